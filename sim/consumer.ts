@@ -1,0 +1,172 @@
+/**
+ * A consumer with manually assigned partitions (groups come later): it fetches from each partition's
+ * leader up to the high watermark (one fetch in flight per broker, fetch.min.bytes / fetch.max.wait.ms
+ * long polls), starting at earliest, latest or a given offset. Stale metadata (NOT_LEADER_OR_FOLLOWER,
+ * FENCED_LEADER_EPOCH) refreshes it; OFFSET_OUT_OF_RANGE resets per auto.offset.reset.
+ */
+import { ClientMetadata } from './client-metadata.js';
+import type { Kernel } from './kernel.js';
+import { NO_LEADER } from './metadata.js';
+import type { Metrics } from './metrics.js';
+import type { Envelope, Network } from './network.js';
+import { Process } from './process.js';
+import * as P from './protocol.js';
+import type { Trace } from './trace-bus.js';
+
+export interface ConsumerConfig {
+  fetchMinBytes: number;
+  fetchMaxWaitMs: number;
+  fetchMaxBytes: number;
+  maxPartitionFetchBytes: number;
+  requestTimeoutMs: number;
+  retryBackoffMs: number;
+  metadataMaxAgeMs: number;
+  autoOffsetReset: 'earliest' | 'latest' | 'none';
+}
+
+interface Position {
+  tp: string;
+  /** Next offset to read; -1 until known (from: latest). */
+  offset: number;
+}
+
+interface InflightFetch {
+  correlationId: number;
+  tps: string[];
+}
+
+export class Consumer extends Process {
+  private readonly metadata: ClientMetadata;
+  private positions: Position[] = [];
+  private inflight = new Map<number, InflightFetch>();
+  private nextCorrelation = 1;
+  consumed = 0;
+
+  constructor(
+    kernel: Kernel,
+    readonly name: string,
+    private readonly net: Network,
+    private readonly trace: Trace,
+    private readonly metrics: Metrics,
+    private readonly cfg: ConsumerConfig,
+    readonly topic: string,
+    private readonly partitions: number[],
+    private readonly from: 'earliest' | 'latest' | number,
+    brokers: number[],
+  ) {
+    super(kernel, `c:${name}`);
+    this.metadata = new ClientMetadata(this, net, trace, brokers, topic, cfg, () => this.fetchAll(), () => true);
+    net.attach(this, (env) => this.receive(env));
+    net.onDisconnect(this.node, (peer) => this.onDisconnect(peer));
+  }
+
+  start(): void {
+    this.markStarted();
+    this.inflight = new Map();
+    const start = this.from === 'earliest' ? 0 : this.from === 'latest' ? -1 : this.from;
+    this.positions = this.partitions.map((p) => ({ tp: `${this.topic}-${p}`, offset: start }));
+    this.trace.emit({ type: 'client', t: this.kernel.now, node: this.node, state: 'started' });
+    this.metadata.reset();
+    this.metadata.request();
+  }
+
+  crash(): void {
+    if (!this.alive) return;
+    this.markDown();
+    this.trace.emit({ type: 'client', t: this.kernel.now, node: this.node, state: 'crashed' });
+  }
+
+  /** Send a fetch to every leader that has none in flight. */
+  private fetchAll(): void {
+    const img = this.metadata.image;
+    if (img === null || !this.alive) return;
+    const byLeader = new Map<number, string[]>();
+    for (const pos of this.positions) {
+      const leader = img.partitions[pos.tp].leader;
+      if (leader === NO_LEADER) continue;
+      const l = byLeader.get(leader);
+      if (l === undefined) byLeader.set(leader, [pos.tp]);
+      else l.push(pos.tp);
+    }
+    for (const [leader, tps] of [...byLeader].sort((a, b) => a[0] - b[0])) {
+      if (!this.inflight.has(leader)) this.sendFetch(leader, tps);
+    }
+  }
+
+  private sendFetch(leader: number, tps: string[]): void {
+    const img = this.metadata.image!;
+    const correlationId = this.nextCorrelation++;
+    const partitions: P.FetchPartition[] = tps.map((tp) => {
+      const pos = this.positions.find((x) => x.tp === tp)!;
+      // A consumer sends no lastFetchedEpoch (it validates positions separately, KIP-320).
+      return { tp, fetchOffset: Math.max(0, pos.offset), lastFetchedEpoch: -1, currentLeaderEpoch: img.partitions[tp].leaderEpoch };
+    });
+    this.inflight.set(leader, { correlationId, tps });
+    this.net.send<P.FetchRequest>(this.node, `b${leader}`, 'Fetch', P.REQUEST_OVERHEAD_BYTES + 32 * tps.length, {
+      correlationId, replicaId: -1, replicaEpoch: -1, maxWaitMs: this.cfg.fetchMaxWaitMs, minBytes: this.cfg.fetchMinBytes,
+      maxBytes: this.cfg.fetchMaxBytes, partitionMaxBytes: this.cfg.maxPartitionFetchBytes, partitions,
+    });
+    this.timer((this.cfg.requestTimeoutMs + this.cfg.fetchMaxWaitMs) * 1000, () => {
+      if (this.inflight.get(leader)?.correlationId === correlationId) this.lost(leader);
+    });
+  }
+
+  private lost(leader: number): void {
+    this.inflight.delete(leader);
+    this.metadata.request();
+    this.timer(this.cfg.retryBackoffMs * 1000, () => this.fetchAll());
+  }
+
+  private onDisconnect(peer: string): void {
+    if (!peer.startsWith('b')) return;
+    const node = Number(peer.slice(1));
+    this.metadata.disconnected(node);
+    if (this.inflight.has(node)) this.lost(node);
+  }
+
+  private receive(env: Envelope): void {
+    if (env.kind === 'MetadataResponse') this.metadata.onResponse(env.payload as P.MetadataResponse);
+    else if (env.kind === 'FetchResponse') this.onFetchResponse(env as Envelope<P.FetchResponse>);
+  }
+
+  private onFetchResponse(env: Envelope<P.FetchResponse>): void {
+    const leader = Number(env.from.slice(1));
+    const f = this.inflight.get(leader);
+    if (f === undefined || f.correlationId !== env.payload.correlationId) return;
+    this.inflight.delete(leader);
+    let refresh = false;
+    const now = this.kernel.now;
+    for (const pr of env.payload.partitions) {
+      const pos = this.positions.find((x) => x.tp === pr.tp)!;
+      if (pr.error === 'OFFSET_OUT_OF_RANGE') {
+        pos.offset = this.cfg.autoOffsetReset === 'latest' ? pr.highWatermark : 0;
+        continue;
+      }
+      if (pr.error !== 'NONE') {
+        refresh = true;
+        continue;
+      }
+      if (pos.offset < 0) {
+        // from: latest — start at the current end (ListOffsets LATEST returns the HW).
+        pos.offset = pr.highWatermark;
+        continue;
+      }
+      for (const e of pr.entries) {
+        const end = e.offset + e.batch.count;
+        if (end <= pos.offset) continue;
+        const skip = Math.max(0, pos.offset - e.offset);
+        const count = e.batch.count - skip;
+        this.trace.emit({ type: 'consume', t: now, consumer: this.name, tp: pr.tp, offset: e.offset + skip, count, epoch: e.epoch, pid: e.batch.pid, seq: e.batch.seq + skip });
+        this.metrics.recordEndToEnd(now, e.batch.createUs, skip);
+        this.consumed += count;
+        pos.offset = end;
+      }
+    }
+    if (refresh) {
+      this.metadata.request();
+      this.timer(this.cfg.retryBackoffMs * 1000, () => this.fetchAll());
+    } else {
+      this.fetchAll();
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The cluster metadata image the controller publishes (KRaft's __cluster_metadata, as an image).
+ * It is cold state: it changes on elections and ISR changes only, so it is kept immutable with immer;
+ * every node holds a reference to the version it last learned, and structural sharing makes
+ * "did this partition change?" a reference comparison.
+ */
+export interface PartitionState {
+  topic: string;
+  partition: number;
+  /** "topic-N" */
+  tp: string;
+  /** Assignment order: the first is the preferred leader. */
+  replicas: number[];
+  /** Leader broker id, or -1 (NO_LEADER) when offline. */
+  leader: number;
+  leaderEpoch: number;
+  isr: number[];
+  /** Eligible Leader Replicas (KIP-966). Empty unless ELR is enabled. */
+  elr: number[];
+  partitionEpoch: number;
+}
+
+export interface BrokerRegistration {
+  id: number;
+  /** Broker epoch: changes on every registration (every process start). */
+  epoch: number;
+  fenced: boolean;
+  inControlledShutdown: boolean;
+}
+
+export interface TopicMeta {
+  name: string;
+  partitions: number;
+  minInsyncReplicas: number;
+  uncleanLeaderElectionEnable: boolean;
+}
+
+export interface MetadataImage {
+  /** Offset of the last record applied (KRaft metadata offset). */
+  version: number;
+  brokers: Record<number, BrokerRegistration>;
+  topics: Record<string, TopicMeta>;
+  partitions: Record<string, PartitionState>;
+}
+
+export const NO_LEADER = -1;
+
+export function tpName(topic: string, partition: number): string {
+  return `${topic}-${partition}`;
+}
+
+/** Split "orders-12" into its topic and partition (topic names may contain dashes). */
+export function parseTp(tp: string): { topic: string; partition: number } {
+  const i = tp.lastIndexOf('-');
+  return { topic: tp.slice(0, i), partition: Number(tp.slice(i + 1)) };
+}
+
+/** Approximate wire size of a metadata image (for NIC accounting). */
+export function imageBytes(img: MetadataImage): number {
+  return 64 + Object.keys(img.partitions).length * 48 + Object.keys(img.brokers).length * 32;
+}

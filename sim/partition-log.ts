@@ -1,0 +1,161 @@
+/**
+ * One replica's log of one partition: batches at offsets, the log end offset (LEO), the high
+ * watermark (HW), the leader-epoch cache (Kafka's leader-epoch-checkpoint: (epoch, start offset)
+ * pairs), the flushed (durable) offset, and the producer state used to reject duplicates.
+ *
+ * Entries are immutable and shared: a follower appends the very entry objects its leader served.
+ */
+
+/** The records of one producer batch, as the producer built them. Shared by every copy. */
+export interface RecordBatch {
+  /** Producer id (numbered per producer session by the simulator). */
+  pid: number;
+  /** Sequence number of the first record (per producer and partition). */
+  seq: number;
+  count: number;
+  /** Whether the producer had enable.idempotence: only then does the broker check sequence numbers. */
+  idempotent: boolean;
+  /** Size on the wire and on disk, bytes. */
+  bytes: number;
+  /** Creation time of each record (the producer's CreateTime), µs. */
+  createUs: Float64Array;
+}
+
+/** A batch placed at an offset by a leader in some epoch. */
+export interface LogEntry {
+  offset: number;
+  epoch: number;
+  batch: RecordBatch;
+}
+
+export interface EpochEntry {
+  epoch: number;
+  startOffset: number;
+}
+
+/** Kafka's UNDEFINED_EPOCH and UNDEFINED_EPOCH_OFFSET. */
+export const UNDEFINED_EPOCH = -1;
+export const UNDEFINED_OFFSET = -1;
+
+export class PartitionLog {
+  readonly entries: LogEntry[] = [];
+  leo = 0;
+  hw = 0;
+  /** Offsets below this are on the device (survive a power loss). */
+  durableOffset = 0;
+  /** The HW as last checkpointed to replication-offset-checkpoint (every 5 s in Kafka). */
+  hwCheckpoint = 0;
+  readonly epochs: EpochEntry[] = [];
+  /** Producer state: the last (up to 5) entries of each producer id, as Kafka's ProducerStateManager keeps. */
+  private readonly producers = new Map<number, LogEntry[]>();
+
+  constructor(readonly tp: string) {}
+
+  get latestEpoch(): number {
+    return this.epochs.length > 0 ? this.epochs[this.epochs.length - 1].epoch : UNDEFINED_EPOCH;
+  }
+
+  append(entry: LogEntry): void {
+    this.entries.push(entry);
+    this.rememberProducerBatch(entry);
+    this.leo = entry.offset + entry.batch.count;
+    if (entry.epoch > this.latestEpoch) this.epochs.push({ epoch: entry.epoch, startOffset: entry.offset });
+  }
+
+  /** Record that a leader epoch starts at `startOffset` (a new leader does this at its LEO). */
+  assignEpoch(epoch: number, startOffset: number): void {
+    if (epoch > this.latestEpoch) this.epochs.push({ epoch, startOffset });
+  }
+
+  /** Remove every record at or above `offset`. Returns how many records were removed. */
+  truncateTo(offset: number): number {
+    if (offset >= this.leo) return 0;
+    const oldLeo = this.leo;
+    let i = this.entries.length;
+    while (i > 0 && this.entries[i - 1].offset >= offset) i--;
+    // Kafka truncates at batch boundaries; a batch straddling `offset` goes whole.
+    this.entries.length = i;
+    this.leo = i > 0 ? this.entries[i - 1].offset + this.entries[i - 1].batch.count : 0;
+    while (this.epochs.length > 0 && this.epochs[this.epochs.length - 1].startOffset >= this.leo) this.epochs.pop();
+    if (this.hw > this.leo) this.hw = this.leo;
+    if (this.durableOffset > this.leo) this.durableOffset = this.leo;
+    if (this.hwCheckpoint > this.leo) this.hwCheckpoint = this.leo;
+    this.rebuildProducerState();
+    return oldLeo - this.leo;
+  }
+
+  /**
+   * Kafka's LeaderEpochFileCache.endOffsetFor: the largest epoch ≤ `epoch` this log knows, and the
+   * offset where the next higher epoch starts (or the LEO if `epoch` is the latest).
+   */
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
+    if (epoch === UNDEFINED_EPOCH) return { epoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_OFFSET };
+    if (epoch === this.latestEpoch) return { epoch, endOffset: this.leo };
+    const eps = this.epochs;
+    let higher = -1;
+    for (let i = 0; i < eps.length; i++) {
+      if (eps[i].epoch > epoch) {
+        higher = i;
+        break;
+      }
+    }
+    if (higher < 0) return { epoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_OFFSET };
+    if (higher === 0) return { epoch, endOffset: eps[0].startOffset };
+    return { epoch: eps[higher - 1].epoch, endOffset: eps[higher].startOffset };
+  }
+
+  /** Epoch of the last batch (the fetch's lastFetchedEpoch). */
+  lastBatchEpoch(): number {
+    const n = this.entries.length;
+    return n > 0 ? this.entries[n - 1].epoch : UNDEFINED_EPOCH;
+  }
+
+  /** Index of the first entry whose batch contains or starts after `offset`. */
+  indexOf(offset: number): number {
+    const e = this.entries;
+    let lo = 0;
+    let hi = e.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (e[mid].offset + e[mid].batch.count <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Entries from `offset` up to `limit` (exclusive offset), at most `maxBytes` (at least one entry). */
+  read(offset: number, limit: number, maxBytes: number): LogEntry[] {
+    const out: LogEntry[] = [];
+    let bytes = 0;
+    for (let i = this.indexOf(offset); i < this.entries.length; i++) {
+      const e = this.entries[i];
+      if (e.offset + e.batch.count > limit) break;
+      if (out.length > 0 && bytes + e.batch.bytes > maxBytes) break;
+      out.push(e);
+      bytes += e.batch.bytes;
+    }
+    return out;
+  }
+
+  /** The last entries (≤ 5) of producer `pid` in this log, oldest first. */
+  recentBatchesOf(pid: number): readonly LogEntry[] {
+    return this.producers.get(pid) ?? NONE;
+  }
+
+  private rememberProducerBatch(entry: LogEntry): void {
+    let r = this.producers.get(entry.batch.pid);
+    if (r === undefined) {
+      r = [];
+      this.producers.set(entry.batch.pid, r);
+    }
+    r.push(entry);
+    if (r.length > 5) r.shift();
+  }
+
+  private rebuildProducerState(): void {
+    this.producers.clear();
+    for (const e of this.entries) this.rememberProducerBatch(e);
+  }
+}
+
+const NONE: readonly LogEntry[] = [];
