@@ -97,6 +97,7 @@ export class Broker extends Process {
   private delayedProduces: DelayedProduce[] = [];
   private delayedFetches: DelayedFetch[] = [];
   private metadataInflight = false;
+  private metadataAttempt = 0;
 
   constructor(
     kernel: Kernel,
@@ -116,7 +117,9 @@ export class Broker extends Process {
   /** A peer's process died (or refused us): fail what we were waiting for from it. */
   private onDisconnect(peer: string): void {
     if (peer === 'ctl') {
+      if (!this.metadataInflight) return;
       this.metadataInflight = false;
+      this.metadataAttempt++;
       this.timer(this.cfg.replicaFetchBackoffMs * 1000, () => this.fetchMetadata());
       return;
     }
@@ -271,11 +274,11 @@ export class Broker extends Process {
   private fetchMetadata(): void {
     if (this.metadataInflight) return;
     this.metadataInflight = true;
-    const inc = this.incarnation;
+    const attempt = ++this.metadataAttempt;
     this.net.send<P.MetadataFetchRequest>(this.node, 'ctl', 'MetadataFetch', 64, { node: this.node, version: this.image?.version ?? -1 });
     // If the controller does not answer (down or cut off), try again.
     this.timer(this.cfg.replicaSocketTimeoutMs * 1000, () => {
-      if (inc === this.incarnation && this.metadataInflight) {
+      if (attempt === this.metadataAttempt && this.metadataInflight) {
         this.metadataInflight = false;
         this.fetchMetadata();
       }

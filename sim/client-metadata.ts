@@ -8,6 +8,7 @@ import { NO_LEADER, type MetadataImage } from './metadata.js';
 import type { Network } from './network.js';
 import type { Process } from './process.js';
 import type * as P from './protocol.js';
+import type { ReconnectBackoff } from './reconnect.js';
 import type { Trace } from './trace-bus.js';
 
 export class ClientMetadata {
@@ -23,6 +24,7 @@ export class ClientMetadata {
     private readonly brokers: number[],
     private readonly topic: string,
     private readonly cfg: { requestTimeoutMs: number; retryBackoffMs: number; metadataMaxAgeMs: number },
+    private readonly backoff: ReconnectBackoff,
     /** Called after every new image. */
     private readonly onUpdate: () => void,
     /** Whether the client still needs partitions without a leader (keeps refreshing while true). */
@@ -38,8 +40,16 @@ export class ClientMetadata {
   /** Ask for fresh metadata (one request at a time). */
   request(): void {
     if (this.inflight || !this.proc.alive) return;
-    this.inflight = true;
+    // leastLoadedNode: prefer a broker we are not backing off from.
+    const now = this.proc.kernel.now;
+    for (let i = 0; i < this.brokers.length && this.backoff.readyAt(this.brokers[this.target % this.brokers.length]) > now; i++) this.target++;
     const node = this.brokers[this.target % this.brokers.length];
+    const readyAt = this.backoff.readyAt(node);
+    if (readyAt > now) {
+      this.proc.timerAt(readyAt, () => this.request());
+      return;
+    }
+    this.inflight = true;
     const correlationId = (this.correlation = this.correlation + 1);
     this.net.send<P.MetadataRequest>(this.proc.node, `b${node}`, 'Metadata', 64, { correlationId, topics: [this.topic] });
     this.proc.timer(this.cfg.requestTimeoutMs * 1000, () => {
@@ -55,6 +65,7 @@ export class ClientMetadata {
   onResponse(r: P.MetadataResponse): void {
     if (!this.inflight || r.correlationId !== this.correlation) return;
     this.inflight = false;
+    this.backoff.succeeded(this.brokers[this.target % this.brokers.length]);
     if (this.image === null || r.image.version >= this.image.version) this.image = r.image;
     this.trace.emit({ type: 'metadata', t: this.proc.kernel.now, node: this.proc.node, version: this.image.version });
     const n = this.image.topics[this.topic].partitions;
@@ -72,6 +83,7 @@ export class ClientMetadata {
 
   private failed(): void {
     this.inflight = false;
+    this.backoff.failed(this.brokers[this.target % this.brokers.length], this.proc.kernel.now);
     this.target++;
     this.proc.timer(this.cfg.retryBackoffMs * 1000, () => this.request());
   }

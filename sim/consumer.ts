@@ -10,6 +10,8 @@ import { NO_LEADER } from './metadata.js';
 import type { Metrics } from './metrics.js';
 import type { Envelope, Network } from './network.js';
 import { Process } from './process.js';
+import { ReconnectBackoff } from './reconnect.js';
+import type { Stream } from './random.js';
 import * as P from './protocol.js';
 import type { Trace } from './trace-bus.js';
 
@@ -40,6 +42,8 @@ export class Consumer extends Process {
   private positions: Position[] = [];
   private inflight = new Map<number, InflightFetch>();
   private nextCorrelation = 1;
+  private fetchAllAtUs = Infinity;
+  private readonly backoff: ReconnectBackoff;
   consumed = 0;
 
   constructor(
@@ -53,9 +57,11 @@ export class Consumer extends Process {
     private readonly partitions: number[],
     private readonly from: 'earliest' | 'latest' | number,
     brokers: number[],
+    rng: Stream,
   ) {
     super(kernel, `c:${name}`);
-    this.metadata = new ClientMetadata(this, net, trace, brokers, topic, cfg, () => this.fetchAll(), () => true);
+    this.backoff = new ReconnectBackoff(rng);
+    this.metadata = new ClientMetadata(this, net, trace, brokers, topic, cfg, this.backoff, () => this.fetchAll(), () => true);
     net.attach(this, (env) => this.receive(env));
     net.onDisconnect(this.node, (peer) => this.onDisconnect(peer));
   }
@@ -63,6 +69,8 @@ export class Consumer extends Process {
   start(): void {
     this.markStarted();
     this.inflight = new Map();
+    this.backoff.reset();
+    this.fetchAllAtUs = Infinity;
     const start = this.from === 'earliest' ? 0 : this.from === 'latest' ? -1 : this.from;
     this.positions = this.partitions.map((p) => ({ tp: `${this.topic}-${p}`, offset: start }));
     this.trace.emit({ type: 'client', t: this.kernel.now, node: this.node, state: 'started' });
@@ -88,9 +96,23 @@ export class Consumer extends Process {
       if (l === undefined) byLeader.set(leader, [pos.tp]);
       else l.push(pos.tp);
     }
+    const now = this.kernel.now;
     for (const [leader, tps] of [...byLeader].sort((a, b) => a[0] - b[0])) {
-      if (!this.inflight.has(leader)) this.sendFetch(leader, tps);
+      if (this.inflight.has(leader)) continue;
+      const readyAt = this.backoff.readyAt(leader);
+      if (readyAt <= now) this.sendFetch(leader, tps);
+      else this.fetchAllAt(readyAt);
     }
+  }
+
+  private fetchAllAt(t: number): void {
+    if (t >= this.fetchAllAtUs) return;
+    this.fetchAllAtUs = t;
+    this.timerAt(t, () => {
+      if (this.fetchAllAtUs !== t) return;
+      this.fetchAllAtUs = Infinity;
+      this.fetchAll();
+    });
   }
 
   private sendFetch(leader: number, tps: string[]): void {
@@ -113,8 +135,9 @@ export class Consumer extends Process {
 
   private lost(leader: number): void {
     this.inflight.delete(leader);
+    this.backoff.failed(leader, this.kernel.now);
     this.metadata.request();
-    this.timer(this.cfg.retryBackoffMs * 1000, () => this.fetchAll());
+    this.fetchAllAt(this.backoff.readyAt(leader));
   }
 
   private onDisconnect(peer: string): void {
@@ -134,6 +157,7 @@ export class Consumer extends Process {
     const f = this.inflight.get(leader);
     if (f === undefined || f.correlationId !== env.payload.correlationId) return;
     this.inflight.delete(leader);
+    this.backoff.succeeded(leader);
     let refresh = false;
     const now = this.kernel.now;
     for (const pr of env.payload.partitions) {
@@ -164,7 +188,7 @@ export class Consumer extends Process {
     }
     if (refresh) {
       this.metadata.request();
-      this.timer(this.cfg.retryBackoffMs * 1000, () => this.fetchAll());
+      this.fetchAllAt(now + this.cfg.retryBackoffMs * 1000);
     } else {
       this.fetchAll();
     }

@@ -58,6 +58,7 @@ export class Controller extends Process {
   /** At time 0 the cluster is already formed: every broker has a live session. */
   adoptBroker(broker: number, incarnation: number): void {
     this.sessions.set(broker, { lastHeartbeatUs: this.kernel.now, registeredAtVersion: 0, shutdownAtVersion: -1, incarnation });
+    this.scheduleSessionCheck(broker);
   }
 
   start(): void {

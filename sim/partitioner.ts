@@ -69,6 +69,11 @@ export class StickyPartitioner {
     return this.current;
   }
 
+  /** The current sticky partition, or -1 before the first record. */
+  peek(): number {
+    return this.current;
+  }
+
   /** After an append of `bytes` to the sticky partition: maybe switch (updatePartitionInfo). */
   appended(bytes: number, currentBatchFull: boolean, available: (p: number) => boolean, queueSize: (p: number) => number, adaptive: boolean): void {
     this.producedBytes += bytes;

@@ -19,6 +19,7 @@ import type { KafkaError } from './trace.js';
 import type { Trace } from './trace-bus.js';
 import type { Metrics } from './metrics.js';
 import { ClientMetadata } from './client-metadata.js';
+import { ReconnectBackoff } from './reconnect.js';
 
 export interface ProducerConfig {
   acks: number;
@@ -87,6 +88,7 @@ const INVALID_METADATA = new Set<KafkaError>([
 export class Producer extends Process {
   pid = 0;
   private readonly metadata: ClientMetadata;
+  private readonly backoff: ReconnectBackoff;
   private metadataWanted = false;
   private readonly numPartitions: number;
   private readonly tps: string[];
@@ -102,6 +104,9 @@ export class Producer extends Process {
   private bufferedBytes = 0;
   private blocked = false;
   private sent = 0;
+  /** Time of record 0 (moves when send() was blocked on buffer.memory, or at a restart). */
+  private baseUs = 0;
+  private keysAhead: number[] = [];
 
   /** Records the application has called send() for. */
   get sentCount(): number {
@@ -123,10 +128,11 @@ export class Producer extends Process {
     private readonly work: ProducerWorkload,
     partitions: number,
     brokers: number[],
-    private readonly rng: { keys: Stream; partitioner: Stream; backoff: Stream },
+    private readonly rng: { keys: Stream; partitioner: Stream; backoff: Stream; reconnect: Stream },
   ) {
     super(kernel, `p:${name}`);
-    this.metadata = new ClientMetadata(this, net, trace, brokers, work.topic, cfg, () => this.runSender(), () => this.queues.some((q) => q.length > 0));
+    this.backoff = new ReconnectBackoff(rng.reconnect);
+    this.metadata = new ClientMetadata(this, net, trace, brokers, work.topic, cfg, this.backoff, () => this.runSender(), () => this.queues.some((q) => q.length > 0));
     this.numPartitions = partitions;
     this.tps = Array.from({ length: partitions }, (_, p) => `${work.topic}-${p}`);
     this.sticky = new StickyPartitioner(partitions, cfg.batchSize, rng.partitioner);
@@ -155,19 +161,22 @@ export class Producer extends Process {
     this.nextSeq = this.tps.map(() => 0);
     this.requests = new Map();
     this.inflightCount = new Map();
+    this.backoff.reset();
     this.bufferedBytes = 0;
     this.blocked = false;
     this.nextWakeUs = Infinity;
     this.trace.emit({ type: 'client', t: this.kernel.now, node: this.node, state: 'started', pid });
     this.metadata.reset();
     this.metadata.request();
-    const first = Math.max(this.work.startUs, this.kernel.now);
-    this.timerAt(first, () => this.sendLoop(first));
+    this.baseUs = Math.max(this.work.startUs, this.kernel.now) - Math.round((this.sent * 1e6) / this.work.ratePerSec);
+    this.keysAhead = [];
+    this.wakeAt(this.tOf(this.sent));
   }
 
   /** The process dies: whatever was buffered or in flight is lost to the application. */
   crash(): void {
     if (!this.alive) return;
+    this.catchUp();
     for (let i = 0; i < this.tps.length; i++) {
       for (const b of this.queues[i]) this.fail(b, 'PRODUCER_CRASHED');
       for (const b of this.inflightByTp[i]) this.fail(b, 'PRODUCER_CRASHED');
@@ -177,18 +186,80 @@ export class Producer extends Process {
   }
 
   // ---- the application ----------------------------------------------------------------------
+  //
+  // The application calls send() for record k at baseUs + k / rate. Records are appended to the
+  // accumulator lazily, whenever the producer does anything (catchUp), each with its exact creation
+  // time; the producer wakes exactly when a record would fill a batch or start a linger, so batches
+  // leave at the same instants as with one event per record, at a fraction of the events.
 
-  /** Records are sent at evenly spaced times: record k at startUs + k / rate. */
-  private sendLoop(t: number): void {
-    if (this.sent >= this.work.maxRecords || t >= this.work.stopUs) return;
-    if (this.bufferedBytes + this.recordWireBytes > this.cfg.bufferMemory) {
-      // buffer.memory exhausted: send() blocks until an acknowledgement frees memory.
-      this.blocked = true;
-      return;
+  /** Creation time of record k (µs). */
+  private tOf(k: number): number {
+    return this.baseUs + Math.round((k * 1e6) / this.work.ratePerSec);
+  }
+
+  private moreRecords(k: number): boolean {
+    return k < this.work.maxRecords && this.tOf(k) < this.work.stopUs;
+  }
+
+  /** Append every record due by now. */
+  private catchUp(): void {
+    if (this.blocked || !this.alive) return;
+    const now = this.kernel.now;
+    while (this.moreRecords(this.sent) && this.tOf(this.sent) <= now) {
+      if (this.bufferedBytes + this.recordWireBytes > this.cfg.bufferMemory) {
+        // buffer.memory exhausted: send() blocks until an acknowledgement frees memory.
+        this.blocked = true;
+        return;
+      }
+      this.sendRecord(this.tOf(this.sent));
     }
-    this.sendRecord(this.kernel.now);
-    const next = Math.max(this.work.startUs + Math.round((this.sent * 1e6) / this.work.ratePerSec), this.kernel.now);
-    this.timerAt(next, () => this.sendLoop(next));
+  }
+
+  /** When the next not-yet-appended record matters: it fills a batch, or starts one (its linger). */
+  private nextRecordWakeUs(): number {
+    const k0 = this.sent;
+    if (this.blocked || !this.moreRecords(k0)) return Infinity;
+    const lingerEnd = this.tOf(k0) + this.cfg.lingerMs * 1000;
+    if (this.keyPartition === null) {
+      const p = this.sticky.peek();
+      const need = p < 0 ? 1 : this.recordsUntilFull(p);
+      const k = k0 + need - 1;
+      return Math.min(lingerEnd, this.moreRecords(k) ? this.tOf(k) : Infinity);
+    }
+    // Keyed: walk the (pre-drawn) keys of upcoming records until one would fill its partition's batch.
+    const bytes = new Map<number, number>();
+    for (let k = k0; this.moreRecords(k) && this.tOf(k) < lingerEnd && k - k0 < 4096; k++) {
+      const p = this.keyPartition[this.keyAhead(k - k0)];
+      const open = this.openBatch(p);
+      const b = bytes.get(p) ?? (open !== undefined ? open.bytes : BATCH_OVERHEAD_BYTES);
+      if (b + 2 * this.recordWireBytes > this.cfg.batchSize) return this.tOf(k);
+      bytes.set(p, b + this.recordWireBytes);
+    }
+    return lingerEnd;
+  }
+
+  private openBatch(p: number): PBatch | undefined {
+    const q = this.queues[p];
+    const b = q.length > 0 ? q[q.length - 1] : undefined;
+    return b !== undefined && b.record === null ? b : undefined;
+  }
+
+  /** Records until partition p's open batch is full (1 if none is open: the first record starts one). */
+  private recordsUntilFull(p: number): number {
+    const open = this.openBatch(p);
+    let bytes = open !== undefined ? open.bytes : BATCH_OVERHEAD_BYTES;
+    let n = 0;
+    do {
+      bytes += this.recordWireBytes;
+      n++;
+    } while (bytes + this.recordWireBytes <= this.cfg.batchSize);
+    return n;
+  }
+
+  /** The key index of the i-th upcoming record (drawn in order from the keys stream, kept until used). */
+  private keyAhead(i: number): number {
+    while (this.keysAhead.length <= i) this.keysAhead.push(this.chooseKey());
+    return this.keysAhead[i];
   }
 
   private chooseKey(): number {
@@ -205,23 +276,29 @@ export class Producer extends Process {
   private readonly available = (p: number): boolean => this.image !== null && this.image.partitions[this.tps[p]].leader !== NO_LEADER;
   private readonly queueSize = (p: number): number => this.queues[p].length;
 
-  private sendRecord(now: number): void {
+  private sendRecord(createUs: number): void {
     this.sent++;
     let p: number;
-    if (this.keyPartition !== null) p = this.keyPartition[this.chooseKey()];
+    if (this.keyPartition !== null) p = this.keyPartition[this.keysAhead.length > 0 ? this.keysAhead.shift()! : this.chooseKey()];
     else p = this.sticky.partition(this.available, this.queueSize, this.cfg.adaptivePartitioning);
     const q = this.queues[p];
     let b = q.length > 0 ? q[q.length - 1] : undefined;
     if (b === undefined || b.record !== null || (b.createUs.length > 0 && b.bytes + this.recordWireBytes > this.cfg.batchSize)) {
-      b = { tp: this.tps[p], partition: p, createUs: [], bytes: BATCH_OVERHEAD_BYTES, createdUs: now, record: null, attempts: 0, lastAttemptUs: now, retryBackoffUs: 0, done: false };
+      b = { tp: this.tps[p], partition: p, createUs: [], bytes: BATCH_OVERHEAD_BYTES, createdUs: createUs, record: null, attempts: 0, lastAttemptUs: createUs, retryBackoffUs: 0, done: false };
       q.push(b);
     }
-    b.createUs.push(now);
+    b.createUs.push(createUs);
     b.bytes += this.recordWireBytes;
     this.bufferedBytes += this.recordWireBytes;
-    const full = b.bytes + this.recordWireBytes > this.cfg.batchSize;
-    if (this.keyPartition === null) this.sticky.appended(this.recordWireBytes, full, this.available, this.queueSize, this.cfg.adaptivePartitioning);
-    this.wakeAt(full || q.length > 1 ? now : b.createdUs + this.cfg.lingerMs * 1000);
+    if (this.keyPartition === null) {
+      const full = b.bytes + this.recordWireBytes > this.cfg.batchSize;
+      this.sticky.appended(this.recordWireBytes, full, this.available, this.queueSize, this.cfg.adaptivePartitioning);
+    }
+  }
+
+  /** Append what is due (the run is over): those records were sent by the application. */
+  finish(): void {
+    this.catchUp();
   }
 
   // ---- the sender ----------------------------------------------------------------------------
@@ -239,6 +316,7 @@ export class Producer extends Process {
   };
 
   private runSender(): void {
+    this.catchUp();
     const now = this.kernel.now;
     const image = this.image;
     if (image === null) {
@@ -273,6 +351,7 @@ export class Producer extends Process {
       this.metadata.request();
     }
     for (const node of [...ready].sort((a, b) => a - b)) this.drainTo(node);
+    nextUs = Math.min(nextUs, this.nextRecordWakeUs());
     if (nextUs < Infinity) this.wakeAt(Math.max(nextUs, now));
   }
 
@@ -287,6 +366,11 @@ export class Producer extends Process {
     const inflight = this.inflightCount.get(node) ?? 0;
     if (inflight >= this.cfg.maxInFlight) return;
     const now = this.kernel.now;
+    const readyAt = this.backoff.readyAt(node);
+    if (readyAt > now) {
+      this.wakeAt(readyAt);
+      return;
+    }
     const mine: number[] = [];
     for (let p = 0; p < this.tps.length; p++) if (this.image!.partitions[this.tps[p]].leader === node) mine.push(p);
     const start = (this.drainIndex.get(node) ?? 0) % Math.max(1, mine.length);
@@ -353,6 +437,7 @@ export class Producer extends Process {
   private onProduceResponse(env: Envelope<P.ProduceResponse>): void {
     const req = this.requests.get(env.payload.correlationId);
     if (req === undefined || req.connGen !== (this.connGen.get(req.node) ?? 0)) return;
+    this.backoff.succeeded(req.node);
     this.finishRequest(env.payload.correlationId, req);
     for (const r of env.payload.results) {
       const b = req.batches.find((x) => x.tp === r.tp);
@@ -373,6 +458,7 @@ export class Producer extends Process {
 
   /** The connection broke (request timeout, reset by the peer, or refused): fail what was in flight. */
   private disconnect(node: number, timedOut = -1): void {
+    this.backoff.failed(node, this.kernel.now);
     this.connGen.set(node, (this.connGen.get(node) ?? 0) + 1);
     const ids = [...this.requests.keys()].filter((id) => this.requests.get(id)!.node === node).sort((a, b) => a - b);
     for (const id of ids) {
@@ -387,7 +473,9 @@ export class Producer extends Process {
   private onDisconnect(peer: string): void {
     if (peer.startsWith('b')) {
       const node = Number(peer.slice(1));
+      // Refused or reset: in-flight requests fail, and the node is backed off even if none were.
       if ([...this.requests.values()].some((r) => r.node === node)) this.disconnect(node);
+      else this.backoff.failed(node, this.kernel.now);
       this.metadata.disconnected(node);
     }
   }
@@ -453,9 +541,10 @@ export class Producer extends Process {
   private release(b: PBatch): void {
     this.bufferedBytes -= b.bytes - BATCH_OVERHEAD_BYTES;
     if (this.blocked && this.alive && this.bufferedBytes + this.recordWireBytes <= this.cfg.bufferMemory) {
+      // send() returns: record k is created now, and the rest follow at the configured rate.
       this.blocked = false;
-      const now = this.kernel.now;
-      this.timerAt(now, () => this.sendLoop(now));
+      this.baseUs = this.kernel.now - Math.round((this.sent * 1e6) / this.work.ratePerSec);
+      this.wakeAt(this.kernel.now);
     }
   }
 

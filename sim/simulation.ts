@@ -143,11 +143,11 @@ export class Simulation {
       const b = new Broker(this.kernel, id, this.net, disk, this.trace, cfg, this.flushPeriodUs());
       this.brokers.set(id, b);
     }
+    this.controller.start();
     for (const b of this.brokers.values()) {
       b.start({ image, brokerEpoch: image.brokers[b.id].epoch });
       this.controller.adoptBroker(b.id, b.incarnation);
     }
-    this.controller.start();
   }
 
   /** How often brokers look for logs past their flush.ms (the smallest flush.ms of any topic). */
@@ -185,6 +185,7 @@ export class Simulation {
         keys: this.streams.get(`producer:${p.name}:keys`),
         partitioner: this.streams.get(`producer:${p.name}:partitioner`),
         backoff: this.streams.get(`producer:${p.name}:backoff`),
+        reconnect: this.streams.get(`producer:${p.name}:reconnect`),
       });
       this.producers.set(p.name, prod);
       prod.start(this.nextPid++);
@@ -202,7 +203,7 @@ export class Simulation {
         retryBackoffMs: num(cc, 'retry.backoff.ms'),
         metadataMaxAgeMs: num(cc, 'metadata.max.age.ms'),
         autoOffsetReset: cc['auto.offset.reset'] as 'earliest' | 'latest' | 'none',
-      }, c.topic, partitions, c.from, brokers);
+      }, c.topic, partitions, c.from, brokers, this.streams.get(`consumer:${c.name}:reconnect`));
       this.consumers.set(c.name, cons);
       this.kernel.at(c.startUs, () => cons.start());
     }
@@ -336,6 +337,7 @@ export class Simulation {
   private end(): void {
     if (this.ended) return;
     this.ended = true;
+    for (const p of this.producers.values()) p.finish();
     this.trace.emit({ type: 'end', t: this.kernel.now });
   }
 

@@ -252,7 +252,7 @@ describe('parseScenario: errors are one line with the path', () => {
     ['zero duration', edit('duration: 60s', 'duration: 0s'), 'killed-leader.yaml: duration: must be above 0 (got "0s"); expected a duration such as 30s, 250ms or 500us'],
     ['bad rate', edit('rate: 1000/s', 'rate: fast'), 'killed-leader.yaml: producers[0].rate: expected a rate such as 5000/s, 100/ms or 60/m (got "fast")'],
     ['bad size', edit('recordSize: 100B', 'recordSize: 100b'), 'killed-leader.yaml: producers[0].recordSize: expected a size such as 100B, 16KiB or 1MB (got "100b")'],
-    ['replication factor above the broker count', edit('brokers: 3', 'brokers: 2'), 'killed-leader.yaml: topics[0].replication.factor: Replication factor: 3 larger than available brokers: 2 (INVALID_REPLICATION_FACTOR); expected at most 2'],
+    ['replication factor above the broker count', edit('brokers: 3', 'brokers: 2', edit('    replicas: [[1, 2, 3]]\n', '')), 'killed-leader.yaml: topics[0].replication.factor: Replication factor: 3 larger than available brokers: 2 (INVALID_REPLICATION_FACTOR); expected at most 2'],
     ['replica list of the wrong length', edit('[[1, 2, 3]]', '[[1, 2]]'), 'killed-leader.yaml: topics[0].replicas[0]: All partitions should have the same number of replicas: 2 for replication factor 3 (got [1,2])'],
     ['unknown broker in a replica list', edit('[[1, 2, 3]]', '[[1, 2, 4]]'), 'killed-leader.yaml: topics[0].replicas[0]: Unknown broker(s) in replica assignment: 4 (got [1,2,4]); expected broker ids among 1, 2, 3'],
     ['unknown topic for a producer', edit('    topic: orders\n    rate', '    topic: ordres\n    rate'), 'killed-leader.yaml: producers[0].topic: unknown topic (got "ordres"); did you mean "orders"?'],
@@ -275,7 +275,7 @@ describe('parseScenario: errors are one line with the path', () => {
     ['wrong type', edit('brokers: 3', 'brokers: three'), 'killed-leader.yaml: cluster.brokers: expected a broker count 1..1000, or a list of broker ids such as [1, 2, 3] (got "three")'],
     ['missing required key', edit('duration: 60s\n', ''), 'killed-leader.yaml: duration: missing; expected a duration such as 30s, 250ms or 500us'],
     ['fault after the end of the run', edit('at: 40s', 'at: 70s'), 'killed-leader.yaml: faults[0].at: after the end of the run (60s) (got "70s")'],
-    ['YAML syntax error', edit('seed: 42', 'seed: [42'), 'killed-leader.yaml:4:7: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+    ['YAML syntax error', edit('seed: 42', 'seed: [42'), 'killed-leader.yaml:5:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]'],
     ['duplicate YAML key', edit('seed: 42', 'seed: 42\nseed: 43'), 'killed-leader.yaml:5:1: invalid YAML: Map keys must be unique'],
   ];
 
@@ -290,7 +290,7 @@ describe('parseScenario: errors are one line with the path', () => {
     const e = errorOf(text);
     expect(e.problems.map((p) => p.path)).toEqual(['duration', 'producers[0].rate', 'producers[0].config.ackz']);
     expect(e.problems[0]).toMatchObject({ line: 5, col: 1 });
-    expect(e.problems[2]!.line).toBe(32);
+    expect(e.problems[2]!.line).toBe(28);
   });
 
   it('reports a misspelt key before the missing key it was meant to be', () => {

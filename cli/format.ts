@@ -1,0 +1,186 @@
+/**
+ * The human-readable report of `kafkasim run`: pure functions from a RunSummary (and a few facts about
+ * the invocation) to text, so they are unit-testable without running anything.
+ */
+import type { ExpectEvaluation } from '../sim/expect.js';
+import type { RunSummary } from '../sim/summary.js';
+import type { PartitionRow, TimelineItem } from '../sim/timeline.js';
+
+/** Facts about the invocation the summary does not hold. */
+export interface RunReportInfo {
+  /** The scenario file as the user named it. */
+  file: string;
+  /** Wall-clock time of the run, ms. */
+  wallMs: number;
+  /** The command that reproduces this run (`kafkasim run FILE --seed N ...`). */
+  reproduce: string;
+  /** The expect block's evaluation, when the scenario has one. */
+  expect?: ExpectEvaluation;
+  /** False when the expectations are shown but do not decide the exit code (a run cut short by --until). */
+  expectEnforced?: boolean;
+  /** Set when --until cut the run short: the time it stopped at, ms. */
+  untilMs?: number;
+  /** Where the trace went, if anywhere. */
+  traceFile?: string;
+  /** Show at most this many timeline entries (default 200); the rest are summarized in one line. */
+  timelineLimit?: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Small helpers
+
+/** Quotes a word for a POSIX shell when it needs it. */
+export function shellQuote(word: string): string {
+  if (word !== '' && /^[A-Za-z0-9_./:=@%+,-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `kafkasim run FILE --seed N [flags...]`, shell-quoted. */
+export function reproduceCommand(file: string, seed: number, flags: string[] = []): string {
+  return ['kafkasim', 'run', file, '--seed', String(seed), ...flags].map(shellQuote).join(' ');
+}
+
+/** Left-aligned columns (numbers right-aligned when `right` says so), two spaces apart, no trailing spaces. */
+export function table(rows: string[][], right: boolean[] = []): string[] {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
+  return rows.map((r) =>
+    r
+      .map((c, i) => {
+        const pad = ' '.repeat(widths[i]! - [...c].length);
+        return right[i] ? pad + c : i === r.length - 1 ? c : c + pad;
+      })
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+const indent = (lines: string[], by = '  '): string[] => lines.map((l) => (l ? by + l : l));
+
+function ms(v: number): string {
+  return v.toFixed(3);
+}
+
+/** Seconds with millisecond precision: `12.345 s`. */
+export function seconds(atMs: number): string {
+  return `${(atMs / 1000).toFixed(3)} s`;
+}
+
+function wall(msValue: number): string {
+  return msValue >= 1000 ? `${(msValue / 1000).toFixed(2)} s` : `${Math.round(msValue)} ms`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Sections
+
+export function formatHeader(s: RunSummary, info: RunReportInfo): string[] {
+  const speed = info.wallMs > 0 ? ` (${(s.simulatedMs / info.wallMs).toFixed(1)}× real time)` : '';
+  const rows: string[][] = [
+    ['scenario', `${s.scenario}  (${info.file})`],
+    ['seed', String(s.seed)],
+    ['kafka', `${s.kafkaVersion} profile`],
+    ['simulated', `${seconds(s.simulatedMs)}${info.untilMs !== undefined ? `  (stopped early by --until ${seconds(info.untilMs)})` : ''}`],
+    ['wall time', `${wall(info.wallMs)}${speed}`],
+    ['trace hash', s.traceHash],
+    ['events', `${s.events} trace events, ${s.kernelEvents} kernel events`],
+  ];
+  if (info.traceFile !== undefined) rows.push(['trace', info.traceFile === '-' ? 'stdout' : info.traceFile]);
+  return ['run', ...indent(table(rows))];
+}
+
+export function formatRecords(s: RunSummary): string[] {
+  const r = s.records;
+  const rows = (['sent', 'acked', 'failed', 'lostAcked', 'duplicated', 'consumed', 'reordered', 'truncated'] as const).map((k) => [k, String(r[k] ?? 0)]);
+  return ['records', ...indent(table(rows, [false, true]))];
+}
+
+export function formatLatency(s: RunSummary): string[] {
+  const row = (name: string, p: RunSummary['latencyMs']['produce']) =>
+    p.count === 0 ? [name, '-', '-', '-', '-', '0'] : [name, ms(p.p50), ms(p.p99), ms(p.p999), ms(p.max), String(p.count)];
+  const rows = [['', 'p50', 'p99', 'p99.9', 'max', 'count'], row('produce', s.latencyMs.produce), row('end-to-end', s.latencyMs.endToEnd)];
+  return ['latency (ms)', ...indent(table(rows, [false, true, true, true, true, true]))];
+}
+
+export function formatErrors(s: RunSummary): string[] {
+  const entries = Object.entries(s.errors);
+  if (entries.length === 0) return ['errors: none'];
+  return ['errors (retried and final, as producers saw them)', ...indent(table(entries.map(([k, v]) => [k, String(v)]), [false, true]))];
+}
+
+export function formatTimeline(items: TimelineItem[], limit = 200): string[] {
+  if (items.length === 0) return ['timeline: nothing happened'];
+  const shown = items.length > limit ? items.slice(0, limit) : items;
+  const width = Math.max(...shown.map((i) => seconds(i.atMs).length));
+  const lines = shown.map((i) => `${seconds(i.atMs).padStart(width)}  ${i.text}`);
+  if (items.length > limit) lines.push(`… ${items.length - limit} more (kafkasim run --json has them all)`);
+  return ['timeline', ...indent(lines)];
+}
+
+/** The final state as a `kafka-topics --describe`-like table. */
+export function formatDescribe(partitions: PartitionRow[]): string[] {
+  if (partitions.length === 0) return ['final state: no topics'];
+  const withElr = partitions.some((p) => p.elr.length > 0);
+  const header = ['Topic', 'Partition', 'Leader', 'Replicas', 'Isr', ...(withElr ? ['Elr'] : []), 'LeaderEpoch', 'LEO/HW'];
+  const rows = partitions.map((p) => {
+    const brokers = [...p.replicas, ...Object.keys(p.offsets).map(Number).filter((b) => !p.replicas.includes(b))];
+    const offsets = brokers
+      .filter((b) => p.offsets[b] !== undefined)
+      .map((b) => `${b}:${p.offsets[b]!.leo}/${p.offsets[b]!.hw}`)
+      .join(' ');
+    return [
+      p.topic,
+      String(p.partition),
+      p.leader < 0 ? 'none' : String(p.leader),
+      p.replicas.join(','),
+      p.isr.join(','),
+      ...(withElr ? [p.elr.join(',')] : []),
+      String(p.leaderEpoch),
+      offsets,
+    ];
+  });
+  const right = [false, true, true, false, false, ...(withElr ? [false] : []), true, false];
+  return ['final state', ...indent(table([header, ...rows], right))];
+}
+
+export function formatBrokers(s: RunSummary): string[] {
+  if (s.brokers.length === 0) return [];
+  return [`brokers: ${s.brokers.map((b) => `${b.id} ${b.state}`).join(', ')}`];
+}
+
+export function formatViolations(s: RunSummary, reproduce: string): string[] {
+  const lines: string[] = [];
+  if (s.violations.length === 0) lines.push('violations: none');
+  else {
+    lines.push(`violations (${s.violations.length})`);
+    for (const v of s.violations) lines.push(`  ✗ ${v.check}  ${v.partition}  at ${seconds(v.atMs)}: ${v.detail}  reproduce: ${reproduce}`);
+  }
+  if (s.lost.length > 0) {
+    lines.push('lost acknowledged records');
+    lines.push(...indent(table(s.lost.map((l) => [l.partition, `${l.records} record(s)`, l.offsets]))));
+  }
+  return lines;
+}
+
+export function formatExpect(e: ExpectEvaluation, reproduce: string, enforced = true): string[] {
+  const failed = e.results.filter((r) => !r.ok).length;
+  const verdict = e.passed ? `passed (${e.results.length} of ${e.results.length})` : `FAILED (${failed} of ${e.results.length} not met)`;
+  const lines = [`expect: ${verdict}${enforced ? '' : ' — not enforced: the run was cut short by --until'}`];
+  const rows = e.results.map((r) => [r.ok ? '✓' : '✗', r.what, r.expected, `(actual ${r.actual})`]);
+  table(rows).forEach((line, i) => lines.push(`  ${line}${e.results[i]!.ok ? '' : `  reproduce: ${reproduce}`}`));
+  return lines;
+}
+
+/** The whole report of `kafkasim run`, sections separated by blank lines, ending with a newline. */
+export function formatRunReport(s: RunSummary, info: RunReportInfo): string {
+  const sections: string[][] = [
+    formatHeader(s, info),
+    formatRecords(s),
+    formatLatency(s),
+    formatErrors(s),
+    formatTimeline(s.timeline, info.timelineLimit),
+    [...formatDescribe(s.partitions), ...formatBrokers(s)],
+    formatViolations(s, info.reproduce),
+  ];
+  if (info.expect) sections.push(formatExpect(info.expect, info.reproduce, info.expectEnforced ?? true));
+  return sections.map((lines) => lines.join('\n')).join('\n\n') + '\n';
+}

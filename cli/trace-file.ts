@@ -1,0 +1,133 @@
+/**
+ * Trace files: an NDJSON writer (a TraceSink that streams while the simulation runs, with bounded memory)
+ * and a reader that recomputes the trace hash of a file line by line.
+ */
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { TraceHasher, type TraceEvent, type TraceSink } from '../sim/trace.js';
+
+/** Bytes (roughly: UTF-16 code units) buffered before a write. */
+export const CHUNK_SIZE = 1 << 20;
+
+const SLEEP = new Int32Array(new SharedArrayBuffer(4));
+
+/** Writes all of buf to fd, retrying short writes and EAGAIN (stdout may be a non-blocking pipe). */
+function writeAll(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off, buf.length - off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(SLEEP, 0, 0, 1);
+    }
+  }
+}
+
+/** A TraceSink writing one JSON object per line to a file, or to stdout for `-`. */
+export class NdjsonWriter implements TraceSink {
+  private readonly fd: number;
+  private readonly ownsFd: boolean;
+  private parts: string[] = [];
+  private size = 0;
+  private closed = false;
+  /** Set when the reader of stdout went away (EPIPE): the rest of the trace is dropped. */
+  broken = false;
+  events = 0;
+
+  /** Opens (truncating) the file; throws the open error (ENOENT, EACCES, ...) for the caller to report. */
+  constructor(readonly path: string) {
+    if (path === '-') {
+      this.fd = 1;
+      this.ownsFd = false;
+    } else {
+      this.fd = openSync(path, 'w');
+      this.ownsFd = true;
+    }
+  }
+
+  event(ev: TraceEvent): void {
+    const line = JSON.stringify(ev) + '\n';
+    this.parts.push(line);
+    this.size += line.length;
+    this.events++;
+    if (this.size >= CHUNK_SIZE) this.flush();
+  }
+
+  flush(): void {
+    if (this.parts.length === 0) return;
+    const text = this.parts.join('');
+    this.parts = [];
+    this.size = 0;
+    if (this.broken) return;
+    try {
+      writeAll(this.fd, Buffer.from(text, 'utf8'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EPIPE') this.broken = true;
+      else throw e;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.flush();
+    } finally {
+      if (this.ownsFd) closeSync(this.fd);
+    }
+  }
+}
+
+/** A trace file line that is not a JSON object. */
+export class TraceFileError extends Error {}
+
+/**
+ * Recomputes the trace hash of an NDJSON trace file, reading it in chunks (memory stays bounded).
+ * Blank lines are skipped. Throws TraceFileError for a line that is not JSON; I/O errors as they come.
+ */
+export function hashTraceFile(path: string): { hash: string; events: number } {
+  const fd = path === '-' ? 0 : openSync(path, 'r');
+  const hasher = new TraceHasher();
+  const decoder = new StringDecoder('utf8');
+  const buf = Buffer.alloc(CHUNK_SIZE);
+  let rest = '';
+  let lineNo = 0;
+  const take = (line: string) => {
+    lineNo++;
+    if (line.trim() === '') return;
+    let ev: unknown;
+    try {
+      ev = JSON.parse(line);
+    } catch (e) {
+      throw new TraceFileError(`${path}:${lineNo}: not a JSON trace event (${(e as Error).message.split('\n')[0]})`);
+    }
+    if (ev === null || typeof ev !== 'object' || Array.isArray(ev)) throw new TraceFileError(`${path}:${lineNo}: not a JSON trace event (expected an object)`);
+    hasher.event(ev as TraceEvent);
+  };
+  try {
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, buf.length, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+          Atomics.wait(SLEEP, 0, 0, 1);
+          continue;
+        }
+        if ((e as NodeJS.ErrnoException).code === 'EOF') break;
+        throw e;
+      }
+      if (n === 0) break;
+      const text = rest + decoder.write(buf.subarray(0, n));
+      const lines = text.split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) take(line);
+    }
+    rest += decoder.end();
+    if (rest !== '') take(rest);
+  } finally {
+    if (fd !== 0) closeSync(fd);
+  }
+  return { hash: hasher.digest(), events: hasher.count };
+}
