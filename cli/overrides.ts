@@ -95,8 +95,18 @@ function pathSegments(path: string): string[] {
 /** Keys of the scenario format that contain a dot. */
 const DOTTED_KEYS = ['replication.factor'];
 
-/** Sets one `--set` path. Config maps take the rest of the path as one (dotted) Kafka config name. */
-function setPath(root: Obj, text: string): void {
+/** Where an override wrote: the flag as given and the path in the raw scenario (`producers`, 0, `config`, `acks`). */
+export interface AppliedOverride {
+  flag: string;
+  path: (string | number)[];
+}
+
+/**
+ * Sets one `--set` path and returns the path it resolved to. Config maps take the rest of the path as one
+ * (dotted) Kafka config name; a list entry may be named by index or by its `name`.
+ */
+function setPath(root: Obj, text: string): (string | number)[] {
+  const resolved: (string | number)[] = [];
   const [path, rawValue] = splitKeyValue('--set', text, 'PATH=VALUE');
   const segs = pathSegments(path);
   if (segs.length === 0) throw new OverrideError(`--set expects PATH=VALUE (got "${text}")`);
@@ -129,6 +139,7 @@ function setPath(root: Obj, text: string): void {
           throw new OverrideError(`--set ${text}: ${where} has no entry named "${seg}"${close ? `; did you mean "${close}"?` : names.length > 0 ? `; names: ${names.join(', ')}` : ''}`);
         }
       }
+      resolved.push(idx);
       if (last) cur[idx] = value;
       else {
         if (cur[idx] === undefined || cur[idx] === null) cur[idx] = {};
@@ -136,6 +147,7 @@ function setPath(root: Obj, text: string): void {
         cur = cur[idx];
       }
     } else if (isObj(cur)) {
+      resolved.push(seg);
       if (last) cur[seg] = value;
       else {
         if (cur[seg] === undefined || cur[seg] === null) cur[seg] = {};
@@ -147,18 +159,21 @@ function setPath(root: Obj, text: string): void {
     where = here;
     i += consumed - 1;
   }
+  return resolved;
 }
 
 /**
  * Applies the overrides to a raw (parsed, not yet validated) scenario object, in place: --set first, then
  * broker configs, topic configs, producer and consumer properties (so the specific flags win).
  */
-export function applyOverrides(raw: unknown, o: Overrides): void {
-  if (!isObj(raw)) return; // parseScenario reports what is wrong with the file itself
-  for (const s of o.set) setPath(raw, s);
+export function applyOverrides(raw: unknown, o: Overrides): AppliedOverride[] {
+  const applied: AppliedOverride[] = [];
+  if (!isObj(raw)) return applied; // parseScenario reports what is wrong with the file itself
+  for (const s of o.set) applied.push({ flag: `--set ${s}`, path: setPath(raw, s) });
   for (const s of o.config) {
     const [k, v] = splitKeyValue('--config', s);
     objAt(objAt(raw, 'cluster', 'cluster'), 'config', 'cluster.config')[k] = parseValue(v);
+    applied.push({ flag: `--config ${s}`, path: ['cluster', 'config', k] });
   }
   for (const s of o.topicConfig) {
     const colon = s.indexOf(':');
@@ -172,7 +187,10 @@ export function applyOverrides(raw: unknown, o: Overrides): void {
       const close = suggest(topic, names);
       throw new OverrideError(`--topic-config ${s}: unknown topic "${topic}"${close ? `; did you mean "${close}"?` : `; topics: ${names.join(', ')}`}`);
     }
-    chosen.forEach((t) => (objAt(t, 'config', `topics.${String(t.name)}.config`)[k] = parseValue(v)));
+    for (const t of chosen) {
+      objAt(t, 'config', `topics.${String(t.name)}.config`)[k] = parseValue(v);
+      applied.push({ flag: `--topic-config ${s}`, path: ['topics', topics.indexOf(t), 'config', k] });
+    }
   }
   for (const [flag, key, values] of [
     ['--producer-property', 'producers', o.producerProperty],
@@ -180,7 +198,25 @@ export function applyOverrides(raw: unknown, o: Overrides): void {
   ] as const) {
     for (const s of values) {
       const [k, v] = splitKeyValue(flag, s);
-      for (const c of listAt(raw, key, flag)) objAt(c, 'config', `${key}.${String(c.name)}.config`)[k] = parseValue(v);
+      listAt(raw, key, flag).forEach((c, i) => {
+        objAt(c, 'config', `${key}.${String(c.name)}.config`)[k] = parseValue(v);
+        applied.push({ flag: `${flag} ${s}`, path: [key, i, 'config', k] });
+      });
     }
   }
+  return applied;
+}
+
+/** Formats a raw path the way scenario errors do: `producers[0].config.acks`. */
+export function formatRawPath(path: (string | number)[]): string {
+  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+}
+
+/** The last override that wrote at or above a problem's path (scenario-error path syntax), if any. */
+export function blame(problemPath: string, applied: AppliedOverride[]): string | undefined {
+  for (let i = applied.length - 1; i >= 0; i--) {
+    const p = formatRawPath(applied[i]!.path);
+    if (problemPath === p || problemPath.startsWith(`${p}.`) || problemPath.startsWith(`${p}[`)) return applied[i]!.flag;
+  }
+  return undefined;
 }

@@ -539,7 +539,9 @@ export class Broker extends Process {
     lp.log.hw = hw;
     this.trace.emit({ type: 'hw', t: this.kernel.now, broker: this.id, tp: lp.tp, hw });
     if (lp.role !== 'leader') return;
-    for (const dp of [...this.delayedProduces]) this.tryCompleteProduce(dp);
+    // tryCompleteProduce may remove entries: walk backwards over a stable prefix.
+    const dps = this.delayedProduces;
+    for (let i = dps.length - 1; i >= 0; i--) if (i < dps.length) this.tryCompleteProduce(dps[i]);
     this.wakeFetches(lp.tp);
   }
 
@@ -598,8 +600,10 @@ export class Broker extends Process {
   }
 
   private wakeFetches(tp: string): void {
-    if (this.delayedFetches.length === 0) return;
-    for (const df of [...this.delayedFetches]) {
+    const dfs = this.delayedFetches;
+    for (let i = dfs.length - 1; i >= 0; i--) {
+      if (i >= dfs.length) continue;
+      const df = dfs[i];
       if (!df.done && df.env.payload.partitions.some((p) => p.tp === tp)) this.tryCompleteFetch(df, false);
     }
   }

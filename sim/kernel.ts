@@ -7,7 +7,7 @@
 
 /** Something that can be scheduled. Model objects implement it to avoid a closure per event. */
 export interface Handler {
-  fire(arg: unknown): void;
+  fire(arg: unknown, tag: number): void;
 }
 
 /** A queued event. Kept small: the queue holds one of these per pending event. */
@@ -16,6 +16,8 @@ interface QueuedEvent {
   seq: number;
   h: Handler | ((arg: unknown) => void);
   arg: unknown;
+  /** Opaque to the kernel: handed back to the handler (processes use it for their incarnation). */
+  tag: number;
 }
 
 export class TimeTravelError extends Error {}
@@ -39,10 +41,10 @@ export class Kernel {
   }
 
   /** Schedule `h` at absolute time `t` (µs, an integer ≥ now). */
-  at(t: number, h: Handler | ((arg: unknown) => void), arg?: unknown): void {
+  at(t: number, h: Handler | ((arg: unknown) => void), arg?: unknown, tag = 0): void {
     if (t < this.now) throw new TimeTravelError(`cannot schedule at ${t}µs: the clock is at ${this.now}µs`);
     const heap = this.heap;
-    const ev: QueuedEvent = { t: Math.ceil(t), seq: this.seq++, h, arg };
+    const ev: QueuedEvent = { t: Math.ceil(t), seq: this.seq++, h, arg, tag };
     // Sift up.
     let i = heap.length;
     heap.push(ev);
@@ -69,7 +71,7 @@ export class Kernel {
     this.fired++;
     const h = ev.h;
     if (typeof h === 'function') h(ev.arg);
-    else h.fire(ev.arg);
+    else h.fire(ev.arg, ev.tag);
     return true;
   }
 

@@ -15,6 +15,17 @@ interface Nic {
   /** When the transmit side is free again, µs. */
   txFreeUs: number;
   rxFreeUs: number;
+  /** Outgoing links by destination, created on first use. */
+  links: Map<string, Link>;
+}
+
+/** A directed link's state: cut or not, its latency, the last arrival (FIFO as TCP). */
+interface Link {
+  from: string;
+  to: string;
+  cut: boolean;
+  latency: LatencySpec;
+  lastArrivalUs: number;
 }
 
 export interface Envelope<P = unknown> {
@@ -27,6 +38,7 @@ export interface Envelope<P = unknown> {
   /** Receiver incarnation at send time: a restart in between breaks the connection. */
   toIncarnation: number;
   fromIncarnation: number;
+  link: Link;
 }
 
 export type Receiver = (env: Envelope) => void;
@@ -38,9 +50,6 @@ export class Network {
   private readonly nics = new Map<string, Nic>();
   private readonly receivers = new Map<string, Receiver>();
   private readonly disconnectListeners = new Map<string, DisconnectListener>();
-  private readonly cut = new Set<string>();
-  private readonly lastArrivalUs = new Map<string, number>();
-  private readonly latencyOverride = new Map<string, LatencySpec>();
   private nextId = 1;
   private readonly usPerByte: number;
 
@@ -51,11 +60,10 @@ export class Network {
     private readonly trace: Trace,
   ) {
     this.usPerByte = 1e6 / spec.nicBytesPerSec;
-    for (const l of spec.links) this.latencyOverride.set(`${l.from}>${l.to}`, l.latency);
   }
 
   attach(proc: Process, receive: Receiver): void {
-    this.nics.set(proc.node, { proc, txFreeUs: 0, rxFreeUs: 0 });
+    this.nics.set(proc.node, { proc, txFreeUs: 0, rxFreeUs: 0, links: new Map() });
     this.receivers.set(proc.node, receive);
   }
 
@@ -80,7 +88,7 @@ export class Network {
   }
 
   private linkLatency(from: string, to: string): LatencySpec {
-    return this.latencyOverride.get(`${from}>${to}`) ?? this.spec.latency;
+    return this.link(from, to).latency;
   }
 
   /** Node names in attach order (deterministic). */
@@ -88,21 +96,33 @@ export class Network {
     return [...this.nics.keys()];
   }
 
+  private link(from: string, to: string): Link {
+    const nic = this.nics.get(from)!;
+    let l = nic.links.get(to);
+    if (l === undefined) {
+      const o = this.spec.links.find((x) => x.from === from && x.to === to);
+      l = { from, to, cut: false, latency: o?.latency ?? this.spec.latency, lastArrivalUs: 0 };
+      nic.links.set(to, l);
+    }
+    return l;
+  }
+
   isCut(from: string, to: string): boolean {
-    return this.cut.has(`${from}>${to}`);
+    return this.link(from, to).cut;
   }
 
   setLink(from: string, to: string, up: boolean): void {
-    const key = `${from}>${to}`;
-    if (up === !this.cut.has(key)) return;
-    if (up) this.cut.delete(key);
-    else this.cut.add(key);
+    const l = this.link(from, to);
+    if (l.cut === !up) return;
+    l.cut = !up;
     this.trace.emit({ type: 'link', t: this.kernel.now, from, to, up });
   }
 
   /** Every cut link, as [from, to], in a stable order. */
   cutLinks(): Array<[string, string]> {
-    return [...this.cut].sort().map((k) => k.split('>') as [string, string]);
+    const out: Array<[string, string]> = [];
+    for (const nic of this.nics.values()) for (const l of nic.links.values()) if (l.cut) out.push([l.from, l.to]);
+    return out.sort((a, b) => (a[0] + '>' + a[1] < b[0] + '>' + b[1] ? -1 : 1));
   }
 
   /**
@@ -114,29 +134,30 @@ export class Network {
     const now = this.kernel.now;
     const src = this.nics.get(from)!;
     const dst = this.nics.get(to)!;
+    const link = this.link(from, to);
+    if (link.cut || !dst.proc.alive) {
+      const dropped = link.cut ? 'link down' : `${to} is down`;
+      this.trace.emit({ type: 'msg', t: now, id, from, to, kind, bytes, recvUs: now, dropped });
+      // Connecting to a machine that is up but whose process is down is refused at once.
+      if (!link.cut && dst.proc.machineUp) this.refuse(src.proc, from, to);
+      return id;
+    }
     const env: Envelope<P> = {
       id, from, to, kind, bytes, payload,
       toIncarnation: dst.proc.incarnation,
       fromIncarnation: src.proc.incarnation,
+      link,
     };
-    const key = `${from}>${to}`;
-    if (this.cut.has(key) || !dst.proc.alive) {
-      const dropped = this.cut.has(key) ? 'link down' : `${to} is down`;
-      this.trace.emit({ type: 'msg', t: now, id, from, to, kind, bytes, recvUs: now, dropped });
-      // Connecting to a machine that is up but whose process is down is refused at once.
-      if (!this.cut.has(key) && dst.proc.machineUp) this.refuse(src.proc, from, to);
-      return id;
-    }
     const wireUs = bytes * this.usPerByte;
     const txDone = Math.max(now, src.txFreeUs) + wireUs;
     src.txFreeUs = txDone;
-    const lat = this.linkLatency(from, to);
+    const lat = link.latency;
     const flight = lat.baseUs + randExp(this.rng, lat.jitterMeanUs);
     // The receiver's NIC also serializes incoming bytes.
     const rxDone = Math.max(txDone + flight, dst.rxFreeUs + wireUs);
     dst.rxFreeUs = rxDone;
-    const arrival = Math.ceil(Math.max(rxDone, this.lastArrivalUs.get(key) ?? 0));
-    this.lastArrivalUs.set(key, arrival);
+    const arrival = Math.ceil(Math.max(rxDone, link.lastArrivalUs));
+    link.lastArrivalUs = arrival;
     this.trace.emit({ type: 'msg', t: now, id, from, to, kind, bytes, recvUs: arrival });
     this.kernel.at(arrival, this.arrive, env);
     return id;
@@ -155,7 +176,7 @@ export class Network {
     const env = arg as Envelope;
     const dst = this.nics.get(env.to)!;
     let reason: string | undefined;
-    if (this.cut.has(`${env.from}>${env.to}`)) reason = 'link down';
+    if (env.link.cut) reason = 'link down';
     else if (!dst.proc.alive || dst.proc.incarnation !== env.toIncarnation) reason = `${env.to} restarted or down`;
     if (reason !== undefined) {
       this.trace.emit({ type: 'drop', t: this.kernel.now, id: env.id, reason });

@@ -3,11 +3,11 @@
  * crash silently cancels everything it had scheduled (the incarnation changes), and a pause (a GC
  * stall) holds timers and messages until resume, then runs them in their original order.
  */
-import type { Kernel } from './kernel.js';
+import type { Handler, Kernel } from './kernel.js';
 
 export type ProcessState = 'running' | 'paused' | 'down';
 
-export abstract class Process {
+export abstract class Process implements Handler {
   state: ProcessState = 'down';
   /** False while the machine has no power: nothing answers, not even a TCP reset. */
   machineUp = true;
@@ -27,14 +27,17 @@ export abstract class Process {
 
   /** Run `fn` after `delayUs` if this incarnation is still alive then (held while paused). */
   timer(delayUs: number, fn: () => void): void {
-    const inc = this.incarnation;
-    this.kernel.after(delayUs, () => this.run(inc, fn));
+    this.kernel.at(this.kernel.now + delayUs, this, fn, this.incarnation);
   }
 
   /** Run `fn` at absolute time `t` (µs) under the same rules as timer(). */
   timerAt(t: number, fn: () => void): void {
-    const inc = this.incarnation;
-    this.kernel.at(Math.max(t, this.kernel.now), () => this.run(inc, fn));
+    this.kernel.at(Math.max(t, this.kernel.now), this, fn, this.incarnation);
+  }
+
+  /** Kernel callback for timers: the tag is the incarnation that set the timer. */
+  fire(fn: unknown, inc: number): void {
+    this.run(inc, fn as () => void);
   }
 
   /** Deliver work that arrives from outside (a message): dropped if down, held if paused. */

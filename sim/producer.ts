@@ -53,7 +53,9 @@ export interface ProducerWorkload {
 interface PBatch {
   tp: string;
   partition: number;
-  createUs: number[];
+  /** Creation times of the records so far (first `count` slots used). */
+  createUs: Float64Array;
+  count: number;
   bytes: number;
   createdUs: number;
   /** Built when first drained (sequence numbers are assigned at drain time). */
@@ -116,6 +118,7 @@ export class Producer extends Process {
   private readonly keyPartition: Int32Array | null;
   private readonly keyBytes: number;
   private readonly recordWireBytes: number;
+  private readonly recordsPerBatch: number;
   private readonly intervalUs: number;
 
   constructor(
@@ -132,7 +135,7 @@ export class Producer extends Process {
   ) {
     super(kernel, `p:${name}`);
     this.backoff = new ReconnectBackoff(rng.reconnect);
-    this.metadata = new ClientMetadata(this, net, trace, brokers, work.topic, cfg, this.backoff, () => this.runSender(), () => this.queues.some((q) => q.length > 0));
+    this.metadata = new ClientMetadata(this, net, trace, brokers, work.topic, cfg, this.backoff, () => this.onMetadata(), () => this.queues.some((q) => q.length > 0));
     this.numPartitions = partitions;
     this.tps = Array.from({ length: partitions }, (_, p) => `${work.topic}-${p}`);
     this.sticky = new StickyPartitioner(partitions, cfg.batchSize, rng.partitioner);
@@ -143,6 +146,8 @@ export class Producer extends Process {
     }
     this.keyBytes = keyCount > 0 ? this.keyString(keyCount - 1).length : 0;
     this.recordWireBytes = work.recordBytes + this.keyBytes + RECORD_OVERHEAD_BYTES;
+    // A batch holds at least one record, and as many as fit in batch.size.
+    this.recordsPerBatch = Math.max(1, Math.floor((cfg.batchSize - BATCH_OVERHEAD_BYTES) / this.recordWireBytes) + 1);
     this.intervalUs = 1e6 / work.ratePerSec;
     net.attach(this, (env) => this.receive(env));
     net.onDisconnect(this.node, (peer) => this.onDisconnect(peer));
@@ -273,7 +278,16 @@ export class Producer extends Process {
     return this.metadata.image;
   }
 
-  private readonly available = (p: number): boolean => this.image !== null && this.image.partitions[this.tps[p]].leader !== NO_LEADER;
+  /** Leader of each partition per the current metadata (NO_LEADER when unknown). */
+  private leaders: Int32Array = new Int32Array(0);
+
+  private onMetadata(): void {
+    const img = this.image!;
+    this.leaders = Int32Array.from(this.tps, (tp) => img.partitions[tp].leader);
+    this.runSender();
+  }
+
+  private readonly available = (p: number): boolean => this.image !== null && this.leaders[p] !== NO_LEADER;
   private readonly queueSize = (p: number): number => this.queues[p].length;
 
   private sendRecord(createUs: number): void {
@@ -283,11 +297,14 @@ export class Producer extends Process {
     else p = this.sticky.partition(this.available, this.queueSize, this.cfg.adaptivePartitioning);
     const q = this.queues[p];
     let b = q.length > 0 ? q[q.length - 1] : undefined;
-    if (b === undefined || b.record !== null || (b.createUs.length > 0 && b.bytes + this.recordWireBytes > this.cfg.batchSize)) {
-      b = { tp: this.tps[p], partition: p, createUs: [], bytes: BATCH_OVERHEAD_BYTES, createdUs: createUs, record: null, attempts: 0, lastAttemptUs: createUs, retryBackoffUs: 0, done: false };
+    if (b === undefined || b.record !== null || (b.count > 0 && b.bytes + this.recordWireBytes > this.cfg.batchSize)) {
+      b = {
+        tp: this.tps[p], partition: p, createUs: new Float64Array(this.recordsPerBatch), count: 0, bytes: BATCH_OVERHEAD_BYTES,
+        createdUs: createUs, record: null, attempts: 0, lastAttemptUs: createUs, retryBackoffUs: 0, done: false,
+      };
       q.push(b);
     }
-    b.createUs.push(createUs);
+    b.createUs[b.count++] = createUs;
     b.bytes += this.recordWireBytes;
     this.bufferedBytes += this.recordWireBytes;
     if (this.keyPartition === null) {
@@ -324,7 +341,7 @@ export class Producer extends Process {
       return;
     }
     let nextUs = Infinity;
-    const ready = new Set<number>();
+    const ready: number[] = [];
     for (let p = 0; p < this.tps.length; p++) {
       const q = this.queues[p];
       if (q.length === 0) continue;
@@ -334,7 +351,7 @@ export class Producer extends Process {
         continue;
       }
       nextUs = Math.min(nextUs, head.createdUs + this.cfg.deliveryTimeoutMs * 1000);
-      const leader = image.partitions[this.tps[p]].leader;
+      const leader = this.leaders[p];
       if (leader === NO_LEADER) {
         this.metadataWanted = true;
         continue;
@@ -343,14 +360,16 @@ export class Producer extends Process {
       const full = q.length > 1 || head.bytes + this.recordWireBytes > this.cfg.batchSize;
       const waitUs = head.attempts > 0 ? head.retryBackoffUs : this.cfg.lingerMs * 1000;
       const sendable = full || now - head.lastAttemptUs >= waitUs;
-      if (sendable && !backingOff) ready.add(leader);
-      else nextUs = Math.min(nextUs, head.lastAttemptUs + waitUs);
+      if (sendable && !backingOff) {
+        if (!ready.includes(leader)) ready.push(leader);
+      } else nextUs = Math.min(nextUs, head.lastAttemptUs + waitUs);
     }
     if (this.metadataWanted) {
       this.metadataWanted = false;
       this.metadata.request();
     }
-    for (const node of [...ready].sort((a, b) => a - b)) this.drainTo(node);
+    ready.sort((a, b) => a - b);
+    for (const node of ready) this.drainTo(node);
     nextUs = Math.min(nextUs, this.nextRecordWakeUs());
     if (nextUs < Infinity) this.wakeAt(Math.max(nextUs, now));
   }
@@ -372,7 +391,7 @@ export class Producer extends Process {
       return;
     }
     const mine: number[] = [];
-    for (let p = 0; p < this.tps.length; p++) if (this.image!.partitions[this.tps[p]].leader === node) mine.push(p);
+    for (let p = 0; p < this.tps.length; p++) if (this.leaders[p] === node) mine.push(p);
     const start = (this.drainIndex.get(node) ?? 0) % Math.max(1, mine.length);
     const batches: PBatch[] = [];
     let size = P.REQUEST_OVERHEAD_BYTES;
@@ -422,8 +441,8 @@ export class Producer extends Process {
   private seal(b: PBatch): void {
     const p = b.partition;
     const seq = this.nextSeq[p];
-    this.nextSeq[p] += b.createUs.length;
-    b.record = { pid: this.pid, seq, count: b.createUs.length, idempotent: this.cfg.idempotence, bytes: b.bytes, createUs: Float64Array.from(b.createUs) };
+    this.nextSeq[p] += b.count;
+    b.record = { pid: this.pid, seq, count: b.count, idempotent: this.cfg.idempotence, bytes: b.bytes, createUs: b.createUs.subarray(0, b.count) };
     this.trace.emit({ type: 'batch', t: this.kernel.now, producer: this.name, pid: this.pid, tp: b.tp, seq, count: b.record.count, bytes: b.bytes, firstUs: b.createUs[0] });
   }
 

@@ -354,8 +354,7 @@ export class TraceHasher implements TraceSink {
         return;
       case 'string':
         this.mix(3);
-        for (let i = 0; i < v.length; i++) this.mix(v.charCodeAt(i));
-        this.mix(v.length);
+        this.mix(stringHash(v));
         return;
       case 'boolean':
         this.mix(v ? 4 : 5);
@@ -383,6 +382,20 @@ export class TraceHasher implements TraceSink {
         this.mix(10);
     }
   }
+}
+
+/** FNV-1a of a string's UTF-16 code units, cached: trace strings repeat (types, partitions, node names). */
+const STRING_HASHES = new Map<string, number>();
+
+function stringHash(s: string): number {
+  let h = STRING_HASHES.get(s);
+  if (h !== undefined) return h;
+  h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  h ^= s.length;
+  if (STRING_HASHES.size > 50_000) STRING_HASHES.clear();
+  STRING_HASHES.set(s, h);
+  return h;
 }
 
 const F64 = new Float64Array(1);

@@ -1,0 +1,406 @@
+/**
+ * The `kafkasim` command line: run a scenario (human report or JSON, NDJSON trace, Kafka-like what-if
+ * overrides), validate scenarios, print the JSON Schema, hash a trace file, list scenarios.
+ *
+ * Exit codes: 0 ok; 1 the scenario's expect block failed; 2 bad input (scenario, config, file, option);
+ * 3 an internal error of the simulator.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { parse as parseYaml, parseDocument } from 'yaml';
+import { ConfigError } from '../sim/config.js';
+import { evaluateExpect, type ExpectEvaluation } from '../sim/expect.js';
+import { parseScenario, scenarioJsonSchema, ScenarioError } from '../sim/scenario.js';
+import type { Scenario } from '../sim/scenario-types.js';
+import { createSimulation } from '../sim/simulation.js';
+import { parseDurationUs, UnitError } from '../sim/units.js';
+import { formatRunReport, reproduceCommand } from './format.js';
+import { applyOverrides, blame, hasOverrides, OverrideError, overrideFlags, type AppliedOverride, type Overrides } from './overrides.js';
+import { hashTraceFile, NdjsonWriter, TraceFileError } from './trace-file.js';
+
+/** Bad input: printed as one line, exit code 2. */
+export class InputError extends Error {}
+
+/** Where output goes; tests may pass their own. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: Io = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+};
+
+const SCENARIO_EXTENSIONS = /\.(ya?ml|json)$/i;
+
+function errnoText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'not a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    default:
+      return err.message ?? String(e);
+  }
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read ${path}: ${errnoText(e)}`);
+  }
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function parseSeed(text: string): number {
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(Number(text))) throw new InputError(`--seed expects a whole number ≥ 0 (got "${text}")`);
+  return Number(text);
+}
+
+function parseUntil(text: string): number {
+  try {
+    const us = parseDurationUs(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text);
+    if (us <= 0) throw new InputError(`--until must be above 0 (got "${text}")`);
+    return us;
+  } catch (e) {
+    if (e instanceof UnitError) throw new InputError(`--until: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * Reads and validates a scenario, with the overrides applied to the raw object first.
+ * Throws ScenarioError / InputError for bad input.
+ */
+export function loadScenario(file: string, o: Overrides): Scenario {
+  const text = readText(file);
+  if (!hasOverrides(o)) return parseScenario(text, file);
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, merge: true });
+  if (doc.errors.length > 0) return parseScenario(text, file); // throws the positioned YAML error
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 1000 });
+  } catch {
+    return parseScenario(text, file);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return parseScenario(text, file);
+  let applied: AppliedOverride[];
+  try {
+    applied = applyOverrides(raw, o);
+  } catch (e) {
+    if (e instanceof OverrideError) throw new InputError(e.message);
+    throw e;
+  }
+  try {
+    return parseScenario(JSON.stringify(raw), file);
+  } catch (e) {
+    if (e instanceof ScenarioError) {
+      const flag = blame(e.problems[0]?.path ?? '', applied);
+      throw new InputError(flag ? `${e.message} (from ${flag})` : e.message);
+    }
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// run
+
+interface RunOptions {
+  seed?: string;
+  trace?: string;
+  json?: boolean;
+  until?: string;
+  config?: string[];
+  topicConfig?: string[];
+  producerProperty?: string[];
+  consumerProperty?: string[];
+  set?: string[];
+}
+
+function runCommand(file: string, opts: RunOptions, io: Io): number {
+  const overrides: Overrides = {
+    set: opts.set ?? [],
+    config: opts.config ?? [],
+    topicConfig: opts.topicConfig ?? [],
+    producerProperty: opts.producerProperty ?? [],
+    consumerProperty: opts.consumerProperty ?? [],
+  };
+  const seedOpt = opts.seed === undefined ? undefined : parseSeed(opts.seed);
+  const untilUs = opts.until === undefined ? undefined : parseUntil(opts.until);
+  if (opts.trace === '-' && opts.json) throw new InputError('--trace - and --json both write to stdout; write the trace to a file');
+  const scenario = loadScenario(file, overrides);
+  const seed = seedOpt ?? scenario.seed;
+  const flags = [...(opts.until !== undefined ? ['--until', opts.until] : []), ...overrideFlags(overrides)];
+  const reproduce = reproduceCommand(file, seed, flags);
+
+  let writer: NdjsonWriter | undefined;
+  if (opts.trace !== undefined) {
+    try {
+      writer = new NdjsonWriter(opts.trace);
+    } catch (e) {
+      throw new InputError(`cannot write the trace to ${opts.trace}: ${errnoText(e)}`);
+    }
+  }
+  const report = opts.trace === '-' ? io.err : io.out;
+
+  const started = performance.now();
+  let summary;
+  try {
+    const sim = createSimulation(scenario, { seed, sinks: writer ? [writer] : [] });
+    if (untilUs === undefined) sim.run();
+    else {
+      sim.runUntil(untilUs);
+      // Stopped early: close the trace the way the end of a run does, so checks see an end.
+      if (!sim.done) sim.trace.emit({ type: 'end', t: sim.kernel.now });
+    }
+    summary = sim.summary();
+    writer?.close();
+  } catch (e) {
+    try {
+      writer?.close();
+    } catch {
+      // the internal error is the one to report
+    }
+    if (process.env.KAFKASIM_DEBUG && e instanceof Error) io.err(`${e.stack}\n`);
+    io.err(`kafkasim: internal error: ${e instanceof Error ? e.message : String(e)} (scenario ${scenario.name}, seed ${seed}; reproduce: ${reproduce})\n`);
+    return 3;
+  }
+  const wallMs = Math.round((performance.now() - started) * 1000) / 1000;
+  const stoppedEarly = untilUs !== undefined && summary.simulatedMs * 1000 < scenario.durationUs;
+  const evaluation: ExpectEvaluation | undefined = scenario.expect ? evaluateExpect(scenario.expect, summary) : undefined;
+  const enforced = !stoppedEarly;
+
+  if (opts.json) {
+    const out = {
+      ...summary,
+      ...(evaluation ? { expect: { ...evaluation, enforced } } : {}),
+      ...(untilUs !== undefined ? { untilMs: untilUs / 1000 } : {}),
+      ...(writer ? { traceFile: opts.trace } : {}),
+      wallMs,
+      reproduce,
+    };
+    io.out(JSON.stringify(out) + '\n');
+  } else {
+    report(
+      formatRunReport(summary, {
+        file,
+        wallMs,
+        reproduce,
+        ...(evaluation ? { expect: evaluation, expectEnforced: enforced } : {}),
+        ...(stoppedEarly ? { untilMs: untilUs / 1000 } : {}),
+        ...(opts.trace !== undefined ? { traceFile: opts.trace } : {}),
+      }),
+    );
+  }
+  if (writer?.broken) io.err('kafkasim: the trace reader closed stdout; the trace is incomplete\n');
+  return evaluation && enforced && !evaluation.passed ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// validate, schema, hash, list
+
+function validateCommand(files: string[], io: Io): number {
+  let bad = 0;
+  for (const file of files) {
+    try {
+      const s = parseScenario(readText(file), file);
+      io.out(`ok  ${file}  (${s.name})\n`);
+    } catch (e) {
+      bad++;
+      if (e instanceof ScenarioError) {
+        for (const p of e.problems) {
+          const pos = p.line !== undefined ? `:${p.line}:${p.col}` : '';
+          io.err(`kafkasim: ${file}${pos}: ${p.path ? `${p.path}: ` : ''}${p.message}\n`);
+        }
+      } else if (e instanceof InputError || e instanceof ConfigError) io.err(`kafkasim: ${e.message}\n`);
+      else throw e;
+    }
+  }
+  return bad > 0 ? 2 : 0;
+}
+
+function hashCommand(file: string, io: Io): number {
+  try {
+    const { hash } = hashTraceFile(file);
+    io.out(`${hash}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof TraceFileError) throw new InputError(e.message);
+    if ((e as NodeJS.ErrnoException).code) throw new InputError(`cannot read ${file}: ${errnoText(e)}`);
+    throw e;
+  }
+}
+
+function scenarioFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (SCENARIO_EXTENSIONS.test(entry.name)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function listCommand(dirArg: string | undefined, io: Io): number {
+  let dir = dirArg ?? 'scenarios';
+  if (dirArg === undefined && !existsSync(dir)) dir = fileURLToPath(new URL('../../scenarios', import.meta.url));
+  try {
+    if (!statSync(dir).isDirectory()) throw new InputError(`${dir} is not a directory`);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`cannot list ${dir}: ${errnoText(e)}`);
+  }
+  const rows: string[][] = [];
+  for (const file of scenarioFiles(dir)) {
+    let name = '';
+    let description = '';
+    try {
+      const raw = parseYaml(readFileSync(file, 'utf8')) as { name?: unknown; description?: unknown } | null;
+      name = typeof raw?.name === 'string' ? raw.name : '';
+      description = typeof raw?.description === 'string' ? (raw.description.trim().split('\n')[0] ?? '') : '';
+    } catch {
+      description = '(not valid YAML; kafkasim validate explains)';
+    }
+    if (description.length > 110) description = `${description.slice(0, 109)}…`;
+    rows.push([file, name, description]);
+  }
+  if (rows.length === 0) {
+    io.out(`no scenarios in ${dir}\n`);
+    return 0;
+  }
+  const width = Math.max(...rows.map((r) => r[0]!.length));
+  const nameWidth = Math.max(...rows.map((r) => r[1]!.length));
+  for (const [f, n, d] of rows) io.out(`${f!.padEnd(width)}  ${n!.padEnd(nameWidth)}  ${d}`.trimEnd() + '\n');
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// main
+
+function buildProgram(io: Io, setCode: (n: number) => void): Command {
+  const program = new Command('kafkasim');
+  program
+    .description('A deterministic, in-process simulator of an Apache Kafka cluster.')
+    .version(packageVersion(), '-V, --version')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: () => {} })
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 ok, 1 an expect: block failed, 2 bad input, 3 internal error.
+
+Examples:
+  kafkasim run scenarios/killed-leader.yaml
+  kafkasim run scenarios/killed-leader.yaml --seed 7 --json
+  kafkasim run scenarios/killed-leader.yaml --producer-property acks=1 --trace run.ndjson
+  kafkasim run scenarios/killed-leader.yaml --config min.insync.replicas=3 --topic-config 'orders:unclean.leader.election.enable=true'`,
+    );
+
+  program
+    .command('run')
+    .description('run a scenario and report what happened')
+    .argument('<scenario>', 'scenario file (YAML or JSON)')
+    .option('-s, --seed <n>', "seed of the run (default: the scenario's seed)")
+    .option('-t, --trace <file>', 'stream the trace as NDJSON to file (- for stdout; the report then goes to stderr)')
+    .option('--json', 'print the run summary as one JSON object instead of the report')
+    .option('--until <duration>', 'stop at this simulated time (e.g. 30s); expectations are then shown but not enforced')
+    .option('-c, --config <key=value>', 'broker config for every broker, like server.properties (repeatable)', collect)
+    .option('--topic-config <topic:key=value>', 'topic config, like kafka-configs --entity-type topics; topic * = all (repeatable)', collect)
+    .option('--producer-property <key=value>', 'config of every producer, like kafka-console-producer --producer-property (repeatable)', collect)
+    .option('--consumer-property <key=value>', 'config of every consumer (repeatable)', collect)
+    .option('--set <path=value>', 'any scenario field by dotted path: duration=30s, topics.0.partitions=6, producers.p1.rate=500/s (repeatable)', collect)
+    .action((file: string, opts: RunOptions) => setCode(runCommand(file, opts, io)));
+
+  program
+    .command('validate')
+    .description('check scenario files; prints ok or every problem')
+    .argument('<scenario...>', 'scenario files')
+    .action((files: string[]) => setCode(validateCommand(files, io)));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of scenario files')
+    .action(() => {
+      io.out(JSON.stringify(scenarioJsonSchema(), null, 2) + '\n');
+      setCode(0);
+    });
+
+  program
+    .command('hash')
+    .description('recompute the trace hash of an NDJSON trace file')
+    .argument('<trace>', 'trace file written by kafkasim run --trace')
+    .action((file: string) => setCode(hashCommand(file, io)));
+
+  program
+    .command('list')
+    .description('list scenarios: file, name, first line of the description')
+    .argument('[dir]', 'directory to search (default: scenarios)')
+    .action((dir: string | undefined) => setCode(listCommand(dir, io)));
+
+  return program;
+}
+
+/** One line for a CommanderError message: without "error: ", newlines joined. */
+function commanderMessage(e: CommanderError): string {
+  return e.message
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** Runs the CLI with arguments (without node and script) and returns the exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (n) => (code = n));
+  if (argv.length === 0) {
+    io.err(program.helpInformation());
+    return 2;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      if (e.code === 'commander.help' || e.code === 'commander.executeSubCommandAsync') return 2;
+      io.err(`kafkasim: ${commanderMessage(e)}\n`);
+      return 2;
+    }
+    if (e instanceof InputError || e instanceof ScenarioError || e instanceof ConfigError || e instanceof UnitError) {
+      io.err(`kafkasim: ${e.message.split('\n')[0]}\n`);
+      return 2;
+    }
+    if (process.env.KAFKASIM_DEBUG && e instanceof Error) io.err(`${e.stack}\n`);
+    io.err(`kafkasim: internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+    return 3;
+  }
+}
