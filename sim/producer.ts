@@ -132,6 +132,8 @@ export class Producer extends Process {
     partitions: number,
     brokers: number[],
     private readonly rng: { keys: Stream; partitioner: Stream; backoff: Stream; reconnect: Stream },
+    /** Hands out producer ids (InitProducerId). */
+    private readonly newPid: () => number,
   ) {
     super(kernel, `p:${name}`);
     this.backoff = new ReconnectBackoff(rng.reconnect);
@@ -158,9 +160,9 @@ export class Producer extends Process {
   }
 
   /** Start the producer process (a new producer id each time, as InitProducerId gives). */
-  start(pid: number): void {
+  start(): void {
     this.markStarted();
-    this.pid = pid;
+    this.pid = this.newPid();
     this.queues = this.tps.map(() => []);
     this.inflightByTp = this.tps.map(() => []);
     this.nextSeq = this.tps.map(() => 0);
@@ -170,7 +172,7 @@ export class Producer extends Process {
     this.bufferedBytes = 0;
     this.blocked = false;
     this.nextWakeUs = Infinity;
-    this.trace.emit({ type: 'client', t: this.kernel.now, node: this.node, state: 'started', pid });
+    this.trace.emit({ type: 'client', t: this.kernel.now, node: this.node, state: 'started', pid: this.pid });
     this.metadata.reset();
     this.metadata.request();
     this.baseUs = Math.max(this.work.startUs, this.kernel.now) - Math.round((this.sent * 1e6) / this.work.ratePerSec);
@@ -507,6 +509,8 @@ export class Producer extends Process {
       return;
     }
     if (INVALID_METADATA.has(error)) this.metadataWanted = true;
+    const bump = error === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && this.cfg.idempotence && this.inflightByTp[b.partition].length === 0;
+    if (bump) this.bumpEpoch(b.partition);
     const retriable = RETRIABLE.has(error) || (error === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && this.cfg.idempotence);
     const withinDelivery = this.kernel.now - b.createdUs < this.cfg.deliveryTimeoutMs * 1000;
     if (retriable && withinDelivery && b.attempts <= this.cfg.retries) {
@@ -514,10 +518,22 @@ export class Producer extends Process {
       this.metrics.countError(error);
       b.retryBackoffUs = this.backoffUs(b.attempts);
       b.lastAttemptUs = this.kernel.now;
+      if (bump) b.record = null;
       this.reenqueue(b);
       return;
     }
     this.fail(b, retriable && !withinDelivery ? 'DELIVERY_TIMEOUT' : error);
+  }
+
+  /**
+   * The broker lost the sequence this producer had reached (its log was truncated, e.g. after an unclean
+   * election): like the idempotent producer's epoch bump (KIP-360), start a new producer session and
+   * number this partition's pending batches from 0 again. The records are resent as new records.
+   */
+  private bumpEpoch(p: number): void {
+    this.pid = this.newPid();
+    this.nextSeq[p] = 0;
+    for (const q of this.queues[p]) q.record = null;
   }
 
   /** KIP-580 exponential backoff with ±20% jitter. */
@@ -529,7 +545,7 @@ export class Producer extends Process {
   /** Back to the head of its deque: in sequence order with idempotence, else simply first. */
   private reenqueue(b: PBatch): void {
     const q = this.queues[b.partition];
-    if (!this.cfg.idempotence) {
+    if (!this.cfg.idempotence || b.record === null) {
       q.unshift(b);
       return;
     }

@@ -186,9 +186,9 @@ export class Simulation {
         partitioner: this.streams.get(`producer:${p.name}:partitioner`),
         backoff: this.streams.get(`producer:${p.name}:backoff`),
         reconnect: this.streams.get(`producer:${p.name}:reconnect`),
-      });
+      }, () => this.nextPid++);
       this.producers.set(p.name, prod);
-      prod.start(this.nextPid++);
+      prod.start();
     }
     for (const c of this.scenario.consumers) {
       const cc = c.config;
@@ -278,7 +278,7 @@ export class Simulation {
         proc.machineUp = true;
         if (broker !== undefined) broker.start();
         else if (node === 'ctl') this.controller.start();
-        else if (client instanceof Producer) client.start(this.nextPid++);
+        else if (client instanceof Producer) client.start();
         else if (client instanceof Consumer) client.start();
         return;
       case 'shutdown':
