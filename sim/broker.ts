@@ -4,6 +4,7 @@
  * follower side (replica fetchers with truncation by diverging epoch). Behaviour follows Kafka 4.x
  * (Partition.scala, ReplicaManager, AbstractFetcherThread); docs/kafka-source-notes.md has the sources.
  */
+import { Deadlines } from './deadlines.js';
 import type { Disk } from './disk.js';
 import type { Kernel } from './kernel.js';
 import { NO_LEADER, type MetadataImage, type PartitionState } from './metadata.js';
@@ -97,6 +98,10 @@ export class Broker extends Process {
   private delayedProduces: DelayedProduce[] = [];
   private delayedFetches: DelayedFetch[] = [];
   private metadataInflight = false;
+  // Timeouts, one queue per duration so each stays in deadline order.
+  private produceDeadlines = this.newDeadlines();
+  private fetchWaits = this.newDeadlines();
+  private fetcherTimeouts = this.newDeadlines();
   private metadataAttempt = 0;
 
   constructor(
@@ -152,6 +157,9 @@ export class Broker extends Process {
     this.fetchers = new Map();
     this.delayedProduces = [];
     this.delayedFetches = [];
+    this.produceDeadlines = this.newDeadlines();
+    this.fetchWaits = this.newDeadlines();
+    this.fetcherTimeouts = this.newDeadlines();
     this.metadataInflight = false;
     this.shuttingDown = false;
     // Log recovery: the HW restarts from the last checkpoint (replication-offset-checkpoint).
@@ -411,12 +419,7 @@ export class Broker extends Process {
       return;
     }
     this.delayedProduces.push(dp);
-    this.timerAt(dp.deadlineUs, () => {
-      if (dp.done) return;
-      for (const i of dp.waiting.keys()) dp.results[i] = { ...dp.results[i], error: 'REQUEST_TIMED_OUT' };
-      dp.waiting.clear();
-      this.respondProduce(dp);
-    });
+    this.produceDeadlines.add(dp.deadlineUs, dp);
     this.tryCompleteProduce(dp);
   }
 
@@ -596,7 +599,7 @@ export class Broker extends Process {
     const df: DelayedFetch = { env, deadlineUs: this.kernel.now + env.payload.maxWaitMs * 1000, done: false };
     if (this.tryCompleteFetch(df, true)) return;
     this.delayedFetches.push(df);
-    this.timerAt(df.deadlineUs, () => this.tryCompleteFetch(df, false, true));
+    this.fetchWaits.add(df.deadlineUs, df);
   }
 
   private wakeFetches(tp: string): void {
@@ -698,13 +701,30 @@ export class Broker extends Process {
       correlationId: gen, replicaId: this.id, replicaEpoch: this.brokerEpoch, maxWaitMs: this.cfg.replicaFetchWaitMaxMs, minBytes: this.cfg.replicaFetchMinBytes,
       maxBytes: this.cfg.replicaFetchResponseMaxBytes, partitionMaxBytes: this.cfg.replicaFetchMaxBytes, partitions,
     });
-    this.timer(this.cfg.replicaSocketTimeoutMs * 1000, () => {
-      if (f.gen !== gen || !f.inflight) return;
+    this.fetcherTimeouts.add(this.kernel.now + this.cfg.replicaSocketTimeoutMs * 1000, { fetcher: f, gen });
+  }
+
+  private newDeadlines(): Deadlines<DelayedProduce | DelayedFetch | { fetcher: Fetcher; gen: number }> {
+    return new Deadlines(this, (x) => this.expire(x));
+  }
+
+  /** A purgatory wait or a replica fetch ran out of time. */
+  private expire(item: DelayedProduce | DelayedFetch | { fetcher: Fetcher; gen: number }): void {
+    if ('fetcher' in item) {
+      const f = item.fetcher;
+      if (f.gen !== item.gen || !f.inflight) return;
       // No answer: the leader is dead or cut off. Back off, then try again (metadata may move us).
       f.inflight = false;
       f.gen++;
       this.fetchAfterBackoff(f);
-    });
+    } else if ('results' in item) {
+      if (item.done) return;
+      for (const i of item.waiting.keys()) item.results[i] = { ...item.results[i], error: 'REQUEST_TIMED_OUT' };
+      item.waiting.clear();
+      this.respondProduce(item);
+    } else {
+      this.tryCompleteFetch(item, false, true);
+    }
   }
 
   private fetchAfterBackoff(f: Fetcher): void {

@@ -88,8 +88,8 @@ export class Checker implements TraceSink {
       case 'header':
         return this.onHeader(ev);
       case 'append': {
-        const r = this.replica(ev.tp, ev.broker);
-        r.entries.push({ offset: ev.offset, count: ev.count, epoch: ev.epoch, pid: ev.pid, seq: ev.seq });
+        // The event itself is the entry (it has offset, count, epoch, pid, seq): no copy.
+        this.replica(ev.tp, ev.broker).entries.push(ev);
         return;
       }
       case 'truncate': {

@@ -20,6 +20,7 @@ import type { Trace } from './trace-bus.js';
 import type { Metrics } from './metrics.js';
 import { ClientMetadata } from './client-metadata.js';
 import { ReconnectBackoff } from './reconnect.js';
+import { Deadlines } from './deadlines.js';
 
 export interface ProducerConfig {
   acks: number;
@@ -91,6 +92,8 @@ export class Producer extends Process {
   pid = 0;
   private readonly metadata: ClientMetadata;
   private readonly backoff: ReconnectBackoff;
+  /** Request timeouts (request.timeout.ms), by correlation id. */
+  private timeouts = new Deadlines<number>(this, (id) => this.requestTimedOut(id));
   private metadataWanted = false;
   private readonly numPartitions: number;
   private readonly tps: string[];
@@ -168,6 +171,7 @@ export class Producer extends Process {
     this.nextSeq = this.tps.map(() => 0);
     this.requests = new Map();
     this.inflightCount = new Map();
+    this.timeouts = new Deadlines<number>(this, (id) => this.requestTimedOut(id));
     this.backoff.reset();
     this.bufferedBytes = 0;
     this.blocked = false;
@@ -254,13 +258,9 @@ export class Producer extends Process {
   /** Records until partition p's open batch is full (1 if none is open: the first record starts one). */
   private recordsUntilFull(p: number): number {
     const open = this.openBatch(p);
-    let bytes = open !== undefined ? open.bytes : BATCH_OVERHEAD_BYTES;
-    let n = 0;
-    do {
-      bytes += this.recordWireBytes;
-      n++;
-    } while (bytes + this.recordWireBytes <= this.cfg.batchSize);
-    return n;
+    const bytes = open !== undefined ? open.bytes : BATCH_OVERHEAD_BYTES;
+    // The n-th record fills the batch when bytes + (n + 1) * record > batch.size.
+    return Math.max(1, Math.floor((this.cfg.batchSize - bytes) / this.recordWireBytes));
   }
 
   /** The key index of the i-th upcoming record (drawn in order from the keys stream, kept until used). */
@@ -434,9 +434,12 @@ export class Producer extends Process {
     const connGen = this.connGen.get(node) ?? 0;
     this.requests.set(correlationId, { node, batches, connGen });
     this.inflightCount.set(node, inflight + 1);
-    this.timer(this.cfg.requestTimeoutMs * 1000, () => {
-      if (this.requests.has(correlationId)) this.disconnect(node, correlationId);
-    });
+    this.timeouts.add(this.kernel.now + this.cfg.requestTimeoutMs * 1000, correlationId);
+  }
+
+  private requestTimedOut(correlationId: number): void {
+    const req = this.requests.get(correlationId);
+    if (req !== undefined) this.disconnect(req.node, correlationId);
   }
 
   /** Assign sequence numbers and build the immutable batch (done at the first drain, as Kafka does). */
@@ -558,7 +561,7 @@ export class Producer extends Process {
     b.done = true;
     const now = this.kernel.now;
     const rec = b.record!;
-    this.metrics.recordProduce(now, b.createUs);
+    this.metrics.recordProduce(now, rec.createUs);
     this.trace.emit({ type: 'ack', t: now, producer: this.name, pid: rec.pid, tp: b.tp, seq: rec.seq, count: rec.count, offset, error: 'NONE', attempts: b.attempts });
     this.release(b);
   }

@@ -312,9 +312,37 @@ export class ArraySink implements TraceSink {
 }
 
 /**
+ * The fields of each event type, in order. The trace hash reads events through this table (fast, and
+ * independent of key order); a test checks that every emitted event has exactly these keys.
+ */
+export const EVENT_FIELDS: Record<TraceEventType, readonly string[]> = {
+  header: ['type', 't', 'schema', 'scenario', 'seed', 'kafkaVersion', 'durationUs', 'brokers', 'topics', 'producers', 'consumers'],
+  fault: ['type', 't', 'verb', 'text', 'targets'],
+  broker: ['type', 't', 'broker', 'state', 'mode'],
+  fence: ['type', 't', 'broker', 'fenced', 'reason'],
+  link: ['type', 't', 'from', 'to', 'up'],
+  msg: ['type', 't', 'id', 'from', 'to', 'kind', 'bytes', 'recvUs', 'dropped'],
+  drop: ['type', 't', 'id', 'reason'],
+  election: ['type', 't', 'tp', 'leader', 'prevLeader', 'epoch', 'clean', 'isr', 'reason'],
+  isr: ['type', 't', 'tp', 'isr', 'prev', 'elr', 'partitionEpoch', 'reason'],
+  append: ['type', 't', 'broker', 'tp', 'offset', 'count', 'epoch', 'pid', 'seq', 'bytes', 'src'],
+  truncate: ['type', 't', 'broker', 'tp', 'to', 'removed', 'reason'],
+  hw: ['type', 't', 'broker', 'tp', 'hw'],
+  flush: ['type', 't', 'broker', 'tp', 'to'],
+  batch: ['type', 't', 'producer', 'pid', 'tp', 'seq', 'count', 'bytes', 'firstUs'],
+  ack: ['type', 't', 'producer', 'pid', 'tp', 'seq', 'count', 'offset', 'error', 'attempts'],
+  retry: ['type', 't', 'producer', 'tp', 'seq', 'count', 'error', 'attempt'],
+  client: ['type', 't', 'node', 'state', 'pid'],
+  metadata: ['type', 't', 'node', 'version'],
+  consume: ['type', 't', 'consumer', 'tp', 'offset', 'count', 'epoch', 'pid', 'seq'],
+  end: ['type', 't'],
+};
+
+/**
  * The trace hash: a 64-bit hash (two 32-bit lanes, FNV-1a-like with murmur3 finalization) over the
- * values of every event in order, so it is the same whether computed while running, or later from an
- * NDJSON file parsed back (JSON keeps key order and numbers exactly). Cheap enough to run always.
+ * fields of every event in order (EVENT_FIELDS; an absent optional field counts as absent), so it is
+ * the same whether computed while running or later from an NDJSON file parsed back. Cheap enough to
+ * run always.
  */
 export class TraceHasher implements TraceSink {
   private h1 = 0x811c9dc5 | 0;
@@ -323,7 +351,17 @@ export class TraceHasher implements TraceSink {
 
   event(ev: TraceEvent): void {
     this.count++;
-    this.value(ev as unknown as Record<string, unknown>);
+    const o = ev as unknown as Record<string, unknown>;
+    const fields = EVENT_FIELDS[ev.type];
+    if (fields === undefined) {
+      this.value(o);
+      return;
+    }
+    for (let i = 0; i < fields.length; i++) {
+      const v = o[fields[i]];
+      if (typeof v === 'number' && (v | 0) === v) this.mix(v);
+      else this.value(v);
+    }
   }
 
   /** The hash as 16 hex digits. */
@@ -335,15 +373,14 @@ export class TraceHasher implements TraceSink {
 
   private mix(x: number): void {
     this.h1 = Math.imul(this.h1 ^ x, 0x01000193);
-    this.h2 = Math.imul((this.h2 ^ x) + 0x7f4a7c15, 0x85ebca6b);
-    this.h2 = (this.h2 << 13) | (this.h2 >>> 19);
+    const h2 = Math.imul((this.h2 ^ x) + 0x7f4a7c15, 0x85ebca6b);
+    this.h2 = (h2 << 13) | (h2 >>> 19);
   }
 
   private value(v: unknown): void {
     switch (typeof v) {
       case 'number':
-        if (Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) {
-          this.mix(1);
+        if ((v | 0) === v) {
           this.mix(v);
         } else {
           F64[0] = v;
@@ -359,6 +396,9 @@ export class TraceHasher implements TraceSink {
       case 'boolean':
         this.mix(v ? 4 : 5);
         return;
+      case 'undefined':
+        this.mix(11);
+        return;
       case 'object':
         if (v === null) {
           this.mix(6);
@@ -372,7 +412,7 @@ export class TraceHasher implements TraceSink {
           for (const k in o) {
             const x = o[k];
             if (x === undefined) continue;
-            this.mix(k.length);
+            this.mix(stringHash(k));
             this.value(x);
           }
           this.mix(9);

@@ -21,8 +21,18 @@ interface Result {
   stderr: string;
 }
 
+/** Longest a single CLI run may take (a model bug that loops forever should fail the test, not hang it). */
+const RUN_TIMEOUT_MS = 60_000;
+
 function kafkasim(...args: string[]): Result {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, env: { ...process.env, KAFKASIM_DEBUG: '' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+    timeout: RUN_TIMEOUT_MS,
+    env: { ...process.env, KAFKASIM_DEBUG: '' },
+  });
+  if (r.signal) throw new Error(`kafkasim ${args.join(' ')}: killed by ${r.signal}${r.signal === 'SIGTERM' ? ` after ${RUN_TIMEOUT_MS / 1000} s (hung?)` : ''}; stderr: ${r.stderr}`);
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

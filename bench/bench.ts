@@ -1,0 +1,141 @@
+/**
+ * `npm run bench`: prints one JSON object.
+ *
+ * - kernelEventsPerSec vs bareLoopEventsPerSec: the same workload (1,000 self-rescheduling timers with
+ *   seeded random delays) through the simulation kernel and through a bare binary-heap loop written
+ *   inline here, in the same process, interleaved and repeated so machine noise hits both alike.
+ * - heavy: bench/heavy.yaml (3 brokers, RF 3, acks=all, 100k records/s of 1 KB, linger.ms 5, 60 s),
+ *   simulated with the full model, trace hash and checks, without writing a trace.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import seedrandom from 'seedrandom';
+import { Kernel } from '../sim/kernel.js';
+import { parseScenario } from '../sim/scenario.js';
+import { simulate } from '../sim/simulation.js';
+
+const TIMERS = 1000;
+const EVENTS = 2_000_000;
+
+function delays(): Float64Array {
+  const rng = seedrandom.alea('bench');
+  const d = new Float64Array(1 << 16);
+  for (let i = 0; i < d.length; i++) d[i] = 1 + Math.floor(rng() * 1000);
+  return d;
+}
+
+/** The kernel: each timer reschedules itself after a pseudo-random delay. */
+function kernelLoop(d: Float64Array): number {
+  const k = new Kernel();
+  let i = 0;
+  const tick = (): void => {
+    if (k.fired < EVENTS) k.after(d[i++ & 0xffff], tick);
+  };
+  for (let j = 0; j < TIMERS; j++) k.after(d[i++ & 0xffff], tick);
+  const t0 = performance.now();
+  k.run();
+  return k.fired / ((performance.now() - t0) / 1000);
+}
+
+interface Ev {
+  t: number;
+  seq: number;
+  fn: () => void;
+}
+
+/** A bare binary-heap event loop: the least a discrete-event simulator can do per event. */
+function bareLoop(d: Float64Array): number {
+  const heap: Ev[] = [];
+  let seq = 0;
+  let now = 0;
+  let fired = 0;
+  let i = 0;
+  const less = (a: Ev, b: Ev) => a.t < b.t || (a.t === b.t && a.seq < b.seq);
+  const push = (e: Ev): void => {
+    let n = heap.length;
+    heap.push(e);
+    while (n > 0) {
+      const p = (n - 1) >> 1;
+      if (less(heap[p], e)) break;
+      heap[n] = heap[p];
+      n = p;
+    }
+    heap[n] = e;
+  };
+  const pop = (): Ev => {
+    const top = heap[0];
+    const last = heap.pop()!;
+    const size = heap.length;
+    if (size > 0) {
+      let n = 0;
+      for (;;) {
+        let c = 2 * n + 1;
+        if (c >= size) break;
+        if (c + 1 < size && less(heap[c + 1], heap[c])) c++;
+        if (less(last, heap[c])) break;
+        heap[n] = heap[c];
+        n = c;
+      }
+      heap[n] = last;
+    }
+    return top;
+  };
+  const tick = (): void => {
+    if (fired < EVENTS) push({ t: now + d[i++ & 0xffff], seq: seq++, fn: tick });
+  };
+  for (let j = 0; j < TIMERS; j++) push({ t: d[i++ & 0xffff], seq: seq++, fn: tick });
+  const t0 = performance.now();
+  while (heap.length > 0) {
+    const e = pop();
+    now = e.t;
+    fired++;
+    e.fn();
+  }
+  return fired / ((performance.now() - t0) / 1000);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function main(): void {
+  const d = delays();
+  const kernel: number[] = [];
+  const bare: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    bare.push(bareLoop(d));
+    kernel.push(kernelLoop(d));
+  }
+  const here = dirname(fileURLToPath(import.meta.url));
+  const file = join(here, '..', '..', 'bench', 'heavy.yaml');
+  const scenario = parseScenario(readFileSync(file, 'utf8'), 'bench/heavy.yaml');
+  const t0 = performance.now();
+  const s = simulate(scenario);
+  const wallSec = (performance.now() - t0) / 1000;
+  const kernelEventsPerSec = Math.round(median(kernel));
+  const bareLoopEventsPerSec = Math.round(median(bare));
+  const out = {
+    kernelEventsPerSec,
+    bareLoopEventsPerSec,
+    kernelVsBare: Number((kernelEventsPerSec / bareLoopEventsPerSec).toFixed(3)),
+    heavy: {
+      simulatedSec: s.simulatedMs / 1000,
+      wallSec: Number(wallSec.toFixed(3)),
+      speedup: Number((s.simulatedMs / 1000 / wallSec).toFixed(2)),
+      events: s.kernelEvents,
+      traceEvents: s.events,
+      recordsAcked: s.records.acked,
+      traceHash: s.traceHash,
+      produceP99Ms: s.latencyMs.produce.p99,
+    },
+    targets: {
+      kernelAtLeastHalfOfBare: kernelEventsPerSec >= 0.5 * bareLoopEventsPerSec,
+      heavyTenTimesRealTime: s.simulatedMs / 1000 / wallSec >= 10,
+    },
+  };
+  console.log(JSON.stringify(out, null, 2));
+}
+
+main();

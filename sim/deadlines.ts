@@ -1,0 +1,72 @@
+/**
+ * Timeouts that rarely fire (request timeouts, fetch waits) kept out of the kernel's heap: a queue
+ * ordered by deadline (nearly always appended at the end, since most share one duration) and a single
+ * kernel timer for the earliest live one. Cancelling is marking; expired or cancelled entries are
+ * dropped when the timer fires. Belongs to a process: a crash drops it with the process's timers.
+ */
+import type { Process } from './process.js';
+
+export interface Deadline {
+  atUs: number;
+  live: boolean;
+}
+
+export class Deadlines<T> {
+  private readonly q: Array<Deadline & { item: T }> = [];
+  private head = 0;
+  private armedUs = Infinity;
+
+  constructor(
+    private readonly proc: Process,
+    private readonly onExpire: (item: T) => void,
+  ) {}
+
+  /** Call onExpire(item) at `atUs` unless cancelled first. */
+  add(atUs: number, item: T): Deadline {
+    const d = { atUs, live: true, item };
+    const q = this.q;
+    let i = q.length;
+    while (i > this.head && q[i - 1].atUs > atUs) i--;
+    if (i === q.length) q.push(d);
+    else q.splice(i, 0, d);
+    this.arm();
+    return d;
+  }
+
+  cancel(d: Deadline): void {
+    d.live = false;
+  }
+
+  private arm(): void {
+    const q = this.q;
+    while (this.head < q.length && !q[this.head].live) this.head++;
+    if (this.head === q.length) {
+      q.length = 0;
+      this.head = 0;
+      return;
+    }
+    const at = q[this.head].atUs;
+    if (at >= this.armedUs) return;
+    this.armedUs = at;
+    this.proc.timerAt(at, () => this.fire(at));
+  }
+
+  private fire(at: number): void {
+    if (at !== this.armedUs) return;
+    this.armedUs = Infinity;
+    const now = this.proc.kernel.now;
+    const q = this.q;
+    while (this.head < q.length && q[this.head].atUs <= now) {
+      const d = q[this.head++];
+      if (d.live) {
+        d.live = false;
+        this.onExpire(d.item);
+      }
+    }
+    if (this.head > 1024 && this.head * 2 > q.length) {
+      q.splice(0, this.head);
+      this.head = 0;
+    }
+    this.arm();
+  }
+}
