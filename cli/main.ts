@@ -174,7 +174,7 @@ function runCommand(file: string, opts: RunOptions, io: Io): number {
     else {
       sim.runUntil(untilUs);
       // Stopped early: close the trace the way the end of a run does, so checks see an end.
-      if (!sim.done) sim.trace.emit({ type: 'end', t: sim.kernel.now });
+      sim.stop();
     }
     summary = sim.summary();
     writer?.close();
@@ -377,8 +377,23 @@ function commanderMessage(e: CommanderError): string {
     .join(' ');
 }
 
+let epipeGuard = false;
+
+/** A reader that goes away (`kafkasim run … | head`) ends the output quietly, not with an EPIPE stack. */
+function guardStdout(): void {
+  if (epipeGuard) return;
+  epipeGuard = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      throw e;
+    });
+  }
+}
+
 /** Runs the CLI with arguments (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  if (io === processIo) guardStdout();
   let code = 0;
   const program = buildProgram(io, (n) => (code = n));
   if (argv.length === 0) {

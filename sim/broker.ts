@@ -634,27 +634,23 @@ export class Broker extends Process {
 
   private readPartition(req: P.FetchRequest, fp: P.FetchPartition, first: boolean, maxBytes: number): P.FetchPartitionResponse {
     const lp = this.parts.get(fp.tp);
-    const resp = (error: KafkaError, extra: Partial<P.FetchPartitionResponse> = {}): P.FetchPartitionResponse => ({
-      tp: fp.tp, error, highWatermark: lp?.log.hw ?? -1, logEndOffset: lp?.log.leo ?? -1, entries: NO_ENTRIES, ...extra,
-    });
-    if (lp === undefined || lp.role !== 'leader') return resp('NOT_LEADER_OR_FOLLOWER');
-    if (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch < lp.leaderEpoch) return resp('FENCED_LEADER_EPOCH');
-    if (fp.currentLeaderEpoch > lp.leaderEpoch) return resp('UNKNOWN_LEADER_EPOCH');
+    if (lp === undefined || lp.role !== 'leader') return fetchError(fp.tp, 'NOT_LEADER_OR_FOLLOWER', lp?.log);
+    if (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch < lp.leaderEpoch) return fetchError(fp.tp, 'FENCED_LEADER_EPOCH', lp.log);
+    if (fp.currentLeaderEpoch > lp.leaderEpoch) return fetchError(fp.tp, 'UNKNOWN_LEADER_EPOCH', lp.log);
     const log = lp.log;
-    if (fp.lastFetchedEpoch !== UNDEFINED_EPOCH) {
+    if (fp.lastFetchedEpoch !== UNDEFINED_EPOCH && !(fp.lastFetchedEpoch === log.latestEpoch && fp.fetchOffset <= log.leo)) {
       const eo = log.endOffsetForEpoch(fp.lastFetchedEpoch);
-      if (eo.endOffset === UNDEFINED_OFFSET || eo.epoch === UNDEFINED_EPOCH) return resp('OFFSET_OUT_OF_RANGE');
+      if (eo.endOffset === UNDEFINED_OFFSET || eo.epoch === UNDEFINED_EPOCH) return fetchError(fp.tp, 'OFFSET_OUT_OF_RANGE', log);
       if (eo.epoch < fp.lastFetchedEpoch || eo.endOffset < fp.fetchOffset) {
-        return resp('NONE', { divergingEpoch: { epoch: eo.epoch, endOffset: eo.endOffset } });
+        return { tp: fp.tp, error: 'NONE', highWatermark: log.hw, logEndOffset: log.leo, entries: NO_ENTRIES, divergingEpoch: { epoch: eo.epoch, endOffset: eo.endOffset } };
       }
     }
-    if (fp.fetchOffset > log.leo) return resp('OFFSET_OUT_OF_RANGE');
+    if (fp.fetchOffset > log.leo) return fetchError(fp.tp, 'OFFSET_OUT_OF_RANGE', log);
     const isFollower = req.replicaId >= 0;
-    const leoBefore = log.leo;
-    if (isFollower && first) this.updateFollowerFetchState(lp, req.replicaId, fp.fetchOffset, leoBefore);
+    if (isFollower && first) this.updateFollowerFetchState(lp, req.replicaId, fp.fetchOffset, log.leo);
     const limit = isFollower ? log.leo : log.hw;
-    const entries = log.read(fp.fetchOffset, limit, Math.min(maxBytes, req.partitionMaxBytes));
-    return resp('NONE', { entries });
+    const entries = fp.fetchOffset >= limit ? NO_ENTRIES : log.read(fp.fetchOffset, limit, Math.min(maxBytes, req.partitionMaxBytes));
+    return { tp: fp.tp, error: 'NONE', highWatermark: log.hw, logEndOffset: log.leo, entries };
   }
 
   /** Partition.updateFollowerFetchState → Replica.updateFetchStateOrThrow, then ISR expand and HW. */
@@ -680,7 +676,10 @@ export class Broker extends Process {
       f = { leader, tps: new Set(), inflight: false, gen: 0 };
       this.fetchers.set(leader, f);
     }
-    f.tps.add(tp);
+    if (!f.tps.has(tp)) {
+      // Kept sorted, so fetch requests list partitions in a stable order.
+      f.tps = new Set([...f.tps, tp].sort());
+    }
     if (!f.inflight) this.sendFetch(f);
   }
 
@@ -691,7 +690,7 @@ export class Broker extends Process {
   private sendFetch(f: Fetcher): void {
     if (f.inflight || f.tps.size === 0 || this.state === 'down') return;
     const partitions: P.FetchPartition[] = [];
-    for (const tp of [...f.tps].sort()) {
+    for (const tp of f.tps) {
       const lp = this.parts.get(tp)!;
       partitions.push({ tp, fetchOffset: lp.log.leo, lastFetchedEpoch: lp.log.latestEpoch, currentLeaderEpoch: lp.leaderEpoch });
     }
@@ -819,3 +818,7 @@ export class Broker extends Process {
 }
 
 const NO_ENTRIES: LogEntry[] = [];
+
+function fetchError(tp: string, error: KafkaError, log: PartitionLog | undefined): P.FetchPartitionResponse {
+  return { tp, error, highWatermark: log?.hw ?? -1, logEndOffset: log?.leo ?? -1, entries: NO_ENTRIES };
+}

@@ -34,17 +34,45 @@ export interface Violation {
   atMs: number;
 }
 
-interface Entry {
-  offset: number;
-  count: number;
-  epoch: number;
-  pid: number;
-  seq: number;
+/**
+ * Rows of numbers in growable typed columns: the checker keeps millions of small records (batches in
+ * replica logs, acknowledgements, reads) without millions of objects for the garbage collector.
+ */
+class Rows {
+  n = 0;
+  private cols: Float64Array[];
+
+  constructor(ncols: number) {
+    this.cols = Array.from({ length: ncols }, () => new Float64Array(64));
+  }
+
+  push(...v: number[]): void {
+    if (this.n === this.cols[0].length) {
+      this.cols = this.cols.map((c) => {
+        const g = new Float64Array(c.length * 2);
+        g.set(c);
+        return g;
+      });
+    }
+    for (let i = 0; i < v.length; i++) this.cols[i][this.n] = v[i];
+    this.n++;
+  }
+
+  col(i: number): Float64Array {
+    return this.cols[i];
+  }
 }
+
+/** Columns of a replica log's batches. */
+const OFFSET = 0, COUNT = 1, EPOCH = 2, PID = 3, SEQ = 4;
+/** Columns of acknowledgements: pid, seq, count, offset, acks=all (1/0). */
+const A_PID = 0, A_SEQ = 1, A_COUNT = 2, A_OFFSET = 3, A_ALL = 4;
+/** Columns of reads: offset, count, pid, seq, time (µs), consumer (index). */
+const C_OFFSET = 0, C_COUNT = 1, C_PID = 2, C_SEQ = 3, C_T = 4, C_WHO = 5;
 
 interface Replica {
   broker: number;
-  entries: Entry[];
+  log: Rows;
   hw: number;
 }
 
@@ -54,8 +82,8 @@ interface PartitionView {
   leader: number;
   isr: number[];
   /** Acknowledged ranges, in ack order. */
-  acked: Array<{ pid: number; seq: number; count: number; acksAll: boolean; offset: number }>;
-  consumed: ConsumeEvent[];
+  acked: Rows;
+  consumed: Rows;
 }
 
 export interface CheckResult {
@@ -82,19 +110,20 @@ export class Checker implements TraceSink {
   private consumed = 0;
   private truncated = 0;
   private endUs = 0;
+  private readonly consumerNames: string[] = [];
+  private readonly consumerIndex = new Map<string, number>();
 
   event(ev: TraceEvent): void {
     switch (ev.type) {
       case 'header':
         return this.onHeader(ev);
-      case 'append': {
-        // The event itself is the entry (it has offset, count, epoch, pid, seq): no copy.
-        this.replica(ev.tp, ev.broker).entries.push(ev);
+      case 'append':
+        this.replica(ev.tp, ev.broker).log.push(ev.offset, ev.count, ev.epoch, ev.pid, ev.seq);
         return;
-      }
       case 'truncate': {
         const r = this.replica(ev.tp, ev.broker);
-        while (r.entries.length > 0 && r.entries[r.entries.length - 1].offset >= ev.to) r.entries.pop();
+        const off = r.log.col(OFFSET);
+        while (r.log.n > 0 && off[r.log.n - 1] >= ev.to) r.log.n--;
         if (r.hw > ev.to) r.hw = ev.to;
         this.truncated += ev.removed;
         return;
@@ -104,10 +133,17 @@ export class Checker implements TraceSink {
         return;
       case 'ack':
         return this.onAck(ev);
-      case 'consume':
+      case 'consume': {
         this.consumed += ev.count;
-        this.part(ev.tp).consumed.push(ev);
+        let who = this.consumerIndex.get(ev.consumer);
+        if (who === undefined) {
+          who = this.consumerNames.length;
+          this.consumerNames.push(ev.consumer);
+          this.consumerIndex.set(ev.consumer, who);
+        }
+        this.part(ev.tp).consumed.push(ev.offset, ev.count, ev.pid, ev.seq, ev.t, who);
         return;
+      }
       case 'election': {
         const p = this.part(ev.tp);
         p.leader = ev.leader;
@@ -135,8 +171,8 @@ export class Checker implements TraceSink {
       for (let i = 0; i < t.partitions; i++) {
         const tp = `${t.name}-${i}`;
         const replicas = new Map<number, Replica>();
-        for (const b of t.replicas[i]) replicas.set(b, { broker: b, entries: [], hw: 0 });
-        this.parts.set(tp, { tp, replicas, leader: t.replicas[i][0], isr: [...t.replicas[i]], acked: [], consumed: [] });
+        for (const b of t.replicas[i]) replicas.set(b, { broker: b, log: new Rows(5), hw: 0 });
+        this.parts.set(tp, { tp, replicas, leader: t.replicas[i][0], isr: [...t.replicas[i]], acked: new Rows(5), consumed: new Rows(6) });
       }
     }
     for (const p of h.producers) this.acksOf.set(p.name, p.acks);
@@ -148,7 +184,7 @@ export class Checker implements TraceSink {
       return;
     }
     this.acked += ev.count;
-    this.part(ev.tp).acked.push({ pid: ev.pid, seq: ev.seq, count: ev.count, acksAll: this.acksOf.get(ev.producer) === -1, offset: ev.offset });
+    this.part(ev.tp).acked.push(ev.pid, ev.seq, ev.count, ev.offset, this.acksOf.get(ev.producer) === -1 ? 1 : 0);
   }
 
   private part(tp: string): PartitionView {
@@ -159,7 +195,7 @@ export class Checker implements TraceSink {
     const p = this.part(tp);
     let r = p.replicas.get(broker);
     if (r === undefined) {
-      r = { broker, entries: [], hw: 0 };
+      r = { broker, log: new Rows(5), hw: 0 };
       p.replicas.set(broker, r);
     }
     return r;
@@ -171,14 +207,18 @@ export class Checker implements TraceSink {
 
   /** leader-completeness: the leader holds every record acknowledged with acks=all so far. */
   private checkCompleteness(p: PartitionView, leader: number, tUs: number, when: string): void {
-    const acksAll = p.acked.filter((a) => a.acksAll);
-    if (acksAll.length === 0) return;
-    const have = coverage(p.replicas.get(leader)?.entries ?? []);
+    const a = p.acked;
+    const all = a.col(A_ALL);
+    let any = false;
+    for (let i = 0; i < a.n && !any; i++) any = all[i] === 1;
+    if (!any) return;
+    const have = coverage(p.replicas.get(leader)?.log);
     let missing = 0;
     let first = -1;
-    for (const a of acksAll) {
-      const m = uncovered(have, a.pid, a.seq, a.count);
-      if (m > 0 && first < 0) first = a.offset;
+    for (let i = 0; i < a.n; i++) {
+      if (all[i] !== 1) continue;
+      const m = uncovered(have, a.col(A_PID)[i], a.col(A_SEQ)[i], a.col(A_COUNT)[i]);
+      if (m > 0 && first < 0) first = a.col(A_OFFSET)[i];
       missing += m;
     }
     if (missing > 0) {
@@ -187,11 +227,11 @@ export class Checker implements TraceSink {
   }
 
   /** The final log of a partition: its leader's, or with no leader, the longest replica's. */
-  private finalLog(p: PartitionView): { broker: number; entries: Entry[] } {
-    if (p.leader >= 0) return { broker: p.leader, entries: p.replicas.get(p.leader)?.entries ?? [] };
+  private finalLog(p: PartitionView): { broker: number; log: Rows } {
+    if (p.leader >= 0) return { broker: p.leader, log: p.replicas.get(p.leader)?.log ?? new Rows(5) };
     let best: Replica | undefined;
-    for (const r of p.replicas.values()) if (best === undefined || leoOf(r.entries) > leoOf(best.entries)) best = r;
-    return { broker: best?.broker ?? -1, entries: best?.entries ?? [] };
+    for (const r of p.replicas.values()) if (best === undefined || leoOf(r.log) > leoOf(best.log)) best = r;
+    return { broker: best?.broker ?? -1, log: best?.log ?? new Rows(5) };
   }
 
   /** Run the end-of-run checks and count. */
@@ -203,24 +243,30 @@ export class Checker implements TraceSink {
     for (const p of this.parts.values()) {
       const fin = this.finalLog(p);
       // no-acked-record-lost
-      const have = coverage(fin.entries);
+      const have = coverage(fin.log);
       let lostHere = 0;
-      const lostOffsets: number[] = [];
-      for (const a of p.acked) {
-        const m = uncovered(have, a.pid, a.seq, a.count);
+      let lo = Infinity;
+      let hi = -1;
+      const a = p.acked;
+      for (let i = 0; i < a.n; i++) {
+        const m = uncovered(have, a.col(A_PID)[i], a.col(A_SEQ)[i], a.col(A_COUNT)[i]);
         if (m > 0) {
           lostHere += m;
-          if (a.offset >= 0) lostOffsets.push(a.offset);
+          const off = a.col(A_OFFSET)[i];
+          if (off >= 0) {
+            lo = Math.min(lo, off);
+            hi = Math.max(hi, off + a.col(A_COUNT)[i] - 1);
+          }
         }
       }
       if (lostHere > 0) {
         lostAcked += lostHere;
-        const offsets = lostOffsets.length > 0 ? `offsets ${Math.min(...lostOffsets)}..${Math.max(...lostOffsets)}` : 'offsets unknown (acks=0)';
+        const offsets = hi >= 0 ? `offsets ${lo}..${hi}` : 'offsets unknown (acks=0)';
         lost.push({ partition: p.tp, records: lostHere, offsets });
         this.violate('no-acked-record-lost', p.tp, `${lostHere} acknowledged record(s) are not in the final log of broker ${fin.broker} (acknowledged at ${offsets})`, this.endUs);
       }
       // no-duplicates and in-order
-      const d = duplicatesAndReorders(fin.entries);
+      const d = duplicatesAndReorders(fin.log);
       if (d.duplicated > 0) {
         duplicated += d.duplicated;
         this.violate('no-duplicates', p.tp, `${d.duplicated} record(s) appear more than once in broker ${fin.broker}'s log, the first again at offset ${d.firstDuplicateOffset}`, this.endUs);
@@ -243,15 +289,23 @@ export class Checker implements TraceSink {
     };
   }
 
-  private checkConsistentReads(p: PartitionView, fin: { broker: number; entries: Entry[] }): void {
+  private checkConsistentReads(p: PartitionView, fin: { broker: number; log: Rows }): void {
     let bad = 0;
     let first = '';
-    for (const c of p.consumed) {
-      const e = entryAt(fin.entries, c.offset);
-      const ok = e !== undefined && e.pid === c.pid && e.seq + (c.offset - e.offset) === c.seq;
+    const c = p.consumed;
+    const log = fin.log;
+    for (let i = 0; i < c.n; i++) {
+      const offset = c.col(C_OFFSET)[i];
+      const pid = c.col(C_PID)[i];
+      const seq = c.col(C_SEQ)[i];
+      const e = entryAt(log, offset);
+      const ok = e >= 0 && log.col(PID)[e] === pid && log.col(SEQ)[e] + (offset - log.col(OFFSET)[e]) === seq;
       if (!ok) {
-        bad += c.count;
-        if (first === '') first = `consumer ${c.consumer} read offset ${c.offset} (producer ${c.pid}, seq ${c.seq}) at ${c.t / 1000} ms, but broker ${fin.broker}'s log now ${e === undefined ? 'ends before it' : `has producer ${e.pid}, seq ${e.seq + (c.offset - e.offset)} there`}`;
+        bad += c.col(C_COUNT)[i];
+        if (first === '') {
+          const now = e < 0 ? 'ends before it' : `has producer ${log.col(PID)[e]}, seq ${log.col(SEQ)[e] + (offset - log.col(OFFSET)[e])} there`;
+          first = `consumer ${this.consumerNames[c.col(C_WHO)[i]]} read offset ${offset} (producer ${pid}, seq ${seq}) at ${c.col(C_T)[i] / 1000} ms, but broker ${fin.broker}'s log now ${now}`;
+        }
       }
     }
     if (bad > 0) this.violate('consistent-read', p.tp, `${bad} record(s) read by consumers later vanished or changed; ${first}`, this.endUs);
@@ -262,7 +316,7 @@ export class Checker implements TraceSink {
     for (let i = 0; i < rs.length; i++) {
       for (let j = i + 1; j < rs.length; j++) {
         const limit = Math.min(rs[i].hw, rs[j].hw);
-        const at = firstDifference(rs[i].entries, rs[j].entries, limit);
+        const at = firstDifference(rs[i].log, rs[j].log, limit);
         if (at >= 0) {
           this.violate('log-matching', p.tp, `brokers ${rs[i].broker} and ${rs[j].broker} hold different records at offset ${at}, below both high watermarks (${rs[i].hw}, ${rs[j].hw})`, this.endUs);
         }
@@ -271,36 +325,37 @@ export class Checker implements TraceSink {
   }
 }
 
-function leoOf(entries: Entry[]): number {
-  const n = entries.length;
-  return n > 0 ? entries[n - 1].offset + entries[n - 1].count : 0;
+function leoOf(log: Rows): number {
+  const n = log.n;
+  return n > 0 ? log.col(OFFSET)[n - 1] + log.col(COUNT)[n - 1] : 0;
 }
 
-function entryAt(entries: Entry[], offset: number): Entry | undefined {
+/** Index of the batch holding `offset`, or -1. */
+function entryAt(log: Rows, offset: number): number {
+  const off = log.col(OFFSET);
+  const cnt = log.col(COUNT);
   let lo = 0;
-  let hi = entries.length;
+  let hi = log.n;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (entries[mid].offset + entries[mid].count <= offset) lo = mid + 1;
+    if (off[mid] + cnt[mid] <= offset) lo = mid + 1;
     else hi = mid;
   }
-  const e = entries[lo];
-  return e !== undefined && e.offset <= offset ? e : undefined;
+  return lo < log.n && off[lo] <= offset ? lo : -1;
 }
 
 /** First offset below `limit` where two logs differ, or -1. */
-function firstDifference(a: Entry[], b: Entry[], limit: number): number {
-  const n = Math.min(a.length, b.length);
+function firstDifference(a: Rows, b: Rows, limit: number): number {
+  const n = Math.min(a.n, b.n);
   for (let i = 0; i < n; i++) {
-    const x = a[i];
-    const y = b[i];
-    const start = Math.min(x.offset, y.offset);
+    const start = Math.min(a.col(OFFSET)[i], b.col(OFFSET)[i]);
     if (start >= limit) return -1;
-    if (x.offset !== y.offset || x.count !== y.count || x.epoch !== y.epoch || x.pid !== y.pid || x.seq !== y.seq) return start;
+    for (const c of [OFFSET, COUNT, EPOCH, PID, SEQ]) if (a.col(c)[i] !== b.col(c)[i]) return start;
   }
-  if (a.length !== b.length) {
-    const start = a.length > n ? a[n].offset : b[n].offset;
-    const otherEnd = a.length > n ? leoOf(b) : leoOf(a);
+  if (a.n !== b.n) {
+    const longer = a.n > n ? a : b;
+    const start = longer.col(OFFSET)[n];
+    const otherEnd = leoOf(a.n > n ? b : a);
     if (start < limit && otherEnd < limit) return start;
   }
   return -1;
@@ -309,12 +364,19 @@ function firstDifference(a: Entry[], b: Entry[], limit: number): number {
 /** Per producer id: sorted, merged [seq, end) intervals present in a log. */
 type Coverage = Map<number, Array<[number, number]>>;
 
-function coverage(entries: Entry[]): Coverage {
+function coverage(log: Rows | undefined): Coverage {
   const by = new Map<number, Array<[number, number]>>();
-  for (const e of entries) {
-    let l = by.get(e.pid);
-    if (l === undefined) by.set(e.pid, (l = []));
-    l.push([e.seq, e.seq + e.count]);
+  if (log === undefined) return by;
+  const pidc = log.col(PID);
+  const seqc = log.col(SEQ);
+  const cnt = log.col(COUNT);
+  for (let i = 0; i < log.n; i++) {
+    let l = by.get(pidc[i]);
+    if (l === undefined) by.set(pidc[i], (l = []));
+    const last = l[l.length - 1];
+    // Logs are mostly in sequence order: extend the last interval when contiguous.
+    if (last !== undefined && seqc[i] === last[1]) last[1] += cnt[i];
+    else l.push([seqc[i], seqc[i] + cnt[i]]);
   }
   for (const [pid, l] of by) {
     l.sort((x, y) => x[0] - y[0]);
@@ -347,28 +409,39 @@ function uncovered(cov: Coverage, pid: number, seq: number, count: number): numb
 }
 
 /** Records present twice, and records written after a later record of the same producer. */
-function duplicatesAndReorders(entries: Entry[]): { duplicated: number; reordered: number; firstDuplicateOffset: number; firstReorderOffset: number } {
-  const seen = new Map<number, Set<number>>();
+function duplicatesAndReorders(log: Rows): { duplicated: number; reordered: number; firstDuplicateOffset: number; firstReorderOffset: number } {
   const maxEnd = new Map<number, number>();
+  const seen = new Map<number, Set<number>>();
   let duplicated = 0;
   let reordered = 0;
   let firstDuplicateOffset = -1;
   let firstReorderOffset = -1;
-  for (const e of entries) {
-    let s = seen.get(e.pid);
-    if (s === undefined) seen.set(e.pid, (s = new Set()));
-    if (s.has(e.seq)) {
-      duplicated += e.count;
-      if (firstDuplicateOffset < 0) firstDuplicateOffset = e.offset;
+  for (let i = 0; i < log.n; i++) {
+    const pid = log.col(PID)[i];
+    const seq = log.col(SEQ)[i];
+    const count = log.col(COUNT)[i];
+    const m = maxEnd.get(pid) ?? 0;
+    if (seq >= m) {
+      // The common case: in order, never seen (every earlier batch ended at or before seq).
+      maxEnd.set(pid, seq + count);
+      seen.get(pid)?.add(seq);
       continue;
     }
-    s.add(e.seq);
-    const m = maxEnd.get(e.pid) ?? 0;
-    if (e.seq < m) {
-      reordered += e.count;
-      if (firstReorderOffset < 0) firstReorderOffset = e.offset;
+    // Behind the producer's furthest record: a duplicate if this sequence was written before, else reordered.
+    let s = seen.get(pid);
+    if (s === undefined) {
+      s = new Set();
+      for (let j = 0; j < i; j++) if (log.col(PID)[j] === pid) s.add(log.col(SEQ)[j]);
+      seen.set(pid, s);
     }
-    if (e.seq + e.count > m) maxEnd.set(e.pid, e.seq + e.count);
+    if (s.has(seq)) {
+      duplicated += count;
+      if (firstDuplicateOffset < 0) firstDuplicateOffset = log.col(OFFSET)[i];
+    } else {
+      reordered += count;
+      if (firstReorderOffset < 0) firstReorderOffset = log.col(OFFSET)[i];
+    }
+    s.add(seq);
   }
   return { duplicated, reordered, firstDuplicateOffset, firstReorderOffset };
 }

@@ -181,7 +181,7 @@ export class Consumer extends Process {
         const skip = Math.max(0, pos.offset - e.offset);
         const count = e.batch.count - skip;
         this.trace.emit({ type: 'consume', t: now, consumer: this.name, tp: pr.tp, offset: e.offset + skip, count, epoch: e.epoch, pid: e.batch.pid, seq: e.batch.seq + skip });
-        this.metrics.recordEndToEnd(now, e.batch.createUs, skip);
+        this.metrics.recordEndToEnd(now, e.batch.createUs, skip, e.batch.count);
         this.consumed += count;
         pos.offset = end;
       }

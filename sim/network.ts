@@ -183,6 +183,8 @@ export class Network {
       return;
     }
     const recv = this.receivers.get(env.to)!;
-    dst.proc.deliver(() => recv(env));
+    // A running receiver handles it now; a paused one holds it until resume.
+    if (dst.proc.state === 'running') recv(env);
+    else dst.proc.deliver(() => recv(env));
   };
 }

@@ -17,8 +17,8 @@ export interface RecordBatch {
   idempotent: boolean;
   /** Size on the wire and on disk, bytes. */
   bytes: number;
-  /** Creation time of each record (the producer's CreateTime), µs. */
-  createUs: Float64Array;
+  /** Creation time of each record (the producer's CreateTime), µs: the first `count` slots. */
+  createUs: readonly number[];
 }
 
 /** A batch placed at an offset by a leader in some epoch. */
@@ -72,7 +72,7 @@ export class PartitionLog {
     if (offset >= this.leo) return 0;
     const oldLeo = this.leo;
     let i = this.entries.length;
-    while (i > 0 && this.entries[i - 1].offset >= offset) i--;
+    while (i > 0 && this.entries[i - 1].offset + this.entries[i - 1].batch.count > offset) i--;
     // Kafka truncates at batch boundaries; a batch straddling `offset` goes whole.
     this.entries.length = i;
     this.leo = i > 0 ? this.entries[i - 1].offset + this.entries[i - 1].batch.count : 0;

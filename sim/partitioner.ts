@@ -69,6 +69,11 @@ export class StickyPartitioner {
     return this.current;
   }
 
+  /** Bytes sent to the current sticky partition since it was chosen. */
+  produced(): number {
+    return this.producedBytes;
+  }
+
   /** The current sticky partition, or -1 before the first record. */
   peek(): number {
     return this.current;

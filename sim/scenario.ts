@@ -8,6 +8,8 @@
  * first one in file order, on one line: `<source>: <path>: <problem> (got <value>); expected <what>`.
  */
 import { z } from 'zod';
+import { CHECK_NAMES } from './checks.js';
+import { KAFKA_ERRORS } from './trace.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import {
   CONFIG_CATALOGUE,
@@ -60,39 +62,16 @@ import {
 // Names the file may use
 
 /** Invariant checks that `expect.violations` / `expect.noViolations` may name. */
-export const CHECK_NAMES = ['no-acked-record-lost', 'log-matching', 'leader-completeness', 'consistent-read', 'no-duplicates', 'in-order', 'leader-in-isr'] as const;
-export type CheckName = (typeof CHECK_NAMES)[number];
+export { CHECK_NAMES, type CheckName } from './checks.js';
 
 /** Record counters of the run summary that `expect.records` may name. */
 export const RECORD_COUNTERS = ['sent', 'acked', 'failed', 'lostAcked', 'duplicated', 'consumed', 'reordered', 'truncated'] as const;
 
 /**
  * Kafka error names (`org.apache.kafka.common.protocol.Errors`) that `expect.errors` may name: the ones a
- * produce or fetch can see. A delivery timeout is reported as REQUEST_TIMED_OUT (Kafka's TimeoutException).
- * Extend this list when the model emits more.
+ * producer can see, as the trace names them (sim/trace.ts).
  */
-export const KAFKA_ERROR_NAMES = [
-  'NOT_ENOUGH_REPLICAS',
-  'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
-  'NOT_LEADER_OR_FOLLOWER',
-  'LEADER_NOT_AVAILABLE',
-  'REQUEST_TIMED_OUT',
-  'NETWORK_EXCEPTION',
-  'UNKNOWN_TOPIC_OR_PARTITION',
-  'MESSAGE_TOO_LARGE',
-  'RECORD_LIST_TOO_LARGE',
-  'OUT_OF_ORDER_SEQUENCE_NUMBER',
-  'DUPLICATE_SEQUENCE_NUMBER',
-  'UNKNOWN_PRODUCER_ID',
-  'INVALID_PRODUCER_EPOCH',
-  'KAFKA_STORAGE_ERROR',
-  'CORRUPT_MESSAGE',
-  'BROKER_NOT_AVAILABLE',
-  'FENCED_LEADER_EPOCH',
-  'UNKNOWN_LEADER_EPOCH',
-  'OFFSET_OUT_OF_RANGE',
-  'UNKNOWN_SERVER_ERROR',
-] as const;
+export const KAFKA_ERROR_NAMES = KAFKA_ERRORS.filter((e) => e !== 'NONE');
 
 /** Fault verbs, in the order the file documents them. */
 export const FAULT_VERBS = ['crash', 'restart', 'shutdown', 'pause', 'resume', 'slowDisk', 'restoreDisk', 'partition', 'heal'] as const;
@@ -320,7 +299,7 @@ const ScenarioSchema = z
     producers: z.array(ProducerSchema).optional(),
     consumers: z.array(ConsumerSchema).optional(),
     faults: z.array(FaultSchema).optional().meta({ description: 'Faults; applied in time order (stable).' }),
-    expect: ExpectSchema.optional().meta({ description: 'What the run must show; checked by kafkasim check.' }),
+    expect: ExpectSchema.optional().meta({ description: 'What the run must show; checked by kafkasim run (exit code 1 when it fails) and by the tests.' }),
   })
   .meta({ title: 'kafkasim scenario', description: 'A kafkasim scenario: a Kafka cluster, its workload, faults and expectations.' });
 

@@ -54,7 +54,7 @@ export class Simulation {
   constructor(readonly scenario: Scenario, opts: SimulationOptions = {}) {
     this.seed = opts.seed ?? scenario.seed;
     this.streams = new Streams(this.seed);
-    this.trace = new Trace([this.checker, this.timeline, ...(opts.sinks ?? [])]);
+    this.trace = new Trace(this.checker, this.timeline, opts.sinks ?? []);
     const cluster = scenario.cluster;
     this.net = new Network(this.kernel, this.streams.get('network'), cluster.network, this.trace);
     this.topics = this.placeTopics();
@@ -69,7 +69,7 @@ export class Simulation {
     this.createBrokers(image);
     this.createClients();
     for (const f of scenario.faults) this.kernel.at(f.atUs, () => this.applyFault(f));
-    this.kernel.at(scenario.durationUs, () => this.end());
+    this.kernel.at(scenario.durationUs, () => this.stop());
   }
 
   // ---- setup ---------------------------------------------------------------------------------
@@ -334,7 +334,8 @@ export class Simulation {
 
   // ---- running -------------------------------------------------------------------------------
 
-  private end(): void {
+  /** End the run now (also at the scenario's duration): producers' due records are counted, `end` is emitted. */
+  stop(): void {
     if (this.ended) return;
     this.ended = true;
     for (const p of this.producers.values()) p.finish();
@@ -360,7 +361,7 @@ export class Simulation {
   /** Run to the end of the scenario. */
   run(): void {
     while (!this.ended && this.kernel.step());
-    this.end();
+    this.stop();
   }
 
   /** The summary of a finished run. */

@@ -14,27 +14,32 @@
 /** Bumped on any incompatible change to the event shapes. */
 export const TRACE_SCHEMA_VERSION = 1;
 
-/** Kafka error names as the protocol spells them (org.apache.kafka.common.protocol.Errors). */
-export type KafkaError =
-  | 'NONE'
-  | 'NOT_LEADER_OR_FOLLOWER'
-  | 'NOT_ENOUGH_REPLICAS'
-  | 'NOT_ENOUGH_REPLICAS_AFTER_APPEND'
-  | 'REQUEST_TIMED_OUT'
-  | 'NETWORK_EXCEPTION'
-  | 'OUT_OF_ORDER_SEQUENCE_NUMBER'
-  | 'DUPLICATE_SEQUENCE_NUMBER'
-  | 'FENCED_LEADER_EPOCH'
-  | 'UNKNOWN_LEADER_EPOCH'
-  | 'LEADER_NOT_AVAILABLE'
-  | 'UNKNOWN_TOPIC_OR_PARTITION'
-  | 'OFFSET_OUT_OF_RANGE'
-  | 'KAFKA_STORAGE_ERROR'
-  | 'MESSAGE_TOO_LARGE'
-  /** Client-side: delivery.timeout.ms expired before the record was acknowledged (TimeoutException). */
-  | 'DELIVERY_TIMEOUT'
-  /** Client-side: the producer process died with the record still in its buffer or in flight. */
-  | 'PRODUCER_CRASHED';
+/**
+ * Error names as Kafka's protocol spells them (org.apache.kafka.common.protocol.Errors), plus two
+ * client-side outcomes: DELIVERY_TIMEOUT (delivery.timeout.ms expired before an acknowledgement: the
+ * producer's TimeoutException) and PRODUCER_CRASHED (the producer process died with the record
+ * buffered or in flight).
+ */
+export const KAFKA_ERRORS = [
+  'NONE',
+  'NOT_LEADER_OR_FOLLOWER',
+  'NOT_ENOUGH_REPLICAS',
+  'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+  'REQUEST_TIMED_OUT',
+  'NETWORK_EXCEPTION',
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'DUPLICATE_SEQUENCE_NUMBER',
+  'FENCED_LEADER_EPOCH',
+  'UNKNOWN_LEADER_EPOCH',
+  'LEADER_NOT_AVAILABLE',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'OFFSET_OUT_OF_RANGE',
+  'KAFKA_STORAGE_ERROR',
+  'MESSAGE_TOO_LARGE',
+  'DELIVERY_TIMEOUT',
+  'PRODUCER_CRASHED',
+] as const;
+export type KafkaError = (typeof KAFKA_ERRORS)[number];
 
 export interface TopicInfo {
   name: string;
@@ -349,6 +354,9 @@ export class TraceHasher implements TraceSink {
   private h2 = 0x01000193 ^ 0x5bd1e995;
   count = 0;
 
+  /** Per event type and field: the last string seen there and its hash (consecutive events repeat them). */
+  private readonly lastStrings: Record<string, { s: Array<string | undefined>; h: Int32Array }> = {};
+
   event(ev: TraceEvent): void {
     this.count++;
     const o = ev as unknown as Record<string, unknown>;
@@ -357,10 +365,22 @@ export class TraceHasher implements TraceSink {
       this.value(o);
       return;
     }
+    let cache = this.lastStrings[ev.type];
+    if (cache === undefined) this.lastStrings[ev.type] = cache = { s: new Array(fields.length), h: new Int32Array(fields.length) };
     for (let i = 0; i < fields.length; i++) {
       const v = o[fields[i]];
-      if (typeof v === 'number' && (v | 0) === v) this.mix(v);
-      else this.value(v);
+      if (typeof v === 'number' && (v | 0) === v) {
+        this.mix(v);
+      } else if (typeof v === 'string') {
+        this.mix(3);
+        if (cache.s[i] !== v) {
+          cache.s[i] = v;
+          cache.h[i] = stringHash(v);
+        }
+        this.mix(cache.h[i]);
+      } else {
+        this.value(v);
+      }
     }
   }
 

@@ -1,0 +1,638 @@
+/**
+ * Frames: the visualizer's view state, folded from trace events by a pure reducer, and an index over a
+ * whole trace (keyframes every N events, structurally shared with immer) so that `frameAt(i)` is the
+ * nearest keyframe plus a short replay. Reads only trace events (docs/trace.md), so it works on a run in
+ * the page's worker and on an NDJSON trace file alike.
+ */
+import { enableMapSet, freeze, produce, type Draft } from 'immer';
+import type { HeaderEvent, TraceEvent } from '../sim/trace.js';
+
+enableMapSet();
+
+/** A half-open offset range [start, end). */
+export interface Range {
+  start: number;
+  end: number;
+}
+
+/** Acknowledged records: an offset range whose records were written in leader epoch `epoch`. */
+export interface AckedRange extends Range {
+  epoch: number;
+}
+
+/** Records removed from one replica's log by truncation. */
+export interface TruncatedRange extends Range {
+  broker: number;
+  reason: 'divergingEpoch' | 'highWatermark' | 'powerLoss';
+  t: number;
+  /** Event index of the truncation. */
+  i: number;
+}
+
+/** Acknowledged records that no replica holds any more. */
+export interface LostRange extends Range {
+  broker: number;
+  reason: 'divergingEpoch' | 'highWatermark' | 'powerLoss';
+  t: number;
+  i: number;
+}
+
+export interface ReplicaLog {
+  broker: number;
+  /** Log end offset (exclusive). */
+  leo: number;
+  /** This replica's high watermark. */
+  hw: number;
+  /** Data below this offset is on disk. */
+  flushed: number;
+  /** Leader-epoch cache: the first offset written in each epoch, ascending. */
+  epochs: Array<{ epoch: number; start: number }>;
+}
+
+export interface PartitionView {
+  tp: string;
+  topic: string;
+  partition: number;
+  replicas: number[];
+  /** -1: offline. */
+  leader: number;
+  leaderEpoch: number;
+  partitionEpoch: number;
+  isr: number[];
+  elr: number[];
+  minIsr: number;
+  uncleanEnabled: boolean;
+  logs: Record<number, ReplicaLog>;
+  acked: AckedRange[];
+  /** The most recent truncations (bounded). */
+  truncated: TruncatedRange[];
+  lost: LostRange[];
+  lostCount: number;
+  /** Last election: whether it was clean and why. */
+  lastElection?: { t: number; i: number; clean: boolean; reason: string; prevLeader: number };
+}
+
+/** What a broker process is doing, and what the controller thinks of it. */
+export interface BrokerView {
+  id: number;
+  process: 'running' | 'crashed' | 'stopped' | 'paused' | 'shuttingDown';
+  mode?: 'process' | 'power';
+  fenced: boolean;
+  /** The state to draw: crashed/stopped beat paused beat fenced beat up. */
+  state: BrokerState;
+}
+
+export type BrokerState = 'up' | 'crashed' | 'fenced' | 'paused' | 'stopped' | 'shuttingDown';
+
+export interface ClientView {
+  node: string;
+  kind: 'producer' | 'consumer';
+  name: string;
+  topic: string;
+  up: boolean;
+  pid?: number;
+  acks?: number;
+  idempotence?: boolean;
+}
+
+export interface Stats {
+  batches: number;
+  records: number;
+  acked: number;
+  failed: number;
+  retries: number;
+  consumed: number;
+  truncated: number;
+  lostAcked: number;
+  elections: number;
+  uncleanElections: number;
+  dropped: number;
+}
+
+export interface Frame {
+  /** Index of the last event applied (-1: none). */
+  index: number;
+  /** Virtual time of the last event applied, µs. */
+  t: number;
+  header?: HeaderEvent;
+  brokers: Record<number, BrokerView>;
+  controllerUp: boolean;
+  clients: Record<string, ClientView>;
+  /** Cut directed links, as "from>to". */
+  cutLinks: string[];
+  partitions: Record<string, PartitionView>;
+  /** Produce batches appended on a leader but not acknowledged yet: "tp|pid|seq" → leader epoch. */
+  pending: Record<string, number>;
+  stats: Stats;
+  ended: boolean;
+}
+
+/** The frame before any event. */
+export function emptyFrame(): Frame {
+  return freeze(
+    {
+      index: -1,
+      t: 0,
+      brokers: {},
+      controllerUp: true,
+      clients: {},
+      cutLinks: [],
+      partitions: {},
+      pending: {},
+      stats: { batches: 0, records: 0, acked: 0, failed: 0, retries: 0, consumed: 0, truncated: 0, lostAcked: 0, elections: 0, uncleanElections: 0, dropped: 0 },
+      ended: false,
+    },
+    true,
+  );
+}
+
+/** The pure reducer: the frame after `ev` (the event at index frame.index + 1). */
+export function apply(frame: Frame, ev: TraceEvent): Frame {
+  return produce(frame, (d) => {
+    reduce(d as Frame, ev);
+  });
+}
+
+const MAX_TRUNCATED = 16;
+const MAX_LOST = 32;
+
+function brokerState(b: BrokerView): BrokerState {
+  if (b.process === 'crashed') return 'crashed';
+  if (b.process === 'stopped') return 'stopped';
+  if (b.process === 'paused') return 'paused';
+  if (b.fenced) return 'fenced';
+  if (b.process === 'shuttingDown') return 'shuttingDown';
+  return 'up';
+}
+
+/** Folds one event into a mutable frame (an immer draft, or a private copy). */
+export function reduce(f: Frame, ev: TraceEvent): void {
+  f.index++;
+  f.t = ev.t;
+  switch (ev.type) {
+    case 'header': {
+      f.header = ev;
+      for (const b of ev.brokers) {
+        const v: BrokerView = { id: b, process: 'running', fenced: false, state: 'up' };
+        f.brokers[b] = v;
+      }
+      for (const t of ev.topics) {
+        t.replicas.forEach((replicas, p) => {
+          const tp = `${t.name}-${p}`;
+          const logs: Record<number, ReplicaLog> = {};
+          for (const r of replicas) logs[r] = { broker: r, leo: 0, hw: 0, flushed: 0, epochs: [] };
+          f.partitions[tp] = {
+            tp, topic: t.name, partition: p, replicas: [...replicas], leader: replicas[0], leaderEpoch: 0, partitionEpoch: 0,
+            isr: [...replicas], elr: [], minIsr: t.minInsyncReplicas, uncleanEnabled: t.uncleanLeaderElectionEnable,
+            logs, acked: [], truncated: [], lost: [], lostCount: 0,
+          };
+        });
+      }
+      for (const p of ev.producers) f.clients[`p:${p.name}`] = { node: `p:${p.name}`, kind: 'producer', name: p.name, topic: p.topic, up: false, acks: p.acks, idempotence: p.idempotence };
+      for (const c of ev.consumers) f.clients[`c:${c.name}`] = { node: `c:${c.name}`, kind: 'consumer', name: c.name, topic: c.topic, up: false };
+      return;
+    }
+    case 'broker': {
+      const b = f.brokers[ev.broker];
+      if (b === undefined) return;
+      b.process = ev.state;
+      if (ev.mode !== undefined) b.mode = ev.mode;
+      else delete b.mode;
+      b.state = brokerState(b);
+      return;
+    }
+    case 'fence': {
+      const b = f.brokers[ev.broker];
+      if (b === undefined) return;
+      if (ev.reason !== 'controlledShutdown') b.fenced = ev.fenced;
+      b.state = brokerState(b);
+      return;
+    }
+    case 'fault':
+      if (ev.targets.includes('ctl')) {
+        if (ev.verb === 'crash' || ev.verb === 'shutdown') f.controllerUp = false;
+        else if (ev.verb === 'restart') f.controllerUp = true;
+      }
+      return;
+    case 'client': {
+      const c = f.clients[ev.node];
+      if (c === undefined) return;
+      c.up = ev.state === 'started';
+      if (ev.pid !== undefined) c.pid = ev.pid;
+      return;
+    }
+    case 'link': {
+      const key = `${ev.from}>${ev.to}`;
+      const at = f.cutLinks.indexOf(key);
+      if (!ev.up && at < 0) f.cutLinks.push(key);
+      else if (ev.up && at >= 0) f.cutLinks.splice(at, 1);
+      return;
+    }
+    case 'drop':
+      f.stats.dropped++;
+      return;
+    case 'msg':
+      if (ev.dropped !== undefined) f.stats.dropped++;
+      return;
+    case 'election': {
+      const p = f.partitions[ev.tp];
+      if (p === undefined) return;
+      p.leader = ev.leader;
+      p.leaderEpoch = ev.epoch;
+      p.isr = [...ev.isr];
+      p.lastElection = { t: ev.t, i: f.index, clean: ev.clean, reason: ev.reason, prevLeader: ev.prevLeader };
+      f.stats.elections++;
+      if (!ev.clean) f.stats.uncleanElections++;
+      return;
+    }
+    case 'isr': {
+      const p = f.partitions[ev.tp];
+      if (p === undefined) return;
+      p.isr = [...ev.isr];
+      p.elr = [...ev.elr];
+      p.partitionEpoch = ev.partitionEpoch;
+      return;
+    }
+    case 'append': {
+      const log = replicaLog(f, ev.tp, ev.broker);
+      if (log === undefined) return;
+      const last = log.epochs[log.epochs.length - 1];
+      if (last === undefined || last.epoch !== ev.epoch) log.epochs.push({ epoch: ev.epoch, start: ev.offset });
+      log.leo = ev.offset + ev.count;
+      if (ev.src === 'produce') f.pending[`${ev.tp}|${ev.pid}|${ev.seq}`] = ev.epoch;
+      return;
+    }
+    case 'hw': {
+      const log = replicaLog(f, ev.tp, ev.broker);
+      if (log !== undefined) log.hw = ev.hw;
+      return;
+    }
+    case 'flush': {
+      const log = replicaLog(f, ev.tp, ev.broker);
+      if (log !== undefined) log.flushed = Math.max(log.flushed, ev.to);
+      return;
+    }
+    case 'truncate':
+      truncate(f, ev.tp, ev.broker, ev.to, ev.reason, ev.t);
+      f.stats.truncated += ev.removed;
+      return;
+    case 'batch':
+      f.stats.batches++;
+      f.stats.records += ev.count;
+      return;
+    case 'retry':
+      f.stats.retries++;
+      return;
+    case 'ack': {
+      const key = `${ev.tp}|${ev.pid}|${ev.seq}`;
+      const epoch = f.pending[key];
+      delete f.pending[key];
+      if (ev.error !== 'NONE') {
+        f.stats.failed += ev.count;
+        return;
+      }
+      f.stats.acked += ev.count;
+      const p = f.partitions[ev.tp];
+      if (p === undefined || ev.offset < 0) return;
+      const r: AckedRange = { start: ev.offset, end: ev.offset + ev.count, epoch: epoch ?? epochAt(p.logs[p.leader], ev.offset) };
+      // Acknowledged after every copy was already truncated (a response in flight during a power loss)?
+      let gone: Range[] = [{ start: r.start, end: r.end }];
+      for (const log of Object.values(p.logs)) gone = subtract(gone, epochRange(log, r.epoch));
+      const cause = gone.length > 0 ? p.truncated.find((x) => x.start < r.end && x.end > r.start) : undefined;
+      if (cause === undefined) {
+        addAcked(p.acked, r);
+        return;
+      }
+      for (const x of gone) {
+        p.lostCount += x.end - x.start;
+        f.stats.lostAcked += x.end - x.start;
+        p.lost.push({ start: x.start, end: x.end, broker: cause.broker, reason: cause.reason, t: ev.t, i: f.index });
+      }
+      let held: Range[] = [{ start: r.start, end: r.end }];
+      for (const x of gone) held = subtract(held, x);
+      for (const x of held) addAcked(p.acked, { ...x, epoch: r.epoch });
+      return;
+    }
+    case 'consume':
+      f.stats.consumed += ev.count;
+      return;
+    case 'end':
+      f.ended = true;
+      return;
+    case 'metadata':
+      return;
+  }
+}
+
+function replicaLog(f: Frame, tp: string, broker: number): ReplicaLog | undefined {
+  const p = f.partitions[tp];
+  if (p === undefined) return undefined;
+  let log = p.logs[broker];
+  if (log === undefined) p.logs[broker] = log = { broker, leo: 0, hw: 0, flushed: 0, epochs: [] };
+  return log;
+}
+
+/** The leader epoch of the record at `offset` in a replica's log (-1 if absent). */
+export function epochAt(log: ReplicaLog | undefined, offset: number): number {
+  if (log === undefined || offset >= log.leo) return -1;
+  let e = -1;
+  for (const x of log.epochs) {
+    if (x.start > offset) break;
+    e = x.epoch;
+  }
+  return e;
+}
+
+/** Offsets in a replica's log written in `epoch`: [start, end) (empty if none). */
+export function epochRange(log: ReplicaLog, epoch: number): Range {
+  for (let k = 0; k < log.epochs.length; k++) {
+    if (log.epochs[k].epoch !== epoch) continue;
+    const end = k + 1 < log.epochs.length ? log.epochs[k + 1].start : log.leo;
+    return { start: log.epochs[k].start, end: Math.min(end, log.leo) };
+  }
+  return { start: 0, end: 0 };
+}
+
+/** Adds an acknowledged range, merging with an adjacent one of the same epoch. */
+function addAcked(list: AckedRange[], r: AckedRange): void {
+  // Acks arrive nearly in offset order: look from the end.
+  for (let k = list.length - 1; k >= 0 && k >= list.length - 8; k--) {
+    const x = list[k];
+    if (x.epoch !== r.epoch) continue;
+    if (x.end === r.start) {
+      x.end = r.end;
+      mergeNext(list, k);
+      return;
+    }
+    if (r.end === x.start) {
+      x.start = r.start;
+      return;
+    }
+    if (r.start >= x.start && r.end <= x.end) return;
+  }
+  let at = list.length;
+  while (at > 0 && list[at - 1].start > r.start) at--;
+  list.splice(at, 0, { ...r });
+}
+
+function mergeNext(list: AckedRange[], k: number): void {
+  const x = list[k];
+  const n = list[k + 1];
+  if (n !== undefined && n.epoch === x.epoch && n.start === x.end) {
+    x.end = n.end;
+    list.splice(k + 1, 1);
+  }
+}
+
+/**
+ * A replica truncated its log to `to`. Acknowledged records it removed that no other replica holds
+ * (same offset, same leader epoch: the log matching property) are lost.
+ */
+function truncate(f: Frame, tp: string, broker: number, to: number, reason: TruncatedRange['reason'], t: number): void {
+  const p = f.partitions[tp];
+  const log = replicaLog(f, tp, broker);
+  if (p === undefined || log === undefined) return;
+  const from = log.leo;
+  if (from > to) {
+    p.truncated.push({ start: to, end: from, broker, reason, t, i: f.index });
+    if (p.truncated.length > MAX_TRUNCATED) p.truncated.splice(0, p.truncated.length - MAX_TRUNCATED);
+    // Acked records in [to, from) written in an epoch this replica held there.
+    const lost: AckedRange[] = [];
+    for (const a of p.acked) {
+      const s = Math.max(a.start, to);
+      const e = Math.min(a.end, from);
+      if (s >= e) continue;
+      const er = epochRange(log, a.epoch);
+      const s2 = Math.max(s, er.start);
+      const e2 = Math.min(e, er.end);
+      if (s2 >= e2) continue;
+      // Minus what other replicas still hold in the same epoch.
+      let pieces: Range[] = [{ start: s2, end: e2 }];
+      for (const r of Object.values(p.logs)) {
+        if (r.broker === broker) continue;
+        const held = epochRange(r, a.epoch);
+        pieces = subtract(pieces, held);
+      }
+      for (const x of pieces) lost.push({ ...x, epoch: a.epoch });
+    }
+    for (const x of lost) {
+      removeAcked(p.acked, x);
+      p.lostCount += x.end - x.start;
+      f.stats.lostAcked += x.end - x.start;
+      p.lost.push({ start: x.start, end: x.end, broker, reason, t, i: f.index });
+    }
+    if (p.lost.length > MAX_LOST) p.lost.splice(0, p.lost.length - MAX_LOST);
+  }
+  log.leo = to;
+  if (log.hw > to) log.hw = to;
+  if (log.flushed > to) log.flushed = to;
+  while (log.epochs.length > 0 && log.epochs[log.epochs.length - 1].start >= to) log.epochs.pop();
+}
+
+/** `pieces` minus `r`. */
+export function subtract(pieces: Range[], r: Range): Range[] {
+  if (r.start >= r.end) return pieces;
+  const out: Range[] = [];
+  for (const x of pieces) {
+    if (r.end <= x.start || r.start >= x.end) {
+      out.push(x);
+      continue;
+    }
+    if (x.start < r.start) out.push({ start: x.start, end: r.start });
+    if (r.end < x.end) out.push({ start: r.end, end: x.end });
+  }
+  return out;
+}
+
+function removeAcked(list: AckedRange[], r: AckedRange): void {
+  for (let k = 0; k < list.length; k++) {
+    const x = list[k];
+    if (x.epoch !== r.epoch || r.end <= x.start || r.start >= x.end) continue;
+    const rest: AckedRange[] = [];
+    if (x.start < r.start) rest.push({ start: x.start, end: r.start, epoch: x.epoch });
+    if (r.end < x.end) rest.push({ start: r.end, end: x.end, epoch: x.epoch });
+    list.splice(k, 1, ...rest);
+    k += rest.length - 1;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Record states, for drawing a replica's log
+
+export type RecordState = 'leaderOnly' | 'replicated' | 'committed' | 'acked' | 'follower' | 'followerCommitted';
+
+/** A run of offsets in one state. */
+export interface StateRun extends Range {
+  state: RecordState;
+}
+
+/**
+ * The records of one replica's log as runs of states:
+ * - on the leader: `leaderOnly` (no ISR follower has it yet), `replicated` (every ISR member has it, HW
+ *   not past it yet), `committed` (below the HW), `acked` (committed and acknowledged to a producer);
+ * - on a follower: `follower` (above its HW), `followerCommitted` (below its HW), `acked`.
+ */
+export function recordRuns(p: PartitionView, broker: number): StateRun[] {
+  const log = p.logs[broker];
+  if (log === undefined || log.leo === 0) return [];
+  const out: StateRun[] = [];
+  const push = (start: number, end: number, state: RecordState): void => {
+    if (start >= end) return;
+    const last = out[out.length - 1];
+    if (last !== undefined && last.state === state && last.end === start) last.end = end;
+    else out.push({ start, end, state });
+  };
+  const leo = log.leo;
+  const hw = Math.min(log.hw, leo);
+  // Acked ranges this replica holds in the same epoch.
+  const acked: Range[] = [];
+  for (const a of p.acked) {
+    const er = epochRange(log, a.epoch);
+    const s = Math.max(a.start, er.start, 0);
+    const e = Math.min(a.end, er.end, hw);
+    if (s < e) acked.push({ start: s, end: e });
+  }
+  acked.sort((a, b) => a.start - b.start);
+  const below = (start: number, end: number, base: RecordState): void => {
+    let at = start;
+    for (const a of acked) {
+      if (a.end <= at || a.start >= end) continue;
+      push(at, Math.max(at, a.start), base);
+      push(Math.max(at, a.start), Math.min(end, a.end), 'acked');
+      at = Math.min(end, a.end);
+    }
+    push(at, end, base);
+  };
+  if (broker === p.leader) {
+    below(0, hw, 'committed');
+    let replicated = leo;
+    for (const r of p.isr) {
+      if (r === broker) continue;
+      const l = p.logs[r];
+      replicated = Math.min(replicated, l === undefined ? 0 : l.leo);
+    }
+    replicated = Math.max(replicated, hw);
+    push(hw, replicated, 'replicated');
+    push(replicated, leo, 'leaderOnly');
+  } else {
+    below(0, hw, 'followerCommitted');
+    push(hw, leo, 'follower');
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The index over a whole trace
+
+/** Replays `events[from..to]` (inclusive) onto a frame, with one immer draft. */
+export function replay(frame: Frame, events: readonly TraceEvent[], from: number, to: number): Frame {
+  if (from > to) return frame;
+  return produce(frame, (d) => {
+    for (let i = from; i <= to; i++) reduce(d as Frame, events[i]);
+  });
+}
+
+export interface TraceIndexOptions {
+  /** Events between keyframes. */
+  every?: number;
+  /** Called for each event with the draft after the event (for markers, narrative, series). */
+  observe?: (ev: TraceEvent, i: number, frame: Draft<Frame>, before: Stats) => void;
+}
+
+/**
+ * Events plus keyframes. `push` events as they arrive (chunks); `frameAt(i)` is the state after event i.
+ * Keyframe k is the state after the first k·every events.
+ */
+export class TraceIndex {
+  readonly events: TraceEvent[] = [];
+  readonly keyframes: Frame[] = [emptyFrame()];
+  readonly every: number;
+  private readonly observe: TraceIndexOptions['observe'];
+  /** The frame after every pushed event (= frameAt(length - 1)). */
+  private head: Frame = this.keyframes[0];
+  private cache: Frame = this.keyframes[0];
+
+  constructor(opts: TraceIndexOptions = {}) {
+    this.every = opts.every ?? 2000;
+    this.observe = opts.observe;
+  }
+
+  get length(): number {
+    return this.events.length;
+  }
+
+  /** Appends events, folding them into the head frame and making keyframes. */
+  push(chunk: readonly TraceEvent[]): void {
+    let at = 0;
+    while (at < chunk.length) {
+      const room = this.every - (this.events.length % this.every);
+      const part = chunk.slice(at, at + room);
+      at += part.length;
+      const base = this.events.length;
+      for (const ev of part) this.events.push(ev);
+      const observe = this.observe;
+      this.head = produce(this.head, (d) => {
+        for (let k = 0; k < part.length; k++) {
+          const before = observe !== undefined ? { ...d.stats } : (undefined as unknown as Stats);
+          reduce(d as Frame, part[k]);
+          if (observe !== undefined) observe(part[k], base + k, d, before);
+        }
+      });
+      if (this.events.length % this.every === 0) this.keyframes.push(this.head);
+    }
+  }
+
+  /** The frame after event `i` (-1: before any event). Clamped to the events pushed. */
+  frameAt(i: number): Frame {
+    i = Math.max(-1, Math.min(i, this.events.length - 1));
+    if (i === this.head.index) return this.head;
+    const c = this.cache;
+    if (c.index === i) return c;
+    const k = Math.floor((i + 1) / this.every);
+    const kf = this.keyframes[Math.min(k, this.keyframes.length - 1)];
+    const from = c.index <= i && c.index >= kf.index ? c : kf;
+    this.cache = replay(from, this.events, from.index + 1, i);
+    return this.cache;
+  }
+
+  /** Index of the last event with t ≤ tUs (-1 if none). */
+  indexAtTime(tUs: number): number {
+    const ev = this.events;
+    let lo = 0;
+    let hi = ev.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ev[mid].t <= tUs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+}
+
+/** Messages in flight at time `tUs`, looking back from event `i` (sent at or before it). */
+export interface Flight {
+  id: number;
+  from: string;
+  to: string;
+  kind: string;
+  t: number;
+  recvUs: number;
+  bytes: number;
+}
+
+export function inFlight(events: readonly TraceEvent[], i: number, tUs: number, opts: { lookbackUs?: number; max?: number } = {}): Flight[] {
+  const lookback = opts.lookbackUs ?? 200_000;
+  const max = opts.max ?? 400;
+  const out: Flight[] = [];
+  const dropped = new Set<number>();
+  for (let k = Math.min(i, events.length - 1); k >= 0; k--) {
+    const ev = events[k];
+    if (ev.t < tUs - lookback) break;
+    if (ev.type === 'drop') dropped.add(ev.id);
+    else if (ev.type === 'msg' && ev.dropped === undefined && ev.recvUs > tUs && ev.t <= tUs && !dropped.has(ev.id)) {
+      out.push({ id: ev.id, from: ev.from, to: ev.to, kind: ev.kind, t: ev.t, recvUs: ev.recvUs, bytes: ev.bytes });
+      if (out.length >= max) break;
+    }
+  }
+  return out;
+}
