@@ -4,7 +4,7 @@
  * follower side (replica fetchers with truncation by diverging epoch). Behaviour follows Kafka 4.x
  * (Partition.scala, ReplicaManager, AbstractFetcherThread); docs/kafka-source-notes.md has the sources.
  */
-import { Deadlines } from './deadlines.js';
+import { Deadlines, type Deadline } from './deadlines.js';
 import type { Disk } from './disk.js';
 import type { Kernel } from './kernel.js';
 import { NO_LEADER, type MetadataImage, type PartitionState } from './metadata.js';
@@ -51,12 +51,14 @@ interface DelayedProduce {
   waiting: Map<number, number>;
   deadlineUs: number;
   done: boolean;
+  deadline?: Deadline;
 }
 
 interface DelayedFetch {
   env: Envelope<P.FetchRequest>;
   deadlineUs: number;
   done: boolean;
+  deadline?: Deadline;
 }
 
 /** A partition replica's runtime role on this broker (lost when the process dies). */
@@ -84,6 +86,7 @@ interface Fetcher {
   inflight: boolean;
   /** Bumped when a fetch is abandoned (timeout), so its late response is ignored. */
   gen: number;
+  timeout?: Deadline;
 }
 
 export class Broker extends Process {
@@ -419,7 +422,7 @@ export class Broker extends Process {
       return;
     }
     this.delayedProduces.push(dp);
-    this.produceDeadlines.add(dp.deadlineUs, dp);
+    dp.deadline = this.produceDeadlines.add(dp.deadlineUs, dp);
     this.tryCompleteProduce(dp);
   }
 
@@ -473,6 +476,7 @@ export class Broker extends Process {
   private respondProduce(dp: DelayedProduce): void {
     if (dp.done) return;
     dp.done = true;
+    if (dp.deadline !== undefined) this.produceDeadlines.cancel(dp.deadline);
     const i = this.delayedProduces.indexOf(dp);
     if (i >= 0) this.delayedProduces.splice(i, 1);
     this.net.send<P.ProduceResponse>(this.node, dp.env.from, 'ProduceResponse', P.REQUEST_OVERHEAD_BYTES + 32 * dp.results.length, { correlationId: dp.env.payload.correlationId, results: dp.results });
@@ -599,7 +603,7 @@ export class Broker extends Process {
     const df: DelayedFetch = { env, deadlineUs: this.kernel.now + env.payload.maxWaitMs * 1000, done: false };
     if (this.tryCompleteFetch(df, true)) return;
     this.delayedFetches.push(df);
-    this.fetchWaits.add(df.deadlineUs, df);
+    df.deadline = this.fetchWaits.add(df.deadlineUs, df);
   }
 
   private wakeFetches(tp: string): void {
@@ -626,6 +630,7 @@ export class Broker extends Process {
     }
     if (!urgent && bytes < req.minBytes && !expired) return false;
     df.done = true;
+    if (df.deadline !== undefined) this.fetchWaits.cancel(df.deadline);
     const i = this.delayedFetches.indexOf(df);
     if (i >= 0) this.delayedFetches.splice(i, 1);
     this.net.send<P.FetchResponse>(this.node, df.env.from, 'FetchResponse', P.REQUEST_OVERHEAD_BYTES + bytes + 16 * out.length, { correlationId: req.correlationId, partitions: out });
@@ -700,7 +705,7 @@ export class Broker extends Process {
       correlationId: gen, replicaId: this.id, replicaEpoch: this.brokerEpoch, maxWaitMs: this.cfg.replicaFetchWaitMaxMs, minBytes: this.cfg.replicaFetchMinBytes,
       maxBytes: this.cfg.replicaFetchResponseMaxBytes, partitionMaxBytes: this.cfg.replicaFetchMaxBytes, partitions,
     });
-    this.fetcherTimeouts.add(this.kernel.now + this.cfg.replicaSocketTimeoutMs * 1000, { fetcher: f, gen });
+    f.timeout = this.fetcherTimeouts.add(this.kernel.now + this.cfg.replicaSocketTimeoutMs * 1000, { fetcher: f, gen });
   }
 
   private newDeadlines(): Deadlines<DelayedProduce | DelayedFetch | { fetcher: Fetcher; gen: number }> {
@@ -741,6 +746,7 @@ export class Broker extends Process {
     const f = this.fetchers.get(leader);
     if (f === undefined || !f.inflight || env.payload.correlationId !== f.gen) return;
     f.inflight = false;
+    if (f.timeout !== undefined) this.fetcherTimeouts.cancel(f.timeout);
     let backoff = false;
     for (const pr of env.payload.partitions) {
       const lp = this.parts.get(pr.tp);

@@ -11,10 +11,16 @@ export interface Deadline {
   live: boolean;
 }
 
+interface Entry<T> extends Deadline {
+  item: T | undefined;
+}
+
 export class Deadlines<T> {
-  private readonly q: Array<Deadline & { item: T }> = [];
+  private q: Array<Entry<T>> = [];
   private head = 0;
   private armedUs = Infinity;
+  /** Cancelled entries still in the queue: compacted away when they are the majority. */
+  private dead = 0;
 
   constructor(
     private readonly proc: Process,
@@ -23,7 +29,7 @@ export class Deadlines<T> {
 
   /** Call onExpire(item) at `atUs` unless cancelled first. */
   add(atUs: number, item: T): Deadline {
-    const d = { atUs, live: true, item };
+    const d: Entry<T> = { atUs, live: true, item };
     const q = this.q;
     let i = q.length;
     while (i > this.head && q[i - 1].atUs > atUs) i--;
@@ -34,12 +40,23 @@ export class Deadlines<T> {
   }
 
   cancel(d: Deadline): void {
+    if (!d.live) return;
     d.live = false;
+    // Let go of the item now: most deadlines are cancelled long before they are due.
+    (d as Entry<T>).item = undefined;
+    if (++this.dead > 1024 && this.dead * 2 > this.q.length - this.head) {
+      this.q = this.q.slice(this.head).filter((e) => e.live);
+      this.head = 0;
+      this.dead = 0;
+    }
   }
 
   private arm(): void {
     const q = this.q;
-    while (this.head < q.length && !q[this.head].live) this.head++;
+    while (this.head < q.length && !q[this.head].live) {
+      this.head++;
+      if (this.dead > 0) this.dead--;
+    }
     if (this.head === q.length) {
       q.length = 0;
       this.head = 0;
@@ -60,7 +77,11 @@ export class Deadlines<T> {
       const d = q[this.head++];
       if (d.live) {
         d.live = false;
-        this.onExpire(d.item);
+        const item = d.item as T;
+        d.item = undefined;
+        this.onExpire(item);
+      } else if (this.dead > 0) {
+        this.dead--;
       }
     }
     if (this.head > 1024 && this.head * 2 > q.length) {

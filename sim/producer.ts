@@ -20,7 +20,7 @@ import type { Trace } from './trace-bus.js';
 import type { Metrics } from './metrics.js';
 import { ClientMetadata } from './client-metadata.js';
 import { ReconnectBackoff } from './reconnect.js';
-import { Deadlines } from './deadlines.js';
+import { Deadlines, type Deadline } from './deadlines.js';
 
 export interface ProducerConfig {
   acks: number;
@@ -71,6 +71,7 @@ interface InflightRequest {
   node: number;
   batches: PBatch[];
   connGen: number;
+  timeout?: Deadline;
 }
 
 /** Batch header (61 bytes in the v2 format) and per-record overhead (attributes, varints, headers). */
@@ -471,7 +472,7 @@ export class Producer extends Process {
     const connGen = this.connGen.get(node) ?? 0;
     this.requests.set(correlationId, { node, batches, connGen });
     this.inflightCount.set(node, inflight + 1);
-    this.timeouts.add(this.kernel.now + this.cfg.requestTimeoutMs * 1000, correlationId);
+    this.requests.get(correlationId)!.timeout = this.timeouts.add(this.kernel.now + this.cfg.requestTimeoutMs * 1000, correlationId);
   }
 
   private requestTimedOut(correlationId: number): void {
@@ -509,6 +510,7 @@ export class Producer extends Process {
 
   private finishRequest(correlationId: number, req: InflightRequest): void {
     this.requests.delete(correlationId);
+    if (req.timeout !== undefined) this.timeouts.cancel(req.timeout);
     this.inflightCount.set(req.node, (this.inflightCount.get(req.node) ?? 1) - 1);
     for (const b of req.batches) {
       const l = this.inflightByTp[b.partition];

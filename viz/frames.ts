@@ -535,21 +535,56 @@ export function replay(frame: Frame, events: readonly TraceEvent[], from: number
 export interface TraceIndexOptions {
   /** Events between keyframes. */
   every?: number;
-  /** Called for each event with the draft after the event (for markers, narrative, series). */
-  observe?: (ev: TraceEvent, i: number, frame: Draft<Frame>, before: Stats) => void;
+  /**
+   * Called for each event as it is indexed, with the (working, mutable: read it, do not keep it) frame
+   * after the event and the count of lost acknowledged records before it (for markers, narrative, series).
+   */
+  observe?: (ev: TraceEvent, i: number, frame: Readonly<Frame>, lostBefore: number) => void;
 }
+
+/** What an event may change in a frame, beyond index, t, stats and pending. */
+function touches(ev: TraceEvent): 'all' | 'brokers' | 'clients' | 'links' | 'controller' | 'partition' | 'none' {
+  switch (ev.type) {
+    case 'header':
+      return 'all';
+    case 'broker':
+    case 'fence':
+      return 'brokers';
+    case 'client':
+      return 'clients';
+    case 'link':
+      return 'links';
+    case 'fault':
+      return 'controller';
+    case 'election':
+    case 'isr':
+    case 'append':
+    case 'hw':
+    case 'flush':
+    case 'truncate':
+    case 'ack':
+      return 'partition';
+    default:
+      return 'none';
+  }
+}
+
+const clone = <T>(x: T): T => structuredClone(x);
 
 /**
  * Events plus keyframes. `push` events as they arrive (chunks); `frameAt(i)` is the state after event i.
- * Keyframe k is the state after the first k·every events.
+ * Keyframe k is the state after the first k·every events. Indexing folds events into a private mutable
+ * frame (fast: ~1 µs an event); each keyframe is an immer update of the previous one that replaces only
+ * what changed since, so keyframes share everything else. Seeking replays at most `every` events with
+ * the pure reducer from the nearest keyframe (or from the last frame asked for, when playing forward).
  */
 export class TraceIndex {
   readonly events: TraceEvent[] = [];
   readonly keyframes: Frame[] = [emptyFrame()];
   readonly every: number;
   private readonly observe: TraceIndexOptions['observe'];
-  /** The frame after every pushed event (= frameAt(length - 1)). */
-  private head: Frame = this.keyframes[0];
+  private readonly work: Frame = clone(emptyFrame());
+  private readonly dirty = { all: false, brokers: false, clients: false, links: false, tps: new Set<string>() };
   private cache: Frame = this.keyframes[0];
 
   constructor(opts: TraceIndexOptions = {}) {
@@ -561,31 +596,72 @@ export class TraceIndex {
     return this.events.length;
   }
 
-  /** Appends events, folding them into the head frame and making keyframes. */
+  /** The frame after the last event pushed, read-only and live (for progress displays). */
+  get latest(): Readonly<Frame> {
+    return this.work;
+  }
+
+  /** Appends events, folding them into the working frame and making keyframes. */
   push(chunk: readonly TraceEvent[]): void {
-    let at = 0;
-    while (at < chunk.length) {
-      const room = this.every - (this.events.length % this.every);
-      const part = chunk.slice(at, at + room);
-      at += part.length;
-      const base = this.events.length;
-      for (const ev of part) this.events.push(ev);
-      const observe = this.observe;
-      this.head = produce(this.head, (d) => {
-        for (let k = 0; k < part.length; k++) {
-          const before = observe !== undefined ? { ...d.stats } : (undefined as unknown as Stats);
-          reduce(d as Frame, part[k]);
-          if (observe !== undefined) observe(part[k], base + k, d, before);
-        }
-      });
-      if (this.events.length % this.every === 0) this.keyframes.push(this.head);
+    const w = this.work;
+    const dirty = this.dirty;
+    const observe = this.observe;
+    for (let k = 0; k < chunk.length; k++) {
+      const ev = chunk[k];
+      const i = this.events.length;
+      this.events.push(ev);
+      const lostBefore = w.stats.lostAcked;
+      reduce(w, ev);
+      switch (touches(ev)) {
+        case 'all':
+          dirty.all = true;
+          break;
+        case 'brokers':
+          dirty.brokers = true;
+          break;
+        case 'clients':
+          dirty.clients = true;
+          break;
+        case 'links':
+          dirty.links = true;
+          break;
+        case 'partition':
+          dirty.tps.add((ev as { tp: string }).tp);
+          break;
+      }
+      if (observe !== undefined) observe(ev, i, w, lostBefore);
+      if (this.events.length % this.every === 0) this.keyframes.push(this.snapshot());
     }
+  }
+
+  private snapshot(): Frame {
+    const w = this.work;
+    const dirty = this.dirty;
+    const prev = this.keyframes[this.keyframes.length - 1];
+    const next = produce(prev, (d) => {
+      d.index = w.index;
+      d.t = w.t;
+      d.ended = w.ended;
+      d.controllerUp = w.controllerUp;
+      d.stats = { ...w.stats };
+      d.pending = { ...w.pending };
+      if (dirty.all) {
+        d.header = w.header as Draft<HeaderEvent>;
+        d.partitions = clone(w.partitions);
+      }
+      if (dirty.all || dirty.brokers) d.brokers = clone(w.brokers);
+      if (dirty.all || dirty.clients) d.clients = clone(w.clients);
+      if (dirty.all || dirty.links) d.cutLinks = [...w.cutLinks];
+      if (!dirty.all) for (const tp of dirty.tps) d.partitions[tp] = clone(w.partitions[tp]);
+    });
+    dirty.all = dirty.brokers = dirty.clients = dirty.links = false;
+    dirty.tps.clear();
+    return next;
   }
 
   /** The frame after event `i` (-1: before any event). Clamped to the events pushed. */
   frameAt(i: number): Frame {
     i = Math.max(-1, Math.min(i, this.events.length - 1));
-    if (i === this.head.index) return this.head;
     const c = this.cache;
     if (c.index === i) return c;
     const k = Math.floor((i + 1) / this.every);

@@ -2,9 +2,8 @@
  * Everything the page derives from a trace, in one pass as events arrive: the frame index (keyframes),
  * the narrative and time series for the charts.
  */
-import type { Draft } from 'immer';
 import type { TraceEvent } from '../sim/trace.js';
-import { TraceIndex, type Frame, type Stats } from './frames.js';
+import { TraceIndex, type Frame } from './frames.js';
 import { NarrativeBuilder, type NarrativeItem } from './narrative.js';
 
 export interface SeriesPoint {
@@ -27,7 +26,7 @@ export class Series {
   width = 1_000_000;
   private readonly firstUs = new Map<string, number>();
 
-  event(ev: TraceEvent, f: Frame | Draft<Frame>): void {
+  event(ev: TraceEvent, f: Readonly<Frame>): void {
     if (ev.type === 'header') {
       this.width = Math.max(100_000, Math.ceil(ev.durationUs / 300 / 100_000) * 100_000);
       return;
@@ -81,8 +80,8 @@ export class Model {
   constructor(every = 2000) {
     this.index = new TraceIndex({
       every,
-      observe: (ev: TraceEvent, i: number, f: Draft<Frame>, before: Stats) => {
-        this.narrative.event(ev, i, f, before);
+      observe: (ev: TraceEvent, i: number, f: Readonly<Frame>, lostBefore: number) => {
+        this.narrative.event(ev, i, f, lostBefore);
         this.series.event(ev, f);
       },
     });

@@ -3,9 +3,8 @@
  * "broker 1 missed heartbeats for 9.0 s and was fenced". Built in one pass over the events (an
  * `observe` hook of TraceIndex), reading the frame after each event for what it needs.
  */
-import type { Draft } from 'immer';
 import type { TraceEvent } from '../sim/trace.js';
-import type { Frame, Stats } from './frames.js';
+import type { Frame } from './frames.js';
 
 export type NarrativeKind = 'fault' | 'broker' | 'fence' | 'election' | 'isr' | 'truncate' | 'client' | 'error' | 'end';
 
@@ -46,8 +45,8 @@ export class NarrativeBuilder {
   private cuts: string[] = [];
   private heals: string[] = [];
 
-  /** The `observe` hook: `f` is the frame after `ev`, `before` the stats before it. */
-  event(ev: TraceEvent, i: number, f: Frame | Draft<Frame>, before: Stats): void {
+  /** The `observe` hook: `f` is the frame after `ev`, `lostBefore` the lost acknowledged records before it. */
+  event(ev: TraceEvent, i: number, f: Readonly<Frame>, lostBefore: number): void {
     const add = (kind: NarrativeKind, text: string, extra: Partial<NarrativeItem> = {}): void => {
       this.items.push({ i, t: ev.t, kind, text, ...extra });
     };
@@ -167,7 +166,7 @@ export class NarrativeBuilder {
         return;
       }
       case 'truncate': {
-        const lost = f.stats.lostAcked - before.lostAcked;
+        const lost = f.stats.lostAcked - lostBefore;
         const why =
           ev.reason === 'divergingEpoch' ? "its log diverged from the new leader's epoch history"
           : ev.reason === 'powerLoss' ? 'records not yet flushed were lost with the page cache'

@@ -72,7 +72,10 @@ describe('frames on killed-leader (seed 7)', () => {
     expect(at.brokers[1].fenced).toBe(true);
     expect(at.brokers[1].state).toBe('crashed');
 
-    const before = model.index.frameAt(election - 1);
+    const fence = firstIndex(r.events, (e) => e.type === 'fence' && e.broker === 1);
+    expect(fence).toBe(election - 1);
+    expect(model.index.frameAt(fence).brokers[1].fenced).toBe(true);
+    const before = model.index.frameAt(fence - 1);
     expect(before.partitions['orders-0'].leader).toBe(1);
     expect(before.partitions['orders-0'].isr).toEqual([1, 2, 3]);
     expect(before.partitions['orders-0'].leaderEpoch).toBe(0);

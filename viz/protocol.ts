@@ -1,0 +1,14 @@
+/** Messages between the page and the simulator worker (viz/worker.ts). */
+import type { RunSummary } from '../sim/summary.js';
+import type { TraceEvent } from '../sim/trace.js';
+
+export type WorkerRequest =
+  /** Parse a scenario (YAML or JSON text) and run it. */
+  | { kind: 'run'; id: number; text: string; source: string; seed?: number }
+  /** Read an NDJSON trace (one event per line). */
+  | { kind: 'trace'; id: number; text: string; source: string };
+
+export type WorkerReply =
+  | { kind: 'events'; id: number; events: TraceEvent[] }
+  | { kind: 'done'; id: number; hash: string; events: number; summary: RunSummary | null; ms: number }
+  | { kind: 'error'; id: number; message: string };
