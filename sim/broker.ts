@@ -37,6 +37,7 @@ export interface BrokerConfig {
 
 /** A follower as its leader sees it (Replica.scala's ReplicaState). */
 interface FollowerState {
+  broker: number;
   leo: number;
   lastCaughtUpUs: number;
   lastFetchUs: number;
@@ -47,8 +48,10 @@ interface FollowerState {
 interface DelayedProduce {
   env: Envelope<P.ProduceRequest>;
   results: P.ProducePartitionResponse[];
-  /** Partitions still waiting: index into results → required offset (HW must reach it). */
-  waiting: Map<number, number>;
+  /** Per partition (index into results): the offset the HW must reach, or -1 once settled. */
+  required: number[];
+  /** How many partitions still wait. */
+  waiting: number;
   deadlineUs: number;
   done: boolean;
   deadline?: Deadline;
@@ -338,7 +341,7 @@ export class Broker extends Process {
     for (const r of p.replicas) {
       if (r === this.id) continue;
       // resetReplicaState: in-sync followers count as caught up now; their LEO is unknown until they fetch.
-      followers.set(r, { leo: -1, lastCaughtUpUs: p.isr.includes(r) ? now : -Infinity, lastFetchUs: -Infinity, lastFetchLeaderLeo: -1 });
+      followers.set(r, { broker: r, leo: -1, lastCaughtUpUs: p.isr.includes(r) ? now : -Infinity, lastFetchUs: -Infinity, lastFetchLeaderLeo: -1 });
     }
     const lp: LocalPartition = {
       tp: p.tp, topic: p.topic, log, state: p, role: 'leader', leaderEpoch: p.leaderEpoch,
@@ -406,18 +409,21 @@ export class Broker extends Process {
     const req = env.payload;
     const now = this.kernel.now;
     const results: P.ProducePartitionResponse[] = [];
-    const waiting = new Map<number, number>();
+    const required: number[] = [];
+    let waiting = 0;
     let appendDoneUs = now;
     for (let i = 0; i < req.data.length; i++) {
       const { tp, batch } = req.data[i];
       const r = this.appendToLeader(tp, batch, req.acks);
       results.push(r.result);
       if (r.doneUs > appendDoneUs) appendDoneUs = r.doneUs;
-      if (r.result.error === 'NONE' && req.acks === -1 && r.requiredOffset >= 0) waiting.set(i, r.requiredOffset);
+      const wait = r.result.error === 'NONE' && req.acks === -1 && r.requiredOffset >= 0;
+      required.push(wait ? r.requiredOffset : -1);
+      if (wait) waiting++;
     }
     if (req.acks === 0) return;
-    const dp: DelayedProduce = { env, results, waiting, deadlineUs: now + req.timeoutMs * 1000, done: false };
-    if (waiting.size === 0) {
+    const dp: DelayedProduce = { env, results, required, waiting, deadlineUs: now + req.timeoutMs * 1000, done: false };
+    if (waiting === 0) {
       this.timerAt(appendDoneUs, () => this.respondProduce(dp));
       return;
     }
@@ -484,29 +490,32 @@ export class Broker extends Process {
 
   /** DelayedProduce.tryComplete with checkEnoughReplicasReachOffset for each waiting partition. */
   private tryCompleteProduce(dp: DelayedProduce): void {
-    for (const [i, required] of dp.waiting) {
+    for (let i = 0; i < dp.required.length; i++) {
+      const required = dp.required[i];
+      if (required < 0) continue;
       const lp = this.parts.get(dp.results[i].tp);
       if (lp === undefined || lp.role !== 'leader') {
-        dp.results[i] = { ...dp.results[i], error: 'NOT_LEADER_OR_FOLLOWER' };
-        dp.waiting.delete(i);
+        this.settle(dp, i, 'NOT_LEADER_OR_FOLLOWER');
       } else if (lp.log.hw >= required) {
         const minIsr = Math.min(this.cfg.minIsr(lp.topic), lp.state.replicas.length);
-        if (this.maximalIsr(lp).length < minIsr) dp.results[i] = { ...dp.results[i], error: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' };
-        dp.waiting.delete(i);
+        this.settle(dp, i, this.maximalIsr(lp).length < minIsr ? 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' : 'NONE');
       }
     }
-    if (dp.waiting.size === 0) this.respondProduce(dp);
+    if (dp.waiting === 0) this.respondProduce(dp);
+  }
+
+  /** One partition of a delayed produce is decided. */
+  private settle(dp: DelayedProduce, i: number, error: KafkaError): void {
+    if (dp.required[i] < 0) return;
+    dp.required[i] = -1;
+    dp.waiting--;
+    if (error !== 'NONE') dp.results[i] = { ...dp.results[i], error };
   }
 
   private failDelayedProduces(tp: string, error: KafkaError): void {
     for (const dp of [...this.delayedProduces]) {
-      for (const i of [...dp.waiting.keys()]) {
-        if (dp.results[i].tp === tp) {
-          dp.results[i] = { ...dp.results[i], error };
-          dp.waiting.delete(i);
-        }
-      }
-      if (dp.waiting.size === 0) this.respondProduce(dp);
+      for (let i = 0; i < dp.required.length; i++) if (dp.results[i].tp === tp) this.settle(dp, i, error);
+      if (dp.waiting === 0) this.respondProduce(dp);
     }
   }
 
@@ -535,9 +544,9 @@ export class Broker extends Process {
     const now = this.kernel.now;
     const maximal = this.maximalIsr(lp);
     let hw = log.leo;
-    for (const [b, f] of lp.followers) {
+    for (const f of lp.followers.values()) {
       if (f.leo >= hw) continue;
-      if (maximal.includes(b) || (this.isCaughtUp(f, log.leo, now) && this.isrEligible(b))) hw = f.leo;
+      if (maximal.includes(f.broker) || (this.isCaughtUp(f, log.leo, now) && this.isrEligible(f.broker))) hw = f.leo;
     }
     if (hw > log.hw) this.setHw(lp, hw);
   }
@@ -723,8 +732,7 @@ export class Broker extends Process {
       this.fetchAfterBackoff(f);
     } else if ('results' in item) {
       if (item.done) return;
-      for (const i of item.waiting.keys()) item.results[i] = { ...item.results[i], error: 'REQUEST_TIMED_OUT' };
-      item.waiting.clear();
+      for (let i = 0; i < item.required.length; i++) this.settle(item, i, 'REQUEST_TIMED_OUT');
       this.respondProduce(item);
     } else {
       this.tryCompleteFetch(item, false, true);

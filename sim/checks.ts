@@ -46,16 +46,23 @@ class Rows {
     this.cols = Array.from({ length: ncols }, () => new Float64Array(64));
   }
 
-  push(...v: number[]): void {
+  /** Append a row (columns beyond the table's are ignored; missing ones are 0). */
+  push(a: number, b: number, c: number, d: number, e: number, f = 0): void {
     if (this.n === this.cols[0].length) {
-      this.cols = this.cols.map((c) => {
-        const g = new Float64Array(c.length * 2);
-        g.set(c);
+      this.cols = this.cols.map((col) => {
+        const g = new Float64Array(col.length * 2);
+        g.set(col);
         return g;
       });
     }
-    for (let i = 0; i < v.length; i++) this.cols[i][this.n] = v[i];
-    this.n++;
+    const cols = this.cols;
+    const n = this.n++;
+    cols[0][n] = a;
+    cols[1][n] = b;
+    cols[2][n] = c;
+    cols[3][n] = d;
+    cols[4][n] = e;
+    if (cols.length > 5) cols[5][n] = f;
   }
 
   col(i: number): Float64Array {
@@ -350,7 +357,7 @@ function firstDifference(a: Rows, b: Rows, limit: number): number {
   for (let i = 0; i < n; i++) {
     const start = Math.min(a.col(OFFSET)[i], b.col(OFFSET)[i]);
     if (start >= limit) return -1;
-    for (const c of [OFFSET, COUNT, EPOCH, PID, SEQ]) if (a.col(c)[i] !== b.col(c)[i]) return start;
+    for (let c = OFFSET; c <= SEQ; c++) if (a.col(c)[i] !== b.col(c)[i]) return start;
   }
   if (a.n !== b.n) {
     const longer = a.n > n ? a : b;

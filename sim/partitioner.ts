@@ -56,6 +56,9 @@ export function partitionForKey(key: string, numPartitions: number): number {
 export class StickyPartitioner {
   private current = -1;
   private producedBytes = 0;
+  /** Scratch arrays reused by next(). */
+  private readonly ids: number[] = [];
+  private readonly cft: number[] = [];
 
   constructor(
     private readonly numPartitions: number,
@@ -90,7 +93,8 @@ export class StickyPartitioner {
 
   private next(available: (p: number) => boolean, queueSize: (p: number) => number, adaptive: boolean): number {
     const random = Math.floor(this.rng() * 0x7fffffff);
-    const ids: number[] = [];
+    const ids = this.ids;
+    ids.length = 0;
     for (let p = 0; p < this.numPartitions; p++) if (available(p)) ids.push(p);
     if (ids.length === 0) return random % this.numPartitions;
     if (!adaptive || ids.length < 2) return ids[random % ids.length];
@@ -105,7 +109,8 @@ export class StickyPartitioner {
     if (allEqual) return ids[random % ids.length];
     // Cumulative frequency table of (max+1) - queue: shorter queues are likelier.
     let total = 0;
-    const cft: number[] = [];
+    const cft = this.cft;
+    cft.length = 0;
     for (const p of ids) {
       total += max + 1 - queueSize(p);
       cft.push(total);

@@ -402,15 +402,23 @@ export class Producer extends Process {
       const waitUs = head.attempts > 0 ? head.retryBackoffUs : this.cfg.lingerMs * 1000;
       const sendable = full || now - head.lastAttemptUs >= waitUs;
       if (sendable && !backingOff) {
-        if (!ready.includes(leader)) ready.push(leader);
+        // Keep `ready` sorted as it grows (a handful of brokers): no sort() allocation per call.
+        if (!ready.includes(leader)) {
+          let i = ready.length;
+          ready.push(leader);
+          while (i > 0 && ready[i - 1] > leader) {
+            ready[i] = ready[i - 1];
+            i--;
+          }
+          ready[i] = leader;
+        }
       } else nextUs = Math.min(nextUs, head.lastAttemptUs + waitUs);
     }
     if (this.metadataWanted) {
       this.metadataWanted = false;
       this.metadata.request();
     }
-    ready.sort((a, b) => a - b);
-    for (const node of ready) this.drainTo(node);
+    for (let i = 0; i < ready.length; i++) this.drainTo(ready[i]);
     nextUs = Math.min(nextUs, this.nextRecordWakeUs());
     if (nextUs < Infinity) this.wakeAt(Math.max(nextUs, now));
   }

@@ -33,6 +33,20 @@ export class Timeline implements TraceSink {
   isrExpands = 0;
 
   event(ev: TraceEvent): void {
+    switch (ev.type) {
+      case 'append': {
+        const o = this.offsets(ev.tp, ev.broker);
+        o.leo = ev.offset + ev.count;
+        return;
+      }
+      case 'hw':
+        this.offsets(ev.tp, ev.broker).hw = ev.hw;
+        return;
+    }
+    this.notable(ev);
+  }
+
+  private notable(ev: TraceEvent): void {
     const atMs = ev.t / 1000;
     switch (ev.type) {
       case 'header':
@@ -74,11 +88,6 @@ export class Timeline implements TraceSink {
         this.items.push({ atMs, kind: 'isr', partition: ev.tp, text: `${ev.tp}: ISR [${ev.prev.join(',')}] → [${ev.isr.join(',')}] (${ev.reason})${ev.elr.length > 0 ? `, ELR [${ev.elr.join(',')}]` : ''}` });
         return;
       }
-      case 'append': {
-        const o = this.offsets(ev.tp, ev.broker);
-        o.leo = ev.offset + ev.count;
-        return;
-      }
       case 'truncate': {
         const o = this.offsets(ev.tp, ev.broker);
         o.leo = ev.to;
@@ -86,9 +95,6 @@ export class Timeline implements TraceSink {
         this.items.push({ atMs, kind: 'truncate', partition: ev.tp, text: `${ev.tp}: broker ${ev.broker} truncated ${ev.removed} record(s) to offset ${ev.to} (${ev.reason})` });
         return;
       }
-      case 'hw':
-        this.offsets(ev.tp, ev.broker).hw = ev.hw;
-        return;
     }
   }
 
