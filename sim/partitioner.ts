@@ -57,14 +57,17 @@ export class StickyPartitioner {
   private current = -1;
   private producedBytes = 0;
   /** Scratch arrays reused by next(). */
-  private readonly ids: number[] = [];
-  private readonly cft: number[] = [];
+  private readonly ids: Int32Array;
+  private readonly cft: Float64Array;
 
   constructor(
     private readonly numPartitions: number,
     private readonly stickyBatchSize: number,
     private readonly rng: Stream,
-  ) {}
+  ) {
+    this.ids = new Int32Array(numPartitions);
+    this.cft = new Float64Array(numPartitions);
+  }
 
   /** The partition for the next keyless record. */
   partition(available: (p: number) => boolean, queueSize: (p: number) => number, adaptive: boolean): number {
@@ -94,26 +97,25 @@ export class StickyPartitioner {
   private next(available: (p: number) => boolean, queueSize: (p: number) => number, adaptive: boolean): number {
     const random = Math.floor(this.rng() * 0x7fffffff);
     const ids = this.ids;
-    ids.length = 0;
-    for (let p = 0; p < this.numPartitions; p++) if (available(p)) ids.push(p);
-    if (ids.length === 0) return random % this.numPartitions;
-    if (!adaptive || ids.length < 2) return ids[random % ids.length];
+    let n = 0;
+    for (let p = 0; p < this.numPartitions; p++) if (available(p)) ids[n++] = p;
+    if (n === 0) return random % this.numPartitions;
+    if (!adaptive || n < 2) return ids[random % n];
     let max = 0;
     let allEqual = true;
     const q0 = queueSize(ids[0]);
-    for (const p of ids) {
-      const q = queueSize(p);
+    for (let j = 0; j < n; j++) {
+      const q = queueSize(ids[j]);
       if (q > max) max = q;
       if (q !== q0) allEqual = false;
     }
-    if (allEqual) return ids[random % ids.length];
+    if (allEqual) return ids[random % n];
     // Cumulative frequency table of (max+1) - queue: shorter queues are likelier.
     let total = 0;
     const cft = this.cft;
-    cft.length = 0;
-    for (const p of ids) {
-      total += max + 1 - queueSize(p);
-      cft.push(total);
+    for (let j = 0; j < n; j++) {
+      total += max + 1 - queueSize(ids[j]);
+      cft[j] = total;
     }
     const x = random % total;
     let i = 0;

@@ -359,6 +359,64 @@ export class TraceHasher implements TraceSink {
 
   event(ev: TraceEvent): void {
     this.count++;
+    // The busiest types, field by field in EVENT_FIELDS order (the same mixing as the loop below,
+    // without looking fields up by name).
+    switch (ev.type) {
+      case 'append':
+        this.str(0, 'append');
+        this.num(ev.t);
+        this.num(ev.broker);
+        this.str(3, ev.tp);
+        this.num(ev.offset);
+        this.num(ev.count);
+        this.num(ev.epoch);
+        this.num(ev.pid);
+        this.num(ev.seq);
+        this.num(ev.bytes);
+        this.str(10, ev.src);
+        return;
+      case 'hw':
+        this.str(0, 'hw');
+        this.num(ev.t);
+        this.num(ev.broker);
+        this.str(4, ev.tp);
+        this.num(ev.hw);
+        return;
+      case 'msg':
+        this.str(0, 'msg');
+        this.num(ev.t);
+        this.num(ev.id);
+        this.str(5, ev.from);
+        this.str(6, ev.to);
+        this.str(7, ev.kind);
+        this.num(ev.bytes);
+        this.num(ev.recvUs);
+        if (ev.dropped === undefined) this.mix(11);
+        else this.str(8, ev.dropped);
+        return;
+    }
+    this.generic(ev);
+  }
+
+  /** Per slot: the last string hashed there and its hash (consecutive events repeat strings). */
+  private readonly slotString: Array<string | undefined> = new Array(16);
+  private readonly slotHash = new Int32Array(16);
+
+  private num(v: number): void {
+    if ((v | 0) === v) this.mix(v);
+    else this.value(v);
+  }
+
+  private str(slot: number, v: string): void {
+    this.mix(3);
+    if (this.slotString[slot] !== v) {
+      this.slotString[slot] = v;
+      this.slotHash[slot] = stringHash(v);
+    }
+    this.mix(this.slotHash[slot]);
+  }
+
+  private generic(ev: TraceEvent): void {
     const o = ev as unknown as Record<string, unknown>;
     const fields = EVENT_FIELDS[ev.type];
     if (fields === undefined) {

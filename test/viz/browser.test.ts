@@ -1,0 +1,175 @@
+/**
+ * The visualizer in a real browser: builds the app with Vite into a temp dir, serves it on 127.0.0.1,
+ * drives Debian's chromium with playwright-core, and checks the run of killed-leader with seed 7: the
+ * page's trace hash equals the CLI's, the election shows the new leader and the shrunk ISR, stepping
+ * back shows the state before, a broken file shows an error and the page keeps working. Saves
+ * screenshots to docs/screenshots/.
+ *
+ * Needs /usr/bin/chromium (`apt-get install -y chromium`); fails with a clear message without it.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(ROOT, 'docs', 'screenshots');
+const run = promisify(execFile);
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+};
+
+function serve(dir: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    let file = join(dir, path);
+    if (!file.startsWith(dir) || !existsSync(file) || statSync(file).isDirectory()) file = join(dir, 'index.html');
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    const a = server.address();
+    resolve({ server, url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}` });
+  }));
+}
+
+describe('visualizer in chromium', () => {
+  let out: string;
+  let profile: string;
+  let server: Server | undefined;
+  let base: string;
+  let ctx: BrowserContext | undefined;
+  let page: Page;
+  let cliHash: Promise<string>;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} not found: the browser test needs Debian's chromium (apt-get update && apt-get install -y chromium)`);
+    }
+    // The CLI's hash for the same scenario and seed, computed meanwhile (needs `npm run build:cli`).
+    cliHash = run(process.execPath, [join(ROOT, 'bin/kafkasim.js'), 'run', join(ROOT, 'scenarios/killed-leader.yaml'), '--seed', '7', '--json'], { cwd: ROOT, maxBuffer: 64 << 20 }).then(
+      (r) => (JSON.parse(r.stdout) as { traceHash: string }).traceHash,
+    );
+    cliHash.catch(() => undefined);
+    out = mkdtempSync(join(tmpdir(), 'kafkasim-viz-'));
+    profile = mkdtempSync(join(tmpdir(), 'kafkasim-chromium-'));
+    await build({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error', build: { outDir: out, emptyOutDir: true } });
+    const s = await serve(out);
+    server = s.server;
+    base = s.url;
+    ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      viewport: { width: 1440, height: 900 },
+    });
+    page = ctx.pages()[0] ?? (await ctx.newPage());
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    mkdirSync(SHOTS, { recursive: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await ctx?.close();
+    await new Promise((r) => (server ? server.close(r) : r(undefined)));
+    if (out) rmSync(out, { recursive: true, force: true });
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  const partition = (tp: string) => page.getByTestId(`partition-${tp}`);
+
+  it('runs killed-leader (seed 7) in the worker with the CLI trace hash', async () => {
+    await page.goto(`${base}/index.html?scenario=killed-leader&seed=7`);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toMatch(/^[0-9a-f]{16}$/);
+    const hash = await page.getByTestId('trace-hash').textContent();
+    expect(hash).toBe(await cliHash);
+    expect(await page.getByTestId('status').textContent()).toMatch(/events in/);
+    // At the start: b1 leads orders-0 with the full ISR.
+    expect(await partition('orders-0').getAttribute('data-leader')).toBe('1');
+    await page.screenshot({ path: join(SHOTS, 'start.png') });
+  }, 45_000);
+
+  it('at the election shows the new leader and the shrunk ISR', async () => {
+    const item = page.getByTestId('narrative-item').filter({ hasText: 'orders-0: leader 1 → 2' });
+    await expect.poll(() => item.count()).toBe(1);
+    expect(await item.getAttribute('data-kind')).toBe('election');
+    await item.click();
+    const p = partition('orders-0');
+    await expect.poll(() => p.getAttribute('data-leader')).toBe('2');
+    expect(await p.getAttribute('data-isr')).toBe('2,3');
+    expect(await p.getAttribute('data-epoch')).toBe('1');
+    expect(await page.getByTestId('partition-info-orders-0').textContent()).toContain('leader b2 · epoch 1 · ISR [2,3]');
+    expect(await page.getByTestId('node-b1').getAttribute('data-state')).toBe('crashed');
+    expect(await page.getByTestId('current-event').textContent()).toMatch(/election tp=orders-0 leader=2 prevLeader=1 epoch=1 clean=true/);
+    expect(await page.getByTestId('replica-orders-0-b1').getAttribute('data-in-isr')).toBe('false');
+    expect(await page.getByTestId('cursor-time').textContent()).toMatch(/^17\.0\d\d s/);
+    await page.screenshot({ path: join(SHOTS, 'election.png') });
+    // The URL reproduces the run and the cursor.
+    await expect.poll(() => page.url()).toMatch(/[?&]scenario=killed-leader&seed=7&at=\d+/);
+  }, 30_000);
+
+  it('stepping back shows the earlier state', async () => {
+    await page.keyboard.press('ArrowLeft'); // the fence
+    await expect.poll(() => page.getByTestId('current-event').textContent()).toMatch(/fence broker=1 fenced=true reason=sessionTimeout/);
+    expect(await partition('orders-0').getAttribute('data-leader')).toBe('1');
+    await page.getByTestId('step-back').click(); // before the fence
+    const p = partition('orders-0');
+    expect(await p.getAttribute('data-leader')).toBe('1');
+    expect(await p.getAttribute('data-isr')).toBe('1,2,3');
+    expect(await p.getAttribute('data-epoch')).toBe('0');
+    await page.screenshot({ path: join(SHOTS, 'before-election.png') });
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => p.getAttribute('data-leader')).toBe('2');
+  });
+
+  it('a broken scenario file shows a clear error and the page keeps working', async () => {
+    const hash = await page.getByTestId('trace-hash').textContent();
+    await page.getByTestId('file').setInputFiles({ name: 'broken.yaml', mimeType: 'text/yaml', buffer: Buffer.from('name: broken\ncluster:\n  brokers: three\n') });
+    const err = page.getByTestId('error');
+    await expect.poll(() => err.isVisible(), { timeout: 10_000 }).toBe(true);
+    const text = (await err.textContent()) ?? '';
+    expect(text).toMatch(/^broken\.yaml: /);
+    expect(text).toContain('cluster.brokers');
+    await page.screenshot({ path: join(SHOTS, 'error.png') });
+    // Still the previous run, still seekable.
+    expect(await page.getByTestId('trace-hash').textContent()).toBe(hash);
+    await page.keyboard.press('End');
+    await expect.poll(() => partition('orders-0').getAttribute('data-isr')).toBe('2,3,1');
+    // A broken trace file too.
+    await page.getByTestId('file').setInputFiles({ name: 'bad.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from('{"type":"header","t":0,"schema":1}\n{oops\n') });
+    await expect.poll(() => err.textContent(), { timeout: 10_000 }).toMatch(/^bad\.ndjson: line 2: not JSON/);
+    expect(await page.getByTestId('trace-hash').textContent()).toBe(hash);
+  }, 30_000);
+
+  it('help overlay, large type and the unclean election scenario', async () => {
+    await page.keyboard.press('?');
+    expect(await page.getByTestId('help').isVisible()).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'help.png') });
+    await page.keyboard.press('Escape');
+    expect(await page.getByTestId('help').isVisible()).toBe(false);
+
+    await page.goto(`${base}/index.html?scenario=unclean-election-loss&seed=7`);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toMatch(/^[0-9a-f]{16}$/);
+    const trunc = page.getByTestId('narrative-item').filter({ hasText: 'LOST' });
+    await trunc.first().click();
+    await expect.poll(() => partition('orders-0').getAttribute('data-lost')).not.toBe('0');
+    await page.screenshot({ path: join(SHOTS, 'unclean-loss.png') });
+    await page.keyboard.press('l');
+    await page.screenshot({ path: join(SHOTS, 'large-type.png') });
+    await page.keyboard.press('l');
+    expect(pageErrors).toEqual([]);
+  }, 45_000);
+});

@@ -1,0 +1,671 @@
+/// <reference types="vite/client" />
+/**
+ * The kafkasim visualizer: runs a scenario in a Web Worker with the same sim/ code as the CLI, folds the
+ * trace into frames (viz/frames.ts) and draws the cluster, the partitions' logs, a timeline with charts and
+ * a narrative at a cursor that can play, step and seek. The page reads only the trace.
+ */
+import * as d3 from 'd3';
+import { parseDocument, isSeq, YAMLSeq } from 'yaml';
+import type { RunSummary } from '../sim/summary.js';
+import type { TraceEvent } from '../sim/trace.js';
+import { inFlight, type Frame } from './frames.js';
+import { Model } from './model.js';
+import { fmtTime, type NarrativeItem } from './narrative.js';
+import type { WorkerReply, WorkerRequest } from './protocol.js';
+import { looksLikeTrace } from './trace-file.js';
+import { drawCluster } from './views/cluster.js';
+import { KIND_COLORS, RECORD_COLORS, RECORD_LABELS } from './views/colors.js';
+import { drawPartitions, type LogWindow } from './views/partitions.js';
+import { drawTimeline, timelineHeight } from './views/timeline.js';
+
+// ---- scenarios bundled with the page -------------------------------------------------------------
+
+const files = import.meta.glob('/scenarios/*.yaml', { query: '?raw', eager: true, import: 'default' }) as Record<string, string>;
+const SCENARIOS = new Map<string, string>(
+  Object.entries(files)
+    .map(([path, text]) => [path.replace(/^.*\//, '').replace(/\.yaml$/, ''), text] as [string, string])
+    .sort(([a], [b]) => a.localeCompare(b)),
+);
+const DEFAULT_SCENARIO = SCENARIOS.has('killed-leader') ? 'killed-leader' : [...SCENARIOS.keys()][0];
+
+// ---- state ---------------------------------------------------------------------------------------
+
+interface Source {
+  kind: 'scenario' | 'trace';
+  /** Scenario name (bundled) or file name. */
+  name: string;
+  text: string;
+  /** A bundled scenario, unmodified: the URL reproduces it. */
+  bundled: boolean;
+}
+
+const state = {
+  model: new Model(),
+  source: undefined as Source | undefined,
+  seed: undefined as number | undefined,
+  hash: '',
+  summary: null as RunSummary | null,
+  done: false,
+  runMs: 0,
+  cursorI: -1,
+  cursorT: 0,
+  playing: false,
+  /** log10 of simulated seconds per real second. */
+  speedLog: -1,
+  window: 'whole' as LogWindow,
+  large: false,
+  charts: true,
+  /** Seek here (event index) once loaded. */
+  pendingAt: undefined as number | undefined,
+  pendingT: undefined as number | undefined,
+};
+
+let worker: Worker | undefined;
+let requestId = 0;
+/** The model being filled by the current request; swapped in at its first events. */
+let incoming: Model | undefined;
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+
+// ---- running -------------------------------------------------------------------------------------
+
+type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
+
+function startWorker(req: Request): void {
+  worker?.terminate();
+  worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  const id = ++requestId;
+  incoming = undefined;
+  setStatus(req.kind === 'run' ? `running ${req.source}…` : `reading ${req.source}…`);
+  const pending = { source: pendingSource };
+  worker.onmessage = (e: MessageEvent<WorkerReply>) => onReply(e.data, id, pending.source);
+  worker.onerror = (e) => {
+    showError(`worker failed: ${e.message}`);
+    setStatus('');
+  };
+  worker.postMessage({ ...req, id } as WorkerRequest);
+}
+
+let pendingSource: { source: Source; seed: number | undefined } | undefined;
+
+function run(source: Source, seed: number | undefined, at?: { i?: number; t?: number }): void {
+  pendingSource = { source, seed };
+  state.pendingAt = at?.i;
+  state.pendingT = at?.t;
+  if (source.kind === 'scenario') startWorker({ kind: 'run', text: source.text, source: source.name, seed });
+  else startWorker({ kind: 'trace', text: source.text, source: source.name });
+}
+
+function onReply(m: WorkerReply, id: number, pending: typeof pendingSource): void {
+  if (id !== requestId) return;
+  if (m.kind === 'error') {
+    showError(m.message);
+    setStatus(state.source ? '' : 'no run loaded');
+    worker?.terminate();
+    worker = undefined;
+    return;
+  }
+  if (incoming === undefined) {
+    // First reply of a good run: switch to it.
+    hideError();
+    incoming = new Model();
+    state.model = incoming;
+    state.source = pending?.source;
+    state.seed = pending?.seed;
+    state.hash = '';
+    state.summary = null;
+    state.done = false;
+    state.cursorI = -1;
+    state.cursorT = 0;
+    state.playing = false;
+    updateUrl();
+    syncPicker();
+  }
+  if (m.kind === 'events') {
+    state.model.push(m.events);
+    setStatus(`${state.model.index.length.toLocaleString()} events…`);
+    if (state.cursorI < 0) seekIndex(0);
+    scheduleRender();
+    return;
+  }
+  state.hash = m.hash;
+  state.summary = m.summary;
+  state.done = true;
+  state.runMs = m.ms;
+  const header = state.model.index.events[0];
+  if (header?.type === 'header') state.seed = header.seed;
+  setStatus(`${m.events.toLocaleString()} events in ${(m.ms / 1000).toFixed(1)} s`);
+  worker?.terminate();
+  worker = undefined;
+  if (state.pendingAt !== undefined) seekIndex(state.pendingAt);
+  else if (state.pendingT !== undefined) seekTime(state.pendingT);
+  state.pendingAt = state.pendingT = undefined;
+  updateUrl();
+  scheduleRender();
+}
+
+// ---- cursor --------------------------------------------------------------------------------------
+
+function lastIndex(): number {
+  return state.model.index.length - 1;
+}
+
+function seekIndex(i: number): void {
+  const n = lastIndex();
+  state.cursorI = Math.max(n < 0 ? -1 : 0, Math.min(i, n));
+  state.cursorT = state.cursorI >= 0 ? state.model.index.events[state.cursorI].t : 0;
+  scheduleRender();
+  scheduleUrl();
+}
+
+function seekTime(tUs: number): void {
+  const i = state.model.index.indexAtTime(tUs);
+  seekIndex(Math.max(0, i));
+  state.cursorT = Math.max(state.cursorT, Math.min(tUs, endTime()));
+}
+
+function endTime(): number {
+  const ev = state.model.index.events;
+  return ev.length > 0 ? ev[ev.length - 1].t : 0;
+}
+
+function step(delta: number): void {
+  setPlaying(false);
+  seekIndex(state.cursorI + delta);
+}
+
+function jumpItem(dir: 1 | -1): void {
+  setPlaying(false);
+  const items = state.model.items;
+  const it = dir > 0 ? items.find((x) => x.i > state.cursorI) : [...items].reverse().find((x) => x.i < state.cursorI);
+  if (it) seekIndex(it.i);
+}
+
+function setPlaying(p: boolean): void {
+  if (p && state.cursorI >= lastIndex() && state.done) seekIndex(0);
+  state.playing = p && state.model.index.length > 0;
+  $('play').textContent = state.playing ? '⏸' : '▶';
+  $('play').setAttribute('aria-label', state.playing ? 'pause' : 'play');
+  if (state.playing) {
+    lastTick = performance.now();
+    requestAnimationFrame(tick);
+  } else scheduleUrl();
+}
+
+let lastTick = 0;
+function tick(now: number): void {
+  if (!state.playing) return;
+  const dt = Math.min(0.25, (now - lastTick) / 1000);
+  lastTick = now;
+  const speed = 10 ** state.speedLog;
+  state.cursorT += dt * speed * 1e6;
+  const end = endTime();
+  if (state.cursorT >= end) {
+    state.cursorT = end;
+    state.cursorI = lastIndex();
+    if (state.done) setPlaying(false);
+  } else {
+    state.cursorI = Math.max(0, state.model.index.indexAtTime(state.cursorT));
+  }
+  render();
+  if (state.playing) requestAnimationFrame(tick);
+}
+
+// ---- rendering -----------------------------------------------------------------------------------
+
+let renderQueued = false;
+function scheduleRender(): void {
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => {
+    renderQueued = false;
+    render();
+  });
+}
+
+function size(el: HTMLElement, minH = 120): { width: number; height: number } {
+  const r = el.getBoundingClientRect();
+  return { width: Math.max(200, Math.floor(r.width)), height: Math.max(minH, Math.floor(r.height)) };
+}
+
+function render(): void {
+  const idx = state.model.index;
+  const events = idx.events;
+  const header = events[0]?.type === 'header' ? events[0] : undefined;
+  $('trace-hash').textContent = state.hash || (state.source ? '…' : '—');
+  $('run-title').textContent = header ? `${header.scenario} · seed ${header.seed} · Kafka ${header.kafkaVersion}` : '';
+  const scrub = $<HTMLInputElement>('scrub');
+  scrub.max = String(Math.max(0, idx.length - 1));
+  scrub.value = String(Math.max(0, state.cursorI));
+  if (state.cursorI < 0 || header === undefined) {
+    $('cursor-time').textContent = '';
+    return;
+  }
+  const frame = idx.frameAt(state.cursorI);
+  const t = state.cursorT;
+  $('cursor-time').textContent = `${fmtTime(t)} / ${fmtTime(header.durationUs)}`;
+  $('cursor-index').textContent = `event ${(state.cursorI + 1).toLocaleString()} / ${idx.length.toLocaleString()}${state.done ? '' : '…'}`;
+  $('current-event').textContent = describe(events[state.cursorI], state.cursorI);
+  $('stats').textContent = statsText(frame);
+
+  const clusterEl = $('cluster');
+  drawCluster(clusterEl.querySelector('svg')!, frame, inFlight(events, state.cursorI, t), t, size(clusterEl, 200), {
+    onNodeClick: state.source?.kind === 'scenario' ? (node, ev) => openFaultMenu(node, ev) : undefined,
+    large: state.large,
+  });
+  const partsEl = $('partitions');
+  drawPartitions(partsEl.querySelector('svg')!, frame, { width: size(partsEl).width - 4, height: 0 }, { window: state.window, large: state.large });
+  const tlEl = $('timeline');
+  const tlSize = { width: size(tlEl).width, height: timelineHeight(state.charts, state.large) };
+  tlEl.style.height = `${tlSize.height}px`;
+  drawTimeline(
+    tlEl.querySelector('svg')!,
+    { durationUs: header.durationUs, loadedUs: endTime(), cursorUs: t, items: state.model.items, series: state.model.series.points, seriesWidthUs: state.model.series.width },
+    tlSize,
+    { showCharts: state.charts, onSeekTime: (x) => (setPlaying(false), seekTime(x)), onSeekIndex: (i) => (setPlaying(false), seekIndex(i)) },
+  );
+  renderNarrative(state.model.items);
+}
+
+function statsText(f: Frame): string {
+  const s = f.stats;
+  return `sent ${s.records.toLocaleString()} · acked ${s.acked.toLocaleString()} · failed ${s.failed.toLocaleString()} · retries ${s.retries} · consumed ${s.consumed.toLocaleString()} · truncated ${s.truncated.toLocaleString()} · lost acked ${s.lostAcked.toLocaleString()}`;
+}
+
+function describe(ev: TraceEvent, i: number): string {
+  const { type, t, ...rest } = ev as TraceEvent & Record<string, unknown>;
+  if (type === 'header') return `#${i} ${fmtTime(t)} header`;
+  const fields = Object.entries(rest)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(',')}]` : String(v)}`)
+    .join(' ');
+  return `#${i} ${fmtTime(t)} ${type} ${fields}`;
+}
+
+let lastNarrativeLen = -1;
+let lastCurrent = -2;
+function renderNarrative(items: NarrativeItem[]): void {
+  const ul = d3.select('#narrative ul');
+  let current = -1;
+  for (let k = 0; k < items.length && items[k].i <= state.cursorI; k++) current = k;
+  if (items.length !== lastNarrativeLen) {
+    lastNarrativeLen = items.length;
+    ul.selectAll<HTMLLIElement, NarrativeItem>('li')
+      .data(items, (d) => `${d.i}|${d.kind}`)
+      .join((enter) => {
+        const li = enter.append('li').attr('tabindex', 0).attr('data-testid', 'narrative-item');
+        li.append('span').attr('class', 'when');
+        li.append('span').attr('class', 'kind');
+        li.append('span').attr('class', 'text');
+        return li;
+      })
+      .attr('data-kind', (d) => d.kind)
+      .attr('data-index', (d) => d.i)
+      .classed('severe', (d) => d.severe === true)
+      .on('click', (_, d) => (setPlaying(false), seekIndex(d.i)))
+      .on('keydown', (ev: KeyboardEvent, d) => {
+        if (ev.key === 'Enter') (setPlaying(false), seekIndex(d.i));
+      })
+      .call((li) => {
+        li.select('.when').text((d) => fmtTime(d.t));
+        li.select('.kind').text((d) => d.kind).style('background', (d) => KIND_COLORS[d.kind]);
+        li.select('.text').text((d) => d.text);
+      });
+    lastCurrent = -2;
+  }
+  if (current !== lastCurrent) {
+    lastCurrent = current;
+    ul.selectAll<HTMLLIElement, NarrativeItem>('li')
+      .classed('past', (d) => d.i <= state.cursorI)
+      .classed('current', (_, k) => k === current);
+    const el = ul.selectAll<HTMLLIElement, NarrativeItem>('li').nodes()[Math.max(0, current)];
+    el?.scrollIntoView({ block: 'nearest' });
+  }
+}
+
+// ---- errors and status -----------------------------------------------------------------------------
+
+function showError(msg: string): void {
+  const el = $('error');
+  el.hidden = false;
+  $('error-text').textContent = msg;
+}
+function hideError(): void {
+  $('error').hidden = true;
+}
+function setStatus(s: string): void {
+  $('status').textContent = s;
+}
+
+// ---- URL -----------------------------------------------------------------------------------------
+
+function readUrl(): { scenario?: string; seed?: number; at?: number } {
+  const q = new URLSearchParams(location.search);
+  const seed = q.get('seed');
+  const at = q.get('at');
+  return { scenario: q.get('scenario') ?? undefined, seed: seed !== null && /^\d+$/.test(seed) ? Number(seed) : undefined, at: at !== null && /^\d+$/.test(at) ? Number(at) : undefined };
+}
+
+let urlTimer: number | undefined;
+function scheduleUrl(): void {
+  clearTimeout(urlTimer);
+  urlTimer = window.setTimeout(updateUrl, 400);
+}
+function updateUrl(): void {
+  const src = state.source;
+  if (src === undefined) return;
+  const q = new URLSearchParams();
+  if (src.bundled) {
+    q.set('scenario', src.name);
+    if (state.seed !== undefined) q.set('seed', String(state.seed));
+    if (!state.playing && state.cursorI > 0) q.set('at', String(state.cursorI));
+  }
+  const url = `${location.pathname}${q.size > 0 ? `?${q}` : ''}`;
+  if (url !== `${location.pathname}${location.search}`) history.replaceState(null, '', url);
+}
+
+// ---- picker, files, faults ---------------------------------------------------------------------------
+
+function syncPicker(): void {
+  const sel = $<HTMLSelectElement>('scenario');
+  const src = state.source;
+  const custom = sel.querySelector<HTMLOptionElement>('option[data-custom]');
+  if (src && !src.bundled) {
+    const label = `${src.name}${src.kind === 'trace' ? ' (trace)' : ''}`;
+    if (custom) custom.textContent = label;
+    else sel.append(Object.assign(document.createElement('option'), { value: '__custom', textContent: label }));
+    sel.querySelector<HTMLOptionElement>('option[value="__custom"]')!.dataset.custom = '1';
+    sel.value = '__custom';
+  } else {
+    custom?.remove();
+    if (src) sel.value = src.name;
+  }
+  if (state.seed !== undefined) $<HTMLInputElement>('seed').value = String(state.seed);
+  $<HTMLButtonElement>('export').disabled = src?.kind !== 'scenario';
+}
+
+function runBundled(name: string, seed: number | undefined, at?: number): void {
+  const text = SCENARIOS.get(name);
+  if (text === undefined) {
+    showError(`no scenario named "${name}" (have: ${[...SCENARIOS.keys()].join(', ')})`);
+    return;
+  }
+  run({ kind: 'scenario', name, text, bundled: true }, seed, { i: at });
+}
+
+function seedInput(): number | undefined {
+  const v = $<HTMLInputElement>('seed').value.trim();
+  if (v === '') return undefined;
+  if (!/^\d+$/.test(v)) {
+    showError(`seed: expected a non-negative integer, got "${v}"`);
+    return undefined;
+  }
+  return Number(v);
+}
+
+async function loadFile(file: File): Promise<void> {
+  let text: string;
+  try {
+    text = await file.text();
+  } catch (e) {
+    showError(`${file.name}: cannot read the file (${String(e)})`);
+    return;
+  }
+  if (text.trim() === '') {
+    showError(`${file.name}: the file is empty`);
+    return;
+  }
+  const trace = looksLikeTrace(text, file.name);
+  run({ kind: trace ? 'trace' : 'scenario', name: file.name, text, bundled: false }, trace ? undefined : seedInput());
+}
+
+function openFaultMenu(node: string, ev: MouseEvent): void {
+  const menu = $('fault-menu');
+  const b = Number(node.slice(1));
+  const frame = state.model.index.frameAt(state.cursorI);
+  const st = frame.brokers[b]?.process;
+  const at = Math.round(state.cursorT);
+  $('fault-title').textContent = `broker ${b} at ${fmtTime(at)}`;
+  const actions: Array<[string, string]> =
+    st === 'crashed' || st === 'stopped' ? [['restart', `restart: broker ${b}`]]
+    : st === 'paused' ? [['resume', `resume: broker ${b}`]]
+    : [['crash', `crash: broker ${b}`], ['power', `crash: broker ${b}, mode: power`], ['pause', `pause: broker ${b}`], ['shutdown', `shutdown: broker ${b}`]];
+  const box = $('fault-actions');
+  box.replaceChildren(
+    ...actions.map(([label, spec]) => {
+      const btn = document.createElement('button');
+      btn.textContent = label;
+      btn.title = `{ at: ${at}us, ${spec} }`;
+      btn.onclick = () => {
+        menu.hidden = true;
+        injectFault(at, label, b);
+      };
+      return btn;
+    }),
+  );
+  menu.hidden = false;
+  menu.style.left = `${Math.min(ev.clientX, window.innerWidth - 220)}px`;
+  menu.style.top = `${Math.min(ev.clientY, window.innerHeight - 120)}px`;
+}
+
+/** Adds a fault at `atUs` to the scenario and runs it again with the same seed. */
+function injectFault(atUs: number, verb: string, broker: number): void {
+  const src = state.source;
+  if (src === undefined || src.kind !== 'scenario') return;
+  const doc = parseDocument(src.text);
+  let faults = doc.get('faults');
+  if (!isSeq(faults)) {
+    faults = new YAMLSeq();
+    doc.set('faults', faults);
+  }
+  const f: Record<string, unknown> = { at: `${atUs}us` };
+  if (verb === 'power') Object.assign(f, { crash: `broker ${broker}`, mode: 'power' });
+  else f[verb] = `broker ${broker}`;
+  const node = doc.createNode(f);
+  node.flow = true;
+  (faults as YAMLSeq).add(node);
+  // Keep faults in time order is not needed: the simulator schedules each at its own time.
+  const name = src.name.replace(/( \(edited\))?(\.ya?ml|\.json)?$/, '') + ' (edited)';
+  run({ kind: 'scenario', name, text: doc.toString(), bundled: false }, state.seed, { t: atUs });
+}
+
+function exportYaml(): void {
+  const src = state.source;
+  if (src === undefined || src.kind !== 'scenario') return;
+  let text = src.text;
+  if (state.seed !== undefined) {
+    const doc = parseDocument(text);
+    doc.set('seed', state.seed);
+    text = doc.toString();
+  }
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
+  a.download = `${src.name.replace(/\.(ya?ml|json)$/, '').replace(/[^\w.-]+/g, '-')}.yaml`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+// ---- wiring --------------------------------------------------------------------------------------
+
+function setSpeed(v: number): void {
+  state.speedLog = Math.max(-4, Math.min(1.5, v));
+  $<HTMLInputElement>('speed').value = String(state.speedLog);
+  const s = 10 ** state.speedLog;
+  $('speed-label').textContent = `×${s >= 1 ? s.toFixed(s >= 10 ? 0 : 1) : s.toPrecision(1)}`;
+  $('speed').title = `${s.toPrecision(2)} simulated seconds per second`;
+}
+
+function toggleHelp(show?: boolean): void {
+  const h = $('help');
+  h.hidden = show === undefined ? !h.hidden : !show;
+}
+
+function setLarge(on: boolean): void {
+  state.large = on;
+  document.body.classList.toggle('large', on);
+  $('large').setAttribute('aria-pressed', String(on));
+  scheduleRender();
+}
+
+function init(): void {
+  const sel = $<HTMLSelectElement>('scenario');
+  for (const name of SCENARIOS.keys()) sel.append(Object.assign(document.createElement('option'), { value: name, textContent: name }));
+  // Legend of record states.
+  const legend = $('legend');
+  for (const [k, c] of Object.entries(RECORD_COLORS)) {
+    const s = document.createElement('span');
+    s.innerHTML = `<i style="background:${c}"></i>`;
+    s.append(RECORD_LABELS[k as keyof typeof RECORD_LABELS]);
+    legend.append(s);
+  }
+  legend.insertAdjacentHTML('beforeend', '<span><i class="hatch"></i>truncated</span><span><i style="background:#7a0010"></i>acked, lost</span><span><b class="hwk">┆</b>HW <b>│</b>LEO</span>');
+
+  sel.onchange = () => {
+    if (sel.value !== '__custom') runBundled(sel.value, seedInput());
+  };
+  $('run').onclick = () => {
+    const src = state.source;
+    if (sel.value !== '__custom' || src === undefined) runBundled(sel.value, seedInput());
+    else if (src.kind === 'scenario') run(src, seedInput());
+    else run(src, undefined);
+  };
+  $<HTMLInputElement>('seed').onkeydown = (e) => {
+    if (e.key === 'Enter') $('run').click();
+  };
+  $('play').onclick = () => setPlaying(!state.playing);
+  $('back').onclick = () => step(-1);
+  $('fwd').onclick = () => step(1);
+  $('prev-item').onclick = () => jumpItem(-1);
+  $('next-item').onclick = () => jumpItem(1);
+  $('start').onclick = () => (setPlaying(false), seekIndex(0));
+  $('end').onclick = () => (setPlaying(false), seekIndex(lastIndex()));
+  $<HTMLInputElement>('speed').oninput = (e) => setSpeed(Number((e.target as HTMLInputElement).value));
+  $<HTMLInputElement>('scrub').oninput = (e) => (setPlaying(false), seekIndex(Number((e.target as HTMLInputElement).value)));
+  $('large').onclick = () => setLarge(!state.large);
+  $('window').onclick = () => {
+    state.window = state.window === 'whole' ? 'tail' : 'whole';
+    $('window').textContent = state.window === 'whole' ? 'log: whole' : 'log: tail';
+    scheduleRender();
+  };
+  $('charts').onclick = () => {
+    state.charts = !state.charts;
+    $('charts').setAttribute('aria-pressed', String(state.charts));
+    scheduleRender();
+  };
+  $('help-btn').onclick = () => toggleHelp();
+  $('help').onclick = (e) => {
+    if (e.target === $('help')) toggleHelp(false);
+  };
+  $('error-close').onclick = hideError;
+  $('export').onclick = exportYaml;
+  $('fault-cancel').onclick = () => ($('fault-menu').hidden = true);
+  const fileInput = $<HTMLInputElement>('file');
+  $('open').onclick = () => fileInput.click();
+  fileInput.onchange = () => {
+    const f = fileInput.files?.[0];
+    if (f) void loadFile(f);
+    fileInput.value = '';
+  };
+
+  // Drag and drop anywhere.
+  const drop = $('drop');
+  let depth = 0;
+  window.addEventListener('dragenter', (e) => {
+    e.preventDefault();
+    depth++;
+    drop.hidden = false;
+  });
+  window.addEventListener('dragleave', () => {
+    if (--depth <= 0) {
+      depth = 0;
+      drop.hidden = true;
+    }
+  });
+  window.addEventListener('dragover', (e) => e.preventDefault());
+  window.addEventListener('drop', (e) => {
+    e.preventDefault();
+    depth = 0;
+    drop.hidden = true;
+    const f = e.dataTransfer?.files?.[0];
+    if (f) void loadFile(f);
+  });
+
+  window.addEventListener('keydown', (e) => {
+    const tag = (e.target as HTMLElement).tagName;
+    if ((tag === 'INPUT' && (e.target as HTMLInputElement).type !== 'range') || tag === 'SELECT' || tag === 'TEXTAREA') return;
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    switch (e.key) {
+      case ' ':
+        setPlaying(!state.playing);
+        break;
+      case 'ArrowRight':
+        if (e.shiftKey) jumpItem(1);
+        else step(1);
+        break;
+      case 'ArrowLeft':
+        if (e.shiftKey) jumpItem(-1);
+        else step(-1);
+        break;
+      case 'n':
+        jumpItem(1);
+        break;
+      case 'p':
+        jumpItem(-1);
+        break;
+      case 'Home':
+        setPlaying(false);
+        seekIndex(0);
+        break;
+      case 'End':
+        setPlaying(false);
+        seekIndex(lastIndex());
+        break;
+      case '+':
+      case '=':
+        setSpeed(state.speedLog + 0.25);
+        break;
+      case '-':
+        setSpeed(state.speedLog - 0.25);
+        break;
+      case '?':
+        toggleHelp();
+        break;
+      case 'Escape':
+        toggleHelp(false);
+        $('fault-menu').hidden = true;
+        hideError();
+        break;
+      case 'l':
+        setLarge(!state.large);
+        break;
+      case 't':
+        $('window').click();
+        break;
+      case 'c':
+        $('charts').click();
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  });
+  window.addEventListener('resize', scheduleRender);
+  new ResizeObserver(scheduleRender).observe($('partitions'));
+
+  setSpeed(state.speedLog);
+  const url = readUrl();
+  if (url.seed !== undefined) $<HTMLInputElement>('seed').value = String(url.seed);
+  const name = url.scenario ?? DEFAULT_SCENARIO;
+  if (name !== undefined) {
+    sel.value = SCENARIOS.has(name) ? name : (DEFAULT_SCENARIO ?? '');
+    runBundled(name, url.seed, url.at);
+  }
+  // For tests and the console.
+  (window as unknown as { kafkasimViz: unknown }).kafkasimViz = {
+    state,
+    seekIndex,
+    seekTime,
+    frame: () => state.model.index.frameAt(state.cursorI),
+  };
+}
+
+init();

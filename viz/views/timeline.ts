@@ -1,0 +1,123 @@
+/**
+ * The timeline: the run's virtual time with markers for notable events (faults, elections, ISR changes,
+ * truncations...) and a cursor; below it small charts sharing its time axis: acknowledged throughput,
+ * produce latency, under-replicated partitions, and acknowledged records lost. Click to seek.
+ */
+import * as d3 from 'd3';
+import type { SeriesPoint } from '../model.js';
+import type { NarrativeItem } from '../narrative.js';
+import { ensure, type Size } from './cluster.js';
+import { KIND_COLORS } from './colors.js';
+
+export interface TimelineInput {
+  durationUs: number;
+  /** The end of what has been received so far (while a run streams in). */
+  loadedUs: number;
+  cursorUs: number;
+  items: NarrativeItem[];
+  series: SeriesPoint[];
+  seriesWidthUs: number;
+}
+
+const MARGIN = { left: 64, right: 16 };
+
+export function timeScale(input: TimelineInput, size: Size): d3.ScaleLinear<number, number> {
+  return d3.scaleLinear().domain([0, Math.max(1, input.durationUs)]).range([MARGIN.left, size.width - MARGIN.right]);
+}
+
+const CHARTS: Array<{ key: 'acked' | 'latencyMs' | 'urp' | 'lost'; label: string; color: string; step?: boolean }> = [
+  { key: 'acked', label: 'acked/s', color: '#2f6fb0' },
+  { key: 'latencyMs', label: 'latency ms', color: '#a05195' },
+  { key: 'urp', label: 'under-repl.', color: '#e69f00', step: true },
+  { key: 'lost', label: 'lost acked', color: '#c0141a', step: true },
+];
+
+export function timelineHeight(showCharts: boolean, large = false): number {
+  const k = large ? 1.3 : 1;
+  return Math.round((44 + (showCharts ? CHARTS.length * 34 : 0) + 18) * k);
+}
+
+export function drawTimeline(svgEl: SVGSVGElement, input: TimelineInput, size: Size, opts: { showCharts: boolean; onSeekTime: (tUs: number) => void; onSeekIndex: (i: number) => void }): void {
+  const svg = d3.select(svgEl).attr('viewBox', `0 0 ${size.width} ${size.height}`).attr('width', size.width).attr('height', size.height);
+  const x = timeScale(input, size);
+  const markH = 30;
+  const axisY = markH + 6;
+
+  // Loaded extent and background.
+  ensure(svg, 'rect.loaded')
+    .attr('x', x(0))
+    .attr('y', 4)
+    .attr('width', Math.max(0, x(input.loadedUs) - x(0)))
+    .attr('height', markH - 4);
+
+  const axis = ensure(svg, 'g.axis').attr('transform', `translate(0,${axisY})`);
+  axis.call(d3.axisBottom(x).ticks(Math.max(2, Math.floor(size.width / 90))).tickFormat((v) => `${(Number(v) / 1e6).toFixed(Number(v) % 1e6 === 0 ? 0 : 1)}s`) as never);
+
+  // Markers: one tick per narrative item (thin), severe ones taller.
+  const items = input.items.filter((d) => d.kind !== 'client');
+  ensure(svg, 'g.markers')
+    .selectAll<SVGLineElement, NarrativeItem>('line')
+    .data(items, (d) => String(d.i) + d.kind)
+    .join('line')
+    .attr('x1', (d) => x(d.t))
+    .attr('x2', (d) => x(d.t))
+    .attr('y1', (d) => (d.severe ? 4 : 12))
+    .attr('y2', markH)
+    .attr('stroke', (d) => KIND_COLORS[d.kind])
+    .attr('class', (d) => `marker ${d.kind}`)
+    .on('click', (ev: MouseEvent, d) => {
+      ev.stopPropagation();
+      opts.onSeekIndex(d.i);
+    })
+    .selectAll('title')
+    .data((d) => [d])
+    .join('title')
+    .text((d) => `${(d.t / 1e6).toFixed(3)} s: ${d.text}`);
+
+  // Charts.
+  const charts = ensure(svg, 'g.charts').attr('display', opts.showCharts ? null : 'none');
+  if (opts.showCharts) {
+    const ch = 28;
+    const pts = input.series;
+    const perSec = 1e6 / input.seriesWidthUs;
+    const g = charts
+      .selectAll<SVGGElement, (typeof CHARTS)[number]>('g.chart')
+      .data(CHARTS, (d) => d.key)
+      .join((enter) => {
+        const e = enter.append('g').attr('class', 'chart');
+        e.append('path').attr('class', 'area');
+        e.append('text').attr('class', 'clabel');
+        e.append('text').attr('class', 'cmax');
+        return e;
+      })
+      .attr('transform', (_, k) => `translate(0,${axisY + 22 + k * (ch + 6)})`);
+    g.each(function (c) {
+      const vals = pts.map((p) => (c.key === 'acked' ? p.acked * perSec : p[c.key]));
+      const max = d3.max(vals.filter((v) => Number.isFinite(v))) ?? 0;
+      const y = d3.scaleLinear().domain([0, max > 0 ? max : 1]).range([ch, 0]);
+      const gen = d3
+        .area<number>()
+        .defined((v) => Number.isFinite(v))
+        .x((_, k) => x(pts[k].t + (c.step ? 0 : input.seriesWidthUs / 2)))
+        .y0(ch)
+        .y1((v) => y(v))
+        .curve(c.step ? d3.curveStepAfter : d3.curveMonotoneX);
+      const s = d3.select(this);
+      s.select('path.area').attr('d', gen(vals) ?? '').attr('fill', c.color).attr('stroke', c.color);
+      s.select('text.clabel').attr('x', 4).attr('y', ch / 2 + 4).text(c.label);
+      s.select('text.cmax').attr('x', MARGIN.left - 4).attr('y', 8).attr('text-anchor', 'end').text(max > 0 ? d3.format('.3~s')(max) : '0');
+    });
+  }
+
+  // Cursor.
+  ensure(svg, 'line.cursor').attr('x1', x(input.cursorUs)).attr('x2', x(input.cursorUs)).attr('y1', 0).attr('y2', size.height);
+  ensure(svg, 'text.cursorlabel')
+    .attr('x', Math.min(x(input.cursorUs) + 4, size.width - 70))
+    .attr('y', 12)
+    .text(`${(input.cursorUs / 1e6).toFixed(3)} s`);
+
+  svg.on('click', (ev: MouseEvent) => {
+    const [px] = d3.pointer(ev, svgEl);
+    opts.onSeekTime(Math.max(0, Math.min(input.loadedUs, x.invert(px))));
+  });
+}
