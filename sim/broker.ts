@@ -174,9 +174,12 @@ export class Broker extends Process {
     if (bootstrap !== undefined) {
       this.brokerEpoch = bootstrap.brokerEpoch;
       this.fenced = false;
-      this.applyImage(bootstrap.image);
-      this.heartbeatLoop();
-      this.fetchMetadata();
+      // Act once every broker of the formed cluster is up (they all start at time 0).
+      this.timer(0, () => {
+        this.applyImage(bootstrap.image);
+        this.heartbeatLoop();
+        this.fetchMetadata();
+      });
     } else {
       this.image = null;
       this.fenced = true;
