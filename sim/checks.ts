@@ -13,7 +13,7 @@
  *
  * It also counts what the summary reports (sent, acked, lost, duplicated, ...).
  */
-import type { AckEvent, ConsumeEvent, HeaderEvent, TraceEvent, TraceSink } from './trace.js';
+import type { AckEvent, HeaderEvent, TraceEvent, TraceSink } from './trace.js';
 
 export const CHECK_NAMES = [
   'no-acked-record-lost',
@@ -72,6 +72,7 @@ class Rows {
 
 /** Columns of a replica log's batches. */
 const OFFSET = 0, COUNT = 1, EPOCH = 2, PID = 3, SEQ = 4;
+const LOG_COLUMNS = [OFFSET, COUNT, EPOCH, PID, SEQ] as const;
 /** Columns of acknowledgements: pid, seq, count, offset, acks=all (1/0). */
 const A_PID = 0, A_SEQ = 1, A_COUNT = 2, A_OFFSET = 3, A_ALL = 4;
 /** Columns of reads: offset, count, pid, seq, time (µs), consumer (index). */
@@ -357,7 +358,7 @@ function firstDifference(a: Rows, b: Rows, limit: number): number {
   for (let i = 0; i < n; i++) {
     const start = Math.min(a.col(OFFSET)[i], b.col(OFFSET)[i]);
     if (start >= limit) return -1;
-    for (let c = OFFSET; c <= SEQ; c++) if (a.col(c)[i] !== b.col(c)[i]) return start;
+    for (const c of LOG_COLUMNS) if (a.col(c)[i] !== b.col(c)[i]) return start;
   }
   if (a.n !== b.n) {
     const longer = a.n > n ? a : b;

@@ -96,7 +96,6 @@ export class Producer extends Process {
   /** Request timeouts (request.timeout.ms), by correlation id. */
   private timeouts = new Deadlines<number>(this, (id) => this.requestTimedOut(id));
   private metadataWanted = false;
-  private readonly numPartitions: number;
   private readonly tps: string[];
   private queues: PBatch[][] = [];
   private inflightByTp: PBatch[][] = [];
@@ -122,8 +121,6 @@ export class Producer extends Process {
   private readonly keyPartition: Int32Array | null;
   private readonly keyBytes: number;
   private readonly recordWireBytes: number;
-  private readonly recordsPerBatch: number;
-  private readonly intervalUs: number;
 
   constructor(
     kernel: Kernel,
@@ -142,7 +139,6 @@ export class Producer extends Process {
     super(kernel, `p:${name}`);
     this.backoff = new ReconnectBackoff(rng.reconnect);
     this.metadata = new ClientMetadata(this, net, trace, brokers, work.topic, cfg, this.backoff, () => this.onMetadata(), () => this.queues.some((q) => q.length > 0));
-    this.numPartitions = partitions;
     this.tps = Array.from({ length: partitions }, (_, p) => `${work.topic}-${p}`);
     this.sticky = new StickyPartitioner(partitions, cfg.batchSize, rng.partitioner);
     const keyCount = work.keys.kind === 'uniform' || work.keys.kind === 'zipf' ? work.keys.count : work.keys.kind === 'fixed' ? 1 : 0;
@@ -152,9 +148,6 @@ export class Producer extends Process {
     }
     this.keyBytes = keyCount > 0 ? this.keyString(keyCount - 1).length : 0;
     this.recordWireBytes = work.recordBytes + this.keyBytes + RECORD_OVERHEAD_BYTES;
-    // A batch holds at least one record, and as many as fit in batch.size.
-    this.recordsPerBatch = Math.max(1, Math.floor((cfg.batchSize - BATCH_OVERHEAD_BYTES) / this.recordWireBytes) + 1);
-    this.intervalUs = 1e6 / work.ratePerSec;
     net.attach(this, (env) => this.receive(env));
     net.onDisconnect(this.node, (peer) => this.onDisconnect(peer));
   }
