@@ -459,7 +459,7 @@ function removeAcked(list: AckedRange[], r: AckedRange): void {
 // ---------------------------------------------------------------------------------------------------
 // Record states, for drawing a replica's log
 
-export type RecordState = 'leaderOnly' | 'replicated' | 'committed' | 'acked' | 'follower' | 'followerCommitted';
+export type RecordState = 'leaderOnly' | 'partial' | 'replicated' | 'committed' | 'acked' | 'follower' | 'followerCommitted';
 
 /** A run of offsets in one state. */
 export interface StateRun extends Range {
@@ -468,8 +468,9 @@ export interface StateRun extends Range {
 
 /**
  * The records of one replica's log as runs of states:
- * - on the leader: `leaderOnly` (no ISR follower has it yet), `replicated` (every ISR member has it, HW
- *   not past it yet), `committed` (below the HW), `acked` (committed and acknowledged to a producer);
+ * - on the leader: `leaderOnly` (no follower has it yet), `partial` (some followers have it, not every ISR
+ *   member), `replicated` (every ISR member has it, HW not past it yet), `committed` (below the HW), `acked`
+ *   (committed and acknowledged to a producer);
  * - on a follower: `follower` (above its HW), `followerCommitted` (below its HW), `acked`.
  */
 export function recordRuns(p: PartitionView, broker: number): StateRun[] {
@@ -512,8 +513,16 @@ export function recordRuns(p: PartitionView, broker: number): StateRun[] {
       replicated = Math.min(replicated, l === undefined ? 0 : l.leo);
     }
     replicated = Math.max(replicated, hw);
+    // The furthest any follower got (same epoch history assumed above the HW).
+    let some = replicated;
+    for (const r of p.replicas) {
+      if (r === broker) continue;
+      const l = p.logs[r];
+      if (l !== undefined) some = Math.max(some, Math.min(l.leo, leo));
+    }
     push(hw, replicated, 'replicated');
-    push(replicated, leo, 'leaderOnly');
+    push(replicated, some, 'partial');
+    push(some, leo, 'leaderOnly');
   } else {
     below(0, hw, 'followerCommitted');
     push(hw, leo, 'follower');

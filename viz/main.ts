@@ -52,7 +52,7 @@ const state = {
   playing: false,
   /** log10 of simulated seconds per real second. */
   speedLog: -1,
-  window: 'whole' as LogWindow,
+  window: 'tail' as LogWindow,
   large: false,
   charts: true,
   /** Seek here (event index) once loaded. */
@@ -184,7 +184,7 @@ function jumpItem(dir: 1 | -1): void {
 function setPlaying(p: boolean): void {
   if (p && state.cursorI >= lastIndex() && state.done) seekIndex(0);
   state.playing = p && state.model.index.length > 0;
-  $('play').textContent = state.playing ? '⏸' : '▶';
+  $('play').textContent = state.playing ? '❚❚' : '▶';
   $('play').setAttribute('aria-label', state.playing ? 'pause' : 'play');
   if (state.playing) {
     lastTick = performance.now();
@@ -224,8 +224,7 @@ function scheduleRender(): void {
 }
 
 function size(el: HTMLElement, minH = 120): { width: number; height: number } {
-  const r = el.getBoundingClientRect();
-  return { width: Math.max(200, Math.floor(r.width)), height: Math.max(minH, Math.floor(r.height)) };
+  return { width: Math.max(200, el.clientWidth), height: Math.max(minH, el.clientHeight) };
 }
 
 function render(): void {
@@ -265,6 +264,7 @@ function render(): void {
     { showCharts: state.charts, onSeekTime: (x) => (setPlaying(false), seekTime(x)), onSeekIndex: (i) => (setPlaying(false), seekIndex(i)) },
   );
   renderNarrative(state.model.items);
+  renderCompare();
 }
 
 function statsText(f: Frame): string {
@@ -338,11 +338,13 @@ function setStatus(s: string): void {
 
 // ---- URL -----------------------------------------------------------------------------------------
 
-function readUrl(): { scenario?: string; seed?: number; at?: number } {
+function readUrl(): { scenario?: string; seed?: number; at?: number; cmp?: string; cmpSeed?: number } {
   const q = new URLSearchParams(location.search);
-  const seed = q.get('seed');
-  const at = q.get('at');
-  return { scenario: q.get('scenario') ?? undefined, seed: seed !== null && /^\d+$/.test(seed) ? Number(seed) : undefined, at: at !== null && /^\d+$/.test(at) ? Number(at) : undefined };
+  const int = (k: string): number | undefined => {
+    const v = q.get(k);
+    return v !== null && /^\d+$/.test(v) ? Number(v) : undefined;
+  };
+  return { scenario: q.get('scenario') ?? undefined, seed: int('seed'), at: int('at'), cmp: q.get('cmp') ?? undefined, cmpSeed: int('cmpseed') };
 }
 
 let urlTimer: number | undefined;
@@ -358,6 +360,10 @@ function updateUrl(): void {
     q.set('scenario', src.name);
     if (state.seed !== undefined) q.set('seed', String(state.seed));
     if (!state.playing && state.cursorI > 0) q.set('at', String(state.cursorI));
+  }
+  if (cmp.on && SCENARIOS.has(cmp.name)) {
+    q.set('cmp', cmp.name);
+    if (cmp.seed !== undefined) q.set('cmpseed', String(cmp.seed));
   }
   const url = `${location.pathname}${q.size > 0 ? `?${q}` : ''}`;
   if (url !== `${location.pathname}${location.search}`) history.replaceState(null, '', url);
@@ -484,6 +490,111 @@ function exportYaml(): void {
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
+// ---- compare mode ----------------------------------------------------------------------------------
+
+/** A second run (B), shown beside the first at the same simulated time. */
+const cmp = {
+  on: false,
+  model: new Model(),
+  worker: undefined as Worker | undefined,
+  id: 0,
+  name: '',
+  seed: undefined as number | undefined,
+  hash: '',
+  done: false,
+};
+
+function runCompare(name: string, seed: number | undefined): void {
+  const text = SCENARIOS.get(name) ?? (state.source?.kind === 'scenario' && name === '__current' ? state.source.text : undefined);
+  if (text === undefined) {
+    showError(`compare: no scenario named "${name}"`);
+    return;
+  }
+  cmp.worker?.terminate();
+  const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  cmp.worker = w;
+  const id = ++cmp.id;
+  let fresh = true;
+  w.onmessage = (e: MessageEvent<WorkerReply>) => {
+    const m = e.data;
+    if (id !== cmp.id) return;
+    if (m.kind === 'error') {
+      showError(`B: ${m.message}`);
+      w.terminate();
+      return;
+    }
+    if (fresh) {
+      fresh = false;
+      cmp.model = new Model();
+      cmp.name = name;
+      cmp.seed = seed;
+      cmp.hash = '';
+      cmp.done = false;
+    }
+    if (m.kind === 'events') cmp.model.push(m.events);
+    else {
+      cmp.hash = m.hash;
+      cmp.done = true;
+      const h = cmp.model.index.events[0];
+      if (h?.type === 'header') cmp.seed = h.seed;
+      w.terminate();
+      updateUrl();
+    }
+    scheduleRender();
+  };
+  w.postMessage({ kind: 'run', id, text, source: name === '__current' ? (state.source?.name ?? 'scenario') : name, seed } satisfies WorkerRequest);
+}
+
+function setCompare(on: boolean): void {
+  cmp.on = on;
+  $('compare').hidden = !on;
+  document.body.classList.toggle('comparing', on);
+  $('compare-btn').setAttribute('aria-pressed', String(on));
+  if (on && cmp.model.index.length === 0 && cmp.worker === undefined) {
+    // Default B: the same scenario with the next seed.
+    const sel = $<HTMLSelectElement>('cmp-scenario');
+    const src = state.source;
+    sel.value = src?.bundled ? src.name : (DEFAULT_SCENARIO ?? '');
+    const seed = (state.seed ?? 1) + 1;
+    $<HTMLInputElement>('cmp-seed').value = String(seed);
+    runCompare(sel.value, seed);
+  }
+  updateUrl();
+  scheduleRender();
+}
+
+function renderCompare(): void {
+  if (!cmp.on) return;
+  $('cmp-hash').textContent = cmp.hash || (cmp.model.index.length > 0 ? '…' : '—');
+  const idx = cmp.model.index;
+  const header = idx.events[0]?.type === 'header' ? idx.events[0] : undefined;
+  if (header === undefined) return;
+  const t = state.cursorT;
+  const i = Math.max(0, idx.indexAtTime(t));
+  const frame = idx.frameAt(i);
+  $('cmp-title').textContent = `${header.scenario} · seed ${header.seed} · at ${fmtTime(t)} · ${statsText(frame)}`;
+  const cl = $('cmp-cluster');
+  drawCluster(cl.querySelector('svg')!, frame, inFlight(idx.events, i, t), t, size(cl, 140), { large: state.large });
+  const pe = $('cmp-partitions');
+  drawPartitions(pe.querySelector('svg')!, frame, { width: size(pe).width - 4, height: 0 }, { window: state.window, large: state.large });
+  const items = cmp.model.items.filter((x) => x.t <= t).slice(-12).reverse();
+  d3.select('#cmp-narrative')
+    .selectAll<HTMLLIElement, NarrativeItem>('li')
+    .data(items, (d) => `${d.i}|${d.kind}`)
+    .join((enter) => {
+      const li = enter.append('li').attr('data-testid', 'compare-item');
+      li.append('span').attr('class', 'when');
+      li.append('span').attr('class', 'text');
+      return li;
+    })
+    .classed('severe', (d) => d.severe === true)
+    .call((li) => {
+      li.select('.when').text((d) => fmtTime(d.t));
+      li.select('.text').text((d) => d.text);
+    })
+    .order();
+}
+
 // ---- wiring --------------------------------------------------------------------------------------
 
 function setSpeed(v: number): void {
@@ -519,6 +630,18 @@ function init(): void {
   }
   legend.insertAdjacentHTML('beforeend', '<span><i class="hatch"></i>truncated</span><span><i style="background:#7a0010"></i>acked, lost</span><span><b class="hwk">┆</b>HW <b>│</b>LEO</span>');
 
+  const csel = $<HTMLSelectElement>('cmp-scenario');
+  for (const name of SCENARIOS.keys()) csel.append(Object.assign(document.createElement('option'), { value: name, textContent: name }));
+  $('compare-btn').onclick = () => setCompare(!cmp.on);
+  const cmpSeed = (): number | undefined => {
+    const v = $<HTMLInputElement>('cmp-seed').value.trim();
+    return /^\d+$/.test(v) ? Number(v) : undefined;
+  };
+  $('cmp-run').onclick = () => runCompare(csel.value, cmpSeed());
+  csel.onchange = () => runCompare(csel.value, cmpSeed());
+  $<HTMLInputElement>('cmp-seed').onkeydown = (e) => {
+    if (e.key === 'Enter') $('cmp-run').click();
+  };
   sel.onchange = () => {
     if (sel.value !== '__custom') runBundled(sel.value, seedInput());
   };
@@ -640,6 +763,9 @@ function init(): void {
       case 't':
         $('window').click();
         break;
+      case 'b':
+        setCompare(!cmp.on);
+        break;
       case 'c':
         $('charts').click();
         break;
@@ -658,6 +784,15 @@ function init(): void {
   if (name !== undefined) {
     sel.value = SCENARIOS.has(name) ? name : (DEFAULT_SCENARIO ?? '');
     runBundled(name, url.seed, url.at);
+  }
+  if (url.cmp !== undefined && SCENARIOS.has(url.cmp)) {
+    csel.value = url.cmp;
+    if (url.cmpSeed !== undefined) $<HTMLInputElement>('cmp-seed').value = String(url.cmpSeed);
+    cmp.on = true;
+    $('compare').hidden = false;
+    document.body.classList.add('comparing');
+    $('compare-btn').setAttribute('aria-pressed', 'true');
+    runCompare(url.cmp, url.cmpSeed);
   }
   // For tests and the console.
   (window as unknown as { kafkasimViz: unknown }).kafkasimViz = {

@@ -23,6 +23,19 @@ const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'docs', 'screenshots');
 const run = promisify(execFile);
 
+/** The CLI's trace hash for a scenario and seed (`kafkasim run --json`; it exits 1 when an expect: fails). */
+async function cliHashOf(scenario: string, seed: number): Promise<string> {
+  const args = [join(ROOT, 'bin/kafkasim.js'), 'run', join(ROOT, `scenarios/${scenario}.yaml`), '--seed', String(seed), '--json'];
+  let stdout: string;
+  try {
+    stdout = (await run(process.execPath, args, { cwd: ROOT, maxBuffer: 64 << 20 })).stdout;
+  } catch (e) {
+    stdout = (e as { stdout?: string }).stdout ?? '';
+    if (!stdout.startsWith('{')) throw e;
+  }
+  return (JSON.parse(stdout) as { traceHash: string }).traceHash;
+}
+
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -60,9 +73,7 @@ describe('visualizer in chromium', () => {
       throw new Error(`${CHROMIUM} not found: the browser test needs Debian's chromium (apt-get update && apt-get install -y chromium)`);
     }
     // The CLI's hash for the same scenario and seed, computed meanwhile (needs `npm run build:cli`).
-    cliHash = run(process.execPath, [join(ROOT, 'bin/kafkasim.js'), 'run', join(ROOT, 'scenarios/killed-leader.yaml'), '--seed', '7', '--json'], { cwd: ROOT, maxBuffer: 64 << 20 }).then(
-      (r) => (JSON.parse(r.stdout) as { traceHash: string }).traceHash,
-    );
+    cliHash = cliHashOf('killed-leader', 7);
     cliHash.catch(() => undefined);
     out = mkdtempSync(join(tmpdir(), 'kafkasim-viz-'));
     profile = mkdtempSync(join(tmpdir(), 'kafkasim-chromium-'));
@@ -111,14 +122,24 @@ describe('visualizer in chromium', () => {
     expect(await p.getAttribute('data-isr')).toBe('2,3');
     expect(await p.getAttribute('data-epoch')).toBe('1');
     expect(await page.getByTestId('partition-info-orders-0').textContent()).toContain('leader b2 · epoch 1 · ISR [2,3]');
-    expect(await page.getByTestId('node-b1').getAttribute('data-state')).toBe('crashed');
+    await expect.poll(() => page.getByTestId('node-b1').getAttribute('data-state')).toBe('crashed');
     expect(await page.getByTestId('current-event').textContent()).toMatch(/election tp=orders-0 leader=2 prevLeader=1 epoch=1 clean=true/);
     expect(await page.getByTestId('replica-orders-0-b1').getAttribute('data-in-isr')).toBe('false');
     expect(await page.getByTestId('cursor-time').textContent()).toMatch(/^17\.0\d\d s/);
     await page.screenshot({ path: join(SHOTS, 'election.png') });
+    await page.keyboard.press('t');
+    await page.screenshot({ path: join(SHOTS, 'election-whole-log.png') });
+    await page.keyboard.press('t');
     // The URL reproduces the run and the cursor.
     await expect.poll(() => page.url()).toMatch(/[?&]scenario=killed-leader&seed=7&at=\d+/);
-  }, 30_000);
+    // Opening that link gives the same run at the same event.
+    const link = page.url();
+    await page.goto('about:blank');
+    await page.goto(link);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toBe(await cliHash);
+    await expect.poll(() => page.getByTestId('current-event').textContent()).toMatch(/election tp=orders-0 leader=2/);
+    expect(await partition('orders-0').getAttribute('data-isr')).toBe('2,3');
+  }, 45_000);
 
   it('stepping back shows the earlier state', async () => {
     await page.keyboard.press('ArrowLeft'); // the fence
@@ -133,6 +154,19 @@ describe('visualizer in chromium', () => {
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => p.getAttribute('data-leader')).toBe('2');
+  });
+
+  it('plays: messages in flight move between nodes', async () => {
+    await page.evaluate(() => (window as unknown as { kafkasimViz: { seekTime(t: number): void } }).kafkasimViz.seekTime(30_000_000));
+    await page.locator('#speed').fill('-2.5');
+    const before = await page.locator('#cursor-index').textContent();
+    await page.keyboard.press(' ');
+    await page.waitForTimeout(700);
+    await page.keyboard.press(' ');
+    expect(await page.locator('#cursor-index').textContent()).not.toBe(before);
+    expect(await page.locator('#cluster circle.msg').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SHOTS, 'messages.png') });
+    await page.locator('#speed').fill('-1');
   });
 
   it('a broken scenario file shows a clear error and the page keeps working', async () => {
@@ -154,6 +188,55 @@ describe('visualizer in chromium', () => {
     expect(await page.getByTestId('trace-hash').textContent()).toBe(hash);
   }, 30_000);
 
+  it('opens an NDJSON trace written by the CLI, with the same hash', async () => {
+    const file = join(out, 'power-loss.ndjson');
+    let hash: string;
+    try {
+      hash = (JSON.parse((await run(process.execPath, [join(ROOT, 'bin/kafkasim.js'), 'run', join(ROOT, 'scenarios/power-loss.yaml'), '--seed', '5', '--json', '--trace', file], { cwd: ROOT, maxBuffer: 64 << 20 })).stdout) as { traceHash: string }).traceHash;
+    } catch (e) {
+      hash = (JSON.parse((e as { stdout: string }).stdout) as { traceHash: string }).traceHash;
+    }
+    await page.getByTestId('file').setInputFiles(file);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toBe(hash);
+    expect(await page.locator('#scenario option:checked').textContent()).toBe('power-loss.ndjson (trace)');
+    expect(await page.getByTestId('error').isVisible()).toBe(false);
+    await page.getByTestId('narrative-item').filter({ hasText: 'broker 3 lost power' }).click();
+    await expect.poll(() => page.getByTestId('node-b3').getAttribute('data-state')).toBe('crashed');
+    await page.goto(`${base}/index.html?scenario=killed-leader&seed=7`);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toBe(await cliHash);
+  }, 45_000);
+
+  it('clicking a broker injects a fault at the cursor time and runs again', async () => {
+    const hash = await page.getByTestId('trace-hash').textContent();
+    await page.evaluate(() => (window as unknown as { kafkasimViz: { seekTime(t: number): void } }).kafkasimViz.seekTime(50_000_000));
+    await page.getByTestId('node-b2').click();
+    await page.locator('#fault-actions button', { hasText: 'crash' }).first().click();
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).not.toBe(hash);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toMatch(/^[0-9a-f]{16}$/);
+    expect(await page.locator('#scenario option:checked').textContent()).toContain('(edited)');
+    const fault = page.getByTestId('narrative-item').filter({ hasText: 'fault: crash broker 2' });
+    await expect.poll(() => fault.count()).toBe(1);
+    expect(await fault.locator('.when').textContent()).toMatch(/^50\.00\d s/);
+    await fault.click();
+    await expect.poll(() => page.getByTestId('node-b2').getAttribute('data-state')).toBe('crashed');
+    await page.screenshot({ path: join(SHOTS, 'injected-fault.png') });
+  }, 45_000);
+
+  it('compare mode: a second run at the same simulated time', async () => {
+    const cli8 = cliHashOf('acks1-leader-loss', 8);
+    cli8.catch(() => undefined);
+    await page.goto(`${base}/index.html?scenario=killed-leader&seed=7&cmp=acks1-leader-loss&cmpseed=8`);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toBe(await cliHash);
+    await expect.poll(() => page.getByTestId('compare-hash').textContent(), { timeout: 30_000 }).toBe(await cli8);
+    await page.getByTestId('narrative-item').filter({ hasText: 'orders-0: leader 1 → 2' }).click();
+    const b = page.getByTestId('compare');
+    // acks1-leader-loss at the same time (17 s): b1 is partitioned away and crashed, not yet fenced.
+    await expect.poll(() => b.locator('[data-testid="partition-orders-0"]').getAttribute('data-leader')).toBe('1');
+    expect(await b.locator('#cmp-title').textContent()).toMatch(/^acks1-leader-loss · seed 8 · at 17\.0\d\d s/);
+    expect(await b.getByTestId('compare-item').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SHOTS, 'compare.png') });
+  }, 45_000);
+
   it('help overlay, large type and the unclean election scenario', async () => {
     await page.keyboard.press('?');
     expect(await page.getByTestId('help').isVisible()).toBe(true);
@@ -163,7 +246,7 @@ describe('visualizer in chromium', () => {
 
     await page.goto(`${base}/index.html?scenario=unclean-election-loss&seed=7`);
     await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toMatch(/^[0-9a-f]{16}$/);
-    const trunc = page.getByTestId('narrative-item').filter({ hasText: 'LOST' });
+    const trunc = page.getByTestId('narrative-item').filter({ hasText: /: LOST$/ });
     await trunc.first().click();
     await expect.poll(() => partition('orders-0').getAttribute('data-lost')).not.toBe('0');
     await page.screenshot({ path: join(SHOTS, 'unclean-loss.png') });

@@ -28,9 +28,9 @@ export function layout(frame: Frame, size: Size): Map<string, NodePos> {
   const producers = clients.filter((c) => c.kind === 'producer');
   const consumers = clients.filter((c) => c.kind === 'consumer');
   const { width: w, height: h } = size;
-  const left = w * 0.1;
-  const right = w * 0.9;
-  const bx = d3.scalePoint<number>().domain(brokers).range([w * 0.27, w * 0.73]).padding(0.5);
+  const left = Math.min(w * 0.1, 70);
+  const right = w - left;
+  const bx = d3.scalePoint<number>().domain(brokers).range([Math.max(w * 0.2, 2 * left + 20), Math.min(w * 0.8, w - 2 * left - 20)]).padding(0.5);
   const rows = brokers.length > 7 ? 2 : 1;
   brokers.forEach((b, k) => {
     const y = rows === 1 ? h * 0.6 : k % 2 === 0 ? h * 0.5 : h * 0.78;
@@ -52,7 +52,7 @@ export interface ClusterOptions {
 export function drawCluster(svgEl: SVGSVGElement, frame: Frame, flights: Flight[], tUs: number, size: Size, opts: ClusterOptions = {}): void {
   const svg = d3.select(svgEl).attr('viewBox', `0 0 ${size.width} ${size.height}`).attr('width', size.width).attr('height', size.height);
   const pos = layout(frame, size);
-  const r = Math.max(18, Math.min(34, size.height / 9));
+  const r = Math.max(18, Math.min(34, size.height / 9)) * (opts.large ? 1.2 : 1);
 
   // Links: every broker pair, broker-controller, client-broker. Cut when either direction is cut.
   const cut = new Set(frame.cutLinks);
@@ -147,6 +147,10 @@ export function drawCluster(svgEl: SVGSVGElement, frame: Frame, flights: Flight[
       return frame.clients[d.id]?.up ? '#eef3f8' : '#ddd';
     });
   g.select('text.name').text((d) => (d.kind === 'broker' ? d.label : d.kind === 'controller' ? 'ctl' : d.label.slice(2)));
+  // Client labels grow inwards, away from the edge.
+  const anchor = (d: NodePos): string => (d.kind === 'producer' ? 'start' : d.kind === 'consumer' ? 'end' : 'middle');
+  const dx = (d: NodePos): number => (d.kind === 'producer' ? -r * 0.7 : d.kind === 'consumer' ? r * 0.7 : 0);
+  g.selectAll<SVGTextElement, NodePos>('text.sub, text.sub2').attr('text-anchor', anchor).attr('x', dx);
   g.select('text.sub')
     .attr('y', (d) => (d.kind === 'broker' ? r + 16 : r * 0.7 + 14))
     .text((d) => {
@@ -154,13 +158,21 @@ export function drawCluster(svgEl: SVGSVGElement, frame: Frame, flights: Flight[
         const b = frame.brokers[Number(d.id.slice(1))];
         return b.state === 'up' ? 'up' : b.state === 'crashed' && b.fenced ? `crashed${b.mode === 'power' ? ' (power)' : ''}, fenced` : b.state === 'crashed' && b.mode === 'power' ? 'crashed (power)' : b.state;
       }
-      if (d.kind === 'controller') return 'KRaft controller';
+      if (d.kind === 'controller') return frame.header !== undefined && Number(frame.header.kafkaVersion.split('.')[0]) >= 3 ? 'KRaft controller' : 'controller';
       const c = frame.clients[d.id];
-      return c === undefined ? '' : c.kind === 'producer' ? `producer → ${c.topic}${c.acks !== undefined ? ` (acks=${c.acks === -1 ? 'all' : c.acks})` : ''}` : `consumer ← ${c.topic}`;
+      return c === undefined ? '' : c.kind === 'producer' ? `producer → ${c.topic}` : `consumer ← ${c.topic}`;
     });
   g.select('text.sub2')
     .attr('y', (d) => (d.kind === 'broker' ? r + 31 : r * 0.7 + 28))
-    .text((d) => (d.kind === 'broker' ? (leaders.has(Number(d.id.slice(1))) ? `★ leads ${leaders.get(Number(d.id.slice(1)))!.join(', ')}` : '') : ''));
+    .text((d) => {
+      if (d.kind === 'broker') {
+        const tps = leaders.get(Number(d.id.slice(1)));
+        return tps === undefined ? '' : `★ ${compactTps(tps)}`;
+      }
+      const c = frame.clients[d.id];
+      if (c?.kind === 'producer' && c.acks !== undefined) return `acks=${c.acks === -1 ? 'all' : c.acks}${c.idempotence ? ', idempotent' : ''}`;
+      return '';
+    });
   g.select('title').text((d) => (d.kind === 'broker' ? `${d.label}: click to crash or restart it here` : d.label));
 
   // Legend.
@@ -172,7 +184,10 @@ export function drawCluster(svgEl: SVGSVGElement, frame: Frame, flights: Flight[
     ['metadata', MSG_COLORS.Metadata],
     ['AlterPartition', MSG_COLORS.AlterPartition],
   ];
-  const lg = ensure(svg, 'g.legend').attr('transform', `translate(8,${size.height - 10})`);
+  const lg = ensure(svg, 'g.legend').attr('transform', `translate(8,${size.height - 8})`).attr('display', opts.large ? 'none' : null);
+  const charW = opts.large ? 9 : 6.5;
+  const xs: number[] = [];
+  legend.reduce((x, d) => (xs.push(x), x + 22 + d[0].length * charW), 0);
   const items = lg
     .selectAll<SVGGElement, string[]>('g')
     .data(legend)
@@ -182,7 +197,7 @@ export function drawCluster(svgEl: SVGSVGElement, frame: Frame, flights: Flight[
       e.append('text').attr('x', 7).attr('y', 0);
       return e;
     })
-    .attr('transform', (_, k) => `translate(${k * Math.max(70, size.width / 7.5)},0)`);
+    .attr('transform', (_, k) => `translate(${xs[k]},0)`);
   items.select('circle').attr('fill', (d) => d[1]);
   items.select('text').text((d) => d[0]);
 }
@@ -195,4 +210,15 @@ export function ensure<P extends d3.BaseType>(parent: d3.Selection<P, unknown, n
     s = parent.append(tag as 'g').attr('class', cls) as unknown as d3.Selection<SVGGElement, unknown, null, undefined>;
   }
   return s;
+}
+
+/** ["orders-0", "orders-2", "audit-1"] → "orders-0,2 audit-1". */
+export function compactTps(tps: string[]): string {
+  const by = new Map<string, string[]>();
+  for (const tp of tps) {
+    const k = tp.lastIndexOf('-');
+    const topic = tp.slice(0, k);
+    by.set(topic, [...(by.get(topic) ?? []), tp.slice(k + 1)]);
+  }
+  return [...by].map(([t, ps]) => `${t}-${ps.join(',')}`).join(' ');
 }

@@ -12,6 +12,7 @@ export const BROKER_COLORS: Record<BrokerState, string> = {
 
 export const RECORD_COLORS: Record<RecordState, string> = {
   leaderOnly: '#f28e2b',
+  partial: '#f9c08f',
   replicated: '#f6cf5f',
   committed: '#9ecae1',
   acked: '#2f6fb0',
@@ -21,6 +22,7 @@ export const RECORD_COLORS: Record<RecordState, string> = {
 
 export const RECORD_LABELS: Record<RecordState, string> = {
   leaderOnly: 'only on the leader',
+  partial: 'on some followers, not all the ISR',
   replicated: 'on every ISR replica, above HW',
   committed: 'committed (below HW)',
   acked: 'committed and acknowledged',

@@ -27,7 +27,7 @@ export function partitionsHeight(frame: Frame, opts: PartitionOptions): number {
 
 function metrics(opts: PartitionOptions): { title: number; row: number; gap: number; label: number; right: number; lost: number } {
   const k = opts.large ? 1.35 : 1;
-  return { title: 22 * k, row: 17 * k, gap: 6 * k, label: 118 * k, right: 128 * k, lost: 16 * k };
+  return { title: 22 * k, row: 17 * k, gap: 6 * k, label: 118 * k, right: 150 * k, lost: 16 * k };
 }
 
 function blockHeight(p: PartitionView, m: ReturnType<typeof metrics>): number {
@@ -102,9 +102,11 @@ export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, o
 
   blocks.each(function (p) {
     const g = d3.select(this);
-    const maxOff = Math.max(10, ...Object.values(p.logs).map((l) => l.leo), ...p.truncated.map((t) => t.end), ...p.lost.map((t) => t.end));
+    const maxLeo = Math.max(0, ...Object.values(p.logs).map((l) => l.leo));
+    const maxOff = Math.max(10, maxLeo, ...p.truncated.map((t) => t.end), ...p.lost.map((t) => t.end));
     const tail = opts.tail ?? 60;
-    const domain: [number, number] = opts.window === 'tail' ? [Math.max(0, maxOff - tail), Math.max(maxOff, tail) + 2] : [0, maxOff];
+    // Tail: the last offsets of the live logs (truncated and lost ranges are clipped to it).
+    const domain: [number, number] = opts.window === 'tail' ? [Math.max(0, maxLeo - tail), Math.max(maxLeo, tail) + 2] : [0, maxOff];
     const x = d3.scaleLinear().domain(domain).range([x0, x1]).clamp(true);
     const pxPerOffset = (x1 - x0) / (domain[1] - domain[0]);
 
@@ -141,14 +143,14 @@ export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, o
       .attr('fill', (b) => BROKER_COLORS[frame.brokers[b]?.state ?? 'up']);
     rows
       .select('text.rname')
-      .attr('x', 20)
+      .attr('x', m.label * 0.17)
       .attr('y', m.row / 2)
       .attr('dominant-baseline', 'central')
       .attr('class', (b) => `rname${b === p.leader ? ' leader' : ''}`)
       .text((b) => (b === p.leader ? `★ b${b}` : `b${b}`));
     rows
       .select('text.rbadge')
-      .attr('x', 62)
+      .attr('x', m.label * 0.52)
       .attr('y', m.row / 2)
       .attr('dominant-baseline', 'central')
       .attr('class', (b) => `rbadge ${p.isr.includes(b) ? 'isr' : p.elr.includes(b) ? 'elr' : 'out'}`)
@@ -254,7 +256,9 @@ export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, o
       .attr('y', m.lost - 7)
       .attr('class', 'losttext')
       .attr('data-testid', `lost-${p.tp}`)
-      .text((d) => `LOST ${d.lostCount} ack'd`);
+      .text((d) => `LOST ${d.lostCount}`)
+      .append('title')
+      .text((d) => `${d.lostCount} acknowledged record(s) are on no replica: ${[...new Set(d.lost.map((l) => `${l.reason} on b${l.broker}`))].join(', ')}`);
   });
 }
 
