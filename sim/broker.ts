@@ -33,6 +33,12 @@ export interface BrokerConfig {
   minIsr: (topic: string) => number;
   /** KAFKA-15583 (3.7+): the HW does not advance while the ISR is below min ISR. */
   hwFrozenUnderMinIsr: boolean;
+  /**
+   * How a replica that becomes a follower truncates (sim/config.ts Behaviour): to its HW (before 0.11),
+   * to the end offset of one OffsetsForLeaderEpoch answered without an epoch (0.11-1.x), or by
+   * diverging epoch (2.0+, on fetch since 2.7).
+   */
+  truncation: 'highWatermark' | 'epochNoEpochInResponse' | 'divergingEpoch';
 }
 
 /** A follower as its leader sees it (Replica.scala's ReplicaState). */
@@ -80,6 +86,8 @@ interface LocalPartition {
   followers: Map<number, FollowerState>;
   unflushedMessages: number;
   lastFlushUs: number;
+  /** Follower, `epochNoEpochInResponse` only: OffsetsForLeaderEpoch still to be asked before fetching. */
+  truncating?: boolean;
 }
 
 /** One replica fetcher: fetches every partition this broker follows from one leader. */
@@ -338,7 +346,8 @@ export class Broker extends Process {
   private becomeLeader(p: PartitionState): void {
     const log = this.logFor(p.tp);
     this.removeFromFetchers(p.tp);
-    log.assignEpoch(p.leaderEpoch, log.leo);
+    // Since 2.1 (KAFKA-7415) a new leader records its epoch's start at once; before, only its first append did.
+    if (this.cfg.truncation === 'divergingEpoch') log.assignEpoch(p.leaderEpoch, log.leo);
     const followers = new Map<number, FollowerState>();
     const now = this.kernel.now;
     for (const r of p.replicas) {
@@ -375,6 +384,15 @@ export class Broker extends Process {
     });
     if (prev?.role === 'leader') this.failDelayedProduces(p.tp, 'NOT_LEADER_OR_FOLLOWER');
     this.removeFromFetchers(p.tp);
+    const lp = this.parts.get(p.tp)!;
+    if (this.cfg.truncation === 'highWatermark' || (this.cfg.truncation === 'epochNoEpochInResponse' && log.latestEpoch === UNDEFINED_EPOCH)) {
+      // Before 0.11 (ReplicaManager.makeFollowers): every new follower truncates to its own high watermark,
+      // which after a restart is the last checkpointed one (KIP-101's problem). 0.11-1.x did the same for a
+      // log without leader epochs.
+      this.truncate(lp, log.hw, 'highWatermark');
+    } else if (this.cfg.truncation === 'epochNoEpochInResponse') {
+      lp.truncating = true;
+    }
     if (p.leader !== NO_LEADER) this.addToFetcher(p.leader, p.tp);
   }
 
@@ -388,6 +406,10 @@ export class Broker extends Process {
         return this.onFetch(env as Envelope<P.FetchRequest>);
       case 'FetchResponse':
         return this.onFetchResponse(env as Envelope<P.FetchResponse>);
+      case 'OffsetsForLeaderEpoch':
+        return this.onOffsetsForLeaderEpoch(env as Envelope<P.OffsetsForLeaderEpochRequest>);
+      case 'OffsetsForLeaderEpochResponse':
+        return this.onOffsetsForLeaderEpochResponse(env as Envelope<P.OffsetsForLeaderEpochResponse>);
       case 'Metadata':
         return this.onClientMetadata(env as Envelope<P.MetadataRequest>);
       case 'MetadataFetchResponse':
@@ -706,10 +728,15 @@ export class Broker extends Process {
 
   private sendFetch(f: Fetcher): void {
     if (f.inflight || f.tps.size === 0 || this.state === 'down') return;
+    // 0.11-1.x (AbstractFetcherThread.maybeTruncate): partitions still truncating ask OffsetsForLeaderEpoch first.
+    const truncating = [...f.tps].filter((tp) => this.parts.get(tp)!.truncating === true);
+    if (truncating.length > 0) return this.sendOffsetsForLeaderEpoch(f, truncating);
+    // Before 2.7 a fetch carried neither lastFetchedEpoch nor (before 2.1) currentLeaderEpoch.
+    const epochs = this.cfg.truncation === 'divergingEpoch';
     const partitions: P.FetchPartition[] = [];
     for (const tp of f.tps) {
       const lp = this.parts.get(tp)!;
-      partitions.push({ tp, fetchOffset: lp.log.leo, lastFetchedEpoch: lp.log.latestEpoch, currentLeaderEpoch: lp.leaderEpoch });
+      partitions.push({ tp, fetchOffset: lp.log.leo, lastFetchedEpoch: epochs ? lp.log.latestEpoch : UNDEFINED_EPOCH, currentLeaderEpoch: epochs ? lp.leaderEpoch : -1 });
     }
     f.inflight = true;
     const gen = ++f.gen;
@@ -768,6 +795,50 @@ export class Broker extends Process {
     else this.sendFetch(f);
   }
 
+  private sendOffsetsForLeaderEpoch(f: Fetcher, tps: string[]): void {
+    f.inflight = true;
+    const gen = ++f.gen;
+    const partitions = tps.map((tp) => ({ tp, leaderEpoch: this.parts.get(tp)!.log.latestEpoch }));
+    this.net.send<P.OffsetsForLeaderEpochRequest>(this.node, `b${f.leader}`, 'OffsetsForLeaderEpoch', P.REQUEST_OVERHEAD_BYTES + 16 * partitions.length, { correlationId: gen, replicaId: this.id, partitions });
+    f.timeout = this.fetcherTimeouts.add(this.kernel.now + this.cfg.replicaSocketTimeoutMs * 1000, { fetcher: f, gen });
+  }
+
+  /**
+   * Leader side of OffsetsForLeaderEpoch as in 0.11-1.x (LeaderEpochFileCache.endOffsetFor): the LEO for the
+   * latest epoch, else the start offset of the first later epoch, else undefined. No epoch in the answer.
+   */
+  private onOffsetsForLeaderEpoch(env: Envelope<P.OffsetsForLeaderEpochRequest>): void {
+    const out = env.payload.partitions.map(({ tp, leaderEpoch }) => {
+      const lp = this.parts.get(tp);
+      if (lp === undefined || lp.role !== 'leader') return { tp, error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, endOffset: UNDEFINED_OFFSET };
+      return { tp, error: 'NONE' as KafkaError, endOffset: endOffsetWithoutEpoch(lp.log, leaderEpoch) };
+    });
+    this.net.send<P.OffsetsForLeaderEpochResponse>(this.node, env.from, 'OffsetsForLeaderEpochResponse', P.REQUEST_OVERHEAD_BYTES + 16 * out.length, { correlationId: env.payload.correlationId, partitions: out });
+  }
+
+  /** Follower side (ReplicaFetcherThread.maybeTruncate, 1.x): truncate once, then fetch without further checks. */
+  private onOffsetsForLeaderEpochResponse(env: Envelope<P.OffsetsForLeaderEpochResponse>): void {
+    const leader = Number(env.from.slice(1));
+    const f = this.fetchers.get(leader);
+    if (f === undefined || !f.inflight || env.payload.correlationId !== f.gen) return;
+    f.inflight = false;
+    if (f.timeout !== undefined) this.fetcherTimeouts.cancel(f.timeout);
+    let backoff = false;
+    for (const pr of env.payload.partitions) {
+      const lp = this.parts.get(pr.tp);
+      if (lp === undefined || lp.role !== 'follower' || lp.state.leader !== leader || !f.tps.has(pr.tp) || lp.truncating !== true) continue;
+      if (pr.error !== 'NONE') {
+        backoff = true;
+        continue;
+      }
+      if (pr.endOffset === UNDEFINED_OFFSET) this.truncate(lp, lp.log.hw, 'highWatermark');
+      else this.truncate(lp, Math.min(pr.endOffset, lp.log.leo), 'divergingEpoch');
+      lp.truncating = false;
+    }
+    if (backoff) this.fetchAfterBackoff(f);
+    else this.sendFetch(f);
+  }
+
   /** Apply one partition of a fetch response. Returns false when the fetcher should back off. */
   private handleFetchedPartition(lp: LocalPartition, pr: P.FetchPartitionResponse): boolean {
     const log = lp.log;
@@ -782,7 +853,12 @@ export class Broker extends Process {
       return true;
     }
     for (const e of pr.entries) {
-      if (e.offset < log.leo) continue; // already have it (a batch straddling the fetch offset)
+      if (e.offset < log.leo) {
+        // Before 0.11 (message format v0/v1, uncompressed) a log held single messages, so a fetch returned
+        // exactly the messages from the fetch offset on: take the part of a straddling batch we lack.
+        if (this.cfg.truncation === 'highWatermark' && e.offset + e.batch.count > log.leo) this.appendLocal(lp, sliceEntry(e, log.leo - e.offset), 'fetch');
+        continue; // already have it (a batch straddling the fetch offset)
+      }
       if (e.offset > log.leo) break; // our log moved (truncated) since the request: refetch
       this.appendLocal(lp, e, 'fetch');
     }
@@ -835,6 +911,23 @@ export class Broker extends Process {
 }
 
 const NO_ENTRIES: LogEntry[] = [];
+
+/** The records of an entry from its `skip`-th on, as an entry of their own (same producer, epoch, times). */
+function sliceEntry(e: LogEntry, skip: number): LogEntry {
+  const b = e.batch;
+  const count = b.count - skip;
+  return { offset: e.offset + skip, epoch: e.epoch, batch: { ...b, seq: b.seq + skip, count, bytes: Math.max(1, Math.round((b.bytes * count) / b.count)), createUs: b.createUs.slice(skip, b.count) } };
+}
+
+/** LeaderEpochFileCache.endOffsetFor as in 0.11-1.x, before KIP-279 added the epoch to the answer. */
+function endOffsetWithoutEpoch(log: PartitionLog, epoch: number): number {
+  if (epoch === UNDEFINED_EPOCH) return UNDEFINED_OFFSET;
+  if (epoch === log.latestEpoch) return log.leo;
+  const eps = log.epochs;
+  const later = eps.find((e) => e.epoch > epoch);
+  if (later === undefined || eps.length === 0 || epoch < eps[0]!.epoch) return UNDEFINED_OFFSET;
+  return later.startOffset;
+}
 
 function fetchError(tp: string, error: KafkaError, log: PartitionLog | undefined): P.FetchPartitionResponse {
   return { tp, error, highWatermark: log?.hw ?? -1, logEndOffset: log?.leo ?? -1, entries: NO_ENTRIES };

@@ -107,6 +107,8 @@ export interface CheckResult {
   };
   /** Per partition: records lost, with the offsets they had. */
   lost: Array<{ partition: string; records: number; offsets: string }>;
+  /** Records removed by truncation, per broker id (brokers that truncated nothing are absent). */
+  truncatedByBroker: Record<string, number>;
 }
 
 export class Checker implements TraceSink {
@@ -117,6 +119,7 @@ export class Checker implements TraceSink {
   private failed = 0;
   private consumed = 0;
   private truncated = 0;
+  private readonly truncatedBy = new Map<number, number>();
   private endUs = 0;
   private readonly consumerNames: string[] = [];
   private readonly consumerIndex = new Map<string, number>();
@@ -134,6 +137,7 @@ export class Checker implements TraceSink {
         while (r.log.n > 0 && off[r.log.n - 1] >= ev.to) r.log.n--;
         if (r.hw > ev.to) r.hw = ev.to;
         this.truncated += ev.removed;
+        this.truncatedBy.set(ev.broker, (this.truncatedBy.get(ev.broker) ?? 0) + ev.removed);
         return;
       }
       case 'hw':
@@ -294,6 +298,7 @@ export class Checker implements TraceSink {
       violations: this.violations,
       records: { acked: this.acked, failed: this.failed, lostAcked, duplicated, consumed: this.consumed, reordered, truncated: this.truncated },
       lost,
+      truncatedByBroker: Object.fromEntries([...this.truncatedBy].sort((a, b) => a[0] - b[0]).map(([b, n]) => [String(b), n])),
     };
   }
 

@@ -63,6 +63,7 @@ const BROKER: Record<string, Spec> = {
   'num.replica.fetchers': int(1, 'Fetcher threads (connections) per source broker that followers replicate with.', { min: 1 }),
   'broker.session.timeout.ms': msInt(9000, 'A broker without a heartbeat to the KRaft controller for this long is fenced and loses its leaderships.', { min: 1 }),
   'broker.heartbeat.interval.ms': msInt(2000, 'Interval between a broker\'s heartbeats to the KRaft controller.', { min: 1 }),
+  'zookeeper.session.timeout.ms': msInt(18000, 'ZooKeeper-era clusters (behaviour.controller: zookeeper): a broker whose ZooKeeper session expires (no ping for this long) is declared dead by the controller. 6000 before Kafka 2.5 (KIP-537).', { min: 1 }),
   'log.flush.interval.messages': { type: 'long', default: LONG_MAX, min: 1, doc: 'Messages appended to a partition before it is fsynced; default Long.MAX: the OS page cache decides.' },
   'log.flush.interval.ms': ms(LONG_MAX, 'Age of unflushed data before a partition is fsynced. Unset in Kafka (falls back to log.flush.scheduler.interval.ms = Long.MAX); here MAX_SAFE_INTEGER.'),
   'default.replication.factor': int(1, 'Replication factor of a topic that does not give one.', { min: 1, max: 32767 }),
@@ -136,25 +137,96 @@ export const CONFIG_CATALOGUE: Readonly<Record<ConfigGroup, readonly ConfigEntry
   consumer: withNames(CONSUMER),
 };
 
+/**
+ * How a Kafka generation behaves where no config says so (docs/profiles.md has the sources):
+ * - `truncation`: what a replica does with its log on becoming a follower.
+ *   `highWatermark` (before 0.11): truncate to its own high watermark (KIP-101's problem).
+ *   `epochNoEpochInResponse` (0.11 to 1.x): ask the leader once (OffsetsForLeaderEpoch) for the end offset
+ *   of its latest epoch; the answer carries no epoch (KIP-279's problem).
+ *   `divergingEpoch` (2.0+; on fetch since 2.7): the leader answers with (epoch, end offset) and the
+ *   follower repeats until the logs agree (KIP-279, KIP-595 truncation on fetch).
+ * - `controller`: `zookeeper` declares a broker dead after zookeeper.session.timeout.ms; `kraft` fences it
+ *   after broker.session.timeout.ms. The simulator runs one controller model for both (see docs/profiles.md).
+ * - `hwFrozenUnderMinIsr`: the leader's HW does not advance while the ISR is below min ISR (3.7+, KAFKA-15583).
+ * - `eligibleLeaderReplicas`: the version has KIP-966's ELR (4.0+); it is on when
+ *   eligible.leader.replicas.version ≥ 1 too.
+ */
+export interface Behaviour {
+  truncation: 'highWatermark' | 'epochNoEpochInResponse' | 'divergingEpoch';
+  controller: 'zookeeper' | 'kraft';
+  hwFrozenUnderMinIsr: boolean;
+  eligibleLeaderReplicas: boolean;
+}
+
+/** The behaviour keys, their accepted values and what each means (for validation, the schema and help). */
+export const BEHAVIOUR_KEYS: Readonly<Record<keyof Behaviour, { values: readonly (string | boolean)[]; doc: string }>> = {
+  truncation: {
+    values: ['highWatermark', 'epochNoEpochInResponse', 'divergingEpoch'],
+    doc: 'How a new follower truncates: highWatermark (before 0.11, KIP-101\'s problem), epochNoEpochInResponse (0.11-1.x: one OffsetsForLeaderEpoch answered with an end offset only, KIP-279\'s problem), divergingEpoch (2.0+: epoch in the answer, on fetch since 2.7).',
+  },
+  controller: {
+    values: ['zookeeper', 'kraft'],
+    doc: 'Failure detection: zookeeper (a broker is dead after zookeeper.session.timeout.ms) or kraft (fenced after broker.session.timeout.ms).',
+  },
+  hwFrozenUnderMinIsr: { values: [true, false], doc: 'The leader\'s high watermark does not advance while the ISR is below min.insync.replicas (3.7+, KAFKA-15583).' },
+  eligibleLeaderReplicas: { values: [true, false], doc: 'The version has Eligible Leader Replicas (KIP-966, 4.0+); active when eligible.leader.replicas.version is 1 too.' },
+};
+
 /** A behaviour profile: how a Kafka version differs from the catalogue's defaults. */
 export interface VersionProfile {
   /** Default overrides per group, relative to the catalogue; only what differs. */
   defaults: Partial<Record<ConfigGroup, ConfigMap>>;
+  behaviour: Behaviour;
 }
 
 /** The newest profile, used when a scenario gives no `kafkaVersion`. */
 export const KAFKA_VERSION_DEFAULT = '4.1';
 
 /**
- * Profiles by version. Later issues add e.g. "3.9" ({producer: {linger.ms: 0}}, {broker:
- * {eligible.leader.replicas.version: 0}}), "2.8", "0.10". Valid `kafkaVersion` values are this table's keys.
+ * Profiles by version: each one's config defaults (what differs from the catalogue, i.e. from 4.1) and
+ * behaviour. Valid `kafkaVersion` values are this table's keys. Sources for every entry: docs/profiles.md.
  */
 export const PROFILES: Readonly<Record<string, VersionProfile>> = {
-  '4.1': { defaults: {} },
+  '0.10': {
+    defaults: {
+      broker: {
+        'unclean.leader.election.enable': true, // false since 0.11 (KIP-106)
+        'replica.lag.time.max.ms': 10000, // 30000 since 2.5 (KIP-537)
+        'zookeeper.session.timeout.ms': 6000, // 18000 since 2.5 (KIP-537)
+        'eligible.leader.replicas.version': 0,
+      },
+      producer: { acks: 1, 'enable.idempotence': false, 'linger.ms': 0, retries: 0 }, // retries MAX_INT since 2.1 (KIP-91)
+    },
+    behaviour: { truncation: 'highWatermark', controller: 'zookeeper', hwFrozenUnderMinIsr: false, eligibleLeaderReplicas: false },
+  },
+  '2.8': {
+    defaults: {
+      broker: { 'eligible.leader.replicas.version': 0 },
+      producer: { acks: 1, 'enable.idempotence': false, 'linger.ms': 0 }, // acks=all, idempotence since 3.0 (KIP-679)
+    },
+    behaviour: { truncation: 'divergingEpoch', controller: 'zookeeper', hwFrozenUnderMinIsr: false, eligibleLeaderReplicas: false },
+  },
+  '3.9': {
+    defaults: {
+      broker: { 'eligible.leader.replicas.version': 0 },
+      producer: { 'linger.ms': 0 }, // 5 since 4.0 (KIP-1030)
+    },
+    behaviour: { truncation: 'divergingEpoch', controller: 'kraft', hwFrozenUnderMinIsr: true, eligibleLeaderReplicas: false },
+  },
+  '4.1': {
+    defaults: {},
+    behaviour: { truncation: 'divergingEpoch', controller: 'kraft', hwFrozenUnderMinIsr: true, eligibleLeaderReplicas: true },
+  },
 };
 
 export function kafkaVersions(): string[] {
   return Object.keys(PROFILES);
+}
+
+/** A version's behaviour with the scenario's `cluster.behaviour` overrides (already validated) applied. */
+export function resolveBehaviour(version: string, overrides: Partial<Behaviour> = {}): Behaviour {
+  checkVersion(version);
+  return { ...PROFILES[version]!.behaviour, ...overrides };
 }
 
 /** Thrown for an unknown config name, a bad value, an unknown version, or an inconsistent combination. */

@@ -7,6 +7,7 @@
  * - `elections.all`: elections that gave the partition a leader (leader ≥ 0); `clean` those of them with
  *   clean true, `unclean` those with clean false. An "election" to leader -1 (the partition went offline)
  *   is counted in none of the three.
+ * - `truncatedByBroker.ID`: records broker ID removed by truncation (0 when it removed none).
  * - `isrShrinks`, `isrExpands`: the summary's counts.
  * - `errors.NAME`: `summary.errors[NAME]`, 0 when absent.
  * - `violations: [check]`: the check reported at least one violation.
@@ -78,6 +79,8 @@ export function evaluateExpect(expect: ExpectSpec, summary: RunSummary): ExpectE
     const e = expect.elections?.[kind];
     if (e) results.push(numeric(`elections.${kind}`, e, elections[kind]));
   }
+
+  for (const [b, e] of Object.entries(expect.truncatedByBroker ?? {})) results.push(numeric(`truncatedByBroker.${b}`, e, summary.truncatedByBroker?.[b] ?? 0));
 
   if (expect.isrShrinks) results.push(numeric('isrShrinks', expect.isrShrinks, summary.isrShrinks));
   if (expect.isrExpands) results.push(numeric('isrExpands', expect.isrExpands, summary.isrExpands));

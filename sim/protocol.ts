@@ -54,6 +54,14 @@ export interface FetchPartitionResponse {
 }
 export interface FetchResponse { correlationId: number; partitions: FetchPartitionResponse[] }
 
+/**
+ * OffsetsForLeaderEpoch as a follower sent it before truncation on fetch (0.11 to 2.6): the end offset of
+ * `leaderEpoch` in the leader's log. Used by the `epochNoEpochInResponse` truncation behaviour, whose answer
+ * (before KIP-279, Kafka 2.0) carries the end offset only.
+ */
+export interface OffsetsForLeaderEpochRequest { correlationId: number; replicaId: number; partitions: Array<{ tp: string; leaderEpoch: number }> }
+export interface OffsetsForLeaderEpochResponse { correlationId: number; partitions: Array<{ tp: string; error: KafkaError; endOffset: number }> }
+
 export interface MetadataRequest { correlationId: number; topics: string[] }
 export interface MetadataResponse { correlationId: number; image: MetadataImage }
 

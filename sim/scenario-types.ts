@@ -5,6 +5,8 @@
  * (milliseconds for `*.ms`), already merged with the defaults of the scenario's Kafka version.
  */
 
+import type { Behaviour } from './config.js';
+
 /** A broker id as in `node.id` (brokers are numbered 1..n unless the scenario names them). */
 export type BrokerId = number;
 
@@ -44,8 +46,10 @@ export interface DiskSpec {
 export interface ClusterSpec {
   /** Broker ids, in order (1..n for `brokers: n`). */
   brokers: BrokerId[];
-  /** Behaviour profile. Issue 4 adds older generations; today only the newest exists. */
+  /** Behaviour profile: "0.10", "2.8", "3.9" or "4.1" (sim/config.ts PROFILES, docs/profiles.md). */
   kafkaVersion: string;
+  /** The profile's behaviour with the file's `cluster.behaviour` overrides applied. */
+  behaviour: Behaviour;
   /** Broker-level configs (server.properties), merged with the version's defaults. */
   config: ConfigMap;
   network: NetworkSpec;
@@ -145,6 +149,8 @@ export interface ExpectSpec {
   records: Record<string, Expectation>;
   /** Number of leader elections (all, clean, unclean). */
   elections: { all?: Expectation; clean?: Expectation; unclean?: Expectation };
+  /** Records each broker removed by truncation, by broker id ("1"); a broker not listed is not checked. */
+  truncatedByBroker?: Record<string, Expectation>;
   isrShrinks?: Expectation;
   isrExpands?: Expectation;
   /** Produce errors seen by the application (final outcomes plus retried errors), by Kafka error name. */

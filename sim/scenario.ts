@@ -17,12 +17,15 @@ import {
   convertConfigValue,
   KAFKA_VERSION_DEFAULT,
   kafkaVersions,
+  BEHAVIOUR_KEYS,
   PROFILES,
+  resolveBehaviour,
   resolveConfig,
   suggest,
   unknownConfigParts,
   type ConfigGroup,
 } from './config.js';
+import type { Behaviour } from './config.js';
 import type {
   BrokerId,
   ConfigMap,
@@ -167,11 +170,28 @@ const DiskSchema = z.strictObject({
   dirtyExpire: duration('Age after which a dirty page is written back (vm.dirty_expire_centisecs). Default 30s.').optional(),
 }).meta({ id: 'Disk', description: 'Disk model of a broker.' });
 
+function behaviourField(key: keyof typeof BEHAVIOUR_KEYS) {
+  const k = BEHAVIOUR_KEYS[key];
+  const values = k.values;
+  const schema = typeof values[0] === 'boolean' ? z.boolean() : z.enum(values as [string, ...string[]]);
+  return schema.optional().meta({ description: k.doc });
+}
+
+const BehaviourSchema = z
+  .strictObject({
+    truncation: behaviourField('truncation'),
+    controller: behaviourField('controller'),
+    hwFrozenUnderMinIsr: behaviourField('hwFrozenUnderMinIsr'),
+    eligibleLeaderReplicas: behaviourField('eligibleLeaderReplicas'),
+  })
+  .meta({ description: 'Overrides of the kafkaVersion profile\'s behaviour, one by one (docs/profiles.md).' });
+
 const ClusterSchema = z.strictObject({
   brokers: z
     .union([z.number().int().min(1).max(MAX_BROKERS), z.array(z.number().int().nonnegative()).min(1)], { error: `a broker count 1..${MAX_BROKERS}, or a list of broker ids such as [1, 2, 3]` })
     .meta({ description: 'A count n (brokers 1..n), or a list of broker ids (node.id).' }),
   kafkaVersion: z.union([z.string(), z.number()]).optional().meta({ description: `Behaviour profile, one of ${kafkaVersions().join(', ')}. Default ${KAFKA_VERSION_DEFAULT}.` }),
+  behaviour: BehaviourSchema.optional(),
   config: configSchema('broker', 'Broker configs (server.properties)').optional(),
   network: NetworkSchema.optional(),
   disk: DiskSchema.optional(),
@@ -277,6 +297,7 @@ const CheckNameSchema = z.enum(CHECK_NAMES);
 const ExpectSchema = z.strictObject({
   records: keyedExpectations(RECORD_COUNTERS, 'Record counters of the run summary.').optional(),
   elections: ElectionsSchema.optional(),
+  truncatedByBroker: z.record(z.string(), ExpectationSchema).optional().meta({ description: 'Records each broker removed from its log by truncation, by broker id: { "1": 8, "2": 3 }.' }),
   isrShrinks: ExpectationSchema.optional(),
   isrExpands: ExpectationSchema.optional(),
   errors: keyedExpectations(KAFKA_ERROR_NAMES, 'Errors producers saw (retried or final), by Kafka error name.').optional(),
@@ -567,6 +588,8 @@ interface Env {
 function normalize(raw: RawScenario, p: Problems): Scenario {
   const version = normVersion(raw.cluster.kafkaVersion, p);
   const brokerConfig = normConfig(['cluster', 'config'], 'broker', version, raw.cluster.config, p);
+  const behaviour = resolveBehaviour(version, raw.cluster.behaviour as Partial<Behaviour> | undefined);
+  checkBehaviourConfig(behaviour, raw.cluster.config ?? {}, p);
   const brokers = normBrokers(raw.cluster.brokers, p);
   const durationUs = positive(['duration'], p.unit(['duration'], raw.duration, parseDurationUs), raw.duration, DURATION_EXPECTED, p) ?? 0;
   const env: Env = { brokers, topics: new Map(), producers: new Set(), consumers: new Set() };
@@ -576,6 +599,7 @@ function normalize(raw: RawScenario, p: Problems): Scenario {
   const cluster = {
     brokers,
     kafkaVersion: version,
+    behaviour,
     config: brokerConfig,
     network: normNetwork(raw.cluster.network, env, p),
     disk: { ...DEFAULT_DISK, ...normDisk(['cluster', 'disk'], raw.cluster.disk, p) },
@@ -583,7 +607,7 @@ function normalize(raw: RawScenario, p: Problems): Scenario {
   };
   const faults = normFaults(raw.faults ?? [], env, durationUs, p);
   const scenario: Scenario = { name: raw.name, description: raw.description ?? '', seed: raw.seed ?? DEFAULT_SEED, durationUs, cluster, topics, producers, consumers, faults };
-  if (raw.expect) scenario.expect = normExpect(raw.expect, p);
+  if (raw.expect) scenario.expect = normExpect(raw.expect, env, p);
   return scenario;
 }
 
@@ -596,6 +620,23 @@ function normVersion(raw: string | number | undefined, p: Problems): string {
   const hint = typeof raw === 'number' ? 'write the version in quotes: a YAML number loses trailing zeros' : undefined;
   p.report(['cluster', 'kafkaVersion'], { problem: 'unknown Kafka version', got: raw, expected: `one of ${quoted}`, hint });
   return KAFKA_VERSION_DEFAULT;
+}
+
+/** Configs that only mean something under one controller, and an ELR switch the version lacks. */
+function checkBehaviourConfig(b: Behaviour, raw: Record<string, unknown>, p: Problems): void {
+  const path = (k: string): Path => ['cluster', 'config', k];
+  const only = (k: string, controller: Behaviour['controller']) => {
+    if (raw[k] !== undefined && b.controller !== controller) {
+      p.report(path(k), { problem: `only applies with behaviour.controller: ${controller} (this cluster's controller is ${b.controller})`, got: raw[k] });
+    }
+  };
+  only('zookeeper.session.timeout.ms', 'zookeeper');
+  only('broker.session.timeout.ms', 'kraft');
+  only('broker.heartbeat.interval.ms', 'kraft');
+  const elr = raw['eligible.leader.replicas.version'];
+  if (elr !== undefined && !b.eligibleLeaderReplicas && elr !== 0 && elr !== false && elr !== '0' && elr !== 'false') {
+    p.report(path('eligible.leader.replicas.version'), { problem: 'this Kafka version has no Eligible Leader Replicas (KIP-966 arrived in 4.0)', got: elr, hint: 'use kafkaVersion "4.1", or set cluster.behaviour.eligibleLeaderReplicas: true' });
+  }
 }
 
 /**
@@ -1070,7 +1111,7 @@ function normElections(raw: z.infer<typeof ElectionsSchema> | undefined, p: Prob
   return out;
 }
 
-function normExpect(raw: NonNullable<RawScenario['expect']>, p: Problems): ExpectSpec {
+function normExpect(raw: NonNullable<RawScenario['expect']>, env: Env, p: Problems): ExpectSpec {
   const violations = [...new Set(raw.violations ?? [])];
   const noViolations = raw.noViolations ?? [];
   if (Array.isArray(noViolations)) {
@@ -1088,6 +1129,19 @@ function normExpect(raw: NonNullable<RawScenario['expect']>, p: Problems): Expec
   const shrinks = raw.isrShrinks === undefined ? undefined : normExpectation(['expect', 'isrShrinks'], raw.isrShrinks, p);
   const expands = raw.isrExpands === undefined ? undefined : normExpectation(['expect', 'isrExpands'], raw.isrExpands, p);
   if (shrinks) spec.isrShrinks = shrinks;
+  if (raw.truncatedByBroker !== undefined) {
+    const by: Record<string, Expectation> = {};
+    for (const [key, v] of Object.entries(raw.truncatedByBroker)) {
+      const path: Path = ['expect', 'truncatedByBroker', key];
+      const id = brokerIdOf(key);
+      if (id === undefined) p.report(path, { problem: 'not a broker', got: key, expected: 'a broker id such as "2", b2 or "broker 2"' });
+      else if (checkBroker(path, id, key, env, p)) {
+        const e = normExpectation(path, v, p);
+        if (e) by[String(id)] = e;
+      }
+    }
+    spec.truncatedByBroker = by;
+  }
   if (expands) spec.isrExpands = expands;
   return spec;
 }

@@ -60,10 +60,10 @@ export class Simulation {
     this.topics = this.placeTopics();
     const image = this.initialImage();
     this.controller = new Controller(this.kernel, this.net, this.trace, {
-      brokerSessionTimeoutMs: num(cluster.config, 'broker.session.timeout.ms'),
+      brokerSessionTimeoutMs: this.sessionTimeoutMs(),
       autoLeaderRebalanceEnable: bool(cluster.config, 'auto.leader.rebalance.enable'),
       leaderImbalanceCheckIntervalSec: num(cluster.config, 'leader.imbalance.check.interval.seconds'),
-      elrEnabled: num(cluster.config, 'eligible.leader.replicas.version') >= 1,
+      elrEnabled: cluster.behaviour.eligibleLeaderReplicas && num(cluster.config, 'eligible.leader.replicas.version') >= 1,
     }, image);
     this.emitHeader();
     this.createBrokers(image);
@@ -73,6 +73,22 @@ export class Simulation {
   }
 
   // ---- setup ---------------------------------------------------------------------------------
+
+  /**
+   * How long a silent broker stays alive for the controller. KRaft: broker.session.timeout.ms. ZooKeeper
+   * era: the broker's ZooKeeper session (zookeeper.session.timeout.ms); the simulator models it with the
+   * same heartbeat-and-fence mechanism (docs/profiles.md).
+   */
+  private sessionTimeoutMs(): number {
+    const c = this.scenario.cluster;
+    return c.behaviour.controller === 'zookeeper' ? num(c.config, 'zookeeper.session.timeout.ms') : num(c.config, 'broker.session.timeout.ms');
+  }
+
+  /** KRaft: broker.heartbeat.interval.ms. ZooKeeper: the client pings after a third of the session timeout idle. */
+  private heartbeatIntervalMs(): number {
+    const c = this.scenario.cluster;
+    return c.behaviour.controller === 'zookeeper' ? Math.max(1, Math.floor(num(c.config, 'zookeeper.session.timeout.ms') / 3)) : num(c.config, 'broker.heartbeat.interval.ms');
+  }
 
   private topicConfig(name: string): ConfigMap {
     const t = this.scenario.topics.find((x) => x.name === name)!;
@@ -128,11 +144,12 @@ export class Simulation {
       replicaFetchResponseMaxBytes: num(c, 'replica.fetch.response.max.bytes'),
       replicaFetchBackoffMs: num(c, 'replica.fetch.backoff.ms'),
       replicaSocketTimeoutMs: 30_000,
-      brokerHeartbeatIntervalMs: num(c, 'broker.heartbeat.interval.ms'),
+      brokerHeartbeatIntervalMs: this.heartbeatIntervalMs(),
       flushMessages: (topic) => num(this.topicConfig(topic), 'flush.messages'),
       flushMs: (topic) => num(this.topicConfig(topic), 'flush.ms'),
       minIsr: (topic) => image.topics[topic].minInsyncReplicas,
-      hwFrozenUnderMinIsr: true,
+      hwFrozenUnderMinIsr: this.scenario.cluster.behaviour.hwFrozenUnderMinIsr,
+      truncation: this.scenario.cluster.behaviour.truncation,
     };
     // Per-topic lookups are cached: they sit on the append path.
     cfg.flushMessages = memo(cfg.flushMessages);

@@ -35,6 +35,8 @@ export interface RunSummary {
     /** Records removed from replica logs by truncation. */
     truncated: number;
   };
+  /** Records removed by truncation, per broker id (absent: none). */
+  truncatedByBroker?: Record<string, number>;
   latencyMs: { produce: Percentiles; endToEnd: Percentiles };
   /** Produce errors the producers saw (retried and final), by Kafka error name. */
   errors: Record<string, number>;
@@ -64,6 +66,7 @@ export function summarize(sim: Simulation): RunSummary {
     events: sim.trace.count,
     kernelEvents: sim.kernel.fired,
     records: { sent, ...res.records },
+    truncatedByBroker: res.truncatedByBroker,
     latencyMs: { produce: percentilesMs(sim.metrics.produce), endToEnd: percentilesMs(sim.metrics.endToEnd) },
     errors,
     elections: tl.elections,

@@ -180,7 +180,11 @@ export interface TruncateEvent {
   /** The new log end offset. */
   to: number;
   removed: number;
-  /** divergingEpoch: the leader's epoch history ends earlier; highWatermark: pre-0.11 truncation to HW; powerLoss: unflushed data lost. */
+  /**
+   * divergingEpoch: cut to where the leader's log ends or its epoch history differs (any generation's
+   * epoch-based truncation, and a follower ahead of its leader's log end); highWatermark: pre-0.11
+   * truncation to the replica's own HW; powerLoss: unflushed data lost.
+   */
   reason: 'divergingEpoch' | 'highWatermark' | 'powerLoss';
 }
 

@@ -271,7 +271,7 @@ describe('parseScenario: errors are one line with the path', () => {
     ['unknown record counter', edit('lostAcked: 0', 'lostacked: 0'), 'killed-leader.yaml: expect.records.lostacked: unknown key (got 0); did you mean "lostAcked"?'],
     ['unknown Kafka error name', edit('NOT_ENOUGH_REPLICAS:', 'NOT_ENOUGH_REPLICA:'), 'killed-leader.yaml: expect.errors.NOT_ENOUGH_REPLICA: unknown key (got {"min":1}); did you mean "NOT_ENOUGH_REPLICAS"?'],
     ['bad expectation', edit('acked: { min: 1000 }', 'acked: { min: many }'), 'killed-leader.yaml: expect.records.acked.min: expected a whole number ≥ 0 (got "many")'],
-    ['unknown Kafka version', edit('kafkaVersion: "4.1"', 'kafkaVersion: 0.10'), 'killed-leader.yaml: cluster.kafkaVersion: unknown Kafka version (got 0.1); expected one of "4.1"; write the version in quotes: a YAML number loses trailing zeros'],
+    ['unknown Kafka version', edit('kafkaVersion: "4.1"', 'kafkaVersion: 0.10'), 'killed-leader.yaml: cluster.kafkaVersion: unknown Kafka version (got 0.1); expected one of "0.10", "2.8", "3.9", "4.1"; write the version in quotes: a YAML number loses trailing zeros'],
     ['wrong type', edit('brokers: 3', 'brokers: three'), 'killed-leader.yaml: cluster.brokers: expected a broker count 1..1000, or a list of broker ids such as [1, 2, 3] (got "three")'],
     ['missing required key', edit('duration: 60s\n', ''), 'killed-leader.yaml: duration: missing; expected a duration such as 30s, 250ms or 500us'],
     ['fault after the end of the run', edit('at: 40s', 'at: 70s'), 'killed-leader.yaml: faults[0].at: after the end of the run (60s) (got "70s")'],
@@ -325,7 +325,7 @@ describe('config catalogue', () => {
     expect(() => resolveConfig('producer', '4.1', { acks: 2 })).toThrow(new ConfigError('acks', { problem: 'out of range', got: 2, expected: 'one of -1, 0, 1 or all' }));
     expect(() => resolveConfig('producer', '4.1', { 'linger.ms': '1.5ms' })).toThrow('linger.ms: not a whole number of milliseconds (got "1.5ms")');
     expect(() => resolveConfig('producer', '4.1', { 'linger.ms': 3e9 })).toThrow('linger.ms: out of range (got 3000000000); expected at most 2147483647 (the largest Kafka int)');
-    expect(() => resolveConfig('broker', '9.9', {})).toThrow('kafkaVersion: unknown Kafka version (got "9.9"); expected one of "4.1"');
+    expect(() => resolveConfig('broker', '9.9', {})).toThrow('kafkaVersion: unknown Kafka version (got "9.9"); expected one of "0.10", "2.8", "3.9", "4.1"');
     expect(() => resolveConfig('producer', '4.1', { 'delivery.timeout.ms': 1000 })).toThrow('delivery.timeout.ms: delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms (got 1000); expected at least 30005');
   });
 
