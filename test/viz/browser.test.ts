@@ -3,7 +3,8 @@
  * drives Debian's chromium with playwright-core, and checks the run of killed-leader with seed 7: the
  * page's trace hash equals the CLI's, the election shows the new leader and the shrunk ISR, stepping
  * back shows the state before, a broken file shows an error and the page keeps working. Saves
- * screenshots to docs/screenshots/.
+ * screenshots to test-results/screenshots/ (look at them), or to docs/screenshots/ with
+ * KAFKASIM_UPDATE_SCREENSHOTS=1 (the ones the README and docs show).
  *
  * Needs /usr/bin/chromium (`apt-get install -y chromium`); fails with a clear message without it.
  */
@@ -20,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(ROOT, 'docs', 'screenshots');
+const SHOTS = process.env.KAFKASIM_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
 const run = promisify(execFile);
 
 /** The CLI's trace hash for a scenario and seed (`kafkasim run --json`; it exits 1 when an expect: fails). */
