@@ -12,6 +12,7 @@ import { inFlight, type Frame } from './frames.js';
 import { Model } from './model.js';
 import { fmtTime, type NarrativeItem } from './narrative.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
+import { applyKnobs, currentKnobs, formatKnobs, KNOBS, parseKnobs, type Knobs } from './knobs.js';
 import { looksLikeTrace } from './trace-file.js';
 import { drawCluster } from './views/cluster.js';
 import { KIND_COLORS, RECORD_COLORS, RECORD_LABELS } from './views/colors.js';
@@ -20,11 +21,12 @@ import { drawTimeline, timelineHeight } from './views/timeline.js';
 
 // ---- scenarios bundled with the page -------------------------------------------------------------
 
-const files = import.meta.glob('/scenarios/*.yaml', { query: '?raw', eager: true, import: 'default' }) as Record<string, string>;
+// Every scenario file, by its path under scenarios/ ("killed-leader", "catalog/jepsen-2013-isr-shrink-0.10", ...).
+const files = import.meta.glob('/scenarios/**/*.yaml', { query: '?raw', eager: true, import: 'default' }) as Record<string, string>;
 const SCENARIOS = new Map<string, string>(
   Object.entries(files)
-    .map(([path, text]) => [path.replace(/^.*\//, '').replace(/\.yaml$/, ''), text] as [string, string])
-    .sort(([a], [b]) => a.localeCompare(b)),
+    .map(([path, text]) => [path.replace(/^\/scenarios\//, '').replace(/\.yaml$/, ''), text] as [string, string])
+    .sort(([a], [b]) => (a.includes('/') === b.includes('/') ? a.localeCompare(b) : a.includes('/') ? 1 : -1)),
 );
 const DEFAULT_SCENARIO = SCENARIOS.has('killed-leader') ? 'killed-leader' : [...SCENARIOS.keys()][0];
 
@@ -55,6 +57,8 @@ const state = {
   window: 'tail' as LogWindow,
   large: false,
   charts: true,
+  /** The main knobs applied to bundled scenarios (empty: the file's own values). */
+  knobs: {} as Knobs,
   /** Seek here (event index) once loaded. */
   pendingAt: undefined as number | undefined,
   pendingT: undefined as number | undefined,
@@ -228,6 +232,14 @@ function size(el: HTMLElement, minH = 120): { width: number; height: number } {
 }
 
 function render(): void {
+  // Read every size before any DOM write: a read after a write forces a synchronous layout, and with
+  // three reads between the views' writes every frame was laid out three times.
+  const clusterEl = $('cluster');
+  const partsEl = $('partitions');
+  const tlEl = $('timeline');
+  const clusterSize = size(clusterEl, 200);
+  const partsWidth = size(partsEl).width - 4;
+  const tlWidth = size(tlEl).width;
   const idx = state.model.index;
   const events = idx.events;
   const header = events[0]?.type === 'header' ? events[0] : undefined;
@@ -247,15 +259,12 @@ function render(): void {
   $('current-event').textContent = describe(events[state.cursorI], state.cursorI);
   $('stats').textContent = statsText(frame);
 
-  const clusterEl = $('cluster');
-  drawCluster(clusterEl.querySelector('svg')!, frame, inFlight(events, state.cursorI, t), t, size(clusterEl, 200), {
+  drawCluster(clusterEl.querySelector('svg')!, frame, inFlight(events, state.cursorI, t), t, clusterSize, {
     onNodeClick: state.source?.kind === 'scenario' ? (node, ev) => openFaultMenu(node, ev) : undefined,
     large: state.large,
   });
-  const partsEl = $('partitions');
-  drawPartitions(partsEl.querySelector('svg')!, frame, { width: size(partsEl).width - 4, height: 0 }, { window: state.window, large: state.large });
-  const tlEl = $('timeline');
-  const tlSize = { width: size(tlEl).width, height: timelineHeight(state.charts, state.large) };
+  drawPartitions(partsEl.querySelector('svg')!, frame, { width: partsWidth, height: 0 }, { window: state.window, large: state.large });
+  const tlSize = { width: tlWidth, height: timelineHeight(state.charts, state.large) };
   tlEl.style.height = `${tlSize.height}px`;
   drawTimeline(
     tlEl.querySelector('svg')!,
@@ -338,13 +347,16 @@ function setStatus(s: string): void {
 
 // ---- URL -----------------------------------------------------------------------------------------
 
-function readUrl(): { scenario?: string; seed?: number; at?: number; cmp?: string; cmpSeed?: number } {
+function readUrl(): { scenario?: string; seed?: number; at?: number; cmp?: string; cmpSeed?: number; set?: string; cmpSet?: string } {
   const q = new URLSearchParams(location.search);
   const int = (k: string): number | undefined => {
     const v = q.get(k);
     return v !== null && /^\d+$/.test(v) ? Number(v) : undefined;
   };
-  return { scenario: q.get('scenario') ?? undefined, seed: int('seed'), at: int('at'), cmp: q.get('cmp') ?? undefined, cmpSeed: int('cmpseed') };
+  return {
+    scenario: q.get('scenario') ?? undefined, seed: int('seed'), at: int('at'), cmp: q.get('cmp') ?? undefined, cmpSeed: int('cmpseed'),
+    set: q.get('set') ?? undefined, cmpSet: q.get('cmpset') ?? undefined,
+  };
 }
 
 let urlTimer: number | undefined;
@@ -359,11 +371,15 @@ function updateUrl(): void {
   if (src.bundled) {
     q.set('scenario', src.name);
     if (state.seed !== undefined) q.set('seed', String(state.seed));
+    const set = formatKnobs(state.knobs);
+    if (set !== '') q.set('set', set);
     if (!state.playing && state.cursorI > 0) q.set('at', String(state.cursorI));
   }
   if (cmp.on && SCENARIOS.has(cmp.name)) {
     q.set('cmp', cmp.name);
     if (cmp.seed !== undefined) q.set('cmpseed', String(cmp.seed));
+    const set = formatKnobs(cmp.knobs);
+    if (set !== '') q.set('cmpset', set);
   }
   const url = `${location.pathname}${q.size > 0 ? `?${q}` : ''}`;
   if (url !== `${location.pathname}${location.search}`) history.replaceState(null, '', url);
@@ -395,7 +411,35 @@ function runBundled(name: string, seed: number | undefined, at?: number): void {
     showError(`no scenario named "${name}" (have: ${[...SCENARIOS.keys()].join(', ')})`);
     return;
   }
-  run({ kind: 'scenario', name, text, bundled: true }, seed, { i: at });
+  let withKnobs: string;
+  try {
+    withKnobs = applyKnobs(text, state.knobs);
+  } catch (e) {
+    showError(`settings: ${(e as Error).message}`);
+    return;
+  }
+  syncKnobInputs(text);
+  run({ kind: 'scenario', name, text: withKnobs, bundled: true }, seed, { i: at });
+}
+
+/** The knob inputs show the values in force: set ones as values, the scenario's own as placeholders. */
+function syncKnobInputs(baseText: string): void {
+  const own = currentKnobs(baseText);
+  for (const k of KNOBS) {
+    const input = document.querySelector<HTMLInputElement>(`[data-knob="${k}"]`);
+    if (input === null) continue;
+    input.placeholder = own[k] ?? '';
+    input.value = state.knobs[k] ?? '';
+  }
+}
+
+function readKnobInputs(): Knobs {
+  const out: Knobs = {};
+  for (const k of KNOBS) {
+    const v = document.querySelector<HTMLInputElement>(`[data-knob="${k}"]`)?.value.trim() ?? '';
+    if (v !== '') out[k] = v;
+  }
+  return out;
 }
 
 function seedInput(): number | undefined {
@@ -502,12 +546,22 @@ const cmp = {
   seed: undefined as number | undefined,
   hash: '',
   done: false,
+  /** B's settings on top of A's knobs (e.g. acks=1). */
+  knobs: {} as Knobs,
 };
 
 function runCompare(name: string, seed: number | undefined): void {
-  const text = SCENARIOS.get(name) ?? (state.source?.kind === 'scenario' && name === '__current' ? state.source.text : undefined);
-  if (text === undefined) {
+  const base = SCENARIOS.get(name) ?? (state.source?.kind === 'scenario' && name === '__current' ? state.source.text : undefined);
+  if (base === undefined) {
     showError(`compare: no scenario named "${name}"`);
+    return;
+  }
+  let text: string;
+  try {
+    cmp.knobs = parseKnobs($<HTMLInputElement>('cmp-set').value);
+    text = applyKnobs(base, { ...state.knobs, ...cmp.knobs });
+  } catch (e) {
+    showError(`B settings: ${(e as Error).message}`);
     return;
   }
   cmp.worker?.terminate();
@@ -551,12 +605,14 @@ function setCompare(on: boolean): void {
   document.body.classList.toggle('comparing', on);
   $('compare-btn').setAttribute('aria-pressed', String(on));
   if (on && cmp.model.index.length === 0 && cmp.worker === undefined) {
-    // Default B: the same scenario with the next seed.
+    // Default B: the same scenario, seed and faults, with the other acks (all ↔ 1).
     const sel = $<HTMLSelectElement>('cmp-scenario');
     const src = state.source;
     sel.value = src?.bundled ? src.name : (DEFAULT_SCENARIO ?? '');
-    const seed = (state.seed ?? 1) + 1;
-    $<HTMLInputElement>('cmp-seed').value = String(seed);
+    const seed = state.seed;
+    $<HTMLInputElement>('cmp-seed').value = seed === undefined ? '' : String(seed);
+    const acks = state.knobs.acks ?? currentKnobs(SCENARIOS.get(sel.value) ?? '').acks ?? 'all';
+    if ($<HTMLInputElement>('cmp-set').value.trim() === '') $<HTMLInputElement>('cmp-set').value = `acks=${acks === '1' ? 'all' : '1'}`;
     runCompare(sel.value, seed);
   }
   updateUrl();
@@ -572,7 +628,8 @@ function renderCompare(): void {
   const t = state.cursorT;
   const i = Math.max(0, idx.indexAtTime(t));
   const frame = idx.frameAt(i);
-  $('cmp-title').textContent = `${header.scenario} · seed ${header.seed} · at ${fmtTime(t)} · ${statsText(frame)}`;
+  $('cmp-title').textContent = `${header.scenario}${formatKnobs(cmp.knobs) ? ` [${formatKnobs(cmp.knobs)}]` : ''} · seed ${header.seed} · at ${fmtTime(t)} · ${statsText(frame)}`;
+  renderFirstDifference();
   const cl = $('cmp-cluster');
   drawCluster(cl.querySelector('svg')!, frame, inFlight(idx.events, i, t), t, size(cl, 140), { large: state.large });
   const pe = $('cmp-partitions');
@@ -593,6 +650,38 @@ function renderCompare(): void {
       li.select('.text').text((d) => d.text);
     })
     .order();
+}
+
+/**
+ * The first moment the two runs' outcomes differ: the first narrative line (faults, elections, ISR
+ * changes, truncations, losses, end-of-run counts) that is not the same, at the same time, in A and B.
+ */
+function firstDifference(): { t: number; a?: NarrativeItem; b?: NarrativeItem } | undefined {
+  if (!state.done || !cmp.done) return undefined;
+  const a = state.model.items;
+  const b = cmp.model.items;
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === undefined || y === undefined || x.text !== y.text || x.t !== y.t) {
+      return { t: Math.min(x?.t ?? Infinity, y?.t ?? Infinity), a: x, b: y };
+    }
+  }
+  return undefined;
+}
+
+function renderFirstDifference(): void {
+  const el = $('cmp-diff');
+  const d = firstDifference();
+  if (d === undefined) {
+    el.textContent = state.done && cmp.done ? 'the two runs tell the same story' : '';
+    el.onclick = null;
+    return;
+  }
+  el.textContent = `outcomes first differ at ${fmtTime(d.t)}: A ${d.a ? `“${d.a.text}”` : '(nothing)'} · B ${d.b ? `“${d.b.text}”` : '(nothing)'}`;
+  el.title = 'jump there';
+  el.onclick = () => (setPlaying(false), seekTime(d.t));
 }
 
 // ---- wiring --------------------------------------------------------------------------------------
@@ -632,6 +721,35 @@ function init(): void {
 
   const csel = $<HTMLSelectElement>('cmp-scenario');
   for (const name of SCENARIOS.keys()) csel.append(Object.assign(document.createElement('option'), { value: name, textContent: name }));
+  // The main knobs: applied to the scenario on Apply (or Enter), kept in the URL.
+  const knobsEl = $('knobs');
+  for (const k of KNOBS) {
+    const label = document.createElement('label');
+    label.append(k === 'rate' ? 'producer rate' : k);
+    const input = Object.assign(document.createElement('input'), { size: k.length > 12 ? 6 : 4 });
+    input.dataset.knob = k;
+    input.dataset.testid = `knob-${k}`;
+    input.onkeydown = (e) => {
+      if (e.key === 'Enter') $('knobs-apply').click();
+    };
+    label.append(input);
+    knobsEl.append(label);
+  }
+  $('knobs-apply').onclick = () => {
+    state.knobs = readKnobInputs();
+    const src = state.source;
+    if (src?.bundled) runBundled(src.name, seedInput());
+    else if (src?.kind === 'scenario') run({ ...src, text: applyKnobs(src.text, state.knobs) }, seedInput());
+    if (cmp.on) runCompare(csel.value, cmpSeed());
+  };
+  $('knobs-reset').onclick = () => {
+    state.knobs = {};
+    for (const k of KNOBS) document.querySelector<HTMLInputElement>(`[data-knob="${k}"]`)!.value = '';
+    $('knobs-apply').click();
+  };
+  $<HTMLInputElement>('cmp-set').onkeydown = (e) => {
+    if (e.key === 'Enter') $('cmp-run').click();
+  };
   $('compare-btn').onclick = () => setCompare(!cmp.on);
   const cmpSeed = (): number | undefined => {
     const v = $<HTMLInputElement>('cmp-seed').value.trim();
@@ -780,6 +898,12 @@ function init(): void {
   setSpeed(state.speedLog);
   const url = readUrl();
   if (url.seed !== undefined) $<HTMLInputElement>('seed').value = String(url.seed);
+  try {
+    state.knobs = url.set !== undefined ? parseKnobs(url.set) : {};
+    if (url.cmpSet !== undefined) $<HTMLInputElement>('cmp-set').value = formatKnobs(parseKnobs(url.cmpSet));
+  } catch (e) {
+    showError(`link: ${(e as Error).message}`);
+  }
   const name = url.scenario ?? DEFAULT_SCENARIO;
   if (name !== undefined) {
     sel.value = SCENARIOS.has(name) ? name : (DEFAULT_SCENARIO ?? '');
