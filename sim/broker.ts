@@ -491,7 +491,7 @@ export class Broker extends Process {
   /** Append an entry to a local log: page cache write, flush policy, trace. Returns when it is done (µs). */
   private appendLocal(lp: LocalPartition, entry: LogEntry, src: 'produce' | 'fetch'): number {
     const log = lp.log;
-    log.append(entry);
+    log.append(entry, this.disk.written);
     const b = entry.batch;
     this.trace.emit({ type: 'append', t: this.kernel.now, broker: this.id, tp: lp.tp, offset: entry.offset, count: b.count, epoch: entry.epoch, pid: b.pid, seq: b.seq, bytes: b.bytes, src });
     let doneUs = this.disk.write(log, log.leo, b.bytes);
@@ -655,10 +655,13 @@ export class Broker extends Process {
     const req = df.env.payload;
     const out: P.FetchPartitionResponse[] = [];
     let bytes = 0;
+    let uncached = 0;
     let urgent = false;
+    const cachedFrom = this.disk.cachedFrom;
     for (const fp of req.partitions) {
       const r = this.readPartition(req, fp, first, req.maxBytes - bytes);
       for (const e of r.entries) bytes += e.batch.bytes;
+      if (r.entries.length > 0 && cachedFrom > 0) uncached += this.logs.get(fp.tp)!.uncachedBytes(r.entries[0].offset, r.entries.length, cachedFrom);
       if (r.error !== 'NONE' || r.divergingEpoch !== undefined) urgent = true;
       out.push(r);
     }
@@ -667,7 +670,10 @@ export class Broker extends Process {
     if (df.deadline !== undefined) this.fetchWaits.cancel(df.deadline);
     const i = this.delayedFetches.indexOf(df);
     if (i >= 0) this.delayedFetches.splice(i, 1);
-    this.net.send<P.FetchResponse>(this.node, df.env.from, 'FetchResponse', P.REQUEST_OVERHEAD_BYTES + bytes + 16 * out.length, { correlationId: req.correlationId, partitions: out });
+    const send = () => this.net.send<P.FetchResponse>(this.node, df.env.from, 'FetchResponse', P.REQUEST_OVERHEAD_BYTES + bytes + 16 * out.length, { correlationId: req.correlationId, partitions: out });
+    // Data older than the page cache holds comes from the device first (a lagging consumer's read).
+    if (uncached > 0) this.timerAt(this.disk.read(uncached), send);
+    else send();
     return true;
   }
 

@@ -48,6 +48,29 @@ export class Disk {
     this.kernel.after(FLUSHER_PERIOD_US, this.flusher);
   }
 
+  /** Bytes this machine has written so far: a position in its page cache's history. */
+  written = 0;
+  /** Nothing written before this position is in the page cache (a power loss empties it). */
+  private cacheFloor = 0;
+
+  /** Whether data written at cache position `pos` is still in the page cache. */
+  cached(pos: number): boolean {
+    return pos >= this.cacheFloor && this.written - pos < this.spec.pageCacheBytes;
+  }
+
+  /** The oldest cache position still cached. */
+  get cachedFrom(): number {
+    return Math.max(this.cacheFloor, this.written - this.spec.pageCacheBytes);
+  }
+
+  /** Read `bytes` that missed the page cache: queued on the device. Returns the completion time (µs). */
+  read(bytes: number): number {
+    const start = Math.max(this.kernel.now, this.deviceFreeUs);
+    const end = Math.ceil(start + (this.spec.writeLatencyUs + (bytes * 1e6) / this.spec.readBytesPerSec) * this.slowFactor);
+    this.deviceFreeUs = end;
+    return end;
+  }
+
   /** Dirty bytes in the page cache now. */
   get dirtyNow(): number {
     return this.dirtyBytes;
@@ -58,6 +81,7 @@ export class Disk {
    * the write() returns: now, unless dirty data is over the limit and the writer must wait.
    */
   write(log: PartitionLog, to: number, bytes: number): number {
+    this.written += bytes;
     let d = this.dirty.get(log);
     if (d === undefined) {
       d = { log, chunks: [] };
@@ -91,6 +115,7 @@ export class Disk {
   /** Power loss: every dirty byte is gone (the broker then cuts each log back to its durable offset). */
   powerLoss(): void {
     this.gen++;
+    this.cacheFloor = this.written;
     this.dirty.clear();
     this.dirtyBytes = 0;
     this.deviceFreeUs = this.kernel.now;

@@ -39,6 +39,8 @@ export const UNDEFINED_OFFSET = -1;
 
 export class PartitionLog {
   readonly entries: LogEntry[] = [];
+  /** Per entry: the broker's page-cache position when it was written (see Disk.cached). */
+  readonly cachePos: number[] = [];
   leo = 0;
   hw = 0;
   /** Offsets below this are on the device (survive a power loss). */
@@ -55,8 +57,9 @@ export class PartitionLog {
     return this.epochs.length > 0 ? this.epochs[this.epochs.length - 1].epoch : UNDEFINED_EPOCH;
   }
 
-  append(entry: LogEntry): void {
+  append(entry: LogEntry, cachePos = 0): void {
     this.entries.push(entry);
+    this.cachePos.push(cachePos);
     this.rememberProducerBatch(entry);
     this.leo = entry.offset + entry.batch.count;
     if (entry.epoch > this.latestEpoch) this.epochs.push({ epoch: entry.epoch, startOffset: entry.offset });
@@ -75,6 +78,7 @@ export class PartitionLog {
     while (i > 0 && this.entries[i - 1].offset + this.entries[i - 1].batch.count > offset) i--;
     // Kafka truncates at batch boundaries; a batch straddling `offset` goes whole.
     this.entries.length = i;
+    this.cachePos.length = i;
     this.leo = i > 0 ? this.entries[i - 1].offset + this.entries[i - 1].batch.count : 0;
     while (this.epochs.length > 0 && this.epochs[this.epochs.length - 1].startOffset >= this.leo) this.epochs.pop();
     if (this.hw > this.leo) this.hw = this.leo;
@@ -135,6 +139,14 @@ export class PartitionLog {
       bytes += e.batch.bytes;
     }
     return out;
+  }
+
+  /** Bytes of the `count` entries from `offset` on that were written before cache position `from`. */
+  uncachedBytes(offset: number, count: number, from: number): number {
+    let bytes = 0;
+    const start = this.indexOf(offset);
+    for (let i = start; i < start + count && i < this.entries.length; i++) if (this.cachePos[i] < from) bytes += this.entries[i].batch.bytes;
+    return bytes;
   }
 
   /** The last entries (≤ 5) of producer `pid` in this log, oldest first. */

@@ -37,6 +37,11 @@ export interface DiskSpec {
   writeLatencyUs: number;
   /** Sequential read throughput for reads that miss the page cache, bytes/s. */
   readBytesPerSec: number;
+  /**
+   * Page cache available for the broker's log data, bytes: reads of data written more recently than
+   * this many bytes ago are served from memory, older data from the device.
+   */
+  pageCacheBytes: number;
   /** Dirty page-cache bytes above which appends block until writeback catches up (vm.dirty_bytes). */
   dirtyBytesMax: number;
   /** Age after which the OS writes a dirty page back (vm.dirty_expire_centisecs), µs. */

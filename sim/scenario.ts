@@ -84,7 +84,7 @@ type Verb = (typeof FAULT_VERBS)[number];
 export const DEFAULT_NETWORK: Readonly<NetworkSpec> = Object.freeze({ latency: Object.freeze({ baseUs: 500, jitterMeanUs: 100 }), nicBytesPerSec: 1.25e9, links: Object.freeze([]) as unknown as NetworkSpec['links'] });
 
 /** Disk defaults: a datacentre NVMe SSD; Linux-like dirty page limits (vm.dirty_bytes 1 GiB, expire 30 s). */
-export const DEFAULT_DISK: Readonly<DiskSpec> = Object.freeze({ writeBytesPerSec: 500e6, writeLatencyUs: 100, readBytesPerSec: 2e9, dirtyBytesMax: 1024 ** 3, dirtyExpireUs: 30_000_000 });
+export const DEFAULT_DISK: Readonly<DiskSpec> = Object.freeze({ writeBytesPerSec: 500e6, writeLatencyUs: 100, readBytesPerSec: 2e9, pageCacheBytes: 16 * 1024 ** 3, dirtyBytesMax: 1024 ** 3, dirtyExpireUs: 30_000_000 });
 
 /** Default seed when the file gives none. */
 export const DEFAULT_SEED = 1;
@@ -166,6 +166,7 @@ const DiskSchema = z.strictObject({
   writeThroughput: bandwidth('Sequential write throughput (page-cache writeback, fsync). Default 500MB/s.').optional(),
   writeLatency: duration('Latency of one device write or fsync. Default 0.1ms.').optional(),
   readThroughput: bandwidth('Throughput of reads that miss the page cache. Default 2GB/s.').optional(),
+  pageCache: size('Page cache for log data: reads of the last this-many written bytes come from memory, older ones from the disk at readThroughput. Default 16GiB.').optional(),
   dirtyMax: size('Dirty page-cache bytes above which appends block (vm.dirty_bytes). Default 1GiB.').optional(),
   dirtyExpire: duration('Age after which a dirty page is written back (vm.dirty_expire_centisecs). Default 30s.').optional(),
 }).meta({ id: 'Disk', description: 'Disk model of a broker.' });
@@ -744,6 +745,7 @@ function normDisk(path: Path, raw: RawDisk | undefined, p: Problems): Partial<Di
   set('readBytesPerSec', bw('readThroughput'));
   set('writeLatencyUs', p.unit([...path, 'writeLatency'], raw.writeLatency, parseDurationUs));
   set('dirtyBytesMax', p.unit([...path, 'dirtyMax'], raw.dirtyMax, parseBytes));
+  set('pageCacheBytes', p.unit([...path, 'pageCache'], raw.pageCache, parseBytes));
   set('dirtyExpireUs', p.unit([...path, 'dirtyExpire'], raw.dirtyExpire, parseDurationUs));
   return out;
 }

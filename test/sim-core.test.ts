@@ -182,3 +182,30 @@ describe('failure detection timing', { timeout: 30_000 }, () => {
     expect(election.type === 'election' && election.clean).toBe(true);
   });
 });
+
+describe('page cache and disk reads', { timeout: 60_000 }, () => {
+  const text = (pageCache: string) => `name: lagging-consumer
+duration: 30s
+cluster:
+  brokers: 1
+  disk: { pageCache: ${pageCache}, readThroughput: 10MB/s }
+topics: [{ name: t, partitions: 1, replication.factor: 1 }]
+producers: [{ name: p1, topic: t, rate: 2000/s, recordSize: 1KB, stop: 20s, config: { acks: 1 } }]
+consumers: [{ name: c1, topic: t, from: earliest, start: 20s }]
+`;
+
+  it('serves a lagging consumer from the disk when its data left the page cache', () => {
+    const lastRead = (pageCache: string): { t: number; consumed: number } => {
+      let t = 0;
+      const sim = createSimulation(parseScenario(text(pageCache), 'lag.yaml'), { seed: 1, sinks: [{ event: (e) => void (e.type === 'consume' && (t = e.t)) }] });
+      sim.run();
+      return { t, consumed: sim.summary().records.consumed };
+    };
+    const cold = lastRead('1MB');
+    const warm = lastRead('16GiB');
+    expect(cold.consumed, 'seed 1').toBe(warm.consumed);
+    // ~40 MB read at 10 MB/s from the device: the consumer catches up about 4 s later.
+    expect((cold.t - warm.t) / 1e6, 'seed 1').toBeGreaterThan(3);
+    expect((cold.t - warm.t) / 1e6, 'seed 1').toBeLessThan(6);
+  });
+});
