@@ -106,7 +106,7 @@ describe('parseScenario: a good file', () => {
         { from: 'b2', to: 'b1', latency: { baseUs: 5000, jitterMeanUs: 1000 } },
       ],
     });
-    expect(s.cluster.disk).toEqual({ writeBytesPerSec: 500e6, writeLatencyUs: 100, readBytesPerSec: 1e9, dirtyBytesMax: 1024 ** 3, dirtyExpireUs: 30_000_000 });
+    expect(s.cluster.disk).toEqual({ writeBytesPerSec: 500e6, writeLatencyUs: 100, readBytesPerSec: 1e9, pageCacheBytes: 16 * 1024 ** 3, dirtyBytesMax: 1024 ** 3, dirtyExpireUs: 30_000_000 });
     expect(s.cluster.brokerDisks).toEqual({ '2': { writeBytesPerSec: 50e6 } });
   });
 
