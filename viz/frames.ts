@@ -366,6 +366,8 @@ function addAcked(list: AckedRange[], r: AckedRange): void {
     }
     if (r.end === x.start) {
       x.start = r.start;
+      // It may now touch the range before it (acks of one producer can arrive in reverse order).
+      if (k > 0) mergeNext(list, k - 1);
       return;
     }
     if (r.start >= x.start && r.end <= x.end) return;
