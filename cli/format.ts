@@ -90,7 +90,7 @@ export function formatHeader(s: RunSummary, info: RunReportInfo): string[] {
 
 export function formatRecords(s: RunSummary): string[] {
   const r = s.records;
-  const rows = (['sent', 'acked', 'failed', 'lostAcked', 'duplicated', 'consumed', 'reordered', 'truncated'] as const).map((k) => [k, String(r[k] ?? 0)]);
+  const rows = (['sent', 'acked', 'failed', 'lostAcked', 'duplicated', 'consumed', 'reordered', 'truncated', 'skipped'] as const).map((k) => [k, String(r[k] ?? 0)]);
   return ['records', ...indent(table(rows, [false, true]))];
 }
 

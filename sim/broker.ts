@@ -817,6 +817,11 @@ export class Broker extends Process {
     const out = env.payload.partitions.map(({ tp, leaderEpoch }) => {
       const lp = this.parts.get(tp);
       if (lp === undefined || lp.role !== 'leader') return { tp, error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, endOffset: UNDEFINED_OFFSET };
+      if (env.payload.replicaId < 0) {
+        // A consumer validating its position (KIP-320): the modern answer, with the epoch.
+        const eo = lp.log.endOffsetForEpoch(leaderEpoch);
+        return { tp, error: 'NONE' as KafkaError, endOffset: eo.endOffset, leaderEpoch: eo.epoch };
+      }
       return { tp, error: 'NONE' as KafkaError, endOffset: endOffsetWithoutEpoch(lp.log, leaderEpoch) };
     });
     this.net.send<P.OffsetsForLeaderEpochResponse>(this.node, env.from, 'OffsetsForLeaderEpochResponse', P.REQUEST_OVERHEAD_BYTES + 16 * out.length, { correlationId: env.payload.correlationId, partitions: out });

@@ -104,6 +104,8 @@ export interface CheckResult {
     consumed: number;
     reordered: number;
     truncated: number;
+    /** Records in a final log, below what a consumer read up to, that the consumer never read. */
+    skipped: number;
   };
   /** Per partition: records lost, with the offsets they had. */
   lost: Array<{ partition: string; records: number; offsets: string }>;
@@ -251,6 +253,7 @@ export class Checker implements TraceSink {
     let lostAcked = 0;
     let duplicated = 0;
     let reordered = 0;
+    let skipped = 0;
     const lost: CheckResult['lost'] = [];
     for (const p of this.parts.values()) {
       const fin = this.finalLog(p);
@@ -287,8 +290,9 @@ export class Checker implements TraceSink {
         reordered += d.reordered;
         this.violate('in-order', p.tp, `${d.reordered} record(s) were written after records their producer sent later, the first at offset ${d.firstReorderOffset}`, this.endUs);
       }
-      // consistent-read
+      // consistent-read, and records consumers skipped
       this.checkConsistentReads(p, fin);
+      skipped += this.skippedRecords(p, fin.log);
       // log-matching
       this.checkLogMatching(p);
       // leader-completeness for the final leader
@@ -296,10 +300,41 @@ export class Checker implements TraceSink {
     }
     return {
       violations: this.violations,
-      records: { acked: this.acked, failed: this.failed, lostAcked, duplicated, consumed: this.consumed, reordered, truncated: this.truncated },
+      records: { acked: this.acked, failed: this.failed, lostAcked, duplicated, consumed: this.consumed, reordered, truncated: this.truncated, skipped },
       lost,
       truncatedByBroker: Object.fromEntries([...this.truncatedBy].sort((a, b) => a[0] - b[0]).map(([b, n]) => [String(b), n])),
     };
+  }
+
+  /**
+   * Per consumer: the records of the final log below its final position that it never read
+   * (by producer id and sequence). After a truncation a consumer without KIP-320 can jump over them.
+   */
+  private skippedRecords(p: PartitionView, log: Rows): number {
+    const c = p.consumed;
+    let skipped = 0;
+    for (let who = 0; who < this.consumerNames.length; who++) {
+      const read = new Rows(5);
+      let furthest = -1;
+      let first = Infinity;
+      for (let i = 0; i < c.n; i++) {
+        if (c.col(C_WHO)[i] !== who) continue;
+        read.push(0, c.col(C_COUNT)[i], 0, c.col(C_PID)[i], c.col(C_SEQ)[i]);
+        // Its position at the end: where its last read ended (reads are in time order).
+        furthest = c.col(C_OFFSET)[i] + c.col(C_COUNT)[i];
+        first = Math.min(first, c.col(C_OFFSET)[i]);
+      }
+      if (furthest < 0) continue;
+      const have = coverage(read);
+      for (let i = 0; i < log.n; i++) {
+        const off = log.col(OFFSET)[i];
+        if (off + log.col(COUNT)[i] <= first) continue;
+        if (off >= furthest) break;
+        const count = Math.min(log.col(COUNT)[i], furthest - off);
+        skipped += uncovered(have, log.col(PID)[i], log.col(SEQ)[i], count);
+      }
+    }
+    return skipped;
   }
 
   private checkConsistentReads(p: PartitionView, fin: { broker: number; log: Rows }): void {

@@ -156,6 +156,7 @@ export interface Behaviour {
   controller: 'zookeeper' | 'kraft';
   hwFrozenUnderMinIsr: boolean;
   eligibleLeaderReplicas: boolean;
+  consumerTruncationDetection: boolean;
 }
 
 /** The behaviour keys, their accepted values and what each means (for validation, the schema and help). */
@@ -169,6 +170,10 @@ export const BEHAVIOUR_KEYS: Readonly<Record<keyof Behaviour, { values: readonly
     doc: 'Failure detection: zookeeper (a broker is dead after zookeeper.session.timeout.ms) or kraft (fenced after broker.session.timeout.ms).',
   },
   hwFrozenUnderMinIsr: { values: [true, false], doc: 'The leader\'s high watermark does not advance while the ISR is below min.insync.replicas (3.7+, KAFKA-15583).' },
+  consumerTruncationDetection: {
+    values: [true, false],
+    doc: 'After a leader change a consumer checks its position with OffsetsForLeaderEpoch and, if the log was truncated below it, goes back to where it diverged (KIP-320; consumers since 2.3, KAFKA-7747). Without it, a truncated log gives OFFSET_OUT_OF_RANGE and auto.offset.reset, or silently skips records.',
+  },
   eligibleLeaderReplicas: { values: [true, false], doc: 'The version has Eligible Leader Replicas (KIP-966, 4.0+); active when eligible.leader.replicas.version is 1 too.' },
 };
 
@@ -197,25 +202,25 @@ export const PROFILES: Readonly<Record<string, VersionProfile>> = {
       },
       producer: { acks: 1, 'enable.idempotence': false, 'linger.ms': 0, retries: 0 }, // retries MAX_INT since 2.1 (KIP-91)
     },
-    behaviour: { truncation: 'highWatermark', controller: 'zookeeper', hwFrozenUnderMinIsr: false, eligibleLeaderReplicas: false },
+    behaviour: { truncation: 'highWatermark', controller: 'zookeeper', hwFrozenUnderMinIsr: false, eligibleLeaderReplicas: false, consumerTruncationDetection: false },
   },
   '2.8': {
     defaults: {
       broker: { 'eligible.leader.replicas.version': 0 },
       producer: { acks: 1, 'enable.idempotence': false, 'linger.ms': 0 }, // acks=all, idempotence since 3.0 (KIP-679)
     },
-    behaviour: { truncation: 'divergingEpoch', controller: 'zookeeper', hwFrozenUnderMinIsr: false, eligibleLeaderReplicas: false },
+    behaviour: { truncation: 'divergingEpoch', controller: 'zookeeper', hwFrozenUnderMinIsr: false, eligibleLeaderReplicas: false, consumerTruncationDetection: true },
   },
   '3.9': {
     defaults: {
       broker: { 'eligible.leader.replicas.version': 0 },
       producer: { 'linger.ms': 0 }, // 5 since 4.0 (KIP-1030)
     },
-    behaviour: { truncation: 'divergingEpoch', controller: 'kraft', hwFrozenUnderMinIsr: true, eligibleLeaderReplicas: false },
+    behaviour: { truncation: 'divergingEpoch', controller: 'kraft', hwFrozenUnderMinIsr: true, eligibleLeaderReplicas: false, consumerTruncationDetection: true },
   },
   '4.1': {
     defaults: {},
-    behaviour: { truncation: 'divergingEpoch', controller: 'kraft', hwFrozenUnderMinIsr: true, eligibleLeaderReplicas: true },
+    behaviour: { truncation: 'divergingEpoch', controller: 'kraft', hwFrozenUnderMinIsr: true, eligibleLeaderReplicas: true, consumerTruncationDetection: true },
   },
 };
 

@@ -24,12 +24,22 @@ export interface ConsumerConfig {
   retryBackoffMs: number;
   metadataMaxAgeMs: number;
   autoOffsetReset: 'earliest' | 'latest' | 'none';
+  /** KIP-320: validate the position with OffsetsForLeaderEpoch after a leader change (consumers since 2.3). */
+  truncationDetection: boolean;
 }
 
 interface Position {
   tp: string;
   /** Next offset to read; -1 until known (from: latest). */
   offset: number;
+  /** Leader epoch of the last record read (the position's offsetEpoch), -1 if none. */
+  epoch: number;
+  /** The leader epoch the position was last fetched or validated under. */
+  leaderEpoch: number;
+  /** Waiting for an OffsetsForLeaderEpoch answer (AWAIT_VALIDATION): not fetched meanwhile. */
+  validating: boolean;
+  /** LogTruncationException with auto.offset.reset=none: this partition is no longer read. */
+  failed: boolean;
 }
 
 interface InflightFetch {
@@ -43,6 +53,7 @@ export class Consumer extends Process {
   private inflight = new Map<number, InflightFetch>();
   private nextCorrelation = 1;
   private fetchAllAtUs = Infinity;
+  private validations = new Map<number, { tp: string; leaderEpoch: number }>();
   private readonly backoff: ReconnectBackoff;
   consumed = 0;
 
@@ -69,10 +80,11 @@ export class Consumer extends Process {
   start(): void {
     this.markStarted();
     this.inflight = new Map();
+    this.validations = new Map();
     this.backoff.reset();
     this.fetchAllAtUs = Infinity;
     const start = this.from === 'earliest' ? 0 : this.from === 'latest' ? -1 : this.from;
-    this.positions = this.partitions.map((p) => ({ tp: `${this.topic}-${p}`, offset: start }));
+    this.positions = this.partitions.map((p) => ({ tp: `${this.topic}-${p}`, offset: start, epoch: -1, leaderEpoch: -1, validating: false, failed: false }));
     this.trace.emit({ type: 'client', t: this.kernel.now, node: this.node, state: 'started' });
     this.metadata.reset();
     this.metadata.request();
@@ -90,8 +102,11 @@ export class Consumer extends Process {
     if (img === null || !this.alive) return;
     const byLeader = new Map<number, string[]>();
     for (const pos of this.positions) {
-      const leader = img.partitions[pos.tp].leader;
-      if (leader === NO_LEADER) continue;
+      const p = img.partitions[pos.tp];
+      const leader = p.leader;
+      if (leader === NO_LEADER || pos.failed) continue;
+      if (this.needsValidation(pos, p.leaderEpoch)) this.validate(pos, leader, p.leaderEpoch);
+      if (pos.validating) continue;
       const l = byLeader.get(leader);
       if (l === undefined) byLeader.set(leader, [pos.tp]);
       else l.push(pos.tp);
@@ -121,7 +136,8 @@ export class Consumer extends Process {
     const partitions: P.FetchPartition[] = tps.map((tp) => {
       const pos = this.positions.find((x) => x.tp === tp)!;
       // A consumer sends no lastFetchedEpoch (it validates positions separately, KIP-320).
-      return { tp, fetchOffset: Math.max(0, pos.offset), lastFetchedEpoch: -1, currentLeaderEpoch: img.partitions[tp].leaderEpoch };
+      // Before KIP-320 a consumer's fetch carried no leader epoch either.
+      return { tp, fetchOffset: Math.max(0, pos.offset), lastFetchedEpoch: -1, currentLeaderEpoch: this.cfg.truncationDetection ? img.partitions[tp].leaderEpoch : -1 };
     });
     this.inflight.set(leader, { correlationId, tps });
     this.net.send<P.FetchRequest>(this.node, `b${leader}`, 'Fetch', P.REQUEST_OVERHEAD_BYTES + 32 * tps.length, {
@@ -131,6 +147,58 @@ export class Consumer extends Process {
     this.timer((this.cfg.requestTimeoutMs + this.cfg.fetchMaxWaitMs) * 1000, () => {
       if (this.inflight.get(leader)?.correlationId === correlationId) this.lost(leader);
     });
+  }
+
+  /** KIP-320 (SubscriptionState.maybeValidatePositionForCurrentLeader): a new leader epoch since we read. */
+  private needsValidation(pos: Position, leaderEpoch: number): boolean {
+    if (!this.cfg.truncationDetection || pos.validating) return false;
+    if (pos.epoch < 0 || pos.offset < 0) {
+      pos.leaderEpoch = leaderEpoch;
+      return false;
+    }
+    return leaderEpoch > pos.leaderEpoch;
+  }
+
+  private validate(pos: Position, leader: number, leaderEpoch: number): void {
+    pos.validating = true;
+    const correlationId = this.nextCorrelation++;
+    const leaderEpochAsked = pos.leaderEpoch;
+    this.validations.set(correlationId, { tp: pos.tp, leaderEpoch });
+    this.net.send<P.OffsetsForLeaderEpochRequest>(this.node, `b${leader}`, 'OffsetsForLeaderEpoch', P.REQUEST_OVERHEAD_BYTES + 16, {
+      correlationId, replicaId: -1, partitions: [{ tp: pos.tp, leaderEpoch: pos.epoch }],
+    });
+    this.timer(this.cfg.requestTimeoutMs * 1000, () => {
+      if (this.validations.delete(correlationId)) {
+        pos.validating = false;
+        pos.leaderEpoch = leaderEpochAsked;
+        this.metadata.request();
+      }
+    });
+  }
+
+  /** OffsetFetcherUtils/maybeCompleteValidation: a truncated log sends the position back to where it diverged. */
+  private onValidation(r: P.OffsetsForLeaderEpochResponse): void {
+    const v = this.validations.get(r.correlationId);
+    if (v === undefined) return;
+    this.validations.delete(r.correlationId);
+    const pos = this.positions.find((x) => x.tp === v.tp)!;
+    pos.validating = false;
+    const pr = r.partitions[0];
+    if (pr === undefined || pr.error !== 'NONE') {
+      this.metadata.request();
+      this.fetchAllAt(this.kernel.now + this.cfg.retryBackoffMs * 1000);
+      return;
+    }
+    pos.leaderEpoch = v.leaderEpoch;
+    const undefinedEnd = pr.endOffset < 0 || (pr.leaderEpoch ?? 0) < 0;
+    if (undefinedEnd || pr.endOffset < pos.offset) {
+      const reset = this.cfg.autoOffsetReset === 'none' ? 'none' : 'divergence';
+      const to = undefinedEnd ? (this.cfg.autoOffsetReset === 'earliest' ? 0 : -1) : pr.endOffset;
+      this.trace.emit({ type: 'truncationDetected', t: this.kernel.now, consumer: this.name, tp: pos.tp, position: pos.offset, truncatedTo: Math.max(0, to), reset });
+      if (reset === 'none') pos.failed = true;
+      else pos.offset = to;
+    }
+    this.fetchAll();
   }
 
   private lost(leader: number): void {
@@ -150,6 +218,7 @@ export class Consumer extends Process {
   private receive(env: Envelope): void {
     if (env.kind === 'MetadataResponse') this.metadata.onResponse(env.payload as P.MetadataResponse);
     else if (env.kind === 'FetchResponse') this.onFetchResponse(env as Envelope<P.FetchResponse>);
+    else if (env.kind === 'OffsetsForLeaderEpochResponse') this.onValidation(env.payload as P.OffsetsForLeaderEpochResponse);
   }
 
   private onFetchResponse(env: Envelope<P.FetchResponse>): void {
@@ -175,6 +244,7 @@ export class Consumer extends Process {
         pos.offset = pr.highWatermark;
         continue;
       }
+      if (pos.validating || pos.failed) continue;
       for (const e of pr.entries) {
         const end = e.offset + e.batch.count;
         if (end <= pos.offset) continue;
@@ -184,6 +254,7 @@ export class Consumer extends Process {
         this.metrics.recordEndToEnd(now, e.batch.createUs, skip, e.batch.count);
         this.consumed += count;
         pos.offset = end;
+        pos.epoch = e.epoch;
       }
     }
     if (refresh) {

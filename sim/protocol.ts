@@ -60,7 +60,11 @@ export interface FetchResponse { correlationId: number; partitions: FetchPartiti
  * (before KIP-279, Kafka 2.0) carries the end offset only.
  */
 export interface OffsetsForLeaderEpochRequest { correlationId: number; replicaId: number; partitions: Array<{ tp: string; leaderEpoch: number }> }
-export interface OffsetsForLeaderEpochResponse { correlationId: number; partitions: Array<{ tp: string; error: KafkaError; endOffset: number }> }
+export interface OffsetsForLeaderEpochResponse {
+  correlationId: number;
+  /** `leaderEpoch` is only in answers to consumers (KIP-320): the largest epoch ≤ the one asked for. */
+  partitions: Array<{ tp: string; error: KafkaError; endOffset: number; leaderEpoch?: number }>;
+}
 
 export interface MetadataRequest { correlationId: number; topics: string[] }
 export interface MetadataResponse { correlationId: number; image: MetadataImage }

@@ -68,7 +68,7 @@ import {
 export { CHECK_NAMES, type CheckName } from './checks.js';
 
 /** Record counters of the run summary that `expect.records` may name. */
-export const RECORD_COUNTERS = ['sent', 'acked', 'failed', 'lostAcked', 'duplicated', 'consumed', 'reordered', 'truncated'] as const;
+export const RECORD_COUNTERS = ['sent', 'acked', 'failed', 'lostAcked', 'duplicated', 'consumed', 'reordered', 'truncated', 'skipped'] as const;
 
 /**
  * Kafka error names (`org.apache.kafka.common.protocol.Errors`) that `expect.errors` may name: the ones a
@@ -184,6 +184,7 @@ const BehaviourSchema = z
     controller: behaviourField('controller'),
     hwFrozenUnderMinIsr: behaviourField('hwFrozenUnderMinIsr'),
     eligibleLeaderReplicas: behaviourField('eligibleLeaderReplicas'),
+    consumerTruncationDetection: behaviourField('consumerTruncationDetection'),
   })
   .meta({ description: 'Overrides of the kafkaVersion profile\'s behaviour, one by one (docs/profiles.md).' });
 

@@ -220,6 +220,7 @@ export class Simulation {
         retryBackoffMs: num(cc, 'retry.backoff.ms'),
         metadataMaxAgeMs: num(cc, 'metadata.max.age.ms'),
         autoOffsetReset: cc['auto.offset.reset'] as 'earliest' | 'latest' | 'none',
+        truncationDetection: this.scenario.cluster.behaviour.consumerTruncationDetection,
       }, c.topic, partitions, c.from, brokers, this.streams.get(`consumer:${c.name}:reconnect`));
       this.consumers.set(c.name, cons);
       this.kernel.at(c.startUs, () => cons.start());

@@ -34,6 +34,8 @@ export interface RunSummary {
     reordered: number;
     /** Records removed from replica logs by truncation. */
     truncated: number;
+    /** Records of a final log below a consumer's position that it never read (skipped after a truncation). */
+    skipped: number;
   };
   /** Records removed by truncation, per broker id (absent: none). */
   truncatedByBroker?: Record<string, number>;

@@ -277,6 +277,21 @@ export interface ConsumeEvent {
   seq: number;
 }
 
+/**
+ * A consumer checked its position after a leader change (KIP-320) and found the log truncated below it:
+ * what it had read from `truncatedTo` on is gone. `reset` says where it goes next: `divergence`
+ * (auto.offset.reset set: back to `truncatedTo`) or `none` (LogTruncationException: it stops).
+ */
+export interface TruncationDetectedEvent {
+  type: 'truncationDetected';
+  t: number;
+  consumer: string;
+  tp: string;
+  position: number;
+  truncatedTo: number;
+  reset: 'divergence' | 'none';
+}
+
 /** Last event of a run. */
 export interface EndEvent {
   type: 'end';
@@ -303,6 +318,7 @@ export type TraceEvent =
   | ClientEvent
   | MetadataEvent
   | ConsumeEvent
+  | TruncationDetectedEvent
   | EndEvent;
 
 export type TraceEventType = TraceEvent['type'];
@@ -344,6 +360,7 @@ export const EVENT_FIELDS: Record<TraceEventType, readonly string[]> = {
   client: ['type', 't', 'node', 'state', 'pid'],
   metadata: ['type', 't', 'node', 'version'],
   consume: ['type', 't', 'consumer', 'tp', 'offset', 'count', 'epoch', 'pid', 'seq'],
+  truncationDetected: ['type', 't', 'consumer', 'tp', 'position', 'truncatedTo', 'reset'],
   end: ['type', 't'],
 };
 
