@@ -199,6 +199,15 @@ export class NarrativeBuilder {
         add('error', `${node(ev.producer)} → ${ev.tp}: send failed for the application: ${ev.error} after ${ev.attempts} attempt(s) (more may follow)`, { tp: ev.tp, severe: true });
         return;
       }
+      case 'truncationDetected':
+        add(
+          'truncate',
+          ev.reset === 'divergence'
+            ? `consumer ${ev.consumer} checked its position on ${ev.tp} after the leader change (KIP-320): the log was truncated at offset ${ev.truncatedTo}, below its position ${ev.position}, so it goes back to ${ev.truncatedTo} and reads the new records`
+            : `consumer ${ev.consumer} found ${ev.tp} truncated at offset ${ev.truncatedTo}, below its position ${ev.position} (KIP-320); with auto.offset.reset=none it stops: LogTruncationException`,
+          { tp: ev.tp, severe: true },
+        );
+        return;
       case 'end': {
         const s = f.stats;
         add('end', `end of run: ${s.acked} record(s) acknowledged, ${s.failed} failed, ${s.lostAcked} acknowledged record(s) lost, ${s.elections} election(s) (${s.uncleanElections} unclean)`, { severe: s.lostAcked > 0 });
