@@ -582,6 +582,91 @@ function touches(ev: TraceEvent): 'all' | 'brokers' | 'clients' | 'links' | 'con
 
 const clone = <T>(x: T): T => structuredClone(x);
 
+function clonePartition(p: PartitionView): PartitionView {
+  const logs: Record<number, ReplicaLog> = {};
+  for (const b in p.logs) {
+    const l = p.logs[b];
+    logs[b] = { broker: l.broker, leo: l.leo, hw: l.hw, flushed: l.flushed, epochs: l.epochs.map((e) => ({ epoch: e.epoch, start: e.start })) };
+  }
+  const out: PartitionView = {
+    ...p,
+    replicas: p.replicas.slice(),
+    isr: p.isr.slice(),
+    elr: p.elr.slice(),
+    logs,
+    acked: p.acked.map((a) => ({ start: a.start, end: a.end, epoch: a.epoch })),
+    truncated: p.truncated.map((t) => ({ ...t })),
+    lost: p.lost.map((t) => ({ ...t })),
+  };
+  if (p.lastElection !== undefined) out.lastElection = { ...p.lastElection };
+  return out;
+}
+
+/**
+ * `replay` without immer: the same result (frozen, sharing every part no event touched with `frame`),
+ * made by copying on first write what the events may change and folding them with the mutable reducer.
+ * Playing forward replays ~1000 events a frame; one immer draft for them cost several ms.
+ */
+export function replayShared(frame: Frame, events: readonly TraceEvent[], from: number, to: number): Frame {
+  if (from > to) return frame;
+  const w: Frame = { ...frame, stats: { ...frame.stats }, pending: { ...frame.pending } };
+  let all = false;
+  let brokers = false;
+  let clients = false;
+  let links = false;
+  let parts = false;
+  const copied = new Set<string>();
+  for (let i = from; i <= to; i++) {
+    const ev = events[i];
+    if (!all) {
+      switch (touches(ev)) {
+        case 'all':
+          all = true;
+          w.brokers = clone(w.brokers);
+          w.clients = clone(w.clients);
+          w.cutLinks = [...w.cutLinks];
+          w.partitions = clone(w.partitions);
+          break;
+        case 'brokers':
+          if (!brokers) (brokers = true), (w.brokers = clone(w.brokers));
+          break;
+        case 'clients':
+          if (!clients) (clients = true), (w.clients = clone(w.clients));
+          break;
+        case 'links':
+          if (!links) (links = true), (w.cutLinks = [...w.cutLinks]);
+          break;
+        case 'partition': {
+          const tp = (ev as { tp: string }).tp;
+          if (!copied.has(tp)) {
+            copied.add(tp);
+            if (!parts) (parts = true), (w.partitions = { ...w.partitions });
+            const p = w.partitions[tp];
+            if (p !== undefined) w.partitions[tp] = clonePartition(p);
+          }
+          break;
+        }
+      }
+    }
+    reduce(w, ev);
+  }
+  // Freeze what is new (shared parts are frozen already), as immer does.
+  if (all) freeze(w, true);
+  else {
+    Object.freeze(w.stats);
+    Object.freeze(w.pending);
+    if (brokers) freeze(w.brokers, true);
+    if (clients) freeze(w.clients, true);
+    if (links) Object.freeze(w.cutLinks);
+    if (parts) {
+      Object.freeze(w.partitions);
+      for (const tp of copied) if (w.partitions[tp] !== undefined) freeze(w.partitions[tp], true);
+    }
+    Object.freeze(w);
+  }
+  return w;
+}
+
 /**
  * Events plus keyframes. `push` events as they arrive (chunks); `frameAt(i)` is the state after event i.
  * Keyframe k is the state after the first k·every events. Indexing folds events into a private mutable
@@ -678,7 +763,7 @@ export class TraceIndex {
     const k = Math.floor((i + 1) / this.every);
     const kf = this.keyframes[Math.min(k, this.keyframes.length - 1)];
     const from = c.index <= i && c.index >= kf.index ? c : kf;
-    this.cache = replay(from, this.events, from.index + 1, i);
+    this.cache = replayShared(from, this.events, from.index + 1, i);
     return this.cache;
   }
 

@@ -39,6 +39,8 @@ interface Source {
   text: string;
   /** A bundled scenario, unmodified: the URL reproduces it. */
   bundled: boolean;
+  /** A trace file opened from disk (read by the worker; `text` is empty). */
+  file?: Blob;
 }
 
 const state = {
@@ -91,18 +93,30 @@ function startWorker(req: Request): void {
 }
 
 let pendingSource: { source: Source; seed: number | undefined } | undefined;
+/** The run shown before the one loading (restored if the new one fails part way). */
+let previous: Partial<typeof state> | undefined;
+let lastLoadingRender = -Infinity;
 
 function run(source: Source, seed: number | undefined, at?: { i?: number; t?: number }): void {
   pendingSource = { source, seed };
   state.pendingAt = at?.i;
   state.pendingT = at?.t;
   if (source.kind === 'scenario') startWorker({ kind: 'run', text: source.text, source: source.name, seed });
+  else if (source.file !== undefined) startWorker({ kind: 'traceFile', file: source.file, source: source.name });
   else startWorker({ kind: 'trace', text: source.text, source: source.name });
 }
 
 function onReply(m: WorkerReply, id: number, pending: typeof pendingSource): void {
   if (id !== requestId) return;
   if (m.kind === 'error') {
+    // A trace file is posted as it is read: a bad line far in may come after events. Keep the previous run.
+    if (incoming !== undefined && previous !== undefined) {
+      Object.assign(state, previous);
+      incoming = undefined;
+      updateUrl();
+      syncPicker();
+      scheduleRender();
+    }
     showError(m.message);
     setStatus(state.source ? '' : 'no run loaded');
     worker?.terminate();
@@ -112,6 +126,7 @@ function onReply(m: WorkerReply, id: number, pending: typeof pendingSource): voi
   if (incoming === undefined) {
     // First reply of a good run: switch to it.
     hideError();
+    previous = { model: state.model, source: state.source, seed: state.seed, hash: state.hash, summary: state.summary, done: state.done, runMs: state.runMs, cursorI: state.cursorI, cursorT: state.cursorT };
     incoming = new Model();
     state.model = incoming;
     state.source = pending?.source;
@@ -129,9 +144,15 @@ function onReply(m: WorkerReply, id: number, pending: typeof pendingSource): voi
     state.model.push(m.events);
     setStatus(`${state.model.index.length.toLocaleString()} events…`);
     if (state.cursorI < 0) seekIndex(0);
-    scheduleRender();
+    // While loading, draw now and then only (each draw of the growing timeline and narrative costs).
+    const now = performance.now();
+    if (now - lastLoadingRender >= 500) {
+      lastLoadingRender = now;
+      scheduleRender();
+    }
     return;
   }
+  previous = undefined;
   state.hash = m.hash;
   state.summary = m.summary;
   state.done = true;
@@ -455,6 +476,13 @@ function seedInput(): number | undefined {
 async function loadFile(file: File): Promise<void> {
   let text: string;
   try {
+    // A trace is read by the worker, slice by slice (a 120 MB string read here and copied to the worker
+    // cost seconds): look at its start only.
+    const head = await file.slice(0, 4096).text();
+    if (head.trim() !== '' && looksLikeTrace(head, file.name)) {
+      run({ kind: 'trace', name: file.name, text: '', file, bundled: false }, undefined);
+      return;
+    }
     text = await file.text();
   } catch (e) {
     showError(`${file.name}: cannot read the file (${String(e)})`);

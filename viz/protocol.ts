@@ -6,7 +6,9 @@ export type WorkerRequest =
   /** Parse a scenario (YAML or JSON text) and run it. */
   | { kind: 'run'; id: number; text: string; source: string; seed?: number }
   /** Read an NDJSON trace (one event per line). */
-  | { kind: 'trace'; id: number; text: string; source: string };
+  | { kind: 'trace'; id: number; text: string; source: string }
+  /** Read an NDJSON trace file (read in the worker, slice by slice: the page never holds the text). */
+  | { kind: 'traceFile'; id: number; file: Blob; source: string };
 
 export type WorkerReply =
   | { kind: 'events'; id: number; events: TraceEvent[] }

@@ -13,12 +13,19 @@ export function looksLikeTrace(text: string, name = ''): boolean {
   return /^\{\s*"type"\s*:/.test(first);
 }
 
-export function parseTrace(text: string, source: string): TraceEvent[] {
-  const events: TraceEvent[] = [];
-  const lines = text.split('\n');
-  for (let n = 0; n < lines.length; n++) {
-    const line = lines[n].trim();
-    if (line === '') continue;
+/**
+ * Reads trace lines one at a time (the worker feeds it a file slice by slice): validates each event and
+ * returns it (undefined for a blank line).
+ */
+export class TraceLineReader {
+  count = 0;
+  private lastT = -Infinity;
+  constructor(private readonly source: string) {}
+
+  line(raw: string, n: number): TraceEvent | undefined {
+    const source = this.source;
+    const line = raw.trim();
+    if (line === '') return undefined;
     let ev: unknown;
     try {
       ev = JSON.parse(line);
@@ -29,16 +36,33 @@ export function parseTrace(text: string, source: string): TraceEvent[] {
     if (typeof ev !== 'object' || ev === null || typeof type !== 'string' || !(type in EVENT_FIELDS)) {
       throw new TraceFileError(`${source}: line ${n + 1}: not a trace event (type ${JSON.stringify(type)})`);
     }
-    if (typeof (ev as { t?: unknown }).t !== 'number') throw new TraceFileError(`${source}: line ${n + 1}: event without a numeric t`);
-    if (events.length === 0) {
+    const t = (ev as { t?: unknown }).t;
+    if (typeof t !== 'number') throw new TraceFileError(`${source}: line ${n + 1}: event without a numeric t`);
+    if (this.count === 0) {
       if (type !== 'header') throw new TraceFileError(`${source}: line ${n + 1}: the first event must be the header, got ${type}`);
       const schema = (ev as { schema?: unknown }).schema;
       if (schema !== TRACE_SCHEMA_VERSION) throw new TraceFileError(`${source}: trace schema ${String(schema)}, this visualizer reads schema ${TRACE_SCHEMA_VERSION}`);
-    } else if ((ev as TraceEvent).t < events[events.length - 1].t) {
+    } else if (t < this.lastT) {
       throw new TraceFileError(`${source}: line ${n + 1}: time goes backwards`);
     }
-    events.push(ev as TraceEvent);
+    this.lastT = t;
+    this.count++;
+    return ev as TraceEvent;
   }
-  if (events.length === 0) throw new TraceFileError(`${source}: empty trace`);
+
+  end(): void {
+    if (this.count === 0) throw new TraceFileError(`${this.source}: empty trace`);
+  }
+}
+
+export function parseTrace(text: string, source: string): TraceEvent[] {
+  const events: TraceEvent[] = [];
+  const reader = new TraceLineReader(source);
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    const ev = reader.line(lines[n], n);
+    if (ev !== undefined) events.push(ev);
+  }
+  reader.end();
   return events;
 }

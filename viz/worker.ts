@@ -4,9 +4,9 @@
  */
 import { parseScenario } from '../sim/scenario.js';
 import { createSimulation } from '../sim/simulation.js';
-import { hashEvents, type TraceEvent, type TraceSink } from '../sim/trace.js';
+import { TraceHasher, type TraceEvent, type TraceSink } from '../sim/trace.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
-import { parseTrace } from './trace-file.js';
+import { TraceLineReader } from './trace-file.js';
 
 const CHUNK = 25_000;
 
@@ -26,7 +26,56 @@ class ChunkSink implements TraceSink {
   }
 }
 
-function handle(req: WorkerRequest): void {
+/** Bytes of a trace file read at a time: events are posted as they are parsed, while the rest is read. */
+const SLICE = 8 << 20;
+
+/**
+ * Reads an NDJSON trace from `text` (or from a file, slice by slice), validating, hashing and posting the
+ * events in chunks as it goes, so the page indexes a chunk while the next one is parsed.
+ */
+async function readTrace(req: { id: number; source: string; text?: string; file?: Blob }): Promise<void> {
+  const t0 = performance.now();
+  const reader = new TraceLineReader(req.source);
+  const hasher = new TraceHasher();
+  let buf: TraceEvent[] = [];
+  let lineNo = 0;
+  const lines = (text: string, from: number, to: number): void => {
+    // [from, to): whole lines (the last one may lack its newline).
+    let at = from;
+    while (at < to) {
+      let nl = text.indexOf('\n', at);
+      if (nl < 0 || nl > to) nl = to;
+      const ev = reader.line(text.slice(at, nl), lineNo++);
+      at = nl + 1;
+      if (ev === undefined) continue;
+      hasher.event(ev);
+      buf.push(ev);
+      if (buf.length >= CHUNK) {
+        post({ kind: 'events', id: req.id, events: buf });
+        buf = [];
+      }
+    }
+  };
+  if (req.file === undefined) lines(req.text ?? '', 0, (req.text ?? '').length);
+  else {
+    const decoder = new TextDecoder();
+    let carry = '';
+    for (let off = 0; off < req.file.size; off += SLICE) {
+      const bytes = new Uint8Array(await req.file.slice(off, off + SLICE).arrayBuffer());
+      const last = off + SLICE >= req.file.size;
+      const text = carry + decoder.decode(bytes, { stream: !last });
+      const cut = last ? text.length : text.lastIndexOf('\n') + 1;
+      lines(text, 0, cut);
+      carry = text.slice(cut);
+    }
+    if (carry !== '') lines(carry, 0, carry.length);
+  }
+  reader.end();
+  if (buf.length > 0) post({ kind: 'events', id: req.id, events: buf });
+  post({ kind: 'done', id: req.id, hash: hasher.digest(), events: hasher.count, summary: null, ms: performance.now() - t0 });
+}
+
+async function handle(req: WorkerRequest): Promise<void> {
   const t0 = performance.now();
   if (req.kind === 'run') {
     const scenario = parseScenario(req.text, req.source);
@@ -37,16 +86,13 @@ function handle(req: WorkerRequest): void {
     post({ kind: 'done', id: req.id, hash: sim.trace.hasher.digest(), events: sim.trace.count, summary: sim.summary(), ms: performance.now() - t0 });
     return;
   }
-  const events = parseTrace(req.text, req.source);
-  for (let at = 0; at < events.length; at += CHUNK) post({ kind: 'events', id: req.id, events: events.slice(at, at + CHUNK) });
-  post({ kind: 'done', id: req.id, hash: hashEvents(events), events: events.length, summary: null, ms: performance.now() - t0 });
+  if (req.kind === 'traceFile') await readTrace({ id: req.id, source: req.source, file: req.file });
+  else await readTrace({ id: req.id, source: req.source, text: req.text });
 }
 
 self.onmessage = (e: MessageEvent<WorkerRequest>) => {
-  try {
-    handle(e.data);
-  } catch (err) {
+  handle(e.data).catch((err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
     post({ kind: 'error', id: e.data.id, message: message.split('\n')[0] });
-  }
+  });
 };

@@ -5,7 +5,7 @@
  */
 import * as d3 from 'd3';
 import { recordRuns, type Frame, type PartitionView } from '../frames.js';
-import { ensure, type Size } from './cluster.js';
+import type { Size } from './cluster.js';
 import { BROKER_COLORS, RECORD_COLORS } from './colors.js';
 
 export type LogWindow = 'whole' | 'tail';
@@ -36,226 +36,364 @@ function blockHeight(p: PartitionView, m: ReturnType<typeof metrics>): number {
 
 const list = (xs: readonly number[]): string => `[${xs.join(',')}]`;
 
+// ---- retained drawing: elements are kept per svg and an attribute is written only when its value changes;
+// a partition whose frame object (structurally shared between frames), broker states and layout are the
+// same as at the last draw is skipped altogether. Rewriting every attribute of every partition each frame
+// (and a <title> per record run) made playback slow.
+
+type El = SVGElement & { __v?: Record<string, string> };
+
+function set(el: El, name: string, v: string | number): void {
+  const s = typeof v === 'string' ? v : String(v);
+  const c = (el.__v ??= {});
+  if (c[name] !== s) {
+    c[name] = s;
+    el.setAttribute(name, s);
+  }
+}
+
+function text(el: El, v: string): void {
+  const c = (el.__v ??= {});
+  if (c['#text'] !== v) {
+    c['#text'] = v;
+    el.textContent = v;
+  }
+}
+
+const NS = 'http://www.w3.org/2000/svg';
+
+function mk<K extends keyof SVGElementTagNameMap>(parent: Element, tag: K, cls?: string): SVGElementTagNameMap[K] & El {
+  const el = document.createElementNS(NS, tag) as SVGElementTagNameMap[K] & El;
+  if (cls !== undefined) el.setAttribute('class', cls);
+  parent.appendChild(el);
+  return el;
+}
+
+/** The first `n` children made with `make`, adding or removing children as needed. */
+function pool<T extends Element>(parent: Element & { __kids?: T[] }, n: number, make: (parent: Element) => T): T[] {
+  const kids = (parent.__kids ??= []);
+  while (kids.length < n) kids.push(make(parent));
+  while (kids.length > n) kids.pop()!.remove();
+  return kids;
+}
+
+const px = (v: number): number => Math.round(v * 10) / 10;
+
+interface Row {
+  b: number;
+  g: El;
+  circle: El;
+  rname: El;
+  rbadge: El;
+  track: El;
+  runs: SVGGElement & El & { __runs?: StateRunLike[] };
+  runsTitle: El;
+  cells: El;
+  trunc: El;
+  epochs: El;
+  hw: El;
+  leo: El;
+  offsets: El;
+}
+
+interface StateRunLike {
+  start: number;
+  end: number;
+  state: string;
+}
+
+interface Block {
+  tp: string;
+  g: El;
+  bg: El;
+  title: El;
+  info: El;
+  rowsG: El;
+  lostG: El;
+  rows: Row[];
+  last?: PartitionView;
+  lastKey: string;
+}
+
+interface ViewState {
+  tps: string;
+  blocks: Block[];
+  parts: SVGGElement;
+}
+
+const views = new WeakMap<SVGSVGElement, ViewState>();
+
+function makeRow(rowsG: Element, tp: string, b: number): Row {
+  const g = mk(rowsG, 'g', 'replica');
+  g.setAttribute('data-testid', `replica-${tp}-b${b}`);
+  const runs = mk(g, 'g', 'runs');
+  const row: Row = {
+    b,
+    g,
+    circle: mk(g, 'circle', 'state'),
+    rname: mk(g, 'text', 'rname'),
+    rbadge: mk(g, 'text', 'rbadge'),
+    track: mk(g, 'rect', 'track'),
+    runs,
+    runsTitle: mk(runs, 'title'),
+    cells: mk(g, 'g', 'cells'),
+    trunc: mk(g, 'g', 'trunc'),
+    epochs: mk(g, 'g', 'epochs'),
+    hw: mk(g, 'line', 'hw'),
+    leo: mk(g, 'line', 'leo'),
+    offsets: mk(g, 'text', 'offsets'),
+  };
+  // g.runs must come before the cells etc. (drawing order): move it after the track.
+  g.insertBefore(runs, row.cells);
+  row.rname.setAttribute('dominant-baseline', 'central');
+  row.rbadge.setAttribute('dominant-baseline', 'central');
+  row.offsets.setAttribute('dominant-baseline', 'central');
+  // One tooltip for the whole bar, filled in for the run under the pointer.
+  runs.addEventListener('mouseover', (e) => {
+    const rect = e.target as Element & { __run?: StateRunLike };
+    const s = rect.__run;
+    if (s !== undefined) row.runsTitle.textContent = `b${b} offsets ${s.start}–${s.end - 1}: ${s.state}`;
+  });
+  return row;
+}
+
+function makeBlock(parts: Element, p: PartitionView): Block {
+  const g = mk(parts, 'g', 'partition');
+  g.setAttribute('data-testid', `partition-${p.tp}`);
+  const bg = mk(g, 'rect', 'bg');
+  const title = mk(g, 'text', 'ptitle');
+  const info = mk(g, 'text', 'pinfo');
+  info.setAttribute('data-testid', `partition-info-${p.tp}`);
+  const rowsG = mk(g, 'g', 'rows');
+  const lostG = mk(g, 'g', 'lost');
+  title.textContent = p.tp;
+  return { tp: p.tp, g, bg, title, info, rowsG, lostG, rows: [], lastKey: '' };
+}
+
 export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, opts: PartitionOptions): void {
   const m = metrics(opts);
   const height = partitionsHeight(frame, opts);
-  const svg = d3.select(svgEl).attr('viewBox', `0 0 ${size.width} ${height}`).attr('width', size.width).attr('height', height);
-  defs(svg);
+  const svg = svgEl as SVGSVGElement & El;
+  set(svg, 'viewBox', `0 0 ${size.width} ${height}`);
+  set(svg, 'width', size.width);
+  set(svg, 'height', height);
+  defs(d3.select(svgEl));
   const parts = Object.values(frame.partitions);
-  const tops: number[] = [];
-  let y = 4;
-  for (const p of parts) {
-    tops.push(y);
-    y += blockHeight(p, m);
+  const tps = parts.map((p) => p.tp).join('\n');
+  let view = views.get(svgEl);
+  if (view === undefined || view.tps !== tps || !svgEl.contains(view.parts)) {
+    svgEl.querySelector(':scope > g.parts')?.remove();
+    const g = mk(svgEl, 'g', 'parts');
+    view = { tps, blocks: parts.map((p) => makeBlock(g, p)), parts: g };
+    views.set(svgEl, view);
   }
   const x0 = m.label;
   const x1 = Math.max(x0 + 50, size.width - m.right);
+  const layoutKey = `${size.width}|${opts.window}|${opts.tail ?? 60}|${opts.large === true}`;
+  let y = 4;
+  for (let k = 0; k < parts.length; k++) {
+    const p = parts[k];
+    const blk = view.blocks[k];
+    let key = `${layoutKey}|${y}`;
+    for (const b of p.replicas) key += `|${frame.brokers[b]?.state ?? 'up'}`;
+    if (blk.last !== p || blk.lastKey !== key) {
+      drawBlock(blk, p, frame, y, m, x0, x1, size, opts);
+      blk.last = p;
+      blk.lastKey = key;
+    }
+    y += blockHeight(p, m);
+  }
+}
 
-  const blocks = ensure(svg, 'g.parts')
-    .selectAll<SVGGElement, PartitionView>('g.partition')
-    .data(parts, (d) => d.tp)
-    .join((enter) => {
-      const e = enter.append('g').attr('class', 'partition');
-      e.append('rect').attr('class', 'bg');
-      e.append('text').attr('class', 'ptitle');
-      e.append('text').attr('class', 'pinfo');
-      e.append('g').attr('class', 'rows');
-      e.append('g').attr('class', 'lost');
+function drawBlock(blk: Block, p: PartitionView, frame: Frame, top: number, m: ReturnType<typeof metrics>, x0: number, x1: number, size: Size, opts: PartitionOptions): void {
+  const g = blk.g;
+  set(g, 'transform', `translate(0,${top})`);
+  set(g, 'data-leader', p.leader);
+  set(g, 'data-epoch', p.leaderEpoch);
+  set(g, 'data-isr', p.isr.join(','));
+  set(g, 'data-elr', p.elr.join(','));
+  set(g, 'data-lost', p.lostCount);
+  set(blk.bg, 'x', 0);
+  set(blk.bg, 'y', 0);
+  set(blk.bg, 'width', size.width);
+  set(blk.bg, 'height', blockHeight(p, m) - 6);
+  set(blk.bg, 'rx', 4);
+  set(blk.bg, 'class', `bg${p.leader < 0 ? ' offline' : p.isr.length < p.minIsr ? ' underminisr' : p.isr.length < p.replicas.length ? ' urp' : ''}`);
+  set(blk.title, 'x', 6);
+  set(blk.title, 'y', m.title - 7);
+  set(blk.info, 'x', m.label);
+  set(blk.info, 'y', m.title - 7);
+  {
+    const leader = p.leader < 0 ? 'OFFLINE (no leader)' : `leader b${p.leader}`;
+    let s = `${leader} · epoch ${p.leaderEpoch} · ISR ${list(p.isr)}`;
+    if (p.elr.length > 0) s += ` · ELR ${list(p.elr)}`;
+    s += ` · min.insync ${p.minIsr}`;
+    if (p.leader >= 0 && p.isr.length < p.minIsr) s += ' · below min ISR';
+    else if (p.isr.length < p.replicas.length) s += ' · under-replicated';
+    if (p.lastElection !== undefined && !p.lastElection.clean) s += ' · last election UNCLEAN';
+    text(blk.info, s);
+  }
+
+  let maxLeo = 0;
+  for (const b in p.logs) maxLeo = Math.max(maxLeo, p.logs[b].leo);
+  let maxOff = Math.max(10, maxLeo);
+  for (const t of p.truncated) maxOff = Math.max(maxOff, t.end);
+  for (const t of p.lost) maxOff = Math.max(maxOff, t.end);
+  const tail = opts.tail ?? 60;
+  // Tail: the last offsets of the live logs (truncated and lost ranges are clipped to it).
+  const d0 = opts.window === 'tail' ? Math.max(0, maxLeo - tail) : 0;
+  const d1 = opts.window === 'tail' ? Math.max(maxLeo, tail) + 2 : maxOff;
+  const k = (x1 - x0) / (d1 - d0);
+  const x = (v: number): number => px(x0 + (Math.max(d0, Math.min(d1, v)) - d0) * k);
+  const pxPerOffset = k;
+
+  // Rows: one per replica (the replica set rarely changes: rebuild them when it does).
+  if (blk.rows.length !== p.replicas.length || blk.rows.some((r, i) => r.b !== p.replicas[i])) {
+    for (const r of blk.rows) r.g.remove();
+    blk.rows = p.replicas.map((b) => makeRow(blk.rowsG, p.tp, b));
+  }
+  blk.rows.forEach((row, ri) => {
+    const b = row.b;
+    const log = p.logs[b];
+    const hw = log?.hw ?? 0;
+    const leo = log?.leo ?? 0;
+    const inIsr = p.isr.includes(b);
+    set(row.g, 'transform', `translate(0,${m.title + ri * (m.row + m.gap)})`);
+    set(row.g, 'data-leo', leo);
+    set(row.g, 'data-hw', hw);
+    set(row.g, 'data-in-isr', String(inIsr));
+    set(row.circle, 'cx', 10);
+    set(row.circle, 'cy', m.row / 2);
+    set(row.circle, 'r', 4.5);
+    set(row.circle, 'fill', BROKER_COLORS[frame.brokers[b]?.state ?? 'up']);
+    set(row.rname, 'x', m.label * 0.17);
+    set(row.rname, 'y', m.row / 2);
+    set(row.rname, 'class', `rname${b === p.leader ? ' leader' : ''}`);
+    text(row.rname, b === p.leader ? `★ b${b}` : `b${b}`);
+    set(row.rbadge, 'x', m.label * 0.52);
+    set(row.rbadge, 'y', m.row / 2);
+    set(row.rbadge, 'class', `rbadge ${inIsr ? 'isr' : p.elr.includes(b) ? 'elr' : 'out'}`);
+    text(row.rbadge, inIsr ? 'ISR' : p.elr.includes(b) ? 'ELR' : 'out of ISR');
+    set(row.track, 'x', x0);
+    set(row.track, 'y', 0);
+    set(row.track, 'width', x1 - x0);
+    set(row.track, 'height', m.row);
+
+    const runs = recordRuns(p, b).filter((s) => s.end > d0 && s.start < d1);
+    const rects = pool(row.runs as SVGGElement & { __kids?: Array<SVGRectElement & El> }, runs.length, (parent) => mk(parent, 'rect'));
+    for (let i = 0; i < runs.length; i++) {
+      const s = runs[i];
+      const r = rects[i] as SVGRectElement & El & { __run?: StateRunLike };
+      r.__run = s;
+      const xs = x(s.start);
+      set(r, 'x', xs);
+      set(r, 'y', 0);
+      set(r, 'width', Math.max(0.5, px(x(s.end) - xs)));
+      set(r, 'height', m.row);
+      set(r, 'fill', RECORD_COLORS[s.state]);
+      set(r, 'data-state', s.state);
+    }
+    // Cell dividers when cells are wide enough to see: one path for all of them.
+    const lo = Math.ceil(d0);
+    const hi = Math.min(leo, Math.floor(d1));
+    let cells = '';
+    if (pxPerOffset >= 5 && hi - lo <= 400) for (let o = lo; o <= hi; o++) cells += `M${x(o).toFixed(1)} 0V${m.row}`;
+    const cellPath = pool(row.cells as El & { __kids?: Array<SVGPathElement & El> }, cells === '' ? 0 : 1, (parent) => mk(parent, 'path'));
+    if (cells !== '') set(cellPath[0], 'd', cells);
+
+    const trunc = p.truncated.filter((t) => t.broker === b && t.end > d0 && t.start < d1);
+    const trects = pool(row.trunc as El & { __kids?: Array<SVGRectElement & El> }, trunc.length, (parent) => {
+      const r = mk(parent, 'rect');
+      r.setAttribute('fill', 'url(#hatch)');
+      r.setAttribute('data-testid', 'truncated');
+      mk(r, 'title');
+      return r;
+    });
+    for (let i = 0; i < trunc.length; i++) {
+      const t = trunc[i];
+      const r = trects[i];
+      set(r, 'x', x(t.start));
+      set(r, 'y', m.row - 5);
+      set(r, 'width', Math.max(2, px(x(t.end) - x(t.start))));
+      set(r, 'height', 5);
+      text(r.firstChild as El, `b${b} truncated offsets ${t.start}–${t.end - 1} (${t.reason}) at ${(t.t / 1e6).toFixed(3)} s`);
+    }
+
+    const epochs = (log?.epochs ?? []).filter((e, i) => i > 0 && e.start >= d0 && e.start <= d1);
+    const eg = pool(row.epochs as El & { __kids?: Array<SVGGElement & El> }, epochs.length, (parent) => {
+      const e = mk(parent, 'g');
+      const line = mk(e, 'line');
+      line.setAttribute('y1', '-2');
+      const t = mk(e, 'text');
+      t.setAttribute('x', '2');
+      t.setAttribute('y', '9');
       return e;
-    })
-    .attr('transform', (_, k) => `translate(0,${tops[k]})`)
-    .attr('data-testid', (d) => `partition-${d.tp}`)
-    .attr('data-leader', (d) => d.leader)
-    .attr('data-epoch', (d) => d.leaderEpoch)
-    .attr('data-isr', (d) => d.isr.join(','))
-    .attr('data-elr', (d) => d.elr.join(','))
-    .attr('data-lost', (d) => d.lostCount);
-
-  blocks
-    .select('rect.bg')
-    .attr('x', 0)
-    .attr('y', 0)
-    .attr('width', size.width)
-    .attr('height', (d) => blockHeight(d, m) - 6)
-    .attr('rx', 4)
-    .attr('class', (d) => `bg${d.leader < 0 ? ' offline' : d.isr.length < d.minIsr ? ' underminisr' : d.isr.length < d.replicas.length ? ' urp' : ''}`);
-  blocks
-    .select('text.ptitle')
-    .attr('x', 6)
-    .attr('y', m.title - 7)
-    .text((d) => d.tp);
-  blocks
-    .select('text.pinfo')
-    .attr('x', m.label)
-    .attr('y', m.title - 7)
-    .attr('data-testid', (d) => `partition-info-${d.tp}`)
-    .text((d) => {
-      const leader = d.leader < 0 ? 'OFFLINE (no leader)' : `leader b${d.leader}`;
-      let s = `${leader} · epoch ${d.leaderEpoch} · ISR ${list(d.isr)}`;
-      if (d.elr.length > 0) s += ` · ELR ${list(d.elr)}`;
-      s += ` · min.insync ${d.minIsr}`;
-      if (d.leader >= 0 && d.isr.length < d.minIsr) s += ' · below min ISR';
-      else if (d.isr.length < d.replicas.length) s += ' · under-replicated';
-      if (d.lastElection !== undefined && !d.lastElection.clean) s += ' · last election UNCLEAN';
-      return s;
     });
-
-  blocks.each(function (p) {
-    const g = d3.select(this);
-    const maxLeo = Math.max(0, ...Object.values(p.logs).map((l) => l.leo));
-    const maxOff = Math.max(10, maxLeo, ...p.truncated.map((t) => t.end), ...p.lost.map((t) => t.end));
-    const tail = opts.tail ?? 60;
-    // Tail: the last offsets of the live logs (truncated and lost ranges are clipped to it).
-    const domain: [number, number] = opts.window === 'tail' ? [Math.max(0, maxLeo - tail), Math.max(maxLeo, tail) + 2] : [0, maxOff];
-    const x = d3.scaleLinear().domain(domain).range([x0, x1]).clamp(true);
-    const pxPerOffset = (x1 - x0) / (domain[1] - domain[0]);
-
-    const rows = g
-      .select('g.rows')
-      .selectAll<SVGGElement, number>('g.replica')
-      .data(p.replicas, (b) => String(b))
-      .join((enter) => {
-        const e = enter.append('g').attr('class', 'replica');
-        e.append('circle').attr('class', 'state');
-        e.append('text').attr('class', 'rname');
-        e.append('text').attr('class', 'rbadge');
-        e.append('rect').attr('class', 'track');
-        e.append('g').attr('class', 'runs');
-        e.append('g').attr('class', 'cells');
-        e.append('g').attr('class', 'trunc');
-        e.append('g').attr('class', 'epochs');
-        e.append('line').attr('class', 'hw');
-        e.append('line').attr('class', 'leo');
-        e.append('text').attr('class', 'offsets');
-        return e;
-      })
-      .attr('transform', (_, k) => `translate(0,${m.title + k * (m.row + m.gap)})`)
-      .attr('data-testid', (b) => `replica-${p.tp}-b${b}`)
-      .attr('data-leo', (b) => p.logs[b]?.leo ?? 0)
-      .attr('data-hw', (b) => p.logs[b]?.hw ?? 0)
-      .attr('data-in-isr', (b) => String(p.isr.includes(b)));
-
-    rows
-      .select('circle.state')
-      .attr('cx', 10)
-      .attr('cy', m.row / 2)
-      .attr('r', 4.5)
-      .attr('fill', (b) => BROKER_COLORS[frame.brokers[b]?.state ?? 'up']);
-    rows
-      .select('text.rname')
-      .attr('x', m.label * 0.17)
-      .attr('y', m.row / 2)
-      .attr('dominant-baseline', 'central')
-      .attr('class', (b) => `rname${b === p.leader ? ' leader' : ''}`)
-      .text((b) => (b === p.leader ? `★ b${b}` : `b${b}`));
-    rows
-      .select('text.rbadge')
-      .attr('x', m.label * 0.52)
-      .attr('y', m.row / 2)
-      .attr('dominant-baseline', 'central')
-      .attr('class', (b) => `rbadge ${p.isr.includes(b) ? 'isr' : p.elr.includes(b) ? 'elr' : 'out'}`)
-      .text((b) => (p.isr.includes(b) ? 'ISR' : p.elr.includes(b) ? 'ELR' : 'out of ISR'));
-    rows
-      .select('rect.track')
-      .attr('x', x0)
-      .attr('y', 0)
-      .attr('width', x1 - x0)
-      .attr('height', m.row);
-
-    rows.each(function (b) {
-      const r = d3.select(this);
-      const log = p.logs[b];
-      const runs = recordRuns(p, b).filter((s) => s.end > domain[0] && s.start < domain[1]);
-      r.select('g.runs')
-        .selectAll('rect')
-        .data(runs)
-        .join('rect')
-        .attr('x', (s) => x(s.start))
-        .attr('y', 0)
-        .attr('width', (s) => Math.max(0.5, x(s.end) - x(s.start)))
-        .attr('height', m.row)
-        .attr('fill', (s) => RECORD_COLORS[s.state])
-        .attr('data-state', (s) => s.state)
-        .selectAll('title')
-        .data((s) => [s])
-        .join('title')
-        .text((s) => `b${b} offsets ${s.start}–${s.end - 1}: ${s.state}`);
-      // Cell dividers when cells are wide enough to see.
-      const lo = Math.ceil(domain[0]);
-      const hi = Math.min(log?.leo ?? 0, Math.floor(domain[1]));
-      // One path for all dividers: a line element per offset made every frame slow (thousands of nodes).
-      let cells = '';
-      if (pxPerOffset >= 5 && hi - lo <= 400) for (let o = lo; o <= hi; o++) cells += `M${x(o).toFixed(1)} 0V${m.row}`;
-      const cellPath = r.select('g.cells').selectAll('path').data(cells === '' ? [] : [cells]).join('path');
-      if (cells !== '' && cellPath.attr('d') !== cells) cellPath.attr('d', cells);
-      const trunc = p.truncated.filter((t) => t.broker === b && t.end > domain[0] && t.start < domain[1]);
-      r.select('g.trunc')
-        .selectAll('rect')
-        .data(trunc)
-        .join('rect')
-        .attr('x', (t) => x(t.start))
-        .attr('y', m.row - 5)
-        .attr('width', (t) => Math.max(2, x(t.end) - x(t.start)))
-        .attr('height', 5)
-        .attr('fill', 'url(#hatch)')
-        .attr('data-testid', 'truncated')
-        .selectAll('title')
-        .data((t) => [t])
-        .join('title')
-        .text((t) => `b${b} truncated offsets ${t.start}–${t.end - 1} (${t.reason}) at ${(t.t / 1e6).toFixed(3)} s`);
-      const epochs = (log?.epochs ?? []).filter((e, k) => k > 0 && e.start >= domain[0] && e.start <= domain[1]);
-      const eg = r
-        .select('g.epochs')
-        .selectAll<SVGGElement, { epoch: number; start: number }>('g')
-        .data(epochs)
-        .join((enter) => {
-          const e = enter.append('g');
-          e.append('line');
-          e.append('text');
-          return e;
-        })
-        .attr('transform', (e) => `translate(${x(e.start)},0)`);
-      eg.select('line').attr('y1', -2).attr('y2', m.row + 2);
-      eg.select('text').attr('x', 2).attr('y', 9).text((e) => `e${e.epoch}`);
-      const hw = log?.hw ?? 0;
-      const leo = log?.leo ?? 0;
-      r.select('line.hw').attr('x1', x(hw)).attr('x2', x(hw)).attr('y1', -3).attr('y2', m.row + 3);
-      r.select('line.leo').attr('x1', x(leo)).attr('x2', x(leo)).attr('y1', -3).attr('y2', m.row + 3);
-      r.select('text.offsets')
-        .attr('x', x1 + 6)
-        .attr('y', m.row / 2)
-        .attr('dominant-baseline', 'central')
-        .text(`LEO ${leo} · HW ${hw}`);
-    });
-
-    // Lost acknowledged records.
-    const lostG = g.select('g.lost').attr('transform', `translate(0,${m.title + p.replicas.length * (m.row + m.gap)})`);
-    const lost = p.lostCount > 0 ? p.lost : [];
-    lostG
-      .selectAll('rect')
-      .data(lost.filter((l) => l.end > domain[0] && l.start < domain[1]))
-      .join('rect')
-      .attr('x', (l) => x(l.start))
-      .attr('y', 0)
-      .attr('width', (l) => Math.max(2, x(l.end) - x(l.start)))
-      .attr('height', m.lost - 6)
-      .attr('class', 'lostrange')
-      .selectAll('title')
-      .data((l) => [l])
-      .join('title')
-      .text((l) => `${l.end - l.start} acknowledged record(s) at offsets ${l.start}–${l.end - 1} lost (${l.reason} on b${l.broker})`);
-    lostG
-      .selectAll('text')
-      .data(lost.length > 0 ? [p] : [])
-      .join('text')
-      .attr('x', 6)
-      .attr('y', m.lost - 7)
-      .attr('class', 'losttext')
-      .attr('data-testid', `lost-${p.tp}`)
-      .text((d) => `LOST ${d.lostCount}`)
-      .append('title')
-      .text((d) => `${d.lostCount} acknowledged record(s) are on no replica: ${[...new Set(d.lost.map((l) => `${l.reason} on b${l.broker}`))].join(', ')}`);
+    for (let i = 0; i < epochs.length; i++) {
+      set(eg[i], 'transform', `translate(${x(epochs[i].start)},0)`);
+      set(eg[i].firstChild as El, 'y2', m.row + 2);
+      text(eg[i].lastChild as El, `e${epochs[i].epoch}`);
+    }
+    const xh = x(hw);
+    const xl = x(leo);
+    set(row.hw, 'x1', xh);
+    set(row.hw, 'x2', xh);
+    set(row.hw, 'y1', -3);
+    set(row.hw, 'y2', m.row + 3);
+    set(row.leo, 'x1', xl);
+    set(row.leo, 'x2', xl);
+    set(row.leo, 'y1', -3);
+    set(row.leo, 'y2', m.row + 3);
+    set(row.offsets, 'x', x1 + 6);
+    set(row.offsets, 'y', m.row / 2);
+    text(row.offsets, `LEO ${leo} · HW ${hw}`);
   });
+
+  // Lost acknowledged records.
+  const lostG = blk.lostG;
+  set(lostG, 'transform', `translate(0,${m.title + p.replicas.length * (m.row + m.gap)})`);
+  const lost = p.lostCount > 0 ? p.lost : [];
+  const shown = lost.filter((l) => l.end > d0 && l.start < d1);
+  const lostKids = pool(lostG as El & { __kids?: Array<SVGElement & El> }, shown.length + (lost.length > 0 ? 1 : 0), (parent) => mk(parent, 'rect'));
+  // The last child is the LOST text (recreated when the count of ranges changes, which is rare).
+  for (let i = 0; i < shown.length; i++) {
+    let r = lostKids[i];
+    if (r.tagName !== 'rect') {
+      const nr = mk(lostG, 'rect');
+      r.replaceWith(nr);
+      lostKids[i] = r = nr;
+    }
+    const l = shown[i];
+    set(r, 'x', x(l.start));
+    set(r, 'y', 0);
+    set(r, 'width', Math.max(2, px(x(l.end) - x(l.start))));
+    set(r, 'height', m.lost - 6);
+    set(r, 'class', 'lostrange');
+    let t = r.firstChild as El | null;
+    if (t === null) t = mk(r, 'title');
+    text(t, `${l.end - l.start} acknowledged record(s) at offsets ${l.start}–${l.end - 1} lost (${l.reason} on b${l.broker})`);
+  }
+  if (lost.length > 0) {
+    let t = lostKids[shown.length];
+    if (t.tagName !== 'text') {
+      const nt = mk(lostG, 'text');
+      t.replaceWith(nt);
+      lostKids[shown.length] = t = nt;
+    }
+    set(t, 'x', 6);
+    set(t, 'y', m.lost - 7);
+    set(t, 'class', 'losttext');
+    set(t, 'data-testid', `lost-${p.tp}`);
+    if (t.firstChild === null) {
+      t.appendChild(document.createTextNode(''));
+      mk(t, 'title');
+    }
+    const label = t.firstChild as Text;
+    const s = `LOST ${p.lostCount}`;
+    if (label.data !== s) label.data = s;
+    const title = t.lastChild as El;
+    text(title, `${p.lostCount} acknowledged record(s) are on no replica: ${[...new Set(p.lost.map((l) => `${l.reason} on b${l.broker}`))].join(', ')}`);
+  }
 }
 
 function defs(svg: d3.Selection<SVGSVGElement, unknown, null, undefined>): void {

@@ -37,9 +37,29 @@ export function timelineHeight(showCharts: boolean, large = false): number {
   return Math.round((44 + (showCharts ? CHARTS.length * 34 : 0) + 18) * k);
 }
 
+/** Per svg: what the axis, markers and charts were last drawn for (while playing only the cursor moves). */
+const drawn = new WeakMap<SVGSVGElement, string>();
+
 export function drawTimeline(svgEl: SVGSVGElement, input: TimelineInput, size: Size, opts: { showCharts: boolean; onSeekTime: (tUs: number) => void; onSeekIndex: (i: number) => void }): void {
-  const svg = d3.select(svgEl).attr('viewBox', `0 0 ${size.width} ${size.height}`).attr('width', size.width).attr('height', size.height);
+  const svg = d3.select(svgEl);
   const x = timeScale(input, size);
+  const key = [size.width, size.height, input.durationUs, input.loadedUs, input.items.length, input.series.length, input.seriesWidthUs, opts.showCharts].join('|');
+  if (drawn.get(svgEl) !== key) {
+    drawn.set(svgEl, key);
+    drawStatic(svgEl, svg, x, input, size, opts);
+  }
+  drawCursor(svg, x, input, size);
+}
+
+function drawStatic(
+  svgEl: SVGSVGElement,
+  svg: d3.Selection<SVGSVGElement, unknown, null, undefined>,
+  x: ReturnType<typeof timeScale>,
+  input: TimelineInput,
+  size: Size,
+  opts: { showCharts: boolean; onSeekTime: (tUs: number) => void; onSeekIndex: (i: number) => void },
+): void {
+  svg.attr('viewBox', `0 0 ${size.width} ${size.height}`).attr('width', size.width).attr('height', size.height);
   const markH = 30;
   const axisY = markH + 6;
 
@@ -109,15 +129,16 @@ export function drawTimeline(svgEl: SVGSVGElement, input: TimelineInput, size: S
     });
   }
 
-  // Cursor.
+  svg.on('click', (ev: MouseEvent) => {
+    const [px] = d3.pointer(ev, svgEl);
+    opts.onSeekTime(Math.max(0, Math.min(input.loadedUs, x.invert(px))));
+  });
+}
+
+function drawCursor(svg: d3.Selection<SVGSVGElement, unknown, null, undefined>, x: ReturnType<typeof timeScale>, input: TimelineInput, size: Size): void {
   ensure(svg, 'line.cursor').attr('x1', x(input.cursorUs)).attr('x2', x(input.cursorUs)).attr('y1', 0).attr('y2', size.height);
   ensure(svg, 'text.cursorlabel')
     .attr('x', Math.min(x(input.cursorUs) + 4, size.width - 70))
     .attr('y', 12)
     .text(`${(input.cursorUs / 1e6).toFixed(3)} s`);
-
-  svg.on('click', (ev: MouseEvent) => {
-    const [px] = d3.pointer(ev, svgEl);
-    opts.onSeekTime(Math.max(0, Math.min(input.loadedUs, x.invert(px))));
-  });
 }
