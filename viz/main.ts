@@ -682,7 +682,7 @@ function renderCompare(): void {
 
 /**
  * The first moment the two runs' outcomes differ: the first narrative line (faults, elections, ISR
- * changes, truncations, losses, end-of-run counts) that is not the same, at the same time, in A and B.
+ * changes, truncations, losses, end-of-run counts) whose words differ between A and B.
  */
 function firstDifference(): { t: number; a?: NarrativeItem; b?: NarrativeItem } | undefined {
   if (!state.done || !cmp.done) return undefined;
@@ -692,7 +692,8 @@ function firstDifference(): { t: number; a?: NarrativeItem; b?: NarrativeItem } 
   for (let i = 0; i < n; i++) {
     const x = a[i];
     const y = b[i];
-    if (x === undefined || y === undefined || x.text !== y.text || x.t !== y.t) {
+    // The same story at slightly different times (a retry 40 ms later) is not a different outcome.
+    if (x === undefined || y === undefined || x.text !== y.text) {
       return { t: Math.min(x?.t ?? Infinity, y?.t ?? Infinity), a: x, b: y };
     }
   }

@@ -238,6 +238,21 @@ describe('visualizer in chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'compare.png') });
   }, 45_000);
 
+  it('compare mode: the same scenario and faults with acks=1 against acks=all, and where outcomes first differ', async () => {
+    // The CLI's run of acks1-leader-loss with acks=all: what B must be.
+    const args = [join(ROOT, 'bin/kafkasim.js'), 'run', join(ROOT, 'scenarios/acks1-leader-loss.yaml'), '--seed', '3', '--json', '--producer-property', 'acks=all'];
+    const cliAll = run(process.execPath, args, { maxBuffer: 64 << 20 }).then(
+      (r) => (JSON.parse(r.stdout) as { traceHash: string }).traceHash,
+      (e: { stdout?: string }) => (JSON.parse(e.stdout ?? '{}') as { traceHash: string }).traceHash,
+    );
+    await page.goto(`${base}/index.html?scenario=acks1-leader-loss&seed=3&cmp=acks1-leader-loss&cmpseed=3&cmpset=acks%3Dall`);
+    await expect.poll(() => page.getByTestId('compare-hash').textContent(), { timeout: 30_000 }).toBe(await cliAll);
+    expect(await page.getByTestId('compare-settings').inputValue()).toBe('acks=all');
+    await expect.poll(() => page.getByTestId('compare-diff').textContent(), { timeout: 30_000 }).toMatch(/^outcomes first differ at \d+\.\d{3} s/);
+    await page.getByTestId('compare-diff').click();
+    await page.screenshot({ path: join(SHOTS, 'compare-acks.png') });
+  }, 60_000);
+
   it('help overlay, large type and the unclean election scenario', async () => {
     await page.keyboard.press('?');
     expect(await page.getByTestId('help').isVisible()).toBe(true);
