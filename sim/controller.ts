@@ -27,6 +27,8 @@ interface BrokerSession {
   registeredAtVersion: number;
   /** Metadata version of the controlled-shutdown changes, once begun. */
   shutdownAtVersion: number;
+  /** A session-expiry check is scheduled. */
+  checking: boolean;
   incarnation: number;
 }
 
@@ -57,14 +59,17 @@ export class Controller extends Process {
 
   /** At time 0 the cluster is already formed: every broker has a live session. */
   adoptBroker(broker: number, incarnation: number): void {
-    this.sessions.set(broker, { lastHeartbeatUs: this.kernel.now, registeredAtVersion: 0, shutdownAtVersion: -1, incarnation });
+    this.sessions.set(broker, { lastHeartbeatUs: this.kernel.now, registeredAtVersion: 0, shutdownAtVersion: -1, incarnation, checking: false });
     this.scheduleSessionCheck(broker);
   }
 
   start(): void {
     this.markStarted();
     // Sessions restart from now: a restarted controller gives every broker a fresh session.
-    for (const s of this.sessions.values()) s.lastHeartbeatUs = this.kernel.now;
+    for (const s of this.sessions.values()) {
+      s.lastHeartbeatUs = this.kernel.now;
+      s.checking = false; // its timers died with the old process
+    }
     for (const id of this.sessionIds()) this.scheduleSessionCheck(id);
     if (this.cfg.autoLeaderRebalanceEnable) this.scheduleRebalance();
   }
@@ -117,6 +122,7 @@ export class Controller extends Process {
       registeredAtVersion: this.image.version,
       shutdownAtVersion: -1,
       incarnation,
+      checking: false,
     });
     this.scheduleSessionCheck(broker);
     this.reply<P.BrokerRegistrationResponse>(env, 'BrokerRegistrationResponse', 32, { error: 'NONE', brokerEpoch: epoch });
@@ -131,6 +137,7 @@ export class Controller extends Process {
       return;
     }
     s.lastHeartbeatUs = this.kernel.now;
+    this.scheduleSessionCheck(hb.broker);
     if (hb.wantShutDown && !reg.inControlledShutdown) this.beginControlledShutdown(hb.broker);
     else if (reg.fenced && !hb.wantShutDown && hb.metadataVersion >= s.registeredAtVersion) this.unfenceBroker(hb.broker);
     const now = this.image.brokers[hb.broker];
@@ -185,14 +192,18 @@ export class Controller extends Process {
     return this.kernel.now - s.lastHeartbeatUs < this.cfg.brokerSessionTimeoutMs * 1000;
   }
 
+  /** Check the broker's session when it would expire (one pending check per session). */
   private scheduleSessionCheck(broker: number): void {
     const s = this.sessions.get(broker)!;
+    if (s.checking) return;
+    s.checking = true;
     this.timerAt(s.lastHeartbeatUs + this.cfg.brokerSessionTimeoutMs * 1000, () => {
+      s.checking = false;
       const reg = this.image.brokers[broker];
-      if (reg === undefined) return;
+      if (reg === undefined || this.sessions.get(broker) !== s) return;
       if (this.sessionValid(s)) this.scheduleSessionCheck(broker);
       else if (!reg.fenced) this.fenceBroker(broker, 'sessionTimeout');
-      // A fenced broker's session is checked again when it heartbeats or re-registers.
+      // A fenced broker's session is checked again when it heartbeats again or re-registers.
     });
   }
 

@@ -291,14 +291,19 @@ export class Simulation {
           this.net.processDied(node);
         }
         return;
-      case 'restart':
+      case 'restart': {
         if (proc.alive) return;
+        const wasPoweredOff = !proc.machineUp;
         proc.machineUp = true;
+        // After a power loss the machine comes back with none of its connections: peers still waiting
+        // on one get a reset at their next packet.
+        if (wasPoweredOff) this.net.processDied(node);
         if (broker !== undefined) broker.start();
         else if (node === 'ctl') this.controller.start();
         else if (client instanceof Producer) client.start();
         else if (client instanceof Consumer) client.start();
         return;
+      }
       case 'shutdown':
         if (broker !== undefined) broker.shutdown();
         else if (client !== undefined) client.crash();
