@@ -808,3 +808,14 @@ export function inFlight(events: readonly TraceEvent[], i: number, tUs: number, 
   }
   return out;
 }
+
+/**
+ * The first offset below both logs' ends where two replicas hold records of different leader epochs,
+ * or -1: the logs diverge from there (what log matching forbids below the high watermarks).
+ */
+export function firstDivergence(a: ReplicaLog, b: ReplicaLog): number {
+  const limit = Math.min(a.leo, b.leo);
+  const points = [0, ...a.epochs.map((x) => x.start), ...b.epochs.map((x) => x.start)].filter((o) => o < limit).sort((x, y) => x - y);
+  for (const o of points) if (epochAt(a, o) !== epochAt(b, o)) return o;
+  return -1;
+}

@@ -276,3 +276,15 @@ describe('trace files', () => {
     expect(() => parseTrace('\n\n', 'e.ndjson')).toThrow('e.ndjson: empty trace');
   });
 });
+
+describe('divergence between replicas', () => {
+  it('finds the first offset where two logs hold records of different epochs', async () => {
+    const { firstDivergence } = await import('../../viz/frames.js');
+    const a = { broker: 1, leo: 10, hw: 10, flushed: 0, epochs: [{ epoch: 0, start: 0 }, { epoch: 1, start: 6 }] };
+    const b = { broker: 2, leo: 8, hw: 8, flushed: 0, epochs: [{ epoch: 0, start: 0 }, { epoch: 2, start: 5 }] };
+    expect(firstDivergence(a, b)).toBe(5);
+    expect(firstDivergence(a, a)).toBe(-1);
+    const c = { broker: 3, leo: 6, hw: 6, flushed: 0, epochs: [{ epoch: 0, start: 0 }] };
+    expect(firstDivergence(a, c)).toBe(-1); // a prefix is not a divergence
+  });
+});

@@ -4,7 +4,7 @@
  * ISR/ELR membership, leader-epoch boundaries, truncated ranges (hatched) and lost acknowledged records.
  */
 import * as d3 from 'd3';
-import { recordRuns, type Frame, type PartitionView } from '../frames.js';
+import { firstDivergence, recordRuns, type Frame, type PartitionView } from '../frames.js';
 import type { Size } from './cluster.js';
 import { BROKER_COLORS, RECORD_COLORS } from './colors.js';
 
@@ -90,6 +90,7 @@ interface Row {
   runsTitle: El;
   cells: El;
   trunc: El;
+  diverge: El;
   epochs: El;
   hw: El;
   leo: El;
@@ -138,6 +139,7 @@ function makeRow(rowsG: Element, tp: string, b: number): Row {
     runsTitle: mk(runs, 'title'),
     cells: mk(g, 'g', 'cells'),
     trunc: mk(g, 'g', 'trunc'),
+    diverge: mk(g, 'g', 'diverge'),
     epochs: mk(g, 'g', 'epochs'),
     hw: mk(g, 'line', 'hw'),
     leo: mk(g, 'line', 'leo'),
@@ -317,6 +319,31 @@ function drawBlock(blk: Block, p: PartitionView, frame: Frame, top: number, m: R
       set(r, 'width', Math.max(2, px(x(t.end) - x(t.start))));
       set(r, 'height', 5);
       text(r.firstChild as El, `b${b} truncated offsets ${t.start}–${t.end - 1} (${t.reason}) at ${(t.t / 1e6).toFixed(3)} s`);
+    }
+
+    // Where this replica's log differs from the leader's: records of another epoch at the same offsets.
+    const leaderLog = p.leader >= 0 && p.leader !== b ? p.logs[p.leader] : undefined;
+    const div = log !== undefined && leaderLog !== undefined ? firstDivergence(log, leaderLog) : -1;
+    const divEnd = div >= 0 ? Math.min(log!.leo, leaderLog!.leo) : -1;
+    const show = div >= 0 && divEnd > d0 && div < d1;
+    const drects = pool(row.diverge as El & { __kids?: Array<SVGRectElement & El> }, show ? 1 : 0, (parent) => {
+      const r = mk(parent, 'rect');
+      r.setAttribute('fill', 'none');
+      r.setAttribute('stroke', '#d0021b');
+      r.setAttribute('stroke-width', '2');
+      r.setAttribute('data-testid', 'diverged');
+      mk(r, 'title');
+      return r;
+    });
+    if (show) {
+      const r = drects[0];
+      const xs = x(Math.max(div, d0));
+      set(r, 'x', xs);
+      set(r, 'y', 1);
+      set(r, 'width', Math.max(2, px(x(Math.min(divEnd, d1)) - xs)));
+      set(r, 'height', m.row - 2);
+      set(r, 'data-from', div);
+      text(r.firstChild as El, `b${b} diverges from leader b${p.leader} at offsets ${div}–${divEnd - 1}: other records (another leader epoch) at the same offsets`);
     }
 
     const epochs = (log?.epochs ?? []).filter((e, i) => i > 0 && e.start >= d0 && e.start <= d1);
