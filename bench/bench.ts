@@ -4,7 +4,7 @@
  * - kernelEventsPerSec vs bareLoopEventsPerSec: the same workload (1,000 self-rescheduling timers with
  *   seeded random delays) through the simulation kernel and through a bare binary-heap loop written
  *   inline here, in the same process, interleaved and repeated so machine noise hits both alike.
- * - heavy: bench/heavy.yaml (3 brokers, RF 3, acks=all, 100k records/s of 1 KB, linger.ms 5, 60 s),
+ * - heavy (three runs, the median reported): bench/heavy.yaml (3 brokers, RF 3, acks=all, 100k records/s of 1 KB, linger.ms 5, 60 s),
  *   simulated with the full model, trace hash and checks, without writing a trace. `cpuSec` is the
  *   process's CPU time during the run (the garbage collector's helper threads included), `wallSec` its
  *   elapsed time.
@@ -116,12 +116,19 @@ function main(): void {
   const here = dirname(fileURLToPath(import.meta.url));
   const file = join(here, '..', '..', 'bench', 'heavy.yaml');
   const scenario = parseScenario(readFileSync(file, 'utf8'), 'bench/heavy.yaml');
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  const s = simulate(scenario);
-  const wallSec = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(c0);
-  const cpuSec = (cpu.user + cpu.system) / 1e6;
+  // Three runs (the machines are noisy): the median one is reported, all three are listed.
+  const runs: Array<{ wallSec: number; cpuSec: number; s: ReturnType<typeof simulate> }> = [];
+  for (let r = 0; r < 3; r++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const s = simulate(scenario);
+    const wallSec = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(c0);
+    runs.push({ wallSec, cpuSec: (cpu.user + cpu.system) / 1e6, s });
+  }
+  const sorted = [...runs].sort((a, b) => a.wallSec - b.wallSec);
+  const { wallSec, cpuSec, s } = sorted[1];
+  if (runs.some((r) => r.s.traceHash !== s.traceHash)) throw new Error('heavy: the three runs gave different trace hashes');
   const kernelEventsPerSec = Math.round(median(kernel));
   const bareLoopEventsPerSec = Math.round(median(bare));
   const out = {
@@ -134,6 +141,7 @@ function main(): void {
       simulatedSec: s.simulatedMs / 1000,
       wallSec: Number(wallSec.toFixed(3)),
       cpuSec: Number(cpuSec.toFixed(3)),
+      wallSecAllRuns: runs.map((r) => Number(r.wallSec.toFixed(3))),
       speedup: Number((s.simulatedMs / 1000 / wallSec).toFixed(2)),
       events: s.kernelEvents,
       traceEvents: s.events,

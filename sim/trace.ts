@@ -415,6 +415,29 @@ export class TraceHasher implements TraceSink {
         if (ev.dropped === undefined) this.mix(11);
         else this.str(8, ev.dropped);
         return;
+      case 'batch':
+        this.str(0, 'batch');
+        this.num(ev.t);
+        this.str(9, ev.producer);
+        this.num(ev.pid);
+        this.str(11, ev.tp);
+        this.num(ev.seq);
+        this.num(ev.count);
+        this.num(ev.bytes);
+        this.num(ev.firstUs);
+        return;
+      case 'ack':
+        this.str(0, 'ack');
+        this.num(ev.t);
+        this.str(12, ev.producer);
+        this.num(ev.pid);
+        this.str(13, ev.tp);
+        this.num(ev.seq);
+        this.num(ev.count);
+        this.num(ev.offset);
+        this.str(14, ev.error);
+        this.num(ev.attempts);
+        return;
     }
     this.generic(ev);
   }
