@@ -32,6 +32,12 @@ export class TraceLineReader {
     } catch {
       throw new TraceFileError(`${source}: line ${n + 1}: not JSON: ${line.length > 60 ? `${line.slice(0, 60)}…` : line}`);
     }
+    return this.event(ev, n);
+  }
+
+  /** Validate one parsed line (`n`: its 0-based line number, for messages). */
+  event(ev: unknown, n: number): TraceEvent {
+    const source = this.source;
     const type = (ev as { type?: unknown })?.type;
     if (typeof ev !== 'object' || ev === null || typeof type !== 'string' || !(type in EVENT_FIELDS)) {
       throw new TraceFileError(`${source}: line ${n + 1}: not a trace event (type ${JSON.stringify(type)})`);

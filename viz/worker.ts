@@ -39,21 +39,39 @@ async function readTrace(req: { id: number; source: string; text?: string; file?
   const hasher = new TraceHasher();
   let buf: TraceEvent[] = [];
   let lineNo = 0;
+  const push = (ev: TraceEvent): void => {
+    hasher.event(ev);
+    buf.push(ev);
+    if (buf.length >= CHUNK) {
+      post({ kind: 'events', id: req.id, events: buf });
+      buf = [];
+    }
+  };
   const lines = (text: string, from: number, to: number): void => {
-    // [from, to): whole lines (the last one may lack its newline).
+    // [from, to): whole lines (the last one may lack its newline). Fast path: the block as one JSON array
+    // (one JSON.parse instead of one per line); any irregularity (a blank or bad line) takes the slow
+    // path, which reports the exact line.
+    const block = text.slice(from, to).trimEnd();
+    if (block === '') return;
+    let parsed: unknown[] | undefined;
+    if (!block.includes('\n\n')) {
+      try {
+        parsed = JSON.parse(`[${block.replaceAll('\n', ',')}]`) as unknown[];
+      } catch {
+        parsed = undefined;
+      }
+    }
+    if (parsed !== undefined) {
+      for (let i = 0; i < parsed.length; i++) push(reader.event(parsed[i], lineNo++));
+      return;
+    }
     let at = from;
     while (at < to) {
       let nl = text.indexOf('\n', at);
       if (nl < 0 || nl > to) nl = to;
       const ev = reader.line(text.slice(at, nl), lineNo++);
       at = nl + 1;
-      if (ev === undefined) continue;
-      hasher.event(ev);
-      buf.push(ev);
-      if (buf.length >= CHUNK) {
-        post({ kind: 'events', id: req.id, events: buf });
-        buf = [];
-      }
+      if (ev !== undefined) push(ev);
     }
   };
   if (req.file === undefined) lines(req.text ?? '', 0, (req.text ?? '').length);
