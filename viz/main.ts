@@ -140,8 +140,8 @@ function onReply(m: WorkerReply, id: number, pending: typeof pendingSource): voi
     updateUrl();
     syncPicker();
   }
-  if (m.kind === 'events') {
-    state.model.push(m.events);
+  if (m.kind === 'events' || m.kind === 'eventsText') {
+    state.model.push(m.kind === 'events' ? m.events : (JSON.parse(`[${m.text.replaceAll('\n', ',')}]`) as TraceEvent[]));
     setStatus(`${state.model.index.length.toLocaleString()} events…`);
     if (state.cursorI < 0) seekIndex(0);
     // While loading, draw now and then only (each draw of the growing timeline and narrative costs).
@@ -614,6 +614,7 @@ function runCompare(name: string, seed: number | undefined): void {
       cmp.done = false;
     }
     if (m.kind === 'events') cmp.model.push(m.events);
+    else if (m.kind === 'eventsText') cmp.model.push(JSON.parse(`[${m.text.replaceAll('\n', ',')}]`) as TraceEvent[]);
     else {
       cmp.hash = m.hash;
       cmp.done = true;

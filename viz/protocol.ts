@@ -12,5 +12,10 @@ export type WorkerRequest =
 
 export type WorkerReply =
   | { kind: 'events'; id: number; events: TraceEvent[] }
+  /**
+   * Events of a trace file as their NDJSON lines, already validated and hashed by the worker: a string
+   * crosses to the page at the cost of a copy, a million parsed objects at the cost of a deep clone.
+   */
+  | { kind: 'eventsText'; id: number; text: string }
   | { kind: 'done'; id: number; hash: string; events: number; summary: RunSummary | null; ms: number }
   | { kind: 'error'; id: number; message: string };

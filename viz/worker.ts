@@ -62,7 +62,16 @@ async function readTrace(req: { id: number; source: string; text?: string; file?
       }
     }
     if (parsed !== undefined) {
-      for (let i = 0; i < parsed.length; i++) push(reader.event(parsed[i], lineNo++));
+      for (let i = 0; i < parsed.length; i++) {
+        const ev = reader.event(parsed[i], lineNo++);
+        hasher.event(ev);
+      }
+      // Valid: the page parses the text itself (cheaper than cloning the objects across).
+      if (buf.length > 0) {
+        post({ kind: 'events', id: req.id, events: buf });
+        buf = [];
+      }
+      post({ kind: 'eventsText', id: req.id, text: block });
       return;
     }
     let at = from;
