@@ -785,12 +785,19 @@ export class Broker extends Process {
     });
   }
 
-  private onFetchResponse(env: Envelope<P.FetchResponse>): void {
-    const leader = Number(env.from.slice(1));
-    const f = this.fetchers.get(leader);
-    if (f === undefined || !f.inflight || env.payload.correlationId !== f.gen) return;
+  /** The fetcher a reply from `env.from` answers, if it is the one it waits for (and it stops waiting). */
+  private takeFetcherReply(env: Envelope<{ correlationId: number }>): Fetcher | undefined {
+    const f = this.fetchers.get(Number(env.from.slice(1)));
+    if (f === undefined || !f.inflight || env.payload.correlationId !== f.gen) return undefined;
     f.inflight = false;
     if (f.timeout !== undefined) this.fetcherTimeouts.cancel(f.timeout);
+    return f;
+  }
+
+  private onFetchResponse(env: Envelope<P.FetchResponse>): void {
+    const f = this.takeFetcherReply(env);
+    if (f === undefined) return;
+    const leader = f.leader;
     let backoff = false;
     for (const pr of env.payload.partitions) {
       const lp = this.parts.get(pr.tp);
@@ -829,11 +836,9 @@ export class Broker extends Process {
 
   /** Follower side (ReplicaFetcherThread.maybeTruncate, 1.x): truncate once, then fetch without further checks. */
   private onOffsetsForLeaderEpochResponse(env: Envelope<P.OffsetsForLeaderEpochResponse>): void {
-    const leader = Number(env.from.slice(1));
-    const f = this.fetchers.get(leader);
-    if (f === undefined || !f.inflight || env.payload.correlationId !== f.gen) return;
-    f.inflight = false;
-    if (f.timeout !== undefined) this.fetcherTimeouts.cancel(f.timeout);
+    const f = this.takeFetcherReply(env);
+    if (f === undefined) return;
+    const leader = f.leader;
     let backoff = false;
     for (const pr of env.payload.partitions) {
       const lp = this.parts.get(pr.tp);
