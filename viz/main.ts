@@ -13,7 +13,7 @@ import { Model } from './model.js';
 import { fmtTime, type NarrativeItem } from './narrative.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
 import { applyKnobs, currentKnobs, formatKnobs, KNOBS, parseKnobs, type Knobs } from './knobs.js';
-import { looksLikeTrace } from './trace-file.js';
+import { looksLikeTrace, TraceBlockParser } from './trace-file.js';
 import { drawCluster } from './views/cluster.js';
 import { KIND_COLORS, RECORD_COLORS, RECORD_LABELS } from './views/colors.js';
 import { drawPartitions, type LogWindow } from './views/partitions.js';
@@ -79,6 +79,7 @@ type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R
 
 function startWorker(req: Request): void {
   worker?.terminate();
+  blockParser = undefined;
   worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
   const id = ++requestId;
   incoming = undefined;
@@ -106,8 +107,34 @@ function run(source: Source, seed: number | undefined, at?: { i?: number; t?: nu
   else startWorker({ kind: 'trace', text: source.text, source: source.name });
 }
 
+/** The page's own parse of a trace file the worker hands over unread (see WorkerReply eventsText). */
+let blockParser: TraceBlockParser | undefined;
+/** A request whose trace turned out bad: what its worker still sends is ignored. */
+let failedRequest = -1;
+
 function onReply(m: WorkerReply, id: number, pending: typeof pendingSource): void {
-  if (id !== requestId) return;
+  if (id !== requestId || id === failedRequest) return;
+  if (m.kind === 'eventsText' && !m.checked) {
+    // Parse, check and hash here; a bad line becomes the same error a worker would report.
+    blockParser ??= new TraceBlockParser(pending?.source.name ?? 'trace');
+    try {
+      const events = blockParser.block(m.text);
+      if (events.length === 0) return;
+      m = { kind: 'events', id, events };
+    } catch (e) {
+      blockParser = undefined;
+      failedRequest = id;
+      m = { kind: 'error', id, message: (e as Error).message };
+    }
+  } else if (m.kind === 'done' && m.hash === '' && blockParser !== undefined) {
+    try {
+      m = { ...m, hash: blockParser.end(), events: blockParser.hasher.count };
+    } catch (e) {
+      failedRequest = id;
+      m = { kind: 'error', id, message: (e as Error).message };
+    }
+    blockParser = undefined;
+  }
   if (m.kind === 'error') {
     // A trace file is posted as it is read: a bad line far in may come after events. Keep the previous run.
     if (incoming !== undefined && previous !== undefined) {

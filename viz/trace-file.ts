@@ -2,7 +2,7 @@
  * Reading an NDJSON trace back (a file saved with `kafkasim run --trace out.ndjson`), with one-line error
  * messages that say where the problem is.
  */
-import { EVENT_FIELDS, TRACE_SCHEMA_VERSION, type TraceEvent } from '../sim/trace.js';
+import { EVENT_FIELDS, TRACE_SCHEMA_VERSION, TraceHasher, type TraceEvent } from '../sim/trace.js';
 
 export class TraceFileError extends Error {}
 
@@ -58,6 +58,50 @@ export class TraceLineReader {
 
   end(): void {
     if (this.count === 0) throw new TraceFileError(`${this.source}: empty trace`);
+  }
+}
+
+/**
+ * Parses, checks and hashes a trace block by block (whole lines each): each block as one JSON array when
+ * it can, line by line when it cannot (a blank or bad line: that path names the line).
+ */
+export class TraceBlockParser {
+  readonly reader: TraceLineReader;
+  readonly hasher = new TraceHasher();
+  private lineNo = 0;
+
+  constructor(source: string) {
+    this.reader = new TraceLineReader(source);
+  }
+
+  block(text: string): TraceEvent[] {
+    const block = text.trimEnd();
+    const out: TraceEvent[] = [];
+    if (block === '') return out;
+    let parsed: unknown[] | undefined;
+    if (!block.includes('\n\n')) {
+      try {
+        parsed = JSON.parse(`[${block.replaceAll('\n', ',')}]`) as unknown[];
+      } catch {
+        parsed = undefined;
+      }
+    }
+    if (parsed !== undefined) {
+      for (let i = 0; i < parsed.length; i++) out.push(this.reader.event(parsed[i], this.lineNo++));
+    } else {
+      for (const line of block.split('\n')) {
+        const ev = this.reader.line(line, this.lineNo++);
+        if (ev !== undefined) out.push(ev);
+      }
+    }
+    for (const ev of out) this.hasher.event(ev);
+    return out;
+  }
+
+  /** The trace hash, once every block was read (throws for an empty trace). */
+  end(): string {
+    this.reader.end();
+    return this.hasher.digest();
   }
 }
 

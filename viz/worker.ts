@@ -71,7 +71,7 @@ async function readTrace(req: { id: number; source: string; text?: string; file?
         post({ kind: 'events', id: req.id, events: buf });
         buf = [];
       }
-      post({ kind: 'eventsText', id: req.id, text: block });
+      post({ kind: 'eventsText', id: req.id, text: block, checked: true });
       return;
     }
     let at = from;
@@ -85,6 +85,8 @@ async function readTrace(req: { id: number; source: string; text?: string; file?
   };
   if (req.file === undefined) lines(req.text ?? '', 0, (req.text ?? '').length);
   else {
+    // A trace file: read it in slices of whole lines and hand each to the page, which parses, checks and
+    // hashes it while this reads on (parsing here too would only add a second parse).
     const decoder = new TextDecoder();
     let carry = '';
     for (let off = 0; off < req.file.size; off += SLICE) {
@@ -92,10 +94,12 @@ async function readTrace(req: { id: number; source: string; text?: string; file?
       const last = off + SLICE >= req.file.size;
       const text = carry + decoder.decode(bytes, { stream: !last });
       const cut = last ? text.length : text.lastIndexOf('\n') + 1;
-      lines(text, 0, cut);
+      if (cut > 0) post({ kind: 'eventsText', id: req.id, text: text.slice(0, cut), checked: false });
       carry = text.slice(cut);
     }
-    if (carry !== '') lines(carry, 0, carry.length);
+    if (carry !== '') post({ kind: 'eventsText', id: req.id, text: carry, checked: false });
+    post({ kind: 'done', id: req.id, hash: '', events: -1, summary: null, ms: performance.now() - t0 });
+    return;
   }
   reader.end();
   if (buf.length > 0) post({ kind: 'events', id: req.id, events: buf });
