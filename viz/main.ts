@@ -309,6 +309,7 @@ function render(): void {
 
   drawCluster(clusterEl.querySelector('svg')!, frame, inFlight(events, state.cursorI, t), t, clusterSize, {
     onNodeClick: state.source?.kind === 'scenario' ? (node, ev) => openFaultMenu(node, ev) : undefined,
+    onLinkClick: state.source?.kind === 'scenario' ? (a, b, cut, ev) => openLinkMenu(a, b, cut, ev) : undefined,
     large: state.large,
   });
   drawPartitions(partsEl.querySelector('svg')!, frame, { width: partsWidth, height: 0 }, { window: state.window, large: state.large });
@@ -552,8 +553,54 @@ function openFaultMenu(node: string, ev: MouseEvent): void {
   menu.style.top = `${Math.min(ev.clientY, window.innerHeight - 120)}px`;
 }
 
+/** A trace node name as a scenario target ("b1" → "b1", "p:p1" → "producer p1", ...). */
+function target(node: string): string {
+  if (node === 'ctl') return 'controller';
+  if (node.startsWith('p:')) return `producer ${node.slice(2)}`;
+  if (node.startsWith('c:')) return `consumer ${node.slice(2)}`;
+  return node;
+}
+
+/** Clicking a link: cut it (both ways or one way) or heal it, at the cursor's time. */
+function openLinkMenu(a: string, b: string, cut: boolean, ev: MouseEvent): void {
+  const menu = $('fault-menu');
+  const at = Math.round(state.cursorT);
+  const between = [target(a), target(b)];
+  $('fault-title').textContent = `link ${a} ↔ ${b} at ${fmtTime(at)}`;
+  const actions: Array<[string, Record<string, unknown>]> = cut
+    ? [['heal', { heal: { between } }]]
+    : [
+        ['cut both ways', { partition: { between } }],
+        [`cut ${a} → ${b}`, { partition: { between, oneWay: true } }],
+        [`cut ${b} → ${a}`, { partition: { between: [between[1], between[0]], oneWay: true } }],
+      ];
+  $('fault-actions').replaceChildren(
+    ...actions.map(([label, spec]) => {
+      const btn = document.createElement('button');
+      btn.textContent = label;
+      btn.dataset.testid = `link-${label.replace(/\W+/g, '-')}`;
+      btn.onclick = () => {
+        menu.hidden = true;
+        injectSpec(at, spec);
+      };
+      return btn;
+    }),
+  );
+  menu.hidden = false;
+  menu.style.left = `${Math.min(ev.clientX, window.innerWidth - 220)}px`;
+  menu.style.top = `${Math.min(ev.clientY, window.innerHeight - 120)}px`;
+}
+
 /** Adds a fault at `atUs` to the scenario and runs it again with the same seed. */
 function injectFault(atUs: number, verb: string, broker: number): void {
+  const f: Record<string, unknown> = {};
+  if (verb === 'power') Object.assign(f, { crash: `broker ${broker}`, mode: 'power' });
+  else f[verb] = `broker ${broker}`;
+  injectSpec(atUs, f);
+}
+
+/** Adds `{ at, ...spec }` to the scenario's faults and runs it again with the same seed. */
+function injectSpec(atUs: number, spec: Record<string, unknown>): void {
   const src = state.source;
   if (src === undefined || src.kind !== 'scenario') return;
   const doc = parseDocument(src.text);
@@ -562,10 +609,7 @@ function injectFault(atUs: number, verb: string, broker: number): void {
     faults = new YAMLSeq();
     doc.set('faults', faults);
   }
-  const f: Record<string, unknown> = { at: `${atUs}us` };
-  if (verb === 'power') Object.assign(f, { crash: `broker ${broker}`, mode: 'power' });
-  else f[verb] = `broker ${broker}`;
-  const node = doc.createNode(f);
+  const node = doc.createNode({ at: `${atUs}us`, ...spec });
   node.flow = true;
   (faults as YAMLSeq).add(node);
   // Keep faults in time order is not needed: the simulator schedules each at its own time.

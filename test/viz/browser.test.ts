@@ -203,6 +203,19 @@ describe('visualizer in chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'injected-fault.png') });
   }, 45_000);
 
+  it('clicking a link cuts it at the cursor time', async () => {
+    const hash = await page.getByTestId('trace-hash').textContent();
+    await page.evaluate(() => (window as unknown as { kafkasimViz: { seekTime(t: number): void } }).kafkasimViz.seekTime(55_000_000));
+    // The link between broker 1 and the controller: its middle is clear of other nodes.
+    await page.locator('line.linkhit[data-testid="link-b1-ctl"], line.linkhit[data-testid="link-ctl-b1"]').click({ force: true });
+    await page.getByTestId('link-cut-both-ways').click();
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).not.toBe(hash);
+    const fault = page.getByTestId('narrative-item').filter({ hasText: /fault: partition/ });
+    await expect.poll(() => fault.count(), { timeout: 30_000 }).toBe(1);
+    await fault.click();
+    await expect.poll(() => page.getByTestId('cut-link').count()).toBeGreaterThan(0);
+  }, 45_000);
+
   it('compare mode: a second run at the same simulated time', async () => {
     const cli8 = cliHashOf('acks1-leader-loss', 8);
     cli8.catch(() => undefined);

@@ -45,6 +45,8 @@ export function layout(frame: Frame, size: Size): Map<string, NodePos> {
 
 export interface ClusterOptions {
   onNodeClick?: (node: string, event: MouseEvent) => void;
+  /** Clicking a link (a wide invisible band along it): cut or heal it. */
+  onLinkClick?: (a: string, b: string, cut: boolean, event: MouseEvent) => void;
   large?: boolean;
 }
 
@@ -78,6 +80,18 @@ export function drawCluster(svgEl: SVGSVGElement, frame: Frame, flights: Flight[
     .attr('y2', (d) => pos.get(d.b)!.y)
     .attr('class', (d) => (d.cutAB || d.cutBA ? 'link cut' : 'link'))
     .attr('data-testid', (d) => (d.cutAB || d.cutBA ? 'cut-link' : null));
+  // Wide transparent bands over the links, so a thin line is easy to click.
+  ensure(svg, 'g.linkhits')
+    .selectAll<SVGLineElement, (typeof links)[number]>('line')
+    .data(opts.onLinkClick !== undefined ? links : [], (d) => `${d.a}|${d.b}`)
+    .join('line')
+    .attr('class', 'linkhit')
+    .attr('data-testid', (d) => `link-${d.a}-${d.b}`)
+    .attr('x1', (d) => pos.get(d.a)!.x)
+    .attr('y1', (d) => pos.get(d.a)!.y)
+    .attr('x2', (d) => pos.get(d.b)!.x)
+    .attr('y2', (d) => pos.get(d.b)!.y)
+    .on('click', (ev: MouseEvent, d) => opts.onLinkClick?.(d.a, d.b, d.cutAB || d.cutBA, ev));
   // A cross on cut links, with the direction if only one way is cut.
   const cuts = links.filter((d) => d.cutAB || d.cutBA);
   ensure(svg, 'g.cutmarks')
