@@ -114,7 +114,7 @@ let failedRequest = -1;
 
 function onReply(m: WorkerReply, id: number, pending: typeof pendingSource): void {
   if (id !== requestId || id === failedRequest) return;
-  if (m.kind === 'eventsText' && !m.checked) {
+  if (m.kind === 'eventsText') {
     // Parse, check and hash here; a bad line becomes the same error a worker would report.
     blockParser ??= new TraceBlockParser(pending?.source.name ?? 'trace');
     try {
@@ -167,8 +167,8 @@ function onReply(m: WorkerReply, id: number, pending: typeof pendingSource): voi
     updateUrl();
     syncPicker();
   }
-  if (m.kind === 'events' || m.kind === 'eventsText') {
-    state.model.push(m.kind === 'events' ? m.events : (JSON.parse(`[${m.text.replaceAll('\n', ',')}]`) as TraceEvent[]));
+  if (m.kind === 'events') {
+    state.model.push(m.events);
     setStatus(`${state.model.index.length.toLocaleString()} events…`);
     if (state.cursorI < 0) seekIndex(0);
     // While loading, draw now and then only (each draw of the growing timeline and narrative costs).
@@ -685,8 +685,7 @@ function runCompare(name: string, seed: number | undefined): void {
       cmp.done = false;
     }
     if (m.kind === 'events') cmp.model.push(m.events);
-    else if (m.kind === 'eventsText') cmp.model.push(JSON.parse(`[${m.text.replaceAll('\n', ',')}]`) as TraceEvent[]);
-    else {
+    else if (m.kind === 'done') {
       cmp.hash = m.hash;
       cmp.done = true;
       const h = cmp.model.index.events[0];

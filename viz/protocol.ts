@@ -13,10 +13,10 @@ export type WorkerRequest =
 export type WorkerReply =
   | { kind: 'events'; id: number; events: TraceEvent[] }
   /**
-   * Events of a trace as their NDJSON lines (whole lines): a string crosses to the page at the cost of a
-   * copy, a million parsed objects at the cost of a deep clone. `checked`: the worker validated and
-   * hashed them; otherwise (a trace file, read straight through) the page does, as it parses them.
+   * Events of a trace as their NDJSON lines (whole lines), unparsed: a string crosses to the page at the
+   * cost of a copy, a million parsed objects at the cost of a deep clone. The page parses, checks and
+   * hashes them (the `done` that follows has an empty hash).
    */
-  | { kind: 'eventsText'; id: number; text: string; checked: boolean }
+  | { kind: 'eventsText'; id: number; text: string }
   | { kind: 'done'; id: number; hash: string; events: number; summary: RunSummary | null; ms: number }
   | { kind: 'error'; id: number; message: string };

@@ -105,14 +105,10 @@ export class TraceBlockParser {
   }
 }
 
+/** A whole trace text, parsed and checked (the page reads files block by block with TraceBlockParser). */
 export function parseTrace(text: string, source: string): TraceEvent[] {
-  const events: TraceEvent[] = [];
-  const reader = new TraceLineReader(source);
-  const lines = text.split('\n');
-  for (let n = 0; n < lines.length; n++) {
-    const ev = reader.line(lines[n], n);
-    if (ev !== undefined) events.push(ev);
-  }
-  reader.end();
+  const p = new TraceBlockParser(source);
+  const events = p.block(text);
+  p.end();
   return events;
 }

@@ -4,9 +4,8 @@
  */
 import { parseScenario } from '../sim/scenario.js';
 import { createSimulation } from '../sim/simulation.js';
-import { TraceHasher, type TraceEvent, type TraceSink } from '../sim/trace.js';
+import type { TraceEvent, TraceSink } from '../sim/trace.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
-import { TraceLineReader } from './trace-file.js';
 
 const CHUNK = 25_000;
 
@@ -26,67 +25,20 @@ class ChunkSink implements TraceSink {
   }
 }
 
-/** Bytes of a trace file read at a time: events are posted as they are parsed, while the rest is read. */
+/** Bytes of a trace file read at a time. */
 const SLICE = 8 << 20;
 
 /**
- * Reads an NDJSON trace from `text` (or from a file, slice by slice), validating, hashing and posting the
- * events in chunks as it goes, so the page indexes a chunk while the next one is parsed.
+ * Hands an NDJSON trace (`text`, or a file read slice by slice) to the page in blocks of whole lines; the
+ * page parses, checks and hashes each block (TraceBlockParser) while this reads on. Parsing here too
+ * would only add a second parse, and cloning parsed objects across costs more than copying the text.
  */
 async function readTrace(req: { id: number; source: string; text?: string; file?: Blob }): Promise<void> {
   const t0 = performance.now();
-  const reader = new TraceLineReader(req.source);
-  const hasher = new TraceHasher();
-  let buf: TraceEvent[] = [];
-  let lineNo = 0;
-  const push = (ev: TraceEvent): void => {
-    hasher.event(ev);
-    buf.push(ev);
-    if (buf.length >= CHUNK) {
-      post({ kind: 'events', id: req.id, events: buf });
-      buf = [];
-    }
-  };
-  const lines = (text: string, from: number, to: number): void => {
-    // [from, to): whole lines (the last one may lack its newline). Fast path: the block as one JSON array
-    // (one JSON.parse instead of one per line); any irregularity (a blank or bad line) takes the slow
-    // path, which reports the exact line.
-    const block = text.slice(from, to).trimEnd();
-    if (block === '') return;
-    let parsed: unknown[] | undefined;
-    if (!block.includes('\n\n')) {
-      try {
-        parsed = JSON.parse(`[${block.replaceAll('\n', ',')}]`) as unknown[];
-      } catch {
-        parsed = undefined;
-      }
-    }
-    if (parsed !== undefined) {
-      for (let i = 0; i < parsed.length; i++) {
-        const ev = reader.event(parsed[i], lineNo++);
-        hasher.event(ev);
-      }
-      // Valid: the page parses the text itself (cheaper than cloning the objects across).
-      if (buf.length > 0) {
-        post({ kind: 'events', id: req.id, events: buf });
-        buf = [];
-      }
-      post({ kind: 'eventsText', id: req.id, text: block, checked: true });
-      return;
-    }
-    let at = from;
-    while (at < to) {
-      let nl = text.indexOf('\n', at);
-      if (nl < 0 || nl > to) nl = to;
-      const ev = reader.line(text.slice(at, nl), lineNo++);
-      at = nl + 1;
-      if (ev !== undefined) push(ev);
-    }
-  };
-  if (req.file === undefined) lines(req.text ?? '', 0, (req.text ?? '').length);
-  else {
-    // A trace file: read it in slices of whole lines and hand each to the page, which parses, checks and
-    // hashes it while this reads on (parsing here too would only add a second parse).
+  const send = (text: string): void => post({ kind: 'eventsText', id: req.id, text });
+  if (req.file === undefined) {
+    if (req.text) send(req.text);
+  } else {
     const decoder = new TextDecoder();
     let carry = '';
     for (let off = 0; off < req.file.size; off += SLICE) {
@@ -94,16 +46,13 @@ async function readTrace(req: { id: number; source: string; text?: string; file?
       const last = off + SLICE >= req.file.size;
       const text = carry + decoder.decode(bytes, { stream: !last });
       const cut = last ? text.length : text.lastIndexOf('\n') + 1;
-      if (cut > 0) post({ kind: 'eventsText', id: req.id, text: text.slice(0, cut), checked: false });
+      if (cut > 0) send(text.slice(0, cut));
       carry = text.slice(cut);
     }
-    if (carry !== '') post({ kind: 'eventsText', id: req.id, text: carry, checked: false });
-    post({ kind: 'done', id: req.id, hash: '', events: -1, summary: null, ms: performance.now() - t0 });
-    return;
+    if (carry !== '') send(carry);
   }
-  reader.end();
-  if (buf.length > 0) post({ kind: 'events', id: req.id, events: buf });
-  post({ kind: 'done', id: req.id, hash: hasher.digest(), events: hasher.count, summary: null, ms: performance.now() - t0 });
+  // The page computes the hash and the count as it parses.
+  post({ kind: 'done', id: req.id, hash: '', events: -1, summary: null, ms: performance.now() - t0 });
 }
 
 async function handle(req: WorkerRequest): Promise<void> {
