@@ -102,8 +102,11 @@ function run(source: Source, seed: number | undefined, at?: { i?: number; t?: nu
   pendingSource = { source, seed };
   state.pendingAt = at?.i;
   state.pendingT = at?.t;
-  if (source.kind === 'scenario') startWorker({ kind: 'run', text: source.text, source: source.name, seed });
-  else if (source.file !== undefined) startWorker({ kind: 'traceFile', file: source.file, source: source.name });
+  if (source.kind === 'scenario') {
+    startWorker({ kind: 'run', text: source.text, source: source.name, seed });
+    // Compare mode with B = "same as A": B is A's scenario (its faults, clicked ones included) with B's settings.
+    if (cmp.on && cmpPicker() === SAME) runCompare(SAME, cmpSeedInput() ?? seed, source);
+  } else if (source.file !== undefined) startWorker({ kind: 'traceFile', file: source.file, source: source.name });
   else startWorker({ kind: 'trace', text: source.text, source: source.name });
 }
 
@@ -293,6 +296,7 @@ function render(): void {
   const header = events[0]?.type === 'header' ? events[0] : undefined;
   $('trace-hash').textContent = state.hash || (state.source ? '…' : '—');
   $('run-title').textContent = header ? `${header.scenario} · seed ${header.seed} · Kafka ${header.kafkaVersion}` : '';
+  if (cmp.on) $('a-title').textContent = header ? `${header.scenario}${aSettings()} · seed ${header.seed}` : '';
   const scrub = $<HTMLInputElement>('scrub');
   scrub.max = String(Math.max(0, idx.length - 1));
   scrub.value = String(Math.max(0, state.cursorI));
@@ -317,12 +321,34 @@ function render(): void {
   tlEl.style.height = `${tlSize.height}px`;
   drawTimeline(
     tlEl.querySelector('svg')!,
-    { durationUs: header.durationUs, loadedUs: endTime(), cursorUs: t, items: state.model.items, series: state.model.series.points, seriesWidthUs: state.model.series.width },
+    {
+      durationUs: header.durationUs,
+      loadedUs: endTime(),
+      cursorUs: t,
+      items: state.model.items,
+      series: state.model.series.points,
+      seriesWidthUs: state.model.series.width,
+      b: cmp.on && cmp.model.index.length > 0 ? { items: cmp.model.items, series: cmp.model.series.points, seriesWidthUs: cmp.model.series.width } : undefined,
+      diffUs: cmp.on ? firstDifference()?.t : undefined,
+    },
     tlSize,
     { showCharts: state.charts, onSeekTime: (x) => (setPlaying(false), seekTime(x)), onSeekIndex: (i) => (setPlaying(false), seekIndex(i)) },
   );
   renderNarrative(state.model.items);
   renderCompare();
+}
+
+/** A's values of the settings B changes (" [acks=all]"), so the two titles read as a comparison. */
+let aSettingsCache: { text: string; keys: string; out: string } | undefined;
+function aSettings(): string {
+  const text = state.source?.kind === 'scenario' ? state.source.text : '';
+  const keys = KNOBS.filter((k) => cmp.knobs[k] !== undefined);
+  if (text === '' || keys.length === 0) return '';
+  if (aSettingsCache?.text !== text || aSettingsCache.keys !== keys.join()) {
+    const own = currentKnobs(text);
+    aSettingsCache = { text, keys: keys.join(), out: ` [${keys.map((k) => `${k}=${own[k] ?? 'default'}`).join(', ')}]` };
+  }
+  return aSettingsCache.out;
 }
 
 function statsText(f: Frame): string {
@@ -424,9 +450,10 @@ function updateUrl(): void {
     if (set !== '') q.set('set', set);
     if (!state.playing && state.cursorI > 0) q.set('at', String(state.cursorI));
   }
-  if (cmp.on && SCENARIOS.has(cmp.name)) {
-    q.set('cmp', cmp.name);
-    if (cmp.seed !== undefined) q.set('cmpseed', String(cmp.seed));
+  if (cmp.on && (SCENARIOS.has(cmp.name) || (cmp.name === SAME && src.bundled))) {
+    q.set('cmp', cmp.name === SAME ? 'same' : cmp.name);
+    // B "same as A" with A's seed: no cmpseed (B follows A's seed).
+    if (cmp.seed !== undefined && !(cmp.name === SAME && cmpSeedInput() === undefined)) q.set('cmpseed', String(cmp.seed));
     const set = formatKnobs(cmp.knobs);
     if (set !== '') q.set('cmpset', set);
   }
@@ -647,10 +674,35 @@ const cmp = {
   done: false,
   /** B's settings on top of A's knobs (e.g. acks=1). */
   knobs: {} as Knobs,
+  /** For "same as A": the A scenario text B was run from (B is stale when A's differs). */
+  aText: undefined as string | undefined,
+  summary: null as RunSummary | null,
 };
 
-function runCompare(name: string, seed: number | undefined): void {
-  const base = SCENARIOS.get(name) ?? (state.source?.kind === 'scenario' && name === '__current' ? state.source.text : undefined);
+/** The B picker's value for "A's scenario, with its faults, under B's settings". */
+const SAME = '__same';
+const cmpPicker = (): string => $<HTMLSelectElement>('cmp-scenario').value;
+function cmpSeedInput(): number | undefined {
+  const v = $<HTMLInputElement>('cmp-seed').value.trim();
+  return /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
+/**
+ * Runs B: a bundled scenario (with A's knobs) or, for SAME, A's own scenario text (its knobs and any faults
+ * added by clicking already in it; `aSource` while A itself is starting), then B's settings on top.
+ */
+function runCompare(name: string, seed: number | undefined, aSource: Source | undefined = pendingSource?.source ?? state.source): void {
+  let base: string | undefined;
+  let source = name;
+  if (name === SAME) {
+    if (aSource === undefined || aSource.kind !== 'scenario') {
+      showError(`compare: A is a trace file, not a scenario: pick a scenario for B`);
+      return;
+    }
+    base = aSource.text;
+    source = aSource.name;
+    cmp.aText = aSource.text;
+  } else base = SCENARIOS.get(name);
   if (base === undefined) {
     showError(`compare: no scenario named "${name}"`);
     return;
@@ -658,7 +710,7 @@ function runCompare(name: string, seed: number | undefined): void {
   let text: string;
   try {
     cmp.knobs = parseKnobs($<HTMLInputElement>('cmp-set').value);
-    text = applyKnobs(base, { ...state.knobs, ...cmp.knobs });
+    text = applyKnobs(base, name === SAME ? cmp.knobs : { ...state.knobs, ...cmp.knobs });
   } catch (e) {
     showError(`B settings: ${(e as Error).message}`);
     return;
@@ -687,6 +739,7 @@ function runCompare(name: string, seed: number | undefined): void {
     if (m.kind === 'events') cmp.model.push(m.events);
     else if (m.kind === 'done') {
       cmp.hash = m.hash;
+      cmp.summary = m.summary;
       cmp.done = true;
       const h = cmp.model.index.events[0];
       if (h?.type === 'header') cmp.seed = h.seed;
@@ -695,7 +748,7 @@ function runCompare(name: string, seed: number | undefined): void {
     }
     scheduleRender();
   };
-  w.postMessage({ kind: 'run', id, text, source: name === '__current' ? (state.source?.name ?? 'scenario') : name, seed } satisfies WorkerRequest);
+  w.postMessage({ kind: 'run', id, text, source, seed } satisfies WorkerRequest);
 }
 
 function setCompare(on: boolean): void {
@@ -703,16 +756,20 @@ function setCompare(on: boolean): void {
   $('compare').hidden = !on;
   document.body.classList.toggle('comparing', on);
   $('compare-btn').setAttribute('aria-pressed', String(on));
-  if (on && cmp.model.index.length === 0 && cmp.worker === undefined) {
-    // Default B: the same scenario, seed and faults, with the other acks (all ↔ 1).
+  const stale = cmpPicker() === SAME && state.source?.kind === 'scenario' && cmp.aText !== state.source.text;
+  if (on && stale && cmp.model.index.length > 0) runCompare(SAME, cmpSeedInput() ?? state.seed);
+  else if (on && cmp.model.index.length === 0 && cmp.worker === undefined) {
+    // Default B: A's scenario, seed and faults, with the other acks (all ↔ 1). For a trace file, the
+    // bundled scenario it was run from, if there is one.
     const sel = $<HTMLSelectElement>('cmp-scenario');
     const src = state.source;
-    sel.value = src?.bundled ? src.name : (DEFAULT_SCENARIO ?? '');
-    const seed = state.seed;
-    $<HTMLInputElement>('cmp-seed').value = seed === undefined ? '' : String(seed);
-    const acks = state.knobs.acks ?? currentKnobs(SCENARIOS.get(sel.value) ?? '').acks ?? 'all';
+    const header = state.model.index.events[0];
+    const traceOf = header?.type === 'header' && SCENARIOS.has(header.scenario) ? header.scenario : DEFAULT_SCENARIO;
+    sel.value = src === undefined || src.kind === 'scenario' ? SAME : (traceOf ?? SAME);
+    const aText = sel.value === SAME ? src?.text : SCENARIOS.get(sel.value);
+    const acks = currentKnobs(aText ?? '').acks ?? state.knobs.acks ?? 'all';
     if ($<HTMLInputElement>('cmp-set').value.trim() === '') $<HTMLInputElement>('cmp-set').value = `acks=${acks === '1' ? 'all' : '1'}`;
-    runCompare(sel.value, seed);
+    runCompare(sel.value, cmpSeedInput() ?? state.seed);
   }
   updateUrl();
   scheduleRender();
@@ -771,11 +828,21 @@ function firstDifference(): { t: number; a?: NarrativeItem; b?: NarrativeItem } 
   return undefined;
 }
 
+/** The end-of-run record counts that differ between A and B ("; at the end: reordered A 24 · B 0"). */
+function endCounts(): string {
+  const a = state.summary?.records;
+  const b = cmp.summary?.records;
+  if (a === undefined || b === undefined) return '';
+  const keys = Object.keys(a) as Array<keyof typeof a>;
+  const diff = keys.filter((k) => a[k] !== b[k]).map((k) => `${k} A ${a[k].toLocaleString()} · B ${b[k].toLocaleString()}`);
+  return diff.length === 0 ? ', and they end with the same record counts' : `; at the end: ${diff.join('; ')}`;
+}
+
 function renderFirstDifference(): void {
   const el = $('cmp-diff');
   const d = firstDifference();
   if (d === undefined) {
-    el.textContent = state.done && cmp.done ? 'the two runs tell the same story' : '';
+    el.textContent = state.done && cmp.done ? `the two runs tell the same story${endCounts()}` : '';
     el.onclick = null;
     return;
   }
@@ -820,6 +887,7 @@ function init(): void {
   legend.insertAdjacentHTML('beforeend', '<span><i class="hatch"></i>truncated</span><span><i style="background:#7a0010"></i>acked, lost</span><span><b class="hwk">┆</b>HW <b>│</b>LEO</span>');
 
   const csel = $<HTMLSelectElement>('cmp-scenario');
+  csel.append(Object.assign(document.createElement('option'), { value: SAME, textContent: 'same as A (its scenario, seed and faults)' }));
   for (const name of SCENARIOS.keys()) csel.append(Object.assign(document.createElement('option'), { value: name, textContent: name }));
   // The main knobs: applied to the scenario on Apply (or Enter), kept in the URL.
   const knobsEl = $('knobs');
@@ -840,7 +908,8 @@ function init(): void {
     const src = state.source;
     if (src?.bundled) runBundled(src.name, seedInput());
     else if (src?.kind === 'scenario') run({ ...src, text: applyKnobs(src.text, state.knobs) }, seedInput());
-    if (cmp.on) runCompare(csel.value, cmpSeed());
+    // B = "same as A" re-runs with A (see run()); another scenario gets A's knobs here.
+    if (cmp.on && csel.value !== SAME) runCompare(csel.value, cmpSeedInput());
   };
   $('knobs-reset').onclick = () => {
     state.knobs = {};
@@ -851,12 +920,9 @@ function init(): void {
     if (e.key === 'Enter') $('cmp-run').click();
   };
   $('compare-btn').onclick = () => setCompare(!cmp.on);
-  const cmpSeed = (): number | undefined => {
-    const v = $<HTMLInputElement>('cmp-seed').value.trim();
-    return /^\d+$/.test(v) ? Number(v) : undefined;
-  };
-  $('cmp-run').onclick = () => runCompare(csel.value, cmpSeed());
-  csel.onchange = () => runCompare(csel.value, cmpSeed());
+  const bSeed = (): number | undefined => cmpSeedInput() ?? (csel.value === SAME ? state.seed : undefined);
+  $('cmp-run').onclick = () => runCompare(csel.value, bSeed());
+  csel.onchange = () => runCompare(csel.value, bSeed());
   $<HTMLInputElement>('cmp-seed').onkeydown = (e) => {
     if (e.key === 'Enter') $('cmp-run').click();
   };
@@ -1009,15 +1075,16 @@ function init(): void {
     sel.value = SCENARIOS.has(name) ? name : (DEFAULT_SCENARIO ?? '');
     runBundled(name, url.seed, url.at);
   }
-  if (url.cmp !== undefined && SCENARIOS.has(url.cmp)) {
-    csel.value = url.cmp;
+  if (url.cmp !== undefined && (SCENARIOS.has(url.cmp) || url.cmp === 'same')) {
+    const b = url.cmp === 'same' ? SAME : url.cmp;
+    csel.value = b;
     if (url.cmpSeed !== undefined) $<HTMLInputElement>('cmp-seed').value = String(url.cmpSeed);
     cmp.on = true;
     $('compare').hidden = false;
     document.body.classList.add('comparing');
     $('compare-btn').setAttribute('aria-pressed', 'true');
-    runCompare(url.cmp, url.cmpSeed);
-  }
+    runCompare(b, url.cmpSeed ?? (b === SAME ? url.seed : undefined));
+  } else if (url.cmp !== undefined) showError(`link: cmp: no scenario named "${url.cmp}"`);
   // For tests and the console.
   (window as unknown as { kafkasimViz: unknown }).kafkasimViz = {
     state,

@@ -26,8 +26,8 @@ const SHOTS = process.env.KAFKASIM_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs
 const run = promisify(execFile);
 
 /** The CLI's trace hash for a scenario and seed (`kafkasim run --json`; it exits 1 when an expect: fails). */
-async function cliHashOf(scenario: string, seed: number): Promise<string> {
-  const args = [join(ROOT, 'bin/kafkasim.js'), 'run', join(ROOT, `scenarios/${scenario}.yaml`), '--seed', String(seed), '--json'];
+async function cliHashOf(scenario: string, seed: number, extra: string[] = []): Promise<string> {
+  const args = [join(ROOT, 'bin/kafkasim.js'), 'run', join(ROOT, `scenarios/${scenario}.yaml`), '--seed', String(seed), '--json', ...extra];
   let stdout: string;
   try {
     stdout = (await run(process.execPath, args, { cwd: ROOT, maxBuffer: 64 << 20 })).stdout;
@@ -245,6 +245,41 @@ describe('visualizer in chromium', () => {
     await page.getByTestId('compare-diff').click();
     await page.screenshot({ path: join(SHOTS, 'compare-acks.png') });
   }, 60_000);
+
+  it('compare mode by default: the same scenario, seed and faults with the other acks; B follows faults clicked into A', async () => {
+    const cliAll = cliHashOf('acks1-leader-loss', 3, ['--producer-property', 'acks=all']);
+    cliAll.catch(() => undefined);
+    await page.goto(`${base}/index.html?scenario=acks1-leader-loss&seed=3`);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toMatch(/^[0-9a-f]{16}$/);
+    await page.keyboard.press('b');
+    expect(await page.getByTestId('compare-picker').inputValue()).toBe('__same');
+    expect(await page.getByTestId('compare-settings').inputValue()).toBe('acks=all');
+    await expect.poll(() => page.getByTestId('compare-hash').textContent(), { timeout: 30_000 }).toBe(await cliAll);
+    await expect.poll(() => page.url()).toMatch(/[?&]cmp=same&cmpset=acks%3Dall/);
+    expect(await page.locator('#a-title').textContent()).toBe('acks1-leader-loss [acks=1] · seed 3');
+    // B's markers in their own lane on the timeline, and the first difference marked there.
+    expect(await page.locator('[data-testid="timeline-lane-b"] line').count()).toBeGreaterThan(3);
+    await expect.poll(() => page.getByTestId('compare-diff').textContent(), { timeout: 30_000 }).toMatch(/^outcomes first differ at \d+\.\d{3} s/);
+    const diffAt = Number(/at (\d+\.\d{3}) s/.exec((await page.getByTestId('compare-diff').textContent()) ?? '')![1]);
+    expect(await page.getByTestId('timeline-diff').getAttribute('display')).toBeNull();
+    await page.getByTestId('timeline-diff-line').click({ force: true });
+    await expect.poll(async () => Number.parseFloat((await page.getByTestId('cursor-time').textContent()) ?? '')).toBeCloseTo(diffAt, 2);
+    // A fault clicked into A is in B too.
+    const bHash = await page.getByTestId('compare-hash').textContent();
+    await page.evaluate(() => (window as unknown as { kafkasimViz: { seekTime(t: number): void } }).kafkasimViz.seekTime(50_000_000));
+    await page.locator('#cluster').getByTestId('node-b2').click();
+    await page.locator('#fault-actions button', { hasText: 'crash' }).first().click();
+    await expect.poll(() => page.getByTestId('compare-hash').textContent(), { timeout: 30_000 }).not.toBe(bHash);
+    await expect.poll(() => page.getByTestId('compare-hash').textContent(), { timeout: 30_000 }).toMatch(/^[0-9a-f]{16}$/);
+    await expect.poll(() => page.locator('[data-testid="timeline-lane-b"] title').filter({ hasText: 'fault: crash broker 2' }).count()).toBe(1);
+    await expect.poll(() => page.locator('[data-testid="timeline-lane-a"] title').filter({ hasText: 'fault: crash broker 2' }).count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'compare-same.png') });
+    await page.keyboard.press('b');
+    expect(await page.getByTestId('compare').isVisible()).toBe(false);
+    // killed-leader under acks=1 tells the same story as under acks=all; the end counts say what differs.
+    await page.goto(`${base}/index.html?scenario=killed-leader&seed=7&cmp=same&cmpset=acks%3D1`);
+    await expect.poll(() => page.getByTestId('compare-diff').textContent(), { timeout: 30_000 }).toMatch(/^the two runs tell the same story; at the end: .*reordered A 0 · B \d+/);
+  }, 90_000);
 
   it('help overlay, large type and the unclean election scenario', async () => {
     await page.keyboard.press('?');

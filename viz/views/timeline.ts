@@ -17,6 +17,10 @@ export interface TimelineInput {
   items: NarrativeItem[];
   series: SeriesPoint[];
   seriesWidthUs: number;
+  /** Compare mode: run B's markers (a second lane) and series (dashed lines over A's charts). */
+  b?: { items: NarrativeItem[]; series: SeriesPoint[]; seriesWidthUs: number };
+  /** Compare mode: the first moment the two runs' outcomes differ (a red dashed line). */
+  diffUs?: number;
 }
 
 const MARGIN = { left: 64, right: 16 };
@@ -43,7 +47,8 @@ const drawn = new WeakMap<SVGSVGElement, string>();
 export function drawTimeline(svgEl: SVGSVGElement, input: TimelineInput, size: Size, opts: { showCharts: boolean; onSeekTime: (tUs: number) => void; onSeekIndex: (i: number) => void }): void {
   const svg = d3.select(svgEl);
   const x = timeScale(input, size);
-  const key = [size.width, size.height, input.durationUs, input.loadedUs, input.items.length, input.series.length, input.seriesWidthUs, opts.showCharts].join('|');
+  const b = input.b;
+  const key = [size.width, size.height, input.durationUs, input.loadedUs, input.items.length, input.series.length, input.seriesWidthUs, opts.showCharts, b?.items.length, b?.series.length, b?.seriesWidthUs, input.diffUs].join('|');
   if (drawn.get(svgEl) !== key) {
     drawn.set(svgEl, key);
     drawStatic(svgEl, svg, x, input, size, opts);
@@ -73,26 +78,70 @@ function drawStatic(
   const axis = ensure(svg, 'g.axis').attr('transform', `translate(0,${axisY})`);
   axis.call(d3.axisBottom(x).ticks(Math.max(2, Math.floor(size.width / 90))).tickFormat((v) => `${(Number(v) / 1e6).toFixed(Number(v) % 1e6 === 0 ? 0 : 1)}s`) as never);
 
-  // Markers: one tick per narrative item (thin), severe ones taller.
-  const items = input.items.filter((d) => d.kind !== 'client');
+  // Markers: one tick per narrative item (thin), severe ones taller. In compare mode A's lane is on top
+  // and B's below it.
+  const lanes: Array<{ lane: string; items: NarrativeItem[]; top: number; bottom: number }> =
+    input.b === undefined
+      ? [{ lane: 'a', items: input.items, top: 4, bottom: markH }]
+      : [
+          { lane: 'a', items: input.items, top: 4, bottom: 16 },
+          { lane: 'b', items: input.b.items, top: 18, bottom: markH },
+        ];
   ensure(svg, 'g.markers')
-    .selectAll<SVGLineElement, NarrativeItem>('line')
-    .data(items, (d) => String(d.i) + d.kind)
-    .join('line')
-    .attr('x1', (d) => x(d.t))
-    .attr('x2', (d) => x(d.t))
-    .attr('y1', (d) => (d.severe ? 4 : 12))
-    .attr('y2', markH)
-    .attr('stroke', (d) => KIND_COLORS[d.kind])
-    .attr('class', (d) => `marker ${d.kind}`)
-    .on('click', (ev: MouseEvent, d) => {
-      ev.stopPropagation();
-      opts.onSeekIndex(d.i);
+    .selectAll<SVGGElement, (typeof lanes)[number]>('g.lane')
+    .data(lanes, (d) => d.lane)
+    .join((enter) => {
+      const g = enter.append('g').attr('class', 'lane');
+      g.append('text').attr('class', 'lanelabel');
+      return g;
     })
-    .selectAll('title')
-    .data((d) => [d])
-    .join('title')
-    .text((d) => `${(d.t / 1e6).toFixed(3)} s: ${d.text}`);
+    .attr('data-testid', (d) => `timeline-lane-${d.lane}`)
+    .each(function (lane) {
+      const g = d3.select(this);
+      g.select('text.lanelabel')
+        .attr('x', MARGIN.left - 6)
+        .attr('y', (lane.top + lane.bottom) / 2 + 4)
+        .attr('text-anchor', 'end')
+        .text(input.b === undefined ? '' : lane.lane.toUpperCase());
+      const tall = lane.bottom - lane.top;
+      g.selectAll<SVGLineElement, NarrativeItem>('line')
+        .data(lane.items.filter((d) => d.kind !== 'client'), (d) => String(d.i) + d.kind)
+        .join('line')
+        .attr('x1', (d) => x(d.t))
+        .attr('x2', (d) => x(d.t))
+        .attr('y1', (d) => (d.severe ? lane.top : lane.top + tall * 0.3))
+        .attr('y2', lane.bottom)
+        .attr('stroke', (d) => KIND_COLORS[d.kind])
+        .attr('class', (d) => `marker ${d.kind}`)
+        .on('click', (ev: MouseEvent, d) => {
+          ev.stopPropagation();
+          // B's events have B's indices: seek A to B's time.
+          if (lane.lane === 'a') opts.onSeekIndex(d.i);
+          else opts.onSeekTime(d.t);
+        })
+        .selectAll('title')
+        .data((d) => [d])
+        .join('title')
+        .text((d) => `${input.b === undefined ? '' : `${lane.lane.toUpperCase()} `}${(d.t / 1e6).toFixed(3)} s: ${d.text}`);
+    });
+
+  // Compare mode: where the outcomes first differ.
+  const diff = ensure(svg, 'g.diff').attr('display', input.diffUs === undefined ? 'none' : null).attr('data-testid', 'timeline-diff');
+  if (input.diffUs !== undefined) {
+    const dx = x(input.diffUs);
+    diff.raise();
+    ensure(diff, 'line.diffline').attr('x1', dx).attr('x2', dx).attr('y1', 0).attr('y2', size.height);
+    ensure(diff, 'line.diffhit').attr('x1', dx).attr('x2', dx).attr('y1', 0).attr('y2', size.height).attr('data-testid', 'timeline-diff-line');
+    ensure(diff, 'text.difflabel')
+      .attr('x', dx - 4)
+      .attr('y', 12)
+      .attr('text-anchor', 'end')
+      .text('A and B first differ');
+    diff.on('click', (ev: MouseEvent) => {
+      ev.stopPropagation();
+      opts.onSeekTime(input.diffUs!);
+    });
+  }
 
   // Charts.
   const charts = ensure(svg, 'g.charts').attr('display', opts.showCharts ? null : 'none');
@@ -111,19 +160,36 @@ function drawStatic(
         return e;
       })
       .attr('transform', (_, k) => `translate(0,${axisY + 22 + k * (ch + 6)})`);
+    const bPts = input.b?.series;
+    const bPerSec = input.b === undefined ? perSec : 1e6 / input.b.seriesWidthUs;
     g.each(function (c) {
-      const vals = pts.map((p) => (c.key === 'acked' ? p.acked * perSec : p[c.key]));
-      const max = d3.max(vals.filter((v) => Number.isFinite(v))) ?? 0;
+      const valuesOf = (ps: SeriesPoint[], k: number): number[] => ps.map((p) => (c.key === 'acked' ? p.acked * k : p[c.key]));
+      const vals = valuesOf(pts, perSec);
+      const bVals = bPts === undefined ? [] : valuesOf(bPts, bPerSec);
+      const max = d3.max([...vals, ...bVals].filter((v) => Number.isFinite(v))) ?? 0;
       const y = d3.scaleLinear().domain([0, max > 0 ? max : 1]).range([ch, 0]);
+      const curve = c.step ? d3.curveStepAfter : d3.curveMonotoneX;
       const gen = d3
         .area<number>()
         .defined((v) => Number.isFinite(v))
         .x((_, k) => x(pts[k].t + (c.step ? 0 : input.seriesWidthUs / 2)))
         .y0(ch)
         .y1((v) => y(v))
-        .curve(c.step ? d3.curveStepAfter : d3.curveMonotoneX);
+        .curve(curve);
       const s = d3.select(this);
       s.select('path.area').attr('d', gen(vals) ?? '').attr('fill', c.color).attr('stroke', c.color);
+      // B: a dashed line over A's area.
+      const bw = input.b?.seriesWidthUs ?? input.seriesWidthUs;
+      const line = d3
+        .line<number>()
+        .defined((v) => Number.isFinite(v))
+        .x((_, k) => x(bPts![k].t + (c.step ? 0 : bw / 2)))
+        .y((v) => y(v))
+        .curve(curve);
+      ensure(s, 'path.bline')
+        .attr('display', bPts === undefined ? 'none' : null)
+        .attr('d', bPts === undefined ? '' : (line(bVals) ?? ''))
+        .attr('stroke', c.color);
       s.select('text.clabel').attr('x', 4).attr('y', ch / 2 + 4).text(c.label);
       s.select('text.cmax').attr('x', MARGIN.left - 4).attr('y', 8).attr('text-anchor', 'end').text(max > 0 ? d3.format('.3~s')(max) : '0');
     });
