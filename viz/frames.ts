@@ -31,6 +31,8 @@ export interface TruncatedRange extends Range {
 
 /** Acknowledged records that no replica holds any more. */
 export interface LostRange extends Range {
+  /** The leader epoch the records were written in. */
+  epoch: number;
   broker: number;
   reason: 'divergingEpoch' | 'highWatermark' | 'powerLoss';
   t: number;
@@ -306,7 +308,7 @@ export function reduce(f: Frame, ev: TraceEvent): void {
       for (const x of gone) {
         p.lostCount += x.end - x.start;
         f.stats.lostAcked += x.end - x.start;
-        p.lost.push({ start: x.start, end: x.end, broker: cause.broker, reason: cause.reason, t: ev.t, i: f.index });
+        p.lost.push({ start: x.start, end: x.end, epoch: r.epoch, broker: cause.broker, reason: cause.reason, t: ev.t, i: f.index });
       }
       let held: Range[] = [{ start: r.start, end: r.end }];
       for (const x of gone) held = subtract(held, x);
@@ -421,7 +423,7 @@ function truncate(f: Frame, tp: string, broker: number, to: number, reason: Trun
       removeAcked(p.acked, x);
       p.lostCount += x.end - x.start;
       f.stats.lostAcked += x.end - x.start;
-      p.lost.push({ start: x.start, end: x.end, broker, reason, t, i: f.index });
+      p.lost.push({ start: x.start, end: x.end, epoch: x.epoch, broker, reason, t, i: f.index });
     }
     if (p.lost.length > MAX_LOST) p.lost.splice(0, p.lost.length - MAX_LOST);
   }

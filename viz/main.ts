@@ -18,6 +18,7 @@ import { drawCluster } from './views/cluster.js';
 import { KIND_COLORS, RECORD_COLORS, RECORD_LABELS } from './views/colors.js';
 import { drawPartitions, type LogWindow } from './views/partitions.js';
 import { drawTimeline, timelineHeight } from './views/timeline.js';
+import { explainLoss, lostAt, type WhyStep } from './why.js';
 
 // ---- scenarios bundled with the page -------------------------------------------------------------
 
@@ -167,6 +168,7 @@ function onReply(m: WorkerReply, id: number, pending: typeof pendingSource): voi
     state.cursorI = -1;
     state.cursorT = 0;
     state.playing = false;
+    closeWhy();
     updateUrl();
     syncPicker();
   }
@@ -335,7 +337,66 @@ function render(): void {
     { showCharts: state.charts, onSeekTime: (x) => (setPlaying(false), seekTime(x)), onSeekIndex: (i) => (setPlaying(false), seekIndex(i)) },
   );
   renderNarrative(state.model.items);
+  renderWhyCursor();
   renderCompare();
+}
+
+// ---- why were these records lost? ------------------------------------------------------------------
+
+let whySteps: WhyStep[] = [];
+let whyCurrent = -2;
+
+/** Opens the panel with the chain of events that lost `tp`'s records around `at` (an event index or an offset). */
+function showWhy(tp: string, at: { i?: number; offset?: number }): void {
+  const frame = state.model.index.frameAt(at.i ?? state.cursorI);
+  const lost = lostAt(frame, tp, at);
+  if (lost === undefined) return;
+  const w = explainLoss(state.model.index, state.model.items, tp, lost);
+  whySteps = w.steps;
+  whyCurrent = -2;
+  $('why-title').textContent = w.title;
+  d3.select('#why-steps')
+    .selectAll<HTMLLIElement, WhyStep>('li')
+    .data(w.steps)
+    .join((enter) => {
+      const li = enter.append('li').attr('tabindex', 0).attr('data-testid', 'why-step');
+      li.append('span').attr('class', 'when');
+      li.append('span').attr('class', 'kind');
+      li.append('span').attr('class', 'text');
+      return li;
+    })
+    .attr('data-kind', (d) => d.kind)
+    .on('click', (_, d) => (setPlaying(false), seekIndex(d.i)))
+    .on('keydown', (ev: KeyboardEvent, d) => {
+      if (ev.key === 'Enter') (setPlaying(false), seekIndex(d.i));
+    })
+    .call((li) => {
+      li.select('.when').text((d) => fmtTime(d.t));
+      li.select('.kind').text((d) => d.kind);
+      li.select('.text').text((d) => d.text);
+    });
+  d3.select('#why-lessons')
+    .selectAll('li')
+    .data(w.lessons)
+    .join('li')
+    .text((d) => d);
+  $('why').hidden = false;
+  renderWhyCursor();
+}
+
+function closeWhy(): void {
+  $('why').hidden = true;
+  whySteps = [];
+}
+
+/** Marks the step at or before the cursor. */
+function renderWhyCursor(): void {
+  if (whySteps.length === 0) return;
+  let cur = -1;
+  for (let k = 0; k < whySteps.length && whySteps[k].i <= state.cursorI; k++) cur = k;
+  if (cur === whyCurrent) return;
+  whyCurrent = cur;
+  d3.select('#why-steps').selectAll<HTMLLIElement, WhyStep>('li').classed('current', (_, k) => k === cur);
 }
 
 /** A's values of the settings B changes (" [acks=all]"), so the two titles read as a comparison. */
@@ -380,6 +441,19 @@ function renderNarrative(items: NarrativeItem[]): void {
         li.append('span').attr('class', 'when');
         li.append('span').attr('class', 'kind');
         li.append('span').attr('class', 'text');
+        // A line that lost acknowledged records: why?
+        li.filter((d) => d.kind === 'truncate' && d.severe === true && d.tp !== undefined && d.text.endsWith('LOST'))
+          .append('button')
+          .attr('class', 'why-btn')
+          .attr('data-testid', 'why-button')
+          .attr('title', 'the chain of events that lost these records')
+          .text('why?')
+          .on('click', (ev: MouseEvent, d) => {
+            ev.stopPropagation();
+            setPlaying(false);
+            seekIndex(d.i);
+            showWhy(d.tp!, { i: d.i });
+          });
         return li;
       })
       .attr('data-kind', (d) => d.kind)
@@ -963,6 +1037,17 @@ function init(): void {
     if (e.target === $('help')) toggleHelp(false);
   };
   $('error-close').onclick = hideError;
+  $('why-close').onclick = closeWhy;
+  // Click a lost range (or the LOST label) in the partition view: why were those records lost?
+  $('partitions').addEventListener('click', (e) => {
+    const el = (e.target as Element).closest('.lostrange, .losttext');
+    const block = el?.closest('[data-testid^="partition-"]');
+    if (el == null || block == null) return;
+    const tp = block.getAttribute('data-testid')!.slice('partition-'.length);
+    const start = el.getAttribute('data-start');
+    setPlaying(false);
+    showWhy(tp, start === null ? {} : { offset: Number(start) });
+  });
   $('export').onclick = exportYaml;
   $('fault-cancel').onclick = () => ($('fault-menu').hidden = true);
   const fileInput = $<HTMLInputElement>('file');
@@ -1038,6 +1123,7 @@ function init(): void {
         break;
       case 'Escape':
         toggleHelp(false);
+        closeWhy();
         $('fault-menu').hidden = true;
         hideError();
         break;

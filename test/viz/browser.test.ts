@@ -290,10 +290,31 @@ describe('visualizer in chromium', () => {
 
     await page.goto(`${base}/index.html?scenario=unclean-election-loss&seed=7`);
     await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toMatch(/^[0-9a-f]{16}$/);
-    const trunc = page.getByTestId('narrative-item').filter({ hasText: /: LOST$/ });
+    const trunc = page.getByTestId('narrative-item').filter({ has: page.locator('.text', { hasText: /: LOST$/ }) });
     await trunc.first().click();
     await expect.poll(() => partition('orders-0').getAttribute('data-lost')).not.toBe('0');
     await page.screenshot({ path: join(SHOTS, 'unclean-loss.png') });
+    // Why were they lost? From the narrative line's button, then from the lost range in the partition view.
+    await trunc.first().getByTestId('why-button').click();
+    const why = page.getByTestId('why');
+    await expect.poll(() => why.isVisible()).toBe(true);
+    expect(await page.locator('#why-title').textContent()).toMatch(/^Why \d+ acknowledged record\(s\) of orders-0 \(offsets \d+–\d+, leader epoch 0\) were lost$/);
+    const steps = page.getByTestId('why-step');
+    expect(await steps.first().getAttribute('data-kind')).toBe('write');
+    expect(await steps.last().getAttribute('data-kind')).toBe('lost');
+    expect(await steps.filter({ hasText: 'UNCLEAN' }).count()).toBe(1);
+    expect(await page.getByTestId('why-lessons').textContent()).toContain('unclean.leader.election.enable=true');
+    await page.screenshot({ path: join(SHOTS, 'why-lost.png') });
+    // A step is a link into the run: the unclean election.
+    await steps.filter({ hasText: 'UNCLEAN' }).click();
+    await expect.poll(() => page.getByTestId('current-event').textContent()).toMatch(/ election tp=orders-0 .*clean=false/);
+    await page.keyboard.press('Escape');
+    expect(await why.isVisible()).toBe(false);
+    await page.keyboard.press('End');
+    await page.locator('#partitions .losttext').click();
+    await expect.poll(() => why.isVisible()).toBe(true);
+    expect(await steps.last().getAttribute('data-kind')).toBe('lost');
+    await page.getByRole('button', { name: 'close' }).click();
     await page.keyboard.press('l');
     await page.screenshot({ path: join(SHOTS, 'large-type.png') });
     await page.keyboard.press('l');

@@ -396,6 +396,7 @@ function drawBlock(blk: Block, p: PartitionView, frame: Frame, top: number, m: R
     set(r, 'width', Math.max(2, px(x(l.end) - x(l.start))));
     set(r, 'height', m.lost - 6);
     set(r, 'class', 'lostrange');
+    set(r, 'data-start', l.start);
     let t = r.firstChild as El | null;
     if (t === null) t = mk(r, 'title');
     text(t, `${l.end - l.start} acknowledged record(s) at offsets ${l.start}–${l.end - 1} lost (${l.reason} on b${l.broker})`);
