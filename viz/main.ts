@@ -1001,7 +1001,10 @@ function init(): void {
     if (e.key === 'Enter') $('cmp-run').click();
   };
   sel.onchange = () => {
-    if (sel.value !== '__custom') runBundled(sel.value, seedInput());
+    // Another scenario starts from its own seed (the file's); type a seed and press Run for another.
+    if (sel.value === '__custom') return;
+    $<HTMLInputElement>('seed').value = '';
+    runBundled(sel.value, undefined);
   };
   $('run').onclick = () => {
     const src = state.source;

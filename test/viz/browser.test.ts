@@ -9,19 +9,13 @@
  * Needs /usr/bin/chromium (`apt-get install -y chromium`); fails with a clear message without it.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { serve } from '../../bench/static-server.js';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPage, ROOT, type OpenPage } from './page.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = process.env.KAFKASIM_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
 const run = promisify(execFile);
 
@@ -40,44 +34,24 @@ async function cliHashOf(scenario: string, seed: number, extra: string[] = []): 
 
 
 describe('visualizer in chromium', () => {
+  let opened: OpenPage | undefined;
   let out: string;
-  let profile: string;
-  let server: Server | undefined;
   let base: string;
-  let ctx: BrowserContext | undefined;
   let page: Page;
   let cliHash: Promise<string>;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} not found: the browser test needs Debian's chromium (apt-get update && apt-get install -y chromium)`);
-    }
     // The CLI's hash for the same scenario and seed, computed meanwhile (needs `npm run build:cli`).
     cliHash = cliHashOf('killed-leader', 7);
     cliHash.catch(() => undefined);
-    out = mkdtempSync(join(tmpdir(), 'kafkasim-viz-'));
-    profile = mkdtempSync(join(tmpdir(), 'kafkasim-chromium-'));
-    await build({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error', build: { outDir: out, emptyOutDir: true } });
-    const s = await serve(out);
-    server = s.server;
-    base = s.url;
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      viewport: { width: 1440, height: 900 },
-    });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    opened = await openPage();
+    ({ page, base, out, errors: pageErrors } = opened);
     mkdirSync(SHOTS, { recursive: true });
   }, 60_000);
 
   afterAll(async () => {
-    await ctx?.close();
-    await new Promise((r) => (server ? server.close(r) : r(undefined)));
-    if (out) rmSync(out, { recursive: true, force: true });
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await opened?.close();
   });
 
   const partition = (tp: string) => page.getByTestId(`partition-${tp}`);

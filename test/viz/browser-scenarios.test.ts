@@ -1,0 +1,52 @@
+/**
+ * Every scenario in scenarios/ in the visualizer, picked from the scenario picker as a user would: it runs
+ * in the page's worker with the trace hash the simulator gives in Node for the same file and seed, the
+ * page shows no error, and the narrative and partitions are drawn.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseScenario } from '../../sim/scenario.js';
+import { simulate } from '../../sim/simulation.js';
+import { openPage, ROOT, type OpenPage } from './page.js';
+
+const NAMES = (readdirSync(join(ROOT, 'scenarios'), { recursive: true }) as string[])
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => f.replace(/\\/g, '/').replace(/\.yaml$/, ''))
+  .sort();
+
+describe('every scenario in the visualizer', () => {
+  let opened: OpenPage;
+
+  beforeAll(async () => {
+    opened = await openPage();
+    await opened.page.goto(`${opened.base}/index.html`);
+    await opened.page.waitForFunction(() => /^[0-9a-f]{16}$/.test(document.querySelector('[data-testid="trace-hash"]')?.textContent ?? ''), null, { timeout: 30_000 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await opened?.close();
+  });
+
+  it('the picker lists every scenario file', async () => {
+    const options = await opened.page.getByTestId('scenario-picker').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect([...options].sort()).toEqual(NAMES);
+  });
+
+  it.each(NAMES)('%s: same trace hash as in Node, drawn without errors', async (name) => {
+    const { page } = opened;
+    const text = readFileSync(join(ROOT, 'scenarios', `${name}.yaml`), 'utf8');
+    const scenario = parseScenario(text, name);
+    const before = await page.getByTestId('trace-hash').textContent();
+    await page.getByTestId('scenario-picker').selectOption(name);
+    // Meanwhile, the same file in Node (no seed: the file's own, as the picker runs it).
+    const expected = simulate(scenario).traceHash;
+    if (expected !== before) await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 60_000 }).not.toBe(before);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 60_000 }).toMatch(/^[0-9a-f]{16}$/);
+    expect(await page.getByTestId('trace-hash').textContent(), `${name} (seed ${scenario.seed ?? 'default'})`).toBe(expected);
+    expect(await page.getByTestId('error').isVisible()).toBe(false);
+    expect(await page.getByTestId('narrative-item').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid^="partition-"][data-leader]').count()).toBeGreaterThan(0);
+    expect(opened.errors).toEqual([]);
+  }, 90_000);
+});

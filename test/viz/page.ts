@@ -1,0 +1,58 @@
+/**
+ * The visualizer in a real browser, for the browser tests: builds the app with Vite into a temp dir, serves
+ * it on 127.0.0.1 and opens Debian's chromium (headless, a fresh profile) with playwright-core.
+ *
+ * Needs /usr/bin/chromium (`apt-get install -y chromium`); fails with a clear message without it.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { serve } from '../../bench/static-server.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export interface OpenPage {
+  page: Page;
+  /** The served app's base URL (open `${base}/index.html?...`). */
+  base: string;
+  /** The built app's directory (tests may write files there). */
+  out: string;
+  /** Uncaught errors in the page. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+export async function openPage(): Promise<OpenPage> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} not found: the browser tests need Debian's chromium (apt-get update && apt-get install -y chromium)`);
+  }
+  const out = mkdtempSync(join(tmpdir(), 'kafkasim-viz-'));
+  const profile = mkdtempSync(join(tmpdir(), 'kafkasim-chromium-'));
+  let server: Server | undefined;
+  let ctx: BrowserContext | undefined;
+  const close = async (): Promise<void> => {
+    await ctx?.close();
+    await new Promise((r) => (server ? server.close(r) : r(undefined)));
+    rmSync(out, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
+  };
+  try {
+    await build({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error', build: { outDir: out, emptyOutDir: true } });
+    const s = await serve(out);
+    server = s.server;
+    ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1440, height: 900 } });
+    const page = ctx.pages()[0] ?? (await ctx.newPage());
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    return { page, base: s.url, out, errors, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
