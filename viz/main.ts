@@ -6,6 +6,7 @@
  */
 import * as d3 from 'd3';
 import { parseDocument, isSeq, YAMLSeq } from 'yaml';
+import { CHECK_NAMES } from '../sim/checks.js';
 import type { RunSummary } from '../sim/summary.js';
 import type { TraceEvent } from '../sim/trace.js';
 import { inFlight, type Frame } from './frames.js';
@@ -332,13 +333,60 @@ function render(): void {
       seriesWidthUs: state.model.series.width,
       b: cmp.on && cmp.model.index.length > 0 ? { items: cmp.model.items, series: cmp.model.series.points, seriesWidthUs: cmp.model.series.width } : undefined,
       diffUs: cmp.on ? firstDifference()?.t : undefined,
+      violations: violations(),
     },
     tlSize,
     { showCharts: state.charts, onSeekTime: (x) => (setPlaying(false), seekTime(x)), onSeekIndex: (i) => (setPlaying(false), seekIndex(i)) },
   );
   renderNarrative(state.model.items);
+  renderChecks();
   renderWhyCursor();
   renderCompare();
+}
+
+// ---- checks ---------------------------------------------------------------------------------------
+
+let violationsCache: { summary: RunSummary; out: Array<{ t: number; text: string }> } | undefined;
+/** The run's check violations (sim/checks.ts, from the worker's summary) for the timeline. */
+function violations(): Array<{ t: number; text: string }> | undefined {
+  const s = state.summary;
+  if (s === null) return undefined;
+  if (violationsCache?.summary !== s) {
+    violationsCache = { summary: s, out: s.violations.map((v) => ({ t: Math.round(v.atMs * 1000), text: `check ${v.check} failed on ${v.partition}: ${v.detail}` })) };
+  }
+  return violationsCache.out;
+}
+
+let checksFor: RunSummary | null | undefined;
+/** Above the narrative: the checks' verdict; each violation is a link to when it was detected. */
+function renderChecks(): void {
+  const s = state.summary;
+  if (checksFor === s) return;
+  checksFor = s;
+  const el = $('checks');
+  el.replaceChildren();
+  el.className = '';
+  if (s === null) return;
+  const vs = s.violations;
+  if (vs.length === 0) {
+    el.className = 'pass';
+    el.textContent = `checks: all ${CHECK_NAMES.length} pass (${CHECK_NAMES.join(', ')})`;
+    return;
+  }
+  el.className = 'fail';
+  const by = [...new Set(vs.map((v) => v.check))];
+  el.append(`checks: ${vs.length} violation(s) of ${by.join(', ')}`);
+  const ul = document.createElement('ul');
+  const SHOWN = 30;
+  for (const v of vs.slice(0, SHOWN)) {
+    const li = document.createElement('li');
+    li.dataset.testid = 'check-violation';
+    li.textContent = `${fmtTime(v.atMs * 1000)} ${v.check} (${v.partition}): ${v.detail}`;
+    li.onclick = () => (setPlaying(false), seekTime(Math.round(v.atMs * 1000)));
+    ul.append(li);
+  }
+  if (vs.length > SHOWN) ul.append(Object.assign(document.createElement('li'), { textContent: `… and ${vs.length - SHOWN} more (kafkasim run --json lists them all)` }));
+  el.append(ul);
 }
 
 // ---- why were these records lost? ------------------------------------------------------------------
@@ -429,7 +477,7 @@ function describe(ev: TraceEvent, i: number): string {
 let lastNarrativeLen = -1;
 let lastCurrent = -2;
 function renderNarrative(items: NarrativeItem[]): void {
-  const ul = d3.select('#narrative ul');
+  const ul = d3.select('#narrative > ul');
   let current = -1;
   for (let k = 0; k < items.length && items[k].i <= state.cursorI; k++) current = k;
   if (items.length !== lastNarrativeLen) {

@@ -64,6 +64,7 @@ describe('visualizer in chromium', () => {
     expect(await page.getByTestId('status').textContent()).toMatch(/events in/);
     // At the start: b1 leads orders-0 with the full ISR.
     expect(await partition('orders-0').getAttribute('data-leader')).toBe('1');
+    await expect.poll(() => page.getByTestId('checks').textContent()).toMatch(/^checks: all 7 pass/);
     await page.screenshot({ path: join(SHOTS, 'start.png') });
   }, 45_000);
 
@@ -267,6 +268,12 @@ describe('visualizer in chromium', () => {
     const trunc = page.getByTestId('narrative-item').filter({ has: page.locator('.text', { hasText: /: LOST$/ }) });
     await trunc.first().click();
     await expect.poll(() => partition('orders-0').getAttribute('data-lost')).not.toBe('0');
+    // The checks (computed from the trace) flag it, on the timeline too; a violation is a link to its time.
+    expect(await page.getByTestId('checks').textContent()).toMatch(/^checks: \d+ violation\(s\) of .*leader-completeness/);
+    expect(await page.getByTestId('timeline-violation').count()).toBeGreaterThan(0);
+    await page.getByTestId('check-violation').filter({ hasText: /leader-completeness \(orders-0\): leader \d \(elected at epoch 1\)/ }).click();
+    await expect.poll(() => page.getByTestId('cursor-time').textContent()).toMatch(/^107\.00\d s/);
+    await trunc.first().click();
     await page.screenshot({ path: join(SHOTS, 'unclean-loss.png') });
     // Why were they lost? From the narrative line's button, then from the lost range in the partition view.
     await trunc.first().getByTestId('why-button').click();

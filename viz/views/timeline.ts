@@ -21,6 +21,8 @@ export interface TimelineInput {
   b?: { items: NarrativeItem[]; series: SeriesPoint[]; seriesWidthUs: number };
   /** Compare mode: the first moment the two runs' outcomes differ (a red dashed line). */
   diffUs?: number;
+  /** Violations of the checks (sim/checks.ts), when they were detected: red triangles above the markers. */
+  violations?: Array<{ t: number; text: string }>;
 }
 
 const MARGIN = { left: 64, right: 16 };
@@ -48,7 +50,7 @@ export function drawTimeline(svgEl: SVGSVGElement, input: TimelineInput, size: S
   const svg = d3.select(svgEl);
   const x = timeScale(input, size);
   const b = input.b;
-  const key = [size.width, size.height, input.durationUs, input.loadedUs, input.items.length, input.series.length, input.seriesWidthUs, opts.showCharts, b?.items.length, b?.series.length, b?.seriesWidthUs, input.diffUs].join('|');
+  const key = [size.width, size.height, input.durationUs, input.loadedUs, input.items.length, input.series.length, input.seriesWidthUs, opts.showCharts, b?.items.length, b?.series.length, b?.seriesWidthUs, input.diffUs, input.violations?.length].join('|');
   if (drawn.get(svgEl) !== key) {
     drawn.set(svgEl, key);
     drawStatic(svgEl, svg, x, input, size, opts);
@@ -124,6 +126,23 @@ function drawStatic(
         .join('title')
         .text((d) => `${input.b === undefined ? '' : `${lane.lane.toUpperCase()} `}${(d.t / 1e6).toFixed(3)} s: ${d.text}`);
     });
+
+  // Check violations: ▼ at the top of the marker band.
+  ensure(svg, 'g.violations')
+    .selectAll<SVGPathElement, { t: number; text: string }>('path')
+    .data(input.violations ?? [])
+    .join('path')
+    .attr('class', 'violation')
+    .attr('data-testid', 'timeline-violation')
+    .attr('d', (d) => `M${x(d.t) - 5},0 L${x(d.t) + 5},0 L${x(d.t)},8 Z`)
+    .on('click', (ev: MouseEvent, d) => {
+      ev.stopPropagation();
+      opts.onSeekTime(d.t);
+    })
+    .selectAll('title')
+    .data((d) => [d])
+    .join('title')
+    .text((d) => `${(d.t / 1e6).toFixed(3)} s: ${d.text}`);
 
   // Compare mode: where the outcomes first differ.
   const diff = ensure(svg, 'g.diff').attr('display', input.diffUs === undefined ? 'none' : null).attr('data-testid', 'timeline-diff');
