@@ -19,6 +19,7 @@ import { drawCluster } from './views/cluster.js';
 import { KIND_COLORS, RECORD_COLORS, RECORD_LABELS } from './views/colors.js';
 import { drawPartitions, type LogWindow } from './views/partitions.js';
 import { drawTimeline, timelineHeight } from './views/timeline.js';
+import { packText, unpackText } from './url-pack.js';
 import { explainLoss, lostAt, type WhyStep } from './why.js';
 
 // ---- scenarios bundled with the page -------------------------------------------------------------
@@ -43,6 +44,8 @@ interface Source {
   bundled: boolean;
   /** A trace file opened from disk (read by the worker; `text` is empty). */
   file?: Blob;
+  /** A scenario that is not a bundled file: its text packed for the URL (viz/url-pack.ts), once ready. */
+  packed?: string;
 }
 
 const state = {
@@ -102,6 +105,16 @@ let lastLoadingRender = -Infinity;
 
 function run(source: Source, seed: number | undefined, at?: { i?: number; t?: number }): void {
   pendingSource = { source, seed };
+  // An edited or opened scenario goes into the URL whole (packed), so the link still reproduces the run.
+  if (source.kind === 'scenario' && !source.bundled && source.packed === undefined) {
+    packText(source.text).then(
+      (p) => {
+        source.packed = p;
+        if (state.source === source) updateUrl();
+      },
+      () => undefined,
+    );
+  }
   state.pendingAt = at?.i;
   state.pendingT = at?.t;
   if (source.kind === 'scenario') {
@@ -544,7 +557,7 @@ function setStatus(s: string): void {
 
 // ---- URL -----------------------------------------------------------------------------------------
 
-function readUrl(): { scenario?: string; seed?: number; at?: number; cmp?: string; cmpSeed?: number; set?: string; cmpSet?: string } {
+function readUrl(): { scenario?: string; seed?: number; at?: number; cmp?: string; cmpSeed?: number; set?: string; cmpSet?: string; src?: string; name?: string } {
   const q = new URLSearchParams(location.search);
   const int = (k: string): number | undefined => {
     const v = q.get(k);
@@ -552,7 +565,7 @@ function readUrl(): { scenario?: string; seed?: number; at?: number; cmp?: strin
   };
   return {
     scenario: q.get('scenario') ?? undefined, seed: int('seed'), at: int('at'), cmp: q.get('cmp') ?? undefined, cmpSeed: int('cmpseed'),
-    set: q.get('set') ?? undefined, cmpSet: q.get('cmpset') ?? undefined,
+    set: q.get('set') ?? undefined, cmpSet: q.get('cmpset') ?? undefined, src: q.get('src') ?? undefined, name: q.get('name') ?? undefined,
   };
 }
 
@@ -571,8 +584,14 @@ function updateUrl(): void {
     const set = formatKnobs(state.knobs);
     if (set !== '') q.set('set', set);
     if (!state.playing && state.cursorI > 0) q.set('at', String(state.cursorI));
+  } else if (src.kind === 'scenario' && src.packed !== undefined) {
+    // The whole scenario (its knobs and clicked faults are in its text).
+    q.set('name', src.name);
+    if (state.seed !== undefined) q.set('seed', String(state.seed));
+    if (!state.playing && state.cursorI > 0) q.set('at', String(state.cursorI));
+    q.set('src', src.packed);
   }
-  if (cmp.on && (SCENARIOS.has(cmp.name) || (cmp.name === SAME && src.bundled))) {
+  if (cmp.on && (SCENARIOS.has(cmp.name) || (cmp.name === SAME && (src.bundled || src.packed !== undefined)))) {
     q.set('cmp', cmp.name === SAME ? 'same' : cmp.name);
     // B "same as A" with A's seed: no cmpseed (B follows A's seed).
     if (cmp.seed !== undefined && !(cmp.name === SAME && cmpSeedInput() === undefined)) q.set('cmpseed', String(cmp.seed));
@@ -1208,20 +1227,35 @@ function init(): void {
     showError(`link: ${(e as Error).message}`);
   }
   const name = url.scenario ?? DEFAULT_SCENARIO;
-  if (name !== undefined) {
+  const startCompare = (): void => {
+    if (url.cmp !== undefined && (SCENARIOS.has(url.cmp) || url.cmp === 'same')) {
+      const b = url.cmp === 'same' ? SAME : url.cmp;
+      csel.value = b;
+      if (url.cmpSeed !== undefined) $<HTMLInputElement>('cmp-seed').value = String(url.cmpSeed);
+      cmp.on = true;
+      $('compare').hidden = false;
+      document.body.classList.add('comparing');
+      $('compare-btn').setAttribute('aria-pressed', 'true');
+      runCompare(b, url.cmpSeed ?? (b === SAME ? url.seed : undefined));
+    } else if (url.cmp !== undefined) showError(`link: cmp: no scenario named "${url.cmp}"`);
+  };
+  if (url.src !== undefined) {
+    // A link with the whole scenario in it (edited by clicking, or opened from disk).
+    unpackText(url.src).then(
+      (text) => {
+        run({ kind: 'scenario', name: url.name ?? 'linked scenario', text, bundled: false, packed: url.src }, url.seed, { i: url.at });
+        startCompare();
+      },
+      (e: Error) => {
+        showError(`link: ${e.message}`);
+        if (DEFAULT_SCENARIO !== undefined) runBundled(DEFAULT_SCENARIO, undefined);
+      },
+    );
+  } else if (name !== undefined) {
     sel.value = SCENARIOS.has(name) ? name : (DEFAULT_SCENARIO ?? '');
     runBundled(name, url.seed, url.at);
+    startCompare();
   }
-  if (url.cmp !== undefined && (SCENARIOS.has(url.cmp) || url.cmp === 'same')) {
-    const b = url.cmp === 'same' ? SAME : url.cmp;
-    csel.value = b;
-    if (url.cmpSeed !== undefined) $<HTMLInputElement>('cmp-seed').value = String(url.cmpSeed);
-    cmp.on = true;
-    $('compare').hidden = false;
-    document.body.classList.add('comparing');
-    $('compare-btn').setAttribute('aria-pressed', 'true');
-    runCompare(b, url.cmpSeed ?? (b === SAME ? url.seed : undefined));
-  } else if (url.cmp !== undefined) showError(`link: cmp: no scenario named "${url.cmp}"`);
   // For tests and the console.
   (window as unknown as { kafkasimViz: unknown }).kafkasimViz = {
     state,

@@ -176,6 +176,23 @@ describe('visualizer in chromium', () => {
     await fault.click();
     await expect.poll(() => page.getByTestId('node-b2').getAttribute('data-state')).toBe('crashed');
     await page.screenshot({ path: join(SHOTS, 'injected-fault.png') });
+    // The edited scenario is in the URL whole: the link reproduces the run, clicked fault included.
+    const edited = await page.getByTestId('trace-hash').textContent();
+    await expect.poll(() => page.url()).toMatch(/[?&]name=killed-leader\+%28edited%29&seed=7&at=\d+&src=[\w-]+$/);
+    const link = page.url();
+    await page.goto('about:blank');
+    await page.goto(link);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toBe(edited);
+    expect(await page.locator('#scenario option:checked').textContent()).toBe('killed-leader (edited)');
+    await expect.poll(() => page.getByTestId('cursor-time').textContent()).toMatch(/^50\.00\d s/);
+    expect(await page.getByTestId('narrative-item').filter({ hasText: 'fault: crash broker 2' }).count()).toBe(1);
+    // A damaged link says so and opens the default scenario.
+    await page.goto(`${base}/index.html?name=x&src=AAAA`);
+    await expect.poll(() => page.getByTestId('error').textContent()).toMatch(/^link: the scenario in this link is damaged/);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toMatch(/^[0-9a-f]{16}$/);
+    expect(await page.locator('#scenario option:checked').textContent()).toBe('killed-leader');
+    await page.goto(link);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toBe(edited);
   }, 45_000);
 
   it('clicking a link cuts it at the cursor time', async () => {
