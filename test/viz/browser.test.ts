@@ -138,6 +138,16 @@ describe('visualizer in chromium', () => {
     expect(await page.getByTestId('trace-hash').textContent()).toBe(hash);
     await page.keyboard.press('End');
     await expect.poll(() => partition('orders-0').getAttribute('data-isr')).toBe('2,3,1');
+    // Dropped on the page (drag and drop) rather than picked: the same.
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['name: dropped\ncluster:\n  brokers: 0\n'], 'dropped.yaml', { type: 'text/yaml' }));
+      window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt }));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt }));
+    });
+    await expect.poll(() => err.textContent(), { timeout: 10_000 }).toMatch(/^dropped\.yaml: cluster\.brokers/);
+    expect(await page.locator('#drop').isVisible()).toBe(false);
+    expect(await page.getByTestId('trace-hash').textContent()).toBe(hash);
     // A broken trace file too.
     await page.getByTestId('file').setInputFiles({ name: 'bad.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from('{"type":"header","t":0,"schema":1}\n{oops\n') });
     await expect.poll(() => err.textContent(), { timeout: 10_000 }).toMatch(/^bad\.ndjson: line 2: not JSON/);
