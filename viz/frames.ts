@@ -4,7 +4,7 @@
  * nearest keyframe plus a short replay. Reads only trace events (docs/trace.md), so it works on a run in
  * the page's worker and on an NDJSON trace file alike.
  */
-import { enableMapSet, freeze, produce, type Draft } from 'immer';
+import { enableMapSet, freeze, produce } from 'immer';
 import type { HeaderEvent, TraceEvent } from '../sim/trace.js';
 
 enableMapSet();
@@ -70,6 +70,11 @@ export interface PartitionView {
   truncated: TruncatedRange[];
   lost: LostRange[];
   lostCount: number;
+  /**
+   * Produce batches appended on a leader and not acknowledged yet: `batchKey(pid, seq)` → the leader
+   * epoch they were written in (an acknowledgement's records are those of that epoch).
+   */
+  pending: Map<number | string, number>;
   /** Last election: whether it was clean and why. */
   lastElection?: { t: number; i: number; clean: boolean; reason: string; prevLeader: number };
 }
@@ -123,8 +128,6 @@ export interface Frame {
   /** Cut directed links, as "from>to". */
   cutLinks: string[];
   partitions: Record<string, PartitionView>;
-  /** Produce batches appended on a leader but not acknowledged yet: "tp|pid|seq" → leader epoch. */
-  pending: Record<string, number>;
   stats: Stats;
   ended: boolean;
 }
@@ -140,7 +143,6 @@ export function emptyFrame(): Frame {
       clients: {},
       cutLinks: [],
       partitions: {},
-      pending: {},
       stats: { batches: 0, records: 0, acked: 0, failed: 0, retries: 0, consumed: 0, truncated: 0, lostAcked: 0, elections: 0, uncleanElections: 0, dropped: 0 },
       ended: false,
     },
@@ -186,7 +188,7 @@ export function reduce(f: Frame, ev: TraceEvent): void {
           f.partitions[tp] = {
             tp, topic: t.name, partition: p, replicas: [...replicas], leader: replicas[0], leaderEpoch: 0, partitionEpoch: 0,
             isr: [...replicas], elr: [], minIsr: t.minInsyncReplicas, uncleanEnabled: t.uncleanLeaderElectionEnable,
-            logs, acked: [], truncated: [], lost: [], lostCount: 0,
+            logs, acked: [], truncated: [], lost: [], lostCount: 0, pending: new Map(),
           };
         });
       }
@@ -256,12 +258,14 @@ export function reduce(f: Frame, ev: TraceEvent): void {
       return;
     }
     case 'append': {
-      const log = replicaLog(f, ev.tp, ev.broker);
-      if (log === undefined) return;
+      const p = f.partitions[ev.tp];
+      if (p === undefined) return;
+      let log = p.logs[ev.broker];
+      if (log === undefined) p.logs[ev.broker] = log = { broker: ev.broker, leo: 0, hw: 0, flushed: 0, epochs: [] };
       const last = log.epochs[log.epochs.length - 1];
       if (last === undefined || last.epoch !== ev.epoch) log.epochs.push({ epoch: ev.epoch, start: ev.offset });
       log.leo = ev.offset + ev.count;
-      if (ev.src === 'produce') f.pending[`${ev.tp}|${ev.pid}|${ev.seq}`] = ev.epoch;
+      if (ev.src === 'produce') p.pending.set(batchKey(ev.pid, ev.seq), ev.epoch);
       return;
     }
     case 'hw': {
@@ -286,20 +290,27 @@ export function reduce(f: Frame, ev: TraceEvent): void {
       f.stats.retries++;
       return;
     case 'ack': {
-      const key = `${ev.tp}|${ev.pid}|${ev.seq}`;
-      const epoch = f.pending[key];
-      delete f.pending[key];
+      const p = f.partitions[ev.tp];
+      let epoch: number | undefined;
+      if (p !== undefined && p.pending.size > 0) {
+        const key = batchKey(ev.pid, ev.seq);
+        epoch = p.pending.get(key);
+        if (epoch !== undefined) p.pending.delete(key);
+      }
       if (ev.error !== 'NONE') {
         f.stats.failed += ev.count;
         return;
       }
       f.stats.acked += ev.count;
-      const p = f.partitions[ev.tp];
       if (p === undefined || ev.offset < 0) return;
       const r: AckedRange = { start: ev.offset, end: ev.offset + ev.count, epoch: epoch ?? epochAt(p.logs[p.leader], ev.offset) };
       // Acknowledged after every copy was already truncated (a response in flight during a power loss)?
-      let gone: Range[] = [{ start: r.start, end: r.end }];
-      for (const log of Object.values(p.logs)) gone = subtract(gone, epochRange(log, r.epoch));
+      // (Not when the leader holds them all, as it nearly always does.)
+      let gone: Range[] = [];
+      if (!holds(p.logs[p.leader], r)) {
+        gone = [{ start: r.start, end: r.end }];
+        for (const log of Object.values(p.logs)) gone = subtract(gone, epochRange(log, r.epoch));
+      }
       const cause = gone.length > 0 ? p.truncated.find((x) => x.start < r.end && x.end > r.start) : undefined;
       if (cause === undefined) {
         addAcked(p.acked, r);
@@ -334,6 +345,11 @@ function replicaLog(f: Frame, tp: string, broker: number): ReplicaLog | undefine
   return log;
 }
 
+/** A number for a producer's batch (pid, seq) when that is exact (always, for the simulator's ids), else a string. */
+export function batchKey(pid: number, seq: number): number | string {
+  return pid >= 0 && pid < 0x200000 && seq >= 0 && seq <= 0xffffffff && Number.isInteger(pid) && Number.isInteger(seq) ? pid * 0x100000000 + seq : `${pid}|${seq}`;
+}
+
 /** The leader epoch of the record at `offset` in a replica's log (-1 if absent). */
 export function epochAt(log: ReplicaLog | undefined, offset: number): number {
   if (log === undefined || offset >= log.leo) return -1;
@@ -353,6 +369,18 @@ export function epochRange(log: ReplicaLog, epoch: number): Range {
     return { start: log.epochs[k].start, end: Math.min(end, log.leo) };
   }
   return { start: 0, end: 0 };
+}
+
+/** Whether a replica's log holds all of `r` (not empty), written in epoch `r.epoch`. */
+function holds(log: ReplicaLog | undefined, r: AckedRange): boolean {
+  if (log === undefined || r.start >= r.end) return false;
+  const epochs = log.epochs;
+  for (let k = 0; k < epochs.length; k++) {
+    if (epochs[k].epoch !== r.epoch) continue;
+    const end = k + 1 < epochs.length ? Math.min(epochs[k + 1].start, log.leo) : log.leo;
+    return epochs[k].start <= r.start && r.end <= end;
+  }
+  return false;
 }
 
 /** Adds an acknowledged range, merging with an adjacent one of the same epoch. */
@@ -555,7 +583,7 @@ export interface TraceIndexOptions {
   observe?: (ev: TraceEvent, i: number, frame: Readonly<Frame>, lostBefore: number) => void;
 }
 
-/** What an event may change in a frame, beyond index, t, stats and pending. */
+/** What an event may change in a frame, beyond index, t and stats. */
 function touches(ev: TraceEvent): 'all' | 'brokers' | 'clients' | 'links' | 'controller' | 'partition' | 'none' {
   switch (ev.type) {
     case 'header':
@@ -599,9 +627,38 @@ function clonePartition(p: PartitionView): PartitionView {
     acked: p.acked.map((a) => ({ start: a.start, end: a.end, epoch: a.epoch })),
     truncated: p.truncated.map((t) => ({ ...t })),
     lost: p.lost.map((t) => ({ ...t })),
+    pending: new Map(p.pending),
   };
   if (p.lastElection !== undefined) out.lastElection = { ...p.lastElection };
   return out;
+}
+
+/**
+ * Freezes a partition made by `clonePartition`, all of it (as immer's deep freeze does, several times
+ * faster: this runs for every partition a keyframe or a frame while playing copies). Keep in step with
+ * PartitionView.
+ */
+function freezePartition(p: PartitionView): PartitionView {
+  for (const b in p.logs) {
+    const l = p.logs[b];
+    for (const e of l.epochs) Object.freeze(e);
+    Object.freeze(l.epochs);
+    Object.freeze(l);
+  }
+  Object.freeze(p.logs);
+  for (const a of p.acked) Object.freeze(a);
+  Object.freeze(p.acked);
+  for (const x of p.truncated) Object.freeze(x);
+  Object.freeze(p.truncated);
+  for (const x of p.lost) Object.freeze(x);
+  Object.freeze(p.lost);
+  Object.freeze(p.replicas);
+  Object.freeze(p.isr);
+  Object.freeze(p.elr);
+  if (p.lastElection !== undefined) Object.freeze(p.lastElection);
+  // A Map made read-only the way immer does it (its values are numbers).
+  freeze(p.pending);
+  return Object.freeze(p);
 }
 
 /**
@@ -611,7 +668,7 @@ function clonePartition(p: PartitionView): PartitionView {
  */
 export function replayShared(frame: Frame, events: readonly TraceEvent[], from: number, to: number): Frame {
   if (from > to) return frame;
-  const w: Frame = { ...frame, stats: { ...frame.stats }, pending: { ...frame.pending } };
+  const w: Frame = { ...frame, stats: { ...frame.stats } };
   let all = false;
   let brokers = false;
   let clients = false;
@@ -656,13 +713,12 @@ export function replayShared(frame: Frame, events: readonly TraceEvent[], from: 
   if (all) freeze(w, true);
   else {
     Object.freeze(w.stats);
-    Object.freeze(w.pending);
     if (brokers) freeze(w.brokers, true);
     if (clients) freeze(w.clients, true);
     if (links) Object.freeze(w.cutLinks);
     if (parts) {
       Object.freeze(w.partitions);
-      for (const tp of copied) if (w.partitions[tp] !== undefined) freeze(w.partitions[tp], true);
+      for (const tp of copied) if (w.partitions[tp] !== undefined) freezePartition(w.partitions[tp]);
     }
     Object.freeze(w);
   }
@@ -672,9 +728,10 @@ export function replayShared(frame: Frame, events: readonly TraceEvent[], from: 
 /**
  * Events plus keyframes. `push` events as they arrive (chunks); `frameAt(i)` is the state after event i.
  * Keyframe k is the state after the first k·every events. Indexing folds events into a private mutable
- * frame (fast: ~1 µs an event); each keyframe is an immer update of the previous one that replaces only
- * what changed since, so keyframes share everything else. Seeking replays at most `every` events with
- * the pure reducer from the nearest keyframe (or from the last frame asked for, when playing forward).
+ * frame; each keyframe is a frozen copy of the previous one that replaces only what changed since, so
+ * keyframes share everything else. Seeking replays at most `every` events with the mutable reducer on
+ * copies of what they touch (`replayShared`) from the nearest keyframe (or from the last frame asked for,
+ * when playing forward).
  */
 export class TraceIndex {
   readonly events: TraceEvent[] = [];
@@ -732,26 +789,46 @@ export class TraceIndex {
     }
   }
 
+  /**
+   * A keyframe: a frozen copy of the working frame that shares with the previous keyframe every part no
+   * event touched since (copies of what changed, without immer: a draft per keyframe cost more).
+   */
   private snapshot(): Frame {
     const w = this.work;
     const dirty = this.dirty;
     const prev = this.keyframes[this.keyframes.length - 1];
-    const next = produce(prev, (d) => {
-      d.index = w.index;
-      d.t = w.t;
-      d.ended = w.ended;
-      d.controllerUp = w.controllerUp;
-      d.stats = { ...w.stats };
-      d.pending = { ...w.pending };
-      if (dirty.all) {
-        d.header = w.header as Draft<HeaderEvent>;
-        d.partitions = clone(w.partitions);
+    let partitions = prev.partitions;
+    if (dirty.all) partitions = clone(w.partitions);
+    else if (dirty.tps.size > 0) {
+      partitions = { ...prev.partitions };
+      for (const tp of dirty.tps) {
+        const p = w.partitions[tp];
+        if (p !== undefined) partitions[tp] = freezePartition(clonePartition(p));
       }
-      if (dirty.all || dirty.brokers) d.brokers = clone(w.brokers);
-      if (dirty.all || dirty.clients) d.clients = clone(w.clients);
-      if (dirty.all || dirty.links) d.cutLinks = [...w.cutLinks];
-      if (!dirty.all) for (const tp of dirty.tps) d.partitions[tp] = clone(w.partitions[tp]);
-    });
+    }
+    const next: Frame = {
+      index: w.index,
+      t: w.t,
+      brokers: dirty.all || dirty.brokers ? clone(w.brokers) : prev.brokers,
+      controllerUp: w.controllerUp,
+      clients: dirty.all || dirty.clients ? clone(w.clients) : prev.clients,
+      cutLinks: dirty.all || dirty.links ? [...w.cutLinks] : prev.cutLinks,
+      partitions,
+      stats: { ...w.stats },
+      ended: w.ended,
+    };
+    const header = dirty.all ? w.header : prev.header;
+    if (header !== undefined) next.header = header;
+    // Freeze what is new (the shared parts are frozen already).
+    if (dirty.all) freeze(next, true);
+    else {
+      if (dirty.brokers) freeze(next.brokers, true);
+      if (dirty.clients) freeze(next.clients, true);
+      Object.freeze(next.cutLinks);
+      Object.freeze(next.partitions);
+      Object.freeze(next.stats);
+      Object.freeze(next);
+    }
     dirty.all = dirty.brokers = dirty.clients = dirty.links = false;
     dirty.tps.clear();
     return next;
@@ -797,14 +874,15 @@ export interface Flight {
 export function inFlight(events: readonly TraceEvent[], i: number, tUs: number, opts: { lookbackUs?: number; max?: number } = {}): Flight[] {
   const lookback = opts.lookbackUs ?? 200_000;
   const max = opts.max ?? 400;
+  // The message events themselves (a MsgEvent is a Flight): nothing is made per message, per frame.
   const out: Flight[] = [];
-  const dropped = new Set<number>();
+  let dropped: Set<number> | undefined;
   for (let k = Math.min(i, events.length - 1); k >= 0; k--) {
     const ev = events[k];
     if (ev.t < tUs - lookback) break;
-    if (ev.type === 'drop') dropped.add(ev.id);
-    else if (ev.type === 'msg' && ev.dropped === undefined && ev.recvUs > tUs && ev.t <= tUs && !dropped.has(ev.id)) {
-      out.push({ id: ev.id, from: ev.from, to: ev.to, kind: ev.kind, t: ev.t, recvUs: ev.recvUs, bytes: ev.bytes });
+    if (ev.type === 'drop') (dropped ??= new Set()).add(ev.id);
+    else if (ev.type === 'msg' && ev.dropped === undefined && ev.recvUs > tUs && ev.t <= tUs && !dropped?.has(ev.id)) {
+      out.push(ev);
       if (out.length >= max) break;
     }
   }

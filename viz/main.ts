@@ -14,7 +14,7 @@ import { Model } from './model.js';
 import { fmtTime, type NarrativeItem } from './narrative.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
 import { applyKnobs, currentKnobs, formatKnobs, KNOBS, parseKnobs, type Knobs } from './knobs.js';
-import { looksLikeTrace, TraceBlockParser } from './trace-file.js';
+import { looksLikeTrace, TraceBlockDecoder } from './trace-file.js';
 import { drawCluster } from './views/cluster.js';
 import { KIND_COLORS, RECORD_COLORS, RECORD_LABELS } from './views/colors.js';
 import { drawPartitions, type LogWindow } from './views/partitions.js';
@@ -84,8 +84,10 @@ type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R
 
 function startWorker(req: Request): void {
   worker?.terminate();
-  blockParser = undefined;
-  worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  blockDecoder = undefined;
+  lastLoadingStatus = -Infinity;
+  // Scenarios run in worker.ts; trace files are read by trace-worker.ts (small: it starts faster).
+  worker = req.kind === 'run' ? new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }) : new Worker(new URL('./trace-worker.ts', import.meta.url), { type: 'module' });
   const id = ++requestId;
   incoming = undefined;
   setStatus(req.kind === 'run' ? `running ${req.source}…` : `reading ${req.source}…`);
@@ -102,6 +104,7 @@ let pendingSource: { source: Source; seed: number | undefined } | undefined;
 /** The run shown before the one loading (restored if the new one fails part way). */
 let previous: Partial<typeof state> | undefined;
 let lastLoadingRender = -Infinity;
+let lastLoadingStatus = -Infinity;
 
 function run(source: Source, seed: number | undefined, at?: { i?: number; t?: number }): void {
   pendingSource = { source, seed };
@@ -125,35 +128,21 @@ function run(source: Source, seed: number | undefined, at?: { i?: number; t?: nu
   else startWorker({ kind: 'trace', text: source.text, source: source.name });
 }
 
-/** The page's own parse of a trace file the worker hands over unread (see WorkerReply eventsText). */
-let blockParser: TraceBlockParser | undefined;
-/** A request whose trace turned out bad: what its worker still sends is ignored. */
+/** Makes the events of a trace file's blocks (the worker has checked and hashed them). */
+let blockDecoder: TraceBlockDecoder | undefined;
+/** A request that failed: anything its worker still sends is ignored. */
 let failedRequest = -1;
 
 function onReply(m: WorkerReply, id: number, pending: typeof pendingSource): void {
   if (id !== requestId || id === failedRequest) return;
-  if (m.kind === 'eventsText') {
-    // Parse, check and hash here; a bad line becomes the same error a worker would report.
-    blockParser ??= new TraceBlockParser(pending?.source.name ?? 'trace');
-    try {
-      const events = blockParser.block(m.text);
-      if (events.length === 0) return;
-      m = { kind: 'events', id, events };
-    } catch (e) {
-      blockParser = undefined;
-      failedRequest = id;
-      m = { kind: 'error', id, message: (e as Error).message };
-    }
-  } else if (m.kind === 'done' && m.hash === '' && blockParser !== undefined) {
-    try {
-      m = { ...m, hash: blockParser.end(), events: blockParser.hasher.count };
-    } catch (e) {
-      failedRequest = id;
-      m = { kind: 'error', id, message: (e as Error).message };
-    }
-    blockParser = undefined;
+  if (m.kind === 'eventsBlock') {
+    blockDecoder ??= new TraceBlockDecoder();
+    const events = blockDecoder.decode(m.block);
+    if (events.length === 0) return;
+    m = { kind: 'events', id, events };
   }
   if (m.kind === 'error') {
+    failedRequest = id;
     // A trace file is posted as it is read: a bad line far in may come after events. Keep the previous run.
     if (incoming !== undefined && previous !== undefined) {
       Object.assign(state, previous);
@@ -188,10 +177,14 @@ function onReply(m: WorkerReply, id: number, pending: typeof pendingSource): voi
   }
   if (m.kind === 'events') {
     state.model.push(m.events);
-    setStatus(`${state.model.index.length.toLocaleString()} events…`);
-    if (state.cursorI < 0) seekIndex(0);
-    // While loading, draw now and then only (each draw of the growing timeline and narrative costs).
+    // While loading, show the count and draw now and then only (each change makes a frame to render, and
+    // each draw of the growing timeline and narrative costs).
     const now = performance.now();
+    if (now - lastLoadingStatus >= 250) {
+      lastLoadingStatus = now;
+      setStatus(`${state.model.index.length.toLocaleString()} events…`);
+    }
+    if (state.cursorI < 0) seekIndex(0);
     if (now - lastLoadingRender >= 500) {
       lastLoadingRender = now;
       scheduleRender();
@@ -672,7 +665,7 @@ function seedInput(): number | undefined {
 async function loadFile(file: File): Promise<void> {
   let text: string;
   try {
-    // A trace is read by the worker, slice by slice (a 120 MB string read here and copied to the worker
+    // A trace is read by the trace worker as a stream (a 120 MB string read here and copied to the worker
     // cost seconds): look at its start only.
     const head = await file.slice(0, 4096).text();
     if (head.trim() !== '' && looksLikeTrace(head, file.name)) {

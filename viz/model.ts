@@ -3,7 +3,7 @@
  * the narrative and time series for the charts.
  */
 import type { TraceEvent } from '../sim/trace.js';
-import { TraceIndex, type Frame } from './frames.js';
+import { batchKey, TraceIndex, type Frame } from './frames.js';
 import { NarrativeBuilder, type NarrativeItem } from './narrative.js';
 
 export interface SeriesPoint {
@@ -24,27 +24,27 @@ export interface SeriesPoint {
 export class Series {
   readonly points: SeriesPoint[] = [];
   width = 1_000_000;
-  private readonly firstUs = new Map<string, number>();
+  /** Creation time of the first record of each batch not acknowledged yet: per partition, by pid and seq. */
+  private readonly firstUs = new Map<string, Map<number | string, number>>();
 
   event(ev: TraceEvent, f: Readonly<Frame>): void {
-    if (ev.type === 'header') {
-      this.width = Math.max(100_000, Math.ceil(ev.durationUs / 300 / 100_000) * 100_000);
-      return;
-    }
-    const k = Math.floor(ev.t / this.width);
-    while (this.points.length <= k) {
-      const prev = this.points[this.points.length - 1];
-      this.points.push({ t: this.points.length * this.width, acked: 0, failed: 0, lost: prev?.lost ?? 0, urp: prev?.urp ?? 0, latencyMs: NaN, latSum: 0, latN: 0 });
-    }
-    const p = this.points[k];
     switch (ev.type) {
-      case 'batch':
-        this.firstUs.set(`${ev.pid}|${ev.tp}|${ev.seq}`, ev.firstUs);
+      case 'header':
+        this.width = Math.max(100_000, Math.ceil(ev.durationUs / 300 / 100_000) * 100_000);
         return;
+      case 'batch': {
+        this.point(ev.t);
+        let m = this.firstUs.get(ev.tp);
+        if (m === undefined) this.firstUs.set(ev.tp, (m = new Map()));
+        m.set(batchKey(ev.pid, ev.seq), ev.firstUs);
+        return;
+      }
       case 'ack': {
-        const key = `${ev.pid}|${ev.tp}|${ev.seq}`;
-        const first = this.firstUs.get(key);
-        this.firstUs.delete(key);
+        const p = this.point(ev.t);
+        const m = this.firstUs.get(ev.tp);
+        const key = batchKey(ev.pid, ev.seq);
+        const first = m?.get(key);
+        if (first !== undefined) m!.delete(key);
         if (ev.error === 'NONE') {
           p.acked += ev.count;
           if (first !== undefined) {
@@ -56,7 +56,7 @@ export class Series {
         return;
       }
       case 'truncate':
-        p.lost = f.stats.lostAcked;
+        this.point(ev.t).lost = f.stats.lostAcked;
         return;
       case 'isr':
       case 'election': {
@@ -65,10 +65,23 @@ export class Series {
           const x = f.partitions[tp];
           if (x.isr.length < x.replicas.length || x.leader < 0) urp++;
         }
-        p.urp = urp;
+        this.point(ev.t).urp = urp;
         return;
       }
+      default:
+        // Every event makes the points up to its time (the charts' loaded extent).
+        if (ev.t >= this.points.length * this.width) this.point(ev.t);
     }
+  }
+
+  /** The point of the bucket at `t`, made (with the buckets before it) if needed. */
+  private point(t: number): SeriesPoint {
+    const k = Math.floor(t / this.width);
+    while (this.points.length <= k) {
+      const prev = this.points[this.points.length - 1];
+      this.points.push({ t: this.points.length * this.width, acked: 0, failed: 0, lost: prev?.lost ?? 0, urp: prev?.urp ?? 0, latencyMs: NaN, latSum: 0, latN: 0 });
+    }
+    return this.points[k];
   }
 }
 

@@ -47,6 +47,33 @@ export class NarrativeBuilder {
 
   /** The `observe` hook: `f` is the frame after `ev`, `lostBefore` the lost acknowledged records before it. */
   event(ev: TraceEvent, i: number, f: Readonly<Frame>, lostBefore: number): void {
+    switch (ev.type) {
+      // The busiest types first, without making anything.
+      case 'append':
+      case 'hw':
+      case 'batch':
+      case 'flush':
+      case 'consume':
+      case 'drop':
+      case 'metadata':
+        return;
+      case 'msg':
+        if (ev.kind === 'BrokerHeartbeat' && ev.dropped === undefined && ev.to === 'ctl') this.heartbeat(ev.from, ev.recvUs);
+        return;
+      case 'ack':
+        if (ev.error === 'NONE' && this.retrying.size === 0 && this.failing.size === 0) return;
+    }
+    this.rare(ev, i, f, lostBefore);
+  }
+
+  private heartbeat(from: string, recvUs: number): void {
+    const h = this.heartbeats.get(from) ?? [];
+    h.push(recvUs);
+    if (h.length > 2) h.shift();
+    this.heartbeats.set(from, h);
+  }
+
+  private rare(ev: TraceEvent, i: number, f: Readonly<Frame>, lostBefore: number): void {
     const add = (kind: NarrativeKind, text: string, extra: Partial<NarrativeItem> = {}): void => {
       this.items.push({ i, t: ev.t, kind, text, ...extra });
     };
@@ -57,14 +84,6 @@ export class NarrativeBuilder {
             this.isr.set(`${t.name}-${p}`, [...r]);
             this.minIsr.set(`${t.name}-${p}`, t.minInsyncReplicas);
           });
-        }
-        return;
-      case 'msg':
-        if (ev.kind === 'BrokerHeartbeat' && ev.dropped === undefined && ev.to === 'ctl') {
-          const h = this.heartbeats.get(ev.from) ?? [];
-          h.push(ev.recvUs);
-          if (h.length > 2) h.shift();
-          this.heartbeats.set(ev.from, h);
         }
         return;
       case 'link':

@@ -120,6 +120,21 @@ describe('frames on killed-leader (seed 7)', () => {
     expect(f1.partitions['orders-1']).toBe(f0.partitions['orders-1']);
   });
 
+  it('keyframes and frames are frozen all the way down', () => {
+    const frozen = (x: unknown, path: string): void => {
+      if (typeof x !== 'object' || x === null) return;
+      expect(Object.isFrozen(x), path).toBe(true);
+      if (x instanceof Map) {
+        expect(() => x.set(-1, 0), path).toThrow();
+        return;
+      }
+      for (const k of Object.keys(x)) frozen((x as Record<string, unknown>)[k], `${path}.${k}`);
+    };
+    const k = model.index.keyframes;
+    for (const at of [0, 1, 5, k.length - 1]) frozen(k[at], `keyframe ${at}`);
+    for (const i of [election, election + 1500, r.events.length - 1]) frozen(model.index.frameAt(i), `frame ${i}`);
+  });
+
   it('keyframes share structure', () => {
     const k = model.index.keyframes;
     expect(k.length).toBe(Math.floor(r.events.length / 1000) + 1);

@@ -6,6 +6,7 @@
 import * as d3 from 'd3';
 import type { Flight, Frame } from '../frames.js';
 import { BROKER_COLORS, MSG_COLORS } from './colors.js';
+import { mk, pool, set, text, unset, type El } from './dom.js';
 
 export interface Size {
   width: number;
@@ -50,170 +51,279 @@ export interface ClusterOptions {
   large?: boolean;
 }
 
+/** The legend of message colors. */
+const LEGEND: Array<[string, string]> = [
+  ['Produce', MSG_COLORS.Produce],
+  ['Fetch', MSG_COLORS.Fetch],
+  ['FetchResponse', MSG_COLORS.FetchResponse],
+  ['heartbeat', MSG_COLORS.BrokerHeartbeat],
+  ['metadata', MSG_COLORS.Metadata],
+  ['AlterPartition', MSG_COLORS.AlterPartition],
+];
+
+interface NodeEls {
+  d: NodePos;
+  g: El;
+  circle: El;
+  name: El;
+  sub: El;
+  sub2: El;
+}
+
+interface LinkEls {
+  a: string;
+  b: string;
+  line: El;
+  hit?: El;
+  cutAB: boolean;
+  cutBA: boolean;
+}
+
+type MsgEl = SVGCircleElement & El & { __seen?: number };
+
+/**
+ * What is drawn in one svg: the layout (nodes, links, legend) is built once per run, size and options;
+ * then a frame writes only what changed (node states, cut links) and moves the messages in flight.
+ */
+interface View {
+  key: string;
+  header: Frame['header'];
+  brokers: Frame['brokers'];
+  clients: Frame['clients'];
+  width: number;
+  height: number;
+  pos: Map<string, NodePos>;
+  r: number;
+  links: LinkEls[];
+  nodes: NodeEls[];
+  gCuts: El;
+  gMsgs: El;
+  cuts: readonly string[] | undefined;
+  msgs: Map<number, MsgEl>;
+  draws: number;
+  /** The options of the last draw (the click handlers read them). */
+  opts: ClusterOptions;
+}
+
+const views = new WeakMap<SVGSVGElement, View>();
+
 /** Draws the cluster at the frame (and messages in flight at time tUs) into `svg`. */
 export function drawCluster(svgEl: SVGSVGElement, frame: Frame, flights: Flight[], tUs: number, size: Size, opts: ClusterOptions = {}): void {
-  const svg = d3.select(svgEl).attr('viewBox', `0 0 ${size.width} ${size.height}`).attr('width', size.width).attr('height', size.height);
+  let view = views.get(svgEl);
+  // The layout changes with the run, the size, the brokers and clients (rarely), and the options.
+  if (
+    view === undefined ||
+    view.header !== frame.header ||
+    view.brokers !== frame.brokers ||
+    view.clients !== frame.clients ||
+    view.width !== size.width ||
+    view.height !== size.height ||
+    (view.opts.large === true) !== (opts.large === true) ||
+    (view.opts.onNodeClick === undefined) !== (opts.onNodeClick === undefined) ||
+    (view.opts.onLinkClick === undefined) !== (opts.onLinkClick === undefined) ||
+    !svgEl.contains(view.gMsgs)
+  ) {
+    const key = [
+      size.width, size.height, opts.large === true, opts.onNodeClick !== undefined, opts.onLinkClick !== undefined,
+      Object.keys(frame.brokers).join(), Object.values(frame.clients).map((c) => `${c.node}:${c.kind}`).join(),
+    ].join('|');
+    if (view === undefined || view.key !== key || view.header !== frame.header || !svgEl.contains(view.gMsgs)) view = build(svgEl, frame, size, opts, key);
+    view.header = frame.header;
+    view.brokers = frame.brokers;
+    view.clients = frame.clients;
+    view.width = size.width;
+    view.height = size.height;
+  }
+  view.opts = opts;
+  const { pos, r } = view;
+
+  // Cut links (a link is cut when either direction is).
+  if (view.cuts !== frame.cutLinks) {
+    view.cuts = frame.cutLinks;
+    const cut = new Set(frame.cutLinks);
+    const cuts: LinkEls[] = [];
+    for (const l of view.links) {
+      l.cutAB = cut.has(`${l.a}>${l.b}`);
+      l.cutBA = cut.has(`${l.b}>${l.a}`);
+      const any = l.cutAB || l.cutBA;
+      set(l.line, 'class', any ? 'link cut' : 'link');
+      if (any) set(l.line, 'data-testid', 'cut-link');
+      else unset(l.line, 'data-testid');
+      if (any) cuts.push(l);
+    }
+    // A cross on cut links, with the direction if only one way is cut.
+    const marks = pool(view.gCuts as El & { __kids?: El[] }, cuts.length, (parent) => {
+      const t = mk(parent, 'text', 'cutmark');
+      t.setAttribute('text-anchor', 'middle');
+      t.setAttribute('dominant-baseline', 'central');
+      return t;
+    });
+    cuts.forEach((d, k) => {
+      const a = pos.get(d.a)!;
+      const b = pos.get(d.b)!;
+      set(marks[k], 'x', (a.x + b.x) / 2);
+      set(marks[k], 'y', (a.y + b.y) / 2);
+      text(marks[k], d.cutAB && d.cutBA ? '✕' : d.cutAB ? `✕ ${d.a}→${d.b}` : `✕ ${d.b}→${d.a}`);
+    });
+  }
+
+  // Messages in flight: a circle per message, kept while it flies.
+  const draw = ++view.draws;
+  const msgs = view.msgs;
+  for (const m of flights) {
+    const a = pos.get(m.from);
+    const b = pos.get(m.to);
+    if (a === undefined || b === undefined) continue;
+    const k = Math.max(0, Math.min(1, (tUs - m.t) / Math.max(1, m.recvUs - m.t)));
+    let c = msgs.get(m.id);
+    if (c === undefined) {
+      c = mk(view.gMsgs, 'circle', 'msg') as MsgEl;
+      c.setAttribute('r', String(Math.max(3, Math.min(8, 2 + Math.log10(m.bytes + 1)))));
+      c.setAttribute('fill', MSG_COLORS[m.kind] ?? (m.kind.endsWith('Response') ? '#bbb' : '#777'));
+      mk(c, 'title').textContent = `${m.kind} ${m.from} → ${m.to}, ${m.bytes} B`;
+      msgs.set(m.id, c);
+    }
+    c.__seen = draw;
+    set(c, 'cx', px(a.x + (b.x - a.x) * k));
+    set(c, 'cy', px(a.y + (b.y - a.y) * k));
+  }
+  for (const [id, c] of msgs) {
+    if (c.__seen !== draw) {
+      c.remove();
+      msgs.delete(id);
+    }
+  }
+
+  // Nodes: state, and the partitions each broker leads.
+  const leaders = new Map<number, string[]>();
+  for (const tp in frame.partitions) {
+    const p = frame.partitions[tp];
+    if (p.leader < 0) continue;
+    const l = leaders.get(p.leader);
+    if (l === undefined) leaders.set(p.leader, [p.tp]);
+    else l.push(p.tp);
+  }
+  for (const n of view.nodes) {
+    const d = n.d;
+    if (d.kind === 'broker') {
+      const b = frame.brokers[Number(d.id.slice(1))];
+      set(n.g, 'data-state', b.state);
+      set(n.circle, 'fill', BROKER_COLORS[b.state]);
+      text(n.sub, b.state === 'up' ? 'up' : b.state === 'crashed' && b.fenced ? `crashed${b.mode === 'power' ? ' (power)' : ''}, fenced` : b.state === 'crashed' && b.mode === 'power' ? 'crashed (power)' : b.state);
+      const tps = leaders.get(b.id);
+      text(n.sub2, tps === undefined ? '' : `★ ${compactTps(tps)}`);
+    } else if (d.kind === 'controller') {
+      set(n.g, 'data-state', frame.controllerUp ? 'up' : 'crashed');
+      set(n.circle, 'fill', frame.controllerUp ? '#5b7db1' : BROKER_COLORS.crashed);
+      text(n.sub, frame.header !== undefined && Number(frame.header.kafkaVersion.split('.')[0]) >= 3 ? 'KRaft controller' : 'controller');
+    } else {
+      const c = frame.clients[d.id];
+      set(n.g, 'data-state', c?.up ? 'up' : 'down');
+      set(n.circle, 'fill', c?.up ? '#eef3f8' : '#ddd');
+      text(n.sub, c === undefined ? '' : c.kind === 'producer' ? `producer → ${c.topic}` : `consumer ← ${c.topic}`);
+      text(n.sub2, c?.kind === 'producer' && c.acks !== undefined ? `acks=${c.acks === -1 ? 'all' : c.acks}${c.idempotence ? ', idempotent' : ''}` : '');
+    }
+  }
+}
+
+const px = (v: number): number => Math.round(v * 10) / 10;
+
+/** (Re)builds what does not change from frame to frame: nodes, links, legend. */
+function build(svgEl: SVGSVGElement, frame: Frame, size: Size, opts: ClusterOptions, key: string): View {
+  const svg = svgEl as SVGSVGElement & El;
+  set(svg, 'viewBox', `0 0 ${size.width} ${size.height}`);
+  set(svg, 'width', size.width);
+  set(svg, 'height', size.height);
+  svgEl.replaceChildren();
   const pos = layout(frame, size);
   const r = Math.max(18, Math.min(34, size.height / 9)) * (opts.large ? 1.2 : 1);
+  const gLinks = mk(svgEl, 'g', 'links');
+  const gHits = mk(svgEl, 'g', 'linkhits');
+  const gCuts = mk(svgEl, 'g', 'cutmarks');
+  const gMsgs = mk(svgEl, 'g', 'msgs');
+  const gNodes = mk(svgEl, 'g', 'nodes');
+  const gLegend = mk(svgEl, 'g', 'legend');
+  const view: View = {
+    key, header: frame.header, brokers: frame.brokers, clients: frame.clients, width: size.width, height: size.height,
+    pos, r, links: [], nodes: [], gCuts, gMsgs, cuts: undefined, msgs: new Map(), draws: 0, opts,
+  };
+  views.set(svgEl, view);
 
-  // Links: every broker pair, broker-controller, client-broker. Cut when either direction is cut.
-  const cut = new Set(frame.cutLinks);
-  const links: Array<{ a: string; b: string; cutAB: boolean; cutBA: boolean }> = [];
+  // Links: every broker pair, broker-controller, client-broker.
   const ids = [...pos.keys()];
   for (let i = 0; i < ids.length; i++) {
     for (let j = i + 1; j < ids.length; j++) {
       const a = pos.get(ids[i])!;
       const b = pos.get(ids[j])!;
-      const isBroker = (n: NodePos): boolean => n.kind === 'broker';
-      if (!isBroker(a) && !isBroker(b)) continue;
-      links.push({ a: a.id, b: b.id, cutAB: cut.has(`${a.id}>${b.id}`), cutBA: cut.has(`${b.id}>${a.id}`) });
+      if (a.kind !== 'broker' && b.kind !== 'broker') continue;
+      const line = mk(gLinks, 'line', 'link');
+      const coords = (el: El): void => {
+        el.setAttribute('x1', String(a.x));
+        el.setAttribute('y1', String(a.y));
+        el.setAttribute('x2', String(b.x));
+        el.setAttribute('y2', String(b.y));
+      };
+      coords(line);
+      const l: LinkEls = { a: a.id, b: b.id, line, cutAB: false, cutBA: false };
+      if (opts.onLinkClick !== undefined) {
+        // A wide transparent band over the link, so a thin line is easy to click.
+        const hit = mk(gHits, 'line', 'linkhit');
+        hit.setAttribute('data-testid', `link-${a.id}-${b.id}`);
+        coords(hit);
+        hit.addEventListener('click', (ev) => view.opts.onLinkClick?.(l.a, l.b, l.cutAB || l.cutBA, ev as MouseEvent));
+        l.hit = hit;
+      }
+      view.links.push(l);
     }
   }
-  const gLinks = ensure(svg, 'g.links');
-  gLinks
-    .selectAll<SVGLineElement, (typeof links)[number]>('line')
-    .data(links, (d) => `${d.a}|${d.b}`)
-    .join('line')
-    .attr('x1', (d) => pos.get(d.a)!.x)
-    .attr('y1', (d) => pos.get(d.a)!.y)
-    .attr('x2', (d) => pos.get(d.b)!.x)
-    .attr('y2', (d) => pos.get(d.b)!.y)
-    .attr('class', (d) => (d.cutAB || d.cutBA ? 'link cut' : 'link'))
-    .attr('data-testid', (d) => (d.cutAB || d.cutBA ? 'cut-link' : null));
-  // Wide transparent bands over the links, so a thin line is easy to click.
-  ensure(svg, 'g.linkhits')
-    .selectAll<SVGLineElement, (typeof links)[number]>('line')
-    .data(opts.onLinkClick !== undefined ? links : [], (d) => `${d.a}|${d.b}`)
-    .join('line')
-    .attr('class', 'linkhit')
-    .attr('data-testid', (d) => `link-${d.a}-${d.b}`)
-    .attr('x1', (d) => pos.get(d.a)!.x)
-    .attr('y1', (d) => pos.get(d.a)!.y)
-    .attr('x2', (d) => pos.get(d.b)!.x)
-    .attr('y2', (d) => pos.get(d.b)!.y)
-    .on('click', (ev: MouseEvent, d) => opts.onLinkClick?.(d.a, d.b, d.cutAB || d.cutBA, ev));
-  // A cross on cut links, with the direction if only one way is cut.
-  const cuts = links.filter((d) => d.cutAB || d.cutBA);
-  ensure(svg, 'g.cutmarks')
-    .selectAll<SVGTextElement, (typeof cuts)[number]>('text')
-    .data(cuts, (d) => `${d.a}|${d.b}`)
-    .join('text')
-    .attr('class', 'cutmark')
-    .attr('x', (d) => (pos.get(d.a)!.x + pos.get(d.b)!.x) / 2)
-    .attr('y', (d) => (pos.get(d.a)!.y + pos.get(d.b)!.y) / 2)
-    .attr('text-anchor', 'middle')
-    .attr('dominant-baseline', 'central')
-    .text((d) => (d.cutAB && d.cutBA ? '✕' : d.cutAB ? `✕ ${d.a}→${d.b}` : `✕ ${d.b}→${d.a}`));
-
-  // Messages in flight.
-  const msgs = flights
-    .map((m) => {
-      const a = pos.get(m.from);
-      const b = pos.get(m.to);
-      if (a === undefined || b === undefined) return undefined;
-      const k = Math.max(0, Math.min(1, (tUs - m.t) / Math.max(1, m.recvUs - m.t)));
-      return { m, x: a.x + (b.x - a.x) * k, y: a.y + (b.y - a.y) * k };
-    })
-    .filter((x): x is { m: Flight; x: number; y: number } => x !== undefined);
-  ensure(svg, 'g.msgs')
-    .selectAll<SVGCircleElement, (typeof msgs)[number]>('circle')
-    .data(msgs, (d) => String(d.m.id))
-    .join('circle')
-    .attr('class', 'msg')
-    .attr('r', (d) => Math.max(3, Math.min(8, 2 + Math.log10(d.m.bytes + 1))))
-    .attr('cx', (d) => d.x)
-    .attr('cy', (d) => d.y)
-    .attr('fill', (d) => MSG_COLORS[d.m.kind] ?? (d.m.kind.endsWith('Response') ? '#bbb' : '#777'))
-    .selectAll('title')
-    .data((d) => [d])
-    .join('title')
-    .text((d) => `${d.m.kind} ${d.m.from} → ${d.m.to}, ${d.m.bytes} B`);
 
   // Nodes.
-  const leaders = new Map<number, string[]>();
-  for (const p of Object.values(frame.partitions)) if (p.leader >= 0) leaders.set(p.leader, [...(leaders.get(p.leader) ?? []), p.tp]);
-  const nodes = [...pos.values()];
-  const g = ensure(svg, 'g.nodes')
-    .selectAll<SVGGElement, NodePos>('g.node')
-    .data(nodes, (d) => d.id)
-    .join((enter) => {
-      const e = enter.append('g').attr('class', 'node');
-      e.append('circle');
-      e.append('text').attr('class', 'name').attr('text-anchor', 'middle').attr('dominant-baseline', 'central');
-      e.append('text').attr('class', 'sub').attr('text-anchor', 'middle');
-      e.append('text').attr('class', 'sub2').attr('text-anchor', 'middle');
-      e.append('title');
-      return e;
-    })
-    .attr('transform', (d) => `translate(${d.x},${d.y})`)
-    .attr('data-testid', (d) => `node-${d.id}`)
-    .attr('data-state', (d) => (d.kind === 'broker' ? frame.brokers[Number(d.id.slice(1))].state : d.kind === 'controller' ? (frame.controllerUp ? 'up' : 'crashed') : frame.clients[d.id]?.up ? 'up' : 'down'))
-    .classed('clickable', (d) => d.kind === 'broker' && opts.onNodeClick !== undefined)
-    .on('click', (ev: MouseEvent, d) => {
-      if (d.kind === 'broker' && opts.onNodeClick) opts.onNodeClick(d.id, ev);
-    });
-  g.select('circle')
-    .attr('r', (d) => (d.kind === 'broker' ? r : r * 0.7))
-    .attr('class', (d) => `shape ${d.kind}`)
-    .attr('fill', (d) => {
-      if (d.kind === 'broker') return BROKER_COLORS[frame.brokers[Number(d.id.slice(1))].state];
-      if (d.kind === 'controller') return frame.controllerUp ? '#5b7db1' : BROKER_COLORS.crashed;
-      return frame.clients[d.id]?.up ? '#eef3f8' : '#ddd';
-    });
-  g.select('text.name').text((d) => (d.kind === 'broker' ? d.label : d.kind === 'controller' ? 'ctl' : d.label.slice(2)));
-  // Client labels grow inwards, away from the edge.
   const anchor = (d: NodePos): string => (d.kind === 'producer' ? 'start' : d.kind === 'consumer' ? 'end' : 'middle');
+  // Client labels grow inwards, away from the edge.
   const dx = (d: NodePos): number => (d.kind === 'producer' ? -r * 0.7 : d.kind === 'consumer' ? r * 0.7 : 0);
-  g.selectAll<SVGTextElement, NodePos>('text.sub, text.sub2').attr('text-anchor', anchor).attr('x', dx);
-  g.select('text.sub')
-    .attr('y', (d) => (d.kind === 'broker' ? r + 16 : r * 0.7 + 14))
-    .text((d) => {
-      if (d.kind === 'broker') {
-        const b = frame.brokers[Number(d.id.slice(1))];
-        return b.state === 'up' ? 'up' : b.state === 'crashed' && b.fenced ? `crashed${b.mode === 'power' ? ' (power)' : ''}, fenced` : b.state === 'crashed' && b.mode === 'power' ? 'crashed (power)' : b.state;
-      }
-      if (d.kind === 'controller') return frame.header !== undefined && Number(frame.header.kafkaVersion.split('.')[0]) >= 3 ? 'KRaft controller' : 'controller';
-      const c = frame.clients[d.id];
-      return c === undefined ? '' : c.kind === 'producer' ? `producer → ${c.topic}` : `consumer ← ${c.topic}`;
+  for (const d of pos.values()) {
+    const g = mk(gNodes, 'g', d.kind === 'broker' && opts.onNodeClick !== undefined ? 'node clickable' : 'node');
+    g.setAttribute('transform', `translate(${d.x},${d.y})`);
+    g.setAttribute('data-testid', `node-${d.id}`);
+    g.addEventListener('click', (ev) => {
+      if (d.kind === 'broker') view.opts.onNodeClick?.(d.id, ev as MouseEvent);
     });
-  g.select('text.sub2')
-    .attr('y', (d) => (d.kind === 'broker' ? r + 31 : r * 0.7 + 28))
-    .text((d) => {
-      if (d.kind === 'broker') {
-        const tps = leaders.get(Number(d.id.slice(1)));
-        return tps === undefined ? '' : `★ ${compactTps(tps)}`;
-      }
-      const c = frame.clients[d.id];
-      if (c?.kind === 'producer' && c.acks !== undefined) return `acks=${c.acks === -1 ? 'all' : c.acks}${c.idempotence ? ', idempotent' : ''}`;
-      return '';
-    });
-  g.select('title').text((d) => (d.kind === 'broker' ? `${d.label}: click to crash or restart it here` : d.label));
+    const circle = mk(g, 'circle', `shape ${d.kind}`);
+    circle.setAttribute('r', String(d.kind === 'broker' ? r : r * 0.7));
+    const name = mk(g, 'text', 'name');
+    name.setAttribute('text-anchor', 'middle');
+    name.setAttribute('dominant-baseline', 'central');
+    name.textContent = d.kind === 'broker' ? d.label : d.kind === 'controller' ? 'ctl' : d.label.slice(2);
+    const sub = mk(g, 'text', 'sub');
+    const sub2 = mk(g, 'text', 'sub2');
+    for (const [el, y] of [[sub, d.kind === 'broker' ? r + 16 : r * 0.7 + 14], [sub2, d.kind === 'broker' ? r + 31 : r * 0.7 + 28]] as const) {
+      el.setAttribute('text-anchor', anchor(d));
+      el.setAttribute('x', String(dx(d)));
+      el.setAttribute('y', String(y));
+    }
+    mk(g, 'title').textContent = d.kind === 'broker' ? `${d.label}: click to crash or restart it here` : d.label;
+    view.nodes.push({ d, g, circle, name, sub, sub2 });
+  }
 
   // Legend.
-  const legend = [
-    ['Produce', MSG_COLORS.Produce],
-    ['Fetch', MSG_COLORS.Fetch],
-    ['FetchResponse', MSG_COLORS.FetchResponse],
-    ['heartbeat', MSG_COLORS.BrokerHeartbeat],
-    ['metadata', MSG_COLORS.Metadata],
-    ['AlterPartition', MSG_COLORS.AlterPartition],
-  ];
-  const lg = ensure(svg, 'g.legend').attr('transform', `translate(8,${size.height - 8})`).attr('display', opts.large ? 'none' : null);
+  gLegend.setAttribute('transform', `translate(8,${size.height - 8})`);
+  if (opts.large) gLegend.setAttribute('display', 'none');
   const charW = opts.large ? 9 : 6.5;
-  const xs: number[] = [];
-  legend.reduce((x, d) => (xs.push(x), x + 22 + d[0].length * charW), 0);
-  const items = lg
-    .selectAll<SVGGElement, string[]>('g')
-    .data(legend)
-    .join((enter) => {
-      const e = enter.append('g');
-      e.append('circle').attr('r', 4).attr('cy', -4);
-      e.append('text').attr('x', 7).attr('y', 0);
-      return e;
-    })
-    .attr('transform', (_, k) => `translate(${xs[k]},0)`);
-  items.select('circle').attr('fill', (d) => d[1]);
-  items.select('text').text((d) => d[0]);
+  let x = 0;
+  for (const [label, color] of LEGEND) {
+    const g = mk(gLegend, 'g');
+    g.setAttribute('transform', `translate(${x},0)`);
+    const c = mk(g, 'circle');
+    c.setAttribute('r', '4');
+    c.setAttribute('cy', '-4');
+    c.setAttribute('fill', color);
+    const t = mk(g, 'text');
+    t.setAttribute('x', '7');
+    t.setAttribute('y', '0');
+    t.textContent = label;
+    x += 22 + label.length * charW;
+  }
+  return view;
 }
 
 /** The child selected by `sel` ("tag.class"), created once. */

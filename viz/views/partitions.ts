@@ -7,6 +7,7 @@ import * as d3 from 'd3';
 import { firstDivergence, recordRuns, type Frame, type PartitionView } from '../frames.js';
 import type { Size } from './cluster.js';
 import { BROKER_COLORS, RECORD_COLORS } from './colors.js';
+import { mk, pool, set, text, type El } from './dom.js';
 
 export type LogWindow = 'whole' | 'tail';
 
@@ -38,44 +39,9 @@ const list = (xs: readonly number[]): string => `[${xs.join(',')}]`;
 
 // ---- retained drawing: elements are kept per svg and an attribute is written only when its value changes;
 // a partition whose frame object (structurally shared between frames), broker states and layout are the
-// same as at the last draw is skipped altogether. Rewriting every attribute of every partition each frame
-// (and a <title> per record run) made playback slow.
-
-type El = SVGElement & { __v?: Record<string, string> };
-
-function set(el: El, name: string, v: string | number): void {
-  const s = typeof v === 'string' ? v : String(v);
-  const c = (el.__v ??= {});
-  if (c[name] !== s) {
-    c[name] = s;
-    el.setAttribute(name, s);
-  }
-}
-
-function text(el: El, v: string): void {
-  const c = (el.__v ??= {});
-  if (c['#text'] !== v) {
-    c['#text'] = v;
-    el.textContent = v;
-  }
-}
-
-const NS = 'http://www.w3.org/2000/svg';
-
-function mk<K extends keyof SVGElementTagNameMap>(parent: Element, tag: K, cls?: string): SVGElementTagNameMap[K] & El {
-  const el = document.createElementNS(NS, tag) as SVGElementTagNameMap[K] & El;
-  if (cls !== undefined) el.setAttribute('class', cls);
-  parent.appendChild(el);
-  return el;
-}
-
-/** The first `n` children made with `make`, adding or removing children as needed. */
-function pool<T extends Element>(parent: Element & { __kids?: T[] }, n: number, make: (parent: Element) => T): T[] {
-  const kids = (parent.__kids ??= []);
-  while (kids.length < n) kids.push(make(parent));
-  while (kids.length > n) kids.pop()!.remove();
-  return kids;
-}
+// same as at the last draw is skipped altogether, and so is one scrolled out of view (only its data-*
+// attributes are kept up to date; it is drawn when scrolled back into view). Rewriting every attribute of
+// every partition each frame (and a <title> per record run) made playback slow.
 
 const px = (v: number): number => Math.round(v * 10) / 10;
 
@@ -95,6 +61,8 @@ interface Row {
   hw: El;
   leo: El;
   offsets: El;
+  /** What the cell dividers were drawn for. */
+  cellsKey?: string;
 }
 
 interface StateRunLike {
@@ -112,7 +80,10 @@ interface Block {
   rowsG: El;
   lostG: El;
   rows: Row[];
+  /** The partition drawn last, and the one its data-* attributes and position are of. */
   last?: PartitionView;
+  dataOf?: PartitionView;
+  top?: number;
   lastKey: string;
 }
 
@@ -123,6 +94,45 @@ interface ViewState {
 }
 
 const views = new WeakMap<SVGSVGElement, ViewState>();
+
+/**
+ * The part of an svg its scrolling parent shows (svg units: the svg is drawn at scale 1), kept up to date
+ * from scroll events and a ResizeObserver (reading scrollTop while drawing would force a layout).
+ */
+interface Viewport {
+  top: number;
+  height: number;
+  /** The last draw's arguments: a scroll draws the blocks it brings into view. */
+  last?: Parameters<typeof drawPartitions>;
+}
+
+const viewports = new WeakMap<SVGSVGElement, Viewport>();
+
+/** Blocks this far (px) above or below the visible part are drawn too. */
+const MARGIN = 300;
+
+function viewport(svgEl: SVGSVGElement): Viewport {
+  let vp = viewports.get(svgEl);
+  if (vp !== undefined) return vp;
+  const scroller = svgEl.parentElement;
+  if (scroller === null || !/(auto|scroll)/.test(getComputedStyle(scroller).overflowY)) {
+    vp = { top: 0, height: Infinity };
+  } else {
+    const v: Viewport = { top: scroller.scrollTop, height: scroller.clientHeight };
+    scroller.addEventListener(
+      'scroll',
+      () => {
+        v.top = scroller.scrollTop;
+        if (v.last !== undefined) drawPartitions(...v.last);
+      },
+      { passive: true },
+    );
+    new ResizeObserver(() => (v.height = scroller.clientHeight)).observe(scroller);
+    vp = v;
+  }
+  viewports.set(svgEl, vp);
+  return vp;
+}
 
 function makeRow(rowsG: Element, tp: string, b: number): Row {
   const g = mk(rowsG, 'g', 'replica');
@@ -189,6 +199,8 @@ export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, o
     view = { tps, blocks: parts.map((p) => makeBlock(g, p)), parts: g };
     views.set(svgEl, view);
   }
+  const vp = viewport(svgEl);
+  vp.last = [svgEl, frame, size, opts];
   const x0 = m.label;
   const x1 = Math.max(x0 + 50, size.width - m.right);
   const layoutKey = `${size.width}|${opts.window}|${opts.tail ?? 60}|${opts.large === true}`;
@@ -196,18 +208,28 @@ export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, o
   for (let k = 0; k < parts.length; k++) {
     const p = parts[k];
     const blk = view.blocks[k];
-    let key = `${layoutKey}|${y}`;
-    for (const b of p.replicas) key += `|${frame.brokers[b]?.state ?? 'up'}`;
-    if (blk.last !== p || blk.lastKey !== key) {
-      drawBlock(blk, p, frame, y, m, x0, x1, size, opts);
-      blk.last = p;
-      blk.lastKey = key;
+    const h = blockHeight(p, m);
+    if (blk.dataOf !== p || blk.top !== y) blockData(blk, p, y, m);
+    if (y + h >= vp.top - MARGIN && y <= vp.top + vp.height + MARGIN) {
+      let key = `${layoutKey}|${y}`;
+      for (const b of p.replicas) key += `|${frame.brokers[b]?.state ?? 'up'}`;
+      if (blk.last !== p || blk.lastKey !== key) {
+        drawBlock(blk, p, frame, y, m, x0, x1, size, opts);
+        blk.last = p;
+        blk.lastKey = key;
+      }
+    } else if (blk.lastKey !== '') {
+      // Out of view: drawn again when it comes into view.
+      blk.lastKey = '';
     }
     y += blockHeight(p, m);
   }
 }
 
-function drawBlock(blk: Block, p: PartitionView, frame: Frame, top: number, m: ReturnType<typeof metrics>, x0: number, x1: number, size: Size, opts: PartitionOptions): void {
+/** What a block says as data-* attributes (kept up to date out of view too), and where it is. */
+function blockData(blk: Block, p: PartitionView, top: number, m: ReturnType<typeof metrics>): void {
+  blk.dataOf = p;
+  blk.top = top;
   const g = blk.g;
   set(g, 'transform', `translate(0,${top})`);
   set(g, 'data-leader', p.leader);
@@ -215,6 +237,22 @@ function drawBlock(blk: Block, p: PartitionView, frame: Frame, top: number, m: R
   set(g, 'data-isr', p.isr.join(','));
   set(g, 'data-elr', p.elr.join(','));
   set(g, 'data-lost', p.lostCount);
+  // Rows: one per replica (the replica set rarely changes: rebuild them when it does).
+  if (blk.rows.length !== p.replicas.length || blk.rows.some((r, i) => r.b !== p.replicas[i])) {
+    for (const r of blk.rows) r.g.remove();
+    blk.rows = p.replicas.map((b) => makeRow(blk.rowsG, p.tp, b));
+  }
+  blk.rows.forEach((row, ri) => {
+    const log = p.logs[row.b];
+    set(row.g, 'transform', `translate(0,${m.title + ri * (m.row + m.gap)})`);
+    set(row.g, 'data-leo', log?.leo ?? 0);
+    set(row.g, 'data-hw', log?.hw ?? 0);
+    set(row.g, 'data-in-isr', String(p.isr.includes(row.b)));
+  });
+}
+
+function drawBlock(blk: Block, p: PartitionView, frame: Frame, top: number, m: ReturnType<typeof metrics>, x0: number, x1: number, size: Size, opts: PartitionOptions): void {
+  blockData(blk, p, top, m);
   set(blk.bg, 'x', 0);
   set(blk.bg, 'y', 0);
   set(blk.bg, 'width', size.width);
@@ -249,21 +287,12 @@ function drawBlock(blk: Block, p: PartitionView, frame: Frame, top: number, m: R
   const x = (v: number): number => px(x0 + (Math.max(d0, Math.min(d1, v)) - d0) * k);
   const pxPerOffset = k;
 
-  // Rows: one per replica (the replica set rarely changes: rebuild them when it does).
-  if (blk.rows.length !== p.replicas.length || blk.rows.some((r, i) => r.b !== p.replicas[i])) {
-    for (const r of blk.rows) r.g.remove();
-    blk.rows = p.replicas.map((b) => makeRow(blk.rowsG, p.tp, b));
-  }
-  blk.rows.forEach((row, ri) => {
+  blk.rows.forEach((row) => {
     const b = row.b;
     const log = p.logs[b];
     const hw = log?.hw ?? 0;
     const leo = log?.leo ?? 0;
     const inIsr = p.isr.includes(b);
-    set(row.g, 'transform', `translate(0,${m.title + ri * (m.row + m.gap)})`);
-    set(row.g, 'data-leo', leo);
-    set(row.g, 'data-hw', hw);
-    set(row.g, 'data-in-isr', String(inIsr));
     set(row.circle, 'cx', 10);
     set(row.circle, 'cy', m.row / 2);
     set(row.circle, 'r', 4.5);
@@ -298,10 +327,18 @@ function drawBlock(blk: Block, p: PartitionView, frame: Frame, top: number, m: R
     // Cell dividers when cells are wide enough to see: one path for all of them.
     const lo = Math.ceil(d0);
     const hi = Math.min(leo, Math.floor(d1));
-    let cells = '';
-    if (pxPerOffset >= 5 && hi - lo <= 400) for (let o = lo; o <= hi; o++) cells += `M${x(o).toFixed(1)} 0V${m.row}`;
-    const cellPath = pool(row.cells as El & { __kids?: Array<SVGPathElement & El> }, cells === '' ? 0 : 1, (parent) => mk(parent, 'path'));
-    if (cells !== '') set(cellPath[0], 'd', cells);
+    const showCells = pxPerOffset >= 5 && hi - lo <= 400;
+    const cellPath = pool(row.cells as El & { __kids?: Array<SVGPathElement & El> }, showCells ? 1 : 0, (parent) => mk(parent, 'path'));
+    if (showCells) {
+      // The dividers' places depend only on these (in tail mode they stay put while the log grows).
+      const cellsKey = `${lo - d0}|${hi - d0}|${d1 - d0}|${x0}|${x1}|${m.row}`;
+      if (row.cellsKey !== cellsKey) {
+        row.cellsKey = cellsKey;
+        let cells = '';
+        for (let o = lo; o <= hi; o++) cells += `M${x(o).toFixed(1)} 0V${m.row}`;
+        set(cellPath[0], 'd', cells);
+      }
+    } else row.cellsKey = undefined;
 
     const trunc = p.truncated.filter((t) => t.broker === b && t.end > d0 && t.start < d1);
     const trects = pool(row.trunc as El & { __kids?: Array<SVGRectElement & El> }, trunc.length, (parent) => {
