@@ -55,6 +55,10 @@ export class TraceLineReader {
     }
     const t = (ev as { t?: unknown }).t;
     if (typeof t !== 'number') throw new TraceFileError(`${source}: line ${n + 1}: event without a numeric t`);
+    // The simulator leaves an optional field out, never null: a null would only break the hash later.
+    for (const f of EVENT_FIELDS[type as keyof typeof EVENT_FIELDS]) {
+      if ((ev as Record<string, unknown>)[f] === null) throw new TraceFileError(`${source}: line ${n + 1}: ${type} event with "${f}": null`);
+    }
     if (this.count === 0 && type === 'header') {
       const schema = (ev as { schema?: unknown }).schema;
       if (schema !== TRACE_SCHEMA_VERSION) throw new TraceFileError(`${source}: trace schema ${String(schema)}, this visualizer reads schema ${TRACE_SCHEMA_VERSION}`);
