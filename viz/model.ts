@@ -19,6 +19,29 @@ export interface SeriesPoint {
   latencyMs: number;
   latSum: number;
   latN: number;
+  /**
+   * Produce latency percentiles of the bucket's acknowledgements (nearest rank), ms; NaN while the bucket
+   * is still filling (a later event or the trace's end closes it) or without acks.
+   */
+  p50Ms: number;
+  p99Ms: number;
+  /** The bucket's latencies until it closes. */
+  lats?: number[];
+}
+
+/** Nearest-rank percentile of ascending `xs`. */
+function rank(xs: number[], q: number): number {
+  return xs[Math.max(0, Math.ceil(q * xs.length) - 1)];
+}
+
+/** A bucket's percentiles, once no more acks can fall in it. */
+function close(p: SeriesPoint): void {
+  const xs = p.lats;
+  if (xs === undefined) return;
+  p.lats = undefined;
+  xs.sort((a, b) => a - b);
+  p.p50Ms = rank(xs, 0.5);
+  p.p99Ms = rank(xs, 0.99);
 }
 
 export class Series {
@@ -51,6 +74,7 @@ export class Series {
             p.latSum += (ev.t - first) / 1000;
             p.latN++;
             p.latencyMs = p.latSum / p.latN;
+            (p.lats ??= []).push((ev.t - first) / 1000);
           }
         } else p.failed += ev.count;
         return;
@@ -68,6 +92,11 @@ export class Series {
         this.point(ev.t).urp = urp;
         return;
       }
+      case 'end': {
+        const last = this.points[this.points.length - 1];
+        if (last !== undefined) close(last);
+        return;
+      }
       default:
         // Every event makes the points up to its time (the charts' loaded extent).
         if (ev.t >= this.points.length * this.width) this.point(ev.t);
@@ -79,7 +108,8 @@ export class Series {
     const k = Math.floor(t / this.width);
     while (this.points.length <= k) {
       const prev = this.points[this.points.length - 1];
-      this.points.push({ t: this.points.length * this.width, acked: 0, failed: 0, lost: prev?.lost ?? 0, urp: prev?.urp ?? 0, latencyMs: NaN, latSum: 0, latN: 0 });
+      if (prev !== undefined) close(prev);
+      this.points.push({ t: this.points.length * this.width, acked: 0, failed: 0, lost: prev?.lost ?? 0, urp: prev?.urp ?? 0, latencyMs: NaN, latSum: 0, latN: 0, p50Ms: NaN, p99Ms: NaN });
     }
     return this.points[k];
   }

@@ -31,9 +31,10 @@ export function timeScale(input: TimelineInput, size: Size): d3.ScaleLinear<numb
   return d3.scaleLinear().domain([0, Math.max(1, input.durationUs)]).range([MARGIN.left, size.width - MARGIN.right]);
 }
 
-const CHARTS: Array<{ key: 'acked' | 'latencyMs' | 'urp' | 'lost'; label: string; color: string; step?: boolean }> = [
+/** Each chart: an area of `key`; `line`: a second series of the same run drawn as a solid line over it. */
+const CHARTS: Array<{ key: 'acked' | 'p99Ms' | 'urp' | 'lost'; line?: 'p50Ms'; label: string; color: string; step?: boolean }> = [
   { key: 'acked', label: 'acked/s', color: '#2f6fb0' },
-  { key: 'latencyMs', label: 'latency ms', color: '#a05195' },
+  { key: 'p99Ms', line: 'p50Ms', label: 'produce p99 (p50) ms', color: '#a05195' },
   { key: 'urp', label: 'under-repl.', color: '#e69f00', step: true },
   { key: 'lost', label: 'lost acked', color: '#c0141a', step: true },
 ];
@@ -197,6 +198,18 @@ function drawStatic(
         .curve(curve);
       const s = d3.select(this);
       s.select('path.area').attr('d', gen(vals) ?? '').attr('fill', c.color).attr('stroke', c.color);
+      // The second series (p50 under the p99 area), on the same scale.
+      const second = c.line;
+      const lineGen = d3
+        .line<number>()
+        .defined((v) => Number.isFinite(v))
+        .x((_, k) => x(pts[k].t + input.seriesWidthUs / 2))
+        .y((v) => y(v))
+        .curve(curve);
+      ensure(s, 'path.aline')
+        .attr('display', second === undefined ? 'none' : null)
+        .attr('d', second === undefined ? '' : (lineGen(pts.map((p) => p[second])) ?? ''))
+        .attr('stroke', c.color);
       // B: a dashed line over A's area.
       const bw = input.b?.seriesWidthUs ?? input.seriesWidthUs;
       const line = d3
