@@ -57,7 +57,7 @@ export class TraceLineReader {
     if (typeof t !== 'number') throw new TraceFileError(`${source}: line ${n + 1}: event without a numeric t`);
     // The simulator leaves an optional field out, never null: a null would only break the hash later.
     for (const f of EVENT_FIELDS[type as keyof typeof EVENT_FIELDS]) {
-      if ((ev as Record<string, unknown>)[f] === null) throw new TraceFileError(`${source}: line ${n + 1}: ${type} event with "${f}": null`);
+      if ((ev as Record<string, unknown>)[f] === null) throw new TraceFileError(`${source}: line ${n + 1}: "${f}" of a ${type} event is null (expected a value; an optional field is left out, never null)`);
     }
     if (this.count === 0 && type === 'header') {
       const schema = (ev as { schema?: unknown }).schema;

@@ -91,7 +91,7 @@ export function explainLoss(index: TraceIndex, items: readonly NarrativeItem[], 
     ackMinIsr = p?.minIsr ?? 0;
     const acksValue = acksOf.get(a.producer);
     const followers = holders.filter((b) => b !== leader);
-    const copies = followers.length === 0 ? `only the leader b${leader} had them` : `b${[leader, ...followers.filter((b) => b !== leader)].join(', b')} had them`;
+    const copies = followers.length === 0 ? `only the leader b${leader} had them` : `b${[leader, ...followers].join(', b')} had them`;
     steps.push({
       i: first.i,
       t: a.t,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../sim/scenario.js';
 import { simulate } from '../../sim/simulation.js';
-import { openPage, ROOT, type OpenPage } from './page.js';
+import { openDefaultRun, openPage, ROOT, type OpenPage } from './page.js';
 
 const NAMES = (readdirSync(join(ROOT, 'scenarios'), { recursive: true }) as string[])
   .filter((f) => f.endsWith('.yaml'))
@@ -20,8 +20,7 @@ describe('every scenario in the visualizer', () => {
 
   beforeAll(async () => {
     opened = await openPage();
-    await opened.page.goto(`${opened.base}/index.html`);
-    await opened.page.waitForFunction(() => /^[0-9a-f]{16}$/.test(document.querySelector('[data-testid="trace-hash"]')?.textContent ?? ''), null, { timeout: 30_000 });
+    await openDefaultRun(opened);
   }, 60_000);
 
   afterAll(async () => {

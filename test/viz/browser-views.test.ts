@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../sim/scenario.js';
 import { createSimulation } from '../../sim/simulation.js';
 import { ArraySink, toNdjson, type TraceEvent } from '../../sim/trace.js';
-import { openPage, type OpenPage } from './page.js';
+import { openDefaultRun, openPage, type OpenPage } from './page.js';
 
 /** 16 partitions: more than the partitions panel shows at once. */
 const SCENARIO = `name: many-partitions
@@ -42,8 +42,7 @@ describe('loading and drawing in the browser', () => {
     events = sink.events;
     hash = sim.trace.hasher.digest();
     opened = await openPage();
-    await opened.page.goto(`${opened.base}/index.html`);
-    await opened.page.waitForFunction(() => /^[0-9a-f]{16}$/.test(document.querySelector('[data-testid="trace-hash"]')?.textContent ?? ''), null, { timeout: 30_000 });
+    await openDefaultRun(opened);
   }, 90_000);
 
   afterAll(async () => {

@@ -28,6 +28,12 @@ export interface OpenPage {
   close(): Promise<void>;
 }
 
+/** Opens the app on its default scenario and waits until that run's trace hash is shown. */
+export async function openDefaultRun(opened: OpenPage): Promise<void> {
+  await opened.page.goto(`${opened.base}/index.html`);
+  await opened.page.waitForFunction(() => /^[0-9a-f]{16}$/.test(document.querySelector('[data-testid="trace-hash"]')?.textContent ?? ''), null, { timeout: 30_000 });
+}
+
 export async function openPage(): Promise<OpenPage> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} not found: the browser tests need Debian's chromium (apt-get update && apt-get install -y chromium)`);

@@ -172,7 +172,7 @@ describe('trace blocks from the worker to the page', () => {
         // The simulator never writes null (an optional field is left out): the reader names the line.
         const nullField = Object.keys(ev).find((k) => ev[k] === null);
         if (nullField !== undefined) {
-          expect(() => roundTrip(text)).toThrow(`t.ndjson: line 2: ${form.type} event with "${nullField}": null`);
+          expect(() => roundTrip(text)).toThrow(`t.ndjson: line 2: "${nullField}" of a ${form.type} event is null`);
           return;
         }
         let hash: string;
@@ -225,7 +225,7 @@ describe('trace blocks from the worker to the page', () => {
     // A null field (the simulator leaves optional fields out) names the line rather than breaking the hash.
     const t = (JSON.parse(lines[2499]) as { t: number }).t;
     lines[2500] = `{"type":"hw","t":${t},"broker":1,"tp":null,"hw":5}`;
-    expect(() => roundTrip(lines.join('\n'), 't.ndjson', 4096)).toThrow('t.ndjson: line 2501: hw event with "tp": null');
+    expect(() => roundTrip(lines.join('\n'), 't.ndjson', 4096)).toThrow('t.ndjson: line 2501: "tp" of a hw event is null (expected a value; an optional field is left out, never null)');
   });
 
   it('rejects a file that does not start with a header, an empty one and another schema', () => {
