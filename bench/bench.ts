@@ -16,9 +16,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import seedrandom from 'seedrandom';
-import { Kernel } from '../sim/kernel.js';
-import { parseScenario } from '../sim/scenario.js';
-import { simulate } from '../sim/simulation.js';
+import { Kernel, parseScenario, simulate } from '../sim/index.js';
 
 const TIMERS = 1000;
 const EVENTS = 2_000_000;

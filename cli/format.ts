@@ -2,9 +2,7 @@
  * The human-readable report of `kafkasim run`: pure functions from a RunSummary (and a few facts about
  * the invocation) to text, so they are unit-testable without running anything.
  */
-import type { ExpectEvaluation } from '../sim/expect.js';
-import type { RunSummary } from '../sim/summary.js';
-import type { PartitionRow, TimelineItem } from '../sim/timeline.js';
+import type { ExpectEvaluation, RunSummary, PartitionRow, TimelineItem } from '../sim/index.js';
 
 /** Facts about the invocation the summary does not hold. */
 export interface RunReportInfo {

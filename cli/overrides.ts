@@ -4,7 +4,7 @@
  * messages apply as for the file itself. Pure: no I/O.
  */
 import { parse as parseYaml } from 'yaml';
-import { suggest } from '../sim/config.js';
+import { suggest } from '../sim/index.js';
 
 /** A malformed override (exit code 2). */
 export class OverrideError extends Error {}

@@ -4,7 +4,7 @@
  */
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { TraceHasher, type TraceEvent, type TraceSink } from '../sim/trace.js';
+import { TraceHasher, type TraceEvent, type TraceSink } from '../sim/index.js';
 
 /** Bytes (roughly: UTF-16 code units) buffered before a write. */
 export const CHUNK_SIZE = 1 << 20;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDescribe, formatExpect, formatTimeline, reproduceCommand, shellQuote, table } from '../cli/format.js';
 import { applyOverrides, blame, NO_OVERRIDES, OverrideError, overrideFlags, parseValue, type Overrides } from '../cli/overrides.js';
-import type { PartitionRow } from '../sim/timeline.js';
+import type { PartitionRow } from '../sim/report/timeline.js';
 
 const row = (over: Partial<PartitionRow> = {}): PartitionRow => ({
   topic: 'orders',

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CHECK_NAMES } from '../sim/checks.js';
-import { describeExpectation, electionCounts, evaluateExpect, meets } from '../sim/expect.js';
-import type { ExpectSpec } from '../sim/scenario-types.js';
-import type { RunSummary } from '../sim/summary.js';
+import { CHECK_NAMES } from '../sim/checks/checks.js';
+import { describeExpectation, electionCounts, evaluateExpect, meets } from '../sim/report/expect.js';
+import type { ExpectSpec } from '../sim/scenario/types.js';
+import type { RunSummary } from '../sim/report/summary.js';
 
 const latency = { p50: 1, p99: 2, p999: 3, max: 4, count: 10 };
 

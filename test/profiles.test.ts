@@ -3,8 +3,8 @@
  * with did-you-mean, and the checks that tie configs to the behaviour they need.
  */
 import { describe, expect, it } from 'vitest';
-import { parseScenario, ScenarioError } from '../sim/scenario.js';
-import { kafkaVersions, resolveBehaviour, resolveConfig } from '../sim/config.js';
+import { parseScenario, ScenarioError } from '../sim/scenario/parse.js';
+import { kafkaVersions, resolveBehaviour, resolveConfig } from '../sim/config/config.js';
 
 const base = (cluster: string) => `
 name: t

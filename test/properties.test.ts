@@ -6,8 +6,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../sim/scenario.js';
-import { simulate } from '../sim/simulation.js';
+import { parseScenario } from '../sim/scenario/parse.js';
+import { simulate } from '../sim/run/simulation.js';
 
 const verbs = ['crash', 'restart', 'pause', 'resume', 'isolate', 'heal'] as const;
 

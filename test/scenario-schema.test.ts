@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname } from 'node:path';
 import { expect, it } from 'vitest';
-import { scenarioJsonSchema } from '../sim/scenario.js';
+import { scenarioJsonSchema } from '../sim/scenario/parse.js';
 
 const FILE = fileURLToPath(new URL('../schema/scenario.schema.json', import.meta.url));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseScenario, ScenarioError, CHECK_NAMES, DEFAULT_DISK, DEFAULT_NETWORK } from '../sim/scenario.js';
-import { ConfigError, configNames, effectiveTopicConfig, KAFKA_VERSION_DEFAULT, resolveConfig, suggest } from '../sim/config.js';
+import { parseScenario, ScenarioError, CHECK_NAMES, DEFAULT_DISK, DEFAULT_NETWORK } from '../sim/scenario/parse.js';
+import { ConfigError, configNames, effectiveTopicConfig, KAFKA_VERSION_DEFAULT, resolveConfig, suggest } from '../sim/config/config.js';
 
 const KILLED_LEADER = `
 name: killed-leader

@@ -7,11 +7,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { evaluateExpect } from '../sim/expect.js';
-import { parseScenario } from '../sim/scenario.js';
-import type { Scenario } from '../sim/scenario-types.js';
-import { simulate } from '../sim/simulation.js';
-import type { RunSummary } from '../sim/summary.js';
+import { evaluateExpect } from '../sim/report/expect.js';
+import { parseScenario } from '../sim/scenario/parse.js';
+import type { Scenario } from '../sim/scenario/types.js';
+import { simulate } from '../sim/run/simulation.js';
+import type { RunSummary } from '../sim/report/summary.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIR = join(ROOT, 'scenarios');

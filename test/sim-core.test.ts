@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Kernel, TimeTravelError } from '../sim/kernel.js';
-import { murmur2, partitionForKey } from '../sim/partitioner.js';
-import { PartitionLog, type RecordBatch } from '../sim/partition-log.js';
-import { placeReplicas } from '../sim/placement.js';
-import { Streams } from '../sim/random.js';
-import { parseScenario } from '../sim/scenario.js';
-import { createSimulation } from '../sim/simulation.js';
-import { ArraySink, EVENT_FIELDS, hashEvents, toNdjson, type TraceEvent } from '../sim/trace.js';
+import { Kernel, TimeTravelError } from '../sim/kernel/kernel.js';
+import { murmur2, partitionForKey } from '../sim/kafka/clients/partitioner.js';
+import { PartitionLog, type RecordBatch } from '../sim/kafka/partition-log.js';
+import { placeReplicas } from '../sim/kafka/placement.js';
+import { Streams } from '../sim/kernel/random.js';
+import { parseScenario } from '../sim/scenario/parse.js';
+import { createSimulation } from '../sim/run/simulation.js';
+import { ArraySink, EVENT_FIELDS, hashEvents, toNdjson, type TraceEvent } from '../sim/trace/events.js';
 
 describe('kernel', () => {
   it('orders events by time, then by scheduling order', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { formatDurationUs, parseBandwidth, parseBytes, parseDurationUs, parseRatePerSec, UnitError } from '../sim/units.js';
+import { formatDurationUs, parseBandwidth, parseBytes, parseDurationUs, parseRatePerSec, UnitError } from '../sim/config/units.js';
 
 describe('parseDurationUs', () => {
   it.each([

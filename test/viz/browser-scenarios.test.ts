@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseScenario } from '../../sim/scenario.js';
-import { simulate } from '../../sim/simulation.js';
+import { parseScenario } from '../../sim/scenario/parse.js';
+import { simulate } from '../../sim/run/simulation.js';
 import { openDefaultRun, openPage, ROOT, type OpenPage } from './page.js';
 
 const NAMES = (readdirSync(join(ROOT, 'scenarios'), { recursive: true }) as string[])

@@ -7,9 +7,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseScenario } from '../../sim/scenario.js';
-import { createSimulation } from '../../sim/simulation.js';
-import { ArraySink, toNdjson, type TraceEvent } from '../../sim/trace.js';
+import { parseScenario } from '../../sim/scenario/parse.js';
+import { createSimulation } from '../../sim/run/simulation.js';
+import { ArraySink, toNdjson, type TraceEvent } from '../../sim/trace/events.js';
 import { openDefaultRun, openPage, type OpenPage } from './page.js';
 
 /** 16 partitions: more than the partitions panel shows at once. */

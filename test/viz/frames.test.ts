@@ -5,12 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseScenario } from '../../sim/scenario.js';
-import { createSimulation } from '../../sim/simulation.js';
-import type { RunSummary } from '../../sim/summary.js';
-import { ArraySink, hashEvents, type TraceEvent } from '../../sim/trace.js';
-import { apply, emptyFrame, inFlight, recordRuns, replay, subtract, TraceIndex, type Frame } from '../../viz/frames.js';
-import { Model } from '../../viz/model.js';
+import { parseScenario } from '../../sim/scenario/parse.js';
+import { createSimulation } from '../../sim/run/simulation.js';
+import type { RunSummary } from '../../sim/report/summary.js';
+import { ArraySink, hashEvents, type TraceEvent } from '../../sim/trace/events.js';
+import { apply, emptyFrame, inFlight, recordRuns, replay, subtract, TraceIndex, type Frame } from '../../viz/derive/frames.js';
+import { Model } from '../../viz/derive/model.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -272,8 +272,8 @@ describe('scale', () => {
 
 describe('trace files', () => {
   it('an NDJSON trace read back gives the same events and hash', async () => {
-    const { parseTrace, looksLikeTrace } = await import('../../viz/trace-file.js');
-    const { toNdjson } = await import('../../sim/trace.js');
+    const { parseTrace, looksLikeTrace } = await import('../../viz/io/trace-file.js');
+    const { toNdjson } = await import('../../sim/trace/events.js');
     const r = run('killed-leader');
     const text = toNdjson(r.events.slice(0, 5000));
     expect(looksLikeTrace(text)).toBe(true);
@@ -283,7 +283,7 @@ describe('trace files', () => {
   });
 
   it('bad traces give one-line messages with the line number', async () => {
-    const { parseTrace } = await import('../../viz/trace-file.js');
+    const { parseTrace } = await import('../../viz/io/trace-file.js');
     expect(() => parseTrace('{"type":"header","t":0,"schema":1}\n{oops\n', 'a.ndjson')).toThrow('a.ndjson: line 2: not JSON: {oops');
     expect(() => parseTrace('{"type":"msg","t":0}\n', 'b.ndjson')).toThrow('b.ndjson: line 1: the first event must be the header, got msg');
     expect(() => parseTrace('{"type":"header","t":0,"schema":99}\n', 'c.ndjson')).toThrow('c.ndjson: trace schema 99, this visualizer reads schema 1');
@@ -294,7 +294,7 @@ describe('trace files', () => {
 
 describe('divergence between replicas', () => {
   it('finds the first offset where two logs hold records of different epochs', async () => {
-    const { firstDivergence } = await import('../../viz/frames.js');
+    const { firstDivergence } = await import('../../viz/derive/frames.js');
     const a = { broker: 1, leo: 10, hw: 10, flushed: 0, epochs: [{ epoch: 0, start: 0 }, { epoch: 1, start: 6 }] };
     const b = { broker: 2, leo: 8, hw: 8, flushed: 0, epochs: [{ epoch: 0, start: 0 }, { epoch: 2, start: 5 }] };
     expect(firstDivergence(a, b)).toBe(5);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { applyKnobs, currentKnobs, parseKnobs } from '../../viz/knobs.js';
-import { parseScenario } from '../../sim/scenario.js';
+import { applyKnobs, currentKnobs, parseKnobs } from '../../viz/app/knobs.js';
+import { parseScenario } from '../../sim/scenario/parse.js';
 
 const text = `name: k
 duration: 10s

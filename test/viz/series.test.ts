@@ -2,10 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../../sim/scenario.js';
-import { createSimulation } from '../../sim/simulation.js';
-import { ArraySink } from '../../sim/trace.js';
-import { Model } from '../../viz/model.js';
+import { parseScenario } from '../../sim/scenario/parse.js';
+import { createSimulation } from '../../sim/run/simulation.js';
+import { ArraySink } from '../../sim/trace/events.js';
+import { Model } from '../../viz/derive/model.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../../sim/scenario.js';
-import { createSimulation } from '../../sim/simulation.js';
-import { ArraySink, EVENT_FIELDS, hashEvents, toNdjson, type TraceEvent } from '../../sim/trace.js';
-import { FORMS, parseTrace, TraceBlockDecoder, TraceBlockEncoder, type EncodedBlock } from '../../viz/trace-file.js';
+import { parseScenario } from '../../sim/scenario/parse.js';
+import { createSimulation } from '../../sim/run/simulation.js';
+import { ArraySink, EVENT_FIELDS, hashEvents, toNdjson, type TraceEvent } from '../../sim/trace/events.js';
+import { FORMS, parseTrace, TraceBlockDecoder, TraceBlockEncoder, type EncodedBlock } from '../../viz/io/trace-file.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { packText, PackError, unpackText } from '../../viz/url-pack.js';
+import { packText, PackError, unpackText } from '../../viz/app/url-pack.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -4,7 +4,7 @@
  * receiver by interpolating its send time and arrival time at the cursor's time.
  */
 import * as d3 from 'd3';
-import type { Flight, Frame } from '../frames.js';
+import type { Flight, Frame } from '../derive/frames.js';
 import { BROKER_COLORS, MSG_COLORS } from './colors.js';
 import { mk, pool, set, text, unset, type El } from './dom.js';
 

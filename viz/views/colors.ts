@@ -1,5 +1,5 @@
-import type { BrokerState, RecordState } from '../frames.js';
-import type { NarrativeKind } from '../narrative.js';
+import type { BrokerState, RecordState } from '../derive/frames.js';
+import type { NarrativeKind } from '../derive/narrative.js';
 
 export const BROKER_COLORS: Record<BrokerState, string> = {
   up: '#3a9d5d',

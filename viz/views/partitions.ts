@@ -4,7 +4,7 @@
  * ISR/ELR membership, leader-epoch boundaries, truncated ranges (hatched) and lost acknowledged records.
  */
 import * as d3 from 'd3';
-import { firstDivergence, recordRuns, type Frame, type PartitionView } from '../frames.js';
+import { firstDivergence, recordRuns, type Frame, type PartitionView } from '../derive/frames.js';
 import type { Size } from './cluster.js';
 import { BROKER_COLORS, RECORD_COLORS } from './colors.js';
 import { mk, pool, set, text, type El } from './dom.js';

@@ -4,8 +4,8 @@
  * produce latency, under-replicated partitions, and acknowledged records lost. Click to seek.
  */
 import * as d3 from 'd3';
-import type { SeriesPoint } from '../model.js';
-import type { NarrativeItem } from '../narrative.js';
+import type { SeriesPoint } from '../derive/model.js';
+import type { NarrativeItem } from '../derive/narrative.js';
 import { ensure, type Size } from './cluster.js';
 import { KIND_COLORS } from './colors.js';
 

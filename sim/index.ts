@@ -1,0 +1,59 @@
+/**
+ * kafkasim's public entry point: `import { parseScenario, simulate } from 'kafkasim'`.
+ *
+ * Everything a user, the command line, the visualizer and the benchmarks need comes from here; the
+ * folders below it are internal and may move. docs/api.md documents this surface with a runnable example.
+ */
+
+// Scenarios: parse and validate YAML/JSON into the normalized form the model runs.
+export {
+  parseScenario,
+  scenarioJsonSchema,
+  ScenarioError,
+  type ScenarioProblem,
+  DEFAULT_SEED,
+  DEFAULT_DISK,
+  DEFAULT_NETWORK,
+  FAULT_VERBS,
+  RECORD_COUNTERS,
+  KAFKA_ERROR_NAMES,
+} from './scenario/parse.js';
+export type * from './scenario/types.js';
+
+// Running: a steppable simulation, or a whole run to its summary.
+export { createSimulation, simulate, Simulation, type SimulationOptions } from './run/simulation.js';
+export type { RunSummary } from './report/summary.js';
+export type { PartitionRow, TimelineItem } from './report/timeline.js';
+export { evaluateExpect, describeExpectation, meets, electionCounts, type ExpectEvaluation, type ExpectResult } from './report/expect.js';
+
+// Checks: invariants computed from the trace alone.
+export { CHECK_NAMES, Checker, type CheckName, type CheckResult, type Violation } from './checks/checks.js';
+
+// Kafka's algorithms, usable on their own.
+export { murmur2, partitionForKey, toPositive } from './kafka/clients/partitioner.js';
+
+// Kafka configs, versions and units.
+export {
+  ConfigError,
+  configNames,
+  configEntry,
+  configDefault,
+  resolveConfig,
+  resolveBehaviour,
+  effectiveTopicConfig,
+  kafkaVersions,
+  suggest,
+  KAFKA_VERSION_DEFAULT,
+  CONFIG_CATALOGUE,
+  BEHAVIOUR_KEYS,
+  type Behaviour,
+  type ConfigGroup,
+  type ConfigEntry,
+} from './config/config.js';
+export { parseDurationUs, parseBytes, parseRatePerSec, parseBandwidth, formatDurationUs, UnitError } from './config/units.js';
+
+// The trace: event types, sinks, the hash.
+export * from './trace/index.js';
+
+// The kernel, for those who drive or measure it directly (the benchmark compares it with a bare loop).
+export { Kernel, TimeTravelError } from './kernel/kernel.js';

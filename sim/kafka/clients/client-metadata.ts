@@ -1,0 +1,95 @@
+/**
+ * A client's metadata (the Metadata class of Kafka's clients): asks one broker at a time for the
+ * cluster image, moves to the next broker on a timeout or disconnect, and refreshes on request
+ * (after NOT_LEADER_OR_FOLLOWER and friends), when a partition has no leader, and every
+ * metadata.max.age.ms.
+ */
+import { NO_LEADER, type MetadataImage } from '../metadata.js';
+import type { Network } from '../../resources/network.js';
+import type { Process } from '../../kernel/process.js';
+import type * as P from '../protocol.js';
+import type { ReconnectBackoff } from './reconnect.js';
+import type { Trace } from '../../trace/bus.js';
+
+export class ClientMetadata {
+  image: MetadataImage | null = null;
+  private inflight = false;
+  private correlation = 0;
+  private target = 0;
+
+  constructor(
+    private readonly proc: Process,
+    private readonly net: Network,
+    private readonly trace: Trace,
+    private readonly brokers: number[],
+    private readonly topic: string,
+    private readonly cfg: { requestTimeoutMs: number; retryBackoffMs: number; metadataMaxAgeMs: number },
+    private readonly backoff: ReconnectBackoff,
+    /** Called after every new image. */
+    private readonly onUpdate: () => void,
+    /** Whether the client still needs partitions without a leader (keeps refreshing while true). */
+    private readonly wantsLeaders: () => boolean,
+  ) {}
+
+  reset(): void {
+    this.image = null;
+    this.inflight = false;
+    this.proc.timer(this.cfg.metadataMaxAgeMs * 1000, () => this.ageLoop());
+  }
+
+  /** Ask for fresh metadata (one request at a time). */
+  request(): void {
+    if (this.inflight || !this.proc.alive) return;
+    // leastLoadedNode: prefer a broker we are not backing off from.
+    const now = this.proc.kernel.now;
+    for (let i = 0; i < this.brokers.length && this.backoff.readyAt(this.brokers[this.target % this.brokers.length]) > now; i++) this.target++;
+    const node = this.brokers[this.target % this.brokers.length];
+    const readyAt = this.backoff.readyAt(node);
+    if (readyAt > now) {
+      this.proc.timerAt(readyAt, () => this.request());
+      return;
+    }
+    this.inflight = true;
+    const correlationId = (this.correlation = this.correlation + 1);
+    this.net.send<P.MetadataRequest>(this.proc.node, `b${node}`, 'Metadata', 64, { correlationId, topics: [this.topic] });
+    this.proc.timer(this.cfg.requestTimeoutMs * 1000, () => {
+      if (this.inflight && this.correlation === correlationId) this.failed();
+    });
+  }
+
+  /** The broker we were asking went away. */
+  disconnected(node: number): void {
+    if (this.inflight && this.brokers[this.target % this.brokers.length] === node) this.failed();
+  }
+
+  onResponse(r: P.MetadataResponse): void {
+    if (!this.inflight || r.correlationId !== this.correlation) return;
+    this.inflight = false;
+    this.backoff.succeeded(this.brokers[this.target % this.brokers.length]);
+    if (this.image === null || r.image.version >= this.image.version) this.image = r.image;
+    this.trace.emit({ type: 'metadata', t: this.proc.kernel.now, node: this.proc.node, version: this.image.version });
+    const n = this.image.topics[this.topic].partitions;
+    let leaderless = false;
+    for (let p = 0; p < n; p++) if (this.image.partitions[`${this.topic}-${p}`].leader === NO_LEADER) leaderless = true;
+    if (leaderless) {
+      // Another broker may know a newer image; ask again after the backoff while it matters.
+      this.target++;
+      this.proc.timer(this.cfg.retryBackoffMs * 1000, () => {
+        if (this.wantsLeaders()) this.request();
+      });
+    }
+    this.onUpdate();
+  }
+
+  private failed(): void {
+    this.inflight = false;
+    this.backoff.failed(this.brokers[this.target % this.brokers.length], this.proc.kernel.now);
+    this.target++;
+    this.proc.timer(this.cfg.retryBackoffMs * 1000, () => this.request());
+  }
+
+  private ageLoop(): void {
+    this.request();
+    this.proc.timer(this.cfg.metadataMaxAgeMs * 1000, () => this.ageLoop());
+  }
+}

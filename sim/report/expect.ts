@@ -1,0 +1,103 @@
+/**
+ * Evaluates a scenario's `expect:` block against the summary of a run. Pure: no I/O, so the CLI, the
+ * tests and the visualizer share it.
+ *
+ * What is counted:
+ * - `records.NAME`: `summary.records[NAME]`.
+ * - `elections.all`: elections that gave the partition a leader (leader ≥ 0); `clean` those of them with
+ *   clean true, `unclean` those with clean false. An "election" to leader -1 (the partition went offline)
+ *   is counted in none of the three.
+ * - `truncatedByBroker.ID`: records broker ID removed by truncation (0 when it removed none).
+ * - `isrShrinks`, `isrExpands`: the summary's counts.
+ * - `errors.NAME`: `summary.errors[NAME]`, 0 when absent.
+ * - `violations: [check]`: the check reported at least one violation.
+ * - `noViolations`: the check reported none (`all`: every check not listed in `violations`).
+ */
+import { CHECK_NAMES } from '../checks/checks.js';
+import type { ExpectSpec, Expectation } from '../scenario/types.js';
+import type { RunSummary } from './summary.js';
+
+export interface ExpectResult {
+  /** What was measured, e.g. `records.lostAcked`, `elections.unclean`, `violations[in-order]`. */
+  what: string;
+  /** The expectation in words: `= 0`, `≥ 1`, `≤ 5`, `between 1 and 5`. */
+  expected: string;
+  /** The measured value (a string when the summary has no such value). */
+  actual: number | string;
+  ok: boolean;
+}
+
+export interface ExpectEvaluation {
+  passed: boolean;
+  results: ExpectResult[];
+}
+
+/** An expectation in words. */
+export function describeExpectation(e: Expectation): string {
+  if (e.eq !== undefined) return `= ${e.eq}`;
+  if (e.min !== undefined && e.max !== undefined) return e.min === e.max ? `= ${e.min}` : `between ${e.min} and ${e.max}`;
+  if (e.min !== undefined) return `≥ ${e.min}`;
+  if (e.max !== undefined) return `≤ ${e.max}`;
+  return 'any';
+}
+
+/** Whether a count meets an expectation (every bound given must hold). */
+export function meets(e: Expectation, actual: number): boolean {
+  if (e.eq !== undefined && actual !== e.eq) return false;
+  if (e.min !== undefined && actual < e.min) return false;
+  if (e.max !== undefined && actual > e.max) return false;
+  return true;
+}
+
+function numeric(what: string, e: Expectation, actual: number | undefined): ExpectResult {
+  if (typeof actual !== 'number' || Number.isNaN(actual)) return { what, expected: describeExpectation(e), actual: 'not in the summary', ok: false };
+  return { what, expected: describeExpectation(e), actual, ok: meets(e, actual) };
+}
+
+/** Election counts as the expect block means them (see the module comment). */
+export function electionCounts(summary: Pick<RunSummary, 'elections'>): { all: number; clean: number; unclean: number } {
+  let all = 0;
+  let clean = 0;
+  let unclean = 0;
+  for (const e of summary.elections) {
+    if (e.leader < 0) continue;
+    all++;
+    if (e.clean) clean++;
+    else unclean++;
+  }
+  return { all, clean, unclean };
+}
+
+/** Checks the expectations against a run summary. `passed` is true when every result is ok. */
+export function evaluateExpect(expect: ExpectSpec, summary: RunSummary): ExpectEvaluation {
+  const results: ExpectResult[] = [];
+  const records = summary.records as unknown as Record<string, number | undefined>;
+  for (const [name, e] of Object.entries(expect.records ?? {})) results.push(numeric(`records.${name}`, e, records[name]));
+
+  const elections = electionCounts(summary);
+  for (const kind of ['all', 'clean', 'unclean'] as const) {
+    const e = expect.elections?.[kind];
+    if (e) results.push(numeric(`elections.${kind}`, e, elections[kind]));
+  }
+
+  for (const [b, e] of Object.entries(expect.truncatedByBroker ?? {})) results.push(numeric(`truncatedByBroker.${b}`, e, summary.truncatedByBroker?.[b] ?? 0));
+
+  if (expect.isrShrinks) results.push(numeric('isrShrinks', expect.isrShrinks, summary.isrShrinks));
+  if (expect.isrExpands) results.push(numeric('isrExpands', expect.isrExpands, summary.isrExpands));
+
+  for (const [name, e] of Object.entries(expect.errors ?? {})) results.push(numeric(`errors.${name}`, e, summary.errors[name] ?? 0));
+
+  const violationCount = (check: string) => summary.violations.filter((v) => v.check === check).length;
+  const mustFail = expect.violations ?? [];
+  for (const check of mustFail) {
+    const n = violationCount(check);
+    results.push({ what: `violations[${check}]`, expected: '≥ 1', actual: n, ok: n >= 1 });
+  }
+  const mustHold = expect.noViolations === 'all' ? CHECK_NAMES.filter((c) => !mustFail.includes(c)) : (expect.noViolations ?? []);
+  for (const check of mustHold) {
+    const n = violationCount(check);
+    results.push({ what: `violations[${check}]`, expected: '= 0', actual: n, ok: n === 0 });
+  }
+
+  return { passed: results.every((r) => r.ok), results };
+}

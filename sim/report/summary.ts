@@ -1,0 +1,98 @@
+/**
+ * The summary of a run: counts, latency percentiles, elections, violations and the final state.
+ * This is what `kafkasim run --json` prints and what `simulate()` returns.
+ */
+import { percentilesMs, type Percentiles } from '../kafka/clients/metrics.js';
+import type { Checker } from '../checks/checks.js';
+import type { Metrics } from '../kafka/clients/metrics.js';
+import type { Trace } from '../trace/bus.js';
+import type { Timeline } from './timeline.js';
+import type { Violation } from '../checks/checks.js';
+import type { PartitionRow, TimelineItem } from './timeline.js';
+
+export interface RunSummary {
+  scenario: string;
+  seed: number;
+  kafkaVersion: string;
+  traceHash: string;
+  simulatedMs: number;
+  /** Trace events emitted. */
+  events: number;
+  /** Kernel events fired (the simulator's own work). */
+  kernelEvents: number;
+  records: {
+    /** Records the applications called send() for. */
+    sent: number;
+    /** Records acknowledged to the application (error NONE; for acks=0, once written to the socket). */
+    acked: number;
+    /** Records whose send failed (delivery timeout, fatal error, producer crash). */
+    failed: number;
+    /** Acknowledged records missing from their partition's final log. */
+    lostAcked: number;
+    /** Records present more than once in a final log. */
+    duplicated: number;
+    /** Records received by consumers. */
+    consumed: number;
+    /** Records written after a record their producer sent later. */
+    reordered: number;
+    /** Records removed from replica logs by truncation. */
+    truncated: number;
+    /** Records of a final log below a consumer's position that it never read (skipped after a truncation). */
+    skipped: number;
+  };
+  /** Records removed by truncation, per broker id (absent: none). */
+  truncatedByBroker?: Record<string, number>;
+  latencyMs: { produce: Percentiles; endToEnd: Percentiles };
+  /** Produce errors the producers saw (retried and final), by Kafka error name. */
+  errors: Record<string, number>;
+  elections: Array<{ atMs: number; partition: string; leader: number; epoch: number; clean: boolean; reason: string }>;
+  isrShrinks: number;
+  isrExpands: number;
+  violations: Violation[];
+  lost: Array<{ partition: string; records: number; offsets: string }>;
+  timeline: TimelineItem[];
+  partitions: PartitionRow[];
+  brokers: Array<{ id: number; state: string }>;
+}
+
+/** What a summary is read from: a finished run (`Simulation` has these fields). */
+export interface SummaryInput {
+  readonly scenario: { readonly name: string; readonly cluster: { readonly kafkaVersion: string } };
+  readonly seed: number;
+  readonly checker: Checker;
+  readonly producers: ReadonlyMap<string, { readonly sentCount: number }>;
+  readonly timeline: Timeline;
+  readonly metrics: Metrics;
+  readonly trace: Trace;
+  readonly kernel: { readonly now: number; readonly fired: number };
+}
+
+export function summarize(sim: SummaryInput): RunSummary {
+  const res = sim.checker.finish();
+  let sent = 0;
+  for (const p of sim.producers.values()) sent += p.sentCount;
+  const tl = sim.timeline;
+  const errors: Record<string, number> = {};
+  for (const [k, v] of [...sim.metrics.errors].sort()) errors[k] = v;
+  return {
+    scenario: sim.scenario.name,
+    seed: sim.seed,
+    kafkaVersion: sim.scenario.cluster.kafkaVersion,
+    traceHash: sim.trace.hasher.digest(),
+    simulatedMs: sim.kernel.now / 1000,
+    events: sim.trace.count,
+    kernelEvents: sim.kernel.fired,
+    records: { sent, ...res.records },
+    truncatedByBroker: res.truncatedByBroker,
+    latencyMs: { produce: percentilesMs(sim.metrics.produce), endToEnd: percentilesMs(sim.metrics.endToEnd) },
+    errors,
+    elections: tl.elections,
+    isrShrinks: tl.isrShrinks,
+    isrExpands: tl.isrExpands,
+    violations: res.violations,
+    lost: res.lost,
+    timeline: tl.items,
+    partitions: [...tl.partitions.values()],
+    brokers: [...tl.brokerState].map(([id, state]) => ({ id, state })),
+  };
+}

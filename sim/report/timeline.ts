@@ -1,0 +1,107 @@
+/**
+ * Follows the trace for what a person reads first: the timeline of faults, broker state changes,
+ * fencing, elections, ISR changes and truncations, and the final state of every partition
+ * (a kafka-topics --describe table). Reads only trace events, so it works on a trace file too.
+ */
+import type { TraceEvent, TraceSink } from '../trace/events.js';
+
+export interface TimelineItem {
+  atMs: number;
+  kind: 'fault' | 'broker' | 'fence' | 'election' | 'isr' | 'truncate';
+  partition?: string;
+  text: string;
+}
+
+export interface PartitionRow {
+  topic: string;
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+  elr: number[];
+  /** Per replica: log end offset and high watermark. */
+  offsets: Record<string, { leo: number; hw: number }>;
+}
+
+export class Timeline implements TraceSink {
+  readonly items: TimelineItem[] = [];
+  readonly partitions = new Map<string, PartitionRow>();
+  readonly brokerState = new Map<number, string>();
+  readonly elections: Array<{ atMs: number; partition: string; leader: number; epoch: number; clean: boolean; reason: string }> = [];
+  isrShrinks = 0;
+  isrExpands = 0;
+
+  event(ev: TraceEvent): void {
+    switch (ev.type) {
+      case 'append': {
+        const o = this.offsets(ev.tp, ev.broker);
+        o.leo = ev.offset + ev.count;
+        return;
+      }
+      case 'hw':
+        this.offsets(ev.tp, ev.broker).hw = ev.hw;
+        return;
+    }
+    this.notable(ev);
+  }
+
+  private notable(ev: TraceEvent): void {
+    const atMs = ev.t / 1000;
+    switch (ev.type) {
+      case 'header':
+        for (const b of ev.brokers) this.brokerState.set(b, 'running');
+        for (const t of ev.topics) {
+          t.replicas.forEach((replicas, p) => {
+            const offsets: PartitionRow['offsets'] = {};
+            for (const r of replicas) offsets[r] = { leo: 0, hw: 0 };
+            this.partitions.set(`${t.name}-${p}`, { topic: t.name, partition: p, leader: replicas[0], leaderEpoch: 0, replicas, isr: [...replicas], elr: [], offsets });
+          });
+        }
+        return;
+      case 'fault':
+        this.items.push({ atMs, kind: 'fault', text: `${ev.text}${ev.targets.length > 0 ? ` → ${ev.targets.join(', ')}` : ''}` });
+        return;
+      case 'broker':
+        this.brokerState.set(ev.broker, ev.state === 'crashed' ? `crashed (${ev.mode})` : ev.state);
+        this.items.push({ atMs, kind: 'broker', text: `broker ${ev.broker} ${ev.state}${ev.mode !== undefined ? ` (${ev.mode === 'power' ? 'power loss' : 'process'})` : ''}` });
+        return;
+      case 'fence':
+        this.items.push({ atMs, kind: 'fence', text: ev.reason === 'controlledShutdown' ? `controller starts controlled shutdown of broker ${ev.broker}` : `controller ${ev.fenced ? 'fenced' : 'unfenced'} broker ${ev.broker}${ev.reason === 'sessionTimeout' ? ' (no heartbeat within broker.session.timeout.ms)' : ''}` });
+        return;
+      case 'election': {
+        const row = this.partitions.get(ev.tp)!;
+        row.leader = ev.leader;
+        row.leaderEpoch = ev.epoch;
+        row.isr = ev.isr;
+        this.elections.push({ atMs, partition: ev.tp, leader: ev.leader, epoch: ev.epoch, clean: ev.clean, reason: ev.reason });
+        const what = ev.leader < 0 ? 'no leader (offline)' : `leader ${ev.prevLeader < 0 ? 'none' : ev.prevLeader} → ${ev.leader}`;
+        this.items.push({ atMs, kind: 'election', partition: ev.tp, text: `${ev.tp}: ${what}, epoch ${ev.epoch}, ${ev.clean ? 'clean' : 'UNCLEAN'} (${ev.reason}), ISR [${ev.isr.join(',')}]` });
+        return;
+      }
+      case 'isr': {
+        const row = this.partitions.get(ev.tp)!;
+        row.isr = ev.isr;
+        row.elr = ev.elr;
+        if (ev.isr.length < ev.prev.length) this.isrShrinks++;
+        else if (ev.isr.length > ev.prev.length) this.isrExpands++;
+        this.items.push({ atMs, kind: 'isr', partition: ev.tp, text: `${ev.tp}: ISR [${ev.prev.join(',')}] → [${ev.isr.join(',')}] (${ev.reason})${ev.elr.length > 0 ? `, ELR [${ev.elr.join(',')}]` : ''}` });
+        return;
+      }
+      case 'truncate': {
+        const o = this.offsets(ev.tp, ev.broker);
+        o.leo = ev.to;
+        if (o.hw > ev.to) o.hw = ev.to;
+        this.items.push({ atMs, kind: 'truncate', partition: ev.tp, text: `${ev.tp}: broker ${ev.broker} truncated ${ev.removed} record(s) to offset ${ev.to} (${ev.reason})` });
+        return;
+      }
+    }
+  }
+
+  private offsets(tp: string, broker: number): { leo: number; hw: number } {
+    const row = this.partitions.get(tp)!;
+    let o = row.offsets[broker];
+    if (o === undefined) row.offsets[broker] = o = { leo: 0, hw: 0 };
+    return o;
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * A broker machine's disk under the OS page cache. Appends land in the page cache (Kafka does not
+ * fsync per write by default); the OS writes dirty data back when it is older than
+ * vm.dirty_expire_centisecs (checked every 5 s by the flusher threads) or when there is more dirty
+ * data than the background threshold; appends block when dirty data exceeds dirtyBytesMax. An fsync
+ * (log.flush.interval.*) writes one log's dirty data now. The device does one write at a time.
+ *
+ * A process crash keeps the page cache (the OS still writes it back); a power loss drops every dirty
+ * byte, and each log is cut back to its durable offset.
+ */
+import type { Kernel } from '../kernel/kernel.js';
+import type { PartitionLog } from '../kafka/partition-log.js';
+import type { DiskSpec } from '../scenario/types.js';
+import type { Trace } from '../trace/bus.js';
+
+/** Dirty data of one log written in one 100 ms window: coalesced to keep the queue short. */
+interface DirtyChunk {
+  to: number;
+  bytes: number;
+  atUs: number;
+}
+
+interface DirtyLog {
+  log: PartitionLog;
+  chunks: DirtyChunk[];
+}
+
+const FLUSHER_PERIOD_US = 5_000_000;
+const COALESCE_US = 100_000;
+const MAX_WRITE_BYTES = 4 << 20;
+
+export class Disk {
+  /** Slow-disk fault multiplier (1 = healthy). */
+  slowFactor = 1;
+  private deviceFreeUs = 0;
+  private dirtyBytes = 0;
+  private readonly dirty = new Map<PartitionLog, DirtyLog>();
+  private backgroundRunning = false;
+  /** Bumped by a power loss: writes that were on their way to the device never finish. */
+  private gen = 0;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly spec: DiskSpec,
+    private readonly trace: Trace,
+    private readonly broker: number,
+  ) {
+    this.kernel.after(FLUSHER_PERIOD_US, this.flusher);
+  }
+
+  /** Bytes this machine has written so far: a position in its page cache's history. */
+  written = 0;
+  /** Nothing written before this position is in the page cache (a power loss empties it). */
+  private cacheFloor = 0;
+
+  /** Whether data written at cache position `pos` is still in the page cache. */
+  cached(pos: number): boolean {
+    return pos >= this.cacheFloor && this.written - pos < this.spec.pageCacheBytes;
+  }
+
+  /** The oldest cache position still cached. */
+  get cachedFrom(): number {
+    return Math.max(this.cacheFloor, this.written - this.spec.pageCacheBytes);
+  }
+
+  /** Read `bytes` that missed the page cache: queued on the device. Returns the completion time (µs). */
+  read(bytes: number): number {
+    const start = Math.max(this.kernel.now, this.deviceFreeUs);
+    const end = Math.ceil(start + (this.spec.writeLatencyUs + (bytes * 1e6) / this.spec.readBytesPerSec) * this.slowFactor);
+    this.deviceFreeUs = end;
+    return end;
+  }
+
+  /** Dirty bytes in the page cache now. */
+  get dirtyNow(): number {
+    return this.dirtyBytes;
+  }
+
+  /**
+   * An append of `bytes` ending at offset `to` went to the page cache. Returns the time (µs) at which
+   * the write() returns: now, unless dirty data is over the limit and the writer must wait.
+   */
+  write(log: PartitionLog, to: number, bytes: number): number {
+    this.written += bytes;
+    let d = this.dirty.get(log);
+    if (d === undefined) {
+      d = { log, chunks: [] };
+      this.dirty.set(log, d);
+    }
+    const now = this.kernel.now;
+    const last = d.chunks.length > 0 ? d.chunks[d.chunks.length - 1] : undefined;
+    if (last !== undefined && now - last.atUs < COALESCE_US) {
+      last.to = to;
+      last.bytes += bytes;
+    } else {
+      d.chunks.push({ to, bytes, atUs: now });
+    }
+    this.dirtyBytes += bytes;
+    if (this.dirtyBytes > this.spec.dirtyBytesMax / 2) this.startBackground();
+    if (this.dirtyBytes > this.spec.dirtyBytesMax) {
+      // Throttled (balance_dirty_pages): wait until the device has written what is queued.
+      return Math.max(now, this.deviceFreeUs);
+    }
+    return now;
+  }
+
+  /** fsync one log: write its dirty data now. Returns the completion time (µs). */
+  fsync(log: PartitionLog): number {
+    const d = this.dirty.get(log);
+    if (d === undefined || d.chunks.length === 0) return this.deviceWrite(0, () => {});
+    const chunks = d.chunks.splice(0);
+    return this.writeChunks(log, chunks);
+  }
+
+  /** Power loss: every dirty byte is gone (the broker then cuts each log back to its durable offset). */
+  powerLoss(): void {
+    this.gen++;
+    this.cacheFloor = this.written;
+    this.dirty.clear();
+    this.dirtyBytes = 0;
+    this.deviceFreeUs = this.kernel.now;
+  }
+
+  private deviceWrite(bytes: number, done: () => void): number {
+    const start = Math.max(this.kernel.now, this.deviceFreeUs);
+    const durUs = (this.spec.writeLatencyUs + (bytes * 1e6) / this.spec.writeBytesPerSec) * this.slowFactor;
+    const end = Math.ceil(start + durUs);
+    this.deviceFreeUs = end;
+    this.kernel.at(end, done);
+    return end;
+  }
+
+  private writeChunks(log: PartitionLog, chunks: DirtyChunk[]): number {
+    let bytes = 0;
+    for (const c of chunks) bytes += c.bytes;
+    const to = chunks[chunks.length - 1].to;
+    const gen = this.gen;
+    return this.deviceWrite(bytes, () => {
+      if (gen !== this.gen) return;
+      this.dirtyBytes -= bytes;
+      const durable = Math.min(to, log.leo);
+      if (durable > log.durableOffset) {
+        log.durableOffset = durable;
+        this.trace.emit({ type: 'flush', t: this.kernel.now, broker: this.broker, tp: log.tp, to: durable });
+      }
+    });
+  }
+
+  /** The kernel flusher: every 5 s, write back data older than the expire age. */
+  private readonly flusher = (): void => {
+    const cutoff = this.kernel.now - this.spec.dirtyExpireUs;
+    for (const d of this.dirty.values()) {
+      let n = 0;
+      while (n < d.chunks.length && d.chunks[n].atUs <= cutoff) n++;
+      if (n > 0) this.writeChunks(d.log, d.chunks.splice(0, n));
+    }
+    this.kernel.after(FLUSHER_PERIOD_US, this.flusher);
+  };
+
+  /** Background writeback: oldest data first, in device-sized writes, until under the threshold. */
+  private startBackground(): void {
+    if (this.backgroundRunning) return;
+    this.backgroundRunning = true;
+    const step = (): void => {
+      if (this.dirtyBytes <= this.spec.dirtyBytesMax / 4) {
+        this.backgroundRunning = false;
+        return;
+      }
+      let oldest: DirtyLog | undefined;
+      for (const d of this.dirty.values()) {
+        if (d.chunks.length > 0 && (oldest === undefined || d.chunks[0].atUs < oldest.chunks[0].atUs)) oldest = d;
+      }
+      if (oldest === undefined) {
+        this.backgroundRunning = false;
+        return;
+      }
+      let n = 0;
+      let bytes = 0;
+      while (n < oldest.chunks.length && bytes < MAX_WRITE_BYTES) bytes += oldest.chunks[n++].bytes;
+      const end = this.writeChunks(oldest.log, oldest.chunks.splice(0, n));
+      this.kernel.at(end, step);
+    };
+    step();
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The normalized, validated form of a scenario file. `parseScenario` (scenario.ts) turns YAML/JSON text
+ * into this; the model only ever sees this form. All times are integer microseconds (suffix `Us`), all
+ * sizes bytes, all rates per second. Kafka configs keep Kafka's names verbatim and Kafka's units
+ * (milliseconds for `*.ms`), already merged with the defaults of the scenario's Kafka version.
+ */
+
+import type { Behaviour, ConfigMap } from '../config/config.js';
+
+export type { ConfigMap, ConfigValue } from '../config/config.js';
+
+/** A broker id as in `node.id` (brokers are numbered 1..n unless the scenario names them). */
+export type BrokerId = number;
+
+
+export interface LatencySpec {
+  /** Fixed part of the one-way delay, µs. */
+  baseUs: number;
+  /** Random extra delay: exponential with this mean, µs (0 = none). */
+  jitterMeanUs: number;
+}
+
+export interface NetworkSpec {
+  /** One-way latency of every link unless a link override says otherwise. */
+  latency: LatencySpec;
+  /** Per-node NIC bandwidth, each direction, bytes per second. */
+  nicBytesPerSec: number;
+  /** Per-link latency overrides (directed: from → to). Node names as in the trace: "b1", "ctl", "p:NAME", "c:NAME". */
+  links: Array<{ from: string; to: string; latency: LatencySpec }>;
+}
+
+export interface DiskSpec {
+  /** Sequential write throughput of the device, bytes/s (page-cache writeback and fsync run at this rate). */
+  writeBytesPerSec: number;
+  /** Latency of one device write or fsync, µs. */
+  writeLatencyUs: number;
+  /** Sequential read throughput for reads that miss the page cache, bytes/s. */
+  readBytesPerSec: number;
+  /**
+   * Page cache available for the broker's log data, bytes: reads of data written more recently than
+   * this many bytes ago are served from memory, older data from the device.
+   */
+  pageCacheBytes: number;
+  /** Dirty page-cache bytes above which appends block until writeback catches up (vm.dirty_bytes). */
+  dirtyBytesMax: number;
+  /** Age after which the OS writes a dirty page back (vm.dirty_expire_centisecs), µs. */
+  dirtyExpireUs: number;
+}
+
+export interface ClusterSpec {
+  /** Broker ids, in order (1..n for `brokers: n`). */
+  brokers: BrokerId[];
+  /** Behaviour profile: "0.10", "2.8", "3.9" or "4.1" (sim/config.ts PROFILES, docs/profiles.md). */
+  kafkaVersion: string;
+  /** The profile's behaviour with the file's `cluster.behaviour` overrides applied. */
+  behaviour: Behaviour;
+  /** Broker-level configs (server.properties), merged with the version's defaults. */
+  config: ConfigMap;
+  network: NetworkSpec;
+  disk: DiskSpec;
+  /** Per-broker disk overrides. */
+  brokerDisks: Record<string, Partial<DiskSpec>>;
+}
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  /** Topic-level config overrides (min.insync.replicas, unclean.leader.election.enable, ...); only what the file set. */
+  config: ConfigMap;
+  /** Explicit replica assignment, partition → broker ids (as kafka-topics --replica-assignment). */
+  replicaAssignment?: BrokerId[][];
+}
+
+export type KeySpec =
+  | { kind: 'none' }
+  /** Keys "key-0" .. "key-(count-1)", drawn uniformly. */
+  | { kind: 'uniform'; count: number }
+  /** Keys drawn with a Zipf-like skew (exponent s). */
+  | { kind: 'zipf'; count: number; exponent: number }
+  /** One fixed key for every record. */
+  | { kind: 'fixed'; key: string };
+
+export interface ProducerSpec {
+  name: string;
+  topic: string;
+  /** Records per second the application calls send() at (evenly spaced). */
+  ratePerSec: number;
+  /** Value size in bytes of each record. */
+  recordBytes: number;
+  keys: KeySpec;
+  startUs: number;
+  /** When the application stops calling send(); undefined = the end of the run. */
+  stopUs?: number;
+  /** Stop after this many records, if set. */
+  maxRecords?: number;
+  /** Producer configs (acks, linger.ms, ...) merged with the version's defaults. */
+  config: ConfigMap;
+}
+
+export interface ConsumerSpec {
+  name: string;
+  topic: string;
+  /** Partitions to read; undefined = all. */
+  partitions?: number[];
+  /** Where to start: earliest, latest, or an offset. */
+  from: 'earliest' | 'latest' | number;
+  startUs: number;
+  /** Consumer configs (fetch.max.wait.ms, ...) merged with the version's defaults. */
+  config: ConfigMap;
+}
+
+/**
+ * A target names what a fault acts on. Resolved by the model at the fault's time, so
+ * "the current leader of orders-0" means the leader then.
+ */
+export type Target =
+  | { kind: 'broker'; id: BrokerId }
+  | { kind: 'leader'; topic: string; partition: number }
+  /** Every replica of the partition except the current leader. */
+  | { kind: 'followers'; topic: string; partition: number }
+  /** The first replica in assignment order that is not the current leader. */
+  | { kind: 'follower'; topic: string; partition: number }
+  | { kind: 'controller' }
+  | { kind: 'allBrokers' }
+  | { kind: 'producer'; name: string }
+  | { kind: 'consumer'; name: string }
+  /** A label given to an earlier fault's resolved target with `as:`. */
+  | { kind: 'label'; label: string };
+
+export type FaultSpec =
+  | { atUs: number; verb: 'crash'; target: Target; mode: 'process' | 'power'; as?: string; text: string }
+  | { atUs: number; verb: 'restart'; target: Target; as?: string; text: string }
+  /** Controlled shutdown: leadership moves away first, then the process stops. */
+  | { atUs: number; verb: 'shutdown'; target: Target; as?: string; text: string }
+  | { atUs: number; verb: 'pause'; target: Target; as?: string; text: string }
+  | { atUs: number; verb: 'resume'; target: Target; as?: string; text: string }
+  | { atUs: number; verb: 'slowDisk'; target: Target; factor: number; as?: string; text: string }
+  | { atUs: number; verb: 'restoreDisk'; target: Target; as?: string; text: string }
+  /**
+   * Cut links. `isolate`: the target from every other node (both ways).
+   * `between`: every link between group a and group b (both ways, or only a → b when oneWay).
+   */
+  | { atUs: number; verb: 'partition'; isolate?: Target; between?: { a: Target[]; b: Target[]; oneWay: boolean }; as?: string; text: string }
+  /** Heal: with nothing named, every cut link; else the same shapes as partition. */
+  | { atUs: number; verb: 'heal'; isolate?: Target; between?: { a: Target[]; b: Target[]; oneWay: boolean }; text: string };
+
+/** A number expectation: exact, or a range. */
+export type Expectation = { eq?: number; min?: number; max?: number };
+
+export interface ExpectSpec {
+  /** Record counters from the run summary (sent, acked, failed, lostAcked, duplicated, consumed, reordered, truncated). */
+  records: Record<string, Expectation>;
+  /** Number of leader elections (all, clean, unclean). */
+  elections: { all?: Expectation; clean?: Expectation; unclean?: Expectation };
+  /** Records each broker removed by truncation, by broker id ("1"); a broker not listed is not checked. */
+  truncatedByBroker?: Record<string, Expectation>;
+  isrShrinks?: Expectation;
+  isrExpands?: Expectation;
+  /** Produce errors seen by the application (final outcomes plus retried errors), by Kafka error name. */
+  errors: Record<string, Expectation>;
+  /** Checks that must report a violation (each by name). */
+  violations: string[];
+  /** Checks that must report none; `all` = every check not listed in `violations`. */
+  noViolations: string[] | 'all';
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** Seed used when the command line gives none. */
+  seed: number;
+  /** Simulated length of the run, µs. */
+  durationUs: number;
+  cluster: ClusterSpec;
+  topics: TopicSpec[];
+  producers: ProducerSpec[];
+  consumers: ConsumerSpec[];
+  faults: FaultSpec[];
+  expect?: ExpectSpec;
+}

@@ -1,0 +1,31 @@
+/**
+ * The model's side of the trace: one place where events leave the simulator. It always feeds the
+ * hasher (so every run has a trace hash with bounded memory) and any sinks the caller attached.
+ */
+import { TraceHasher, type TraceEvent, type TraceSink } from './events.js';
+
+export class Trace {
+  readonly hasher = new TraceHasher();
+  readonly sinks: TraceSink[];
+
+  constructor(
+    /** The sinks every run has (checks, timeline): called directly, which keeps the calls monomorphic. */
+    private readonly first: TraceSink,
+    private readonly second: TraceSink,
+    sinks: TraceSink[] = [],
+  ) {
+    this.sinks = sinks;
+  }
+
+  emit(ev: TraceEvent): void {
+    this.hasher.event(ev);
+    this.first.event(ev);
+    this.second.event(ev);
+    const sinks = this.sinks;
+    for (let i = 0; i < sinks.length; i++) sinks[i].event(ev);
+  }
+
+  get count(): number {
+    return this.hasher.count;
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * The narrative: each notable event of a trace in plain words, with Kafka's terms, e.g.
+ * "broker 1 missed heartbeats for 9.0 s and was fenced". Built in one pass over the events (an
+ * `observe` hook of TraceIndex), reading the frame after each event for what it needs.
+ */
+import type { TraceEvent } from '../../sim/index.js';
+import type { Frame } from './frames.js';
+
+export type NarrativeKind = 'fault' | 'broker' | 'fence' | 'election' | 'isr' | 'truncate' | 'client' | 'error' | 'end';
+
+export interface NarrativeItem {
+  /** Index of the event this item describes: clicking it seeks there. */
+  i: number;
+  t: number;
+  kind: NarrativeKind;
+  tp?: string;
+  text: string;
+  /** Something bad for durability or availability (unclean election, lost records, offline partition). */
+  severe?: boolean;
+}
+
+const node = (n: string): string => (n.startsWith('b') ? `broker ${n.slice(1)}` : n === 'ctl' ? 'the controller' : n.startsWith('p:') ? `producer ${n.slice(2)}` : n.startsWith('c:') ? `consumer ${n.slice(2)}` : n);
+const list = (xs: readonly number[]): string => `[${xs.join(',')}]`;
+
+/** Seconds with one decimal, or ms below 1 s. */
+export function fmtDuration(us: number): string {
+  if (Math.abs(us) < 1_000_000) return `${Math.round(us / 1000)} ms`;
+  return `${(us / 1e6).toFixed(1)} s`;
+}
+
+/** Virtual time as "12.345 s". */
+export function fmtTime(us: number): string {
+  return `${(us / 1e6).toFixed(3)} s`;
+}
+
+export class NarrativeBuilder {
+  readonly items: NarrativeItem[] = [];
+  /** Per broker: arrival times of its last two heartbeats at the controller. */
+  private readonly heartbeats = new Map<string, number[]>();
+  /** ISR per partition before the current event. */
+  private readonly isr = new Map<string, number[]>();
+  private readonly minIsr = new Map<string, number>();
+  private readonly retrying = new Set<string>();
+  private readonly failing = new Set<string>();
+  private cuts: string[] = [];
+  private heals: string[] = [];
+
+  /** The `observe` hook: `f` is the frame after `ev`, `lostBefore` the lost acknowledged records before it. */
+  event(ev: TraceEvent, i: number, f: Readonly<Frame>, lostBefore: number): void {
+    switch (ev.type) {
+      // The busiest types first, without making anything.
+      case 'append':
+      case 'hw':
+      case 'batch':
+      case 'flush':
+      case 'consume':
+      case 'drop':
+      case 'metadata':
+        return;
+      case 'msg':
+        if (ev.kind === 'BrokerHeartbeat' && ev.dropped === undefined && ev.to === 'ctl') this.heartbeat(ev.from, ev.recvUs);
+        return;
+      case 'ack':
+        if (ev.error === 'NONE' && this.retrying.size === 0 && this.failing.size === 0) return;
+    }
+    this.rare(ev, i, f, lostBefore);
+  }
+
+  private heartbeat(from: string, recvUs: number): void {
+    const h = this.heartbeats.get(from) ?? [];
+    h.push(recvUs);
+    if (h.length > 2) h.shift();
+    this.heartbeats.set(from, h);
+  }
+
+  private rare(ev: TraceEvent, i: number, f: Readonly<Frame>, lostBefore: number): void {
+    const add = (kind: NarrativeKind, text: string, extra: Partial<NarrativeItem> = {}): void => {
+      this.items.push({ i, t: ev.t, kind, text, ...extra });
+    };
+    switch (ev.type) {
+      case 'header':
+        for (const t of ev.topics) {
+          t.replicas.forEach((r, p) => {
+            this.isr.set(`${t.name}-${p}`, [...r]);
+            this.minIsr.set(`${t.name}-${p}`, t.minInsyncReplicas);
+          });
+        }
+        return;
+      case 'link':
+        (ev.up ? this.heals : this.cuts).push(`${ev.from}>${ev.to}`);
+        return;
+      case 'fault': {
+        let text = `fault: ${ev.text}`;
+        if (ev.targets.length > 0) text += ` → ${ev.targets.map(node).join(', ')}`;
+        const links = ev.verb === 'heal' ? this.heals : this.cuts;
+        if ((ev.verb === 'partition' || ev.verb === 'heal') && links.length > 0) {
+          text += `; ${ev.verb === 'heal' ? 'healed' : 'cut'} ${pairs(links)}`;
+        }
+        this.cuts = [];
+        this.heals = [];
+        add('fault', text);
+        return;
+      }
+      case 'broker': {
+        if (ev.t === 0 && ev.state === 'running') return;
+        const b = `broker ${ev.broker}`;
+        const text =
+          ev.state === 'crashed'
+            ? ev.mode === 'power'
+              ? `${b} lost power: data not yet flushed to disk is gone`
+              : `${b} crashed (process killed; its log on disk survives)`
+            : ev.state === 'running'
+              ? `${b} is running again`
+              : ev.state === 'paused'
+                ? `${b} paused (a stop-the-world stall: no heartbeats, no fetches)`
+                : ev.state === 'stopped'
+                  ? `${b} finished its controlled shutdown and stopped`
+                  : `${b} is shutting down`;
+        add('broker', text, { severe: ev.state === 'crashed' });
+        return;
+      }
+      case 'fence': {
+        const b = `broker ${ev.broker}`;
+        if (ev.reason === 'sessionTimeout') {
+          const h = (this.heartbeats.get(`b${ev.broker}`) ?? []).filter((x) => x <= ev.t);
+          const last = h[h.length - 1];
+          const gap = last !== undefined ? ` for ${fmtDuration(ev.t - last)}` : '';
+          add('fence', `${b} missed heartbeats${gap} and was fenced by the controller (broker.session.timeout.ms)`, { severe: true });
+        } else if (ev.reason === 'controlledShutdown') {
+          add('fence', `${b} asked for a controlled shutdown: the controller moves its partition leaderships away`);
+        } else if (!ev.fenced) {
+          add('fence', `the controller unfenced ${b}: it registered and caught up with the metadata log`);
+        } else {
+          add('fence', `the controller fenced ${b} (${ev.reason})`);
+        }
+        return;
+      }
+      case 'election': {
+        const prevIsr = this.isr.get(ev.tp) ?? [];
+        this.isr.set(ev.tp, [...ev.isr]);
+        const prev = ev.prevLeader < 0 ? 'none' : String(ev.prevLeader);
+        if (ev.leader < 0) {
+          add('election', `${ev.tp} is offline: no eligible replica to lead it (leader ${prev} → none, epoch ${ev.epoch}); produce and fetch fail until one returns`, { tp: ev.tp, severe: true });
+          return;
+        }
+        const why =
+          ev.reason === 'leaderFenced' ? `, because broker ${prev} was fenced`
+          : ev.reason === 'controlledShutdown' ? `, because broker ${prev} is shutting down`
+          : ev.reason === 'preferred' ? ', back to the preferred leader'
+          : ev.reason === 'offlinePartition' ? ', the partition is back online'
+          : '';
+        if (ev.clean) {
+          add('election', `${ev.tp}: leader ${prev} → ${ev.leader} (epoch ${ev.epoch}, clean: ${ev.leader} was in the ISR ${list(prevIsr)})${why}`, { tp: ev.tp });
+        } else {
+          add(
+            'election',
+            `${ev.tp}: leader ${prev} → ${ev.leader} (epoch ${ev.epoch}, UNCLEAN: no ISR member was available and ${ev.leader} was not in the ISR ${list(prevIsr)}; unclean.leader.election.enable=true lets it lead, and records it lacks will be lost)`,
+            { tp: ev.tp, severe: true },
+          );
+        }
+        return;
+      }
+      case 'isr': {
+        const prev = ev.prev;
+        this.isr.set(ev.tp, [...ev.isr]);
+        const removed = prev.filter((b) => !ev.isr.includes(b));
+        const added = ev.isr.filter((b) => !prev.includes(b));
+        const min = this.minIsr.get(ev.tp) ?? 1;
+        let text: string;
+        if (ev.reason === 'shrink') {
+          text = `${ev.tp}: the leader removed ${removed.join(', ')} from the ISR: they did not catch up within replica.lag.time.max.ms; ISR ${list(prev)} → ${list(ev.isr)}`;
+        } else if (ev.reason === 'expand') {
+          text = `${ev.tp}: ${added.join(', ')} caught up with the leader and rejoined the ISR: ${list(prev)} → ${list(ev.isr)}`;
+        } else if (ev.reason === 'fenced') {
+          text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (broker ${removed.join(', ') || '?'} fenced)`;
+        } else if (ev.reason === 'shutdown') {
+          text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (broker ${removed.join(', ') || '?'} shutting down)`;
+        } else {
+          text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (election)`;
+        }
+        if (ev.elr.length > 0) text += `; ELR ${list(ev.elr)} (eligible leader replicas: not in the ISR but still safe to elect)`;
+        const under = ev.isr.length < min && prev.length >= min;
+        if (under) text += `; the ISR is below min.insync.replicas=${min}: acks=all produce requests now fail with NOT_ENOUGH_REPLICAS`;
+        add('isr', text, { tp: ev.tp, severe: under });
+        return;
+      }
+      case 'truncate': {
+        const lost = f.stats.lostAcked - lostBefore;
+        const why =
+          ev.reason === 'divergingEpoch' ? "its log diverged from the new leader's epoch history"
+          : ev.reason === 'powerLoss' ? 'records not yet flushed were lost with the page cache'
+          : 'truncation to the high watermark';
+        let text = `broker ${ev.broker} truncated ${ev.tp} to offset ${ev.to}, removing ${ev.removed} record(s) (${ev.reason}: ${why})`;
+        if (lost > 0) text += `; ${lost} acknowledged record(s) are now on no replica: LOST`;
+        add('truncate', text, { tp: ev.tp, severe: lost > 0 });
+        return;
+      }
+      case 'client':
+        if (ev.t === 0) return;
+        add('client', `${node(ev.node)} ${ev.state === 'started' ? 'started' : 'crashed'}${ev.pid !== undefined ? ` (producer id ${ev.pid})` : ''}`);
+        return;
+      case 'retry': {
+        const key = `${ev.producer}|${ev.tp}|${ev.error}`;
+        if (this.retrying.has(key)) return;
+        this.retrying.add(key);
+        add('error', `${node(ev.producer)} → ${ev.tp}: produce failed with ${ev.error}; retrying`, { tp: ev.tp });
+        return;
+      }
+      case 'ack': {
+        if (ev.error === 'NONE') {
+          for (const k of [...this.retrying]) if (k.startsWith(`${ev.producer}|${ev.tp}|`)) this.retrying.delete(k);
+          this.failing.delete(`${ev.producer}|${ev.tp}`);
+          return;
+        }
+        const key = `${ev.producer}|${ev.tp}`;
+        if (this.failing.has(key)) return;
+        this.failing.add(key);
+        add('error', `${node(ev.producer)} → ${ev.tp}: send failed for the application: ${ev.error} after ${ev.attempts} attempt(s) (more may follow)`, { tp: ev.tp, severe: true });
+        return;
+      }
+      case 'truncationDetected':
+        add(
+          'truncate',
+          ev.reset === 'divergence'
+            ? `consumer ${ev.consumer} checked its position on ${ev.tp} after the leader change (KIP-320): the log was truncated at offset ${ev.truncatedTo}, below its position ${ev.position}, so it goes back to ${ev.truncatedTo} and reads the new records`
+            : `consumer ${ev.consumer} found ${ev.tp} truncated at offset ${ev.truncatedTo}, below its position ${ev.position} (KIP-320); with auto.offset.reset=none it stops: LogTruncationException`,
+          { tp: ev.tp, severe: true },
+        );
+        return;
+      case 'end': {
+        const s = f.stats;
+        add('end', `end of run: ${s.acked} record(s) acknowledged, ${s.failed} failed, ${s.lostAcked} acknowledged record(s) lost, ${s.elections} election(s) (${s.uncleanElections} unclean)`, { severe: s.lostAcked > 0 });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}
+
+/** "b1>b2","b2>b1" → "b1↔b2". */
+function pairs(links: string[]): string {
+  const set = new Set(links);
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const l of links) {
+    const [a, b] = l.split('>');
+    if (seen.has(l)) continue;
+    seen.add(l);
+    if (set.has(`${b}>${a}`)) {
+      seen.add(`${b}>${a}`);
+      out.push(`${a}↔${b}`);
+    } else out.push(`${a}→${b}`);
+  }
+  return out.join(', ');
+}

@@ -1,0 +1,22 @@
+/** Messages between the page and the simulator worker (viz/worker.ts). */
+import type { RunSummary, TraceEvent } from '../../sim/index.js';
+import type { EncodedBlock } from './trace-file.js';
+
+export type WorkerRequest =
+  /** Parse a scenario (YAML or JSON text) and run it. */
+  | { kind: 'run'; id: number; text: string; source: string; seed?: number }
+  /** Read an NDJSON trace (one event per line). */
+  | { kind: 'trace'; id: number; text: string; source: string }
+  /** Read an NDJSON trace file (read in the worker as a stream of bytes: the page never holds the text). */
+  | { kind: 'traceFile'; id: number; file: Blob; source: string };
+
+export type WorkerReply =
+  | { kind: 'events'; id: number; events: TraceEvent[] }
+  /**
+   * The next events of a trace file, encoded (viz/trace-file.ts: the page decodes them with one
+   * TraceBlockDecoder per trace; the arrays are transferred, not copied). The worker has checked and
+   * hashed them: the `done` that follows has the trace hash and the count of events.
+   */
+  | { kind: 'eventsBlock'; id: number; block: EncodedBlock }
+  | { kind: 'done'; id: number; hash: string; events: number; summary: RunSummary | null; ms: number }
+  | { kind: 'error'; id: number; message: string };
