@@ -73,169 +73,190 @@ export class NarrativeBuilder {
     this.heartbeats.set(from, h);
   }
 
+  private add(ev: TraceEvent, i: number, kind: NarrativeKind, text: string, extra: Partial<NarrativeItem> = {}): void {
+    this.items.push({ i, t: ev.t, kind, text, ...extra });
+  }
+
   private rare(ev: TraceEvent, i: number, f: Readonly<Frame>, lostBefore: number): void {
-    const add = (kind: NarrativeKind, text: string, extra: Partial<NarrativeItem> = {}): void => {
-      this.items.push({ i, t: ev.t, kind, text, ...extra });
-    };
     switch (ev.type) {
       case 'header':
-        for (const t of ev.topics) {
-          t.replicas.forEach((r, p) => {
-            this.isr.set(`${t.name}-${p}`, [...r]);
-            this.minIsr.set(`${t.name}-${p}`, t.minInsyncReplicas);
-          });
-        }
-        return;
+        return this.header(ev);
       case 'link':
         (ev.up ? this.heals : this.cuts).push(`${ev.from}>${ev.to}`);
         return;
-      case 'fault': {
-        let text = `fault: ${ev.text}`;
-        if (ev.targets.length > 0) text += ` → ${ev.targets.map(node).join(', ')}`;
-        const links = ev.verb === 'heal' ? this.heals : this.cuts;
-        if ((ev.verb === 'partition' || ev.verb === 'heal') && links.length > 0) {
-          text += `; ${ev.verb === 'heal' ? 'healed' : 'cut'} ${pairs(links)}`;
-        }
-        this.cuts = [];
-        this.heals = [];
-        add('fault', text);
-        return;
-      }
-      case 'broker': {
+      case 'fault':
+        return this.fault(ev, i);
+      case 'broker':
         if (ev.t === 0 && ev.state === 'running') return;
-        const b = `broker ${ev.broker}`;
-        const text =
-          ev.state === 'crashed'
-            ? ev.mode === 'power'
-              ? `${b} lost power: data not yet flushed to disk is gone`
-              : `${b} crashed (process killed; its log on disk survives)`
-            : ev.state === 'running'
-              ? `${b} is running again`
-              : ev.state === 'paused'
-                ? `${b} paused (a stop-the-world stall: no heartbeats, no fetches)`
-                : ev.state === 'stopped'
-                  ? `${b} finished its controlled shutdown and stopped`
-                  : `${b} is shutting down`;
-        add('broker', text, { severe: ev.state === 'crashed' });
-        return;
-      }
-      case 'fence': {
-        const b = `broker ${ev.broker}`;
-        if (ev.reason === 'sessionTimeout') {
-          const h = (this.heartbeats.get(`b${ev.broker}`) ?? []).filter((x) => x <= ev.t);
-          const last = h[h.length - 1];
-          const gap = last !== undefined ? ` for ${fmtDuration(ev.t - last)}` : '';
-          add('fence', `${b} missed heartbeats${gap} and was fenced by the controller (broker.session.timeout.ms)`, { severe: true });
-        } else if (ev.reason === 'controlledShutdown') {
-          add('fence', `${b} asked for a controlled shutdown: the controller moves its partition leaderships away`);
-        } else if (!ev.fenced) {
-          add('fence', `the controller unfenced ${b}: it registered and caught up with the metadata log`);
-        } else {
-          add('fence', `the controller fenced ${b} (${ev.reason})`);
-        }
-        return;
-      }
-      case 'election': {
-        const prevIsr = this.isr.get(ev.tp) ?? [];
-        this.isr.set(ev.tp, [...ev.isr]);
-        const prev = ev.prevLeader < 0 ? 'none' : String(ev.prevLeader);
-        if (ev.leader < 0) {
-          add('election', `${ev.tp} is offline: no eligible replica to lead it (leader ${prev} → none, epoch ${ev.epoch}); produce and fetch fail until one returns`, { tp: ev.tp, severe: true });
-          return;
-        }
-        const why =
-          ev.reason === 'leaderFenced' ? `, because broker ${prev} was fenced`
-          : ev.reason === 'controlledShutdown' ? `, because broker ${prev} is shutting down`
-          : ev.reason === 'preferred' ? ', back to the preferred leader'
-          : ev.reason === 'offlinePartition' ? ', the partition is back online'
-          : '';
-        if (ev.clean) {
-          add('election', `${ev.tp}: leader ${prev} → ${ev.leader} (epoch ${ev.epoch}, clean: ${ev.leader} was in the ISR ${list(prevIsr)})${why}`, { tp: ev.tp });
-        } else {
-          add(
-            'election',
-            `${ev.tp}: leader ${prev} → ${ev.leader} (epoch ${ev.epoch}, UNCLEAN: no ISR member was available and ${ev.leader} was not in the ISR ${list(prevIsr)}; unclean.leader.election.enable=true lets it lead, and records it lacks will be lost)`,
-            { tp: ev.tp, severe: true },
-          );
-        }
-        return;
-      }
-      case 'isr': {
-        const prev = ev.prev;
-        this.isr.set(ev.tp, [...ev.isr]);
-        const removed = prev.filter((b) => !ev.isr.includes(b));
-        const added = ev.isr.filter((b) => !prev.includes(b));
-        const min = this.minIsr.get(ev.tp) ?? 1;
-        let text: string;
-        if (ev.reason === 'shrink') {
-          text = `${ev.tp}: the leader removed ${removed.join(', ')} from the ISR: they did not catch up within replica.lag.time.max.ms; ISR ${list(prev)} → ${list(ev.isr)}`;
-        } else if (ev.reason === 'expand') {
-          text = `${ev.tp}: ${added.join(', ')} caught up with the leader and rejoined the ISR: ${list(prev)} → ${list(ev.isr)}`;
-        } else if (ev.reason === 'fenced') {
-          text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (broker ${removed.join(', ') || '?'} fenced)`;
-        } else if (ev.reason === 'shutdown') {
-          text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (broker ${removed.join(', ') || '?'} shutting down)`;
-        } else {
-          text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (election)`;
-        }
-        if (ev.elr.length > 0) text += `; ELR ${list(ev.elr)} (eligible leader replicas: not in the ISR but still safe to elect)`;
-        const under = ev.isr.length < min && prev.length >= min;
-        if (under) text += `; the ISR is below min.insync.replicas=${min}: acks=all produce requests now fail with NOT_ENOUGH_REPLICAS`;
-        add('isr', text, { tp: ev.tp, severe: under });
-        return;
-      }
-      case 'truncate': {
-        const lost = f.stats.lostAcked - lostBefore;
-        const why =
-          ev.reason === 'divergingEpoch' ? "its log diverged from the new leader's epoch history"
-          : ev.reason === 'powerLoss' ? 'records not yet flushed were lost with the page cache'
-          : 'truncation to the high watermark';
-        let text = `broker ${ev.broker} truncated ${ev.tp} to offset ${ev.to}, removing ${ev.removed} record(s) (${ev.reason}: ${why})`;
-        if (lost > 0) text += `; ${lost} acknowledged record(s) are now on no replica: LOST`;
-        add('truncate', text, { tp: ev.tp, severe: lost > 0 });
-        return;
-      }
+        return this.add(ev, i, 'broker', brokerText(ev), { severe: ev.state === 'crashed' });
+      case 'fence':
+        return this.fence(ev, i);
+      case 'election':
+        return this.election(ev, i);
+      case 'isr':
+        return this.isrChange(ev, i);
+      case 'truncate':
+        return this.add(ev, i, 'truncate', ...truncateText(ev, f.stats.lostAcked - lostBefore));
       case 'client':
         if (ev.t === 0) return;
-        add('client', `${node(ev.node)} ${ev.state === 'started' ? 'started' : 'crashed'}${ev.pid !== undefined ? ` (producer id ${ev.pid})` : ''}`);
-        return;
-      case 'retry': {
-        const key = `${ev.producer}|${ev.tp}|${ev.error}`;
-        if (this.retrying.has(key)) return;
-        this.retrying.add(key);
-        add('error', `${node(ev.producer)} → ${ev.tp}: produce failed with ${ev.error}; retrying`, { tp: ev.tp });
-        return;
-      }
-      case 'ack': {
-        if (ev.error === 'NONE') {
-          for (const k of [...this.retrying]) if (k.startsWith(`${ev.producer}|${ev.tp}|`)) this.retrying.delete(k);
-          this.failing.delete(`${ev.producer}|${ev.tp}`);
-          return;
-        }
-        const key = `${ev.producer}|${ev.tp}`;
-        if (this.failing.has(key)) return;
-        this.failing.add(key);
-        add('error', `${node(ev.producer)} → ${ev.tp}: send failed for the application: ${ev.error} after ${ev.attempts} attempt(s) (more may follow)`, { tp: ev.tp, severe: true });
-        return;
-      }
+        return this.add(ev, i, 'client', `${node(ev.node)} ${ev.state === 'started' ? 'started' : 'crashed'}${ev.pid !== undefined ? ` (producer id ${ev.pid})` : ''}`);
+      case 'retry':
+        return this.retry(ev, i);
+      case 'ack':
+        return this.ack(ev, i);
       case 'truncationDetected':
-        add(
-          'truncate',
-          ev.reset === 'divergence'
-            ? `consumer ${ev.consumer} checked its position on ${ev.tp} after the leader change (KIP-320): the log was truncated at offset ${ev.truncatedTo}, below its position ${ev.position}, so it goes back to ${ev.truncatedTo} and reads the new records`
-            : `consumer ${ev.consumer} found ${ev.tp} truncated at offset ${ev.truncatedTo}, below its position ${ev.position} (KIP-320); with auto.offset.reset=none it stops: LogTruncationException`,
-          { tp: ev.tp, severe: true },
-        );
-        return;
+        return this.add(ev, i, 'truncate', truncationDetectedText(ev), { tp: ev.tp, severe: true });
       case 'end': {
         const s = f.stats;
-        add('end', `end of run: ${s.acked} record(s) acknowledged, ${s.failed} failed, ${s.lostAcked} acknowledged record(s) lost, ${s.elections} election(s) (${s.uncleanElections} unclean)`, { severe: s.lostAcked > 0 });
-        return;
+        return this.add(ev, i, 'end', `end of run: ${s.acked} record(s) acknowledged, ${s.failed} failed, ${s.lostAcked} acknowledged record(s) lost, ${s.elections} election(s) (${s.uncleanElections} unclean)`, { severe: s.lostAcked > 0 });
       }
       default:
         return;
     }
   }
+
+  private header(ev: Ev<'header'>): void {
+    for (const t of ev.topics) {
+      t.replicas.forEach((r, p) => {
+        this.isr.set(`${t.name}-${p}`, [...r]);
+        this.minIsr.set(`${t.name}-${p}`, t.minInsyncReplicas);
+      });
+    }
+  }
+
+  private fault(ev: Ev<'fault'>, i: number): void {
+    let text = `fault: ${ev.text}`;
+    if (ev.targets.length > 0) text += ` → ${ev.targets.map(node).join(', ')}`;
+    const links = ev.verb === 'heal' ? this.heals : this.cuts;
+    if ((ev.verb === 'partition' || ev.verb === 'heal') && links.length > 0) {
+      text += `; ${ev.verb === 'heal' ? 'healed' : 'cut'} ${pairs(links)}`;
+    }
+    this.cuts = [];
+    this.heals = [];
+    this.add(ev, i, 'fault', text);
+  }
+
+  private fence(ev: Ev<'fence'>, i: number): void {
+    const b = `broker ${ev.broker}`;
+    if (ev.reason === 'sessionTimeout') {
+      const h = (this.heartbeats.get(`b${ev.broker}`) ?? []).filter((x) => x <= ev.t);
+      const last = h[h.length - 1];
+      const gap = last !== undefined ? ` for ${fmtDuration(ev.t - last)}` : '';
+      this.add(ev, i, 'fence', `${b} missed heartbeats${gap} and was fenced by the controller (broker.session.timeout.ms)`, { severe: true });
+    } else if (ev.reason === 'controlledShutdown') {
+      this.add(ev, i, 'fence', `${b} asked for a controlled shutdown: the controller moves its partition leaderships away`);
+    } else if (!ev.fenced) {
+      this.add(ev, i, 'fence', `the controller unfenced ${b}: it registered and caught up with the metadata log`);
+    } else {
+      this.add(ev, i, 'fence', `the controller fenced ${b} (${ev.reason})`);
+    }
+  }
+
+  private election(ev: Ev<'election'>, i: number): void {
+    const prevIsr = this.isr.get(ev.tp) ?? [];
+    this.isr.set(ev.tp, [...ev.isr]);
+    const prev = ev.prevLeader < 0 ? 'none' : String(ev.prevLeader);
+    if (ev.leader < 0) {
+      this.add(ev, i, 'election', `${ev.tp} is offline: no eligible replica to lead it (leader ${prev} → none, epoch ${ev.epoch}); produce and fetch fail until one returns`, { tp: ev.tp, severe: true });
+      return;
+    }
+    const why =
+      ev.reason === 'leaderFenced' ? `, because broker ${prev} was fenced`
+      : ev.reason === 'controlledShutdown' ? `, because broker ${prev} is shutting down`
+      : ev.reason === 'preferred' ? ', back to the preferred leader'
+      : ev.reason === 'offlinePartition' ? ', the partition is back online'
+      : '';
+    if (ev.clean) {
+      this.add(ev, i, 'election', `${ev.tp}: leader ${prev} → ${ev.leader} (epoch ${ev.epoch}, clean: ${ev.leader} was in the ISR ${list(prevIsr)})${why}`, { tp: ev.tp });
+    } else {
+      this.add(
+        ev,
+        i,
+        'election',
+        `${ev.tp}: leader ${prev} → ${ev.leader} (epoch ${ev.epoch}, UNCLEAN: no ISR member was available and ${ev.leader} was not in the ISR ${list(prevIsr)}; unclean.leader.election.enable=true lets it lead, and records it lacks will be lost)`,
+        { tp: ev.tp, severe: true },
+      );
+    }
+  }
+
+  private isrChange(ev: Ev<'isr'>, i: number): void {
+    const prev = ev.prev;
+    this.isr.set(ev.tp, [...ev.isr]);
+    const removed = prev.filter((b) => !ev.isr.includes(b));
+    const added = ev.isr.filter((b) => !prev.includes(b));
+    const min = this.minIsr.get(ev.tp) ?? 1;
+    let text: string;
+    if (ev.reason === 'shrink') {
+      text = `${ev.tp}: the leader removed ${removed.join(', ')} from the ISR: they did not catch up within replica.lag.time.max.ms; ISR ${list(prev)} → ${list(ev.isr)}`;
+    } else if (ev.reason === 'expand') {
+      text = `${ev.tp}: ${added.join(', ')} caught up with the leader and rejoined the ISR: ${list(prev)} → ${list(ev.isr)}`;
+    } else if (ev.reason === 'fenced') {
+      text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (broker ${removed.join(', ') || '?'} fenced)`;
+    } else if (ev.reason === 'shutdown') {
+      text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (broker ${removed.join(', ') || '?'} shutting down)`;
+    } else {
+      text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (election)`;
+    }
+    if (ev.elr.length > 0) text += `; ELR ${list(ev.elr)} (eligible leader replicas: not in the ISR but still safe to elect)`;
+    const under = ev.isr.length < min && prev.length >= min;
+    if (under) text += `; the ISR is below min.insync.replicas=${min}: acks=all produce requests now fail with NOT_ENOUGH_REPLICAS`;
+    this.add(ev, i, 'isr', text, { tp: ev.tp, severe: under });
+  }
+
+  /** The first retry of a producer, partition and error (until a send succeeds). */
+  private retry(ev: Ev<'retry'>, i: number): void {
+    const key = `${ev.producer}|${ev.tp}|${ev.error}`;
+    if (this.retrying.has(key)) return;
+    this.retrying.add(key);
+    this.add(ev, i, 'error', `${node(ev.producer)} → ${ev.tp}: produce failed with ${ev.error}; retrying`, { tp: ev.tp });
+  }
+
+  /** A success clears the producer's retries and failures; the first failure of a run of them is told. */
+  private ack(ev: Ev<'ack'>, i: number): void {
+    if (ev.error === 'NONE') {
+      for (const k of [...this.retrying]) if (k.startsWith(`${ev.producer}|${ev.tp}|`)) this.retrying.delete(k);
+      this.failing.delete(`${ev.producer}|${ev.tp}`);
+      return;
+    }
+    const key = `${ev.producer}|${ev.tp}`;
+    if (this.failing.has(key)) return;
+    this.failing.add(key);
+    this.add(ev, i, 'error', `${node(ev.producer)} → ${ev.tp}: send failed for the application: ${ev.error} after ${ev.attempts} attempt(s) (more may follow)`, { tp: ev.tp, severe: true });
+  }
+}
+
+type Ev<T extends TraceEvent['type']> = Extract<TraceEvent, { type: T }>;
+
+function brokerText(ev: Ev<'broker'>): string {
+  const b = `broker ${ev.broker}`;
+  return ev.state === 'crashed'
+    ? ev.mode === 'power'
+      ? `${b} lost power: data not yet flushed to disk is gone`
+      : `${b} crashed (process killed; its log on disk survives)`
+    : ev.state === 'running'
+      ? `${b} is running again`
+      : ev.state === 'paused'
+        ? `${b} paused (a stop-the-world stall: no heartbeats, no fetches)`
+        : ev.state === 'stopped'
+          ? `${b} finished its controlled shutdown and stopped`
+          : `${b} is shutting down`;
+}
+
+/** A truncation's text and item fields; `lost`: the acknowledged records it lost. */
+function truncateText(ev: Ev<'truncate'>, lost: number): [string, Partial<NarrativeItem>] {
+  const why =
+    ev.reason === 'divergingEpoch' ? "its log diverged from the new leader's epoch history"
+    : ev.reason === 'powerLoss' ? 'records not yet flushed were lost with the page cache'
+    : 'truncation to the high watermark';
+  let text = `broker ${ev.broker} truncated ${ev.tp} to offset ${ev.to}, removing ${ev.removed} record(s) (${ev.reason}: ${why})`;
+  if (lost > 0) text += `; ${lost} acknowledged record(s) are now on no replica: LOST`;
+  return [text, { tp: ev.tp, severe: lost > 0 }];
+}
+
+function truncationDetectedText(ev: Ev<'truncationDetected'>): string {
+  return ev.reset === 'divergence'
+    ? `consumer ${ev.consumer} checked its position on ${ev.tp} after the leader change (KIP-320): the log was truncated at offset ${ev.truncatedTo}, below its position ${ev.position}, so it goes back to ${ev.truncatedTo} and reads the new records`
+    : `consumer ${ev.consumer} found ${ev.tp} truncated at offset ${ev.truncatedTo}, below its position ${ev.position} (KIP-320); with auto.offset.reset=none it stops: LogTruncationException`;
 }
 
 /** "b1>b2","b2>b1" → "b1↔b2". */

@@ -109,8 +109,16 @@ const views = new WeakMap<SVGSVGElement, View>();
 
 /** Draws the cluster at the frame (and messages in flight at time tUs) into `svg`. */
 export function drawCluster(svgEl: SVGSVGElement, frame: Frame, flights: Flight[], tUs: number, size: Size, opts: ClusterOptions = {}): void {
+  const view = viewFor(svgEl, frame, size, opts);
+  view.opts = opts;
+  drawCuts(view, frame);
+  drawFlights(view, flights, tUs);
+  drawNodes(view, frame);
+}
+
+/** The svg's view, built again when the layout changes (with the run, the size, the brokers and clients, the options). */
+function viewFor(svgEl: SVGSVGElement, frame: Frame, size: Size, opts: ClusterOptions): View {
   let view = views.get(svgEl);
-  // The layout changes with the run, the size, the brokers and clients (rarely), and the options.
   if (
     view === undefined ||
     view.header !== frame.header ||
@@ -134,40 +142,44 @@ export function drawCluster(svgEl: SVGSVGElement, frame: Frame, flights: Flight[
     view.width = size.width;
     view.height = size.height;
   }
-  view.opts = opts;
-  const { pos, r } = view;
+  return view;
+}
 
-  // Cut links (a link is cut when either direction is).
-  if (view.cuts !== frame.cutLinks) {
-    view.cuts = frame.cutLinks;
-    const cut = new Set(frame.cutLinks);
-    const cuts: LinkEls[] = [];
-    for (const l of view.links) {
-      l.cutAB = cut.has(`${l.a}>${l.b}`);
-      l.cutBA = cut.has(`${l.b}>${l.a}`);
-      const any = l.cutAB || l.cutBA;
-      set(l.line, 'class', any ? 'link cut' : 'link');
-      if (any) set(l.line, 'data-testid', 'cut-link');
-      else unset(l.line, 'data-testid');
-      if (any) cuts.push(l);
-    }
-    // A cross on cut links, with the direction if only one way is cut.
-    const marks = pool(view.gCuts as El & { __kids?: El[] }, cuts.length, (parent) => {
-      const t = mk(parent, 'text', 'cutmark');
-      t.setAttribute('text-anchor', 'middle');
-      t.setAttribute('dominant-baseline', 'central');
-      return t;
-    });
-    cuts.forEach((d, k) => {
-      const a = pos.get(d.a)!;
-      const b = pos.get(d.b)!;
-      set(marks[k], 'x', (a.x + b.x) / 2);
-      set(marks[k], 'y', (a.y + b.y) / 2);
-      text(marks[k], d.cutAB && d.cutBA ? '✕' : d.cutAB ? `✕ ${d.a}→${d.b}` : `✕ ${d.b}→${d.a}`);
-    });
+/** Cut links (a link is cut when either direction is). */
+function drawCuts(view: View, frame: Frame): void {
+  const { pos } = view;
+  if (view.cuts === frame.cutLinks) return;
+  view.cuts = frame.cutLinks;
+  const cut = new Set(frame.cutLinks);
+  const cuts: LinkEls[] = [];
+  for (const l of view.links) {
+    l.cutAB = cut.has(`${l.a}>${l.b}`);
+    l.cutBA = cut.has(`${l.b}>${l.a}`);
+    const any = l.cutAB || l.cutBA;
+    set(l.line, 'class', any ? 'link cut' : 'link');
+    if (any) set(l.line, 'data-testid', 'cut-link');
+    else unset(l.line, 'data-testid');
+    if (any) cuts.push(l);
   }
+  // A cross on cut links, with the direction if only one way is cut.
+  const marks = pool(view.gCuts as El & { __kids?: El[] }, cuts.length, (parent) => {
+    const t = mk(parent, 'text', 'cutmark');
+    t.setAttribute('text-anchor', 'middle');
+    t.setAttribute('dominant-baseline', 'central');
+    return t;
+  });
+  cuts.forEach((d, k) => {
+    const a = pos.get(d.a)!;
+    const b = pos.get(d.b)!;
+    set(marks[k], 'x', (a.x + b.x) / 2);
+    set(marks[k], 'y', (a.y + b.y) / 2);
+    text(marks[k], d.cutAB && d.cutBA ? '✕' : d.cutAB ? `✕ ${d.a}→${d.b}` : `✕ ${d.b}→${d.a}`);
+  });
+}
 
-  // Messages in flight: a circle per message, kept while it flies.
+/** Messages in flight: a circle per message, kept while it flies. */
+function drawFlights(view: View, flights: Flight[], tUs: number): void {
+  const { pos } = view;
   const draw = ++view.draws;
   const msgs = view.msgs;
   for (const m of flights) {
@@ -193,8 +205,10 @@ export function drawCluster(svgEl: SVGSVGElement, frame: Frame, flights: Flight[
       msgs.delete(id);
     }
   }
+}
 
-  // Nodes: state, and the partitions each broker leads.
+/** Nodes: state, and the partitions each broker leads. */
+function drawNodes(view: View, frame: Frame): void {
   const leaders = new Map<number, string[]>();
   for (const tp in frame.partitions) {
     const p = frame.partitions[tp];
@@ -249,7 +263,15 @@ function build(svgEl: SVGSVGElement, frame: Frame, size: Size, opts: ClusterOpti
   };
   views.set(svgEl, view);
 
-  // Links: every broker pair, broker-controller, client-broker.
+  buildLinks(view, gLinks, gHits);
+  buildNodes(view, gNodes);
+  buildLegend(gLegend, size, opts);
+  return view;
+}
+
+/** Links: every broker pair, broker-controller, client-broker (with a band to click when links can be). */
+function buildLinks(view: View, gLinks: El, gHits: El): void {
+  const { pos, opts } = view;
   const ids = [...pos.keys()];
   for (let i = 0; i < ids.length; i++) {
     for (let j = i + 1; j < ids.length; j++) {
@@ -276,8 +298,11 @@ function build(svgEl: SVGSVGElement, frame: Frame, size: Size, opts: ClusterOpti
       view.links.push(l);
     }
   }
+}
 
-  // Nodes.
+/** Nodes: a shape, a name and two lines of state each; brokers click to the fault menu. */
+function buildNodes(view: View, gNodes: El): void {
+  const { pos, r, opts } = view;
   const anchor = (d: NodePos): string => (d.kind === 'producer' ? 'start' : d.kind === 'consumer' ? 'end' : 'middle');
   // Client labels grow inwards, away from the edge.
   const dx = (d: NodePos): number => (d.kind === 'producer' ? -r * 0.7 : d.kind === 'consumer' ? r * 0.7 : 0);
@@ -304,8 +329,10 @@ function build(svgEl: SVGSVGElement, frame: Frame, size: Size, opts: ClusterOpti
     mk(g, 'title').textContent = d.kind === 'broker' ? `${d.label}: click to crash or restart it here` : d.label;
     view.nodes.push({ d, g, circle, name, sub, sub2 });
   }
+}
 
-  // Legend.
+/** The legend of message colors (hidden in large mode). */
+function buildLegend(gLegend: El, size: Size, opts: ClusterOptions): void {
   gLegend.setAttribute('transform', `translate(8,${size.height - 8})`);
   if (opts.large) gLegend.setAttribute('display', 'none');
   const charW = opts.large ? 9 : 6.5;
@@ -323,7 +350,6 @@ function build(svgEl: SVGSVGElement, frame: Frame, size: Size, opts: ClusterOpti
     t.textContent = label;
     x += 22 + label.length * charW;
   }
-  return view;
 }
 
 /** The child selected by `sel` ("tag.class"), created once. */

@@ -251,8 +251,26 @@ function blockData(blk: Block, p: PartitionView, top: number, m: ReturnType<type
   });
 }
 
+/** The offsets a block shows ([d0, d1]), between x0 and x1, `k` px per offset. */
+interface Scale {
+  d0: number;
+  d1: number;
+  x0: number;
+  x1: number;
+  k: number;
+  x: (v: number) => number;
+}
+
 function drawBlock(blk: Block, p: PartitionView, frame: Frame, top: number, m: ReturnType<typeof metrics>, x0: number, x1: number, size: Size, opts: PartitionOptions): void {
   blockData(blk, p, top, m);
+  drawBlockHead(blk, p, m, size);
+  const sc = offsetScale(p, opts, x0, x1);
+  for (const row of blk.rows) drawRow(row, p, frame, m, sc);
+  drawLost(blk, p, m, sc);
+}
+
+/** The block's background (colored by its health), its name and its info line. */
+function drawBlockHead(blk: Block, p: PartitionView, m: ReturnType<typeof metrics>, size: Size): void {
   set(blk.bg, 'x', 0);
   set(blk.bg, 'y', 0);
   set(blk.bg, 'width', size.width);
@@ -263,17 +281,22 @@ function drawBlock(blk: Block, p: PartitionView, frame: Frame, top: number, m: R
   set(blk.title, 'y', m.title - 7);
   set(blk.info, 'x', m.label);
   set(blk.info, 'y', m.title - 7);
-  {
-    const leader = p.leader < 0 ? 'OFFLINE (no leader)' : `leader b${p.leader}`;
-    let s = `${leader} · epoch ${p.leaderEpoch} · ISR ${list(p.isr)}`;
-    if (p.elr.length > 0) s += ` · ELR ${list(p.elr)}`;
-    s += ` · min.insync ${p.minIsr}`;
-    if (p.leader >= 0 && p.isr.length < p.minIsr) s += ' · below min ISR';
-    else if (p.isr.length < p.replicas.length) s += ' · under-replicated';
-    if (p.lastElection !== undefined && !p.lastElection.clean) s += ' · last election UNCLEAN';
-    text(blk.info, s);
-  }
+  text(blk.info, infoText(p));
+}
 
+/** "leader b1 · epoch 2 · ISR [1,2] · min.insync 2 · under-replicated". */
+function infoText(p: PartitionView): string {
+  const leader = p.leader < 0 ? 'OFFLINE (no leader)' : `leader b${p.leader}`;
+  let s = `${leader} · epoch ${p.leaderEpoch} · ISR ${list(p.isr)}`;
+  if (p.elr.length > 0) s += ` · ELR ${list(p.elr)}`;
+  s += ` · min.insync ${p.minIsr}`;
+  if (p.leader >= 0 && p.isr.length < p.minIsr) s += ' · below min ISR';
+  else if (p.isr.length < p.replicas.length) s += ' · under-replicated';
+  if (p.lastElection !== undefined && !p.lastElection.clean) s += ' · last election UNCLEAN';
+  return s;
+}
+
+function offsetScale(p: PartitionView, opts: PartitionOptions, x0: number, x1: number): Scale {
   let maxLeo = 0;
   for (const b in p.logs) maxLeo = Math.max(maxLeo, p.logs[b].leo);
   let maxOff = Math.max(10, maxLeo);
@@ -285,139 +308,171 @@ function drawBlock(blk: Block, p: PartitionView, frame: Frame, top: number, m: R
   const d1 = opts.window === 'tail' ? Math.max(maxLeo, tail) + 2 : maxOff;
   const k = (x1 - x0) / (d1 - d0);
   const x = (v: number): number => px(x0 + (Math.max(d0, Math.min(d1, v)) - d0) * k);
-  const pxPerOffset = k;
+  return { d0, d1, x0, x1, k, x };
+}
 
-  blk.rows.forEach((row) => {
-    const b = row.b;
-    const log = p.logs[b];
-    const hw = log?.hw ?? 0;
-    const leo = log?.leo ?? 0;
-    const inIsr = p.isr.includes(b);
-    set(row.circle, 'cx', 10);
-    set(row.circle, 'cy', m.row / 2);
-    set(row.circle, 'r', 4.5);
-    set(row.circle, 'fill', BROKER_COLORS[frame.brokers[b]?.state ?? 'up']);
-    set(row.rname, 'x', m.label * 0.17);
-    set(row.rname, 'y', m.row / 2);
-    set(row.rname, 'class', `rname${b === p.leader ? ' leader' : ''}`);
-    text(row.rname, b === p.leader ? `★ b${b}` : `b${b}`);
-    set(row.rbadge, 'x', m.label * 0.52);
-    set(row.rbadge, 'y', m.row / 2);
-    set(row.rbadge, 'class', `rbadge ${inIsr ? 'isr' : p.elr.includes(b) ? 'elr' : 'out'}`);
-    text(row.rbadge, inIsr ? 'ISR' : p.elr.includes(b) ? 'ELR' : 'out of ISR');
-    set(row.track, 'x', x0);
-    set(row.track, 'y', 0);
-    set(row.track, 'width', x1 - x0);
-    set(row.track, 'height', m.row);
+/** One replica's row: its name and badges, its log's records, truncations, divergence, epochs, HW and LEO. */
+function drawRow(row: Row, p: PartitionView, frame: Frame, m: ReturnType<typeof metrics>, sc: Scale): void {
+  const b = row.b;
+  const log = p.logs[b];
+  const hw = log?.hw ?? 0;
+  const leo = log?.leo ?? 0;
+  drawRowHead(row, p, frame, m, sc);
+  drawRuns(row, p, m, sc);
+  drawCells(row, leo, m, sc);
+  drawTruncated(row, p, m, sc);
+  drawDivergence(row, p, m, sc);
+  drawEpochs(row, p, m, sc);
+  const { x } = sc;
+  const xh = x(hw);
+  const xl = x(leo);
+  set(row.hw, 'x1', xh);
+  set(row.hw, 'x2', xh);
+  set(row.hw, 'y1', -3);
+  set(row.hw, 'y2', m.row + 3);
+  set(row.leo, 'x1', xl);
+  set(row.leo, 'x2', xl);
+  set(row.leo, 'y1', -3);
+  set(row.leo, 'y2', m.row + 3);
+  set(row.offsets, 'x', sc.x1 + 6);
+  set(row.offsets, 'y', m.row / 2);
+  text(row.offsets, `LEO ${leo} · HW ${hw}`);
+}
 
-    const runs = recordRuns(p, b).filter((s) => s.end > d0 && s.start < d1);
-    const rects = pool(row.runs as SVGGElement & { __kids?: Array<SVGRectElement & El> }, runs.length, (parent) => mk(parent, 'rect'));
-    for (let i = 0; i < runs.length; i++) {
-      const s = runs[i];
-      const r = rects[i] as SVGRectElement & El & { __run?: StateRunLike };
-      r.__run = s;
-      const xs = x(s.start);
-      set(r, 'x', xs);
-      set(r, 'y', 0);
-      set(r, 'width', Math.max(0.5, px(x(s.end) - xs)));
-      set(r, 'height', m.row);
-      set(r, 'fill', RECORD_COLORS[s.state]);
-      set(r, 'data-state', s.state);
+/** The broker's state dot, its name (★ on the leader), its ISR/ELR badge and the empty track. */
+function drawRowHead(row: Row, p: PartitionView, frame: Frame, m: ReturnType<typeof metrics>, sc: Scale): void {
+  const b = row.b;
+  const inIsr = p.isr.includes(b);
+  set(row.circle, 'cx', 10);
+  set(row.circle, 'cy', m.row / 2);
+  set(row.circle, 'r', 4.5);
+  set(row.circle, 'fill', BROKER_COLORS[frame.brokers[b]?.state ?? 'up']);
+  set(row.rname, 'x', m.label * 0.17);
+  set(row.rname, 'y', m.row / 2);
+  set(row.rname, 'class', `rname${b === p.leader ? ' leader' : ''}`);
+  text(row.rname, b === p.leader ? `★ b${b}` : `b${b}`);
+  set(row.rbadge, 'x', m.label * 0.52);
+  set(row.rbadge, 'y', m.row / 2);
+  set(row.rbadge, 'class', `rbadge ${inIsr ? 'isr' : p.elr.includes(b) ? 'elr' : 'out'}`);
+  text(row.rbadge, inIsr ? 'ISR' : p.elr.includes(b) ? 'ELR' : 'out of ISR');
+  set(row.track, 'x', sc.x0);
+  set(row.track, 'y', 0);
+  set(row.track, 'width', sc.x1 - sc.x0);
+  set(row.track, 'height', m.row);
+}
+
+/** The log's records as runs of one state each. */
+function drawRuns(row: Row, p: PartitionView, m: ReturnType<typeof metrics>, { d0, d1, x }: Scale): void {
+  const runs = recordRuns(p, row.b).filter((s) => s.end > d0 && s.start < d1);
+  const rects = pool(row.runs as SVGGElement & { __kids?: Array<SVGRectElement & El> }, runs.length, (parent) => mk(parent, 'rect'));
+  for (let i = 0; i < runs.length; i++) {
+    const s = runs[i];
+    const r = rects[i] as SVGRectElement & El & { __run?: StateRunLike };
+    r.__run = s;
+    const xs = x(s.start);
+    set(r, 'x', xs);
+    set(r, 'y', 0);
+    set(r, 'width', Math.max(0.5, px(x(s.end) - xs)));
+    set(r, 'height', m.row);
+    set(r, 'fill', RECORD_COLORS[s.state]);
+    set(r, 'data-state', s.state);
+  }
+}
+
+/** Cell dividers when cells are wide enough to see: one path for all of them. */
+function drawCells(row: Row, leo: number, m: ReturnType<typeof metrics>, { d0, d1, x0, x1, k, x }: Scale): void {
+  const lo = Math.ceil(d0);
+  const hi = Math.min(leo, Math.floor(d1));
+  const showCells = k >= 5 && hi - lo <= 400;
+  const cellPath = pool(row.cells as El & { __kids?: Array<SVGPathElement & El> }, showCells ? 1 : 0, (parent) => mk(parent, 'path'));
+  if (showCells) {
+    // The dividers' places depend only on these (in tail mode they stay put while the log grows).
+    const cellsKey = `${lo - d0}|${hi - d0}|${d1 - d0}|${x0}|${x1}|${m.row}`;
+    if (row.cellsKey !== cellsKey) {
+      row.cellsKey = cellsKey;
+      let cells = '';
+      for (let o = lo; o <= hi; o++) cells += `M${x(o).toFixed(1)} 0V${m.row}`;
+      set(cellPath[0], 'd', cells);
     }
-    // Cell dividers when cells are wide enough to see: one path for all of them.
-    const lo = Math.ceil(d0);
-    const hi = Math.min(leo, Math.floor(d1));
-    const showCells = pxPerOffset >= 5 && hi - lo <= 400;
-    const cellPath = pool(row.cells as El & { __kids?: Array<SVGPathElement & El> }, showCells ? 1 : 0, (parent) => mk(parent, 'path'));
-    if (showCells) {
-      // The dividers' places depend only on these (in tail mode they stay put while the log grows).
-      const cellsKey = `${lo - d0}|${hi - d0}|${d1 - d0}|${x0}|${x1}|${m.row}`;
-      if (row.cellsKey !== cellsKey) {
-        row.cellsKey = cellsKey;
-        let cells = '';
-        for (let o = lo; o <= hi; o++) cells += `M${x(o).toFixed(1)} 0V${m.row}`;
-        set(cellPath[0], 'd', cells);
-      }
-    } else row.cellsKey = undefined;
+  } else row.cellsKey = undefined;
+}
 
-    const trunc = p.truncated.filter((t) => t.broker === b && t.end > d0 && t.start < d1);
-    const trects = pool(row.trunc as El & { __kids?: Array<SVGRectElement & El> }, trunc.length, (parent) => {
-      const r = mk(parent, 'rect');
-      r.setAttribute('fill', 'url(#hatch)');
-      r.setAttribute('data-testid', 'truncated');
-      mk(r, 'title');
-      return r;
-    });
-    for (let i = 0; i < trunc.length; i++) {
-      const t = trunc[i];
-      const r = trects[i];
-      set(r, 'x', x(t.start));
-      set(r, 'y', m.row - 5);
-      set(r, 'width', Math.max(2, px(x(t.end) - x(t.start))));
-      set(r, 'height', 5);
-      text(r.firstChild as El, `b${b} truncated offsets ${t.start}–${t.end - 1} (${t.reason}) at ${(t.t / 1e6).toFixed(3)} s`);
-    }
-
-    // Where this replica's log differs from the leader's: records of another epoch at the same offsets.
-    const leaderLog = p.leader >= 0 && p.leader !== b ? p.logs[p.leader] : undefined;
-    const div = log !== undefined && leaderLog !== undefined ? firstDivergence(log, leaderLog) : -1;
-    const divEnd = div >= 0 ? Math.min(log!.leo, leaderLog!.leo) : -1;
-    const show = div >= 0 && divEnd > d0 && div < d1;
-    const drects = pool(row.diverge as El & { __kids?: Array<SVGRectElement & El> }, show ? 1 : 0, (parent) => {
-      const r = mk(parent, 'rect');
-      r.setAttribute('fill', 'none');
-      r.setAttribute('stroke', '#d0021b');
-      r.setAttribute('stroke-width', '2');
-      r.setAttribute('data-testid', 'diverged');
-      mk(r, 'title');
-      return r;
-    });
-    if (show) {
-      const r = drects[0];
-      const xs = x(Math.max(div, d0));
-      set(r, 'x', xs);
-      set(r, 'y', 1);
-      set(r, 'width', Math.max(2, px(x(Math.min(divEnd, d1)) - xs)));
-      set(r, 'height', m.row - 2);
-      set(r, 'data-from', div);
-      text(r.firstChild as El, `b${b} diverges from leader b${p.leader} at offsets ${div}–${divEnd - 1}: other records (another leader epoch) at the same offsets`);
-    }
-
-    const epochs = (log?.epochs ?? []).filter((e, i) => i > 0 && e.start >= d0 && e.start <= d1);
-    const eg = pool(row.epochs as El & { __kids?: Array<SVGGElement & El> }, epochs.length, (parent) => {
-      const e = mk(parent, 'g');
-      const line = mk(e, 'line');
-      line.setAttribute('y1', '-2');
-      const t = mk(e, 'text');
-      t.setAttribute('x', '2');
-      t.setAttribute('y', '9');
-      return e;
-    });
-    for (let i = 0; i < epochs.length; i++) {
-      set(eg[i], 'transform', `translate(${x(epochs[i].start)},0)`);
-      set(eg[i].firstChild as El, 'y2', m.row + 2);
-      text(eg[i].lastChild as El, `e${epochs[i].epoch}`);
-    }
-    const xh = x(hw);
-    const xl = x(leo);
-    set(row.hw, 'x1', xh);
-    set(row.hw, 'x2', xh);
-    set(row.hw, 'y1', -3);
-    set(row.hw, 'y2', m.row + 3);
-    set(row.leo, 'x1', xl);
-    set(row.leo, 'x2', xl);
-    set(row.leo, 'y1', -3);
-    set(row.leo, 'y2', m.row + 3);
-    set(row.offsets, 'x', x1 + 6);
-    set(row.offsets, 'y', m.row / 2);
-    text(row.offsets, `LEO ${leo} · HW ${hw}`);
+/** The ranges truncated from this replica's log (hatched). */
+function drawTruncated(row: Row, p: PartitionView, m: ReturnType<typeof metrics>, { d0, d1, x }: Scale): void {
+  const b = row.b;
+  const trunc = p.truncated.filter((t) => t.broker === b && t.end > d0 && t.start < d1);
+  const trects = pool(row.trunc as El & { __kids?: Array<SVGRectElement & El> }, trunc.length, (parent) => {
+    const r = mk(parent, 'rect');
+    r.setAttribute('fill', 'url(#hatch)');
+    r.setAttribute('data-testid', 'truncated');
+    mk(r, 'title');
+    return r;
   });
+  for (let i = 0; i < trunc.length; i++) {
+    const t = trunc[i];
+    const r = trects[i];
+    set(r, 'x', x(t.start));
+    set(r, 'y', m.row - 5);
+    set(r, 'width', Math.max(2, px(x(t.end) - x(t.start))));
+    set(r, 'height', 5);
+    text(r.firstChild as El, `b${b} truncated offsets ${t.start}–${t.end - 1} (${t.reason}) at ${(t.t / 1e6).toFixed(3)} s`);
+  }
+}
 
-  // Lost acknowledged records.
+/** Where this replica's log differs from the leader's: records of another epoch at the same offsets. */
+function drawDivergence(row: Row, p: PartitionView, m: ReturnType<typeof metrics>, { d0, d1, x }: Scale): void {
+  const b = row.b;
+  const log = p.logs[b];
+  const leaderLog = p.leader >= 0 && p.leader !== b ? p.logs[p.leader] : undefined;
+  const div = log !== undefined && leaderLog !== undefined ? firstDivergence(log, leaderLog) : -1;
+  const divEnd = div >= 0 ? Math.min(log!.leo, leaderLog!.leo) : -1;
+  const show = div >= 0 && divEnd > d0 && div < d1;
+  const drects = pool(row.diverge as El & { __kids?: Array<SVGRectElement & El> }, show ? 1 : 0, (parent) => {
+    const r = mk(parent, 'rect');
+    r.setAttribute('fill', 'none');
+    r.setAttribute('stroke', '#d0021b');
+    r.setAttribute('stroke-width', '2');
+    r.setAttribute('data-testid', 'diverged');
+    mk(r, 'title');
+    return r;
+  });
+  if (show) {
+    const r = drects[0];
+    const xs = x(Math.max(div, d0));
+    set(r, 'x', xs);
+    set(r, 'y', 1);
+    set(r, 'width', Math.max(2, px(x(Math.min(divEnd, d1)) - xs)));
+    set(r, 'height', m.row - 2);
+    set(r, 'data-from', div);
+    text(r.firstChild as El, `b${b} diverges from leader b${p.leader} at offsets ${div}–${divEnd - 1}: other records (another leader epoch) at the same offsets`);
+  }
+}
+
+/** The leader-epoch boundaries in this replica's log. */
+function drawEpochs(row: Row, p: PartitionView, m: ReturnType<typeof metrics>, { d0, d1, x }: Scale): void {
+  const epochs = (p.logs[row.b]?.epochs ?? []).filter((e, i) => i > 0 && e.start >= d0 && e.start <= d1);
+  const eg = pool(row.epochs as El & { __kids?: Array<SVGGElement & El> }, epochs.length, (parent) => {
+    const e = mk(parent, 'g');
+    const line = mk(e, 'line');
+    line.setAttribute('y1', '-2');
+    const t = mk(e, 'text');
+    t.setAttribute('x', '2');
+    t.setAttribute('y', '9');
+    return e;
+  });
+  for (let i = 0; i < epochs.length; i++) {
+    set(eg[i], 'transform', `translate(${x(epochs[i].start)},0)`);
+    set(eg[i].firstChild as El, 'y2', m.row + 2);
+    text(eg[i].lastChild as El, `e${epochs[i].epoch}`);
+  }
+}
+
+/** Lost acknowledged records: a range per loss and the LOST count. */
+function drawLost(blk: Block, p: PartitionView, m: ReturnType<typeof metrics>, sc: Scale): void {
   const lostG = blk.lostG;
   set(lostG, 'transform', `translate(0,${m.title + p.replicas.length * (m.row + m.gap)})`);
   const lost = p.lostCount > 0 ? p.lost : [];
-  const shown = lost.filter((l) => l.end > d0 && l.start < d1);
+  const shown = lost.filter((l) => l.end > sc.d0 && l.start < sc.d1);
   const lostKids = pool(lostG as El & { __kids?: Array<SVGElement & El> }, shown.length + (lost.length > 0 ? 1 : 0), (parent) => mk(parent, 'rect'));
   // The last child is the LOST text (recreated when the count of ranges changes, which is rare).
   for (let i = 0; i < shown.length; i++) {
@@ -427,16 +482,7 @@ function drawBlock(blk: Block, p: PartitionView, frame: Frame, top: number, m: R
       r.replaceWith(nr);
       lostKids[i] = r = nr;
     }
-    const l = shown[i];
-    set(r, 'x', x(l.start));
-    set(r, 'y', 0);
-    set(r, 'width', Math.max(2, px(x(l.end) - x(l.start))));
-    set(r, 'height', m.lost - 6);
-    set(r, 'class', 'lostrange');
-    set(r, 'data-start', l.start);
-    let t = r.firstChild as El | null;
-    if (t === null) t = mk(r, 'title');
-    text(t, `${l.end - l.start} acknowledged record(s) at offsets ${l.start}–${l.end - 1} lost (${l.reason} on b${l.broker})`);
+    drawLostRange(r, shown[i], m, sc);
   }
   if (lost.length > 0) {
     let t = lostKids[shown.length];
@@ -445,20 +491,36 @@ function drawBlock(blk: Block, p: PartitionView, frame: Frame, top: number, m: R
       t.replaceWith(nt);
       lostKids[shown.length] = t = nt;
     }
-    set(t, 'x', 6);
-    set(t, 'y', m.lost - 7);
-    set(t, 'class', 'losttext');
-    set(t, 'data-testid', `lost-${p.tp}`);
-    if (t.firstChild === null) {
-      t.appendChild(document.createTextNode(''));
-      mk(t, 'title');
-    }
-    const label = t.firstChild as Text;
-    const s = `LOST ${p.lostCount}`;
-    if (label.data !== s) label.data = s;
-    const title = t.lastChild as El;
-    text(title, `${p.lostCount} acknowledged record(s) are on no replica: ${[...new Set(p.lost.map((l) => `${l.reason} on b${l.broker}`))].join(', ')}`);
+    drawLostText(t, p, m);
   }
+}
+
+function drawLostRange(r: El, l: PartitionView['lost'][number], m: ReturnType<typeof metrics>, { x }: Scale): void {
+  set(r, 'x', x(l.start));
+  set(r, 'y', 0);
+  set(r, 'width', Math.max(2, px(x(l.end) - x(l.start))));
+  set(r, 'height', m.lost - 6);
+  set(r, 'class', 'lostrange');
+  set(r, 'data-start', l.start);
+  let t = r.firstChild as El | null;
+  if (t === null) t = mk(r, 'title');
+  text(t, `${l.end - l.start} acknowledged record(s) at offsets ${l.start}–${l.end - 1} lost (${l.reason} on b${l.broker})`);
+}
+
+function drawLostText(t: El, p: PartitionView, m: ReturnType<typeof metrics>): void {
+  set(t, 'x', 6);
+  set(t, 'y', m.lost - 7);
+  set(t, 'class', 'losttext');
+  set(t, 'data-testid', `lost-${p.tp}`);
+  if (t.firstChild === null) {
+    t.appendChild(document.createTextNode(''));
+    mk(t, 'title');
+  }
+  const label = t.firstChild as Text;
+  const s = `LOST ${p.lostCount}`;
+  if (label.data !== s) label.data = s;
+  const title = t.lastChild as El;
+  text(title, `${p.lostCount} acknowledged record(s) are on no replica: ${[...new Set(p.lost.map((l) => `${l.reason} on b${l.broker}`))].join(', ')}`);
 }
 
 function defs(svg: d3.Selection<SVGSVGElement, unknown, null, undefined>): void {

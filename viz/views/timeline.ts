@@ -59,39 +59,58 @@ export function drawTimeline(svgEl: SVGSVGElement, input: TimelineInput, size: S
   drawCursor(svg, x, input, size);
 }
 
-function drawStatic(
-  svgEl: SVGSVGElement,
-  svg: d3.Selection<SVGSVGElement, unknown, null, undefined>,
-  x: ReturnType<typeof timeScale>,
-  input: TimelineInput,
-  size: Size,
-  opts: { showCharts: boolean; onSeekTime: (tUs: number) => void; onSeekIndex: (i: number) => void },
-): void {
+type Svg = d3.Selection<SVGSVGElement, unknown, null, undefined>;
+type TimelineOptions = { showCharts: boolean; onSeekTime: (tUs: number) => void; onSeekIndex: (i: number) => void };
+
+/** The marker band's height. */
+const MARK_H = 30;
+
+function drawStatic(svgEl: SVGSVGElement, svg: Svg, x: ReturnType<typeof timeScale>, input: TimelineInput, size: Size, opts: TimelineOptions): void {
   svg.attr('viewBox', `0 0 ${size.width} ${size.height}`).attr('width', size.width).attr('height', size.height);
-  const markH = 30;
-  const axisY = markH + 6;
+  const axisY = MARK_H + 6;
 
   // Loaded extent and background.
   ensure(svg, 'rect.loaded')
     .attr('x', x(0))
     .attr('y', 4)
     .attr('width', Math.max(0, x(input.loadedUs) - x(0)))
-    .attr('height', markH - 4);
+    .attr('height', MARK_H - 4);
 
   const axis = ensure(svg, 'g.axis').attr('transform', `translate(0,${axisY})`);
   axis.call(d3.axisBottom(x).ticks(Math.max(2, Math.floor(size.width / 90))).tickFormat((v) => `${(Number(v) / 1e6).toFixed(Number(v) % 1e6 === 0 ? 0 : 1)}s`) as never);
 
-  // Markers: one tick per narrative item (thin), severe ones taller. In compare mode A's lane is on top
-  // and B's below it.
-  const lanes: Array<{ lane: string; items: NarrativeItem[]; top: number; bottom: number }> =
+  drawMarkers(svg, x, input, opts);
+  drawViolations(svg, x, input, opts);
+  drawDiff(svg, x, input, size, opts);
+  drawCharts(svg, x, input, axisY, opts);
+
+  svg.on('click', (ev: MouseEvent) => {
+    const [px] = d3.pointer(ev, svgEl);
+    opts.onSeekTime(Math.max(0, Math.min(input.loadedUs, x.invert(px))));
+  });
+}
+
+interface Lane {
+  lane: string;
+  items: NarrativeItem[];
+  top: number;
+  bottom: number;
+}
+
+/**
+ * Markers: one tick per narrative item (thin), severe ones taller. In compare mode A's lane is on top
+ * and B's below it.
+ */
+function drawMarkers(svg: Svg, x: ReturnType<typeof timeScale>, input: TimelineInput, opts: TimelineOptions): void {
+  const lanes: Lane[] =
     input.b === undefined
-      ? [{ lane: 'a', items: input.items, top: 4, bottom: markH }]
+      ? [{ lane: 'a', items: input.items, top: 4, bottom: MARK_H }]
       : [
           { lane: 'a', items: input.items, top: 4, bottom: 16 },
-          { lane: 'b', items: input.b.items, top: 18, bottom: markH },
+          { lane: 'b', items: input.b.items, top: 18, bottom: MARK_H },
         ];
   ensure(svg, 'g.markers')
-    .selectAll<SVGGElement, (typeof lanes)[number]>('g.lane')
+    .selectAll<SVGGElement, Lane>('g.lane')
     .data(lanes, (d) => d.lane)
     .join((enter) => {
       const g = enter.append('g').attr('class', 'lane');
@@ -100,35 +119,40 @@ function drawStatic(
     })
     .attr('data-testid', (d) => `timeline-lane-${d.lane}`)
     .each(function (lane) {
-      const g = d3.select(this);
-      g.select('text.lanelabel')
-        .attr('x', MARGIN.left - 6)
-        .attr('y', (lane.top + lane.bottom) / 2 + 4)
-        .attr('text-anchor', 'end')
-        .text(input.b === undefined ? '' : lane.lane.toUpperCase());
-      const tall = lane.bottom - lane.top;
-      g.selectAll<SVGLineElement, NarrativeItem>('line')
-        .data(lane.items.filter((d) => d.kind !== 'client'), (d) => String(d.i) + d.kind)
-        .join('line')
-        .attr('x1', (d) => x(d.t))
-        .attr('x2', (d) => x(d.t))
-        .attr('y1', (d) => (d.severe ? lane.top : lane.top + tall * 0.3))
-        .attr('y2', lane.bottom)
-        .attr('stroke', (d) => KIND_COLORS[d.kind])
-        .attr('class', (d) => `marker ${d.kind}`)
-        .on('click', (ev: MouseEvent, d) => {
-          ev.stopPropagation();
-          // B's events have B's indices: seek A to B's time.
-          if (lane.lane === 'a') opts.onSeekIndex(d.i);
-          else opts.onSeekTime(d.t);
-        })
-        .selectAll('title')
-        .data((d) => [d])
-        .join('title')
-        .text((d) => `${input.b === undefined ? '' : `${lane.lane.toUpperCase()} `}${(d.t / 1e6).toFixed(3)} s: ${d.text}`);
+      drawLane(d3.select(this), lane, x, input, opts);
     });
+}
 
-  // Check violations: ▼ at the top of the marker band.
+function drawLane(g: d3.Selection<SVGGElement, unknown, null, undefined>, lane: Lane, x: ReturnType<typeof timeScale>, input: TimelineInput, opts: TimelineOptions): void {
+  g.select('text.lanelabel')
+    .attr('x', MARGIN.left - 6)
+    .attr('y', (lane.top + lane.bottom) / 2 + 4)
+    .attr('text-anchor', 'end')
+    .text(input.b === undefined ? '' : lane.lane.toUpperCase());
+  const tall = lane.bottom - lane.top;
+  g.selectAll<SVGLineElement, NarrativeItem>('line')
+    .data(lane.items.filter((d) => d.kind !== 'client'), (d) => String(d.i) + d.kind)
+    .join('line')
+    .attr('x1', (d) => x(d.t))
+    .attr('x2', (d) => x(d.t))
+    .attr('y1', (d) => (d.severe ? lane.top : lane.top + tall * 0.3))
+    .attr('y2', lane.bottom)
+    .attr('stroke', (d) => KIND_COLORS[d.kind])
+    .attr('class', (d) => `marker ${d.kind}`)
+    .on('click', (ev: MouseEvent, d) => {
+      ev.stopPropagation();
+      // B's events have B's indices: seek A to B's time.
+      if (lane.lane === 'a') opts.onSeekIndex(d.i);
+      else opts.onSeekTime(d.t);
+    })
+    .selectAll('title')
+    .data((d) => [d])
+    .join('title')
+    .text((d) => `${input.b === undefined ? '' : `${lane.lane.toUpperCase()} `}${(d.t / 1e6).toFixed(3)} s: ${d.text}`);
+}
+
+/** Check violations: ▼ at the top of the marker band. */
+function drawViolations(svg: Svg, x: ReturnType<typeof timeScale>, input: TimelineInput, opts: TimelineOptions): void {
   ensure(svg, 'g.violations')
     .selectAll<SVGPathElement, { t: number; text: string }>('path')
     .data(input.violations ?? [])
@@ -144,8 +168,10 @@ function drawStatic(
     .data((d) => [d])
     .join('title')
     .text((d) => `${(d.t / 1e6).toFixed(3)} s: ${d.text}`);
+}
 
-  // Compare mode: where the outcomes first differ.
+/** Compare mode: where the outcomes first differ. */
+function drawDiff(svg: Svg, x: ReturnType<typeof timeScale>, input: TimelineInput, size: Size, opts: TimelineOptions): void {
   const diff = ensure(svg, 'g.diff').attr('display', input.diffUs === undefined ? 'none' : null).attr('data-testid', 'timeline-diff');
   if (input.diffUs !== undefined) {
     const dx = x(input.diffUs);
@@ -162,75 +188,77 @@ function drawStatic(
       opts.onSeekTime(input.diffUs!);
     });
   }
+}
 
-  // Charts.
+/** The charts' height. */
+const CHART_H = 28;
+
+function drawCharts(svg: Svg, x: ReturnType<typeof timeScale>, input: TimelineInput, axisY: number, opts: TimelineOptions): void {
   const charts = ensure(svg, 'g.charts').attr('display', opts.showCharts ? null : 'none');
-  if (opts.showCharts) {
-    const ch = 28;
-    const pts = input.series;
-    const perSec = 1e6 / input.seriesWidthUs;
-    const g = charts
-      .selectAll<SVGGElement, (typeof CHARTS)[number]>('g.chart')
-      .data(CHARTS, (d) => d.key)
-      .join((enter) => {
-        const e = enter.append('g').attr('class', 'chart');
-        e.append('path').attr('class', 'area');
-        e.append('text').attr('class', 'clabel');
-        e.append('text').attr('class', 'cmax');
-        return e;
-      })
-      .attr('transform', (_, k) => `translate(0,${axisY + 22 + k * (ch + 6)})`);
-    const bPts = input.b?.series;
-    const bPerSec = input.b === undefined ? perSec : 1e6 / input.b.seriesWidthUs;
-    g.each(function (c) {
-      const valuesOf = (ps: SeriesPoint[], k: number): number[] => ps.map((p) => (c.key === 'acked' ? p.acked * k : p[c.key]));
-      const vals = valuesOf(pts, perSec);
-      const bVals = bPts === undefined ? [] : valuesOf(bPts, bPerSec);
-      const max = d3.max([...vals, ...bVals].filter((v) => Number.isFinite(v))) ?? 0;
-      const y = d3.scaleLinear().domain([0, max > 0 ? max : 1]).range([ch, 0]);
-      const curve = c.step ? d3.curveStepAfter : d3.curveMonotoneX;
-      const gen = d3
-        .area<number>()
-        .defined((v) => Number.isFinite(v))
-        .x((_, k) => x(pts[k].t + (c.step ? 0 : input.seriesWidthUs / 2)))
-        .y0(ch)
-        .y1((v) => y(v))
-        .curve(curve);
-      const s = d3.select(this);
-      s.select('path.area').attr('d', gen(vals) ?? '').attr('fill', c.color).attr('stroke', c.color);
-      // The second series (p50 under the p99 area), on the same scale.
-      const second = c.line;
-      const lineGen = d3
-        .line<number>()
-        .defined((v) => Number.isFinite(v))
-        .x((_, k) => x(pts[k].t + input.seriesWidthUs / 2))
-        .y((v) => y(v))
-        .curve(curve);
-      ensure(s, 'path.aline')
-        .attr('display', second === undefined ? 'none' : null)
-        .attr('d', second === undefined ? '' : (lineGen(pts.map((p) => p[second])) ?? ''))
-        .attr('stroke', c.color);
-      // B: a dashed line over A's area.
-      const bw = input.b?.seriesWidthUs ?? input.seriesWidthUs;
-      const line = d3
-        .line<number>()
-        .defined((v) => Number.isFinite(v))
-        .x((_, k) => x(bPts![k].t + (c.step ? 0 : bw / 2)))
-        .y((v) => y(v))
-        .curve(curve);
-      ensure(s, 'path.bline')
-        .attr('display', bPts === undefined ? 'none' : null)
-        .attr('d', bPts === undefined ? '' : (line(bVals) ?? ''))
-        .attr('stroke', c.color);
-      s.select('text.clabel').attr('x', 4).attr('y', ch / 2 + 4).text(c.label);
-      s.select('text.cmax').attr('x', MARGIN.left - 4).attr('y', 8).attr('text-anchor', 'end').text(max > 0 ? d3.format('.3~s')(max) : '0');
+  if (!opts.showCharts) return;
+  charts
+    .selectAll<SVGGElement, (typeof CHARTS)[number]>('g.chart')
+    .data(CHARTS, (d) => d.key)
+    .join((enter) => {
+      const e = enter.append('g').attr('class', 'chart');
+      e.append('path').attr('class', 'area');
+      e.append('text').attr('class', 'clabel');
+      e.append('text').attr('class', 'cmax');
+      return e;
+    })
+    .attr('transform', (_, k) => `translate(0,${axisY + 22 + k * (CHART_H + 6)})`)
+    .each(function (c) {
+      drawChart(d3.select(this), c, x, input);
     });
-  }
+}
 
-  svg.on('click', (ev: MouseEvent) => {
-    const [px] = d3.pointer(ev, svgEl);
-    opts.onSeekTime(Math.max(0, Math.min(input.loadedUs, x.invert(px))));
-  });
+/** One chart: A's area (and second series as a line) and, comparing, B's values as a dashed line. */
+function drawChart(s: d3.Selection<SVGGElement, unknown, null, undefined>, c: (typeof CHARTS)[number], x: ReturnType<typeof timeScale>, input: TimelineInput): void {
+  const ch = CHART_H;
+  const pts = input.series;
+  const perSec = 1e6 / input.seriesWidthUs;
+  const bPts = input.b?.series;
+  const bPerSec = input.b === undefined ? perSec : 1e6 / input.b.seriesWidthUs;
+  const valuesOf = (ps: SeriesPoint[], k: number): number[] => ps.map((p) => (c.key === 'acked' ? p.acked * k : p[c.key]));
+  const vals = valuesOf(pts, perSec);
+  const bVals = bPts === undefined ? [] : valuesOf(bPts, bPerSec);
+  const max = d3.max([...vals, ...bVals].filter((v) => Number.isFinite(v))) ?? 0;
+  const y = d3.scaleLinear().domain([0, max > 0 ? max : 1]).range([ch, 0]);
+  const curve = c.step ? d3.curveStepAfter : d3.curveMonotoneX;
+  const gen = d3
+    .area<number>()
+    .defined((v) => Number.isFinite(v))
+    .x((_, k) => x(pts[k].t + (c.step ? 0 : input.seriesWidthUs / 2)))
+    .y0(ch)
+    .y1((v) => y(v))
+    .curve(curve);
+  s.select('path.area').attr('d', gen(vals) ?? '').attr('fill', c.color).attr('stroke', c.color);
+  // The second series (p50 under the p99 area), on the same scale.
+  const second = c.line;
+  const lineGen = d3
+    .line<number>()
+    .defined((v) => Number.isFinite(v))
+    .x((_, k) => x(pts[k].t + input.seriesWidthUs / 2))
+    .y((v) => y(v))
+    .curve(curve);
+  ensure(s, 'path.aline')
+    .attr('display', second === undefined ? 'none' : null)
+    .attr('d', second === undefined ? '' : (lineGen(pts.map((p) => p[second])) ?? ''))
+    .attr('stroke', c.color);
+  // B: a dashed line over A's area.
+  const bw = input.b?.seriesWidthUs ?? input.seriesWidthUs;
+  const line = d3
+    .line<number>()
+    .defined((v) => Number.isFinite(v))
+    .x((_, k) => x(bPts![k].t + (c.step ? 0 : bw / 2)))
+    .y((v) => y(v))
+    .curve(curve);
+  ensure(s, 'path.bline')
+    .attr('display', bPts === undefined ? 'none' : null)
+    .attr('d', bPts === undefined ? '' : (line(bVals) ?? ''))
+    .attr('stroke', c.color);
+  s.select('text.clabel').attr('x', 4).attr('y', ch / 2 + 4).text(c.label);
+  s.select('text.cmax').attr('x', MARGIN.left - 4).attr('y', 8).attr('text-anchor', 'end').text(max > 0 ? d3.format('.3~s')(max) : '0');
 }
 
 function drawCursor(svg: d3.Selection<SVGSVGElement, unknown, null, undefined>, x: ReturnType<typeof timeScale>, input: TimelineInput, size: Size): void {

@@ -1,0 +1,116 @@
+/** What runs: the scenario picker, the seed, the knobs, files opened or dropped, and the YAML export. */
+import { parseDocument } from 'yaml';
+import { looksLikeTrace } from '../io/trace-file.js';
+import { applyKnobs, currentKnobs, KNOBS, type Knobs } from './knobs.js';
+import { SCENARIOS } from './scenarios.js';
+import type { App } from './state.js';
+import { $, showError } from './ui.js';
+import { run } from './worker-client.js';
+
+/** The picker and the seed input show the run shown (a custom entry for a file or an edited scenario). */
+export function syncPicker(app: App): void {
+  const { state } = app;
+  const sel = $<HTMLSelectElement>('scenario');
+  const src = state.source;
+  const custom = sel.querySelector<HTMLOptionElement>('option[data-custom]');
+  if (src && !src.bundled) {
+    const label = `${src.name}${src.kind === 'trace' ? ' (trace)' : ''}`;
+    if (custom) custom.textContent = label;
+    else sel.append(Object.assign(document.createElement('option'), { value: '__custom', textContent: label }));
+    sel.querySelector<HTMLOptionElement>('option[value="__custom"]')!.dataset.custom = '1';
+    sel.value = '__custom';
+  } else {
+    custom?.remove();
+    if (src) sel.value = src.name;
+  }
+  if (state.seed !== undefined) $<HTMLInputElement>('seed').value = String(state.seed);
+  $<HTMLButtonElement>('export').disabled = src?.kind !== 'scenario';
+}
+
+export function runBundled(app: App, name: string, seed: number | undefined, at?: number): void {
+  const text = SCENARIOS.get(name);
+  if (text === undefined) {
+    showError(`no scenario named "${name}" (have: ${[...SCENARIOS.keys()].join(', ')})`);
+    return;
+  }
+  let withKnobs: string;
+  try {
+    withKnobs = applyKnobs(text, app.state.knobs);
+  } catch (e) {
+    showError(`settings: ${(e as Error).message}`);
+    return;
+  }
+  syncKnobInputs(app, text);
+  run(app, { kind: 'scenario', name, text: withKnobs, bundled: true }, seed, { i: at });
+}
+
+/** The knob inputs show the values in force: set ones as values, the scenario's own as placeholders. */
+function syncKnobInputs(app: App, baseText: string): void {
+  const own = currentKnobs(baseText);
+  for (const k of KNOBS) {
+    const input = document.querySelector<HTMLInputElement>(`[data-knob="${k}"]`);
+    if (input === null) continue;
+    input.placeholder = own[k] ?? '';
+    input.value = app.state.knobs[k] ?? '';
+  }
+}
+
+export function readKnobInputs(): Knobs {
+  const out: Knobs = {};
+  for (const k of KNOBS) {
+    const v = document.querySelector<HTMLInputElement>(`[data-knob="${k}"]`)?.value.trim() ?? '';
+    if (v !== '') out[k] = v;
+  }
+  return out;
+}
+
+export function seedInput(): number | undefined {
+  const v = $<HTMLInputElement>('seed').value.trim();
+  if (v === '') return undefined;
+  if (!/^\d+$/.test(v)) {
+    showError(`seed: expected a non-negative integer, got "${v}"`);
+    return undefined;
+  }
+  return Number(v);
+}
+
+export async function loadFile(app: App, file: File): Promise<void> {
+  let text: string;
+  try {
+    // A trace is read by the trace worker as a stream (a 120 MB string read here and copied to the worker
+    // cost seconds): look at its start only.
+    const head = await file.slice(0, 4096).text();
+    if (head.trim() !== '' && looksLikeTrace(head, file.name)) {
+      run(app, { kind: 'trace', name: file.name, text: '', file, bundled: false }, undefined);
+      return;
+    }
+    text = await file.text();
+  } catch (e) {
+    showError(`${file.name}: cannot read the file (${String(e)})`);
+    return;
+  }
+  if (text.trim() === '') {
+    showError(`${file.name}: the file is empty`);
+    return;
+  }
+  const trace = looksLikeTrace(text, file.name);
+  run(app, { kind: trace ? 'trace' : 'scenario', name: file.name, text, bundled: false }, trace ? undefined : seedInput());
+}
+
+/** Downloads the scenario shown (with its seed) as YAML. */
+export function exportYaml(app: App): void {
+  const { state } = app;
+  const src = state.source;
+  if (src === undefined || src.kind !== 'scenario') return;
+  let text = src.text;
+  if (state.seed !== undefined) {
+    const doc = parseDocument(text);
+    doc.set('seed', state.seed);
+    text = doc.toString();
+  }
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
+  a.download = `${src.name.replace(/\.(ya?ml|json)$/, '').replace(/[^\w.-]+/g, '-')}.yaml`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
