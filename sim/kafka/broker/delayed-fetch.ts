@@ -1,0 +1,86 @@
+/**
+ * The fetch purgatory, following Kafka's DelayedFetch and the ReplicaManager's delayedFetchPurgatory:
+ * a fetch (from a follower or a consumer) with too little data waits here for fetch.min.bytes, an
+ * error, or fetch.max.wait.ms. Split from the broker because Kafka keeps delayed operations apart from
+ * the request handling that creates them.
+ */
+import type { Broker } from './broker.js';
+import { Deadlines, type Deadline } from '../../kernel/deadlines.js';
+import type { Envelope } from '../../resources/network.js';
+import { fetchError } from './partition.js';
+import * as P from '../protocol.js';
+
+export interface DelayedFetch {
+  env: Envelope<P.FetchRequest>;
+  deadlineUs: number;
+  done: boolean;
+  deadline?: Deadline;
+}
+
+export class FetchPurgatory {
+  private delayed: DelayedFetch[] = [];
+  private deadlines: Deadlines<DelayedFetch>;
+
+  constructor(private readonly broker: Broker) {
+    this.deadlines = this.newDeadlines();
+  }
+
+  /** A new process incarnation: nothing waits any more. */
+  reset(): void {
+    this.delayed = [];
+    this.deadlines = this.newDeadlines();
+  }
+
+  private newDeadlines(): Deadlines<DelayedFetch> {
+    return new Deadlines(this.broker, (df) => this.tryComplete(df, false, true));
+  }
+
+  /** ReplicaManager.fetchMessages: answer at once if possible, else wait in purgatory. */
+  onFetch(env: Envelope<P.FetchRequest>): void {
+    const df: DelayedFetch = { env, deadlineUs: this.broker.kernel.now + env.payload.maxWaitMs * 1000, done: false };
+    if (this.tryComplete(df, true)) return;
+    this.delayed.push(df);
+    df.deadline = this.deadlines.add(df.deadlineUs, df);
+  }
+
+  /** New data (or a new HW) on `tp`: try the fetches that include it. */
+  wake(tp: string): void {
+    const dfs = this.delayed;
+    for (let i = dfs.length - 1; i >= 0; i--) {
+      if (i >= dfs.length) continue;
+      const df = dfs[i];
+      if (!df.done && df.env.payload.partitions.some((p) => p.tp === tp)) this.tryComplete(df, false);
+    }
+  }
+
+  /** Read every partition of the fetch; answer if there is data, an error, or the wait is over. */
+  private tryComplete(df: DelayedFetch, first: boolean, expired = false): boolean {
+    if (df.done) return true;
+    const req = df.env.payload;
+    const b = this.broker;
+    const rm = b.replicaManager;
+    const out: P.FetchPartitionResponse[] = [];
+    let bytes = 0;
+    let uncached = 0;
+    let urgent = false;
+    const cachedFrom = b.disk.cachedFrom;
+    for (const fp of req.partitions) {
+      const lp = rm.getPartition(fp.tp);
+      const r = lp === undefined || lp.role !== 'leader' ? fetchError(fp.tp, 'NOT_LEADER_OR_FOLLOWER', lp?.log) : lp.fetchRecords(req, fp, first, req.maxBytes - bytes);
+      for (const e of r.entries) bytes += e.batch.bytes;
+      if (r.entries.length > 0 && cachedFrom > 0) uncached += b.logs.get(fp.tp)!.uncachedBytes(r.entries[0].offset, r.entries.length, cachedFrom);
+      if (r.error !== 'NONE' || r.divergingEpoch !== undefined) urgent = true;
+      out.push(r);
+    }
+    if (!urgent && bytes < req.minBytes && !expired) return false;
+    df.done = true;
+    if (df.deadline !== undefined) this.deadlines.cancel(df.deadline);
+    const i = this.delayed.indexOf(df);
+    if (i >= 0) this.delayed.splice(i, 1);
+    const send = () => b.net.send<P.FetchResponse>(b.node, df.env.from, 'FetchResponse', P.REQUEST_OVERHEAD_BYTES + bytes + 16 * out.length, { correlationId: req.correlationId, partitions: out });
+    // Data older than the page cache holds comes from the device first (a lagging consumer's read).
+    if (uncached > 0) b.timerAt(b.disk.read(uncached), send);
+    else send();
+    return true;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The broker's relation with the controller, following Kafka's BrokerLifecycleManager (registration,
+ * heartbeats, fencing, controlled shutdown) and the metadata catch-up that BrokerServer waits for
+ * (here a MetadataFetch loop instead of the KRaft log). Split from the broker because Kafka keeps this
+ * state machine in its own class, apart from replication.
+ */
+import type { Broker } from './broker.js';
+import type { MetadataImage } from '../metadata.js';
+import * as P from '../protocol.js';
+
+export class BrokerLifecycleManager {
+  private metadataInflight = false;
+  private metadataAttempt = 0;
+
+  constructor(private readonly broker: Broker) {}
+
+  /** A new process incarnation: no metadata request in flight. */
+  reset(): void {
+    this.metadataInflight = false;
+  }
+
+  /**
+   * At time 0 the cluster is already formed (`bootstrap` gives the image and the broker epoch); a
+   * restart registers with the controller, catches up metadata and waits to be unfenced.
+   */
+  startup(bootstrap?: { image: MetadataImage; brokerEpoch: number }): void {
+    const b = this.broker;
+    if (bootstrap !== undefined) {
+      b.brokerEpoch = bootstrap.brokerEpoch;
+      b.fenced = false;
+      // Act once every broker of the formed cluster is up (they all start at time 0).
+      b.timer(0, () => {
+        b.applyImage(bootstrap.image);
+        this.heartbeatLoop();
+        this.fetchMetadata();
+      });
+    } else {
+      b.image = null;
+      b.fenced = true;
+      b.brokerEpoch = -1;
+      this.register();
+    }
+  }
+
+  /** The controller's process died (or refused us): retry the metadata fetch after a backoff. */
+  onControllerDisconnect(): void {
+    if (!this.metadataInflight) return;
+    this.metadataInflight = false;
+    this.metadataAttempt++;
+    this.broker.timer(this.broker.cfg.replicaFetchBackoffMs * 1000, () => this.fetchMetadata());
+  }
+
+  private register(): void {
+    const b = this.broker;
+    b.net.send<P.BrokerRegistrationRequest>(b.node, 'ctl', 'BrokerRegistration', 128, { broker: b.id, incarnation: b.incarnation });
+    // Retry if no answer arrives (controller down or unreachable).
+    const inc = b.incarnation;
+    b.timer(b.cfg.brokerHeartbeatIntervalMs * 1000, () => {
+      if (b.brokerEpoch < 0 && inc === b.incarnation) this.register();
+    });
+  }
+
+  onRegistrationResponse(r: P.BrokerRegistrationResponse): void {
+    if (this.broker.brokerEpoch >= 0) return;
+    if (r.error !== 'NONE') return; // retried by the timer in register()
+    this.broker.brokerEpoch = r.brokerEpoch;
+    this.fetchMetadata();
+    this.heartbeatLoop();
+  }
+
+  private heartbeatLoop(): void {
+    this.sendHeartbeat();
+    this.broker.timer(this.broker.cfg.brokerHeartbeatIntervalMs * 1000, () => this.heartbeatLoop());
+  }
+
+  sendHeartbeat(): void {
+    const b = this.broker;
+    if (b.brokerEpoch < 0) return;
+    b.net.send<P.BrokerHeartbeatRequest>(b.node, 'ctl', 'BrokerHeartbeat', 64, {
+      broker: b.id,
+      brokerEpoch: b.brokerEpoch,
+      metadataVersion: b.image?.version ?? -1,
+      wantShutDown: b.shuttingDown,
+    });
+  }
+
+  onHeartbeatResponse(r: P.BrokerHeartbeatResponse): void {
+    const b = this.broker;
+    if (r.error === 'STALE_BROKER_EPOCH') {
+      // The controller no longer knows this incarnation: register again.
+      b.brokerEpoch = -1;
+      this.register();
+      return;
+    }
+    const wasFenced = b.fenced;
+    b.fenced = r.fenced;
+    if (r.shouldShutDown && b.shuttingDown) b.stopCleanly();
+    else if (wasFenced && !r.fenced) this.sendHeartbeat();
+  }
+
+  private fetchMetadata(): void {
+    if (this.metadataInflight) return;
+    this.metadataInflight = true;
+    const b = this.broker;
+    const attempt = ++this.metadataAttempt;
+    b.net.send<P.MetadataFetchRequest>(b.node, 'ctl', 'MetadataFetch', 64, { node: b.node, version: b.image?.version ?? -1 });
+    // If the controller does not answer (down or cut off), try again.
+    b.timer(b.cfg.replicaSocketTimeoutMs * 1000, () => {
+      if (attempt === this.metadataAttempt && this.metadataInflight) {
+        this.metadataInflight = false;
+        this.fetchMetadata();
+      }
+    });
+  }
+
+  onMetadataFetchResponse(r: P.MetadataFetchResponse): void {
+    const b = this.broker;
+    this.metadataInflight = false;
+    const caughtUpBefore = b.image !== null;
+    if (b.image === null || r.image.version > b.image.version) {
+      b.applyImage(r.image);
+      b.trace.emit({ type: 'metadata', t: b.kernel.now, node: b.node, version: r.image.version });
+      // A fenced broker that has caught up heartbeats at once to be unfenced sooner.
+      if (!caughtUpBefore || b.fenced) this.sendHeartbeat();
+    }
+    this.fetchMetadata();
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * One partition replica on one broker, following Kafka's Partition.scala (with Replica.scala's follower
+ * state): the leader's view of its followers, the high watermark, ISR shrink and expand through
+ * AlterPartition, appends (appendRecordsToLeader, and the follower's appends) and the leader side of a
+ * fetch (fetchRecords: epoch checks, diverging epoch, follower fetch state). Split from the broker
+ * because Kafka keeps this per-partition state machine in its own class; the broker owns the
+ * partitions through its ReplicaManager.
+ */
+import type { Broker } from './broker.js';
+import type { PartitionState } from '../metadata.js';
+import { UNDEFINED_EPOCH, UNDEFINED_OFFSET, type LogEntry, type PartitionLog, type RecordBatch } from '../partition-log.js';
+import * as P from '../protocol.js';
+import type { KafkaError } from '../../trace/events.js';
+
+/** A follower as its leader sees it (Replica.scala's ReplicaState). */
+export interface FollowerState {
+  broker: number;
+  leo: number;
+  lastCaughtUpUs: number;
+  lastFetchUs: number;
+  lastFetchLeaderLeo: number;
+}
+
+/** Partition.appendRecordsToLeader's answer: the result, when the append is done (µs), the offset acks=all waits for. */
+export interface LeaderAppend {
+  result: P.ProducePartitionResponse;
+  doneUs: number;
+  requiredOffset: number;
+}
+
+export const NO_ENTRIES: LogEntry[] = [];
+
+/** A partition replica's runtime role on this broker (lost when the process dies). */
+export class Partition {
+  /** Leader only: committed ISR, the pending AlterPartition (if any) and followers' states. */
+  isr: number[];
+  pendingIsr: number[] | null = null;
+  partitionEpoch: number;
+  /** Follower, `epochNoEpochInResponse` only: OffsetsForLeaderEpoch still to be asked before fetching. */
+  truncating?: boolean;
+
+  constructor(
+    private readonly broker: Broker,
+    readonly tp: string,
+    readonly topic: string,
+    readonly log: PartitionLog,
+    public state: PartitionState,
+    readonly role: 'leader' | 'follower',
+    readonly leaderEpoch: number,
+    isr: number[],
+    readonly epochStartOffset: number,
+    readonly followers: Map<number, FollowerState>,
+    public unflushedMessages: number,
+    public lastFlushUs: number,
+  ) {
+    this.isr = isr;
+    this.partitionEpoch = state.partitionEpoch;
+  }
+
+  /** min.insync.replicas, capped by the replication factor. */
+  private minIsr(): number {
+    return Math.min(this.broker.cfg.minIsr(this.topic), this.state.replicas.length);
+  }
+
+  // ---- leadership ----------------------------------------------------------------------------
+
+  /** A new image with the same leader epoch: take a newer ISR (partition epoch) from it. */
+  updateLeaderState(p: PartitionState): void {
+    this.state = p;
+    if (p.partitionEpoch > this.partitionEpoch) {
+      this.isr = [...p.isr];
+      this.partitionEpoch = p.partitionEpoch;
+      this.pendingIsr = null;
+      this.maybeIncrementHw();
+    }
+  }
+
+  // ---- appends -------------------------------------------------------------------------------
+
+  /**
+   * Partition.appendRecordsToLeader plus the idempotent producer's sequence checks. Returns the
+   * partition's result, when the append is on the page cache (or fsynced), and the offset the HW must
+   * pass for acks=all.
+   */
+  appendRecordsToLeader(batch: RecordBatch, acks: number): LeaderAppend {
+    const now = this.broker.kernel.now;
+    const tp = this.tp;
+    const fail = (error: KafkaError) => ({ result: { tp, seq: batch.seq, error, baseOffset: -1 }, doneUs: now, requiredOffset: -1 });
+    if (acks === -1 && this.isr.length < this.minIsr()) return fail('NOT_ENOUGH_REPLICAS');
+    const log = this.log;
+    if (batch.idempotent) {
+      const recent = log.recentBatchesOf(batch.pid);
+      for (const e of recent) {
+        if (e.batch.seq === batch.seq && e.batch.count === batch.count) {
+          // A retry of a batch already in the log: answer with its original offset, append nothing.
+          return { result: { tp, seq: batch.seq, error: 'NONE', baseOffset: e.offset }, doneUs: now, requiredOffset: e.offset + e.batch.count };
+        }
+      }
+      const last = recent.length > 0 ? recent[recent.length - 1].batch : undefined;
+      if (last !== undefined && batch.seq !== last.seq + last.count) return fail(batch.seq <= last.seq ? 'DUPLICATE_SEQUENCE_NUMBER' : 'OUT_OF_ORDER_SEQUENCE_NUMBER');
+    }
+    const entry: LogEntry = { offset: log.leo, epoch: this.leaderEpoch, batch };
+    const doneUs = this.appendLocal(entry, 'produce');
+    this.maybeIncrementHw();
+    this.broker.replicaManager.fetchPurgatory.wake(tp);
+    return { result: { tp, seq: batch.seq, error: 'NONE', baseOffset: entry.offset }, doneUs, requiredOffset: entry.offset + batch.count };
+  }
+
+  /** Append an entry to the local log: page cache write, flush policy, trace. Returns when it is done (µs). */
+  appendLocal(entry: LogEntry, src: 'produce' | 'fetch'): number {
+    const log = this.log;
+    const broker = this.broker;
+    const disk = broker.disk;
+    log.append(entry, disk.written);
+    const b = entry.batch;
+    broker.trace.emit({ type: 'append', t: broker.kernel.now, broker: broker.id, tp: this.tp, offset: entry.offset, count: b.count, epoch: entry.epoch, pid: b.pid, seq: b.seq, bytes: b.bytes, src });
+    let doneUs = disk.write(log, log.leo, b.bytes);
+    this.unflushedMessages += b.count;
+    if (this.unflushedMessages >= broker.cfg.flushMessages(this.topic)) {
+      this.unflushedMessages = 0;
+      this.lastFlushUs = broker.kernel.now;
+      doneUs = Math.max(doneUs, disk.fsync(log));
+    }
+    return doneUs;
+  }
+
+  truncate(to: number, reason: 'divergingEpoch' | 'highWatermark'): void {
+    const removed = this.log.truncateTo(to);
+    if (removed > 0) this.broker.trace.emit({ type: 'truncate', t: this.broker.kernel.now, broker: this.broker.id, tp: this.tp, to: this.log.leo, removed, reason });
+  }
+
+  // ---- high watermark and ISR (leader) -------------------------------------------------------
+
+  /** The ISR including a pending expansion (Kafka's maximal ISR). */
+  maximalIsr(): number[] {
+    if (this.pendingIsr === null || this.pendingIsr.length <= this.isr.length) return this.isr;
+    return this.pendingIsr;
+  }
+
+  /** acks=all: the ISR is now below min.insync.replicas (NOT_ENOUGH_REPLICAS_AFTER_APPEND). */
+  underMinIsrAfterAppend(): boolean {
+    return this.maximalIsr().length < this.minIsr();
+  }
+
+  private isCaughtUp(f: FollowerState, leaderLeo: number, now: number): boolean {
+    return f.leo === leaderLeo || now - f.lastCaughtUpUs <= this.broker.cfg.replicaLagTimeMaxMs * 1000;
+  }
+
+  /** In KRaft: the broker is registered, unfenced and not in controlled shutdown. */
+  private isrEligible(b: number): boolean {
+    const reg = this.broker.image?.brokers[b];
+    return reg !== undefined && !reg.fenced && !reg.inControlledShutdown;
+  }
+
+  /** Partition.maybeIncrementLeaderHW (with the 3.7+ min-ISR rule). */
+  maybeIncrementHw(): void {
+    const log = this.log;
+    if (this.broker.cfg.hwFrozenUnderMinIsr && this.isr.length < this.minIsr()) return;
+    const now = this.broker.kernel.now;
+    const maximal = this.maximalIsr();
+    let hw = log.leo;
+    for (const f of this.followers.values()) {
+      if (f.leo >= hw) continue;
+      if (maximal.includes(f.broker) || (this.isCaughtUp(f, log.leo, now) && this.isrEligible(f.broker))) hw = f.leo;
+    }
+    if (hw > log.hw) this.setHw(hw);
+  }
+
+  setHw(hw: number): void {
+    this.log.hw = hw;
+    this.broker.trace.emit({ type: 'hw', t: this.broker.kernel.now, broker: this.broker.id, tp: this.tp, hw });
+    if (this.role !== 'leader') return;
+    const rm = this.broker.replicaManager;
+    rm.producePurgatory.checkAll();
+    rm.fetchPurgatory.wake(this.tp);
+  }
+
+  /** Partition.maybeShrinkIsr: drop followers that are not caught up (run by the isr-expiration task). */
+  maybeShrinkIsr(now: number): void {
+    if (this.role !== 'leader' || this.pendingIsr !== null) return;
+    const out = this.isr.filter((b) => {
+      if (b === this.broker.id) return false;
+      const f = this.followers.get(b);
+      return f === undefined || !this.isCaughtUp(f, this.log.leo, now);
+    });
+    if (out.length > 0) this.alterIsr(this.isr.filter((b) => !out.includes(b)));
+  }
+
+  private maybeExpandIsr(follower: number, f: FollowerState): void {
+    if (this.pendingIsr !== null || this.isr.includes(follower)) return;
+    if (!this.isrEligible(follower)) return;
+    if (f.leo >= this.log.hw && f.leo >= this.epochStartOffset) this.alterIsr([...this.isr, follower]);
+  }
+
+  private alterIsr(newIsr: number[]): void {
+    const broker = this.broker;
+    this.pendingIsr = newIsr;
+    broker.net.send<P.AlterPartitionRequest>(broker.node, 'ctl', 'AlterPartition', 96, {
+      broker: broker.id, brokerEpoch: broker.brokerEpoch, tp: this.tp, leaderEpoch: this.leaderEpoch, partitionEpoch: this.partitionEpoch, newIsr,
+    });
+    // No answer (controller unreachable): give up this attempt so the next check can try again.
+    const pending = newIsr;
+    broker.timer(broker.cfg.replicaSocketTimeoutMs * 1000, () => {
+      if (this.pendingIsr === pending) this.pendingIsr = null;
+    });
+  }
+
+  onAlterPartitionResponse(r: P.AlterPartitionResponse): void {
+    this.pendingIsr = null;
+    if (r.error === 'NONE' && r.state !== undefined && r.state.partitionEpoch > this.partitionEpoch) {
+      this.isr = [...r.state.isr];
+      this.partitionEpoch = r.state.partitionEpoch;
+      this.state = r.state;
+    }
+    this.maybeIncrementHw();
+  }
+
+  // ---- fetch (leader side) -------------------------------------------------------------------
+
+  /** Partition.fetchRecords: epoch checks, diverging epoch, the follower's fetch state, then the read. */
+  fetchRecords(req: P.FetchRequest, fp: P.FetchPartition, first: boolean, maxBytes: number): P.FetchPartitionResponse {
+    if (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch < this.leaderEpoch) return fetchError(fp.tp, 'FENCED_LEADER_EPOCH', this.log);
+    if (fp.currentLeaderEpoch > this.leaderEpoch) return fetchError(fp.tp, 'UNKNOWN_LEADER_EPOCH', this.log);
+    const log = this.log;
+    if (fp.lastFetchedEpoch !== UNDEFINED_EPOCH && !(fp.lastFetchedEpoch === log.latestEpoch && fp.fetchOffset <= log.leo)) {
+      const eo = log.endOffsetForEpoch(fp.lastFetchedEpoch);
+      if (eo.endOffset === UNDEFINED_OFFSET || eo.epoch === UNDEFINED_EPOCH) return fetchError(fp.tp, 'OFFSET_OUT_OF_RANGE', log);
+      if (eo.epoch < fp.lastFetchedEpoch || eo.endOffset < fp.fetchOffset) {
+        return { tp: fp.tp, error: 'NONE', highWatermark: log.hw, logEndOffset: log.leo, entries: NO_ENTRIES, divergingEpoch: { epoch: eo.epoch, endOffset: eo.endOffset } };
+      }
+    }
+    if (fp.fetchOffset > log.leo) return fetchError(fp.tp, 'OFFSET_OUT_OF_RANGE', log);
+    const isFollower = req.replicaId >= 0;
+    if (isFollower && first) this.updateFollowerFetchState(req.replicaId, fp.fetchOffset, log.leo);
+    const limit = isFollower ? log.leo : log.hw;
+    const entries = fp.fetchOffset >= limit ? NO_ENTRIES : log.read(fp.fetchOffset, limit, Math.min(maxBytes, req.partitionMaxBytes));
+    return { tp: fp.tp, error: 'NONE', highWatermark: log.hw, logEndOffset: log.leo, entries };
+  }
+
+  /** Partition.updateFollowerFetchState → Replica.updateFetchStateOrThrow, then ISR expand and HW. */
+  private updateFollowerFetchState(follower: number, fetchOffset: number, leaderLeo: number): void {
+    const f = this.followers.get(follower);
+    if (f === undefined) return;
+    const now = this.broker.kernel.now;
+    if (fetchOffset >= leaderLeo) f.lastCaughtUpUs = Math.max(f.lastCaughtUpUs, now);
+    else if (fetchOffset >= f.lastFetchLeaderLeo) f.lastCaughtUpUs = Math.max(f.lastCaughtUpUs, f.lastFetchUs);
+    const moved = f.leo !== fetchOffset;
+    f.leo = fetchOffset;
+    f.lastFetchLeaderLeo = Math.max(leaderLeo, f.lastFetchLeaderLeo);
+    f.lastFetchUs = now;
+    this.maybeExpandIsr(follower, f);
+    if (moved) this.maybeIncrementHw();
+  }
+}
+
+export function fetchError(tp: string, error: KafkaError, log: PartitionLog | undefined): P.FetchPartitionResponse {
+  return { tp, error, highWatermark: log?.hw ?? -1, logEndOffset: log?.leo ?? -1, entries: NO_ENTRIES };
+}

@@ -1,0 +1,221 @@
+/**
+ * The follower side of replication, following Kafka's ReplicaFetcherManager and
+ * ReplicaFetcherThread / AbstractFetcherThread: one fetcher per leader broker fetches every partition
+ * this broker follows from it, applies the data, and truncates by diverging epoch (or, for older
+ * versions, to the HW or to an OffsetsForLeaderEpoch answer). Split from the broker because Kafka runs
+ * this as its own threads with their own state (partitions, in-flight request, backoff).
+ */
+import type { Broker } from './broker.js';
+import { Deadlines, type Deadline } from '../../kernel/deadlines.js';
+import type { Envelope } from '../../resources/network.js';
+import type { Partition } from './partition.js';
+import { UNDEFINED_EPOCH, UNDEFINED_OFFSET, type LogEntry, type PartitionLog } from '../partition-log.js';
+import * as P from '../protocol.js';
+
+/** One replica fetcher: fetches every partition this broker follows from one leader. */
+interface Fetcher {
+  leader: number;
+  tps: Set<string>;
+  inflight: boolean;
+  /** Bumped when a fetch is abandoned (timeout), so its late response is ignored. */
+  gen: number;
+  timeout?: Deadline;
+}
+
+interface FetcherTimeout {
+  fetcher: Fetcher;
+  gen: number;
+}
+
+export class ReplicaFetcherManager {
+  private fetchers = new Map<number, Fetcher>();
+  private timeouts: Deadlines<FetcherTimeout>;
+
+  constructor(private readonly broker: Broker) {
+    this.timeouts = this.newDeadlines();
+  }
+
+  /** A new process incarnation: no fetchers yet. */
+  reset(): void {
+    this.fetchers = new Map();
+    this.timeouts = this.newDeadlines();
+  }
+
+  private newDeadlines(): Deadlines<FetcherTimeout> {
+    return new Deadlines(this.broker, (x) => this.expire(x));
+  }
+
+  addToFetcher(leader: number, tp: string): void {
+    let f = this.fetchers.get(leader);
+    if (f === undefined) {
+      f = { leader, tps: new Set(), inflight: false, gen: 0 };
+      this.fetchers.set(leader, f);
+    }
+    if (!f.tps.has(tp)) {
+      // Kept sorted, so fetch requests list partitions in a stable order.
+      f.tps = new Set([...f.tps, tp].sort());
+    }
+    if (!f.inflight) this.sendFetch(f);
+  }
+
+  removeFromFetchers(tp: string): void {
+    for (const f of this.fetchers.values()) f.tps.delete(tp);
+  }
+
+  /** The leader's process died (or refused us): fail the fetch in flight and try again later. */
+  onDisconnect(leader: number): void {
+    const f = this.fetchers.get(leader);
+    if (f !== undefined && f.inflight) {
+      f.inflight = false;
+      f.gen++;
+      this.fetchAfterBackoff(f);
+    }
+  }
+
+  private sendFetch(f: Fetcher): void {
+    const b = this.broker;
+    if (f.inflight || f.tps.size === 0 || b.state === 'down') return;
+    const rm = b.replicaManager;
+    // 0.11-1.x (AbstractFetcherThread.maybeTruncate): partitions still truncating ask OffsetsForLeaderEpoch first.
+    const truncating = [...f.tps].filter((tp) => rm.getPartition(tp)!.truncating === true);
+    if (truncating.length > 0) return this.sendOffsetsForLeaderEpoch(f, truncating);
+    // Before 2.7 a fetch carried neither lastFetchedEpoch nor (before 2.1) currentLeaderEpoch.
+    const epochs = b.cfg.truncation === 'divergingEpoch';
+    const partitions: P.FetchPartition[] = [];
+    for (const tp of f.tps) {
+      const lp = rm.getPartition(tp)!;
+      partitions.push({ tp, fetchOffset: lp.log.leo, lastFetchedEpoch: epochs ? lp.log.latestEpoch : UNDEFINED_EPOCH, currentLeaderEpoch: epochs ? lp.leaderEpoch : -1 });
+    }
+    f.inflight = true;
+    const gen = ++f.gen;
+    b.net.send<P.FetchRequest>(b.node, `b${f.leader}`, 'Fetch', P.REQUEST_OVERHEAD_BYTES + 32 * partitions.length, {
+      correlationId: gen, replicaId: b.id, replicaEpoch: b.brokerEpoch, maxWaitMs: b.cfg.replicaFetchWaitMaxMs, minBytes: b.cfg.replicaFetchMinBytes,
+      maxBytes: b.cfg.replicaFetchResponseMaxBytes, partitionMaxBytes: b.cfg.replicaFetchMaxBytes, partitions,
+    });
+    f.timeout = this.timeouts.add(b.kernel.now + b.cfg.replicaSocketTimeoutMs * 1000, { fetcher: f, gen });
+  }
+
+  /** A replica fetch ran out of time. */
+  private expire(item: FetcherTimeout): void {
+    const f = item.fetcher;
+    if (f.gen !== item.gen || !f.inflight) return;
+    // No answer: the leader is dead or cut off. Back off, then try again (metadata may move us).
+    f.inflight = false;
+    f.gen++;
+    this.fetchAfterBackoff(f);
+  }
+
+  private fetchAfterBackoff(f: Fetcher): void {
+    const gen = f.gen;
+    f.inflight = true;
+    this.broker.timer(this.broker.cfg.replicaFetchBackoffMs * 1000, () => {
+      if (f.gen !== gen) return;
+      f.inflight = false;
+      this.sendFetch(f);
+    });
+  }
+
+  /** The fetcher a reply from `env.from` answers, if it is the one it waits for (and it stops waiting). */
+  private takeFetcherReply(env: Envelope<{ correlationId: number }>): Fetcher | undefined {
+    const f = this.fetchers.get(Number(env.from.slice(1)));
+    if (f === undefined || !f.inflight || env.payload.correlationId !== f.gen) return undefined;
+    f.inflight = false;
+    if (f.timeout !== undefined) this.timeouts.cancel(f.timeout);
+    return f;
+  }
+
+  /** The partition a reply names, if this broker still follows it from that fetcher's leader. */
+  private followed(f: Fetcher, tp: string): Partition | undefined {
+    const lp = this.broker.replicaManager.getPartition(tp);
+    if (lp === undefined || lp.role !== 'follower' || lp.state.leader !== f.leader || !f.tps.has(tp)) return undefined;
+    return lp;
+  }
+
+  onFetchResponse(env: Envelope<P.FetchResponse>): void {
+    const f = this.takeFetcherReply(env);
+    if (f === undefined) return;
+    let backoff = false;
+    for (const pr of env.payload.partitions) {
+      const lp = this.followed(f, pr.tp);
+      if (lp === undefined) continue;
+      if (!this.processPartitionData(lp, pr)) backoff = true;
+    }
+    if (backoff) this.fetchAfterBackoff(f);
+    else this.sendFetch(f);
+  }
+
+  private sendOffsetsForLeaderEpoch(f: Fetcher, tps: string[]): void {
+    const b = this.broker;
+    f.inflight = true;
+    const gen = ++f.gen;
+    const partitions = tps.map((tp) => ({ tp, leaderEpoch: b.replicaManager.getPartition(tp)!.log.latestEpoch }));
+    b.net.send<P.OffsetsForLeaderEpochRequest>(b.node, `b${f.leader}`, 'OffsetsForLeaderEpoch', P.REQUEST_OVERHEAD_BYTES + 16 * partitions.length, { correlationId: gen, replicaId: b.id, partitions });
+    f.timeout = this.timeouts.add(b.kernel.now + b.cfg.replicaSocketTimeoutMs * 1000, { fetcher: f, gen });
+  }
+
+  /** Follower side (ReplicaFetcherThread.maybeTruncate, 1.x): truncate once, then fetch without further checks. */
+  onOffsetsForLeaderEpochResponse(env: Envelope<P.OffsetsForLeaderEpochResponse>): void {
+    const f = this.takeFetcherReply(env);
+    if (f === undefined) return;
+    let backoff = false;
+    for (const pr of env.payload.partitions) {
+      const lp = this.followed(f, pr.tp);
+      if (lp === undefined || lp.truncating !== true) continue;
+      if (pr.error !== 'NONE') {
+        backoff = true;
+        continue;
+      }
+      if (pr.endOffset === UNDEFINED_OFFSET) lp.truncate(lp.log.hw, 'highWatermark');
+      else lp.truncate(Math.min(pr.endOffset, lp.log.leo), 'divergingEpoch');
+      lp.truncating = false;
+    }
+    if (backoff) this.fetchAfterBackoff(f);
+    else this.sendFetch(f);
+  }
+
+  /** Apply one partition of a fetch response (processPartitionData). Returns false when the fetcher should back off. */
+  private processPartitionData(lp: Partition, pr: P.FetchPartitionResponse): boolean {
+    const log = lp.log;
+    if (pr.error === 'OFFSET_OUT_OF_RANGE' && pr.logEndOffset >= 0 && pr.logEndOffset < log.leo) {
+      // The leader has less than us and no epoch to compare: truncate to its end (unclean case).
+      lp.truncate(pr.logEndOffset, 'divergingEpoch');
+      return true;
+    }
+    if (pr.error !== 'NONE') return false;
+    if (pr.divergingEpoch !== undefined) {
+      lp.truncate(truncationOffset(log, pr.divergingEpoch), 'divergingEpoch');
+      return true;
+    }
+    const sliceStraddling = this.broker.cfg.truncation === 'highWatermark';
+    for (const e of pr.entries) {
+      if (e.offset < log.leo) {
+        // Before 0.11 (message format v0/v1, uncompressed) a log held single messages, so a fetch returned
+        // exactly the messages from the fetch offset on: take the part of a straddling batch we lack.
+        if (sliceStraddling && e.offset + e.batch.count > log.leo) lp.appendLocal(sliceEntry(e, log.leo - e.offset), 'fetch');
+        continue; // already have it (a batch straddling the fetch offset)
+      }
+      if (e.offset > log.leo) break; // our log moved (truncated) since the request: refetch
+      lp.appendLocal(e, 'fetch');
+    }
+    const hw = Math.min(pr.highWatermark, log.leo);
+    if (hw > log.hw) lp.setHw(hw);
+    return true;
+  }
+}
+
+/** AbstractFetcherThread.getOffsetTruncationState for a response with a diverging epoch. */
+function truncationOffset(log: PartitionLog, leader: { epoch: number; endOffset: number }): number {
+  if (leader.endOffset === UNDEFINED_OFFSET) return log.leo;
+  if (leader.epoch === UNDEFINED_EPOCH) return Math.min(leader.endOffset, log.leo);
+  const mine = log.endOffsetForEpoch(leader.epoch);
+  if (mine.endOffset === UNDEFINED_OFFSET) return Math.min(leader.endOffset, log.leo);
+  if (mine.epoch !== leader.epoch) return Math.min(mine.endOffset, log.leo);
+  return Math.min(mine.endOffset, leader.endOffset, log.leo);
+}
+
+/** The records of an entry from its `skip`-th on, as an entry of their own (same producer, epoch, times). */
+function sliceEntry(e: LogEntry, skip: number): LogEntry {
+  const b = e.batch;
+  const count = b.count - skip;
+  return { offset: e.offset + skip, epoch: e.epoch, batch: { ...b, seq: b.seq + skip, count, bytes: Math.max(1, Math.round((b.bytes * count) / b.count)), createUs: b.createUs.slice(skip, b.count) } };
+}

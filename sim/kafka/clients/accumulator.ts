@@ -1,0 +1,296 @@
+/**
+ * The producer's batches, following Kafka's RecordAccumulator: records the application sends go into
+ * per-partition deques of batches (linger.ms, batch.size), bounded by buffer.memory (send() blocks
+ * when it is used up), and drainBatchesForOneNode picks what the Sender puts in one Produce request.
+ * Split from the producer because Kafka keeps the application side (append) apart from the network
+ * side (the Sender). The application's steady send() calls are modelled here too (see catchUp).
+ */
+import type { Producer, ProducerConfig, ProducerWorkload } from './producer.js';
+import type { RecordBatch } from '../partition-log.js';
+import { partitionForKey, StickyPartitioner } from './partitioner.js';
+import * as P from '../protocol.js';
+import type { Stream } from '../../kernel/random.js';
+
+/** A batch in the accumulator or in flight. */
+export interface PBatch {
+  tp: string;
+  partition: number;
+  /** Creation times of the records so far (a packed array of doubles: cheaper to create than a typed array). */
+  createUs: number[];
+  count: number;
+  bytes: number;
+  createdUs: number;
+  /** Built when first drained (sequence numbers are assigned at drain time). */
+  record: RecordBatch | null;
+  attempts: number;
+  lastAttemptUs: number;
+  retryBackoffUs: number;
+  done: boolean;
+}
+
+/** Batch header (61 bytes in the v2 format) and per-record overhead (attributes, varints, headers). */
+export const BATCH_OVERHEAD_BYTES = 61;
+const RECORD_OVERHEAD_BYTES = 10;
+
+export class RecordAccumulator {
+  readonly tps: string[];
+  /** Per partition: batches waiting to be sent, oldest first. */
+  queues: PBatch[][] = [];
+  /** Bytes of records held (buffer.memory accounting). */
+  bufferedBytes = 0;
+  /** send() is blocked on buffer.memory. */
+  blocked = false;
+  /** Records the application has called send() for. */
+  sent = 0;
+  /** Total size of the batches the last drain() returned, with the request overhead. */
+  drainedBytes = 0;
+  /** Time of record 0 (moves when send() was blocked on buffer.memory, or at a restart). */
+  private baseUs = 0;
+  private keysAhead: number[] = [];
+  private readonly drainIndex = new Map<number, number>();
+  readonly sticky: StickyPartitioner;
+  readonly keyPartition: Int32Array | null;
+  private readonly keyBytes: number;
+  readonly recordWireBytes: number;
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly cfg: ProducerConfig,
+    private readonly work: ProducerWorkload,
+    partitions: number,
+    private readonly keysRng: Stream,
+    partitionerRng: Stream,
+  ) {
+    this.tps = Array.from({ length: partitions }, (_, p) => `${work.topic}-${p}`);
+    this.sticky = new StickyPartitioner(partitions, cfg.batchSize, partitionerRng);
+    const keyCount = work.keys.kind === 'uniform' || work.keys.kind === 'zipf' ? work.keys.count : work.keys.kind === 'fixed' ? 1 : 0;
+    this.keyPartition = keyCount > 0 && !cfg.partitionerIgnoreKeys ? new Int32Array(keyCount) : null;
+    if (this.keyPartition !== null) {
+      for (let k = 0; k < keyCount; k++) this.keyPartition[k] = partitionForKey(this.keyString(k), partitions);
+    }
+    this.keyBytes = keyCount > 0 ? this.keyString(keyCount - 1).length : 0;
+    this.recordWireBytes = work.recordBytes + this.keyBytes + RECORD_OVERHEAD_BYTES;
+  }
+
+  private keyString(k: number): string {
+    return this.work.keys.kind === 'fixed' ? this.work.keys.key : `key-${k}`;
+  }
+
+  /** A new producer process: empty deques and buffer. */
+  reset(): void {
+    this.queues = this.tps.map(() => []);
+    this.bufferedBytes = 0;
+    this.blocked = false;
+  }
+
+  /** The application resumes sending at `now`: record `sent` is due then, the rest at the configured rate. */
+  restartAt(now: number): void {
+    this.baseUs = Math.max(this.work.startUs, now) - Math.round((this.sent * 1e6) / this.work.ratePerSec);
+    this.keysAhead = [];
+  }
+
+  hasQueued(): boolean {
+    return this.queues.some((q) => q.length > 0);
+  }
+
+  // ---- the application ----------------------------------------------------------------------
+  //
+  // The application calls send() for record k at baseUs + k / rate. Records are appended to the
+  // accumulator lazily, whenever the producer does anything (catchUp), each with its exact creation
+  // time; the producer wakes exactly when a record would fill a batch or start a linger, so batches
+  // leave at the same instants as with one event per record, at a fraction of the events.
+
+  /** Creation time of record k (µs). */
+  tOf(k: number): number {
+    return this.baseUs + Math.round((k * 1e6) / this.work.ratePerSec);
+  }
+
+  private moreRecords(k: number): boolean {
+    return k < this.work.maxRecords && this.tOf(k) < this.work.stopUs;
+  }
+
+  /** Append every record due by now. */
+  catchUp(now: number): void {
+    if (this.blocked || !this.producer.alive) return;
+    while (this.moreRecords(this.sent) && this.tOf(this.sent) <= now) {
+      if (this.bufferedBytes + this.recordWireBytes > this.cfg.bufferMemory) {
+        // buffer.memory exhausted: send() blocks until an acknowledgement frees memory.
+        this.blocked = true;
+        return;
+      }
+      if (this.keyPartition === null) this.sendStickyRun(now);
+      else this.sendRecord(this.tOf(this.sent));
+    }
+  }
+
+  /**
+   * Keyless records all go to the sticky partition until it switches, which can only happen when a
+   * batch fills (or at twice batch.size): append them as one run, up to that point, with the same
+   * result as one at a time.
+   */
+  private sendStickyRun(now: number): void {
+    const available = this.producer.sender.available;
+    const p = this.sticky.partition(available, this.queueSize, this.cfg.adaptivePartitioning);
+    const rec = this.recordWireBytes;
+    let b = this.openBatch(p);
+    if (b === undefined || (b.count > 0 && b.bytes + rec > this.cfg.batchSize)) b = this.newBatch(p, this.tOf(this.sent));
+    const room = Math.max(1, Math.floor((this.cfg.batchSize - b.bytes) / rec));
+    const untilSwitch = Math.max(1, Math.ceil((2 * this.cfg.batchSize - this.sticky.produced()) / rec));
+    const memory = Math.max(1, Math.floor((this.cfg.bufferMemory - this.bufferedBytes) / rec));
+    let n = 0;
+    const limit = Math.min(room, untilSwitch, memory);
+    while (n < limit && this.moreRecords(this.sent) && this.tOf(this.sent) <= now) {
+      b.createUs.push(this.tOf(this.sent));
+      b.count++;
+      this.sent++;
+      n++;
+    }
+    b.bytes += n * rec;
+    this.bufferedBytes += n * rec;
+    this.sticky.appended(n * rec, b.bytes + rec > this.cfg.batchSize, available, this.queueSize, this.cfg.adaptivePartitioning);
+  }
+
+  /** One keyed record (its partition from the pre-drawn key). */
+  private sendRecord(createUs: number): void {
+    this.sent++;
+    let p: number;
+    if (this.keyPartition !== null) p = this.keyPartition[this.keysAhead.length > 0 ? this.keysAhead.shift()! : this.chooseKey()];
+    else p = this.sticky.partition(this.producer.sender.available, this.queueSize, this.cfg.adaptivePartitioning);
+    const q = this.queues[p];
+    let b = q.length > 0 ? q[q.length - 1] : undefined;
+    if (b === undefined || b.record !== null || (b.count > 0 && b.bytes + this.recordWireBytes > this.cfg.batchSize)) b = this.newBatch(p, createUs);
+    b.createUs.push(createUs);
+    b.count++;
+    b.bytes += this.recordWireBytes;
+    this.bufferedBytes += this.recordWireBytes;
+    if (this.keyPartition === null) {
+      const full = b.bytes + this.recordWireBytes > this.cfg.batchSize;
+      this.sticky.appended(this.recordWireBytes, full, this.producer.sender.available, this.queueSize, this.cfg.adaptivePartitioning);
+    }
+  }
+
+  private newBatch(p: number, createUs: number): PBatch {
+    const b: PBatch = {
+      tp: this.tps[p], partition: p, createUs: [], count: 0, bytes: BATCH_OVERHEAD_BYTES,
+      createdUs: createUs, record: null, attempts: 0, lastAttemptUs: createUs, retryBackoffUs: 0, done: false,
+    };
+    this.queues[p].push(b);
+    return b;
+  }
+
+  /** When the next not-yet-appended record matters: it fills a batch, or starts one (its linger). */
+  nextRecordWakeUs(): number {
+    const k0 = this.sent;
+    if (this.blocked || !this.moreRecords(k0)) return Infinity;
+    const lingerEnd = this.tOf(k0) + this.cfg.lingerMs * 1000;
+    if (this.keyPartition === null) {
+      const p = this.sticky.peek();
+      const need = p < 0 ? 1 : this.recordsUntilFull(p);
+      const k = k0 + need - 1;
+      return Math.min(lingerEnd, this.moreRecords(k) ? this.tOf(k) : Infinity);
+    }
+    // Keyed: walk the (pre-drawn) keys of upcoming records until one would fill its partition's batch.
+    const bytes = new Map<number, number>();
+    for (let k = k0; this.moreRecords(k) && this.tOf(k) < lingerEnd && k - k0 < 4096; k++) {
+      const p = this.keyPartition[this.keyAhead(k - k0)];
+      const open = this.openBatch(p);
+      const b = bytes.get(p) ?? (open !== undefined ? open.bytes : BATCH_OVERHEAD_BYTES);
+      if (b + 2 * this.recordWireBytes > this.cfg.batchSize) return this.tOf(k);
+      bytes.set(p, b + this.recordWireBytes);
+    }
+    return lingerEnd;
+  }
+
+  private openBatch(p: number): PBatch | undefined {
+    const q = this.queues[p];
+    const b = q.length > 0 ? q[q.length - 1] : undefined;
+    return b !== undefined && b.record === null ? b : undefined;
+  }
+
+  /** Records until partition p's open batch is full (1 if none is open: the first record starts one). */
+  private recordsUntilFull(p: number): number {
+    const open = this.openBatch(p);
+    const bytes = open !== undefined ? open.bytes : BATCH_OVERHEAD_BYTES;
+    // The n-th record fills the batch when bytes + (n + 1) * record > batch.size.
+    return Math.max(1, Math.floor((this.cfg.batchSize - bytes) / this.recordWireBytes));
+  }
+
+  /** The key index of the i-th upcoming record (drawn in order from the keys stream, kept until used). */
+  private keyAhead(i: number): number {
+    while (this.keysAhead.length <= i) this.keysAhead.push(this.chooseKey());
+    return this.keysAhead[i];
+  }
+
+  private chooseKey(): number {
+    const k = this.work.keys;
+    if (k.kind === 'uniform') return Math.floor(this.keysRng() * k.count);
+    if (k.kind === 'zipf') return zipfIndex(this.keysRng(), k.count, k.exponent);
+    return 0;
+  }
+
+  private readonly queueSize = (p: number): number => this.queues[p].length;
+
+  // ---- the Sender's side ---------------------------------------------------------------------
+
+  /**
+   * RecordAccumulator.drainBatchesForOneNode: at most one ready batch per partition led by `node`
+   * (`mine`), starting after the partition drained last, up to max.request.size. Sets drainedBytes.
+   */
+  drain(node: number, mine: number[], now: number, inflightByTp: PBatch[][]): PBatch[] {
+    const start = (this.drainIndex.get(node) ?? 0) % Math.max(1, mine.length);
+    const batches: PBatch[] = [];
+    let size = P.REQUEST_OVERHEAD_BYTES;
+    for (let i = 0; i < mine.length; i++) {
+      const p = mine[(start + i) % mine.length];
+      const q = this.queues[p];
+      if (q.length === 0) continue;
+      const head = q[0];
+      if (head.attempts > 0 && now < head.lastAttemptUs + head.retryBackoffUs) continue;
+      const full = q.length > 1 || head.bytes + this.recordWireBytes > this.cfg.batchSize;
+      if (!full && now - head.lastAttemptUs < (head.attempts > 0 ? head.retryBackoffUs : this.cfg.lingerMs * 1000)) continue;
+      // max.in.flight=1 mutes the partition while a batch is out.
+      if (this.cfg.maxInFlight === 1 && inflightByTp[p].length > 0) continue;
+      // Idempotence: a retried batch goes out only when it is the first in flight.
+      if (this.cfg.idempotence && head.record !== null && inflightByTp[p].length > 0) break;
+      if (batches.length > 0 && size + head.bytes > this.cfg.maxRequestSize) break;
+      this.drainIndex.set(node, (start + i) % mine.length);
+      q.shift();
+      batches.push(head);
+      size += head.bytes;
+    }
+    this.drainedBytes = size;
+    return batches;
+  }
+
+  /** Back to the head of its deque: in sequence order with idempotence, else simply first. */
+  reenqueue(b: PBatch): void {
+    const q = this.queues[b.partition];
+    if (!this.cfg.idempotence || b.record === null) {
+      q.unshift(b);
+      return;
+    }
+    let i = 0;
+    while (i < q.length && q[i].record !== null && q[i].record!.seq < b.record!.seq) i++;
+    q.splice(i, 0, b);
+  }
+
+  /** A batch is done: free its memory; a blocked send() returns if there is room again. */
+  deallocate(b: PBatch): void {
+    this.bufferedBytes -= b.bytes - BATCH_OVERHEAD_BYTES;
+    if (this.blocked && this.producer.alive && this.bufferedBytes + this.recordWireBytes <= this.cfg.bufferMemory) {
+      // send() returns: record k is created now, and the rest follow at the configured rate.
+      this.blocked = false;
+      const now = this.producer.kernel.now;
+      this.baseUs = now - Math.round((this.sent * 1e6) / this.work.ratePerSec);
+      this.producer.sender.wakeAt(now);
+    }
+  }
+}
+
+/** An index in [0, n) with P(k) ∝ 1/(k+1)^s, by inverting the CDF approximately (continuous Zipf). */
+function zipfIndex(u: number, n: number, s: number): number {
+  if (Math.abs(s - 1) < 1e-9) return Math.min(n - 1, Math.floor(Math.exp(u * Math.log(n + 1)) - 1));
+  const a = 1 - s;
+  const x = Math.pow(u * (Math.pow(n + 1, a) - 1) + 1, 1 / a) - 1;
+  return Math.min(n - 1, Math.max(0, Math.floor(x)));
+}

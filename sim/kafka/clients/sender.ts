@@ -1,0 +1,336 @@
+/**
+ * The producer's network side, following Kafka's Sender: it finds partitions whose batches are ready
+ * (linger.ms or full) and whose leader is known, drains them per broker into Produce requests, keeps up
+ * to max.in.flight.requests.per.connection requests per broker, and completes batches from responses:
+ * success, retry with exponential backoff until delivery.timeout.ms, or failure. With enable.idempotence
+ * sequence numbers come from the TransactionManager. Split from the producer because Kafka runs this as
+ * its own thread, apart from the accumulator the application appends to.
+ */
+import type { Deadline } from '../../kernel/deadlines.js';
+import { Deadlines } from '../../kernel/deadlines.js';
+import type { Envelope } from '../../resources/network.js';
+import { NO_LEADER, type MetadataImage } from '../metadata.js';
+import type { PBatch, RecordAccumulator } from './accumulator.js';
+import type { Producer } from './producer.js';
+import * as P from '../protocol.js';
+import type { KafkaError } from '../../trace/events.js';
+
+interface InflightRequest {
+  node: number;
+  batches: PBatch[];
+  connGen: number;
+  timeout?: Deadline;
+}
+
+const RETRIABLE = new Set<KafkaError>([
+  'NOT_LEADER_OR_FOLLOWER', 'NOT_ENOUGH_REPLICAS', 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'REQUEST_TIMED_OUT',
+  'NETWORK_EXCEPTION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'LEADER_NOT_AVAILABLE',
+  'UNKNOWN_TOPIC_OR_PARTITION', 'KAFKA_STORAGE_ERROR',
+]);
+/** Errors that make the client refresh its metadata (InvalidMetadataException and disconnects). */
+const INVALID_METADATA = new Set<KafkaError>([
+  'NOT_LEADER_OR_FOLLOWER', 'FENCED_LEADER_EPOCH', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION',
+  'NETWORK_EXCEPTION', 'KAFKA_STORAGE_ERROR', 'REQUEST_TIMED_OUT',
+]);
+
+const NO_PARTITIONS: number[] = [];
+
+export class Sender {
+  /** Per partition: its batches in flight, oldest first. */
+  inflightByTp: PBatch[][] = [];
+  /** Request timeouts (request.timeout.ms), by correlation id. */
+  private timeouts: Deadlines<number>;
+  private metadataWanted = false;
+  private requests = new Map<number, InflightRequest>();
+  private connGen = new Map<number, number>();
+  private inflightCount = new Map<number, number>();
+  private nextCorrelation = 1;
+  nextWakeUs = Infinity;
+  /** Leader of each partition per the current metadata (NO_LEADER when unknown). */
+  private leaders: Int32Array = new Int32Array(0);
+  /** Partitions by leader, for draining. */
+  private ledBy = new Map<number, number[]>();
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly acc: RecordAccumulator,
+  ) {
+    this.timeouts = this.newTimeouts();
+  }
+
+  private newTimeouts(): Deadlines<number> {
+    return new Deadlines<number>(this.producer, (id) => this.requestTimedOut(id));
+  }
+
+  /** A new producer process: nothing in flight. */
+  reset(): void {
+    this.inflightByTp = this.acc.tps.map(() => []);
+    this.requests = new Map();
+    this.inflightCount = new Map();
+    this.timeouts = this.newTimeouts();
+  }
+
+  private get image(): MetadataImage | null {
+    return this.producer.metadata.image;
+  }
+
+  /** Whether partition p has a known leader (for the sticky partitioner). */
+  readonly available = (p: number): boolean => this.image !== null && this.leaders[p] !== NO_LEADER;
+
+  onMetadata(): void {
+    const img = this.image!;
+    const tps = this.acc.tps;
+    this.leaders = Int32Array.from(tps, (tp) => img.partitions[tp].leader);
+    this.ledBy = new Map();
+    for (let p = 0; p < tps.length; p++) {
+      const l = this.ledBy.get(this.leaders[p]);
+      if (l === undefined) this.ledBy.set(this.leaders[p], [p]);
+      else l.push(p);
+    }
+    this.runOnce();
+  }
+
+  // ---- sending -------------------------------------------------------------------------------
+
+  wakeAt(t: number): void {
+    if (t >= this.nextWakeUs) return;
+    this.nextWakeUs = t;
+    this.producer.timerAt(t, this.wake);
+  }
+
+  private readonly wake = (): void => {
+    if (this.producer.kernel.now < this.nextWakeUs) return;
+    this.nextWakeUs = Infinity;
+    this.runOnce();
+  };
+
+  /** Sender.runOnce / sendProducerData: expire, find ready leaders, drain to each, and plan the next wake. */
+  runOnce(): void {
+    const acc = this.acc;
+    const now = this.producer.kernel.now;
+    acc.catchUp(now);
+    if (this.image === null) {
+      this.producer.metadata.request();
+      return;
+    }
+    const ready: number[] = [];
+    let nextUs = this.ready(now, ready);
+    if (this.metadataWanted) {
+      this.metadataWanted = false;
+      this.producer.metadata.request();
+    }
+    for (let i = 0; i < ready.length; i++) this.drainTo(ready[i]);
+    nextUs = Math.min(nextUs, acc.nextRecordWakeUs());
+    if (nextUs < Infinity) this.wakeAt(Math.max(nextUs, now));
+  }
+
+  /**
+   * RecordAccumulator.ready: fill `ready` (sorted) with the leaders that have a sendable batch; fail
+   * batches past delivery.timeout.ms. Returns the next time something may become ready (µs).
+   */
+  private ready(now: number, ready: number[]): number {
+    const cfg = this.producer.cfg;
+    const queues = this.acc.queues;
+    let nextUs = Infinity;
+    for (let p = 0; p < queues.length; p++) {
+      const q = queues[p];
+      if (q.length === 0) continue;
+      const head = q[0];
+      if (now - head.createdUs >= cfg.deliveryTimeoutMs * 1000) {
+        this.expireQueued(p);
+        continue;
+      }
+      nextUs = Math.min(nextUs, head.createdUs + cfg.deliveryTimeoutMs * 1000);
+      const leader = this.leaders[p];
+      if (leader === NO_LEADER) {
+        this.metadataWanted = true;
+        continue;
+      }
+      const backingOff = head.attempts > 0 && now < head.lastAttemptUs + head.retryBackoffUs;
+      const full = q.length > 1 || head.bytes + this.acc.recordWireBytes > cfg.batchSize;
+      const waitUs = head.attempts > 0 ? head.retryBackoffUs : cfg.lingerMs * 1000;
+      const sendable = full || now - head.lastAttemptUs >= waitUs;
+      if (sendable && !backingOff) insertSorted(ready, leader);
+      else nextUs = Math.min(nextUs, head.lastAttemptUs + waitUs);
+    }
+    return nextUs;
+  }
+
+  private expireQueued(p: number): void {
+    const q = this.acc.queues[p];
+    const cutoff = this.producer.kernel.now - this.producer.cfg.deliveryTimeoutMs * 1000;
+    while (q.length > 0 && q[0].createdUs <= cutoff) this.fail(q.shift()!, 'DELIVERY_TIMEOUT');
+  }
+
+  /** Drain the batches for one broker, then send the Produce request. */
+  private drainTo(node: number): void {
+    const pr = this.producer;
+    const cfg = pr.cfg;
+    const inflight = this.inflightCount.get(node) ?? 0;
+    if (inflight >= cfg.maxInFlight) return;
+    const now = pr.kernel.now;
+    const readyAt = pr.backoff.readyAt(node);
+    if (readyAt > now) {
+      this.wakeAt(readyAt);
+      return;
+    }
+    const batches = this.acc.drain(node, this.ledBy.get(node) ?? NO_PARTITIONS, now, this.inflightByTp);
+    if (batches.length === 0) return;
+    const size = this.acc.drainedBytes;
+    const data: P.ProducePartitionData[] = [];
+    for (const b of batches) {
+      if (b.record === null) this.seal(b);
+      b.attempts++;
+      b.lastAttemptUs = now;
+      data.push({ tp: b.tp, batch: b.record! });
+    }
+    const correlationId = this.nextCorrelation++;
+    pr.net.send<P.ProduceRequest>(pr.node, `b${node}`, 'Produce', size, { correlationId, acks: cfg.acks, timeoutMs: cfg.requestTimeoutMs, data });
+    if (cfg.acks === 0) {
+      // acks=0: the record counts as sent once it is on the socket; no response will come.
+      for (const b of batches) this.succeed(b, -1);
+      return;
+    }
+    for (const b of batches) this.inflightByTp[b.partition].push(b);
+    const connGen = this.connGen.get(node) ?? 0;
+    this.requests.set(correlationId, { node, batches, connGen });
+    this.inflightCount.set(node, inflight + 1);
+    this.requests.get(correlationId)!.timeout = this.timeouts.add(pr.kernel.now + cfg.requestTimeoutMs * 1000, correlationId);
+  }
+
+  private requestTimedOut(correlationId: number): void {
+    const req = this.requests.get(correlationId);
+    if (req !== undefined) this.disconnect(req.node, correlationId);
+  }
+
+  /** Assign sequence numbers and build the immutable batch (done at the first drain, as Kafka does). */
+  private seal(b: PBatch): void {
+    const pr = this.producer;
+    const txn = pr.transactionManager;
+    const seq = txn.nextSequence(b.partition, b.count);
+    b.record = { pid: txn.pid, seq, count: b.count, idempotent: pr.cfg.idempotence, bytes: b.bytes, createUs: b.createUs };
+    pr.trace.emit({ type: 'batch', t: pr.kernel.now, producer: pr.name, pid: txn.pid, tp: b.tp, seq, count: b.record.count, bytes: b.bytes, firstUs: b.createUs[0] });
+  }
+
+  // ---- responses -----------------------------------------------------------------------------
+
+  onProduceResponse(env: Envelope<P.ProduceResponse>): void {
+    const req = this.requests.get(env.payload.correlationId);
+    if (req === undefined || req.connGen !== (this.connGen.get(req.node) ?? 0)) return;
+    this.producer.backoff.succeeded(req.node);
+    this.finishRequest(env.payload.correlationId, req);
+    for (const r of env.payload.results) {
+      const b = req.batches.find((x) => x.tp === r.tp);
+      if (b !== undefined) this.completeBatch(b, r.error, r.baseOffset);
+    }
+    this.runOnce();
+  }
+
+  private finishRequest(correlationId: number, req: InflightRequest): void {
+    this.requests.delete(correlationId);
+    if (req.timeout !== undefined) this.timeouts.cancel(req.timeout);
+    this.inflightCount.set(req.node, (this.inflightCount.get(req.node) ?? 1) - 1);
+    for (const b of req.batches) {
+      const l = this.inflightByTp[b.partition];
+      const i = l.indexOf(b);
+      if (i >= 0) l.splice(i, 1);
+    }
+  }
+
+  /** The connection broke (request timeout, reset by the peer, or refused): fail what was in flight. */
+  private disconnect(node: number, timedOut = -1): void {
+    this.producer.backoff.failed(node, this.producer.kernel.now);
+    this.connGen.set(node, (this.connGen.get(node) ?? 0) + 1);
+    const ids = [...this.requests.keys()].filter((id) => this.requests.get(id)!.node === node).sort((a, b) => a - b);
+    for (const id of ids) {
+      const req = this.requests.get(id)!;
+      this.finishRequest(id, req);
+      for (const b of req.batches) this.completeBatch(b, id === timedOut ? 'REQUEST_TIMED_OUT' : 'NETWORK_EXCEPTION', -1);
+    }
+    this.metadataWanted = true;
+    this.runOnce();
+  }
+
+  /** Broker `node` refused or reset the connection: in-flight requests fail, and the node is backed off even if none were. */
+  onBrokerDisconnect(node: number): void {
+    if ([...this.requests.values()].some((r) => r.node === node)) this.disconnect(node);
+    else this.producer.backoff.failed(node, this.producer.kernel.now);
+  }
+
+  /** Sender.completeBatch: success, retry, or fail. */
+  private completeBatch(b: PBatch, error: KafkaError, offset: number): void {
+    if (b.done) return;
+    if (error === 'NONE' || error === 'DUPLICATE_SEQUENCE_NUMBER') {
+      this.succeed(b, offset);
+      return;
+    }
+    const pr = this.producer;
+    const cfg = pr.cfg;
+    if (INVALID_METADATA.has(error)) this.metadataWanted = true;
+    const bump = error === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && cfg.idempotence && this.inflightByTp[b.partition].length === 0;
+    if (bump) this.bumpEpoch(b.partition);
+    const retriable = RETRIABLE.has(error) || (error === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && cfg.idempotence);
+    const withinDelivery = pr.kernel.now - b.createdUs < cfg.deliveryTimeoutMs * 1000;
+    if (retriable && withinDelivery && b.attempts <= cfg.retries) {
+      pr.trace.emit({ type: 'retry', t: pr.kernel.now, producer: pr.name, tp: b.tp, seq: b.record!.seq, count: b.record!.count, error, attempt: b.attempts });
+      pr.metrics.countError(error);
+      b.retryBackoffUs = this.backoffUs(b.attempts);
+      b.lastAttemptUs = pr.kernel.now;
+      if (bump) b.record = null;
+      this.acc.reenqueue(b);
+      return;
+    }
+    this.fail(b, retriable && !withinDelivery ? 'DELIVERY_TIMEOUT' : error);
+  }
+
+  /**
+   * The broker lost the sequence this producer had reached (its log was truncated, e.g. after an unclean
+   * election): like the idempotent producer's epoch bump (KIP-360), start a new producer session and
+   * number this partition's pending batches from 0 again. The records are resent as new records.
+   */
+  private bumpEpoch(p: number): void {
+    this.producer.transactionManager.bumpEpoch(p);
+    for (const q of this.acc.queues[p]) q.record = null;
+  }
+
+  /** KIP-580 exponential backoff with ±20% jitter. */
+  private backoffUs(attempts: number): number {
+    const cfg = this.producer.cfg;
+    const base = Math.min(cfg.retryBackoffMs * Math.pow(2, Math.max(0, attempts - 1)), Math.max(cfg.retryBackoffMs, cfg.retryBackoffMaxMs));
+    return Math.round(base * (0.8 + 0.4 * this.producer.rng.backoff()) * 1000);
+  }
+
+  private succeed(b: PBatch, offset: number): void {
+    b.done = true;
+    const pr = this.producer;
+    const now = pr.kernel.now;
+    const rec = b.record!;
+    pr.metrics.recordProduce(now, rec.createUs, rec.count);
+    pr.trace.emit({ type: 'ack', t: now, producer: pr.name, pid: rec.pid, tp: b.tp, seq: rec.seq, count: rec.count, offset, error: 'NONE', attempts: b.attempts });
+    this.acc.deallocate(b);
+  }
+
+  /** The batch will not be delivered: report `error` to the application. */
+  fail(b: PBatch, error: KafkaError): void {
+    if (b.done) return;
+    b.done = true;
+    if (b.record === null) this.seal(b);
+    const pr = this.producer;
+    const rec = b.record!;
+    pr.metrics.countError(error);
+    pr.trace.emit({ type: 'ack', t: pr.kernel.now, producer: pr.name, pid: rec.pid, tp: b.tp, seq: rec.seq, count: rec.count, offset: -1, error, attempts: b.attempts });
+    this.acc.deallocate(b);
+  }
+}
+
+/** Add `x` to the sorted `list` unless present (a handful of brokers: no sort() allocation per call). */
+function insertSorted(list: number[], x: number): void {
+  if (list.includes(x)) return;
+  let i = list.length;
+  list.push(x);
+  while (i > 0 && list[i - 1] > x) {
+    list[i] = list[i - 1];
+    i--;
+  }
+  list[i] = x;
+}

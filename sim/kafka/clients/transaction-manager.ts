@@ -1,0 +1,36 @@
+/**
+ * The idempotent producer's identity, following the part of Kafka's TransactionManager that an
+ * idempotent (non-transactional) producer uses: the producer id (InitProducerId) and the next sequence
+ * number per partition, and the epoch bump after an OutOfOrderSequence (KIP-360). Split from the Sender
+ * because Kafka keeps this state in its own class, shared by the Sender and the accumulator.
+ */
+export class TransactionManager {
+  /** Producer id (numbered per producer session by the simulator). */
+  pid = 0;
+  private nextSeq: number[] = [];
+
+  constructor(
+    private readonly partitions: number,
+    /** Hands out producer ids (InitProducerId). */
+    private readonly newPid: () => number,
+  ) {}
+
+  /** InitProducerId at start: a new producer id, sequences from 0. */
+  initProducerId(): void {
+    this.pid = this.newPid();
+    this.nextSeq = Array.from({ length: this.partitions }, () => 0);
+  }
+
+  /** The sequence of a new batch of `count` records on partition p (and advance past it). */
+  nextSequence(p: number, count: number): number {
+    const seq = this.nextSeq[p];
+    this.nextSeq[p] += count;
+    return seq;
+  }
+
+  /** A new producer session whose partition p starts again at sequence 0. */
+  bumpEpoch(p: number): void {
+    this.pid = this.newPid();
+    this.nextSeq[p] = 0;
+  }
+}
