@@ -8,7 +8,7 @@
  * first one in file order, on one line: `<source>: <path>: <problem> (got <value>); expected <what>`.
  */
 import { z } from 'zod';
-import { CHECK_NAMES } from '../checks/checks.js';
+import { CHECK_NAMES, RECORD_COUNTERS } from '../checks/checks.js';
 import { KAFKA_ERRORS } from '../trace/events.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import {
@@ -68,7 +68,7 @@ import {
 export { CHECK_NAMES, type CheckName } from '../checks/checks.js';
 
 /** Record counters of the run summary that `expect.records` may name. */
-export const RECORD_COUNTERS = ['sent', 'acked', 'failed', 'lostAcked', 'duplicated', 'consumed', 'reordered', 'truncated', 'skipped'] as const;
+export { RECORD_COUNTERS } from '../checks/checks.js';
 
 /**
  * Kafka error names (`org.apache.kafka.common.protocol.Errors`) that `expect.errors` may name: the ones a
