@@ -6,7 +6,7 @@
 import { Broker, type BrokerConfig } from '../kafka/broker/broker.js';
 import { Checker } from '../checks/checks.js';
 import { effectiveTopicConfig } from '../config/config.js';
-import { Consumer } from '../kafka/clients/consumer.js';
+import type { Consumer } from '../kafka/clients/consumer.js';
 import { Controller } from '../kafka/controller/controller.js';
 import { Disk } from '../resources/disk.js';
 import { Kernel } from '../kernel/kernel.js';
@@ -14,7 +14,7 @@ import { tpName, type MetadataImage, type PartitionState } from '../kafka/metada
 import { Metrics } from '../kafka/clients/metrics.js';
 import { Network } from '../resources/network.js';
 import { placeReplicas } from '../kafka/placement.js';
-import { Producer } from '../kafka/clients/producer.js';
+import type { Producer } from '../kafka/clients/producer.js';
 import { Streams } from '../kernel/random.js';
 import type { ConfigMap, Scenario } from '../scenario/types.js';
 import { summarize, type RunSummary } from '../report/summary.js';
