@@ -7,7 +7,7 @@ import type { Checker } from '../checks/checks.js';
 import type { Metrics } from '../kafka/clients/metrics.js';
 import type { Trace } from '../trace/bus.js';
 import type { Timeline } from './timeline.js';
-import type { Violation } from '../checks/checks.js';
+import type { RecordCounts, Violation } from '../checks/checks.js';
 import type { PartitionRow, TimelineItem } from './timeline.js';
 
 export interface RunSummary {
@@ -20,26 +20,8 @@ export interface RunSummary {
   events: number;
   /** Kernel events fired (the simulator's own work). */
   kernelEvents: number;
-  records: {
-    /** Records the applications called send() for. */
-    sent: number;
-    /** Records acknowledged to the application (error NONE; for acks=0, once written to the socket). */
-    acked: number;
-    /** Records whose send failed (delivery timeout, fatal error, producer crash). */
-    failed: number;
-    /** Acknowledged records missing from their partition's final log. */
-    lostAcked: number;
-    /** Records present more than once in a final log. */
-    duplicated: number;
-    /** Records received by consumers. */
-    consumed: number;
-    /** Records written after a record their producer sent later. */
-    reordered: number;
-    /** Records removed from replica logs by truncation. */
-    truncated: number;
-    /** Records of a final log below a consumer's position that it never read (skipped after a truncation). */
-    skipped: number;
-  };
+  /** Record counters; RECORD_COUNTER_DOCS (sim/checks/records.ts) says what each counts. */
+  records: RecordCounts;
   /** Records removed by truncation, per broker id (absent: none). */
   truncatedByBroker?: Record<string, number>;
   latencyMs: { produce: Percentiles; endToEnd: Percentiles };

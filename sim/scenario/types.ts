@@ -6,6 +6,7 @@
  */
 
 import type { Behaviour, ConfigMap } from '../config/config.js';
+import type { RecordCounter } from '../checks/records.js';
 
 export type { ConfigMap, ConfigValue } from '../config/config.js';
 
@@ -149,8 +150,8 @@ export type FaultSpec =
 export type Expectation = { eq?: number; min?: number; max?: number };
 
 export interface ExpectSpec {
-  /** Record counters from the run summary (sent, acked, failed, lostAcked, duplicated, consumed, reordered, truncated). */
-  records: Record<string, Expectation>;
+  /** Record counters from the run summary, by name (RECORD_COUNTERS). */
+  records: Partial<Record<RecordCounter, Expectation>>;
   /** Number of leader elections (all, clean, unclean). */
   elections: { all?: Expectation; clean?: Expectation; unclean?: Expectation };
   /** Records each broker removed by truncation, by broker id ("1"); a broker not listed is not checked. */

@@ -1,0 +1,132 @@
+/**
+ * What every check reads: the cluster rebuilt from the trace. Every replica's log from append and
+ * truncate events, high watermarks, leaders and ISRs, what producers were told (acknowledgements) and
+ * what consumers read, and the record counters these events give directly.
+ */
+import type { AckEvent, HeaderEvent, TraceEvent } from '../trace/events.js';
+import { FinalLog } from './final-log.js';
+import { leoOf, OFFSET, Rows } from './rows.js';
+
+export interface Replica {
+  broker: number;
+  log: Rows;
+  hw: number;
+}
+
+export interface PartitionView {
+  tp: string;
+  replicas: Map<number, Replica>;
+  leader: number;
+  isr: number[];
+  /** Acknowledged ranges, in ack order. */
+  acked: Rows;
+  consumed: Rows;
+}
+
+export class TraceState {
+  readonly parts = new Map<string, PartitionView>();
+  private readonly acksOf = new Map<string, number>();
+  acked = 0;
+  failed = 0;
+  consumed = 0;
+  truncated = 0;
+  readonly truncatedBy = new Map<number, number>();
+  endUs = 0;
+  readonly consumerNames: string[] = [];
+  private readonly consumerIndex = new Map<string, number>();
+
+  event(ev: TraceEvent): void {
+    switch (ev.type) {
+      case 'header':
+        return this.onHeader(ev);
+      case 'append':
+        this.replica(ev.tp, ev.broker).log.push(ev.offset, ev.count, ev.epoch, ev.pid, ev.seq);
+        return;
+      case 'truncate': {
+        const r = this.replica(ev.tp, ev.broker);
+        const off = r.log.col(OFFSET);
+        while (r.log.n > 0 && off[r.log.n - 1] >= ev.to) r.log.n--;
+        if (r.hw > ev.to) r.hw = ev.to;
+        this.truncated += ev.removed;
+        this.truncatedBy.set(ev.broker, (this.truncatedBy.get(ev.broker) ?? 0) + ev.removed);
+        return;
+      }
+      case 'hw':
+        this.replica(ev.tp, ev.broker).hw = ev.hw;
+        return;
+      case 'ack':
+        return this.onAck(ev);
+      case 'consume': {
+        this.consumed += ev.count;
+        let who = this.consumerIndex.get(ev.consumer);
+        if (who === undefined) {
+          who = this.consumerNames.length;
+          this.consumerNames.push(ev.consumer);
+          this.consumerIndex.set(ev.consumer, who);
+        }
+        this.part(ev.tp).consumed.push(ev.offset, ev.count, ev.pid, ev.seq, ev.t, who);
+        return;
+      }
+      case 'election': {
+        const p = this.part(ev.tp);
+        p.leader = ev.leader;
+        p.isr = ev.isr;
+        return;
+      }
+      case 'isr':
+        this.part(ev.tp).isr = ev.isr;
+        return;
+      case 'end':
+        this.endUs = ev.t;
+        return;
+    }
+  }
+
+  private onHeader(h: HeaderEvent): void {
+    for (const t of h.topics) {
+      for (let i = 0; i < t.partitions; i++) {
+        const tp = `${t.name}-${i}`;
+        const replicas = new Map<number, Replica>();
+        for (const b of t.replicas[i]) replicas.set(b, { broker: b, log: new Rows(5), hw: 0 });
+        this.parts.set(tp, { tp, replicas, leader: t.replicas[i][0], isr: [...t.replicas[i]], acked: new Rows(5), consumed: new Rows(6) });
+      }
+    }
+    for (const p of h.producers) this.acksOf.set(p.name, p.acks);
+  }
+
+  private onAck(ev: AckEvent): void {
+    if (ev.error !== 'NONE') {
+      this.failed += ev.count;
+      return;
+    }
+    this.acked += ev.count;
+    this.part(ev.tp).acked.push(ev.pid, ev.seq, ev.count, ev.offset, this.acksOf.get(ev.producer) === -1 ? 1 : 0);
+  }
+
+  part(tp: string): PartitionView {
+    return this.parts.get(tp)!;
+  }
+
+  private replica(tp: string, broker: number): Replica {
+    const p = this.part(tp);
+    let r = p.replicas.get(broker);
+    if (r === undefined) {
+      r = { broker, log: new Rows(5), hw: 0 };
+      p.replicas.set(broker, r);
+    }
+    return r;
+  }
+
+  /** The final log of a partition: its leader's, or with no leader, the longest replica's. */
+  finalLog(p: PartitionView): FinalLog {
+    if (p.leader >= 0) return new FinalLog(p.leader, p.replicas.get(p.leader)?.log ?? new Rows(5));
+    let best: Replica | undefined;
+    for (const r of p.replicas.values()) if (best === undefined || leoOf(r.log) > leoOf(best.log)) best = r;
+    return new FinalLog(best?.broker ?? -1, best?.log ?? new Rows(5));
+  }
+
+  /** Records removed by truncation, per broker id in id order (brokers that truncated nothing are absent). */
+  truncatedByBroker(): Record<string, number> {
+    return Object.fromEntries([...this.truncatedBy].sort((a, b) => a[0] - b[0]).map(([b, n]) => [String(b), n]));
+  }
+}

@@ -1,0 +1,116 @@
+/** Normalization of `cluster:`: Kafka version and behaviour, broker ids, network and disks. */
+import { z } from 'zod';
+import { KAFKA_VERSION_DEFAULT, kafkaVersions, PROFILES, type Behaviour } from '../config/config.js';
+import { BANDWIDTH_EXPECTED, parseBandwidth, parseBytes, parseDurationUs } from '../config/units.js';
+import type { BrokerId, DiskSpec, LatencySpec, NetworkSpec } from './types.js';
+import { DEFAULT_NETWORK } from './names.js';
+import { NetworkSchema, type RawDisk } from './schema.js';
+import { type Path, Problems } from './problems.js';
+import { type Env, brokerIdOf, checkBroker, checkClient } from './targets.js';
+import { positive } from './fields.js';
+
+export function normVersion(raw: string | number | undefined, p: Problems): string {
+  if (raw === undefined) return KAFKA_VERSION_DEFAULT;
+  const v = String(raw);
+  if (Object.hasOwn(PROFILES, v)) return v;
+  const quoted = kafkaVersions().map((k) => `"${k}"`).join(', ');
+  // An unquoted 0.10 or 3.10 is the YAML number 0.1 or 3.1: say so rather than "unknown version 0.1".
+  const hint = typeof raw === 'number' ? 'write the version in quotes: a YAML number loses trailing zeros' : undefined;
+  p.report(['cluster', 'kafkaVersion'], { problem: 'unknown Kafka version', got: raw, expected: `one of ${quoted}`, hint });
+  return KAFKA_VERSION_DEFAULT;
+}
+
+/** Configs that only mean something under one controller, and an ELR switch the version lacks. */
+export function checkBehaviourConfig(b: Behaviour, raw: Record<string, unknown>, p: Problems): void {
+  const path = (k: string): Path => ['cluster', 'config', k];
+  const only = (k: string, controller: Behaviour['controller']) => {
+    if (raw[k] !== undefined && b.controller !== controller) {
+      p.report(path(k), { problem: `only applies with behaviour.controller: ${controller} (this cluster's controller is ${b.controller})`, got: raw[k] });
+    }
+  };
+  only('zookeeper.session.timeout.ms', 'zookeeper');
+  only('broker.session.timeout.ms', 'kraft');
+  only('broker.heartbeat.interval.ms', 'kraft');
+  const elr = raw['eligible.leader.replicas.version'];
+  if (elr !== undefined && !b.eligibleLeaderReplicas && elr !== 0 && elr !== false && elr !== '0' && elr !== 'false') {
+    p.report(path('eligible.leader.replicas.version'), { problem: 'this Kafka version has no Eligible Leader Replicas (KIP-966 arrived in 4.0)', got: elr, hint: 'use kafkaVersion "4.1", or set cluster.behaviour.eligibleLeaderReplicas: true' });
+  }
+}
+
+export function normBrokers(raw: number | number[], p: Problems): BrokerId[] {
+  if (typeof raw === 'number') return Array.from({ length: raw }, (_, i) => i + 1);
+  raw.forEach((id, i) => {
+    if (raw.indexOf(id) !== i) p.report(['cluster', 'brokers', i], { problem: 'duplicate broker id', got: id });
+  });
+  return [...new Set(raw)];
+}
+
+function latencyOf(path: Path, latency: unknown, jitter: unknown, base: LatencySpec, p: Problems): LatencySpec {
+  return {
+    baseUs: p.unit([...path, 'latency'], latency, parseDurationUs) ?? base.baseUs,
+    jitterMeanUs: p.unit([...path, 'jitter'], jitter, parseDurationUs) ?? base.jitterMeanUs,
+  };
+}
+
+export function normNetwork(raw: z.infer<typeof NetworkSchema> | undefined, env: Env, p: Problems): NetworkSpec {
+  const path: Path = ['cluster', 'network'];
+  const latency = latencyOf(path, raw?.latency, raw?.jitter, DEFAULT_NETWORK.latency, p);
+  const nic = positive([...path, 'bandwidth'], p.unit([...path, 'bandwidth'], raw?.bandwidth, parseBandwidth), raw?.bandwidth, BANDWIDTH_EXPECTED, p);
+  const links: NetworkSpec['links'] = [];
+  (raw?.links ?? []).forEach((l, i) => {
+    const lp = [...path, 'links', i];
+    const from = nodeName([...lp, 'from'], l.from, env, p);
+    const to = nodeName([...lp, 'to'], l.to, env, p);
+    if (from !== undefined && from === to) p.report([...lp, 'to'], { problem: 'a link needs two different nodes', got: l.to });
+    const lat = latencyOf(lp, l.latency, l.jitter, latency, p);
+    if (from === undefined || to === undefined) return;
+    links.push({ from, to, latency: lat });
+    if (!l.oneWay) links.push({ from: to, to: from, latency: lat });
+  });
+  return { latency, nicBytesPerSec: nic ?? DEFAULT_NETWORK.nicBytesPerSec, links };
+}
+
+/** A trace node name: "b1", "ctl", "p:NAME", "c:NAME". */
+function nodeName(path: Path, raw: string | number, env: Env, p: Problems): string | undefined {
+  const text = String(raw).trim();
+  if (/^(controller|ctl)$/i.test(text)) return 'ctl';
+  const client = /^(?:(producer|consumer) +|(p|c):)(.+)$/i.exec(text);
+  if (client) {
+    const kind = (client[1] ?? client[2]!).toLowerCase().startsWith('p') ? 'producer' : 'consumer';
+    const t = checkClient(path, kind, client[3]!.trim(), text, env, p);
+    return t && `${kind[0]}:${t.name}`;
+  }
+  const id = brokerIdOf(text);
+  if (id !== undefined) return checkBroker(path, id, text, env, p) ? `b${id}` : undefined;
+  return p.report(path, { expected: 'a node: bN, broker N, controller, producer NAME or consumer NAME', got: raw });
+}
+
+export function normDisk(path: Path, raw: RawDisk | undefined, p: Problems): Partial<DiskSpec> {
+  if (!raw) return {};
+  const out: Partial<DiskSpec> = {};
+  const bw = (k: 'writeThroughput' | 'readThroughput') => positive([...path, k], p.unit([...path, k], raw[k], parseBandwidth), raw[k], BANDWIDTH_EXPECTED, p);
+  const set = <K extends keyof DiskSpec>(k: K, v: DiskSpec[K] | undefined) => v !== undefined && (out[k] = v);
+  set('writeBytesPerSec', bw('writeThroughput'));
+  set('readBytesPerSec', bw('readThroughput'));
+  set('writeLatencyUs', p.unit([...path, 'writeLatency'], raw.writeLatency, parseDurationUs));
+  set('dirtyBytesMax', p.unit([...path, 'dirtyMax'], raw.dirtyMax, parseBytes));
+  set('pageCacheBytes', p.unit([...path, 'pageCache'], raw.pageCache, parseBytes));
+  set('dirtyExpireUs', p.unit([...path, 'dirtyExpire'], raw.dirtyExpire, parseDurationUs));
+  return out;
+}
+
+export function normBrokerDisks(raw: Record<string, RawDisk> | undefined, env: Env, p: Problems): Record<string, Partial<DiskSpec>> {
+  const out: Record<string, Partial<DiskSpec>> = {};
+  for (const [key, disk] of Object.entries(raw ?? {})) {
+    const path: Path = ['cluster', 'disks', key];
+    const id = brokerIdOf(key);
+    if (id === undefined) {
+      p.report(path, { problem: 'not a broker', got: key, expected: 'a broker id such as "2", b2 or "broker 2"' });
+      continue;
+    }
+    if (!checkBroker(path, id, key, env, p)) continue;
+    if (out[String(id)]) p.report(path, { problem: `broker ${id} has two disk overrides`, got: key });
+    out[String(id)] = normDisk(path, disk, p);
+  }
+  return out;
+}

@@ -1,0 +1,97 @@
+/** Normalization of `faults:`: time order, one verb each, its options, targets and labels, and the text the trace shows. */
+import { formatDurationUs, parseDurationUs } from '../config/units.js';
+import type { FaultSpec, Target } from './types.js';
+import { FAULT_VERBS, type Verb } from './names.js';
+import type { RawFault, RawCut } from './schema.js';
+import { type Path, Problems } from './problems.js';
+import { type Env, builtinTarget, type Labels, resolveTarget, targetText } from './targets.js';
+
+interface Timed {
+  raw: RawFault;
+  index: number;
+  atUs: number;
+}
+
+export function normFaults(raws: RawFault[], env: Env, durationUs: number, p: Problems): FaultSpec[] {
+  const timed: Timed[] = raws.map((raw, index) => ({ raw, index, atUs: p.unit(['faults', index, 'at'], raw.at, parseDurationUs) ?? 0 }));
+  timed.sort((a, b) => a.atUs - b.atUs); // Array.prototype.sort is stable: same time keeps file order
+  const labels: Labels = { defined: new Set(), later: new Map() };
+  for (const t of timed) if (t.raw.as) labels.later.set(t.raw.as, `faults[${t.index}] at ${formatDurationUs(t.atUs)}`);
+  const out: FaultSpec[] = [];
+  for (const t of timed) {
+    if (durationUs > 0 && t.atUs > durationUs) p.report(['faults', t.index, 'at'], { problem: `after the end of the run (${formatDurationUs(durationUs)})`, got: t.raw.at });
+    const f = normFault(t, env, labels, p);
+    if (f) out.push(f);
+    if (t.raw.as) labels.defined.add(t.raw.as);
+  }
+  return out;
+}
+
+function faultVerb(path: Path, raw: RawFault, p: Problems): Verb | undefined {
+  const verbs = FAULT_VERBS.filter((v) => raw[v] !== undefined);
+  if (verbs.length === 1) return verbs[0];
+  if (verbs.length === 0) return p.report(path, { problem: 'a fault needs a verb', got: raw, expected: `one of ${FAULT_VERBS.join(', ')}` });
+  return p.report(path, { problem: `one verb per fault, got ${verbs.join(' and ')}`, expected: 'a separate fault for each' });
+}
+
+function checkFaultOptions(path: Path, verb: Verb, raw: RawFault, p: Problems): void {
+  if (raw.mode !== undefined && verb !== 'crash') p.report([...path, 'mode'], { problem: 'mode applies to crash only', got: raw.mode });
+  if (raw.factor !== undefined && verb !== 'slowDisk') p.report([...path, 'factor'], { problem: 'factor applies to slowDisk only', got: raw.factor });
+  if (verb === 'slowDisk' && raw.factor === undefined) p.report(path, { problem: 'slowDisk needs a factor', expected: 'factor: N (N times slower)' });
+  const single = verb !== 'heal' && (verb !== 'partition' || typeof raw.partition !== 'object');
+  if (raw.as !== undefined && !single) p.report([...path, 'as'], { problem: 'as: needs a fault with a single target', got: raw.as });
+  if (raw.as !== undefined && (builtinTarget(raw.as) || /^all$/i.test(raw.as))) {
+    p.report([...path, 'as'], { problem: 'this label reads as a target', got: raw.as, expected: 'a name such as old-leader or victim' });
+  }
+}
+
+function normFault(t: Timed, env: Env, labels: Labels, p: Problems): FaultSpec | undefined {
+  const path: Path = ['faults', t.index];
+  const verb = faultVerb(path, t.raw, p);
+  if (!verb) return undefined;
+  checkFaultOptions(path, verb, t.raw, p);
+  const as = t.raw.as !== undefined ? { as: t.raw.as } : {};
+  if (verb === 'partition' || verb === 'heal') return cutFault(path, verb, t, env, labels, p);
+  const target = resolveTarget([...path, verb], t.raw[verb]!, env, labels, p);
+  if (!target) return undefined;
+  if ((verb === 'slowDisk' || verb === 'restoreDisk') && (target.kind === 'producer' || target.kind === 'consumer')) {
+    return p.report([...path, verb], { problem: `${verb} acts on a broker's disk`, got: t.raw[verb], expected: 'a broker target' });
+  }
+  const text = `${verb} ${targetText(target)}`;
+  if (verb === 'crash') {
+    const mode = t.raw.mode ?? 'process';
+    return { atUs: t.atUs, verb, target, mode, ...as, text: `${text}${mode === 'power' ? ' (power loss)' : ''}${t.raw.as ? ` as ${t.raw.as}` : ''}` };
+  }
+  if (verb === 'slowDisk') return { atUs: t.atUs, verb, target, factor: t.raw.factor ?? 1, ...as, text: `${text} ×${t.raw.factor ?? 1}` };
+  return { atUs: t.atUs, verb, target, ...as, text: `${text}${t.raw.as ? ` as ${t.raw.as}` : ''}` };
+}
+
+function cutFault(path: Path, verb: 'partition' | 'heal', t: Timed, env: Env, labels: Labels, p: Problems): FaultSpec | undefined {
+  const raw = t.raw[verb]!;
+  const vp = [...path, verb];
+  if (verb === 'heal' && typeof raw === 'string' && /^all$/i.test(raw.trim())) return { atUs: t.atUs, verb, text: 'heal all' };
+  const shape = cutShape(vp, verb, raw as RawCut, env, labels, p);
+  if (!shape) return undefined;
+  const as = verb === 'partition' && t.raw.as !== undefined ? { as: t.raw.as } : {};
+  return { atUs: t.atUs, verb, ...shape.spec, ...as, text: `${verb} ${shape.text}` };
+}
+
+function cutShape(path: Path, verb: 'partition' | 'heal', raw: RawCut, env: Env, labels: Labels, p: Problems): { spec: Pick<Extract<FaultSpec, { verb: 'partition' }>, 'isolate' | 'between'>; text: string } | undefined {
+  if (typeof raw !== 'object') {
+    const isolate = resolveTarget(path, raw, env, labels, p);
+    return isolate && { spec: { isolate }, text: `${verb === 'partition' ? 'isolate ' : ''}${targetText(isolate)}` };
+  }
+  const side = (k: 0 | 1) => {
+    const group = raw.between[k];
+    const targets = Array.isArray(group)
+      ? group.map((r, j) => resolveTarget([...path, 'between', k, j], r, env, labels, p))
+      : [resolveTarget([...path, 'between', k], group, env, labels, p)];
+    return targets.every((x) => x !== undefined) ? (targets as Target[]) : undefined;
+  };
+  const a = side(0);
+  const b = side(1);
+  if (!a || !b) return undefined;
+  const group = (ts: Target[]) => (ts.length === 1 ? targetText(ts[0]!) : `[${ts.map(targetText).join(', ')}]`);
+  const oneWay = raw.oneWay ?? false;
+  return { spec: { between: { a, b, oneWay } }, text: `between ${group(a)} and ${group(b)}${oneWay ? ' (one way)' : ''}` };
+}

@@ -1,0 +1,32 @@
+/** Names a scenario file may use (checks, record counters, Kafka errors, fault verbs) and the defaults it falls back on. */
+import { KAFKA_ERRORS } from '../trace/events.js';
+import type { DiskSpec, NetworkSpec } from './types.js';
+
+/** Invariant checks that `expect.violations` / `expect.noViolations` may name. */
+export { CHECK_NAMES, type CheckName } from '../checks/checks.js';
+
+/** Record counters of the run summary that `expect.records` may name. */
+export { RECORD_COUNTERS } from '../checks/checks.js';
+
+/**
+ * Kafka error names (`org.apache.kafka.common.protocol.Errors`) that `expect.errors` may name: the ones a
+ * producer can see, as the trace names them (sim/trace.ts).
+ */
+export const KAFKA_ERROR_NAMES = KAFKA_ERRORS.filter((e) => e !== 'NONE');
+
+/** Fault verbs, in the order the file documents them. */
+export const FAULT_VERBS = ['crash', 'restart', 'shutdown', 'pause', 'resume', 'slowDisk', 'restoreDisk', 'partition', 'heal'] as const;
+export type Verb = (typeof FAULT_VERBS)[number];
+
+/** Network defaults: a LAN in one data centre (0.5 ms one way, exponential jitter of mean 0.1 ms, 10 GbE). */
+export const DEFAULT_NETWORK: Readonly<NetworkSpec> = Object.freeze({ latency: Object.freeze({ baseUs: 500, jitterMeanUs: 100 }), nicBytesPerSec: 1.25e9, links: Object.freeze([]) as unknown as NetworkSpec['links'] });
+
+/** Disk defaults: a datacentre NVMe SSD; Linux-like dirty page limits (vm.dirty_bytes 1 GiB, expire 30 s). */
+export const DEFAULT_DISK: Readonly<DiskSpec> = Object.freeze({ writeBytesPerSec: 500e6, writeLatencyUs: 100, readBytesPerSec: 2e9, pageCacheBytes: 16 * 1024 ** 3, dirtyBytesMax: 1024 ** 3, dirtyExpireUs: 30_000_000 });
+
+/** Default seed when the file gives none. */
+export const DEFAULT_SEED = 1;
+/** Default record value size. */
+export const DEFAULT_RECORD_BYTES = 100;
+/** Upper bound on `cluster.brokers` as a count (a guard against typos like 3000). */
+export const MAX_BROKERS = 1000;

@@ -1,0 +1,43 @@
+/**
+ * Normalization, the second stage of parsing: the raw file (already shaped by the schema) → the
+ * {@link Scenario} the model runs. Converts units, merges Kafka configs with the version's defaults and
+ * checks cross-references, reporting every problem to a {@link Problems}.
+ */
+import { resolveBehaviour, type Behaviour } from '../config/config.js';
+import { DURATION_EXPECTED, parseDurationUs } from '../config/units.js';
+import type { Scenario } from './types.js';
+import { DEFAULT_DISK, DEFAULT_SEED } from './names.js';
+import type { RawScenario } from './schema.js';
+import { Problems } from './problems.js';
+import type { Env } from './targets.js';
+import { normConfig, normList, positive } from './fields.js';
+import { normVersion, checkBehaviourConfig, normBrokers, normNetwork, normDisk, normBrokerDisks } from './cluster.js';
+import { normTopics, normProducer, normConsumer } from './workload.js';
+import { normFaults } from './faults.js';
+import { normExpect } from './expectations.js';
+
+export function normalize(raw: RawScenario, p: Problems): Scenario {
+  const version = normVersion(raw.cluster.kafkaVersion, p);
+  const brokerConfig = normConfig(['cluster', 'config'], 'broker', version, raw.cluster.config, p);
+  const behaviour = resolveBehaviour(version, raw.cluster.behaviour as Partial<Behaviour> | undefined);
+  checkBehaviourConfig(behaviour, raw.cluster.config ?? {}, p);
+  const brokers = normBrokers(raw.cluster.brokers, p);
+  const durationUs = positive(['duration'], p.unit(['duration'], raw.duration, parseDurationUs), raw.duration, DURATION_EXPECTED, p) ?? 0;
+  const env: Env = { brokers, topics: new Map(), producers: new Set(), consumers: new Set() };
+  const topics = normTopics(raw.topics ?? [], env, brokerConfig, p);
+  const producers = normList(raw.producers ?? [], 'producers', env.producers, (r, i) => normProducer(r, i, version, env, durationUs, p), p);
+  const consumers = normList(raw.consumers ?? [], 'consumers', env.consumers, (r, i) => normConsumer(r, i, version, env, durationUs, p), p);
+  const cluster = {
+    brokers,
+    kafkaVersion: version,
+    behaviour,
+    config: brokerConfig,
+    network: normNetwork(raw.cluster.network, env, p),
+    disk: { ...DEFAULT_DISK, ...normDisk(['cluster', 'disk'], raw.cluster.disk, p) },
+    brokerDisks: normBrokerDisks(raw.cluster.disks, env, p),
+  };
+  const faults = normFaults(raw.faults ?? [], env, durationUs, p);
+  const scenario: Scenario = { name: raw.name, description: raw.description ?? '', seed: raw.seed ?? DEFAULT_SEED, durationUs, cluster, topics, producers, consumers, faults };
+  if (raw.expect) scenario.expect = normExpect(raw.expect, env, p);
+  return scenario;
+}

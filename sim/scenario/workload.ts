@@ -1,0 +1,121 @@
+/** Normalization of the workload: topics (with replica assignments), producers and consumers. */
+import { KAFKA_VERSION_DEFAULT, suggest } from '../config/config.js';
+import { formatDurationUs, parseBytes, parseDurationUs, parseRatePerSec, RATE_EXPECTED } from '../config/units.js';
+import type { ConfigMap, ConsumerSpec, KeySpec, ProducerSpec, TopicSpec } from './types.js';
+import { DEFAULT_RECORD_BYTES } from './names.js';
+import type { RawTopic, RawProducer, RawConsumer } from './schema.js';
+import { type Path, Problems } from './problems.js';
+import type { Env } from './targets.js';
+import { normConfig, normList, positive } from './fields.js';
+
+const TOPIC_NAME_ILLEGAL = "Topic name is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'";
+
+export function normTopics(raws: RawTopic[], env: Env, brokerConfig: ConfigMap, p: Problems): TopicSpec[] {
+  const names = new Set<string>();
+  return normList(raws, 'topics', names, (r, i) => normTopic(r, i, env, brokerConfig, p), p).map((t) => {
+    env.topics.set(t.name, { partitions: t.partitions, rf: t.replicationFactor });
+    return t;
+  });
+}
+
+function normTopic(raw: RawTopic, i: number, env: Env, brokerConfig: ConfigMap, p: Problems): TopicSpec | undefined {
+  const path: Path = ['topics', i];
+  checkTopicName([...path, 'name'], raw.name, p);
+  const config = normConfig([...path, 'config'], 'topic', KAFKA_VERSION_DEFAULT, raw.config, p);
+  if (raw.replicas) return topicWithAssignment(raw, path, env, config, p);
+  const partitions = raw.partitions ?? (brokerConfig['num.partitions'] as number);
+  const rf = raw['replication.factor'] ?? (brokerConfig['default.replication.factor'] as number);
+  if (rf > env.brokers.length) {
+    const where = raw['replication.factor'] === undefined ? path : [...path, 'replication.factor'];
+    const from = raw['replication.factor'] === undefined ? ' (from default.replication.factor)' : '';
+    p.report(where, { problem: `Replication factor: ${rf} larger than available brokers: ${env.brokers.length} (INVALID_REPLICATION_FACTOR)${from}`, expected: `at most ${env.brokers.length}` });
+  }
+  return { name: raw.name, partitions, replicationFactor: rf, config };
+}
+
+function checkTopicName(path: Path, name: string, p: Problems): void {
+  if (!/^[a-zA-Z0-9._-]+$/.test(name)) p.report(path, { problem: TOPIC_NAME_ILLEGAL, got: name });
+  else if (name.length > 249) p.report(path, { problem: 'Topic name is illegal, it can\'t be longer than 249 characters', got: name });
+  else if (name === '.' || name === '..') p.report(path, { problem: 'Topic name cannot be "." or ".."', got: name });
+}
+
+/** `replicas` given: partitions and RF follow from it (as kafka-topics --replica-assignment), and must agree. */
+function topicWithAssignment(raw: RawTopic, path: Path, env: Env, config: ConfigMap, p: Problems): TopicSpec {
+  const assignment = raw.replicas!;
+  const partitions = raw.partitions ?? assignment.length;
+  const rf = raw['replication.factor'] ?? assignment[0]!.length;
+  if (partitions !== assignment.length) {
+    p.report([...path, 'replicas'], { problem: `${assignment.length} replica lists for ${partitions} partitions`, expected: 'one list per partition' });
+  }
+  assignment.forEach((list, j) => {
+    const lp = [...path, 'replicas', j];
+    if (list.length !== rf) p.report(lp, { problem: `All partitions should have the same number of replicas: ${list.length} for replication factor ${rf}`, got: list });
+    const dup = list.filter((b, k) => list.indexOf(b) !== k);
+    if (dup.length > 0) p.report(lp, { problem: `Duplicate brokers not allowed in replica assignment: ${dup.join(', ')} for partition id ${j}`, got: list });
+    const unknown = list.filter((b) => !env.brokers.includes(b));
+    if (unknown.length > 0) p.report(lp, { problem: `Unknown broker(s) in replica assignment: ${unknown.join(', ')}`, got: list, expected: `broker ids among ${env.brokers.join(', ')}` });
+  });
+  return { name: raw.name, partitions, replicationFactor: rf, config, replicaAssignment: assignment.map((l) => [...l]) };
+}
+
+function checkTopic(path: Path, topic: string, env: Env, p: Problems): { partitions: number; rf: number } | undefined {
+  const t = env.topics.get(topic);
+  if (t) return t;
+  const close = suggest(topic, [...env.topics.keys()]);
+  return p.report(path, { problem: 'unknown topic', got: topic, ...(close ? { hint: `did you mean "${close}"?` } : { expected: `one of the topics: ${[...env.topics.keys()].join(', ') || '(none defined)'}` }) });
+}
+
+function normTimes(path: Path, start: unknown, stop: unknown, durationUs: number, p: Problems): { startUs: number; stopUs?: number } {
+  const startUs = p.unit([...path, 'start'], start, parseDurationUs) ?? 0;
+  const stopUs = p.unit([...path, 'stop'], stop, parseDurationUs);
+  if (durationUs > 0 && startUs > durationUs) p.report([...path, 'start'], { problem: `after the end of the run (${formatDurationUs(durationUs)})`, got: start });
+  if (stopUs !== undefined && stopUs < startUs) p.report([...path, 'stop'], { problem: 'before start', got: stop, expected: `at least ${formatDurationUs(startUs)}` });
+  return stopUs === undefined ? { startUs } : { startUs, stopUs };
+}
+
+function normKeys(path: Path, raw: RawProducer['keys'], p: Problems): KeySpec {
+  if (raw === undefined || raw === 'none') return { kind: 'none' };
+  const given = (['uniform', 'zipf', 'fixed'] as const).filter((k) => raw[k] !== undefined);
+  if (given.length !== 1 || (raw.exponent !== undefined && given[0] !== 'zipf')) {
+    p.report(path, { problem: 'one kind of keys per producer', got: raw, expected: 'none, {uniform: N}, {zipf: N, exponent: S} or {fixed: "key"}' });
+    return { kind: 'none' };
+  }
+  if (raw.uniform !== undefined) return { kind: 'uniform', count: raw.uniform };
+  if (raw.zipf !== undefined) return { kind: 'zipf', count: raw.zipf, exponent: raw.exponent ?? 1 };
+  return { kind: 'fixed', key: raw.fixed! };
+}
+
+export function normProducer(raw: RawProducer, i: number, version: string, env: Env, durationUs: number, p: Problems): ProducerSpec {
+  const path: Path = ['producers', i];
+  checkTopic([...path, 'topic'], raw.topic, env, p);
+  const ratePerSec = positive([...path, 'rate'], p.unit([...path, 'rate'], raw.rate, parseRatePerSec), raw.rate, RATE_EXPECTED, p) ?? 0;
+  const spec: ProducerSpec = {
+    name: raw.name,
+    topic: raw.topic,
+    ratePerSec,
+    recordBytes: p.unit([...path, 'recordSize'], raw.recordSize, parseBytes) ?? DEFAULT_RECORD_BYTES,
+    keys: normKeys([...path, 'keys'], raw.keys, p),
+    ...normTimes(path, raw.start, raw.stop, durationUs, p),
+    config: normConfig([...path, 'config'], 'producer', version, raw.config, p),
+  };
+  if (raw.records !== undefined) spec.maxRecords = raw.records;
+  return spec;
+}
+
+export function normConsumer(raw: RawConsumer, i: number, version: string, env: Env, durationUs: number, p: Problems): ConsumerSpec {
+  const path: Path = ['consumers', i];
+  const topic = checkTopic([...path, 'topic'], raw.topic, env, p);
+  (raw.partitions ?? []).forEach((n, j) => {
+    if (topic && n >= topic.partitions) p.report([...path, 'partitions', j], { problem: `${raw.topic} has no partition ${n}`, got: n, expected: `a partition 0..${topic.partitions - 1}` });
+    if (raw.partitions!.indexOf(n) !== j) p.report([...path, 'partitions', j], { problem: 'listed twice', got: n });
+  });
+  const spec: ConsumerSpec = {
+    name: raw.name,
+    topic: raw.topic,
+    from: raw.from ?? 'earliest',
+    startUs: normTimes(path, raw.start, undefined, durationUs, p).startUs,
+    config: normConfig([...path, 'config'], 'consumer', version, raw.config, p),
+  };
+  if (raw.partitions) spec.partitions = [...raw.partitions];
+  return spec;
+}
