@@ -2,7 +2,7 @@
  * The human-readable report of `kafkasim run`: pure functions from a RunSummary (and a few facts about
  * the invocation) to text, so they are unit-testable without running anything.
  */
-import type { ExpectEvaluation, RunSummary, PartitionRow, TimelineItem } from '../sim/index.js';
+import { RECORD_COUNTERS, type ExpectEvaluation, type RunSummary, type PartitionRow, type TimelineItem } from '../sim/index.js';
 
 /** Facts about the invocation the summary does not hold. */
 export interface RunReportInfo {
@@ -88,7 +88,7 @@ export function formatHeader(s: RunSummary, info: RunReportInfo): string[] {
 
 export function formatRecords(s: RunSummary): string[] {
   const r = s.records;
-  const rows = (['sent', 'acked', 'failed', 'lostAcked', 'duplicated', 'consumed', 'reordered', 'truncated', 'skipped'] as const).map((k) => [k, String(r[k] ?? 0)]);
+  const rows = RECORD_COUNTERS.map((k) => [k, String(r[k] ?? 0)]);
   return ['records', ...indent(table(rows, [false, true]))];
 }
 

@@ -28,6 +28,7 @@ export { evaluateExpect, describeExpectation, meets, electionCounts, type Expect
 
 // Checks: invariants computed from the trace alone.
 export { CHECK_NAMES, Checker, type CheckName, type CheckResult, type Violation } from './checks/checks.js';
+export { RECORD_COUNTER_DOCS, type RecordCounter, type RecordCounts } from './checks/records.js';
 
 // Kafka's algorithms, usable on their own.
 export { murmur2, partitionForKey, toPositive } from './kafka/clients/partitioner.js';
