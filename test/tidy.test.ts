@@ -272,7 +272,8 @@ function functionsOf(m: Module): FunctionInfo[] {
       const a = ancestors[i];
       if ((a.type === 'ClassDeclaration' || a.type === 'ClassExpression') && isNode(a.id)) names.push((a.id as Node).name as string);
       else if (a.type === 'MethodDefinition' || a.type === 'TSAbstractMethodDefinition' || a.type === 'PropertyDefinition') names.push(ownName(a, ancestors[i - 1], m));
-      else if (FUNCTION_TYPES.has(a.type) && !['MethodDefinition', 'TSAbstractMethodDefinition', 'PropertyDefinition'].includes(ancestors[i - 1]?.type ?? '')) names.push(ownName(a, ancestors[i - 1], m));
+      else if (FUNCTION_TYPES.has(a.type) && !['MethodDefinition', 'TSAbstractMethodDefinition', 'PropertyDefinition'].includes(ancestors[i - 1]?.type ?? ''))
+        names.push(ownName(a, ancestors[i - 1], m));
     }
     names.push(ownName(n, parent, m));
     let key = `${m.path}: ${names.join('.')}`;
@@ -409,7 +410,10 @@ describe('tidy', () => {
   it('has no import cycles (type-only imports included)', () => {
     const edges = new Map<string, string[]>();
     for (const m of MODULES) edges.set(m.path, [...new Set(m.imports.flatMap((i) => (i.target !== undefined && BY_PATH.has(i.target) ? [i.target] : [])))]);
-    fail('import cycles', cycles(edges).map((c) => c.join(' → ')));
+    fail(
+      'import cycles',
+      cycles(edges).map((c) => c.join(' → ')),
+    );
   });
 
   it(`has no function longer than ${MAX_FUNCTION_LINES} lines, except those in LONG_FUNCTIONS, which only shrink`, () => {
@@ -472,6 +476,9 @@ describe('tidy', () => {
       ['d', []],
       ['e', ['e']],
     ]);
-    expect(cycles(graph)).toEqual([['a', 'b', 'c', 'a'], ['e', 'e']]);
+    expect(cycles(graph)).toEqual([
+      ['a', 'b', 'c', 'a'],
+      ['e', 'e'],
+    ]);
   });
 });

@@ -40,7 +40,7 @@ describe('format', () => {
       'kafkasim run x.yaml --seed 4',
     );
     expect(lines[0]).toBe('expect: FAILED (1 of 2 not met)');
-    expect(lines[1]).toMatch(/✗ +records\.lostAcked +\= 0 +\(actual 3\) +reproduce: kafkasim run x\.yaml --seed 4$/);
+    expect(lines[1]).toMatch(/✗ +records\.lostAcked += 0 +\(actual 3\) +reproduce: kafkasim run x\.yaml --seed 4$/);
     expect(lines[2]).not.toContain('reproduce');
   });
 
