@@ -117,10 +117,10 @@ describe('visualizer in chromium', () => {
     await page.locator('#speed').fill('-2.5');
     const before = await page.locator('#cursor-index').textContent();
     await page.keyboard.press(' ');
-    await page.waitForTimeout(700);
+    // However slowly frames come on a busy machine, playing moves the cursor.
+    await expect.poll(() => page.locator('#cursor-index').textContent(), { timeout: WAIT }).not.toBe(before);
     await page.keyboard.press(' ');
-    expect(await page.locator('#cursor-index').textContent()).not.toBe(before);
-    expect(await page.locator('#cluster circle.msg').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('#cluster circle.msg').count(), { timeout: WAIT }).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, 'messages.png') });
     await page.locator('#speed').fill('-1');
   });
@@ -135,7 +135,7 @@ describe('visualizer in chromium', () => {
     expect(text).toContain('cluster.brokers');
     await page.screenshot({ path: join(SHOTS, 'error.png') });
     // Still the previous run, still seekable.
-    expect(await page.getByTestId('trace-hash').textContent()).toBe(hash);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toBe(hash);
     await page.keyboard.press('End');
     await expect.poll(() => partition('orders-0').getAttribute('data-isr')).toBe('2,3,1');
     // Dropped on the page (drag and drop) rather than picked: the same.
@@ -147,11 +147,11 @@ describe('visualizer in chromium', () => {
     });
     await expect.poll(() => err.textContent(), { timeout: WAIT }).toMatch(/^dropped\.yaml: cluster\.brokers/);
     expect(await page.locator('#drop').isVisible()).toBe(false);
-    expect(await page.getByTestId('trace-hash').textContent()).toBe(hash);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toBe(hash);
     // A broken trace file too.
     await page.getByTestId('file').setInputFiles({ name: 'bad.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from('{"type":"header","t":0,"schema":1}\n{oops\n') });
     await expect.poll(() => err.textContent(), { timeout: WAIT }).toMatch(/^bad\.ndjson: line 2: not JSON/);
-    expect(await page.getByTestId('trace-hash').textContent()).toBe(hash);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toBe(hash);
   });
 
   it('opens an NDJSON trace written by the CLI, with the same hash', async () => {
