@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../sim/scenario/parse.js';
 import { simulate } from '../../sim/run/simulation.js';
-import { openDefaultRun, openPage, ROOT, type OpenPage } from './page.js';
+import { openDefaultRun, openPage, ROOT, type OpenPage, WAIT } from './page.js';
 
 const NAMES = (readdirSync(join(ROOT, 'scenarios'), { recursive: true }) as string[])
   .filter((f) => f.endsWith('.yaml'))
@@ -21,7 +21,7 @@ describe('every scenario in the visualizer', () => {
   beforeAll(async () => {
     opened = await openPage();
     await openDefaultRun(opened);
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await opened?.close();
@@ -40,12 +40,12 @@ describe('every scenario in the visualizer', () => {
     await page.getByTestId('scenario-picker').selectOption(name);
     // Meanwhile, the same file in Node (no seed: the file's own, as the picker runs it).
     const expected = simulate(scenario).traceHash;
-    if (expected !== before) await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 60_000 }).not.toBe(before);
-    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 60_000 }).toMatch(/^[0-9a-f]{16}$/);
+    if (expected !== before) await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).not.toBe(before);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toMatch(/^[0-9a-f]{16}$/);
     expect(await page.getByTestId('trace-hash').textContent(), `${name} (seed ${scenario.seed ?? 'default'})`).toBe(expected);
     expect(await page.getByTestId('error').isVisible()).toBe(false);
     expect(await page.getByTestId('narrative-item').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-testid^="partition-"][data-leader]').count()).toBeGreaterThan(0);
     expect(opened.errors).toEqual([]);
-  }, 90_000);
+  });
 });

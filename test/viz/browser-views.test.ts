@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../sim/scenario/parse.js';
 import { createSimulation } from '../../sim/run/simulation.js';
 import { ArraySink, toNdjson, type TraceEvent } from '../../sim/trace/events.js';
-import { openDefaultRun, openPage, type OpenPage } from './page.js';
+import { openDefaultRun, openPage, type OpenPage, WAIT } from './page.js';
 
 /** 16 partitions: more than the partitions panel shows at once. */
 const SCENARIO = `name: many-partitions
@@ -43,7 +43,7 @@ describe('loading and drawing in the browser', () => {
     hash = sim.trace.hasher.digest();
     opened = await openPage();
     await openDefaultRun(opened);
-  }, 90_000);
+  });
 
   afterAll(async () => {
     await opened?.close();
@@ -56,18 +56,19 @@ describe('loading and drawing in the browser', () => {
     const file = join(out, 'many.ndjson');
     writeFileSync(file, text);
     await page.getByTestId('file').setInputFiles(file);
-    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 60_000 }).toBe(hash);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toBe(hash);
     expect(await page.evaluate(() => (window as unknown as Viz).kafkasimViz.state.model.index.length)).toBe(events.length);
 
     const lines = text.split('\n');
     const bad = lines.length - 10;
     lines[bad] = lines[bad].slice(0, 30);
     await page.getByTestId('file').setInputFiles({ name: 'bad.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(lines.join('\n')) });
-    await expect.poll(() => page.getByTestId('error').textContent(), { timeout: 60_000 }).toMatch(new RegExp(`^bad\\.ndjson: line ${bad + 1}: not JSON: `));
-    expect(await page.getByTestId('trace-hash').textContent()).toBe(hash);
+    await expect.poll(() => page.getByTestId('error').textContent(), { timeout: WAIT }).toMatch(new RegExp(`^bad\\.ndjson: line ${bad + 1}: not JSON: `));
+    // The error shows at once; the restored run is drawn on the next animation frame (late on a busy machine).
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toBe(hash);
     expect(await page.evaluate(() => (window as unknown as Viz).kafkasimViz.state.model.index.length)).toBe(events.length);
     expect(opened.errors).toEqual([]);
-  }, 90_000);
+  });
 
   it('partitions out of view keep their data current and are drawn once scrolled into view', async () => {
     const { page } = opened;
@@ -85,7 +86,7 @@ describe('loading and drawing in the browser', () => {
     expect(await last.getByTestId('partition-info-t-15').textContent()).toContain(`epoch ${await last.getAttribute('data-epoch')}`);
     await page.locator('#partitions').evaluate((el) => (el.scrollTop = 0));
     expect(opened.errors).toEqual([]);
-  }, 30_000);
+  });
 
   it('a message in flight keeps its circle while it moves', async () => {
     const { page } = opened;
@@ -121,9 +122,9 @@ describe('loading and drawing in the browser', () => {
       await snapshot();
       await seek(t + dt);
       // Drawn on the next animation frame (later under load): poll.
-      ok = await expect.poll(keptAndMoved, { timeout: 3000 }).toBe(true).then(() => true, () => false);
+      ok = await expect.poll(keptAndMoved, { timeout: 10_000 }).toBe(true).then(() => true, () => false);
       if (ok) break;
     }
     expect(ok).toBe(true);
-  }, 30_000);
+  });
 });

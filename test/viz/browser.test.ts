@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPage, ROOT, type OpenPage } from './page.js';
+import { openPage, ROOT, type OpenPage, WAIT } from './page.js';
 
 const SHOTS = process.env.KAFKASIM_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
 const run = promisify(execFile);
@@ -48,7 +48,7 @@ describe('visualizer in chromium', () => {
     opened = await openPage();
     ({ page, base, out, errors: pageErrors } = opened);
     mkdirSync(SHOTS, { recursive: true });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await opened?.close();
@@ -58,7 +58,7 @@ describe('visualizer in chromium', () => {
 
   it('runs killed-leader (seed 7) in the worker with the CLI trace hash', async () => {
     await page.goto(`${base}/index.html?scenario=killed-leader&seed=7`);
-    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toMatch(/^[0-9a-f]{16}$/);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toMatch(/^[0-9a-f]{16}$/);
     const hash = await page.getByTestId('trace-hash').textContent();
     expect(hash).toBe(await cliHash);
     expect(await page.getByTestId('status').textContent()).toMatch(/events in/);
@@ -66,7 +66,7 @@ describe('visualizer in chromium', () => {
     expect(await partition('orders-0').getAttribute('data-leader')).toBe('1');
     await expect.poll(() => page.getByTestId('checks').textContent()).toMatch(/^checks: all 7 pass/);
     await page.screenshot({ path: join(SHOTS, 'start.png') });
-  }, 45_000);
+  });
 
   it('at the election shows the new leader and the shrunk ISR', async () => {
     const item = page.getByTestId('narrative-item').filter({ hasText: 'orders-0: leader 1 → 2' });
@@ -92,10 +92,10 @@ describe('visualizer in chromium', () => {
     const link = page.url();
     await page.goto('about:blank');
     await page.goto(link);
-    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toBe(await cliHash);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toBe(await cliHash);
     await expect.poll(() => page.getByTestId('current-event').textContent()).toMatch(/election tp=orders-0 leader=2/);
     expect(await partition('orders-0').getAttribute('data-isr')).toBe('2,3');
-  }, 45_000);
+  });
 
   it('stepping back shows the earlier state', async () => {
     await page.keyboard.press('ArrowLeft'); // the fence
@@ -117,10 +117,10 @@ describe('visualizer in chromium', () => {
     await page.locator('#speed').fill('-2.5');
     const before = await page.locator('#cursor-index').textContent();
     await page.keyboard.press(' ');
-    await page.waitForTimeout(700);
+    // However slowly frames come on a busy machine, playing moves the cursor.
+    await expect.poll(() => page.locator('#cursor-index').textContent(), { timeout: WAIT }).not.toBe(before);
     await page.keyboard.press(' ');
-    expect(await page.locator('#cursor-index').textContent()).not.toBe(before);
-    expect(await page.locator('#cluster circle.msg').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('#cluster circle.msg').count(), { timeout: WAIT }).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, 'messages.png') });
     await page.locator('#speed').fill('-1');
   });
@@ -129,13 +129,13 @@ describe('visualizer in chromium', () => {
     const hash = await page.getByTestId('trace-hash').textContent();
     await page.getByTestId('file').setInputFiles({ name: 'broken.yaml', mimeType: 'text/yaml', buffer: Buffer.from('name: broken\ncluster:\n  brokers: three\n') });
     const err = page.getByTestId('error');
-    await expect.poll(() => err.isVisible(), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => err.isVisible(), { timeout: WAIT }).toBe(true);
     const text = (await err.textContent()) ?? '';
     expect(text).toMatch(/^broken\.yaml: /);
     expect(text).toContain('cluster.brokers');
     await page.screenshot({ path: join(SHOTS, 'error.png') });
     // Still the previous run, still seekable.
-    expect(await page.getByTestId('trace-hash').textContent()).toBe(hash);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toBe(hash);
     await page.keyboard.press('End');
     await expect.poll(() => partition('orders-0').getAttribute('data-isr')).toBe('2,3,1');
     // Dropped on the page (drag and drop) rather than picked: the same.
@@ -145,14 +145,14 @@ describe('visualizer in chromium', () => {
       window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt }));
       window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt }));
     });
-    await expect.poll(() => err.textContent(), { timeout: 10_000 }).toMatch(/^dropped\.yaml: cluster\.brokers/);
+    await expect.poll(() => err.textContent(), { timeout: WAIT }).toMatch(/^dropped\.yaml: cluster\.brokers/);
     expect(await page.locator('#drop').isVisible()).toBe(false);
-    expect(await page.getByTestId('trace-hash').textContent()).toBe(hash);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toBe(hash);
     // A broken trace file too.
     await page.getByTestId('file').setInputFiles({ name: 'bad.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from('{"type":"header","t":0,"schema":1}\n{oops\n') });
-    await expect.poll(() => err.textContent(), { timeout: 10_000 }).toMatch(/^bad\.ndjson: line 2: not JSON/);
-    expect(await page.getByTestId('trace-hash').textContent()).toBe(hash);
-  }, 30_000);
+    await expect.poll(() => err.textContent(), { timeout: WAIT }).toMatch(/^bad\.ndjson: line 2: not JSON/);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toBe(hash);
+  });
 
   it('opens an NDJSON trace written by the CLI, with the same hash', async () => {
     const file = join(out, 'power-loss.ndjson');
@@ -163,22 +163,22 @@ describe('visualizer in chromium', () => {
       hash = (JSON.parse((e as { stdout: string }).stdout) as { traceHash: string }).traceHash;
     }
     await page.getByTestId('file').setInputFiles(file);
-    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toBe(hash);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toBe(hash);
     expect(await page.locator('#scenario option:checked').textContent()).toBe('power-loss.ndjson (trace)');
     expect(await page.getByTestId('error').isVisible()).toBe(false);
     await page.getByTestId('narrative-item').filter({ hasText: 'broker 3 lost power' }).click();
     await expect.poll(() => page.getByTestId('node-b3').getAttribute('data-state')).toBe('crashed');
     await page.goto(`${base}/index.html?scenario=killed-leader&seed=7`);
-    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toBe(await cliHash);
-  }, 45_000);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toBe(await cliHash);
+  });
 
   it('clicking a broker injects a fault at the cursor time and runs again', async () => {
     const hash = await page.getByTestId('trace-hash').textContent();
     await page.evaluate(() => (window as unknown as { kafkasimViz: { seekTime(t: number): void } }).kafkasimViz.seekTime(50_000_000));
     await page.getByTestId('node-b2').click();
     await page.locator('#fault-actions button', { hasText: 'crash' }).first().click();
-    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).not.toBe(hash);
-    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toMatch(/^[0-9a-f]{16}$/);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).not.toBe(hash);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toMatch(/^[0-9a-f]{16}$/);
     expect(await page.locator('#scenario option:checked').textContent()).toContain('(edited)');
     const fault = page.getByTestId('narrative-item').filter({ hasText: 'fault: crash broker 2' });
     await expect.poll(() => fault.count()).toBe(1);
@@ -192,18 +192,18 @@ describe('visualizer in chromium', () => {
     const link = page.url();
     await page.goto('about:blank');
     await page.goto(link);
-    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toBe(edited);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toBe(edited);
     expect(await page.locator('#scenario option:checked').textContent()).toBe('killed-leader (edited)');
     await expect.poll(() => page.getByTestId('cursor-time').textContent()).toMatch(/^50\.00\d s/);
     expect(await page.getByTestId('narrative-item').filter({ hasText: 'fault: crash broker 2' }).count()).toBe(1);
     // A damaged link says so and opens the default scenario.
     await page.goto(`${base}/index.html?name=x&src=AAAA`);
     await expect.poll(() => page.getByTestId('error').textContent()).toMatch(/^link: the scenario in this link is damaged/);
-    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toMatch(/^[0-9a-f]{16}$/);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toMatch(/^[0-9a-f]{16}$/);
     expect(await page.locator('#scenario option:checked').textContent()).toBe('killed-leader');
     await page.goto(link);
-    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toBe(edited);
-  }, 45_000);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toBe(edited);
+  });
 
   it('clicking a link cuts it at the cursor time', async () => {
     const hash = await page.getByTestId('trace-hash').textContent();
@@ -211,19 +211,19 @@ describe('visualizer in chromium', () => {
     // The link between broker 1 and the controller: its middle is clear of other nodes.
     await page.locator('line.linkhit[data-testid="link-b1-ctl"], line.linkhit[data-testid="link-ctl-b1"]').click({ force: true });
     await page.getByTestId('link-cut-both-ways').click();
-    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).not.toBe(hash);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).not.toBe(hash);
     const fault = page.getByTestId('narrative-item').filter({ hasText: /fault: partition/ });
-    await expect.poll(() => fault.count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => fault.count(), { timeout: WAIT }).toBe(1);
     await fault.click();
     await expect.poll(() => page.getByTestId('cut-link').count()).toBeGreaterThan(0);
-  }, 45_000);
+  });
 
   it('compare mode: a second run at the same simulated time', async () => {
     const cli8 = cliHashOf('acks1-leader-loss', 8);
     cli8.catch(() => undefined);
     await page.goto(`${base}/index.html?scenario=killed-leader&seed=7&cmp=acks1-leader-loss&cmpseed=8`);
-    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toBe(await cliHash);
-    await expect.poll(() => page.getByTestId('compare-hash').textContent(), { timeout: 30_000 }).toBe(await cli8);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toBe(await cliHash);
+    await expect.poll(() => page.getByTestId('compare-hash').textContent(), { timeout: WAIT }).toBe(await cli8);
     await page.getByTestId('narrative-item').filter({ hasText: 'orders-0: leader 1 → 2' }).click();
     const b = page.getByTestId('compare');
     // acks1-leader-loss at the same time (17 s): b1 is partitioned away and crashed, not yet fenced.
@@ -231,7 +231,7 @@ describe('visualizer in chromium', () => {
     expect(await b.locator('#cmp-title').textContent()).toMatch(/^acks1-leader-loss · seed 8 · at 17\.0\d\d s/);
     expect(await b.getByTestId('compare-item').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, 'compare.png') });
-  }, 45_000);
+  });
 
   it('compare mode: the same scenario and faults with acks=1 against acks=all, and where outcomes first differ', async () => {
     // The CLI's run of acks1-leader-loss with acks=all: what B must be.
@@ -241,27 +241,27 @@ describe('visualizer in chromium', () => {
       (e: { stdout?: string }) => (JSON.parse(e.stdout ?? '{}') as { traceHash: string }).traceHash,
     );
     await page.goto(`${base}/index.html?scenario=acks1-leader-loss&seed=3&cmp=acks1-leader-loss&cmpseed=3&cmpset=acks%3Dall`);
-    await expect.poll(() => page.getByTestId('compare-hash').textContent(), { timeout: 30_000 }).toBe(await cliAll);
+    await expect.poll(() => page.getByTestId('compare-hash').textContent(), { timeout: WAIT }).toBe(await cliAll);
     expect(await page.getByTestId('compare-settings').inputValue()).toBe('acks=all');
-    await expect.poll(() => page.getByTestId('compare-diff').textContent(), { timeout: 30_000 }).toMatch(/^outcomes first differ at \d+\.\d{3} s/);
+    await expect.poll(() => page.getByTestId('compare-diff').textContent(), { timeout: WAIT }).toMatch(/^outcomes first differ at \d+\.\d{3} s/);
     await page.getByTestId('compare-diff').click();
     await page.screenshot({ path: join(SHOTS, 'compare-acks.png') });
-  }, 60_000);
+  });
 
   it('compare mode by default: the same scenario, seed and faults with the other acks; B follows faults clicked into A', async () => {
     const cliAll = cliHashOf('acks1-leader-loss', 3, ['--producer-property', 'acks=all']);
     cliAll.catch(() => undefined);
     await page.goto(`${base}/index.html?scenario=acks1-leader-loss&seed=3`);
-    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toMatch(/^[0-9a-f]{16}$/);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toMatch(/^[0-9a-f]{16}$/);
     await page.keyboard.press('b');
     expect(await page.getByTestId('compare-picker').inputValue()).toBe('__same');
     expect(await page.getByTestId('compare-settings').inputValue()).toBe('acks=all');
-    await expect.poll(() => page.getByTestId('compare-hash').textContent(), { timeout: 30_000 }).toBe(await cliAll);
+    await expect.poll(() => page.getByTestId('compare-hash').textContent(), { timeout: WAIT }).toBe(await cliAll);
     await expect.poll(() => page.url()).toMatch(/[?&]cmp=same&cmpset=acks%3Dall/);
     expect(await page.locator('#a-title').textContent()).toBe('acks1-leader-loss [acks=1] · seed 3');
     // B's markers in their own lane on the timeline, and the first difference marked there.
     expect(await page.locator('[data-testid="timeline-lane-b"] line').count()).toBeGreaterThan(3);
-    await expect.poll(() => page.getByTestId('compare-diff').textContent(), { timeout: 30_000 }).toMatch(/^outcomes first differ at \d+\.\d{3} s/);
+    await expect.poll(() => page.getByTestId('compare-diff').textContent(), { timeout: WAIT }).toMatch(/^outcomes first differ at \d+\.\d{3} s/);
     const diffAt = Number(/at (\d+\.\d{3}) s/.exec((await page.getByTestId('compare-diff').textContent()) ?? '')![1]);
     expect(await page.getByTestId('timeline-diff').getAttribute('display')).toBeNull();
     await page.getByTestId('timeline-diff-line').click({ force: true });
@@ -271,8 +271,8 @@ describe('visualizer in chromium', () => {
     await page.evaluate(() => (window as unknown as { kafkasimViz: { seekTime(t: number): void } }).kafkasimViz.seekTime(50_000_000));
     await page.locator('#cluster').getByTestId('node-b2').click();
     await page.locator('#fault-actions button', { hasText: 'crash' }).first().click();
-    await expect.poll(() => page.getByTestId('compare-hash').textContent(), { timeout: 30_000 }).not.toBe(bHash);
-    await expect.poll(() => page.getByTestId('compare-hash').textContent(), { timeout: 30_000 }).toMatch(/^[0-9a-f]{16}$/);
+    await expect.poll(() => page.getByTestId('compare-hash').textContent(), { timeout: WAIT }).not.toBe(bHash);
+    await expect.poll(() => page.getByTestId('compare-hash').textContent(), { timeout: WAIT }).toMatch(/^[0-9a-f]{16}$/);
     await expect.poll(() => page.locator('[data-testid="timeline-lane-b"] title').filter({ hasText: 'fault: crash broker 2' }).count()).toBe(1);
     await expect.poll(() => page.locator('[data-testid="timeline-lane-a"] title').filter({ hasText: 'fault: crash broker 2' }).count()).toBe(1);
     await page.screenshot({ path: join(SHOTS, 'compare-same.png') });
@@ -280,8 +280,8 @@ describe('visualizer in chromium', () => {
     expect(await page.getByTestId('compare').isVisible()).toBe(false);
     // killed-leader under acks=1 tells the same story as under acks=all; the end counts say what differs.
     await page.goto(`${base}/index.html?scenario=killed-leader&seed=7&cmp=same&cmpset=acks%3D1`);
-    await expect.poll(() => page.getByTestId('compare-diff').textContent(), { timeout: 30_000 }).toMatch(/^the two runs tell the same story; at the end: .*reordered A 0 · B \d+/);
-  }, 90_000);
+    await expect.poll(() => page.getByTestId('compare-diff').textContent(), { timeout: WAIT }).toMatch(/^the two runs tell the same story; at the end: .*reordered A 0 · B \d+/);
+  });
 
   it('help overlay, large type and the unclean election scenario', async () => {
     await page.keyboard.press('?');
@@ -291,7 +291,7 @@ describe('visualizer in chromium', () => {
     expect(await page.getByTestId('help').isVisible()).toBe(false);
 
     await page.goto(`${base}/index.html?scenario=unclean-election-loss&seed=7`);
-    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: 30_000 }).toMatch(/^[0-9a-f]{16}$/);
+    await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toMatch(/^[0-9a-f]{16}$/);
     const trunc = page.getByTestId('narrative-item').filter({ has: page.locator('.text', { hasText: /: LOST$/ }) });
     await trunc.first().click();
     await expect.poll(() => partition('orders-0').getAttribute('data-lost')).not.toBe('0');
@@ -327,5 +327,5 @@ describe('visualizer in chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'large-type.png') });
     await page.keyboard.press('l');
     expect(pageErrors).toEqual([]);
-  }, 45_000);
+  });
 });

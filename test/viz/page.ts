@@ -14,6 +14,8 @@ import { build } from 'vite';
 import { serve } from '../../bench/static-server.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Longest a page may take to show what a test waits for: a bound against hangs on a busy machine, not a speed check. */
+export const WAIT = 120_000;
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
@@ -31,7 +33,7 @@ export interface OpenPage {
 /** Opens the app on its default scenario and waits until that run's trace hash is shown. */
 export async function openDefaultRun(opened: OpenPage): Promise<void> {
   await opened.page.goto(`${opened.base}/index.html`);
-  await opened.page.waitForFunction(() => /^[0-9a-f]{16}$/.test(document.querySelector('[data-testid="trace-hash"]')?.textContent ?? ''), null, { timeout: 30_000 });
+  await opened.page.waitForFunction(() => /^[0-9a-f]{16}$/.test(document.querySelector('[data-testid="trace-hash"]')?.textContent ?? ''), null, { timeout: WAIT });
 }
 
 export async function openPage(): Promise<OpenPage> {

@@ -1,0 +1,305 @@
+/**
+ * The kafkasim command line, end to end: spawns `node bin/kafkasim.js` (built by `npm run build:cli`,
+ * which `npm test` runs first) and checks output, exit codes and trace files.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashEvents, type HeaderEvent, type TraceEvent } from '../../sim/trace/events.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'kafkasim.js');
+const KILLED_LEADER = 'scenarios/killed-leader.yaml';
+
+interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Longest a single CLI run may take (a model bug that loops forever should fail the test, not hang it). */
+const RUN_TIMEOUT_MS = 100_000;
+
+function kafkasim(...args: string[]): Result {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+    timeout: RUN_TIMEOUT_MS,
+    env: { ...process.env, KAFKASIM_DEBUG: '' },
+  });
+  if (r.signal) throw new Error(`kafkasim ${args.join(' ')}: killed by ${r.signal}${r.signal === 'SIGTERM' ? ` after ${RUN_TIMEOUT_MS / 1000} s (hung?)` : ''}; stderr: ${r.stderr}`);
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function json(r: Result): Record<string, any> {
+  expect(r.stderr).toBe('');
+  const lines = r.stdout.trim().split('\n');
+  expect(lines).toHaveLength(1); // exactly one JSON object
+  return JSON.parse(lines[0]!) as Record<string, any>;
+}
+
+/** Bad input: exit 2, one line on stderr starting with "kafkasim: ", no stack trace. */
+function expectBadInput(r: Result, ...fragments: string[]): string {
+  expect(r.status, r.stderr).toBe(2);
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^kafkasim: /);
+  expect(r.stderr).not.toContain('    at ');
+  for (const f of fragments) expect(lines[0]).toContain(f);
+  return lines[0]!;
+}
+
+function readTrace(path: string): TraceEvent[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as TraceEvent);
+}
+
+let dir: string;
+const tmp = (name: string) => join(dir, name);
+function write(name: string, text: string): string {
+  writeFileSync(tmp(name), text);
+  return tmp(name);
+}
+
+/** A small, fast scenario (a few seconds of simulated time). */
+const SMALL = `
+name: small
+seed: 5
+duration: 3s
+cluster:
+  brokers: 3
+topics:
+  - name: orders
+    partitions: 2
+    replication.factor: 3
+producers:
+  - name: p1
+    topic: orders
+    rate: 2000/s
+    keys: { uniform: 100 }
+consumers:
+  - name: c1
+    topic: orders
+expect:
+  records: { lostAcked: 0, sent: { min: 1000 } }
+  noViolations: all
+`;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'kafkasim-cli-'));
+  write('small.yaml', SMALL);
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('kafkasim run', () => {
+  it(
+    'is deterministic: the same seed gives the same trace hash, another seed another one',
+    () => {
+      const a = json(kafkasim('run', KILLED_LEADER, '--json', '--seed', '7'));
+      const b = json(kafkasim('run', KILLED_LEADER, '--json', '--seed', '7'));
+      const c = json(kafkasim('run', KILLED_LEADER, '--json', '--seed', '8'));
+      expect(a.traceHash).toMatch(/^[0-9a-f]{16}$/);
+      expect(b.traceHash).toBe(a.traceHash);
+      expect(b.events).toBe(a.events);
+      expect(c.traceHash).not.toBe(a.traceHash);
+      // The fields the spec names.
+      expect(a).toMatchObject({ scenario: 'killed-leader', seed: 7, simulatedMs: 70_000 });
+      for (const k of ['sent', 'acked', 'failed', 'lostAcked', 'duplicated', 'consumed']) expect(typeof a.records[k]).toBe('number');
+      for (const k of ['produce', 'endToEnd']) expect(Object.keys(a.latencyMs[k])).toEqual(expect.arrayContaining(['p50', 'p99', 'p999']));
+      expect(Array.isArray(a.elections)).toBe(true);
+      expect(a.elections[0]).toEqual(expect.objectContaining({ atMs: expect.any(Number), partition: expect.any(String), leader: expect.any(Number), epoch: expect.any(Number), clean: expect.any(Boolean) }));
+      expect(Array.isArray(a.violations)).toBe(true);
+      expect(typeof a.wallMs).toBe('number');
+      expect(a.expect).toMatchObject({ passed: expect.any(Boolean), results: expect.any(Array) });
+    },
+  );
+
+  it(
+    'prints a human report: summary, timeline, describe table, expectations',
+    () => {
+      const r = kafkasim('run', KILLED_LEADER);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toContain('trace hash');
+      expect(r.stdout).toMatch(/^timeline$/m);
+      expect(r.stdout).toMatch(/^ +10\.000 s {2}.*crash/m); // the fault at 10 s in the timeline
+      expect(r.stdout).toMatch(/Topic +Partition +Leader +Replicas +Isr +LeaderEpoch +LEO\/HW/);
+      expect(r.stdout).toMatch(/^ +orders +0 /m);
+      expect(r.stdout).toMatch(/^latency \(ms\)$/m);
+      expect(r.stdout).toMatch(/^expect: /m);
+      expect([0, 1]).toContain(r.status);
+      if (r.status === 1) expect(r.stdout).toContain(`reproduce: kafkasim run ${KILLED_LEADER} --seed 1`);
+    },
+  );
+
+  it('a failed expectation exits 1 and every failure line carries a reproduce command with the overrides', () => {
+    const file = write('fails.yaml', SMALL.replace('sent: { min: 1000 }', 'sent: { min: 1000000 }'));
+    const r = kafkasim('run', file, '--producer-property', 'linger.ms=1');
+    expect(r.status, r.stderr).toBe(1);
+    const failures = r.stdout.split('\n').filter((l) => l.includes('✗'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toContain('records.sent');
+    expect(failures[0]).toMatch(new RegExp(`reproduce: kafkasim run ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --seed 5 --producer-property linger.ms=1$`));
+    expect(r.stdout).toMatch(/^expect: FAILED/m);
+  });
+
+  it('a passing expect block exits 0', () => {
+    const r = kafkasim('run', tmp('small.yaml'));
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^expect: passed/m);
+  });
+
+  it('--producer-property sets a config on every producer', () => {
+    const plain = tmp('plain.ndjson');
+    const acks1 = tmp('acks1.ndjson');
+    const a = json(kafkasim('run', tmp('small.yaml'), '--json', '--trace', plain));
+    const b = json(kafkasim('run', tmp('small.yaml'), '--json', '--trace', acks1, '--producer-property', 'acks=1'));
+    const header = (p: string) => readTrace(p)[0] as HeaderEvent;
+    expect(header(plain).producers[0]!.acks).toBe(-1);
+    expect(header(acks1).producers[0]!.acks).toBe(1);
+    expect(b.traceHash).not.toBe(a.traceHash);
+    expect(b.reproduce).toContain('--producer-property acks=1');
+  });
+
+  it('--config sets a broker config; --topic-config overrides it for one topic', () => {
+    const t1 = tmp('misr3.ndjson');
+    const t2 = tmp('misr-topic.ndjson');
+    expect(kafkasim('run', tmp('small.yaml'), '--json', '--trace', t1, '--config', 'min.insync.replicas=3').status).toBe(0);
+    expect((readTrace(t1)[0] as HeaderEvent).topics[0]!.minInsyncReplicas).toBe(3);
+    expect(kafkasim('run', tmp('small.yaml'), '--json', '--trace', t2, '--config', 'min.insync.replicas=3', '--topic-config', 'orders:min.insync.replicas=1').status).toBe(0);
+    expect((readTrace(t2)[0] as HeaderEvent).topics[0]!.minInsyncReplicas).toBe(1);
+  });
+
+  it('--set overrides any field by path', () => {
+    const a = json(kafkasim('run', tmp('small.yaml'), '--json', '--set', 'duration=2s', '--set', 'topics.0.partitions=4'));
+    expect(a.simulatedMs).toBe(2000);
+    expect(a.partitions).toHaveLength(4);
+  });
+
+  it('bad overrides are bad input, naming the flag and suggesting the config', () => {
+    expectBadInput(kafkasim('run', tmp('small.yaml'), '--producer-property', 'ackz=1'), 'did you mean "acks"?', '--producer-property ackz=1');
+    expectBadInput(kafkasim('run', tmp('small.yaml'), '--config', 'min.insync.replica=2'), 'did you mean "min.insync.replicas"?');
+    expectBadInput(kafkasim('run', tmp('small.yaml'), '--topic-config', 'ordres:min.insync.replicas=1'), 'unknown topic "ordres"', 'did you mean "orders"?');
+    expectBadInput(kafkasim('run', tmp('small.yaml'), '--config', 'min.insync.replicas'), 'KEY=VALUE');
+    expectBadInput(kafkasim('run', tmp('small.yaml'), '--seed', 'abc'), '--seed');
+    expectBadInput(kafkasim('run', tmp('small.yaml'), '--sede', '3'), "unknown option '--sede'");
+  });
+
+  it('--trace writes NDJSON whose hash (kafkasim hash, hashEvents) equals the printed hash', () => {
+    const trace = tmp('trace.ndjson');
+    const r = kafkasim('run', tmp('small.yaml'), '--trace', trace);
+    expect(r.status, r.stderr).toBe(0);
+    const printed = /trace hash +([0-9a-f]{16})/.exec(r.stdout)?.[1];
+    expect(printed).toBeDefined();
+    const events = readTrace(trace);
+    expect(events[0]!.type).toBe('header');
+    expect(events[events.length - 1]!.type).toBe('end');
+    expect(readFileSync(trace).length).toBeGreaterThan(1 << 20); // more than one write chunk
+    expect(hashEvents(events)).toBe(printed);
+    const h = kafkasim('hash', trace);
+    expect(h.status, h.stderr).toBe(0);
+    expect(h.stdout.trim()).toBe(printed);
+    const events2 = new RegExp(`events +${events.length} trace events`);
+    expect(r.stdout).toMatch(events2);
+  });
+
+  it('--trace - streams the trace to stdout and the report to stderr', () => {
+    const r = kafkasim('run', tmp('small.yaml'), '--trace', '-');
+    expect(r.status, r.stderr).toBe(0);
+    const printed = /trace hash +([0-9a-f]{16})/.exec(r.stderr)?.[1];
+    const events = r.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as TraceEvent);
+    expect(events[0]!.type).toBe('header');
+    expect(hashEvents(events)).toBe(printed);
+  });
+
+  it('--until stops the run early and does not enforce expectations', () => {
+    const file = write('until.yaml', SMALL.replace('sent: { min: 1000 }', 'sent: { min: 1000000 }'));
+    const r = kafkasim('run', file, '--until', '1s', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const out = json(r);
+    expect(out.simulatedMs).toBeLessThanOrEqual(1000);
+    expect(out.expect).toMatchObject({ passed: false, enforced: false });
+  });
+});
+
+describe('bad scenarios and files', () => {
+  it('an unknown key exits 2 with one line naming the file and suggesting the key', () => {
+    const file = write('unknown-key.yaml', SMALL.replace('duration: 3s', 'duratoin: 3s'));
+    expectBadInput(kafkasim('run', file), file, 'duratoin', 'did you mean "duration"?');
+  });
+
+  it('a bad duration exits 2 with one line', () => {
+    const file = write('bad-duration.yaml', SMALL.replace('duration: 3s', 'duration: 3 parsecs'));
+    expectBadInput(kafkasim('run', file), file, 'duration', 'a duration such as');
+  });
+
+  it('an unknown config exits 2 with a suggestion', () => {
+    const file = write('bad-config.yaml', SMALL.replace('keys: { uniform: 100 }', 'keys: { uniform: 100 }\n    config: { ackz: all }'));
+    expectBadInput(kafkasim('run', file), file, 'producers[0].config.ackz', 'did you mean "acks"?');
+  });
+
+  it('invalid YAML exits 2 with a position', () => {
+    const file = write('bad-yaml.yaml', 'name: x\n  duration: [3s\n');
+    expectBadInput(kafkasim('run', file), file);
+  });
+
+  it('a nonexistent file exits 2 with a clear message', () => {
+    const missing = tmp('does-not-exist.yaml');
+    expect(existsSync(missing)).toBe(false);
+    expectBadInput(kafkasim('run', missing), `cannot read ${missing}: no such file or directory`);
+    expectBadInput(kafkasim('hash', missing), 'no such file or directory');
+  });
+});
+
+describe('kafkasim validate, schema, hash, list', () => {
+  it('validate reports ok, or every problem and exit 2', () => {
+    const ok = kafkasim('validate', KILLED_LEADER, tmp('small.yaml'));
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain(`ok  ${KILLED_LEADER}`);
+    const file = write('two-problems.yaml', SMALL.replace('duration: 3s', 'duration: 3 parsecs').replace('rate: 2000/s', 'rate: fast'));
+    const bad = kafkasim('validate', tmp('small.yaml'), file);
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toContain('ok  ');
+    expect(bad.stderr).toContain('duration');
+    expect(bad.stderr).toContain('rate');
+    expect(bad.stderr).not.toContain('    at ');
+  });
+
+  it('schema prints the JSON Schema', () => {
+    const r = kafkasim('schema');
+    expect(r.status).toBe(0);
+    const schema = JSON.parse(r.stdout) as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['name', 'duration', 'cluster', 'faults', 'expect']));
+  });
+
+  it('hash rejects a file that is not a trace', () => {
+    expectBadInput(kafkasim('hash', tmp('small.yaml')), 'not a JSON trace event');
+  });
+
+  it('list shows the scenarios with their names', () => {
+    const r = kafkasim('list');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/killed-leader\.yaml +killed-leader +RF 3/);
+  });
+
+  it('no arguments prints usage and exits 2; --help exits 0', () => {
+    const none = kafkasim();
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain('Usage: kafkasim');
+    const help = kafkasim('run', '--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('--producer-property');
+  });
+});

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { murmur2, partitionForKey } from '../../../sim/kafka/clients/partitioner.js';
+import { PartitionLog, type RecordBatch } from '../../../sim/kafka/partition-log.js';
+import { placeReplicas } from '../../../sim/kafka/placement.js';
+import { Streams } from '../../../sim/kernel/random.js';
+
+describe('murmur2 partitioner', () => {
+  // Kafka's UtilsTest.testMurmur2 vectors.
+  it.each([
+    ['21', -973932308],
+    ['foobar', -790332482],
+    ['a-little-bit-long-string', -985981536],
+    ['a-little-bit-longer-string', -1486304829],
+    ['lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8', -58897971],
+    ['abc', 479470107],
+  ])('murmur2(%s) = %i as in Kafka', (s, h) => {
+    expect(murmur2(new TextEncoder().encode(s))).toBe(h);
+  });
+
+  it('maps a key to (murmur2 & 0x7fffffff) % partitions', () => {
+    expect(partitionForKey('foobar', 6)).toBe((-790332482 & 0x7fffffff) % 6);
+  });
+});
+
+describe('replica placement (StripedReplicaPlacer, no racks)', () => {
+  it('gives each partition RF distinct brokers, consecutive from a rotating start', () => {
+    const rng = new Streams(1).get('placement');
+    const out = placeReplicas([1, 2, 3, 4], 4, 3, rng);
+    for (const r of out) expect(new Set(r).size).toBe(3);
+    const firsts = out.map((r) => r[0]);
+    expect(new Set(firsts).size).toBe(4);
+    for (const r of out) {
+      const i = [1, 2, 3, 4].indexOf(r[0]);
+      expect(r).toEqual([0, 1, 2].map((j) => [1, 2, 3, 4][(i + j) % 4]));
+    }
+  });
+});
+
+function batch(pid: number, seq: number, count: number): RecordBatch {
+  return { pid, seq, count, idempotent: true, bytes: 100, createUs: new Array(count).fill(0) };
+}
+
+describe('partition log and leader epochs', () => {
+  it('answers endOffsetForEpoch as LeaderEpochFileCache.endOffsetFor', () => {
+    const log = new PartitionLog('t-0');
+    log.append({ offset: 0, epoch: 0, batch: batch(1, 0, 5) });
+    log.append({ offset: 5, epoch: 2, batch: batch(1, 5, 5) });
+    log.append({ offset: 10, epoch: 4, batch: batch(1, 10, 2) });
+    expect(log.endOffsetForEpoch(4)).toEqual({ epoch: 4, endOffset: 12 });
+    expect(log.endOffsetForEpoch(3)).toEqual({ epoch: 2, endOffset: 10 });
+    expect(log.endOffsetForEpoch(1)).toEqual({ epoch: 0, endOffset: 5 });
+    expect(log.endOffsetForEpoch(5)).toEqual({ epoch: -1, endOffset: -1 });
+  });
+
+  it('truncates whole batches and forgets epochs past the new end', () => {
+    const log = new PartitionLog('t-0');
+    log.append({ offset: 0, epoch: 0, batch: batch(1, 0, 5) });
+    log.append({ offset: 5, epoch: 1, batch: batch(1, 5, 5) });
+    log.hw = 10;
+    expect(log.truncateTo(7)).toBe(5);
+    expect(log.leo).toBe(5);
+    expect(log.hw).toBe(5);
+    expect(log.latestEpoch).toBe(0);
+    expect(log.recentBatchesOf(1).map((e) => e.offset)).toEqual([0]);
+  });
+});

@@ -1,0 +1,245 @@
+/**
+ * Trace files from the worker to the page: TraceBlockEncoder (the worker reads, checks, hashes and encodes
+ * blocks of lines) and TraceBlockDecoder (the page makes the events). The events must be exactly what
+ * JSON.parse gives for each line, the hash the CLI's, and errors must name the line.
+ */
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../../../sim/scenario/parse.js';
+import { createSimulation } from '../../../sim/run/simulation.js';
+import { ArraySink, EVENT_FIELDS, hashEvents, toNdjson, type TraceEvent } from '../../../sim/trace/events.js';
+import { FORMS, parseTrace, TraceBlockDecoder, TraceBlockEncoder, type EncodedBlock } from '../../../viz/io/trace-file.js';
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+function simulate(file: string, seed: number): { events: TraceEvent[]; hash: string } {
+  const sink = new ArraySink();
+  const sim = createSimulation(parseScenario(readFileSync(`scenarios/${file}.yaml`, 'utf8'), file), { seed, sinks: [sink] });
+  sim.run();
+  return { events: sink.events, hash: sim.trace.hasher.digest() };
+}
+
+/** Encodes `text` in blocks of about `blockBytes` (cut after a newline, as the worker does) and decodes them. */
+function roundTrip(text: string, source = 't.ndjson', blockBytes = 1 << 20): { events: TraceEvent[]; hash: string; blocks: EncodedBlock[] } {
+  const b = bytes(text);
+  const enc = new TraceBlockEncoder(source);
+  const dec = new TraceBlockDecoder();
+  const blocks: EncodedBlock[] = [];
+  const events: TraceEvent[] = [];
+  for (let at = 0; at < b.length; ) {
+    let end = Math.min(b.length, at + blockBytes);
+    if (end < b.length) {
+      const nl = b.lastIndexOf(10, end - 1);
+      end = nl >= at ? nl + 1 : (b.indexOf(10, end) + 1 || b.length);
+    }
+    // A copy, as transferred: the decoder must not need the encoder's buffers.
+    const block = structuredClone(enc.encode(b, at, end));
+    blocks.push(block);
+    events.push(...dec.decode(block));
+    at = end;
+  }
+  return { events, hash: enc.end(), blocks };
+}
+
+/** What JSON.parse gives for each non-blank line. */
+const parsedLines = (text: string): unknown[] => text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l.trim()));
+
+/** Same value: numbers by Object.is (-0 too), objects with the same keys in the same order. */
+function same(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return Object.is(a, b);
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i] || !same((a as Record<string, unknown>)[ka[i]], (b as Record<string, unknown>)[kb[i]])) return false;
+  return true;
+}
+
+/** Equal values and keys in the same order (describe() and the hash's generic path read them in order). */
+function expectSameEvents(got: unknown[], want: unknown[]): void {
+  expect(got.length).toBe(want.length);
+  const bad = want.findIndex((w, i) => !same(got[i], w));
+  if (bad >= 0) expect(got[bad]).toStrictEqual(want[bad]);
+  expect(bad).toBe(-1);
+}
+
+const fastShare = (blocks: EncodedBlock[]): number => {
+  let fast = 0;
+  let all = 0;
+  for (const b of blocks) for (const op of b.ops) (all++, op > 0 && fast++);
+  return fast / all;
+};
+
+describe('trace blocks from the worker to the page', () => {
+  const runs = [
+    ['acks1-leader-loss', 2],
+    ['killed-leader', 7],
+    ['power-loss', 5],
+    ['unclean-election-loss', 3],
+  ] as const;
+
+  for (const [file, seed] of runs) {
+    it(`${file}: the same events, keys in order, and the simulator's hash, whatever the block size`, () => {
+      const sim = simulate(file, seed);
+      const text = toNdjson(sim.events);
+      const want = parsedLines(text);
+      for (const size of [1 << 20, 50_000]) {
+        const r = roundTrip(text, 't.ndjson', size);
+        expectSameEvents(r.events, want);
+        expect(r.hash).toBe(sim.hash);
+      }
+      // Tiny blocks (a line or two each) on the start of it.
+      const head = toNdjson(sim.events.slice(0, 3000));
+      expectSameEvents(roundTrip(head, 't.ndjson', 150).events, parsedLines(head));
+      // Nearly every line is read from the bytes; only the rare types go through JSON.parse.
+      expect(fastShare(roundTrip(text).blocks)).toBeGreaterThan(0.99);
+    });
+  }
+
+  it('every form round-trips, with and without its optional field', () => {
+    const lines = [
+      '{"type":"header","t":0,"schema":1,"scenario":"x","seed":1,"kafkaVersion":"4.1","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}',
+      '{"type":"msg","t":1,"id":7,"from":"b1","to":"ctl","kind":"BrokerHeartbeat","bytes":64,"recvUs":500}',
+      '{"type":"msg","t":1,"id":8,"from":"p:p1","to":"b2","kind":"Produce","bytes":1064,"recvUs":900,"dropped":"linkDown"}',
+      '{"type":"append","t":2,"broker":1,"tp":"t-0","offset":0,"count":5,"epoch":0,"pid":1000,"seq":0,"bytes":1000,"src":"produce"}',
+      '{"type":"hw","t":3,"broker":1,"tp":"t-0","hw":5}',
+      '{"type":"flush","t":3,"broker":1,"tp":"t-0","to":5}',
+      '{"type":"batch","t":4,"producer":"p:p1","pid":1000,"tp":"t-0","seq":5,"count":5,"bytes":1000,"firstUs":2}',
+      '{"type":"ack","t":5,"producer":"p:p1","pid":1000,"tp":"t-0","seq":0,"count":5,"offset":-1,"error":"NOT_ENOUGH_REPLICAS","attempts":3}',
+      '{"type":"consume","t":6,"consumer":"c:c1","tp":"t-0","offset":0,"count":5,"epoch":0,"pid":1000,"seq":0}',
+      '{"type":"drop","t":7,"id":7,"reason":"receiverDown"}',
+      '{"type":"retry","t":8,"producer":"p:p1","tp":"t-0","seq":5,"count":5,"error":"NOT_LEADER_OR_FOLLOWER","attempt":1}',
+      '{"type":"metadata","t":9,"node":"b1","version":3}',
+      '{"type":"end","t":10}',
+    ];
+    const text = lines.join('\n') + '\n';
+    const r = roundTrip(text);
+    expectSameEvents(r.events, parsedLines(text));
+    expect(r.hash).toBe(hashEvents(parsedLines(text) as TraceEvent[]));
+    // All but the header and end were read from the bytes: FORMS covers each busy type, in EVENT_FIELDS order.
+    expect(r.blocks[0].ops.filter((op) => op === 0).length).toBe(2);
+    for (const f of FORMS) expect(['type', ...f.fields.map(([name]) => name), ...(f.opt ? [f.opt] : [])]).toEqual(EVENT_FIELDS[f.type as keyof typeof EVENT_FIELDS]);
+  });
+
+  it('lines in any other form give what JSON.parse gives (and the same hash)', () => {
+    const header = '{"type":"header","t":0,"schema":1,"scenario":"x","seed":1,"kafkaVersion":"4.1","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
+    const odd = [
+      '{"type":"hw","t":1,"broker":1,"tp":"t-0","hw":5}\r', // CRLF
+      '  {"type":"hw","t":1,"broker":1,"tp":"t-0","hw":5}  ', // spaces
+      '{ "type": "hw", "t": 1, "broker": 1, "tp": "t-0", "hw": 5 }',
+      '{"t":1,"type":"hw","broker":1,"tp":"t-0","hw":5}', // other key order
+      '{"type":"hw","t":1,"tp":"t-0","broker":1,"hw":5}',
+      '{"type":"hw","t":1.5,"broker":1,"tp":"t-0","hw":5}', // not integers
+      '{"type":"hw","t":2,"broker":1,"tp":"t-0","hw":5e3}',
+      '{"type":"hw","t":2,"broker":1,"tp":"t-0","hw":1E3}',
+      '{"type":"hw","t":2,"broker":1,"tp":"t-0","hw":12345678901234567890}', // beyond 2^53
+      '{"type":"hw","t":2,"broker":1,"tp":"t-0","hw":123456789012345}', // 15 digits: read from the bytes
+      '{"type":"hw","t":2,"broker":-0,"tp":"t-0","hw":-7}',
+      '{"type":"hw","t":2,"broker":1,"tp":"t-\\u0030","hw":5}', // escapes
+      '{"type":"hw","t":2,"broker":1,"tp":"t\\"0","hw":5}',
+      '{"type":"hw","t":2,"broker":1,"tp":"tö-0","hw":5}', // non-ASCII
+      '{"type":"hw","t":2,"broker":1,"tp":"日本-0","hw":5}',
+      '{"type":"hw","t":2,"broker":1,"tp":"t-0","hw":5,"extra":true}', // an extra field
+      '{"type":"hw","t":2,"broker":1,"tp":"t-0"}', // a missing one
+      '{"type":"hw","t":2,"broker":"1","tp":"t-0","hw":5}', // a string for a number
+      '{"type":"hw","t":2,"broker":1,"tp":5,"hw":5}', // and the other way round
+      '{"type":"hw","t":2,"broker":1,"tp":"","hw":5}',
+      '{"type":"msg","t":2,"id":1,"from":"b1","to":"b2","kind":"Fetch","bytes":1,"recvUs":3,"dropped":7}',
+      '{"type":"msg","t":2,"id":1,"from":"b1","to":"b2","kind":"Fetch","bytes":1,"recvUs":3,"other":"x"}',
+      '{"type":"end","t":2}',
+      '',
+      '   ',
+      '{"type":"hw","t":3,"broker":1,"tp":"t-0","hw":5}',
+    ];
+    const text = [header, ...odd].join('\n');
+    for (const size of [1 << 20, 64]) {
+      const r = roundTrip(text, 't.ndjson', size);
+      expectSameEvents(r.events, parsedLines(text));
+      expect(r.hash).toBe(hashEvents(parsedLines(text) as TraceEvent[]));
+    }
+  });
+
+  it('any values in a busy line give what JSON.parse gives', () => {
+    const header = '{"type":"header","t":0,"schema":1,"scenario":"x","seed":1,"kafkaVersion":"4.1","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
+    const value = fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string({ unit: 'binary' }), fc.constantFrom('t-0', 'b1', ''), fc.boolean(), fc.constant(null));
+    fc.assert(
+      fc.property(fc.constantFrom(...FORMS), fc.array(value, { minLength: 12, maxLength: 12 }), fc.boolean(), (form, vals, withOpt) => {
+        const ev: Record<string, unknown> = { type: form.type };
+        form.fields.forEach(([name], k) => (ev[name] = name === 't' ? 1 : vals[k]));
+        if (withOpt && form.opt) ev[form.opt] = vals[11];
+        const text = `${header}\n${JSON.stringify(ev)}\n`;
+        // The simulator never writes null (an optional field is left out): the reader names the line.
+        const nullField = Object.keys(ev).find((k) => ev[k] === null);
+        if (nullField !== undefined) {
+          expect(() => roundTrip(text)).toThrow(`t.ndjson: line 2: "${nullField}" of a ${form.type} event is null`);
+          return;
+        }
+        let hash: string;
+        try {
+          hash = hashEvents(parsedLines(text) as TraceEvent[]);
+        } catch (e) {
+          // The trace hash itself fails on some values: so does reading the file.
+          expect(() => roundTrip(text)).toThrow((e as Error).message);
+          return;
+        }
+        const r = roundTrip(text);
+        expectSameEvents(r.events, parsedLines(text));
+        expect(r.hash).toBe(hash);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a file read in chunks cut anywhere (in a line, in a character) gives the same events', () => {
+    const sim = simulate('acks1-leader-loss', 2);
+    const odd = ['{"type":"hw","t":99999999,"broker":1,"tp":"tö-0","hw":5}', '{ "type": "end", "t": 99999999 }\r'];
+    for (const [events, sizes, ending] of [[300, [1, 7], '\n'], [4000, [1000, 65_536], '\n'], [4000, [999], '']] as const) {
+      const text = toNdjson(sim.events.slice(0, events)) + odd.join('\n') + ending;
+      const b = bytes(text);
+      const want = parsedLines(text);
+      for (const size of sizes) {
+        const enc = new TraceBlockEncoder('t.ndjson');
+        const dec = new TraceBlockDecoder();
+        const got: TraceEvent[] = [];
+        for (let at = 0; at < b.length; at += size) got.push(...dec.decode(structuredClone(enc.push(b.slice(at, at + size)))));
+        got.push(...dec.decode(enc.flush()));
+        expectSameEvents(got, want);
+        expect(enc.end()).toBe(hashEvents(want as TraceEvent[]));
+      }
+    }
+  });
+
+  it('names the bad line, counting lines across blocks and blank lines', () => {
+    const sim = simulate('acks1-leader-loss', 2);
+    const lines = toNdjson(sim.events.slice(0, 3000)).split('\n');
+    lines.splice(5, 0, ''); // a blank line
+    lines[2500] = '{"type":"hw","t":';
+    expect(() => roundTrip(lines.join('\n'), 't.ndjson', 4096)).toThrow(/^t\.ndjson: line 2501: not JSON: \{"type":"hw","t":$/);
+    lines[2500] = '{"type":"hw","t":01,"broker":1,"tp":"t-0","hw":5}'; // a leading zero is not JSON
+    expect(() => roundTrip(lines.join('\n'), 't.ndjson', 4096)).toThrow(/^t\.ndjson: line 2501: not JSON/);
+    lines[2500] = '{"type":"hw","t":1,"broker":1,"tp":"t-0","hw":5}'; // earlier than the line before
+    expect(() => roundTrip(lines.join('\n'), 't.ndjson', 4096)).toThrow('t.ndjson: line 2501: time goes backwards');
+    lines[2500] = '{"type":"nope","t":1}';
+    expect(() => roundTrip(lines.join('\n'), 't.ndjson', 4096)).toThrow('t.ndjson: line 2501: not a trace event (type "nope")');
+    // A null field (the simulator leaves optional fields out) names the line rather than breaking the hash.
+    const t = (JSON.parse(lines[2499]) as { t: number }).t;
+    lines[2500] = `{"type":"hw","t":${t},"broker":1,"tp":null,"hw":5}`;
+    expect(() => roundTrip(lines.join('\n'), 't.ndjson', 4096)).toThrow('t.ndjson: line 2501: "tp" of a hw event is null (expected a value; an optional field is left out, never null)');
+  });
+
+  it('rejects a file that does not start with a header, an empty one and another schema', () => {
+    const sim = simulate('acks1-leader-loss', 2);
+    const text = toNdjson(sim.events.slice(0, 10));
+    expect(() => roundTrip(text.split('\n').slice(1).join('\n'))).toThrow('t.ndjson: line 1: the first event must be the header, got broker');
+    expect(() => roundTrip(text.split('\n').slice(5).join('\n'))).toThrow(/^t\.ndjson: line 1: the first event must be the header, got msg$/);
+    expect(() => roundTrip('\n \n')).toThrow('t.ndjson: empty trace');
+    expect(() => roundTrip(text.replace('"schema":1', '"schema":2'))).toThrow('t.ndjson: trace schema 2, this visualizer reads schema 1');
+  });
+
+  it('parseTrace reads a whole text the same way', () => {
+    const sim = simulate('killed-leader', 7);
+    const text = toNdjson(sim.events.slice(0, 5000));
+    expectSameEvents(parseTrace(text, 'x.ndjson'), parsedLines(text));
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * Tests in three projects (`vitest run --project unit`, ...; `npm test` runs all):
+ *
+ * - unit: fast tests of one module at a time; also the default for a new test file.
+ * - scenarios: tests that run simulations end to end (every scenario file, golden files, properties, the
+ *   CLI, the visualizer's derived views over real traces).
+ * - browser: build the app with vite and drive headless Chromium; one file at a time, so two browsers do
+ *   not fight over the machine's cores.
+ *
+ * Timeouts are generous bounds against hangs on a busy machine, never speed checks: no test depends on
+ * how fast the machine is (speed is the benchmarks' business, `npm run bench`).
+ */
+import { defineConfig, mergeConfig } from 'vitest/config';
+import viteConfig from './vite.config.js';
+
+const BROWSER = ['test/viz/browser*.test.ts'];
+const SCENARIOS = ['test/scenarios/**/*.test.ts', 'test/sim/run/**/*.test.ts', 'test/cli/main.test.ts', 'test/viz/derive/**/*.test.ts', 'test/viz/io/**/*.test.ts'];
+
+export default mergeConfig(
+  viteConfig,
+  defineConfig({
+    test: {
+      projects: [
+        {
+          extends: true,
+          test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...BROWSER, ...SCENARIOS], testTimeout: 30_000, hookTimeout: 30_000 },
+        },
+        {
+          extends: true,
+          test: { name: 'scenarios', include: SCENARIOS, testTimeout: 120_000, hookTimeout: 120_000 },
+        },
+        {
+          extends: true,
+          test: {
+            name: 'browser',
+            include: BROWSER,
+            testTimeout: 300_000,
+            hookTimeout: 300_000,
+            fileParallelism: false,
+            expect: { poll: { timeout: 60_000 } },
+          },
+        },
+      ],
+    },
+  }),
+);
