@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashEvents, type HeaderEvent, type TraceEvent } from '../sim/trace/events.js';
+import { hashEvents, type HeaderEvent, type TraceEvent } from '../sim/trace/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'kafkasim.js');

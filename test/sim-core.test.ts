@@ -8,7 +8,7 @@ import { placeReplicas } from '../sim/kafka/placement.js';
 import { Streams } from '../sim/kernel/random.js';
 import { parseScenario } from '../sim/scenario/parse.js';
 import { createSimulation } from '../sim/run/simulation.js';
-import { ArraySink, EVENT_FIELDS, hashEvents, toNdjson, type TraceEvent } from '../sim/trace/events.js';
+import { ArraySink, EVENT_FIELDS, hashEvents, toNdjson, type TraceEvent } from '../sim/trace/index.js';
 
 describe('kernel', () => {
   it('orders events by time, then by scheduling order', () => {

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../sim/scenario/parse.js';
 import { createSimulation } from '../../sim/run/simulation.js';
 import type { RunSummary } from '../../sim/report/summary.js';
-import { ArraySink, hashEvents, type TraceEvent } from '../../sim/trace/events.js';
+import { ArraySink, hashEvents, type TraceEvent } from '../../sim/trace/index.js';
 import { apply, emptyFrame, inFlight, recordRuns, replay, subtract, TraceIndex, type Frame } from '../../viz/derive/frames.js';
 import { Model } from '../../viz/derive/model.js';
 
@@ -273,7 +273,7 @@ describe('scale', () => {
 describe('trace files', () => {
   it('an NDJSON trace read back gives the same events and hash', async () => {
     const { parseTrace, looksLikeTrace } = await import('../../viz/io/trace-file.js');
-    const { toNdjson } = await import('../../sim/trace/events.js');
+    const { toNdjson } = await import('../../sim/trace/index.js');
     const r = run('killed-leader');
     const text = toNdjson(r.events.slice(0, 5000));
     expect(looksLikeTrace(text)).toBe(true);

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../sim/scenario/parse.js';
 import { createSimulation } from '../../sim/run/simulation.js';
-import { ArraySink, EVENT_FIELDS, hashEvents, toNdjson, type TraceEvent } from '../../sim/trace/events.js';
+import { ArraySink, EVENT_FIELDS, hashEvents, toNdjson, type TraceEvent } from '../../sim/trace/index.js';
 import { FORMS, parseTrace, TraceBlockDecoder, TraceBlockEncoder, type EncodedBlock } from '../../viz/io/trace-file.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
