@@ -6,3 +6,4 @@
 export * from './events.js';
 export * from './fields.js';
 export * from './hash.js';
+export * from './reader.js';
