@@ -1,7 +1,7 @@
 /**
  * The trace hash (over the fields of the field table, fields.ts, in its order) and the NDJSON text.
  */
-import type { TraceEvent, TraceSink } from './events.js';
+import type { TraceEvent, TraceEventType, TraceSink } from './events.js';
 import { FIELD_SPECS, TRACE_EVENT_TYPES } from './fields.js';
 
 /** How the hasher reads one event type: its fields in table order, and per field the last string seen. */
@@ -65,6 +65,57 @@ export class TraceHasher implements TraceSink {
       this.h2 = h2;
       this.byName(ev, plan);
     }
+  }
+
+  /**
+   * Hashes an event given as its field values in table order (as the page's trace blocks hold them), the
+   * same as the event object: `vals[p + i]` is field i's number, or for `strings[i] === 1` the index of its
+   * string in `table`. `n`: the values given (fewer than the fields: the others are absent).
+   */
+  values(type: TraceEventType, vals: Float64Array, p: number, n: number, strings: Uint8Array, table: readonly string[]): void {
+    const plan = this.plans.get(type)!;
+    this.count++;
+    let h1 = this.h1;
+    let h2 = this.h2;
+    let x: number;
+    h1 = Math.imul(h1 ^ 3, 0x01000193);
+    x = Math.imul((h2 ^ 3) + 0x7f4a7c15, 0x85ebca6b);
+    h2 = (x << 13) | (x >>> 19);
+    h1 = Math.imul(h1 ^ plan.typeHash, 0x01000193);
+    x = Math.imul((h2 ^ plan.typeHash) + 0x7f4a7c15, 0x85ebca6b);
+    h2 = (x << 13) | (x >>> 19);
+    const fields = plan.names.length;
+    for (let i = 0; i < fields; i++) {
+      let m: number;
+      if (i >= n) m = 11;
+      else if (strings[i] === 1) {
+        h1 = Math.imul(h1 ^ 3, 0x01000193);
+        x = Math.imul((h2 ^ 3) + 0x7f4a7c15, 0x85ebca6b);
+        h2 = (x << 13) | (x >>> 19);
+        const v = table[vals[p + i] | 0];
+        if (plan.lastString[i] === v) m = plan.lastHash[i];
+        else {
+          plan.lastString[i] = v;
+          plan.lastHash[i] = m = stringHash(v);
+        }
+      } else {
+        const v = vals[p + i];
+        if ((v | 0) === v) m = v;
+        else {
+          this.h1 = h1;
+          this.h2 = h2;
+          this.value(v);
+          h1 = this.h1;
+          h2 = this.h2;
+          continue;
+        }
+      }
+      h1 = Math.imul(h1 ^ m, 0x01000193);
+      x = Math.imul((h2 ^ m) + 0x7f4a7c15, 0x85ebca6b);
+      h2 = (x << 13) | (x >>> 19);
+    }
+    this.h1 = h1;
+    this.h2 = h2;
   }
 
   /** Hashes `ev` if its keys are `type` then the plan's fields in order (absent optional ones left out). */
