@@ -1,10 +1,11 @@
 /**
- * Trace files: an NDJSON writer (a TraceSink that streams while the simulation runs, with bounded memory)
- * and a reader that recomputes the trace hash of a file line by line.
+ * Trace files on disk: an NDJSON writer (a TraceSink that streams while the simulation runs, with bounded
+ * memory) and the streaming of a file's lines to the trace reader (sim/trace/reader.ts) to recompute its
+ * hash.
  */
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { TraceHasher, type TraceEvent, type TraceSink } from '../sim/index.js';
+import { TraceFileError, TraceHasher, TraceLineReader, type TraceEvent, type TraceSink } from '../sim/index.js';
 
 /** Bytes (roughly: UTF-16 code units) buffered before a write. */
 export const CHUNK_SIZE = 1 << 20;
@@ -79,31 +80,24 @@ export class NdjsonWriter implements TraceSink {
   }
 }
 
-/** A trace file line that is not a JSON object. */
-export class TraceFileError extends Error {}
+export { TraceFileError };
 
 /**
- * Recomputes the trace hash of an NDJSON trace file, reading it in chunks (memory stays bounded).
- * Blank lines are skipped. Throws TraceFileError for a line that is not JSON; I/O errors as they come.
+ * Recomputes the trace hash of an NDJSON trace file, reading it in chunks (memory stays bounded) through
+ * the page's line reader (TraceLineReader: the same checks and messages). Blank lines are skipped.
+ * Throws TraceFileError naming the line of a bad event, or for an empty trace; I/O errors as they come.
  */
 export function hashTraceFile(path: string): { hash: string; events: number } {
   const fd = path === '-' ? 0 : openSync(path, 'r');
+  const reader = new TraceLineReader(path);
   const hasher = new TraceHasher();
   const decoder = new StringDecoder('utf8');
   const buf = Buffer.alloc(CHUNK_SIZE);
   let rest = '';
   let lineNo = 0;
   const take = (line: string) => {
-    lineNo++;
-    if (line.trim() === '') return;
-    let ev: unknown;
-    try {
-      ev = JSON.parse(line);
-    } catch (e) {
-      throw new TraceFileError(`${path}:${lineNo}: not a JSON trace event (${(e as Error).message.split('\n')[0]})`);
-    }
-    if (ev === null || typeof ev !== 'object' || Array.isArray(ev)) throw new TraceFileError(`${path}:${lineNo}: not a JSON trace event (expected an object)`);
-    hasher.event(ev as TraceEvent);
+    const ev = reader.line(line, lineNo++);
+    if (ev !== undefined) hasher.event(ev);
   };
   try {
     for (;;) {
@@ -129,5 +123,6 @@ export function hashTraceFile(path: string): { hash: string; events: number } {
   } finally {
     if (fd !== 0) closeSync(fd);
   }
+  reader.end();
   return { hash: hasher.digest(), events: hasher.count };
 }

@@ -2,7 +2,8 @@
  * The model's side of the trace: one place where events leave the simulator. It always feeds the
  * hasher (so every run has a trace hash with bounded memory) and any sinks the caller attached.
  */
-import { TraceHasher, type TraceEvent, type TraceSink } from './events.js';
+import type { TraceEvent, TraceSink } from './events.js';
+import { TraceHasher } from './hash.js';
 
 export class Trace {
   readonly hasher = new TraceHasher();

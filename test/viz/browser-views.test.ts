@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../sim/scenario/parse.js';
 import { createSimulation } from '../../sim/run/simulation.js';
-import { ArraySink, toNdjson, type TraceEvent } from '../../sim/trace/events.js';
+import { ArraySink, toNdjson, type TraceEvent } from '../../sim/trace/index.js';
 import { openDefaultRun, openPage, type OpenPage, WAIT } from './page.js';
 
 /** 16 partitions: more than the partitions panel shows at once. */

@@ -5,7 +5,23 @@
  * the page's worker and on an NDJSON trace file alike.
  */
 import { enableMapSet, freeze, produce } from 'immer';
-import type { HeaderEvent, TraceEvent } from '../../sim/index.js';
+import type {
+  AckEvent,
+  AppendEvent,
+  BrokerEvent,
+  ClientEvent,
+  ElectionEvent,
+  FaultEvent,
+  FenceEvent,
+  FlushEvent,
+  HeaderEvent,
+  HwEvent,
+  IsrEvent,
+  LinkEvent,
+  TraceEvent,
+  TraceEventType,
+  TruncateEvent,
+} from '../../sim/index.js';
 
 enableMapSet();
 
@@ -169,173 +185,196 @@ function brokerState(b: BrokerView): BrokerState {
   return 'up';
 }
 
+/** Folds one event into a frame: the handler of its type (REDUCERS). */
+type Reducer<K extends TraceEventType> = (f: Frame, ev: Extract<TraceEvent, { type: K }>) => void;
+
 /** Folds one event into a mutable frame (an immer draft, or a private copy). */
 export function reduce(f: Frame, ev: TraceEvent): void {
   f.index++;
   f.t = ev.t;
-  switch (ev.type) {
-    case 'header': {
-      f.header = ev;
-      for (const b of ev.brokers) {
-        const v: BrokerView = { id: b, process: 'running', fenced: false, state: 'up' };
-        f.brokers[b] = v;
-      }
-      for (const t of ev.topics) {
-        t.replicas.forEach((replicas, p) => {
-          const tp = `${t.name}-${p}`;
-          const logs: Record<number, ReplicaLog> = {};
-          for (const r of replicas) logs[r] = { broker: r, leo: 0, hw: 0, flushed: 0, epochs: [] };
-          f.partitions[tp] = {
-            tp, topic: t.name, partition: p, replicas: [...replicas], leader: replicas[0], leaderEpoch: 0, partitionEpoch: 0,
-            isr: [...replicas], elr: [], minIsr: t.minInsyncReplicas, uncleanEnabled: t.uncleanLeaderElectionEnable,
-            logs, acked: [], truncated: [], lost: [], lostCount: 0, pending: new Map(),
-          };
-        });
-      }
-      for (const p of ev.producers) f.clients[`p:${p.name}`] = { node: `p:${p.name}`, kind: 'producer', name: p.name, topic: p.topic, up: false, acks: p.acks, idempotence: p.idempotence };
-      for (const c of ev.consumers) f.clients[`c:${c.name}`] = { node: `c:${c.name}`, kind: 'consumer', name: c.name, topic: c.topic, up: false };
-      return;
-    }
-    case 'broker': {
-      const b = f.brokers[ev.broker];
-      if (b === undefined) return;
-      b.process = ev.state;
-      if (ev.mode !== undefined) b.mode = ev.mode;
-      else delete b.mode;
-      b.state = brokerState(b);
-      return;
-    }
-    case 'fence': {
-      const b = f.brokers[ev.broker];
-      if (b === undefined) return;
-      if (ev.reason !== 'controlledShutdown') b.fenced = ev.fenced;
-      b.state = brokerState(b);
-      return;
-    }
-    case 'fault':
-      if (ev.targets.includes('ctl')) {
-        if (ev.verb === 'crash' || ev.verb === 'shutdown') f.controllerUp = false;
-        else if (ev.verb === 'restart') f.controllerUp = true;
-      }
-      return;
-    case 'client': {
-      const c = f.clients[ev.node];
-      if (c === undefined) return;
-      c.up = ev.state === 'started';
-      if (ev.pid !== undefined) c.pid = ev.pid;
-      return;
-    }
-    case 'link': {
-      const key = `${ev.from}>${ev.to}`;
-      const at = f.cutLinks.indexOf(key);
-      if (!ev.up && at < 0) f.cutLinks.push(key);
-      else if (ev.up && at >= 0) f.cutLinks.splice(at, 1);
-      return;
-    }
-    case 'drop':
-      f.stats.dropped++;
-      return;
-    case 'msg':
-      if (ev.dropped !== undefined) f.stats.dropped++;
-      return;
-    case 'election': {
-      const p = f.partitions[ev.tp];
-      if (p === undefined) return;
-      p.leader = ev.leader;
-      p.leaderEpoch = ev.epoch;
-      p.isr = [...ev.isr];
-      p.lastElection = { t: ev.t, i: f.index, clean: ev.clean, reason: ev.reason, prevLeader: ev.prevLeader };
-      f.stats.elections++;
-      if (!ev.clean) f.stats.uncleanElections++;
-      return;
-    }
-    case 'isr': {
-      const p = f.partitions[ev.tp];
-      if (p === undefined) return;
-      p.isr = [...ev.isr];
-      p.elr = [...ev.elr];
-      p.partitionEpoch = ev.partitionEpoch;
-      return;
-    }
-    case 'append': {
-      const p = f.partitions[ev.tp];
-      if (p === undefined) return;
-      let log = p.logs[ev.broker];
-      if (log === undefined) p.logs[ev.broker] = log = { broker: ev.broker, leo: 0, hw: 0, flushed: 0, epochs: [] };
-      const last = log.epochs[log.epochs.length - 1];
-      if (last === undefined || last.epoch !== ev.epoch) log.epochs.push({ epoch: ev.epoch, start: ev.offset });
-      log.leo = ev.offset + ev.count;
-      if (ev.src === 'produce') p.pending.set(batchKey(ev.pid, ev.seq), ev.epoch);
-      return;
-    }
-    case 'hw': {
-      const log = replicaLog(f, ev.tp, ev.broker);
-      if (log !== undefined) log.hw = ev.hw;
-      return;
-    }
-    case 'flush': {
-      const log = replicaLog(f, ev.tp, ev.broker);
-      if (log !== undefined) log.flushed = Math.max(log.flushed, ev.to);
-      return;
-    }
-    case 'truncate':
-      truncate(f, ev.tp, ev.broker, ev.to, ev.reason, ev.t);
-      f.stats.truncated += ev.removed;
-      return;
-    case 'batch':
-      f.stats.batches++;
-      f.stats.records += ev.count;
-      return;
-    case 'retry':
-      f.stats.retries++;
-      return;
-    case 'ack': {
-      const p = f.partitions[ev.tp];
-      let epoch: number | undefined;
-      if (p !== undefined && p.pending.size > 0) {
-        const key = batchKey(ev.pid, ev.seq);
-        epoch = p.pending.get(key);
-        if (epoch !== undefined) p.pending.delete(key);
-      }
-      if (ev.error !== 'NONE') {
-        f.stats.failed += ev.count;
-        return;
-      }
-      f.stats.acked += ev.count;
-      if (p === undefined || ev.offset < 0) return;
-      const r: AckedRange = { start: ev.offset, end: ev.offset + ev.count, epoch: epoch ?? epochAt(p.logs[p.leader], ev.offset) };
-      // Acknowledged after every copy was already truncated (a response in flight during a power loss)?
-      // (Not when the leader holds them all, as it nearly always does.)
-      let gone: Range[] = [];
-      if (!holds(p.logs[p.leader], r)) {
-        gone = [{ start: r.start, end: r.end }];
-        for (const log of Object.values(p.logs)) gone = subtract(gone, epochRange(log, r.epoch));
-      }
-      const cause = gone.length > 0 ? p.truncated.find((x) => x.start < r.end && x.end > r.start) : undefined;
-      if (cause === undefined) {
-        addAcked(p.acked, r);
-        return;
-      }
-      for (const x of gone) {
-        p.lostCount += x.end - x.start;
-        f.stats.lostAcked += x.end - x.start;
-        p.lost.push({ start: x.start, end: x.end, epoch: r.epoch, broker: cause.broker, reason: cause.reason, t: ev.t, i: f.index });
-      }
-      let held: Range[] = [{ start: r.start, end: r.end }];
-      for (const x of gone) held = subtract(held, x);
-      for (const x of held) addAcked(p.acked, { ...x, epoch: r.epoch });
-      return;
-    }
-    case 'consume':
-      f.stats.consumed += ev.count;
-      return;
-    case 'end':
-      f.ended = true;
-      return;
-    case 'metadata':
-      return;
+  (REDUCERS[ev.type] as (f: Frame, ev: TraceEvent) => void)(f, ev);
+}
+
+function reduceHeader(f: Frame, ev: HeaderEvent): void {
+  f.header = ev;
+  for (const b of ev.brokers) {
+    const v: BrokerView = { id: b, process: 'running', fenced: false, state: 'up' };
+    f.brokers[b] = v;
+  }
+  for (const t of ev.topics) {
+    t.replicas.forEach((replicas, p) => {
+      const tp = `${t.name}-${p}`;
+      const logs: Record<number, ReplicaLog> = {};
+      for (const r of replicas) logs[r] = { broker: r, leo: 0, hw: 0, flushed: 0, epochs: [] };
+      f.partitions[tp] = {
+        tp, topic: t.name, partition: p, replicas: [...replicas], leader: replicas[0], leaderEpoch: 0, partitionEpoch: 0,
+        isr: [...replicas], elr: [], minIsr: t.minInsyncReplicas, uncleanEnabled: t.uncleanLeaderElectionEnable,
+        logs, acked: [], truncated: [], lost: [], lostCount: 0, pending: new Map(),
+      };
+    });
+  }
+  for (const p of ev.producers) f.clients[`p:${p.name}`] = { node: `p:${p.name}`, kind: 'producer', name: p.name, topic: p.topic, up: false, acks: p.acks, idempotence: p.idempotence };
+  for (const c of ev.consumers) f.clients[`c:${c.name}`] = { node: `c:${c.name}`, kind: 'consumer', name: c.name, topic: c.topic, up: false };
+}
+
+function reduceBroker(f: Frame, ev: BrokerEvent): void {
+  const b = f.brokers[ev.broker];
+  if (b === undefined) return;
+  b.process = ev.state;
+  if (ev.mode !== undefined) b.mode = ev.mode;
+  else delete b.mode;
+  b.state = brokerState(b);
+}
+
+function reduceFence(f: Frame, ev: FenceEvent): void {
+  const b = f.brokers[ev.broker];
+  if (b === undefined) return;
+  if (ev.reason !== 'controlledShutdown') b.fenced = ev.fenced;
+  b.state = brokerState(b);
+}
+
+function reduceFault(f: Frame, ev: FaultEvent): void {
+  if (ev.targets.includes('ctl')) {
+    if (ev.verb === 'crash' || ev.verb === 'shutdown') f.controllerUp = false;
+    else if (ev.verb === 'restart') f.controllerUp = true;
   }
 }
+
+function reduceClient(f: Frame, ev: ClientEvent): void {
+  const c = f.clients[ev.node];
+  if (c === undefined) return;
+  c.up = ev.state === 'started';
+  if (ev.pid !== undefined) c.pid = ev.pid;
+}
+
+function reduceLink(f: Frame, ev: LinkEvent): void {
+  const key = `${ev.from}>${ev.to}`;
+  const at = f.cutLinks.indexOf(key);
+  if (!ev.up && at < 0) f.cutLinks.push(key);
+  else if (ev.up && at >= 0) f.cutLinks.splice(at, 1);
+}
+
+function reduceElection(f: Frame, ev: ElectionEvent): void {
+  const p = f.partitions[ev.tp];
+  if (p === undefined) return;
+  p.leader = ev.leader;
+  p.leaderEpoch = ev.epoch;
+  p.isr = [...ev.isr];
+  p.lastElection = { t: ev.t, i: f.index, clean: ev.clean, reason: ev.reason, prevLeader: ev.prevLeader };
+  f.stats.elections++;
+  if (!ev.clean) f.stats.uncleanElections++;
+}
+
+function reduceIsr(f: Frame, ev: IsrEvent): void {
+  const p = f.partitions[ev.tp];
+  if (p === undefined) return;
+  p.isr = [...ev.isr];
+  p.elr = [...ev.elr];
+  p.partitionEpoch = ev.partitionEpoch;
+}
+
+function reduceAppend(f: Frame, ev: AppendEvent): void {
+  const p = f.partitions[ev.tp];
+  if (p === undefined) return;
+  let log = p.logs[ev.broker];
+  if (log === undefined) p.logs[ev.broker] = log = { broker: ev.broker, leo: 0, hw: 0, flushed: 0, epochs: [] };
+  const last = log.epochs[log.epochs.length - 1];
+  if (last === undefined || last.epoch !== ev.epoch) log.epochs.push({ epoch: ev.epoch, start: ev.offset });
+  log.leo = ev.offset + ev.count;
+  if (ev.src === 'produce') p.pending.set(batchKey(ev.pid, ev.seq), ev.epoch);
+}
+
+function reduceHw(f: Frame, ev: HwEvent): void {
+  const log = replicaLog(f, ev.tp, ev.broker);
+  if (log !== undefined) log.hw = ev.hw;
+}
+
+function reduceFlush(f: Frame, ev: FlushEvent): void {
+  const log = replicaLog(f, ev.tp, ev.broker);
+  if (log !== undefined) log.flushed = Math.max(log.flushed, ev.to);
+}
+
+function reduceTruncate(f: Frame, ev: TruncateEvent): void {
+  truncate(f, ev.tp, ev.broker, ev.to, ev.reason, ev.t);
+  f.stats.truncated += ev.removed;
+}
+
+function reduceAck(f: Frame, ev: AckEvent): void {
+  const p = f.partitions[ev.tp];
+  let epoch: number | undefined;
+  if (p !== undefined && p.pending.size > 0) {
+    const key = batchKey(ev.pid, ev.seq);
+    epoch = p.pending.get(key);
+    if (epoch !== undefined) p.pending.delete(key);
+  }
+  if (ev.error !== 'NONE') {
+    f.stats.failed += ev.count;
+    return;
+  }
+  f.stats.acked += ev.count;
+  if (p === undefined || ev.offset < 0) return;
+  const r: AckedRange = { start: ev.offset, end: ev.offset + ev.count, epoch: epoch ?? epochAt(p.logs[p.leader], ev.offset) };
+  // Acknowledged after every copy was already truncated (a response in flight during a power loss)?
+  // (Not when the leader holds them all, as it nearly always does.)
+  let gone: Range[] = [];
+  if (!holds(p.logs[p.leader], r)) {
+    gone = [{ start: r.start, end: r.end }];
+    for (const log of Object.values(p.logs)) gone = subtract(gone, epochRange(log, r.epoch));
+  }
+  const cause = gone.length > 0 ? p.truncated.find((x) => x.start < r.end && x.end > r.start) : undefined;
+  if (cause === undefined) {
+    addAcked(p.acked, r);
+    return;
+  }
+  for (const x of gone) {
+    p.lostCount += x.end - x.start;
+    f.stats.lostAcked += x.end - x.start;
+    p.lost.push({ start: x.start, end: x.end, epoch: r.epoch, broker: cause.broker, reason: cause.reason, t: ev.t, i: f.index });
+  }
+  let held: Range[] = [{ start: r.start, end: r.end }];
+  for (const x of gone) held = subtract(held, x);
+  for (const x of held) addAcked(p.acked, { ...x, epoch: r.epoch });
+}
+
+const nothing = (): void => {};
+
+/** Per event type, how it changes a frame (a type without an entry fails the type check). */
+const REDUCERS: { [K in TraceEventType]: Reducer<K> } = {
+  header: reduceHeader,
+  broker: reduceBroker,
+  fence: reduceFence,
+  fault: reduceFault,
+  client: reduceClient,
+  link: reduceLink,
+  drop: (f) => {
+    f.stats.dropped++;
+  },
+  msg: (f, ev) => {
+    if (ev.dropped !== undefined) f.stats.dropped++;
+  },
+  election: reduceElection,
+  isr: reduceIsr,
+  append: reduceAppend,
+  hw: reduceHw,
+  flush: reduceFlush,
+  truncate: reduceTruncate,
+  batch: (f, ev) => {
+    f.stats.batches++;
+    f.stats.records += ev.count;
+  },
+  retry: (f) => {
+    f.stats.retries++;
+  },
+  ack: reduceAck,
+  consume: (f, ev) => {
+    f.stats.consumed += ev.count;
+  },
+  end: (f) => {
+    f.ended = true;
+  },
+  metadata: nothing,
+  truncationDetected: nothing,
+};
 
 function replicaLog(f: Frame, tp: string, broker: number): ReplicaLog | undefined {
   const p = f.partitions[tp];
@@ -583,31 +622,36 @@ export interface TraceIndexOptions {
   observe?: (ev: TraceEvent, i: number, frame: Readonly<Frame>, lostBefore: number) => void;
 }
 
+type Touch = 'all' | 'brokers' | 'clients' | 'links' | 'controller' | 'partition' | 'none';
+
+/** What an event of each type may change in a frame, beyond index, t and stats (`partition`: its `tp`'s). */
+const TOUCHES: { readonly [K in TraceEventType]: Touch } = {
+  header: 'all',
+  broker: 'brokers',
+  fence: 'brokers',
+  client: 'clients',
+  link: 'links',
+  fault: 'controller',
+  election: 'partition',
+  isr: 'partition',
+  append: 'partition',
+  hw: 'partition',
+  flush: 'partition',
+  truncate: 'partition',
+  ack: 'partition',
+  msg: 'none',
+  drop: 'none',
+  batch: 'none',
+  retry: 'none',
+  consume: 'none',
+  metadata: 'none',
+  truncationDetected: 'none',
+  end: 'none',
+};
+
 /** What an event may change in a frame, beyond index, t and stats. */
-function touches(ev: TraceEvent): 'all' | 'brokers' | 'clients' | 'links' | 'controller' | 'partition' | 'none' {
-  switch (ev.type) {
-    case 'header':
-      return 'all';
-    case 'broker':
-    case 'fence':
-      return 'brokers';
-    case 'client':
-      return 'clients';
-    case 'link':
-      return 'links';
-    case 'fault':
-      return 'controller';
-    case 'election':
-    case 'isr':
-    case 'append':
-    case 'hw':
-    case 'flush':
-    case 'truncate':
-    case 'ack':
-      return 'partition';
-    default:
-      return 'none';
-  }
+function touches(ev: TraceEvent): Touch {
+  return TOUCHES[ev.type];
 }
 
 const clone = <T>(x: T): T => structuredClone(x);

@@ -3,87 +3,26 @@
  * messages that say where the problem is.
  *
  * A trace file goes from the worker to the page in blocks of whole lines. The worker
- * (`TraceBlockEncoder`) reads the file as bytes and checks every line: the busy event types (msg, append,
- * hw, batch, ack, ...) written the way `kafkasim run --trace` writes them (JSON.stringify: the keys of
- * EVENT_FIELDS in order, integers, plain ASCII strings) are read straight from the bytes into numbers (a
- * Float64Array, transferred to the page without a copy) and a table of strings; any other line (the
- * header, faults, elections, ..., or an event written in another form) goes through JSON.parse and the
- * checks of TraceLineReader and is passed on as JSON text. The worker also computes the trace hash, over
+ * (`TraceBlockEncoder`) reads the file as bytes and checks every line: the event types whose fields are
+ * numbers and strings (msg, append, hw, batch, ack, ...: FORMS, from the field table TRACE_FIELDS) written
+ * the way `kafkasim run --trace` writes them (JSON.stringify: the table's keys in order, integers, plain
+ * ASCII strings) are read straight from the bytes into numbers (a Float64Array, transferred to the page
+ * without a copy) and a table of strings; any other line (the header, faults, elections, ..., or an event
+ * written in another form) goes through JSON.parse and the checks of the trace reader shared with the
+ * command line (TraceLineReader, sim/trace/reader.ts) and is passed on as JSON text. The worker also computes the trace hash, over
  * the very events the page will decode. The page (`TraceBlockDecoder`) only makes the event objects (no
  * JSON.parse for most lines, no checks, no hashing) and indexes them while the worker reads on. A decoded
  * event equals what JSON.parse gives for its line, keys in the same order.
  */
-import { EVENT_FIELDS, TRACE_SCHEMA_VERSION, TraceHasher, type KafkaError, type TraceEvent } from '../../sim/index.js';
+import { FIELD_SPECS, TRACE_EVENT_TYPES, TraceFileError, TraceHasher, TraceLineReader, type AppendEvent, type KafkaError, type TraceEvent, type TraceEventType } from '../../sim/index.js';
 
-export class TraceFileError extends Error {}
+export { TraceFileError, TraceLineReader };
 
 /** True when the text looks like an NDJSON trace rather than a scenario. */
 export function looksLikeTrace(text: string, name = ''): boolean {
   if (/\.(ndjson|jsonl)$/i.test(name)) return true;
   const first = text.trimStart().split('\n', 1)[0] ?? '';
   return /^\{\s*"type"\s*:/.test(first);
-}
-
-/**
- * Checks trace lines one at a time and returns each event (undefined for a blank line): TraceBlockEncoder
- * hands it the lines it does not read itself, and the place in the trace of those it does (`accept`).
- */
-export class TraceLineReader {
-  count = 0;
-  private lastT = -Infinity;
-  constructor(private readonly source: string) {}
-
-  line(raw: string, n: number): TraceEvent | undefined {
-    const source = this.source;
-    const line = raw.trim();
-    if (line === '') return undefined;
-    let ev: unknown;
-    try {
-      ev = JSON.parse(line);
-    } catch {
-      throw new TraceFileError(`${source}: line ${n + 1}: not JSON: ${line.length > 60 ? `${line.slice(0, 60)}…` : line}`);
-    }
-    return this.event(ev, n);
-  }
-
-  /** Validate one parsed line (`n`: its 0-based line number, for messages). */
-  event(ev: unknown, n: number): TraceEvent {
-    const source = this.source;
-    const type = (ev as { type?: unknown })?.type;
-    if (typeof ev !== 'object' || ev === null || typeof type !== 'string' || !(type in EVENT_FIELDS)) {
-      throw new TraceFileError(`${source}: line ${n + 1}: not a trace event (type ${JSON.stringify(type)})`);
-    }
-    const t = (ev as { t?: unknown }).t;
-    if (typeof t !== 'number') throw new TraceFileError(`${source}: line ${n + 1}: event without a numeric t`);
-    // The simulator leaves an optional field out, never null: a null would only break the hash later.
-    for (const f of EVENT_FIELDS[type as keyof typeof EVENT_FIELDS]) {
-      if ((ev as Record<string, unknown>)[f] === null) throw new TraceFileError(`${source}: line ${n + 1}: "${f}" of a ${type} event is null (expected a value; an optional field is left out, never null)`);
-    }
-    if (this.count === 0 && type === 'header') {
-      const schema = (ev as { schema?: unknown }).schema;
-      if (schema !== TRACE_SCHEMA_VERSION) throw new TraceFileError(`${source}: trace schema ${String(schema)}, this visualizer reads schema ${TRACE_SCHEMA_VERSION}`);
-    }
-    this.accept(type, t, n);
-    return ev as TraceEvent;
-  }
-
-  /**
-   * The checks on an event's place in the trace (the header first, time never going backwards) for an
-   * event of a known type with a numeric `t`; a header's schema is checked by `event`.
-   */
-  accept(type: string, t: number, n: number): void {
-    if (this.count === 0) {
-      if (type !== 'header') throw new TraceFileError(`${this.source}: line ${n + 1}: the first event must be the header, got ${type}`);
-    } else if (t < this.lastT) {
-      throw new TraceFileError(`${this.source}: line ${n + 1}: time goes backwards`);
-    }
-    this.lastT = t;
-    this.count++;
-  }
-
-  end(): void {
-    if (this.count === 0) throw new TraceFileError(`${this.source}: empty trace`);
-  }
 }
 
 /** A block of events, as the worker posts it (ops.buffer and vals.buffer can be transferred). */
@@ -101,39 +40,28 @@ export interface EncodedBlock {
 type Kind = 'n' | 's';
 
 interface Form {
-  type: string;
-  /** The fields after `type`, in EVENT_FIELDS order: integers (n) or strings (s). `t` first. */
+  type: TraceEventType;
+  /** The fields after `type`, in table order: numbers (n, read as integers) or strings (s). `t` first. */
   fields: ReadonlyArray<readonly [string, Kind]>;
   /** An optional last string field (its own op: the form's op + 1). */
   opt?: string;
 }
 
-/** The event types read from the bytes (the others are rare: JSON.parse). Ops: index + 1 (+ 1 with `opt`). */
-export const FORMS: readonly Form[] = [
-  { type: 'msg', fields: [['t', 'n'], ['id', 'n'], ['from', 's'], ['to', 's'], ['kind', 's'], ['bytes', 'n'], ['recvUs', 'n']], opt: 'dropped' },
-  { type: 'append', fields: [['t', 'n'], ['broker', 'n'], ['tp', 's'], ['offset', 'n'], ['count', 'n'], ['epoch', 'n'], ['pid', 'n'], ['seq', 'n'], ['bytes', 'n'], ['src', 's']] },
-  { type: 'hw', fields: [['t', 'n'], ['broker', 'n'], ['tp', 's'], ['hw', 'n']] },
-  { type: 'flush', fields: [['t', 'n'], ['broker', 'n'], ['tp', 's'], ['to', 'n']] },
-  { type: 'batch', fields: [['t', 'n'], ['producer', 's'], ['pid', 'n'], ['tp', 's'], ['seq', 'n'], ['count', 'n'], ['bytes', 'n'], ['firstUs', 'n']] },
-  { type: 'ack', fields: [['t', 'n'], ['producer', 's'], ['pid', 'n'], ['tp', 's'], ['seq', 'n'], ['count', 'n'], ['offset', 'n'], ['error', 's'], ['attempts', 'n']] },
-  { type: 'consume', fields: [['t', 'n'], ['consumer', 's'], ['tp', 's'], ['offset', 'n'], ['count', 'n'], ['epoch', 'n'], ['pid', 'n'], ['seq', 'n']] },
-  { type: 'drop', fields: [['t', 'n'], ['id', 'n'], ['reason', 's']] },
-  { type: 'retry', fields: [['t', 'n'], ['producer', 's'], ['tp', 's'], ['seq', 'n'], ['count', 'n'], ['error', 's'], ['attempt', 'n']] },
-  { type: 'metadata', fields: [['t', 'n'], ['node', 's'], ['version', 'n']] },
-];
-
-// Ops (see TraceBlockDecoder.events: one object literal per op).
-const MSG = 1;
-const MSG_DROPPED = 2;
-const APPEND = 3;
-const HW = 4;
-const FLUSH = 5;
-const BATCH = 6;
-const ACK = 7;
-const CONSUME = 8;
-const DROP = 9;
-const RETRY = 10;
-const METADATA = 11;
+/**
+ * The event types read from the bytes, from the field table: every type whose fields are numbers and
+ * strings, an optional one only last and a string (the others, the header, faults, elections, ..., go
+ * through JSON.parse). Ops: index + 1 (+ 1 more with `opt`).
+ */
+export const FORMS: readonly Form[] = TRACE_EVENT_TYPES.flatMap((type): Form[] => {
+  const specs = FIELD_SPECS[type];
+  const last = specs[specs.length - 1];
+  const opt = last !== undefined && last.optional ? last : undefined;
+  const fixed = opt === undefined ? specs : specs.slice(0, -1);
+  if (fixed.some((f) => f.optional || (f.kind !== 'number' && f.kind !== 'string')) || (opt !== undefined && opt.kind !== 'string')) return [];
+  const form: Form = { type, fields: fixed.map((f) => [f.name, f.kind === 'string' ? 's' : 'n'] as const) };
+  if (opt !== undefined) form.opt = opt.name;
+  return [form];
+});
 
 /** Op of each form (the form with its optional field: op + 1). */
 const OPS: number[] = [];
@@ -143,8 +71,9 @@ const OPS: number[] = [];
     OPS.push(op);
     op += f.opt === undefined ? 1 : 2;
   }
+  if (op > 256) throw new Error('trace blocks: more ops than a byte holds');
 }
-const FORM_OF_TYPE = new Map(FORMS.map((f, k) => [f.type, k]));
+const FORM_OF_TYPE = new Map<string, number>(FORMS.map((f, k) => [f.type, k]));
 
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
@@ -170,12 +99,73 @@ FORMS.forEach((f, k) => {
   if (f.opt !== undefined) FORM_OF_OP.push(k);
 });
 /** The event type of each op. */
-const TYPE_OF_OP: string[] = FORM_OF_OP.map((f) => (f < 0 ? '' : FORMS[f].type));
+const TYPE_OF_OP: TraceEventType[] = FORM_OF_OP.map((f) => (f < 0 ? 'end' : FORMS[f].type));
+/** Per op: the names of its values' fields, in order (the optional one last), and their kinds (1: string). */
+const NAMES_OF_OP: string[][] = FORM_OF_OP.map((f, op) => (f < 0 ? [] : [...FORMS[f].fields.map(([name]) => name), ...(op === OPS[f] ? [] : [FORMS[f].opt!])]));
+const KINDS_OF_OP: Uint8Array[] = FORM_OF_OP.map((f, op) => (f < 0 ? new Uint8Array(0) : Uint8Array.from([...KINDS[f], ...(op === OPS[f] ? [] : [1])])));
 /** Values per op. */
-const SIZE: number[] = [0];
-FORMS.forEach((f) => {
-  SIZE.push(f.fields.length);
-  if (f.opt !== undefined) SIZE.push(f.fields.length + 1);
+const SIZE: number[] = NAMES_OF_OP.map((names) => names.length);
+/**
+ * Per op: an event of its form with its keys in order (`type` first, as JSON.parse makes them from a
+ * line), copied for each event (copying an object of a known shape is fast, and keeps the shape).
+ */
+const TEMPLATE_OF_OP: Array<Record<string, unknown>> = FORM_OF_OP.map((f, op) => {
+  const ev: Record<string, unknown> = { type: TYPE_OF_OP[op] };
+  KINDS_OF_OP[op].forEach((kind, i) => (ev[NAMES_OF_OP[op][i]] = kind === 1 ? '' : 0));
+  return ev;
+});
+
+type Maker = (v: Float64Array, p: number, S: readonly string[]) => TraceEvent;
+type MakerOf<K extends TraceEventType> = (v: Float64Array, p: number, S: readonly string[]) => Extract<TraceEvent, { type: K }>;
+
+/** Makes an event of an op from the table: a copy of its template, its fields set by name. */
+function tableMaker(op: number): Maker {
+  const template = TEMPLATE_OF_OP[op];
+  const names = NAMES_OF_OP[op];
+  const kinds = KINDS_OF_OP[op];
+  return (v, p, S) => {
+    const ev = { ...template };
+    for (let i = 0; i < names.length; i++) ev[names[i]] = kinds[i] === 1 ? S[v[p + i] | 0] : v[p + i];
+    return ev as unknown as TraceEvent;
+  };
+}
+
+/**
+ * The busiest forms made by object literals, several times faster than `tableMaker` (V8 allocates a
+ * literal in one go). An accelerator only: each is typed by its event's interface (a field missing here
+ * fails the type check) and checked against the table when this module loads (a field out of place
+ * throws); any other form is made from the table.
+ */
+const FAST_MAKERS: { [K in TraceEventType]?: MakerOf<K> } = {
+  msg: (v, p, S) => ({ type: 'msg', t: v[p], id: v[p + 1], from: S[v[p + 2] | 0], to: S[v[p + 3] | 0], kind: S[v[p + 4] | 0], bytes: v[p + 5], recvUs: v[p + 6] }),
+  append: (v, p, S) => ({
+    type: 'append', t: v[p], broker: v[p + 1], tp: S[v[p + 2] | 0], offset: v[p + 3], count: v[p + 4], epoch: v[p + 5], pid: v[p + 6], seq: v[p + 7], bytes: v[p + 8],
+    src: S[v[p + 9] | 0] as AppendEvent['src'],
+  }),
+  hw: (v, p, S) => ({ type: 'hw', t: v[p], broker: v[p + 1], tp: S[v[p + 2] | 0], hw: v[p + 3] }),
+  flush: (v, p, S) => ({ type: 'flush', t: v[p], broker: v[p + 1], tp: S[v[p + 2] | 0], to: v[p + 3] }),
+  batch: (v, p, S) => ({ type: 'batch', t: v[p], producer: S[v[p + 1] | 0], pid: v[p + 2], tp: S[v[p + 3] | 0], seq: v[p + 4], count: v[p + 5], bytes: v[p + 6], firstUs: v[p + 7] }),
+  ack: (v, p, S) => ({
+    type: 'ack', t: v[p], producer: S[v[p + 1] | 0], pid: v[p + 2], tp: S[v[p + 3] | 0], seq: v[p + 4], count: v[p + 5], offset: v[p + 6],
+    error: S[v[p + 7] | 0] as KafkaError, attempts: v[p + 8],
+  }),
+  consume: (v, p, S) => ({ type: 'consume', t: v[p], consumer: S[v[p + 1] | 0], tp: S[v[p + 2] | 0], offset: v[p + 3], count: v[p + 4], epoch: v[p + 5], pid: v[p + 6], seq: v[p + 7] }),
+};
+
+/** Per op: how to make its events (a fast maker for an op without its optional field, if any). */
+const MAKER_OF_OP: Maker[] = FORM_OF_OP.map((f, op) => {
+  if (f < 0) return () => {
+    throw new Error('trace block: op 0 has no maker');
+  };
+  const generic = tableMaker(op);
+  const fast = op === OPS[f] ? (FAST_MAKERS[FORMS[f].type] as Maker | undefined) : undefined;
+  if (fast === undefined) return generic;
+  // Field i holds i, or the string "s<i>" (index i): the fast maker must give what the table gives.
+  const n = SIZE[op];
+  const probe = Float64Array.from({ length: n }, (_, i) => i);
+  const S = Array.from({ length: n }, (_, i) => `s${i}`);
+  if (JSON.stringify(fast(probe, 0, S)) !== JSON.stringify(generic(probe, 0, S))) throw new Error(`trace blocks: the fast maker of ${FORMS[f].type} events does not match the field table`);
+  return fast;
 });
 
 /** Makes the events of blocks (the page keeps one per trace: the string table grows block by block). */
@@ -197,217 +187,40 @@ export class TraceBlockDecoder {
     let p = 0;
     let r = 0;
     for (let k = 0; k < ops.length; k++) {
-      let ev: TraceEvent;
-      switch (ops[k]) {
-        case 0:
-          ev = rest[r++];
-          break;
-        case MSG:
-          ev = { type: 'msg', t: v[p], id: v[p + 1], from: S[v[p + 2] | 0], to: S[v[p + 3] | 0], kind: S[v[p + 4] | 0], bytes: v[p + 5], recvUs: v[p + 6] };
-          p += 7;
-          break;
-        case MSG_DROPPED:
-          ev = { type: 'msg', t: v[p], id: v[p + 1], from: S[v[p + 2] | 0], to: S[v[p + 3] | 0], kind: S[v[p + 4] | 0], bytes: v[p + 5], recvUs: v[p + 6], dropped: S[v[p + 7] | 0] };
-          p += 8;
-          break;
-        case APPEND:
-          ev = {
-            type: 'append', t: v[p], broker: v[p + 1], tp: S[v[p + 2] | 0], offset: v[p + 3], count: v[p + 4], epoch: v[p + 5], pid: v[p + 6], seq: v[p + 7], bytes: v[p + 8],
-            src: S[v[p + 9] | 0] as 'produce' | 'fetch',
-          };
-          p += 10;
-          break;
-        case HW:
-          ev = { type: 'hw', t: v[p], broker: v[p + 1], tp: S[v[p + 2] | 0], hw: v[p + 3] };
-          p += 4;
-          break;
-        case FLUSH:
-          ev = { type: 'flush', t: v[p], broker: v[p + 1], tp: S[v[p + 2] | 0], to: v[p + 3] };
-          p += 4;
-          break;
-        case BATCH:
-          ev = { type: 'batch', t: v[p], producer: S[v[p + 1] | 0], pid: v[p + 2], tp: S[v[p + 3] | 0], seq: v[p + 4], count: v[p + 5], bytes: v[p + 6], firstUs: v[p + 7] };
-          p += 8;
-          break;
-        case ACK:
-          ev = {
-            type: 'ack', t: v[p], producer: S[v[p + 1] | 0], pid: v[p + 2], tp: S[v[p + 3] | 0], seq: v[p + 4], count: v[p + 5], offset: v[p + 6],
-            error: S[v[p + 7] | 0] as KafkaError, attempts: v[p + 8],
-          };
-          p += 9;
-          break;
-        case CONSUME:
-          ev = { type: 'consume', t: v[p], consumer: S[v[p + 1] | 0], tp: S[v[p + 2] | 0], offset: v[p + 3], count: v[p + 4], epoch: v[p + 5], pid: v[p + 6], seq: v[p + 7] };
-          p += 8;
-          break;
-        case DROP:
-          ev = { type: 'drop', t: v[p], id: v[p + 1], reason: S[v[p + 2] | 0] };
-          p += 3;
-          break;
-        case RETRY:
-          ev = {
-            type: 'retry', t: v[p], producer: S[v[p + 1] | 0], tp: S[v[p + 2] | 0], seq: v[p + 3], count: v[p + 4],
-            error: S[v[p + 5] | 0] as KafkaError, attempt: v[p + 6],
-          };
-          p += 7;
-          break;
-        case METADATA:
-          ev = { type: 'metadata', t: v[p], node: S[v[p + 1] | 0], version: v[p + 2] };
-          p += 3;
-          break;
-        default:
-          throw new Error(`trace block: unknown op ${ops[k]}`);
+      const op = ops[k];
+      if (op === 0) {
+        out[k] = rest[r++];
+        continue;
       }
-      out[k] = ev;
+      const make = MAKER_OF_OP[op];
+      if (make === undefined) throw new Error(`trace block: unknown op ${op}`);
+      out[k] = make(v, p, S);
+      p += SIZE[op];
     }
     return out;
   }
 }
 
 /**
- * Hashes each event of a block (its strings in `S`, its other events in `rest`), as one object per op
- * reused for every event of that op: the hasher keeps nothing (making a million events only to hash them
- * cost more). The same fields, in the same order, as TraceBlockDecoder.events makes.
+ * Hashes each event of a block (its strings in `S`, its other events in `rest`) from its values, without
+ * making the events (making a million events only to hash them cost more): the same fields, in the same
+ * order, as TraceBlockDecoder.events makes, hashed as the objects would be.
  */
 function hashBlock(hasher: TraceHasher, block: EncodedBlock, S: readonly string[], rest: readonly TraceEvent[]): void {
   const v = block.vals;
   const ops = block.ops;
-  const msg = { type: 'msg' as const, t: 0, id: 0, from: '', to: '', kind: '', bytes: 0, recvUs: 0 };
-  const msgDropped = { type: 'msg' as const, t: 0, id: 0, from: '', to: '', kind: '', bytes: 0, recvUs: 0, dropped: '' };
-  const append = { type: 'append' as const, t: 0, broker: 0, tp: '', offset: 0, count: 0, epoch: 0, pid: 0, seq: 0, bytes: 0, src: 'produce' as 'produce' | 'fetch' };
-  const hw = { type: 'hw' as const, t: 0, broker: 0, tp: '', hw: 0 };
-  const flush = { type: 'flush' as const, t: 0, broker: 0, tp: '', to: 0 };
-  const batch = { type: 'batch' as const, t: 0, producer: '', pid: 0, tp: '', seq: 0, count: 0, bytes: 0, firstUs: 0 };
-  const ack = { type: 'ack' as const, t: 0, producer: '', pid: 0, tp: '', seq: 0, count: 0, offset: 0, error: 'NONE' as KafkaError, attempts: 0 };
-  const consume = { type: 'consume' as const, t: 0, consumer: '', tp: '', offset: 0, count: 0, epoch: 0, pid: 0, seq: 0 };
-  const drop = { type: 'drop' as const, t: 0, id: 0, reason: '' };
-  const retry = { type: 'retry' as const, t: 0, producer: '', tp: '', seq: 0, count: 0, error: 'NONE' as KafkaError, attempt: 0 };
-  const metadata = { type: 'metadata' as const, t: 0, node: '', version: 0 };
   let p = 0;
   let r = 0;
   for (let k = 0; k < ops.length; k++) {
-    switch (ops[k]) {
-      case 0:
-        hasher.event(rest[r++]);
-        break;
-      case MSG:
-        msg.t = v[p];
-        msg.id = v[p + 1];
-        msg.from = S[v[p + 2] | 0];
-        msg.to = S[v[p + 3] | 0];
-        msg.kind = S[v[p + 4] | 0];
-        msg.bytes = v[p + 5];
-        msg.recvUs = v[p + 6];
-        p += 7;
-        hasher.event(msg);
-        break;
-      case MSG_DROPPED:
-        msgDropped.t = v[p];
-        msgDropped.id = v[p + 1];
-        msgDropped.from = S[v[p + 2] | 0];
-        msgDropped.to = S[v[p + 3] | 0];
-        msgDropped.kind = S[v[p + 4] | 0];
-        msgDropped.bytes = v[p + 5];
-        msgDropped.recvUs = v[p + 6];
-        msgDropped.dropped = S[v[p + 7] | 0];
-        p += 8;
-        hasher.event(msgDropped);
-        break;
-      case APPEND:
-        append.t = v[p];
-        append.broker = v[p + 1];
-        append.tp = S[v[p + 2] | 0];
-        append.offset = v[p + 3];
-        append.count = v[p + 4];
-        append.epoch = v[p + 5];
-        append.pid = v[p + 6];
-        append.seq = v[p + 7];
-        append.bytes = v[p + 8];
-        append.src = S[v[p + 9] | 0] as 'produce' | 'fetch';
-        p += 10;
-        hasher.event(append);
-        break;
-      case HW:
-        hw.t = v[p];
-        hw.broker = v[p + 1];
-        hw.tp = S[v[p + 2] | 0];
-        hw.hw = v[p + 3];
-        p += 4;
-        hasher.event(hw);
-        break;
-      case FLUSH:
-        flush.t = v[p];
-        flush.broker = v[p + 1];
-        flush.tp = S[v[p + 2] | 0];
-        flush.to = v[p + 3];
-        p += 4;
-        hasher.event(flush);
-        break;
-      case BATCH:
-        batch.t = v[p];
-        batch.producer = S[v[p + 1] | 0];
-        batch.pid = v[p + 2];
-        batch.tp = S[v[p + 3] | 0];
-        batch.seq = v[p + 4];
-        batch.count = v[p + 5];
-        batch.bytes = v[p + 6];
-        batch.firstUs = v[p + 7];
-        p += 8;
-        hasher.event(batch);
-        break;
-      case ACK:
-        ack.t = v[p];
-        ack.producer = S[v[p + 1] | 0];
-        ack.pid = v[p + 2];
-        ack.tp = S[v[p + 3] | 0];
-        ack.seq = v[p + 4];
-        ack.count = v[p + 5];
-        ack.offset = v[p + 6];
-        ack.error = S[v[p + 7] | 0] as KafkaError;
-        ack.attempts = v[p + 8];
-        p += 9;
-        hasher.event(ack);
-        break;
-      case CONSUME:
-        consume.t = v[p];
-        consume.consumer = S[v[p + 1] | 0];
-        consume.tp = S[v[p + 2] | 0];
-        consume.offset = v[p + 3];
-        consume.count = v[p + 4];
-        consume.epoch = v[p + 5];
-        consume.pid = v[p + 6];
-        consume.seq = v[p + 7];
-        p += 8;
-        hasher.event(consume);
-        break;
-      case DROP:
-        drop.t = v[p];
-        drop.id = v[p + 1];
-        drop.reason = S[v[p + 2] | 0];
-        p += 3;
-        hasher.event(drop);
-        break;
-      case RETRY:
-        retry.t = v[p];
-        retry.producer = S[v[p + 1] | 0];
-        retry.tp = S[v[p + 2] | 0];
-        retry.seq = v[p + 3];
-        retry.count = v[p + 4];
-        retry.error = S[v[p + 5] | 0] as KafkaError;
-        retry.attempt = v[p + 6];
-        p += 7;
-        hasher.event(retry);
-        break;
-      case METADATA:
-        metadata.t = v[p];
-        metadata.node = S[v[p + 1] | 0];
-        metadata.version = v[p + 2];
-        p += 3;
-        hasher.event(metadata);
-        break;
-      default:
-        throw new Error(`trace block: unknown op ${ops[k]}`);
+    const op = ops[k];
+    if (op === 0) {
+      hasher.event(rest[r++]);
+      continue;
     }
+    const n = SIZE[op];
+    if (n === undefined) throw new Error(`trace block: unknown op ${op}`);
+    hasher.values(TYPE_OF_OP[op], v, p, n, KINDS_OF_OP[op], S);
+    p += n;
   }
 }
 

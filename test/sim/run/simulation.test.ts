@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../../sim/scenario/parse.js';
 import { createSimulation } from '../../../sim/run/simulation.js';
-import { ArraySink, EVENT_FIELDS, hashEvents, toNdjson, type TraceEvent } from '../../../sim/trace/events.js';
+import { ArraySink, EVENT_FIELDS, hashEvents, toNdjson, type TraceEvent } from '../../../sim/trace/index.js';
 
 const killedLeader = parseScenario(readFileSync('scenarios/killed-leader.yaml', 'utf8'), 'killed-leader.yaml');
 
@@ -11,13 +11,30 @@ describe('the trace', () => {
   const sim = createSimulation(killedLeader, { seed: 3, sinks: [sink] });
   sim.run();
 
-  it('has exactly the documented fields on every event (EVENT_FIELDS)', () => {
+  it('has exactly the documented fields on every event, in the field table order (EVENT_FIELDS)', () => {
     const bad = new Set<string>();
     for (const ev of sink.events) {
       const fields = EVENT_FIELDS[ev.type];
       for (const k of Object.keys(ev)) if (!fields.includes(k)) bad.add(`${ev.type}.${k}`);
+      // In table order (absent optional fields left out): the form the page reads straight from the bytes.
+      const keys = Object.keys(ev).join();
+      if (keys !== fields.filter((k) => k in ev).join()) bad.add(`${ev.type}: ${keys}`);
     }
     expect([...bad]).toEqual([]);
+  });
+
+  it('hashes an event the same whatever its keys order, extra keys ignored', () => {
+    const sample = sink.events.filter((ev, i) => i < 2000 || ev.type !== sink.events[i - 1].type);
+    const reordered = sample.map((ev) => Object.fromEntries(Object.entries(ev).reverse()) as unknown as TraceEvent);
+    const extra = sample.map((ev) => ({ ...ev, extra: [1, 'x'] }) as unknown as TraceEvent);
+    const absent = sample.map((ev) => Object.fromEntries(Object.entries(ev).filter(([, v]) => v !== undefined)) as unknown as TraceEvent);
+    const h = hashEvents(sample);
+    expect(hashEvents(reordered)).toBe(h);
+    expect(hashEvents(extra)).toBe(h);
+    expect(hashEvents(absent)).toBe(h);
+    // An optional field set to undefined hashes as left out.
+    const msg = sample.find((ev) => ev.type === 'msg')!;
+    expect(hashEvents([{ ...msg, dropped: undefined } as TraceEvent])).toBe(hashEvents([msg]));
   });
 
   it('hashes the same when read back from NDJSON', () => {

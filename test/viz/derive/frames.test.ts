@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../../sim/scenario/parse.js';
 import { createSimulation } from '../../../sim/run/simulation.js';
 import type { RunSummary } from '../../../sim/report/summary.js';
-import { ArraySink, hashEvents, type TraceEvent } from '../../../sim/trace/events.js';
+import { ArraySink, hashEvents, type TraceEvent } from '../../../sim/trace/index.js';
 import { apply, emptyFrame, inFlight, recordRuns, replay, subtract, TraceIndex, type Frame } from '../../../viz/derive/frames.js';
 import { Model } from '../../../viz/derive/model.js';
 
@@ -274,7 +274,7 @@ describe('scale', () => {
 describe('trace files', () => {
   it('an NDJSON trace read back gives the same events and hash', async () => {
     const { parseTrace, looksLikeTrace } = await import('../../../viz/io/trace-file.js');
-    const { toNdjson } = await import('../../../sim/trace/events.js');
+    const { toNdjson } = await import('../../../sim/trace/index.js');
     const r = run('killed-leader');
     const text = toNdjson(r.events.slice(0, 5000));
     expect(looksLikeTrace(text)).toBe(true);
@@ -285,11 +285,13 @@ describe('trace files', () => {
 
   it('bad traces give one-line messages with the line number', async () => {
     const { parseTrace } = await import('../../../viz/io/trace-file.js');
-    expect(() => parseTrace('{"type":"header","t":0,"schema":1}\n{oops\n', 'a.ndjson')).toThrow('a.ndjson: line 2: not JSON: {oops');
+    const header = '{"type":"header","t":0,"schema":1,"scenario":"x","seed":1,"kafkaVersion":"4.1","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
+    expect(() => parseTrace(`${header}\n{oops\n`, 'a.ndjson')).toThrow('a.ndjson: line 2: not JSON: {oops');
     expect(() => parseTrace('{"type":"msg","t":0}\n', 'b.ndjson')).toThrow('b.ndjson: line 1: the first event must be the header, got msg');
-    expect(() => parseTrace('{"type":"header","t":0,"schema":99}\n', 'c.ndjson')).toThrow('c.ndjson: trace schema 99, this visualizer reads schema 1');
-    expect(() => parseTrace('{"type":"header","t":0,"schema":1}\n{"type":"nope","t":1}\n', 'd.ndjson')).toThrow('d.ndjson: line 2: not a trace event (type "nope")');
+    expect(() => parseTrace('{"type":"header","t":0,"schema":99}\n', 'c.ndjson')).toThrow('c.ndjson: trace schema 99, kafkasim reads schema 1');
+    expect(() => parseTrace(`${header}\n{"type":"nope","t":1}\n`, 'd.ndjson')).toThrow('d.ndjson: line 2: not a trace event (type "nope")');
     expect(() => parseTrace('\n\n', 'e.ndjson')).toThrow('e.ndjson: empty trace');
+    expect(() => parseTrace('{"type":"header","t":0,"schema":1}\n', 'f.ndjson')).toThrow('f.ndjson: line 1: a header event without "scenario" (expected a string)');
   });
 });
 

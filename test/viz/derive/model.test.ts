@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../../sim/scenario/parse.js';
 import { createSimulation } from '../../../sim/run/simulation.js';
-import { ArraySink } from '../../../sim/trace/events.js';
+import { ArraySink } from '../../../sim/trace/index.js';
 import { Model } from '../../../viz/derive/model.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));

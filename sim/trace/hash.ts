@@ -1,0 +1,313 @@
+/**
+ * The trace hash (over the fields of the field table, fields.ts, in its order) and the NDJSON text.
+ */
+import type { TraceEvent, TraceEventType, TraceSink } from './events.js';
+import { FIELD_SPECS, TRACE_EVENT_TYPES } from './fields.js';
+
+/** How the hasher reads one event type: its fields in table order, and per field the last string seen. */
+interface Plan {
+  /** The hash of the type's name (the `type` field, a string like any other). */
+  typeHash: number;
+  names: string[];
+  /** Per field: 1 if optional. */
+  optional: Uint8Array;
+  /** Per field: the last string hashed there and its hash (consecutive events repeat them). */
+  lastString: Array<string | undefined>;
+  lastHash: Int32Array;
+}
+
+/**
+ * The trace hash: a 64-bit hash (two 32-bit lanes, FNV-1a-like with murmur3 finalization) over the
+ * fields of every event in order (`type` first, then the fields of TRACE_FIELDS; an absent optional
+ * field counts as absent), so it is the same whether computed while running or later from an NDJSON
+ * file parsed back. Cheap enough to run always.
+ *
+ * Each value mixes in as: an integer (int32) as itself; a string as 3 and its FNV-1a hash; another
+ * number as 2 and its two 32-bit halves; true 4, false 5, null 6, absent 11; an array as 7, its items
+ * and its length; an object as 8, its defined entries (key hash, value) and 9.
+ */
+export class TraceHasher implements TraceSink {
+  private h1 = 0x811c9dc5 | 0;
+  private h2 = 0x01000193 ^ 0x5bd1e995;
+  count = 0;
+
+  /** Per event type, how to read it (the table's order; one per hasher for its string caches). */
+  private readonly plans = new Map<string, Plan>();
+
+  constructor() {
+    for (const type of TRACE_EVENT_TYPES) {
+      const fields = FIELD_SPECS[type];
+      const names = fields.map((f) => f.name);
+      this.plans.set(type, {
+        typeHash: stringHash(type),
+        names,
+        optional: Uint8Array.from(fields, (f) => (f.optional ? 1 : 0)),
+        lastString: new Array<string | undefined>(names.length),
+        lastHash: new Int32Array(names.length),
+      });
+    }
+  }
+
+  event(ev: TraceEvent): void {
+    this.count++;
+    const plan = this.plans.get(ev.type);
+    if (plan === undefined) {
+      this.value(ev);
+      return;
+    }
+    const h1 = this.h1;
+    const h2 = this.h2;
+    // Events nearly always have their keys in table order (the simulator makes them so, JSON.parse keeps
+    // a line's order): read them with for-in, which V8 makes fast (no lookup by name), checking each key
+    // against the table; any other event is read field by field by name, from the same state.
+    if (!this.inOrder(ev, plan)) {
+      this.h1 = h1;
+      this.h2 = h2;
+      this.byName(ev, plan);
+    }
+  }
+
+  /**
+   * Hashes an event given as its field values in table order (as the page's trace blocks hold them), the
+   * same as the event object: `vals[p + i]` is field i's number, or for `strings[i] === 1` the index of its
+   * string in `table`. `n`: the values given (fewer than the fields: the others are absent).
+   */
+  values(type: TraceEventType, vals: Float64Array, p: number, n: number, strings: Uint8Array, table: readonly string[]): void {
+    const plan = this.plans.get(type)!;
+    this.count++;
+    let h1 = this.h1;
+    let h2 = this.h2;
+    let x: number;
+    h1 = Math.imul(h1 ^ 3, 0x01000193);
+    x = Math.imul((h2 ^ 3) + 0x7f4a7c15, 0x85ebca6b);
+    h2 = (x << 13) | (x >>> 19);
+    h1 = Math.imul(h1 ^ plan.typeHash, 0x01000193);
+    x = Math.imul((h2 ^ plan.typeHash) + 0x7f4a7c15, 0x85ebca6b);
+    h2 = (x << 13) | (x >>> 19);
+    const fields = plan.names.length;
+    for (let i = 0; i < fields; i++) {
+      let m: number;
+      if (i >= n) m = 11;
+      else if (strings[i] === 1) {
+        h1 = Math.imul(h1 ^ 3, 0x01000193);
+        x = Math.imul((h2 ^ 3) + 0x7f4a7c15, 0x85ebca6b);
+        h2 = (x << 13) | (x >>> 19);
+        const v = table[vals[p + i] | 0];
+        if (plan.lastString[i] === v) m = plan.lastHash[i];
+        else {
+          plan.lastString[i] = v;
+          plan.lastHash[i] = m = stringHash(v);
+        }
+      } else {
+        const v = vals[p + i];
+        if ((v | 0) === v) m = v;
+        else {
+          this.h1 = h1;
+          this.h2 = h2;
+          this.value(v);
+          h1 = this.h1;
+          h2 = this.h2;
+          continue;
+        }
+      }
+      h1 = Math.imul(h1 ^ m, 0x01000193);
+      x = Math.imul((h2 ^ m) + 0x7f4a7c15, 0x85ebca6b);
+      h2 = (x << 13) | (x >>> 19);
+    }
+    this.h1 = h1;
+    this.h2 = h2;
+  }
+
+  /** Hashes `ev` if its keys are `type` then the plan's fields in order (absent optional ones left out). */
+  private inOrder(ev: TraceEvent, plan: Plan): boolean {
+    const names = plan.names;
+    const optional = plan.optional;
+    const n = names.length;
+    // mix(), inlined on local copies of the lanes (this runs for every field of millions of events).
+    let h1 = this.h1;
+    let h2 = this.h2;
+    let x: number;
+    h1 = Math.imul(h1 ^ 3, 0x01000193);
+    x = Math.imul((h2 ^ 3) + 0x7f4a7c15, 0x85ebca6b);
+    h2 = (x << 13) | (x >>> 19);
+    h1 = Math.imul(h1 ^ plan.typeHash, 0x01000193);
+    x = Math.imul((h2 ^ plan.typeHash) + 0x7f4a7c15, 0x85ebca6b);
+    h2 = (x << 13) | (x >>> 19);
+    const o = ev as unknown as Record<string, unknown>;
+    let i = -1;
+    for (const k in o) {
+      if (i < 0) {
+        if (k !== 'type') return false;
+        i = 0;
+        continue;
+      }
+      // Absent optional fields before this key.
+      while (i < n && k !== names[i] && optional[i] === 1) {
+        h1 = Math.imul(h1 ^ 11, 0x01000193);
+        x = Math.imul((h2 ^ 11) + 0x7f4a7c15, 0x85ebca6b);
+        h2 = (x << 13) | (x >>> 19);
+        i++;
+      }
+      if (i === n || k !== names[i]) return false;
+      const v = o[k];
+      if (typeof v === 'number' && (v | 0) === v) {
+        h1 = Math.imul(h1 ^ v, 0x01000193);
+        x = Math.imul((h2 ^ v) + 0x7f4a7c15, 0x85ebca6b);
+        h2 = (x << 13) | (x >>> 19);
+      } else if (typeof v === 'string') {
+        h1 = Math.imul(h1 ^ 3, 0x01000193);
+        x = Math.imul((h2 ^ 3) + 0x7f4a7c15, 0x85ebca6b);
+        h2 = (x << 13) | (x >>> 19);
+        let sh: number;
+        if (plan.lastString[i] === v) sh = plan.lastHash[i];
+        else {
+          plan.lastString[i] = v;
+          plan.lastHash[i] = sh = stringHash(v);
+        }
+        h1 = Math.imul(h1 ^ sh, 0x01000193);
+        x = Math.imul((h2 ^ sh) + 0x7f4a7c15, 0x85ebca6b);
+        h2 = (x << 13) | (x >>> 19);
+      } else {
+        this.h1 = h1;
+        this.h2 = h2;
+        this.value(v);
+        h1 = this.h1;
+        h2 = this.h2;
+      }
+      i++;
+    }
+    if (i < 0) return false;
+    // The fields after the last key are absent (an absent field hashes as undefined).
+    for (; i < n; i++) {
+      h1 = Math.imul(h1 ^ 11, 0x01000193);
+      x = Math.imul((h2 ^ 11) + 0x7f4a7c15, 0x85ebca6b);
+      h2 = (x << 13) | (x >>> 19);
+    }
+    this.h1 = h1;
+    this.h2 = h2;
+    return true;
+  }
+
+  /** Hashes `ev` reading its fields by name, in table order (for keys in another order, or extra keys). */
+  private byName(ev: TraceEvent, plan: Plan): void {
+    this.mix(3);
+    this.mix(plan.typeHash);
+    const o = ev as unknown as Record<string, unknown>;
+    const names = plan.names;
+    for (let i = 0; i < names.length; i++) {
+      const v = o[names[i]];
+      if (typeof v === 'string') {
+        this.mix(3);
+        if (plan.lastString[i] !== v) {
+          plan.lastString[i] = v;
+          plan.lastHash[i] = stringHash(v);
+        }
+        this.mix(plan.lastHash[i]);
+      } else {
+        this.value(v);
+      }
+    }
+  }
+
+  /** The hash as 16 hex digits. */
+  digest(): string {
+    const a = fmix(this.h1 ^ this.count) >>> 0;
+    const b = fmix(this.h2 ^ Math.imul(this.count, 0x9e3779b1)) >>> 0;
+    return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
+  }
+
+  private mix(x: number): void {
+    this.h1 = Math.imul(this.h1 ^ x, 0x01000193);
+    const h2 = Math.imul((this.h2 ^ x) + 0x7f4a7c15, 0x85ebca6b);
+    this.h2 = (h2 << 13) | (h2 >>> 19);
+  }
+
+  private value(v: unknown): void {
+    switch (typeof v) {
+      case 'number':
+        if ((v | 0) === v) {
+          this.mix(v);
+        } else {
+          F64[0] = v;
+          this.mix(2);
+          this.mix(U32[0]);
+          this.mix(U32[1]);
+        }
+        return;
+      case 'string':
+        this.mix(3);
+        this.mix(stringHash(v));
+        return;
+      case 'boolean':
+        this.mix(v ? 4 : 5);
+        return;
+      case 'undefined':
+        this.mix(11);
+        return;
+      case 'object':
+        if (v === null) {
+          this.mix(6);
+        } else if (Array.isArray(v)) {
+          this.mix(7);
+          for (const x of v) this.value(x);
+          this.mix(v.length);
+        } else {
+          this.mix(8);
+          const o = v as Record<string, unknown>;
+          for (const k in o) {
+            const x = o[k];
+            if (x === undefined) continue;
+            this.mix(stringHash(k));
+            this.value(x);
+          }
+          this.mix(9);
+        }
+        return;
+      default:
+        this.mix(10);
+    }
+  }
+}
+
+/** FNV-1a of a string's UTF-16 code units, cached: trace strings repeat (types, partitions, node names). */
+const STRING_HASHES = new Map<string, number>();
+
+function stringHash(s: string): number {
+  let h = STRING_HASHES.get(s);
+  if (h !== undefined) return h;
+  h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  h ^= s.length;
+  if (STRING_HASHES.size > 50_000) STRING_HASHES.clear();
+  STRING_HASHES.set(s, h);
+  return h;
+}
+
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+/** Hash a whole list of events (e.g. a trace file read back). */
+export function hashEvents(events: Iterable<TraceEvent>): string {
+  const h = new TraceHasher();
+  for (const ev of events) h.event(ev);
+  return h.digest();
+}
+
+/**
+ * The trace as NDJSON text (one line per event): JSON.stringify of each event, whose keys the simulator
+ * makes in TRACE_FIELDS order (a test checks it), the form the page reads straight from the bytes.
+ */
+export function toNdjson(events: Iterable<TraceEvent>): string {
+  let s = '';
+  for (const ev of events) s += JSON.stringify(ev) + '\n';
+  return s;
+}
