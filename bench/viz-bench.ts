@@ -59,7 +59,6 @@ async function cli(args: string[]): Promise<CliRun> {
   return { traceHash: j.traceHash, events: j.events };
 }
 
-
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 
 function quantile(sorted: number[], q: number): number {
@@ -124,11 +123,12 @@ async function measureFps(page: Page, cliRun: CliRun): Promise<Record<string, un
         let lastI = -1;
         let start = -1;
         let t0 = 0;
-        const po = typeof PerformanceObserver !== 'undefined' && PerformanceObserver.supportedEntryTypes?.includes('longtask')
-          ? new PerformanceObserver((l) => {
-              for (const e of l.getEntries()) if (start >= 0 && e.startTime >= start + warm) longTasks.push(e.duration);
-            })
-          : undefined;
+        const po =
+          typeof PerformanceObserver !== 'undefined' && PerformanceObserver.supportedEntryTypes?.includes('longtask')
+            ? new PerformanceObserver((l) => {
+                for (const e of l.getEntries()) if (start >= 0 && e.startTime >= start + warm) longTasks.push(e.duration);
+              })
+            : undefined;
         po?.observe({ type: 'longtask' });
         const loop = (now: number): void => {
           if (start < 0) start = now;
@@ -153,7 +153,10 @@ async function measureFps(page: Page, cliRun: CliRun): Promise<Record<string, un
   await page.locator('#play').click();
   await cdp.detach();
   const perFrameMs = (k: string): number => round(((m1[k] - m0[k]) * 1000) / Math.max(1, r.frames), 1);
-  const dts = r.stamps.slice(1).map((x, k) => x - r.stamps[k]).sort((a, b) => a - b);
+  const dts = r.stamps
+    .slice(1)
+    .map((x, k) => x - r.stamps[k])
+    .sort((a, b) => a - b);
   const medianDt = quantile(dts, 0.5);
   const p95Dt = quantile(dts, 0.95);
   const spanMs = r.stamps.length > 1 ? r.stamps[r.stamps.length - 1] - r.stamps[0] : NaN;
@@ -206,7 +209,11 @@ async function measureLoad(page: Page, file: string, cliRun: CliRun, bytes: numb
   await page.locator('#file').setInputFiles(file);
   const hash = await waitLoaded(page, name, 120_000);
   const sec = (performance.now() - t0) / 1000;
-  const marks = await page.evaluate(() => ({ ...(window as unknown as { __bench: { change: number; firstEvents: number; hash: number } }).__bench, workerMs: (window as unknown as VizWindow).kafkasimViz.state.runMs, events: (window as unknown as VizWindow).kafkasimViz.state.model.index.length }));
+  const marks = await page.evaluate(() => ({
+    ...(window as unknown as { __bench: { change: number; firstEvents: number; hash: number } }).__bench,
+    workerMs: (window as unknown as VizWindow).kafkasimViz.state.runMs,
+    events: (window as unknown as VizWindow).kafkasimViz.state.model.index.length,
+  }));
   return {
     trace: `bench/heavy.yaml --set duration=${HEAVY_DURATION} (NDJSON, ${round(bytes / 2 ** 20, 1)} MiB)`,
     events: marks.events,

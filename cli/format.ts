@@ -93,8 +93,7 @@ export function formatRecords(s: RunSummary): string[] {
 }
 
 export function formatLatency(s: RunSummary): string[] {
-  const row = (name: string, p: RunSummary['latencyMs']['produce']) =>
-    p.count === 0 ? [name, '-', '-', '-', '-', '0'] : [name, ms(p.p50), ms(p.p99), ms(p.p999), ms(p.max), String(p.count)];
+  const row = (name: string, p: RunSummary['latencyMs']['produce']) => (p.count === 0 ? [name, '-', '-', '-', '-', '0'] : [name, ms(p.p50), ms(p.p99), ms(p.p999), ms(p.max), String(p.count)]);
   const rows = [['', 'p50', 'p99', 'p99.9', 'max', 'count'], row('produce', s.latencyMs.produce), row('end-to-end', s.latencyMs.endToEnd)];
   return ['latency (ms)', ...indent(table(rows, [false, true, true, true, true, true]))];
 }
@@ -102,7 +101,15 @@ export function formatLatency(s: RunSummary): string[] {
 export function formatErrors(s: RunSummary): string[] {
   const entries = Object.entries(s.errors);
   if (entries.length === 0) return ['errors: none'];
-  return ['errors (retried and final, as producers saw them)', ...indent(table(entries.map(([k, v]) => [k, String(v)]), [false, true]))];
+  return [
+    'errors (retried and final, as producers saw them)',
+    ...indent(
+      table(
+        entries.map(([k, v]) => [k, String(v)]),
+        [false, true],
+      ),
+    ),
+  ];
 }
 
 export function formatTimeline(items: TimelineItem[], limit = 200): string[] {
@@ -120,21 +127,17 @@ export function formatDescribe(partitions: PartitionRow[]): string[] {
   const withElr = partitions.some((p) => p.elr.length > 0);
   const header = ['Topic', 'Partition', 'Leader', 'Replicas', 'Isr', ...(withElr ? ['Elr'] : []), 'LeaderEpoch', 'LEO/HW'];
   const rows = partitions.map((p) => {
-    const brokers = [...p.replicas, ...Object.keys(p.offsets).map(Number).filter((b) => !p.replicas.includes(b))];
+    const brokers = [
+      ...p.replicas,
+      ...Object.keys(p.offsets)
+        .map(Number)
+        .filter((b) => !p.replicas.includes(b)),
+    ];
     const offsets = brokers
       .filter((b) => p.offsets[b] !== undefined)
       .map((b) => `${b}:${p.offsets[b]!.leo}/${p.offsets[b]!.hw}`)
       .join(' ');
-    return [
-      p.topic,
-      String(p.partition),
-      p.leader < 0 ? 'none' : String(p.leader),
-      p.replicas.join(','),
-      p.isr.join(','),
-      ...(withElr ? [p.elr.join(',')] : []),
-      String(p.leaderEpoch),
-      offsets,
-    ];
+    return [p.topic, String(p.partition), p.leader < 0 ? 'none' : String(p.leader), p.replicas.join(','), p.isr.join(','), ...(withElr ? [p.elr.join(',')] : []), String(p.leaderEpoch), offsets];
   });
   const right = [false, true, true, false, false, ...(withElr ? [false] : []), true, false];
   return ['final state', ...indent(table([header, ...rows], right))];

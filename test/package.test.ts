@@ -54,7 +54,10 @@ describe('kafkasim installed in another project', () => {
         'export { e, p };',
       ].join('\n'),
     );
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['check.ts'] }));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['check.ts'] }),
+    );
     const tsc = join(ROOT, 'node_modules/.bin/tsc');
     expect(() => run(tsc, ['-p', 'tsconfig.json'], dir)).not.toThrow();
   }, 120_000);

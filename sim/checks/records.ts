@@ -8,12 +8,12 @@ export const RECORD_COUNTER_DOCS = {
   sent: 'Records the applications called send() for.',
   acked: 'Records acknowledged to the application (error NONE; for acks=0, once written to the socket).',
   failed: 'Records whose send failed (delivery timeout, fatal error, producer crash).',
-  lostAcked: 'Acknowledged records missing from their partition\'s final log.',
+  lostAcked: "Acknowledged records missing from their partition's final log.",
   duplicated: 'Records present more than once in a final log.',
   consumed: 'Records received by consumers.',
   reordered: 'Records written after a record their producer sent later.',
   truncated: 'Records removed from replica logs by truncation.',
-  skipped: 'Records of a final log below a consumer\'s position that it never read (skipped after a truncation).',
+  skipped: "Records of a final log below a consumer's position that it never read (skipped after a truncation).",
 } as const;
 
 /** A record counter's name: `sent`, `acked`, ... (see {@link RECORD_COUNTER_DOCS}). */

@@ -40,12 +40,25 @@ export class Rows {
 }
 
 /** Columns of a replica log's batches. */
-export const OFFSET = 0, COUNT = 1, EPOCH = 2, PID = 3, SEQ = 4;
+export const OFFSET = 0,
+  COUNT = 1,
+  EPOCH = 2,
+  PID = 3,
+  SEQ = 4;
 export const LOG_COLUMNS = [OFFSET, COUNT, EPOCH, PID, SEQ] as const;
 /** Columns of acknowledgements: pid, seq, count, offset, acks=all (1/0). */
-export const A_PID = 0, A_SEQ = 1, A_COUNT = 2, A_OFFSET = 3, A_ALL = 4;
+export const A_PID = 0,
+  A_SEQ = 1,
+  A_COUNT = 2,
+  A_OFFSET = 3,
+  A_ALL = 4;
 /** Columns of reads: offset, count, pid, seq, time (µs), consumer (index). */
-export const C_OFFSET = 0, C_COUNT = 1, C_PID = 2, C_SEQ = 3, C_T = 4, C_WHO = 5;
+export const C_OFFSET = 0,
+  C_COUNT = 1,
+  C_PID = 2,
+  C_SEQ = 3,
+  C_T = 4,
+  C_WHO = 5;
 
 /** The log end offset of a replica log. */
 export function leoOf(log: Rows): number {

@@ -1,14 +1,6 @@
 /** The names of the invariant checks, what a violation of one says, and the list violations are reported to. */
 
-export const CHECK_NAMES = [
-  'no-acked-record-lost',
-  'log-matching',
-  'leader-completeness',
-  'consistent-read',
-  'no-duplicates',
-  'in-order',
-  'leader-in-isr',
-] as const;
+export const CHECK_NAMES = ['no-acked-record-lost', 'log-matching', 'leader-completeness', 'consistent-read', 'no-duplicates', 'in-order', 'leader-in-isr'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
 export interface Violation {

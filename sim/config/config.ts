@@ -57,21 +57,25 @@ const bool = (dflt: boolean, doc: string): Spec => ({ type: 'boolean', default: 
 const BROKER: Record<string, Spec> = {
   'min.insync.replicas': int(1, 'With acks=all, the fewest in-sync replicas (leader included) that must have a record before it is acknowledged; fewer gives NOT_ENOUGH_REPLICAS.', { min: 1 }),
   'unclean.leader.election.enable': bool(false, 'Allow a replica outside the ISR to become leader when no ISR member is alive (may lose acknowledged records).'),
-  'replica.lag.time.max.ms': ms(30000, 'A follower that has not caught up to the leader\'s log end within this time is removed from the ISR.'),
-  'replica.fetch.wait.max.ms': msInt(500, 'Longest time the leader holds a follower\'s fetch waiting for replica.fetch.min.bytes of data.'),
+  'replica.lag.time.max.ms': ms(30000, "A follower that has not caught up to the leader's log end within this time is removed from the ISR."),
+  'replica.fetch.wait.max.ms': msInt(500, "Longest time the leader holds a follower's fetch waiting for replica.fetch.min.bytes of data."),
   'replica.fetch.min.bytes': bytes(1, 'Bytes a follower fetch waits for before the leader answers (up to replica.fetch.wait.max.ms).'),
   'replica.fetch.max.bytes': bytes(1048576, 'Bytes per partition a follower fetch asks for (at least one batch is returned even if larger).'),
   'replica.fetch.response.max.bytes': bytes(10485760, 'Bytes per follower fetch response across all partitions.'),
   'replica.fetch.backoff.ms': msInt(1000, 'Pause of a replica fetcher after a fetch error (e.g. the leader is unreachable).'),
   'num.replica.fetchers': int(1, 'Fetcher threads (connections) per source broker that followers replicate with.', { min: 1 }),
   'broker.session.timeout.ms': msInt(9000, 'A broker without a heartbeat to the KRaft controller for this long is fenced and loses its leaderships.', { min: 1 }),
-  'broker.heartbeat.interval.ms': msInt(2000, 'Interval between a broker\'s heartbeats to the KRaft controller.', { min: 1 }),
-  'zookeeper.session.timeout.ms': msInt(18000, 'ZooKeeper-era clusters (behaviour.controller: zookeeper): a broker whose ZooKeeper session expires (no ping for this long) is declared dead by the controller. 6000 before Kafka 2.5 (KIP-537).', { min: 1 }),
+  'broker.heartbeat.interval.ms': msInt(2000, "Interval between a broker's heartbeats to the KRaft controller.", { min: 1 }),
+  'zookeeper.session.timeout.ms': msInt(
+    18000,
+    'ZooKeeper-era clusters (behaviour.controller: zookeeper): a broker whose ZooKeeper session expires (no ping for this long) is declared dead by the controller. 6000 before Kafka 2.5 (KIP-537).',
+    { min: 1 },
+  ),
   'log.flush.interval.messages': { type: 'long', default: LONG_MAX, min: 1, doc: 'Messages appended to a partition before it is fsynced; default Long.MAX: the OS page cache decides.' },
   'log.flush.interval.ms': ms(LONG_MAX, 'Age of unflushed data before a partition is fsynced. Unset in Kafka (falls back to log.flush.scheduler.interval.ms = Long.MAX); here MAX_SAFE_INTEGER.'),
   'default.replication.factor': int(1, 'Replication factor of a topic that does not give one.', { min: 1, max: 32767 }),
   'num.partitions': int(1, 'Partition count of a topic that does not give one.', { min: 1 }),
-  'auto.leader.rebalance.enable': bool(true, 'Periodically move leadership back to each partition\'s preferred replica (the first in its assignment).'),
+  'auto.leader.rebalance.enable': bool(true, "Periodically move leadership back to each partition's preferred replica (the first in its assignment)."),
   'leader.imbalance.check.interval.seconds': { type: 'long', default: 300, unit: 's', min: 1, doc: 'How often the controller checks leader imbalance (seconds).' },
   'leader.imbalance.per.broker.percentage': int(10, 'Share of non-preferred leaders on a broker above which a preferred leader election runs.', { min: 0, max: 100 }),
   'num.io.threads': int(8, 'Request handler threads per broker (they append to the log).', { min: 1 }),
@@ -94,11 +98,14 @@ const TOPIC: Record<string, Spec> = {
 };
 
 const PRODUCER: Record<string, Spec> = {
-  acks: int(-1, 'Acknowledgements the leader waits for: 0 none, 1 the leader\'s append, all (-1) the whole ISR. Given as 0, 1, all or -1; stored as -1 for all.', {
+  acks: int(-1, "Acknowledgements the leader waits for: 0 none, 1 the leader's append, all (-1) the whole ISR. Given as 0, 1, all or -1; stored as -1 for all.", {
     allowed: [-1, 0, 1],
     aliases: { all: -1 },
   }),
-  'enable.idempotence': bool(true, 'Sequence numbers let the broker drop duplicates of retried batches. When not set explicitly it is turned off by acks≠all, retries=0 or max.in.flight>5 (as Kafka does).'),
+  'enable.idempotence': bool(
+    true,
+    'Sequence numbers let the broker drop duplicates of retried batches. When not set explicitly it is turned off by acks≠all, retries=0 or max.in.flight>5 (as Kafka does).',
+  ),
   'linger.ms': msInt(5, 'How long a batch waits for more records before it is sent (5 since Kafka 4.0, 0 before).'),
   'batch.size': bytes(16384, 'Target size of a batch per partition; a full batch is sent without waiting for linger.ms.'),
   'buffer.memory': bytes(33554432, 'Bytes of unsent records the producer buffers; send() blocks up to max.block.ms when full.', { type: 'long' }),
@@ -121,8 +128,19 @@ const CONSUMER: Record<string, Spec> = {
   'fetch.max.bytes': bytes(52428800, 'Bytes per fetch response across partitions (at least one batch is returned).'),
   'max.partition.fetch.bytes': bytes(1048576, 'Bytes per partition per fetch (at least one batch is returned).'),
   'max.poll.records': int(500, 'Records returned by one poll().', { min: 1 }),
-  'isolation.level': { type: 'enum', default: 'read_uncommitted', values: ['read_uncommitted', 'read_committed'], doc: 'read_committed stops at the last stable offset; read_uncommitted reads up to the high watermark.' },
-  'auto.offset.reset': { type: 'enum', default: 'latest', values: ['earliest', 'latest', 'none'], notModelled: ['by_duration'], doc: 'Where to start when there is no valid position: earliest, latest, or none (error).' },
+  'isolation.level': {
+    type: 'enum',
+    default: 'read_uncommitted',
+    values: ['read_uncommitted', 'read_committed'],
+    doc: 'read_committed stops at the last stable offset; read_uncommitted reads up to the high watermark.',
+  },
+  'auto.offset.reset': {
+    type: 'enum',
+    default: 'latest',
+    values: ['earliest', 'latest', 'none'],
+    notModelled: ['by_duration'],
+    doc: 'Where to start when there is no valid position: earliest, latest, or none (error).',
+  },
   'request.timeout.ms': msInt(30000, 'How long the consumer waits for a fetch response before retrying.'),
   'retry.backoff.ms': ms(100, 'Pause before retrying a failed request.'),
   'metadata.max.age.ms': ms(300000, 'Metadata is refreshed at least this often even without errors.'),
@@ -166,13 +184,13 @@ export interface Behaviour {
 export const BEHAVIOUR_KEYS: Readonly<Record<keyof Behaviour, { values: readonly (string | boolean)[]; doc: string }>> = {
   truncation: {
     values: ['highWatermark', 'epochNoEpochInResponse', 'divergingEpoch'],
-    doc: 'How a new follower truncates: highWatermark (before 0.11, KIP-101\'s problem), epochNoEpochInResponse (0.11-1.x: one OffsetsForLeaderEpoch answered with an end offset only, KIP-279\'s problem), divergingEpoch (2.0+: epoch in the answer, on fetch since 2.7).',
+    doc: "How a new follower truncates: highWatermark (before 0.11, KIP-101's problem), epochNoEpochInResponse (0.11-1.x: one OffsetsForLeaderEpoch answered with an end offset only, KIP-279's problem), divergingEpoch (2.0+: epoch in the answer, on fetch since 2.7).",
   },
   controller: {
     values: ['zookeeper', 'kraft'],
     doc: 'Failure detection: zookeeper (a broker is dead after zookeeper.session.timeout.ms) or kraft (fenced after broker.session.timeout.ms).',
   },
-  hwFrozenUnderMinIsr: { values: [true, false], doc: 'The leader\'s high watermark does not advance while the ISR is below min.insync.replicas (3.7+, KAFKA-15583).' },
+  hwFrozenUnderMinIsr: { values: [true, false], doc: "The leader's high watermark does not advance while the ISR is below min.insync.replicas (3.7+, KAFKA-15583)." },
   consumerTruncationDetection: {
     values: [true, false],
     doc: 'After a leader change a consumer checks its position with OffsetsForLeaderEpoch and, if the log was truncated below it, goes back to where it diverged (KIP-320; consumers since 2.3, KAFKA-7747). Without it, a truncated log gives OFFSET_OUT_OF_RANGE and auto.offset.reset, or silently skips records.',
@@ -268,7 +286,13 @@ export function configDefault(group: ConfigGroup, version: string, name: string)
 
 function checkVersion(version: string): void {
   if (!Object.hasOwn(PROFILES, version)) {
-    throw new ConfigError('kafkaVersion', { problem: 'unknown Kafka version', got: version, expected: `one of ${kafkaVersions().map((v) => `"${v}"`).join(', ')}` });
+    throw new ConfigError('kafkaVersion', {
+      problem: 'unknown Kafka version',
+      got: version,
+      expected: `one of ${kafkaVersions()
+        .map((v) => `"${v}"`)
+        .join(', ')}`,
+    });
   }
 }
 
@@ -409,7 +433,11 @@ export function applyProducerRules(c: ConfigMap, explicit: ReadonlySet<string>):
   const floor = Math.min((c['linger.ms'] as number) + (c['request.timeout.ms'] as number), INT_MAX);
   if ((c['delivery.timeout.ms'] as number) < floor) {
     if (explicit.has('delivery.timeout.ms')) {
-      throw new ConfigError('delivery.timeout.ms', { problem: 'delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms', got: c['delivery.timeout.ms'], expected: `at least ${floor}` });
+      throw new ConfigError('delivery.timeout.ms', {
+        problem: 'delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms',
+        got: c['delivery.timeout.ms'],
+        expected: `at least ${floor}`,
+      });
     }
     c['delivery.timeout.ms'] = floor;
   }

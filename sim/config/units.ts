@@ -64,7 +64,10 @@ type UnitTable = Record<string, readonly [mul: bigint, div: bigint]>;
 function alternation(keys: string[]): string {
   // Longest first: the regex engine backtracks anyway, but it keeps the pattern readable in JSON Schema.
   const esc = (k: string) => k.replace(/[/.]/g, (c) => `\\${c}`);
-  return [...keys].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).map(esc).join('|');
+  return [...keys]
+    .sort((a, b) => b.length - a.length || (a < b ? -1 : 1))
+    .map(esc)
+    .join('|');
 }
 
 function unitRegex(units: string[], separator = ''): RegExp {
@@ -75,8 +78,8 @@ function unitRegex(units: string[], separator = ''): RegExp {
 const DURATION_UNITS_US: UnitTable = {
   ns: [1n, 1000n],
   us: [1n, 1n],
-  'µs': [1n, 1n], // U+00B5 MICRO SIGN
-  'μs': [1n, 1n], // U+03BC GREEK SMALL LETTER MU
+  µs: [1n, 1n], // U+00B5 MICRO SIGN
+  μs: [1n, 1n], // U+03BC GREEK SMALL LETTER MU
   ms: [1000n, 1n],
   s: [1_000_000n, 1n],
   sec: [1_000_000n, 1n],
@@ -101,8 +104,8 @@ const SIZE_UNITS: UnitTable = {
 /** Rate denominators: how many of them fit in one second. */
 const PER_SECOND: Record<string, number> = {
   us: 1e6,
-  'µs': 1e6,
-  'μs': 1e6,
+  µs: 1e6,
+  μs: 1e6,
   ms: 1e3,
   s: 1,
   sec: 1,

@@ -6,23 +6,70 @@ import type { KafkaError } from '../trace/events.js';
 import type { LogEntry, RecordBatch } from './partition-log.js';
 import type { MetadataImage, PartitionState } from './metadata.js';
 
-export interface BrokerRegistrationRequest { broker: number; incarnation: number }
-export interface BrokerRegistrationResponse { error: 'NONE' | 'DUPLICATE_BROKER_REGISTRATION'; brokerEpoch: number }
+export interface BrokerRegistrationRequest {
+  broker: number;
+  incarnation: number;
+}
+export interface BrokerRegistrationResponse {
+  error: 'NONE' | 'DUPLICATE_BROKER_REGISTRATION';
+  brokerEpoch: number;
+}
 
-export interface BrokerHeartbeatRequest { broker: number; brokerEpoch: number; metadataVersion: number; wantShutDown: boolean }
-export interface BrokerHeartbeatResponse { error: 'NONE' | 'STALE_BROKER_EPOCH'; fenced: boolean; shouldShutDown: boolean }
+export interface BrokerHeartbeatRequest {
+  broker: number;
+  brokerEpoch: number;
+  metadataVersion: number;
+  wantShutDown: boolean;
+}
+export interface BrokerHeartbeatResponse {
+  error: 'NONE' | 'STALE_BROKER_EPOCH';
+  fenced: boolean;
+  shouldShutDown: boolean;
+}
 
 /** A broker's metadata fetch from the controller (KRaft observers replicate the metadata log). */
-export interface MetadataFetchRequest { node: string; version: number }
-export interface MetadataFetchResponse { image: MetadataImage }
+export interface MetadataFetchRequest {
+  node: string;
+  version: number;
+}
+export interface MetadataFetchResponse {
+  image: MetadataImage;
+}
 
-export interface AlterPartitionRequest { broker: number; brokerEpoch: number; tp: string; leaderEpoch: number; partitionEpoch: number; newIsr: number[] }
-export interface AlterPartitionResponse { tp: string; error: 'NONE' | 'FENCED_LEADER_EPOCH' | 'INVALID_UPDATE_VERSION' | 'INELIGIBLE_REPLICA' | 'NOT_CONTROLLER'; state?: PartitionState }
+export interface AlterPartitionRequest {
+  broker: number;
+  brokerEpoch: number;
+  tp: string;
+  leaderEpoch: number;
+  partitionEpoch: number;
+  newIsr: number[];
+}
+export interface AlterPartitionResponse {
+  tp: string;
+  error: 'NONE' | 'FENCED_LEADER_EPOCH' | 'INVALID_UPDATE_VERSION' | 'INELIGIBLE_REPLICA' | 'NOT_CONTROLLER';
+  state?: PartitionState;
+}
 
-export interface ProducePartitionData { tp: string; batch: RecordBatch }
-export interface ProduceRequest { correlationId: number; acks: number; timeoutMs: number; data: ProducePartitionData[] }
-export interface ProducePartitionResponse { tp: string; seq: number; error: KafkaError; baseOffset: number }
-export interface ProduceResponse { correlationId: number; results: ProducePartitionResponse[] }
+export interface ProducePartitionData {
+  tp: string;
+  batch: RecordBatch;
+}
+export interface ProduceRequest {
+  correlationId: number;
+  acks: number;
+  timeoutMs: number;
+  data: ProducePartitionData[];
+}
+export interface ProducePartitionResponse {
+  tp: string;
+  seq: number;
+  error: KafkaError;
+  baseOffset: number;
+}
+export interface ProduceResponse {
+  correlationId: number;
+  results: ProducePartitionResponse[];
+}
 
 export interface FetchPartition {
   tp: string;
@@ -52,21 +99,34 @@ export interface FetchPartitionResponse {
   /** Set when the fetcher's log diverges from the leader's: truncate to this epoch's end offset. */
   divergingEpoch?: { epoch: number; endOffset: number };
 }
-export interface FetchResponse { correlationId: number; partitions: FetchPartitionResponse[] }
+export interface FetchResponse {
+  correlationId: number;
+  partitions: FetchPartitionResponse[];
+}
 
 /**
  * OffsetsForLeaderEpoch as a follower sent it before truncation on fetch (0.11 to 2.6): the end offset of
  * `leaderEpoch` in the leader's log. Used by the `epochNoEpochInResponse` truncation behaviour, whose answer
  * (before KIP-279, Kafka 2.0) carries the end offset only.
  */
-export interface OffsetsForLeaderEpochRequest { correlationId: number; replicaId: number; partitions: Array<{ tp: string; leaderEpoch: number }> }
+export interface OffsetsForLeaderEpochRequest {
+  correlationId: number;
+  replicaId: number;
+  partitions: Array<{ tp: string; leaderEpoch: number }>;
+}
 export interface OffsetsForLeaderEpochResponse {
   correlationId: number;
   /** `leaderEpoch` is only in answers to consumers (KIP-320): the largest epoch ≤ the one asked for. */
   partitions: Array<{ tp: string; error: KafkaError; endOffset: number; leaderEpoch?: number }>;
 }
 
-export interface MetadataRequest { correlationId: number; topics: string[] }
-export interface MetadataResponse { correlationId: number; image: MetadataImage }
+export interface MetadataRequest {
+  correlationId: number;
+  topics: string[];
+}
+export interface MetadataResponse {
+  correlationId: number;
+  image: MetadataImage;
+}
 
 export const REQUEST_OVERHEAD_BYTES = 64;

@@ -67,7 +67,14 @@ export class Timeline implements TraceSink {
         this.items.push({ atMs, kind: 'broker', text: `broker ${ev.broker} ${ev.state}${ev.mode !== undefined ? ` (${ev.mode === 'power' ? 'power loss' : 'process'})` : ''}` });
         return;
       case 'fence':
-        this.items.push({ atMs, kind: 'fence', text: ev.reason === 'controlledShutdown' ? `controller starts controlled shutdown of broker ${ev.broker}` : `controller ${ev.fenced ? 'fenced' : 'unfenced'} broker ${ev.broker}${ev.reason === 'sessionTimeout' ? ' (no heartbeat within broker.session.timeout.ms)' : ''}` });
+        this.items.push({
+          atMs,
+          kind: 'fence',
+          text:
+            ev.reason === 'controlledShutdown'
+              ? `controller starts controlled shutdown of broker ${ev.broker}`
+              : `controller ${ev.fenced ? 'fenced' : 'unfenced'} broker ${ev.broker}${ev.reason === 'sessionTimeout' ? ' (no heartbeat within broker.session.timeout.ms)' : ''}`,
+        });
         return;
       case 'election': {
         const row = this.partitions.get(ev.tp)!;
@@ -85,7 +92,12 @@ export class Timeline implements TraceSink {
         row.elr = ev.elr;
         if (ev.isr.length < ev.prev.length) this.isrShrinks++;
         else if (ev.isr.length > ev.prev.length) this.isrExpands++;
-        this.items.push({ atMs, kind: 'isr', partition: ev.tp, text: `${ev.tp}: ISR [${ev.prev.join(',')}] → [${ev.isr.join(',')}] (${ev.reason})${ev.elr.length > 0 ? `, ELR [${ev.elr.join(',')}]` : ''}` });
+        this.items.push({
+          atMs,
+          kind: 'isr',
+          partition: ev.tp,
+          text: `${ev.tp}: ISR [${ev.prev.join(',')}] → [${ev.isr.join(',')}] (${ev.reason})${ev.elr.length > 0 ? `, ELR [${ev.elr.join(',')}]` : ''}`,
+        });
         return;
       }
       case 'truncate': {

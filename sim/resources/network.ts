@@ -143,7 +143,12 @@ export class Network {
       return id;
     }
     const env: Envelope<P> = {
-      id, from, to, kind, bytes, payload,
+      id,
+      from,
+      to,
+      kind,
+      bytes,
+      payload,
       toIncarnation: dst.proc.incarnation,
       fromIncarnation: src.proc.incarnation,
       link,

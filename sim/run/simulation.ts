@@ -50,7 +50,10 @@ export class Simulation {
   private readonly faults = new Faults(this);
   private ended = false;
 
-  constructor(readonly scenario: Scenario, opts: SimulationOptions = {}) {
+  constructor(
+    readonly scenario: Scenario,
+    opts: SimulationOptions = {},
+  ) {
     this.seed = opts.seed ?? scenario.seed;
     this.streams = new Streams(this.seed);
     this.trace = new Trace(this.checker, this.timeline, opts.sinks ?? []);
@@ -58,12 +61,18 @@ export class Simulation {
     this.net = new Network(this.kernel, this.streams.get('network'), cluster.network, this.trace);
     this.topics = this.placeTopics();
     const image = this.initialImage();
-    this.controller = new Controller(this.kernel, this.net, this.trace, {
-      brokerSessionTimeoutMs: this.sessionTimeoutMs(),
-      autoLeaderRebalanceEnable: bool(cluster.config, 'auto.leader.rebalance.enable'),
-      leaderImbalanceCheckIntervalSec: num(cluster.config, 'leader.imbalance.check.interval.seconds'),
-      elrEnabled: cluster.behaviour.eligibleLeaderReplicas && num(cluster.config, 'eligible.leader.replicas.version') >= 1,
-    }, image);
+    this.controller = new Controller(
+      this.kernel,
+      this.net,
+      this.trace,
+      {
+        brokerSessionTimeoutMs: this.sessionTimeoutMs(),
+        autoLeaderRebalanceEnable: bool(cluster.config, 'auto.leader.rebalance.enable'),
+        leaderImbalanceCheckIntervalSec: num(cluster.config, 'leader.imbalance.check.interval.seconds'),
+        elrEnabled: cluster.behaviour.eligibleLeaderReplicas && num(cluster.config, 'eligible.leader.replicas.version') >= 1,
+      },
+      image,
+    );
     this.emitHeader();
     this.createBrokers(image);
     createClients(this);
@@ -126,8 +135,15 @@ export class Simulation {
   private emitHeader(): void {
     const s = this.scenario;
     this.trace.emit({
-      type: 'header', t: 0, schema: TRACE_SCHEMA_VERSION, scenario: s.name, seed: this.seed, kafkaVersion: s.cluster.kafkaVersion,
-      durationUs: s.durationUs, brokers: [...s.cluster.brokers], topics: this.topics,
+      type: 'header',
+      t: 0,
+      schema: TRACE_SCHEMA_VERSION,
+      scenario: s.name,
+      seed: this.seed,
+      kafkaVersion: s.cluster.kafkaVersion,
+      durationUs: s.durationUs,
+      brokers: [...s.cluster.brokers],
+      topics: this.topics,
       producers: s.producers.map((p) => ({ name: p.name, topic: p.topic, acks: num(p.config, 'acks'), idempotence: bool(p.config, 'enable.idempotence') })),
       consumers: s.consumers.map((c) => ({ name: c.name, topic: c.topic })),
     });

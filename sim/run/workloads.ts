@@ -48,46 +48,75 @@ export function createClients(sim: Workload): void {
 function createProducer(sim: Workload, p: ProducerSpec, brokers: number[], nextPid: () => number): Producer {
   const c = p.config;
   const topic = sim.topics.find((t) => t.name === p.topic)!;
-  return new Producer(sim.kernel, p.name, sim.net, sim.trace, sim.metrics, {
-    acks: num(c, 'acks'),
-    idempotence: bool(c, 'enable.idempotence'),
-    lingerMs: num(c, 'linger.ms'),
-    batchSize: num(c, 'batch.size'),
-    bufferMemory: num(c, 'buffer.memory'),
-    maxInFlight: num(c, 'max.in.flight.requests.per.connection'),
-    requestTimeoutMs: num(c, 'request.timeout.ms'),
-    deliveryTimeoutMs: num(c, 'delivery.timeout.ms'),
-    retries: num(c, 'retries'),
-    retryBackoffMs: num(c, 'retry.backoff.ms'),
-    retryBackoffMaxMs: num(c, 'retry.backoff.max.ms'),
-    metadataMaxAgeMs: num(c, 'metadata.max.age.ms'),
-    maxRequestSize: 1_048_576,
-    partitionerIgnoreKeys: bool(c, 'partitioner.ignore.keys'),
-    adaptivePartitioning: bool(c, 'partitioner.adaptive.partitioning.enable'),
-  }, {
-    topic: p.topic, ratePerSec: p.ratePerSec, recordBytes: p.recordBytes, keys: p.keys, startUs: p.startUs,
-    stopUs: p.stopUs ?? Infinity, maxRecords: p.maxRecords ?? Infinity,
-  }, topic.partitions, brokers, {
-    keys: sim.streams.get(`producer:${p.name}:keys`),
-    partitioner: sim.streams.get(`producer:${p.name}:partitioner`),
-    backoff: sim.streams.get(`producer:${p.name}:backoff`),
-    reconnect: sim.streams.get(`producer:${p.name}:reconnect`),
-  }, nextPid);
+  return new Producer(
+    sim.kernel,
+    p.name,
+    sim.net,
+    sim.trace,
+    sim.metrics,
+    {
+      acks: num(c, 'acks'),
+      idempotence: bool(c, 'enable.idempotence'),
+      lingerMs: num(c, 'linger.ms'),
+      batchSize: num(c, 'batch.size'),
+      bufferMemory: num(c, 'buffer.memory'),
+      maxInFlight: num(c, 'max.in.flight.requests.per.connection'),
+      requestTimeoutMs: num(c, 'request.timeout.ms'),
+      deliveryTimeoutMs: num(c, 'delivery.timeout.ms'),
+      retries: num(c, 'retries'),
+      retryBackoffMs: num(c, 'retry.backoff.ms'),
+      retryBackoffMaxMs: num(c, 'retry.backoff.max.ms'),
+      metadataMaxAgeMs: num(c, 'metadata.max.age.ms'),
+      maxRequestSize: 1_048_576,
+      partitionerIgnoreKeys: bool(c, 'partitioner.ignore.keys'),
+      adaptivePartitioning: bool(c, 'partitioner.adaptive.partitioning.enable'),
+    },
+    {
+      topic: p.topic,
+      ratePerSec: p.ratePerSec,
+      recordBytes: p.recordBytes,
+      keys: p.keys,
+      startUs: p.startUs,
+      stopUs: p.stopUs ?? Infinity,
+      maxRecords: p.maxRecords ?? Infinity,
+    },
+    topic.partitions,
+    brokers,
+    {
+      keys: sim.streams.get(`producer:${p.name}:keys`),
+      partitioner: sim.streams.get(`producer:${p.name}:partitioner`),
+      backoff: sim.streams.get(`producer:${p.name}:backoff`),
+      reconnect: sim.streams.get(`producer:${p.name}:reconnect`),
+    },
+    nextPid,
+  );
 }
 
 function createConsumer(sim: Workload, c: ConsumerSpec, brokers: number[]): Consumer {
   const cc = c.config;
   const topic = sim.topics.find((t) => t.name === c.topic)!;
   const partitions = c.partitions ?? Array.from({ length: topic.partitions }, (_, i) => i);
-  return new Consumer(sim.kernel, c.name, sim.net, sim.trace, sim.metrics, {
-    fetchMinBytes: num(cc, 'fetch.min.bytes'),
-    fetchMaxWaitMs: num(cc, 'fetch.max.wait.ms'),
-    fetchMaxBytes: num(cc, 'fetch.max.bytes'),
-    maxPartitionFetchBytes: num(cc, 'max.partition.fetch.bytes'),
-    requestTimeoutMs: num(cc, 'request.timeout.ms'),
-    retryBackoffMs: num(cc, 'retry.backoff.ms'),
-    metadataMaxAgeMs: num(cc, 'metadata.max.age.ms'),
-    autoOffsetReset: cc['auto.offset.reset'] as 'earliest' | 'latest' | 'none',
-    truncationDetection: sim.scenario.cluster.behaviour.consumerTruncationDetection,
-  }, c.topic, partitions, c.from, brokers, sim.streams.get(`consumer:${c.name}:reconnect`));
+  return new Consumer(
+    sim.kernel,
+    c.name,
+    sim.net,
+    sim.trace,
+    sim.metrics,
+    {
+      fetchMinBytes: num(cc, 'fetch.min.bytes'),
+      fetchMaxWaitMs: num(cc, 'fetch.max.wait.ms'),
+      fetchMaxBytes: num(cc, 'fetch.max.bytes'),
+      maxPartitionFetchBytes: num(cc, 'max.partition.fetch.bytes'),
+      requestTimeoutMs: num(cc, 'request.timeout.ms'),
+      retryBackoffMs: num(cc, 'retry.backoff.ms'),
+      metadataMaxAgeMs: num(cc, 'metadata.max.age.ms'),
+      autoOffsetReset: cc['auto.offset.reset'] as 'earliest' | 'latest' | 'none',
+      truncationDetection: sim.scenario.cluster.behaviour.consumerTruncationDetection,
+    },
+    c.topic,
+    partitions,
+    c.from,
+    brokers,
+    sim.streams.get(`consumer:${c.name}:reconnect`),
+  );
 }

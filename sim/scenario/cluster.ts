@@ -13,7 +13,9 @@ export function normVersion(raw: string | number | undefined, p: Problems): stri
   if (raw === undefined) return KAFKA_VERSION_DEFAULT;
   const v = String(raw);
   if (Object.hasOwn(PROFILES, v)) return v;
-  const quoted = kafkaVersions().map((k) => `"${k}"`).join(', ');
+  const quoted = kafkaVersions()
+    .map((k) => `"${k}"`)
+    .join(', ');
   // An unquoted 0.10 or 3.10 is the YAML number 0.1 or 3.1: say so rather than "unknown version 0.1".
   const hint = typeof raw === 'number' ? 'write the version in quotes: a YAML number loses trailing zeros' : undefined;
   p.report(['cluster', 'kafkaVersion'], { problem: 'unknown Kafka version', got: raw, expected: `one of ${quoted}`, hint });
@@ -33,7 +35,11 @@ export function checkBehaviourConfig(b: Behaviour, raw: Record<string, unknown>,
   only('broker.heartbeat.interval.ms', 'kraft');
   const elr = raw['eligible.leader.replicas.version'];
   if (elr !== undefined && !b.eligibleLeaderReplicas && elr !== 0 && elr !== false && elr !== '0' && elr !== 'false') {
-    p.report(path('eligible.leader.replicas.version'), { problem: 'this Kafka version has no Eligible Leader Replicas (KIP-966 arrived in 4.0)', got: elr, hint: 'use kafkaVersion "4.1", or set cluster.behaviour.eligibleLeaderReplicas: true' });
+    p.report(path('eligible.leader.replicas.version'), {
+      problem: 'this Kafka version has no Eligible Leader Replicas (KIP-966 arrived in 4.0)',
+      got: elr,
+      hint: 'use kafkaVersion "4.1", or set cluster.behaviour.eligibleLeaderReplicas: true',
+    });
   }
 }
 

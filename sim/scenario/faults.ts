@@ -76,16 +76,21 @@ function cutFault(path: Path, verb: 'partition' | 'heal', t: Timed, env: Env, la
   return { atUs: t.atUs, verb, ...shape.spec, ...as, text: `${verb} ${shape.text}` };
 }
 
-function cutShape(path: Path, verb: 'partition' | 'heal', raw: RawCut, env: Env, labels: Labels, p: Problems): { spec: Pick<Extract<FaultSpec, { verb: 'partition' }>, 'isolate' | 'between'>; text: string } | undefined {
+function cutShape(
+  path: Path,
+  verb: 'partition' | 'heal',
+  raw: RawCut,
+  env: Env,
+  labels: Labels,
+  p: Problems,
+): { spec: Pick<Extract<FaultSpec, { verb: 'partition' }>, 'isolate' | 'between'>; text: string } | undefined {
   if (typeof raw !== 'object') {
     const isolate = resolveTarget(path, raw, env, labels, p);
     return isolate && { spec: { isolate }, text: `${verb === 'partition' ? 'isolate ' : ''}${targetText(isolate)}` };
   }
   const side = (k: 0 | 1) => {
     const group = raw.between[k];
-    const targets = Array.isArray(group)
-      ? group.map((r, j) => resolveTarget([...path, 'between', k, j], r, env, labels, p))
-      : [resolveTarget([...path, 'between', k], group, env, labels, p)];
+    const targets = Array.isArray(group) ? group.map((r, j) => resolveTarget([...path, 'between', k, j], r, env, labels, p)) : [resolveTarget([...path, 'between', k], group, env, labels, p)];
     return targets.every((x) => x !== undefined) ? (targets as Target[]) : undefined;
   };
   const a = side(0);

@@ -19,10 +19,21 @@ export const FAULT_VERBS = ['crash', 'restart', 'shutdown', 'pause', 'resume', '
 export type Verb = (typeof FAULT_VERBS)[number];
 
 /** Network defaults: a LAN in one data centre (0.5 ms one way, exponential jitter of mean 0.1 ms, 10 GbE). */
-export const DEFAULT_NETWORK: Readonly<NetworkSpec> = Object.freeze({ latency: Object.freeze({ baseUs: 500, jitterMeanUs: 100 }), nicBytesPerSec: 1.25e9, links: Object.freeze([]) as unknown as NetworkSpec['links'] });
+export const DEFAULT_NETWORK: Readonly<NetworkSpec> = Object.freeze({
+  latency: Object.freeze({ baseUs: 500, jitterMeanUs: 100 }),
+  nicBytesPerSec: 1.25e9,
+  links: Object.freeze([]) as unknown as NetworkSpec['links'],
+});
 
 /** Disk defaults: a datacentre NVMe SSD; Linux-like dirty page limits (vm.dirty_bytes 1 GiB, expire 30 s). */
-export const DEFAULT_DISK: Readonly<DiskSpec> = Object.freeze({ writeBytesPerSec: 500e6, writeLatencyUs: 100, readBytesPerSec: 2e9, pageCacheBytes: 16 * 1024 ** 3, dirtyBytesMax: 1024 ** 3, dirtyExpireUs: 30_000_000 });
+export const DEFAULT_DISK: Readonly<DiskSpec> = Object.freeze({
+  writeBytesPerSec: 500e6,
+  writeLatencyUs: 100,
+  readBytesPerSec: 2e9,
+  pageCacheBytes: 16 * 1024 ** 3,
+  dirtyBytesMax: 1024 ** 3,
+  dirtyExpireUs: 30_000_000,
+});
 
 /** Default seed when the file gives none. */
 export const DEFAULT_SEED = 1;

@@ -85,7 +85,10 @@ export function scenarioError(source: string, problems: Problems, doc: Document,
     return { problem: { path: formatPath(path), message: problemText(parts), ...pos }, order };
   });
   located.sort((a, b) => a.order - b.order); // stable: the same place keeps discovery order
-  return new ScenarioError(source, located.map((l) => l.problem));
+  return new ScenarioError(
+    source,
+    located.map((l) => l.problem),
+  );
 }
 
 /**

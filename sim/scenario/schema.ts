@@ -9,7 +9,7 @@ import { BANDWIDTH_EXPECTED, BANDWIDTH_PATTERN, DURATION_EXPECTED, DURATION_PATT
 import { KAFKA_ERROR_NAMES, DEFAULT_SEED, MAX_BROKERS } from './names.js';
 
 export const TARGET_EXPECTED =
-  'a target: broker N (or bN, or N), leader of TOPIC-P, followers of TOPIC-P, follower of TOPIC-P, controller, all brokers, producer NAME, consumer NAME, or a label set by an earlier fault\'s as:';
+  "a target: broker N (or bN, or N), leader of TOPIC-P, followers of TOPIC-P, follower of TOPIC-P, controller, all brokers, producer NAME, consumer NAME, or a label set by an earlier fault's as:";
 const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
 const NAME_EXPECTED = 'a name of letters, digits, ".", "_" or "-"';
 const LABEL_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -20,9 +20,7 @@ export const EXPECTATION_EXPECTED = 'a count (exact), or {min, max} or {eq}';
 export const CONFIG_OBJECTS = new WeakMap<object, ConfigGroup>();
 
 function unitField(pattern: RegExp, expected: string, description: string) {
-  return z
-    .union([z.number({ error: expected }).nonnegative({ error: expected }), z.string({ error: expected }).regex(pattern, { error: expected })], { error: expected })
-    .meta({ description });
+  return z.union([z.number({ error: expected }).nonnegative({ error: expected }), z.string({ error: expected }).regex(pattern, { error: expected })], { error: expected }).meta({ description });
 }
 const duration = (d: string) => unitField(DURATION_PATTERN, DURATION_EXPECTED, `${d} A duration: 30s, 250ms, 1.5s, 2m, 500us, 1h; a bare number means milliseconds.`);
 const size = (d: string) => unitField(SIZE_PATTERN, SIZE_EXPECTED, `${d} A size: 100B, 1KB (1000), 16KiB (1024), 1MB, 1MiB, 1GB; a bare number means bytes.`);
@@ -36,16 +34,18 @@ const name = (d: string) => z.string().regex(NAME_PATTERN, { error: NAME_EXPECTE
 
 const TargetSchema = z.union([z.string().min(1), z.number().int().nonnegative()], { error: TARGET_EXPECTED }).meta({ id: 'Target', description: TARGET_EXPECTED });
 const TargetGroupSchema = z.union([TargetSchema, z.array(TargetSchema).min(1)], { error: `${TARGET_EXPECTED}, or a list of them` });
-const CutSchema = z.union(
-  [
-    TargetSchema,
-    z.strictObject({
-      between: z.tuple([TargetGroupSchema, TargetGroupSchema], { error: 'two targets or lists of targets: [A, B]' }).meta({ description: 'Cut every link between group A and group B.' }),
-      oneWay: z.boolean().optional().meta({ description: 'Cut only A → B (default false: both ways).' }),
-    }),
-  ],
-  { error: `${TARGET_EXPECTED}, or {between: [A, B], oneWay}` },
-).meta({ id: 'Cut', description: 'A target (isolated from every other node), or {between: [A, B], oneWay}.' });
+const CutSchema = z
+  .union(
+    [
+      TargetSchema,
+      z.strictObject({
+        between: z.tuple([TargetGroupSchema, TargetGroupSchema], { error: 'two targets or lists of targets: [A, B]' }).meta({ description: 'Cut every link between group A and group B.' }),
+        oneWay: z.boolean().optional().meta({ description: 'Cut only A → B (default false: both ways).' }),
+      }),
+    ],
+    { error: `${TARGET_EXPECTED}, or {between: [A, B], oneWay}` },
+  )
+  .meta({ id: 'Cut', description: 'A target (isolated from every other node), or {between: [A, B], oneWay}.' });
 
 function configSchema(group: ConfigGroup, what: string) {
   const shape: Record<string, z.ZodOptional<z.ZodType>> = {};
@@ -62,8 +62,8 @@ function configSchema(group: ConfigGroup, what: string) {
 const LinkSchema = z.strictObject({
   from: z.union([z.string(), z.number()]).meta({ description: 'A node: bN, broker N, controller, producer NAME, consumer NAME.' }),
   to: z.union([z.string(), z.number()]).meta({ description: 'A node, as from.' }),
-  latency: duration('Fixed one-way delay of this link (default: the network\'s).').optional(),
-  jitter: duration('Mean of the exponential extra delay (default: the network\'s).').optional(),
+  latency: duration("Fixed one-way delay of this link (default: the network's).").optional(),
+  jitter: duration("Mean of the exponential extra delay (default: the network's).").optional(),
   oneWay: z.boolean().optional().meta({ description: 'Only from → to (default false: both directions).' }),
 });
 
@@ -74,14 +74,16 @@ export const NetworkSchema = z.strictObject({
   links: z.array(LinkSchema).optional().meta({ description: 'Per-link latency overrides.' }),
 });
 
-const DiskSchema = z.strictObject({
-  writeThroughput: bandwidth('Sequential write throughput (page-cache writeback, fsync). Default 500MB/s.').optional(),
-  writeLatency: duration('Latency of one device write or fsync. Default 0.1ms.').optional(),
-  readThroughput: bandwidth('Throughput of reads that miss the page cache. Default 2GB/s.').optional(),
-  pageCache: size('Page cache for log data: reads of the last this-many written bytes come from memory, older ones from the disk at readThroughput. Default 16GiB.').optional(),
-  dirtyMax: size('Dirty page-cache bytes above which appends block (vm.dirty_bytes). Default 1GiB.').optional(),
-  dirtyExpire: duration('Age after which a dirty page is written back (vm.dirty_expire_centisecs). Default 30s.').optional(),
-}).meta({ id: 'Disk', description: 'Disk model of a broker.' });
+const DiskSchema = z
+  .strictObject({
+    writeThroughput: bandwidth('Sequential write throughput (page-cache writeback, fsync). Default 500MB/s.').optional(),
+    writeLatency: duration('Latency of one device write or fsync. Default 0.1ms.').optional(),
+    readThroughput: bandwidth('Throughput of reads that miss the page cache. Default 2GB/s.').optional(),
+    pageCache: size('Page cache for log data: reads of the last this-many written bytes come from memory, older ones from the disk at readThroughput. Default 16GiB.').optional(),
+    dirtyMax: size('Dirty page-cache bytes above which appends block (vm.dirty_bytes). Default 1GiB.').optional(),
+    dirtyExpire: duration('Age after which a dirty page is written back (vm.dirty_expire_centisecs). Default 30s.').optional(),
+  })
+  .meta({ id: 'Disk', description: 'Disk model of a broker.' });
 
 function behaviourField(key: keyof typeof BEHAVIOUR_KEYS) {
   const k = BEHAVIOUR_KEYS[key];
@@ -98,13 +100,16 @@ const BehaviourSchema = z
     eligibleLeaderReplicas: behaviourField('eligibleLeaderReplicas'),
     consumerTruncationDetection: behaviourField('consumerTruncationDetection'),
   })
-  .meta({ description: 'Overrides of the kafkaVersion profile\'s behaviour, one by one (docs/profiles.md).' });
+  .meta({ description: "Overrides of the kafkaVersion profile's behaviour, one by one (docs/profiles.md)." });
 
 const ClusterSchema = z.strictObject({
   brokers: z
     .union([z.number().int().min(1).max(MAX_BROKERS), z.array(z.number().int().nonnegative()).min(1)], { error: `a broker count 1..${MAX_BROKERS}, or a list of broker ids such as [1, 2, 3]` })
     .meta({ description: 'A count n (brokers 1..n), or a list of broker ids (node.id).' }),
-  kafkaVersion: z.union([z.string(), z.number()]).optional().meta({ description: `Behaviour profile, one of ${kafkaVersions().join(', ')}. Default ${KAFKA_VERSION_DEFAULT}.` }),
+  kafkaVersion: z
+    .union([z.string(), z.number()])
+    .optional()
+    .meta({ description: `Behaviour profile, one of ${kafkaVersions().join(', ')}. Default ${KAFKA_VERSION_DEFAULT}.` }),
   behaviour: BehaviourSchema.optional(),
   config: configSchema('broker', 'Broker configs (server.properties)').optional(),
   network: NetworkSchema.optional(),
@@ -174,7 +179,10 @@ const FaultSchema = z
     slowDisk: TargetSchema.optional().meta({ description: 'Make the disk factor times slower until restoreDisk.' }),
     restoreDisk: TargetSchema.optional().meta({ description: 'End a slowDisk.' }),
     partition: CutSchema.optional().meta({ description: 'Cut links: a target (isolated from every other node) or {between: [A, B], oneWay}.' }),
-    heal: z.union([CutSchema, z.literal('all')]).optional().meta({ description: 'Restore links: all, or the same shapes as partition.' }),
+    heal: z
+      .union([CutSchema, z.literal('all')])
+      .optional()
+      .meta({ description: 'Restore links: all, or the same shapes as partition.' }),
     mode: z.enum(['process', 'power']).optional().meta({ description: 'For crash: process (default) or power.' }),
     factor: z.number().positive().optional().meta({ description: 'For slowDisk: how many times slower.' }),
     as: z.string().regex(LABEL_PATTERN, { error: LABEL_EXPECTED }).optional().meta({ description: 'Name the resolved target so later faults can refer to it.' }),
@@ -227,7 +235,12 @@ export const ScenarioSchema = z
     $schema: z.string().optional().meta({ description: 'Path or URL of this JSON Schema (for editors; ignored).' }),
     name: z.string().min(1).meta({ description: 'Scenario name.' }),
     description: z.string().optional().meta({ description: 'What the scenario shows.' }),
-    seed: z.number().int().nonnegative().optional().meta({ description: `Seed when the command line gives none. Default ${DEFAULT_SEED}.` }),
+    seed: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .meta({ description: `Seed when the command line gives none. Default ${DEFAULT_SEED}.` }),
     duration: duration('Simulated length of the run.'),
     cluster: ClusterSchema,
     topics: z.array(TopicSchema).optional(),

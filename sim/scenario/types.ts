@@ -13,7 +13,6 @@ export type { ConfigMap, ConfigValue } from '../config/config.js';
 /** A broker id as in `node.id` (brokers are numbered 1..n unless the scenario names them). */
 export type BrokerId = number;
 
-
 export interface LatencySpec {
   /** Fixed part of the one-way delay, µs. */
   baseUs: number;

@@ -35,7 +35,7 @@ function normTopic(raw: RawTopic, i: number, env: Env, brokerConfig: ConfigMap, 
 
 function checkTopicName(path: Path, name: string, p: Problems): void {
   if (!/^[a-zA-Z0-9._-]+$/.test(name)) p.report(path, { problem: TOPIC_NAME_ILLEGAL, got: name });
-  else if (name.length > 249) p.report(path, { problem: 'Topic name is illegal, it can\'t be longer than 249 characters', got: name });
+  else if (name.length > 249) p.report(path, { problem: "Topic name is illegal, it can't be longer than 249 characters", got: name });
   else if (name === '.' || name === '..') p.report(path, { problem: 'Topic name cannot be "." or ".."', got: name });
 }
 
@@ -62,7 +62,11 @@ function checkTopic(path: Path, topic: string, env: Env, p: Problems): { partiti
   const t = env.topics.get(topic);
   if (t) return t;
   const close = suggest(topic, [...env.topics.keys()]);
-  return p.report(path, { problem: 'unknown topic', got: topic, ...(close ? { hint: `did you mean "${close}"?` } : { expected: `one of the topics: ${[...env.topics.keys()].join(', ') || '(none defined)'}` }) });
+  return p.report(path, {
+    problem: 'unknown topic',
+    got: topic,
+    ...(close ? { hint: `did you mean "${close}"?` } : { expected: `one of the topics: ${[...env.topics.keys()].join(', ') || '(none defined)'}` }),
+  });
 }
 
 function normTimes(path: Path, start: unknown, stop: unknown, durationUs: number, p: Problems): { startUs: number; stopUs?: number } {

@@ -36,7 +36,13 @@ describe('format', () => {
 
   it('failed expectations end with the reproduce command', () => {
     const lines = formatExpect(
-      { passed: false, results: [{ what: 'records.lostAcked', expected: '= 0', actual: 3, ok: false }, { what: 'isrShrinks', expected: '≥ 1', actual: 1, ok: true }] },
+      {
+        passed: false,
+        results: [
+          { what: 'records.lostAcked', expected: '= 0', actual: 3, ok: false },
+          { what: 'isrShrinks', expected: '≥ 1', actual: 1, ok: true },
+        ],
+      },
       'kafkasim run x.yaml --seed 4',
     );
     expect(lines[0]).toBe('expect: FAILED (1 of 2 not met)');
@@ -52,7 +58,15 @@ describe('format', () => {
   });
 
   it('aligns table columns', () => {
-    expect(table([['a', '1'], ['bbb', '22']], [false, true])).toEqual(['a     1', 'bbb  22']);
+    expect(
+      table(
+        [
+          ['a', '1'],
+          ['bbb', '22'],
+        ],
+        [false, true],
+      ),
+    ).toEqual(['a     1', 'bbb  22']);
   });
 });
 
@@ -62,7 +76,10 @@ describe('overrides', () => {
     duration: '10s',
     cluster: { brokers: 3 },
     topics: [{ name: 'orders', partitions: 1, 'replication.factor': 3 }, { name: 'audit' }],
-    producers: [{ name: 'p1', topic: 'orders', rate: '10/s', config: { acks: 'all' } }, { name: 'p2', topic: 'audit', rate: '1/s' }],
+    producers: [
+      { name: 'p1', topic: 'orders', rate: '10/s', config: { acks: 'all' } },
+      { name: 'p2', topic: 'audit', rate: '1/s' },
+    ],
     consumers: [{ name: 'c1', topic: 'orders' }],
   });
   const o = (over: Partial<Overrides>): Overrides => ({ ...NO_OVERRIDES, ...over });
@@ -79,7 +96,15 @@ describe('overrides', () => {
 
   it('applies Kafka-like flags to every broker, topic, producer, consumer', () => {
     const raw = base();
-    applyOverrides(raw, o({ config: ['min.insync.replicas=2'], topicConfig: ['*:unclean.leader.election.enable=true', 'orders:min.insync.replicas=1'], producerProperty: ['acks=1'], consumerProperty: ['fetch.max.wait.ms=100'] }));
+    applyOverrides(
+      raw,
+      o({
+        config: ['min.insync.replicas=2'],
+        topicConfig: ['*:unclean.leader.election.enable=true', 'orders:min.insync.replicas=1'],
+        producerProperty: ['acks=1'],
+        consumerProperty: ['fetch.max.wait.ms=100'],
+      }),
+    );
     expect(raw.cluster).toEqual({ brokers: 3, config: { 'min.insync.replicas': 2 } });
     expect(raw.topics[0]).toMatchObject({ config: { 'unclean.leader.election.enable': true, 'min.insync.replicas': 1 } });
     expect(raw.topics[1]).toMatchObject({ config: { 'unclean.leader.election.enable': true } });
@@ -89,7 +114,10 @@ describe('overrides', () => {
 
   it('--set follows dotted paths, list indexes and names, and dotted Kafka keys', () => {
     const raw = base();
-    const applied = applyOverrides(raw, o({ set: ['duration=30s', 'topics.0.partitions=6', 'topics[1].replication.factor=2', 'producers.p1.config.linger.ms=0', 'cluster.config.min.insync.replicas=2'] }));
+    const applied = applyOverrides(
+      raw,
+      o({ set: ['duration=30s', 'topics.0.partitions=6', 'topics[1].replication.factor=2', 'producers.p1.config.linger.ms=0', 'cluster.config.min.insync.replicas=2'] }),
+    );
     expect(raw.duration).toBe('30s');
     expect(raw.topics[0]!.partitions).toBe(6);
     expect(raw.topics[1]).toMatchObject({ 'replication.factor': 2 });

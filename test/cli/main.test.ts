@@ -102,44 +102,40 @@ afterAll(() => {
 });
 
 describe('kafkasim run', () => {
-  it(
-    'is deterministic: the same seed gives the same trace hash, another seed another one',
-    () => {
-      const a = json(kafkasim('run', KILLED_LEADER, '--json', '--seed', '7'));
-      const b = json(kafkasim('run', KILLED_LEADER, '--json', '--seed', '7'));
-      const c = json(kafkasim('run', KILLED_LEADER, '--json', '--seed', '8'));
-      expect(a.traceHash).toMatch(/^[0-9a-f]{16}$/);
-      expect(b.traceHash).toBe(a.traceHash);
-      expect(b.events).toBe(a.events);
-      expect(c.traceHash).not.toBe(a.traceHash);
-      // The fields the spec names.
-      expect(a).toMatchObject({ scenario: 'killed-leader', seed: 7, simulatedMs: 70_000 });
-      for (const k of ['sent', 'acked', 'failed', 'lostAcked', 'duplicated', 'consumed']) expect(typeof a.records[k]).toBe('number');
-      for (const k of ['produce', 'endToEnd']) expect(Object.keys(a.latencyMs[k])).toEqual(expect.arrayContaining(['p50', 'p99', 'p999']));
-      expect(Array.isArray(a.elections)).toBe(true);
-      expect(a.elections[0]).toEqual(expect.objectContaining({ atMs: expect.any(Number), partition: expect.any(String), leader: expect.any(Number), epoch: expect.any(Number), clean: expect.any(Boolean) }));
-      expect(Array.isArray(a.violations)).toBe(true);
-      expect(typeof a.wallMs).toBe('number');
-      expect(a.expect).toMatchObject({ passed: expect.any(Boolean), results: expect.any(Array) });
-    },
-  );
+  it('is deterministic: the same seed gives the same trace hash, another seed another one', () => {
+    const a = json(kafkasim('run', KILLED_LEADER, '--json', '--seed', '7'));
+    const b = json(kafkasim('run', KILLED_LEADER, '--json', '--seed', '7'));
+    const c = json(kafkasim('run', KILLED_LEADER, '--json', '--seed', '8'));
+    expect(a.traceHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(b.traceHash).toBe(a.traceHash);
+    expect(b.events).toBe(a.events);
+    expect(c.traceHash).not.toBe(a.traceHash);
+    // The fields the spec names.
+    expect(a).toMatchObject({ scenario: 'killed-leader', seed: 7, simulatedMs: 70_000 });
+    for (const k of ['sent', 'acked', 'failed', 'lostAcked', 'duplicated', 'consumed']) expect(typeof a.records[k]).toBe('number');
+    for (const k of ['produce', 'endToEnd']) expect(Object.keys(a.latencyMs[k])).toEqual(expect.arrayContaining(['p50', 'p99', 'p999']));
+    expect(Array.isArray(a.elections)).toBe(true);
+    expect(a.elections[0]).toEqual(
+      expect.objectContaining({ atMs: expect.any(Number), partition: expect.any(String), leader: expect.any(Number), epoch: expect.any(Number), clean: expect.any(Boolean) }),
+    );
+    expect(Array.isArray(a.violations)).toBe(true);
+    expect(typeof a.wallMs).toBe('number');
+    expect(a.expect).toMatchObject({ passed: expect.any(Boolean), results: expect.any(Array) });
+  });
 
-  it(
-    'prints a human report: summary, timeline, describe table, expectations',
-    () => {
-      const r = kafkasim('run', KILLED_LEADER);
-      expect(r.stderr).toBe('');
-      expect(r.stdout).toContain('trace hash');
-      expect(r.stdout).toMatch(/^timeline$/m);
-      expect(r.stdout).toMatch(/^ +10\.000 s {2}.*crash/m); // the fault at 10 s in the timeline
-      expect(r.stdout).toMatch(/Topic +Partition +Leader +Replicas +Isr +LeaderEpoch +LEO\/HW/);
-      expect(r.stdout).toMatch(/^ +orders +0 /m);
-      expect(r.stdout).toMatch(/^latency \(ms\)$/m);
-      expect(r.stdout).toMatch(/^expect: /m);
-      expect([0, 1]).toContain(r.status);
-      if (r.status === 1) expect(r.stdout).toContain(`reproduce: kafkasim run ${KILLED_LEADER} --seed 1`);
-    },
-  );
+  it('prints a human report: summary, timeline, describe table, expectations', () => {
+    const r = kafkasim('run', KILLED_LEADER);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('trace hash');
+    expect(r.stdout).toMatch(/^timeline$/m);
+    expect(r.stdout).toMatch(/^ +10\.000 s {2}.*crash/m); // the fault at 10 s in the timeline
+    expect(r.stdout).toMatch(/Topic +Partition +Leader +Replicas +Isr +LeaderEpoch +LEO\/HW/);
+    expect(r.stdout).toMatch(/^ +orders +0 /m);
+    expect(r.stdout).toMatch(/^latency \(ms\)$/m);
+    expect(r.stdout).toMatch(/^expect: /m);
+    expect([0, 1]).toContain(r.status);
+    if (r.status === 1) expect(r.stdout).toContain(`reproduce: kafkasim run ${KILLED_LEADER} --seed 1`);
+  });
 
   it('a failed expectation exits 1 and every failure line carries a reproduce command with the overrides', () => {
     const file = write('fails.yaml', SMALL.replace('sent: { min: 1000 }', 'sent: { min: 1000000 }'));

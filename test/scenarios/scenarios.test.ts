@@ -60,23 +60,20 @@ describe.each(FILES)('%s', (file) => {
     expect(() => load(file)).not.toThrow();
   });
 
-  it(
-    'meets its expect block',
-    () => {
-      const s = load(file);
-      const summary = run(file);
-      if (!s.expect) return; // nothing asserted beyond running to the end
-      const evaluation = evaluateExpect(s.expect, summary);
-      const failed = evaluation.results.filter((r) => !r.ok);
-      const message = [
-        `${file}: ${failed.length} expectation(s) not met (seed ${summary.seed}, trace hash ${summary.traceHash})`,
-        ...evaluation.results.map((r) => `  ${r.ok ? '✓' : '✗'} ${r.what} ${r.expected} (actual ${r.actual})`),
-        ...summary.violations.map((v) => `  violation ${v.check} ${v.partition}: ${v.detail}`),
-        `reproduce: kafkasim run ${file} --seed ${summary.seed}`,
-      ].join('\n');
-      expect(evaluation.passed, message).toBe(true);
-    },
-  );
+  it('meets its expect block', () => {
+    const s = load(file);
+    const summary = run(file);
+    if (!s.expect) return; // nothing asserted beyond running to the end
+    const evaluation = evaluateExpect(s.expect, summary);
+    const failed = evaluation.results.filter((r) => !r.ok);
+    const message = [
+      `${file}: ${failed.length} expectation(s) not met (seed ${summary.seed}, trace hash ${summary.traceHash})`,
+      ...evaluation.results.map((r) => `  ${r.ok ? '✓' : '✗'} ${r.what} ${r.expected} (actual ${r.actual})`),
+      ...summary.violations.map((v) => `  violation ${v.check} ${v.partition}: ${v.detail}`),
+      `reproduce: kafkasim run ${file} --seed ${summary.seed}`,
+    ].join('\n');
+    expect(evaluation.passed, message).toBe(true);
+  });
 
   it('matches its golden file', async () => {
     const summary = run(file);
@@ -93,17 +90,14 @@ describe.each(FILES)('%s', (file) => {
     await expect(`${JSON.stringify(golden, null, 2)}\n`).toMatchFileSnapshot(`../golden/${path}.json`);
   });
 
-  it(
-    'is deterministic: same seed, same trace hash; another seed, another hash',
-    () => {
-      const s = load(file);
-      const first = run(file);
-      const again = simulate(s, { seed: s.seed });
-      expect(again.traceHash, `${file} seed ${s.seed}: two runs differ (reproduce: kafkasim run ${file} --seed ${s.seed}, twice)`).toBe(first.traceHash);
-      expect(again.events).toBe(first.events);
-      expect(again.records).toEqual(first.records);
-      const other = simulate(s, { seed: s.seed + 1 });
-      expect(other.traceHash, `${file}: seeds ${s.seed} and ${s.seed + 1} gave the same trace hash`).not.toBe(first.traceHash);
-    },
-  );
+  it('is deterministic: same seed, same trace hash; another seed, another hash', () => {
+    const s = load(file);
+    const first = run(file);
+    const again = simulate(s, { seed: s.seed });
+    expect(again.traceHash, `${file} seed ${s.seed}: two runs differ (reproduce: kafkasim run ${file} --seed ${s.seed}, twice)`).toBe(first.traceHash);
+    expect(again.events).toBe(first.events);
+    expect(again.records).toEqual(first.records);
+    const other = simulate(s, { seed: s.seed + 1 });
+    expect(other.traceHash, `${file}: seeds ${s.seed} and ${s.seed + 1} gave the same trace hash`).not.toBe(first.traceHash);
+  });
 });

@@ -28,7 +28,10 @@ describe('every scenario in the visualizer', () => {
   });
 
   it('the picker lists every scenario file', async () => {
-    const options = await opened.page.getByTestId('scenario-picker').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const options = await opened.page
+      .getByTestId('scenario-picker')
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     expect([...options].sort()).toEqual(NAMES);
   });
 

@@ -122,7 +122,13 @@ describe('loading and drawing in the browser', () => {
       await snapshot();
       await seek(t + dt);
       // Drawn on the next animation frame (later under load): poll.
-      ok = await expect.poll(keptAndMoved, { timeout: 10_000 }).toBe(true).then(() => true, () => false);
+      ok = await expect
+        .poll(keptAndMoved, { timeout: 10_000 })
+        .toBe(true)
+        .then(
+          () => true,
+          () => false,
+        );
       if (ok) break;
     }
     expect(ok).toBe(true);

@@ -32,7 +32,6 @@ async function cliHashOf(scenario: string, seed: number, extra: string[] = []): 
   return (JSON.parse(stdout) as { traceHash: string }).traceHash;
 }
 
-
 describe('visualizer in chromium', () => {
   let opened: OpenPage | undefined;
   let out: string;
@@ -158,7 +157,12 @@ describe('visualizer in chromium', () => {
     const file = join(out, 'power-loss.ndjson');
     let hash: string;
     try {
-      hash = (JSON.parse((await run(process.execPath, [join(ROOT, 'bin/kafkasim.js'), 'run', join(ROOT, 'scenarios/power-loss.yaml'), '--seed', '5', '--json', '--trace', file], { cwd: ROOT, maxBuffer: 64 << 20 })).stdout) as { traceHash: string }).traceHash;
+      hash = (
+        JSON.parse(
+          (await run(process.execPath, [join(ROOT, 'bin/kafkasim.js'), 'run', join(ROOT, 'scenarios/power-loss.yaml'), '--seed', '5', '--json', '--trace', file], { cwd: ROOT, maxBuffer: 64 << 20 }))
+            .stdout,
+        ) as { traceHash: string }
+      ).traceHash;
     } catch (e) {
       hash = (JSON.parse((e as { stdout: string }).stdout) as { traceHash: string }).traceHash;
     }
@@ -298,7 +302,10 @@ describe('visualizer in chromium', () => {
     // The checks (computed from the trace) flag it, on the timeline too; a violation is a link to its time.
     expect(await page.getByTestId('checks').textContent()).toMatch(/^checks: \d+ violation\(s\) of .*leader-completeness/);
     expect(await page.getByTestId('timeline-violation').count()).toBeGreaterThan(0);
-    await page.getByTestId('check-violation').filter({ hasText: /leader-completeness \(orders-0\): leader \d \(elected at epoch 1\)/ }).click();
+    await page
+      .getByTestId('check-violation')
+      .filter({ hasText: /leader-completeness \(orders-0\): leader \d \(elected at epoch 1\)/ })
+      .click();
     await expect.poll(() => page.getByTestId('cursor-time').textContent()).toMatch(/^107\.00\d s/);
     await trunc.first().click();
     await page.screenshot({ path: join(SHOTS, 'unclean-loss.png') });

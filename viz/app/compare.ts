@@ -152,7 +152,12 @@ export function renderCompare(app: App): void {
   drawCluster(cl.querySelector('svg')!, frame, inFlight(idx.events, i, t), t, size(cl, 140), { large: state.large });
   const pe = $('cmp-partitions');
   drawPartitions(pe.querySelector('svg')!, frame, { width: size(pe).width - 4, height: 0 }, { window: state.window, large: state.large });
-  renderCompareNarrative(cmp.model.items.filter((x) => x.t <= t).slice(-12).reverse());
+  renderCompareNarrative(
+    cmp.model.items
+      .filter((x) => x.t <= t)
+      .slice(-12)
+      .reverse(),
+  );
 }
 
 /** B's last narrative lines up to the cursor, newest first. */

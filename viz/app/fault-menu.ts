@@ -34,9 +34,16 @@ export function openFaultMenu(app: App, node: string, ev: MouseEvent): void {
   const st = frame.brokers[b]?.process;
   const at = Math.round(state.cursorT);
   const actions: Array<[string, string]> =
-    st === 'crashed' || st === 'stopped' ? [['restart', `restart: broker ${b}`]]
-    : st === 'paused' ? [['resume', `resume: broker ${b}`]]
-    : [['crash', `crash: broker ${b}`], ['power', `crash: broker ${b}, mode: power`], ['pause', `pause: broker ${b}`], ['shutdown', `shutdown: broker ${b}`]];
+    st === 'crashed' || st === 'stopped'
+      ? [['restart', `restart: broker ${b}`]]
+      : st === 'paused'
+        ? [['resume', `resume: broker ${b}`]]
+        : [
+            ['crash', `crash: broker ${b}`],
+            ['power', `crash: broker ${b}, mode: power`],
+            ['pause', `pause: broker ${b}`],
+            ['shutdown', `shutdown: broker ${b}`],
+          ];
   const buttons = actions.map(([label, spec]) => {
     const btn = menuButton(label, () => injectFault(app, at, label, b));
     btn.title = `{ at: ${at}us, ${spec} }`;

@@ -5,15 +5,7 @@
  */
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 
-export const KNOBS = [
-  'brokers',
-  'replication.factor',
-  'acks',
-  'min.insync.replicas',
-  'unclean.leader.election.enable',
-  'replica.lag.time.max.ms',
-  'rate',
-] as const;
+export const KNOBS = ['brokers', 'replication.factor', 'acks', 'min.insync.replicas', 'unclean.leader.election.enable', 'replica.lag.time.max.ms', 'rate'] as const;
 export type Knob = (typeof KNOBS)[number];
 export type Knobs = Partial<Record<Knob, string>>;
 
@@ -31,7 +23,9 @@ export function parseKnobs(text: string): Knobs {
 }
 
 export function formatKnobs(k: Knobs): string {
-  return KNOBS.filter((n) => k[n] !== undefined && k[n] !== '').map((n) => `${n}=${k[n]}`).join(', ');
+  return KNOBS.filter((n) => k[n] !== undefined && k[n] !== '')
+    .map((n) => `${n}=${k[n]}`)
+    .join(', ');
 }
 
 function value(v: string): string | number | boolean {

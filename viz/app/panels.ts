@@ -120,7 +120,9 @@ function joinNarrative(app: App, ul: d3.Selection<HTMLUListElement, unknown, HTM
     })
     .call((li) => {
       li.select('.when').text((d) => fmtTime(d.t));
-      li.select('.kind').text((d) => d.kind).style('background', (d) => KIND_COLORS[d.kind]);
+      li.select('.kind')
+        .text((d) => d.kind)
+        .style('background', (d) => KIND_COLORS[d.kind]);
       li.select('.text').text((d) => d.text);
     });
 }

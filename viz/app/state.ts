@@ -112,7 +112,28 @@ export function createApp(): App {
   return {
     state: createRunState(),
     cmp: createCompareState(),
-    load: { worker: undefined, requestId: 0, incoming: undefined, pendingSource: undefined, previous: undefined, lastLoadingRender: -Infinity, lastLoadingStatus: -Infinity, blockDecoder: undefined, failedRequest: -1 },
-    view: { renderQueued: false, lastTick: 0, urlTimer: undefined, violations: undefined, checksFor: undefined, whySteps: [], whyCurrent: -2, aSettings: undefined, narrativeLen: -1, narrativeCurrent: -2 },
+    load: {
+      worker: undefined,
+      requestId: 0,
+      incoming: undefined,
+      pendingSource: undefined,
+      previous: undefined,
+      lastLoadingRender: -Infinity,
+      lastLoadingStatus: -Infinity,
+      blockDecoder: undefined,
+      failedRequest: -1,
+    },
+    view: {
+      renderQueued: false,
+      lastTick: 0,
+      urlTimer: undefined,
+      violations: undefined,
+      checksFor: undefined,
+      whySteps: [],
+      whyCurrent: -2,
+      aSettings: undefined,
+      narrativeLen: -1,
+      narrativeCurrent: -2,
+    },
   };
 }

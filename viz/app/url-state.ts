@@ -23,8 +23,15 @@ export function readUrl(): UrlParams {
     return v !== null && /^\d+$/.test(v) ? Number(v) : undefined;
   };
   return {
-    scenario: q.get('scenario') ?? undefined, seed: int('seed'), at: int('at'), cmp: q.get('cmp') ?? undefined, cmpSeed: int('cmpseed'),
-    set: q.get('set') ?? undefined, cmpSet: q.get('cmpset') ?? undefined, src: q.get('src') ?? undefined, name: q.get('name') ?? undefined,
+    scenario: q.get('scenario') ?? undefined,
+    seed: int('seed'),
+    at: int('at'),
+    cmp: q.get('cmp') ?? undefined,
+    cmpSeed: int('cmpseed'),
+    set: q.get('set') ?? undefined,
+    cmpSet: q.get('cmpset') ?? undefined,
+    src: q.get('src') ?? undefined,
+    name: q.get('name') ?? undefined,
   };
 }
 

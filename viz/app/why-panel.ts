@@ -58,5 +58,7 @@ export function renderWhyCursor(app: App): void {
   for (let k = 0; k < view.whySteps.length && view.whySteps[k].i <= app.state.cursorI; k++) cur = k;
   if (cur === view.whyCurrent) return;
   view.whyCurrent = cur;
-  d3.select('#why-steps').selectAll<HTMLLIElement, WhyStep>('li').classed('current', (_, k) => k === cur);
+  d3.select('#why-steps')
+    .selectAll<HTMLLIElement, WhyStep>('li')
+    .classed('current', (_, k) => k === cur);
 }

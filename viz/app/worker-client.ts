@@ -24,7 +24,8 @@ function startWorker(app: App, req: Request): void {
   load.blockDecoder = undefined;
   load.lastLoadingStatus = -Infinity;
   // Scenarios run in sim-worker.ts; trace files are read by trace-worker.ts (small: it starts faster).
-  const worker = req.kind === 'run' ? new Worker(new URL('../io/sim-worker.ts', import.meta.url), { type: 'module' }) : new Worker(new URL('../io/trace-worker.ts', import.meta.url), { type: 'module' });
+  const worker =
+    req.kind === 'run' ? new Worker(new URL('../io/sim-worker.ts', import.meta.url), { type: 'module' }) : new Worker(new URL('../io/trace-worker.ts', import.meta.url), { type: 'module' });
   load.worker = worker;
   const id = ++load.requestId;
   load.incoming = undefined;
@@ -98,7 +99,17 @@ function onError(app: App, id: number, message: string): void {
 function switchToIncoming(app: App, pending: LoadState['pendingSource']): void {
   const { state, load } = app;
   hideError();
-  load.previous = { model: state.model, source: state.source, seed: state.seed, hash: state.hash, summary: state.summary, done: state.done, runMs: state.runMs, cursorI: state.cursorI, cursorT: state.cursorT };
+  load.previous = {
+    model: state.model,
+    source: state.source,
+    seed: state.seed,
+    hash: state.hash,
+    summary: state.summary,
+    done: state.done,
+    runMs: state.runMs,
+    cursorI: state.cursorI,
+    cursorT: state.cursorT,
+  };
   load.incoming = new Model();
   state.model = load.incoming;
   state.source = pending?.source;

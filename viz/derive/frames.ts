@@ -207,9 +207,23 @@ function reduceHeader(f: Frame, ev: HeaderEvent): void {
       const logs: Record<number, ReplicaLog> = {};
       for (const r of replicas) logs[r] = { broker: r, leo: 0, hw: 0, flushed: 0, epochs: [] };
       f.partitions[tp] = {
-        tp, topic: t.name, partition: p, replicas: [...replicas], leader: replicas[0], leaderEpoch: 0, partitionEpoch: 0,
-        isr: [...replicas], elr: [], minIsr: t.minInsyncReplicas, uncleanEnabled: t.uncleanLeaderElectionEnable,
-        logs, acked: [], truncated: [], lost: [], lostCount: 0, pending: new Map(),
+        tp,
+        topic: t.name,
+        partition: p,
+        replicas: [...replicas],
+        leader: replicas[0],
+        leaderEpoch: 0,
+        partitionEpoch: 0,
+        isr: [...replicas],
+        elr: [],
+        minIsr: t.minInsyncReplicas,
+        uncleanEnabled: t.uncleanLeaderElectionEnable,
+        logs,
+        acked: [],
+        truncated: [],
+        lost: [],
+        lostCount: 0,
+        pending: new Map(),
       };
     });
   }

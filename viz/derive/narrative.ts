@@ -19,7 +19,8 @@ export interface NarrativeItem {
   severe?: boolean;
 }
 
-const node = (n: string): string => (n.startsWith('b') ? `broker ${n.slice(1)}` : n === 'ctl' ? 'the controller' : n.startsWith('p:') ? `producer ${n.slice(2)}` : n.startsWith('c:') ? `consumer ${n.slice(2)}` : n);
+const node = (n: string): string =>
+  n.startsWith('b') ? `broker ${n.slice(1)}` : n === 'ctl' ? 'the controller' : n.startsWith('p:') ? `producer ${n.slice(2)}` : n.startsWith('c:') ? `consumer ${n.slice(2)}` : n;
 const list = (xs: readonly number[]): string => `[${xs.join(',')}]`;
 
 /** Seconds with one decimal, or ms below 1 s. */
@@ -108,7 +109,13 @@ export class NarrativeBuilder {
         return this.add(ev, i, 'truncate', truncationDetectedText(ev), { tp: ev.tp, severe: true });
       case 'end': {
         const s = f.stats;
-        return this.add(ev, i, 'end', `end of run: ${s.acked} record(s) acknowledged, ${s.failed} failed, ${s.lostAcked} acknowledged record(s) lost, ${s.elections} election(s) (${s.uncleanElections} unclean)`, { severe: s.lostAcked > 0 });
+        return this.add(
+          ev,
+          i,
+          'end',
+          `end of run: ${s.acked} record(s) acknowledged, ${s.failed} failed, ${s.lostAcked} acknowledged record(s) lost, ${s.elections} election(s) (${s.uncleanElections} unclean)`,
+          { severe: s.lostAcked > 0 },
+        );
       }
       default:
         return;
@@ -157,15 +164,22 @@ export class NarrativeBuilder {
     this.isr.set(ev.tp, [...ev.isr]);
     const prev = ev.prevLeader < 0 ? 'none' : String(ev.prevLeader);
     if (ev.leader < 0) {
-      this.add(ev, i, 'election', `${ev.tp} is offline: no eligible replica to lead it (leader ${prev} → none, epoch ${ev.epoch}); produce and fetch fail until one returns`, { tp: ev.tp, severe: true });
+      this.add(ev, i, 'election', `${ev.tp} is offline: no eligible replica to lead it (leader ${prev} → none, epoch ${ev.epoch}); produce and fetch fail until one returns`, {
+        tp: ev.tp,
+        severe: true,
+      });
       return;
     }
     const why =
-      ev.reason === 'leaderFenced' ? `, because broker ${prev} was fenced`
-      : ev.reason === 'controlledShutdown' ? `, because broker ${prev} is shutting down`
-      : ev.reason === 'preferred' ? ', back to the preferred leader'
-      : ev.reason === 'offlinePartition' ? ', the partition is back online'
-      : '';
+      ev.reason === 'leaderFenced'
+        ? `, because broker ${prev} was fenced`
+        : ev.reason === 'controlledShutdown'
+          ? `, because broker ${prev} is shutting down`
+          : ev.reason === 'preferred'
+            ? ', back to the preferred leader'
+            : ev.reason === 'offlinePartition'
+              ? ', the partition is back online'
+              : '';
     if (ev.clean) {
       this.add(ev, i, 'election', `${ev.tp}: leader ${prev} → ${ev.leader} (epoch ${ev.epoch}, clean: ${ev.leader} was in the ISR ${list(prevIsr)})${why}`, { tp: ev.tp });
     } else {
@@ -245,9 +259,11 @@ function brokerText(ev: Ev<'broker'>): string {
 /** A truncation's text and item fields; `lost`: the acknowledged records it lost. */
 function truncateText(ev: Ev<'truncate'>, lost: number): [string, Partial<NarrativeItem>] {
   const why =
-    ev.reason === 'divergingEpoch' ? "its log diverged from the new leader's epoch history"
-    : ev.reason === 'powerLoss' ? 'records not yet flushed were lost with the page cache'
-    : 'truncation to the high watermark';
+    ev.reason === 'divergingEpoch'
+      ? "its log diverged from the new leader's epoch history"
+      : ev.reason === 'powerLoss'
+        ? 'records not yet flushed were lost with the page cache'
+        : 'truncation to the high watermark';
   let text = `broker ${ev.broker} truncated ${ev.tp} to offset ${ev.to}, removing ${ev.removed} record(s) (${ev.reason}: ${why})`;
   if (lost > 0) text += `; ${lost} acknowledged record(s) are now on no replica: LOST`;
   return [text, { tp: ev.tp, severe: lost > 0 }];

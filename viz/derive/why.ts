@@ -78,7 +78,12 @@ export function explainLoss(index: TraceIndex, items: readonly NarrativeItem[], 
   const { write, acks } = writesOf(x);
   if (write !== undefined) {
     const w = write.ev;
-    x.steps.push({ i: write.i, t: w.t, kind: 'write', text: `leader b${w.broker} appended ${offsets(w.offset, w.offset + w.count)} in leader epoch ${w.epoch} (producer id ${w.pid}, sequence ${w.seq})` });
+    x.steps.push({
+      i: write.i,
+      t: w.t,
+      kind: 'write',
+      text: `leader b${w.broker} appended ${offsets(w.offset, w.offset + w.count)} in leader epoch ${w.epoch} (producer id ${w.pid}, sequence ${w.seq})`,
+    });
   }
   const atAck = acks.length > 0 ? ackStep(x, acks) : { committed: true, isr: [], minIsr: 0 };
 
@@ -89,7 +94,9 @@ export function explainLoss(index: TraceIndex, items: readonly NarrativeItem[], 
   lossStep(x);
   truncationLessons(x);
   if (atAck.committed && atAck.isr.length === 1) {
-    x.lessons.push(`The records were committed while the ISR was just ${list(atAck.isr)} (min.insync.replicas=${atAck.minIsr}): committed meant one copy. min.insync.replicas=2 with acks=all would have refused the write instead.`);
+    x.lessons.push(
+      `The records were committed while the ISR was just ${list(atAck.isr)} (min.insync.replicas=${atAck.minIsr}): committed meant one copy. min.insync.replicas=2 with acks=all would have refused the write instead.`,
+    );
   }
   if (x.lessons.length === 0) {
     x.lessons.push(`The records were ${atAck.committed ? 'committed' : 'not committed'} when acknowledged; the steps above show which replica lost the last copy.`);
@@ -144,7 +151,9 @@ function ackStep(x: Explaining, acks: Array<{ ev: AckEvent; i: number }>): AtAck
       (acks.length > 1 ? `. ${acks.length} acknowledgements cover the lost ${x.what}, the last at ${fmtTime(acks[acks.length - 1].ev.t)}` : ''),
   });
   if (!at.committed && acksValue !== -1) {
-    x.lessons.push(`acks=${acksName(acksValue)}: the producer was told the records were written while ${followers.length === 0 ? 'only the leader had them' : 'the high watermark had not reached them'}. Only acks=all waits until every in-sync replica has them (and refuses writes when the ISR is smaller than min.insync.replicas).`);
+    x.lessons.push(
+      `acks=${acksName(acksValue)}: the producer was told the records were written while ${followers.length === 0 ? 'only the leader had them' : 'the high watermark had not reached them'}. Only acks=all waits until every in-sync replica has them (and refuses writes when the ISR is smaller than min.insync.replicas).`,
+    );
   }
   return at;
 }
@@ -176,10 +185,14 @@ function electionNote(x: Explaining, i: number, ev: Extract<TraceEvent, { type: 
   const had = holds(before, tp, ev.leader, lost.epoch, lost.start, lost.end);
   const leo = before.partitions[tp]?.logs[ev.leader]?.leo ?? 0;
   if (!had && ev.clean) {
-    x.lessons.push(`b${ev.leader} was elected cleanly (it was in the ISR ${list(before.partitions[tp]?.isr ?? [])}) but no longer had the records: the ISR trusts its members to keep what they acknowledged, and b${ev.leader} had lost them (see the truncation above).`);
+    x.lessons.push(
+      `b${ev.leader} was elected cleanly (it was in the ISR ${list(before.partitions[tp]?.isr ?? [])}) but no longer had the records: the ISR trusts its members to keep what they acknowledged, and b${ev.leader} had lost them (see the truncation above).`,
+    );
   }
   if (!had && !ev.clean) {
-    x.lessons.push(`b${ev.leader} was elected uncleanly: it was not in the ISR ${list(before.partitions[tp]?.isr ?? [])} (unclean.leader.election.enable=true). An unclean leader may lack committed records; the other replicas then truncate to its log.`);
+    x.lessons.push(
+      `b${ev.leader} was elected uncleanly: it was not in the ISR ${list(before.partitions[tp]?.isr ?? [])} (unclean.leader.election.enable=true). An unclean leader may lack committed records; the other replicas then truncate to its log.`,
+    );
   }
   return had
     ? ` — b${ev.leader} had the records`
@@ -193,13 +206,21 @@ function lossStep(x: Explaining): void {
   const atLoss = x.index.frameAt(lost.i);
   const lossItem = x.items.find((it) => it.i === lost.i && it.kind === 'truncate');
   const p = atLoss.partitions[tp];
-  const copies = (p?.replicas ?? [])
-    .map((b) => `b${b} LEO ${p?.logs[b]?.leo ?? 0}`)
-    .join(', ');
+  const copies = (p?.replicas ?? []).map((b) => `b${b} LEO ${p?.logs[b]?.leo ?? 0}`).join(', ');
   if (lossEv?.type === 'ack') {
-    x.steps.push({ i: lost.i, t: lossEv.t, kind: 'lost', text: `the acknowledgement reached ${lossEv.producer} after every copy of ${what} was gone (b${lost.broker}: ${lost.reason}); no replica holds them (${copies})` });
+    x.steps.push({
+      i: lost.i,
+      t: lossEv.t,
+      kind: 'lost',
+      text: `the acknowledgement reached ${lossEv.producer} after every copy of ${what} was gone (b${lost.broker}: ${lost.reason}); no replica holds them (${copies})`,
+    });
   } else {
-    x.steps.push({ i: lost.i, t: lost.t, kind: 'lost', text: `${lossItem?.text ?? `b${lost.broker} truncated ${tp} (${lost.reason})`}. No replica holds ${what} of epoch ${lost.epoch} any more (${copies})` });
+    x.steps.push({
+      i: lost.i,
+      t: lost.t,
+      kind: 'lost',
+      text: `${lossItem?.text ?? `b${lost.broker} truncated ${tp} (${lost.reason})`}. No replica holds ${what} of epoch ${lost.epoch} any more (${copies})`,
+    });
   }
 }
 
@@ -214,10 +235,14 @@ function truncationLessons(x: Explaining): void {
   }
   const brokers = (xs: Set<number>): string => [...xs].map((b) => `b${b}`).join(', ');
   if (by.powerLoss.size > 0) {
-    x.lessons.push(`${brokers(by.powerLoss)} lost power and with it what was not yet flushed to disk: Kafka acknowledges from the page cache and relies on replication for durability (log.flush.interval.messages defaults to Long.MAX_VALUE: flushing is left to the OS).`);
+    x.lessons.push(
+      `${brokers(by.powerLoss)} lost power and with it what was not yet flushed to disk: Kafka acknowledges from the page cache and relies on replication for durability (log.flush.interval.messages defaults to Long.MAX_VALUE: flushing is left to the OS).`,
+    );
   }
   if (by.highWatermark.size > 0) {
-    x.lessons.push(`${brokers(by.highWatermark)} truncated to the high watermark when becoming a follower: the rule before KIP-101 (Kafka < 0.11), which removes acknowledged records above a follower's (lagging) high watermark. Since 0.11 followers truncate by leader epoch (OffsetsForLeaderEpoch).`);
+    x.lessons.push(
+      `${brokers(by.highWatermark)} truncated to the high watermark when becoming a follower: the rule before KIP-101 (Kafka < 0.11), which removes acknowledged records above a follower's (lagging) high watermark. Since 0.11 followers truncate by leader epoch (OffsetsForLeaderEpoch).`,
+    );
   }
 }
 

@@ -139,24 +139,42 @@ function tableMaker(op: number): Maker {
 const FAST_MAKERS: { [K in TraceEventType]?: MakerOf<K> } = {
   msg: (v, p, S) => ({ type: 'msg', t: v[p], id: v[p + 1], from: S[v[p + 2] | 0], to: S[v[p + 3] | 0], kind: S[v[p + 4] | 0], bytes: v[p + 5], recvUs: v[p + 6] }),
   append: (v, p, S) => ({
-    type: 'append', t: v[p], broker: v[p + 1], tp: S[v[p + 2] | 0], offset: v[p + 3], count: v[p + 4], epoch: v[p + 5], pid: v[p + 6], seq: v[p + 7], bytes: v[p + 8],
+    type: 'append',
+    t: v[p],
+    broker: v[p + 1],
+    tp: S[v[p + 2] | 0],
+    offset: v[p + 3],
+    count: v[p + 4],
+    epoch: v[p + 5],
+    pid: v[p + 6],
+    seq: v[p + 7],
+    bytes: v[p + 8],
     src: S[v[p + 9] | 0] as AppendEvent['src'],
   }),
   hw: (v, p, S) => ({ type: 'hw', t: v[p], broker: v[p + 1], tp: S[v[p + 2] | 0], hw: v[p + 3] }),
   flush: (v, p, S) => ({ type: 'flush', t: v[p], broker: v[p + 1], tp: S[v[p + 2] | 0], to: v[p + 3] }),
   batch: (v, p, S) => ({ type: 'batch', t: v[p], producer: S[v[p + 1] | 0], pid: v[p + 2], tp: S[v[p + 3] | 0], seq: v[p + 4], count: v[p + 5], bytes: v[p + 6], firstUs: v[p + 7] }),
   ack: (v, p, S) => ({
-    type: 'ack', t: v[p], producer: S[v[p + 1] | 0], pid: v[p + 2], tp: S[v[p + 3] | 0], seq: v[p + 4], count: v[p + 5], offset: v[p + 6],
-    error: S[v[p + 7] | 0] as KafkaError, attempts: v[p + 8],
+    type: 'ack',
+    t: v[p],
+    producer: S[v[p + 1] | 0],
+    pid: v[p + 2],
+    tp: S[v[p + 3] | 0],
+    seq: v[p + 4],
+    count: v[p + 5],
+    offset: v[p + 6],
+    error: S[v[p + 7] | 0] as KafkaError,
+    attempts: v[p + 8],
   }),
   consume: (v, p, S) => ({ type: 'consume', t: v[p], consumer: S[v[p + 1] | 0], tp: S[v[p + 2] | 0], offset: v[p + 3], count: v[p + 4], epoch: v[p + 5], pid: v[p + 6], seq: v[p + 7] }),
 };
 
 /** Per op: how to make its events (a fast maker for an op without its optional field, if any). */
 const MAKER_OF_OP: Maker[] = FORM_OF_OP.map((f, op) => {
-  if (f < 0) return () => {
-    throw new Error('trace block: op 0 has no maker');
-  };
+  if (f < 0)
+    return () => {
+      throw new Error('trace block: op 0 has no maker');
+    };
   const generic = tableMaker(op);
   const fast = op === OPS[f] ? (FAST_MAKERS[FORMS[f].type] as Maker | undefined) : undefined;
   if (fast === undefined) return generic;

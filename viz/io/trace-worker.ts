@@ -44,9 +44,11 @@ async function readTrace(req: { id: number; source: string; text?: string; file?
 self.onmessage = (e: MessageEvent<WorkerRequest>) => {
   const req = e.data;
   const read =
-    req.kind === 'traceFile' ? readTrace({ id: req.id, source: req.source, file: req.file })
-    : req.kind === 'trace' ? readTrace({ id: req.id, source: req.source, text: req.text })
-    : Promise.reject(new Error('trace-worker.ts reads traces; scenarios run in worker.ts'));
+    req.kind === 'traceFile'
+      ? readTrace({ id: req.id, source: req.source, file: req.file })
+      : req.kind === 'trace'
+        ? readTrace({ id: req.id, source: req.source, text: req.text })
+        : Promise.reject(new Error('trace-worker.ts reads traces; scenarios run in worker.ts'));
   read.catch((err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
     post({ kind: 'error', id: req.id, message: message.split('\n')[0] });

@@ -24,14 +24,20 @@ interface NodePos {
 /** Where every node sits: controller on top, brokers in a row, producers left, consumers right. */
 export function layout(frame: Frame, size: Size): Map<string, NodePos> {
   const pos = new Map<string, NodePos>();
-  const brokers = Object.keys(frame.brokers).map(Number).sort((a, b) => a - b);
+  const brokers = Object.keys(frame.brokers)
+    .map(Number)
+    .sort((a, b) => a - b);
   const clients = Object.values(frame.clients);
   const producers = clients.filter((c) => c.kind === 'producer');
   const consumers = clients.filter((c) => c.kind === 'consumer');
   const { width: w, height: h } = size;
   const left = Math.min(w * 0.1, 70);
   const right = w - left;
-  const bx = d3.scalePoint<number>().domain(brokers).range([Math.max(w * 0.2, 2 * left + 20), Math.min(w * 0.8, w - 2 * left - 20)]).padding(0.5);
+  const bx = d3
+    .scalePoint<number>()
+    .domain(brokers)
+    .range([Math.max(w * 0.2, 2 * left + 20), Math.min(w * 0.8, w - 2 * left - 20)])
+    .padding(0.5);
   const rows = brokers.length > 7 ? 2 : 1;
   brokers.forEach((b, k) => {
     const y = rows === 1 ? h * 0.6 : k % 2 === 0 ? h * 0.5 : h * 0.78;
@@ -132,8 +138,15 @@ function viewFor(svgEl: SVGSVGElement, frame: Frame, size: Size, opts: ClusterOp
     !svgEl.contains(view.gMsgs)
   ) {
     const key = [
-      size.width, size.height, opts.large === true, opts.onNodeClick !== undefined, opts.onLinkClick !== undefined,
-      Object.keys(frame.brokers).join(), Object.values(frame.clients).map((c) => `${c.node}:${c.kind}`).join(),
+      size.width,
+      size.height,
+      opts.large === true,
+      opts.onNodeClick !== undefined,
+      opts.onLinkClick !== undefined,
+      Object.keys(frame.brokers).join(),
+      Object.values(frame.clients)
+        .map((c) => `${c.node}:${c.kind}`)
+        .join(),
     ].join('|');
     if (view === undefined || view.key !== key || view.header !== frame.header || !svgEl.contains(view.gMsgs)) view = build(svgEl, frame, size, opts, key);
     view.header = frame.header;
@@ -223,7 +236,16 @@ function drawNodes(view: View, frame: Frame): void {
       const b = frame.brokers[Number(d.id.slice(1))];
       set(n.g, 'data-state', b.state);
       set(n.circle, 'fill', BROKER_COLORS[b.state]);
-      text(n.sub, b.state === 'up' ? 'up' : b.state === 'crashed' && b.fenced ? `crashed${b.mode === 'power' ? ' (power)' : ''}, fenced` : b.state === 'crashed' && b.mode === 'power' ? 'crashed (power)' : b.state);
+      text(
+        n.sub,
+        b.state === 'up'
+          ? 'up'
+          : b.state === 'crashed' && b.fenced
+            ? `crashed${b.mode === 'power' ? ' (power)' : ''}, fenced`
+            : b.state === 'crashed' && b.mode === 'power'
+              ? 'crashed (power)'
+              : b.state,
+      );
       const tps = leaders.get(b.id);
       text(n.sub2, tps === undefined ? '' : `★ ${compactTps(tps)}`);
     } else if (d.kind === 'controller') {
@@ -258,8 +280,22 @@ function build(svgEl: SVGSVGElement, frame: Frame, size: Size, opts: ClusterOpti
   const gNodes = mk(svgEl, 'g', 'nodes');
   const gLegend = mk(svgEl, 'g', 'legend');
   const view: View = {
-    key, header: frame.header, brokers: frame.brokers, clients: frame.clients, width: size.width, height: size.height,
-    pos, r, links: [], nodes: [], gCuts, gMsgs, cuts: undefined, msgs: new Map(), draws: 0, opts,
+    key,
+    header: frame.header,
+    brokers: frame.brokers,
+    clients: frame.clients,
+    width: size.width,
+    height: size.height,
+    pos,
+    r,
+    links: [],
+    nodes: [],
+    gCuts,
+    gMsgs,
+    cuts: undefined,
+    msgs: new Map(),
+    draws: 0,
+    opts,
   };
   views.set(svgEl, view);
 
@@ -321,7 +357,10 @@ function buildNodes(view: View, gNodes: El): void {
     name.textContent = d.kind === 'broker' ? d.label : d.kind === 'controller' ? 'ctl' : d.label.slice(2);
     const sub = mk(g, 'text', 'sub');
     const sub2 = mk(g, 'text', 'sub2');
-    for (const [el, y] of [[sub, d.kind === 'broker' ? r + 16 : r * 0.7 + 14], [sub2, d.kind === 'broker' ? r + 31 : r * 0.7 + 28]] as const) {
+    for (const [el, y] of [
+      [sub, d.kind === 'broker' ? r + 16 : r * 0.7 + 14],
+      [sub2, d.kind === 'broker' ? r + 31 : r * 0.7 + 28],
+    ] as const) {
       el.setAttribute('text-anchor', anchor(d));
       el.setAttribute('x', String(dx(d)));
       el.setAttribute('y', String(y));

@@ -28,7 +28,10 @@ export interface TimelineInput {
 const MARGIN = { left: 64, right: 16 };
 
 export function timeScale(input: TimelineInput, size: Size): d3.ScaleLinear<number, number> {
-  return d3.scaleLinear().domain([0, Math.max(1, input.durationUs)]).range([MARGIN.left, size.width - MARGIN.right]);
+  return d3
+    .scaleLinear()
+    .domain([0, Math.max(1, input.durationUs)])
+    .range([MARGIN.left, size.width - MARGIN.right]);
 }
 
 /** Each chart: an area of `key`; `line`: a second series of the same run drawn as a solid line over it. */
@@ -51,7 +54,21 @@ export function drawTimeline(svgEl: SVGSVGElement, input: TimelineInput, size: S
   const svg = d3.select(svgEl);
   const x = timeScale(input, size);
   const b = input.b;
-  const key = [size.width, size.height, input.durationUs, input.loadedUs, input.items.length, input.series.length, input.seriesWidthUs, opts.showCharts, b?.items.length, b?.series.length, b?.seriesWidthUs, input.diffUs, input.violations?.length].join('|');
+  const key = [
+    size.width,
+    size.height,
+    input.durationUs,
+    input.loadedUs,
+    input.items.length,
+    input.series.length,
+    input.seriesWidthUs,
+    opts.showCharts,
+    b?.items.length,
+    b?.series.length,
+    b?.seriesWidthUs,
+    input.diffUs,
+    input.violations?.length,
+  ].join('|');
   if (drawn.get(svgEl) !== key) {
     drawn.set(svgEl, key);
     drawStatic(svgEl, svg, x, input, size, opts);
@@ -77,7 +94,12 @@ function drawStatic(svgEl: SVGSVGElement, svg: Svg, x: ReturnType<typeof timeSca
     .attr('height', MARK_H - 4);
 
   const axis = ensure(svg, 'g.axis').attr('transform', `translate(0,${axisY})`);
-  axis.call(d3.axisBottom(x).ticks(Math.max(2, Math.floor(size.width / 90))).tickFormat((v) => `${(Number(v) / 1e6).toFixed(Number(v) % 1e6 === 0 ? 0 : 1)}s`) as never);
+  axis.call(
+    d3
+      .axisBottom(x)
+      .ticks(Math.max(2, Math.floor(size.width / 90)))
+      .tickFormat((v) => `${(Number(v) / 1e6).toFixed(Number(v) % 1e6 === 0 ? 0 : 1)}s`) as never,
+  );
 
   drawMarkers(svg, x, input, opts);
   drawViolations(svg, x, input, opts);
@@ -131,7 +153,10 @@ function drawLane(g: d3.Selection<SVGGElement, unknown, null, undefined>, lane: 
     .text(input.b === undefined ? '' : lane.lane.toUpperCase());
   const tall = lane.bottom - lane.top;
   g.selectAll<SVGLineElement, NarrativeItem>('line')
-    .data(lane.items.filter((d) => d.kind !== 'client'), (d) => String(d.i) + d.kind)
+    .data(
+      lane.items.filter((d) => d.kind !== 'client'),
+      (d) => String(d.i) + d.kind,
+    )
     .join('line')
     .attr('x1', (d) => x(d.t))
     .attr('x2', (d) => x(d.t))
@@ -172,7 +197,9 @@ function drawViolations(svg: Svg, x: ReturnType<typeof timeScale>, input: Timeli
 
 /** Compare mode: where the outcomes first differ. */
 function drawDiff(svg: Svg, x: ReturnType<typeof timeScale>, input: TimelineInput, size: Size, opts: TimelineOptions): void {
-  const diff = ensure(svg, 'g.diff').attr('display', input.diffUs === undefined ? 'none' : null).attr('data-testid', 'timeline-diff');
+  const diff = ensure(svg, 'g.diff')
+    .attr('display', input.diffUs === undefined ? 'none' : null)
+    .attr('data-testid', 'timeline-diff');
   if (input.diffUs !== undefined) {
     const dx = x(input.diffUs);
     diff.raise();
@@ -223,7 +250,10 @@ function drawChart(s: d3.Selection<SVGGElement, unknown, null, undefined>, c: (t
   const vals = valuesOf(pts, perSec);
   const bVals = bPts === undefined ? [] : valuesOf(bPts, bPerSec);
   const max = d3.max([...vals, ...bVals].filter((v) => Number.isFinite(v))) ?? 0;
-  const y = d3.scaleLinear().domain([0, max > 0 ? max : 1]).range([ch, 0]);
+  const y = d3
+    .scaleLinear()
+    .domain([0, max > 0 ? max : 1])
+    .range([ch, 0]);
   const curve = c.step ? d3.curveStepAfter : d3.curveMonotoneX;
   const gen = d3
     .area<number>()
@@ -232,7 +262,10 @@ function drawChart(s: d3.Selection<SVGGElement, unknown, null, undefined>, c: (t
     .y0(ch)
     .y1((v) => y(v))
     .curve(curve);
-  s.select('path.area').attr('d', gen(vals) ?? '').attr('fill', c.color).attr('stroke', c.color);
+  s.select('path.area')
+    .attr('d', gen(vals) ?? '')
+    .attr('fill', c.color)
+    .attr('stroke', c.color);
   // The second series (p50 under the p99 area), on the same scale.
   const second = c.line;
   const lineGen = d3
@@ -257,8 +290,15 @@ function drawChart(s: d3.Selection<SVGGElement, unknown, null, undefined>, c: (t
     .attr('display', bPts === undefined ? 'none' : null)
     .attr('d', bPts === undefined ? '' : (line(bVals) ?? ''))
     .attr('stroke', c.color);
-  s.select('text.clabel').attr('x', 4).attr('y', ch / 2 + 4).text(c.label);
-  s.select('text.cmax').attr('x', MARGIN.left - 4).attr('y', 8).attr('text-anchor', 'end').text(max > 0 ? d3.format('.3~s')(max) : '0');
+  s.select('text.clabel')
+    .attr('x', 4)
+    .attr('y', ch / 2 + 4)
+    .text(c.label);
+  s.select('text.cmax')
+    .attr('x', MARGIN.left - 4)
+    .attr('y', 8)
+    .attr('text-anchor', 'end')
+    .text(max > 0 ? d3.format('.3~s')(max) : '0');
 }
 
 function drawCursor(svg: d3.Selection<SVGSVGElement, unknown, null, undefined>, x: ReturnType<typeof timeScale>, input: TimelineInput, size: Size): void {

@@ -196,7 +196,12 @@ export class Partition {
     const broker = this.broker;
     this.pendingIsr = newIsr;
     broker.net.send<P.AlterPartitionRequest>(broker.node, 'ctl', 'AlterPartition', 96, {
-      broker: broker.id, brokerEpoch: broker.brokerEpoch, tp: this.tp, leaderEpoch: this.leaderEpoch, partitionEpoch: this.partitionEpoch, newIsr,
+      broker: broker.id,
+      brokerEpoch: broker.brokerEpoch,
+      tp: this.tp,
+      leaderEpoch: this.leaderEpoch,
+      partitionEpoch: this.partitionEpoch,
+      newIsr,
     });
     // No answer (controller unreachable): give up this attempt so the next check can try again.
     const pending = newIsr;

@@ -89,8 +89,14 @@ export class ReplicaFetcherManager {
     f.inflight = true;
     const gen = ++f.gen;
     b.net.send<P.FetchRequest>(b.node, `b${f.leader}`, 'Fetch', P.REQUEST_OVERHEAD_BYTES + 32 * partitions.length, {
-      correlationId: gen, replicaId: b.id, replicaEpoch: b.brokerEpoch, maxWaitMs: b.cfg.replicaFetchWaitMaxMs, minBytes: b.cfg.replicaFetchMinBytes,
-      maxBytes: b.cfg.replicaFetchResponseMaxBytes, partitionMaxBytes: b.cfg.replicaFetchMaxBytes, partitions,
+      correlationId: gen,
+      replicaId: b.id,
+      replicaEpoch: b.brokerEpoch,
+      maxWaitMs: b.cfg.replicaFetchWaitMaxMs,
+      minBytes: b.cfg.replicaFetchMinBytes,
+      maxBytes: b.cfg.replicaFetchResponseMaxBytes,
+      partitionMaxBytes: b.cfg.replicaFetchMaxBytes,
+      partitions,
     });
     f.timeout = this.timeouts.add(b.kernel.now + b.cfg.replicaSocketTimeoutMs * 1000, { fetcher: f, gen });
   }

@@ -171,8 +171,17 @@ export class RecordAccumulator {
 
   private newBatch(p: number, createUs: number): PBatch {
     const b: PBatch = {
-      tp: this.tps[p], partition: p, createUs: [], count: 0, bytes: BATCH_OVERHEAD_BYTES,
-      createdUs: createUs, record: null, attempts: 0, lastAttemptUs: createUs, retryBackoffUs: 0, done: false,
+      tp: this.tps[p],
+      partition: p,
+      createUs: [],
+      count: 0,
+      bytes: BATCH_OVERHEAD_BYTES,
+      createdUs: createUs,
+      record: null,
+      attempts: 0,
+      lastAttemptUs: createUs,
+      retryBackoffUs: 0,
+      done: false,
     };
     this.queues[p].push(b);
     return b;

@@ -72,7 +72,17 @@ export class Consumer extends Process {
   ) {
     super(kernel, `c:${name}`);
     this.backoff = new ReconnectBackoff(rng);
-    this.metadata = new ClientMetadata(this, net, trace, brokers, topic, cfg, this.backoff, () => this.fetchAll(), () => true);
+    this.metadata = new ClientMetadata(
+      this,
+      net,
+      trace,
+      brokers,
+      topic,
+      cfg,
+      this.backoff,
+      () => this.fetchAll(),
+      () => true,
+    );
     net.attach(this, (env) => this.receive(env));
     net.onDisconnect(this.node, (peer) => this.onDisconnect(peer));
   }
@@ -141,8 +151,14 @@ export class Consumer extends Process {
     });
     this.inflight.set(leader, { correlationId, tps });
     this.net.send<P.FetchRequest>(this.node, `b${leader}`, 'Fetch', P.REQUEST_OVERHEAD_BYTES + 32 * tps.length, {
-      correlationId, replicaId: -1, replicaEpoch: -1, maxWaitMs: this.cfg.fetchMaxWaitMs, minBytes: this.cfg.fetchMinBytes,
-      maxBytes: this.cfg.fetchMaxBytes, partitionMaxBytes: this.cfg.maxPartitionFetchBytes, partitions,
+      correlationId,
+      replicaId: -1,
+      replicaEpoch: -1,
+      maxWaitMs: this.cfg.fetchMaxWaitMs,
+      minBytes: this.cfg.fetchMinBytes,
+      maxBytes: this.cfg.fetchMaxBytes,
+      partitionMaxBytes: this.cfg.maxPartitionFetchBytes,
+      partitions,
     });
     this.timer((this.cfg.requestTimeoutMs + this.cfg.fetchMaxWaitMs) * 1000, () => {
       if (this.inflight.get(leader)?.correlationId === correlationId) this.lost(leader);
@@ -165,7 +181,9 @@ export class Consumer extends Process {
     const leaderEpochAsked = pos.leaderEpoch;
     this.validations.set(correlationId, { tp: pos.tp, leaderEpoch });
     this.net.send<P.OffsetsForLeaderEpochRequest>(this.node, `b${leader}`, 'OffsetsForLeaderEpoch', P.REQUEST_OVERHEAD_BYTES + 16, {
-      correlationId, replicaId: -1, partitions: [{ tp: pos.tp, leaderEpoch: pos.epoch }],
+      correlationId,
+      replicaId: -1,
+      partitions: [{ tp: pos.tp, leaderEpoch: pos.epoch }],
     });
     this.timer(this.cfg.requestTimeoutMs * 1000, () => {
       if (this.validations.delete(correlationId)) {

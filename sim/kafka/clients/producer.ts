@@ -82,7 +82,17 @@ export class Producer extends Process {
   ) {
     super(kernel, `p:${name}`);
     this.backoff = new ReconnectBackoff(rng.reconnect);
-    this.metadata = new ClientMetadata(this, net, trace, brokers, work.topic, cfg, this.backoff, () => this.sender.onMetadata(), () => this.accumulator.hasQueued());
+    this.metadata = new ClientMetadata(
+      this,
+      net,
+      trace,
+      brokers,
+      work.topic,
+      cfg,
+      this.backoff,
+      () => this.sender.onMetadata(),
+      () => this.accumulator.hasQueued(),
+    );
     this.accumulator = new RecordAccumulator(this, cfg, work, partitions, rng.keys, rng.partitioner);
     this.sender = new Sender(this, this.accumulator);
     this.transactionManager = new TransactionManager(partitions, newPid);

@@ -127,4 +127,3 @@ export class Controller extends Process {
     for (const p of parked) this.sendImage(p.env);
   }
 }
-

@@ -125,8 +125,15 @@ export class ReplicationControlManager {
     const now = ctl.image.partitions[tp];
     if (leaderChanged) {
       ctl.trace.emit({
-        type: 'election', t: ctl.kernel.now, tp, leader, prevLeader, epoch: now.leaderEpoch,
-        clean, isr: [...now.isr], reason: leader === NO_LEADER ? 'offline' : !clean ? 'unclean' : preferred ? 'preferred' : reason,
+        type: 'election',
+        t: ctl.kernel.now,
+        tp,
+        leader,
+        prevLeader,
+        epoch: now.leaderEpoch,
+        clean,
+        isr: [...now.isr],
+        reason: leader === NO_LEADER ? 'offline' : !clean ? 'unclean' : preferred ? 'preferred' : reason,
       });
     }
     if (!sameList(now.isr, prevIsr)) this.emitIsr(tp, prevIsr, leaderChanged && isrReason === 'election' ? 'election' : isrReason);

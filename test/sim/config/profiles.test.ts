@@ -31,7 +31,7 @@ describe('profiles', () => {
     expect(kafkaVersions()).toEqual(['0.10', '2.8', '3.9', '4.1']);
   });
 
-  it('sets each generation\'s defaults', () => {
+  it("sets each generation's defaults", () => {
     const b = (v: string) => resolveConfig('broker', v, {});
     const p = (v: string) => resolveConfig('producer', v, {});
     expect(b('0.10')).toMatchObject({ 'unclean.leader.election.enable': true, 'replica.lag.time.max.ms': 10000, 'zookeeper.session.timeout.ms': 6000, 'eligible.leader.replicas.version': 0 });
@@ -44,7 +44,7 @@ describe('profiles', () => {
     expect(b('4.1')['eligible.leader.replicas.version']).toBe(1);
   });
 
-  it('sets each generation\'s behaviour', () => {
+  it("sets each generation's behaviour", () => {
     expect(resolveBehaviour('0.10')).toEqual({ truncation: 'highWatermark', controller: 'zookeeper', hwFrozenUnderMinIsr: false, eligibleLeaderReplicas: false, consumerTruncationDetection: false });
     expect(resolveBehaviour('2.8')).toEqual({ truncation: 'divergingEpoch', controller: 'zookeeper', hwFrozenUnderMinIsr: false, eligibleLeaderReplicas: false, consumerTruncationDetection: true });
     expect(resolveBehaviour('3.9')).toEqual({ truncation: 'divergingEpoch', controller: 'kraft', hwFrozenUnderMinIsr: true, eligibleLeaderReplicas: false, consumerTruncationDetection: true });
@@ -62,11 +62,27 @@ describe('profiles', () => {
 describe('cluster.behaviour validation', () => {
   it.each([
     ['unknown key with a suggestion', '  behaviour: { truncaton: highWatermark }', 's.yaml: cluster.behaviour.truncaton: unknown key (got "highWatermark"); did you mean "truncation"?'],
-    ['bad value with a suggestion', '  behaviour: { truncation: highwatermark }', 's.yaml: cluster.behaviour.truncation: expected one of highWatermark, epochNoEpochInResponse, divergingEpoch (got "highwatermark"); did you mean "highWatermark"?'],
+    [
+      'bad value with a suggestion',
+      '  behaviour: { truncation: highwatermark }',
+      's.yaml: cluster.behaviour.truncation: expected one of highWatermark, epochNoEpochInResponse, divergingEpoch (got "highwatermark"); did you mean "highWatermark"?',
+    ],
     ['bad controller', '  behaviour: { controller: zk }', 's.yaml: cluster.behaviour.controller: expected one of zookeeper, kraft (got "zk")'],
-    ['a ZooKeeper config under KRaft', '  config: { zookeeper.session.timeout.ms: 6000 }', 's.yaml: cluster.config.zookeeper.session.timeout.ms: only applies with behaviour.controller: zookeeper (this cluster\'s controller is kraft) (got 6000)'],
-    ['a KRaft config under ZooKeeper', '  kafkaVersion: "2.8"\n  config: { broker.session.timeout.ms: 9000 }', 's.yaml: cluster.config.broker.session.timeout.ms: only applies with behaviour.controller: kraft (this cluster\'s controller is zookeeper) (got 9000)'],
-    ['ELR on a version without it', '  kafkaVersion: "3.9"\n  config: { eligible.leader.replicas.version: 1 }', 's.yaml: cluster.config.eligible.leader.replicas.version: this Kafka version has no Eligible Leader Replicas (KIP-966 arrived in 4.0) (got 1); use kafkaVersion "4.1", or set cluster.behaviour.eligibleLeaderReplicas: true'],
+    [
+      'a ZooKeeper config under KRaft',
+      '  config: { zookeeper.session.timeout.ms: 6000 }',
+      "s.yaml: cluster.config.zookeeper.session.timeout.ms: only applies with behaviour.controller: zookeeper (this cluster's controller is kraft) (got 6000)",
+    ],
+    [
+      'a KRaft config under ZooKeeper',
+      '  kafkaVersion: "2.8"\n  config: { broker.session.timeout.ms: 9000 }',
+      "s.yaml: cluster.config.broker.session.timeout.ms: only applies with behaviour.controller: kraft (this cluster's controller is zookeeper) (got 9000)",
+    ],
+    [
+      'ELR on a version without it',
+      '  kafkaVersion: "3.9"\n  config: { eligible.leader.replicas.version: 1 }',
+      's.yaml: cluster.config.eligible.leader.replicas.version: this Kafka version has no Eligible Leader Replicas (KIP-966 arrived in 4.0) (got 1); use kafkaVersion "4.1", or set cluster.behaviour.eligibleLeaderReplicas: true',
+    ],
   ])('%s', (_what, cluster, message) => {
     expect(errorOf(base(cluster)).message).toBe(message);
   });

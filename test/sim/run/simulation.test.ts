@@ -39,7 +39,10 @@ describe('the trace', () => {
 
   it('hashes the same when read back from NDJSON', () => {
     const text = toNdjson(sink.events);
-    const back = text.trim().split('\n').map((l) => JSON.parse(l) as TraceEvent);
+    const back = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TraceEvent);
     expect(hashEvents(back)).toBe(sim.trace.hasher.digest());
   });
 

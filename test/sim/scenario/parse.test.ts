@@ -240,38 +240,122 @@ describe('parseScenario: JSON', () => {
 describe('parseScenario: errors are one line with the path', () => {
   const cases: Array<[string, string, string]> = [
     ['unknown structural key, with suggestion', edit('    rate: 1000/s', '    ratee: 1000/s'), 'killed-leader.yaml: producers[0].ratee: unknown key (got "1000/s"); did you mean "rate"?'],
-    ['unknown key, no close match', edit('seed: 42', 'colour: red'), 'killed-leader.yaml: colour: unknown key (got "red"); expected one of $schema, name, description, seed, duration, cluster, topics, producers, consumers, faults, expect'],
+    [
+      'unknown key, no close match',
+      edit('seed: 42', 'colour: red'),
+      'killed-leader.yaml: colour: unknown key (got "red"); expected one of $schema, name, description, seed, duration, cluster, topics, producers, consumers, faults, expect',
+    ],
     ['unknown producer config, with suggestion', edit('acks: all', 'ackz: all'), 'killed-leader.yaml: producers[0].config.ackz: unknown producer config (got "all"); did you mean "acks"?'],
-    ['a broker config named at topic level', edit('    config: { min.insync.replicas: 2 }\n    replicas', '    config: { log.flush.interval.messages: 1 }\n    replicas'), 'killed-leader.yaml: topics[0].config.log.flush.interval.messages: unknown topic config (got 1); "log.flush.interval.messages" is the broker config; the topic config is "flush.messages"'],
-    ['a producer config given to a consumer', edit('fetch.max.wait.ms: 500', 'acks: 1'), 'killed-leader.yaml: consumers[0].config.acks: unknown consumer config (got 1); "acks" is a producer config, not a consumer config'],
-    ['bad config value', edit('linger.ms: 5', 'linger.ms: soon'), 'killed-leader.yaml: producers[0].config.linger.ms: expected a whole number ≥ 0 (milliseconds, or a duration such as 30s) (got "soon")'],
-    ['config value out of range', edit('config: { min.insync.replicas: 2 }\n  network', 'config: { min.insync.replicas: 0 }\n  network'), 'killed-leader.yaml: cluster.config.min.insync.replicas: out of range (got 0); expected a whole number ≥ 1'],
-    ['a value Kafka has but the simulator does not model', edit('linger.ms: 5', 'compression.type: gzip'), 'killed-leader.yaml: producers[0].config.compression.type: valid in Kafka but not modelled by the simulator yet (got "gzip"); expected one of none'],
-    ['idempotence set explicitly against acks=1', edit('acks: all', 'acks: 1, enable.idempotence: true'), 'killed-leader.yaml: producers[0].config.enable.idempotence: Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence. (got true); set enable.idempotence: false, or leave it unset to let Kafka turn it off'],
+    [
+      'a broker config named at topic level',
+      edit('    config: { min.insync.replicas: 2 }\n    replicas', '    config: { log.flush.interval.messages: 1 }\n    replicas'),
+      'killed-leader.yaml: topics[0].config.log.flush.interval.messages: unknown topic config (got 1); "log.flush.interval.messages" is the broker config; the topic config is "flush.messages"',
+    ],
+    [
+      'a producer config given to a consumer',
+      edit('fetch.max.wait.ms: 500', 'acks: 1'),
+      'killed-leader.yaml: consumers[0].config.acks: unknown consumer config (got 1); "acks" is a producer config, not a consumer config',
+    ],
+    [
+      'bad config value',
+      edit('linger.ms: 5', 'linger.ms: soon'),
+      'killed-leader.yaml: producers[0].config.linger.ms: expected a whole number ≥ 0 (milliseconds, or a duration such as 30s) (got "soon")',
+    ],
+    [
+      'config value out of range',
+      edit('config: { min.insync.replicas: 2 }\n  network', 'config: { min.insync.replicas: 0 }\n  network'),
+      'killed-leader.yaml: cluster.config.min.insync.replicas: out of range (got 0); expected a whole number ≥ 1',
+    ],
+    [
+      'a value Kafka has but the simulator does not model',
+      edit('linger.ms: 5', 'compression.type: gzip'),
+      'killed-leader.yaml: producers[0].config.compression.type: valid in Kafka but not modelled by the simulator yet (got "gzip"); expected one of none',
+    ],
+    [
+      'idempotence set explicitly against acks=1',
+      edit('acks: all', 'acks: 1, enable.idempotence: true'),
+      'killed-leader.yaml: producers[0].config.enable.idempotence: Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence. (got true); set enable.idempotence: false, or leave it unset to let Kafka turn it off',
+    ],
     ['bad duration', edit('duration: 60s', 'duration: ten'), 'killed-leader.yaml: duration: expected a duration such as 30s, 250ms or 500us (got "ten")'],
     ['zero duration', edit('duration: 60s', 'duration: 0s'), 'killed-leader.yaml: duration: must be above 0 (got "0s"); expected a duration such as 30s, 250ms or 500us'],
     ['bad rate', edit('rate: 1000/s', 'rate: fast'), 'killed-leader.yaml: producers[0].rate: expected a rate such as 5000/s, 100/ms or 60/m (got "fast")'],
     ['bad size', edit('recordSize: 100B', 'recordSize: 100b'), 'killed-leader.yaml: producers[0].recordSize: expected a size such as 100B, 16KiB or 1MB (got "100b")'],
-    ['replication factor above the broker count', edit('brokers: 3', 'brokers: 2', edit('    replicas: [[1, 2, 3]]\n', '')), 'killed-leader.yaml: topics[0].replication.factor: Replication factor: 3 larger than available brokers: 2 (INVALID_REPLICATION_FACTOR); expected at most 2'],
-    ['replica list of the wrong length', edit('[[1, 2, 3]]', '[[1, 2]]'), 'killed-leader.yaml: topics[0].replicas[0]: All partitions should have the same number of replicas: 2 for replication factor 3 (got [1,2])'],
-    ['unknown broker in a replica list', edit('[[1, 2, 3]]', '[[1, 2, 4]]'), 'killed-leader.yaml: topics[0].replicas[0]: Unknown broker(s) in replica assignment: 4 (got [1,2,4]); expected broker ids among 1, 2, 3'],
-    ['unknown topic for a producer', edit('    topic: orders\n    rate', '    topic: ordres\n    rate'), 'killed-leader.yaml: producers[0].topic: unknown topic (got "ordres"); did you mean "orders"?'],
-    ['duplicate names', edit('  - name: c1', '  - name: c1\n    topic: orders\n  - name: c1'), 'killed-leader.yaml: consumers[1].name: duplicate consumer name (got "c1"); expected a name not used before in this list'],
+    [
+      'replication factor above the broker count',
+      edit('brokers: 3', 'brokers: 2', edit('    replicas: [[1, 2, 3]]\n', '')),
+      'killed-leader.yaml: topics[0].replication.factor: Replication factor: 3 larger than available brokers: 2 (INVALID_REPLICATION_FACTOR); expected at most 2',
+    ],
+    [
+      'replica list of the wrong length',
+      edit('[[1, 2, 3]]', '[[1, 2]]'),
+      'killed-leader.yaml: topics[0].replicas[0]: All partitions should have the same number of replicas: 2 for replication factor 3 (got [1,2])',
+    ],
+    [
+      'unknown broker in a replica list',
+      edit('[[1, 2, 3]]', '[[1, 2, 4]]'),
+      'killed-leader.yaml: topics[0].replicas[0]: Unknown broker(s) in replica assignment: 4 (got [1,2,4]); expected broker ids among 1, 2, 3',
+    ],
+    [
+      'unknown topic for a producer',
+      edit('    topic: orders\n    rate', '    topic: ordres\n    rate'),
+      'killed-leader.yaml: producers[0].topic: unknown topic (got "ordres"); did you mean "orders"?',
+    ],
+    [
+      'duplicate names',
+      edit('  - name: c1', '  - name: c1\n    topic: orders\n  - name: c1'),
+      'killed-leader.yaml: consumers[1].name: duplicate consumer name (got "c1"); expected a name not used before in this list',
+    ],
     ['undefined label', edit('restart: old-leader', 'restart: old-leadr'), 'killed-leader.yaml: faults[0].restart: unknown target (got "old-leadr"); did you mean "old-leader"?'],
-    ['label used before the fault that defines it', edit('{ at: 40s, restart: old-leader }', '{ at: 4s, restart: old-leader }'), 'killed-leader.yaml: faults[0].restart: label "old-leader" is only defined later (faults[1] at 10s) (got "old-leader"); expected a label defined by an earlier fault'],
-    ['bad target', edit('shutdown: broker 2', 'shutdown: the second broker'), "killed-leader.yaml: faults[2].shutdown: unknown target (got \"the second broker\"); expected a target: broker N (or bN, or N), leader of TOPIC-P, followers of TOPIC-P, follower of TOPIC-P, controller, all brokers, producer NAME, consumer NAME, or a label set by an earlier fault's as:"],
-    ['target without a partition number', edit('crash: leader of orders-0', 'crash: leader of orders'), 'killed-leader.yaml: faults[1].crash: a partition is named TOPIC-N (got "leader of orders"); expected leader of orders-0 (for partition 0)'],
-    ['target on an unknown partition', edit('crash: leader of orders-0', 'crash: leader of orders-1'), 'killed-leader.yaml: faults[1].crash: orders has no partition 1 (got "leader of orders-1"); expected a partition 0..0'],
+    [
+      'label used before the fault that defines it',
+      edit('{ at: 40s, restart: old-leader }', '{ at: 4s, restart: old-leader }'),
+      'killed-leader.yaml: faults[0].restart: label "old-leader" is only defined later (faults[1] at 10s) (got "old-leader"); expected a label defined by an earlier fault',
+    ],
+    [
+      'bad target',
+      edit('shutdown: broker 2', 'shutdown: the second broker'),
+      'killed-leader.yaml: faults[2].shutdown: unknown target (got "the second broker"); expected a target: broker N (or bN, or N), leader of TOPIC-P, followers of TOPIC-P, follower of TOPIC-P, controller, all brokers, producer NAME, consumer NAME, or a label set by an earlier fault\'s as:',
+    ],
+    [
+      'target without a partition number',
+      edit('crash: leader of orders-0', 'crash: leader of orders'),
+      'killed-leader.yaml: faults[1].crash: a partition is named TOPIC-N (got "leader of orders"); expected leader of orders-0 (for partition 0)',
+    ],
+    [
+      'target on an unknown partition',
+      edit('crash: leader of orders-0', 'crash: leader of orders-1'),
+      'killed-leader.yaml: faults[1].crash: orders has no partition 1 (got "leader of orders-1"); expected a partition 0..0',
+    ],
     ['target on an unknown broker', edit('shutdown: broker 2', 'shutdown: broker 7'), 'killed-leader.yaml: faults[2].shutdown: no broker 7 (got "broker 7"); expected one of the brokers 1, 2, 3'],
-    ['target on an unknown topic', edit('crash: leader of orders-0', 'crash: leader of order-0'), 'killed-leader.yaml: faults[1].crash: unknown topic "order" (got "leader of order-0"); did you mean "orders"?'],
-    ['two verbs in one fault', edit('{ at: 12s, shutdown: broker 2 }', '{ at: 12s, shutdown: broker 2, pause: broker 3 }'), 'killed-leader.yaml: faults[2]: one verb per fault, got shutdown and pause; expected a separate fault for each'],
+    [
+      'target on an unknown topic',
+      edit('crash: leader of orders-0', 'crash: leader of order-0'),
+      'killed-leader.yaml: faults[1].crash: unknown topic "order" (got "leader of order-0"); did you mean "orders"?',
+    ],
+    [
+      'two verbs in one fault',
+      edit('{ at: 12s, shutdown: broker 2 }', '{ at: 12s, shutdown: broker 2, pause: broker 3 }'),
+      'killed-leader.yaml: faults[2]: one verb per fault, got shutdown and pause; expected a separate fault for each',
+    ],
     ['option of another verb', edit('{ at: 12s, shutdown: broker 2 }', '{ at: 12s, shutdown: broker 2, mode: power }'), 'killed-leader.yaml: faults[2].mode: mode applies to crash only (got "power")'],
     ['enum typo', edit('mode: power', 'mode: powr'), 'killed-leader.yaml: faults[1].mode: expected one of process, power (got "powr"); did you mean "power"?'],
-    ['unknown check name', edit('violations: [no-acked-record-lost]', 'violations: [no-acked-records-lost]'), `killed-leader.yaml: expect.violations[0]: expected one of ${CHECK_NAMES.join(', ')} (got "no-acked-records-lost"); did you mean "no-acked-record-lost"?`],
+    [
+      'unknown check name',
+      edit('violations: [no-acked-record-lost]', 'violations: [no-acked-records-lost]'),
+      `killed-leader.yaml: expect.violations[0]: expected one of ${CHECK_NAMES.join(', ')} (got "no-acked-records-lost"); did you mean "no-acked-record-lost"?`,
+    ],
     ['unknown record counter', edit('lostAcked: 0', 'lostacked: 0'), 'killed-leader.yaml: expect.records.lostacked: unknown key (got 0); did you mean "lostAcked"?'],
-    ['unknown Kafka error name', edit('NOT_ENOUGH_REPLICAS:', 'NOT_ENOUGH_REPLICA:'), 'killed-leader.yaml: expect.errors.NOT_ENOUGH_REPLICA: unknown key (got {"min":1}); did you mean "NOT_ENOUGH_REPLICAS"?'],
+    [
+      'unknown Kafka error name',
+      edit('NOT_ENOUGH_REPLICAS:', 'NOT_ENOUGH_REPLICA:'),
+      'killed-leader.yaml: expect.errors.NOT_ENOUGH_REPLICA: unknown key (got {"min":1}); did you mean "NOT_ENOUGH_REPLICAS"?',
+    ],
     ['bad expectation', edit('acked: { min: 1000 }', 'acked: { min: many }'), 'killed-leader.yaml: expect.records.acked.min: expected a whole number ≥ 0 (got "many")'],
-    ['unknown Kafka version', edit('kafkaVersion: "4.1"', 'kafkaVersion: 0.10'), 'killed-leader.yaml: cluster.kafkaVersion: unknown Kafka version (got 0.1); expected one of "0.10", "2.8", "3.9", "4.1"; write the version in quotes: a YAML number loses trailing zeros'],
+    [
+      'unknown Kafka version',
+      edit('kafkaVersion: "4.1"', 'kafkaVersion: 0.10'),
+      'killed-leader.yaml: cluster.kafkaVersion: unknown Kafka version (got 0.1); expected one of "0.10", "2.8", "3.9", "4.1"; write the version in quotes: a YAML number loses trailing zeros',
+    ],
     ['wrong type', edit('brokers: 3', 'brokers: three'), 'killed-leader.yaml: cluster.brokers: expected a broker count 1..1000, or a list of broker ids such as [1, 2, 3] (got "three")'],
     ['missing required key', edit('duration: 60s\n', ''), 'killed-leader.yaml: duration: missing; expected a duration such as 30s, 250ms or 500us'],
     ['fault after the end of the run', edit('at: 40s', 'at: 70s'), 'killed-leader.yaml: faults[0].at: after the end of the run (60s) (got "70s")'],
@@ -326,10 +410,12 @@ describe('config catalogue', () => {
     expect(() => resolveConfig('producer', '4.1', { 'linger.ms': '1.5ms' })).toThrow('linger.ms: not a whole number of milliseconds (got "1.5ms")');
     expect(() => resolveConfig('producer', '4.1', { 'linger.ms': 3e9 })).toThrow('linger.ms: out of range (got 3000000000); expected at most 2147483647 (the largest Kafka int)');
     expect(() => resolveConfig('broker', '9.9', {})).toThrow('kafkaVersion: unknown Kafka version (got "9.9"); expected one of "0.10", "2.8", "3.9", "4.1"');
-    expect(() => resolveConfig('producer', '4.1', { 'delivery.timeout.ms': 1000 })).toThrow('delivery.timeout.ms: delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms (got 1000); expected at least 30005');
+    expect(() => resolveConfig('producer', '4.1', { 'delivery.timeout.ms': 1000 })).toThrow(
+      'delivery.timeout.ms: delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms (got 1000); expected at least 30005',
+    );
   });
 
-  it('combines a topic\'s overrides with the broker synonyms', () => {
+  it("combines a topic's overrides with the broker synonyms", () => {
     const broker = resolveConfig('broker', '4.1', { 'log.flush.interval.messages': 10, 'min.insync.replicas': 2 });
     expect(effectiveTopicConfig(broker, { 'min.insync.replicas': 3 })).toEqual({
       'min.insync.replicas': 3,

@@ -226,7 +226,10 @@ describe('lost records match the checker', () => {
 
 describe('helpers', () => {
   it('subtract', () => {
-    expect(subtract([{ start: 0, end: 10 }], { start: 3, end: 5 })).toEqual([{ start: 0, end: 3 }, { start: 5, end: 10 }]);
+    expect(subtract([{ start: 0, end: 10 }], { start: 3, end: 5 })).toEqual([
+      { start: 0, end: 3 },
+      { start: 5, end: 10 },
+    ]);
     expect(subtract([{ start: 0, end: 10 }], { start: 0, end: 10 })).toEqual([]);
     expect(subtract([{ start: 0, end: 10 }], { start: 10, end: 12 })).toEqual([{ start: 0, end: 10 }]);
   });
@@ -298,8 +301,26 @@ describe('trace files', () => {
 describe('divergence between replicas', () => {
   it('finds the first offset where two logs hold records of different epochs', async () => {
     const { firstDivergence } = await import('../../../viz/derive/frames.js');
-    const a = { broker: 1, leo: 10, hw: 10, flushed: 0, epochs: [{ epoch: 0, start: 0 }, { epoch: 1, start: 6 }] };
-    const b = { broker: 2, leo: 8, hw: 8, flushed: 0, epochs: [{ epoch: 0, start: 0 }, { epoch: 2, start: 5 }] };
+    const a = {
+      broker: 1,
+      leo: 10,
+      hw: 10,
+      flushed: 0,
+      epochs: [
+        { epoch: 0, start: 0 },
+        { epoch: 1, start: 6 },
+      ],
+    };
+    const b = {
+      broker: 2,
+      leo: 8,
+      hw: 8,
+      flushed: 0,
+      epochs: [
+        { epoch: 0, start: 0 },
+        { epoch: 2, start: 5 },
+      ],
+    };
     expect(firstDivergence(a, b)).toBe(5);
     expect(firstDivergence(a, a)).toBe(-1);
     const c = { broker: 3, leo: 6, hw: 6, flushed: 0, epochs: [{ epoch: 0, start: 0 }] };

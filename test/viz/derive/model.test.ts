@@ -10,7 +10,10 @@ import { Model } from '../../../viz/derive/model.js';
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 describe('series', () => {
-  it.each([['killed-leader', 7], ['acks1-leader-loss', 3]] as const)('%s (seed %i): p50 and p99 per bucket are the nearest-rank percentiles of its acks', (name, seed) => {
+  it.each([
+    ['killed-leader', 7],
+    ['acks1-leader-loss', 3],
+  ] as const)('%s (seed %i): p50 and p99 per bucket are the nearest-rank percentiles of its acks', (name, seed) => {
     const sink = new ArraySink();
     createSimulation(parseScenario(readFileSync(`${ROOT}/scenarios/${name}.yaml`, 'utf8'), name), { seed, sinks: [sink] }).run();
     const m = new Model();

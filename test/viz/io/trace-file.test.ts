@@ -31,7 +31,7 @@ function roundTrip(text: string, source = 't.ndjson', blockBytes = 1 << 20): { e
     let end = Math.min(b.length, at + blockBytes);
     if (end < b.length) {
       const nl = b.lastIndexOf(10, end - 1);
-      end = nl >= at ? nl + 1 : (b.indexOf(10, end) + 1 || b.length);
+      end = nl >= at ? nl + 1 : b.indexOf(10, end) + 1 || b.length;
     }
     // A copy, as transferred: the decoder must not need the encoder's buffers.
     const block = structuredClone(enc.encode(b, at, end));
@@ -43,7 +43,11 @@ function roundTrip(text: string, source = 't.ndjson', blockBytes = 1 << 20): { e
 }
 
 /** What JSON.parse gives for each non-blank line. */
-const parsedLines = (text: string): unknown[] => text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l.trim()));
+const parsedLines = (text: string): unknown[] =>
+  text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l.trim()));
 
 /** Same value: numbers by Object.is (-0 too), objects with the same keys in the same order. */
 function same(a: unknown, b: unknown): boolean {
@@ -67,7 +71,7 @@ function expectSameEvents(got: unknown[], want: unknown[]): void {
 const fastShare = (blocks: EncodedBlock[]): number => {
   let fast = 0;
   let all = 0;
-  for (const b of blocks) for (const op of b.ops) (all++, op > 0 && fast++);
+  for (const b of blocks) for (const op of b.ops) all++, op > 0 && fast++;
   return fast / all;
 };
 
@@ -163,12 +167,28 @@ describe('trace blocks from the worker to the page', () => {
 
   it('any values in a busy line give what JSON.parse gives', () => {
     const header = '{"type":"header","t":0,"schema":1,"scenario":"x","seed":1,"kafkaVersion":"4.1","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
-    const value = fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string({ unit: 'binary' }), fc.constantFrom('t-0', 'b1', ''), fc.boolean(), fc.constant(null));
-    const valueOf = (kind: string) => (kind === 's' ? fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('t-0', 'b1', '')) : fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.double({ noNaN: true, noDefaultInfinity: true })));
-    // Mostly values of the field's kind (read from the bytes or not), sometimes anything (rejected or not).
-    const values = fc.constantFrom(...FORMS).chain((form) =>
-      fc.tuple(fc.constant(form), fc.tuple(...[...form.fields.map(([, kind]) => fc.oneof({ weight: 4, arbitrary: valueOf(kind) }, { weight: 1, arbitrary: value })), ...Array.from({ length: 12 - form.fields.length }, () => value)])),
+    const value = fc.oneof(
+      fc.integer(),
+      fc.maxSafeInteger(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('t-0', 'b1', ''),
+      fc.boolean(),
+      fc.constant(null),
     );
+    const valueOf = (kind: string) =>
+      kind === 's' ? fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('t-0', 'b1', '')) : fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.double({ noNaN: true, noDefaultInfinity: true }));
+    // Mostly values of the field's kind (read from the bytes or not), sometimes anything (rejected or not).
+    const values = fc
+      .constantFrom(...FORMS)
+      .chain((form) =>
+        fc.tuple(
+          fc.constant(form),
+          fc.tuple(
+            ...[...form.fields.map(([, kind]) => fc.oneof({ weight: 4, arbitrary: valueOf(kind) }, { weight: 1, arbitrary: value })), ...Array.from({ length: 12 - form.fields.length }, () => value)],
+          ),
+        ),
+      );
     fc.assert(
       fc.property(values, fc.boolean(), ([form, vals], withOpt) => {
         const ev: Record<string, unknown> = { type: form.type };
@@ -208,7 +228,11 @@ describe('trace blocks from the worker to the page', () => {
   it('a file read in chunks cut anywhere (in a line, in a character) gives the same events', () => {
     const sim = simulate('acks1-leader-loss', 2);
     const odd = ['{"type":"hw","t":99999999,"broker":1,"tp":"tö-0","hw":5}', '{ "type": "end", "t": 99999999 }\r'];
-    for (const [events, sizes, ending] of [[300, [1, 7], '\n'], [4000, [1000, 65_536], '\n'], [4000, [999], '']] as const) {
+    for (const [events, sizes, ending] of [
+      [300, [1, 7], '\n'],
+      [4000, [1000, 65_536], '\n'],
+      [4000, [999], ''],
+    ] as const) {
       const text = toNdjson(sim.events.slice(0, events)) + odd.join('\n') + ending;
       const b = bytes(text);
       const want = parsedLines(text);
