@@ -87,7 +87,7 @@ async function waitLoaded(page: Page, name: string, timeoutMs: number): Promise<
   await page.waitForFunction(
     (n) => {
       const s = (window as unknown as VizWindow).kafkasimViz?.state;
-      return s !== undefined && s.done && s.source?.name === n && /^[0-9a-f]{16}$/.test(document.getElementById('trace-hash')?.textContent ?? '');
+      return s?.done === true && s.source?.name === n && /^[0-9a-f]{16}$/.test(document.getElementById('trace-hash')?.textContent ?? '');
     },
     name,
     { timeout: timeoutMs, polling: 50 },

@@ -11,7 +11,19 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { parse as parseYaml, parseDocument } from 'yaml';
-import { ConfigError, evaluateExpect, type ExpectEvaluation, parseScenario, scenarioJsonSchema, ScenarioError, type Scenario, createSimulation, parseDurationUs, UnitError } from '../sim/index.js';
+import {
+  ConfigError,
+  evaluateExpect,
+  type ExpectEvaluation,
+  parseScenario,
+  scenarioJsonSchema,
+  ScenarioError,
+  type Scenario,
+  type RunSummary,
+  createSimulation,
+  parseDurationUs,
+  UnitError,
+} from '../sim/index.js';
 import { formatRunReport, reproduceCommand } from './format.js';
 import { applyOverrides, blame, hasOverrides, OverrideError, overrideFlags, type AppliedOverride, type Overrides } from './overrides.js';
 import { hashTraceFile, NdjsonWriter, TraceFileError } from './trace-file.js';
@@ -162,7 +174,7 @@ function runCommand(file: string, opts: RunOptions, io: Io): number {
   const report = opts.trace === '-' ? io.err : io.out;
 
   const started = performance.now();
-  let summary;
+  let summary: RunSummary;
   try {
     const sim = createSimulation(scenario, { seed, sinks: writer ? [writer] : [] });
     if (untilUs === undefined) sim.run();

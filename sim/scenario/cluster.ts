@@ -1,11 +1,11 @@
 /** Normalization of `cluster:`: Kafka version and behaviour, broker ids, network and disks. */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { KAFKA_VERSION_DEFAULT, kafkaVersions, PROFILES, type Behaviour } from '../config/config.js';
 import { BANDWIDTH_EXPECTED, parseBandwidth, parseBytes, parseDurationUs } from '../config/units.js';
 import type { BrokerId, DiskSpec, LatencySpec, NetworkSpec } from './types.js';
 import { DEFAULT_NETWORK } from './names.js';
-import { NetworkSchema, type RawDisk } from './schema.js';
-import { type Path, Problems } from './problems.js';
+import type { NetworkSchema, RawDisk } from './schema.js';
+import type { Path, Problems } from './problems.js';
 import { type Env, brokerIdOf, checkBroker, checkClient } from './targets.js';
 import { positive } from './fields.js';
 

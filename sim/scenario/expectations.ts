@@ -1,8 +1,8 @@
 /** Normalization of `expect:`: counts and ranges, elections, truncations per broker, violations. */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ExpectSpec, Expectation } from './types.js';
-import { EXPECTATION_EXPECTED, ElectionsSchema, type RawScenario, type RawExpectation } from './schema.js';
-import { type Path, Problems } from './problems.js';
+import { EXPECTATION_EXPECTED, type ElectionsSchema, type RawScenario, type RawExpectation } from './schema.js';
+import type { Path, Problems } from './problems.js';
 import { type Env, brokerIdOf, checkBroker } from './targets.js';
 
 function normExpectation(path: Path, raw: RawExpectation, p: Problems): Expectation | undefined {

@@ -3,7 +3,7 @@ import { formatDurationUs, parseDurationUs } from '../config/units.js';
 import type { FaultSpec, Target } from './types.js';
 import { FAULT_VERBS, type Verb } from './names.js';
 import type { RawFault, RawCut } from './schema.js';
-import { type Path, Problems } from './problems.js';
+import type { Path, Problems } from './problems.js';
 import { type Env, builtinTarget, type Labels, resolveTarget, targetText } from './targets.js';
 
 interface Timed {

@@ -1,7 +1,7 @@
 /** Normalization helpers several parts use: Kafka config maps with defaults, lists of uniquely named entries, positive numbers. */
 import { ConfigError, convertConfigValue, resolveConfig, type ConfigGroup } from '../config/config.js';
 import type { ConfigMap } from './types.js';
-import { type Path, Problems } from './problems.js';
+import type { Path, Problems } from './problems.js';
 
 /**
  * A config map with defaults. Each key is converted on its own so every bad key is reported; Kafka's

@@ -8,7 +8,7 @@ import { DURATION_EXPECTED, parseDurationUs } from '../config/units.js';
 import type { Scenario } from './types.js';
 import { DEFAULT_DISK, DEFAULT_SEED } from './names.js';
 import type { RawScenario } from './schema.js';
-import { Problems } from './problems.js';
+import type { Problems } from './problems.js';
 import type { Env } from './targets.js';
 import { normConfig, normList, positive } from './fields.js';
 import { normVersion, checkBehaviourConfig, normBrokers, normNetwork, normDisk, normBrokerDisks } from './cluster.js';

@@ -3,7 +3,7 @@
  * the YAML text, sorted in file order. Also the translation of YAML errors and zod issues into problems.
  */
 import { z } from 'zod';
-import { isMap, isScalar, isSeq, LineCounter, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type LineCounter, type Document, type Node } from 'yaml';
 import { suggest, unknownConfigParts, type ConfigGroup } from '../config/config.js';
 import { problemText, UnitError, type ProblemParts } from '../config/units.js';
 import { CONFIG_OBJECTS } from './schema.js';

@@ -3,7 +3,7 @@ import { suggest } from '../config/config.js';
 import type { ProblemParts } from '../config/units.js';
 import type { BrokerId, Target } from './types.js';
 import { TARGET_EXPECTED, type RawTarget } from './schema.js';
-import { type Path, Problems } from './problems.js';
+import type { Path, Problems } from './problems.js';
 
 /** What targets and node names can refer to. */
 export interface Env {

@@ -4,7 +4,7 @@ import { formatDurationUs, parseBytes, parseDurationUs, parseRatePerSec, RATE_EX
 import type { ConfigMap, ConsumerSpec, KeySpec, ProducerSpec, TopicSpec } from './types.js';
 import { DEFAULT_RECORD_BYTES } from './names.js';
 import type { RawTopic, RawProducer, RawConsumer } from './schema.js';
-import { type Path, Problems } from './problems.js';
+import type { Path, Problems } from './problems.js';
 import type { Env } from './targets.js';
 import { normConfig, normList, positive } from './fields.js';
 

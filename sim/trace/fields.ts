@@ -21,6 +21,7 @@ type KindOf<T> = [T] extends [number] ? 'number' : [T] extends [string] ? 'strin
 
 /** What the table's row for event E must be: each field of E but `type`, with its kind. */
 export type FieldsOf<E> = {
+  // biome-ignore lint/complexity/noBannedTypes: `{} extends Pick<E, P>` is how a type asks whether field P is optional
   -readonly [P in Exclude<keyof E, 'type'>]-?: {} extends Pick<E, P> ? `${KindOf<NonNullable<E[P]>>}?` : KindOf<E[P]>;
 };
 
@@ -112,5 +113,5 @@ export const EVENT_FIELDS: { readonly [K in TraceEventType]: readonly string[] }
 
 /** Whether `type` names an event type. */
 export function isTraceEventType(type: unknown): type is TraceEventType {
-  return typeof type === 'string' && Object.prototype.hasOwnProperty.call(TRACE_FIELDS, type);
+  return typeof type === 'string' && Object.hasOwn(TRACE_FIELDS, type);
 }

@@ -55,7 +55,7 @@ interface Form {
 export const FORMS: readonly Form[] = TRACE_EVENT_TYPES.flatMap((type): Form[] => {
   const specs = FIELD_SPECS[type];
   const last = specs[specs.length - 1];
-  const opt = last !== undefined && last.optional ? last : undefined;
+  const opt = last?.optional ? last : undefined;
   const fixed = opt === undefined ? specs : specs.slice(0, -1);
   if (fixed.some((f) => f.optional || (f.kind !== 'number' && f.kind !== 'string')) || (opt !== undefined && opt.kind !== 'string')) return [];
   const form: Form = { type, fields: fixed.map((f) => [f.name, f.kind === 'string' ? 's' : 'n'] as const) };
@@ -109,7 +109,7 @@ const SIZE: number[] = NAMES_OF_OP.map((names) => names.length);
  * Per op: an event of its form with its keys in order (`type` first, as JSON.parse makes them from a
  * line), copied for each event (copying an object of a known shape is fast, and keeps the shape).
  */
-const TEMPLATE_OF_OP: Array<Record<string, unknown>> = FORM_OF_OP.map((f, op) => {
+const TEMPLATE_OF_OP: Array<Record<string, unknown>> = FORM_OF_OP.map((_form, op) => {
   const ev: Record<string, unknown> = { type: TYPE_OF_OP[op] };
   KINDS_OF_OP[op].forEach((kind, i) => (ev[NAMES_OF_OP[op][i]] = kind === 1 ? '' : 0));
   return ev;

@@ -15,7 +15,7 @@ import type { MetadataImage } from '../metadata.js';
 import type { Envelope, Network } from '../../resources/network.js';
 import { PartitionLog } from '../partition-log.js';
 import { Process } from '../../kernel/process.js';
-import * as P from '../protocol.js';
+import type * as P from '../protocol.js';
 import { ReplicaManager } from './replica-manager.js';
 import type { Trace } from '../../trace/bus.js';
 

@@ -6,7 +6,7 @@
  */
 import type { Broker } from './broker.js';
 import type { MetadataImage } from '../metadata.js';
-import * as P from '../protocol.js';
+import type * as P from '../protocol.js';
 
 export class BrokerLifecycleManager {
   private metadataInflight = false;

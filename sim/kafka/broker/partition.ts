@@ -9,7 +9,7 @@
 import type { Broker } from './broker.js';
 import type { PartitionState } from '../metadata.js';
 import { UNDEFINED_EPOCH, UNDEFINED_OFFSET, type LogEntry, type PartitionLog, type RecordBatch } from '../partition-log.js';
-import * as P from '../protocol.js';
+import type * as P from '../protocol.js';
 import type { KafkaError } from '../../trace/events.js';
 
 /** A follower as its leader sees it (Replica.scala's ReplicaState). */

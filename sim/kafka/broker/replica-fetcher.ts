@@ -65,7 +65,7 @@ export class ReplicaFetcherManager {
   /** The leader's process died (or refused us): fail the fetch in flight and try again later. */
   onDisconnect(leader: number): void {
     const f = this.fetchers.get(leader);
-    if (f !== undefined && f.inflight) {
+    if (f?.inflight) {
       f.inflight = false;
       f.gen++;
       this.fetchAfterBackoff(f);

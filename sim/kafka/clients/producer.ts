@@ -10,7 +10,7 @@
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Envelope, Network } from '../../resources/network.js';
 import { Process } from '../../kernel/process.js';
-import * as P from '../protocol.js';
+import type * as P from '../protocol.js';
 import type { Stream } from '../../kernel/random.js';
 import type { KeySpec } from '../../scenario/types.js';
 import type { Trace } from '../../trace/bus.js';

@@ -12,7 +12,7 @@ import type { Envelope } from '../../resources/network.js';
 import { NO_LEADER, type MetadataImage } from '../metadata.js';
 import type { PBatch, RecordAccumulator } from './accumulator.js';
 import type { Producer } from './producer.js';
-import * as P from '../protocol.js';
+import type * as P from '../protocol.js';
 import type { KafkaError } from '../../trace/events.js';
 
 interface InflightRequest {

@@ -176,7 +176,7 @@ describe('trace blocks from the worker to the page', () => {
       fc.boolean(),
       fc.constant(null),
     );
-    const valueOf = (kind: string) =>
+    const valueFor = (kind: string) =>
       kind === 's' ? fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('t-0', 'b1', '')) : fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.double({ noNaN: true, noDefaultInfinity: true }));
     // Mostly values of the field's kind (read from the bytes or not), sometimes anything (rejected or not).
     const values = fc
@@ -185,7 +185,7 @@ describe('trace blocks from the worker to the page', () => {
         fc.tuple(
           fc.constant(form),
           fc.tuple(
-            ...[...form.fields.map(([, kind]) => fc.oneof({ weight: 4, arbitrary: valueOf(kind) }, { weight: 1, arbitrary: value })), ...Array.from({ length: 12 - form.fields.length }, () => value)],
+            ...[...form.fields.map(([, kind]) => fc.oneof({ weight: 4, arbitrary: valueFor(kind) }, { weight: 1, arbitrary: value })), ...Array.from({ length: 12 - form.fields.length }, () => value)],
           ),
         ),
       );
