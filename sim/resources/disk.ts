@@ -9,9 +9,21 @@
  * byte, and each log is cut back to its durable offset.
  */
 import type { Kernel } from '../kernel/kernel.js';
-import type { PartitionLog } from '../kafka/partition-log.js';
 import type { DiskSpec } from '../scenario/types.js';
 import type { Trace } from '../trace/bus.js';
+
+/**
+ * What the disk needs of a file it writes back: a partition log (kafka/partition-log.ts) is one. The disk
+ * knows files, not Kafka: it moves a file's durable offset forward as its dirty data reaches the device.
+ */
+export interface DiskFile {
+  /** The topic-partition, for the trace. */
+  readonly tp: string;
+  /** Where the file ends now (the log end offset). */
+  readonly leo: number;
+  /** Up to where the file survives a power loss. */
+  durableOffset: number;
+}
 
 /** Dirty data of one log written in one 100 ms window: coalesced to keep the queue short. */
 interface DirtyChunk {
@@ -21,7 +33,7 @@ interface DirtyChunk {
 }
 
 interface DirtyLog {
-  log: PartitionLog;
+  log: DiskFile;
   chunks: DirtyChunk[];
 }
 
@@ -34,7 +46,7 @@ export class Disk {
   slowFactor = 1;
   private deviceFreeUs = 0;
   private dirtyBytes = 0;
-  private readonly dirty = new Map<PartitionLog, DirtyLog>();
+  private readonly dirty = new Map<DiskFile, DirtyLog>();
   private backgroundRunning = false;
   /** Bumped by a power loss: writes that were on their way to the device never finish. */
   private gen = 0;
@@ -80,7 +92,7 @@ export class Disk {
    * An append of `bytes` ending at offset `to` went to the page cache. Returns the time (µs) at which
    * the write() returns: now, unless dirty data is over the limit and the writer must wait.
    */
-  write(log: PartitionLog, to: number, bytes: number): number {
+  write(log: DiskFile, to: number, bytes: number): number {
     this.written += bytes;
     let d = this.dirty.get(log);
     if (d === undefined) {
@@ -105,7 +117,7 @@ export class Disk {
   }
 
   /** fsync one log: write its dirty data now. Returns the completion time (µs). */
-  fsync(log: PartitionLog): number {
+  fsync(log: DiskFile): number {
     const d = this.dirty.get(log);
     if (d === undefined || d.chunks.length === 0) return this.deviceWrite(0, () => {});
     const chunks = d.chunks.splice(0);
@@ -130,7 +142,7 @@ export class Disk {
     return end;
   }
 
-  private writeChunks(log: PartitionLog, chunks: DirtyChunk[]): number {
+  private writeChunks(log: DiskFile, chunks: DirtyChunk[]): number {
     let bytes = 0;
     for (const c of chunks) bytes += c.bytes;
     const to = chunks[chunks.length - 1].to;
