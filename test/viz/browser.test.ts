@@ -16,6 +16,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPage, ROOT, type OpenPage, WAIT } from './page.js';
 
+/** A whole header (the reader checks its fields), so a broken trace fails on its second line. */
+const BAD_TRACE_HEADER = '{"type":"header","t":0,"schema":1,"scenario":"x","seed":1,"kafkaVersion":"4.1","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
+
 const SHOTS = process.env.KAFKASIM_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
 const run = promisify(execFile);
 
@@ -148,7 +151,7 @@ describe('visualizer in chromium', () => {
     expect(await page.locator('#drop').isVisible()).toBe(false);
     await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toBe(hash);
     // A broken trace file too.
-    await page.getByTestId('file').setInputFiles({ name: 'bad.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from('{"type":"header","t":0,"schema":1}\n{oops\n') });
+    await page.getByTestId('file').setInputFiles({ name: 'bad.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(`${BAD_TRACE_HEADER}\n{oops\n`) });
     await expect.poll(() => err.textContent(), { timeout: WAIT }).toMatch(/^bad\.ndjson: line 2: not JSON/);
     await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toBe(hash);
   });
