@@ -6,6 +6,9 @@
  */
 import type { Process } from './process.js';
 
+/** What a Deadlines needs of the process that owns it: its clock and its timers. */
+export type DeadlineOwner = Pick<Process, 'kernel' | 'timerAt'>;
+
 export interface Deadline {
   atUs: number;
   live: boolean;
@@ -23,7 +26,7 @@ export class Deadlines<T> {
   private dead = 0;
 
   constructor(
-    private readonly proc: Process,
+    private readonly proc: DeadlineOwner,
     private readonly onExpire: (item: T) => void,
   ) {}
 

@@ -6,20 +6,15 @@ import { fmtTime, type NarrativeItem } from '../derive/narrative.js';
 import type { WorkerReply, WorkerRequest } from '../io/protocol.js';
 import { drawCluster } from '../views/cluster.js';
 import { drawPartitions } from '../views/partitions.js';
+import { cmpPicker, cmpSeedInput } from './inputs.js';
 import { applyKnobs, currentKnobs, formatKnobs, KNOBS, parseKnobs } from './knobs.js';
 import { statsText } from './panels.js';
 import { stopAtTime } from './playback.js';
-import { scheduleRender } from './render.js';
+import { scheduleRender } from './schedule.js';
 import { DEFAULT_SCENARIO, SAME, SCENARIOS } from './scenarios.js';
 import type { App, Source } from './state.js';
 import { $, showError, size } from './ui.js';
 import { updateUrl } from './url-state.js';
-
-export const cmpPicker = (): string => $<HTMLSelectElement>('cmp-scenario').value;
-export function cmpSeedInput(): number | undefined {
-  const v = $<HTMLInputElement>('cmp-seed').value.trim();
-  return /^\d+$/.test(v) ? Number(v) : undefined;
-}
 
 /** B's scenario text: a bundled scenario with A's knobs or, for SAME, A's own text; B's settings on top. */
 function compareText(app: App, name: string, aSource: Source | undefined): { text: string; source: string } | undefined {

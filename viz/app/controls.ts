@@ -1,9 +1,10 @@
 /** The page's controls: pickers, knobs, run, playback and view buttons, panels, files and drag and drop. */
 import { RECORD_COLORS, RECORD_LABELS } from '../views/colors.js';
-import { cmpSeedInput, runCompare, setCompare } from './compare.js';
+import { runCompare, setCompare } from './compare.js';
+import { cmpSeedInput } from './inputs.js';
 import { applyKnobs, KNOBS } from './knobs.js';
 import { jumpItem, lastIndex, setPlaying, setSpeed, step, stopAt } from './playback.js';
-import { scheduleRender } from './render.js';
+import { scheduleRender } from './schedule.js';
 import { SAME, SCENARIOS } from './scenarios.js';
 import { exportYaml, loadFile, readKnobInputs, runBundled, seedInput } from './sources.js';
 import type { App } from './state.js';

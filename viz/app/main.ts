@@ -10,6 +10,7 @@ import { buildPickers, wireCompare, wireFiles, wireKnobs, wirePlayback, wireRun,
 import { wireKeyboard } from './keyboard.js';
 import { formatKnobs, parseKnobs } from './knobs.js';
 import { seekIndex, seekTime, setSpeed } from './playback.js';
+import { render } from './render.js';
 import { DEFAULT_SCENARIO, SAME, SCENARIOS } from './scenarios.js';
 import { runBundled } from './sources.js';
 import { createApp, type App } from './state.js';
@@ -60,7 +61,7 @@ function startFromUrl(app: App): void {
 }
 
 function init(): void {
-  const app = createApp();
+  const app = createApp({ render });
   buildPickers();
   wireKnobs(app);
   wireCompare(app);

@@ -1,7 +1,7 @@
 /** The cursor: seeking, stepping, jumping between narrative lines, playing at a speed. */
 import type { App } from './state.js';
 import { $ } from './ui.js';
-import { render, scheduleRender } from './render.js';
+import { scheduleRender } from './schedule.js';
 import { scheduleUrl } from './url-state.js';
 
 export function lastIndex(app: App): number {
@@ -80,7 +80,7 @@ function tick(app: App, now: number): void {
   } else {
     state.cursorI = Math.max(0, state.model.index.indexAtTime(state.cursorT));
   }
-  render(app);
+  app.hooks.render(app);
   if (state.playing) requestAnimationFrame((t) => tick(app, t));
 }
 

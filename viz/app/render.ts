@@ -13,15 +13,6 @@ import type { App } from './state.js';
 import { $, size } from './ui.js';
 import { renderWhyCursor } from './why-panel.js';
 
-export function scheduleRender(app: App): void {
-  if (app.view.renderQueued) return;
-  app.view.renderQueued = true;
-  requestAnimationFrame(() => {
-    app.view.renderQueued = false;
-    render(app);
-  });
-}
-
 type Header = Extract<TraceEvent, { type: 'header' }>;
 
 export function render(app: App): void {

@@ -1,4 +1,4 @@
-/** What runs: the scenario picker, the seed, the knobs, files opened or dropped, and the YAML export. */
+/** What runs: a bundled scenario, the seed and the knobs read from their inputs, files opened or dropped, and the YAML export. */
 import { parseDocument } from 'yaml';
 import { looksLikeTrace } from '../io/trace-file.js';
 import { applyKnobs, currentKnobs, KNOBS, type Knobs } from './knobs.js';
@@ -6,26 +6,6 @@ import { SCENARIOS } from './scenarios.js';
 import type { App } from './state.js';
 import { $, showError } from './ui.js';
 import { run } from './worker-client.js';
-
-/** The picker and the seed input show the run shown (a custom entry for a file or an edited scenario). */
-export function syncPicker(app: App): void {
-  const { state } = app;
-  const sel = $<HTMLSelectElement>('scenario');
-  const src = state.source;
-  const custom = sel.querySelector<HTMLOptionElement>('option[data-custom]');
-  if (src && !src.bundled) {
-    const label = `${src.name}${src.kind === 'trace' ? ' (trace)' : ''}`;
-    if (custom) custom.textContent = label;
-    else sel.append(Object.assign(document.createElement('option'), { value: '__custom', textContent: label }));
-    sel.querySelector<HTMLOptionElement>('option[value="__custom"]')!.dataset.custom = '1';
-    sel.value = '__custom';
-  } else {
-    custom?.remove();
-    if (src) sel.value = src.name;
-  }
-  if (state.seed !== undefined) $<HTMLInputElement>('seed').value = String(state.seed);
-  $<HTMLButtonElement>('export').disabled = src?.kind !== 'scenario';
-}
 
 export function runBundled(app: App, name: string, seed: number | undefined, at?: number): void {
   const text = SCENARIOS.get(name);

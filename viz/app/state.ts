@@ -101,14 +101,24 @@ export interface ViewCache {
   narrativeCurrent: number;
 }
 
+/**
+ * What the modules of viz/app/ call on the page without importing it: main.ts wires them, so the imports
+ * form a tree (state, ui, … ← compare, playback, panels, … ← render ← controls, keyboard ← main).
+ */
+export interface AppHooks {
+  /** Draws the page at the cursor now (render.ts). */
+  render: (app: App) => void;
+}
+
 export interface App {
   state: RunState;
   cmp: CompareState;
   load: LoadState;
   view: ViewCache;
+  hooks: AppHooks;
 }
 
-export function createApp(): App {
+export function createApp(hooks: AppHooks): App {
   return {
     state: createRunState(),
     cmp: createCompareState(),
@@ -135,5 +145,6 @@ export function createApp(): App {
       narrativeLen: -1,
       narrativeCurrent: -2,
     },
+    hooks,
   };
 }

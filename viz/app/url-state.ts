@@ -1,6 +1,6 @@
 /** The query string: read once at start, rewritten (replaceState) as the run, cursor and compare change. */
 import { formatKnobs } from './knobs.js';
-import { cmpSeedInput } from './compare.js';
+import { cmpSeedInput } from './inputs.js';
 import { SAME, SCENARIOS } from './scenarios.js';
 import type { App } from './state.js';
 

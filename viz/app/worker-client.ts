@@ -5,10 +5,10 @@
 import { Model } from '../derive/model.js';
 import type { WorkerReply, WorkerRequest } from '../io/protocol.js';
 import { TraceBlockDecoder } from '../io/trace-file.js';
-import { cmpPicker, cmpSeedInput, runCompare } from './compare.js';
-import { syncPicker } from './sources.js';
+import { runCompare } from './compare.js';
+import { cmpPicker, cmpSeedInput, syncPicker } from './inputs.js';
 import { seekIndex, seekTime } from './playback.js';
-import { scheduleRender } from './render.js';
+import { scheduleRender } from './schedule.js';
 import { SAME } from './scenarios.js';
 import type { App, LoadState, Source } from './state.js';
 import { hideError, setStatus, showError } from './ui.js';

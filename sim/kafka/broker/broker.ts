@@ -8,6 +8,7 @@
  * - replica-fetcher.ts: ReplicaFetcherManager / AbstractFetcherThread (follower fetch, truncation).
  * Behaviour follows Kafka 4.x; docs/kafka-source-notes.md has the sources.
  */
+import type { BrokerConfig, BrokerContext } from './context.js';
 import { BrokerLifecycleManager } from './lifecycle.js';
 import type { Disk } from '../../resources/disk.js';
 import type { Kernel } from '../../kernel/kernel.js';
@@ -19,33 +20,9 @@ import type * as P from '../protocol.js';
 import { ReplicaManager } from './replica-manager.js';
 import type { Trace } from '../../trace/bus.js';
 
-export interface BrokerConfig {
-  replicaLagTimeMaxMs: number;
-  replicaFetchWaitMaxMs: number;
-  replicaFetchMinBytes: number;
-  replicaFetchMaxBytes: number;
-  replicaFetchResponseMaxBytes: number;
-  replicaFetchBackoffMs: number;
-  /** replica.socket.timeout.ms: a fetch with no answer after this is abandoned. */
-  replicaSocketTimeoutMs: number;
-  brokerHeartbeatIntervalMs: number;
-  /** flush.messages of a topic (log.flush.interval.messages unless the topic overrides it). */
-  flushMessages: (topic: string) => number;
-  /** flush.ms of a topic (log.flush.interval.ms unless the topic overrides it). */
-  flushMs: (topic: string) => number;
-  /** min.insync.replicas per topic. */
-  minIsr: (topic: string) => number;
-  /** KAFKA-15583 (3.7+): the HW does not advance while the ISR is below min ISR. */
-  hwFrozenUnderMinIsr: boolean;
-  /**
-   * How a replica that becomes a follower truncates (sim/config.ts Behaviour): to its HW (before 0.11),
-   * to the end offset of one OffsetsForLeaderEpoch answered without an epoch (0.11-1.x), or by
-   * diverging epoch (2.0+, on fetch since 2.7).
-   */
-  truncation: 'highWatermark' | 'epochNoEpochInResponse' | 'divergingEpoch';
-}
+export type { BrokerConfig } from './context.js';
 
-export class Broker extends Process {
+export class Broker extends Process implements BrokerContext {
   /** Logs by partition: they survive process crashes (the page cache and disk keep them). */
   readonly logs = new Map<string, PartitionLog>();
   image: MetadataImage | null = null;

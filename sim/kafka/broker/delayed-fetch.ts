@@ -4,10 +4,10 @@
  * error, or fetch.max.wait.ms. Split from the broker because Kafka keeps delayed operations apart from
  * the request handling that creates them.
  */
-import type { Broker } from './broker.js';
+import type { BrokerContext } from './context.js';
 import { Deadlines, type Deadline } from '../../kernel/deadlines.js';
 import type { Envelope } from '../../resources/network.js';
-import { fetchError } from './partition.js';
+import { fetchError, type HostedPartitions } from './partition.js';
 import * as P from '../protocol.js';
 
 export interface DelayedFetch {
@@ -21,7 +21,10 @@ export class FetchPurgatory {
   private delayed: DelayedFetch[] = [];
   private deadlines: Deadlines<DelayedFetch>;
 
-  constructor(private readonly broker: Broker) {
+  constructor(
+    private readonly broker: BrokerContext,
+    private readonly partitions: HostedPartitions,
+  ) {
     this.deadlines = this.newDeadlines();
   }
 
@@ -58,7 +61,7 @@ export class FetchPurgatory {
     if (df.done) return true;
     const req = df.env.payload;
     const b = this.broker;
-    const rm = b.replicaManager;
+    const rm = this.partitions;
     const out: P.FetchPartitionResponse[] = [];
     let bytes = 0;
     let uncached = 0;

@@ -4,9 +4,10 @@
  * its records on every partition, the leadership moves, or request.timeout.ms runs out. Split from the
  * broker because Kafka keeps delayed operations apart from the request handling that creates them.
  */
-import type { Broker } from './broker.js';
+import type { BrokerContext } from './context.js';
 import { Deadlines, type Deadline } from '../../kernel/deadlines.js';
 import type { Envelope } from '../../resources/network.js';
+import type { HostedPartitions } from './partition.js';
 import * as P from '../protocol.js';
 import type { KafkaError } from '../../trace/events.js';
 
@@ -27,7 +28,10 @@ export class ProducePurgatory {
   private delayed: DelayedProduce[] = [];
   private deadlines: Deadlines<DelayedProduce>;
 
-  constructor(private readonly broker: Broker) {
+  constructor(
+    private readonly broker: BrokerContext,
+    private readonly partitions: HostedPartitions,
+  ) {
     this.deadlines = this.newDeadlines();
   }
 
@@ -67,7 +71,7 @@ export class ProducePurgatory {
 
   /** DelayedProduce.tryComplete with checkEnoughReplicasReachOffset for each waiting partition. */
   private tryComplete(dp: DelayedProduce): void {
-    const rm = this.broker.replicaManager;
+    const rm = this.partitions;
     for (let i = 0; i < dp.required.length; i++) {
       const required = dp.required[i];
       if (required < 0) continue;

@@ -4,7 +4,7 @@
  * (here a MetadataFetch loop instead of the KRaft log). Split from the broker because Kafka keeps this
  * state machine in its own class, apart from replication.
  */
-import type { Broker } from './broker.js';
+import type { BrokerContext } from './context.js';
 import type { MetadataImage } from '../metadata.js';
 import type * as P from '../protocol.js';
 
@@ -12,7 +12,7 @@ export class BrokerLifecycleManager {
   private metadataInflight = false;
   private metadataAttempt = 0;
 
-  constructor(private readonly broker: Broker) {}
+  constructor(private readonly broker: BrokerContext) {}
 
   /** A new process incarnation: no metadata request in flight. */
   reset(): void {

@@ -6,7 +6,7 @@
  * because Kafka keeps this per-partition state machine in its own class; the broker owns the
  * partitions through its ReplicaManager.
  */
-import type { Broker } from './broker.js';
+import type { BrokerContext } from './context.js';
 import type { PartitionState } from '../metadata.js';
 import { UNDEFINED_EPOCH, UNDEFINED_OFFSET, type LogEntry, type PartitionLog, type RecordBatch } from '../partition-log.js';
 import type * as P from '../protocol.js';
@@ -30,6 +30,13 @@ export interface LeaderAppend {
 
 export const NO_ENTRIES: LogEntry[] = [];
 
+/** The partitions a broker hosts, as its fetcher and purgatories look them up (ReplicaManager). */
+export interface HostedPartitions {
+  getPartition(tp: string): Partition | undefined;
+  /** The partition if this broker leads it. */
+  leaderPartition(tp: string): Partition | undefined;
+}
+
 /** A partition replica's runtime role on this broker (lost when the process dies). */
 export class Partition {
   /** Leader only: committed ISR, the pending AlterPartition (if any) and followers' states. */
@@ -40,7 +47,7 @@ export class Partition {
   truncating?: boolean;
 
   constructor(
-    private readonly broker: Broker,
+    private readonly broker: BrokerContext,
     readonly tp: string,
     readonly topic: string,
     readonly log: PartitionLog,

@@ -5,10 +5,10 @@
  * versions, to the HW or to an OffsetsForLeaderEpoch answer). Split from the broker because Kafka runs
  * this as its own threads with their own state (partitions, in-flight request, backoff).
  */
-import type { Broker } from './broker.js';
+import type { BrokerContext } from './context.js';
 import { Deadlines, type Deadline } from '../../kernel/deadlines.js';
 import type { Envelope } from '../../resources/network.js';
-import type { Partition } from './partition.js';
+import type { HostedPartitions, Partition } from './partition.js';
 import { UNDEFINED_EPOCH, UNDEFINED_OFFSET, type LogEntry, type PartitionLog } from '../partition-log.js';
 import * as P from '../protocol.js';
 
@@ -31,7 +31,10 @@ export class ReplicaFetcherManager {
   private fetchers = new Map<number, Fetcher>();
   private timeouts: Deadlines<FetcherTimeout>;
 
-  constructor(private readonly broker: Broker) {
+  constructor(
+    private readonly broker: BrokerContext,
+    private readonly partitions: HostedPartitions,
+  ) {
     this.timeouts = this.newDeadlines();
   }
 
@@ -75,7 +78,7 @@ export class ReplicaFetcherManager {
   private sendFetch(f: Fetcher): void {
     const b = this.broker;
     if (f.inflight || f.tps.size === 0 || b.state === 'down') return;
-    const rm = b.replicaManager;
+    const rm = this.partitions;
     // 0.11-1.x (AbstractFetcherThread.maybeTruncate): partitions still truncating ask OffsetsForLeaderEpoch first.
     const truncating = [...f.tps].filter((tp) => rm.getPartition(tp)!.truncating === true);
     if (truncating.length > 0) return this.sendOffsetsForLeaderEpoch(f, truncating);
@@ -132,7 +135,7 @@ export class ReplicaFetcherManager {
 
   /** The partition a reply names, if this broker still follows it from that fetcher's leader. */
   private followed(f: Fetcher, tp: string): Partition | undefined {
-    const lp = this.broker.replicaManager.getPartition(tp);
+    const lp = this.partitions.getPartition(tp);
     if (lp === undefined || lp.role !== 'follower' || lp.state.leader !== f.leader || !f.tps.has(tp)) return undefined;
     return lp;
   }
@@ -154,7 +157,7 @@ export class ReplicaFetcherManager {
     const b = this.broker;
     f.inflight = true;
     const gen = ++f.gen;
-    const partitions = tps.map((tp) => ({ tp, leaderEpoch: b.replicaManager.getPartition(tp)!.log.latestEpoch }));
+    const partitions = tps.map((tp) => ({ tp, leaderEpoch: this.partitions.getPartition(tp)!.log.latestEpoch }));
     b.net.send<P.OffsetsForLeaderEpochRequest>(b.node, `b${f.leader}`, 'OffsetsForLeaderEpoch', P.REQUEST_OVERHEAD_BYTES + 16 * partitions.length, { correlationId: gen, replicaId: b.id, partitions });
     f.timeout = this.timeouts.add(b.kernel.now + b.cfg.replicaSocketTimeoutMs * 1000, { fetcher: f, gen });
   }

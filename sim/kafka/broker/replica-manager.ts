@@ -5,28 +5,28 @@
  * OffsetsForLeaderEpoch, and runs the isr-expiration task. Split from the broker because Kafka keeps
  * request handling for replicas here, apart from the broker's lifecycle.
  */
-import type { Broker } from './broker.js';
+import type { BrokerContext, Purgatories } from './context.js';
 import { FetchPurgatory } from './delayed-fetch.js';
 import { NO_LEADER, type MetadataImage, type PartitionState } from '../metadata.js';
 import type { Envelope } from '../../resources/network.js';
-import { Partition, type FollowerState, type LeaderAppend } from './partition.js';
+import { Partition, type FollowerState, type HostedPartitions, type LeaderAppend } from './partition.js';
 import { UNDEFINED_EPOCH, UNDEFINED_OFFSET, type PartitionLog } from '../partition-log.js';
 import { ProducePurgatory, type DelayedProduce } from './delayed-produce.js';
 import * as P from '../protocol.js';
 import { ReplicaFetcherManager } from './replica-fetcher.js';
 import type { KafkaError } from '../../trace/events.js';
 
-export class ReplicaManager {
+export class ReplicaManager implements HostedPartitions, Purgatories {
   /** Partitions hosted here, by name (Kafka's allPartitions). */
   allPartitions = new Map<string, Partition>();
   readonly producePurgatory: ProducePurgatory;
   readonly fetchPurgatory: FetchPurgatory;
   readonly fetcherManager: ReplicaFetcherManager;
 
-  constructor(private readonly broker: Broker) {
-    this.producePurgatory = new ProducePurgatory(broker);
-    this.fetchPurgatory = new FetchPurgatory(broker);
-    this.fetcherManager = new ReplicaFetcherManager(broker);
+  constructor(private readonly broker: BrokerContext) {
+    this.producePurgatory = new ProducePurgatory(broker, this);
+    this.fetchPurgatory = new FetchPurgatory(broker, this);
+    this.fetcherManager = new ReplicaFetcherManager(broker, this);
   }
 
   /** A new process incarnation: roles, fetchers and waiting requests are gone (the logs stay). */

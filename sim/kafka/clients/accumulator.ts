@@ -5,7 +5,7 @@
  * Split from the producer because Kafka keeps the application side (append) apart from the network
  * side (the Sender). The application's steady send() calls are modelled here too (see catchUp).
  */
-import type { Producer, ProducerConfig, ProducerWorkload } from './producer.js';
+import type { ProducerConfig, ProducerContext, ProducerWorkload } from './context.js';
 import type { RecordBatch } from '../partition-log.js';
 import { partitionForKey, StickyPartitioner } from './partitioner.js';
 import * as P from '../protocol.js';
@@ -54,7 +54,7 @@ export class RecordAccumulator {
   readonly recordWireBytes: number;
 
   constructor(
-    private readonly producer: Producer,
+    private readonly producer: ProducerContext,
     private readonly cfg: ProducerConfig,
     private readonly work: ProducerWorkload,
     partitions: number,

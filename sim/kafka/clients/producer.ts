@@ -12,7 +12,7 @@ import type { Envelope, Network } from '../../resources/network.js';
 import { Process } from '../../kernel/process.js';
 import type * as P from '../protocol.js';
 import type { Stream } from '../../kernel/random.js';
-import type { KeySpec } from '../../scenario/types.js';
+import type { ProducerConfig, ProducerContext, ProducerWorkload } from './context.js';
 import type { Trace } from '../../trace/bus.js';
 import type { Metrics } from './metrics.js';
 import { ClientMetadata } from './client-metadata.js';
@@ -21,35 +21,9 @@ import { RecordAccumulator } from './accumulator.js';
 import { Sender } from './sender.js';
 import { TransactionManager } from './transaction-manager.js';
 
-export interface ProducerConfig {
-  acks: number;
-  idempotence: boolean;
-  lingerMs: number;
-  batchSize: number;
-  bufferMemory: number;
-  maxInFlight: number;
-  requestTimeoutMs: number;
-  deliveryTimeoutMs: number;
-  retries: number;
-  retryBackoffMs: number;
-  retryBackoffMaxMs: number;
-  metadataMaxAgeMs: number;
-  maxRequestSize: number;
-  partitionerIgnoreKeys: boolean;
-  adaptivePartitioning: boolean;
-}
+export type { ProducerConfig, ProducerWorkload } from './context.js';
 
-export interface ProducerWorkload {
-  topic: string;
-  ratePerSec: number;
-  recordBytes: number;
-  keys: KeySpec;
-  startUs: number;
-  stopUs: number;
-  maxRecords: number;
-}
-
-export class Producer extends Process {
+export class Producer extends Process implements ProducerContext {
   readonly metadata: ClientMetadata;
   readonly backoff: ReconnectBackoff;
   readonly accumulator: RecordAccumulator;

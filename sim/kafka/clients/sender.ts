@@ -11,7 +11,7 @@ import { Deadlines } from '../../kernel/deadlines.js';
 import type { Envelope } from '../../resources/network.js';
 import { NO_LEADER, type MetadataImage } from '../metadata.js';
 import type { PBatch, RecordAccumulator } from './accumulator.js';
-import type { Producer } from './producer.js';
+import type { ProducerContext, SenderWakeup } from './context.js';
 import type * as P from '../protocol.js';
 import type { KafkaError } from '../../trace/events.js';
 
@@ -47,7 +47,7 @@ const INVALID_METADATA = new Set<KafkaError>([
 
 const NO_PARTITIONS: number[] = [];
 
-export class Sender {
+export class Sender implements SenderWakeup {
   /** Per partition: its batches in flight, oldest first. */
   inflightByTp: PBatch[][] = [];
   /** Request timeouts (request.timeout.ms), by correlation id. */
@@ -64,7 +64,7 @@ export class Sender {
   private ledBy = new Map<number, number[]>();
 
   constructor(
-    private readonly producer: Producer,
+    private readonly producer: ProducerContext,
     private readonly acc: RecordAccumulator,
   ) {
     this.timeouts = this.newTimeouts();

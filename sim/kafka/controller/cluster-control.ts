@@ -5,7 +5,7 @@
  * when it asks. Split from the controller because Kafka keeps broker membership apart from partition
  * state (ReplicationControlManager), which it calls for the ISR and leadership consequences.
  */
-import type { Controller } from './controller.js';
+import type { ControllerContext } from './context.js';
 import type { Envelope } from '../../resources/network.js';
 import type * as P from '../protocol.js';
 
@@ -24,7 +24,7 @@ export class ClusterControlManager {
   private readonly sessions = new Map<number, BrokerSession>();
   private nextBrokerEpoch = 1000;
 
-  constructor(private readonly ctl: Controller) {}
+  constructor(private readonly ctl: ControllerContext) {}
 
   /** At time 0 the cluster is already formed: every broker has a live session. */
   adoptBroker(broker: number, incarnation: number): void {

@@ -13,6 +13,7 @@
 import { produce } from 'immer';
 import type { Kernel } from '../../kernel/kernel.js';
 import { ClusterControlManager } from './cluster-control.js';
+import type { ControllerConfig, ControllerContext } from './context.js';
 import type { MetadataImage } from '../metadata.js';
 import type { Envelope, Network } from '../../resources/network.js';
 import { Process } from '../../kernel/process.js';
@@ -20,13 +21,7 @@ import type * as P from '../protocol.js';
 import { ReplicationControlManager } from './replication-control.js';
 import type { Trace } from '../../trace/bus.js';
 
-export interface ControllerConfig {
-  brokerSessionTimeoutMs: number;
-  autoLeaderRebalanceEnable: boolean;
-  leaderImbalanceCheckIntervalSec: number;
-  /** Kafka 4.x Eligible Leader Replicas (KIP-966). */
-  elrEnabled: boolean;
-}
+export type { ControllerConfig } from './context.js';
 
 interface ParkedMetadataFetch {
   env: Envelope<P.MetadataFetchRequest>;
@@ -35,7 +30,7 @@ interface ParkedMetadataFetch {
 
 const METADATA_FETCH_WAIT_US = 500_000;
 
-export class Controller extends Process {
+export class Controller extends Process implements ControllerContext {
   image: MetadataImage;
   readonly clusterControl: ClusterControlManager;
   readonly replicationControl: ReplicationControlManager;

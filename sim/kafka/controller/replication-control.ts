@@ -5,15 +5,15 @@
  * and preferred-leader rebalancing. Split from the controller because Kafka keeps partition state
  * apart from broker membership (ClusterControlManager).
  */
-import type { Controller } from './controller.js';
+import type { ControllerContext, ReplicationControl } from './context.js';
 import type { Envelope } from '../../resources/network.js';
 import { NO_LEADER, type PartitionState } from '../metadata.js';
 import type * as P from '../protocol.js';
 
 type IsrReason = 'shrink' | 'expand' | 'fenced' | 'shutdown' | 'election';
 
-export class ReplicationControlManager {
-  constructor(private readonly ctl: Controller) {}
+export class ReplicationControlManager implements ReplicationControl {
+  constructor(private readonly ctl: ControllerContext) {}
 
   onAlterPartition(env: Envelope<P.AlterPartitionRequest>): void {
     const ctl = this.ctl;

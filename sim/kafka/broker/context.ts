@@ -1,0 +1,75 @@
+/**
+ * What the parts of a broker (lifecycle.ts, replica-manager.ts, partition.ts, replica-fetcher.ts and the
+ * purgatories) use of the broker that owns them (Kafka's BrokerServer, broker.ts), so that they depend on
+ * this small interface and not on the Broker class that constructs them.
+ */
+import type { Disk } from '../../resources/disk.js';
+import type { Kernel } from '../../kernel/kernel.js';
+import type { ProcessState } from '../../kernel/process.js';
+import type { MetadataImage } from '../metadata.js';
+import type { Network } from '../../resources/network.js';
+import type { PartitionLog } from '../partition-log.js';
+import type { Trace } from '../../trace/bus.js';
+
+export interface BrokerConfig {
+  replicaLagTimeMaxMs: number;
+  replicaFetchWaitMaxMs: number;
+  replicaFetchMinBytes: number;
+  replicaFetchMaxBytes: number;
+  replicaFetchResponseMaxBytes: number;
+  replicaFetchBackoffMs: number;
+  /** replica.socket.timeout.ms: a fetch with no answer after this is abandoned. */
+  replicaSocketTimeoutMs: number;
+  brokerHeartbeatIntervalMs: number;
+  /** flush.messages of a topic (log.flush.interval.messages unless the topic overrides it). */
+  flushMessages: (topic: string) => number;
+  /** flush.ms of a topic (log.flush.interval.ms unless the topic overrides it). */
+  flushMs: (topic: string) => number;
+  /** min.insync.replicas per topic. */
+  minIsr: (topic: string) => number;
+  /** KAFKA-15583 (3.7+): the HW does not advance while the ISR is below min ISR. */
+  hwFrozenUnderMinIsr: boolean;
+  /**
+   * How a replica that becomes a follower truncates (sim/config.ts Behaviour): to its HW (before 0.11),
+   * to the end offset of one OffsetsForLeaderEpoch answered without an epoch (0.11-1.x), or by
+   * diverging epoch (2.0+, on fetch since 2.7).
+   */
+  truncation: 'highWatermark' | 'epochNoEpochInResponse' | 'divergingEpoch';
+}
+
+/** The ReplicaManager's purgatories, as a Partition wakes them when its log or high watermark moves. */
+export interface Purgatories {
+  readonly producePurgatory: { checkAll(): void };
+  readonly fetchPurgatory: { wake(tp: string): void };
+}
+
+/** The broker as its parts see it: identity, resources, config, metadata state and timers. */
+export interface BrokerContext {
+  readonly id: number;
+  /** The network node name (`b<id>`). */
+  readonly node: string;
+  readonly kernel: Kernel;
+  readonly net: Network;
+  readonly disk: Disk;
+  readonly trace: Trace;
+  readonly cfg: BrokerConfig;
+  /** Logs by partition: they survive process crashes. */
+  readonly logs: Map<string, PartitionLog>;
+  image: MetadataImage | null;
+  brokerEpoch: number;
+  fenced: boolean;
+  shuttingDown: boolean;
+  /** Bumped on every crash and start. */
+  readonly incarnation: number;
+  readonly state: ProcessState;
+  readonly replicaManager: Purgatories;
+  /** Run `fn` after `delayUs` if this incarnation is still alive then. */
+  timer(delayUs: number, fn: () => void): void;
+  /** Run `fn` at absolute time `t` (µs) under the same rules as timer(). */
+  timerAt(t: number, fn: () => void): void;
+  logFor(tp: string): PartitionLog;
+  /** A new metadata image: remember it, then let the ReplicaManager change roles. */
+  applyImage(img: MetadataImage): void;
+  /** The controller let a controlled shutdown finish. */
+  stopCleanly(): void;
+}
