@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseScenario, type RunSummary, type Scenario, simulate } from '../../sim/index.js';
+import { ArraySink, parseScenario, type RunSummary, type Scenario, simulate, type TraceEvent } from '../../sim/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -28,8 +28,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 interface RunRef {
   path: string;
   seed?: number;
-  /** Producer configs set on every producer, as `--producer-property k=v` does. */
-  producerProperty?: Record<string, string | number>;
+  /** A what-if applied to the file's parsed YAML before the run, and the CLI flags that do the same. */
+  edit?: { flags: string; apply: (raw: Record<string, unknown>) => void };
 }
 
 interface Claim {
@@ -39,6 +39,8 @@ interface Claim {
   runs: RunRef[];
   /** The text the runs give, with the doc's formatting. */
   render: (...s: RunSummary[]) => string;
+  /** The runs keep their trace, for `eventsOf` in render. */
+  trace?: boolean;
 }
 
 // --- formatting as the docs do -------------------------------------------------------------------------
@@ -76,6 +78,24 @@ const Q = 'scenarios/questions/';
 const C = 'scenarios/catalog/';
 const q = (name: string, seed?: number): RunRef[] => [{ path: `${Q}${name}.yaml`, seed }];
 const c = (name: string): RunRef[] => [{ path: `${C}${name}.yaml` }];
+/** `--producer-property k=v`: a config on every producer. */
+function producerProperty(key: string, value: string | number): RunRef['edit'] {
+  return {
+    flags: `--producer-property ${key}=${value}`,
+    apply: (raw) => {
+      for (const p of raw.producers as { config?: Record<string, unknown> }[]) p.config = { ...p.config, [key]: value };
+    },
+  };
+}
+/** The network's default latency (0.5 ms plus jitter) instead of the file's. */
+const DEFAULT_LATENCY: RunRef['edit'] = {
+  flags: '--set cluster.network.latency=0.5ms',
+  apply: (raw) => {
+    const network = (raw.cluster as { network?: { latency?: unknown } }).network;
+    if (network) delete network.latency;
+  },
+};
+
 /** The `# comment` after `npx kafkasim run <file>` in a doc's code block (whitespace collapsed). */
 const cmd = (file: string, comment: string): string => `${file}.yaml # ${comment}`;
 
@@ -289,6 +309,15 @@ const CLAIMS: Claim[] = [
       render: (s) => cmd(`q18-not-leader-or-follower-idempotence-${v}`, `duplicated ${s.records.duplicated}`),
     }),
   ),
+  {
+    doc: QD,
+    text: 'with the default 0.5 ms, seeds 1 to 6 gave 1 duplicate between them',
+    runs: [1, 2, 3, 4, 5, 6].map((seed) => ({ path: `${Q}q18-not-leader-or-follower-idempotence-off.yaml`, seed, edit: DEFAULT_LATENCY })),
+    render: (...s) => {
+      const dup = s.reduce((sum, x) => sum + x.records.duplicated, 0);
+      return `with the default 0.5 ms, seeds 1 to ${s.length} gave ${dup === 0 ? 'no duplicate' : dup === 1 ? '1 duplicate' : `${dup} duplicates`} between them`;
+    },
+  },
   // q19
   {
     doc: QD,
@@ -416,6 +445,19 @@ const CLAIMS: Claim[] = [
   // docs/failures.md
   {
     doc: FD,
+    text: 'A leads with log end offset 10 and is the only ISR member; B has 5 records, C has 2',
+    runs: c('kafka10751-unclean-arithmetic-0.10'),
+    render: (s) => {
+      // After the unclean election C's log is the truth: each of A and B truncated to C's log end offset.
+      const [offset] = match(s, 'truncate', /^orders-0: broker \d+ truncated \d+ record\(s\) to offset (\d+)/);
+      const leo = (b: string) => Number(offset) + (tbb(s)[b] ?? 0);
+      const shrinks = s.timeline.filter((t) => t.kind === 'isr' && t.atMs < (s.elections[0]?.atMs ?? 0) && t.text.endsWith('(shrink)'));
+      const isr = /→ \[([\d,]+)\]/.exec(shrinks.at(-1)?.text ?? '')?.[1];
+      return `A leads with log end offset ${leo('1')} and is ${isr === '1' ? 'the only ISR member' : `in the ISR [${isr}]`}; B has ${leo('2')} records, C has ${offset}`;
+    },
+  },
+  {
+    doc: FD,
     text: 'B truncates 5 − 2 = 3 records, and A, when it returns, 10 − 2 = 8',
     runs: c('kafka10751-unclean-arithmetic-0.10'),
     render: (s) => `B truncates 5 − 2 = ${tbb(s)['2'] ?? 0} records, and A, when it returns, 10 − 2 = ${tbb(s)['1'] ?? 0}`,
@@ -486,6 +528,23 @@ const CLAIMS: Claim[] = [
   // docs/visualizer.md: its examples are killed-leader and unclean-election-loss with seed 7, as in its URLs.
   {
     doc: VD,
+    text: '*broker 1 missed heartbeats for 9.0 s and was fenced by the controller (broker.session.timeout.ms)*',
+    runs: [{ path: 'scenarios/killed-leader.yaml', seed: 7 }],
+    trace: true,
+    render: (s) => {
+      // As viz/derive/narrative.ts: from the last heartbeat that reached the controller to the fencing.
+      const events = eventsOf(s);
+      const fence = events.find((e) => e.type === 'fence' && e.reason === 'sessionTimeout');
+      if (fence?.type !== 'fence') return 'no broker was fenced';
+      let last = Number.NaN;
+      for (const e of events) {
+        if (e.type === 'msg' && e.kind === 'BrokerHeartbeat' && e.dropped === undefined && e.to === 'ctl' && e.from === `b${fence.broker}` && e.recvUs <= fence.t) last = e.recvUs;
+      }
+      return `*broker ${fence.broker} missed heartbeats for ${((fence.t - last) / 1e6).toFixed(1)} s and was fenced by the controller (broker.session.timeout.ms)*`;
+    },
+  },
+  {
+    doc: VD,
     text: '*orders-0: leader 1 → 2 (epoch 1, clean: 2 was in the ISR [1,2,3]), because broker 1 was fenced*',
     runs: [{ path: 'scenarios/killed-leader.yaml', seed: 7 }],
     render: (s) => {
@@ -509,7 +568,7 @@ const CLAIMS: Claim[] = [
     text: '(`reordered A 0 · B 24`)',
     runs: [
       { path: 'scenarios/killed-leader.yaml', seed: 7 },
-      { path: 'scenarios/killed-leader.yaml', seed: 7, producerProperty: { acks: 1 } },
+      { path: 'scenarios/killed-leader.yaml', seed: 7, edit: producerProperty('acks', 1) },
     ],
     render: (a, b) => `(\`reordered A ${a.records.reordered} · B ${b.records.reordered}\`)`,
   },
@@ -554,14 +613,24 @@ function seedOf(r: RunRef): number {
 
 /** The command that reproduces a run. */
 function command(r: RunRef): string {
-  const props = Object.entries(r.producerProperty ?? {}).map(([k, v]) => ` --producer-property ${k}=${v}`);
-  return `npx kafkasim run ${r.path} --seed ${seedOf(r)}${props.join('')}`;
+  return `npx kafkasim run ${r.path} --seed ${seedOf(r)}${r.edit ? ` ${r.edit.flags}` : ''}`;
 }
 
-/** The scenario with configs set on every producer before parsing, as the CLI's `--producer-property` does. */
-function withProducerProperty(path: string, props: Record<string, string | number>): Scenario {
-  const raw = parse(readFileSync(`${ROOT}${path}`, 'utf8')) as { producers: { config?: Record<string, unknown> }[] };
-  for (const p of raw.producers) p.config = { ...p.config, ...props };
+/** Runs whose trace some claim reads (by command). */
+const TRACED = new Set(CLAIMS.filter((c) => c.trace).flatMap((c) => c.runs.map(command)));
+const traces = new WeakMap<RunSummary, TraceEvent[]>();
+
+/** The trace of a run of a claim with `trace: true`. */
+function eventsOf(s: RunSummary): TraceEvent[] {
+  const events = traces.get(s);
+  if (!events) throw new Error('eventsOf: the claim needs `trace: true`');
+  return events;
+}
+
+/** The scenario as the file says, with a what-if applied to its YAML before parsing. */
+function edited(path: string, apply: (raw: Record<string, unknown>) => void): Scenario {
+  const raw = parse(readFileSync(`${ROOT}${path}`, 'utf8')) as Record<string, unknown>;
+  apply(raw);
   return parseScenario(JSON.stringify(raw), path);
 }
 
@@ -569,7 +638,9 @@ function run(r: RunRef): RunSummary {
   const key = command(r);
   let s = runs.get(key);
   if (!s) {
-    s = simulate(r.producerProperty ? withProducerProperty(r.path, r.producerProperty) : scenarioOf(r.path), { seed: seedOf(r) });
+    const sink = TRACED.has(key) ? new ArraySink() : undefined;
+    s = simulate(r.edit ? edited(r.path, r.edit.apply) : scenarioOf(r.path), { seed: seedOf(r), sinks: sink ? [sink] : [] });
+    if (sink) traces.set(s, sink.events);
     runs.set(key, s);
   }
   return s;
