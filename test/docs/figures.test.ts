@@ -28,6 +28,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 interface RunRef {
   path: string;
   seed?: number;
+  /** `path` is a doc, and the scenario is the text its example passes to parseScenario. */
+  example?: boolean;
   /** A what-if applied to the file's parsed YAML before the run, and the CLI flags that do the same. */
   edit?: { flags: string; apply: (raw: Record<string, unknown>) => void };
 }
@@ -517,6 +519,14 @@ const CLAIMS: Claim[] = [
     render: (s) => cmd('kip320-consumer-truncation-detected', `records.skipped = ${s.records.skipped}`),
   },
 
+  // docs/api.md: its example (the example's printed figures are test/package.test.ts's business).
+  {
+    doc: 'docs/api.md',
+    text: 'the old leader was fenced at about 17 s',
+    runs: [{ path: 'docs/api.md', example: true, seed: 7 }],
+    render: (s) => `the old leader was fenced at about ${s0(at(s, 'fence', /^controller fenced broker/))}`,
+  },
+
   // README.md: the why-lost screenshot is unclean-election-loss with seed 7 (test/viz/browser.test.ts).
   {
     doc: 'README.md',
@@ -591,17 +601,26 @@ const CLAIMS: Claim[] = [
 const BOLD_OUTCOMES = ['docs/questions.md'];
 
 /** Docs whose figures are claimed; each is searched by the guard too. */
-const DOCS = ['README.md', 'docs/questions.md', 'docs/failures.md', 'docs/profiles.md', 'docs/visualizer.md'];
+const DOCS = ['README.md', 'docs/api.md', 'docs/questions.md', 'docs/failures.md', 'docs/profiles.md', 'docs/visualizer.md'];
 
 // --- runs, each once -------------------------------------------------------------------------------------
 
 const scenarios = new Map<string, Scenario>();
 const runs = new Map<string, RunSummary>();
 
+/** The scenario text of a file, or of a doc's example (`parseScenario(\`...\``). */
+function sourceOf(path: string): string {
+  const text = readFileSync(`${ROOT}${path}`, 'utf8');
+  if (!path.endsWith('.md')) return text;
+  const m = /parseScenario\(`([^`]*)`/.exec(text);
+  if (!m?.[1]) throw new Error(`${path} has no parseScenario(\`...\`) example`);
+  return m[1];
+}
+
 function scenarioOf(path: string): Scenario {
   let s = scenarios.get(path);
   if (!s) {
-    s = parseScenario(readFileSync(`${ROOT}${path}`, 'utf8'), path);
+    s = parseScenario(sourceOf(path), path);
     scenarios.set(path, s);
   }
   return s;
@@ -613,6 +632,7 @@ function seedOf(r: RunRef): number {
 
 /** The command that reproduces a run. */
 function command(r: RunRef): string {
+  if (r.example) return `the example scenario of ${r.path} with seed ${seedOf(r)}`;
   return `npx kafkasim run ${r.path} --seed ${seedOf(r)}${r.edit ? ` ${r.edit.flags}` : ''}`;
 }
 
