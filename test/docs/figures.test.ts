@@ -24,7 +24,7 @@ import { ArraySink, parseScenario, type RunSummary, type Scenario, simulate, typ
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** A run: a scenario file, a seed (the file's own when absent) and an optional what-if on the producers. */
+/** A run: a scenario file, a seed (the file's own when absent) and an optional what-if. */
 interface RunRef {
   path: string;
   seed?: number;
@@ -670,7 +670,7 @@ const collapse = (text: string): string => text.replace(/\s+/g, ' ');
 const docText = new Map(DOCS.map((d) => [d, collapse(readFileSync(`${ROOT}${d}`, 'utf8'))]));
 
 describe('figures in the docs', () => {
-  it.each(CLAIMS.map((claim, i) => [`${claim.doc}: ${claim.text.slice(0, 70)} (${claim.runs.map((r) => r.path).join(', ')}) #${i}`, claim] as const))('%s', (_, claim) => {
+  it.each(CLAIMS.map((claim, i) => [`${claim.doc}: ${claim.text.slice(0, 70)} (${[...new Set(claim.runs.map((r) => r.path))].join(', ')}) #${i}`, claim] as const))('%s', (_, claim) => {
     const doc = docText.get(claim.doc);
     expect(doc, `${claim.doc} is not in DOCS`).toBeDefined();
     const rendered = claim.render(...claim.runs.map(run));
@@ -680,24 +680,25 @@ describe('figures in the docs', () => {
   });
 
   it.each(DOCS)('every figure in a run command comment or an outcome in bold in %s is claimed', (d) => {
-    const doc = docText.get(d) ?? '';
-    const covered: [number, number][] = [];
-    for (const claim of CLAIMS.filter((x) => x.doc === d)) {
-      for (let i = doc.indexOf(claim.text); i >= 0; i = doc.indexOf(claim.text, i + 1)) covered.push([i, i + claim.text.length]);
-    }
-    // Bold phrases, and comments after `npx kafkasim run <file>` (code blocks collapse onto one line, so a
-    // comment ends where the next command or the closing fence begins).
-    const spans: [number, string][] = [
-      ...[...(BOLD_OUTCOMES.includes(d) ? doc.matchAll(/\*\*[^*]+\*\*/g) : [])].map((m): [number, string] => [m.index ?? 0, m[0]]),
-      ...[...doc.matchAll(/kafkasim run \S+(?: --\S+ \S+)* # (.*?)(?= npx | ```|$)/g)].map((m): [number, string] => [(m.index ?? 0) + m[0].length - (m[1] ?? '').length, m[1] ?? '']),
-    ];
-    const unclaimed: string[] = [];
-    for (const [start, text] of spans) {
-      for (const num of text.matchAll(/\d[\d,.]*/g)) {
+    const claims = CLAIMS.filter((x) => x.doc === d).map((x) => x.text);
+    /** Numbers in `text` (found at `start` of `within`) that no claim's occurrence in `within` covers. */
+    const unclaimedIn = (within: string, start: number, text: string): string[] => {
+      const covered: [number, number][] = [];
+      for (const c of claims) for (let i = within.indexOf(c); i >= 0; i = within.indexOf(c, i + 1)) covered.push([i, i + c.length]);
+      return [...text.matchAll(/\d[\d,.]*/g)].flatMap((num) => {
         const p = start + (num.index ?? 0);
-        if (!covered.some(([a, b]) => a <= p && p < b)) unclaimed.push(`${num[0]} in "${text}"`);
-      }
+        return covered.some(([a, b]) => a <= p && p < b) ? [] : [`${num[0]} in "${text}"`];
+      });
+    };
+    const unclaimed: string[] = [];
+    // Comments after `npx kafkasim run <file> [flags]`, line by line.
+    for (const line of readFileSync(`${ROOT}${d}`, 'utf8').split('\n')) {
+      const m = /kafkasim run .*? # (.*)$/.exec(collapse(line));
+      if (m?.[1]) unclaimed.push(...unclaimedIn(m.input, m.input.length - m[1].length, m[1]));
     }
+    // Bold phrases, where bold is an outcome (they may wrap across lines: searched in the collapsed doc).
+    const doc = docText.get(d) ?? '';
+    for (const m of BOLD_OUTCOMES.includes(d) ? doc.matchAll(/\*\*[^*]+\*\*/g) : []) unclaimed.push(...unclaimedIn(doc, m.index ?? 0, m[0]));
     expect(unclaimed, `figures in ${d} that no claim in test/docs/figures.test.ts checks`).toEqual([]);
   });
 });
