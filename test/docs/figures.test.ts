@@ -16,7 +16,7 @@
  * Performance figures (frames per second, load times, events per second) are the benchmarks' business,
  * not runs of a scenario, and are not here. Each (scenario, seed, override) runs once.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -106,6 +106,15 @@ const FD = 'docs/failures.md';
 const VD = 'docs/visualizer.md';
 
 const CLAIMS: Claim[] = [
+  {
+    doc: QD,
+    text: "The numbers below are from the files' own seed (1)",
+    runs: [],
+    render: () => {
+      const seeds = new Set(readdirSync(`${ROOT}${Q}`).map((f) => scenarioOf(`${Q}${f}`).seed));
+      return `The numbers below are from the files' own seed (${[...seeds].join(', ')})`;
+    },
+  },
   // q3
   {
     doc: QD,
@@ -224,6 +233,14 @@ const CLAIMS: Claim[] = [
     render: (s) => cmd('q07-retries-reorder-idempotence-on', `reordered ${s.records.reordered}`),
   },
   // q8
+  ...['linger-100', 'linger-0'].map(
+    (v): Claim => ({
+      doc: QD,
+      text: 'The producer process is killed at 10 s',
+      runs: q(`q08-producer-crash-${v}`),
+      render: (s) => `The producer process is killed at ${s0(at(s, 'fault', /^crash producer /))}`,
+    }),
+  ),
   { doc: QD, text: '**70 records fail** (PRODUCER_CRASHED', runs: q('q08-producer-crash-linger-100'), render: (s) => `**${s.records.failed} records fail** (PRODUCER_CRASHED` },
   {
     doc: QD,
@@ -252,6 +269,15 @@ const CLAIMS: Claim[] = [
     }),
   ),
   // q10
+  ...['on', 'off'].map(
+    (v): Claim => ({
+      doc: QD,
+      text: 'the followers are cut off at 5 s and leave the ISR; the leader crashes at 25 s',
+      runs: q(`q10-unclean-election-${v}`),
+      render: (s) =>
+        `the followers are cut off at ${s0(at(s, 'fault', /^partition /))} and ${Number.isNaN(at(s, 'isr', /\(shrink\)/)) ? 'stay in' : 'leave'} the ISR; the leader crashes at ${s0(at(s, 'fault', /^crash /))}`,
+    }),
+  ),
   {
     doc: QD,
     text: 'a stale follower is elected at 33 s: **4,000 acknowledged records lost**',
@@ -343,6 +369,14 @@ const CLAIMS: Claim[] = [
     },
   },
   // q22
+  ...['one-broker', 'two-brokers', 'all-brokers'].map(
+    (v): Claim => ({
+      doc: QD,
+      text: 'power loss at 20 s',
+      runs: q(`q22-power-loss-${v}`),
+      render: (s) => `power loss at ${s0(at(s, 'broker', /\(power loss\)/))}`,
+    }),
+  ),
   {
     doc: QD,
     text: 'One broker: it loses its whole unflushed log (9,999 records truncated) and refetches it: **0 lost**',
@@ -377,6 +411,19 @@ const CLAIMS: Claim[] = [
     }),
   ),
   // q23
+  ...['2', '3'].map(
+    (v): Claim => ({
+      doc: QD,
+      text: 'One follower stalls for 35 s twice',
+      runs: q(`q23-isr-flapping-min-isr-${v}`),
+      render: (s) => {
+        const pauses = s.timeline.filter((t) => t.kind === 'fault' && t.text.startsWith('pause '));
+        const resumes = s.timeline.filter((t) => t.kind === 'fault' && t.text.startsWith('resume '));
+        const lengths = new Set(pauses.map((p, i) => s0((resumes[i]?.atMs ?? Number.NaN) - p.atMs)));
+        return `One follower stalls for ${[...lengths].join(' and ')} ${pauses.length === 2 ? 'twice' : `${pauses.length} times`}`;
+      },
+    }),
+  ),
   ...['2', '3'].map(
     (v): Claim => ({
       doc: QD,
@@ -456,6 +503,15 @@ const CLAIMS: Claim[] = [
       const shrinks = s.timeline.filter((t) => t.kind === 'isr' && t.atMs < (s.elections[0]?.atMs ?? 0) && t.text.endsWith('(shrink)'));
       const isr = /→ \[([\d,]+)\]/.exec(shrinks.at(-1)?.text ?? '')?.[1];
       return `A leads with log end offset ${leo('1')} and is ${isr === '1' ? 'the only ISR member' : `in the ISR [${isr}]`}; B has ${leo('2')} records, C has ${offset}`;
+    },
+  },
+  {
+    doc: FD,
+    text: 'A dies and C, first in assignment order, is elected uncleanly',
+    runs: c('kafka10751-unclean-arithmetic-0.10'),
+    render: (s) => {
+      const e = s.elections[0];
+      return `A dies and ${e?.leader === 3 ? 'C' : `broker ${e?.leader}`}, first in assignment order, is elected ${e?.clean ? 'cleanly' : 'uncleanly'}`;
     },
   },
   {
