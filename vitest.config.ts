@@ -14,7 +14,15 @@ import { defineConfig, mergeConfig } from 'vitest/config';
 import viteConfig from './vite.config.js';
 
 const BROWSER = ['test/viz/browser*.test.ts'];
-const SCENARIOS = ['test/scenarios/**/*.test.ts', 'test/package.test.ts', 'test/sim/run/**/*.test.ts', 'test/cli/main.test.ts', 'test/viz/derive/**/*.test.ts', 'test/viz/io/**/*.test.ts'];
+const SCENARIOS = [
+  'test/scenarios/**/*.test.ts',
+  'test/package.test.ts',
+  'test/sim/run/**/*.test.ts',
+  'test/cli/main.test.ts',
+  'test/viz/derive/**/*.test.ts',
+  'test/viz/io/**/*.test.ts',
+  'test/docs/**/*.test.ts',
+];
 
 export default mergeConfig(
   viteConfig,
