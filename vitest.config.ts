@@ -28,6 +28,9 @@ export default mergeConfig(
   viteConfig,
   defineConfig({
     test: {
+      // Two files at a time on the two cores (vitest's default is one fewer than the cores): the browser
+      // files still run one after another (their project has fileParallelism off), beside the others.
+      maxWorkers: 2,
       projects: [
         {
           extends: true,
