@@ -95,6 +95,53 @@ async function waitLoaded(page: Page, name: string, timeoutMs: number): Promise<
   return (await page.locator('#trace-hash').textContent()) ?? '';
 }
 
+interface FrameRecord {
+  stamps: number[];
+  changed: number;
+  frames: number;
+  playing: boolean;
+  t0: number;
+  t1: number;
+  longTasks: number[];
+}
+
+/** Runs in the page: a requestAnimationFrame loop that stamps every frame for `dur` ms after `warm` ms. */
+function recordFrames({ warm, dur }: { warm: number; dur: number }): Promise<FrameRecord> {
+  return new Promise<FrameRecord>((resolve) => {
+    const s = (window as unknown as VizWindow).kafkasimViz.state;
+    const stamps: number[] = [];
+    const longTasks: number[] = [];
+    let changed = 0;
+    let frames = 0;
+    let lastI = -1;
+    let start = -1;
+    let t0 = 0;
+    const po =
+      typeof PerformanceObserver !== 'undefined' && PerformanceObserver.supportedEntryTypes?.includes('longtask')
+        ? new PerformanceObserver((l) => {
+            for (const e of l.getEntries()) if (start >= 0 && e.startTime >= start + warm) longTasks.push(e.duration);
+          })
+        : undefined;
+    po?.observe({ type: 'longtask' });
+    const loop = (now: number): void => {
+      if (start < 0) start = now;
+      if (now - start >= warm) {
+        if (stamps.length === 0) t0 = s.cursorT;
+        stamps.push(now);
+        frames++;
+        if (s.cursorI !== lastI) changed++;
+      }
+      lastI = s.cursorI;
+      if (now - start < warm + dur && s.playing) requestAnimationFrame(loop);
+      else {
+        po?.disconnect();
+        resolve({ stamps, changed, frames, playing: s.playing, t0, t1: s.cursorT, longTasks });
+      }
+    };
+    requestAnimationFrame(loop);
+  });
+}
+
 async function measureFps(page: Page, cliRun: CliRun): Promise<Record<string, unknown>> {
   const t0 = performance.now();
   await page.locator('#file').setInputFiles(FPS_SCENARIO);
@@ -112,43 +159,7 @@ async function measureFps(page: Page, cliRun: CliRun): Promise<Record<string, un
   await page.locator('#play').click();
   await page.waitForTimeout(WARMUP_MS);
   const m0 = await metrics();
-  const r = await page.evaluate(
-    ({ warm, dur }) =>
-      new Promise<{ stamps: number[]; changed: number; frames: number; playing: boolean; t0: number; t1: number; longTasks: number[] }>((resolve) => {
-        const s = (window as unknown as VizWindow).kafkasimViz.state;
-        const stamps: number[] = [];
-        const longTasks: number[] = [];
-        let changed = 0;
-        let frames = 0;
-        let lastI = -1;
-        let start = -1;
-        let t0 = 0;
-        const po =
-          typeof PerformanceObserver !== 'undefined' && PerformanceObserver.supportedEntryTypes?.includes('longtask')
-            ? new PerformanceObserver((l) => {
-                for (const e of l.getEntries()) if (start >= 0 && e.startTime >= start + warm) longTasks.push(e.duration);
-              })
-            : undefined;
-        po?.observe({ type: 'longtask' });
-        const loop = (now: number): void => {
-          if (start < 0) start = now;
-          if (now - start >= warm) {
-            if (stamps.length === 0) t0 = s.cursorT;
-            stamps.push(now);
-            frames++;
-            if (s.cursorI !== lastI) changed++;
-          }
-          lastI = s.cursorI;
-          if (now - start < warm + dur && s.playing) requestAnimationFrame(loop);
-          else {
-            po?.disconnect();
-            resolve({ stamps, changed, frames, playing: s.playing, t0, t1: s.cursorT, longTasks });
-          }
-        };
-        requestAnimationFrame(loop);
-      }),
-    { warm: 0, dur: MEASURE_MS },
-  );
+  const r = await page.evaluate(recordFrames, { warm: 0, dur: MEASURE_MS });
   const m1 = await metrics();
   await page.locator('#play').click();
   await cdp.detach();

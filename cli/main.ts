@@ -147,6 +147,39 @@ interface RunOptions {
   set?: string[];
 }
 
+/** The NDJSON trace writer `--trace` asks for (none without it). */
+function openTraceWriter(path: string | undefined): NdjsonWriter | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return new NdjsonWriter(path);
+  } catch (e) {
+    throw new InputError(`cannot write the trace to ${path}: ${errnoText(e)}`);
+  }
+}
+
+/** Runs the scenario (to the end, or to `untilUs`) and returns its summary, or the internal error it hit. */
+function runToSummary(scenario: Scenario, seed: number, writer: NdjsonWriter | undefined, untilUs: number | undefined): RunSummary | Error {
+  try {
+    const sim = createSimulation(scenario, { seed, sinks: writer ? [writer] : [] });
+    if (untilUs === undefined) sim.run();
+    else {
+      sim.runUntil(untilUs);
+      // Stopped early: close the trace the way the end of a run does, so checks see an end.
+      sim.stop();
+    }
+    const summary = sim.summary();
+    writer?.close();
+    return summary;
+  } catch (e) {
+    try {
+      writer?.close();
+    } catch {
+      // the internal error is the one to report
+    }
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
+
 function runCommand(file: string, opts: RunOptions, io: Io): number {
   const overrides: Overrides = {
     set: opts.set ?? [],
@@ -163,36 +196,14 @@ function runCommand(file: string, opts: RunOptions, io: Io): number {
   const flags = [...(opts.until !== undefined ? ['--until', opts.until] : []), ...overrideFlags(overrides)];
   const reproduce = reproduceCommand(file, seed, flags);
 
-  let writer: NdjsonWriter | undefined;
-  if (opts.trace !== undefined) {
-    try {
-      writer = new NdjsonWriter(opts.trace);
-    } catch (e) {
-      throw new InputError(`cannot write the trace to ${opts.trace}: ${errnoText(e)}`);
-    }
-  }
+  const writer = openTraceWriter(opts.trace);
   const report = opts.trace === '-' ? io.err : io.out;
 
   const started = performance.now();
-  let summary: RunSummary;
-  try {
-    const sim = createSimulation(scenario, { seed, sinks: writer ? [writer] : [] });
-    if (untilUs === undefined) sim.run();
-    else {
-      sim.runUntil(untilUs);
-      // Stopped early: close the trace the way the end of a run does, so checks see an end.
-      sim.stop();
-    }
-    summary = sim.summary();
-    writer?.close();
-  } catch (e) {
-    try {
-      writer?.close();
-    } catch {
-      // the internal error is the one to report
-    }
-    if (process.env.KAFKASIM_DEBUG && e instanceof Error) io.err(`${e.stack}\n`);
-    io.err(`kafkasim: internal error: ${e instanceof Error ? e.message : String(e)} (scenario ${scenario.name}, seed ${seed}; reproduce: ${reproduce})\n`);
+  const summary = runToSummary(scenario, seed, writer, untilUs);
+  if (summary instanceof Error) {
+    if (process.env.KAFKASIM_DEBUG) io.err(`${summary.stack}\n`);
+    io.err(`kafkasim: internal error: ${summary.message} (scenario ${scenario.name}, seed ${seed}; reproduce: ${reproduce})\n`);
     return 3;
   }
   const wallMs = Math.round((performance.now() - started) * 1000) / 1000;

@@ -60,8 +60,6 @@ const FORBIDDEN_NEW = ['Date'];
  */
 const LONG_FUNCTIONS: Record<string, number> = {
   'viz/io/trace-file.ts: TraceBlockEncoder.scan': 77,
-  'cli/main.ts: runCommand': 78,
-  'bench/viz-bench.ts: measureFps': 92,
 };
 
 // ---------------------------------------------------------------------------------------------------------
