@@ -48,8 +48,12 @@ export class PartitionLog {
   /** The HW as last checkpointed to replication-offset-checkpoint (every 5 s in Kafka). */
   hwCheckpoint = 0;
   readonly epochs: EpochEntry[] = [];
-  /** Producer state: the last (up to 5) entries of each producer id, as Kafka's ProducerStateManager keeps. */
-  private readonly producers = new Map<number, LogEntry[]>();
+  /**
+   * Producer state (Kafka's ProducerStateManager): per producer id, the last NUM_BATCHES_TO_RETAIN batches
+   * of this log. Built from every append, the leader's and the follower's alike, so a new leader knows the
+   * batches it has; rebuilt from the log after a truncation.
+   */
+  private readonly producers = new Map<number, ProducerStateEntry>();
 
   constructor(readonly tp: string) {}
 
@@ -149,19 +153,26 @@ export class PartitionLog {
     return bytes;
   }
 
-  /** The last entries (≤ 5) of producer `pid` in this log, oldest first. */
-  recentBatchesOf(pid: number): readonly LogEntry[] {
-    return this.producers.get(pid) ?? NONE;
+  /** The last entries (≤ 5) of producer `pid` in this log, oldest first (allocates: for tests and tools). */
+  recentBatchesOf(pid: number): LogEntry[] {
+    const st = this.producers.get(pid);
+    const out: LogEntry[] = [];
+    if (st !== undefined) for (let k = 0; k < st.size; k++) out.push(st.at(k));
+    return out;
+  }
+
+  /** Producer `pid`'s state in this log, if it has appended here. */
+  producerState(pid: number): ProducerStateEntry | undefined {
+    return this.producers.get(pid);
   }
 
   private rememberProducerBatch(entry: LogEntry): void {
-    let r = this.producers.get(entry.batch.pid);
-    if (r === undefined) {
-      r = [];
-      this.producers.set(entry.batch.pid, r);
+    let st = this.producers.get(entry.batch.pid);
+    if (st === undefined) {
+      st = new ProducerStateEntry();
+      this.producers.set(entry.batch.pid, st);
     }
-    r.push(entry);
-    if (r.length > 5) r.shift();
+    st.addBatch(entry);
   }
 
   private rebuildProducerState(): void {
@@ -170,4 +181,46 @@ export class PartitionLog {
   }
 }
 
-const NONE: readonly LogEntry[] = [];
+/** Kafka's ProducerStateEntry.NUM_BATCHES_TO_RETAIN. */
+export const NUM_BATCHES_TO_RETAIN = 5;
+
+/**
+ * Kafka's ProducerStateEntry: the metadata of a producer id's last NUM_BATCHES_TO_RETAIN batches (first and
+ * last sequence, base and last offset: here the log entries themselves), in a fixed ring, oldest first.
+ * The simulator's epoch bump starts a new producer id, so there is no producer epoch to keep.
+ */
+export class ProducerStateEntry {
+  private readonly ring: LogEntry[] = [];
+  private head = 0;
+  size = 0;
+
+  /** The k-th retained batch, oldest first. */
+  at(k: number): LogEntry {
+    return this.ring[(this.head + k) % NUM_BATCHES_TO_RETAIN];
+  }
+
+  /** The last batch appended. */
+  last(): LogEntry {
+    return this.at(this.size - 1);
+  }
+
+  /** ProducerStateEntry.addBatch: when full, the oldest batch makes room. */
+  addBatch(e: LogEntry): void {
+    if (this.size < NUM_BATCHES_TO_RETAIN) {
+      this.ring[(this.head + this.size) % NUM_BATCHES_TO_RETAIN] = e;
+      this.size++;
+    } else {
+      this.ring[this.head] = e;
+      this.head = (this.head + 1) % NUM_BATCHES_TO_RETAIN;
+    }
+  }
+
+  /** ProducerStateEntry.findDuplicateBatch: the retained batch with exactly this sequence range. */
+  findDuplicateBatch(firstSeq: number, count: number): LogEntry | undefined {
+    for (let k = 0; k < this.size; k++) {
+      const e = this.at(k);
+      if (e.batch.seq === firstSeq && e.batch.count === count) return e;
+    }
+    return undefined;
+  }
+}

@@ -85,7 +85,8 @@ export class Partition {
   // ---- appends -------------------------------------------------------------------------------
 
   /**
-   * Partition.appendRecordsToLeader plus the idempotent producer's sequence checks. Returns the
+   * Partition.appendRecordsToLeader plus the idempotent producer's sequence checks (ProducerStateEntry,
+   * ProducerAppendInfo.checkSequence). Returns the
    * partition's result, when the append is on the page cache (or fsynced), and the offset the HW must
    * pass for acks=all.
    */
@@ -96,15 +97,16 @@ export class Partition {
     if (acks === -1 && this.isr.length < this.minIsr()) return fail('NOT_ENOUGH_REPLICAS');
     const log = this.log;
     if (batch.idempotent) {
-      const recent = log.recentBatchesOf(batch.pid);
-      for (const e of recent) {
-        if (e.batch.seq === batch.seq && e.batch.count === batch.count) {
-          // A retry of a batch already in the log: answer with its original offset, append nothing.
-          return { result: { tp, seq: batch.seq, error: 'NONE', baseOffset: e.offset }, doneUs: now, requiredOffset: e.offset + e.batch.count };
-        }
+      const st = log.producerState(batch.pid);
+      if (st !== undefined) {
+        // UnifiedLog.analyzeAndValidateProducerState: a retry of one of the last 5 batches is not appended
+        // again; the answer carries the original batch's offsets and no error.
+        const dup = st.findDuplicateBatch(batch.seq, batch.count);
+        if (dup !== undefined) return { result: { tp, seq: batch.seq, error: 'NONE', baseOffset: dup.offset }, doneUs: now, requiredOffset: dup.offset + dup.batch.count };
+        // ProducerAppendInfo.checkSequence: anything but lastSeq + 1 (an older batch no longer kept too).
+        const last = st.last().batch;
+        if (batch.seq !== last.seq + last.count) return fail('OUT_OF_ORDER_SEQUENCE_NUMBER');
       }
-      const last = recent.length > 0 ? recent[recent.length - 1].batch : undefined;
-      if (last !== undefined && batch.seq !== last.seq + last.count) return fail(batch.seq <= last.seq ? 'DUPLICATE_SEQUENCE_NUMBER' : 'OUT_OF_ORDER_SEQUENCE_NUMBER');
     }
     const entry: LogEntry = { offset: log.leo, epoch: this.leaderEpoch, batch };
     const doneUs = this.appendLocal(entry, 'produce');

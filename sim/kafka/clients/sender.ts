@@ -272,6 +272,8 @@ export class Sender implements SenderWakeup {
   /** Sender.completeBatch: success, retry, or fail. */
   private completeBatch(b: PBatch, error: KafkaError, offset: number): void {
     if (b.done) return;
+    // Sender.completeBatch: DUPLICATE_SEQUENCE_NUMBER (not answered by today's brokers, which return the
+    // original offsets) completes the batch as a success without a valid offset.
     if (error === 'NONE' || error === 'DUPLICATE_SEQUENCE_NUMBER') {
       this.succeed(b, offset);
       return;
@@ -279,7 +281,7 @@ export class Sender implements SenderWakeup {
     const pr = this.producer;
     const cfg = pr.cfg;
     if (INVALID_METADATA.has(error)) this.metadataWanted = true;
-    const bump = error === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && cfg.idempotence && this.inflightByTp[b.partition].length === 0;
+    const bump = error === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && cfg.idempotence && this.gapAt(b);
     if (bump) this.bumpEpoch(b.partition);
     const retriable = RETRIABLE.has(error) || (error === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && cfg.idempotence);
     const withinDelivery = pr.kernel.now - b.createdUs < cfg.deliveryTimeoutMs * 1000;
@@ -293,6 +295,18 @@ export class Sender implements SenderWakeup {
       return;
     }
     this.fail(b, retriable && !withinDelivery ? 'DELIVERY_TIMEOUT' : error);
+  }
+
+  /**
+   * TransactionManager.canRetry for OUT_OF_ORDER_SEQUENCE_NUMBER (Kafka 4.x, KIP-360): the idempotent producer
+   * retries it always, and bumps its epoch only when the batch is the next after the last acknowledged one
+   * (isNextSequence): a real gap, the broker lost what this producer had written. A later batch whose
+   * predecessor is unresolved is retried as is. The simulator also waits until nothing else is in flight to
+   * that partition, as Kafka stops draining a partition with a stale epoch until its in-flight batches return.
+   */
+  private gapAt(b: PBatch): boolean {
+    const rec = b.record!;
+    return this.inflightByTp[b.partition].length === 0 && this.producer.transactionManager.isNextSequence(b.partition, rec.pid, rec.seq);
   }
 
   /**
@@ -317,6 +331,7 @@ export class Sender implements SenderWakeup {
     const pr = this.producer;
     const now = pr.kernel.now;
     const rec = b.record!;
+    if (rec.idempotent) pr.transactionManager.acknowledged(b.partition, rec.pid, rec.seq, rec.count);
     pr.metrics.recordProduce(now, rec.createUs, rec.count);
     pr.trace.emit({ type: 'ack', t: now, producer: pr.name, pid: rec.pid, tp: b.tp, seq: rec.seq, count: rec.count, offset, error: 'NONE', attempts: b.attempts });
     this.acc.deallocate(b);

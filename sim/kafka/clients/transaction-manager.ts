@@ -8,6 +8,8 @@ export class TransactionManager {
   /** Producer id (numbered per producer session by the simulator). */
   pid = 0;
   private nextSeq: number[] = [];
+  /** Per partition: the last sequence acknowledged in this session (TxnPartitionEntry.lastAckedSequence), -1 if none. */
+  private lastAcked: number[] = [];
 
   constructor(
     private readonly partitions: number,
@@ -19,6 +21,7 @@ export class TransactionManager {
   initProducerId(): void {
     this.pid = this.newPid();
     this.nextSeq = Array.from({ length: this.partitions }, () => 0);
+    this.lastAcked = Array.from({ length: this.partitions }, () => -1);
   }
 
   /** The sequence of a new batch of `count` records on partition p (and advance past it). */
@@ -32,5 +35,16 @@ export class TransactionManager {
   bumpEpoch(p: number): void {
     this.pid = this.newPid();
     this.nextSeq[p] = 0;
+    this.lastAcked[p] = -1;
+  }
+
+  /** TransactionManager.maybeUpdateLastAckedSequence: a batch of this session was acknowledged. */
+  acknowledged(p: number, pid: number, seq: number, count: number): void {
+    if (pid === this.pid && seq + count - 1 > this.lastAcked[p]) this.lastAcked[p] = seq + count - 1;
+  }
+
+  /** TransactionManager.isNextSequence: the batch at `seq` of this session follows the last acknowledged one. */
+  isNextSequence(p: number, pid: number, seq: number): boolean {
+    return pid === this.pid && seq === this.lastAcked[p] + 1;
   }
 }

@@ -63,4 +63,19 @@ describe('partition log and leader epochs', () => {
     expect(log.latestEpoch).toBe(0);
     expect(log.recentBatchesOf(1).map((e) => e.offset)).toEqual([0]);
   });
+
+  it('keeps the last 5 batches of each producer id (ProducerStateEntry.NUM_BATCHES_TO_RETAIN)', () => {
+    const log = new PartitionLog('t-0');
+    for (let i = 0; i < 7; i++) log.append({ offset: i * 2, epoch: 0, batch: batch(1, i * 2, 2) });
+    log.append({ offset: 14, epoch: 0, batch: batch(2, 0, 1) });
+    const st = log.producerState(1)!;
+    expect(log.recentBatchesOf(1).map((e) => e.batch.seq)).toEqual([4, 6, 8, 10, 12]);
+    expect(st.last().offset).toBe(12);
+    expect(st.findDuplicateBatch(6, 2)?.offset).toBe(6);
+    expect(st.findDuplicateBatch(2, 2)).toBeUndefined();
+    expect(st.findDuplicateBatch(6, 1)).toBeUndefined();
+    expect(log.recentBatchesOf(2).map((e) => e.offset)).toEqual([14]);
+    log.truncateTo(9);
+    expect(log.recentBatchesOf(1).map((e) => e.batch.seq)).toEqual([0, 2, 4, 6]);
+  });
 });
