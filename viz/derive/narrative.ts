@@ -138,9 +138,11 @@ export class NarrativeBuilder {
     if ((ev.verb === 'partition' || ev.verb === 'heal') && links.length > 0) {
       text += `; ${ev.verb === 'heal' ? 'healed' : 'cut'} ${pairs(links)}`;
     }
+    if (ev.pending !== undefined) text += ` (pending: ${ev.pending})`;
+    if (ev.rejected !== undefined) text += ` (rejected: ${ev.rejected})`;
     this.cuts = [];
     this.heals = [];
-    this.add(ev, i, 'fault', text);
+    this.add(ev, i, 'fault', text, ev.rejected !== undefined ? { severe: true } : {});
   }
 
   private fence(ev: Ev<'fence'>, i: number): void {
