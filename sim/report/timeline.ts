@@ -24,6 +24,13 @@ export interface PartitionRow {
   offsets: Record<string, { leo: number; hw: number }>;
 }
 
+/** What a fence event's reason adds to its timeline line. */
+const FENCE_NOTES: Partial<Record<string, string>> = {
+  sessionTimeout: ' (no heartbeat within broker.session.timeout.ms)',
+  shutdownNow: ' (controlled shutdown done: it may stop and re-register at once)',
+  registered: ' (a new incarnation registered)',
+};
+
 export class Timeline implements TraceSink {
   readonly items: TimelineItem[] = [];
   readonly partitions = new Map<string, PartitionRow>();
@@ -59,9 +66,11 @@ export class Timeline implements TraceSink {
           });
         }
         return;
-      case 'fault':
-        this.items.push({ atMs, kind: 'fault', text: `${ev.text}${ev.targets.length > 0 ? ` → ${ev.targets.join(', ')}` : ''}` });
+      case 'fault': {
+        const outcome = ev.rejected !== undefined ? ` — rejected: ${ev.rejected}` : ev.pending !== undefined ? ` — pending: ${ev.pending}` : '';
+        this.items.push({ atMs, kind: 'fault', text: `${ev.text}${ev.targets.length > 0 ? ` → ${ev.targets.join(', ')}` : ''}${outcome}` });
         return;
+      }
       case 'broker':
         this.brokerState.set(ev.broker, ev.state === 'crashed' ? `crashed (${ev.mode})` : ev.state);
         this.items.push({ atMs, kind: 'broker', text: `broker ${ev.broker} ${ev.state}${ev.mode !== undefined ? ` (${ev.mode === 'power' ? 'power loss' : 'process'})` : ''}` });
@@ -73,7 +82,7 @@ export class Timeline implements TraceSink {
           text:
             ev.reason === 'controlledShutdown'
               ? `controller starts controlled shutdown of broker ${ev.broker}`
-              : `controller ${ev.fenced ? 'fenced' : 'unfenced'} broker ${ev.broker}${ev.reason === 'sessionTimeout' ? ' (no heartbeat within broker.session.timeout.ms)' : ''}`,
+              : `controller ${ev.fenced ? 'fenced' : 'unfenced'} broker ${ev.broker}${FENCE_NOTES[ev.reason] ?? ''}`,
         });
         return;
       case 'election': {

@@ -4,10 +4,10 @@
  * pauses or resumes processes, slows or restores disks, or cuts and heals network links.
  */
 import type { Broker } from '../kafka/broker/broker.js';
-import { Consumer } from '../kafka/clients/consumer.js';
+import type { Consumer } from '../kafka/clients/consumer.js';
 import type { Controller } from '../kafka/controller/controller.js';
 import { tpName } from '../kafka/metadata.js';
-import { Producer } from '../kafka/clients/producer.js';
+import type { Producer } from '../kafka/clients/producer.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Network } from '../resources/network.js';
 import type { FaultSpec, Target } from '../scenario/types.js';
@@ -26,9 +26,14 @@ export interface FaultTargets {
   readonly done: boolean;
 }
 
+/** Why a fault could not take effect on a node, or what it waits for; undefined when it took effect. */
+type Outcome = { rejected?: string; pending?: string } | undefined;
+
 export class Faults {
   /** Node names each `as:` label resolved to. */
   private readonly labels = new Map<string, string[]>();
+  /** Brokers with a restart waiting for their controlled shutdown to end. */
+  private readonly pendingRestarts = new Set<string>();
 
   constructor(private readonly sim: FaultTargets) {}
 
@@ -63,10 +68,16 @@ export class Faults {
     }
   }
 
-  /** Apply a fault now: resolve its targets, act on them, remember its label, and trace it. */
+  /**
+   * Apply a fault now: resolve its targets, act on them, remember its label, and trace it. A fault
+   * that cannot take effect on a target is traced as rejected (with why), one that must wait (a
+   * restart of a broker still shutting down) as pending: a fault never silently does nothing.
+   */
   apply(f: FaultSpec): void {
     if (this.sim.done) return;
     let targets: string[] = [];
+    const rejected: string[] = [];
+    const pending: string[] = [];
     switch (f.verb) {
       case 'partition':
       case 'heal':
@@ -74,62 +85,109 @@ export class Faults {
         break;
       default:
         targets = this.resolve(f.target);
-        for (const node of targets) this.applyNodeFault(f, node);
+        if (targets.length === 0) rejected.push('no target (nothing matched it now)');
+        for (const node of targets) {
+          const outcome = this.applyNodeFault(f, node);
+          if (outcome?.rejected !== undefined) rejected.push(`${node} ${outcome.rejected}`);
+          if (outcome?.pending !== undefined) pending.push(`${node} ${outcome.pending}`);
+        }
     }
     if ('as' in f && f.as !== undefined) this.labels.set(f.as, targets);
-    this.sim.trace.emit({ type: 'fault', t: this.sim.kernel.now, verb: f.verb, text: f.text, targets });
+    this.sim.trace.emit({
+      type: 'fault',
+      t: this.sim.kernel.now,
+      verb: f.verb,
+      text: f.text,
+      targets,
+      ...(rejected.length > 0 ? { rejected: rejected.join('; ') } : {}),
+      ...(pending.length > 0 ? { pending: pending.join('; ') } : {}),
+    });
   }
 
-  private applyNodeFault(f: FaultSpec, node: string): void {
+  /** Act on one node; say why not if the fault cannot take effect on it, or what it waits for. */
+  private applyNodeFault(f: FaultSpec, node: string): Outcome {
     const broker = node.startsWith('b') ? this.sim.brokers.get(Number(node.slice(1))) : undefined;
     const client = this.sim.producers.get(node.slice(2)) ?? this.sim.consumers.get(node.slice(2));
     const proc = broker ?? (node === 'ctl' ? this.sim.controller : node.startsWith('p:') ? this.sim.producers.get(node.slice(2)) : this.sim.consumers.get(node.slice(2)));
-    if (proc === undefined) return;
+    if (proc === undefined) return { rejected: 'does not exist' };
     switch (f.verb) {
       case 'crash':
-        if (broker !== undefined) {
-          if (!broker.alive && f.mode === 'power' && broker.machineUp) broker.losePageCache();
-          broker.crash(f.mode);
-          if (f.mode === 'power') broker.machineUp = false;
-          else this.sim.net.processDied(node);
-        } else if (node === 'ctl') {
-          this.sim.controller.crash();
-          this.sim.net.processDied(node);
-        } else if (client !== undefined) {
-          client.crash();
-          this.sim.net.processDied(node);
-        }
-        return;
-      case 'restart': {
-        if (proc.alive) return;
-        const wasPoweredOff = !proc.machineUp;
-        proc.machineUp = true;
-        // After a power loss the machine comes back with none of its connections: peers still waiting
-        // on one get a reset at their next packet.
-        if (wasPoweredOff) this.sim.net.processDied(node);
-        if (broker !== undefined) broker.start();
-        else if (node === 'ctl') this.sim.controller.start();
-        else if (client instanceof Producer) client.start();
-        else if (client instanceof Consumer) client.start();
-        return;
-      }
+        return this.crash(node, f.mode, broker, client);
+      case 'restart':
+        return this.restart(node, proc, broker);
       case 'shutdown':
-        if (broker !== undefined) broker.shutdown();
-        else if (client !== undefined) client.crash();
-        return;
+        if (broker !== undefined) {
+          if (!broker.alive) return { rejected: 'is already down' };
+          if (broker.shuttingDown) return { rejected: 'is already shutting down' };
+          if (broker.state !== 'running') return { rejected: `is ${broker.state} (a controlled shutdown needs a running broker)` };
+          broker.shutdown();
+        } else if (client !== undefined) {
+          if (!client.alive) return { rejected: 'is already down' };
+          client.crash();
+        } else return { rejected: 'has no controlled shutdown (only brokers and clients do)' };
+        return undefined;
       case 'pause':
+        if (proc.state !== 'running') return { rejected: `is ${proc.state} (only a running process can be paused)` };
         proc.pause();
-        return;
+        return undefined;
       case 'resume':
+        if (proc.state !== 'paused') return { rejected: `is ${proc.state}, not paused` };
         proc.resume();
-        return;
+        return undefined;
       case 'slowDisk':
-        if (broker !== undefined) broker.disk.slowFactor = f.factor;
-        return;
       case 'restoreDisk':
-        if (broker !== undefined) broker.disk.slowFactor = 1;
-        return;
+        if (broker === undefined) return { rejected: 'has no disk (only brokers do)' };
+        broker.disk.slowFactor = f.verb === 'slowDisk' ? f.factor : 1;
+        return undefined;
     }
+  }
+
+  private crash(node: string, mode: 'process' | 'power', broker: Broker | undefined, client: Producer | Consumer | undefined): Outcome {
+    if (broker !== undefined) {
+      // A power loss of a machine whose broker is already down still loses its page cache.
+      if (!broker.alive && !(mode === 'power' && broker.machineUp)) return { rejected: 'is already down' };
+      if (!broker.alive) broker.losePageCache();
+      broker.crash(mode);
+      if (mode === 'power') broker.machineUp = false;
+      else this.sim.net.processDied(node);
+    } else if (node === 'ctl') {
+      if (!this.sim.controller.alive) return { rejected: 'is already down' };
+      this.sim.controller.crash();
+      this.sim.net.processDied(node);
+    } else if (client !== undefined) {
+      if (!client.alive) return { rejected: 'is already down' };
+      client.crash();
+      this.sim.net.processDied(node);
+    }
+    return undefined;
+  }
+
+  /**
+   * Start a stopped process. A broker still in its controlled shutdown is started as soon as it has
+   * stopped (stop, then start, as `systemctl restart` does); a running one cannot be restarted.
+   */
+  private restart(node: string, proc: Broker | Controller | Producer | Consumer, broker: Broker | undefined): Outcome {
+    if (proc.alive && broker?.shuttingDown === true) {
+      if (this.pendingRestarts.has(node)) return { rejected: 'already has a restart pending' };
+      this.pendingRestarts.add(node);
+      broker.whenStopped(() => {
+        this.pendingRestarts.delete(node);
+        if (!this.sim.done && !broker.alive) this.start(node, broker);
+      });
+      return { pending: 'is still shutting down: it starts once it has stopped' };
+    }
+    if (proc.alive) return { rejected: `is ${proc.state} (restart starts a stopped process)` };
+    this.start(node, proc);
+    return undefined;
+  }
+
+  private start(node: string, proc: Broker | Controller | Producer | Consumer): void {
+    const wasPoweredOff = !proc.machineUp;
+    proc.machineUp = true;
+    // After a power loss the machine comes back with none of its connections: peers still waiting
+    // on one get a reset at their next packet.
+    if (wasPoweredOff) this.sim.net.processDied(node);
+    proc.start();
   }
 
   private applyLinks(f: Extract<FaultSpec, { verb: 'partition' | 'heal' }>): string[] {

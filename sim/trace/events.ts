@@ -74,6 +74,10 @@ export interface FaultEvent {
   verb: string;
   text: string;
   targets: string[];
+  /** Why the fault did nothing (e.g. restart of a running broker): it was rejected. */
+  rejected?: string;
+  /** What the fault waits for before it takes effect (a restart of a broker still shutting down). */
+  pending?: string;
 }
 
 /** A broker process changed state. */
@@ -92,8 +96,12 @@ export interface FenceEvent {
   t: number;
   broker: number;
   fenced: boolean;
-  /** sessionTimeout: no heartbeat for broker.session.timeout.ms; controlledShutdown; caughtUp: registered and caught up with metadata. */
-  reason: 'sessionTimeout' | 'controlledShutdown' | 'caughtUp' | 'registered';
+  /**
+   * sessionTimeout: no heartbeat for broker.session.timeout.ms; controlledShutdown: its controlled
+   * shutdown began; shutdownNow: the controller let it finish (SHUTDOWN_NOW) and fenced it; registered:
+   * a new incarnation registered while the old one was unfenced; caughtUp: registered and caught up with metadata.
+   */
+  reason: 'sessionTimeout' | 'controlledShutdown' | 'shutdownNow' | 'caughtUp' | 'registered';
 }
 
 /** A directed network link went down or came back. */

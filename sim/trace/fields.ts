@@ -41,7 +41,7 @@ export const TRACE_FIELDS = {
     producers: 'json',
     consumers: 'json',
   },
-  fault: { t: 'number', verb: 'string', text: 'string', targets: 'json' },
+  fault: { t: 'number', verb: 'string', text: 'string', targets: 'json', rejected: 'string?', pending: 'string?' },
   broker: { t: 'number', broker: 'number', state: 'string', mode: 'string?' },
   fence: { t: 'number', broker: 'number', fenced: 'boolean', reason: 'string' },
   link: { t: 'number', from: 'string', to: 'string', up: 'boolean' },

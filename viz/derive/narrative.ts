@@ -138,9 +138,11 @@ export class NarrativeBuilder {
     if ((ev.verb === 'partition' || ev.verb === 'heal') && links.length > 0) {
       text += `; ${ev.verb === 'heal' ? 'healed' : 'cut'} ${pairs(links)}`;
     }
+    if (ev.pending !== undefined) text += ` (pending: ${ev.pending})`;
+    if (ev.rejected !== undefined) text += ` (rejected: ${ev.rejected})`;
     this.cuts = [];
     this.heals = [];
-    this.add(ev, i, 'fault', text);
+    this.add(ev, i, 'fault', text, ev.rejected !== undefined ? { severe: true } : {});
   }
 
   private fence(ev: Ev<'fence'>, i: number): void {
@@ -152,6 +154,8 @@ export class NarrativeBuilder {
       this.add(ev, i, 'fence', `${b} missed heartbeats${gap} and was fenced by the controller (broker.session.timeout.ms)`, { severe: true });
     } else if (ev.reason === 'controlledShutdown') {
       this.add(ev, i, 'fence', `${b} asked for a controlled shutdown: the controller moves its partition leaderships away`);
+    } else if (ev.reason === 'shutdownNow') {
+      this.add(ev, i, 'fence', `the controller let ${b} finish its controlled shutdown and fenced it: its next start may register at once`);
     } else if (!ev.fenced) {
       this.add(ev, i, 'fence', `the controller unfenced ${b}: it registered and caught up with the metadata log`);
     } else {

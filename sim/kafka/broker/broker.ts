@@ -29,6 +29,8 @@ export class Broker extends Process implements BrokerContext {
   brokerEpoch = -1;
   fenced = true;
   shuttingDown = false;
+  /** Run once the process is down: a restart that arrived during a controlled shutdown. */
+  private stopWaiters: Array<() => void> = [];
   readonly lifecycle: BrokerLifecycleManager;
   readonly replicaManager: ReplicaManager;
 
@@ -90,6 +92,18 @@ export class Broker extends Process implements BrokerContext {
     this.markDown();
     this.trace.emit({ type: 'broker', t: this.kernel.now, broker: this.id, state: 'crashed', mode });
     if (mode === 'power') this.losePageCache();
+    this.notifyStopped();
+  }
+
+  /** Run `fn` (as its own event) once this process is down. */
+  whenStopped(fn: () => void): void {
+    this.stopWaiters.push(fn);
+  }
+
+  private notifyStopped(): void {
+    const waiters = this.stopWaiters;
+    this.stopWaiters = [];
+    for (const fn of waiters) this.kernel.at(this.kernel.now, () => fn());
   }
 
   /** Power loss of a machine whose broker process is already down still loses its page cache. */
@@ -121,6 +135,9 @@ export class Broker extends Process implements BrokerContext {
     }
     this.markDown();
     this.trace.emit({ type: 'broker', t: this.kernel.now, broker: this.id, state: 'stopped' });
+    // The SocketServer closes its connections as it shuts down: peers see them close at once.
+    this.net.processDied(this.node);
+    this.notifyStopped();
   }
 
   override pause(): void {

@@ -11,12 +11,15 @@ import type * as P from '../protocol.js';
 export class BrokerLifecycleManager {
   private metadataInflight = false;
   private metadataAttempt = 0;
+  /** A heartbeat answer arrived since the controlled shutdown began (BrokerLifecycleManager's flag). */
+  private gotControlledShutdownResponse = false;
 
   constructor(private readonly broker: BrokerContext) {}
 
   /** A new process incarnation: no metadata request in flight. */
   reset(): void {
     this.metadataInflight = false;
+    this.gotControlledShutdownResponse = false;
   }
 
   /**
@@ -95,7 +98,12 @@ export class BrokerLifecycleManager {
     const wasFenced = b.fenced;
     b.fenced = r.fenced;
     if (r.shouldShutDown && b.shuttingDown) b.stopCleanly();
-    else if (wasFenced && !r.fenced) this.sendHeartbeat();
+    else if (b.shuttingDown) {
+      // PENDING_CONTROLLED_SHUTDOWN: after the first answer, ask again 50 ms later rather than a whole
+      // heartbeat interval, since a controlled shutdown often completes quickly.
+      if (!this.gotControlledShutdownResponse) b.timer(50_000, () => this.sendHeartbeat());
+      this.gotControlledShutdownResponse = true;
+    } else if (wasFenced && !r.fenced) this.sendHeartbeat();
   }
 
   private fetchMetadata(): void {

@@ -85,8 +85,12 @@ export class ClusterControlManager {
     this.scheduleSessionCheck(hb.broker);
     if (hb.wantShutDown && !reg.inControlledShutdown) this.beginControlledShutdown(hb.broker);
     else if (reg.fenced && !hb.wantShutDown && hb.metadataVersion >= s.registeredAtVersion) this.unfenceBroker(hb.broker);
+    const shouldShutDown = ctl.image.brokers[hb.broker].inControlledShutdown && hb.metadataVersion >= s.shutdownAtVersion;
+    // BrokerHeartbeatManager.calculateNextBrokerState: CONTROLLED_SHUTDOWN -> SHUTDOWN_NOW, and
+    // processBrokerHeartbeat fences the broker at once (handleBrokerFenced): a fenced broker has no valid
+    // session, so its next incarnation may register right away.
+    if (shouldShutDown && !ctl.image.brokers[hb.broker].fenced) this.fenceBroker(hb.broker, 'shutdownNow');
     const now = ctl.image.brokers[hb.broker];
-    const shouldShutDown = now.inControlledShutdown && hb.metadataVersion >= s.shutdownAtVersion;
     ctl.reply<P.BrokerHeartbeatResponse>(env, 'BrokerHeartbeatResponse', 32, { error: 'NONE', fenced: now.fenced, shouldShutDown });
   }
 
@@ -109,12 +113,12 @@ export class ClusterControlManager {
     });
   }
 
-  private fenceBroker(broker: number, reason: 'sessionTimeout' | 'registered'): void {
+  private fenceBroker(broker: number, reason: 'sessionTimeout' | 'registered' | 'shutdownNow'): void {
     const ctl = this.ctl;
     ctl.commit((d) => {
       d.brokers[broker].fenced = true;
     });
-    ctl.trace.emit({ type: 'fence', t: ctl.kernel.now, broker, fenced: true, reason: reason === 'registered' ? 'sessionTimeout' : reason });
+    ctl.trace.emit({ type: 'fence', t: ctl.kernel.now, broker, fenced: true, reason });
     ctl.replicationControl.removeFromIsrsAndElect(broker, 'fenced', 'leaderFenced');
   }
 
