@@ -92,7 +92,7 @@ export class Timeline implements TraceSink {
         row.isr = ev.isr;
         this.elections.push({ atMs, partition: ev.tp, leader: ev.leader, epoch: ev.epoch, clean: ev.clean, reason: ev.reason });
         const what = ev.leader < 0 ? 'no leader (offline)' : `leader ${ev.prevLeader < 0 ? 'none' : ev.prevLeader} → ${ev.leader}`;
-        this.items.push({ atMs, kind: 'election', partition: ev.tp, text: `${ev.tp}: ${what}, epoch ${ev.epoch}, ${ev.clean ? 'clean' : 'UNCLEAN'} (${ev.reason}), ISR [${ev.isr.join(',')}]` });
+        this.items.push({ atMs, kind: 'election', partition: ev.tp, text: `${ev.tp}: ${what}, epoch ${ev.epoch}, ${electionWords(ev.clean, ev.reason)}, ISR [${ev.isr.join(',')}]` });
         return;
       }
       case 'isr': {
@@ -125,4 +125,10 @@ export class Timeline implements TraceSink {
     if (o === undefined) row.offsets[broker] = o = { leo: 0, hw: 0 };
     return o;
   }
+}
+
+/** "clean (leaderFenced)", "UNCLEAN (leaderFenced)"; the reason is not repeated when it is the word itself. */
+export function electionWords(clean: boolean, reason: string): string {
+  const word = clean ? 'clean' : 'UNCLEAN';
+  return reason.toLowerCase() === word.toLowerCase() ? word : `${word} (${reason})`;
 }
