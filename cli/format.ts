@@ -124,8 +124,9 @@ export function formatTimeline(items: TimelineItem[], limit = 200): string[] {
 /** The final state as a `kafka-topics --describe`-like table. */
 export function formatDescribe(partitions: PartitionRow[]): string[] {
   if (partitions.length === 0) return ['final state: no topics'];
-  const withElr = partitions.some((p) => p.elr.length > 0);
-  const header = ['Topic', 'Partition', 'Leader', 'Replicas', 'Isr', ...(withElr ? ['Elr'] : []), 'LeaderEpoch', 'LEO/HW'];
+  // Kafka 4.x's describe adds Elr and LastKnownElr (KIP-966); shown here when a partition has one.
+  const withElr = partitions.some((p) => p.elr.length > 0 || p.lastKnownElr.length > 0);
+  const header = ['Topic', 'Partition', 'Leader', 'Replicas', 'Isr', ...(withElr ? ['Elr', 'LastKnownElr'] : []), 'LeaderEpoch', 'LEO/HW'];
   const rows = partitions.map((p) => {
     const brokers = [
       ...p.replicas,
@@ -137,9 +138,18 @@ export function formatDescribe(partitions: PartitionRow[]): string[] {
       .filter((b) => p.offsets[b] !== undefined)
       .map((b) => `${b}:${p.offsets[b]!.leo}/${p.offsets[b]!.hw}`)
       .join(' ');
-    return [p.topic, String(p.partition), p.leader < 0 ? 'none' : String(p.leader), p.replicas.join(','), p.isr.join(','), ...(withElr ? [p.elr.join(',')] : []), String(p.leaderEpoch), offsets];
+    return [
+      p.topic,
+      String(p.partition),
+      p.leader < 0 ? 'none' : String(p.leader),
+      p.replicas.join(','),
+      p.isr.join(','),
+      ...(withElr ? [p.elr.join(','), p.lastKnownElr.join(',')] : []),
+      String(p.leaderEpoch),
+      offsets,
+    ];
   });
-  const right = [false, true, true, false, false, ...(withElr ? [false] : []), true, false];
+  const right = [false, true, true, false, false, ...(withElr ? [false, false] : []), true, false];
   return ['final state', ...indent(table([header, ...rows], right))];
 }
 

@@ -17,6 +17,13 @@ export interface PartitionState {
   isr: number[];
   /** Eligible Leader Replicas (KIP-966). Empty unless ELR is enabled. */
   elr: number[];
+  /**
+   * KIP-966's LastKnownElr, as Kafka 4.x uses it: the leader at the moment the ISR became empty, kept
+   * while the partition has no leader, so that it may be elected (uncleanly) once ELR and ISR are empty.
+   */
+  lastKnownElr: number[];
+  /** KIP-704: RECOVERING after an unclean election, until the leader's next AlterPartition. */
+  leaderRecoveryState: 'RECOVERED' | 'RECOVERING';
   partitionEpoch: number;
 }
 

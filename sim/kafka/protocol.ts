@@ -9,6 +9,8 @@ import type { MetadataImage, PartitionState } from './metadata.js';
 export interface BrokerRegistrationRequest {
   broker: number;
   incarnation: number;
+  /** KIP-966: the broker epoch written at the last clean shutdown, or -1 (the shutdown was not clean). */
+  previousBrokerEpoch: number;
 }
 export interface BrokerRegistrationResponse {
   error: 'NONE' | 'DUPLICATE_BROKER_REGISTRATION';

@@ -20,6 +20,8 @@ export interface PartitionRow {
   replicas: number[];
   isr: number[];
   elr: number[];
+  /** KIP-966 (4.x): the last known leader, kept while the ISR is empty and nobody leads. */
+  lastKnownElr: number[];
   /** Per replica: log end offset and high watermark. */
   offsets: Record<string, { leo: number; hw: number }>;
 }
@@ -62,7 +64,7 @@ export class Timeline implements TraceSink {
           t.replicas.forEach((replicas, p) => {
             const offsets: PartitionRow['offsets'] = {};
             for (const r of replicas) offsets[r] = { leo: 0, hw: 0 };
-            this.partitions.set(`${t.name}-${p}`, { topic: t.name, partition: p, leader: replicas[0], leaderEpoch: 0, replicas, isr: [...replicas], elr: [], offsets });
+            this.partitions.set(`${t.name}-${p}`, { topic: t.name, partition: p, leader: replicas[0], leaderEpoch: 0, replicas, isr: [...replicas], elr: [], lastKnownElr: [], offsets });
           });
         }
         return;
@@ -99,13 +101,14 @@ export class Timeline implements TraceSink {
         const row = this.partitions.get(ev.tp)!;
         row.isr = ev.isr;
         row.elr = ev.elr;
+        row.lastKnownElr = ev.lastKnownElr;
         if (ev.isr.length < ev.prev.length) this.isrShrinks++;
-        else if (ev.isr.length > ev.prev.length) this.isrExpands++;
+        else if (ev.isr.length > ev.prev.length && ev.reason === 'expand') this.isrExpands++;
         this.items.push({
           atMs,
           kind: 'isr',
           partition: ev.tp,
-          text: `${ev.tp}: ISR [${ev.prev.join(',')}] → [${ev.isr.join(',')}] (${ev.reason})${ev.elr.length > 0 ? `, ELR [${ev.elr.join(',')}]` : ''}`,
+          text: `${ev.tp}: ISR [${ev.prev.join(',')}] → [${ev.isr.join(',')}] (${ev.reason})${ev.elr.length > 0 ? `, ELR [${ev.elr.join(',')}]` : ''}${ev.lastKnownElr.length > 0 ? `, LastKnownElr [${ev.lastKnownElr.join(',')}]` : ''}`,
         });
         return;
       }

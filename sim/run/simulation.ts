@@ -125,7 +125,19 @@ export class Simulation {
     for (const t of this.topics) {
       img.topics[t.name] = { name: t.name, partitions: t.partitions, minInsyncReplicas: t.minInsyncReplicas, uncleanLeaderElectionEnable: t.uncleanLeaderElectionEnable };
       t.replicas.forEach((replicas, p) => {
-        const st: PartitionState = { topic: t.name, partition: p, tp: tpName(t.name, p), replicas, leader: replicas[0], leaderEpoch: 0, isr: [...replicas], elr: [], partitionEpoch: 0 };
+        const st: PartitionState = {
+          topic: t.name,
+          partition: p,
+          tp: tpName(t.name, p),
+          replicas,
+          leader: replicas[0],
+          leaderEpoch: 0,
+          isr: [...replicas],
+          elr: [],
+          lastKnownElr: [],
+          leaderRecoveryState: 'RECOVERED',
+          partitionEpoch: 0,
+        };
         img.partitions[st.tp] = st;
       });
     }

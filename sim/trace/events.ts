@@ -147,7 +147,10 @@ export interface ElectionEvent {
   /** false when the new leader was not in the ISR (unclean.leader.election.enable). */
   clean: boolean;
   isr: number[];
-  /** Why: leaderFenced, controlledShutdown, preferred, unclean, offline, created. */
+  /**
+   * Why: leaderFenced, controlledShutdown, preferred, unclean, lastKnownLeader (4.x: ISR and ELR empty,
+   * the last known leader is elected, uncleanly), offline, offlinePartition, uncleanShutdown.
+   */
   reason: string;
 }
 
@@ -159,9 +162,15 @@ export interface IsrEvent {
   isr: number[];
   prev: number[];
   elr: number[];
+  /** KIP-966 (4.x): the leader when the ISR became empty, kept while the partition has no leader. */
+  lastKnownElr: number[];
   partitionEpoch: number;
-  /** shrink (leader's AlterPartition: follower lagged replica.lag.time.max.ms), expand (caught up), fenced, shutdown. */
-  reason: 'shrink' | 'expand' | 'fenced' | 'shutdown' | 'election';
+  /**
+   * shrink (leader's AlterPartition: follower lagged replica.lag.time.max.ms), expand (caught up), fenced,
+   * shutdown, election, uncleanShutdown (4.x: a broker registered again after an unclean shutdown and left
+   * the ISR and ELR).
+   */
+  reason: 'shrink' | 'expand' | 'fenced' | 'shutdown' | 'election' | 'uncleanShutdown';
 }
 
 /** A replica appended a batch to its log: from a producer (leader) or from fetching (follower). */

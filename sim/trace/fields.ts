@@ -48,7 +48,7 @@ export const TRACE_FIELDS = {
   msg: { t: 'number', id: 'number', from: 'string', to: 'string', kind: 'string', bytes: 'number', recvUs: 'number', dropped: 'string?' },
   drop: { t: 'number', id: 'number', reason: 'string' },
   election: { t: 'number', tp: 'string', leader: 'number', prevLeader: 'number', epoch: 'number', clean: 'boolean', isr: 'json', reason: 'string' },
-  isr: { t: 'number', tp: 'string', isr: 'json', prev: 'json', elr: 'json', partitionEpoch: 'number', reason: 'string' },
+  isr: { t: 'number', tp: 'string', isr: 'json', prev: 'json', elr: 'json', lastKnownElr: 'json', partitionEpoch: 'number', reason: 'string' },
   append: {
     t: 'number',
     broker: 'number',

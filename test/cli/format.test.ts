@@ -11,6 +11,7 @@ const row = (over: Partial<PartitionRow> = {}): PartitionRow => ({
   replicas: [1, 2, 3],
   isr: [2, 3],
   elr: [],
+  lastKnownElr: [],
   offsets: { 1: { leo: 10, hw: 8 }, 2: { leo: 12, hw: 12 }, 3: { leo: 12, hw: 11 } },
   ...over,
 });
@@ -21,8 +22,12 @@ describe('format', () => {
     expect(plain[1]).toMatch(/^ {2}Topic +Partition +Leader +Replicas +Isr +LeaderEpoch +LEO\/HW$/);
     expect(plain[2]).toMatch(/^ {2}orders +0 +2 +1,2,3 +2,3 +3 +1:10\/8 2:12\/12 3:12\/11$/);
     const elr = formatDescribe([row(), row({ partition: 1, leader: -1, isr: [], elr: [3] })]);
-    expect(elr[1]).toContain(' Elr ');
+    expect(elr[1]).toMatch(/ Isr +Elr +LastKnownElr +LeaderEpoch /);
     expect(elr[3]).toMatch(/^ {2}orders +1 +none +1,2,3 +3 +3 /);
+    // Kafka 4.x: ISR and ELR empty, the last known leader kept (KIP-966).
+    const lastKnown = formatDescribe([row({ leader: -1, isr: [], elr: [], lastKnownElr: [2] })]);
+    expect(lastKnown[1]).toContain(' LastKnownElr ');
+    expect(lastKnown[2]).toMatch(/^ {2}orders +0 +none +1,2,3 +2 +3 /);
   });
 
   it('timeline lines: seconds with ms precision, then the text; long timelines are cut', () => {

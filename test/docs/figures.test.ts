@@ -395,6 +395,12 @@ const CLAIMS: Claim[] = [
     runs: q('q22-power-loss-all-brokers'),
     render: (s) => `All three at once: **${n(s.records.lostAcked)} acknowledged records lost**`,
   },
+  {
+    doc: QD,
+    text: '(KIP-966, 3 elections it counts as unclean)',
+    runs: q('q22-power-loss-all-brokers'),
+    render: (s) => `(KIP-966, ${s.elections.filter((e) => e.reason === 'lastKnownLeader' && !e.clean).length} elections it counts as unclean)`,
+  },
   ...(
     [
       ['one-broker', 0],

@@ -78,6 +78,8 @@ export interface PartitionView {
   partitionEpoch: number;
   isr: number[];
   elr: number[];
+  /** KIP-966 (4.x): the last known leader while ISR and leader are gone. */
+  lastKnownElr: number[];
   minIsr: number;
   uncleanEnabled: boolean;
   logs: Record<number, ReplicaLog>;
@@ -216,6 +218,7 @@ function reduceHeader(f: Frame, ev: HeaderEvent): void {
         partitionEpoch: 0,
         isr: [...replicas],
         elr: [],
+        lastKnownElr: [],
         minIsr: t.minInsyncReplicas,
         uncleanEnabled: t.uncleanLeaderElectionEnable,
         logs,
@@ -284,6 +287,7 @@ function reduceIsr(f: Frame, ev: IsrEvent): void {
   if (p === undefined) return;
   p.isr = [...ev.isr];
   p.elr = [...ev.elr];
+  p.lastKnownElr = [...ev.lastKnownElr];
   p.partitionEpoch = ev.partitionEpoch;
 }
 
@@ -681,6 +685,7 @@ function clonePartition(p: PartitionView): PartitionView {
     replicas: p.replicas.slice(),
     isr: p.isr.slice(),
     elr: p.elr.slice(),
+    lastKnownElr: p.lastKnownElr.slice(),
     logs,
     acked: p.acked.map((a) => ({ start: a.start, end: a.end, epoch: a.epoch })),
     truncated: p.truncated.map((t) => ({ ...t })),
@@ -713,6 +718,7 @@ function freezePartition(p: PartitionView): PartitionView {
   Object.freeze(p.replicas);
   Object.freeze(p.isr);
   Object.freeze(p.elr);
+  Object.freeze(p.lastKnownElr);
   if (p.lastElection !== undefined) Object.freeze(p.lastElection);
   // A Map made read-only the way immer does it (its values are numbers).
   freeze(p.pending);

@@ -186,6 +186,14 @@ export class NarrativeBuilder {
               : '';
     if (ev.clean) {
       this.add(ev, i, 'election', `${ev.tp}: leader ${prev} → ${ev.leader} (epoch ${ev.epoch}, clean: ${ev.leader} was in the ISR ${list(prevIsr)})${why}`, { tp: ev.tp });
+    } else if (ev.reason === 'lastKnownLeader') {
+      this.add(
+        ev,
+        i,
+        'election',
+        `${ev.tp}: leader ${prev} → ${ev.leader} (epoch ${ev.epoch}, UNCLEAN: ISR and ELR were both empty, so the controller elected the last known leader ${ev.leader} (KIP-966), whether or not unclean.leader.election.enable is set; after an unclean shutdown it may lack acknowledged records, so the partition is marked RECOVERING)`,
+        { tp: ev.tp, severe: true },
+      );
     } else {
       this.add(
         ev,
@@ -212,10 +220,13 @@ export class NarrativeBuilder {
       text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (broker ${removed.join(', ') || '?'} fenced)`;
     } else if (ev.reason === 'shutdown') {
       text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (broker ${removed.join(', ') || '?'} shutting down)`;
+    } else if (ev.reason === 'uncleanShutdown') {
+      text = `${ev.tp}: a broker registered again after an unclean shutdown (no clean-shutdown broker epoch): it may have lost acknowledged records, so the controller took it out of the ISR and ELR (KIP-966); ISR ${list(prev)} → ${list(ev.isr)}`;
     } else {
       text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (election)`;
     }
     if (ev.elr.length > 0) text += `; ELR ${list(ev.elr)} (eligible leader replicas: not in the ISR but still safe to elect)`;
+    if (ev.isr.length === 0 && ev.lastKnownElr.length > 0) text += `; the ISR is empty and ${list(ev.lastKnownElr)} is the last known leader`;
     const under = ev.isr.length < min && prev.length >= min;
     if (under) text += `; the ISR is below min.insync.replicas=${min}: acks=all produce requests now fail with NOT_ENOUGH_REPLICAS`;
     this.add(ev, i, 'isr', text, { tp: ev.tp, severe: under });

@@ -189,7 +189,11 @@ function electionNote(x: Explaining, i: number, ev: Extract<TraceEvent, { type: 
       `b${ev.leader} was elected cleanly (it was in the ISR ${list(before.partitions[tp]?.isr ?? [])}) but no longer had the records: the ISR trusts its members to keep what they acknowledged, and b${ev.leader} had lost them (see the truncation above).`,
     );
   }
-  if (!had && !ev.clean) {
+  if (!had && !ev.clean && ev.reason === 'lastKnownLeader') {
+    x.lessons.push(
+      `b${ev.leader} was elected as the last known leader (KIP-966): ISR and ELR were empty, and Kafka 4.x then elects the partition's last leader even with unclean.leader.election.enable=false, an unclean election. Back from an unclean shutdown, it had lost records it had acknowledged; the other replicas then truncate to its log.`,
+    );
+  } else if (!had && !ev.clean) {
     x.lessons.push(
       `b${ev.leader} was elected uncleanly: it was not in the ISR ${list(before.partitions[tp]?.isr ?? [])} (unclean.leader.election.enable=true). An unclean leader may lack committed records; the other replicas then truncate to its log.`,
     );

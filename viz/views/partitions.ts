@@ -289,6 +289,7 @@ function infoText(p: PartitionView): string {
   const leader = p.leader < 0 ? 'OFFLINE (no leader)' : `leader b${p.leader}`;
   let s = `${leader} · epoch ${p.leaderEpoch} · ISR ${list(p.isr)}`;
   if (p.elr.length > 0) s += ` · ELR ${list(p.elr)}`;
+  if (p.lastKnownElr.length > 0) s += ` · last known leader b${p.lastKnownElr.join(',b')}`;
   s += ` · min.insync ${p.minIsr}`;
   if (p.leader >= 0 && p.isr.length < p.minIsr) s += ' · below min ISR';
   else if (p.isr.length < p.replicas.length) s += ' · under-replicated';

@@ -27,6 +27,12 @@ export class Broker extends Process implements BrokerContext {
   readonly logs = new Map<string, PartitionLog>();
   image: MetadataImage | null = null;
   brokerEpoch = -1;
+  /**
+   * KIP-966's clean shutdown file: a clean shutdown writes the broker epoch next to the logs; startup reads
+   * it into previousBrokerEpoch for the registration and deletes it, so a later crash leaves none.
+   */
+  private cleanShutdownEpoch = -1;
+  previousBrokerEpoch = -1;
   fenced = true;
   shuttingDown = false;
   /** Run once the process is down: a restart that arrived during a controlled shutdown. */
@@ -77,6 +83,8 @@ export class Broker extends Process implements BrokerContext {
     this.replicaManager.reset();
     this.lifecycle.reset();
     this.shuttingDown = false;
+    this.previousBrokerEpoch = this.cleanShutdownEpoch;
+    this.cleanShutdownEpoch = -1;
     // Log recovery: the HW restarts from the last checkpoint (replication-offset-checkpoint).
     for (const log of this.logs.values()) log.hw = Math.min(log.hwCheckpoint, log.leo);
     this.trace.emit({ type: 'broker', t: this.kernel.now, broker: this.id, state: 'running' });
@@ -133,6 +141,7 @@ export class Broker extends Process implements BrokerContext {
         this.trace.emit({ type: 'flush', t: this.kernel.now, broker: this.id, tp: log.tp, to: log.leo });
       }
     }
+    this.cleanShutdownEpoch = this.brokerEpoch;
     this.markDown();
     this.trace.emit({ type: 'broker', t: this.kernel.now, broker: this.id, state: 'stopped' });
     // The SocketServer closes its connections as it shuts down: peers see them close at once.

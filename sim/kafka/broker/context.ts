@@ -57,6 +57,8 @@ export interface BrokerContext {
   readonly logs: Map<string, PartitionLog>;
   image: MetadataImage | null;
   brokerEpoch: number;
+  /** The epoch read from the clean shutdown file at startup (KIP-966), or -1. */
+  readonly previousBrokerEpoch: number;
   fenced: boolean;
   shuttingDown: boolean;
   /** Bumped on every crash and start. */

@@ -55,7 +55,7 @@ export class BrokerLifecycleManager {
 
   private register(): void {
     const b = this.broker;
-    b.net.send<P.BrokerRegistrationRequest>(b.node, 'ctl', 'BrokerRegistration', 128, { broker: b.id, incarnation: b.incarnation });
+    b.net.send<P.BrokerRegistrationRequest>(b.node, 'ctl', 'BrokerRegistration', 128, { broker: b.id, incarnation: b.incarnation, previousBrokerEpoch: b.previousBrokerEpoch });
     // Retry if no answer arrives (controller down or unreachable).
     const inc = b.incarnation;
     b.timer(b.cfg.brokerHeartbeatIntervalMs * 1000, () => {

@@ -45,9 +45,15 @@ export class ClusterControlManager {
     return [...this.sessions.keys()].sort((a, b) => a - b);
   }
 
+  /**
+   * ClusterControlManager.registerBroker. A new incarnation is handled as a shutdown
+   * (ReplicationControlManager.handleBrokerShutdown): with ELR on (4.x) and no clean shutdown behind it
+   * (previousBrokerEpoch differs from the registered epoch), handleBrokerUncleanShutdown takes the broker
+   * out of every ISR and ELR; otherwise it leaves the ISRs as if fenced.
+   */
   onRegistration(env: Envelope<P.BrokerRegistrationRequest>): void {
     const ctl = this.ctl;
-    const { broker, incarnation } = env.payload;
+    const { broker, incarnation, previousBrokerEpoch } = env.payload;
     const s = this.sessions.get(broker);
     const reg = ctl.image.brokers[broker];
     // KRaft refuses a new incarnation while the old one still has a live session.
@@ -57,10 +63,13 @@ export class ClusterControlManager {
     }
     const epoch = this.nextBrokerEpoch++;
     const wasFenced = reg === undefined || reg.fenced;
+    const newIncarnation = s === undefined || s.incarnation !== incarnation;
+    const unclean = newIncarnation && ctl.cfg.elrEnabled && (reg === undefined || reg.epoch !== previousBrokerEpoch);
     ctl.commit((d) => {
       d.brokers[broker] = { id: broker, epoch, fenced: true, inControlledShutdown: false };
     });
-    if (!wasFenced) this.fenceBroker(broker, 'registered');
+    if (!wasFenced) this.fenceBroker(broker, 'registered', !unclean);
+    if (unclean) ctl.replicationControl.handleBrokerUncleanShutdown(broker);
     this.sessions.set(broker, {
       lastHeartbeatUs: ctl.kernel.now,
       registeredAtVersion: ctl.image.version,
@@ -113,13 +122,13 @@ export class ClusterControlManager {
     });
   }
 
-  private fenceBroker(broker: number, reason: 'sessionTimeout' | 'registered' | 'shutdownNow'): void {
+  private fenceBroker(broker: number, reason: 'sessionTimeout' | 'registered' | 'shutdownNow', leaveIsrs = true): void {
     const ctl = this.ctl;
     ctl.commit((d) => {
       d.brokers[broker].fenced = true;
     });
     ctl.trace.emit({ type: 'fence', t: ctl.kernel.now, broker, fenced: true, reason });
-    ctl.replicationControl.removeFromIsrsAndElect(broker, 'fenced', 'leaderFenced');
+    if (leaveIsrs) ctl.replicationControl.removeFromIsrsAndElect(broker, 'fenced', 'leaderFenced');
   }
 
   private unfenceBroker(broker: number): void {

@@ -21,6 +21,8 @@ export interface ReplicationControl {
   removeFromIsrsAndElect(broker: number, isrReason: 'fenced' | 'shutdown', electReason: string): void;
   /** handleBrokerUnfenced: offline partitions this broker can now lead. */
   handleBrokerUnfenced(broker: number): void;
+  /** handleBrokerUncleanShutdown (4.x): out of every ISR and ELR. */
+  handleBrokerUncleanShutdown(broker: number): void;
 }
 
 /** The controller as its managers see it: the metadata image and its commits, replies, clock and timers. */

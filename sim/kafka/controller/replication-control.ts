@@ -1,16 +1,42 @@
 /**
  * Partition state on the controller, following Kafka's ReplicationControlManager and
- * PartitionChangeBuilder: ISR changes sent by leaders (AlterPartition), leader elections (clean, from
- * the ELR of KIP-966, or unclean), the consequences of a broker being fenced, unfenced or shut down,
- * and preferred-leader rebalancing. Split from the controller because Kafka keeps partition state
- * apart from broker membership (ClusterControlManager).
+ * PartitionChangeBuilder (4.1): ISR changes sent by leaders (AlterPartition), leader elections (clean,
+ * from the ELR of KIP-966, of the last known leader, or unclean), the consequences of a broker being
+ * fenced, unfenced, shut down or re-registering after an unclean shutdown, and preferred-leader
+ * rebalancing. Split from the controller because Kafka keeps partition state apart from broker
+ * membership (ClusterControlManager).
  */
 import type { ControllerContext, ReplicationControl } from './context.js';
 import type { Envelope } from '../../resources/network.js';
 import { NO_LEADER, type PartitionState } from '../metadata.js';
 import type * as P from '../protocol.js';
+import type { IsrEvent } from '../../trace/events.js';
 
-type IsrReason = 'shrink' | 'expand' | 'fenced' | 'shutdown' | 'election';
+type IsrReason = IsrEvent['reason'];
+
+/** PartitionChangeBuilder.Election: PREFERRED, ONLINE, or UNCLEAN (unclean.leader.election.enable). */
+type Election = 'PREFERRED' | 'ONLINE' | 'UNCLEAN';
+
+/** What one PartitionChangeBuilder is given: the target ISR and who may lead. */
+interface ChangeInput {
+  targetIsr: number[];
+  preferred?: boolean;
+  /** handleBrokerUncleanShutdown's brokerWithUncleanShutdown: out of ISR, ELR and leadership. */
+  uncleanShutdown?: number;
+  /** The leader's AlterPartition carries LeaderRecoveryState.RECOVERED. */
+  recovered?: boolean;
+}
+
+/** The outcome of PartitionChangeBuilder.build(): the new partition fields, or null for a no-op. */
+interface Change {
+  leader: number;
+  unclean: boolean;
+  lastKnownLeader: boolean;
+  isr: number[];
+  elr: number[];
+  lastKnownElr: number[];
+  recovery: PartitionState['leaderRecoveryState'];
+}
 
 export class ReplicationControlManager implements ReplicationControl {
   constructor(private readonly ctl: ControllerContext) {}
@@ -25,33 +51,40 @@ export class ReplicationControlManager implements ReplicationControl {
     else if (p.partitionEpoch !== req.partitionEpoch) error = 'INVALID_UPDATE_VERSION';
     else if (req.newIsr.some((b) => !p.isr.includes(b) && !this.eligible(b))) error = 'INELIGIBLE_REPLICA';
     if (error === 'NONE') {
-      const prev = p.isr;
-      const grew = req.newIsr.length > prev.length;
-      this.updatePartition(req.tp, (d) => {
-        d.isr = [...req.newIsr];
-        this.updateElr(d, prev);
-      });
-      this.emitIsr(req.tp, prev, grew ? 'expand' : 'shrink');
+      const grew = req.newIsr.length > p.isr.length;
+      this.change(req.tp, 'alterPartition', grew ? 'expand' : 'shrink', { targetIsr: req.newIsr, recovered: true });
     }
     ctl.reply<P.AlterPartitionResponse>(env, 'AlterPartitionResponse', 64, { tp: req.tp, error, state: ctl.image.partitions[req.tp] });
   }
 
-  /** A broker that may lead or join an ISR: registered, unfenced, not shutting down. */
+  /** ClusterControlManager.isActive: registered, unfenced, not in controlled shutdown. */
   private eligible(b: number): boolean {
     const r = this.ctl.image.brokers[b];
     return r !== undefined && !r.fenced && !r.inControlledShutdown;
   }
 
   /**
-   * handleBrokerFenced / handleBrokerInControlledShutdown: take the broker out of every ISR (never
-   * leaving an ISR empty: the last member stays) and move its leaderships, one change per partition.
+   * handleBrokerFenced / handleBrokerInControlledShutdown: take the broker out of every ISR and move its
+   * leaderships, one change per partition. Without ELR the last ISR member stays; with ELR (4.x) the ISR
+   * may become empty, the fenced member joining the ELR.
    */
   removeFromIsrsAndElect(broker: number, isrReason: 'fenced' | 'shutdown', electReason: string): void {
     for (const tp of this.sortedTps()) {
       const p = this.ctl.image.partitions[tp];
       if (!p.isr.includes(broker) && p.leader !== broker) continue;
-      const targetIsr = p.isr.length > 1 ? p.isr.filter((b) => b !== broker) : p.isr;
-      this.change(tp, electReason, isrReason, targetIsr);
+      this.change(tp, electReason, isrReason, { targetIsr: p.isr.filter((b) => b !== broker) });
+    }
+  }
+
+  /**
+   * handleBrokerUncleanShutdown (4.x, ELR on): a broker that registers again without having shut down
+   * cleanly may have lost records it acknowledged; it leaves every ISR and ELR it is in.
+   */
+  handleBrokerUncleanShutdown(broker: number): void {
+    for (const tp of this.sortedTps()) {
+      const p = this.ctl.image.partitions[tp];
+      if (!p.isr.includes(broker) && !p.elr.includes(broker)) continue;
+      this.change(tp, 'uncleanShutdown', 'uncleanShutdown', { targetIsr: p.isr.filter((b) => b !== broker), uncleanShutdown: broker });
     }
   }
 
@@ -67,119 +100,146 @@ export class ReplicationControlManager implements ReplicationControl {
 
   /** Elect a leader for `tp` if it needs one (ONLINE election). */
   elect(tp: string, reason: string): void {
-    this.change(tp, reason, 'election', this.ctl.image.partitions[tp].isr);
+    this.change(tp, reason, 'election', { targetIsr: this.ctl.image.partitions[tp].isr });
   }
 
-  /**
-   * PartitionChangeBuilder.electLeader: keep a valid leader; else the first replica in assignment order
-   * that is in the ISR and eligible; else (KIP-966) the first eligible ELR member; else, if the topic
-   * allows it, the first eligible replica (unclean). Returns the leader and whether the election was clean.
-   */
-  private electLeader(p: PartitionState, targetIsr: number[], preferred: boolean): { leader: number; clean: boolean } {
-    const ctl = this.ctl;
-    const topic = ctl.image.topics[p.topic];
-    const validLeader = (b: number) => b !== NO_LEADER && targetIsr.includes(b) && this.eligible(b);
-    let leader = p.leader;
-    let clean = true;
-    if (preferred) {
-      if (validLeader(p.replicas[0])) leader = p.replicas[0];
-    } else if (!validLeader(p.leader)) {
-      leader = p.replicas.find(validLeader) ?? NO_LEADER;
-      if (leader === NO_LEADER && ctl.cfg.elrEnabled) leader = p.replicas.find((b) => p.elr.includes(b) && this.eligible(b)) ?? NO_LEADER;
-      if (leader === NO_LEADER && topic.uncleanLeaderElectionEnable) {
-        leader = p.replicas.find((b) => this.eligible(b)) ?? NO_LEADER;
-        clean = leader === NO_LEADER;
-      }
-    }
-    return { leader, clean };
-  }
-
-  /**
-   * One PartitionChangeRecord: a new ISR and, if needed, a new leader (PartitionChangeBuilder). An
-   * unclean leader makes the ISR just itself.
-   */
-  private change(tp: string, reason: string, isrReason: 'fenced' | 'shutdown' | 'election', targetIsr: number[], preferred = false): void {
+  /** One PartitionChangeRecord, if anything changes; traced as an election and/or an ISR change. */
+  private change(tp: string, reason: string, isrReason: IsrReason, input: ChangeInput): void {
     const ctl = this.ctl;
     const p = ctl.image.partitions[tp];
-    const { leader, clean } = this.electLeader(p, targetIsr, preferred);
-    const leaderChanged = leader !== p.leader;
-    const isrChanged = !sameList(targetIsr, p.isr);
-    if (!leaderChanged && !isrChanged) return;
-    const prevLeader = p.leader;
-    const prevIsr = p.isr;
-    this.updatePartition(tp, (d) => {
-      d.isr = [...targetIsr];
-      this.updateElr(d, prevIsr);
-      if (!leaderChanged) return;
-      d.leader = leader;
-      d.leaderEpoch++;
-      if (!clean) {
-        d.isr = [leader];
-        d.elr = [];
-      } else if (leader !== NO_LEADER && !d.isr.includes(leader)) {
-        // Elected from the ELR: the ISR becomes just it.
-        d.isr = [leader];
-        d.elr = d.elr.filter((b) => b !== leader);
+    const c = this.build(p, input);
+    if (c === null) return;
+    const prev = p;
+    this.ctl.commit((d) => {
+      const n = d.partitions[tp];
+      if (c.leader !== prev.leader) {
+        n.leader = c.leader;
+        n.leaderEpoch++;
       }
+      n.isr = c.isr;
+      n.elr = c.elr;
+      n.lastKnownElr = c.lastKnownElr;
+      n.leaderRecoveryState = c.recovery;
+      n.partitionEpoch++;
     });
     const now = ctl.image.partitions[tp];
-    if (leaderChanged) {
-      ctl.trace.emit({
-        type: 'election',
-        t: ctl.kernel.now,
-        tp,
-        leader,
-        prevLeader,
-        epoch: now.leaderEpoch,
-        clean,
-        isr: [...now.isr],
-        reason: leader === NO_LEADER ? 'offline' : !clean ? 'unclean' : preferred ? 'preferred' : reason,
-      });
+    if (c.leader !== prev.leader) {
+      const why = c.leader === NO_LEADER ? 'offline' : c.lastKnownLeader ? 'lastKnownLeader' : c.unclean ? 'unclean' : input.preferred ? 'preferred' : reason;
+      ctl.trace.emit({ type: 'election', t: ctl.kernel.now, tp, leader: c.leader, prevLeader: prev.leader, epoch: now.leaderEpoch, clean: !c.unclean, isr: [...now.isr], reason: why });
     }
-    if (!sameList(now.isr, prevIsr)) this.emitIsr(tp, prevIsr, leaderChanged && isrReason === 'election' ? 'election' : isrReason);
+    const membersChanged = !sameList(now.isr, prev.isr) || !sameList(now.elr, prev.elr) || !sameList(now.lastKnownElr, prev.lastKnownElr);
+    if (membersChanged) this.emitIsr(tp, prev.isr, isrReason);
+  }
+
+  /**
+   * PartitionChangeBuilder.build(): maybePopulateTargetElr, tryElection, maybeUpdateRecordElr, the new
+   * ISR (empty only with ELR), maybeUpdateLastKnownLeader. Returns null when nothing changes.
+   */
+  private build(p: PartitionState, input: ChangeInput): Change | null {
+    const elrOn = this.ctl.cfg.elrEnabled;
+    const minIsr = this.ctl.image.topics[p.topic].minInsyncReplicas;
+    let targetIsr = input.targetIsr;
+    let targetElr = elrOn ? this.targetElr(p, targetIsr, minIsr, input.uncleanShutdown) : p.elr;
+    const acceptable = (b: number) => b !== input.uncleanShutdown && this.eligible(b);
+    const elected = this.electLeader(p, targetIsr, targetElr, acceptable, input.preferred === true);
+    let isrSet: number[] | null = null;
+    let recovery: PartitionState['leaderRecoveryState'] = input.recovered ? 'RECOVERED' : p.leaderRecoveryState;
+    if (elected.leader !== p.leader) {
+      if (targetElr.includes(elected.leader)) {
+        targetIsr = [elected.leader];
+        targetElr = targetElr.filter((b) => b !== elected.leader);
+      }
+      if (elected.unclean) {
+        // An unclean leader: the ISR is forcibly just it. This can lose data (KIP-704: RECOVERING).
+        isrSet = [elected.leader];
+        recovery = 'RECOVERING';
+      }
+    }
+    // maybeUpdateRecordElr: an unclean election or ELR off clears the ELR.
+    if (isrSet !== null || !elrOn) targetElr = [];
+    if (isrSet === null && (targetIsr.length > 0 || elrOn) && !sameList(targetIsr, p.isr)) isrSet = targetIsr;
+    const isr = isrSet ?? p.isr;
+    const lastKnownElr = elrOn ? this.lastKnownLeader(p, isrSet, elected.leader) : p.lastKnownElr;
+    const c: Change = { leader: elected.leader, unclean: elected.unclean, lastKnownLeader: elected.lastKnown, isr: [...isr], elr: targetElr, lastKnownElr, recovery };
+    const same = c.leader === p.leader && sameList(c.isr, p.isr) && sameList(c.elr, p.elr) && sameList(c.lastKnownElr, p.lastKnownElr) && c.recovery === p.leaderRecoveryState;
+    return same ? null : c;
+  }
+
+  /**
+   * maybePopulateTargetElr: at or above min ISR the ELR is empty; below it, the ELR is the current ISR and
+   * ELR minus the target ISR and minus a broker back from an unclean shutdown (ascending, as Kafka's set).
+   */
+  private targetElr(p: PartitionState, targetIsr: number[], minIsr: number, uncleanShutdown: number | undefined): number[] {
+    if (targetIsr.length >= minIsr) return [];
+    const candidates = new Set([...p.elr, ...p.isr]);
+    return [...candidates].filter((b) => !targetIsr.includes(b) && b !== uncleanShutdown).sort((a, b) => a - b);
+  }
+
+  /**
+   * PartitionChangeBuilder.electAnyLeader / electPreferredLeader. A valid leader is in the target ISR, or
+   * in the ELR when the ISR is empty, and acceptable (active, not back from an unclean shutdown). When ISR
+   * and ELR are empty, the last known leader is elected even if it is not alive (canElectLastKnownLeader),
+   * and that election is unclean. Then, if the topic allows it, any acceptable replica (unclean).
+   */
+  private electLeader(p: PartitionState, isr: number[], elr: number[], acceptable: (b: number) => boolean, preferred: boolean): { leader: number; unclean: boolean; lastKnown: boolean } {
+    const valid = (b: number) => b !== NO_LEADER && (isr.includes(b) || (isr.length === 0 && elr.includes(b))) && acceptable(b);
+    const clean = (leader: number) => ({ leader, unclean: false, lastKnown: false });
+    if (preferred && valid(p.replicas[0])) return clean(p.replicas[0]);
+    if (valid(p.leader)) return clean(p.leader);
+    const online = p.replicas.find(valid);
+    if (online !== undefined) return clean(online);
+    if (this.ctl.cfg.elrEnabled && isr.length === 0 && elr.length === 0 && p.lastKnownElr.length === 1) return { leader: p.lastKnownElr[0], unclean: true, lastKnown: true };
+    const election: Election = preferred ? 'PREFERRED' : this.ctl.image.topics[p.topic].uncleanLeaderElectionEnable ? 'UNCLEAN' : 'ONLINE';
+    if (election === 'UNCLEAN') {
+      const any = p.replicas.find(acceptable);
+      if (any !== undefined) return { leader: any, unclean: true, lastKnown: false };
+    }
+    return clean(NO_LEADER);
+  }
+
+  /**
+   * maybeUpdateLastKnownLeader: when the ISR becomes empty, remember the leader it had (once); clear it
+   * when the partition has, or keeps, a leader.
+   */
+  private lastKnownLeader(p: PartitionState, isrSet: number[] | null, leader: number): number[] {
+    if (isrSet !== null && isrSet.length === 0 && (p.lastKnownElr.length !== 1 || p.lastKnownElr[0] !== p.leader)) return [p.leader];
+    const leaderChanged = leader !== p.leader;
+    const hasLeader = (leaderChanged && leader >= 0) || (p.leader !== NO_LEADER && (!leaderChanged || leader !== NO_LEADER));
+    if (hasLeader && p.lastKnownElr.length > 0) return [];
+    return p.lastKnownElr;
   }
 
   /** The leader-imbalance task (auto.leader.rebalance.enable): preferred-leader elections. */
   scheduleRebalance(): void {
     const ctl = this.ctl;
     ctl.timer(ctl.cfg.leaderImbalanceCheckIntervalSec * 1_000_000, () => {
-      for (const tp of this.sortedTps()) this.change(tp, 'preferred', 'election', ctl.image.partitions[tp].isr, true);
+      for (const tp of this.sortedTps()) this.change(tp, 'preferred', 'election', { targetIsr: ctl.image.partitions[tp].isr, preferred: true });
       this.scheduleRebalance();
     });
   }
 
   // ---- bookkeeping ----------------------------------------------------------------------------
 
-  /** KIP-966: replicas leaving the ISR while it is below min ISR join the ELR; it clears at min ISR. */
-  private updateElr(d: PartitionState, prevIsr: number[]): void {
-    if (!this.ctl.cfg.elrEnabled) return;
-    const minIsr = this.ctl.image.topics[d.topic].minInsyncReplicas;
-    if (d.isr.length >= minIsr) {
-      d.elr = [];
-      return;
-    }
-    for (const b of prevIsr) if (!d.isr.includes(b) && !d.elr.includes(b)) d.elr.push(b);
-    d.elr = d.elr.filter((b) => !d.isr.includes(b));
-  }
-
   private emitIsr(tp: string, prev: number[], reason: IsrReason): void {
     const p = this.ctl.image.partitions[tp];
-    this.ctl.trace.emit({ type: 'isr', t: this.ctl.kernel.now, tp, isr: [...p.isr], prev: [...prev], elr: [...p.elr], partitionEpoch: p.partitionEpoch, reason });
+    this.ctl.trace.emit({
+      type: 'isr',
+      t: this.ctl.kernel.now,
+      tp,
+      isr: [...p.isr],
+      prev: [...prev],
+      elr: [...p.elr],
+      lastKnownElr: [...p.lastKnownElr],
+      partitionEpoch: p.partitionEpoch,
+      reason,
+    });
   }
 
   private sortedTps(): string[] {
     return Object.keys(this.ctl.image.partitions);
   }
-
-  private updatePartition(tp: string, fn: (d: PartitionState) => void): void {
-    this.ctl.commit((d) => {
-      const p = d.partitions[tp];
-      fn(p);
-      p.partitionEpoch++;
-    });
-  }
 }
 
-function sameList(a: number[], b: number[]): boolean {
+function sameList(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
