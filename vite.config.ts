@@ -2,11 +2,28 @@
  * The visualizer (index.html, viz/): `vite` serves it, `vite build` writes dist/viz (the CLI's tsc build
  * owns the rest of dist/). sim/ is bundled for the browser as is: it has no node: imports.
  */
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * hdr-histogram-js probes for Node's zlib with `eval('require("zlib")…')` when it loads (guarded by a
+ * try, falling back to pako). The page's Content-Security-Policy forbids eval, so the browser would
+ * report a violation on every load: in the browser build the probe is simply "no zlib".
+ */
+function hdrHistogramWithoutEval(): Plugin {
+  return {
+    name: 'hdr-histogram-without-eval',
+    transform(code, id) {
+      if (!/hdr-histogram-js[\\/]dist[\\/]hdrhistogram\.umd\.js$/.test(id)) return null;
+      const out = code.replace(/eval\('require\("zlib"\)\.(deflateSync|inflateSync)'\)/g, 'undefined.$1');
+      return out === code ? null : { code: out, map: null };
+    },
+  };
+}
 
 export default defineConfig({
   base: './',
-  worker: { format: 'es' },
+  plugins: [hdrHistogramWithoutEval()],
+  worker: { format: 'es', plugins: () => [hdrHistogramWithoutEval()] },
   build: { outDir: 'dist/viz', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000 },
   server: { host: '127.0.0.1' },
 });

@@ -6,7 +6,7 @@
  * 3 an internal error of the simulator.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
@@ -56,6 +56,14 @@ function errnoText(e: unknown): string {
     case 'EACCES':
     case 'EPERM':
       return 'permission denied';
+    case 'ENOSPC':
+      return 'no space left on device';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'EDQUOT':
+      return 'disk quota exceeded';
+    case 'EIO':
+      return 'input/output error';
     default:
       return err.message ?? String(e);
   }
@@ -147,9 +155,25 @@ interface RunOptions {
   set?: string[];
 }
 
-/** The NDJSON trace writer `--trace` asks for (none without it). */
-function openTraceWriter(path: string | undefined): NdjsonWriter | undefined {
+/** Whether two paths name the same file: the same path, or (for files that exist) the same inode. */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const sa = statSync(a);
+    const sb = statSync(b);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** The NDJSON trace writer `--trace` asks for (none without it); never over an input of the run. */
+function openTraceWriter(path: string | undefined, inputs: string[]): NdjsonWriter | undefined {
   if (path === undefined) return undefined;
+  if (path !== '-') {
+    const input = inputs.find((i) => i !== '-' && sameFile(path, i));
+    if (input !== undefined) throw new InputError(`refusing to write the trace to ${path}: it is the run's input ${input}; choose another file`);
+  }
   try {
     return new NdjsonWriter(path);
   } catch (e) {
@@ -169,6 +193,7 @@ function runToSummary(scenario: Scenario, seed: number, writer: NdjsonWriter | u
     }
     const summary = sim.summary();
     writer?.close();
+    if (writer?.error !== undefined) throw writer.error;
     return summary;
   } catch (e) {
     try {
@@ -176,6 +201,8 @@ function runToSummary(scenario: Scenario, seed: number, writer: NdjsonWriter | u
     } catch {
       // the internal error is the one to report
     }
+    // A failed write of the trace is the user's (a full disk, a closed device): exit 2, not an internal error.
+    if (writer?.error !== undefined) throw new InputError(`cannot write the trace to ${writer.path}: ${errnoText(writer.error)}`);
     return e instanceof Error ? e : new Error(String(e));
   }
 }
@@ -196,7 +223,7 @@ function runCommand(file: string, opts: RunOptions, io: Io): number {
   const flags = [...(opts.until !== undefined ? ['--until', opts.until] : []), ...overrideFlags(overrides)];
   const reproduce = reproduceCommand(file, seed, flags);
 
-  const writer = openTraceWriter(opts.trace);
+  const writer = openTraceWriter(opts.trace, [file]);
   const report = opts.trace === '-' ? io.err : io.out;
 
   const started = performance.now();

@@ -34,6 +34,8 @@ export class NdjsonWriter implements TraceSink {
   private closed = false;
   /** Set when the reader of stdout went away (EPIPE): the rest of the trace is dropped. */
   broken = false;
+  /** The first write error other than EPIPE (ENOSPC, EIO, ...): writing stops, the caller reports it. */
+  error: NodeJS.ErrnoException | undefined;
   events = 0;
 
   /** Opens (truncating) the file; throws the open error (ENOENT, EACCES, ...) for the caller to report. */
@@ -60,12 +62,12 @@ export class NdjsonWriter implements TraceSink {
     const text = this.parts.join('');
     this.parts = [];
     this.size = 0;
-    if (this.broken) return;
+    if (this.broken || this.error !== undefined) return;
     try {
       writeAll(this.fd, Buffer.from(text, 'utf8'));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EPIPE') this.broken = true;
-      else throw e;
+      else this.error = e as NodeJS.ErrnoException;
     }
   }
 

@@ -3,7 +3,7 @@
  * which `npm test` runs first) and checks output, exit codes and trace files.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -249,6 +249,20 @@ describe('bad scenarios and files', () => {
   it('invalid YAML exits 2 with a position', () => {
     const file = write('bad-yaml.yaml', 'name: x\n  duration: [3s\n');
     expectBadInput(kafkasim('run', file), file);
+  });
+
+  it('refuses to write the trace over the scenario it runs, by any name; the scenario stays intact', () => {
+    const file = write('own-input.yaml', SMALL);
+    expectBadInput(kafkasim('run', file, '--trace', file), `refusing to write the trace to ${file}`, "it is the run's input");
+    expectBadInput(kafkasim('run', file, '--trace', join(dir, '.', 'own-input.yaml')), 'refusing to write the trace');
+    const link = tmp('own-input-link.yaml');
+    symlinkSync(file, link);
+    expectBadInput(kafkasim('run', file, '--trace', link), 'refusing to write the trace');
+    expect(readFileSync(file, 'utf8')).toBe(SMALL);
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('a trace that cannot be written (a full device) exits 2 with the path and the reason', () => {
+    expectBadInput(kafkasim('run', tmp('small.yaml'), '--trace', '/dev/full'), 'cannot write the trace to /dev/full: no space left on device');
   });
 
   it('a nonexistent file exits 2 with a clear message', () => {

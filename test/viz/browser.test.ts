@@ -68,6 +68,9 @@ describe('visualizer in chromium', () => {
     expect(await partition('orders-0').getAttribute('data-leader')).toBe('1');
     await expect.poll(() => page.getByTestId('checks').textContent()).toMatch(/^checks: all 7 pass/);
     await page.screenshot({ path: join(SHOTS, 'start.png') });
+    // The page declares a Content-Security-Policy (no inline or foreign script) and lives within it.
+    expect(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')).toContain("script-src 'self'");
+    expect(opened!.csp).toEqual([]);
   });
 
   it('at the election shows the new leader and the shrunk ISR', async () => {

@@ -27,6 +27,8 @@ export interface OpenPage {
   out: string;
   /** Uncaught errors in the page. */
   errors: string[];
+  /** Content-Security-Policy violations the page reported (directive and blocked URI). */
+  csp: string[];
   close(): Promise<void>;
 }
 
@@ -58,7 +60,14 @@ export async function openPage(): Promise<OpenPage> {
     const page = ctx.pages()[0] ?? (await ctx.newPage());
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    return { page, base: s.url, out, errors, close };
+    const csp: string[] = [];
+    await page.exposeFunction('__cspViolation', (v: string) => csp.push(v));
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        (window as unknown as { __cspViolation: (v: string) => void }).__cspViolation(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+      });
+    });
+    return { page, base: s.url, out, errors, csp, close };
   } catch (e) {
     await close();
     throw e;

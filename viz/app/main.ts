@@ -5,6 +5,8 @@
  *
  * This file wires the modules of viz/app/ to one App (state.ts) and starts the run the URL names.
  */
+// First: settings the other modules need before they run (the page's Content-Security-Policy).
+import './csp.js';
 import { runCompare, showCompare } from './compare.js';
 import { buildPickers, wireCompare, wireFiles, wireKnobs, wirePlayback, wireRun, wireView } from './controls.js';
 import { wireKeyboard } from './keyboard.js';

@@ -7,7 +7,7 @@
  */
 import type { ProducerConfig, ProducerContext, ProducerWorkload } from './context.js';
 import type { RecordBatch } from '../partition-log.js';
-import { partitionForKey, StickyPartitioner } from './partitioner.js';
+import { KeyPartitions, StickyPartitioner } from './partitioner.js';
 import * as P from '../protocol.js';
 import type { Stream } from '../../kernel/random.js';
 
@@ -49,7 +49,7 @@ export class RecordAccumulator {
   private keysAhead: number[] = [];
   private readonly drainIndex = new Map<number, number>();
   readonly sticky: StickyPartitioner;
-  readonly keyPartition: Int32Array | null;
+  readonly keyPartition: KeyPartitions | null;
   private readonly keyBytes: number;
   readonly recordWireBytes: number;
 
@@ -64,10 +64,7 @@ export class RecordAccumulator {
     this.tps = Array.from({ length: partitions }, (_, p) => `${work.topic}-${p}`);
     this.sticky = new StickyPartitioner(partitions, cfg.batchSize, partitionerRng);
     const keyCount = work.keys.kind === 'uniform' || work.keys.kind === 'zipf' ? work.keys.count : work.keys.kind === 'fixed' ? 1 : 0;
-    this.keyPartition = keyCount > 0 && !cfg.partitionerIgnoreKeys ? new Int32Array(keyCount) : null;
-    if (this.keyPartition !== null) {
-      for (let k = 0; k < keyCount; k++) this.keyPartition[k] = partitionForKey(this.keyString(k), partitions);
-    }
+    this.keyPartition = keyCount > 0 && !cfg.partitionerIgnoreKeys ? new KeyPartitions((k) => this.keyString(k), keyCount, partitions) : null;
     this.keyBytes = keyCount > 0 ? this.keyString(keyCount - 1).length : 0;
     this.recordWireBytes = work.recordBytes + this.keyBytes + RECORD_OVERHEAD_BYTES;
   }
@@ -154,7 +151,7 @@ export class RecordAccumulator {
   private sendRecord(createUs: number): void {
     this.sent++;
     let p: number;
-    if (this.keyPartition !== null) p = this.keyPartition[this.keysAhead.length > 0 ? this.keysAhead.shift()! : this.chooseKey()];
+    if (this.keyPartition !== null) p = this.keyPartition.of(this.keysAhead.length > 0 ? this.keysAhead.shift()! : this.chooseKey());
     else p = this.sticky.partition(this.producer.sender.available, this.queueSize, this.cfg.adaptivePartitioning);
     const q = this.queues[p];
     let b = q.length > 0 ? q[q.length - 1] : undefined;
@@ -201,7 +198,7 @@ export class RecordAccumulator {
     // Keyed: walk the (pre-drawn) keys of upcoming records until one would fill its partition's batch.
     const bytes = new Map<number, number>();
     for (let k = k0; this.moreRecords(k) && this.tOf(k) < lingerEnd && k - k0 < 4096; k++) {
-      const p = this.keyPartition[this.keyAhead(k - k0)];
+      const p = this.keyPartition.of(this.keyAhead(k - k0));
       const open = this.openBatch(p);
       const b = bytes.get(p) ?? (open !== undefined ? open.bytes : BATCH_OVERHEAD_BYTES);
       if (b + 2 * this.recordWireBytes > this.cfg.batchSize) return this.tOf(k);

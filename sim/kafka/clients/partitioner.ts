@@ -48,6 +48,33 @@ export function partitionForKey(key: string, numPartitions: number): number {
   return toPositive(murmur2(utf8.encode(key))) % numPartitions;
 }
 
+/** Key spaces up to this size keep a table of each key's partition; larger ones hash every record. */
+export const KEY_TABLE_MAX = 1 << 16;
+
+/**
+ * The partition of key `key-<k>` (or a fixed key), for a key space of any size: memory does not grow with
+ * the key space. Small spaces fill a table as keys are first used; large ones hash each time.
+ */
+export class KeyPartitions {
+  private readonly table: Int32Array | null;
+
+  constructor(
+    private readonly keyString: (k: number) => string,
+    keyCount: number,
+    private readonly numPartitions: number,
+  ) {
+    this.table = keyCount <= KEY_TABLE_MAX ? new Int32Array(keyCount).fill(-1) : null;
+  }
+
+  of(k: number): number {
+    const t = this.table;
+    if (t === null) return partitionForKey(this.keyString(k), this.numPartitions);
+    let p = t[k];
+    if (p < 0) p = t[k] = partitionForKey(this.keyString(k), this.numPartitions);
+    return p;
+  }
+}
+
 /**
  * The sticky partition for records without a key (BuiltInPartitioner): switch after batch.size bytes
  * once the current batch is full (or after twice that regardless). The next partition is drawn from

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { murmur2, partitionForKey } from '../../../sim/kafka/clients/partitioner.js';
+import { KEY_TABLE_MAX, KeyPartitions, murmur2, partitionForKey } from '../../../sim/kafka/clients/partitioner.js';
 import { PartitionLog, type RecordBatch } from '../../../sim/kafka/partition-log.js';
 import { placeReplicas } from '../../../sim/kafka/placement.js';
 import { Streams } from '../../../sim/kernel/random.js';
@@ -19,6 +19,22 @@ describe('murmur2 partitioner', () => {
 
   it('maps a key to (murmur2 & 0x7fffffff) % partitions', () => {
     expect(partitionForKey('foobar', 6)).toBe((-790332482 & 0x7fffffff) % 6);
+  });
+});
+
+describe('key partitions for a key space of any size', () => {
+  it('gives each key murmur2 % partitions, with a table for small key spaces and none for huge ones', () => {
+    const key = (k: number) => `key-${k}`;
+    const small = new KeyPartitions(key, 1000, 7);
+    const huge = new KeyPartitions(key, 2 ** 52, 7);
+    for (const k of [0, 1, 17, 999]) {
+      expect(small.of(k)).toBe(partitionForKey(key(k), 7));
+      expect(huge.of(k)).toBe(partitionForKey(key(k), 7));
+    }
+    expect(huge.of(2 ** 52 - 1)).toBe(partitionForKey(`key-${2 ** 52 - 1}`, 7));
+    expect((small as unknown as { table: Int32Array | null }).table?.length).toBe(1000);
+    expect((huge as unknown as { table: Int32Array | null }).table).toBeNull();
+    expect(KEY_TABLE_MAX).toBeLessThan(2 ** 20);
   });
 });
 
