@@ -105,13 +105,15 @@ export class Simulation {
 
   private placeTopics(): TopicInfo[] {
     const rng = this.streams.get('placement');
+    const { brokers, racks } = this.scenario.cluster;
+    const usable = brokers.map((id) => ({ id, rack: racks[String(id)] }));
     return this.scenario.topics.map((t) => {
       const tc = this.topicConfig(t.name);
       return {
         name: t.name,
         partitions: t.partitions,
         replicationFactor: t.replicationFactor,
-        replicas: t.replicaAssignment ?? placeReplicas(this.scenario.cluster.brokers, t.partitions, t.replicationFactor, rng),
+        replicas: t.replicaAssignment ?? placeReplicas(usable, t.partitions, t.replicationFactor, rng),
         minInsyncReplicas: num(tc, 'min.insync.replicas'),
         uncleanLeaderElectionEnable: bool(tc, 'unclean.leader.election.enable'),
       };
