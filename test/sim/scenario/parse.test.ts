@@ -447,15 +447,23 @@ describe('racks', () => {
   });
 
   it('puts every broker on the rack of cluster.config.broker.rack', () => {
-    const s = parseScenario(edit('config: { min.insync.replicas: 2 }\n  network', "config: { min.insync.replicas: 2, broker.rack: r1 }\n  network"));
+    const s = parseScenario(edit('config: { min.insync.replicas: 2 }\n  network', 'config: { min.insync.replicas: 2, broker.rack: r1 }\n  network'));
     expect(s.cluster.racks).toEqual({ '1': 'r1', '2': 'r1', '3': 'r1' });
     expect(parseScenario(KILLED_LEADER).cluster.racks).toEqual({});
   });
 
   it.each([
-    ['a rack list of the wrong length', edit('racks: [a, b, b]', 'racks: [a, b]', RACKED), 'cluster.racks: 2 racks for 3 brokers (got ["a","b"]); expected one rack per broker, in the order of cluster.brokers (1, 2, 3)'],
+    [
+      'a rack list of the wrong length',
+      edit('racks: [a, b, b]', 'racks: [a, b]', RACKED),
+      'cluster.racks: 2 racks for 3 brokers (got ["a","b"]); expected one rack per broker, in the order of cluster.brokers (1, 2, 3)',
+    ],
     ['an unknown rack', edit('shutdown: broker 2', 'shutdown: rack c', RACKED), 'faults[2].shutdown: no rack "c" (got "rack c"); expected one of the racks a, b'],
-    ['a rack without racks', edit('shutdown: broker 2', 'shutdown: rack a'), 'faults[2].shutdown: no rack "a": no broker has a rack (got "rack a"); give brokers racks with cluster.racks: [a, a, b, b, c, c]'],
+    [
+      'a rack without racks',
+      edit('shutdown: broker 2', 'shutdown: rack a'),
+      'faults[2].shutdown: no rack "a": no broker has a rack (got "rack a"); give brokers racks with cluster.racks: [a, a, b, b, c, c]',
+    ],
     [
       'racks given twice',
       edit('config: { min.insync.replicas: 2 }\n  network', 'config: { min.insync.replicas: 2, broker.rack: r1 }\n  network', RACKED),
