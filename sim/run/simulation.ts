@@ -148,6 +148,7 @@ export class Simulation {
       topics: this.topics,
       producers: s.producers.map((p) => ({ name: p.name, topic: p.topic, acks: num(p.config, 'acks'), idempotence: bool(p.config, 'enable.idempotence') })),
       consumers: s.consumers.map((c) => ({ name: c.name, topic: c.topic })),
+      ...(Object.keys(s.cluster.racks).length > 0 ? { racks: { ...s.cluster.racks } } : {}),
     });
   }
 
