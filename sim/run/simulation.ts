@@ -168,6 +168,8 @@ export class Simulation {
       minIsr: (topic) => image.topics[topic].minInsyncReplicas,
       hwFrozenUnderMinIsr: this.scenario.cluster.behaviour.hwFrozenUnderMinIsr,
       truncation: this.scenario.cluster.behaviour.truncation,
+      rackOf: (id) => this.scenario.cluster.racks[String(id)],
+      rackAwareReplicaSelector: c['replica.selector.class'] === 'org.apache.kafka.common.replica.RackAwareReplicaSelector',
     };
     // Per-topic lookups are cached: they sit on the append path.
     cfg.flushMessages = memo(cfg.flushMessages);

@@ -473,3 +473,18 @@ describe('racks', () => {
     expect(errorOf(text).message).toContain(message);
   });
 });
+
+describe('follower fetching configs (KIP-392)', () => {
+  it('reads replica.selector.class by its class name and client.rack as a string', () => {
+    const s = parseScenario(
+      edit('config: { min.insync.replicas: 2 }\n  network', 'config: { min.insync.replicas: 2, replica.selector.class: org.apache.kafka.common.replica.RackAwareReplicaSelector }\n  network'),
+    );
+    expect(s.cluster.config['replica.selector.class']).toBe('org.apache.kafka.common.replica.RackAwareReplicaSelector');
+    expect(parseScenario(edit('fetch.max.wait.ms: 500', 'fetch.max.wait.ms: 500, client.rack: c')).consumers[0]!.config['client.rack']).toBe('c');
+  });
+
+  it('names the selectors it models for any other class', () => {
+    const text = edit('config: { min.insync.replicas: 2 }\n  network', 'config: { min.insync.replicas: 2, replica.selector.class: com.example.Nearest }\n  network');
+    expect(errorOf(text).message).toContain('expected one of "" (none), org.apache.kafka.common.replica.RackAwareReplicaSelector');
+  });
+});
