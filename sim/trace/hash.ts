@@ -144,12 +144,10 @@ export class TraceHasher implements TraceSink {
       }
       // Absent optional fields before this key.
       while (i < n && k !== names[i] && optional[i] !== 0) {
-        if (optional[i] === 1) {
-          h1 = Math.imul(h1 ^ 11, 0x01000193);
-          x = Math.imul((h2 ^ 11) + 0x7f4a7c15, 0x85ebca6b);
-          h2 = (x << 13) | (x >>> 19);
-        }
-        i++;
+        if (optional[i++] === 2) continue;
+        h1 = Math.imul(h1 ^ 11, 0x01000193);
+        x = Math.imul((h2 ^ 11) + 0x7f4a7c15, 0x85ebca6b);
+        h2 = (x << 13) | (x >>> 19);
       }
       if (i === n || k !== names[i]) return false;
       const v = o[k];
