@@ -16,8 +16,8 @@ export type ConfigMap = Record<string, ConfigValue>;
 export type ConfigGroup = 'broker' | 'topic' | 'producer' | 'consumer';
 export const CONFIG_GROUPS: readonly ConfigGroup[] = ['broker', 'topic', 'producer', 'consumer'];
 
-/** Kafka's `int` (32-bit), `long` (here: up to MAX_SAFE_INTEGER), `boolean`, or a string from a fixed set. */
-export type ConfigType = 'int' | 'long' | 'boolean' | 'enum';
+/** Kafka's `int` (32-bit), `long` (here: up to MAX_SAFE_INTEGER), `boolean`, a string from a fixed set, or any string. */
+export type ConfigType = 'int' | 'long' | 'boolean' | 'enum' | 'string';
 
 export interface ConfigEntry {
   name: string;
@@ -81,6 +81,17 @@ const BROKER: Record<string, Spec> = {
   'num.io.threads': int(8, 'Request handler threads per broker (they append to the log).', { min: 1 }),
   'message.max.bytes': bytes(1048588, 'Largest record batch a broker accepts (after compression); larger gives MESSAGE_TOO_LARGE.'),
   'controlled.shutdown.enable': bool(true, 'On shutdown, move leadership away before stopping.'),
+  'broker.rack': {
+    type: 'string',
+    default: '',
+    doc: 'Rack of the broker; replica placement puts the replicas of a partition on different racks (StripedReplicaPlacer). Here it sets every broker; cluster.racks sets one per broker. Empty: no rack (Kafka: null).',
+  },
+  'replica.selector.class': {
+    type: 'enum',
+    default: '',
+    values: ['', 'org.apache.kafka.common.replica.RackAwareReplicaSelector'],
+    doc: 'KIP-392: org.apache.kafka.common.replica.RackAwareReplicaSelector lets a consumer with client.rack read from an in-sync replica in its rack (the leader tells it the preferred read replica). Empty (Kafka: null): consumers read from the leader.',
+  },
   'eligible.leader.replicas.version': int(1, 'KIP-966 ELR feature level (0 off, 1 on; true/false accepted). On for new clusters from 4.1, off in 4.0.', {
     min: 0,
     max: 1,
@@ -140,6 +151,11 @@ const CONSUMER: Record<string, Spec> = {
     values: ['earliest', 'latest', 'none'],
     notModelled: ['by_duration'],
     doc: 'Where to start when there is no valid position: earliest, latest, or none (error).',
+  },
+  'client.rack': {
+    type: 'string',
+    default: '',
+    doc: "KIP-392: the consumer's rack. With the brokers' replica.selector.class RackAwareReplicaSelector it reads from an in-sync replica in this rack. Empty: none.",
   },
   'request.timeout.ms': msInt(30000, 'How long the consumer waits for a fetch response before retrying.'),
   'retry.backoff.ms': ms(100, 'Pause before retrying a failed request.'),
@@ -309,6 +325,8 @@ export function convertConfigValue(group: ConfigGroup, name: string, raw: unknow
       return toBoolean(e, raw);
     case 'enum':
       return toEnum(e, raw);
+    case 'string':
+      return toText(e, raw);
     default:
       return checkRange(e, toNumber(e, raw), raw);
   }
@@ -339,7 +357,8 @@ function otherGroupHint(group: ConfigGroup, name: string): string | undefined {
 
 function typeExpected(e: ConfigEntry): string {
   if (e.type === 'boolean') return 'true or false';
-  if (e.type === 'enum') return `one of ${e.values!.join(', ')}`;
+  if (e.type === 'enum') return `one of ${e.values!.map((v) => v || '"" (none)').join(', ')}`;
+  if (e.type === 'string') return 'a string';
   if (e.allowed) return `one of ${e.allowed.join(', ')}${e.aliases ? ` or ${Object.keys(e.aliases).join(', ')}` : ''}`;
   const bounds = [e.min !== undefined ? `≥ ${e.min}` : '', e.max !== undefined ? `≤ ${e.max}` : ''].filter(Boolean).join(' and ');
   const unit = e.unit === 'ms' ? ' (milliseconds, or a duration such as 30s)' : e.unit === 's' ? ' (seconds, or a duration such as 5m)' : e.unit === 'bytes' ? ' (bytes, or a size such as 16KiB)' : '';
@@ -354,10 +373,17 @@ function toBoolean(e: ConfigEntry, raw: unknown): boolean {
 
 function toEnum(e: ConfigEntry, raw: unknown): string {
   const v = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
-  if (v !== undefined && e.values!.includes(v)) return v;
+  const value = v === undefined ? undefined : e.values!.find((x) => x.toLowerCase() === v);
+  if (value !== undefined) return value;
   if (v !== undefined && e.notModelled?.some((n) => v === n || v.startsWith(`${n}:`))) {
     throw new ConfigError(e.name, { problem: 'valid in Kafka but not modelled by the simulator yet', got: raw, expected: typeExpected(e) });
   }
+  throw new ConfigError(e.name, { expected: typeExpected(e), got: raw });
+}
+
+function toText(e: ConfigEntry, raw: unknown): string {
+  if (typeof raw === 'string') return raw.trim();
+  if (typeof raw === 'number') return String(raw);
   throw new ConfigError(e.name, { expected: typeExpected(e), got: raw });
 }
 

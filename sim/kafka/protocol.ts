@@ -91,6 +91,8 @@ export interface FetchRequest {
   maxBytes: number;
   partitionMaxBytes: number;
   partitions: FetchPartition[];
+  /** KIP-392 (Fetch v11): the consumer's client.rack; set only by consumers that have one. */
+  rackId?: string;
 }
 export interface FetchPartitionResponse {
   tp: string;
@@ -100,6 +102,8 @@ export interface FetchPartitionResponse {
   entries: LogEntry[];
   /** Set when the fetcher's log diverges from the leader's: truncate to this epoch's end offset. */
   divergingEpoch?: { epoch: number; endOffset: number };
+  /** KIP-392: the replica the consumer should read this partition from instead (no records then). */
+  preferredReadReplica?: number;
 }
 export interface FetchResponse {
   correlationId: number;

@@ -51,6 +51,8 @@ export class Faults {
         return ['ctl'];
       case 'allBrokers':
         return [...this.sim.brokers.keys()].map((b) => `b${b}`);
+      case 'rack':
+        return t.brokers.map((b) => `b${b}`);
       case 'producer':
         return [`p:${t.name}`];
       case 'consumer':

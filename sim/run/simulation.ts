@@ -105,13 +105,15 @@ export class Simulation {
 
   private placeTopics(): TopicInfo[] {
     const rng = this.streams.get('placement');
+    const { brokers, racks } = this.scenario.cluster;
+    const usable = brokers.map((id) => ({ id, rack: racks[String(id)] }));
     return this.scenario.topics.map((t) => {
       const tc = this.topicConfig(t.name);
       return {
         name: t.name,
         partitions: t.partitions,
         replicationFactor: t.replicationFactor,
-        replicas: t.replicaAssignment ?? placeReplicas(this.scenario.cluster.brokers, t.partitions, t.replicationFactor, rng),
+        replicas: t.replicaAssignment ?? placeReplicas(usable, t.partitions, t.replicationFactor, rng),
         minInsyncReplicas: num(tc, 'min.insync.replicas'),
         uncleanLeaderElectionEnable: bool(tc, 'unclean.leader.election.enable'),
       };
@@ -158,6 +160,7 @@ export class Simulation {
       topics: this.topics,
       producers: s.producers.map((p) => ({ name: p.name, topic: p.topic, acks: num(p.config, 'acks'), idempotence: bool(p.config, 'enable.idempotence') })),
       consumers: s.consumers.map((c) => ({ name: c.name, topic: c.topic })),
+      ...(Object.keys(s.cluster.racks).length > 0 ? { racks: { ...s.cluster.racks } } : {}),
     });
   }
 
@@ -177,6 +180,8 @@ export class Simulation {
       minIsr: (topic) => image.topics[topic].minInsyncReplicas,
       hwFrozenUnderMinIsr: this.scenario.cluster.behaviour.hwFrozenUnderMinIsr,
       truncation: this.scenario.cluster.behaviour.truncation,
+      rackOf: (id) => this.scenario.cluster.racks[String(id)],
+      rackAwareReplicaSelector: c['replica.selector.class'] === 'org.apache.kafka.common.replica.RackAwareReplicaSelector',
     };
     // Per-topic lookups are cached: they sit on the append path.
     cfg.flushMessages = memo(cfg.flushMessages);

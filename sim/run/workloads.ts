@@ -112,6 +112,7 @@ function createConsumer(sim: Workload, c: ConsumerSpec, brokers: number[]): Cons
       metadataMaxAgeMs: num(cc, 'metadata.max.age.ms'),
       autoOffsetReset: cc['auto.offset.reset'] as 'earliest' | 'latest' | 'none',
       truncationDetection: sim.scenario.cluster.behaviour.consumerTruncationDetection,
+      clientRack: String(cc['client.rack'] ?? ''),
     },
     c.topic,
     partitions,

@@ -1,8 +1,8 @@
-/** Normalization of `cluster:`: Kafka version and behaviour, broker ids, network and disks. */
+/** Normalization of `cluster:`: Kafka version and behaviour, broker ids, racks, network and disks. */
 import type { z } from 'zod';
 import { KAFKA_VERSION_DEFAULT, kafkaVersions, PROFILES, type Behaviour } from '../config/config.js';
 import { BANDWIDTH_EXPECTED, parseBandwidth, parseBytes, parseDurationUs } from '../config/units.js';
-import type { BrokerId, DiskSpec, LatencySpec, NetworkSpec } from './types.js';
+import type { BrokerId, ConfigMap, DiskSpec, LatencySpec, NetworkSpec } from './types.js';
 import { DEFAULT_NETWORK } from './names.js';
 import type { NetworkSchema, RawDisk } from './schema.js';
 import type { Path, Problems } from './problems.js';
@@ -49,6 +49,52 @@ export function normBrokers(raw: number | number[], p: Problems): BrokerId[] {
     if (raw.indexOf(id) !== i) p.report(['cluster', 'brokers', i], { problem: 'duplicate broker id', got: id });
   });
   return [...new Set(raw)];
+}
+
+/**
+ * Each broker's broker.rack, by broker id: from `cluster.racks` (one per broker, in the order of
+ * `brokers`), or `cluster.config.broker.rack` for every broker. Empty: no racks.
+ */
+export function normRacks(raw: Array<string | number> | undefined, brokers: BrokerId[], config: ConfigMap, p: Problems): Record<string, string> {
+  const out: Record<string, string> = {};
+  const all = String(config['broker.rack'] ?? '');
+  if (raw === undefined) {
+    if (all === '') return out;
+    if (/\s/.test(all)) p.report(['cluster', 'config', 'broker.rack'], { problem: 'a rack name without spaces (faults name it as "rack NAME")', got: all });
+    for (const b of brokers) out[String(b)] = all;
+    return out;
+  }
+  if (all !== '') {
+    p.report(['cluster', 'racks'], {
+      problem: 'racks given twice: cluster.racks and cluster.config.broker.rack',
+      expected: 'one of them: racks for one rack per broker, broker.rack for the same rack on every broker',
+    });
+  }
+  if (raw.length !== brokers.length) {
+    p.report(['cluster', 'racks'], {
+      problem: `${raw.length} racks for ${brokers.length} brokers`,
+      got: raw,
+      expected: `one rack per broker, in the order of cluster.brokers (${brokers.join(', ')})`,
+    });
+    return out;
+  }
+  brokers.forEach((b, i) => {
+    out[String(b)] = String(raw[i]);
+  });
+  return out;
+}
+
+/** Rack name → its brokers, in broker order. */
+export function brokersByRack(racks: Record<string, string>, brokers: BrokerId[]): Map<string, BrokerId[]> {
+  const out = new Map<string, BrokerId[]>();
+  for (const b of brokers) {
+    const r = racks[String(b)];
+    if (r === undefined) continue;
+    const list = out.get(r) ?? [];
+    list.push(b);
+    out.set(r, list);
+  }
+  return out;
 }
 
 function latencyOf(path: Path, latency: unknown, jitter: unknown, base: LatencySpec, p: Problems): LatencySpec {

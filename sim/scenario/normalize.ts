@@ -11,7 +11,7 @@ import type { RawScenario } from './schema.js';
 import type { Problems } from './problems.js';
 import type { Env } from './targets.js';
 import { normConfig, normList, positive } from './fields.js';
-import { normVersion, checkBehaviourConfig, normBrokers, normNetwork, normDisk, normBrokerDisks } from './cluster.js';
+import { normVersion, checkBehaviourConfig, normBrokers, normNetwork, normDisk, normBrokerDisks, normRacks, brokersByRack } from './cluster.js';
 import { normTopics, normProducer, normConsumer } from './workload.js';
 import { normFaults } from './faults.js';
 import { normExpect } from './expectations.js';
@@ -23,7 +23,8 @@ export function normalize(raw: RawScenario, p: Problems): Scenario {
   checkBehaviourConfig(behaviour, raw.cluster.config ?? {}, p);
   const brokers = normBrokers(raw.cluster.brokers, p);
   const durationUs = positive(['duration'], p.unit(['duration'], raw.duration, parseDurationUs), raw.duration, DURATION_EXPECTED, p) ?? 0;
-  const env: Env = { brokers, topics: new Map(), producers: new Set(), consumers: new Set() };
+  const racks = normRacks(raw.cluster.racks, brokers, brokerConfig, p);
+  const env: Env = { brokers, racks: brokersByRack(racks, brokers), topics: new Map(), producers: new Set(), consumers: new Set() };
   const topics = normTopics(raw.topics ?? [], env, brokerConfig, p);
   const producers = normList(raw.producers ?? [], 'producers', env.producers, (r, i) => normProducer(r, i, version, env, durationUs, p), p);
   const consumers = normList(raw.consumers ?? [], 'consumers', env.consumers, (r, i) => normConsumer(r, i, version, env, durationUs, p), p);
@@ -35,6 +36,7 @@ export function normalize(raw: RawScenario, p: Problems): Scenario {
     network: normNetwork(raw.cluster.network, env, p),
     disk: { ...DEFAULT_DISK, ...normDisk(['cluster', 'disk'], raw.cluster.disk, p) },
     brokerDisks: normBrokerDisks(raw.cluster.disks, env, p),
+    racks,
   };
   const faults = normFaults(raw.faults ?? [], env, durationUs, p);
   const scenario: Scenario = { name: raw.name, description: raw.description ?? '', seed: raw.seed ?? DEFAULT_SEED, durationUs, cluster, topics, producers, consumers, faults };

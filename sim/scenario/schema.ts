@@ -9,7 +9,7 @@ import { BANDWIDTH_EXPECTED, BANDWIDTH_PATTERN, DURATION_EXPECTED, DURATION_PATT
 import { KAFKA_ERROR_NAMES, DEFAULT_SEED, MAX_BROKERS } from './names.js';
 
 export const TARGET_EXPECTED =
-  "a target: broker N (or bN, or N), leader of TOPIC-P, followers of TOPIC-P, follower of TOPIC-P, controller, all brokers, producer NAME, consumer NAME, or a label set by an earlier fault's as:";
+  "a target: broker N (or bN, or N), leader of TOPIC-P, followers of TOPIC-P, follower of TOPIC-P, controller, all brokers, rack NAME, producer NAME, consumer NAME, or a label set by an earlier fault's as:";
 const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
 const NAME_EXPECTED = 'a name of letters, digits, ".", "_" or "-"';
 const LABEL_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -115,6 +115,11 @@ const ClusterSchema = z.strictObject({
   network: NetworkSchema.optional(),
   disk: DiskSchema.optional(),
   disks: z.record(z.string(), DiskSchema).optional().meta({ description: 'Per-broker disk overrides, by broker id ("2", b2 or "broker 2").' }),
+  racks: z
+    .array(z.union([z.string().regex(NAME_PATTERN, { error: `a rack: ${NAME_EXPECTED}` }), z.number().int().nonnegative()], { error: `a rack: ${NAME_EXPECTED}` }))
+    .min(1)
+    .optional()
+    .meta({ description: 'broker.rack of each broker, in the order of brokers: [a, a, b, b, c, c]. Replica placement spreads each partition over racks; faults can target "rack a".' }),
 });
 
 const TopicSchema = z.strictObject({

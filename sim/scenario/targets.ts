@@ -8,6 +8,8 @@ import type { Path, Problems } from './problems.js';
 /** What targets and node names can refer to. */
 export interface Env {
   brokers: BrokerId[];
+  /** Rack name → its brokers (broker.rack); empty without racks. */
+  racks: Map<string, BrokerId[]>;
   topics: Map<string, { partitions: number; rf: number }>;
   producers: Set<string>;
   consumers: Set<string>;
@@ -38,6 +40,8 @@ export function builtinTarget(text: string): { target: Target } | { bad: Problem
   if (id !== undefined) return { target: { kind: 'broker', id } };
   if (/^(controller|ctl)$/i.test(t)) return { target: { kind: 'controller' } };
   if (/^all brokers$/i.test(t)) return { target: { kind: 'allBrokers' } };
+  const rack = /^rack (\S+)$/i.exec(t);
+  if (rack) return { target: { kind: 'rack', rack: rack[1]!, brokers: [] } };
   const client = /^(producer|consumer) (.+)$/i.exec(t);
   if (client) return { target: { kind: client[1]!.toLowerCase() as 'producer' | 'consumer', name: client[2]! } };
   const role = /^(leader|followers|follower) of (.+)$/i.exec(t);
@@ -59,9 +63,24 @@ function checkTarget(path: Path, t: Target, got: unknown, env: Env, p: Problems)
     case 'follower':
     case 'followers':
       return checkPartition(path, t, got, env, p);
+    case 'rack':
+      return checkRack(path, t, got, env, p);
     default:
       return true;
   }
+}
+
+/** A rack target names a rack some broker is on; fills in its brokers. */
+function checkRack(path: Path, t: { rack: string; brokers: BrokerId[] }, got: unknown, env: Env, p: Problems): boolean {
+  const brokers = env.racks.get(t.rack);
+  if (brokers) {
+    t.brokers.push(...brokers);
+    return true;
+  }
+  const racks = [...env.racks.keys()];
+  if (racks.length === 0) return !!p.report(path, { problem: `no rack "${t.rack}": no broker has a rack`, got, hint: 'give brokers racks with cluster.racks: [a, a, b, b, c, c]' });
+  const close = suggest(t.rack, racks);
+  return !!p.report(path, { problem: `no rack "${t.rack}"`, got, expected: `one of the racks ${racks.join(', ')}`, ...(close ? { hint: `did you mean "rack ${close}"?` } : {}) });
 }
 
 function checkPartition(path: Path, t: { kind: string; topic: string; partition: number }, got: unknown, env: Env, p: Problems): boolean {
@@ -105,6 +124,8 @@ export function targetText(t: Target): string {
       return 'controller';
     case 'allBrokers':
       return 'all brokers';
+    case 'rack':
+      return `rack ${t.rack}`;
     case 'producer':
     case 'consumer':
       return `${t.kind} ${t.name}`;

@@ -60,6 +60,8 @@ export interface ClusterSpec {
   disk: DiskSpec;
   /** Per-broker disk overrides. */
   brokerDisks: Record<string, Partial<DiskSpec>>;
+  /** broker.rack of each broker that has one, by broker id ("2"); empty without racks. */
+  racks: Record<string, string>;
 }
 
 export interface TopicSpec {
@@ -123,6 +125,8 @@ export type Target =
   | { kind: 'follower'; topic: string; partition: number }
   | { kind: 'controller' }
   | { kind: 'allBrokers' }
+  /** Every broker whose broker.rack is `rack` (fixed when the scenario is read). */
+  | { kind: 'rack'; rack: string; brokers: BrokerId[] }
   | { kind: 'producer'; name: string }
   | { kind: 'consumer'; name: string }
   /** A label given to an earlier fault's resolved target with `as:`. */

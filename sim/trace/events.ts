@@ -65,6 +65,8 @@ export interface HeaderEvent {
   topics: TopicInfo[];
   producers: Array<{ name: string; topic: string; acks: number; idempotence: boolean }>;
   consumers: Array<{ name: string; topic: string }>;
+  /** broker.rack of each broker that has one, by broker id ("2"); left out when no broker has a rack. */
+  racks?: Record<string, string>;
 }
 
 /** A fault from the scenario was applied. `targets` are the node names it resolved to. */

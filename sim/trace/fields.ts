@@ -40,6 +40,7 @@ export const TRACE_FIELDS = {
     topics: 'json',
     producers: 'json',
     consumers: 'json',
+    racks: 'json?',
   },
   fault: { t: 'number', verb: 'string', text: 'string', targets: 'json', rejected: 'string?', pending: 'string?' },
   broker: { t: 'number', broker: 'number', state: 'string', mode: 'string?' },
@@ -85,6 +86,12 @@ function mapTypes<V>(f: (type: TraceEventType) => V): { [K in TraceEventType]: V
   for (const type of Object.keys(TRACE_FIELDS) as TraceEventType[]) out[type] = f(type);
   return out;
 }
+
+/**
+ * Optional fields added after traces were hashed: when absent they add nothing to the hash (other
+ * absent optional fields count as absent), so the traces without them keep their hashes.
+ */
+export const HASH_SILENT_WHEN_ABSENT: { readonly [K in TraceEventType]?: readonly string[] } = { header: ['racks'] };
 
 /** One field of an event type, as the derived code reads it. */
 export interface FieldSpec {

@@ -2,14 +2,14 @@
  * The trace hash (over the fields of the field table, fields.ts, in its order) and the NDJSON text.
  */
 import type { TraceEvent, TraceEventType, TraceSink } from './events.js';
-import { FIELD_SPECS, TRACE_EVENT_TYPES } from './fields.js';
+import { FIELD_SPECS, HASH_SILENT_WHEN_ABSENT, TRACE_EVENT_TYPES } from './fields.js';
 
 /** How the hasher reads one event type: its fields in table order, and per field the last string seen. */
 interface Plan {
   /** The hash of the type's name (the `type` field, a string like any other). */
   typeHash: number;
   names: string[];
-  /** Per field: 1 if optional. */
+  /** Per field: 1 if optional, 2 if optional and silent when absent (HASH_SILENT_WHEN_ABSENT). */
   optional: Uint8Array;
   /** Per field: the last string hashed there and its hash (consecutive events repeat them). */
   lastString: Array<string | undefined>;
@@ -19,7 +19,7 @@ interface Plan {
 /**
  * The trace hash: a 64-bit hash (two 32-bit lanes, FNV-1a-like with murmur3 finalization) over the
  * fields of every event in order (`type` first, then the fields of TRACE_FIELDS; an absent optional
- * field counts as absent), so it is the same whether computed while running or later from an NDJSON
+ * field counts as absent, except those of HASH_SILENT_WHEN_ABSENT, which add nothing), so it is the same whether computed while running or later from an NDJSON
  * file parsed back. Cheap enough to run always.
  *
  * Each value mixes in as: an integer (int32) as itself; a string as 3 and its FNV-1a hash; another
@@ -41,7 +41,7 @@ export class TraceHasher implements TraceSink {
       this.plans.set(type, {
         typeHash: stringHash(type),
         names,
-        optional: Uint8Array.from(fields, (f) => (f.optional ? 1 : 0)),
+        optional: Uint8Array.from(fields, (f) => (!f.optional ? 0 : HASH_SILENT_WHEN_ABSENT[type]?.includes(f.name) ? 2 : 1)),
         lastString: new Array<string | undefined>(names.length),
         lastHash: new Int32Array(names.length),
       });
@@ -87,6 +87,7 @@ export class TraceHasher implements TraceSink {
     const fields = plan.names.length;
     for (let i = 0; i < fields; i++) {
       let m: number;
+      if (i >= n && plan.optional[i] === 2) continue;
       if (i >= n) m = 11;
       else if (strings[i] === 1) {
         h1 = Math.imul(h1 ^ 3, 0x01000193);
@@ -142,11 +143,11 @@ export class TraceHasher implements TraceSink {
         continue;
       }
       // Absent optional fields before this key.
-      while (i < n && k !== names[i] && optional[i] === 1) {
+      while (i < n && k !== names[i] && optional[i] !== 0) {
+        if (optional[i++] === 2) continue;
         h1 = Math.imul(h1 ^ 11, 0x01000193);
         x = Math.imul((h2 ^ 11) + 0x7f4a7c15, 0x85ebca6b);
         h2 = (x << 13) | (x >>> 19);
-        i++;
       }
       if (i === n || k !== names[i]) return false;
       const v = o[k];
@@ -179,6 +180,7 @@ export class TraceHasher implements TraceSink {
     if (i < 0) return false;
     // The fields after the last key are absent (an absent field hashes as undefined).
     for (; i < n; i++) {
+      if (optional[i] === 2) continue;
       h1 = Math.imul(h1 ^ 11, 0x01000193);
       x = Math.imul((h2 ^ 11) + 0x7f4a7c15, 0x85ebca6b);
       h2 = (x << 13) | (x >>> 19);
@@ -196,6 +198,7 @@ export class TraceHasher implements TraceSink {
     const names = plan.names;
     for (let i = 0; i < names.length; i++) {
       const v = o[names[i]];
+      if (v === undefined && plan.optional[i] === 2) continue;
       if (typeof v === 'string') {
         this.mix(3);
         if (plan.lastString[i] !== v) {

@@ -415,6 +415,31 @@ const CLAIMS: Claim[] = [
       render: (s) => cmd(`q22-power-loss-${v}`, `lostAcked ${s.records.lostAcked}`),
     }),
   ),
+  {
+    doc: QD,
+    text: 'leads where a rack-a broker led: **0 lost** (9,997 truncated and refetched)',
+    runs: q('q22-power-loss-rack-three-racks'),
+    render: (s) => `leads where a rack-a broker led: **${s.records.lostAcked} lost** (${n(s.records.truncated)} truncated and refetched)`,
+  },
+  {
+    doc: QD,
+    text: 'the rack takes all three replicas of every partition with it: **9,997 acknowledged records lost**',
+    runs: q('q22-power-loss-rack-one-rack'),
+    render: (s) => `the rack takes all three replicas of every partition with it: **${n(s.records.lostAcked)} acknowledged records lost**`,
+  },
+  ...(
+    [
+      ['three-racks', 0],
+      ['one-rack', 9997],
+    ] as const
+  ).map(
+    ([v, lost]): Claim => ({
+      doc: QD,
+      text: cmd(`q22-power-loss-rack-${v}`, `lostAcked ${lost}`),
+      runs: q(`q22-power-loss-rack-${v}`),
+      render: (s) => cmd(`q22-power-loss-rack-${v}`, `lostAcked ${s.records.lostAcked}`),
+    }),
+  ),
   // q23
   ...['2', '3'].map(
     (v): Claim => ({

@@ -41,7 +41,8 @@ export function layout(frame: Frame, size: Size): Map<string, NodePos> {
   const rows = brokers.length > 7 ? 2 : 1;
   brokers.forEach((b, k) => {
     const y = rows === 1 ? h * 0.6 : k % 2 === 0 ? h * 0.5 : h * 0.78;
-    pos.set(`b${b}`, { id: `b${b}`, x: bx(b) ?? w / 2, y, kind: 'broker', label: `b${b}` });
+    const rack = frame.header?.racks?.[String(b)];
+    pos.set(`b${b}`, { id: `b${b}`, x: bx(b) ?? w / 2, y, kind: 'broker', label: rack === undefined ? `b${b}` : `b${b} (${rack})` });
   });
   pos.set('ctl', { id: 'ctl', x: w / 2, y: h * 0.16, kind: 'controller', label: 'controller' });
   const spread = (n: number, k: number): number => h * (0.3 + (0.55 * (k + 0.5)) / Math.max(1, n));

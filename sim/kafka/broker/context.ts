@@ -35,12 +35,16 @@ export interface BrokerConfig {
    * diverging epoch (2.0+, on fetch since 2.7).
    */
   truncation: 'highWatermark' | 'epochNoEpochInResponse' | 'divergingEpoch';
+  /** broker.rack of a broker, as the metadata cache knows every broker's endpoint. */
+  rackOf: (broker: number) => string | undefined;
+  /** replica.selector.class is RackAwareReplicaSelector (KIP-392). */
+  rackAwareReplicaSelector: boolean;
 }
 
 /** The ReplicaManager's purgatories, as a Partition wakes them when its log or high watermark moves. */
 export interface Purgatories {
   readonly producePurgatory: { checkAll(): void };
-  readonly fetchPurgatory: { wake(tp: string): void };
+  readonly fetchPurgatory: { wake(tp: string, consumersOnly?: boolean): void };
 }
 
 /** The broker as its parts see it: identity, resources, config, metadata state and timers. */

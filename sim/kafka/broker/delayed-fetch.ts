@@ -46,12 +46,13 @@ export class FetchPurgatory {
     df.deadline = this.deadlines.add(df.deadlineUs, df);
   }
 
-  /** New data (or a new HW) on `tp`: try the fetches that include it. */
-  wake(tp: string): void {
+  /** New data (or a new HW) on `tp`: try the fetches that include it (`consumersOnly`: those that may read a follower). */
+  wake(tp: string, consumersOnly = false): void {
     const dfs = this.delayed;
     for (let i = dfs.length - 1; i >= 0; i--) {
       if (i >= dfs.length) continue;
       const df = dfs[i];
+      if (consumersOnly && df.env.payload.rackId === undefined) continue;
       if (!df.done && df.env.payload.partitions.some((p) => p.tp === tp)) this.tryComplete(df, false);
     }
   }
@@ -69,10 +70,12 @@ export class FetchPurgatory {
     const cachedFrom = b.disk.cachedFrom;
     for (const fp of req.partitions) {
       const lp = rm.getPartition(fp.tp);
-      const r = lp === undefined || lp.role !== 'leader' ? fetchError(fp.tp, 'NOT_LEADER_OR_FOLLOWER', lp?.log) : lp.fetchRecords(req, fp, first, req.maxBytes - bytes);
+      // KIP-392: a consumer that sends its rack may read from a follower (up to the follower's HW).
+      const readable = lp !== undefined && (lp.role === 'leader' || (req.replicaId < 0 && req.rackId !== undefined));
+      const r = !readable ? fetchError(fp.tp, 'NOT_LEADER_OR_FOLLOWER', lp?.log) : lp.fetchRecords(req, fp, first, req.maxBytes - bytes);
       for (const e of r.entries) bytes += e.batch.bytes;
       if (r.entries.length > 0 && cachedFrom > 0) uncached += b.logs.get(fp.tp)!.uncachedBytes(r.entries[0].offset, r.entries.length, cachedFrom);
-      if (r.error !== 'NONE' || r.divergingEpoch !== undefined) urgent = true;
+      if (r.error !== 'NONE' || r.divergingEpoch !== undefined || r.preferredReadReplica !== undefined) urgent = true;
       out.push(r);
     }
     if (!urgent && bytes < req.minBytes && !expired) return false;

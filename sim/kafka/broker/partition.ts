@@ -178,8 +178,9 @@ export class Partition {
   setHw(hw: number): void {
     this.log.hw = hw;
     this.broker.trace.emit({ type: 'hw', t: this.broker.kernel.now, broker: this.broker.id, tp: this.tp, hw });
-    if (this.role !== 'leader') return;
     const rm = this.broker.replicaManager;
+    // A follower's new HW may complete consumers' fetches waiting on it (KIP-392, ReplicaFetcherThread.completeDelayedFetchRequests).
+    if (this.role !== 'leader') return rm.fetchPurgatory.wake(this.tp, true);
     rm.producePurgatory.checkAll();
     rm.fetchPurgatory.wake(this.tp);
   }
@@ -244,11 +245,32 @@ export class Partition {
       }
     }
     if (fp.fetchOffset > log.leo) return fetchError(fp.tp, 'OFFSET_OUT_OF_RANGE', log);
+    if (req.rackId !== undefined && req.replicaId < 0 && this.role === 'leader' && this.broker.cfg.rackAwareReplicaSelector) {
+      const preferred = this.preferredReadReplica(fp.fetchOffset, req.rackId);
+      if (preferred >= 0) return { tp: fp.tp, error: 'NONE', highWatermark: log.hw, logEndOffset: log.leo, entries: NO_ENTRIES, preferredReadReplica: preferred };
+    }
     const isFollower = req.replicaId >= 0;
     if (isFollower && first) this.updateFollowerFetchState(req.replicaId, fp.fetchOffset, log.leo);
     const limit = isFollower ? log.leo : log.hw;
     const entries = fp.fetchOffset >= limit ? NO_ENTRIES : log.read(fp.fetchOffset, limit, Math.min(maxBytes, req.partitionMaxBytes));
     return { tp: fp.tp, error: 'NONE', highWatermark: log.hw, logEndOffset: log.leo, entries };
+  }
+
+  /**
+   * ReplicaManager.findPreferredReadReplica with RackAwareReplicaSelector (KIP-392): among the leader and
+   * the in-sync followers that have `fetchOffset`, the leader if it is in the client's rack, else the
+   * most caught-up replica in that rack (highest LEO, then most recently caught up; ties: lowest id).
+   * -1: read from the leader.
+   */
+  private preferredReadReplica(fetchOffset: number, rack: string): number {
+    const rackOf = this.broker.cfg.rackOf;
+    if (rack === '' || rackOf(this.broker.id) === rack) return -1;
+    let best: FollowerState | undefined;
+    for (const f of this.followers.values()) {
+      if (!this.isr.includes(f.broker) || f.leo < fetchOffset || rackOf(f.broker) !== rack) continue;
+      if (best === undefined || f.leo > best.leo || (f.leo === best.leo && (f.lastCaughtUpUs > best.lastCaughtUpUs || (f.lastCaughtUpUs === best.lastCaughtUpUs && f.broker < best.broker)))) best = f;
+    }
+    return best === undefined ? -1 : best.broker;
   }
 
   /** Partition.updateFollowerFetchState → Replica.updateFetchStateOrThrow, then ISR expand and HW. */

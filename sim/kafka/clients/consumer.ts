@@ -2,7 +2,9 @@
  * A consumer with manually assigned partitions (groups come later): it fetches from each partition's
  * leader up to the high watermark (one fetch in flight per broker, fetch.min.bytes / fetch.max.wait.ms
  * long polls), starting at earliest, latest or a given offset. Stale metadata (NOT_LEADER_OR_FOLLOWER,
- * FENCED_LEADER_EPOCH) refreshes it; OFFSET_OUT_OF_RANGE resets per auto.offset.reset.
+ * FENCED_LEADER_EPOCH) refreshes it; OFFSET_OUT_OF_RANGE resets per auto.offset.reset. With client.rack
+ * (KIP-392) it sends its rack, and reads a partition from the preferred read replica the leader names
+ * until metadata.max.age.ms passes or that replica fails (AbstractFetch.selectReadReplica).
  */
 import { ClientMetadata } from './client-metadata.js';
 import type { Kernel } from '../../kernel/kernel.js';
@@ -26,6 +28,8 @@ export interface ConsumerConfig {
   autoOffsetReset: 'earliest' | 'latest' | 'none';
   /** KIP-320: validate the position with OffsetsForLeaderEpoch after a leader change (consumers since 2.3). */
   truncationDetection: boolean;
+  /** client.rack; '' for none. */
+  clientRack: string;
 }
 
 interface Position {
@@ -40,6 +44,9 @@ interface Position {
   validating: boolean;
   /** LogTruncationException with auto.offset.reset=none: this partition is no longer read. */
   failed: boolean;
+  /** KIP-392: the replica the leader said to read from (-1: the leader), until `preferredUntilUs`. */
+  preferred: number;
+  preferredUntilUs: number;
 }
 
 interface InflightFetch {
@@ -94,7 +101,7 @@ export class Consumer extends Process {
     this.backoff.reset();
     this.fetchAllAtUs = Infinity;
     const start = this.from === 'earliest' ? 0 : this.from === 'latest' ? -1 : this.from;
-    this.positions = this.partitions.map((p) => ({ tp: `${this.topic}-${p}`, offset: start, epoch: -1, leaderEpoch: -1, validating: false, failed: false }));
+    this.positions = this.partitions.map((p) => ({ tp: `${this.topic}-${p}`, offset: start, epoch: -1, leaderEpoch: -1, validating: false, failed: false, preferred: -1, preferredUntilUs: 0 }));
     this.trace.emit({ type: 'client', t: this.kernel.now, node: this.node, state: 'started' });
     this.metadata.reset();
     this.metadata.request();
@@ -117,8 +124,9 @@ export class Consumer extends Process {
       if (leader === NO_LEADER || pos.failed) continue;
       if (this.needsValidation(pos, p.leaderEpoch)) this.validate(pos, leader, p.leaderEpoch);
       if (pos.validating) continue;
-      const l = byLeader.get(leader);
-      if (l === undefined) byLeader.set(leader, [pos.tp]);
+      const node = this.readReplica(pos, p.replicas, leader);
+      const l = byLeader.get(node);
+      if (l === undefined) byLeader.set(node, [pos.tp]);
       else l.push(pos.tp);
     }
     const now = this.kernel.now;
@@ -128,6 +136,15 @@ export class Consumer extends Process {
       if (readyAt <= now) this.sendFetch(leader, tps);
       else this.fetchAllAt(readyAt);
     }
+  }
+
+  /** AbstractFetch.selectReadReplica: the preferred read replica while it is fresh and a replica, else the leader. */
+  private readReplica(pos: Position, replicas: number[], leader: number): number {
+    if (pos.preferred < 0) return leader;
+    if (this.kernel.now < pos.preferredUntilUs && replicas.includes(pos.preferred)) return pos.preferred;
+    if (this.kernel.now < pos.preferredUntilUs) this.metadata.request();
+    pos.preferred = -1;
+    return leader;
   }
 
   private fetchAllAt(t: number): void {
@@ -159,6 +176,7 @@ export class Consumer extends Process {
       maxBytes: this.cfg.fetchMaxBytes,
       partitionMaxBytes: this.cfg.maxPartitionFetchBytes,
       partitions,
+      ...(this.cfg.clientRack !== '' ? { rackId: this.cfg.clientRack } : {}),
     });
     this.timer((this.cfg.requestTimeoutMs + this.cfg.fetchMaxWaitMs) * 1000, () => {
       if (this.inflight.get(leader)?.correlationId === correlationId) this.lost(leader);
@@ -220,6 +238,8 @@ export class Consumer extends Process {
   }
 
   private lost(leader: number): void {
+    // AbstractFetch.handleFetchFailure: the partitions of the failed fetch forget their preferred read replica.
+    for (const tp of this.inflight.get(leader)?.tps ?? []) this.positions.find((x) => x.tp === tp)!.preferred = -1;
     this.inflight.delete(leader);
     this.backoff.failed(leader, this.kernel.now);
     this.metadata.request();
@@ -249,11 +269,18 @@ export class Consumer extends Process {
     const now = this.kernel.now;
     for (const pr of env.payload.partitions) {
       const pos = this.positions.find((x) => x.tp === pr.tp)!;
+      if (pr.preferredReadReplica !== undefined) {
+        pos.preferred = pr.preferredReadReplica;
+        pos.preferredUntilUs = now + this.cfg.metadataMaxAgeMs * 1000;
+      }
       if (pr.error === 'OFFSET_OUT_OF_RANGE') {
-        pos.offset = this.cfg.autoOffsetReset === 'latest' ? pr.highWatermark : 0;
+        // FetchCollector: out of range at a preferred read replica only sends the partition back to the leader.
+        if (pos.preferred >= 0) pos.preferred = -1;
+        else pos.offset = this.cfg.autoOffsetReset === 'latest' ? pr.highWatermark : 0;
         continue;
       }
       if (pr.error !== 'NONE') {
+        pos.preferred = -1;
         refresh = true;
         continue;
       }

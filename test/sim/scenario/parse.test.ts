@@ -314,7 +314,7 @@ describe('parseScenario: errors are one line with the path', () => {
     [
       'bad target',
       edit('shutdown: broker 2', 'shutdown: the second broker'),
-      'killed-leader.yaml: faults[2].shutdown: unknown target (got "the second broker"); expected a target: broker N (or bN, or N), leader of TOPIC-P, followers of TOPIC-P, follower of TOPIC-P, controller, all brokers, producer NAME, consumer NAME, or a label set by an earlier fault\'s as:',
+      'killed-leader.yaml: faults[2].shutdown: unknown target (got "the second broker"); expected a target: broker N (or bN, or N), leader of TOPIC-P, followers of TOPIC-P, follower of TOPIC-P, controller, all brokers, rack NAME, producer NAME, consumer NAME, or a label set by an earlier fault\'s as:',
     ],
     [
       'target without a partition number',
@@ -431,5 +431,60 @@ describe('config catalogue', () => {
     expect(suggest('replicationFactor', ['partitions', 'replication.factor'])).toBe('replication.factor');
     expect(suggest('lingr.ms', configNames('producer'))).toBe('linger.ms');
     expect(suggest('colour', ['name', 'seed', 'duration'])).toBeUndefined();
+  });
+});
+
+describe('racks', () => {
+  const RACKED = edit('  brokers: 3\n', '  brokers: 3\n  racks: [a, b, b]\n');
+
+  it('gives each broker its broker.rack and resolves "rack NAME" targets to its brokers', () => {
+    const s = parseScenario(edit('shutdown: broker 2', 'shutdown: rack b', RACKED));
+    expect(s.cluster.racks).toEqual({ '1': 'a', '2': 'b', '3': 'b' });
+    const f = s.faults.find((x) => x.verb === 'shutdown')!;
+    expect(f).toMatchObject({ target: { kind: 'rack', rack: 'b', brokers: [2, 3] }, text: 'shutdown rack b' });
+    const cut = parseScenario(edit('between: [leader of orders-0, [broker 2, broker 3]]', 'between: [rack a, rack b]', RACKED)).faults.find((x) => x.verb === 'partition' && x.between);
+    expect(cut?.text).toBe('partition between rack a and rack b');
+  });
+
+  it('puts every broker on the rack of cluster.config.broker.rack', () => {
+    const s = parseScenario(edit('config: { min.insync.replicas: 2 }\n  network', 'config: { min.insync.replicas: 2, broker.rack: r1 }\n  network'));
+    expect(s.cluster.racks).toEqual({ '1': 'r1', '2': 'r1', '3': 'r1' });
+    expect(parseScenario(KILLED_LEADER).cluster.racks).toEqual({});
+  });
+
+  it.each([
+    [
+      'a rack list of the wrong length',
+      edit('racks: [a, b, b]', 'racks: [a, b]', RACKED),
+      'cluster.racks: 2 racks for 3 brokers (got ["a","b"]); expected one rack per broker, in the order of cluster.brokers (1, 2, 3)',
+    ],
+    ['an unknown rack', edit('shutdown: broker 2', 'shutdown: rack c', RACKED), 'faults[2].shutdown: no rack "c" (got "rack c"); expected one of the racks a, b'],
+    [
+      'a rack without racks',
+      edit('shutdown: broker 2', 'shutdown: rack a'),
+      'faults[2].shutdown: no rack "a": no broker has a rack (got "rack a"); give brokers racks with cluster.racks: [a, a, b, b, c, c]',
+    ],
+    [
+      'racks given twice',
+      edit('config: { min.insync.replicas: 2 }\n  network', 'config: { min.insync.replicas: 2, broker.rack: r1 }\n  network', RACKED),
+      'cluster.racks: racks given twice: cluster.racks and cluster.config.broker.rack; expected one of them',
+    ],
+  ])('reports %s', (_, text, message) => {
+    expect(errorOf(text).message).toContain(message);
+  });
+});
+
+describe('follower fetching configs (KIP-392)', () => {
+  it('reads replica.selector.class by its class name and client.rack as a string', () => {
+    const s = parseScenario(
+      edit('config: { min.insync.replicas: 2 }\n  network', 'config: { min.insync.replicas: 2, replica.selector.class: org.apache.kafka.common.replica.RackAwareReplicaSelector }\n  network'),
+    );
+    expect(s.cluster.config['replica.selector.class']).toBe('org.apache.kafka.common.replica.RackAwareReplicaSelector');
+    expect(parseScenario(edit('fetch.max.wait.ms: 500', 'fetch.max.wait.ms: 500, client.rack: c')).consumers[0]!.config['client.rack']).toBe('c');
+  });
+
+  it('names the selectors it models for any other class', () => {
+    const text = edit('config: { min.insync.replicas: 2 }\n  network', 'config: { min.insync.replicas: 2, replica.selector.class: com.example.Nearest }\n  network');
+    expect(errorOf(text).message).toContain('expected one of "" (none), org.apache.kafka.common.replica.RackAwareReplicaSelector');
   });
 });
