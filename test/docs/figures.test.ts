@@ -20,7 +20,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ArraySink, parseScenario, type RunSummary, type Scenario, simulate, type TraceEvent } from '../../sim/index.js';
+import { ArraySink, parseScenario, type RunSummary, type Scenario, simulate, type TraceEvent, TRUNCATION_SHORT, TRUNCATION_WORDS } from '../../sim/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -154,9 +154,20 @@ const CLAIMS: Claim[] = [
   },
   {
     doc: QD,
-    text: '**2,941 failed (41 DELIVERY_TIMEOUT batches)**, while orders-1 and orders-2 keep working (13,130 acknowledged)',
+    text: '`TimeoutException: Expiring 4 record(s) for orders-0:20000 ms has passed since batch creation`',
     runs: q('q04-broker-died-cannot-send-rf-1'),
-    render: (s) => `**${n(s.records.failed)} failed (${err(s, 'DELIVERY_TIMEOUT')} DELIVERY_TIMEOUT batches)**, while orders-1 and orders-2 keep working (${n(s.records.acked)} acknowledged)`,
+    trace: true,
+    render: (s) => {
+      const first = eventsOf(s).find((e) => e.type === 'ack' && e.error === 'TimeoutException');
+      return first?.type === 'ack' ? `\`${first.error}: ${first.message}\`` : 'no TimeoutException';
+    },
+  },
+  {
+    doc: QD,
+    text: '**2,941 failed (41 batches expired with TimeoutException)**, while orders-1 and orders-2 keep working (13,130 acknowledged)',
+    runs: q('q04-broker-died-cannot-send-rf-1'),
+    render: (s) =>
+      `**${n(s.records.failed)} failed (${err(s, 'TimeoutException')} batches expired with TimeoutException)**, while orders-1 and orders-2 keep working (${n(s.records.acked)} acknowledged)`,
   },
   {
     doc: QD,
@@ -621,11 +632,12 @@ const CLAIMS: Claim[] = [
   },
   {
     doc: VD,
-    text: '*broker 1 truncated orders-0 to offset 2499, removing 47499 record(s) (divergingEpoch…); 47499 acknowledged record(s) are now on no replica: LOST*',
+    text: "*broker 1 truncated orders-0 to offset 2499, removing 47499 record(s): its log diverged from the new leader's epoch history (leader epoch truncation); 47499 acknowledged record(s) are now on no replica: LOST*",
     runs: [{ path: 'scenarios/unclean-election-loss.yaml', seed: 7 }],
     render: (s) => {
-      const [broker, count, offset, reason] = match(s, 'truncate', /^orders-0: broker (\d+) truncated (\d+) record\(s\) to offset (\d+) \((\w+)\)/);
-      return `*broker ${broker} truncated orders-0 to offset ${offset}, removing ${count} record(s) (${reason}…); ${s.records.lostAcked} acknowledged record(s) are now on no replica: LOST*`;
+      const [broker, count, offset, short] = match(s, 'truncate', /^orders-0: broker (\d+) truncated (\d+) record\(s\) to offset (\d+) \(([^)]+)\)/);
+      const reason = (Object.keys(TRUNCATION_SHORT) as (keyof typeof TRUNCATION_SHORT)[]).find((k) => TRUNCATION_SHORT[k] === short);
+      return `*broker ${broker} truncated orders-0 to offset ${offset}, removing ${count} record(s): ${reason === undefined ? short : TRUNCATION_WORDS[reason]}; ${s.records.lostAcked} acknowledged record(s) are now on no replica: LOST*`;
     },
   },
   {

@@ -251,7 +251,7 @@ function drawNodes(view: View, frame: Frame): void {
     } else if (d.kind === 'controller') {
       set(n.g, 'data-state', frame.controllerUp ? 'up' : 'crashed');
       set(n.circle, 'fill', frame.controllerUp ? '#5b7db1' : BROKER_COLORS.crashed);
-      text(n.sub, frame.header !== undefined && Number(frame.header.kafkaVersion.split('.')[0]) >= 3 ? 'KRaft controller' : 'controller');
+      text(n.sub, frame.header === undefined ? 'controller' : frame.header.controller === 'kraft' ? 'KRaft controller' : 'ZooKeeper controller');
     } else {
       const c = frame.clients[d.id];
       set(n.g, 'data-state', c?.up ? 'up' : 'down');
