@@ -126,7 +126,7 @@ export class Timeline implements TraceSink {
   /** An ISR or election reason; with a ZooKeeper controller a broker is dead, not fenced. */
   private reasonWord(reason: string): string {
     if (this.controller !== 'zookeeper') return reason;
-    return reason === 'fenced' ? fencedWord('zookeeper') : reason === 'leaderFenced' ? 'leader dead: ZooKeeper session gone' : reason;
+    return reason === 'fenced' ? `broker ${fencedWord('zookeeper')}` : reason === 'leaderFenced' ? `leader ${fencedWord('zookeeper')}` : reason;
   }
 
   private offsets(tp: string, broker: number): { leo: number; hw: number } {

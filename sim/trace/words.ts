@@ -23,7 +23,7 @@ export function sessionLostWords(controller: ControllerKind, broker: number): st
 
 /** Why a broker left the ISRs or lost its leaderships because of its session: "fenced" or "dead". */
 export function fencedWord(controller: ControllerKind): string {
-  return controller === 'zookeeper' ? 'dead (ZooKeeper session gone)' : 'fenced';
+  return controller === 'zookeeper' ? 'declared dead, its ZooKeeper session ended' : 'fenced';
 }
 
 /** What a truncation reason means, in Kafka's terms. */

@@ -241,6 +241,11 @@ describe('parseScenario: errors are one line with the path', () => {
   const cases: Array<[string, string, string]> = [
     ['unknown structural key, with suggestion', edit('    rate: 1000/s', '    ratee: 1000/s'), 'killed-leader.yaml: producers[0].ratee: unknown key (got "1000/s"); did you mean "rate"?'],
     [
+      "an error name from before Kafka's own",
+      edit('  errors: { NOT_ENOUGH_REPLICAS: { min: 1 } }', '  errors: { DELIVERY_TIMEOUT: 0 }'),
+      'killed-leader.yaml: expect.errors.DELIVERY_TIMEOUT: renamed to "TimeoutException" (got 0); a delivery timeout is what Kafka\'s producer reports: org.apache.kafka.common.errors.TimeoutException ("Expiring N record(s) for orders-0:… ms has passed since batch creation")',
+    ],
+    [
       'unknown key, no close match',
       edit('seed: 42', 'colour: red'),
       'killed-leader.yaml: colour: unknown key (got "red"); expected one of $schema, name, description, seed, duration, cluster, topics, producers, consumers, faults, expect',
