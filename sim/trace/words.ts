@@ -29,8 +29,8 @@ export function fencedWord(controller: ControllerKind): string {
 /** What a truncation reason means, in Kafka's terms. */
 export const TRUNCATION_WORDS: Readonly<Record<TruncateEvent['reason'], string>> = {
   divergingEpoch: "its log diverged from the new leader's epoch history (leader epoch truncation)",
-  highWatermark: 'truncated to the high watermark on becoming a follower (the rule before KIP-101, Kafka < 0.11)',
-  leaderEndOffset: "its fetch was out of range: the leader's log ends below its own, so it truncated to the leader's log end offset",
+  highWatermark: 'a new follower cuts its log to its own high watermark (the rule before KIP-101, Kafka < 0.11)',
+  leaderEndOffset: "its fetch was out of range: the leader's log ends below its own, so it cut its log to the leader's log end offset",
   powerLoss: 'records not yet flushed were lost with the page cache',
 };
 
