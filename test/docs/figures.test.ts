@@ -252,7 +252,12 @@ const CLAIMS: Claim[] = [
       render: (s) => `The producer process is killed at ${s0(at(s, 'fault', /^crash producer /))}`,
     }),
   ),
-  { doc: QD, text: '**70 records fail** (PRODUCER_CRASHED', runs: q('q08-producer-crash-linger-100'), render: (s) => `**${s.records.failed} records fail** (PRODUCER_CRASHED` },
+  {
+    doc: QD,
+    text: '**70 records fail** (PRODUCER_CRASHED, the simulator',
+    runs: q('q08-producer-crash-linger-100'),
+    render: (s) => `**${s.records.failed} records fail** (PRODUCER_CRASHED, the simulator`,
+  },
   {
     doc: QD,
     text: '**3 fail** (in flight, never acknowledged; 2 of them were written anyway)',

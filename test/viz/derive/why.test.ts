@@ -53,7 +53,7 @@ describe('why were these records lost', () => {
       [/elected uncleanly/, /ISR was just \[\d\]/],
     ],
     ['power-loss', 5, [/acks=all.*committed/, /lost power/, /lost with the page cache/], [/lost power.*page cache/]],
-    ['catalog/kip101-hw-truncation-0.10', 7, [/acks=all/, /to the high watermark/, /UNCLEAN/, /leader's log end offset.*No replica holds/], [/elected uncleanly/, /before KIP-101/]],
+    ['catalog/kip101-hw-truncation-0.10', 7, [/acks=all/, /to its own high watermark/, /UNCLEAN/, /leader's log end offset.*No replica holds/], [/elected uncleanly/, /before KIP-101/]],
     [
       'catalog/kip966-last-replica-standing-3.9',
       7,
