@@ -2,7 +2,7 @@
  * The human-readable report of `kafkasim run`: pure functions from a RunSummary (and a few facts about
  * the invocation) to text, so they are unit-testable without running anything.
  */
-import { RECORD_COUNTERS, type ExpectEvaluation, type RunSummary, type PartitionRow, type TimelineItem } from '../sim/index.js';
+import { CLIENT_OUTCOMES, RECORD_COUNTERS, type ExpectEvaluation, type KafkaError, type RunSummary, type PartitionRow, type TimelineItem } from '../sim/index.js';
 
 /** Facts about the invocation the summary does not hold. */
 export interface RunReportInfo {
@@ -105,8 +105,8 @@ export function formatErrors(s: RunSummary): string[] {
     'errors (retried and final, as producers saw them)',
     ...indent(
       table(
-        entries.map(([k, v]) => [k, String(v)]),
-        [false, true],
+        entries.map(([k, v]) => [k, String(v), CLIENT_OUTCOMES[k as KafkaError] ?? '']),
+        [false, true, false],
       ),
     ),
   ];

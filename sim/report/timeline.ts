@@ -4,6 +4,7 @@
  * (a kafka-topics --describe table). Reads only trace events, so it works on a trace file too.
  */
 import type { TraceEvent, TraceSink } from '../trace/events.js';
+import { type ControllerKind, fencedWord, sessionLostWords, TRUNCATION_SHORT } from '../trace/words.js';
 
 export interface TimelineItem {
   atMs: number;
@@ -28,10 +29,18 @@ export interface PartitionRow {
 
 /** What a fence event's reason adds to its timeline line. */
 const FENCE_NOTES: Partial<Record<string, string>> = {
-  sessionTimeout: ' (no heartbeat within broker.session.timeout.ms)',
   shutdownNow: ' (controlled shutdown done: it may stop and re-register at once)',
   registered: ' (a new incarnation registered)',
 };
+
+/** A fence event's timeline line, in the words of the run's controller (KRaft fences, ZooKeeper declares dead). */
+function fenceText(ev: Extract<TraceEvent, { type: 'fence' }>, controller: ControllerKind): string {
+  const b = `broker ${ev.broker}`;
+  if (ev.reason === 'controlledShutdown') return `controller starts controlled shutdown of ${b}`;
+  if (ev.reason === 'sessionTimeout') return sessionLostWords(controller, ev.broker);
+  if (controller === 'zookeeper') return `controller considers ${b} ${ev.fenced ? 'dead' : 'alive (registered in ZooKeeper)'}${FENCE_NOTES[ev.reason] ?? ''}`;
+  return `controller ${ev.fenced ? 'fenced' : 'unfenced'} ${b}${FENCE_NOTES[ev.reason] ?? ''}`;
+}
 
 export class Timeline implements TraceSink {
   readonly items: TimelineItem[] = [];
@@ -40,6 +49,7 @@ export class Timeline implements TraceSink {
   readonly elections: Array<{ atMs: number; partition: string; leader: number; epoch: number; clean: boolean; reason: string }> = [];
   isrShrinks = 0;
   isrExpands = 0;
+  private controller: ControllerKind = 'kraft';
 
   event(ev: TraceEvent): void {
     switch (ev.type) {
@@ -59,6 +69,7 @@ export class Timeline implements TraceSink {
     const atMs = ev.t / 1000;
     switch (ev.type) {
       case 'header':
+        this.controller = ev.controller;
         for (const b of ev.brokers) this.brokerState.set(b, 'running');
         for (const t of ev.topics) {
           t.replicas.forEach((replicas, p) => {
@@ -78,14 +89,7 @@ export class Timeline implements TraceSink {
         this.items.push({ atMs, kind: 'broker', text: `broker ${ev.broker} ${ev.state}${ev.mode !== undefined ? ` (${ev.mode === 'power' ? 'power loss' : 'process'})` : ''}` });
         return;
       case 'fence':
-        this.items.push({
-          atMs,
-          kind: 'fence',
-          text:
-            ev.reason === 'controlledShutdown'
-              ? `controller starts controlled shutdown of broker ${ev.broker}`
-              : `controller ${ev.fenced ? 'fenced' : 'unfenced'} broker ${ev.broker}${FENCE_NOTES[ev.reason] ?? ''}`,
-        });
+        this.items.push({ atMs, kind: 'fence', text: fenceText(ev, this.controller) });
         return;
       case 'election': {
         const row = this.partitions.get(ev.tp)!;
@@ -94,7 +98,7 @@ export class Timeline implements TraceSink {
         row.isr = ev.isr;
         this.elections.push({ atMs, partition: ev.tp, leader: ev.leader, epoch: ev.epoch, clean: ev.clean, reason: ev.reason });
         const what = ev.leader < 0 ? 'no leader (offline)' : `leader ${ev.prevLeader < 0 ? 'none' : ev.prevLeader} → ${ev.leader}`;
-        this.items.push({ atMs, kind: 'election', partition: ev.tp, text: `${ev.tp}: ${what}, epoch ${ev.epoch}, ${electionWords(ev.clean, ev.reason)}, ISR [${ev.isr.join(',')}]` });
+        this.items.push({ atMs, kind: 'election', partition: ev.tp, text: `${ev.tp}: ${what}, epoch ${ev.epoch}, ${electionWords(ev.clean, this.reasonWord(ev.reason))}, ISR [${ev.isr.join(',')}]` });
         return;
       }
       case 'isr': {
@@ -108,7 +112,7 @@ export class Timeline implements TraceSink {
           atMs,
           kind: 'isr',
           partition: ev.tp,
-          text: `${ev.tp}: ISR [${ev.prev.join(',')}] → [${ev.isr.join(',')}] (${ev.reason})${ev.elr.length > 0 ? `, ELR [${ev.elr.join(',')}]` : ''}${ev.lastKnownElr.length > 0 ? `, LastKnownElr [${ev.lastKnownElr.join(',')}]` : ''}`,
+          text: `${ev.tp}: ISR [${ev.prev.join(',')}] → [${ev.isr.join(',')}] (${this.reasonWord(ev.reason)})${ev.elr.length > 0 ? `, ELR [${ev.elr.join(',')}]` : ''}${ev.lastKnownElr.length > 0 ? `, LastKnownElr [${ev.lastKnownElr.join(',')}]` : ''}`,
         });
         return;
       }
@@ -116,10 +120,16 @@ export class Timeline implements TraceSink {
         const o = this.offsets(ev.tp, ev.broker);
         o.leo = ev.to;
         if (o.hw > ev.to) o.hw = ev.to;
-        this.items.push({ atMs, kind: 'truncate', partition: ev.tp, text: `${ev.tp}: broker ${ev.broker} truncated ${ev.removed} record(s) to offset ${ev.to} (${ev.reason})` });
+        this.items.push({ atMs, kind: 'truncate', partition: ev.tp, text: `${ev.tp}: broker ${ev.broker} truncated ${ev.removed} record(s) to offset ${ev.to} (${TRUNCATION_SHORT[ev.reason]})` });
         return;
       }
     }
+  }
+
+  /** An ISR or election reason; with a ZooKeeper controller a broker is dead, not fenced. */
+  private reasonWord(reason: string): string {
+    if (this.controller !== 'zookeeper') return reason;
+    return reason === 'fenced' ? `broker ${fencedWord('zookeeper')}` : reason === 'leaderFenced' ? `leader ${fencedWord('zookeeper')}` : reason;
   }
 
   private offsets(tp: string, broker: number): { leo: number; hw: number } {

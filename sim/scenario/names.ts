@@ -39,5 +39,24 @@ export const DEFAULT_DISK: Readonly<DiskSpec> = Object.freeze({
 export const DEFAULT_SEED = 1;
 /** Default record value size. */
 export const DEFAULT_RECORD_BYTES = 100;
+/**
+ * Input limits, enforced by the validator (docs/scenarios.md). Brokers and partitions follow Kafka's own
+ * guidance for a KRaft cluster (up to 1,000 brokers and 200,000 partitions); the others are generous
+ * bounds that keep one scenario's memory and the page's drawing within reach.
+ */
+export const LIMITS = Object.freeze({
+  brokers: 1000,
+  /** Partitions over all topics of the cluster. */
+  partitions: 200_000,
+  topics: 10_000,
+  producers: 1000,
+  consumers: 1000,
+  faults: 10_000,
+  /** A broker id (node.id) is a Java int. */
+  brokerId: 2_147_483_647,
+  /** Scenario, topic (Kafka's own limit), client and rack names. */
+  nameLength: 249,
+  descriptionLength: 10_000,
+});
 /** Upper bound on `cluster.brokers` as a count (a guard against typos like 3000). */
-export const MAX_BROKERS = 1000;
+export const MAX_BROKERS = LIMITS.brokers;

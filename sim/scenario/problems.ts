@@ -191,6 +191,14 @@ function deepestBranch(branches: z.core.$ZodIssue[][]): z.core.$ZodIssue[] | und
   return best;
 }
 
+/** Keys an older scenario file may still use, and what they are called now. */
+const RENAMED_KEYS: Readonly<Record<string, { to: string; why: string }>> = {
+  DELIVERY_TIMEOUT: {
+    to: 'TimeoutException',
+    why: 'a delivery timeout is what Kafka\'s producer reports: org.apache.kafka.common.errors.TimeoutException ("Expiring N record(s) for orders-0:… ms has passed since batch creation")',
+  },
+};
+
 function unknownKeyParts(key: string, got: unknown, encoded: string): ProblemParts {
   let info: { known: string[]; group?: ConfigGroup } = { known: [] };
   try {
@@ -200,6 +208,8 @@ function unknownKeyParts(key: string, got: unknown, encoded: string): ProblemPar
   }
   const { known, group } = info;
   if (group) return unknownConfigParts(group, key, got);
+  const renamed = RENAMED_KEYS[key];
+  if (renamed !== undefined && known.includes(renamed.to)) return { problem: `renamed to "${renamed.to}"`, got, hint: renamed.why };
   const close = suggest(key, known);
   if (close) return { problem: 'unknown key', got, hint: `did you mean "${close}"?` };
   return { problem: 'unknown key', got, expected: `one of ${known.join(', ')}` };

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { CHECK_NAMES, RECORD_COUNTERS } from '../checks/checks.js';
 import { CONFIG_CATALOGUE, KAFKA_VERSION_DEFAULT, kafkaVersions, BEHAVIOUR_KEYS, type ConfigGroup } from '../config/config.js';
 import { BANDWIDTH_EXPECTED, BANDWIDTH_PATTERN, DURATION_EXPECTED, DURATION_PATTERN, RATE_EXPECTED, RATE_PATTERN, SIZE_EXPECTED, SIZE_PATTERN } from '../config/units.js';
-import { KAFKA_ERROR_NAMES, DEFAULT_SEED, MAX_BROKERS } from './names.js';
+import { KAFKA_ERROR_NAMES, DEFAULT_SEED, LIMITS, MAX_BROKERS } from './names.js';
 
 export const TARGET_EXPECTED =
   "a target: broker N (or bN, or N), leader of TOPIC-P, followers of TOPIC-P, follower of TOPIC-P, controller, all brokers, rack NAME, producer NAME, consumer NAME, or a label set by an earlier fault's as:";
@@ -30,7 +30,15 @@ const count = (d: string, min = 0) => {
   const expected = `a whole number ≥ ${min}`;
   return z.number({ error: expected }).int({ error: expected }).min(min, { error: expected }).meta({ description: d });
 };
-const name = (d: string) => z.string().regex(NAME_PATTERN, { error: NAME_EXPECTED }).meta({ description: d });
+const name = (d: string) =>
+  z
+    .string()
+    .regex(NAME_PATTERN, { error: NAME_EXPECTED })
+    .max(LIMITS.nameLength, { error: `at most ${LIMITS.nameLength} characters` })
+    .meta({ description: d });
+
+/** An array of at most `max` items, saying so when it has more. */
+const upTo = <T extends z.ZodType>(item: T, max: number, what: string) => z.array(item).max(max, { error: `at most ${max.toLocaleString('en-US')} ${what} (kafkasim's limit)` });
 
 const TargetSchema = z.union([z.string().min(1), z.number().int().nonnegative()], { error: TARGET_EXPECTED }).meta({ id: 'Target', description: TARGET_EXPECTED });
 const TargetGroupSchema = z.union([TargetSchema, z.array(TargetSchema).min(1)], { error: `${TARGET_EXPECTED}, or a list of them` });
@@ -104,7 +112,9 @@ const BehaviourSchema = z
 
 const ClusterSchema = z.strictObject({
   brokers: z
-    .union([z.number().int().min(1).max(MAX_BROKERS), z.array(z.number().int().nonnegative()).min(1)], { error: `a broker count 1..${MAX_BROKERS}, or a list of broker ids such as [1, 2, 3]` })
+    .union([z.number().int().min(1).max(MAX_BROKERS), z.array(z.number().int().nonnegative().max(LIMITS.brokerId)).min(1).max(MAX_BROKERS)], {
+      error: `a broker count 1..${MAX_BROKERS}, or a list of broker ids such as [1, 2, 3]`,
+    })
     .meta({ description: 'A count n (brokers 1..n), or a list of broker ids (node.id).' }),
   kafkaVersion: z
     .union([z.string(), z.number()])
@@ -124,11 +134,14 @@ const ClusterSchema = z.strictObject({
 
 const TopicSchema = z.strictObject({
   name: z.string().min(1).meta({ description: 'Topic name (ASCII letters, digits, ".", "_", "-").' }),
-  partitions: count('Partition count. Default: num.partitions (1).', 1).optional(),
-  'replication.factor': count('Replicas per partition. Default: default.replication.factor (1).', 1).optional(),
+  partitions: count('Partition count. Default: num.partitions (1).', 1)
+    .max(LIMITS.partitions, { error: `at most ${LIMITS.partitions.toLocaleString('en-US')} partitions (kafkasim's limit, Kafka's guidance for a KRaft cluster)` })
+    .optional(),
+  'replication.factor': count('Replicas per partition. Default: default.replication.factor (1).', 1)
+    .max(MAX_BROKERS, { error: `at most ${MAX_BROKERS} (and no more than the brokers)` })
+    .optional(),
   config: configSchema('topic', 'Topic config overrides').optional(),
-  replicas: z
-    .array(z.array(z.number().int().nonnegative()).min(1))
+  replicas: upTo(z.array(z.number().int().nonnegative().max(LIMITS.brokerId)).min(1).max(MAX_BROKERS), LIMITS.partitions, 'partitions')
     .min(1)
     .optional()
     .meta({ description: 'Explicit replica assignment: one list of broker ids per partition, preferred leader first.' }),
@@ -238,8 +251,16 @@ const ExpectSchema = z.strictObject({
 export const ScenarioSchema = z
   .strictObject({
     $schema: z.string().optional().meta({ description: 'Path or URL of this JSON Schema (for editors; ignored).' }),
-    name: z.string().min(1).meta({ description: 'Scenario name.' }),
-    description: z.string().optional().meta({ description: 'What the scenario shows.' }),
+    name: z
+      .string()
+      .min(1)
+      .max(LIMITS.nameLength, { error: `a name of at most ${LIMITS.nameLength} characters` })
+      .meta({ description: 'Scenario name.' }),
+    description: z
+      .string()
+      .max(LIMITS.descriptionLength, { error: `at most ${LIMITS.descriptionLength.toLocaleString('en-US')} characters` })
+      .optional()
+      .meta({ description: 'What the scenario shows.' }),
     seed: z
       .number()
       .int()
@@ -248,10 +269,10 @@ export const ScenarioSchema = z
       .meta({ description: `Seed when the command line gives none. Default ${DEFAULT_SEED}.` }),
     duration: duration('Simulated length of the run.'),
     cluster: ClusterSchema,
-    topics: z.array(TopicSchema).optional(),
-    producers: z.array(ProducerSchema).optional(),
-    consumers: z.array(ConsumerSchema).optional(),
-    faults: z.array(FaultSchema).optional().meta({ description: 'Faults; applied in time order (stable).' }),
+    topics: upTo(TopicSchema, LIMITS.topics, 'topics').optional(),
+    producers: upTo(ProducerSchema, LIMITS.producers, 'producers').optional(),
+    consumers: upTo(ConsumerSchema, LIMITS.consumers, 'consumers').optional(),
+    faults: upTo(FaultSchema, LIMITS.faults, 'faults').optional().meta({ description: 'Faults; applied in time order (stable).' }),
     expect: ExpectSchema.optional().meta({ description: 'What the run must show; checked by kafkasim run (exit code 1 when it fails) and by the tests.' }),
   })
   .meta({ title: 'kafkasim scenario', description: 'A kafkasim scenario: a Kafka cluster, its workload, faults and expectations.' });

@@ -2,7 +2,7 @@
 import { KAFKA_VERSION_DEFAULT, suggest } from '../config/config.js';
 import { formatDurationUs, parseBytes, parseDurationUs, parseRatePerSec, RATE_EXPECTED } from '../config/units.js';
 import type { ConfigMap, ConsumerSpec, KeySpec, ProducerSpec, TopicSpec } from './types.js';
-import { DEFAULT_RECORD_BYTES } from './names.js';
+import { DEFAULT_RECORD_BYTES, LIMITS } from './names.js';
 import type { RawTopic, RawProducer, RawConsumer } from './schema.js';
 import type { Path, Problems } from './problems.js';
 import type { Env } from './targets.js';
@@ -12,10 +12,18 @@ const TOPIC_NAME_ILLEGAL = "Topic name is illegal, it contains a character other
 
 export function normTopics(raws: RawTopic[], env: Env, brokerConfig: ConfigMap, p: Problems): TopicSpec[] {
   const names = new Set<string>();
-  return normList(raws, 'topics', names, (r, i) => normTopic(r, i, env, brokerConfig, p), p).map((t) => {
+  const topics = normList(raws, 'topics', names, (r, i) => normTopic(r, i, env, brokerConfig, p), p).map((t) => {
     env.topics.set(t.name, { partitions: t.partitions, rf: t.replicationFactor });
     return t;
   });
+  const total = topics.reduce((n, t) => n + t.partitions, 0);
+  if (total > LIMITS.partitions) {
+    p.report(['topics'], {
+      problem: `${total.toLocaleString('en-US')} partitions in all topics`,
+      expected: `at most ${LIMITS.partitions.toLocaleString('en-US')} in the cluster (kafkasim's limit, Kafka's guidance for a KRaft cluster)`,
+    });
+  }
+  return topics;
 }
 
 function normTopic(raw: RawTopic, i: number, env: Env, brokerConfig: ConfigMap, p: Problems): TopicSpec | undefined {

@@ -11,14 +11,20 @@
  * See docs/trace.md.
  */
 
-/** Bumped on any incompatible change to the event shapes. */
-export const TRACE_SCHEMA_VERSION = 1;
+/**
+ * Bumped on any incompatible change to the event shapes or their meaning. 2: the header tells the
+ * controller kind, session timeout and truncation rule; a delivery timeout is `TimeoutException` with
+ * Kafka's message (was DELIVERY_TIMEOUT); truncations to the leader's log end are `leaderEndOffset`.
+ */
+export const TRACE_SCHEMA_VERSION = 2;
 
 /**
- * Error names as Kafka's protocol spells them (org.apache.kafka.common.protocol.Errors), plus two
- * client-side outcomes: DELIVERY_TIMEOUT (delivery.timeout.ms expired before an acknowledgement: the
- * producer's TimeoutException) and PRODUCER_CRASHED (the producer process died with the record
- * buffered or in flight).
+ * What a producer's application can be told about a batch: error names as Kafka's protocol spells them
+ * (org.apache.kafka.common.protocol.Errors), the producer's own `TimeoutException`
+ * (org.apache.kafka.common.errors.TimeoutException: delivery.timeout.ms expired before an
+ * acknowledgement; the ack event carries Kafka's message), and one outcome that is the simulator's, not
+ * Kafka's: PRODUCER_CRASHED (the producer process died with the batch buffered or in flight; a real
+ * application dies with it and no callback runs). CLIENT_OUTCOMES says what each of the last two is.
  */
 export const KAFKA_ERRORS = [
   'NONE',
@@ -36,10 +42,24 @@ export const KAFKA_ERRORS = [
   'OFFSET_OUT_OF_RANGE',
   'KAFKA_STORAGE_ERROR',
   'MESSAGE_TOO_LARGE',
-  'DELIVERY_TIMEOUT',
+  'TimeoutException',
   'PRODUCER_CRASHED',
 ] as const;
 export type KafkaError = (typeof KAFKA_ERRORS)[number];
+
+/** The outcomes that are not protocol errors: what they are, in the words a report shows next to the name. */
+export const CLIENT_OUTCOMES: Readonly<Partial<Record<KafkaError, string>>> = {
+  TimeoutException: "the producer's org.apache.kafka.common.errors.TimeoutException: delivery.timeout.ms passed before an acknowledgement",
+  PRODUCER_CRASHED: 'simulator outcome, not a Kafka error: the producer process died with the batch unsent or unacknowledged',
+};
+
+/**
+ * The message of the producer's TimeoutException for an expired batch, as Kafka's Sender.sendProducerData
+ * builds it (2.1+, KIP-91): "Expiring 12 record(s) for orders-0:20001 ms has passed since batch creation".
+ */
+export function expiryMessage(count: number, tp: string, elapsedMs: number): string {
+  return `Expiring ${count} record(s) for ${tp}:${elapsedMs} ms has passed since batch creation`;
+}
 
 export interface TopicInfo {
   name: string;
@@ -60,6 +80,15 @@ export interface HeaderEvent {
   scenario: string;
   seed: number;
   kafkaVersion: string;
+  /**
+   * How the controller learns a broker died: `kraft` fences it after broker.session.timeout.ms without a
+   * heartbeat; `zookeeper` (before KRaft) declares it dead when its ZooKeeper session expires
+   * (zookeeper.session.timeout.ms). `sessionTimeoutMs` is that timeout's value.
+   */
+  controller: 'zookeeper' | 'kraft';
+  sessionTimeoutMs: number;
+  /** How a new follower truncates its log (the version's behaviour `truncation`, docs/profiles.md). */
+  truncation: 'highWatermark' | 'epochNoEpochInResponse' | 'divergingEpoch';
   durationUs: number;
   brokers: number[];
   topics: TopicInfo[];
@@ -92,14 +121,18 @@ export interface BrokerEvent {
   mode?: 'process' | 'power';
 }
 
-/** The controller fenced or unfenced a broker. */
+/**
+ * The controller fenced or unfenced a broker. With a ZooKeeper controller (header `controller`) fenced
+ * means declared dead (its ZooKeeper session expired or closed) and unfenced alive (registered again).
+ */
 export interface FenceEvent {
   type: 'fence';
   t: number;
   broker: number;
   fenced: boolean;
   /**
-   * sessionTimeout: no heartbeat for broker.session.timeout.ms; controlledShutdown: its controlled
+   * sessionTimeout: no heartbeat for the session timeout (KRaft: broker.session.timeout.ms; ZooKeeper:
+   * zookeeper.session.timeout.ms, the broker's ZooKeeper session expired); controlledShutdown: its controlled
    * shutdown began; shutdownNow: the controller let it finish (SHUTDOWN_NOW) and fenced it; registered:
    * a new incarnation registered while the old one was unfenced; caughtUp: registered and caught up with metadata.
    */
@@ -200,11 +233,13 @@ export interface TruncateEvent {
   to: number;
   removed: number;
   /**
-   * divergingEpoch: cut to where the leader's log ends or its epoch history differs (any generation's
-   * epoch-based truncation, and a follower ahead of its leader's log end); highWatermark: pre-0.11
-   * truncation to the replica's own HW; powerLoss: unflushed data lost.
+   * divergingEpoch: cut to where the leader's epoch history differs (any generation's epoch-based
+   * truncation, including 0.11-1.x's single OffsetsForLeaderEpoch); highWatermark: pre-0.11 truncation to
+   * the replica's own HW on becoming a follower; leaderEndOffset: a fetch out of range because the leader's
+   * log ends below ours, cut to the leader's log end (ReplicaFetcherThread.handleOffsetOutOfRange, every
+   * generation, the only check before 0.11 besides the HW); powerLoss: unflushed data lost.
    */
-  reason: 'divergingEpoch' | 'highWatermark' | 'powerLoss';
+  reason: 'divergingEpoch' | 'highWatermark' | 'leaderEndOffset' | 'powerLoss';
 }
 
 /** A replica's high watermark moved. */
@@ -252,6 +287,8 @@ export interface AckEvent {
   offset: number;
   error: KafkaError;
   attempts: number;
+  /** The exception's message when Kafka's gives one the simulator reproduces (TimeoutException: expiryMessage). */
+  message?: string;
 }
 
 /** A produce attempt failed with a retriable error and will be retried. */

@@ -7,3 +7,4 @@ export * from './events.js';
 export * from './fields.js';
 export * from './hash.js';
 export * from './reader.js';
+export * from './words.js';

@@ -20,7 +20,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ArraySink, parseScenario, type RunSummary, type Scenario, simulate, type TraceEvent } from '../../sim/index.js';
+import { ArraySink, parseScenario, type RunSummary, type Scenario, simulate, type TraceEvent, TRUNCATION_SHORT, TRUNCATION_WORDS } from '../../sim/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -154,9 +154,20 @@ const CLAIMS: Claim[] = [
   },
   {
     doc: QD,
-    text: '**2,941 failed (41 DELIVERY_TIMEOUT batches)**, while orders-1 and orders-2 keep working (13,130 acknowledged)',
+    text: '`TimeoutException: Expiring 4 record(s) for orders-0:20000 ms has passed since batch creation`',
     runs: q('q04-broker-died-cannot-send-rf-1'),
-    render: (s) => `**${n(s.records.failed)} failed (${err(s, 'DELIVERY_TIMEOUT')} DELIVERY_TIMEOUT batches)**, while orders-1 and orders-2 keep working (${n(s.records.acked)} acknowledged)`,
+    trace: true,
+    render: (s) => {
+      const first = eventsOf(s).find((e) => e.type === 'ack' && e.error === 'TimeoutException');
+      return first?.type === 'ack' ? `\`${first.error}: ${first.message}\`` : 'no TimeoutException';
+    },
+  },
+  {
+    doc: QD,
+    text: '**2,941 failed (41 batches expired with TimeoutException)**, while orders-1 and orders-2 keep working (13,130 acknowledged)',
+    runs: q('q04-broker-died-cannot-send-rf-1'),
+    render: (s) =>
+      `**${n(s.records.failed)} failed (${err(s, 'TimeoutException')} batches expired with TimeoutException)**, while orders-1 and orders-2 keep working (${n(s.records.acked)} acknowledged)`,
   },
   {
     doc: QD,
@@ -241,7 +252,12 @@ const CLAIMS: Claim[] = [
       render: (s) => `The producer process is killed at ${s0(at(s, 'fault', /^crash producer /))}`,
     }),
   ),
-  { doc: QD, text: '**70 records fail** (PRODUCER_CRASHED', runs: q('q08-producer-crash-linger-100'), render: (s) => `**${s.records.failed} records fail** (PRODUCER_CRASHED` },
+  {
+    doc: QD,
+    text: '**70 records fail** (PRODUCER_CRASHED, the simulator',
+    runs: q('q08-producer-crash-linger-100'),
+    render: (s) => `**${s.records.failed} records fail** (PRODUCER_CRASHED, the simulator`,
+  },
   {
     doc: QD,
     text: '**3 fail** (in flight, never acknowledged; 2 of them were written anyway)',
@@ -444,34 +460,34 @@ const CLAIMS: Claim[] = [
   ...['2', '3'].map(
     (v): Claim => ({
       doc: QD,
-      text: 'One follower stalls for 35 s twice',
+      text: 'One follower is cut off from the leader for 50 s twice',
       runs: q(`q23-isr-flapping-min-isr-${v}`),
       render: (s) => {
-        const pauses = s.timeline.filter((t) => t.kind === 'fault' && t.text.startsWith('pause '));
-        const resumes = s.timeline.filter((t) => t.kind === 'fault' && t.text.startsWith('resume '));
-        const lengths = new Set(pauses.map((p, i) => s0((resumes[i]?.atMs ?? Number.NaN) - p.atMs)));
-        return `One follower stalls for ${[...lengths].join(' and ')} ${pauses.length === 2 ? 'twice' : `${pauses.length} times`}`;
+        const cuts = s.timeline.filter((t) => t.kind === 'fault' && t.text.startsWith('partition between follower of orders-0 and leader of orders-0'));
+        const heals = s.timeline.filter((t) => t.kind === 'fault' && t.text.startsWith('heal '));
+        const lengths = new Set(cuts.map((p, i) => s0((heals[i]?.atMs ?? Number.NaN) - p.atMs)));
+        return `One follower is cut off from the leader for ${[...lengths].join(' and ')} ${cuts.length === 2 ? 'twice' : `${cuts.length} times`}`;
       },
     }),
   ),
   ...['2', '3'].map(
     (v): Claim => ({
       doc: QD,
-      text: 'twice: **2 ISR shrinks, 2 expands**',
+      text: 'twice (its fetches stop; it still reaches the controller): **2 ISR shrinks, 2 expands**',
       runs: q(`q23-isr-flapping-min-isr-${v}`),
-      render: (s) => `twice: **${s.isrShrinks} ISR shrinks, ${s.isrExpands} expands**`,
+      render: (s) => `twice (its fetches stop; it still reaches the controller): **${s.isrShrinks} ISR shrinks, ${s.isrExpands} expands**`,
     }),
   ),
   {
     doc: QD,
-    text: 'With min ISR 2 (RF 3): **0 NOT_ENOUGH_REPLICAS, 0 failed, 0 lost**, but acks=all waits for the stalled follower until it leaves the ISR (produce p99 6.9 s)',
+    text: 'With min ISR 2 (RF 3): **0 NOT_ENOUGH_REPLICAS, 0 failed, 0 lost**, but acks=all waits for the stalled follower until it leaves the ISR (produce p99 38.5 s)',
     runs: q('q23-isr-flapping-min-isr-2'),
     render: (s) =>
       `With min ISR 2 (RF 3): **${err(s, 'NOT_ENOUGH_REPLICAS')} NOT_ENOUGH_REPLICAS, ${s.records.failed} failed, ${s.records.lostAcked} lost**, but acks=all waits for the stalled follower until it leaves the ISR (produce p99 ${s1(s.latencyMs.produce.p99)})`,
   },
   {
     doc: QD,
-    text: 'With min ISR 3 (= RF): **14 NOT_ENOUGH_REPLICAS**, produce p50 5.6 s and p99 34.9 s',
+    text: 'With min ISR 3 (= RF): **38 NOT_ENOUGH_REPLICAS**, produce p50 25.1 s and p99 61.8 s',
     runs: q('q23-isr-flapping-min-isr-3'),
     render: (s) => `With min ISR 3 (= RF): **${err(s, 'NOT_ENOUGH_REPLICAS')} NOT_ENOUGH_REPLICAS**, produce p50 ${s1(s.latencyMs.produce.p50)} and p99 ${s1(s.latencyMs.produce.p99)}`,
   },
@@ -486,7 +502,7 @@ const CLAIMS: Claim[] = [
   ...(
     [
       ['2', 0],
-      ['3', 14],
+      ['3', 38],
     ] as const
   ).map(
     ([v, e]): Claim => ({
@@ -494,6 +510,31 @@ const CLAIMS: Claim[] = [
       text: cmd(`q23-isr-flapping-min-isr-${v}`, `NOT_ENOUGH_REPLICAS ${e}`),
       runs: q(`q23-isr-flapping-min-isr-${v}`),
       render: (s) => cmd(`q23-isr-flapping-min-isr-${v}`, `NOT_ENOUGH_REPLICAS ${err(s, 'NOT_ENOUGH_REPLICAS')}`),
+    }),
+  ),
+  ...['2', '3'].map(
+    (v): Claim => ({
+      doc: QD,
+      text: 'so it is never fenced (0 fencings, 0 elections)',
+      runs: q(`q23-isr-flapping-min-isr-${v}`),
+      render: (s) => {
+        const fencings = s.timeline.filter((t) => t.kind === 'fence').length;
+        return `so it is ${fencings === 0 ? 'never' : `${fencings} times`} fenced (${fencings} fencings, ${s.elections.length} elections)`;
+      },
+    }),
+  ),
+  ...['2', '3'].map(
+    (v): Claim => ({
+      doc: QD,
+      text: "it leaves the ISR only through the leader's `replica.lag.time.max.ms` check (30 s, run every 15 s), 40 s and 30 s into the two stalls",
+      runs: q(`q23-isr-flapping-min-isr-${v}`),
+      render: (s) => {
+        const cuts = s.timeline.filter((t) => t.kind === 'fault' && t.text.startsWith('partition '));
+        const shrinks = s.timeline.filter((t) => t.kind === 'isr' && t.text.includes('(shrink)'));
+        const into = cuts.map((c) => s0((shrinks.find((x) => x.atMs > c.atMs)?.atMs ?? Number.NaN) - c.atMs));
+        const only = s.timeline.filter((t) => t.kind === 'isr' && !/\((shrink|expand)\)/.test(t.text)).length === 0 ? 'only' : 'not only';
+        return `it leaves the ISR ${only} through the leader's \`replica.lag.time.max.ms\` check (30 s, run every 15 s), ${into.join(' and ')} into the two stalls`;
+      },
     }),
   ),
   // q24
@@ -652,11 +693,12 @@ const CLAIMS: Claim[] = [
   },
   {
     doc: VD,
-    text: '*broker 1 truncated orders-0 to offset 2499, removing 47499 record(s) (divergingEpoch…); 47499 acknowledged record(s) are now on no replica: LOST*',
+    text: "*broker 1 truncated orders-0 to offset 2499, removing 47499 record(s): its log diverged from the new leader's epoch history (leader epoch truncation); 47499 acknowledged record(s) are now on no replica: LOST*",
     runs: [{ path: 'scenarios/unclean-election-loss.yaml', seed: 7 }],
     render: (s) => {
-      const [broker, count, offset, reason] = match(s, 'truncate', /^orders-0: broker (\d+) truncated (\d+) record\(s\) to offset (\d+) \((\w+)\)/);
-      return `*broker ${broker} truncated orders-0 to offset ${offset}, removing ${count} record(s) (${reason}…); ${s.records.lostAcked} acknowledged record(s) are now on no replica: LOST*`;
+      const [broker, count, offset, short] = match(s, 'truncate', /^orders-0: broker (\d+) truncated (\d+) record\(s\) to offset (\d+) \(([^)]+)\)/);
+      const reason = (Object.keys(TRUNCATION_SHORT) as (keyof typeof TRUNCATION_SHORT)[]).find((k) => TRUNCATION_SHORT[k] === short);
+      return `*broker ${broker} truncated orders-0 to offset ${offset}, removing ${count} record(s): ${reason === undefined ? short : TRUNCATION_WORDS[reason]}; ${s.records.lostAcked} acknowledged record(s) are now on no replica: LOST*`;
     },
   },
   {

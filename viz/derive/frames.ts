@@ -39,7 +39,7 @@ export interface AckedRange extends Range {
 /** Records removed from one replica's log by truncation. */
 export interface TruncatedRange extends Range {
   broker: number;
-  reason: 'divergingEpoch' | 'highWatermark' | 'powerLoss';
+  reason: TruncateEvent['reason'];
   t: number;
   /** Event index of the truncation. */
   i: number;
@@ -50,7 +50,7 @@ export interface LostRange extends Range {
   /** The leader epoch the records were written in. */
   epoch: number;
   broker: number;
-  reason: 'divergingEpoch' | 'highWatermark' | 'powerLoss';
+  reason: TruncateEvent['reason'];
   t: number;
   i: number;
 }

@@ -3,7 +3,7 @@
  * "broker 1 missed heartbeats for 9.0 s and was fenced". Built in one pass over the events (an
  * `observe` hook of TraceIndex), reading the frame after each event for what it needs.
  */
-import type { TraceEvent } from '../../sim/index.js';
+import { type ControllerKind, errorWords, fencedWord, sessionConfig, TRUNCATION_WORDS, type TraceEvent } from '../../sim/index.js';
 import type { Frame } from './frames.js';
 
 export type NarrativeKind = 'fault' | 'broker' | 'fence' | 'election' | 'isr' | 'truncate' | 'client' | 'error' | 'end';
@@ -45,6 +45,7 @@ export class NarrativeBuilder {
   private readonly failing = new Set<string>();
   private cuts: string[] = [];
   private heals: string[] = [];
+  private controller: ControllerKind = 'kraft';
 
   /** The `observe` hook: `f` is the frame after `ev`, `lostBefore` the lost acknowledged records before it. */
   event(ev: TraceEvent, i: number, f: Readonly<Frame>, lostBefore: number): void {
@@ -123,6 +124,7 @@ export class NarrativeBuilder {
   }
 
   private header(ev: Ev<'header'>): void {
+    this.controller = ev.controller;
     for (const t of ev.topics) {
       t.replicas.forEach((r, p) => {
         this.isr.set(`${t.name}-${p}`, [...r]);
@@ -151,11 +153,17 @@ export class NarrativeBuilder {
       const h = (this.heartbeats.get(`b${ev.broker}`) ?? []).filter((x) => x <= ev.t);
       const last = h[h.length - 1];
       const gap = last !== undefined ? ` for ${fmtDuration(ev.t - last)}` : '';
-      this.add(ev, i, 'fence', `${b} missed heartbeats${gap} and was fenced by the controller (broker.session.timeout.ms)`, { severe: true });
+      const text =
+        this.controller === 'zookeeper'
+          ? `${b} sent no ZooKeeper ping${gap}: its ZooKeeper session expired (${sessionConfig(this.controller)}) and the controller declared it dead`
+          : `${b} missed heartbeats${gap} and was fenced by the controller (${sessionConfig(this.controller)})`;
+      this.add(ev, i, 'fence', text, { severe: true });
     } else if (ev.reason === 'controlledShutdown') {
       this.add(ev, i, 'fence', `${b} asked for a controlled shutdown: the controller moves its partition leaderships away`);
     } else if (ev.reason === 'shutdownNow') {
       this.add(ev, i, 'fence', `the controller let ${b} finish its controlled shutdown and fenced it: its next start may register at once`);
+    } else if (this.controller === 'zookeeper') {
+      this.add(ev, i, 'fence', ev.fenced ? `the controller considers ${b} dead (${ev.reason})` : `${b} registered in ZooKeeper: the controller considers it alive`);
     } else if (!ev.fenced) {
       this.add(ev, i, 'fence', `the controller unfenced ${b}: it registered and caught up with the metadata log`);
     } else {
@@ -176,7 +184,7 @@ export class NarrativeBuilder {
     }
     const why =
       ev.reason === 'leaderFenced'
-        ? `, because broker ${prev} was fenced`
+        ? `, because broker ${prev} was ${fencedWord(this.controller)}`
         : ev.reason === 'controlledShutdown'
           ? `, because broker ${prev} is shutting down`
           : ev.reason === 'preferred'
@@ -217,7 +225,7 @@ export class NarrativeBuilder {
     } else if (ev.reason === 'expand') {
       text = `${ev.tp}: ${added.join(', ')} caught up with the leader and rejoined the ISR: ${list(prev)} → ${list(ev.isr)}`;
     } else if (ev.reason === 'fenced') {
-      text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (broker ${removed.join(', ') || '?'} fenced)`;
+      text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (broker ${removed.join(', ') || '?'} ${fencedWord(this.controller)})`;
     } else if (ev.reason === 'shutdown') {
       text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (broker ${removed.join(', ') || '?'} shutting down)`;
     } else if (ev.reason === 'uncleanShutdown') {
@@ -237,7 +245,7 @@ export class NarrativeBuilder {
     const key = `${ev.producer}|${ev.tp}|${ev.error}`;
     if (this.retrying.has(key)) return;
     this.retrying.add(key);
-    this.add(ev, i, 'error', `${node(ev.producer)} → ${ev.tp}: produce failed with ${ev.error}; retrying`, { tp: ev.tp });
+    this.add(ev, i, 'error', `${node(ev.producer)} → ${ev.tp}: produce failed with ${errorWords(ev.error)}; retrying`, { tp: ev.tp });
   }
 
   /** A success clears the producer's retries and failures; the first failure of a run of them is told. */
@@ -250,7 +258,13 @@ export class NarrativeBuilder {
     const key = `${ev.producer}|${ev.tp}`;
     if (this.failing.has(key)) return;
     this.failing.add(key);
-    this.add(ev, i, 'error', `${node(ev.producer)} → ${ev.tp}: send failed for the application: ${ev.error} after ${ev.attempts} attempt(s) (more may follow)`, { tp: ev.tp, severe: true });
+    this.add(
+      ev,
+      i,
+      'error',
+      `${node(ev.producer)} → ${ev.tp}: send failed for the application: ${ev.message !== undefined ? `${ev.error}: ${ev.message}` : errorWords(ev.error)} after ${ev.attempts} attempt(s) (more may follow)`,
+      { tp: ev.tp, severe: true },
+    );
   }
 }
 
@@ -273,13 +287,7 @@ function brokerText(ev: Ev<'broker'>): string {
 
 /** A truncation's text and item fields; `lost`: the acknowledged records it lost. */
 function truncateText(ev: Ev<'truncate'>, lost: number): [string, Partial<NarrativeItem>] {
-  const why =
-    ev.reason === 'divergingEpoch'
-      ? "its log diverged from the new leader's epoch history"
-      : ev.reason === 'powerLoss'
-        ? 'records not yet flushed were lost with the page cache'
-        : 'truncation to the high watermark';
-  let text = `broker ${ev.broker} truncated ${ev.tp} to offset ${ev.to}, removing ${ev.removed} record(s) (${ev.reason}: ${why})`;
+  let text = `broker ${ev.broker} truncated ${ev.tp} to offset ${ev.to}, removing ${ev.removed} record(s): ${TRUNCATION_WORDS[ev.reason]}`;
   if (lost > 0) text += `; ${lost} acknowledged record(s) are now on no replica: LOST`;
   return [text, { tp: ev.tp, severe: lost > 0 }];
 }

@@ -12,7 +12,7 @@
  * and the lessons those facts support (acks below all, an unclean election, an ISR of one, unflushed data
  * lost with power, the pre-KIP-101 truncation rule).
  */
-import type { AppendEvent, HeaderEvent, TraceEvent } from '../../sim/index.js';
+import { type AppendEvent, type HeaderEvent, type TraceEvent, TRUNCATION_SHORT } from '../../sim/index.js';
 import { epochRange, type Frame, type LostRange, type TraceIndex } from './frames.js';
 import { fmtTime, type NarrativeItem, type NarrativeKind } from './narrative.js';
 
@@ -216,14 +216,14 @@ function lossStep(x: Explaining): void {
       i: lost.i,
       t: lossEv.t,
       kind: 'lost',
-      text: `the acknowledgement reached ${lossEv.producer} after every copy of ${what} was gone (b${lost.broker}: ${lost.reason}); no replica holds them (${copies})`,
+      text: `the acknowledgement reached ${lossEv.producer} after every copy of ${what} was gone (b${lost.broker}: ${TRUNCATION_SHORT[lost.reason]}); no replica holds them (${copies})`,
     });
   } else {
     x.steps.push({
       i: lost.i,
       t: lost.t,
       kind: 'lost',
-      text: `${lossItem?.text ?? `b${lost.broker} truncated ${tp} (${lost.reason})`}. No replica holds ${what} of epoch ${lost.epoch} any more (${copies})`,
+      text: `${lossItem?.text ?? `b${lost.broker} truncated ${tp} (${TRUNCATION_SHORT[lost.reason]})`}. No replica holds ${what} of epoch ${lost.epoch} any more (${copies})`,
     });
   }
 }
@@ -235,7 +235,9 @@ function truncationLessons(x: Explaining): void {
   for (const st of x.steps) {
     const ev = events[st.i];
     // It removed [to, to + removed): did that overlap the lost records?
-    if (ev?.type === 'truncate' && ev.tp === tp && ev.to < lost.end && ev.to + ev.removed > lost.start && ev.reason !== 'divergingEpoch') by[ev.reason].add(ev.broker);
+    // Cutting to the leader's log (by epoch, or to its end) follows from the election, whose lesson says so.
+    if (ev?.type !== 'truncate' || ev.reason === 'divergingEpoch' || ev.reason === 'leaderEndOffset') continue;
+    if (ev.tp === tp && ev.to < lost.end && ev.to + ev.removed > lost.start) by[ev.reason].add(ev.broker);
   }
   const brokers = (xs: Set<number>): string => [...xs].map((b) => `b${b}`).join(', ');
   if (by.powerLoss.size > 0) {

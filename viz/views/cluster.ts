@@ -237,22 +237,26 @@ function drawNodes(view: View, frame: Frame): void {
       const b = frame.brokers[Number(d.id.slice(1))];
       set(n.g, 'data-state', b.state);
       set(n.circle, 'fill', BROKER_COLORS[b.state]);
+      // A ZooKeeper controller does not fence: it declares a broker whose session ended dead.
+      const fenced = frame.header?.controller === 'zookeeper' ? 'declared dead' : 'fenced';
       text(
         n.sub,
         b.state === 'up'
           ? 'up'
           : b.state === 'crashed' && b.fenced
-            ? `crashed${b.mode === 'power' ? ' (power)' : ''}, fenced`
+            ? `crashed${b.mode === 'power' ? ' (power)' : ''}, ${fenced}`
             : b.state === 'crashed' && b.mode === 'power'
               ? 'crashed (power)'
-              : b.state,
+              : b.state === 'fenced'
+                ? fenced
+                : b.state,
       );
       const tps = leaders.get(b.id);
       text(n.sub2, tps === undefined ? '' : `★ ${compactTps(tps)}`);
     } else if (d.kind === 'controller') {
       set(n.g, 'data-state', frame.controllerUp ? 'up' : 'crashed');
       set(n.circle, 'fill', frame.controllerUp ? '#5b7db1' : BROKER_COLORS.crashed);
-      text(n.sub, frame.header !== undefined && Number(frame.header.kafkaVersion.split('.')[0]) >= 3 ? 'KRaft controller' : 'controller');
+      text(n.sub, frame.header === undefined ? 'controller' : frame.header.controller === 'kraft' ? 'KRaft controller' : 'ZooKeeper controller');
     } else {
       const c = frame.clients[d.id];
       set(n.g, 'data-state', c?.up ? 'up' : 'down');

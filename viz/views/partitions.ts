@@ -8,6 +8,7 @@ import { firstDivergence, recordRuns, type Frame, type PartitionView } from '../
 import type { Size } from './cluster.js';
 import { BROKER_COLORS, RECORD_COLORS } from './colors.js';
 import { mk, pool, set, text, type El } from './dom.js';
+import { TRUNCATION_SHORT } from '../../sim/index.js';
 
 export type LogWindow = 'whole' | 'tail';
 
@@ -416,7 +417,7 @@ function drawTruncated(row: Row, p: PartitionView, m: ReturnType<typeof metrics>
     set(r, 'y', m.row - 5);
     set(r, 'width', Math.max(2, px(x(t.end) - x(t.start))));
     set(r, 'height', 5);
-    text(r.firstChild as El, `b${b} truncated offsets ${t.start}–${t.end - 1} (${t.reason}) at ${(t.t / 1e6).toFixed(3)} s`);
+    text(r.firstChild as El, `b${b} truncated offsets ${t.start}–${t.end - 1} (${TRUNCATION_SHORT[t.reason]}) at ${(t.t / 1e6).toFixed(3)} s`);
   }
 }
 
@@ -505,7 +506,7 @@ function drawLostRange(r: El, l: PartitionView['lost'][number], m: ReturnType<ty
   set(r, 'data-start', l.start);
   let t = r.firstChild as El | null;
   if (t === null) t = mk(r, 'title');
-  text(t, `${l.end - l.start} acknowledged record(s) at offsets ${l.start}–${l.end - 1} lost (${l.reason} on b${l.broker})`);
+  text(t, `${l.end - l.start} acknowledged record(s) at offsets ${l.start}–${l.end - 1} lost (${TRUNCATION_SHORT[l.reason]} on b${l.broker})`);
 }
 
 function drawLostText(t: El, p: PartitionView, m: ReturnType<typeof metrics>): void {
@@ -521,7 +522,7 @@ function drawLostText(t: El, p: PartitionView, m: ReturnType<typeof metrics>): v
   const s = `LOST ${p.lostCount}`;
   if (label.data !== s) label.data = s;
   const title = t.lastChild as El;
-  text(title, `${p.lostCount} acknowledged record(s) are on no replica: ${[...new Set(p.lost.map((l) => `${l.reason} on b${l.broker}`))].join(', ')}`);
+  text(title, `${p.lostCount} acknowledged record(s) are on no replica: ${[...new Set(p.lost.map((l) => `${TRUNCATION_SHORT[l.reason]} on b${l.broker}`))].join(', ')}`);
 }
 
 function defs(svg: d3.Selection<SVGSVGElement, unknown, null, undefined>): void {

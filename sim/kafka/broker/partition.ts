@@ -133,7 +133,7 @@ export class Partition {
     return doneUs;
   }
 
-  truncate(to: number, reason: 'divergingEpoch' | 'highWatermark'): void {
+  truncate(to: number, reason: 'divergingEpoch' | 'highWatermark' | 'leaderEndOffset'): void {
     const removed = this.log.truncateTo(to);
     if (removed > 0) this.broker.trace.emit({ type: 'truncate', t: this.broker.kernel.now, broker: this.broker.id, tp: this.tp, to: this.log.leo, removed, reason });
   }

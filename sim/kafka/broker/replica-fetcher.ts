@@ -186,8 +186,9 @@ export class ReplicaFetcherManager {
   private processPartitionData(lp: Partition, pr: P.FetchPartitionResponse): boolean {
     const log = lp.log;
     if (pr.error === 'OFFSET_OUT_OF_RANGE' && pr.logEndOffset >= 0 && pr.logEndOffset < log.leo) {
-      // The leader has less than us and no epoch to compare: truncate to its end (unclean case).
-      lp.truncate(pr.logEndOffset, 'divergingEpoch');
+      // The leader has less than us and no epoch to compare: truncate to its end (unclean case;
+      // ReplicaFetcherThread.handleOffsetOutOfRange, AbstractFetcherThread.fetchOffsetAndTruncate since 1.1).
+      lp.truncate(pr.logEndOffset, 'leaderEndOffset');
       return true;
     }
     if (pr.error !== 'NONE') return false;

@@ -13,7 +13,7 @@ import { NO_LEADER, type MetadataImage } from '../metadata.js';
 import type { PBatch, RecordAccumulator } from './accumulator.js';
 import type { ProducerContext, SenderWakeup } from './context.js';
 import type * as P from '../protocol.js';
-import type { KafkaError } from '../../trace/events.js';
+import { expiryMessage, type KafkaError } from '../../trace/events.js';
 
 interface InflightRequest {
   node: number;
@@ -171,7 +171,7 @@ export class Sender implements SenderWakeup {
   private expireQueued(p: number): void {
     const q = this.acc.queues[p];
     const cutoff = this.producer.kernel.now - this.producer.cfg.deliveryTimeoutMs * 1000;
-    while (q.length > 0 && q[0].createdUs <= cutoff) this.fail(q.shift()!, 'DELIVERY_TIMEOUT');
+    while (q.length > 0 && q[0].createdUs <= cutoff) this.expire(q.shift()!);
   }
 
   /** Drain the batches for one broker, then send the Produce request. */
@@ -294,7 +294,20 @@ export class Sender implements SenderWakeup {
       this.acc.reenqueue(b);
       return;
     }
-    this.fail(b, retriable && !withinDelivery ? 'DELIVERY_TIMEOUT' : error);
+    if (retriable && !withinDelivery) this.expire(b);
+    else this.fail(b, error);
+  }
+
+  /**
+   * delivery.timeout.ms passed: the application gets a TimeoutException with Kafka's message
+   * (Sender.sendProducerData, 2.1+). Kafka also expires a batch still in flight at that moment; the
+   * simulator fails it when its response or request timeout comes back, so the elapsed time can exceed
+   * delivery.timeout.ms by up to request.timeout.ms.
+   */
+  private expire(b: PBatch): void {
+    const now = this.producer.kernel.now;
+    const elapsedMs = Math.floor(now / 1000) - Math.floor(b.createdUs / 1000);
+    this.fail(b, 'TimeoutException', expiryMessage(b.count, b.tp, elapsedMs));
   }
 
   /**
@@ -338,14 +351,15 @@ export class Sender implements SenderWakeup {
   }
 
   /** The batch will not be delivered: report `error` to the application. */
-  fail(b: PBatch, error: KafkaError): void {
+  fail(b: PBatch, error: KafkaError, message?: string): void {
     if (b.done) return;
     b.done = true;
     if (b.record === null) this.seal(b);
     const pr = this.producer;
     const rec = b.record!;
     pr.metrics.countError(error);
-    pr.trace.emit({ type: 'ack', t: pr.kernel.now, producer: pr.name, pid: rec.pid, tp: b.tp, seq: rec.seq, count: rec.count, offset: -1, error, attempts: b.attempts });
+    const ack = { type: 'ack', t: pr.kernel.now, producer: pr.name, pid: rec.pid, tp: b.tp, seq: rec.seq, count: rec.count, offset: -1, error, attempts: b.attempts } as const;
+    pr.trace.emit(message === undefined ? ack : { ...ack, message });
     this.acc.deallocate(b);
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario, ScenarioError, CHECK_NAMES, DEFAULT_DISK, DEFAULT_NETWORK } from '../../../sim/scenario/parse.js';
+import { LIMITS } from '../../../sim/scenario/names.js';
 import { ConfigError, configNames, effectiveTopicConfig, KAFKA_VERSION_DEFAULT, resolveConfig, suggest } from '../../../sim/config/config.js';
 
 const KILLED_LEADER = `
@@ -240,6 +241,11 @@ describe('parseScenario: JSON', () => {
 describe('parseScenario: errors are one line with the path', () => {
   const cases: Array<[string, string, string]> = [
     ['unknown structural key, with suggestion', edit('    rate: 1000/s', '    ratee: 1000/s'), 'killed-leader.yaml: producers[0].ratee: unknown key (got "1000/s"); did you mean "rate"?'],
+    [
+      "an error name from before Kafka's own",
+      edit('  errors: { NOT_ENOUGH_REPLICAS: { min: 1 } }', '  errors: { DELIVERY_TIMEOUT: 0 }'),
+      'killed-leader.yaml: expect.errors.DELIVERY_TIMEOUT: renamed to "TimeoutException" (got 0); a delivery timeout is what Kafka\'s producer reports: org.apache.kafka.common.errors.TimeoutException ("Expiring N record(s) for orders-0:… ms has passed since batch creation")',
+    ],
     [
       'unknown key, no close match',
       edit('seed: 42', 'colour: red'),
@@ -486,5 +492,34 @@ describe('follower fetching configs (KIP-392)', () => {
   it('names the selectors it models for any other class', () => {
     const text = edit('config: { min.insync.replicas: 2 }\n  network', 'config: { min.insync.replicas: 2, replica.selector.class: com.example.Nearest }\n  network');
     expect(errorOf(text).message).toContain('expected one of "" (none), org.apache.kafka.common.replica.RackAwareReplicaSelector');
+  });
+});
+
+describe('input limits (LIMITS): a one-line error, never a hang or an out-of-memory', () => {
+  const topic = (partitions: number | string) => `${MINIMAL}topics: [{ name: t, partitions: ${partitions} }]\n`;
+  it.each([
+    ['a million partitions', topic(1_000_000), "topics[0].partitions: expected at most 200,000 partitions (kafkasim's limit, Kafka's guidance for a KRaft cluster) (got 1000000)"],
+    ['2^32 partitions', topic(4_294_967_296), "topics[0].partitions: expected at most 200,000 partitions (kafkasim's limit, Kafka's guidance for a KRaft cluster) (got 4294967296)"],
+    [
+      'too many partitions over all topics',
+      `${MINIMAL}topics: [{ name: t, partitions: 150000 }, { name: u, partitions: 60000 }]\n`,
+      "topics: 210,000 partitions in all topics; expected at most 200,000 in the cluster (kafkasim's limit, Kafka's guidance for a KRaft cluster)",
+    ],
+    ['a broker id beyond a Java int', 'name: x\nduration: 1s\ncluster: { brokers: [1, 99999999999] }\n', 'cluster.brokers[1]: expected a number ≤ 2147483647 (got 99999999999)'],
+    ['a name of 300 characters', `name: ${'a'.repeat(300)}\nduration: 1s\ncluster: { brokers: 1 }\n`, `name: expected a name of at most 249 characters (got "${'a'.repeat(58)}…)`],
+  ])('%s', (_what, text, message) => {
+    const e = errorOf(text, 'x.yaml');
+    expect(e.message.replace(/^x\.yaml(:\d+:\d+)?: /, '')).toBe(message);
+  });
+
+  it('caps lists: producers, consumers, topics and faults', () => {
+    const producers = Array.from({ length: LIMITS.producers + 1 }, (_, i) => `  - { name: p${i}, topic: t, rate: 1/s }`).join('\n');
+    const e = errorOf(`${topic(1)}producers:\n${producers}\n`, 'x.yaml');
+    expect(e.message).toContain("producers: expected at most 1,000 producers (kafkasim's limit)");
+  });
+
+  it('takes a key space of any size (keys are drawn lazily)', () => {
+    const s = parseScenario(`${topic(3)}producers: [{ name: p, topic: t, rate: 10/s, keys: { uniform: 4503599627370496 } }]\n`);
+    expect(s.producers[0]!.keys).toEqual({ kind: 'uniform', count: 4503599627370496 });
   });
 });

@@ -52,8 +52,8 @@ describe('why were these records lost', () => {
       [/removed \d, \d from the ISR/, /acks=all.*committed; only the leader b\d had them/, /UNCLEAN.*b\d did not have the records/, /LOST\. No replica holds/],
       [/elected uncleanly/, /ISR was just \[\d\]/],
     ],
-    ['power-loss', 5, [/acks=all.*committed/, /lost power/, /powerLoss/], [/lost power.*page cache/]],
-    ['catalog/kip101-hw-truncation-0.10', 7, [/acks=all/, /highWatermark/, /UNCLEAN/, /divergingEpoch.*No replica holds/], [/elected uncleanly/, /before KIP-101/]],
+    ['power-loss', 5, [/acks=all.*committed/, /lost power/, /lost with the page cache/], [/lost power.*page cache/]],
+    ['catalog/kip101-hw-truncation-0.10', 7, [/acks=all/, /to its own high watermark/, /UNCLEAN/, /leader's log end offset.*No replica holds/], [/elected uncleanly/, /before KIP-101/]],
     [
       'catalog/kip966-last-replica-standing-3.9',
       7,

@@ -4,7 +4,22 @@ import { apply, emptyFrame, type Frame } from '../../../viz/derive/frames.js';
 import type { HeaderEvent } from '../../../sim/index.js';
 
 function frame(racks?: Record<string, string>): Frame {
-  const header: HeaderEvent = { type: 'header', t: 0, schema: 1, scenario: 'x', seed: 1, kafkaVersion: '4.1', durationUs: 1, brokers: [1, 2], topics: [], producers: [], consumers: [] };
+  const header: HeaderEvent = {
+    type: 'header',
+    t: 0,
+    schema: 2,
+    scenario: 'x',
+    seed: 1,
+    kafkaVersion: '4.1',
+    controller: 'kraft',
+    sessionTimeoutMs: 9000,
+    truncation: 'divergingEpoch',
+    durationUs: 1,
+    brokers: [1, 2],
+    topics: [],
+    producers: [],
+    consumers: [],
+  };
   return apply(emptyFrame(), racks ? { ...header, racks } : header);
 }
 
