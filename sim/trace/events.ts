@@ -12,7 +12,7 @@
  */
 
 /** Bumped on any incompatible change to the event shapes. */
-export const TRACE_SCHEMA_VERSION = 1;
+export const TRACE_SCHEMA_VERSION = 2;
 
 /**
  * Error names as Kafka's protocol spells them (org.apache.kafka.common.protocol.Errors), plus two
@@ -113,7 +113,10 @@ export interface LinkEvent {
   up: boolean;
 }
 
-/** A message (request or response) was sent. `t` is the send time, `recvUs` the planned arrival. */
+/**
+ * A message (request or response) was sent on its TCP connection. `t` is the send time, `recvUs` the
+ * planned arrival; a message sent on a cut link is held at once (a `held` event follows, and `recvUs` is `t`).
+ */
 export interface MsgEvent {
   type: 'msg';
   t: number;
@@ -128,12 +131,38 @@ export interface MsgEvent {
   dropped?: string;
 }
 
-/** A message in flight was lost before arrival (link cut or receiver dead meanwhile). */
+/**
+ * A message was discarded before arrival: its connection closed (a client's request timeout, a process
+ * that died and reset it) or it reached a process that is down or restarted.
+ */
 export interface DropEvent {
   type: 'drop';
   t: number;
   id: number;
   reason: string;
+}
+
+/**
+ * A message waits on its connection (TCP retransmits it): its link is cut (`link down`) or an older
+ * message of the same connection waits (`behind a retransmission`). A `resend` or a `drop` follows.
+ */
+export interface HeldEvent {
+  type: 'held';
+  t: number;
+  id: number;
+  reason: string;
+}
+
+/** A held message was retransmitted once its link was up again (the retransmission timer fired): due at `recvUs`. */
+export interface ResendEvent {
+  type: 'resend';
+  t: number;
+  id: number;
+  from: string;
+  to: string;
+  kind: string;
+  bytes: number;
+  recvUs: number;
 }
 
 /** The controller changed a partition's leader (or left it without one: leader -1). */
@@ -314,6 +343,8 @@ export type TraceEvent =
   | LinkEvent
   | MsgEvent
   | DropEvent
+  | HeldEvent
+  | ResendEvent
   | ElectionEvent
   | IsrEvent
   | AppendEvent

@@ -210,9 +210,10 @@ export class Sender implements SenderWakeup {
     this.requests.get(correlationId)!.timeout = this.timeouts.add(pr.kernel.now + cfg.requestTimeoutMs * 1000, correlationId);
   }
 
+  /** NetworkClient.handleTimedOutRequests: a request past request.timeout.ms closes its connection. */
   private requestTimedOut(correlationId: number): void {
     const req = this.requests.get(correlationId);
-    if (req !== undefined) this.disconnect(req.node, correlationId);
+    if (req !== undefined) this.producer.closeConnection(req.node, 'request.timeout.ms');
   }
 
   /** Assign sequence numbers and build the immutable batch (done at the first drain, as Kafka does). */
@@ -249,23 +250,31 @@ export class Sender implements SenderWakeup {
     }
   }
 
-  /** The connection broke (request timeout, reset by the peer, or refused): fail what was in flight. */
-  private disconnect(node: number, timedOut = -1): void {
+  /**
+   * The connection broke (closed for a request timeout, reset by the peer, or refused): every request in
+   * flight on it fails, as NetworkClient.cancelInFlightRequests answers each with a disconnect. Sender
+   * completes their batches with REQUEST_TIMED_OUT when the connection closed for a timeout
+   * (ClientResponse.wasTimedOut), NETWORK_EXCEPTION otherwise, and retries them if it may.
+   */
+  private disconnect(node: number, timedOut: boolean): void {
     this.producer.backoff.failed(node, this.producer.kernel.now);
     this.connGen.set(node, (this.connGen.get(node) ?? 0) + 1);
     const ids = [...this.requests.keys()].filter((id) => this.requests.get(id)!.node === node).sort((a, b) => a - b);
     for (const id of ids) {
       const req = this.requests.get(id)!;
       this.finishRequest(id, req);
-      for (const b of req.batches) this.completeBatch(b, id === timedOut ? 'REQUEST_TIMED_OUT' : 'NETWORK_EXCEPTION', -1);
+      for (const b of req.batches) this.completeBatch(b, timedOut ? 'REQUEST_TIMED_OUT' : 'NETWORK_EXCEPTION', -1);
     }
     this.metadataWanted = true;
     this.runOnce();
   }
 
-  /** Broker `node` refused or reset the connection: in-flight requests fail, and the node is backed off even if none were. */
-  onBrokerDisconnect(node: number): void {
-    if ([...this.requests.values()].some((r) => r.node === node)) this.disconnect(node);
+  /**
+   * The connection to broker `node` closed (`timedOut`: this client closed it for a request timeout) or was
+   * refused: in-flight requests fail, and the node is backed off even if none were.
+   */
+  onBrokerDisconnect(node: number, timedOut = false): void {
+    if ([...this.requests.values()].some((r) => r.node === node)) this.disconnect(node, timedOut);
     else this.producer.backoff.failed(node, this.producer.kernel.now);
   }
 

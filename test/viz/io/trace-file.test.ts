@@ -103,7 +103,7 @@ describe('trace blocks from the worker to the page', () => {
 
   it('every form round-trips, with and without its optional field', () => {
     const lines = [
-      '{"type":"header","t":0,"schema":1,"scenario":"x","seed":1,"kafkaVersion":"4.1","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}',
+      '{"type":"header","t":0,"schema":2,"scenario":"x","seed":1,"kafkaVersion":"4.1","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}',
       '{"type":"msg","t":1,"id":7,"from":"b1","to":"ctl","kind":"BrokerHeartbeat","bytes":64,"recvUs":500}',
       '{"type":"msg","t":1,"id":8,"from":"p:p1","to":"b2","kind":"Produce","bytes":1064,"recvUs":900,"dropped":"linkDown"}',
       '{"type":"append","t":2,"broker":1,"tp":"t-0","offset":0,"count":5,"epoch":0,"pid":1000,"seq":0,"bytes":1000,"src":"produce"}',
@@ -132,7 +132,7 @@ describe('trace blocks from the worker to the page', () => {
   });
 
   it('lines in any other form give what JSON.parse gives (and the same hash)', () => {
-    const header = '{"type":"header","t":0,"schema":1,"scenario":"x","seed":1,"kafkaVersion":"4.1","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
+    const header = '{"type":"header","t":0,"schema":2,"scenario":"x","seed":1,"kafkaVersion":"4.1","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
     const odd = [
       '{"type":"hw","t":1,"broker":1,"tp":"t-0","hw":5}\r', // CRLF
       '  {"type":"hw","t":1,"broker":1,"tp":"t-0","hw":5}  ', // spaces
@@ -166,7 +166,7 @@ describe('trace blocks from the worker to the page', () => {
   });
 
   it('any values in a busy line give what JSON.parse gives', () => {
-    const header = '{"type":"header","t":0,"schema":1,"scenario":"x","seed":1,"kafkaVersion":"4.1","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
+    const header = '{"type":"header","t":0,"schema":2,"scenario":"x","seed":1,"kafkaVersion":"4.1","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
     const value = fc.oneof(
       fc.integer(),
       fc.maxSafeInteger(),
@@ -272,7 +272,7 @@ describe('trace blocks from the worker to the page', () => {
     expect(() => roundTrip(text.split('\n').slice(1).join('\n'))).toThrow('t.ndjson: line 1: the first event must be the header, got broker');
     expect(() => roundTrip(text.split('\n').slice(5).join('\n'))).toThrow(/^t\.ndjson: line 1: the first event must be the header, got msg$/);
     expect(() => roundTrip('\n \n')).toThrow('t.ndjson: empty trace');
-    expect(() => roundTrip(text.replace('"schema":1', '"schema":2'))).toThrow('t.ndjson: trace schema 2, kafkasim reads schema 1');
+    expect(() => roundTrip(text.replace('"schema":2', '"schema":1'))).toThrow('t.ndjson: trace schema 1, kafkasim reads schema 2');
   });
 
   it('parseTrace reads a whole text the same way', () => {
