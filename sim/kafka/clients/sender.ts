@@ -131,7 +131,11 @@ export class Sender implements SenderWakeup {
       this.metadataWanted = false;
       this.producer.metadata.request();
     }
-    for (let i = 0; i < ready.length; i++) this.drainTo(ready[i]);
+    let more = false;
+    for (let i = 0; i < ready.length; i++) if (this.drainTo(ready[i])) more = true;
+    // Kafka's Sender thread loops at once while batches are ready and requests may go out (a drain takes one
+    // batch per partition): drain again now, so a partition's next batch follows its retried head.
+    if (more) nextUs = now;
     nextUs = Math.min(nextUs, acc.nextRecordWakeUs());
     if (nextUs < Infinity) this.wakeAt(Math.max(nextUs, now));
   }
@@ -174,20 +178,24 @@ export class Sender implements SenderWakeup {
     while (q.length > 0 && q[0].createdUs <= cutoff) this.fail(q.shift()!, 'DELIVERY_TIMEOUT');
   }
 
-  /** Drain the batches for one broker, then send the Produce request. */
-  private drainTo(node: number): void {
+  /**
+   * Drain the batches for one broker, then send the Produce request. Returns whether more may go to it now
+   * (a request went out, another may, and a partition it leads still has batches queued).
+   */
+  private drainTo(node: number): boolean {
     const pr = this.producer;
     const cfg = pr.cfg;
     const inflight = this.inflightCount.get(node) ?? 0;
-    if (inflight >= cfg.maxInFlight) return;
+    if (inflight >= cfg.maxInFlight) return false;
     const now = pr.kernel.now;
     const readyAt = pr.backoff.readyAt(node);
     if (readyAt > now) {
       this.wakeAt(readyAt);
-      return;
+      return false;
     }
-    const batches = this.acc.drain(node, this.ledBy.get(node) ?? NO_PARTITIONS, now, this.inflightByTp);
-    if (batches.length === 0) return;
+    const mine = this.ledBy.get(node) ?? NO_PARTITIONS;
+    const batches = this.acc.drain(node, mine, now, this.inflightByTp);
+    if (batches.length === 0) return false;
     const size = this.acc.drainedBytes;
     const data: P.ProducePartitionData[] = [];
     for (const b of batches) {
@@ -201,13 +209,20 @@ export class Sender implements SenderWakeup {
     if (cfg.acks === 0) {
       // acks=0: the record counts as sent once it is on the socket; no response will come.
       for (const b of batches) this.succeed(b, -1);
-      return;
+      return this.anyQueued(mine);
     }
     for (const b of batches) this.inflightByTp[b.partition].push(b);
     const connGen = this.connGen.get(node) ?? 0;
     this.requests.set(correlationId, { node, batches, connGen });
     this.inflightCount.set(node, inflight + 1);
     this.requests.get(correlationId)!.timeout = this.timeouts.add(pr.kernel.now + cfg.requestTimeoutMs * 1000, correlationId);
+    return inflight + 1 < cfg.maxInFlight && this.anyQueued(mine);
+  }
+
+  private anyQueued(partitions: number[]): boolean {
+    const queues = this.acc.queues;
+    for (let i = 0; i < partitions.length; i++) if (queues[partitions[i]].length > 0) return true;
+    return false;
   }
 
   /** NetworkClient.handleTimedOutRequests: a request past request.timeout.ms closes its connection. */
