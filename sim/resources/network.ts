@@ -38,6 +38,8 @@ interface Nic {
   rxFreeUs: number;
   /** Outgoing links by destination, created on first use. */
   links: Map<string, Link>;
+  /** Open connections this node is the client of, by server (and `#channel` when it has one), in opening order. */
+  conns: Map<string, Connection>;
 }
 
 /** A directed link's state: cut or not, its latency and loss, the connections holding messages on it. */
@@ -69,6 +71,7 @@ interface Direction {
 
 /** A TCP connection from a client to a server on one channel, for one incarnation of each. */
 interface Connection {
+  /** Its key among its client's connections. */
   key: string;
   client: string;
   server: string;
@@ -112,8 +115,6 @@ export class Network {
   private readonly nics = new Map<string, Nic>();
   private readonly receivers = new Map<string, Receiver>();
   private readonly disconnectListeners = new Map<string, DisconnectListener>();
-  /** Open connections by client>server#channel, in opening order. */
-  private readonly conns = new Map<string, Connection>();
   private nextId = 1;
   private readonly usPerByte: number;
 
@@ -129,7 +130,7 @@ export class Network {
   }
 
   attach(proc: Process, receive: Receiver): void {
-    this.nics.set(proc.node, { proc, txFreeUs: 0, rxFreeUs: 0, links: new Map() });
+    this.nics.set(proc.node, { proc, txFreeUs: 0, rxFreeUs: 0, links: new Map(), conns: new Map() });
     this.receivers.set(proc.node, receive);
   }
 
@@ -143,7 +144,9 @@ export class Network {
    * up. (During a power loss nobody is told: requests time out.)
    */
   processDied(node: string): void {
-    for (const conn of [...this.conns.values()]) if (conn.client === node || conn.server === node) this.closeConn(conn, `${node} died: connection reset`);
+    for (const nic of this.nics.values()) {
+      for (const conn of [...nic.conns.values()]) if (conn.client === node || conn.server === node) this.closeConn(conn, `${node} died: connection reset`);
+    }
     for (const [peer, listener] of this.disconnectListeners) {
       if (peer === node) continue;
       const p = this.nics.get(peer)!.proc;
@@ -239,13 +242,14 @@ export class Network {
 
   /** The client `from` closes its connection to `to` (e.g. a request timed out): what it held is discarded. */
   close(from: string, to: string, reason: string, channel = ''): void {
-    const conn = this.conns.get(connKey(from, to, channel));
+    const conn = this.nics.get(from)!.conns.get(connKey(to, channel));
     if (conn !== undefined) this.closeConn(conn, `connection closed by ${from}: ${reason}`);
   }
 
   private connection(client: Process, server: Process, channel: string): Connection {
-    const key = connKey(client.node, server.node, channel);
-    const c = this.conns.get(key);
+    const key = connKey(server.node, channel);
+    const conns = this.nics.get(client.node)!.conns;
+    const c = conns.get(key);
     if (c !== undefined) {
       if (c.out.toIncarnation === server.incarnation && c.back.toIncarnation === client.incarnation) return c;
       this.closeConn(c, 'connection reset: a process restarted');
@@ -253,14 +257,15 @@ export class Network {
     const conn = { key, client: client.node, server: server.node, closed: undefined } as Connection;
     conn.out = newDirection(conn, this.link(client.node, server.node), server.incarnation);
     conn.back = newDirection(conn, this.link(server.node, client.node), client.incarnation);
-    this.conns.set(key, conn);
+    conns.set(key, conn);
     return conn;
   }
 
   private closeConn(conn: Connection, reason: string): void {
     if (conn.closed !== undefined) return;
     conn.closed = reason;
-    if (this.conns.get(conn.key) === conn) this.conns.delete(conn.key);
+    const conns = this.nics.get(conn.client)!.conns;
+    if (conns.get(conn.key) === conn) conns.delete(conn.key);
     for (const dir of [conn.out, conn.back]) {
       dir.link.held.delete(dir);
       const now = this.kernel.now;
@@ -389,8 +394,9 @@ export class Network {
   };
 }
 
-function connKey(client: string, server: string, channel: string): string {
-  return channel === '' ? `${client}>${server}` : `${client}>${server}#${channel}`;
+/** A connection's key among its client's: the server, and its channel if it has one (no string built for the default). */
+function connKey(server: string, channel: string): string {
+  return channel === '' ? server : `${server}#${channel}`;
 }
 
 function newDirection(conn: Connection, link: Link, toIncarnation: number): Direction {

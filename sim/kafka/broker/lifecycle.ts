@@ -62,10 +62,13 @@ export class BrokerLifecycleManager {
   private register(): void {
     const b = this.broker;
     b.net.send<P.BrokerRegistrationRequest>(b.node, 'ctl', 'BrokerRegistration', 128, { broker: b.id, incarnation: b.incarnation });
-    // Retry if no answer arrives (controller down or unreachable).
+    // No answer (controller down or unreachable): close the connection, so a registration held on a cut
+    // link is not delivered late beside the next one, and try again on a new connection.
     const inc = b.incarnation;
     b.timer(b.cfg.brokerHeartbeatIntervalMs * 1000, () => {
-      if (b.brokerEpoch < 0 && inc === b.incarnation) this.register();
+      if (b.brokerEpoch >= 0 || inc !== b.incarnation) return;
+      b.net.close(b.node, 'ctl', 'registration timed out');
+      this.register();
     });
   }
 

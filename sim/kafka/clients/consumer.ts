@@ -190,6 +190,8 @@ export class Consumer extends Process {
       if (this.validations.delete(correlationId)) {
         pos.validating = false;
         pos.leaderEpoch = leaderEpochAsked;
+        // NetworkClient closes the connection of a request that timed out (the fetch on it fails too).
+        this.closeConnection(leader, 'request.timeout.ms');
         this.metadata.request();
       }
     });
