@@ -11,8 +11,9 @@
  *   when the link heals, the held messages go out at the next retransmission, as Linux retransmits the
  *   oldest unacknowledged segment with a timeout (RTO) starting at 200 ms and doubling each time
  *   (capped at 120 s), counted from when the first held message was sent;
- * - packet loss (`loss`: the probability that one transmission is lost) delays a message by the RTOs of
- *   its lost transmissions, and what follows it on the connection waits behind it.
+ * - packet loss (`loss`: the probability that one transmission is lost) delays a message until it is
+ *   sent again (a tail loss probe after max(2 RTT, 10 ms), then RTOs from 200 ms if that is lost too), and
+ *   what follows it on the connection waits behind it.
  * A connection closes, and whatever it holds or has in flight is discarded (a `drop` event), when:
  * - a process dies while its machine stays up: the OS resets its connections, and each peer is told one
  *   latency later (once the link lets the reset through); after a power loss nobody is told;
@@ -30,6 +31,8 @@ import type { Trace } from '../trace/bus.js';
 export const RTO_MIN_US = 200_000;
 /** Linux's maximum retransmission timeout (TCP_RTO_MAX), µs. */
 export const RTO_MAX_US = 120_000_000;
+/** The floor of the tail loss probe's timeout (RACK-TLP, RFC 8985: max(2 SRTT, 10 ms)), µs. */
+export const TLP_MIN_US = 10_000;
 
 interface Nic {
   proc: Process;
@@ -308,10 +311,14 @@ export class Network {
     return arrival;
   }
 
-  /** Packet loss: each lost transmission costs one RTO, doubling, before the one that gets through. */
+  /**
+   * Packet loss, as Linux recovers it (RACK-TLP): a lost transmission is found by a tail loss probe after
+   * max(2 RTT, 10 ms) and sent again; if that is lost too, the retransmission timeout takes over (RTO_MIN,
+   * doubling). Returns the extra delay of this message (0 when its first transmission gets through).
+   */
   private lossDelayUs(link: Link): number {
-    if (link.loss <= 0) return 0;
-    let delay = 0;
+    if (link.loss <= 0 || this.lossRng() >= link.loss) return 0;
+    let delay = Math.max(4 * link.latency.baseUs, TLP_MIN_US);
     let rto = RTO_MIN_US;
     while (this.lossRng() < link.loss) {
       delay += rto;

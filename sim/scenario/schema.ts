@@ -61,7 +61,7 @@ function configSchema(group: ConfigGroup, what: string) {
 
 const lossField = (d: string) =>
   z.union([z.number(), z.string()]).meta({
-    description: `${d} The probability that one transmission of a packet is lost: 0.01 or 1%. TCP retransmits it after its retransmission timeout (200 ms, doubling), so a loss delays the message and those behind it on its connection; nothing is lost.`,
+    description: `${d} The probability that one transmission of a packet is lost: 0.01 or 1%. TCP sends it again after a loss probe (10 ms or two round trips), then after retransmission timeouts (200 ms, doubling) if that is lost too, so a loss delays the message and those behind it on its connection; nothing is lost.`,
   });
 
 const LinkSchema = z.strictObject({

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Kernel } from '../../../sim/kernel/kernel.js';
 import { Process } from '../../../sim/kernel/process.js';
 import { Streams } from '../../../sim/kernel/random.js';
-import { Network, nextRetransmitUs, RTO_MIN_US, type Envelope } from '../../../sim/resources/network.js';
+import { Network, nextRetransmitUs, RTO_MIN_US, TLP_MIN_US, type Envelope } from '../../../sim/resources/network.js';
 import { DEFAULT_NETWORK } from '../../../sim/scenario/parse.js';
 import type { NetworkSpec } from '../../../sim/scenario/types.js';
 import { Trace } from '../../../sim/trace/bus.js';
@@ -137,6 +137,9 @@ describe('network: TCP connections', () => {
     const lossy = run(0.2);
     expect(lossy.map((g) => g.payload)).toEqual(clean.map((g) => g.payload));
     for (let i = 0; i < clean.length; i++) expect(lossy[i]!.t).toBeGreaterThanOrEqual(clean[i]!.t);
-    expect(lossy.filter((g, i) => g.t - clean[i]!.t >= RTO_MIN_US).length).toBeGreaterThan(10);
+    // A loss costs a tail loss probe (at least 10 ms), a lost probe the retransmission timeout on top.
+    const late = lossy.map((g, i) => g.t - clean[i]!.t);
+    expect(late.filter((d) => d >= TLP_MIN_US).length).toBeGreaterThan(20);
+    expect(late.filter((d) => d >= TLP_MIN_US + RTO_MIN_US).length).toBeGreaterThan(0);
   });
 });
