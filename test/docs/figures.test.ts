@@ -630,10 +630,10 @@ const CLAIMS: Claim[] = [
   },
   {
     doc: VD,
-    text: '(`reordered A 0 · B 197`)',
+    text: '(`reordered A 0 · B 24`)',
     runs: [
-      { path: 'scenarios/killed-leader.yaml', seed: 7 },
-      { path: 'scenarios/killed-leader.yaml', seed: 7, edit: producerProperty('acks', 1) },
+      { path: 'scenarios/killed-leader.yaml', seed: 8 },
+      { path: 'scenarios/killed-leader.yaml', seed: 8, edit: producerProperty('acks', 1) },
     ],
     render: (a, b) => `(\`reordered A ${a.records.reordered} · B ${b.records.reordered}\`)`,
   },
