@@ -1,14 +1,38 @@
 /**
  * The network: per-link one-way latency (a fixed part plus exponential jitter), per-node NIC bandwidth
- * in each direction (bytes take time and queue behind each other), FIFO delivery per link (as TCP),
- * and cut links (two-way or one-way partitions). A message is lost if its link is cut or its receiver
- * dies before it arrives; a receiver that is paused gets it when it resumes.
+ * in each direction (bytes take time and queue behind each other), cut links (two-way or one-way
+ * partitions), and TCP connections.
+ *
+ * Every message travels on a connection: a request on the connection its sender (the client) opened to
+ * the receiver (the server), one per channel and per incarnation of both ends; a reply goes back on the
+ * connection of the request it answers. Each direction of a connection is FIFO, as TCP delivers a byte
+ * stream in order. TCP never loses data on a live connection:
+ * - a cut link holds what is sent on it, and what was in flight on it, in order (TCP retransmits it);
+ *   when the link heals, the held messages go out at the next retransmission, as Linux retransmits the
+ *   oldest unacknowledged segment with a timeout (RTO) starting at 200 ms and doubling each time
+ *   (capped at 120 s), counted from when the first held message was sent;
+ * - packet loss (`loss`: the probability that one transmission is lost) delays a message until it is
+ *   sent again (a tail loss probe after max(2 RTT, 10 ms), then RTOs from 200 ms if that is lost too), and
+ *   what follows it on the connection waits behind it.
+ * A connection closes, and whatever it holds or has in flight is discarded (a `drop` event), when:
+ * - a process dies while its machine stays up: the OS resets its connections, and each peer is told one
+ *   latency later (once the link lets the reset through); after a power loss nobody is told;
+ * - its client closes it (Kafka's NetworkClient when a request exceeds its timeout);
+ * - a message reaches a process that is down or restarted since the connection opened: reset.
+ * A receiver that is paused gets its messages when it resumes.
  */
 import type { Kernel } from '../kernel/kernel.js';
 import type { Process } from '../kernel/process.js';
 import { randExp, type Stream } from '../kernel/random.js';
 import type { LatencySpec, NetworkSpec } from '../scenario/types.js';
 import type { Trace } from '../trace/bus.js';
+
+/** Linux's minimum retransmission timeout (TCP_RTO_MIN), µs. */
+export const RTO_MIN_US = 200_000;
+/** Linux's maximum retransmission timeout (TCP_RTO_MAX), µs. */
+export const RTO_MAX_US = 120_000_000;
+/** The floor of the tail loss probe's timeout (RACK-TLP, RFC 8985: max(2 SRTT, 10 ms)), µs. */
+export const TLP_MIN_US = 10_000;
 
 interface Nic {
   proc: Process;
@@ -17,15 +41,47 @@ interface Nic {
   rxFreeUs: number;
   /** Outgoing links by destination, created on first use. */
   links: Map<string, Link>;
+  /** Open connections this node is the client of, by server (and `#channel` when it has one), in opening order. */
+  conns: Map<string, Connection>;
 }
 
-/** A directed link's state: cut or not, its latency, the last arrival (FIFO as TCP). */
+/** A directed link's state: cut or not, its latency and loss, the connections holding messages on it. */
 interface Link {
   from: string;
   to: string;
   cut: boolean;
   latency: LatencySpec;
+  loss: number;
+  /** Directions of connections holding messages for this link to heal. */
+  held: Set<Direction>;
+  /** Resets (of a peer that died) waiting for this link to heal. */
+  pendingResets: Array<() => void>;
+}
+
+/** One direction of a connection: FIFO, with what it holds while its link is cut. */
+interface Direction {
+  conn: Connection;
+  link: Link;
+  /** The receiving end's incarnation when the connection opened. */
+  toIncarnation: number;
   lastArrivalUs: number;
+  held: Envelope[];
+  /** When the oldest held message was last sent: the retransmission timer's start. */
+  rtoStartUs: number;
+  /** When the held messages are retransmitted (Infinity: not scheduled). */
+  flushAtUs: number;
+}
+
+/** A TCP connection from a client to a server on one channel, for one incarnation of each. */
+interface Connection {
+  /** Its key among its client's connections. */
+  key: string;
+  client: string;
+  server: string;
+  /** Why it closed; undefined while open. */
+  closed: string | undefined;
+  out: Direction;
+  back: Direction;
 }
 
 export interface Envelope<P = unknown> {
@@ -35,16 +91,28 @@ export interface Envelope<P = unknown> {
   kind: string;
   bytes: number;
   payload: P;
-  /** Receiver incarnation at send time: a restart in between breaks the connection. */
-  toIncarnation: number;
-  fromIncarnation: number;
-  link: Link;
+  /** The connection and direction it travels on (a reply goes back on its request's connection). */
+  conn: Connection;
+  dir: Direction;
+  /** When it was last put on the wire, µs. */
+  sentUs: number;
 }
 
 export type Receiver = (env: Envelope) => void;
 
 /** Told when a connection to `peer` breaks: the peer's process died (TCP reset) or refused a connection. */
 export type DisconnectListener = (peer: string) => void;
+
+/** The next retransmission at or after `nowUs` of a segment first sent at `startUs` (RTO doubling from RTO_MIN). */
+export function nextRetransmitUs(startUs: number, nowUs: number): number {
+  let t = startUs;
+  let rto = RTO_MIN_US;
+  do {
+    t += rto;
+    rto = Math.min(2 * rto, RTO_MAX_US);
+  } while (t < nowUs);
+  return t;
+}
 
 export class Network {
   private readonly nics = new Map<string, Nic>();
@@ -58,12 +126,14 @@ export class Network {
     private readonly rng: Stream,
     private readonly spec: NetworkSpec,
     private readonly trace: Trace,
+    /** Draws packet losses (its own stream, so latencies do not shift). */
+    private readonly lossRng: Stream,
   ) {
     this.usPerByte = 1e6 / spec.nicBytesPerSec;
   }
 
   attach(proc: Process, receive: Receiver): void {
-    this.nics.set(proc.node, { proc, txFreeUs: 0, rxFreeUs: 0, links: new Map() });
+    this.nics.set(proc.node, { proc, txFreeUs: 0, rxFreeUs: 0, links: new Map(), conns: new Map() });
     this.receivers.set(proc.node, receive);
   }
 
@@ -72,23 +142,34 @@ export class Network {
   }
 
   /**
-   * A process died while its machine stayed up: the OS resets its connections, and every peer
-   * learns it one link latency later. (After a power loss nobody is told: requests time out.)
+   * A process died while its machine stayed up (or a machine came back after a power loss): its
+   * connections are reset. Every peer learns it one link latency later, once the links between them are
+   * up. (During a power loss nobody is told: requests time out.)
    */
   processDied(node: string): void {
+    for (const nic of this.nics.values()) {
+      for (const conn of [...nic.conns.values()]) if (conn.client === node || conn.server === node) this.closeConn(conn, `${node} died: connection reset`);
+    }
     for (const [peer, listener] of this.disconnectListeners) {
       if (peer === node) continue;
       const p = this.nics.get(peer)!.proc;
       const inc = p.incarnation;
-      const delay = this.linkLatency(node, peer).baseUs;
-      this.kernel.after(delay, () => {
-        if (p.incarnation === inc) p.deliver(() => listener(node));
-      });
+      const tell = (): void => {
+        this.kernel.after(this.link(node, peer).latency.baseUs, () => {
+          if (p.incarnation === inc) p.deliver(() => listener(node));
+        });
+      };
+      this.whenUp(node, peer, tell);
     }
   }
 
-  private linkLatency(from: string, to: string): LatencySpec {
-    return this.link(from, to).latency;
+  /** Run `fn` once both links between `a` and `b` are up (now, if they are). */
+  private whenUp(a: string, b: string, fn: () => void): void {
+    const ab = this.link(a, b);
+    const ba = this.link(b, a);
+    if (ab.cut) ab.pendingResets.push(() => this.whenUp(a, b, fn));
+    else if (ba.cut) ba.pendingResets.push(() => this.whenUp(a, b, fn));
+    else fn();
   }
 
   /** Node names in attach order (deterministic). */
@@ -101,7 +182,8 @@ export class Network {
     let l = nic.links.get(to);
     if (l === undefined) {
       const o = this.spec.links.find((x) => x.from === from && x.to === to);
-      l = { from, to, cut: false, latency: o?.latency ?? this.spec.latency, lastArrivalUs: 0 };
+      const loss = o?.loss ?? this.spec.loss;
+      l = { from, to, cut: false, latency: o?.latency ?? this.spec.latency, loss, held: new Set(), pendingResets: [] };
       nic.links.set(to, l);
     }
     return l;
@@ -116,6 +198,11 @@ export class Network {
     if (l.cut === !up) return;
     l.cut = !up;
     this.trace.emit({ type: 'link', t: this.kernel.now, from, to, up });
+    if (!up) return;
+    for (const dir of l.held) this.scheduleRetransmit(dir);
+    const resets = l.pendingResets;
+    l.pendingResets = [];
+    for (const fn of resets) fn();
   }
 
   /** Every cut link, as [from, to], in a stable order. */
@@ -126,65 +213,185 @@ export class Network {
   }
 
   /**
-   * Send a message. Returns its id. The arrival time is computed now (NIC queues, latency, FIFO per
-   * link); whether it arrives is decided then.
+   * Send a request (or any message that opens its own exchange) from `from` to `to` on the connection
+   * `from` keeps to `to` for `channel`, opening one if there is none. Returns the message id.
    */
-  send<P>(from: string, to: string, kind: string, bytes: number, payload: P): number {
+  send<P>(from: string, to: string, kind: string, bytes: number, payload: P, channel = ''): number {
     const id = this.nextId++;
-    const now = this.kernel.now;
     const src = this.nics.get(from)!;
     const dst = this.nics.get(to)!;
-    const link = this.link(from, to);
-    if (link.cut || !dst.proc.alive) {
-      const dropped = link.cut ? 'link down' : `${to} is down`;
-      this.trace.emit({ type: 'msg', t: now, id, from, to, kind, bytes, recvUs: now, dropped });
+    if (!dst.proc.alive && !this.link(from, to).cut) {
+      this.trace.emit({ type: 'msg', t: this.kernel.now, id, from, to, kind, bytes, recvUs: this.kernel.now, dropped: `${to} is down` });
       // Connecting to a machine that is up but whose process is down is refused at once.
-      if (!link.cut && dst.proc.machineUp) this.refuse(src.proc, from, to);
+      if (dst.proc.machineUp) this.refuse(src.proc, from, to);
       return id;
     }
-    const env: Envelope<P> = {
-      id,
-      from,
-      to,
-      kind,
-      bytes,
-      payload,
-      toIncarnation: dst.proc.incarnation,
-      fromIncarnation: src.proc.incarnation,
-      link,
-    };
-    const wireUs = bytes * this.usPerByte;
+    this.put(this.connection(src.proc, dst.proc, channel).out, id, from, to, kind, bytes, payload);
+    return id;
+  }
+
+  /** Answer `req` on the connection it came on (discarded if that connection has closed). Returns the message id. */
+  reply<P>(req: Envelope, kind: string, bytes: number, payload: P): number {
+    const id = this.nextId++;
+    const conn = req.conn;
+    if (conn.closed !== undefined) {
+      const now = this.kernel.now;
+      this.trace.emit({ type: 'msg', t: now, id, from: req.to, to: req.from, kind, bytes, recvUs: now, dropped: conn.closed });
+      return id;
+    }
+    this.put(conn.back, id, req.to, req.from, kind, bytes, payload);
+    return id;
+  }
+
+  /** The client `from` closes its connection to `to` (e.g. a request timed out): what it held is discarded. */
+  close(from: string, to: string, reason: string, channel = ''): void {
+    const conn = this.nics.get(from)!.conns.get(connKey(to, channel));
+    if (conn !== undefined) this.closeConn(conn, `connection closed by ${from}: ${reason}`);
+  }
+
+  private connection(client: Process, server: Process, channel: string): Connection {
+    const key = connKey(server.node, channel);
+    const conns = this.nics.get(client.node)!.conns;
+    const c = conns.get(key);
+    if (c !== undefined) {
+      if (c.out.toIncarnation === server.incarnation && c.back.toIncarnation === client.incarnation) return c;
+      this.closeConn(c, 'connection reset: a process restarted');
+    }
+    const conn = { key, client: client.node, server: server.node, closed: undefined } as Connection;
+    conn.out = newDirection(conn, this.link(client.node, server.node), server.incarnation);
+    conn.back = newDirection(conn, this.link(server.node, client.node), client.incarnation);
+    conns.set(key, conn);
+    return conn;
+  }
+
+  private closeConn(conn: Connection, reason: string): void {
+    if (conn.closed !== undefined) return;
+    conn.closed = reason;
+    const conns = this.nics.get(conn.client)!.conns;
+    if (conns.get(conn.key) === conn) conns.delete(conn.key);
+    for (const dir of [conn.out, conn.back]) {
+      dir.link.held.delete(dir);
+      const now = this.kernel.now;
+      for (const env of dir.held) this.trace.emit({ type: 'drop', t: now, id: env.id, reason });
+      dir.held = [];
+      dir.flushAtUs = Infinity;
+    }
+  }
+
+  private put<P>(dir: Direction, id: number, from: string, to: string, kind: string, bytes: number, payload: P): void {
+    const now = this.kernel.now;
+    const env: Envelope<P> = { id, from, to, kind, bytes, payload, conn: dir.conn, dir, sentUs: now };
+    if (dir.link.cut || dir.held.length > 0) {
+      this.trace.emit({ type: 'msg', t: now, id, from, to, kind, bytes, recvUs: now });
+      this.hold(env, dir.link.cut ? 'link down' : 'behind a retransmission');
+      return;
+    }
+    const arrival = this.transmit(env);
+    this.trace.emit({ type: 'msg', t: now, id, from, to, kind, bytes, recvUs: arrival });
+  }
+
+  /** Put `env` on the wire now: NIC queues, latency, retransmissions of lost packets, FIFO. Returns its arrival, µs. */
+  private transmit(env: Envelope): number {
+    const now = this.kernel.now;
+    const src = this.nics.get(env.from)!;
+    const dst = this.nics.get(env.to)!;
+    const dir = env.dir;
+    env.sentUs = now;
+    const wireUs = env.bytes * this.usPerByte;
     const txDone = Math.max(now, src.txFreeUs) + wireUs;
     src.txFreeUs = txDone;
-    const lat = link.latency;
-    const flight = lat.baseUs + randExp(this.rng, lat.jitterMeanUs);
+    const lat = dir.link.latency;
+    const flight = lat.baseUs + randExp(this.rng, lat.jitterMeanUs) + this.lossDelayUs(dir.link);
     // The receiver's NIC also serializes incoming bytes.
     const rxDone = Math.max(txDone + flight, dst.rxFreeUs + wireUs);
     dst.rxFreeUs = rxDone;
-    const arrival = Math.ceil(Math.max(rxDone, link.lastArrivalUs));
-    link.lastArrivalUs = arrival;
-    this.trace.emit({ type: 'msg', t: now, id, from, to, kind, bytes, recvUs: arrival });
+    const arrival = Math.ceil(Math.max(rxDone, dir.lastArrivalUs));
+    dir.lastArrivalUs = arrival;
     this.kernel.at(arrival, this.arrive, env);
-    return id;
+    return arrival;
   }
+
+  /**
+   * Packet loss, as Linux recovers it (RACK-TLP): a lost transmission is found by a tail loss probe after
+   * max(2 RTT, 10 ms) and sent again; if that is lost too, the retransmission timeout takes over (RTO_MIN,
+   * doubling). Returns the extra delay of this message (0 when its first transmission gets through).
+   */
+  private lossDelayUs(link: Link): number {
+    if (link.loss <= 0 || this.lossRng() >= link.loss) return 0;
+    let delay = Math.max(4 * link.latency.baseUs, TLP_MIN_US);
+    let rto = RTO_MIN_US;
+    while (this.lossRng() < link.loss) {
+      delay += rto;
+      if (rto >= RTO_MAX_US) break;
+      rto = Math.min(2 * rto, RTO_MAX_US);
+    }
+    return delay;
+  }
+
+  /** Hold `env` on its connection until its link is up and the next retransmission sends it. */
+  private hold(env: Envelope, reason: string): void {
+    const dir = env.dir;
+    const held = dir.held;
+    if (held.length === 0) {
+      dir.rtoStartUs = env.sentUs;
+      dir.link.held.add(dir);
+    } else dir.rtoStartUs = Math.min(dir.rtoStartUs, env.sentUs);
+    // In the order sent (ids grow with time): one in flight when the link was cut goes before those sent since.
+    let i = held.length;
+    while (i > 0 && held[i - 1].id > env.id) i--;
+    held.splice(i, 0, env);
+    this.trace.emit({ type: 'held', t: this.kernel.now, id: env.id, reason });
+    if (!dir.link.cut) this.scheduleRetransmit(dir);
+  }
+
+  private scheduleRetransmit(dir: Direction): void {
+    if (dir.held.length === 0 || dir.flushAtUs < Infinity) return;
+    dir.flushAtUs = nextRetransmitUs(dir.rtoStartUs, this.kernel.now);
+    this.kernel.at(dir.flushAtUs, this.retransmit, dir);
+  }
+
+  /** The retransmission timer fired: if the link is up, send everything held, in order. */
+  private readonly retransmit = (arg: unknown): void => {
+    const dir = arg as Direction;
+    if (dir.flushAtUs !== this.kernel.now || dir.conn.closed !== undefined) return;
+    dir.flushAtUs = Infinity;
+    if (dir.link.cut) return; // cut again: the next heal schedules the next retransmission
+    const held = dir.held;
+    dir.held = [];
+    dir.link.held.delete(dir);
+    for (const env of held) {
+      const recvUs = this.transmit(env);
+      this.trace.emit({ type: 'resend', t: this.kernel.now, id: env.id, from: env.from, to: env.to, kind: env.kind, bytes: env.bytes, recvUs });
+    }
+  };
 
   private refuse(src: Process, from: string, to: string): void {
     const listener = this.disconnectListeners.get(from);
     if (listener === undefined) return;
     const inc = src.incarnation;
-    this.kernel.after(2 * this.linkLatency(from, to).baseUs, () => {
+    this.kernel.after(2 * this.link(from, to).latency.baseUs, () => {
       if (src.incarnation === inc) src.deliver(() => listener(to));
     });
   }
 
   private readonly arrive = (arg: unknown): void => {
     const env = arg as Envelope;
+    const dir = env.dir;
+    if (env.conn.closed !== undefined) {
+      this.trace.emit({ type: 'drop', t: this.kernel.now, id: env.id, reason: env.conn.closed });
+      return;
+    }
+    if (dir.link.cut || dir.held.length > 0) {
+      this.hold(env, dir.link.cut ? 'link down' : 'behind a retransmission');
+      return;
+    }
     const dst = this.nics.get(env.to)!;
-    let reason: string | undefined;
-    if (env.link.cut) reason = 'link down';
-    else if (!dst.proc.alive || dst.proc.incarnation !== env.toIncarnation) reason = `${env.to} restarted or down`;
-    if (reason !== undefined) {
+    if (!dst.proc.alive || dst.proc.incarnation !== dir.toIncarnation) {
+      // A process that is down or restarted since: the machine answers with a reset if it is up.
+      const reason = `${env.to} restarted or down`;
+      this.closeConn(env.conn, reason);
       this.trace.emit({ type: 'drop', t: this.kernel.now, id: env.id, reason });
+      if (dst.proc.machineUp) this.refuse(this.nics.get(env.from)!.proc, env.from, env.to);
       return;
     }
     const recv = this.receivers.get(env.to)!;
@@ -192,4 +399,13 @@ export class Network {
     if (dst.proc.state === 'running') recv(env);
     else dst.proc.deliver(() => recv(env));
   };
+}
+
+/** A connection's key among its client's: the server, and its channel if it has one (no string built for the default). */
+function connKey(server: string, channel: string): string {
+  return channel === '' ? server : `${server}#${channel}`;
+}
+
+function newDirection(conn: Connection, link: Link, toIncarnation: number): Direction {
+  return { conn, link, toIncarnation, lastArrivalUs: 0, held: [], rtoStartUs: 0, flushAtUs: Infinity };
 }

@@ -58,7 +58,7 @@ export class Simulation {
     this.streams = new Streams(this.seed);
     this.trace = new Trace(this.checker, this.timeline, opts.sinks ?? []);
     const cluster = scenario.cluster;
-    this.net = new Network(this.kernel, this.streams.get('network'), cluster.network, this.trace);
+    this.net = new Network(this.kernel, this.streams.get('network'), cluster.network, this.trace, this.streams.get('network:loss'));
     this.topics = this.placeTopics();
     const image = this.initialImage();
     this.controller = new Controller(

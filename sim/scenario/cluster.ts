@@ -107,6 +107,7 @@ function latencyOf(path: Path, latency: unknown, jitter: unknown, base: LatencyS
 export function normNetwork(raw: z.infer<typeof NetworkSchema> | undefined, env: Env, p: Problems): NetworkSpec {
   const path: Path = ['cluster', 'network'];
   const latency = latencyOf(path, raw?.latency, raw?.jitter, DEFAULT_NETWORK.latency, p);
+  const loss = lossOf([...path, 'loss'], raw?.loss, p);
   const nic = positive([...path, 'bandwidth'], p.unit([...path, 'bandwidth'], raw?.bandwidth, parseBandwidth), raw?.bandwidth, BANDWIDTH_EXPECTED, p);
   const links: NetworkSpec['links'] = [];
   (raw?.links ?? []).forEach((l, i) => {
@@ -115,11 +116,30 @@ export function normNetwork(raw: z.infer<typeof NetworkSchema> | undefined, env:
     const to = nodeName([...lp, 'to'], l.to, env, p);
     if (from !== undefined && from === to) p.report([...lp, 'to'], { problem: 'a link needs two different nodes', got: l.to });
     const lat = latencyOf(lp, l.latency, l.jitter, latency, p);
+    const linkLoss = l.loss === undefined ? loss : lossOf([...lp, 'loss'], l.loss, p);
     if (from === undefined || to === undefined) return;
-    links.push({ from, to, latency: lat });
-    if (!l.oneWay) links.push({ from: to, to: from, latency: lat });
+    links.push({ from, to, latency: lat, loss: linkLoss });
+    if (!l.oneWay) links.push({ from: to, to: from, latency: lat, loss: linkLoss });
   });
-  return { latency, nicBytesPerSec: nic ?? DEFAULT_NETWORK.nicBytesPerSec, links };
+  return { latency, nicBytesPerSec: nic ?? DEFAULT_NETWORK.nicBytesPerSec, links, loss };
+}
+
+const LOSS_EXPECTED = 'a probability from 0 to below 1 (0.01) or a percentage below 100% (1%)';
+
+/** A packet loss probability: 0.01 or "1%"; 1 or more would mean no packet ever gets through. */
+function lossOf(path: Path, raw: number | string | undefined, p: Problems): number {
+  if (raw === undefined) return DEFAULT_NETWORK.loss;
+  const m = typeof raw === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(raw) : null;
+  const v = typeof raw === 'number' ? raw : m !== null ? Number(m[1]) / 100 : Number.NaN;
+  if (!Number.isFinite(v) || v < 0) {
+    p.report(path, { problem: 'not a packet loss', got: raw, expected: LOSS_EXPECTED });
+    return 0;
+  }
+  if (v >= 1) {
+    p.report(path, { problem: 'a link that loses every packet delivers nothing (cut it with a partition fault instead)', got: raw, expected: LOSS_EXPECTED });
+    return 0;
+  }
+  return v;
 }
 
 /** A trace node name: "b1", "ctl", "p:NAME", "c:NAME". */

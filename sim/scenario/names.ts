@@ -23,6 +23,7 @@ export const DEFAULT_NETWORK: Readonly<NetworkSpec> = Object.freeze({
   latency: Object.freeze({ baseUs: 500, jitterMeanUs: 100 }),
   nicBytesPerSec: 1.25e9,
   links: Object.freeze([]) as unknown as NetworkSpec['links'],
+  loss: 0,
 });
 
 /** Disk defaults: a datacentre NVMe SSD; Linux-like dirty page limits (vm.dirty_bytes 1 GiB, expire 30 s). */

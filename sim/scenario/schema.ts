@@ -67,11 +67,17 @@ function configSchema(group: ConfigGroup, what: string) {
   return schema;
 }
 
+const lossField = (d: string) =>
+  z.union([z.number(), z.string()]).meta({
+    description: `${d} The probability that one transmission of a packet is lost: 0.01 or 1%. TCP sends it again after a loss probe (10 ms or two round trips), then after retransmission timeouts (200 ms, doubling) if that is lost too, so a loss delays the message and those behind it on its connection; nothing is lost.`,
+  });
+
 const LinkSchema = z.strictObject({
   from: z.union([z.string(), z.number()]).meta({ description: 'A node: bN, broker N, controller, producer NAME, consumer NAME.' }),
   to: z.union([z.string(), z.number()]).meta({ description: 'A node, as from.' }),
   latency: duration("Fixed one-way delay of this link (default: the network's).").optional(),
   jitter: duration("Mean of the exponential extra delay (default: the network's).").optional(),
+  loss: lossField("Packet loss on this link (default: the network's).").optional(),
   oneWay: z.boolean().optional().meta({ description: 'Only from → to (default false: both directions).' }),
 });
 
@@ -79,7 +85,8 @@ export const NetworkSchema = z.strictObject({
   latency: duration('Fixed one-way delay of every link. Default 0.5ms.').optional(),
   jitter: duration('Mean of an exponential extra delay per message. Default 0.1ms.').optional(),
   bandwidth: bandwidth('NIC bandwidth of every node, each direction. Default 10Gbit/s.').optional(),
-  links: z.array(LinkSchema).optional().meta({ description: 'Per-link latency overrides.' }),
+  loss: lossField('Packet loss of every link. Default 0.').optional(),
+  links: z.array(LinkSchema).optional().meta({ description: 'Per-link latency and loss overrides.' }),
 });
 
 const DiskSchema = z

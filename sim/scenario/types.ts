@@ -26,7 +26,12 @@ export interface NetworkSpec {
   /** Per-node NIC bandwidth, each direction, bytes per second. */
   nicBytesPerSec: number;
   /** Per-link latency overrides (directed: from → to). Node names as in the trace: "b1", "ctl", "p:NAME", "c:NAME". */
-  links: Array<{ from: string; to: string; latency: LatencySpec }>;
+  links: Array<{ from: string; to: string; latency: LatencySpec; loss: number }>;
+  /**
+   * Packet loss of every link unless a link override says otherwise: the probability that one
+   * transmission is lost (TCP retransmits it: a delay, never a loss). 0 = none.
+   */
+  loss: number;
 }
 
 export interface DiskSpec {

@@ -14,7 +14,8 @@
 /**
  * Bumped on any incompatible change to the event shapes or their meaning. 2: the header tells the
  * controller kind, session timeout and truncation rule; a delivery timeout is `TimeoutException` with
- * Kafka's message (was DELIVERY_TIMEOUT); truncations to the leader's log end are `leaderEndOffset`.
+ * Kafka's message (was DELIVERY_TIMEOUT); truncations to the leader's log end are `leaderEndOffset`;
+ * isr events carry `lastKnownElr` (KIP-966); messages held on a cut connection (`held`, `resend`).
  */
 export const TRACE_SCHEMA_VERSION = 2;
 
@@ -148,7 +149,10 @@ export interface LinkEvent {
   up: boolean;
 }
 
-/** A message (request or response) was sent. `t` is the send time, `recvUs` the planned arrival. */
+/**
+ * A message (request or response) was sent on its TCP connection. `t` is the send time, `recvUs` the
+ * planned arrival; a message sent on a cut link is held at once (a `held` event follows, and `recvUs` is `t`).
+ */
 export interface MsgEvent {
   type: 'msg';
   t: number;
@@ -163,12 +167,38 @@ export interface MsgEvent {
   dropped?: string;
 }
 
-/** A message in flight was lost before arrival (link cut or receiver dead meanwhile). */
+/**
+ * A message was discarded before arrival: its connection closed (a client's request timeout, a process
+ * that died and reset it) or it reached a process that is down or restarted.
+ */
 export interface DropEvent {
   type: 'drop';
   t: number;
   id: number;
   reason: string;
+}
+
+/**
+ * A message waits on its connection (TCP retransmits it): its link is cut (`link down`) or an older
+ * message of the same connection waits (`behind a retransmission`). A `resend` or a `drop` follows.
+ */
+export interface HeldEvent {
+  type: 'held';
+  t: number;
+  id: number;
+  reason: string;
+}
+
+/** A held message was retransmitted once its link was up again (the retransmission timer fired): due at `recvUs`. */
+export interface ResendEvent {
+  type: 'resend';
+  t: number;
+  id: number;
+  from: string;
+  to: string;
+  kind: string;
+  bytes: number;
+  recvUs: number;
 }
 
 /** The controller changed a partition's leader (or left it without one: leader -1). */
@@ -362,6 +392,8 @@ export type TraceEvent =
   | LinkEvent
   | MsgEvent
   | DropEvent
+  | HeldEvent
+  | ResendEvent
   | ElectionEvent
   | IsrEvent
   | AppendEvent

@@ -51,6 +51,8 @@ export const TRACE_FIELDS = {
   link: { t: 'number', from: 'string', to: 'string', up: 'boolean' },
   msg: { t: 'number', id: 'number', from: 'string', to: 'string', kind: 'string', bytes: 'number', recvUs: 'number', dropped: 'string?' },
   drop: { t: 'number', id: 'number', reason: 'string' },
+  held: { t: 'number', id: 'number', reason: 'string' },
+  resend: { t: 'number', id: 'number', from: 'string', to: 'string', kind: 'string', bytes: 'number', recvUs: 'number' },
   election: { t: 'number', tp: 'string', leader: 'number', prevLeader: 'number', epoch: 'number', clean: 'boolean', isr: 'json', reason: 'string' },
   isr: { t: 'number', tp: 'string', isr: 'json', prev: 'json', elr: 'json', lastKnownElr: 'json', partitionEpoch: 'number', reason: 'string' },
   append: {

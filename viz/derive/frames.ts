@@ -370,6 +370,9 @@ const REDUCERS: { [K in TraceEventType]: Reducer<K> } = {
   msg: (f, ev) => {
     if (ev.dropped !== undefined) f.stats.dropped++;
   },
+  // A held message waits on its connection; its retransmission is drawn from the resend event (inFlight).
+  held: nothing,
+  resend: nothing,
   election: reduceElection,
   isr: reduceIsr,
   append: reduceAppend,
@@ -659,6 +662,8 @@ const TOUCHES: { readonly [K in TraceEventType]: Touch } = {
   ack: 'partition',
   msg: 'none',
   drop: 'none',
+  held: 'none',
+  resend: 'none',
   batch: 'none',
   retry: 'none',
   consume: 'none',
@@ -924,7 +929,10 @@ export class TraceIndex {
   }
 }
 
-/** Messages in flight at time `tUs`, looking back from event `i` (sent at or before it). */
+/**
+ * Messages in flight at time `tUs`, looking back from event `i` (sent at or before it): sent (`msg`) or
+ * retransmitted after their link healed (`resend`), not yet due, and not dropped before `i`.
+ */
 export interface Flight {
   id: number;
   from: string;
@@ -938,14 +946,14 @@ export interface Flight {
 export function inFlight(events: readonly TraceEvent[], i: number, tUs: number, opts: { lookbackUs?: number; max?: number } = {}): Flight[] {
   const lookback = opts.lookbackUs ?? 200_000;
   const max = opts.max ?? 400;
-  // The message events themselves (a MsgEvent is a Flight): nothing is made per message, per frame.
+  // The message events themselves (a MsgEvent or ResendEvent is a Flight): nothing is made per message, per frame.
   const out: Flight[] = [];
   let dropped: Set<number> | undefined;
   for (let k = Math.min(i, events.length - 1); k >= 0; k--) {
     const ev = events[k];
     if (ev.t < tUs - lookback) break;
     if (ev.type === 'drop') (dropped ??= new Set()).add(ev.id);
-    else if (ev.type === 'msg' && ev.dropped === undefined && ev.recvUs > tUs && ev.t <= tUs && !dropped?.has(ev.id)) {
+    else if (((ev.type === 'msg' && ev.dropped === undefined) || ev.type === 'resend') && ev.recvUs > tUs && ev.t <= tUs && !dropped?.has(ev.id)) {
       out.push(ev);
       if (out.length >= max) break;
     }

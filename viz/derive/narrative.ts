@@ -19,6 +19,11 @@ export interface NarrativeItem {
   severe?: boolean;
 }
 
+/** The narrative of held messages going out again once their link healed. */
+function resendText(from: string, to: string, n: number): string {
+  return `${node(from)} → ${node(to)}: the link is up again and TCP's retransmission timer fired: ${n} held message(s) go out again, in order`;
+}
+
 const node = (n: string): string =>
   n.startsWith('b') ? `broker ${n.slice(1)}` : n === 'ctl' ? 'the controller' : n.startsWith('p:') ? `producer ${n.slice(2)}` : n.startsWith('c:') ? `consumer ${n.slice(2)}` : n;
 const list = (xs: readonly number[]): string => `[${xs.join(',')}]`;
@@ -46,9 +51,12 @@ export class NarrativeBuilder {
   private cuts: string[] = [];
   private heals: string[] = [];
   private controller: ControllerKind = 'kraft';
+  private lastResend: { t: number; from: string; to: string; n: number; item: NarrativeItem } | undefined;
+  private index = 0;
 
   /** The `observe` hook: `f` is the frame after `ev`, `lostBefore` the lost acknowledged records before it. */
   event(ev: TraceEvent, i: number, f: Readonly<Frame>, lostBefore: number): void {
+    this.index = i;
     switch (ev.type) {
       // The busiest types first, without making anything.
       case 'append':
@@ -59,6 +67,9 @@ export class NarrativeBuilder {
       case 'drop':
       case 'metadata':
         return;
+      case 'held':
+      case 'resend':
+        return this.retransmission(ev);
       case 'msg':
         if (ev.kind === 'BrokerHeartbeat' && ev.dropped === undefined && ev.to === 'ctl') this.heartbeat(ev.from, ev.recvUs);
         return;
@@ -66,6 +77,23 @@ export class NarrativeBuilder {
         if (ev.error === 'NONE' && this.retrying.size === 0 && this.failing.size === 0) return;
     }
     this.rare(ev, i, f, lostBefore);
+  }
+
+  /**
+   * The retransmissions of held messages on one link at one moment (after it healed) make one item, its
+   * count updated as they come.
+   */
+  private retransmission(ev: Ev<'held'> | Ev<'resend'>): void {
+    if (ev.type === 'held') return;
+    const r = this.lastResend;
+    if (r !== undefined && r.t === ev.t && r.from === ev.from && r.to === ev.to) {
+      r.n++;
+      r.item.text = resendText(r.from, r.to, r.n);
+      return;
+    }
+    const item: NarrativeItem = { i: this.index, t: ev.t, kind: 'fault', text: resendText(ev.from, ev.to, 1) };
+    this.items.push(item);
+    this.lastResend = { t: ev.t, from: ev.from, to: ev.to, n: 1, item };
   }
 
   private heartbeat(from: string, recvUs: number): void {

@@ -198,7 +198,7 @@ export class Broker extends Process implements BrokerContext {
 
   private onClientMetadata(env: Envelope<P.MetadataRequest>): void {
     if (this.image === null) return; // not ready: the client times out and tries another broker
-    this.net.send<P.MetadataResponse>(this.node, env.from, 'MetadataResponse', 256, { correlationId: env.payload.correlationId, image: this.image });
+    this.net.reply<P.MetadataResponse>(env, 'MetadataResponse', 256, { correlationId: env.payload.correlationId, image: this.image });
   }
 
   // ---- periodic tasks (LogManager) -----------------------------------------------------------

@@ -83,7 +83,7 @@ export class FetchPurgatory {
     if (df.deadline !== undefined) this.deadlines.cancel(df.deadline);
     const i = this.delayed.indexOf(df);
     if (i >= 0) this.delayed.splice(i, 1);
-    const send = () => b.net.send<P.FetchResponse>(b.node, df.env.from, 'FetchResponse', P.REQUEST_OVERHEAD_BYTES + bytes + 16 * out.length, { correlationId: req.correlationId, partitions: out });
+    const send = () => b.net.reply<P.FetchResponse>(df.env, 'FetchResponse', P.REQUEST_OVERHEAD_BYTES + bytes + 16 * out.length, { correlationId: req.correlationId, partitions: out });
     // Data older than the page cache holds comes from the device first (a lagging consumer's read).
     if (uncached > 0) b.timerAt(b.disk.read(uncached), send);
     else send();

@@ -59,7 +59,7 @@ export class ProducePurgatory {
     const i = this.delayed.indexOf(dp);
     if (i >= 0) this.delayed.splice(i, 1);
     const b = this.broker;
-    b.net.send<P.ProduceResponse>(b.node, dp.env.from, 'ProduceResponse', P.REQUEST_OVERHEAD_BYTES + 32 * dp.results.length, { correlationId: dp.env.payload.correlationId, results: dp.results });
+    b.net.reply<P.ProduceResponse>(dp.env, 'ProduceResponse', P.REQUEST_OVERHEAD_BYTES + 32 * dp.results.length, { correlationId: dp.env.payload.correlationId, results: dp.results });
   }
 
   /** A high watermark moved: try every waiting request. */

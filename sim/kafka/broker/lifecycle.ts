@@ -8,6 +8,12 @@ import type { BrokerContext } from './context.js';
 import type { MetadataImage } from '../metadata.js';
 import type * as P from '../protocol.js';
 
+/**
+ * The metadata fetches travel on their own connection to the controller (in KRaft the metadata log is
+ * fetched by the Raft client, apart from the heartbeat channel), so closing one does not close the other.
+ */
+const METADATA_CHANNEL = 'metadata';
+
 export class BrokerLifecycleManager {
   private metadataInflight = false;
   private metadataAttempt = 0;
@@ -56,10 +62,13 @@ export class BrokerLifecycleManager {
   private register(): void {
     const b = this.broker;
     b.net.send<P.BrokerRegistrationRequest>(b.node, 'ctl', 'BrokerRegistration', 128, { broker: b.id, incarnation: b.incarnation, previousBrokerEpoch: b.previousBrokerEpoch });
-    // Retry if no answer arrives (controller down or unreachable).
+    // No answer (controller down or unreachable): close the connection, so a registration held on a cut
+    // link is not delivered late beside the next one, and try again on a new connection.
     const inc = b.incarnation;
     b.timer(b.cfg.brokerHeartbeatIntervalMs * 1000, () => {
-      if (b.brokerEpoch < 0 && inc === b.incarnation) this.register();
+      if (b.brokerEpoch >= 0 || inc !== b.incarnation) return;
+      b.net.close(b.node, 'ctl', 'registration timed out');
+      this.register();
     });
   }
 
@@ -111,10 +120,11 @@ export class BrokerLifecycleManager {
     this.metadataInflight = true;
     const b = this.broker;
     const attempt = ++this.metadataAttempt;
-    b.net.send<P.MetadataFetchRequest>(b.node, 'ctl', 'MetadataFetch', 64, { node: b.node, version: b.image?.version ?? -1 });
-    // If the controller does not answer (down or cut off), try again.
+    b.net.send<P.MetadataFetchRequest>(b.node, 'ctl', 'MetadataFetch', 64, { node: b.node, version: b.image?.version ?? -1 }, METADATA_CHANNEL);
+    // If the controller does not answer (down or cut off), close the connection and try again on a new one.
     b.timer(b.cfg.replicaSocketTimeoutMs * 1000, () => {
       if (attempt === this.metadataAttempt && this.metadataInflight) {
+        b.net.close(b.node, 'ctl', 'metadata fetch timed out', METADATA_CHANNEL);
         this.metadataInflight = false;
         this.fetchMetadata();
       }

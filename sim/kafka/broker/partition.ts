@@ -205,18 +205,21 @@ export class Partition {
   private alterIsr(newIsr: number[]): void {
     const broker = this.broker;
     this.pendingIsr = newIsr;
-    broker.net.send<P.AlterPartitionRequest>(broker.node, 'ctl', 'AlterPartition', 96, {
-      broker: broker.id,
-      brokerEpoch: broker.brokerEpoch,
-      tp: this.tp,
-      leaderEpoch: this.leaderEpoch,
-      partitionEpoch: this.partitionEpoch,
-      newIsr,
-    });
-    // No answer (controller unreachable): give up this attempt so the next check can try again.
+    broker.net.send<P.AlterPartitionRequest>(
+      broker.node,
+      'ctl',
+      'AlterPartition',
+      96,
+      { broker: broker.id, brokerEpoch: broker.brokerEpoch, tp: this.tp, leaderEpoch: this.leaderEpoch, partitionEpoch: this.partitionEpoch, newIsr },
+      'alterPartition',
+    );
+    // No answer (controller unreachable): close the AlterPartition channel's connection (what it held is
+    // discarded) and give up this attempt so the next check can try again.
     const pending = newIsr;
     broker.timer(broker.cfg.replicaSocketTimeoutMs * 1000, () => {
-      if (this.pendingIsr === pending) this.pendingIsr = null;
+      if (this.pendingIsr !== pending) return;
+      broker.net.close(broker.node, 'ctl', 'AlterPartition timed out', 'alterPartition');
+      this.pendingIsr = null;
     });
   }
 

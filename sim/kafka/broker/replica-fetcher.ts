@@ -108,7 +108,9 @@ export class ReplicaFetcherManager {
   private expire(item: FetcherTimeout): void {
     const f = item.fetcher;
     if (f.gen !== item.gen || !f.inflight) return;
-    // No answer: the leader is dead or cut off. Back off, then try again (metadata may move us).
+    // No answer within replica.socket.timeout.ms: the leader is dead or cut off. BrokerBlockingSender closes
+    // the connection (what it held is discarded), then the fetcher backs off and tries again on a new one.
+    this.broker.net.close(this.broker.node, `b${f.leader}`, 'replica.socket.timeout.ms');
     f.inflight = false;
     f.gen++;
     this.fetchAfterBackoff(f);

@@ -165,7 +165,7 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
       return { tp, error: 'NONE' as KafkaError, endOffset: endOffsetWithoutEpoch(lp.log, leaderEpoch) };
     });
     const b = this.broker;
-    b.net.send<P.OffsetsForLeaderEpochResponse>(b.node, env.from, 'OffsetsForLeaderEpochResponse', P.REQUEST_OVERHEAD_BYTES + 16 * out.length, {
+    b.net.reply<P.OffsetsForLeaderEpochResponse>(env, 'OffsetsForLeaderEpochResponse', P.REQUEST_OVERHEAD_BYTES + 16 * out.length, {
       correlationId: env.payload.correlationId,
       partitions: out,
     });

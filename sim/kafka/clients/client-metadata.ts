@@ -1,6 +1,7 @@
 /**
  * A client's metadata (the Metadata class of Kafka's clients): asks one broker at a time for the
- * cluster image, moves to the next broker on a timeout or disconnect, and refreshes on request
+ * cluster image, moves to the next broker on a timeout (which closes the connection, as NetworkClient
+ * does) or disconnect, and refreshes on request
  * (after NOT_LEADER_OR_FOLLOWER and friends), when a partition has no leader, and every
  * metadata.max.age.ms.
  */
@@ -29,6 +30,8 @@ export class ClientMetadata {
     private readonly onUpdate: () => void,
     /** Whether the client still needs partitions without a leader (keeps refreshing while true). */
     private readonly wantsLeaders: () => boolean,
+    /** Close the client's connection to a broker (its request timed out): every request on it fails, this one too. */
+    private readonly closeConnection: (node: number, reason: string) => void,
   ) {}
 
   reset(): void {
@@ -53,7 +56,7 @@ export class ClientMetadata {
     const correlationId = (this.correlation = this.correlation + 1);
     this.net.send<P.MetadataRequest>(this.proc.node, `b${node}`, 'Metadata', 64, { correlationId, topics: [this.topic] });
     this.proc.timer(this.cfg.requestTimeoutMs * 1000, () => {
-      if (this.inflight && this.correlation === correlationId) this.failed();
+      if (this.inflight && this.correlation === correlationId) this.closeConnection(node, 'request.timeout.ms');
     });
   }
 

@@ -89,6 +89,7 @@ export class Consumer extends Process {
       this.backoff,
       () => this.fetchAll(),
       () => true,
+      (node, reason) => this.closeConnection(node, reason),
     );
     net.attach(this, (env) => this.receive(env));
     net.onDisconnect(this.node, (peer) => this.onDisconnect(peer));
@@ -179,7 +180,7 @@ export class Consumer extends Process {
       ...(this.cfg.clientRack !== '' ? { rackId: this.cfg.clientRack } : {}),
     });
     this.timer((this.cfg.requestTimeoutMs + this.cfg.fetchMaxWaitMs) * 1000, () => {
-      if (this.inflight.get(leader)?.correlationId === correlationId) this.lost(leader);
+      if (this.inflight.get(leader)?.correlationId === correlationId) this.closeConnection(leader, 'request.timeout.ms');
     });
   }
 
@@ -207,6 +208,8 @@ export class Consumer extends Process {
       if (this.validations.delete(correlationId)) {
         pos.validating = false;
         pos.leaderEpoch = leaderEpochAsked;
+        // NetworkClient closes the connection of a request that timed out (the fetch on it fails too).
+        this.closeConnection(leader, 'request.timeout.ms');
         this.metadata.request();
       }
     });
@@ -244,6 +247,12 @@ export class Consumer extends Process {
     this.backoff.failed(leader, this.kernel.now);
     this.metadata.request();
     this.fetchAllAt(this.backoff.readyAt(leader));
+  }
+
+  /** NetworkClient closes the connection whose request timed out: what it held is discarded, its requests fail. */
+  private closeConnection(node: number, reason: string): void {
+    this.net.close(this.node, `b${node}`, reason);
+    this.onDisconnect(`b${node}`);
   }
 
   private onDisconnect(peer: string): void {

@@ -66,4 +66,6 @@ export interface ProducerContext {
   readonly sender: SenderWakeup;
   /** Run `fn` at absolute time `t` (µs) if this incarnation is still alive then. */
   timerAt(t: number, fn: () => void): void;
+  /** Close the connection to broker `node` (NetworkClient.disconnect after a request timeout): every request on it fails. */
+  closeConnection(node: number, reason: string): void;
 }

@@ -66,6 +66,7 @@ export class Producer extends Process implements ProducerContext {
       this.backoff,
       () => this.sender.onMetadata(),
       () => this.accumulator.hasQueued(),
+      (node, reason) => this.closeConnection(node, reason),
     );
     this.accumulator = new RecordAccumulator(this, cfg, work, partitions, rng.keys, rng.partitioner);
     this.sender = new Sender(this, this.accumulator);
@@ -110,6 +111,16 @@ export class Producer extends Process implements ProducerContext {
   private receive(env: Envelope): void {
     if (env.kind === 'ProduceResponse') this.sender.onProduceResponse(env as Envelope<P.ProduceResponse>);
     else if (env.kind === 'MetadataResponse') this.metadata.onResponse(env.payload as P.MetadataResponse);
+  }
+
+  /**
+   * NetworkClient closes the connection to a broker when a request on it times out: whatever it held is
+   * discarded, and every request on it (produce and metadata alike: they share it) fails.
+   */
+  closeConnection(node: number, reason: string): void {
+    this.net.close(this.node, `b${node}`, reason);
+    this.sender.onBrokerDisconnect(node, true);
+    this.metadata.disconnected(node);
   }
 
   private onDisconnect(peer: string): void {

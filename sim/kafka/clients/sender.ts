@@ -131,7 +131,11 @@ export class Sender implements SenderWakeup {
       this.metadataWanted = false;
       this.producer.metadata.request();
     }
-    for (let i = 0; i < ready.length; i++) this.drainTo(ready[i]);
+    let more = false;
+    for (let i = 0; i < ready.length; i++) if (this.drainTo(ready[i])) more = true;
+    // Kafka's Sender thread loops at once while batches are ready and requests may go out (a drain takes one
+    // batch per partition): drain again now, so a partition's next batch follows its retried head.
+    if (more) nextUs = now;
     nextUs = Math.min(nextUs, acc.nextRecordWakeUs());
     if (nextUs < Infinity) this.wakeAt(Math.max(nextUs, now));
   }
@@ -174,20 +178,24 @@ export class Sender implements SenderWakeup {
     while (q.length > 0 && q[0].createdUs <= cutoff) this.expire(q.shift()!);
   }
 
-  /** Drain the batches for one broker, then send the Produce request. */
-  private drainTo(node: number): void {
+  /**
+   * Drain the batches for one broker, then send the Produce request. Returns whether more may go to it now
+   * (a request went out, another may, and a partition it leads still has batches queued).
+   */
+  private drainTo(node: number): boolean {
     const pr = this.producer;
     const cfg = pr.cfg;
     const inflight = this.inflightCount.get(node) ?? 0;
-    if (inflight >= cfg.maxInFlight) return;
+    if (inflight >= cfg.maxInFlight) return false;
     const now = pr.kernel.now;
     const readyAt = pr.backoff.readyAt(node);
     if (readyAt > now) {
       this.wakeAt(readyAt);
-      return;
+      return false;
     }
-    const batches = this.acc.drain(node, this.ledBy.get(node) ?? NO_PARTITIONS, now, this.inflightByTp);
-    if (batches.length === 0) return;
+    const mine = this.ledBy.get(node) ?? NO_PARTITIONS;
+    const batches = this.acc.drain(node, mine, now, this.inflightByTp);
+    if (batches.length === 0) return false;
     const size = this.acc.drainedBytes;
     const data: P.ProducePartitionData[] = [];
     for (const b of batches) {
@@ -201,18 +209,26 @@ export class Sender implements SenderWakeup {
     if (cfg.acks === 0) {
       // acks=0: the record counts as sent once it is on the socket; no response will come.
       for (const b of batches) this.succeed(b, -1);
-      return;
+      return this.anyQueued(mine);
     }
     for (const b of batches) this.inflightByTp[b.partition].push(b);
     const connGen = this.connGen.get(node) ?? 0;
     this.requests.set(correlationId, { node, batches, connGen });
     this.inflightCount.set(node, inflight + 1);
     this.requests.get(correlationId)!.timeout = this.timeouts.add(pr.kernel.now + cfg.requestTimeoutMs * 1000, correlationId);
+    return inflight + 1 < cfg.maxInFlight && this.anyQueued(mine);
   }
 
+  private anyQueued(partitions: number[]): boolean {
+    const queues = this.acc.queues;
+    for (let i = 0; i < partitions.length; i++) if (queues[partitions[i]].length > 0) return true;
+    return false;
+  }
+
+  /** NetworkClient.handleTimedOutRequests: a request past request.timeout.ms closes its connection. */
   private requestTimedOut(correlationId: number): void {
     const req = this.requests.get(correlationId);
-    if (req !== undefined) this.disconnect(req.node, correlationId);
+    if (req !== undefined) this.producer.closeConnection(req.node, 'request.timeout.ms');
   }
 
   /** Assign sequence numbers and build the immutable batch (done at the first drain, as Kafka does). */
@@ -249,23 +265,31 @@ export class Sender implements SenderWakeup {
     }
   }
 
-  /** The connection broke (request timeout, reset by the peer, or refused): fail what was in flight. */
-  private disconnect(node: number, timedOut = -1): void {
+  /**
+   * The connection broke (closed for a request timeout, reset by the peer, or refused): every request in
+   * flight on it fails, as NetworkClient.cancelInFlightRequests answers each with a disconnect. Sender
+   * completes their batches with REQUEST_TIMED_OUT when the connection closed for a timeout
+   * (ClientResponse.wasTimedOut), NETWORK_EXCEPTION otherwise, and retries them if it may.
+   */
+  private disconnect(node: number, timedOut: boolean): void {
     this.producer.backoff.failed(node, this.producer.kernel.now);
     this.connGen.set(node, (this.connGen.get(node) ?? 0) + 1);
     const ids = [...this.requests.keys()].filter((id) => this.requests.get(id)!.node === node).sort((a, b) => a - b);
     for (const id of ids) {
       const req = this.requests.get(id)!;
       this.finishRequest(id, req);
-      for (const b of req.batches) this.completeBatch(b, id === timedOut ? 'REQUEST_TIMED_OUT' : 'NETWORK_EXCEPTION', -1);
+      for (const b of req.batches) this.completeBatch(b, timedOut ? 'REQUEST_TIMED_OUT' : 'NETWORK_EXCEPTION', -1);
     }
     this.metadataWanted = true;
     this.runOnce();
   }
 
-  /** Broker `node` refused or reset the connection: in-flight requests fail, and the node is backed off even if none were. */
-  onBrokerDisconnect(node: number): void {
-    if ([...this.requests.values()].some((r) => r.node === node)) this.disconnect(node);
+  /**
+   * The connection to broker `node` closed (`timedOut`: this client closed it for a request timeout) or was
+   * refused: in-flight requests fail, and the node is backed off even if none were.
+   */
+  onBrokerDisconnect(node: number, timedOut = false): void {
+    if ([...this.requests.values()].some((r) => r.node === node)) this.disconnect(node, timedOut);
     else this.producer.backoff.failed(node, this.producer.kernel.now);
   }
 

@@ -87,7 +87,7 @@ export class Controller extends Process implements ControllerContext {
   }
 
   reply<T>(env: Envelope, kind: string, bytes: number, payload: T): void {
-    this.net.send(this.node, env.from, kind, bytes, payload);
+    this.net.reply(env, kind, bytes, payload);
   }
 
   private onMetadataFetch(env: Envelope<P.MetadataFetchRequest>): void {

@@ -98,14 +98,21 @@ describe('parseScenario: a good file', () => {
     expect(s.cluster.config['log.flush.interval.messages']).toBe(Number.MAX_SAFE_INTEGER);
   });
 
+  it('reads packet loss as a probability or a percentage, per network and per link', () => {
+    const lossy = parseScenario(KILLED_LEADER.replace('bandwidth: 10Gbit/s,', 'bandwidth: 10Gbit/s, loss: 1%,').replace('jitter: 1ms}', 'jitter: 1ms, loss: 0.05}'), 'x.yaml');
+    expect(lossy.cluster.network.loss).toBe(0.01);
+    expect(lossy.cluster.network.links.map((l) => l.loss)).toEqual([0.05, 0.05]);
+  });
+
   it('converts network and disk units; links go both ways unless oneWay', () => {
     expect(s.cluster.network).toEqual({
       latency: { baseUs: 500, jitterMeanUs: 100 },
       nicBytesPerSec: 1.25e9,
       links: [
-        { from: 'b1', to: 'b2', latency: { baseUs: 5000, jitterMeanUs: 1000 } },
-        { from: 'b2', to: 'b1', latency: { baseUs: 5000, jitterMeanUs: 1000 } },
+        { from: 'b1', to: 'b2', latency: { baseUs: 5000, jitterMeanUs: 1000 }, loss: 0 },
+        { from: 'b2', to: 'b1', latency: { baseUs: 5000, jitterMeanUs: 1000 }, loss: 0 },
       ],
+      loss: 0,
     });
     expect(s.cluster.disk).toEqual({ writeBytesPerSec: 500e6, writeLatencyUs: 100, readBytesPerSec: 1e9, pageCacheBytes: 16 * 1024 ** 3, dirtyBytesMax: 1024 ** 3, dirtyExpireUs: 30_000_000 });
     expect(s.cluster.brokerDisks).toEqual({ '2': { writeBytesPerSec: 50e6 } });
@@ -281,6 +288,16 @@ describe('parseScenario: errors are one line with the path', () => {
       'idempotence set explicitly against acks=1',
       edit('acks: all', 'acks: 1, enable.idempotence: true'),
       'killed-leader.yaml: producers[0].config.enable.idempotence: Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence. (got true); set enable.idempotence: false, or leave it unset to let Kafka turn it off',
+    ],
+    [
+      'packet loss of every packet',
+      edit('bandwidth: 10Gbit/s,', 'bandwidth: 10Gbit/s, loss: 100%,'),
+      'killed-leader.yaml: cluster.network.loss: a link that loses every packet delivers nothing (cut it with a partition fault instead) (got "100%"); expected a probability from 0 to below 1 (0.01) or a percentage below 100% (1%)',
+    ],
+    [
+      'packet loss that is not a probability',
+      edit('latency: 5ms, jitter: 1ms}', 'latency: 5ms, jitter: 1ms, loss: -0.1}'),
+      'killed-leader.yaml: cluster.network.links[0].loss: not a packet loss (got -0.1); expected a probability from 0 to below 1 (0.01) or a percentage below 100% (1%)',
     ],
     ['bad duration', edit('duration: 60s', 'duration: ten'), 'killed-leader.yaml: duration: expected a duration such as 30s, 250ms or 500us (got "ten")'],
     ['zero duration', edit('duration: 60s', 'duration: 0s'), 'killed-leader.yaml: duration: must be above 0 (got "0s"); expected a duration such as 30s, 250ms or 500us'],

@@ -224,6 +224,29 @@ describe('lost records match the checker', () => {
   });
 });
 
+describe('messages held on a cut link (link-cut-delays)', () => {
+  it('are not drawn while held, fly again from their retransmission, and the narrative tells it', () => {
+    const r = run('link-cut-delays', 1);
+    const resend = r.events.findIndex((e) => e.type === 'resend' && e.kind === 'Produce');
+    expect(resend).toBeGreaterThan(0);
+    const ev = r.events[resend] as Extract<TraceEvent, { type: 'resend' }>;
+    const sent = r.events.find((e) => e.type === 'msg' && e.id === ev.id)!;
+    // While held (after the cut, before the retransmission) the message is nowhere in flight.
+    const heldAt = r.events.findIndex((e) => e.type === 'held' && e.id === ev.id);
+    const during = r.events.findIndex((e, k) => k > heldAt && e.t >= 11_000_000);
+    expect(inFlight(r.events, during, r.events[during].t).some((m) => m.id === ev.id)).toBe(false);
+    expect(sent.t).toBeLessThan(11_000_000);
+    // At its retransmission it flies from p:p1 to its leader until its new arrival.
+    const fl = inFlight(r.events, resend, ev.t).find((m) => m.id === ev.id);
+    expect(fl).toMatchObject({ from: 'p:p1', kind: 'Produce', t: ev.t, recvUs: ev.recvUs });
+    const m = new Model();
+    m.push(r.events);
+    const item = m.items.find((x) => x.text.startsWith('producer p1 → ') && x.text.includes('retransmission timer fired'));
+    expect(item?.text).toMatch(/^producer p1 → broker \d: the link is up again and TCP's retransmission timer fired: \d+ held message\(s\) go out again, in order$/);
+    expect(item?.t).toBe(ev.t);
+  });
+});
+
 describe('helpers', () => {
   it('subtract', () => {
     expect(subtract([{ start: 0, end: 10 }], { start: 3, end: 5 })).toEqual([

@@ -127,7 +127,24 @@ describe('trace blocks from the worker to the page', () => {
     expect(r.hash).toBe(hashEvents(parsedLines(text) as TraceEvent[]));
     // All but the header were read from the bytes: FORMS covers each type of numbers and strings, in EVENT_FIELDS order.
     expect(r.blocks[0].ops.filter((op) => op === 0).length).toBe(1);
-    expect(FORMS.map((f) => f.type).sort()).toEqual(['ack', 'append', 'batch', 'broker', 'consume', 'drop', 'end', 'flush', 'hw', 'metadata', 'msg', 'retry', 'truncate', 'truncationDetected']);
+    expect(FORMS.map((f) => f.type).sort()).toEqual([
+      'ack',
+      'append',
+      'batch',
+      'broker',
+      'consume',
+      'drop',
+      'end',
+      'flush',
+      'held',
+      'hw',
+      'metadata',
+      'msg',
+      'resend',
+      'retry',
+      'truncate',
+      'truncationDetected',
+    ]);
     for (const f of FORMS) expect(['type', ...f.fields.map(([name]) => name), ...(f.opt ? [f.opt] : [])]).toEqual(EVENT_FIELDS[f.type as keyof typeof EVENT_FIELDS]);
   });
 
