@@ -12,7 +12,7 @@ export class Rows {
   private cols: Float64Array[];
 
   constructor(ncols: number) {
-    this.cols = Array.from({ length: ncols }, () => new Float64Array(64));
+    this.cols = Array.from({ length: ncols }, () => new Float64Array(4));
   }
 
   /** Append a row (columns beyond the table's are ignored; missing ones are 0). */

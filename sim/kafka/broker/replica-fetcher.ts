@@ -16,6 +16,8 @@ import * as P from '../protocol.js';
 interface Fetcher {
   leader: number;
   tps: Set<string>;
+  /** `tps` sorted (fetch requests list partitions in a stable order), rebuilt after a change. */
+  sorted: string[] | null;
   inflight: boolean;
   /** Bumped when a fetch is abandoned (timeout), so its late response is ignored. */
   gen: number;
@@ -51,18 +53,18 @@ export class ReplicaFetcherManager {
   addToFetcher(leader: number, tp: string): void {
     let f = this.fetchers.get(leader);
     if (f === undefined) {
-      f = { leader, tps: new Set(), inflight: false, gen: 0 };
+      f = { leader, tps: new Set(), sorted: null, inflight: false, gen: 0 };
       this.fetchers.set(leader, f);
     }
     if (!f.tps.has(tp)) {
-      // Kept sorted, so fetch requests list partitions in a stable order.
-      f.tps = new Set([...f.tps, tp].sort());
+      f.tps.add(tp);
+      f.sorted = null;
     }
     if (!f.inflight) this.sendFetch(f);
   }
 
   removeFromFetchers(tp: string): void {
-    for (const f of this.fetchers.values()) f.tps.delete(tp);
+    for (const f of this.fetchers.values()) if (f.tps.delete(tp)) f.sorted = null;
   }
 
   /** The leader's process died (or refused us): fail the fetch in flight and try again later. */
@@ -80,12 +82,14 @@ export class ReplicaFetcherManager {
     if (f.inflight || f.tps.size === 0 || b.state === 'down') return;
     const rm = this.partitions;
     // 0.11-1.x (AbstractFetcherThread.maybeTruncate): partitions still truncating ask OffsetsForLeaderEpoch first.
-    const truncating = [...f.tps].filter((tp) => rm.getPartition(tp)!.truncating === true);
+    f.sorted ??= [...f.tps].sort();
+    const tps = f.sorted;
+    const truncating = tps.filter((tp) => rm.getPartition(tp)!.truncating === true);
     if (truncating.length > 0) return this.sendOffsetsForLeaderEpoch(f, truncating);
     // Before 2.7 a fetch carried neither lastFetchedEpoch nor (before 2.1) currentLeaderEpoch.
     const epochs = b.cfg.truncation === 'divergingEpoch';
     const partitions: P.FetchPartition[] = [];
-    for (const tp of f.tps) {
+    for (const tp of tps) {
       const lp = rm.getPartition(tp)!;
       partitions.push({ tp, fetchOffset: lp.log.leo, lastFetchedEpoch: epochs ? lp.log.latestEpoch : UNDEFINED_EPOCH, currentLeaderEpoch: epochs ? lp.leaderEpoch : -1 });
     }
