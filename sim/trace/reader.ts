@@ -51,6 +51,11 @@ export class TraceLineReader {
         throw this.error(n, `a ${type} event without "${f.name}" (expected ${KIND_WORDS[f.kind]})`);
       }
       if (f.kind !== 'json' && typeof v !== f.kind) throw this.error(n, `"${f.name}" of a ${type} event is ${short(v)} (expected ${KIND_WORDS[f.kind]})`);
+      if (f.kind === 'number' && !Number.isFinite(v)) throw this.error(n, `"${f.name}" of a ${type} event is ${String(v)} (expected a finite number)`);
+      if (f.kind === 'json') {
+        const wrong = JSON_SHAPES[`${type}.${f.name}`]?.(v);
+        if (wrong !== undefined) throw this.error(n, `"${f.name}" of a ${type} event is ${short(v)} (expected ${wrong})`);
+      }
     }
     this.accept(type, o.t as number, n);
     return ev as TraceEvent;
@@ -79,6 +84,51 @@ export class TraceLineReader {
     return new TraceFileError(`${this.source}: line ${n + 1}: ${what}`);
   }
 }
+
+/**
+ * The trace's limits on what a header may list: the scenario validator's (sim/scenario/names.ts LIMITS),
+ * so that a hostile trace cannot make a reader build a million brokers.
+ */
+export const TRACE_LIMITS = Object.freeze({ brokers: 1000, partitions: 200_000, topics: 10_000, clients: 1000 });
+
+const isId = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x) && x >= -1 && x <= 2_147_483_647;
+const ids = (max: number) => (v: unknown) => (Array.isArray(v) && v.length <= max && v.every(isId) ? undefined : `a list of at most ${max} broker ids`);
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const finite = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
+
+function topicsShape(v: unknown): string | undefined {
+  const expected = `a list of at most ${TRACE_LIMITS.topics} topics {name, partitions, replicationFactor, replicas, minInsyncReplicas, uncleanLeaderElectionEnable}, ${TRACE_LIMITS.partitions} partitions in all`;
+  if (!Array.isArray(v) || v.length > TRACE_LIMITS.topics) return expected;
+  let partitions = 0;
+  for (const t of v) {
+    if (!isObj(t) || typeof t.name !== 'string' || !finite(t.partitions) || !finite(t.replicationFactor) || !finite(t.minInsyncReplicas) || typeof t.uncleanLeaderElectionEnable !== 'boolean')
+      return expected;
+    if (!Array.isArray(t.replicas) || t.replicas.length !== t.partitions || !t.replicas.every((r) => ids(TRACE_LIMITS.brokers)(r) === undefined)) return expected;
+    partitions += t.replicas.length;
+    if (partitions > TRACE_LIMITS.partitions) return expected;
+  }
+  return undefined;
+}
+
+const clients = (fields: Record<string, string>) => (v: unknown) => {
+  const ok = Array.isArray(v) && v.length <= TRACE_LIMITS.clients && v.every((c) => isObj(c) && Object.entries(fields).every(([k, kind]) => typeof c[k] === kind));
+  return ok ? undefined : `a list of at most ${TRACE_LIMITS.clients} {${Object.keys(fields).join(', ')}}`;
+};
+
+/** The shape of each structured (`json`) field, beyond being present and not null. */
+export const JSON_SHAPES: Record<string, (v: unknown) => string | undefined> = {
+  'header.brokers': (v) => (Array.isArray(v) && v.length >= 1 && ids(TRACE_LIMITS.brokers)(v) === undefined ? undefined : `a list of 1 to ${TRACE_LIMITS.brokers} broker ids`),
+  'header.topics': topicsShape,
+  'header.producers': clients({ name: 'string', topic: 'string', acks: 'number', idempotence: 'boolean' }),
+  'header.consumers': clients({ name: 'string', topic: 'string' }),
+  'header.racks': (v) => (isObj(v) && Object.values(v).every((r) => typeof r === 'string') ? undefined : 'an object of broker id → rack name'),
+  'fault.targets': (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : 'a list of node names'),
+  'election.isr': ids(TRACE_LIMITS.brokers),
+  'isr.isr': ids(TRACE_LIMITS.brokers),
+  'isr.prev': ids(TRACE_LIMITS.brokers),
+  'isr.elr': ids(TRACE_LIMITS.brokers),
+  'isr.lastKnownElr': ids(TRACE_LIMITS.brokers),
+};
 
 const KIND_WORDS = { number: 'a number', string: 'a string', boolean: 'true or false', json: 'a value' } as const;
 

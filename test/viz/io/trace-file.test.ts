@@ -283,6 +283,20 @@ describe('trace blocks from the worker to the page', () => {
     const t = (JSON.parse(lines[2499]) as { t: number }).t;
     lines[2500] = `{"type":"hw","t":${t},"broker":1,"tp":null,"hw":5}`;
     expect(() => roundTrip(lines.join('\n'), 't.ndjson', 4096)).toThrow('t.ndjson: line 2501: "tp" of a hw event is null (expected a string; an optional field is left out, never null)');
+    // Numbers JSON reads as Infinity, in the bytes' fast path and in the slow one.
+    lines[2500] = `{"type":"hw","t":${t},"broker":1,"tp":"t-0","hw":1e999}`;
+    expect(() => roundTrip(lines.join('\n'), 't.ndjson', 4096)).toThrow('t.ndjson: line 2501: "hw" of a hw event is Infinity (expected a finite number)');
+    lines[2500] = `{"type":"end","t":1e999}`;
+    expect(() => roundTrip(lines.join('\n'), 't.ndjson', 4096)).toThrow('t.ndjson: line 2501: "t" of a end event is Infinity (expected a finite number)');
+  });
+
+  it('rejects a header whose brokers are not a list, or too many to draw', () => {
+    const sim = simulate('acks1-leader-loss', 2);
+    const [head, ...rest] = toNdjson(sim.events.slice(0, 10)).split('\n');
+    const h = JSON.parse(head!) as Record<string, unknown>;
+    expect(() => roundTrip([JSON.stringify({ ...h, brokers: 3 }), ...rest].join('\n'))).toThrow('t.ndjson: line 1: "brokers" of a header event is 3 (expected a list of 1 to 1000 broker ids)');
+    const many = Array.from({ length: 1_000_000 }, (_, i) => i);
+    expect(() => roundTrip([JSON.stringify({ ...h, brokers: many }), ...rest].join('\n'))).toThrow('expected a list of 1 to 1000 broker ids');
   });
 
   it('rejects a file that does not start with a header, an empty one and another schema', () => {
