@@ -7,6 +7,9 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { TraceFileError, TraceHasher, TraceLineReader, type TraceEvent, type TraceSink } from '../sim/index.js';
 
+/** The longest line `kafkasim hash` reads: memory stays bounded whatever the file holds. */
+export const MAX_LINE_CHARS = 64 << 20;
+
 /** Bytes (roughly: UTF-16 code units) buffered before a write. */
 export const CHUNK_SIZE = 1 << 20;
 
@@ -95,7 +98,10 @@ export function hashTraceFile(path: string): { hash: string; events: number } {
   const hasher = new TraceHasher();
   const decoder = new StringDecoder('utf8');
   const buf = Buffer.alloc(CHUNK_SIZE);
-  let rest = '';
+  // The start of a line that has not ended yet, in pieces: joined once, when its newline comes, so a long
+  // line costs time linear in its length.
+  let rest: string[] = [];
+  let restLength = 0;
   let lineNo = 0;
   const take = (line: string) => {
     const ev = reader.line(line, lineNo++);
@@ -115,13 +121,24 @@ export function hashTraceFile(path: string): { hash: string; events: number } {
         throw e;
       }
       if (n === 0) break;
-      const text = rest + decoder.write(buf.subarray(0, n));
-      const lines = text.split('\n');
-      rest = lines.pop()!;
-      for (const line of lines) take(line);
+      const text = decoder.write(buf.subarray(0, n));
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        rest.push(text.slice(start, nl));
+        take(rest.length === 1 ? rest[0]! : rest.join(''));
+        rest = [];
+        restLength = 0;
+        start = nl + 1;
+      }
+      if (start < text.length) {
+        rest.push(text.slice(start));
+        restLength += text.length - start;
+        if (restLength > MAX_LINE_CHARS)
+          throw new TraceFileError(`${path}: line ${lineNo + 1}: longer than ${MAX_LINE_CHARS / (1 << 20)} Mi characters (a trace event is a few hundred bytes; a header, a few MB)`);
+      }
     }
-    rest += decoder.end();
-    if (rest !== '') take(rest);
+    const last = rest.join('') + decoder.end();
+    if (last !== '') take(last);
   } finally {
     if (fd !== 0) closeSync(fd);
   }

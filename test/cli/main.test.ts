@@ -294,6 +294,16 @@ describe('kafkasim validate, schema, hash, list', () => {
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['name', 'duration', 'cluster', 'faults', 'expect']));
   });
 
+  it('hash reads a long line in time linear in its length, and refuses one longer than 64 Mi characters', () => {
+    const header = readFileSync(tmp('trace.ndjson'), 'utf8').split('\n')[0]!;
+    const long = tmp('long-line.ndjson');
+    writeFileSync(long, `${header}\n{"type":"end","t":1e9,"pad":"${'x'.repeat(20_000_000)}"}\n`);
+    const ok = kafkasim('hash', long);
+    expect(ok.status, ok.stderr).toBe(0);
+    writeFileSync(long, `${header}\n{"type":"end","t":1e9,"pad":"${'x'.repeat(70_000_000)}"}\n`);
+    expectBadInput(kafkasim('hash', long), 'line 2: longer than 64 Mi characters');
+  });
+
   it('hash rejects a file that is not a trace', () => {
     expectBadInput(kafkasim('hash', tmp('small.yaml')), `${tmp('small.yaml')}: line 2: not JSON: name: small`);
   });
