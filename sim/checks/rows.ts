@@ -65,3 +65,52 @@ export function leoOf(log: Rows): number {
   const n = log.n;
   return n > 0 ? log.col(OFFSET)[n - 1] + log.col(COUNT)[n - 1] : 0;
 }
+
+/** Append a batch to a replica log's runs: it extends the last run when it continues it exactly. */
+export function appendRun(log: Rows, offset: number, count: number, epoch: number, pid: number, seq: number): void {
+  const n = log.n - 1;
+  if (n >= 0) {
+    const cnt = log.col(COUNT);
+    if (log.col(OFFSET)[n] + cnt[n] === offset && log.col(EPOCH)[n] === epoch && log.col(PID)[n] === pid && log.col(SEQ)[n] + cnt[n] === seq) {
+      cnt[n] += count;
+      return;
+    }
+  }
+  log.push(offset, count, epoch, pid, seq);
+}
+
+/** Remove every record at or above `to` from a replica log's runs (cutting the run that straddles it). */
+export function truncateRuns(log: Rows, to: number): void {
+  const off = log.col(OFFSET);
+  while (log.n > 0 && off[log.n - 1] >= to) log.n--;
+  const n = log.n - 1;
+  if (n >= 0 && off[n] + log.col(COUNT)[n] > to) log.col(COUNT)[n] = to - off[n];
+}
+
+/** Record an acknowledgement: it extends the last row when it continues it (same producer and acks, next sequence and offset). */
+export function ackRun(acked: Rows, pid: number, seq: number, count: number, offset: number, all: number): void {
+  const n = acked.n - 1;
+  if (n >= 0) {
+    const cnt = acked.col(A_COUNT);
+    const off = acked.col(A_OFFSET)[n];
+    const nextOffset = off < 0 ? offset < 0 : off + cnt[n] === offset;
+    if (nextOffset && acked.col(A_PID)[n] === pid && acked.col(A_SEQ)[n] + cnt[n] === seq && acked.col(A_ALL)[n] === all) {
+      cnt[n] += count;
+      return;
+    }
+  }
+  acked.push(pid, seq, count, offset, all);
+}
+
+/** Record a read: it extends the last row when it continues it (same consumer and producer, next offset and sequence). */
+export function readRun(consumed: Rows, offset: number, count: number, pid: number, seq: number, t: number, who: number): void {
+  const n = consumed.n - 1;
+  if (n >= 0) {
+    const cnt = consumed.col(C_COUNT);
+    if (consumed.col(C_OFFSET)[n] + cnt[n] === offset && consumed.col(C_WHO)[n] === who && consumed.col(C_PID)[n] === pid && consumed.col(C_SEQ)[n] + cnt[n] === seq) {
+      cnt[n] += count;
+      return;
+    }
+  }
+  consumed.push(offset, count, pid, seq, t, who);
+}
