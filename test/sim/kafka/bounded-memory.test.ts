@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HOT_WINDOW_US, type LogEntry, PartitionLog } from '../../../sim/kafka/partition-log.js';
+import { A_COUNT, A_OFFSET, A_SEQ, ackRun, Rows } from '../../../sim/checks/rows.js';
 import { createSimulation } from '../../../sim/run/simulation.js';
 import { parseScenario } from '../../../sim/scenario/parse.js';
 
@@ -96,4 +97,19 @@ describe('memory does not grow with the records produced', () => {
     expect(b.rows).toBeLessThan(1.1 * a.rows + 10);
     expect(b.rows).toBeLessThan(200);
   }, 120_000);
+});
+
+describe('the checker keeps acknowledgements as runs', () => {
+  it('joins acknowledgements that arrive last first and out of order into one row', () => {
+    const acked = new Rows(5);
+    // Batches of 10 records at offsets = sequences, acknowledged in the order 0, 3, 2, 1, 5, 4.
+    for (const k of [0, 3, 2, 1, 5, 4]) ackRun(acked, 7, k * 10, 10, k * 10, 1);
+    expect(acked.n).toBe(1);
+    expect([acked.col(A_SEQ)[0], acked.col(A_COUNT)[0], acked.col(A_OFFSET)[0]]).toEqual([0, 60, 0]);
+    // Another producer, a gap, or another acks setting starts a row of its own.
+    ackRun(acked, 8, 60, 10, 60, 1);
+    ackRun(acked, 7, 70, 10, 70, 1);
+    ackRun(acked, 7, 60, 10, 80, 0);
+    expect(acked.n).toBe(4);
+  });
 });
