@@ -111,7 +111,8 @@ export class PartitionLog {
       h++;
     }
     this.head = h;
-    if (h >= 1024 && 2 * h >= hot.length) {
+    // Drop the retired slots now and then: often enough that the array stays within 1/8 of the hot entries.
+    if (h >= 1024 && 8 * h >= hot.length) {
       this.hot = hot.slice(h);
       this.cachePos = this.cachePos.slice(h);
       this.head = 0;
