@@ -8,15 +8,19 @@
  *   simulated with the full model, trace hash and checks, without writing a trace. `cpuSec` is the
  *   process's CPU time during the run (the garbage collector's helper threads included), `wallSec` its
  *   elapsed time.
+ * - memory: bench/memory.yaml (3 brokers, RF 3, acks=all, 1,000 records/s of 1 KB, a consumer, a broker
+ *   crash every 10 minutes, 60 minutes simulated), run without a trace sink; the heap used after a full
+ *   garbage collection at 10 and at 60 simulated minutes, and their ratio. A run keeps state proportional
+ *   to the cluster and what is in flight, not to the records produced: the target is a ratio under 1.25.
  *
- * `npm run bench` gives Node --max-semi-space-size=64: the simulator allocates many short-lived objects
+ * `npm run bench` gives Node --expose-gc (for the memory figures) and --max-semi-space-size=64: the simulator allocates many short-lived objects
  * per batch, and a larger young generation halves the time spent copying survivors.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import seedrandom from 'seedrandom';
-import { Kernel, parseScenario, simulate } from '../sim/index.js';
+import { createSimulation, Kernel, parseScenario, simulate } from '../sim/index.js';
 
 const TIMERS = 1000;
 const EVENTS = 2_000_000;
@@ -103,6 +107,35 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/** Heap used after a full collection, MB (needs node --expose-gc). */
+function heapMB(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('bench: run node with --expose-gc (npm run bench does)');
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed / 1e6;
+}
+
+/** bench/memory.yaml: heap at 10 and 60 simulated minutes. */
+function memory(dir: string) {
+  const scenario = parseScenario(readFileSync(join(dir, 'memory.yaml'), 'utf8'), 'bench/memory.yaml');
+  const sim = createSimulation(scenario);
+  const t0 = performance.now();
+  sim.runUntil(10 * 60_000_000);
+  const at10 = heapMB();
+  sim.run();
+  const at60 = heapMB();
+  const s = sim.summary();
+  return {
+    simulatedSec: s.simulatedMs / 1000,
+    wallSec: Number(((performance.now() - t0) / 1000).toFixed(3)),
+    recordsAcked: s.records.acked,
+    heapMBAt10Min: Number(at10.toFixed(1)),
+    heapMBAt60Min: Number(at60.toFixed(1)),
+    ratio: Number((at60 / at10).toFixed(3)),
+  };
+}
+
 function main(): void {
   const d = delays();
   const kernel: number[] = [];
@@ -112,7 +145,8 @@ function main(): void {
     kernel.push(kernelLoop(d));
   }
   const here = dirname(fileURLToPath(import.meta.url));
-  const file = join(here, '..', '..', 'bench', 'heavy.yaml');
+  const benchDir = join(here, '..', '..', 'bench');
+  const file = join(benchDir, 'heavy.yaml');
   const scenario = parseScenario(readFileSync(file, 'utf8'), 'bench/heavy.yaml');
   // Three runs (the machines are noisy): the median one is reported, all three are listed.
   const runs: Array<{ wallSec: number; cpuSec: number; s: ReturnType<typeof simulate> }> = [];
@@ -129,6 +163,7 @@ function main(): void {
   if (runs.some((r) => r.s.traceHash !== s.traceHash)) throw new Error('heavy: the three runs gave different trace hashes');
   const kernelEventsPerSec = Math.round(median(kernel));
   const bareLoopEventsPerSec = Math.round(median(bare));
+  const mem = memory(benchDir);
   const out = {
     node: process.version,
     nodeFlags: process.execArgv,
@@ -147,7 +182,9 @@ function main(): void {
       traceHash: s.traceHash,
       produceP99Ms: s.latencyMs.produce.p99,
     },
+    memory: mem,
     targets: {
+      memoryWithinQuarter: mem.ratio < 1.25,
       kernelAtLeastHalfOfBare: kernelEventsPerSec >= 0.5 * bareLoopEventsPerSec,
       heavyTenTimesRealTime: s.simulatedMs / 1000 / wallSec >= 10,
     },

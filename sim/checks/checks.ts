@@ -59,6 +59,16 @@ export class Checker implements TraceSink {
     for (const c of this.live) c.event(ev, this.state, this.out);
   }
 
+  /** Rows kept so far (runs in replica logs, acknowledgements, reads): what the checker's memory grows with. */
+  rowsKept(): number {
+    let n = 0;
+    for (const p of this.state.parts.values()) {
+      n += p.acked.n + p.consumed.n;
+      for (const r of p.replicas.values()) n += r.log.n;
+    }
+    return n;
+  }
+
   /** Run the end-of-run checks and count. */
   finish(): CheckResult {
     const s = this.state;

@@ -17,14 +17,15 @@ export class ConsistentRead implements Invariant {
       const offset = c.col(C_OFFSET)[i];
       const pid = c.col(C_PID)[i];
       const seq = c.col(C_SEQ)[i];
-      const e = entryAt(log, offset);
-      const ok = e >= 0 && log.col(PID)[e] === pid && log.col(SEQ)[e] + (offset - log.col(OFFSET)[e]) === seq;
-      if (!ok) {
-        bad += c.col(C_COUNT)[i];
-        if (first === '') {
-          const now = e < 0 ? 'ends before it' : `has producer ${log.col(PID)[e]}, seq ${log.col(SEQ)[e] + (offset - log.col(OFFSET)[e])} there`;
-          first = `consumer ${state.consumerNames[c.col(C_WHO)[i]]} read offset ${offset} (producer ${pid}, seq ${seq}) at ${c.col(C_T)[i] / 1000} ms, but broker ${fin.broker}'s log now ${now}`;
-        }
+      // A row is a run of reads: every record of it must still be where it was read.
+      const m = mismatch(log, offset, c.col(C_COUNT)[i], pid, seq);
+      if (m.bad === 0) continue;
+      bad += m.bad;
+      if (first === '') {
+        const at = m.at;
+        const e = m.e;
+        const now = e < 0 ? 'ends before it' : `has producer ${log.col(PID)[e]}, seq ${log.col(SEQ)[e] + (at - log.col(OFFSET)[e])} there`;
+        first = `consumer ${state.consumerNames[c.col(C_WHO)[i]]} read offset ${at} (producer ${pid}, seq ${seq + (at - offset)}) at ${c.col(C_T)[i] / 1000} ms, but broker ${fin.broker}'s log now ${now}`;
       }
     }
     if (bad > 0) out.report(this.check, p.tp, `${bad} record(s) read by consumers later vanished or changed; ${first}`, state.endUs);
@@ -43,4 +44,30 @@ function entryAt(log: Rows, offset: number): number {
     else hi = mid;
   }
   return lo < log.n && off[lo] <= offset ? lo : -1;
+}
+
+/**
+ * The records of a read run [offset, offset+count) of producer `pid` from sequence `seq` that the log no
+ * longer holds at the same offsets: how many, the first such offset and the log row there (-1: past the end).
+ */
+function mismatch(log: Rows, offset: number, count: number, pid: number, seq: number): { bad: number; at: number; e: number } {
+  const end = offset + count;
+  let bad = 0;
+  let at = -1;
+  let atRow = -1;
+  let x = offset;
+  while (x < end) {
+    const e = entryAt(log, x);
+    const rowEnd = e < 0 ? end : Math.min(end, log.col(OFFSET)[e] + log.col(COUNT)[e]);
+    const ok = e >= 0 && log.col(PID)[e] === pid && log.col(SEQ)[e] + (x - log.col(OFFSET)[e]) === seq + (x - offset);
+    if (!ok) {
+      bad += rowEnd - x;
+      if (at < 0) {
+        at = x;
+        atRow = e;
+      }
+    }
+    x = rowEnd;
+  }
+  return { bad, at, e: atRow };
 }

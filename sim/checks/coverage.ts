@@ -47,3 +47,32 @@ export function uncovered(cov: Coverage, pid: number, seq: number, count: number
   for (let i = lo; i < l.length && l[i][0] < end; i++) covered += Math.min(end, l[i][1]) - Math.max(seq, l[i][0]);
   return count - covered;
 }
+
+/**
+ * The records of [seq, seq+count) of `pid` the coverage lacks: how many, and the first and last of them
+ * as positions in the range (0 = `seq`); -1 when none is missing.
+ */
+export function missingSpan(cov: Coverage, pid: number, seq: number, count: number): { missing: number; first: number; last: number } {
+  const l = cov.get(pid) ?? [];
+  const end = seq + count;
+  let missing = 0;
+  let first = -1;
+  let last = -1;
+  let at = seq;
+  for (let i = 0; i < l.length && at < end; i++) {
+    if (l[i][1] <= at) continue;
+    if (l[i][0] > at) {
+      const gapEnd = Math.min(end, l[i][0]);
+      missing += gapEnd - at;
+      if (first < 0) first = at - seq;
+      last = gapEnd - 1 - seq;
+    }
+    at = Math.max(at, l[i][1]);
+  }
+  if (at < end) {
+    missing += end - at;
+    if (first < 0) first = at - seq;
+    last = end - 1 - seq;
+  }
+  return { missing, first, last };
+}

@@ -3,7 +3,7 @@
  * every election, and for the final leader at the end of the run).
  */
 import type { TraceEvent } from '../trace/events.js';
-import { coverage, uncovered } from './coverage.js';
+import { coverage, missingSpan } from './coverage.js';
 import type { FinalLog } from './final-log.js';
 import type { Invariant } from './invariant.js';
 import { A_ALL, A_COUNT, A_OFFSET, A_PID, A_SEQ } from './rows.js';
@@ -33,9 +33,9 @@ export class LeaderCompleteness implements Invariant {
     let first = -1;
     for (let i = 0; i < a.n; i++) {
       if (all[i] !== 1) continue;
-      const m = uncovered(have, a.col(A_PID)[i], a.col(A_SEQ)[i], a.col(A_COUNT)[i]);
-      if (m > 0 && first < 0) first = a.col(A_OFFSET)[i];
-      missing += m;
+      const m = missingSpan(have, a.col(A_PID)[i], a.col(A_SEQ)[i], a.col(A_COUNT)[i]);
+      if (m.missing > 0 && first < 0) first = a.col(A_OFFSET)[i] < 0 ? -1 : a.col(A_OFFSET)[i] + m.first;
+      missing += m.missing;
     }
     if (missing > 0) {
       out.report(this.check, p.tp, `leader ${leader} (${when}) lacks ${missing} record(s) acknowledged with acks=all, the first at offset ${first}`, tUs);

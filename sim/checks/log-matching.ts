@@ -1,7 +1,7 @@
 /** log-matching: two replicas hold the same records below both their high watermarks (checked at the end of the run). */
 import type { FinalLog } from './final-log.js';
 import type { Invariant } from './invariant.js';
-import { leoOf, LOG_COLUMNS, OFFSET, type Rows } from './rows.js';
+import { COUNT, EPOCH, leoOf, OFFSET, PID, type Rows, SEQ } from './rows.js';
 import type { PartitionView, TraceState } from './state.js';
 import type { Violations } from './violation.js';
 
@@ -22,19 +22,24 @@ export class LogMatching implements Invariant {
   }
 }
 
-/** First offset below `limit` where two logs differ, or -1. */
+/**
+ * First offset below `limit` where two logs differ, or -1. Rows are runs of batches, so the logs are
+ * compared record by record: at each offset both must hold the same epoch, producer id and sequence.
+ */
 function firstDifference(a: Rows, b: Rows, limit: number): number {
-  const n = Math.min(a.n, b.n);
-  for (let i = 0; i < n; i++) {
-    const start = Math.min(a.col(OFFSET)[i], b.col(OFFSET)[i]);
-    if (start >= limit) return -1;
-    for (const c of LOG_COLUMNS) if (a.col(c)[i] !== b.col(c)[i]) return start;
-  }
-  if (a.n !== b.n) {
-    const longer = a.n > n ? a : b;
-    const start = longer.col(OFFSET)[n];
-    const otherEnd = leoOf(a.n > n ? b : a);
-    if (start < limit && otherEnd < limit) return start;
+  const end = Math.min(limit, Math.max(leoOf(a), leoOf(b)));
+  let i = 0;
+  let j = 0;
+  let x = Math.min(a.n > 0 ? a.col(OFFSET)[0] : end, b.n > 0 ? b.col(OFFSET)[0] : end);
+  while (x < end) {
+    while (i < a.n && a.col(OFFSET)[i] + a.col(COUNT)[i] <= x) i++;
+    while (j < b.n && b.col(OFFSET)[j] + b.col(COUNT)[j] <= x) j++;
+    const inA = i < a.n && a.col(OFFSET)[i] <= x;
+    const inB = j < b.n && b.col(OFFSET)[j] <= x;
+    if (!inA || !inB) return x;
+    if (a.col(EPOCH)[i] !== b.col(EPOCH)[j] || a.col(PID)[i] !== b.col(PID)[j]) return x;
+    if (a.col(SEQ)[i] - a.col(OFFSET)[i] !== b.col(SEQ)[j] - b.col(OFFSET)[j]) return x;
+    x = Math.min(a.col(OFFSET)[i] + a.col(COUNT)[i], b.col(OFFSET)[j] + b.col(COUNT)[j]);
   }
   return -1;
 }

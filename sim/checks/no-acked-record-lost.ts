@@ -1,5 +1,5 @@
 /** no-acked-record-lost: every acknowledged record is in its partition's final log. Counts `lostAcked`. */
-import { coverage, uncovered } from './coverage.js';
+import { coverage, missingSpan } from './coverage.js';
 import type { FinalLog } from './final-log.js';
 import type { Invariant } from './invariant.js';
 import { A_COUNT, A_OFFSET, A_PID, A_SEQ } from './rows.js';
@@ -26,13 +26,14 @@ export class NoAckedRecordLost implements Invariant {
     let hi = -1;
     const a = p.acked;
     for (let i = 0; i < a.n; i++) {
-      const m = uncovered(have, a.col(A_PID)[i], a.col(A_SEQ)[i], a.col(A_COUNT)[i]);
-      if (m > 0) {
-        lostHere += m;
+      // A row is a run of acknowledgements: the offsets reported are those of the records missing.
+      const m = missingSpan(have, a.col(A_PID)[i], a.col(A_SEQ)[i], a.col(A_COUNT)[i]);
+      if (m.missing > 0) {
+        lostHere += m.missing;
         const off = a.col(A_OFFSET)[i];
         if (off >= 0) {
-          lo = Math.min(lo, off);
-          hi = Math.max(hi, off + a.col(A_COUNT)[i] - 1);
+          lo = Math.min(lo, off + m.first);
+          hi = Math.max(hi, off + m.last);
         }
       }
     }

@@ -2,10 +2,15 @@
  * What every check reads: the cluster rebuilt from the trace. Every replica's log from append and
  * truncate events, high watermarks, leaders and ISRs, what producers were told (acknowledgements) and
  * what consumers read, and the record counters these events give directly.
+ *
+ * Rows are runs, not batches: a batch that continues the previous row (next offset, same epoch, same
+ * producer id, next sequence; for reads also the same consumer) extends it. A run of one producer's
+ * batches in one leader epoch is one row however many records it holds, so what the checker keeps grows
+ * with epochs and interleavings, not with the records produced.
  */
 import type { AckEvent, HeaderEvent, TraceEvent } from '../trace/events.js';
 import { FinalLog } from './final-log.js';
-import { leoOf, OFFSET, Rows } from './rows.js';
+import { ackRun, appendRun, leoOf, readRun, Rows, truncateRuns } from './rows.js';
 
 export interface Replica {
   broker: number;
@@ -40,12 +45,11 @@ export class TraceState {
       case 'header':
         return this.onHeader(ev);
       case 'append':
-        this.replica(ev.tp, ev.broker).log.push(ev.offset, ev.count, ev.epoch, ev.pid, ev.seq);
+        appendRun(this.replica(ev.tp, ev.broker).log, ev.offset, ev.count, ev.epoch, ev.pid, ev.seq);
         return;
       case 'truncate': {
         const r = this.replica(ev.tp, ev.broker);
-        const off = r.log.col(OFFSET);
-        while (r.log.n > 0 && off[r.log.n - 1] >= ev.to) r.log.n--;
+        truncateRuns(r.log, ev.to);
         if (r.hw > ev.to) r.hw = ev.to;
         this.truncated += ev.removed;
         this.truncatedBy.set(ev.broker, (this.truncatedBy.get(ev.broker) ?? 0) + ev.removed);
@@ -64,7 +68,7 @@ export class TraceState {
           this.consumerNames.push(ev.consumer);
           this.consumerIndex.set(ev.consumer, who);
         }
-        this.part(ev.tp).consumed.push(ev.offset, ev.count, ev.pid, ev.seq, ev.t, who);
+        readRun(this.part(ev.tp).consumed, ev.offset, ev.count, ev.pid, ev.seq, ev.t, who);
         return;
       }
       case 'election': {
@@ -100,7 +104,7 @@ export class TraceState {
       return;
     }
     this.acked += ev.count;
-    this.part(ev.tp).acked.push(ev.pid, ev.seq, ev.count, ev.offset, this.acksOf.get(ev.producer) === -1 ? 1 : 0);
+    ackRun(this.part(ev.tp).acked, ev.pid, ev.seq, ev.count, ev.offset, this.acksOf.get(ev.producer) === -1 ? 1 : 0);
   }
 
   part(tp: string): PartitionView {

@@ -3,8 +3,11 @@
  * watermark (HW), the leader-epoch cache (Kafka's leader-epoch-checkpoint: (epoch, start offset)
  * pairs), the flushed (durable) offset, and the producer state used to reject duplicates.
  *
- * Entries are immutable and shared: a follower appends the very entry objects its leader served.
+ * Entries are immutable and shared: a follower appends the very entry objects its leader served. Old
+ * entries become cold runs (see cold-log.ts and HOT_WINDOW_US), so a log's memory does not grow with the
+ * records it holds.
  */
+import { ColdRuns } from './cold-log.js';
 
 /** The records of one producer batch, as the producer built them. Shared by every copy. */
 export interface RecordBatch {
@@ -37,10 +40,22 @@ export interface EpochEntry {
 export const UNDEFINED_EPOCH = -1;
 export const UNDEFINED_OFFSET = -1;
 
+/**
+ * How long an entry stays whole in memory after its last record was created, µs: older entries below the
+ * high watermark, the flushed offset and the checkpointed high watermark join the log's cold runs
+ * (see cold-log.ts). Readers further behind than this (a consumer starting from the earliest offset long
+ * after the records were written, a follower down for longer) read the cold part.
+ */
+export const HOT_WINDOW_US = 120_000_000;
+
 export class PartitionLog {
-  readonly entries: LogEntry[] = [];
-  /** Per entry: the broker's page-cache position when it was written (see Disk.cached). */
-  readonly cachePos: number[] = [];
+  /** The recent entries, from index `head` on (entries before it have gone cold). */
+  private hot: LogEntry[] = [];
+  /** Per hot entry: the broker's page-cache position when it was written (see Disk.cached). */
+  private cachePos: number[] = [];
+  private head = 0;
+  /** The old entries, as runs (see cold-log.ts). */
+  private readonly cold = new ColdRuns();
   leo = 0;
   hw = 0;
   /** Offsets below this are on the device (survive a power loss). */
@@ -53,7 +68,9 @@ export class PartitionLog {
    * of this log. Built from every append, the leader's and the follower's alike, so a new leader knows the
    * batches it has; rebuilt from the log after a truncation.
    */
-  private readonly producers = new Map<number, ProducerStateEntry>();
+  private producers = new Map<number, ProducerStateEntry>();
+  /** The producer state of the cold part alone: where a rebuild after a truncation starts. */
+  private readonly coldProducers = new Map<number, ProducerStateEntry>();
 
   constructor(readonly tp: string) {}
 
@@ -61,12 +78,45 @@ export class PartitionLog {
     return this.epochs.length > 0 ? this.epochs[this.epochs.length - 1].epoch : UNDEFINED_EPOCH;
   }
 
+  /** Entries kept whole (the rest are cold runs): for tests of memory. */
+  get hotEntries(): number {
+    return this.hot.length - this.head;
+  }
+
+  /** Cold runs kept: for tests of memory. */
+  get coldRuns(): number {
+    return this.cold.n;
+  }
+
   append(entry: LogEntry, cachePos = 0): void {
-    this.entries.push(entry);
+    this.hot.push(entry);
     this.cachePos.push(cachePos);
-    this.rememberProducerBatch(entry);
+    rememberBatch(this.producers, entry);
     this.leo = entry.offset + entry.batch.count;
     if (entry.epoch > this.latestEpoch) this.epochs.push({ epoch: entry.epoch, startOffset: entry.offset });
+    this.retire(entry.batch.createUs[0] - HOT_WINDOW_US);
+  }
+
+  /** Move the entries that can no longer change (below every stable point) and were created before `beforeUs` to the cold runs. */
+  private retire(beforeUs: number): void {
+    const stable = Math.min(this.hw, this.durableOffset, this.hwCheckpoint);
+    const hot = this.hot;
+    let h = this.head;
+    while (h < hot.length - 1) {
+      const e = hot[h];
+      const b = e.batch;
+      if (e.offset + b.count > stable || b.createUs[b.count - 1] >= beforeUs) break;
+      this.cold.add(e);
+      rememberBatch(this.coldProducers, e);
+      h++;
+    }
+    this.head = h;
+    // Drop the retired slots now and then: often enough that the array stays within 1/8 of the hot entries.
+    if (h >= 1024 && 8 * h >= hot.length) {
+      this.hot = hot.slice(h);
+      this.cachePos = this.cachePos.slice(h);
+      this.head = 0;
+    }
   }
 
   /** Record that a leader epoch starts at `startOffset` (a new leader does this at its LEO). */
@@ -78,12 +128,21 @@ export class PartitionLog {
   truncateTo(offset: number): number {
     if (offset >= this.leo) return 0;
     const oldLeo = this.leo;
-    let i = this.entries.length;
-    while (i > 0 && this.entries[i - 1].offset + this.entries[i - 1].batch.count > offset) i--;
-    // Kafka truncates at batch boundaries; a batch straddling `offset` goes whole.
-    this.entries.length = i;
-    this.cachePos.length = i;
-    this.leo = i > 0 ? this.entries[i - 1].offset + this.entries[i - 1].batch.count : 0;
+    if (offset < this.cold.end) {
+      // Below the hot entries: the cold runs are cut at `offset` itself (their batch boundaries are gone).
+      this.hot = [];
+      this.cachePos = [];
+      this.head = 0;
+      this.cold.truncateTo(offset);
+      this.leo = this.cold.end;
+    } else {
+      let i = this.hot.length;
+      while (i > this.head && this.hot[i - 1].offset + this.hot[i - 1].batch.count > offset) i--;
+      // Kafka truncates at batch boundaries; a batch straddling `offset` goes whole.
+      this.hot.length = i;
+      this.cachePos.length = i;
+      this.leo = i > this.head ? this.hot[i - 1].offset + this.hot[i - 1].batch.count : this.cold.end;
+    }
     while (this.epochs.length > 0 && this.epochs[this.epochs.length - 1].startOffset >= this.leo) this.epochs.pop();
     if (this.hw > this.leo) this.hw = this.leo;
     if (this.durableOffset > this.leo) this.durableOffset = this.leo;
@@ -91,7 +150,6 @@ export class PartitionLog {
     this.rebuildProducerState();
     return oldLeo - this.leo;
   }
-
   /**
    * Kafka's LeaderEpochFileCache.endOffsetFor: the largest epoch ≤ `epoch` this log knows, and the
    * offset where the next higher epoch starts (or the LEO if `epoch` is the latest).
@@ -114,14 +172,15 @@ export class PartitionLog {
 
   /** Epoch of the last batch (the fetch's lastFetchedEpoch). */
   lastBatchEpoch(): number {
-    const n = this.entries.length;
-    return n > 0 ? this.entries[n - 1].epoch : UNDEFINED_EPOCH;
+    const n = this.hot.length;
+    if (n > this.head) return this.hot[n - 1].epoch;
+    return this.cold.n > 0 ? this.cold.lastEpoch : UNDEFINED_EPOCH;
   }
 
-  /** Index of the first entry whose batch contains or starts after `offset`. */
-  indexOf(offset: number): number {
-    const e = this.entries;
-    let lo = 0;
+  /** Index in `hot` of the first entry whose batch contains or starts after `offset` (at least `head`). */
+  private indexOf(offset: number): number {
+    const e = this.hot;
+    let lo = this.head;
     let hi = e.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
@@ -135,8 +194,18 @@ export class PartitionLog {
   read(offset: number, limit: number, maxBytes: number): LogEntry[] {
     const out: LogEntry[] = [];
     let bytes = 0;
-    for (let i = this.indexOf(offset); i < this.entries.length; i++) {
-      const e = this.entries[i];
+    let at = offset;
+    const coldEnd = this.cold.end;
+    while (at < coldEnd && at < limit) {
+      const e = this.cold.read(at, Math.min(limit, coldEnd), out.length > 0 ? maxBytes - bytes : maxBytes);
+      if (out.length > 0 && bytes + e.batch.bytes > maxBytes) return out;
+      out.push(e);
+      bytes += e.batch.bytes;
+      at = e.offset + e.batch.count;
+    }
+    if (at < coldEnd) return out;
+    for (let i = this.indexOf(at); i < this.hot.length; i++) {
+      const e = this.hot[i];
       if (e.offset + e.batch.count > limit) break;
       if (out.length > 0 && bytes + e.batch.bytes > maxBytes) break;
       out.push(e);
@@ -145,11 +214,16 @@ export class PartitionLog {
     return out;
   }
 
-  /** Bytes of the `count` entries from `offset` on that were written before cache position `from`. */
-  uncachedBytes(offset: number, count: number, from: number): number {
+  /** Bytes of `entries` (as {@link read} returned them) written before cache position `from`; cold ones are on disk only. */
+  uncachedBytes(entries: readonly LogEntry[], from: number): number {
     let bytes = 0;
-    const start = this.indexOf(offset);
-    for (let i = start; i < start + count && i < this.entries.length; i++) if (this.cachePos[i] < from) bytes += this.entries[i].batch.bytes;
+    const coldEnd = this.cold.end;
+    let k = 0;
+    while (k < entries.length && entries[k].offset < coldEnd) bytes += entries[k++].batch.bytes;
+    if (k === entries.length) return bytes;
+    const start = this.indexOf(entries[k].offset);
+    const count = entries.length - k;
+    for (let i = start; i < start + count && i < this.hot.length; i++) if (this.cachePos[i] < from) bytes += this.hot[i].batch.bytes;
     return bytes;
   }
 
@@ -166,19 +240,35 @@ export class PartitionLog {
     return this.producers.get(pid);
   }
 
-  private rememberProducerBatch(entry: LogEntry): void {
-    let st = this.producers.get(entry.batch.pid);
-    if (st === undefined) {
-      st = new ProducerStateEntry();
-      this.producers.set(entry.batch.pid, st);
-    }
-    st.addBatch(entry);
-  }
-
+  /** After a truncation: the cold part's producer state (without what was cut), then every hot entry. */
   private rebuildProducerState(): void {
-    this.producers.clear();
-    for (const e of this.entries) this.rememberProducerBatch(e);
+    this.producers = new Map();
+    for (const [pid, st] of this.coldProducers) {
+      const kept = new ProducerStateEntry();
+      const again = new ProducerStateEntry();
+      for (let k = 0; k < st.size; k++) {
+        const e = st.at(k);
+        if (e.offset + e.batch.count > this.leo) continue;
+        kept.addBatch(e);
+        again.addBatch(e);
+      }
+      if (kept.size === 0) this.coldProducers.delete(pid);
+      else {
+        this.coldProducers.set(pid, kept);
+        this.producers.set(pid, again);
+      }
+    }
+    for (let i = this.head; i < this.hot.length; i++) rememberBatch(this.producers, this.hot[i]);
   }
+}
+
+function rememberBatch(producers: Map<number, ProducerStateEntry>, entry: LogEntry): void {
+  let st = producers.get(entry.batch.pid);
+  if (st === undefined) {
+    st = new ProducerStateEntry();
+    producers.set(entry.batch.pid, st);
+  }
+  st.addBatch(entry);
 }
 
 /** Kafka's ProducerStateEntry.NUM_BATCHES_TO_RETAIN. */

@@ -74,7 +74,7 @@ export class FetchPurgatory {
       const readable = lp !== undefined && (lp.role === 'leader' || (req.replicaId < 0 && req.rackId !== undefined));
       const r = !readable ? fetchError(fp.tp, 'NOT_LEADER_OR_FOLLOWER', lp?.log) : lp.fetchRecords(req, fp, first, req.maxBytes - bytes);
       for (const e of r.entries) bytes += e.batch.bytes;
-      if (r.entries.length > 0 && cachedFrom > 0) uncached += b.logs.get(fp.tp)!.uncachedBytes(r.entries[0].offset, r.entries.length, cachedFrom);
+      if (r.entries.length > 0 && cachedFrom > 0) uncached += b.logs.get(fp.tp)!.uncachedBytes(r.entries, cachedFrom);
       if (r.error !== 'NONE' || r.divergingEpoch !== undefined || r.preferredReadReplica !== undefined) urgent = true;
       out.push(r);
     }
