@@ -57,7 +57,11 @@ const bool = (dflt: boolean, doc: string): Spec => ({ type: 'boolean', default: 
 const BROKER: Record<string, Spec> = {
   'min.insync.replicas': int(1, 'With acks=all, the fewest in-sync replicas (leader included) that must have a record before it is acknowledged; fewer gives NOT_ENOUGH_REPLICAS.', { min: 1 }),
   'unclean.leader.election.enable': bool(false, 'Allow a replica outside the ISR to become leader when no ISR member is alive (may lose acknowledged records).'),
-  'replica.lag.time.max.ms': ms(30000, "A follower that has not caught up to the leader's log end within this time is removed from the ISR."),
+  'replica.lag.time.max.ms': ms(
+    30000,
+    "A follower that has not caught up to the leader's log end within this time is removed from the ISR. At least 2: the isr-expiration task runs every replica.lag.time.max.ms / 2 ms, and Kafka's scheduler refuses a period of 0 (the broker does not start).",
+    { min: 2 },
+  ),
   'replica.fetch.wait.max.ms': msInt(500, "Longest time the leader holds a follower's fetch waiting for replica.fetch.min.bytes of data."),
   'replica.fetch.min.bytes': bytes(1, 'Bytes a follower fetch waits for before the leader answers (up to replica.fetch.wait.max.ms).'),
   'replica.fetch.max.bytes': bytes(1048576, 'Bytes per partition a follower fetch asks for (at least one batch is returned even if larger).'),

@@ -206,7 +206,8 @@ export class Simulation {
   private flushPeriodUs(): number {
     let min = Infinity;
     for (const t of this.topics) min = Math.min(min, num(this.topicConfig(t.name), 'flush.ms'));
-    return min >= Number.MAX_SAFE_INTEGER ? Infinity : min * 1000;
+    // flush.ms 0 means "every check": the check still runs at most once per millisecond.
+    return min >= Number.MAX_SAFE_INTEGER ? Infinity : Math.max(1, min) * 1000;
   }
 
   // ---- running -------------------------------------------------------------------------------

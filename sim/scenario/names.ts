@@ -41,7 +41,7 @@ export const DEFAULT_SEED = 1;
 /** Default record value size. */
 export const DEFAULT_RECORD_BYTES = 100;
 /**
- * Input limits, enforced by the validator (docs/scenarios.md). Brokers and partitions follow Kafka's own
+ * Input limits, enforced by the validator (README, Scenarios). Brokers and partitions follow Kafka's own
  * guidance for a KRaft cluster (up to 1,000 brokers and 200,000 partitions); the others are generous
  * bounds that keep one scenario's memory and the page's drawing within reach.
  */

@@ -37,7 +37,7 @@ export class ClientMetadata {
   reset(): void {
     this.image = null;
     this.inflight = false;
-    this.proc.timer(this.cfg.metadataMaxAgeMs * 1000, () => this.ageLoop());
+    this.proc.timer(this.agePeriodUs(), () => this.ageLoop());
   }
 
   /** Ask for fresh metadata (one request at a time). */
@@ -91,8 +91,13 @@ export class ClientMetadata {
     this.proc.timer(this.cfg.retryBackoffMs * 1000, () => this.request());
   }
 
+  /** metadata.max.age.ms; 0 (Kafka accepts it: metadata always stale) refreshes at most once per millisecond. */
+  private agePeriodUs(): number {
+    return Math.max(1, this.cfg.metadataMaxAgeMs) * 1000;
+  }
+
   private ageLoop(): void {
     this.request();
-    this.proc.timer(this.cfg.metadataMaxAgeMs * 1000, () => this.ageLoop());
+    this.proc.timer(this.agePeriodUs(), () => this.ageLoop());
   }
 }
