@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { hashEvents, type HeaderEvent, type TraceEvent } from '../../../sim/trace/index.js';
+import { hashEvents, type TraceEvent } from '../../../sim/trace/index.js';
+import { traceHeader } from '../../trace-header.js';
 
-const HEADER: HeaderEvent = {
-  type: 'header',
-  t: 0,
-  schema: 2,
-  scenario: 'x',
-  seed: 1,
-  kafkaVersion: '4.1',
-  controller: 'kraft',
-  sessionTimeoutMs: 9000,
-  truncation: 'divergingEpoch',
-  durationUs: 1_000_000,
-  brokers: [1, 2],
-  topics: [],
-  producers: [],
-  consumers: [],
-};
+const HEADER = traceHeader({ durationUs: 1_000_000, brokers: [1, 2] });
 
 /** The same event with its keys in reverse order (the hash then reads it field by field by name). */
 function reversed(ev: object): TraceEvent {

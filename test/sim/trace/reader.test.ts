@@ -5,24 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../../sim/scenario/names.js';
 import { TRACE_FIELDS } from '../../../sim/trace/fields.js';
+import { traceHeader } from '../../trace-header.js';
 import { JSON_SHAPES, TRACE_LIMITS, TraceFileError, TraceLineReader } from '../../../sim/trace/reader.js';
 
-const HEADER = {
-  type: 'header',
-  t: 0,
-  schema: 2,
-  scenario: 'x',
-  seed: 1,
-  kafkaVersion: '4.1',
-  controller: 'kraft',
-  sessionTimeoutMs: 9000,
-  truncation: 'divergingEpoch',
-  durationUs: 10,
-  brokers: [1],
-  topics: [],
-  producers: [],
-  consumers: [],
-};
+const HEADER = traceHeader();
 
 function read(...lines: string[]): void {
   const r = new TraceLineReader('t.ndjson');

@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { layout } from '../../../viz/views/cluster.js';
 import { apply, emptyFrame, type Frame } from '../../../viz/derive/frames.js';
-import type { HeaderEvent } from '../../../sim/index.js';
+import { traceHeader } from '../../trace-header.js';
 
 function frame(racks?: Record<string, string>): Frame {
-  const header: HeaderEvent = {
-    type: 'header',
-    t: 0,
-    schema: 2,
-    scenario: 'x',
-    seed: 1,
-    kafkaVersion: '4.1',
-    controller: 'kraft',
-    sessionTimeoutMs: 9000,
-    truncation: 'divergingEpoch',
-    durationUs: 1,
-    brokers: [1, 2],
-    topics: [],
-    producers: [],
-    consumers: [],
-  };
+  const header = traceHeader({ durationUs: 1, brokers: [1, 2] });
   return apply(emptyFrame(), racks ? { ...header, racks } : header);
 }
 
