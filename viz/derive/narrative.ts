@@ -256,6 +256,9 @@ export class NarrativeBuilder {
       text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (broker ${removed.join(', ') || '?'} ${fencedWord(this.controller)})`;
     } else if (ev.reason === 'shutdown') {
       text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (broker ${removed.join(', ') || '?'} shutting down)`;
+    } else if (ev.reason === 'uncleanShutdown' && added.length > 0) {
+      // The same change elected the last known leader (the election line says so): the ISR is just it.
+      text = `${ev.tp}: a broker registered again after an unclean shutdown and left the ELR; with ISR and ELR empty the last known leader ${added.join(', ')} was elected and is the ISR alone: ${list(prev)} → ${list(ev.isr)}`;
     } else if (ev.reason === 'uncleanShutdown') {
       text = `${ev.tp}: a broker registered again after an unclean shutdown (no clean-shutdown broker epoch): it may have lost acknowledged records, so the controller took it out of the ISR and ELR (KIP-966); ISR ${list(prev)} → ${list(ev.isr)}`;
     } else {

@@ -224,6 +224,19 @@ describe('lost records match the checker', () => {
   });
 });
 
+describe('KIP-966 in the narrative (kip966-empty-isr-power-loss-4.1)', () => {
+  it('tells the empty ISR, the unclean-shutdown removal and the last known leader', () => {
+    const r = run('catalog/kip966-empty-isr-power-loss-4.1', 1);
+    const m = new Model();
+    m.push(r.events);
+    const texts = m.items.map((x) => x.text);
+    expect(texts.find((t) => t.includes('ISR [1] → []'))).toContain('the ISR is empty and [1] is the last known leader');
+    expect(texts.find((t) => t.includes('took it out of the ISR and ELR'))).toContain('orders-0: a broker registered again after an unclean shutdown');
+    expect(texts.find((t) => t.includes('UNCLEAN: ISR and ELR were both empty'))).toContain('leader none → 1');
+    expect(texts.find((t) => t.includes('left the ELR; with ISR and ELR empty'))).toContain('[] → [1]');
+  });
+});
+
 describe('messages held on a cut link (link-cut-delays)', () => {
   it('are not drawn while held, fly again from their retransmission, and the narrative tells it', () => {
     const r = run('link-cut-delays', 1);
