@@ -7,7 +7,7 @@
 export const RECORD_COUNTER_DOCS = {
   sent: 'Records the applications called send() for.',
   acked: 'Records acknowledged to the application (error NONE; for acks=0, once written to the socket).',
-  failed: 'Records whose send failed (delivery timeout, fatal error, producer crash).',
+  failed: 'Records whose send failed (an exception from send(), delivery timeout, fatal error, producer crash).',
   lostAcked: "Acknowledged records missing from their partition's final log.",
   duplicated: 'Records present more than once in a final log.',
   consumed: 'Records received by consumers.',

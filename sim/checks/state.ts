@@ -60,6 +60,9 @@ export class TraceState {
         return;
       case 'ack':
         return this.onAck(ev);
+      case 'sendError':
+        this.failed += ev.count;
+        return;
       case 'consume': {
         this.consumed += ev.count;
         let who = this.consumerIndex.get(ev.consumer);

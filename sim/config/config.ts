@@ -123,7 +123,9 @@ const PRODUCER: Record<string, Spec> = {
   ),
   'linger.ms': msInt(5, 'How long a batch waits for more records before it is sent (5 since Kafka 4.0, 0 before).'),
   'batch.size': bytes(16384, 'Target size of a batch per partition; a full batch is sent without waiting for linger.ms.'),
-  'buffer.memory': bytes(33554432, 'Bytes of unsent records the producer buffers; send() blocks up to max.block.ms when full.', { type: 'long' }),
+  'buffer.memory': bytes(33554432, 'Memory for batches not yet acknowledged: each new batch takes max(batch.size, its first record) from it; send() blocks up to max.block.ms when it is used up.', {
+    type: 'long',
+  }),
   'max.in.flight.requests.per.connection': int(5, 'Unacknowledged produce requests per broker connection (at most 5 with idempotence).', { min: 1 }),
   'request.timeout.ms': msInt(30000, 'How long the producer waits for a produce response before retrying.'),
   'delivery.timeout.ms': msInt(120000, 'Upper bound from send() to success or failure, retries included; must be ≥ linger.ms + request.timeout.ms.'),
@@ -131,7 +133,8 @@ const PRODUCER: Record<string, Spec> = {
   'retry.backoff.ms': ms(100, 'Initial pause before retrying a failed request; doubles per attempt up to retry.backoff.max.ms (±20% jitter).'),
   'retry.backoff.max.ms': ms(1000, 'Cap of the exponential retry backoff.'),
   'metadata.max.age.ms': ms(300000, 'Metadata is refreshed at least this often even without errors.'),
-  'max.block.ms': ms(60000, 'How long send() may block for metadata or buffer space before failing.'),
+  'max.block.ms': ms(60000, 'How long send() may block for buffer space (buffer.memory) before it fails with BufferExhaustedException.'),
+  'max.request.size': bytes(1048576, 'Largest produce request; a record larger than this (serialized, with batch overhead) fails in send() with RecordTooLargeException.', { min: 1 }),
   'partitioner.ignore.keys': bool(false, 'Ignore keys when choosing a partition (use the sticky partitioner for every record).'),
   'partitioner.adaptive.partitioning.enable': bool(true, 'The sticky partitioner prefers partitions whose broker has shorter queues (KIP-794).'),
   'compression.type': { type: 'enum', default: 'none', values: ['none'], notModelled: ['gzip', 'snappy', 'lz4', 'zstd'], doc: 'Batch compression. Only none is modelled for now.' },
@@ -451,6 +454,7 @@ export function resolveConfig(group: ConfigGroup, version: string, overrides: Re
  * with. Idempotence (default on) conflicts with acks≠all, retries=0 or max.in.flight>5: when the user set
  * `enable.idempotence` explicitly that is an error, otherwise idempotence is silently turned off.
  * delivery.timeout.ms below linger.ms + request.timeout.ms is an error when set explicitly, else raised.
+ * batch.size above buffer.memory is an error (the first send() would throw).
  */
 export function applyProducerRules(c: ConfigMap, explicit: ReadonlySet<string>): void {
   if (c['enable.idempotence'] === true) {
@@ -470,6 +474,16 @@ export function applyProducerRules(c: ConfigMap, explicit: ReadonlySet<string>):
       });
     }
     c['delivery.timeout.ms'] = floor;
+  }
+  const batchSize = c['batch.size'] as number;
+  const memory = c['buffer.memory'] as number;
+  if (batchSize > memory) {
+    // BufferPool.allocate: every new batch takes at least batch.size bytes from the pool.
+    throw new ConfigError('batch.size', {
+      problem: `every new batch takes batch.size bytes from buffer.memory: Kafka's send() would throw IllegalArgumentException "Attempt to allocate ${batchSize} bytes, but there is a hard limit of ${memory} on memory allocations."`,
+      got: batchSize,
+      expected: `at most buffer.memory (${memory})`,
+    });
   }
 }
 

@@ -8,7 +8,7 @@ import { type ControllerKind, fencedWord, sessionLostWords, TRUNCATION_SHORT } f
 
 export interface TimelineItem {
   atMs: number;
-  kind: 'fault' | 'broker' | 'fence' | 'election' | 'isr' | 'truncate';
+  kind: 'fault' | 'broker' | 'fence' | 'election' | 'isr' | 'truncate' | 'sendError';
   partition?: string;
   text: string;
 }
@@ -50,6 +50,8 @@ export class Timeline implements TraceSink {
   isrShrinks = 0;
   isrExpands = 0;
   private controller: ControllerKind = 'kraft';
+  /** Producer and error of the send() failures already on the timeline (only the first of each is). */
+  private readonly sendErrors = new Set<string>();
 
   event(ev: TraceEvent): void {
     switch (ev.type) {
@@ -114,6 +116,13 @@ export class Timeline implements TraceSink {
           partition: ev.tp,
           text: `${ev.tp}: ISR [${ev.prev.join(',')}] → [${ev.isr.join(',')}] (${this.reasonWord(ev.reason)})${ev.elr.length > 0 ? `, ELR [${ev.elr.join(',')}]` : ''}${ev.lastKnownElr.length > 0 ? `, LastKnownElr [${ev.lastKnownElr.join(',')}]` : ''}`,
         });
+        return;
+      }
+      case 'sendError': {
+        const key = `${ev.producer} ${ev.error}`;
+        if (this.sendErrors.has(key)) return;
+        this.sendErrors.add(key);
+        this.items.push({ atMs, kind: 'sendError', text: `producer ${ev.producer}: send() failed with ${ev.error}: ${ev.message}` });
         return;
       }
       case 'truncate': {

@@ -180,6 +180,7 @@ export class Simulation {
       brokerHeartbeatIntervalMs: this.heartbeatIntervalMs(),
       flushMessages: (topic) => num(this.topicConfig(topic), 'flush.messages'),
       flushMs: (topic) => num(this.topicConfig(topic), 'flush.ms'),
+      maxMessageBytes: (topic) => num(this.topicConfig(topic), 'max.message.bytes'),
       minIsr: (topic) => image.topics[topic].minInsyncReplicas,
       hwFrozenUnderMinIsr: this.scenario.cluster.behaviour.hwFrozenUnderMinIsr,
       truncation: this.scenario.cluster.behaviour.truncation,
@@ -189,6 +190,7 @@ export class Simulation {
     // Per-topic lookups are cached: they sit on the append path.
     cfg.flushMessages = memo(cfg.flushMessages);
     cfg.flushMs = memo(cfg.flushMs);
+    cfg.maxMessageBytes = memo(cfg.maxMessageBytes);
     for (const id of this.scenario.cluster.brokers) {
       const diskSpec = { ...this.scenario.cluster.disk, ...(this.scenario.cluster.brokerDisks[String(id)] ?? {}) };
       const disk = new Disk(this.kernel, diskSpec, this.trace, id);

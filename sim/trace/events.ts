@@ -16,8 +16,10 @@
  * controller kind, session timeout and truncation rule; a delivery timeout is `TimeoutException` with
  * Kafka's message (was DELIVERY_TIMEOUT); truncations to the leader's log end are `leaderEndOffset`;
  * isr events carry `lastKnownElr` (KIP-966); messages held on a cut connection (`held`, `resend`).
+ * 3: send() calls that fail before their records reach a batch (`sendError`: RecordTooLargeException,
+ * BufferExhaustedException).
  */
-export const TRACE_SCHEMA_VERSION = 2;
+export const TRACE_SCHEMA_VERSION = 3;
 
 /**
  * What a producer's application can be told about a batch: error names as Kafka's protocol spells them
@@ -44,6 +46,8 @@ export const KAFKA_ERRORS = [
   'KAFKA_STORAGE_ERROR',
   'MESSAGE_TOO_LARGE',
   'TimeoutException',
+  'RecordTooLargeException',
+  'BufferExhaustedException',
   'PRODUCER_CRASHED',
 ] as const;
 export type KafkaError = (typeof KAFKA_ERRORS)[number];
@@ -51,6 +55,8 @@ export type KafkaError = (typeof KAFKA_ERRORS)[number];
 /** The outcomes that are not protocol errors: what they are, in the words a report shows next to the name. */
 export const CLIENT_OUTCOMES: Readonly<Partial<Record<KafkaError, string>>> = {
   TimeoutException: "the producer's org.apache.kafka.common.errors.TimeoutException: delivery.timeout.ms passed before an acknowledgement",
+  RecordTooLargeException: "the producer's org.apache.kafka.common.errors.RecordTooLargeException from send(): the record is larger than max.request.size or buffer.memory",
+  BufferExhaustedException: "the producer's org.apache.kafka.clients.producer.BufferExhaustedException (a TimeoutException) from send(): buffer.memory stayed full for max.block.ms",
   PRODUCER_CRASHED: 'simulator outcome, not a Kafka error: the producer process died with the batch unsent or unacknowledged',
 };
 
@@ -321,7 +327,28 @@ export interface AckEvent {
   message?: string;
 }
 
-/** A produce attempt failed with a retriable error and will be retried. */
+/**
+ * send() failed before the records reached a batch: KafkaProducer.doSend hands the exception to the
+ * callback (RecordTooLargeException from ensureValidRecordSize; BufferExhaustedException when
+ * buffer.memory stayed full for max.block.ms). `count` send() calls of the producer's topic failed by `t`
+ * (calls failing for the same reason one after another are reported together, at most once a second).
+ * These records never got a partition offset, a producer id or a sequence number.
+ */
+export interface SendErrorEvent {
+  type: 'sendError';
+  t: number;
+  producer: string;
+  topic: string;
+  count: number;
+  error: KafkaError;
+  message: string;
+}
+
+/**
+ * A produce attempt failed with a retriable error and will be retried. With MESSAGE_TOO_LARGE the batch
+ * was split into batches of at most batch.size (Sender.completeBatch, ProducerBatch.split), which keep
+ * its records' sequence numbers.
+ */
 export interface RetryEvent {
   type: 'retry';
   t: number;
@@ -403,6 +430,7 @@ export type TraceEvent =
   | BatchEvent
   | AckEvent
   | RetryEvent
+  | SendErrorEvent
   | ClientEvent
   | MetadataEvent
   | ConsumeEvent

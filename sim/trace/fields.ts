@@ -73,6 +73,7 @@ export const TRACE_FIELDS = {
   batch: { t: 'number', producer: 'string', pid: 'number', tp: 'string', seq: 'number', count: 'number', bytes: 'number', firstUs: 'number' },
   ack: { t: 'number', producer: 'string', pid: 'number', tp: 'string', seq: 'number', count: 'number', offset: 'number', error: 'string', attempts: 'number', message: 'string?' },
   retry: { t: 'number', producer: 'string', tp: 'string', seq: 'number', count: 'number', error: 'string', attempt: 'number' },
+  sendError: { t: 'number', producer: 'string', topic: 'string', count: 'number', error: 'string', message: 'string' },
   client: { t: 'number', node: 'string', state: 'string', pid: 'number?' },
   metadata: { t: 'number', node: 'string', version: 'number' },
   consume: { t: 'number', consumer: 'string', tp: 'string', offset: 'number', count: 'number', epoch: 'number', pid: 'number', seq: 'number' },

@@ -386,6 +386,10 @@ const REDUCERS: { [K in TraceEventType]: Reducer<K> } = {
   retry: (f) => {
     f.stats.retries++;
   },
+  // send() failed before a batch: the records count as failed and were never in a partition.
+  sendError: (f, ev) => {
+    f.stats.failed += ev.count;
+  },
   ack: reduceAck,
   consume: (f, ev) => {
     f.stats.consumed += ev.count;
@@ -666,6 +670,7 @@ const TOUCHES: { readonly [K in TraceEventType]: Touch } = {
   resend: 'none',
   batch: 'none',
   retry: 'none',
+  sendError: 'none',
   consume: 'none',
   metadata: 'none',
   truncationDetected: 'none',

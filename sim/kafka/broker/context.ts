@@ -25,6 +25,8 @@ export interface BrokerConfig {
   flushMessages: (topic: string) => number;
   /** flush.ms of a topic (log.flush.interval.ms unless the topic overrides it). */
   flushMs: (topic: string) => number;
+  /** max.message.bytes per topic (the broker's message.max.bytes unless the topic sets it). */
+  maxMessageBytes: (topic: string) => number;
   /** min.insync.replicas per topic. */
   minIsr: (topic: string) => number;
   /** KAFKA-15583 (3.7+): the HW does not advance while the ISR is below min ISR. */

@@ -85,7 +85,7 @@ export class Partition {
   // ---- appends -------------------------------------------------------------------------------
 
   /**
-   * Partition.appendRecordsToLeader plus the idempotent producer's sequence checks (ProducerStateEntry,
+   * Partition.appendRecordsToLeader (min.insync.replicas, then the log's max.message.bytes) plus the idempotent producer's sequence checks (ProducerStateEntry,
    * ProducerAppendInfo.checkSequence). Returns the
    * partition's result, when the append is on the page cache (or fsynced), and the offset the HW must
    * pass for acks=all.
@@ -95,6 +95,9 @@ export class Partition {
     const tp = this.tp;
     const fail = (error: KafkaError) => ({ result: { tp, seq: batch.seq, error, baseOffset: -1 }, doneUs: now, requiredOffset: -1 });
     if (acks === -1 && this.isr.length < this.minIsr()) return fail('NOT_ENOUGH_REPLICAS');
+    // UnifiedLog.analyzeAndValidateRecords: a batch over the topic's max.message.bytes is refused with
+    // RecordTooLargeException, answered as MESSAGE_TOO_LARGE (followers do not check: ignoreRecordSize).
+    if (batch.bytes > this.broker.cfg.maxMessageBytes(this.topic)) return fail('MESSAGE_TOO_LARGE');
     const log = this.log;
     if (batch.idempotent) {
       const st = log.producerState(batch.pid);

@@ -26,20 +26,47 @@ export interface PBatch {
   lastAttemptUs: number;
   retryBackoffUs: number;
   done: boolean;
+  /** Bytes taken from buffer.memory for it (BufferPool.allocate: max(batch.size, the first record's upper bound)); 0 for a split batch, allocated off the pool. */
+  allocated: number;
 }
 
 /** Batch header (61 bytes in the v2 format) and per-record overhead (attributes, varints, headers). */
 export const BATCH_OVERHEAD_BYTES = 61;
 const RECORD_OVERHEAD_BYTES = 10;
+/** DefaultRecord.MAX_RECORD_OVERHEAD: the most a record's length, attributes, deltas and header count take. */
+const MAX_RECORD_OVERHEAD = 21;
+
+/** ByteUtils.sizeOfVarint: bytes of a zigzag-encoded varint int. */
+function sizeOfVarint(n: number): number {
+  const z = n * 2;
+  return z < 2 ** 7 ? 1 : z < 2 ** 14 ? 2 : z < 2 ** 21 ? 3 : z < 2 ** 28 ? 4 : 5;
+}
+
+/**
+ * AbstractRecords.estimateSizeInBytesUpperBound for a v2 record without headers: the batch header plus
+ * DefaultRecord.recordSizeUpperBound (a null key counts one byte). What KafkaProducer.doSend checks against
+ * max.request.size and buffer.memory, and the least a new batch for it takes from the pool.
+ */
+export function recordSizeUpperBound(keyBytes: number, valueBytes: number): number {
+  const key = keyBytes > 0 ? sizeOfVarint(keyBytes) + keyBytes : 1;
+  return BATCH_OVERHEAD_BYTES + MAX_RECORD_OVERHEAD + key + sizeOfVarint(valueBytes) + valueBytes + sizeOfVarint(0);
+}
+
+/** How often a producer whose records are all too large reports the send() calls that failed since the last report. */
+const SEND_ERROR_REPORT_US = 1_000_000;
 
 export class RecordAccumulator {
   readonly tps: string[];
   /** Per partition: batches waiting to be sent, oldest first. */
   queues: PBatch[][] = [];
-  /** Bytes of records held (buffer.memory accounting). */
+  /** Bytes taken from buffer.memory by batches not yet completed (BufferPool: totalMemory - availableMemory). */
   bufferedBytes = 0;
-  /** send() is blocked on buffer.memory. */
+  /** send() is blocked on buffer.memory (BufferPool.allocate waiting, up to max.block.ms). */
   blocked = false;
+  /** Counts blocks, so that a max.block.ms timer knows whether its block is still the current one. */
+  private blockGen = 0;
+  /** When the last failed send() calls of a too-large record were reported (-1: never). */
+  private lastSendErrorUs = -1;
   /** Records the application has called send() for. */
   sent = 0;
   /** Total size of the batches the last drain() returned, with the request overhead. */
@@ -52,6 +79,10 @@ export class RecordAccumulator {
   readonly keyPartition: KeyPartitions | null;
   private readonly keyBytes: number;
   readonly recordWireBytes: number;
+  /** Bytes BufferPool.allocate takes for a new batch: max(batch.size, the record's upper bound). */
+  private readonly allocSize: number;
+  /** KafkaProducer.ensureValidRecordSize's RecordTooLargeException message, when every record is too large. */
+  readonly tooLarge: string | null;
 
   constructor(
     private readonly producer: ProducerContext,
@@ -67,6 +98,9 @@ export class RecordAccumulator {
     this.keyPartition = keyCount > 0 && !cfg.partitionerIgnoreKeys ? new KeyPartitions((k) => this.keyString(k), keyCount, partitions) : null;
     this.keyBytes = keyCount > 0 ? this.keyString(keyCount - 1).length : 0;
     this.recordWireBytes = work.recordBytes + this.keyBytes + RECORD_OVERHEAD_BYTES;
+    const upper = recordSizeUpperBound(this.keyBytes, work.recordBytes);
+    this.allocSize = Math.max(cfg.batchSize, upper);
+    this.tooLarge = recordTooLarge(upper, cfg);
   }
 
   private keyString(k: number): string {
@@ -78,6 +112,7 @@ export class RecordAccumulator {
     this.queues = this.tps.map(() => []);
     this.bufferedBytes = 0;
     this.blocked = false;
+    this.blockGen++;
   }
 
   /** The application resumes sending at `now`: record `sent` is due then, the rest at the configured rate. */
@@ -106,18 +141,41 @@ export class RecordAccumulator {
     return k < this.work.maxRecords && this.tOf(k) < this.work.stopUs;
   }
 
-  /** Append every record due by now. */
+  /** Append every record due by now (until send() blocks on buffer.memory). */
   catchUp(now: number): void {
     if (this.blocked || !this.producer.alive) return;
-    while (this.moreRecords(this.sent) && this.tOf(this.sent) <= now) {
-      if (this.bufferedBytes + this.recordWireBytes > this.cfg.bufferMemory) {
-        // buffer.memory exhausted: send() blocks until an acknowledgement frees memory.
-        this.blocked = true;
-        return;
-      }
-      if (this.keyPartition === null) this.sendStickyRun(now);
-      else this.sendRecord(this.tOf(this.sent));
+    if (this.tooLarge !== null) {
+      this.failTooLarge(now);
+      return;
     }
+    while (this.moreRecords(this.sent) && this.tOf(this.sent) <= now) {
+      const appended = this.keyPartition === null ? this.sendStickyRun(now) : this.sendRecord(this.tOf(this.sent));
+      if (!appended) return;
+    }
+  }
+
+  /**
+   * Every record is larger than max.request.size or buffer.memory: each send() call fails at once with
+   * RecordTooLargeException (KafkaProducer.ensureValidRecordSize), and nothing is buffered. The calls
+   * due by now are reported together.
+   */
+  private failTooLarge(now: number): void {
+    // The records due by now, found by arithmetic and corrected by at most a few steps (a rate of any size costs no loop).
+    const until = Math.min(now, this.work.stopUs);
+    const due = Math.min(this.work.maxRecords, Math.floor(((until - this.baseUs) * this.work.ratePerSec) / 1e6) + 2);
+    let k = Math.max(this.sent, due);
+    while (k > this.sent && !(this.moreRecords(k - 1) && this.tOf(k - 1) <= now)) k--;
+    const n = k - this.sent;
+    if (n <= 0) return;
+    this.sent = k;
+    this.reportSendError(now, n, 'RecordTooLargeException', this.tooLarge!);
+    this.lastSendErrorUs = now;
+  }
+
+  private reportSendError(now: number, count: number, error: 'RecordTooLargeException' | 'BufferExhaustedException', message: string): void {
+    const pr = this.producer;
+    pr.metrics.countError(error, count);
+    pr.trace.emit({ type: 'sendError', t: now, producer: pr.name, topic: this.work.topic, count, error, message });
   }
 
   /**
@@ -125,17 +183,17 @@ export class RecordAccumulator {
    * batch fills (or at twice batch.size): append them as one run, up to that point, with the same
    * result as one at a time.
    */
-  private sendStickyRun(now: number): void {
+  private sendStickyRun(now: number): boolean {
     const available = this.producer.sender.available;
     const p = this.sticky.partition(available, this.queueSize, this.cfg.adaptivePartitioning);
     const rec = this.recordWireBytes;
-    let b = this.openBatch(p);
+    let b: PBatch | null | undefined = this.openBatch(p);
     if (b === undefined || (b.count > 0 && b.bytes + rec > this.cfg.batchSize)) b = this.newBatch(p, this.tOf(this.sent));
+    if (b === null) return false;
     const room = Math.max(1, Math.floor((this.cfg.batchSize - b.bytes) / rec));
     const untilSwitch = Math.max(1, Math.ceil((2 * this.cfg.batchSize - this.sticky.produced()) / rec));
-    const memory = Math.max(1, Math.floor((this.cfg.bufferMemory - this.bufferedBytes) / rec));
     let n = 0;
-    const limit = Math.min(room, untilSwitch, memory);
+    const limit = Math.min(room, untilSwitch);
     while (n < limit && this.moreRecords(this.sent) && this.tOf(this.sent) <= now) {
       b.createUs.push(this.tOf(this.sent));
       b.count++;
@@ -143,30 +201,35 @@ export class RecordAccumulator {
       n++;
     }
     b.bytes += n * rec;
-    this.bufferedBytes += n * rec;
     this.sticky.appended(n * rec, b.bytes + rec > this.cfg.batchSize, available, this.queueSize, this.cfg.adaptivePartitioning);
+    return true;
   }
 
-  /** One keyed record (its partition from the pre-drawn key). */
-  private sendRecord(createUs: number): void {
-    this.sent++;
-    let p: number;
-    if (this.keyPartition !== null) p = this.keyPartition.of(this.keysAhead.length > 0 ? this.keysAhead.shift()! : this.chooseKey());
-    else p = this.sticky.partition(this.producer.sender.available, this.queueSize, this.cfg.adaptivePartitioning);
+  /** One keyed record (its partition from the pre-drawn key); false when send() blocks for a new batch's memory. */
+  private sendRecord(createUs: number): boolean {
+    const p = this.keyPartition!.of(this.keyAhead(0));
     const q = this.queues[p];
-    let b = q.length > 0 ? q[q.length - 1] : undefined;
+    let b: PBatch | null | undefined = q.length > 0 ? q[q.length - 1] : undefined;
     if (b === undefined || b.record !== null || (b.count > 0 && b.bytes + this.recordWireBytes > this.cfg.batchSize)) b = this.newBatch(p, createUs);
+    if (b === null) return false;
+    this.keysAhead.shift();
+    this.sent++;
     b.createUs.push(createUs);
     b.count++;
     b.bytes += this.recordWireBytes;
-    this.bufferedBytes += this.recordWireBytes;
-    if (this.keyPartition === null) {
-      const full = b.bytes + this.recordWireBytes > this.cfg.batchSize;
-      this.sticky.appended(this.recordWireBytes, full, this.producer.sender.available, this.queueSize, this.cfg.adaptivePartitioning);
-    }
+    return true;
   }
 
-  private newBatch(p: number, createUs: number): PBatch {
+  /**
+   * A new batch for partition p, with its memory from buffer.memory (BufferPool.allocate); null when the
+   * pool has not enough free: send() blocks (up to max.block.ms) until a completed batch gives memory back.
+   */
+  private newBatch(p: number, createUs: number): PBatch | null {
+    if (this.bufferedBytes + this.allocSize > this.cfg.bufferMemory) {
+      this.block();
+      return null;
+    }
+    this.bufferedBytes += this.allocSize;
     const b: PBatch = {
       tp: this.tps[p],
       partition: p,
@@ -179,15 +242,85 @@ export class RecordAccumulator {
       lastAttemptUs: createUs,
       retryBackoffUs: 0,
       done: false,
+      allocated: this.allocSize,
     };
     this.queues[p].push(b);
     return b;
+  }
+
+  /**
+   * send() of record `sent` waits for memory. If none is given back within max.block.ms, it fails with
+   * BufferExhaustedException (BufferPool.allocate) and the application goes on with its next send().
+   */
+  private block(): void {
+    this.blocked = true;
+    const gen = ++this.blockGen;
+    const deadline = Math.max(this.producer.kernel.now, this.tOf(this.sent) + this.cfg.maxBlockMs * 1000);
+    this.producer.timerAt(deadline, () => {
+      if (this.blocked && this.blockGen === gen) this.bufferExhausted();
+    });
+  }
+
+  private bufferExhausted(): void {
+    const cfg = this.cfg;
+    const now = this.producer.kernel.now;
+    const available = cfg.bufferMemory - this.bufferedBytes;
+    const message = `Failed to allocate ${this.allocSize} bytes within the configured max blocking time ${cfg.maxBlockMs} ms. Total memory: ${cfg.bufferMemory} bytes. Available memory: ${available} bytes. Poolable size: ${cfg.batchSize} bytes`;
+    this.reportSendError(now, 1, 'BufferExhaustedException', message);
+    if (this.keyPartition !== null) {
+      // The failed record's key was drawn: the next record draws the next one.
+      this.keyAhead(0);
+      this.keysAhead.shift();
+    }
+    this.sent++;
+    this.resume(now);
+  }
+
+  /** send() returns at `now`: the next record is created now, and the rest follow at the configured rate. */
+  private resume(now: number): void {
+    this.blocked = false;
+    this.baseUs = now - Math.round((this.sent * 1e6) / this.work.ratePerSec);
+    this.producer.sender.wakeAt(now);
+  }
+
+  /**
+   * Sender.completeBatch after MESSAGE_TOO_LARGE for a batch of several records: ProducerBatch.split into
+   * batches of at most batch.size (each holds at least one record), allocated off the pool, keeping the
+   * creation time and, once sealed, the sequence numbers of the records they hold; they go back to the
+   * head of the partition's deque as if never tried. Returns the pieces.
+   */
+  split(b: PBatch): PBatch[] {
+    const rec = b.record!;
+    const per = Math.max(1, Math.floor((this.cfg.batchSize - BATCH_OVERHEAD_BYTES) / this.recordWireBytes));
+    const pieces: PBatch[] = [];
+    for (let i = 0; i < rec.count; i += per) {
+      const count = Math.min(per, rec.count - i);
+      const createUs = rec.createUs.slice(i, i + count);
+      const bytes = BATCH_OVERHEAD_BYTES + count * this.recordWireBytes;
+      pieces.push({
+        tp: b.tp,
+        partition: b.partition,
+        createUs,
+        count,
+        bytes,
+        createdUs: b.createdUs,
+        record: { ...rec, seq: rec.seq + i, count, bytes, createUs },
+        attempts: 0,
+        lastAttemptUs: b.lastAttemptUs,
+        retryBackoffUs: 0,
+        done: false,
+        allocated: 0,
+      });
+    }
+    for (let i = pieces.length - 1; i >= 0; i--) this.reenqueue(pieces[i]);
+    return pieces;
   }
 
   /** When the next not-yet-appended record matters: it fills a batch, or starts one (its linger). */
   nextRecordWakeUs(): number {
     const k0 = this.sent;
     if (this.blocked || !this.moreRecords(k0)) return Infinity;
+    if (this.tooLarge !== null) return this.lastSendErrorUs < 0 ? this.tOf(k0) : Math.max(this.tOf(k0), this.lastSendErrorUs + SEND_ERROR_REPORT_US);
     const lingerEnd = this.tOf(k0) + this.cfg.lingerMs * 1000;
     if (this.keyPartition === null) {
       const p = this.sticky.peek();
@@ -280,17 +413,19 @@ export class RecordAccumulator {
     q.splice(i, 0, b);
   }
 
-  /** A batch is done: free its memory; a blocked send() returns if there is room again. */
+  /** A batch is done: its memory goes back to the pool (BufferPool.deallocate); a blocked send() returns if it fits now. */
   deallocate(b: PBatch): void {
-    this.bufferedBytes -= b.bytes - BATCH_OVERHEAD_BYTES;
-    if (this.blocked && this.producer.alive && this.bufferedBytes + this.recordWireBytes <= this.cfg.bufferMemory) {
-      // send() returns: record k is created now, and the rest follow at the configured rate.
-      this.blocked = false;
-      const now = this.producer.kernel.now;
-      this.baseUs = now - Math.round((this.sent * 1e6) / this.work.ratePerSec);
-      this.producer.sender.wakeAt(now);
-    }
+    this.bufferedBytes -= b.allocated;
+    b.allocated = 0;
+    if (this.blocked && this.producer.alive && this.bufferedBytes + this.allocSize <= this.cfg.bufferMemory) this.resume(this.producer.kernel.now);
   }
+}
+
+/** KafkaProducer.ensureValidRecordSize: the RecordTooLargeException message for a record of `size` bytes, or null if it fits. */
+function recordTooLarge(size: number, cfg: ProducerConfig): string | null {
+  if (size > cfg.maxRequestSize) return `The message is ${size} bytes when serialized which is larger than ${cfg.maxRequestSize}, which is the value of the max.request.size configuration.`;
+  if (size > cfg.bufferMemory) return `The message is ${size} bytes when serialized which is larger than the total memory buffer you have configured with the buffer.memory configuration.`;
+  return null;
 }
 
 /** An index in [0, n) with P(k) ∝ 1/(k+1)^s, by inverting the CDF approximately (continuous Zipf). */

@@ -27,6 +27,7 @@ export interface ProducerConfig {
   retryBackoffMaxMs: number;
   metadataMaxAgeMs: number;
   maxRequestSize: number;
+  maxBlockMs: number;
   partitionerIgnoreKeys: boolean;
   adaptivePartitioning: boolean;
 }

@@ -80,8 +80,8 @@ export class Metrics {
     for (let i = from; i < count; i++) this.endToEnd.record(nowUs - createUs[i]);
   }
 
-  countError(error: string): void {
-    this.errors.set(error, (this.errors.get(error) ?? 0) + 1);
+  countError(error: string, n = 1): void {
+    this.errors.set(error, (this.errors.get(error) ?? 0) + n);
   }
 }
 

@@ -45,6 +45,12 @@ const INVALID_METADATA = new Set<KafkaError>([
   'REQUEST_TIMED_OUT',
 ]);
 
+/** The message of the exception the application gets for a protocol error, where Kafka's Errors enum gives one the simulator reproduces. */
+const ERROR_MESSAGES: Partial<Record<KafkaError, string>> = {
+  // Errors.MESSAGE_TOO_LARGE → RecordTooLargeException with this message.
+  MESSAGE_TOO_LARGE: 'The request included a message larger than the max message size the server will accept.',
+};
+
 const NO_PARTITIONS: number[] = [];
 
 export class Sender implements SenderWakeup {
@@ -302,6 +308,10 @@ export class Sender implements SenderWakeup {
       this.succeed(b, offset);
       return;
     }
+    if (error === 'MESSAGE_TOO_LARGE' && b.count > 1) {
+      this.split(b);
+      return;
+    }
     const pr = this.producer;
     const cfg = pr.cfg;
     if (INVALID_METADATA.has(error)) this.metadataWanted = true;
@@ -319,7 +329,24 @@ export class Sender implements SenderWakeup {
       return;
     }
     if (retriable && !withinDelivery) this.expire(b);
-    else this.fail(b, error);
+    else this.fail(b, error, ERROR_MESSAGES[error]);
+  }
+
+  /**
+   * Sender.completeBatch: MESSAGE_TOO_LARGE for a batch of more than one record splits it into batches of
+   * at most batch.size that keep its sequence numbers and creation time (RecordAccumulator.splitAndReenqueue),
+   * whatever retries and delivery.timeout.ms say; the big batch's memory goes back to the pool. A split
+   * batch the broker still finds too large splits again into the same batch, until delivery.timeout.ms
+   * expires it in the queue: splitting cannot help when max.message.bytes is below batch.size.
+   */
+  private split(b: PBatch): void {
+    const pr = this.producer;
+    const rec = b.record!;
+    pr.trace.emit({ type: 'retry', t: pr.kernel.now, producer: pr.name, tp: b.tp, seq: rec.seq, count: rec.count, error: 'MESSAGE_TOO_LARGE', attempt: b.attempts });
+    pr.metrics.countError('MESSAGE_TOO_LARGE');
+    b.done = true;
+    this.acc.deallocate(b);
+    this.acc.split(b);
   }
 
   /**

@@ -9,7 +9,7 @@ function leader(): Partition {
   const broker = {
     id: 1,
     kernel: { now: 0 },
-    cfg: { minIsr: () => 1, flushMessages: () => Number.MAX_SAFE_INTEGER, hwFrozenUnderMinIsr: false, replicaLagTimeMaxMs: 30000 },
+    cfg: { minIsr: () => 1, maxMessageBytes: () => 1048588, flushMessages: () => Number.MAX_SAFE_INTEGER, hwFrozenUnderMinIsr: false, replicaLagTimeMaxMs: 30000 },
     disk: { written: 0, write: () => 0, fsync: () => 0 },
     trace: { emit: () => {} },
     replicaManager: { fetchPurgatory: { wake: () => {} }, producePurgatory: { checkAll: () => {} } },
@@ -18,8 +18,8 @@ function leader(): Partition {
   return new Partition(broker, 't-0', 't', new PartitionLog('t-0'), state, 'leader', 0, [1], 0, new Map(), 0, 0);
 }
 
-function batch(pid: number, seq: number, count: number): RecordBatch {
-  return { pid, seq, count, idempotent: true, bytes: 100, createUs: new Array(count).fill(0) };
+function batch(pid: number, seq: number, count: number, bytes = 100): RecordBatch {
+  return { pid, seq, count, idempotent: true, bytes, createUs: new Array(count).fill(0) };
 }
 
 describe('idempotent producer sequence checks on the leader', () => {
@@ -45,5 +45,14 @@ describe('idempotent producer sequence checks on the leader', () => {
   it('accepts any first sequence from a producer id it has no state for', () => {
     const p = leader();
     expect(p.appendRecordsToLeader(batch(8, 40, 2), -1).result).toMatchObject({ error: 'NONE', baseOffset: 0 });
+  });
+});
+
+describe('max.message.bytes on the leader', () => {
+  it('refuses a batch over the limit with MESSAGE_TOO_LARGE and appends nothing; one at the limit is appended', () => {
+    const p = leader();
+    expect(p.appendRecordsToLeader(batch(7, 0, 1, 1048589), -1).result.error).toBe('MESSAGE_TOO_LARGE');
+    expect(p.log.leo).toBe(0);
+    expect(p.appendRecordsToLeader(batch(7, 0, 1, 1048588), -1).result).toMatchObject({ error: 'NONE', baseOffset: 0 });
   });
 });

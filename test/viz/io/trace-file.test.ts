@@ -103,7 +103,7 @@ describe('trace blocks from the worker to the page', () => {
 
   it('every form round-trips, with and without its optional field', () => {
     const lines = [
-      '{"type":"header","t":0,"schema":2,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}',
+      '{"type":"header","t":0,"schema":3,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}',
       '{"type":"msg","t":1,"id":7,"from":"b1","to":"ctl","kind":"BrokerHeartbeat","bytes":64,"recvUs":500}',
       '{"type":"msg","t":1,"id":8,"from":"p:p1","to":"b2","kind":"Produce","bytes":1064,"recvUs":900,"dropped":"linkDown"}',
       '{"type":"append","t":2,"broker":1,"tp":"t-0","offset":0,"count":5,"epoch":0,"pid":1000,"seq":0,"bytes":1000,"src":"produce"}',
@@ -117,6 +117,7 @@ describe('trace blocks from the worker to the page', () => {
       '{"type":"metadata","t":9,"node":"b1","version":3}',
       '{"type":"broker","t":9,"broker":2,"state":"crashed","mode":"power"}',
       '{"type":"broker","t":9,"broker":2,"state":"running"}',
+      '{"type":"sendError","t":9,"producer":"p1","topic":"t","count":3,"error":"RecordTooLargeException","message":"The message is 2000088 bytes when serialized which is larger than 1048576, which is the value of the max.request.size configuration."}',
       '{"type":"truncate","t":9,"broker":2,"tp":"t-0","to":3,"removed":2,"reason":"divergingEpoch"}',
       '{"type":"truncationDetected","t":9,"consumer":"c:c1","tp":"t-0","position":5,"truncatedTo":3,"reset":"none"}',
       '{"type":"end","t":10}',
@@ -142,6 +143,7 @@ describe('trace blocks from the worker to the page', () => {
       'msg',
       'resend',
       'retry',
+      'sendError',
       'truncate',
       'truncationDetected',
     ]);
@@ -150,7 +152,7 @@ describe('trace blocks from the worker to the page', () => {
 
   it('lines in any other form give what JSON.parse gives (and the same hash)', () => {
     const header =
-      '{"type":"header","t":0,"schema":2,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
+      '{"type":"header","t":0,"schema":3,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
     const odd = [
       '{"type":"hw","t":1,"broker":1,"tp":"t-0","hw":5}\r', // CRLF
       '  {"type":"hw","t":1,"broker":1,"tp":"t-0","hw":5}  ', // spaces
@@ -185,7 +187,7 @@ describe('trace blocks from the worker to the page', () => {
 
   it('any values in a busy line give what JSON.parse gives', () => {
     const header =
-      '{"type":"header","t":0,"schema":2,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
+      '{"type":"header","t":0,"schema":3,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
     const value = fc.oneof(
       fc.integer(),
       fc.maxSafeInteger(),
@@ -305,7 +307,7 @@ describe('trace blocks from the worker to the page', () => {
     expect(() => roundTrip(text.split('\n').slice(1).join('\n'))).toThrow('t.ndjson: line 1: the first event must be the header, got broker');
     expect(() => roundTrip(text.split('\n').slice(5).join('\n'))).toThrow(/^t\.ndjson: line 1: the first event must be the header, got msg$/);
     expect(() => roundTrip('\n \n')).toThrow('t.ndjson: empty trace');
-    expect(() => roundTrip(text.replace('"schema":2', '"schema":3'))).toThrow('t.ndjson: trace schema 3, kafkasim reads schema 2');
+    expect(() => roundTrip(text.replace('"schema":3', '"schema":99'))).toThrow('t.ndjson: trace schema 99, kafkasim reads schema 3');
   });
 
   it('parseTrace reads a whole text the same way', () => {
