@@ -121,9 +121,18 @@ export function formatTimeline(items: TimelineItem[], limit = 200): string[] {
   return ['timeline', ...indent(lines)];
 }
 
-/** The final state as a `kafka-topics --describe`-like table. */
-export function formatDescribe(partitions: PartitionRow[]): string[] {
-  if (partitions.length === 0) return ['final state: no topics'];
+/** Partitions the describe table lists; the rest are counted (all are in `--json`). */
+export const DESCRIBE_MAX_ROWS = 100;
+
+/**
+ * The final state as a `kafka-topics --describe`-like table: every partition that has no leader, is
+ * under-replicated or has an ELR, then the others, up to DESCRIBE_MAX_ROWS rows.
+ */
+export function formatDescribe(all: PartitionRow[]): string[] {
+  if (all.length === 0) return ['final state: no topics'];
+  const notable = (p: PartitionRow) => p.leader < 0 || p.isr.length < p.replicas.length || p.elr.length > 0 || p.lastKnownElr.length > 0;
+  const partitions = all.length <= DESCRIBE_MAX_ROWS ? all : [...all.filter(notable), ...all.filter((p) => !notable(p))].slice(0, DESCRIBE_MAX_ROWS);
+  const omitted = all.length - partitions.length;
   // Kafka 4.x's describe adds Elr and LastKnownElr (KIP-966); shown here when a partition has one.
   const withElr = partitions.some((p) => p.elr.length > 0 || p.lastKnownElr.length > 0);
   const header = ['Topic', 'Partition', 'Leader', 'Replicas', 'Isr', ...(withElr ? ['Elr', 'LastKnownElr'] : []), 'LeaderEpoch', 'LEO/HW'];
@@ -150,7 +159,8 @@ export function formatDescribe(partitions: PartitionRow[]): string[] {
     ];
   });
   const right = [false, true, true, false, false, ...(withElr ? [false, false] : []), true, false];
-  return ['final state', ...indent(table([header, ...rows], right))];
+  const more = omitted > 0 ? [`  … and ${omitted.toLocaleString('en-US')} more partitions, not listed (leaderless and under-replicated ones come first; --json has them all)`] : [];
+  return ['final state', ...indent(table([header, ...rows], right)), ...more];
 }
 
 export function formatBrokers(s: RunSummary): string[] {

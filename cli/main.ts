@@ -24,6 +24,7 @@ import {
   parseDurationUs,
   UnitError,
 } from '../sim/index.js';
+import { budgetRefusal } from './budget.js';
 import { formatRunReport, reproduceCommand } from './format.js';
 import { applyOverrides, blame, hasOverrides, OverrideError, overrideFlags, type AppliedOverride, type Overrides } from './overrides.js';
 import { hashTraceFile, NdjsonWriter, TraceFileError } from './trace-file.js';
@@ -219,6 +220,8 @@ function runCommand(file: string, opts: RunOptions, io: Io): number {
   const untilUs = opts.until === undefined ? undefined : parseUntil(opts.until);
   if (opts.trace === '-' && opts.json) throw new InputError('--trace - and --json both write to stdout; write the trace to a file');
   const scenario = loadScenario(file, overrides);
+  const tooBig = budgetRefusal(scenario);
+  if (tooBig !== undefined) throw new InputError(tooBig);
   const seed = seedOpt ?? scenario.seed;
   const flags = [...(opts.until !== undefined ? ['--until', opts.until] : []), ...overrideFlags(overrides)];
   const reproduce = reproduceCommand(file, seed, flags);

@@ -22,6 +22,7 @@ export type * from './scenario/types.js';
 
 // Running: a steppable simulation, or a whole run to its summary.
 export { createSimulation, simulate, Simulation, type SimulationOptions } from './run/simulation.js';
+export { budgetProblem, estimateRunCost, formatBytes, type RunCost } from './run/budget.js';
 export type { RunSummary } from './report/summary.js';
 export type { PartitionRow, TimelineItem } from './report/timeline.js';
 export { evaluateExpect, describeExpectation, meets, electionCounts, type ExpectEvaluation, type ExpectResult } from './report/expect.js';

@@ -7,19 +7,26 @@
  * Rows of numbers in growable typed columns: the checker keeps millions of small records (batches in
  * replica logs, acknowledgements, reads) without millions of objects for the garbage collector.
  */
+/**
+ * The columns of a table with no rows yet. Hundreds of thousands of partitions each have several tables,
+ * most of them empty for long; an ArrayBuffer each would cost memory and garbage-collector time.
+ */
+const EMPTY = new Float64Array(0);
+
 export class Rows {
   n = 0;
   private cols: Float64Array[];
 
+  /** Columns start empty (one shared empty array): a table that is never written allocates nothing. */
   constructor(ncols: number) {
-    this.cols = Array.from({ length: ncols }, () => new Float64Array(4));
+    this.cols = new Array<Float64Array>(ncols).fill(EMPTY);
   }
 
   /** Append a row (columns beyond the table's are ignored; missing ones are 0). */
   push(a: number, b: number, c: number, d: number, e: number, f = 0): void {
     if (this.n === this.cols[0].length) {
       this.cols = this.cols.map((col) => {
-        const g = new Float64Array(col.length * 2);
+        const g = new Float64Array(Math.max(4, col.length * 2));
         g.set(col);
         return g;
       });

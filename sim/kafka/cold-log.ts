@@ -29,10 +29,14 @@ const OFF = 0,
   IDEMPOTENT = 8;
 const COLUMNS = 9;
 
+/** The columns of a log with no cold runs yet. */
+const EMPTY = new Float64Array(0);
+
 export class ColdRuns {
   /** Runs kept. */
   n = 0;
-  private cols: Float64Array[] = Array.from({ length: COLUMNS }, () => new Float64Array(8));
+  /** Empty until the first run (one shared empty array): most partitions' logs have no cold part for long. */
+  private cols: Float64Array[] = new Array<Float64Array>(COLUMNS).fill(EMPTY);
 
   /** The offset after the last cold record (0: none). */
   get end(): number {
@@ -122,7 +126,7 @@ export class ColdRuns {
 }
 
 function grow(col: Float64Array): Float64Array {
-  const g = new Float64Array(col.length * 2);
+  const g = new Float64Array(Math.max(8, col.length * 2));
   g.set(col);
   return g;
 }
