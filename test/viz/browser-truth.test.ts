@@ -130,6 +130,13 @@ describe('the page tells the truth', () => {
     expect(await knob(page, 'unclean.leader.election.enable').inputValue()).toBe('false');
     expect(await knob(page, 'unclean.leader.election.enable').getAttribute('data-source')).toBe('scenario');
     expect(await knob(page, 'brokers').inputValue()).toBe('5');
+    // A setting the scenario refuses: an error, and the bar goes back to the run still shown.
+    const shown = await hashShown(page);
+    await knob(page, 'brokers').fill('0');
+    await page.getByTestId('knobs-apply').click();
+    await expect.poll(() => page.getByTestId('error').isVisible(), { timeout: WAIT }).toBe(true);
+    await expect.poll(() => knob(page, 'brokers').inputValue()).toBe('5');
+    expect(await hashShown(page)).toBe(shown);
   });
 
   it('the narrative puts a fault before its effects, and menus name clients as the scenario does', async () => {

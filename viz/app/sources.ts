@@ -1,6 +1,7 @@
 /** What runs: a bundled scenario, the seed and the knobs read from their inputs, files opened or dropped, and the YAML export. */
 import { parseDocument } from 'yaml';
 import { looksLikeTrace } from '../io/trace-file.js';
+import { syncKnobInputs } from './inputs.js';
 import { applyKnobs } from './knobs.js';
 import { SCENARIOS } from './scenarios.js';
 import type { App } from './state.js';
@@ -18,6 +19,7 @@ export function runBundled(app: App, name: string, seed: number | undefined, at?
     withKnobs = applyKnobs(text, app.state.knobs);
   } catch (e) {
     showError(`settings: ${(e as Error).message}`);
+    syncKnobInputs(app);
     return;
   }
   run(app, { kind: 'scenario', name, text: withKnobs, bundled: true }, seed, { i: at });

@@ -118,6 +118,8 @@ function onError(app: App, id: number, message: string): void {
   }
   showError(message);
   showProgress(0, undefined);
+  // The settings bar shows the run still shown, not values that failed.
+  syncKnobInputs(app);
   setStatus(state.source ? '' : 'no run loaded');
   load.worker?.terminate();
   load.worker = undefined;
