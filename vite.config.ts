@@ -25,5 +25,12 @@ export default defineConfig({
   plugins: [hdrHistogramWithoutEval()],
   worker: { format: 'es', plugins: () => [hdrHistogramWithoutEval()] },
   build: { outDir: 'dist/viz', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000 },
-  server: { host: '127.0.0.1' },
+  // The page's and the simulator worker's modules are transformed as the server starts, not on the first visit.
+  server: { host: '127.0.0.1', warmup: { clientFiles: ['./viz/app/main.ts', './viz/io/sim-worker.ts'] } },
+  // Every dependency the page and its workers import, pre-bundled before the first request: found only
+  // when the worker loads, vite would re-optimize them and reload the page on the first visit.
+  optimizeDeps: {
+    entries: ['index.html', 'viz/io/sim-worker.ts', 'viz/io/trace-worker.ts'],
+    include: ['d3', 'yaml', 'zod', 'immer', 'seedrandom', 'hdr-histogram-js'],
+  },
 });

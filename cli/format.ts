@@ -16,6 +16,8 @@ export interface RunReportInfo {
   expect?: ExpectEvaluation;
   /** False when the expectations are shown but do not decide the exit code (a run cut short by --until). */
   expectEnforced?: boolean;
+  /** Set when --no-expect skipped the scenario's expect block (the report says so). */
+  expectSkipped?: boolean;
   /** Set when --until cut the run short: the time it stopped at, ms. */
   untilMs?: number;
   /** Where the trace went, if anywhere. */
@@ -203,5 +205,6 @@ export function formatRunReport(s: RunSummary, info: RunReportInfo): string {
     formatViolations(s, info.reproduce),
   ];
   if (info.expect) sections.push(formatExpect(info.expect, info.reproduce, info.expectEnforced ?? true));
+  else if (info.expectSkipped) sections.push(["expect: skipped (--no-expect): the scenario's expectations were not checked"]);
   return sections.map((lines) => lines.join('\n')).join('\n\n') + '\n';
 }

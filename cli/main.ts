@@ -2,7 +2,7 @@
  * The `kafkasim` command line: run a scenario (human report or JSON, NDJSON trace, Kafka-like what-if
  * overrides), validate scenarios, print the JSON Schema, hash a trace file, list scenarios.
  *
- * Exit codes: 0 ok; 1 the scenario's expect block failed; 2 bad input (scenario, config, file, option);
+ * Exit codes: 0 ok; 1 the scenario's expect block failed (unless --no-expect skips it); 2 bad input (scenario, config, file, option);
  * 3 an internal error of the simulator.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -154,6 +154,8 @@ interface RunOptions {
   producerProperty?: string[];
   consumerProperty?: string[];
   set?: string[];
+  /** False with --no-expect: the scenario's expect: block is neither evaluated nor enforced. */
+  expect?: boolean;
 }
 
 /** Whether two paths name the same file: the same path, or (for files that exist) the same inode. */
@@ -223,7 +225,8 @@ function runCommand(file: string, opts: RunOptions, io: Io): number {
   const tooBig = budgetRefusal(scenario);
   if (tooBig !== undefined) throw new InputError(tooBig);
   const seed = seedOpt ?? scenario.seed;
-  const flags = [...(opts.until !== undefined ? ['--until', opts.until] : []), ...overrideFlags(overrides)];
+  const skipExpect = opts.expect === false;
+  const flags = [...(opts.until !== undefined ? ['--until', opts.until] : []), ...(skipExpect ? ['--no-expect'] : []), ...overrideFlags(overrides)];
   const reproduce = reproduceCommand(file, seed, flags);
 
   const writer = openTraceWriter(opts.trace, [file]);
@@ -238,13 +241,14 @@ function runCommand(file: string, opts: RunOptions, io: Io): number {
   }
   const wallMs = Math.round((performance.now() - started) * 1000) / 1000;
   const stoppedEarly = untilUs !== undefined && summary.simulatedMs * 1000 < scenario.durationUs;
-  const evaluation: ExpectEvaluation | undefined = scenario.expect ? evaluateExpect(scenario.expect, summary) : undefined;
+  const evaluation: ExpectEvaluation | undefined = scenario.expect && !skipExpect ? evaluateExpect(scenario.expect, summary) : undefined;
   const enforced = !stoppedEarly;
 
   if (opts.json) {
     const out = {
       ...summary,
       ...(evaluation ? { expect: { ...evaluation, enforced } } : {}),
+      ...(skipExpect && scenario.expect ? { expectSkipped: true } : {}),
       ...(untilUs !== undefined ? { untilMs: untilUs / 1000 } : {}),
       ...(writer ? { traceFile: opts.trace } : {}),
       wallMs,
@@ -258,6 +262,7 @@ function runCommand(file: string, opts: RunOptions, io: Io): number {
         wallMs,
         reproduce,
         ...(evaluation ? { expect: evaluation, expectEnforced: enforced } : {}),
+        ...(skipExpect && scenario.expect ? { expectSkipped: true } : {}),
         ...(stoppedEarly ? { untilMs: untilUs / 1000 } : {}),
         ...(opts.trace !== undefined ? { traceFile: opts.trace } : {}),
       }),
@@ -362,13 +367,14 @@ function buildProgram(io: Io, setCode: (n: number) => void): Command {
     .addHelpText(
       'after',
       `
-Exit codes: 0 ok, 1 an expect: block failed, 2 bad input, 3 internal error.
+Exit codes: 0 ok, 1 an expect: block failed (--no-expect skips it), 2 bad input, 3 internal error.
 
 Examples:
   kafkasim run scenarios/killed-leader.yaml
   kafkasim run scenarios/killed-leader.yaml --seed 7 --json
   kafkasim run scenarios/killed-leader.yaml --producer-property acks=1 --trace run.ndjson
-  kafkasim run scenarios/killed-leader.yaml --config min.insync.replicas=3 --topic-config 'orders:unclean.leader.election.enable=true'`,
+  kafkasim run scenarios/killed-leader.yaml --config min.insync.replicas=3 --topic-config 'orders:unclean.leader.election.enable=true'
+  kafkasim run scenarios/acks1-leader-loss.yaml --producer-property acks=all --no-expect   # a what-if: report only`,
     );
 
   program
@@ -379,6 +385,7 @@ Examples:
     .option('-t, --trace <file>', 'stream the trace as NDJSON to file (- for stdout; the report then goes to stderr)')
     .option('--json', 'print the run summary as one JSON object instead of the report')
     .option('--until <duration>', 'stop at this simulated time (e.g. 30s); expectations are then shown but not enforced')
+    .option('--no-expect', "skip the scenario's expect: block (for what-ifs that change the outcome): exit 0 unless the run fails")
     .option('-c, --config <key=value>', 'broker config for every broker, like server.properties (repeatable)', collect)
     .option('--topic-config <topic:key=value>', 'topic config, like kafka-configs --entity-type topics; topic * = all (repeatable)', collect)
     .option('--producer-property <key=value>', 'config of every producer, like kafka-console-producer --producer-property (repeatable)', collect)

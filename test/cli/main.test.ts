@@ -148,6 +148,21 @@ describe('kafkasim run', () => {
     expect(r.stdout).toMatch(/^expect: FAILED/m);
   });
 
+  it('--no-expect runs a what-if whose outcome breaks the expect block: the report, no verdict, exit 0', () => {
+    const file = write('fails-no-expect.yaml', SMALL.replace('sent: { min: 1000 }', 'sent: { min: 1000000 }'));
+    const r = kafkasim('run', file, '--producer-property', 'linger.ms=1', '--no-expect');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^expect: skipped \(--no-expect\)/m);
+    expect(r.stdout).not.toContain('✗');
+    expect(r.stdout).toMatch(/trace hash/);
+    const j = json(kafkasim('run', file, '--no-expect', '--json'));
+    expect(j.expect).toBeUndefined();
+    expect(j.expectSkipped).toBe(true);
+    expect(j.reproduce).toContain('--no-expect');
+    // Without the flag the same run still fails its expectations.
+    expect(kafkasim('run', file, '--json').status).toBe(1);
+  });
+
   it('a passing expect block exits 0', () => {
     const r = kafkasim('run', tmp('small.yaml'));
     expect(r.status, r.stdout + r.stderr).toBe(0);

@@ -1,12 +1,12 @@
 /** The page's controls: pickers, knobs, run, playback and view buttons, panels, files and drag and drop. */
 import { RECORD_COLORS, RECORD_LABELS } from '../views/colors.js';
 import { runCompare, setCompare } from './compare.js';
-import { cmpSeedInput } from './inputs.js';
+import { cmpSeedInput, knobsFromInputs } from './inputs.js';
 import { applyKnobs, KNOBS } from './knobs.js';
 import { jumpItem, lastIndex, setPlaying, setSpeed, step, stopAt } from './playback.js';
 import { scheduleRender } from './schedule.js';
 import { SAME, SCENARIOS } from './scenarios.js';
-import { exportYaml, loadFile, readKnobInputs, runBundled, seedInput } from './sources.js';
+import { exportYaml, loadFile, runBundled, seedInput } from './sources.js';
 import type { App } from './state.js';
 import { $, hideError } from './ui.js';
 import { closeWhy, showWhy } from './why-panel.js';
@@ -65,10 +65,14 @@ export function wireKnobs(app: App): void {
     knobsEl.append(label);
   }
   $('knobs-apply').onclick = () => {
-    state.knobs = readKnobInputs();
     const src = state.source;
-    if (src?.bundled) runBundled(app, src.name, seedInput());
-    else if (src?.kind === 'scenario') run(app, { ...src, text: applyKnobs(src.text, state.knobs) }, seedInput());
+    // The boxes show the values in force: the knobs are the ones that differ from the scenario's text.
+    const base = src?.bundled ? (SCENARIOS.get(src.name) ?? '') : (src?.text ?? '');
+    const knobs = knobsFromInputs(base);
+    if (src?.bundled) {
+      state.knobs = knobs;
+      runBundled(app, src.name, seedInput());
+    } else if (src?.kind === 'scenario') run(app, { kind: 'scenario', name: src.name, text: applyKnobs(src.text, knobs), bundled: false }, seedInput());
     // B = "same as A" re-runs with A (see run()); another scenario gets A's knobs here.
     const csel = $<HTMLSelectElement>('cmp-scenario');
     if (app.cmp.on && csel.value !== SAME) runCompare(app, csel.value, cmpSeedInput());

@@ -1,6 +1,6 @@
 /** Clicking a broker or a link in the cluster view: a menu of faults to add at the cursor's time. */
 import { isSeq, parseDocument, YAMLSeq } from 'yaml';
-import { fmtTime } from '../derive/narrative.js';
+import { fmtTime, nodeName } from '../derive/narrative.js';
 import type { App } from './state.js';
 import { $ } from './ui.js';
 import { run } from './worker-client.js';
@@ -64,19 +64,21 @@ function target(node: string): string {
 export function openLinkMenu(app: App, a: string, b: string, cut: boolean, ev: MouseEvent): void {
   const at = Math.round(app.state.cursorT);
   const between = [target(a), target(b)];
-  const actions: Array<[string, Record<string, unknown>]> = cut
-    ? [['heal', { heal: { between } }]]
+  // Words by Kafka's and the scenario's names ("producer p1", "broker 1"); test ids keep the trace's ids.
+  const [na, nb] = [nodeName(a), nodeName(b)];
+  const actions: Array<[string, string, Record<string, unknown>]> = cut
+    ? [['heal', 'heal', { heal: { between } }]]
     : [
-        ['cut both ways', { partition: { between } }],
-        [`cut ${a} → ${b}`, { partition: { between, oneWay: true } }],
-        [`cut ${b} → ${a}`, { partition: { between: [between[1], between[0]], oneWay: true } }],
+        ['cut both ways', 'cut both ways', { partition: { between } }],
+        [`cut ${na} → ${nb}`, `cut ${a} ${b}`, { partition: { between, oneWay: true } }],
+        [`cut ${nb} → ${na}`, `cut ${b} ${a}`, { partition: { between: [between[1], between[0]], oneWay: true } }],
       ];
-  const buttons = actions.map(([label, spec]) => {
+  const buttons = actions.map(([label, id, spec]) => {
     const btn = menuButton(label, () => injectSpec(app, at, spec));
-    btn.dataset.testid = `link-${label.replace(/\W+/g, '-')}`;
+    btn.dataset.testid = `link-${id.replace(/\W+/g, '-')}`;
     return btn;
   });
-  showMenu(`link ${a} ↔ ${b} at ${fmtTime(at)}`, buttons, ev);
+  showMenu(`link ${na} ↔ ${nb} at ${fmtTime(at)}`, buttons, ev);
 }
 
 /** Adds a fault at `atUs` to the scenario and runs it again with the same seed. */

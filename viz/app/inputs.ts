@@ -1,4 +1,5 @@
-/** The pickers and seed inputs of the two runs: A's shown as the run loaded, B's read (compare mode). */
+/** The pickers, seed inputs and settings bar: A's shown as the run loaded, B's read (compare mode). */
+import { currentKnobs, KNOBS, type Knobs } from './knobs.js';
 import type { App } from './state.js';
 import { $ } from './ui.js';
 
@@ -26,4 +27,43 @@ export const cmpPicker = (): string => $<HTMLSelectElement>('cmp-scenario').valu
 export function cmpSeedInput(): number | undefined {
   const v = $<HTMLInputElement>('cmp-seed').value.trim();
   return /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
+/**
+ * The settings bar shows the values in force in the run shown: the scenario's own (or a knob's) as values,
+ * the rest as the Kafka version's defaults, greyed, titled "default (4.1)". Refreshed whenever the run
+ * shown changes (a scenario picked, a file opened, a link, a fault clicked, Apply); empty for a trace.
+ */
+export function syncKnobInputs(app: App): void {
+  const s = app.state.settings;
+  for (const k of KNOBS) {
+    const input = document.querySelector<HTMLInputElement>(`[data-knob="${k}"]`);
+    if (input === null) continue;
+    const v = s?.knobs[k];
+    const dflt = v?.from === 'default';
+    input.value = v !== undefined && !dflt ? v.value : '';
+    input.placeholder = dflt ? v.value : '';
+    input.classList.toggle('default', dflt);
+    input.dataset.source = v === undefined ? 'none' : v.from;
+    input.title =
+      v === undefined
+        ? `${k}: nothing to set in a trace file`
+        : dflt
+          ? `default (${s!.kafkaVersion}): the scenario does not set ${k}, so Kafka ${s!.kafkaVersion}'s default is in force; type a value to change it`
+          : `${k}=${v.value}, set by the scenario; change it and press Apply`;
+  }
+}
+
+/**
+ * The knobs the settings bar asks for, against a scenario's text: each box whose value differs from what
+ * the text itself sets (an empty box keeps the text's value or the default).
+ */
+export function knobsFromInputs(baseText: string): Knobs {
+  const own = currentKnobs(baseText);
+  const out: Knobs = {};
+  for (const k of KNOBS) {
+    const v = document.querySelector<HTMLInputElement>(`[data-knob="${k}"]`)?.value.trim() ?? '';
+    if (v !== '' && v !== own[k]) out[k] = v;
+  }
+  return out;
 }

@@ -4,6 +4,7 @@
  * YAML writes and what the CLI would run. Knob values live in the URL, so a link reproduces the run.
  */
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
+import { effectiveTopicConfig, type Scenario } from '../../sim/index.js';
 
 export const KNOBS = ['brokers', 'replication.factor', 'acks', 'min.insync.replicas', 'unclean.leader.election.enable', 'replica.lag.time.max.ms', 'rate'] as const;
 export type Knob = (typeof KNOBS)[number];
@@ -90,4 +91,49 @@ export function currentKnobs(text: string): Knobs {
     'replica.lag.time.max.ms': cfg('replica.lag.time.max.ms'),
     rate: s(doc.getIn(['producers', 0, 'rate'])),
   };
+}
+
+/** A knob's value in force in a run: set by the scenario (or a knob), or the Kafka version's default. */
+export interface KnobInForce {
+  value: string;
+  from: 'scenario' | 'default';
+}
+
+/** The knobs' values in force in a scenario, and the Kafka version whose defaults fill the rest. */
+export interface SettingsInForce {
+  kafkaVersion: string;
+  knobs: Partial<Record<Knob, KnobInForce>>;
+}
+
+/**
+ * What a run really uses for each knob: the scenario's own value where its text sets one (as written),
+ * else the value the simulator resolved from the version profile's defaults (`cluster.kafkaVersion`,
+ * docs/profiles.md): unclean.leader.election.enable is true by default on 0.10 and false on 4.1.
+ * `scenario` is `text` parsed (sim's parseScenario); the first topic's and producer's values are shown.
+ */
+export function settingsInForce(text: string, scenario: Scenario): SettingsInForce {
+  const own = currentKnobs(text);
+  const topic = scenario.topics[0];
+  const producer = scenario.producers[0];
+  const topicCfg = topic ? effectiveTopicConfig(scenario.cluster.config, topic.config) : scenario.cluster.config;
+  const resolved: Record<Knob, unknown> = {
+    brokers: scenario.cluster.brokers.length,
+    'replication.factor': topic?.replicationFactor,
+    acks: producer ? acksName(producer.config.acks) : undefined,
+    'min.insync.replicas': topicCfg['min.insync.replicas'],
+    'unclean.leader.election.enable': topicCfg['unclean.leader.election.enable'],
+    'replica.lag.time.max.ms': scenario.cluster.config['replica.lag.time.max.ms'],
+    rate: producer ? `${producer.ratePerSec}/s` : undefined,
+  };
+  const knobs: SettingsInForce['knobs'] = {};
+  for (const k of KNOBS) {
+    if (own[k] !== undefined) knobs[k] = { value: own[k], from: 'scenario' };
+    else if (resolved[k] !== undefined) knobs[k] = { value: String(resolved[k]), from: 'default' };
+  }
+  return { kafkaVersion: scenario.cluster.kafkaVersion, knobs };
+}
+
+/** acks as a user writes it: -1 is "all". */
+function acksName(v: unknown): string | undefined {
+  return v === undefined ? undefined : v === -1 || v === '-1' ? 'all' : String(v);
 }

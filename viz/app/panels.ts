@@ -2,7 +2,7 @@
 import * as d3 from 'd3';
 import { CHECK_NAMES, type RunSummary, type TraceEvent } from '../../sim/index.js';
 import type { Frame } from '../derive/frames.js';
-import { fmtTime, type NarrativeItem } from '../derive/narrative.js';
+import { fmtTime, nodeName, type NarrativeItem } from '../derive/narrative.js';
 import { KIND_COLORS } from '../views/colors.js';
 import { stopAt, stopAtTime } from './playback.js';
 import type { App } from './state.js';
@@ -62,8 +62,10 @@ export function statsText(f: Frame): string {
 export function describe(ev: TraceEvent, i: number): string {
   const { type, t, ...rest } = ev as TraceEvent & Record<string, unknown>;
   if (type === 'header') return `#${i} ${fmtTime(t)} header`;
+  // A client's trace id (`p:p1`, `c:c1`) shows as its name in the scenario ("producer p1").
+  const shown = (v: unknown): string => (typeof v === 'string' && /^[pc]:/.test(v) ? nodeName(v) : String(v));
   const fields = Object.entries(rest)
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(',')}]` : String(v)}`)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.map(shown).join(',')}]` : shown(v)}`)
     .join(' ');
   return `#${i} ${fmtTime(t)} ${type} ${fields}`;
 }

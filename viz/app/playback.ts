@@ -84,9 +84,41 @@ function tick(app: App, now: number): void {
   if (state.playing) requestAnimationFrame((t) => tick(app, t));
 }
 
+/** The slider's range (log10 of simulated seconds per second). */
+export const SPEED_LOG_MIN = -4;
+export const SPEED_LOG_MAX = 1.5;
+/** Wall seconds a run's first fault should take to arrive when played from the start. */
+export const FIRST_FAULT_WALL_S = 5;
+/** Wall seconds a run without faults takes to play through. */
+const WHOLE_RUN_WALL_S = 30;
+
+/**
+ * The speed a run starts at (log10 of simulated seconds per second): its first fault arrives after
+ * FIRST_FAULT_WALL_S of playing (killed-leader's crash at 10 s plays at ×2), never slower than ×0.1
+ * (messages are still seen to fly) nor faster than the slider allows; without faults the whole run
+ * plays in WHOLE_RUN_WALL_S.
+ */
+export function defaultSpeedLog(firstFaultUs: number | undefined, durationUs: number): number {
+  const simS = firstFaultUs !== undefined ? firstFaultUs / 1e6 / FIRST_FAULT_WALL_S : durationUs / 1e6 / WHOLE_RUN_WALL_S;
+  const log = simS > 0 ? Math.log10(simS) : -1;
+  return Math.round(Math.max(-1, Math.min(SPEED_LOG_MAX, log)) * 20) / 20;
+}
+
+/** A new run's speed, unless the user chose one. */
+export function autoSpeed(app: App, firstFaultUs: number | undefined, durationUs: number): void {
+  if (app.state.speedChosen) return;
+  showSpeed(app, defaultSpeedLog(firstFaultUs, durationUs));
+}
+
+/** The user's speed (slider, keys): kept for the next runs. */
 export function setSpeed(app: App, v: number): void {
+  if (v !== app.state.speedLog) app.state.speedChosen = true;
+  showSpeed(app, v);
+}
+
+function showSpeed(app: App, v: number): void {
   const { state } = app;
-  state.speedLog = Math.max(-4, Math.min(1.5, v));
+  state.speedLog = Math.max(SPEED_LOG_MIN, Math.min(SPEED_LOG_MAX, v));
   $<HTMLInputElement>('speed').value = String(state.speedLog);
   const s = 10 ** state.speedLog;
   $('speed-label').textContent = `×${s >= 1 ? s.toFixed(s >= 10 ? 0 : 1) : s.toPrecision(1)}`;

@@ -1,7 +1,8 @@
 /** What runs: a bundled scenario, the seed and the knobs read from their inputs, files opened or dropped, and the YAML export. */
 import { parseDocument } from 'yaml';
 import { looksLikeTrace } from '../io/trace-file.js';
-import { applyKnobs, currentKnobs, KNOBS, type Knobs } from './knobs.js';
+import { syncKnobInputs } from './inputs.js';
+import { applyKnobs } from './knobs.js';
 import { SCENARIOS } from './scenarios.js';
 import type { App } from './state.js';
 import { $, showError } from './ui.js';
@@ -18,30 +19,10 @@ export function runBundled(app: App, name: string, seed: number | undefined, at?
     withKnobs = applyKnobs(text, app.state.knobs);
   } catch (e) {
     showError(`settings: ${(e as Error).message}`);
+    syncKnobInputs(app);
     return;
   }
-  syncKnobInputs(app, text);
   run(app, { kind: 'scenario', name, text: withKnobs, bundled: true }, seed, { i: at });
-}
-
-/** The knob inputs show the values in force: set ones as values, the scenario's own as placeholders. */
-function syncKnobInputs(app: App, baseText: string): void {
-  const own = currentKnobs(baseText);
-  for (const k of KNOBS) {
-    const input = document.querySelector<HTMLInputElement>(`[data-knob="${k}"]`);
-    if (input === null) continue;
-    input.placeholder = own[k] ?? '';
-    input.value = app.state.knobs[k] ?? '';
-  }
-}
-
-export function readKnobInputs(): Knobs {
-  const out: Knobs = {};
-  for (const k of KNOBS) {
-    const v = document.querySelector<HTMLInputElement>(`[data-knob="${k}"]`)?.value.trim() ?? '';
-    if (v !== '') out[k] = v;
-  }
-  return out;
 }
 
 export function seedInput(): number | undefined {
@@ -74,7 +55,8 @@ export async function loadFile(app: App, file: File): Promise<void> {
     return;
   }
   const trace = looksLikeTrace(text, file.name);
-  run(app, { kind: trace ? 'trace' : 'scenario', name: file.name, text, bundled: false }, trace ? undefined : seedInput());
+  // A scenario file runs with its own seed (as `kafkasim run FILE` does); the seed box then shows it.
+  run(app, { kind: trace ? 'trace' : 'scenario', name: file.name, text, bundled: false }, undefined);
 }
 
 /** Downloads the scenario shown (with its seed) as YAML. */

@@ -7,7 +7,7 @@ import { Model } from '../derive/model.js';
 import type { WhyStep } from '../derive/why.js';
 import type { TraceBlockDecoder } from '../io/trace-file.js';
 import type { LogWindow } from '../views/partitions.js';
-import type { Knobs } from './knobs.js';
+import type { Knobs, SettingsInForce } from './knobs.js';
 
 export interface Source {
   kind: 'scenario' | 'trace';
@@ -37,11 +37,15 @@ export function createRunState() {
     playing: false,
     /** log10 of simulated seconds per real second. */
     speedLog: -1,
+    /** The user chose the speed (slider or keys): a new run keeps it instead of picking its own. */
+    speedChosen: false,
     window: 'tail' as LogWindow,
     large: false,
     charts: true,
     /** The main knobs applied to bundled scenarios (empty: the file's own values). */
     knobs: {} as Knobs,
+    /** The knobs' values in force in the run shown (undefined for a trace file), as the settings bar shows them. */
+    settings: undefined as SettingsInForce | undefined,
     /** Seek here (event index) once loaded. */
     pendingAt: undefined as number | undefined,
     pendingT: undefined as number | undefined,

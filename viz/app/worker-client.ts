@@ -6,12 +6,12 @@ import { Model } from '../derive/model.js';
 import type { WorkerReply, WorkerRequest } from '../io/protocol.js';
 import { TraceBlockDecoder } from '../io/trace-file.js';
 import { runCompare } from './compare.js';
-import { cmpPicker, cmpSeedInput, syncPicker } from './inputs.js';
-import { seekIndex, seekTime } from './playback.js';
+import { cmpPicker, cmpSeedInput, syncKnobInputs, syncPicker } from './inputs.js';
+import { autoSpeed, seekIndex, seekTime } from './playback.js';
 import { scheduleRender } from './schedule.js';
 import { SAME } from './scenarios.js';
 import type { App, LoadState, Source } from './state.js';
-import { hideError, setStatus, showError } from './ui.js';
+import { $, hideError, setStatus, showError } from './ui.js';
 import { packText } from './url-pack.js';
 import { updateUrl } from './url-state.js';
 import { closeWhy } from './why-panel.js';
@@ -76,7 +76,33 @@ function onReply(app: App, m: WorkerReply, id: number, pending: LoadState['pendi
   // First reply of a good run: switch to it.
   if (load.incoming === undefined) switchToIncoming(app, pending);
   if (m.kind === 'events') onEvents(app, m.events);
+  else if (m.kind === 'started') onStarted(app, m);
+  else if (m.kind === 'progress') showProgress(m.tUs, m.durationUs);
   else onDone(app, m);
+}
+
+/** A scenario parsed and running: the seed box shows its seed, the settings bar its values in force, the speed suits its first fault. */
+function onStarted(app: App, m: Extract<WorkerReply, { kind: 'started' }>): void {
+  app.state.seed = m.seed;
+  app.state.settings = m.settings;
+  syncPicker(app);
+  syncKnobInputs(app);
+  autoSpeed(app, m.firstFaultUs, m.durationUs);
+  showProgress(0, m.durationUs);
+}
+
+/** The progress bar of simulated time while the worker runs (hidden once done). */
+function showProgress(tUs: number, durationUs: number | undefined): void {
+  const box = $('loading');
+  if (durationUs === undefined) {
+    box.hidden = true;
+    return;
+  }
+  box.hidden = false;
+  const bar = $<HTMLProgressElement>('progress');
+  bar.max = durationUs;
+  bar.value = Math.min(tUs, durationUs);
+  $('progress-text').textContent = `simulating: ${(tUs / 1e6).toFixed(1)} s of ${(durationUs / 1e6).toFixed(1)} s`;
 }
 
 function onError(app: App, id: number, message: string): void {
@@ -91,6 +117,9 @@ function onError(app: App, id: number, message: string): void {
     scheduleRender(app);
   }
   showError(message);
+  showProgress(0, undefined);
+  // The settings bar shows the run still shown, not values that failed.
+  syncKnobInputs(app);
   setStatus(state.source ? '' : 'no run loaded');
   load.worker?.terminate();
   load.worker = undefined;
@@ -120,6 +149,9 @@ function switchToIncoming(app: App, pending: LoadState['pendingSource']): void {
   state.cursorI = -1;
   state.cursorT = 0;
   state.playing = false;
+  // A trace file has no scenario: no settings in force to show (a scenario's come with its 'started').
+  state.settings = undefined;
+  syncKnobInputs(app);
   closeWhy(app);
   updateUrl(app);
   syncPicker(app);
@@ -150,7 +182,13 @@ function onDone(app: App, m: Extract<WorkerReply, { kind: 'done' }>): void {
   state.done = true;
   state.runMs = m.ms;
   const header = state.model.index.events[0];
-  if (header?.type === 'header') state.seed = header.seed;
+  if (header?.type === 'header') {
+    // The seed the run used (the file's own when none was given): the seed box shows it.
+    state.seed = header.seed;
+    syncPicker(app);
+    if (state.settings === undefined) autoSpeed(app, firstFault(app), header.durationUs);
+  }
+  showProgress(0, undefined);
   setStatus(`${m.events.toLocaleString()} events in ${(m.ms / 1000).toFixed(1)} s`);
   load.worker?.terminate();
   load.worker = undefined;
@@ -159,4 +197,9 @@ function onDone(app: App, m: Extract<WorkerReply, { kind: 'done' }>): void {
   state.pendingAt = state.pendingT = undefined;
   updateUrl(app);
   scheduleRender(app);
+}
+
+/** The time of a loaded trace's first fault, if it has one. */
+function firstFault(app: App): number | undefined {
+  return app.state.model.index.events.find((ev) => ev.type === 'fault')?.t;
 }

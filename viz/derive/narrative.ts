@@ -24,8 +24,14 @@ function resendText(from: string, to: string, n: number): string {
   return `${node(from)} → ${node(to)}: the link is up again and TCP's retransmission timer fired: ${n} held message(s) go out again, in order`;
 }
 
-const node = (n: string): string =>
-  n.startsWith('b') ? `broker ${n.slice(1)}` : n === 'ctl' ? 'the controller' : n.startsWith('p:') ? `producer ${n.slice(2)}` : n.startsWith('c:') ? `consumer ${n.slice(2)}` : n;
+/**
+ * A trace node in words, by Kafka's names and the scenario's own client names: "b1" → "broker 1",
+ * "p:p1" → "producer p1", "c:c1" → "consumer c1", "ctl" → "the controller". The trace's prefixes never
+ * reach the page's text.
+ */
+export const nodeName = (n: string): string =>
+  /^b\d+$/.test(n) ? `broker ${n.slice(1)}` : n === 'ctl' ? 'the controller' : n.startsWith('p:') ? `producer ${n.slice(2)}` : n.startsWith('c:') ? `consumer ${n.slice(2)}` : n;
+const node = nodeName;
 const list = (xs: readonly number[]): string => `[${xs.join(',')}]`;
 
 /** Seconds with one decimal, or ms below 1 s. */
@@ -53,6 +59,8 @@ export class NarrativeBuilder {
   private controller: ControllerKind = 'kraft';
   private lastResend: { t: number; from: string; to: string; n: number; item: NarrativeItem } | undefined;
   private index = 0;
+  /** Position in `items` of the last fault's item: the effects of the next fault come after it. */
+  private lastFaultK = -1;
 
   /** The `observe` hook: `f` is the frame after `ev`, `lostBefore` the lost acknowledged records before it. */
   event(ev: TraceEvent, i: number, f: Readonly<Frame>, lostBefore: number): void {
@@ -163,7 +171,9 @@ export class NarrativeBuilder {
 
   private fault(ev: Ev<'fault'>, i: number): void {
     let text = `fault: ${ev.text}`;
-    if (ev.targets.length > 0) text += ` → ${ev.targets.map(node).join(', ')}`;
+    // The targets the fault resolved to, unless its own words already name them ("crash broker 3").
+    const targets = ev.targets.map(node);
+    if (targets.length > 0 && !targets.every((t) => namesTarget(ev.text, t))) text += ` → ${targets.join(', ')}`;
     const links = ev.verb === 'heal' ? this.heals : this.cuts;
     if ((ev.verb === 'partition' || ev.verb === 'heal') && links.length > 0) {
       text += `; ${ev.verb === 'heal' ? 'healed' : 'cut'} ${pairs(links)}`;
@@ -172,7 +182,21 @@ export class NarrativeBuilder {
     if (ev.rejected !== undefined) text += ` (rejected: ${ev.rejected})`;
     this.cuts = [];
     this.heals = [];
-    this.add(ev, i, 'fault', text, ev.rejected !== undefined ? { severe: true } : {});
+    this.addCause(ev, i, text, ev.rejected !== undefined ? { severe: true } : {});
+  }
+
+  /**
+   * A fault's item goes before its effects: the simulator applies a fault (a broker crashes, a client
+   * stops) and then records it, so those effects come first in the trace at the same instant. The fault
+   * takes the place (and the event index) of the first item of that instant since the previous fault.
+   */
+  private addCause(ev: Ev<'fault'>, i: number, text: string, extra: Partial<NarrativeItem>): void {
+    let k = this.items.length;
+    while (k > 0 && k > this.lastFaultK + 1 && this.items[k - 1].t === ev.t && this.items[k - 1].kind !== 'fault') k--;
+    const at = k < this.items.length ? this.items[k].i : i;
+    const item: NarrativeItem = { i: at, t: ev.t, kind: 'fault', text, ...extra };
+    this.items.splice(k, 0, item);
+    this.lastFaultK = k;
   }
 
   private fence(ev: Ev<'fence'>, i: number): void {
@@ -276,7 +300,7 @@ export class NarrativeBuilder {
     const key = `${ev.producer}|${ev.tp}|${ev.error}`;
     if (this.retrying.has(key)) return;
     this.retrying.add(key);
-    this.add(ev, i, 'error', `${node(ev.producer)} → ${ev.tp}: produce failed with ${errorWords(ev.error)}; retrying`, { tp: ev.tp });
+    this.add(ev, i, 'error', `producer ${ev.producer} → ${ev.tp}: produce failed with ${errorWords(ev.error)}; retrying`, { tp: ev.tp });
   }
 
   /** A success clears the producer's retries and failures; the first failure of a run of them is told. */
@@ -293,7 +317,7 @@ export class NarrativeBuilder {
       ev,
       i,
       'error',
-      `${node(ev.producer)} → ${ev.tp}: send failed for the application: ${ev.message !== undefined ? `${ev.error}: ${ev.message}` : errorWords(ev.error)} after ${ev.attempts} attempt(s) (more may follow)`,
+      `producer ${ev.producer} → ${ev.tp}: send failed for the application: ${ev.message !== undefined ? `${ev.error}: ${ev.message}` : errorWords(ev.error)} after ${ev.attempts} attempt(s) (more may follow)`,
       { tp: ev.tp, severe: true },
     );
   }
@@ -329,7 +353,7 @@ function truncationDetectedText(ev: Ev<'truncationDetected'>): string {
     : `consumer ${ev.consumer} found ${ev.tp} truncated at offset ${ev.truncatedTo}, below its position ${ev.position} (KIP-320); with auto.offset.reset=none it stops: LogTruncationException`;
 }
 
-/** "b1>b2","b2>b1" → "b1↔b2". */
+/** "b1>b2","b2>b1" → "broker 1 ↔ broker 2". */
 function pairs(links: string[]): string {
   const set = new Set(links);
   const out: string[] = [];
@@ -340,8 +364,14 @@ function pairs(links: string[]): string {
     seen.add(l);
     if (set.has(`${b}>${a}`)) {
       seen.add(`${b}>${a}`);
-      out.push(`${a}↔${b}`);
-    } else out.push(`${a}→${b}`);
+      out.push(`${node(a)} ↔ ${node(b)}`);
+    } else out.push(`${node(a)} → ${node(b)}`);
   }
   return out.join(', ');
+}
+
+/** Whether a fault's text already names a target ("crash broker 3" names "broker 3", not "broker 30"). */
+function namesTarget(text: string, target: string): boolean {
+  const at = text.indexOf(target);
+  return at >= 0 && !/[\w]/.test(text.charAt(at + target.length));
 }

@@ -146,7 +146,7 @@ function ackStep(x: Explaining, acks: Array<{ ev: AckEvent; i: number }>): AtAck
     t: a.t,
     kind: 'ack',
     text:
-      `${a.producer} got its acknowledgement (acks=${acksName(acksValue)}) for ${offsets(a.offset, end)} from leader b${leader}. ` +
+      `producer ${a.producer} got its acknowledgement (acks=${acksName(acksValue)}) for ${offsets(a.offset, end)} from its leader, broker ${leader}. ` +
       `At that moment the high watermark was ${hw}: the records were ${at.committed ? 'committed' : 'not committed yet'}; ${copies} (ISR ${list(at.isr)}, min.insync.replicas=${at.minIsr})` +
       (acks.length > 1 ? `. ${acks.length} acknowledgements cover the lost ${x.what}, the last at ${fmtTime(acks[acks.length - 1].ev.t)}` : ''),
   });

@@ -1,5 +1,6 @@
 /** Messages between the page and the simulator worker (viz/worker.ts). */
 import type { RunSummary, TraceEvent } from '../../sim/index.js';
+import type { SettingsInForce } from '../app/knobs.js';
 import type { EncodedBlock } from './trace-file.js';
 
 export type WorkerRequest =
@@ -11,6 +12,13 @@ export type WorkerRequest =
   | { kind: 'traceFile'; id: number; file: Blob; source: string };
 
 export type WorkerReply =
+  /**
+   * A scenario parsed and starting: the seed it runs with (the request's, or the file's own), its length, the time of its first fault (the page picks its playback
+   * speed from it) and the settings in force (the settings bar shows them).
+   */
+  | { kind: 'started'; id: number; seed: number; durationUs: number; firstFaultUs: number | undefined; settings: SettingsInForce }
+  /** How far the run is, in simulated time (for the progress bar); the events so far were posted before it. */
+  | { kind: 'progress'; id: number; tUs: number; durationUs: number }
   | { kind: 'events'; id: number; events: TraceEvent[] }
   /**
    * The next events of a trace file, encoded (viz/trace-file.ts: the page decodes them with one

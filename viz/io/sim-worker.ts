@@ -2,10 +2,13 @@
  * The simulator in a Web Worker: the same sim/ code as the CLI. Runs a scenario with an array sink and
  * posts its events in chunks, then the trace hash and the summary. (Trace files: viz/trace-worker.ts.)
  */
-import { parseScenario, createSimulation, type TraceEvent, type TraceSink } from '../../sim/index.js';
+import { parseScenario, createSimulation, type Simulation, type TraceEvent, type TraceSink } from '../../sim/index.js';
+import { settingsInForce } from '../app/knobs.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
 
 const CHUNK = 25_000;
+/** Wall time between progress reports (and flushes of the events so far). */
+const PROGRESS_MS = 150;
 
 const post = (m: WorkerReply, transfer: Transferable[] = []): void => (self as unknown as { postMessage(m: WorkerReply, transfer: Transferable[]): void }).postMessage(m, transfer);
 
@@ -23,14 +26,37 @@ class ChunkSink implements TraceSink {
   }
 }
 
+/**
+ * Runs to the end in slices of simulated time, posting the events so far and the progress at most every
+ * PROGRESS_MS of wall time: the page draws the first moments and a progress bar while the rest runs.
+ * The same events as one run(): runUntil stops between kernel events.
+ */
+function runWithProgress(sim: Simulation, durationUs: number, sink: ChunkSink, id: number): void {
+  const slice = Math.max(1, Math.ceil(durationUs / 200));
+  // The first slice's events go out at once: the page draws the run's first moments while the rest runs.
+  let last = -Infinity;
+  for (let t = slice; t < durationUs && !sim.done; t += slice) {
+    sim.runUntil(t);
+    const now = performance.now();
+    if (now - last >= PROGRESS_MS) {
+      last = now;
+      sink.flush();
+      post({ kind: 'progress', id, tUs: t, durationUs });
+    }
+  }
+  sim.run();
+  sink.flush();
+}
+
 async function handle(req: WorkerRequest): Promise<void> {
   const t0 = performance.now();
   if (req.kind === 'run') {
     const scenario = parseScenario(req.text, req.source);
+    const firstFaultUs = scenario.faults.length > 0 ? Math.min(...scenario.faults.map((f) => f.atUs)) : undefined;
+    post({ kind: 'started', id: req.id, seed: req.seed ?? scenario.seed, durationUs: scenario.durationUs, firstFaultUs, settings: settingsInForce(req.text, scenario) });
     const sink = new ChunkSink(req.id);
     const sim = createSimulation(scenario, { seed: req.seed, sinks: [sink] });
-    sim.run();
-    sink.flush();
+    runWithProgress(sim, scenario.durationUs, sink, req.id);
     post({ kind: 'done', id: req.id, hash: sim.trace.hasher.digest(), events: sim.trace.count, summary: sim.summary(), ms: performance.now() - t0 });
     return;
   }
