@@ -334,9 +334,11 @@ function listCommand(dirArg: string | undefined, io: Io): number {
     let name = '';
     let description = '';
     try {
-      const raw = parseYaml(readFileSync(file, 'utf8')) as { name?: unknown; description?: unknown } | null;
+      const raw = parseYaml(readFileSync(file, 'utf8')) as { name?: unknown; title?: unknown; description?: unknown } | null;
       name = typeof raw?.name === 'string' ? raw.name : '';
-      description = typeof raw?.description === 'string' ? (raw.description.trim().split('\n')[0] ?? '') : '';
+      // Its title, else the first line of its description.
+      if (typeof raw?.title === 'string') description = raw.title;
+      else description = typeof raw?.description === 'string' ? (raw.description.trim().split('\n')[0] ?? '') : '';
     } catch {
       description = '(not valid YAML; kafkasim validate explains)';
     }
@@ -415,7 +417,7 @@ Examples:
 
   program
     .command('list')
-    .description('list scenarios: file, name, first line of the description')
+    .description('list scenarios: file, name, title (or the first line of the description)')
     .argument('[dir]', 'directory to search (default: scenarios)')
     .action((dir: string | undefined) => setCode(listCommand(dir, io)));
 

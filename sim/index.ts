@@ -19,6 +19,7 @@ export {
   KAFKA_ERROR_NAMES,
 } from './scenario/parse.js';
 export type * from './scenario/types.js';
+export { applySettings, isSetting, settingProblem, settingValue } from './scenario/story.js';
 
 // Running: a steppable simulation, or a whole run to its summary.
 export { createSimulation, simulate, Simulation, type SimulationOptions } from './run/simulation.js';

@@ -58,6 +58,14 @@ export const LIMITS = Object.freeze({
   /** Scenario, topic (Kafka's own limit), client and rack names. */
   nameLength: 249,
   descriptionLength: 10_000,
+  /** A title, a question: one line. */
+  titleLength: 160,
+  /** A short answer: a sentence or two. */
+  answerLength: 600,
 });
 /** Upper bound on `cluster.brokers` as a count (a guard against typos like 3000). */
 export const MAX_BROKERS = LIMITS.brokers;
+
+/** Settings a scenario's `compare.set` may change that are not Kafka configs: the broker count, every topic's replication factor, the version profile. */
+export const SCENARIO_SETTINGS = ['brokers', 'replication.factor', 'kafkaVersion'] as const;
+export const SETTING_EXPECTED = `a Kafka producer, broker or topic config name, or ${SCENARIO_SETTINGS.join(', ')}`;

@@ -15,6 +15,7 @@ import { normVersion, checkBehaviourConfig, normBrokers, normNetwork, normDisk, 
 import { normTopics, normProducer, normConsumer } from './workload.js';
 import { normFaults } from './faults.js';
 import { normExpect } from './expectations.js';
+import { normStory } from './story.js';
 
 export function normalize(raw: RawScenario, p: Problems): Scenario {
   const version = normVersion(raw.cluster.kafkaVersion, p);
@@ -39,7 +40,7 @@ export function normalize(raw: RawScenario, p: Problems): Scenario {
     racks,
   };
   const faults = normFaults(raw.faults ?? [], env, durationUs, p);
-  const scenario: Scenario = { name: raw.name, description: raw.description ?? '', seed: raw.seed ?? DEFAULT_SEED, durationUs, cluster, topics, producers, consumers, faults };
+  const scenario: Scenario = { name: raw.name, ...normStory(raw, p), description: raw.description ?? '', seed: raw.seed ?? DEFAULT_SEED, durationUs, cluster, topics, producers, consumers, faults };
   if (raw.expect) scenario.expect = normExpect(raw.expect, env, p);
   return scenario;
 }

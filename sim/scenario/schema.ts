@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { CHECK_NAMES, RECORD_COUNTERS } from '../checks/checks.js';
 import { CONFIG_CATALOGUE, KAFKA_VERSION_DEFAULT, kafkaVersions, BEHAVIOUR_KEYS, type ConfigGroup } from '../config/config.js';
 import { BANDWIDTH_EXPECTED, BANDWIDTH_PATTERN, DURATION_EXPECTED, DURATION_PATTERN, RATE_EXPECTED, RATE_PATTERN, SIZE_EXPECTED, SIZE_PATTERN } from '../config/units.js';
-import { KAFKA_ERROR_NAMES, DEFAULT_SEED, LIMITS, MAX_BROKERS } from './names.js';
+import { KAFKA_ERROR_NAMES, DEFAULT_SEED, LIMITS, MAX_BROKERS, SETTING_EXPECTED } from './names.js';
 
 export const TARGET_EXPECTED =
   "a target: broker N (or bN, or N), leader of TOPIC-P, followers of TOPIC-P, follower of TOPIC-P, controller, all brokers, rack NAME, producer NAME, consumer NAME, or a label set by an earlier fault's as:";
@@ -255,6 +255,25 @@ const ExpectSchema = z.strictObject({
     .meta({ description: 'Checks that must report none; all = every check not in violations. Default: none asserted.' }),
 });
 
+/** One line of at most `max` characters. */
+const line = (max: number, d: string) =>
+  z
+    .string({ error: 'a line of text' })
+    .min(1, { error: 'a line of text' })
+    .max(max, { error: `at most ${max} characters` })
+    .regex(/^[^\n\r]*$/, { error: 'one line (no line breaks)' })
+    .meta({ description: d });
+
+const CompareSchema = z
+  .strictObject({
+    with: name('The name of another scenario to run beside this one (the other side of its question).').optional(),
+    set: z
+      .record(z.string(), z.union([z.number(), z.string(), z.boolean()], { error: 'a number, a string, true or false' }))
+      .optional()
+      .meta({ description: `Settings B changes, by name: ${SETTING_EXPECTED}. For example {acks: all}.` }),
+  })
+  .meta({ description: "What to compare this scenario with (the visualizer's compare mode, b): {with: NAME} or {set: {SETTING: VALUE}}, exactly one." });
+
 export const ScenarioSchema = z
   .strictObject({
     $schema: z.string().optional().meta({ description: 'Path or URL of this JSON Schema (for editors; ignored).' }),
@@ -263,6 +282,15 @@ export const ScenarioSchema = z
       .min(1)
       .max(LIMITS.nameLength, { error: `a name of at most ${LIMITS.nameLength} characters` })
       .meta({ description: 'Scenario name.' }),
+    title: line(LIMITS.titleLength, 'One line: what the scenario shows (default: its name).').optional(),
+    question: line(LIMITS.titleLength, 'The question a user asks that this scenario answers (with answer).').optional(),
+    answer: z
+      .string({ error: 'a sentence or two' })
+      .min(1, { error: 'a sentence or two' })
+      .max(LIMITS.answerLength, { error: `at most ${LIMITS.answerLength} characters` })
+      .optional()
+      .meta({ description: "The question's short answer, as this run shows it: a sentence or two (the description is the long explanation)." }),
+    compare: CompareSchema.optional(),
     description: z
       .string()
       .max(LIMITS.descriptionLength, { error: `at most ${LIMITS.descriptionLength.toLocaleString('en-US')} characters` })

@@ -174,9 +174,21 @@ export interface ExpectSpec {
   noViolations: string[] | 'all';
 }
 
+/** A setting's value in `compare.set`: as written in the file. */
+export type SettingValue = string | number | boolean;
+
+/** What a scenario is best compared with: another scenario (by its name), or itself with settings changed. */
+export type ScenarioCompare = { with: string; set?: undefined } | { set: Record<string, SettingValue>; with?: undefined };
+
 export interface Scenario {
   name: string;
+  /** One line: what the scenario shows (the name when the file has none). */
+  title: string;
   description: string;
+  /** The question a user asks that this scenario answers, and its short answer (the description is the long one). */
+  question?: string;
+  answer?: string;
+  compare?: ScenarioCompare;
   /** Seed used when the command line gives none. */
   seed: number;
   /** Simulated length of the run, µs. */

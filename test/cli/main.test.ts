@@ -346,10 +346,10 @@ describe('kafkasim validate, schema, hash, list', () => {
     }
   });
 
-  it('list shows the scenarios with their names', () => {
+  it('list shows the scenarios with their names and titles', () => {
     const r = kafkasim('list');
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/killed-leader\.yaml +killed-leader +RF 3/);
+    expect(r.stdout).toMatch(/killed-leader\.yaml +killed-leader +A leader is killed: an in-sync follower takes over/);
   });
 
   it('no arguments prints usage and exits 2; --help exits 0', () => {

@@ -211,7 +211,7 @@ describe('visualizer in chromium', () => {
     await page.goto(`${base}/index.html?name=x&src=AAAA`);
     await expect.poll(() => page.getByTestId('error').textContent()).toMatch(/^link: the scenario in this link is damaged/);
     await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toMatch(/^[0-9a-f]{16}$/);
-    expect(await page.locator('#scenario option:checked').textContent()).toBe('killed-leader');
+    expect(await page.getByTestId('scenario-picker').inputValue()).toBe('killed-leader');
     await page.goto(link);
     await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toBe(edited);
   });

@@ -7,11 +7,13 @@ import type { WorkerReply, WorkerRequest } from '../io/protocol.js';
 import { drawCluster } from '../views/cluster.js';
 import { drawPartitions } from '../views/partitions.js';
 import { cmpPicker, cmpSeedInput } from './inputs.js';
-import { applyKnobs, currentKnobs, formatKnobs, KNOBS, parseKnobs } from './knobs.js';
+import { applyKnobs, currentKnobs } from './knobs.js';
 import { statsText } from './panels.js';
 import { stopAtTime } from './playback.js';
 import { scheduleRender } from './schedule.js';
-import { DEFAULT_SCENARIO, SAME, SCENARIOS } from './scenarios.js';
+import { BY_NAME, DEFAULT_SCENARIO, partnerOf, SAME, SCENARIOS, STORIES } from './scenarios.js';
+import { applyCompareSettings, formatSettings, ownSetting, parseSettings, settingsOf } from './settings.js';
+import { renderCompareStory, storyOfRun } from './story-panel.js';
 import type { App, Source } from './state.js';
 import { $, showError, size } from './ui.js';
 import { updateUrl } from './url-state.js';
@@ -35,8 +37,9 @@ function compareText(app: App, name: string, aSource: Source | undefined): { tex
     return undefined;
   }
   try {
-    cmp.knobs = parseKnobs($<HTMLInputElement>('cmp-set').value);
-    return { text: applyKnobs(base, name === SAME ? cmp.knobs : { ...state.knobs, ...cmp.knobs }), source };
+    cmp.knobs = parseSettings($<HTMLInputElement>('cmp-set').value);
+    // Another scenario gets A's knobs first; B's settings go on top.
+    return { text: applyCompareSettings(name === SAME ? base : applyKnobs(base, state.knobs), cmp.knobs), source };
   } catch (e) {
     showError(`B settings: ${(e as Error).message}`);
     return undefined;
@@ -96,37 +99,71 @@ export function setCompare(app: App, on: boolean): void {
   showCompare(app, on);
   const stale = cmpPicker() === SAME && state.source?.kind === 'scenario' && cmp.aText !== state.source.text;
   if (on && stale && cmp.model.index.length > 0) runCompare(app, SAME, cmpSeedInput() ?? state.seed);
-  else if (on && cmp.model.index.length === 0 && cmp.worker === undefined) runDefaultCompare(app);
+  else if (on && cmp.model.index.length === 0 && cmp.worker === undefined) {
+    // Settings already given (a link's cmpset) are kept.
+    const b = chooseB(app, state.source, $<HTMLInputElement>('cmp-set').value.trim() !== '');
+    runCompare(app, b.name, b.seed);
+  }
   updateUrl(app);
   scheduleRender(app);
 }
 
 /**
- * Default B: A's scenario, seed and faults, with the other acks (all ↔ 1). For a trace file, the bundled
- * scenario it was run from, if there is one.
+ * B for A's scenario, set in B's picker, seed and settings: the scenario A's `compare.with` names (with
+ * its own seed), or A itself (its seed and faults) with A's `compare.set`; a scenario that names neither
+ * gets the other acks (all ↔ 1). For a trace file, the bundled scenario it was run from, if there is one.
  */
-function runDefaultCompare(app: App): void {
+function chooseB(app: App, src: Source | undefined, keepSettings = false): { name: string; seed: number | undefined } {
   const { state } = app;
   const sel = $<HTMLSelectElement>('cmp-scenario');
-  const src = state.source;
+  const setInput = $<HTMLInputElement>('cmp-set');
   const header = state.model.index.events[0];
-  const traceOf = header?.type === 'header' && SCENARIOS.has(header.scenario) ? header.scenario : DEFAULT_SCENARIO;
-  sel.value = src === undefined || src.kind === 'scenario' ? SAME : (traceOf ?? SAME);
-  const aText = sel.value === SAME ? src?.text : SCENARIOS.get(sel.value);
-  const acks = currentKnobs(aText ?? '').acks ?? state.knobs.acks ?? 'all';
-  if ($<HTMLInputElement>('cmp-set').value.trim() === '') $<HTMLInputElement>('cmp-set').value = `acks=${acks === '1' ? 'all' : '1'}`;
-  runCompare(app, sel.value, cmpSeedInput() ?? state.seed);
+  const traceOf = src?.kind === 'trace' && header?.type === 'header' ? BY_NAME.get(header.scenario) : undefined;
+  const story = src?.kind === 'trace' ? (traceOf === undefined ? undefined : STORIES.get(traceOf)) : storyOfRun(src, undefined);
+  const partner = partnerOf(story);
+  $<HTMLInputElement>('cmp-seed').value = '';
+  if (partner !== undefined && !keepSettings) {
+    sel.value = partner;
+    setInput.value = '';
+    return { name: partner, seed: undefined };
+  }
+  sel.value = src === undefined || src.kind === 'scenario' ? SAME : (traceOf ?? DEFAULT_SCENARIO ?? SAME);
+  const aSeed = app.load.pendingSource !== undefined ? app.load.pendingSource.seed : state.seed;
+  if (keepSettings) return { name: sel.value, seed: aSeed };
+  const set = story?.compare?.set;
+  if (set !== undefined) setInput.value = formatSettings(settingsOf(set));
+  else {
+    const aText = sel.value === SAME ? src?.text : SCENARIOS.get(sel.value);
+    const acks = currentKnobs(aText ?? '').acks ?? state.knobs.acks ?? 'all';
+    setInput.value = `acks=${acks === '1' ? 'all' : '1'}`;
+  }
+  return { name: sel.value, seed: sel.value === SAME ? aSeed : undefined };
+}
+
+/**
+ * A was opened anew (from the picker or a file): B follows it, chosen as {@link chooseB} does. A side of
+ * a question opens beside its other side, compare mode on.
+ */
+export function followA(app: App): void {
+  const src = app.load.pendingSource?.source;
+  const story = src?.kind === 'scenario' ? storyOfRun(src, undefined) : undefined;
+  const pair = story?.question !== undefined && partnerOf(story) !== undefined;
+  if (!app.cmp.on && !pair) return;
+  showCompare(app, true);
+  const b = chooseB(app, src);
+  runCompare(app, b.name, b.seed);
+  updateUrl(app);
+  scheduleRender(app);
 }
 
 /** A's values of the settings B changes (" [acks=all]"), so the two titles read as a comparison. */
 export function aSettings(app: App): string {
   const { state, cmp, view } = app;
   const text = state.source?.kind === 'scenario' ? state.source.text : '';
-  const keys = KNOBS.filter((k) => cmp.knobs[k] !== undefined);
+  const keys = Object.keys(cmp.knobs);
   if (text === '' || keys.length === 0) return '';
   if (view.aSettings?.text !== text || view.aSettings.keys !== keys.join()) {
-    const own = currentKnobs(text);
-    view.aSettings = { text, keys: keys.join(), out: ` [${keys.map((k) => `${k}=${own[k] ?? 'default'}`).join(', ')}]` };
+    view.aSettings = { text, keys: keys.join(), out: ` [${keys.map((k) => `${k}=${ownSetting(text, k)}`).join(', ')}]` };
   }
   return view.aSettings.out;
 }
@@ -141,7 +178,8 @@ export function renderCompare(app: App): void {
   const t = state.cursorT;
   const i = Math.max(0, idx.indexAtTime(t));
   const frame = idx.frameAt(i);
-  $('cmp-title').textContent = `${header.scenario}${formatKnobs(cmp.knobs) ? ` [${formatKnobs(cmp.knobs)}]` : ''} · seed ${header.seed} · at ${fmtTime(t)} · ${statsText(frame)}`;
+  renderCompareStory(app);
+  $('cmp-title').textContent = `${header.scenario}${formatSettings(cmp.knobs) ? ` [${formatSettings(cmp.knobs)}]` : ''} · seed ${header.seed} · at ${fmtTime(t)} · ${statsText(frame)}`;
   renderFirstDifference(app);
   const cl = $('cmp-cluster');
   drawCluster(cl.querySelector('svg')!, frame, inFlight(idx.events, i, t), t, size(cl, 140), { large: state.large });
@@ -207,8 +245,11 @@ function endCounts(app: App): string {
 function renderFirstDifference(app: App): void {
   const el = $('cmp-diff');
   const d = firstDifference(app);
+  // The same story is an outcome, not a fault: said in neutral words and colour.
+  el.classList.toggle('same', d === undefined);
   if (d === undefined) {
     el.textContent = app.state.done && app.cmp.done ? `the two runs tell the same story${endCounts(app)}` : '';
+    el.title = '';
     el.onclick = null;
     return;
   }

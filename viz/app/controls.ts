@@ -1,11 +1,11 @@
 /** The page's controls: pickers, knobs, run, playback and view buttons, panels, files and drag and drop. */
 import { RECORD_COLORS, RECORD_LABELS } from '../views/colors.js';
-import { runCompare, setCompare } from './compare.js';
+import { followA, runCompare, setCompare } from './compare.js';
 import { cmpSeedInput, knobsFromInputs } from './inputs.js';
 import { applyKnobs, KNOBS } from './knobs.js';
 import { jumpItem, lastIndex, setPlaying, setSpeed, step, stopAt } from './playback.js';
 import { scheduleRender } from './schedule.js';
-import { SAME, SCENARIOS } from './scenarios.js';
+import { pickerGroups, SAME, SCENARIOS, STORIES } from './scenarios.js';
 import { exportYaml, loadFile, runBundled, seedInput } from './sources.js';
 import type { App } from './state.js';
 import { $, hideError } from './ui.js';
@@ -26,8 +26,7 @@ export function setLarge(app: App, on: boolean): void {
 
 /** The scenario pickers (A and B) and the legend of record states. */
 export function buildPickers(): void {
-  const sel = $<HTMLSelectElement>('scenario');
-  for (const name of SCENARIOS.keys()) sel.append(Object.assign(document.createElement('option'), { value: name, textContent: name }));
+  fillPicker($<HTMLSelectElement>('scenario'));
   // Legend of record states.
   const legend = $('legend');
   for (const [k, c] of Object.entries(RECORD_COLORS)) {
@@ -40,7 +39,19 @@ export function buildPickers(): void {
 
   const csel = $<HTMLSelectElement>('cmp-scenario');
   csel.append(Object.assign(document.createElement('option'), { value: SAME, textContent: 'same as A (its scenario, seed and faults)' }));
-  for (const name of SCENARIOS.keys()) csel.append(Object.assign(document.createElement('option'), { value: name, textContent: name }));
+  fillPicker(csel);
+}
+
+/** A scenario picker grouped as the docs are, each entry its title (its file path as a tooltip). */
+function fillPicker(sel: HTMLSelectElement): void {
+  for (const g of pickerGroups()) {
+    const group = Object.assign(document.createElement('optgroup'), { label: g.label });
+    for (const key of g.keys) {
+      const o = Object.assign(document.createElement('option'), { value: key, textContent: STORIES.get(key)?.title ?? key, title: key });
+      group.append(o);
+    }
+    sel.append(group);
+  }
 }
 
 /** Enter in `input` clicks `button`. */
@@ -103,6 +114,7 @@ export function wireRun(app: App): void {
     if (sel.value === '__custom') return;
     $<HTMLInputElement>('seed').value = '';
     runBundled(app, sel.value, undefined);
+    followA(app);
   };
   $('run').onclick = () => {
     const src = app.state.source;
@@ -168,7 +180,7 @@ export function wireFiles(app: App): void {
   $('open').onclick = () => fileInput.click();
   fileInput.onchange = () => {
     const f = fileInput.files?.[0];
-    if (f) void loadFile(app, f);
+    if (f) void loadFile(app, f).then(() => followA(app));
     fileInput.value = '';
   };
   const drop = $('drop');
@@ -190,6 +202,6 @@ export function wireFiles(app: App): void {
     depth = 0;
     drop.hidden = true;
     const f = e.dataTransfer?.files?.[0];
-    if (f) void loadFile(app, f);
+    if (f) void loadFile(app, f).then(() => followA(app));
   });
 }

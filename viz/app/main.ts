@@ -10,10 +10,11 @@ import './csp.js';
 import { runCompare, showCompare } from './compare.js';
 import { buildPickers, wireCompare, wireFiles, wireKnobs, wirePlayback, wireRun, wireView } from './controls.js';
 import { wireKeyboard } from './keyboard.js';
-import { formatKnobs, parseKnobs } from './knobs.js';
+import { parseKnobs } from './knobs.js';
 import { seekIndex, seekTime, setSpeed } from './playback.js';
 import { render } from './render.js';
 import { DEFAULT_SCENARIO, SAME, SCENARIOS } from './scenarios.js';
+import { formatSettings, parseSettings } from './settings.js';
 import { runBundled } from './sources.js';
 import { createApp, type App } from './state.js';
 import { $, showError } from './ui.js';
@@ -38,7 +39,7 @@ function startFromUrl(app: App): void {
   if (url.seed !== undefined) $<HTMLInputElement>('seed').value = String(url.seed);
   try {
     app.state.knobs = url.set !== undefined ? parseKnobs(url.set) : {};
-    if (url.cmpSet !== undefined) $<HTMLInputElement>('cmp-set').value = formatKnobs(parseKnobs(url.cmpSet));
+    if (url.cmpSet !== undefined) $<HTMLInputElement>('cmp-set').value = formatSettings(parseSettings(url.cmpSet));
   } catch (e) {
     showError(`link: ${(e as Error).message}`);
   }

@@ -11,6 +11,7 @@ import { describe, renderChecks, renderNarrative, statsText, violations } from '
 import { endTime, stopAt, stopAtTime } from './playback.js';
 import type { App } from './state.js';
 import { $, size } from './ui.js';
+import { renderStory } from './story-panel.js';
 import { renderWhyCursor } from './why-panel.js';
 
 type Header = Extract<TraceEvent, { type: 'header' }>;
@@ -24,6 +25,7 @@ export function render(app: App): void {
   const events = state.model.index.events;
   const header = events[0]?.type === 'header' ? events[0] : undefined;
   renderTitles(app, header);
+  renderStory(app);
   if (state.cursorI < 0 || header === undefined) {
     $('cursor-time').textContent = '';
     return;

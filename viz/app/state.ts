@@ -8,6 +8,7 @@ import type { WhyStep } from '../derive/why.js';
 import type { TraceBlockDecoder } from '../io/trace-file.js';
 import type { LogWindow } from '../views/partitions.js';
 import type { Knobs, SettingsInForce } from './knobs.js';
+import type { Settings } from './settings.js';
 
 export interface Source {
   kind: 'scenario' | 'trace';
@@ -64,8 +65,8 @@ export function createCompareState() {
     seed: undefined as number | undefined,
     hash: '',
     done: false,
-    /** B's settings on top of A's knobs (e.g. acks=1). */
-    knobs: {} as Knobs,
+    /** B's settings on top of A's knobs (e.g. acks=1, enable.idempotence=false). */
+    knobs: {} as Settings,
     /** For "same as A": the A scenario text B was run from (B is stale when A's differs). */
     aText: undefined as string | undefined,
     summary: null as RunSummary | null,

@@ -1,5 +1,6 @@
 /** The query string: read once at start, rewritten (replaceState) as the run, cursor and compare change. */
 import { formatKnobs } from './knobs.js';
+import { formatSettings } from './settings.js';
 import { cmpSeedInput } from './inputs.js';
 import { SAME, SCENARIOS } from './scenarios.js';
 import type { App } from './state.js';
@@ -62,7 +63,7 @@ export function updateUrl(app: App): void {
     q.set('cmp', cmp.name === SAME ? 'same' : cmp.name);
     // B "same as A" with A's seed: no cmpseed (B follows A's seed).
     if (cmp.seed !== undefined && !(cmp.name === SAME && cmpSeedInput() === undefined)) q.set('cmpseed', String(cmp.seed));
-    const set = formatKnobs(cmp.knobs);
+    const set = formatSettings(cmp.knobs);
     if (set !== '') q.set('cmpset', set);
   }
   const url = `${location.pathname}${q.size > 0 ? `?${q}` : ''}`;
