@@ -2,11 +2,20 @@
  * The simulator in a Web Worker: the same sim/ code as the CLI. Runs a scenario with an array sink and
  * posts its events in chunks, then the trace hash and the summary. (Trace files: viz/trace-worker.ts.)
  */
-import { parseScenario, createSimulation, type Simulation, type TraceEvent, type TraceSink } from '../../sim/index.js';
+import { budgetProblem, createSimulation, parseScenario, type Simulation, type TraceEvent, type TraceSink } from '../../sim/index.js';
 import { settingsInForce } from '../app/knobs.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
 
 const CHUNK = 25_000;
+/**
+ * What a run in the page may hold: the page keeps every trace event (the worker's copy and the page's), so
+ * a run beyond these is refused with a message, and the run shown stays. The largest shipped scenario has
+ * about 530,000 events; `kafkasim run --trace` has no such limit.
+ */
+export const PAGE_LIMITS = Object.freeze({ events: 3_000_000, modelBytes: 1e9 });
+
+/** Refusal of a run too big for the page: what to do instead. */
+const ELSEWHERE = 'run it with npx kafkasim run FILE --trace out.ndjson and open the trace, or make the scenario smaller or shorter';
 /** Wall time between progress reports (and flushes of the events so far). */
 const PROGRESS_MS = 150;
 
@@ -14,8 +23,16 @@ const post = (m: WorkerReply, transfer: Transferable[] = []): void => (self as u
 
 class ChunkSink implements TraceSink {
   private buf: TraceEvent[] = [];
-  constructor(private readonly id: number) {}
+  private count = 0;
+  constructor(
+    private readonly id: number,
+    private readonly durationUs: number,
+  ) {}
   event(ev: TraceEvent): void {
+    if (++this.count > PAGE_LIMITS.events) {
+      const at = `${(ev.t / 1e6).toFixed(1)} s of ${(this.durationUs / 1e6).toFixed(1)} s`;
+      throw new Error(`this run passed ${PAGE_LIMITS.events.toLocaleString('en-US')} trace events at ${at}, more than the page can hold; ${ELSEWHERE}`);
+    }
     this.buf.push(ev);
     if (this.buf.length >= CHUNK) this.flush();
   }
@@ -52,9 +69,11 @@ async function handle(req: WorkerRequest): Promise<void> {
   const t0 = performance.now();
   if (req.kind === 'run') {
     const scenario = parseScenario(req.text, req.source);
+    const tooBig = budgetProblem(scenario, PAGE_LIMITS.modelBytes, 'the page');
+    if (tooBig !== undefined) throw new Error(`${tooBig}; ${ELSEWHERE}`);
     const firstFaultUs = scenario.faults.length > 0 ? Math.min(...scenario.faults.map((f) => f.atUs)) : undefined;
     post({ kind: 'started', id: req.id, seed: req.seed ?? scenario.seed, durationUs: scenario.durationUs, firstFaultUs, settings: settingsInForce(req.text, scenario) });
-    const sink = new ChunkSink(req.id);
+    const sink = new ChunkSink(req.id, scenario.durationUs);
     const sim = createSimulation(scenario, { seed: req.seed, sinks: [sink] });
     runWithProgress(sim, scenario.durationUs, sink, req.id);
     post({ kind: 'done', id: req.id, hash: sim.trace.hasher.digest(), events: sim.trace.count, summary: sim.summary(), ms: performance.now() - t0 });
