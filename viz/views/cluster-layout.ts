@@ -140,6 +140,8 @@ function placeLabels(pos: Map<string, NodePos>, size: Size, line: number, char: 
       const dx = (e.x - d.x) * dir;
       if (e !== d && dx > 0 && Math.abs(e.y - d.y) < line * 1.6 + e.r) d.lab.w = Math.min(d.lab.w, dx - d.r - e.r - 12);
     }
+    // No room beside it (a crowded side of the ring): below it instead.
+    if (d.lab.w < 60 && d.kind !== 'controller') d.lab = { x: 0, y: d.r + line, anchor: 'middle', w: maxW };
   }
   // Centred labels in the same band: half each of the gap to a centred neighbour, clear of a node beside.
   for (const d of nodes) {
@@ -150,6 +152,21 @@ function placeLabels(pos: Map<string, NodePos>, size: Size, line: number, char: 
       d.lab.w = Math.min(d.lab.w, e.lab.anchor === 'middle' ? dx - 6 : 2 * (dx - e.r - 6));
     }
     d.lab.w = Math.min(d.lab.w, 2 * Math.min(d.x, size.width - d.x) - 4);
+  }
+  // A label beside a node stops short of a centred label in its band.
+  for (const d of nodes) {
+    if (d.lab.anchor === 'middle') continue;
+    const x0 = d.x + d.lab.x;
+    for (const e of nodes) {
+      if (e.lab.anchor !== 'middle' || Math.abs(e.y + e.lab.y - (d.y + d.lab.y)) >= 2 * line) continue;
+      const dir = d.lab.anchor === 'start' ? 1 : -1;
+      const dx = (e.x - x0) * dir;
+      if (dx <= 0 || dx - e.lab.w / 2 - 6 >= d.lab.w) continue;
+      // Both give way: the centred one keeps at least its half, the one beside at least 70 px if it can.
+      const mine = Math.min(d.lab.w, Math.max(70, dx - e.lab.w / 2 - 6), dx / 2);
+      e.lab.w = Math.min(e.lab.w, 2 * (dx - mine - 6));
+      d.lab.w = Math.max(0, Math.min(d.lab.w, dx - e.lab.w / 2 - 6));
+    }
   }
 }
 
