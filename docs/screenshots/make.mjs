@@ -21,7 +21,25 @@ const SHOTS = [
   { file: 'compare-acks.png', query: 'scenario=acks1-leader-loss&seed=7', size: [1280, 720], keys: ['b'], waitB: true, end: true },
   { file: 'why-lost.png', query: 'scenario=unclean-election-loss&seed=7', size: [1280, 720], end: true, why: true },
   { file: 'large-type.png', query: 'scenario=unclean-election-loss&seed=7', size: [1280, 720], keys: ['l'], end: true },
+  { file: 'compare-same.png', query: 'scenario=acks1-leader-loss&seed=3', size: [1280, 720], keys: ['b'], waitB: true, steps: crashIntoA },
 ];
+
+const hashOf = (page, id) => page.evaluate((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '', id);
+
+/** Compare mode, then a crash of broker 2 clicked into A at 50 s: B runs again with it. */
+async function crashIntoA(page) {
+  const before = await hashOf(page, 'compare-hash');
+  await page.evaluate(() => window.kafkasimViz.seekTime(50_000_000));
+  await page.locator('#cluster').getByTestId('node-b2').click();
+  await page.locator('#fault-actions button', { hasText: 'crash' }).first().click();
+  await page.waitForFunction(
+    (b) => /^[0-9a-f]{16}$/.test(document.querySelector('[data-testid="compare-hash"]')?.textContent ?? '') && document.querySelector('[data-testid="compare-hash"]')?.textContent !== b,
+    before,
+    { timeout: 180_000 },
+  );
+  await page.waitForFunction(() => window.kafkasimViz?.state.done === true, null, { timeout: 180_000 });
+  await page.evaluate(() => window.kafkasimViz.seekTime(52_000_000));
+}
 
 const server = await createServer({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
 await server.listen();
@@ -37,6 +55,7 @@ try {
     if (s.at !== undefined) await page.evaluate((t) => window.kafkasimViz.seekTime(t), s.at);
     if (s.end) await page.keyboard.press('End');
     if (s.why) await page.getByTestId('why-button').first().click();
+    if (s.steps) await s.steps(page);
     await page.waitForTimeout(600);
     await page.screenshot({ path: join(OUT, s.file) });
     console.log(`wrote docs/screenshots/${s.file}`);
