@@ -654,7 +654,7 @@ const CLAIMS: Claim[] = [
     render: (s) => `the old leader was fenced at about ${s0(at(s, 'fence', /^controller fenced broker/))}`,
   },
 
-  // README.md: the why-lost screenshot is unclean-election-loss with seed 7 (test/viz/browser.test.ts).
+  // README.md: the why-lost screenshot is unclean-election-loss with seed 7 (docs/screenshots/make.mjs).
   {
     doc: 'README.md',
     text: '![why 47,500 acknowledged records were lost: the chain of events]',

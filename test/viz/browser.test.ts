@@ -3,8 +3,8 @@
  * drives Debian's chromium with playwright-core, and checks the run of killed-leader with seed 7: the
  * page's trace hash equals the CLI's, the election shows the new leader and the shrunk ISR, stepping
  * back shows the state before, a broken file shows an error and the page keeps working. Saves
- * screenshots to test-results/screenshots/ (look at them), or to docs/screenshots/ with
- * KAFKASIM_UPDATE_SCREENSHOTS=1 (the ones the README and docs show).
+ * screenshots to test-results/screenshots/ (look at them); the ones the README and docs show are made by
+ * `npm run screenshots` (docs/screenshots/make.mjs).
  *
  * Needs /usr/bin/chromium (`apt-get install -y chromium`); fails with a clear message without it.
  */
@@ -14,13 +14,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPage, ROOT, type OpenPage, WAIT } from './page.js';
+import { clickLink, openPage, ROOT, type OpenPage, WAIT } from './page.js';
 
 /** A whole header (the reader checks its fields), so a broken trace fails on its second line. */
 const BAD_TRACE_HEADER =
   '{"type":"header","t":0,"schema":3,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
 
-const SHOTS = process.env.KAFKASIM_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
+const SHOTS = join(ROOT, 'test-results', 'screenshots');
 const run = promisify(execFile);
 
 /** The CLI's trace hash for a scenario and seed (`kafkasim run --json`; it exits 1 when an expect: fails). */
@@ -219,8 +219,8 @@ describe('visualizer in chromium', () => {
   it('clicking a link cuts it at the cursor time', async () => {
     const hash = await page.getByTestId('trace-hash').textContent();
     await page.evaluate(() => (window as unknown as { kafkasimViz: { seekTime(t: number): void } }).kafkasimViz.seekTime(55_000_000));
-    // The link between broker 1 and the controller: its middle is clear of other nodes.
-    await page.locator('line.linkhit[data-testid="link-b1-ctl"], line.linkhit[data-testid="link-ctl-b1"]').click({ force: true });
+    // The link between broker 1 and the controller, where it is clear of the other links.
+    await clickLink(page, 'b1', 'ctl');
     await page.getByTestId('link-cut-both-ways').click();
     await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).not.toBe(hash);
     const fault = page.getByTestId('narrative-item').filter({ hasText: /fault: partition/ });

@@ -73,3 +73,41 @@ export async function openPage(): Promise<OpenPage> {
     throw e;
   }
 }
+
+/**
+ * Clicks the cluster view's link between nodes a and b (either order) where it is clearest: the point along
+ * it farthest from every other link and node, as a user would aim. Returns the point (svg coordinates).
+ */
+export async function clickLink(page: Page, a: string, b: string, within = '#cluster'): Promise<{ x: number; y: number }> {
+  const found = await page.evaluate(
+    ([sel, a, b]) => {
+      const svg = document.querySelector(`${sel} svg`)!;
+      const lines = [...svg.querySelectorAll('line.link')].map((l) => ({
+        id: l.getAttribute('data-link')!,
+        x1: Number(l.getAttribute('x1')),
+        y1: Number(l.getAttribute('y1')),
+        x2: Number(l.getAttribute('x2')),
+        y2: Number(l.getAttribute('y2')),
+      }));
+      const me = lines.find((l) => l.id === `${a}|${b}` || l.id === `${b}|${a}`)!;
+      const dist = (px: number, py: number, l: (typeof lines)[number]): number => {
+        const dx = l.x2 - l.x1;
+        const dy = l.y2 - l.y1;
+        const t = Math.max(0, Math.min(1, ((px - l.x1) * dx + (py - l.y1) * dy) / (dx * dx + dy * dy)));
+        return Math.hypot(px - (l.x1 + t * dx), py - (l.y1 + t * dy));
+      };
+      let best = { x: 0, y: 0, clear: -1 };
+      for (let k = 1; k < 50; k++) {
+        const x = me.x1 + ((me.x2 - me.x1) * k) / 50;
+        const y = me.y1 + ((me.y2 - me.y1) * k) / 50;
+        const clear = Math.min(...lines.filter((l) => l !== me).map((l) => dist(x, y, l)));
+        if (clear > best.clear) best = { x, y, clear };
+      }
+      const r = svg.getBoundingClientRect();
+      return { x: best.x, y: best.y, sx: r.x + best.x, sy: r.y + best.y };
+    },
+    [within, a, b] as const,
+  );
+  await page.mouse.click(found.sx, found.sy);
+  return { x: found.x, y: found.y };
+}

@@ -47,6 +47,7 @@ function violationList(app: App, vs: RunSummary['violations']): HTMLUListElement
     const li = document.createElement('li');
     li.dataset.testid = 'check-violation';
     li.textContent = `${fmtTime(v.atMs * 1000)} ${v.check} (${v.partition}): ${v.detail}`;
+    li.title = li.textContent;
     li.onclick = () => stopAtTime(app, Math.round(v.atMs * 1000));
     ul.append(li);
   }

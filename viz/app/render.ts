@@ -78,7 +78,9 @@ function drawViews(
     large: state.large,
   });
   drawPartitions(els.parts.querySelector('svg')!, frame, { width: sizes.partsWidth, height: 0 }, { window: state.window, large: state.large });
-  const tlSize = { width: sizes.tlWidth, height: timelineHeight(state.charts, state.large) };
+  // A short window (a laptop, large type on a projector) gets lower chart lanes, so the panels above keep their room.
+  const compact = window.innerHeight < (state.large ? 1000 : 860);
+  const tlSize = { width: sizes.tlWidth, height: timelineHeight(state.charts, state.large, compact) };
   els.tl.style.height = `${tlSize.height}px`;
   drawTimeline(
     els.tl.querySelector('svg')!,

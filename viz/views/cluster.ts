@@ -3,52 +3,22 @@
  * between them (cut links dashed red), and the messages in flight, each placed between its sender and
  * receiver by interpolating its send time and arrival time at the cursor's time.
  */
-import * as d3 from 'd3';
+import type * as d3 from 'd3';
 import type { Flight, Frame } from '../derive/frames.js';
 import { BROKER_COLORS, MSG_COLORS } from './colors.js';
 import { mk, pool, set, text, unset, type El } from './dom.js';
 
-export interface Size {
-  width: number;
-  height: number;
-}
+import { clusterLayout, fitText, nearestLink, type NodePos, type Size, typeMetrics } from './cluster-layout.js';
 
-interface NodePos {
-  id: string;
-  x: number;
-  y: number;
-  kind: 'broker' | 'controller' | 'producer' | 'consumer';
-  label: string;
-}
+export type { Size } from './cluster-layout.js';
 
-/** Where every node sits: controller on top, brokers in a row, producers left, consumers right. */
-export function layout(frame: Frame, size: Size): Map<string, NodePos> {
-  const pos = new Map<string, NodePos>();
+/** Where every node sits (viz/views/cluster-layout.ts), for the frame's brokers and clients. */
+export function layout(frame: Frame, size: Size, large = false): Map<string, NodePos> {
   const brokers = Object.keys(frame.brokers)
     .map(Number)
     .sort((a, b) => a - b);
-  const clients = Object.values(frame.clients);
-  const producers = clients.filter((c) => c.kind === 'producer');
-  const consumers = clients.filter((c) => c.kind === 'consumer');
-  const { width: w, height: h } = size;
-  const left = Math.min(w * 0.1, 70);
-  const right = w - left;
-  const bx = d3
-    .scalePoint<number>()
-    .domain(brokers)
-    .range([Math.max(w * 0.2, 2 * left + 20), Math.min(w * 0.8, w - 2 * left - 20)])
-    .padding(0.5);
-  const rows = brokers.length > 7 ? 2 : 1;
-  brokers.forEach((b, k) => {
-    const y = rows === 1 ? h * 0.6 : k % 2 === 0 ? h * 0.5 : h * 0.78;
-    const rack = frame.header?.racks?.[String(b)];
-    pos.set(`b${b}`, { id: `b${b}`, x: bx(b) ?? w / 2, y, kind: 'broker', label: rack === undefined ? `b${b}` : `b${b} (${rack})` });
-  });
-  pos.set('ctl', { id: 'ctl', x: w / 2, y: h * 0.16, kind: 'controller', label: 'controller' });
-  const spread = (n: number, k: number): number => h * (0.3 + (0.55 * (k + 0.5)) / Math.max(1, n));
-  producers.forEach((c, k) => pos.set(c.node, { id: c.node, x: left, y: spread(producers.length, k), kind: 'producer', label: c.node }));
-  consumers.forEach((c, k) => pos.set(c.node, { id: c.node, x: right, y: spread(consumers.length, k), kind: 'consumer', label: c.node }));
-  return pos;
+  const clients = Object.values(frame.clients).map((c) => ({ node: c.node, kind: c.kind }));
+  return clusterLayout({ brokers, clients, racks: frame.header?.racks }, size, { large, legend: !large });
 }
 
 export interface ClusterOptions {
@@ -231,15 +201,18 @@ function drawNodes(view: View, frame: Frame): void {
     if (l === undefined) leaders.set(p.leader, [p.tp]);
     else l.push(p.tp);
   }
+  const { char } = typeMetrics(view.opts.large === true);
   for (const n of view.nodes) {
     const d = n.d;
+    // Each line as wide as the layout gives its label.
+    const put = (el: El, s: string): void => text(el, fitText(s, d.lab.w, char));
     if (d.kind === 'broker') {
       const b = frame.brokers[Number(d.id.slice(1))];
       set(n.g, 'data-state', b.state);
       set(n.circle, 'fill', BROKER_COLORS[b.state]);
       // A ZooKeeper controller does not fence: it declares a broker whose session ended dead.
       const fenced = frame.header?.controller === 'zookeeper' ? 'declared dead' : 'fenced';
-      text(
+      put(
         n.sub,
         b.state === 'up'
           ? 'up'
@@ -252,17 +225,17 @@ function drawNodes(view: View, frame: Frame): void {
                 : b.state,
       );
       const tps = leaders.get(b.id);
-      text(n.sub2, tps === undefined ? '' : `★ ${compactTps(tps)}`);
+      put(n.sub2, tps === undefined ? '' : `★ ${compactTps(tps)}`);
     } else if (d.kind === 'controller') {
       set(n.g, 'data-state', frame.controllerUp ? 'up' : 'crashed');
       set(n.circle, 'fill', frame.controllerUp ? '#5b7db1' : BROKER_COLORS.crashed);
-      text(n.sub, frame.header === undefined ? 'controller' : frame.header.controller === 'kraft' ? 'KRaft controller' : 'ZooKeeper controller');
+      put(n.sub, frame.header === undefined ? 'controller' : frame.header.controller === 'kraft' ? 'KRaft controller' : 'ZooKeeper controller');
     } else {
       const c = frame.clients[d.id];
       set(n.g, 'data-state', c?.up ? 'up' : 'down');
       set(n.circle, 'fill', c?.up ? '#eef3f8' : '#ddd');
-      text(n.sub, c === undefined ? '' : c.kind === 'producer' ? `producer → ${c.topic}` : `consumer ← ${c.topic}`);
-      text(n.sub2, c?.kind === 'producer' && c.acks !== undefined ? `acks=${c.acks === -1 ? 'all' : c.acks}${c.idempotence ? ', idempotent' : ''}` : '');
+      put(n.sub, c === undefined ? '' : c.kind === 'producer' ? `producer → ${c.topic}` : `consumer ← ${c.topic}`);
+      put(n.sub2, c?.kind === 'producer' && c.acks !== undefined ? `acks=${c.acks === -1 ? 'all' : c.acks}${c.idempotence ? ', idempotent' : ''}` : '');
     }
   }
 }
@@ -276,8 +249,8 @@ function build(svgEl: SVGSVGElement, frame: Frame, size: Size, opts: ClusterOpti
   set(svg, 'width', size.width);
   set(svg, 'height', size.height);
   svgEl.replaceChildren();
-  const pos = layout(frame, size);
-  const r = Math.max(18, Math.min(34, size.height / 9)) * (opts.large ? 1.2 : 1);
+  const pos = layout(frame, size, opts.large === true);
+  const r = Math.max(...[...pos.values()].map((d) => d.r));
   const gLinks = mk(svgEl, 'g', 'links');
   const gHits = mk(svgEl, 'g', 'linkhits');
   const gCuts = mk(svgEl, 'g', 'cutmarks');
@@ -310,7 +283,7 @@ function build(svgEl: SVGSVGElement, frame: Frame, size: Size, opts: ClusterOpti
   return view;
 }
 
-/** Links: every broker pair, broker-controller, client-broker (with a band to click when links can be). */
+/** Links: every broker pair, broker-controller, client-broker; drawn from edge to edge of the two nodes. */
 function buildLinks(view: View, gLinks: El, gHits: El): void {
   const { pos, opts } = view;
   const ids = [...pos.keys()];
@@ -320,55 +293,90 @@ function buildLinks(view: View, gLinks: El, gHits: El): void {
       const b = pos.get(ids[j])!;
       if (a.kind !== 'broker' && b.kind !== 'broker') continue;
       const line = mk(gLinks, 'line', 'link');
+      const len = Math.max(1, Math.hypot(b.x - a.x, b.y - a.y));
+      const ux = (b.x - a.x) / len;
+      const uy = (b.y - a.y) / len;
       const coords = (el: El): void => {
-        el.setAttribute('x1', String(a.x));
-        el.setAttribute('y1', String(a.y));
-        el.setAttribute('x2', String(b.x));
-        el.setAttribute('y2', String(b.y));
+        el.setAttribute('x1', String(px(a.x + ux * a.r)));
+        el.setAttribute('y1', String(px(a.y + uy * a.r)));
+        el.setAttribute('x2', String(px(b.x - ux * b.r)));
+        el.setAttribute('y2', String(px(b.y - uy * b.r)));
       };
       coords(line);
+      line.setAttribute('data-link', `${a.id}|${b.id}`);
       const l: LinkEls = { a: a.id, b: b.id, line, cutAB: false, cutBA: false };
       if (opts.onLinkClick !== undefined) {
-        // A wide transparent band over the link, so a thin line is easy to click.
+        // A wide transparent band over the link, so a thin line is easy to hit; a click picks the link nearest the pointer.
         const hit = mk(gHits, 'line', 'linkhit');
         hit.setAttribute('data-testid', `link-${a.id}-${b.id}`);
         coords(hit);
-        hit.addEventListener('click', (ev) => view.opts.onLinkClick?.(l.a, l.b, l.cutAB || l.cutBA, ev as MouseEvent));
+        mk(hit, 'title').textContent = `link ${a.id} ↔ ${b.id}: click to cut or heal it`;
         l.hit = hit;
       }
       view.links.push(l);
     }
   }
+  if (opts.onLinkClick !== undefined) wirePicking(view, gHits);
 }
 
-/** Nodes: a shape, a name and two lines of state each; brokers click to the fault menu. */
+/** The pointer's position in the svg's coordinates. */
+function svgPoint(el: Element, ev: MouseEvent): { x: number; y: number } {
+  const svg = el.closest('svg')!;
+  const m = svg.getScreenCTM();
+  if (m === null) return { x: ev.offsetX, y: ev.offsetY };
+  const p = new DOMPoint(ev.clientX, ev.clientY).matrixTransform(m.inverse());
+  return { x: p.x, y: p.y };
+}
+
+/** Clicks and hovers on the bands go to the link nearest the pointer (bands overlap near the nodes). */
+function wirePicking(view: View, gHits: El): void {
+  let hovered: LinkEls | undefined;
+  const pick = (ev: MouseEvent): LinkEls | undefined => nearestLink(view.links, view.pos, svgPoint(gHits, ev), 14);
+  gHits.addEventListener('click', (ev) => {
+    const l = pick(ev as MouseEvent);
+    if (l !== undefined) view.opts.onLinkClick?.(l.a, l.b, l.cutAB || l.cutBA, ev as MouseEvent);
+  });
+  gHits.addEventListener('mousemove', (ev) => {
+    const l = pick(ev as MouseEvent);
+    if (l === hovered) return;
+    hovered?.line.classList.remove('hover');
+    l?.line.classList.add('hover');
+    hovered = l;
+  });
+  gHits.addEventListener('mouseleave', () => {
+    hovered?.line.classList.remove('hover');
+    hovered = undefined;
+  });
+}
+
+/** Nodes: a shape, a name and two lines of state each, the lines where the layout puts them; brokers click to the fault menu. */
 function buildNodes(view: View, gNodes: El): void {
-  const { pos, r, opts } = view;
-  const anchor = (d: NodePos): string => (d.kind === 'producer' ? 'start' : d.kind === 'consumer' ? 'end' : 'middle');
-  // Client labels grow inwards, away from the edge.
-  const dx = (d: NodePos): number => (d.kind === 'producer' ? -r * 0.7 : d.kind === 'consumer' ? r * 0.7 : 0);
+  const { pos, opts } = view;
   for (const d of pos.values()) {
     const g = mk(gNodes, 'g', d.kind === 'broker' && opts.onNodeClick !== undefined ? 'node clickable' : 'node');
-    g.setAttribute('transform', `translate(${d.x},${d.y})`);
+    g.setAttribute('transform', `translate(${px(d.x)},${px(d.y)})`);
     g.setAttribute('data-testid', `node-${d.id}`);
     g.addEventListener('click', (ev) => {
       if (d.kind === 'broker') view.opts.onNodeClick?.(d.id, ev as MouseEvent);
     });
     const circle = mk(g, 'circle', `shape ${d.kind}`);
-    circle.setAttribute('r', String(d.kind === 'broker' ? r : r * 0.7));
+    circle.setAttribute('r', String(px(d.r)));
     const name = mk(g, 'text', 'name');
     name.setAttribute('text-anchor', 'middle');
     name.setAttribute('dominant-baseline', 'central');
-    name.textContent = d.kind === 'broker' ? d.label : d.kind === 'controller' ? 'ctl' : d.label.slice(2);
+    name.textContent = d.kind === 'broker' ? d.label.replace(/ \(.*\)$/, '') : d.kind === 'controller' ? 'ctl' : d.label.slice(2);
+    // Small nodes (many brokers): a smaller name.
+    if (d.r < 16) name.setAttribute('style', `font-size:${Math.max(9, Math.round(d.r * 0.85))}px`);
     const sub = mk(g, 'text', 'sub');
     const sub2 = mk(g, 'text', 'sub2');
+    const { line } = typeMetrics(opts.large === true);
     for (const [el, y] of [
-      [sub, d.kind === 'broker' ? r + 16 : r * 0.7 + 14],
-      [sub2, d.kind === 'broker' ? r + 31 : r * 0.7 + 28],
+      [sub, d.lab.y],
+      [sub2, d.lab.y + line],
     ] as const) {
-      el.setAttribute('text-anchor', anchor(d));
-      el.setAttribute('x', String(dx(d)));
-      el.setAttribute('y', String(y));
+      el.setAttribute('text-anchor', d.lab.anchor);
+      el.setAttribute('x', String(px(d.lab.x)));
+      el.setAttribute('y', String(px(y)));
     }
     mk(g, 'title').textContent = d.kind === 'broker' ? `${d.label}: click to crash or restart it here` : d.label;
     view.nodes.push({ d, g, circle, name, sub, sub2 });

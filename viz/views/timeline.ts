@@ -42,9 +42,10 @@ const CHARTS: Array<{ key: 'acked' | 'p99Ms' | 'urp' | 'lost'; line?: 'p50Ms'; l
   { key: 'lost', label: 'lost acked', color: '#c0141a', step: true },
 ];
 
-export function timelineHeight(showCharts: boolean, large = false): number {
+/** The timeline's height: the marker band and axis (larger in large type) and a lane per chart (lower when the window is short). */
+export function timelineHeight(showCharts: boolean, large = false, compact = false): number {
   const k = large ? 1.3 : 1;
-  return Math.round((44 + (showCharts ? CHARTS.length * 34 : 0) + 18) * k);
+  return Math.round(62 * k + (showCharts ? CHARTS.length * (compact ? (large ? 17 : 21) : 34 * k) : 0));
 }
 
 /** Per svg: what the axis, markers and charts were last drawn for (while playing only the cursor moves). */
@@ -104,7 +105,7 @@ function drawStatic(svgEl: SVGSVGElement, svg: Svg, x: ReturnType<typeof timeSca
   drawMarkers(svg, x, input, opts);
   drawViolations(svg, x, input, opts);
   drawDiff(svg, x, input, size, opts);
-  drawCharts(svg, x, input, axisY, opts);
+  drawCharts(svg, x, input, axisY, opts, size.height);
 
   svg.on('click', (ev: MouseEvent) => {
     const [px] = d3.pointer(ev, svgEl);
@@ -217,10 +218,11 @@ function drawDiff(svg: Svg, x: ReturnType<typeof timeScale>, input: TimelineInpu
   }
 }
 
-/** The charts' height. */
-const CHART_H = 28;
+/** The charts' lane: as high as the svg leaves them (at most 28 px, plus 6 between charts). */
+const chartHeight = (height: number, axisY: number): number => Math.max(12, Math.min(28, (height - axisY - 28) / CHARTS.length - 6));
 
-function drawCharts(svg: Svg, x: ReturnType<typeof timeScale>, input: TimelineInput, axisY: number, opts: TimelineOptions): void {
+function drawCharts(svg: Svg, x: ReturnType<typeof timeScale>, input: TimelineInput, axisY: number, opts: TimelineOptions, height: number): void {
+  const ch = chartHeight(height, axisY);
   const charts = ensure(svg, 'g.charts').attr('display', opts.showCharts ? null : 'none');
   if (!opts.showCharts) return;
   charts
@@ -233,15 +235,14 @@ function drawCharts(svg: Svg, x: ReturnType<typeof timeScale>, input: TimelineIn
       e.append('text').attr('class', 'cmax');
       return e;
     })
-    .attr('transform', (_, k) => `translate(0,${axisY + 22 + k * (CHART_H + 6)})`)
+    .attr('transform', (_, k) => `translate(0,${axisY + 22 + k * (ch + 6)})`)
     .each(function (c) {
-      drawChart(d3.select(this), c, x, input);
+      drawChart(d3.select(this), c, x, input, ch);
     });
 }
 
 /** One chart: A's area (and second series as a line) and, comparing, B's values as a dashed line. */
-function drawChart(s: d3.Selection<SVGGElement, unknown, null, undefined>, c: (typeof CHARTS)[number], x: ReturnType<typeof timeScale>, input: TimelineInput): void {
-  const ch = CHART_H;
+function drawChart(s: d3.Selection<SVGGElement, unknown, null, undefined>, c: (typeof CHARTS)[number], x: ReturnType<typeof timeScale>, input: TimelineInput, ch: number): void {
   const pts = input.series;
   const perSec = 1e6 / input.seriesWidthUs;
   const bPts = input.b?.series;
