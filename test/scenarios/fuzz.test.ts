@@ -3,7 +3,8 @@
  * item repeated). Each mutant must be either rejected with a ScenarioError (a one-line message) or run
  * without an internal error. Runs are cut to 1 simulated second and skipped above a budget of records, so
  * the fuzz tests validation and the model, not patience. A fixed fast-check seed, printed on failure; set
- * KAFKASIM_FUZZ_SEED / KAFKASIM_FUZZ_RUNS for a longer search.
+ * KAFKASIM_FUZZ_SEED / KAFKASIM_FUZZ_RUNS for a longer search, or `npm run fuzz` (5,000 mutants, a new seed
+ * each time unless KAFKASIM_FUZZ_SEED is set).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -81,8 +82,12 @@ function records(s: Scenario, durationUs: number): number {
   return s.producers.reduce((n, p) => n + p.ratePerSec * (durationUs / 1e6), 0) * Math.max(1, ...s.topics.map((t) => t.replicationFactor));
 }
 
+/** Mutants per run: a few hundred in the suite; `npm run fuzz` asks for thousands. */
+const RUNS = Number(process.env.KAFKASIM_FUZZ_RUNS ?? 300);
+
 describe('fuzz: damaged scenarios are rejected cleanly or run', () => {
-  it('never throws anything but a ScenarioError, and never an internal error from a run', { timeout: 600_000 }, () => {
+  // Sized for what it does: at most a second or two of simulation per mutant on a busy machine.
+  it('never throws anything but a ScenarioError, and never an internal error from a run', { timeout: Math.max(600_000, RUNS * 2_000) }, () => {
     const seed = Number(process.env.KAFKASIM_FUZZ_SEED ?? 20261202);
     const mutant = fc
       .record({ file: fc.integer({ min: 0, max: SHIPPED.length - 1 }), at: fc.nat(), how: fc.integer({ min: 0, max: 2 }), value: fc.constantFrom(...HOSTILE) })
@@ -111,7 +116,7 @@ describe('fuzz: damaged scenarios are rejected cleanly or run', () => {
         expect(() => simulate({ ...s, durationUs }, { seed: 1 }), `${name} at ${path.join('.')} (fast-check seed ${seed}):\n${text}`).not.toThrow();
         ran++;
       }),
-      { seed, numRuns: Number(process.env.KAFKASIM_FUZZ_RUNS ?? 300), endOnFailure: true },
+      { seed, numRuns: RUNS, endOnFailure: true },
     );
     console.log(`fuzz: ${ran} ran, ${rejected} rejected (fast-check seed ${seed})`);
     // The fuzz is worth its time only if it both runs and rejects mutants.
