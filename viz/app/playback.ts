@@ -91,23 +91,29 @@ export const SPEED_LOG_MAX = 1.5;
 export const FIRST_FAULT_WALL_S = 5;
 /** Wall seconds a run without faults takes to play through. */
 const WHOLE_RUN_WALL_S = 30;
+/** Wall seconds by which a run's last fault, and the second after it (its outcome), have played. */
+export const LAST_FAULT_WALL_S = 8;
 
 /**
  * The speed a run starts at (log10 of simulated seconds per second): its first fault arrives after
- * FIRST_FAULT_WALL_S of playing (killed-leader's crash at 10 s plays at ×2), never slower than ×0.1
- * (messages are still seen to fly) nor faster than the slider allows; without faults the whole run
+ * FIRST_FAULT_WALL_S of playing at most, and its last fault with the second after it (where a loss shows:
+ * q03's old leader returns at 40 s) by LAST_FAULT_WALL_S (killed-leader plays at ×5); never slower than
+ * ×0.1 (messages are still seen to fly) nor faster than the slider allows; without faults the whole run
  * plays in WHOLE_RUN_WALL_S.
  */
-export function defaultSpeedLog(firstFaultUs: number | undefined, durationUs: number): number {
-  const simS = firstFaultUs !== undefined ? firstFaultUs / 1e6 / FIRST_FAULT_WALL_S : durationUs / 1e6 / WHOLE_RUN_WALL_S;
+export function defaultSpeedLog(firstFaultUs: number | undefined, durationUs: number, lastFaultUs = firstFaultUs): number {
+  const simS =
+    firstFaultUs !== undefined
+      ? Math.max(firstFaultUs / 1e6 / FIRST_FAULT_WALL_S, Math.min(durationUs, (lastFaultUs ?? firstFaultUs) + 1e6) / 1e6 / LAST_FAULT_WALL_S)
+      : durationUs / 1e6 / WHOLE_RUN_WALL_S;
   const log = simS > 0 ? Math.log10(simS) : -1;
   return Math.round(Math.max(-1, Math.min(SPEED_LOG_MAX, log)) * 20) / 20;
 }
 
 /** A new run's speed, unless the user chose one. */
-export function autoSpeed(app: App, firstFaultUs: number | undefined, durationUs: number): void {
+export function autoSpeed(app: App, firstFaultUs: number | undefined, durationUs: number, lastFaultUs?: number): void {
   if (app.state.speedChosen) return;
-  showSpeed(app, defaultSpeedLog(firstFaultUs, durationUs));
+  showSpeed(app, defaultSpeedLog(firstFaultUs, durationUs, lastFaultUs));
 }
 
 /** The user's speed (slider, keys): kept for the next runs. */

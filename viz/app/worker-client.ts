@@ -87,7 +87,7 @@ function onStarted(app: App, m: Extract<WorkerReply, { kind: 'started' }>): void
   app.state.settings = m.settings;
   syncPicker(app);
   syncKnobInputs(app);
-  autoSpeed(app, m.firstFaultUs, m.durationUs);
+  autoSpeed(app, m.firstFaultUs, m.durationUs, m.lastFaultUs);
   showProgress(0, m.durationUs);
 }
 

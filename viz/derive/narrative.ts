@@ -140,6 +140,8 @@ export class NarrativeBuilder {
         return this.add(ev, i, 'client', `${node(ev.node)} ${ev.state === 'started' ? 'started' : 'crashed'}${ev.pid !== undefined ? ` (producer id ${ev.pid})` : ''}`);
       case 'retry':
         return this.retry(ev, i);
+      case 'sendError':
+        return this.sendError(ev, i);
       case 'ack':
         return this.ack(ev, i);
       case 'truncationDetected':
@@ -300,7 +302,19 @@ export class NarrativeBuilder {
     const key = `${ev.producer}|${ev.tp}|${ev.error}`;
     if (this.retrying.has(key)) return;
     this.retrying.add(key);
-    this.add(ev, i, 'error', `producer ${ev.producer} → ${ev.tp}: produce failed with ${errorWords(ev.error)}; retrying`, { tp: ev.tp });
+    const what =
+      ev.error === 'MESSAGE_TOO_LARGE'
+        ? 'the leader refused the batch as larger than max.message.bytes (MESSAGE_TOO_LARGE); the producer splits it into batches of at most batch.size and sends again'
+        : `produce failed with ${errorWords(ev.error)}; retrying`;
+    this.add(ev, i, 'error', `producer ${ev.producer} → ${ev.tp}: ${what}`, { tp: ev.tp });
+  }
+
+  /** The first send() failure of a producer for each reason: the records never reached a batch. */
+  private sendError(ev: Ev<'sendError'>, i: number): void {
+    const key = `${ev.producer}|send|${ev.error}`;
+    if (this.failing.has(key)) return;
+    this.failing.add(key);
+    this.add(ev, i, 'error', `producer ${ev.producer}: send() failed with ${ev.error}: ${ev.message} (nothing was buffered or sent; more may follow)`, { severe: true });
   }
 
   /** A success clears the producer's retries and failures; the first failure of a run of them is told. */

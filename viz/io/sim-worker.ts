@@ -71,8 +71,10 @@ async function handle(req: WorkerRequest): Promise<void> {
     const scenario = parseScenario(req.text, req.source);
     const tooBig = budgetProblem(scenario, PAGE_LIMITS.modelBytes, 'the page');
     if (tooBig !== undefined) throw new Error(`${tooBig}; ${ELSEWHERE}`);
-    const firstFaultUs = scenario.faults.length > 0 ? Math.min(...scenario.faults.map((f) => f.atUs)) : undefined;
-    post({ kind: 'started', id: req.id, seed: req.seed ?? scenario.seed, durationUs: scenario.durationUs, firstFaultUs, settings: settingsInForce(req.text, scenario) });
+    const faultTimes = scenario.faults.map((f) => f.atUs);
+    const firstFaultUs = faultTimes.length > 0 ? faultTimes.reduce((a, b) => Math.min(a, b)) : undefined;
+    const lastFaultUs = faultTimes.length > 0 ? faultTimes.reduce((a, b) => Math.max(a, b)) : undefined;
+    post({ kind: 'started', id: req.id, seed: req.seed ?? scenario.seed, durationUs: scenario.durationUs, firstFaultUs, lastFaultUs, settings: settingsInForce(req.text, scenario) });
     const sink = new ChunkSink(req.id, scenario.durationUs);
     const sim = createSimulation(scenario, { seed: req.seed, sinks: [sink] });
     runWithProgress(sim, scenario.durationUs, sink, req.id);

@@ -5,6 +5,7 @@
  */
 import type * as d3 from 'd3';
 import type { Flight, Frame } from '../derive/frames.js';
+import { nodeName } from '../derive/narrative.js';
 import { BROKER_COLORS, MSG_COLORS } from './colors.js';
 import { mk, pool, set, text, unset, type El } from './dom.js';
 
@@ -157,7 +158,9 @@ function drawCuts(view: View, frame: Frame): void {
     const b = pos.get(d.b)!;
     set(marks[k], 'x', (a.x + b.x) / 2);
     set(marks[k], 'y', (a.y + b.y) / 2);
-    text(marks[k], d.cutAB && d.cutBA ? '✕' : d.cutAB ? `✕ ${d.a}→${d.b}` : `✕ ${d.b}→${d.a}`);
+    // The cut direction, in the labels the nodes show (p1, not the trace's p:p1).
+    const short = (n: string) => n.replace(/^[pc]:/, '');
+    text(marks[k], d.cutAB && d.cutBA ? '✕' : d.cutAB ? `✕ ${short(d.a)}→${short(d.b)}` : `✕ ${short(d.b)}→${short(d.a)}`);
   });
 }
 
@@ -176,7 +179,7 @@ function drawFlights(view: View, flights: Flight[], tUs: number): void {
       c = mk(view.gMsgs, 'circle', 'msg') as MsgEl;
       c.setAttribute('r', String(Math.max(3, Math.min(8, 2 + Math.log10(m.bytes + 1)))));
       c.setAttribute('fill', MSG_COLORS[m.kind] ?? (m.kind.endsWith('Response') ? '#bbb' : '#777'));
-      mk(c, 'title').textContent = `${m.kind} ${m.from} → ${m.to}, ${m.bytes} B`;
+      mk(c, 'title').textContent = `${m.kind} ${nodeName(m.from)} → ${nodeName(m.to)}, ${m.bytes} B`;
       msgs.set(m.id, c);
     }
     c.__seen = draw;
@@ -310,7 +313,7 @@ function buildLinks(view: View, gLinks: El, gHits: El): void {
         const hit = mk(gHits, 'line', 'linkhit');
         hit.setAttribute('data-testid', `link-${a.id}-${b.id}`);
         coords(hit);
-        mk(hit, 'title').textContent = `link ${a.id} ↔ ${b.id}: click to cut or heal it`;
+        mk(hit, 'title').textContent = `link ${nodeName(a.id)} ↔ ${nodeName(b.id)}: click to cut or heal it`;
         l.hit = hit;
       }
       view.links.push(l);

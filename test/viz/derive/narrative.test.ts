@@ -64,3 +64,16 @@ describe('narrative words', () => {
     for (const t of texts) expect(t, t).not.toMatch(/\b[pc]:\w/);
   });
 });
+
+describe('narrative of size limits', () => {
+  it("record-too-large: send() failing in the producer, and the broker's MESSAGE_TOO_LARGE, each told once with Kafka's words", () => {
+    const its = items(FILE('record-too-large'), 'record-too-large', 1);
+    const send = its.filter((x) => x.text.startsWith('producer p-default: send() failed with RecordTooLargeException'));
+    expect(send).toHaveLength(1);
+    expect(send[0].text).toContain('The message is 2000088 bytes when serialized which is larger than 1048576');
+    const broker = its.filter((x) => x.text.startsWith('producer p-raised → images-0: send failed for the application: MESSAGE_TOO_LARGE'));
+    expect(broker).toHaveLength(1);
+    expect(broker[0].text).toContain('The request included a message larger than the max message size the server will accept.');
+    expect(its.some((x) => x.text.includes('p-both') && x.kind === 'error')).toBe(false);
+  });
+});
