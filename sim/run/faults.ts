@@ -85,6 +85,10 @@ export class Faults {
       case 'heal':
         targets = this.applyLinks(f);
         break;
+      case 'electLeaders':
+        targets = ['ctl'];
+        rejected.push(...this.electLeaders(f));
+        break;
       default:
         targets = this.resolve(f.target);
         if (targets.length === 0) rejected.push('no target (nothing matched it now)');
@@ -142,6 +146,20 @@ export class Faults {
         broker.disk.slowFactor = f.verb === 'slowDisk' ? f.factor : 1;
         return undefined;
     }
+  }
+
+  /**
+   * An Admin ElectLeaders request (PREFERRED) at the controller, as kafka-leader-election sends it: the
+   * partitions it names, or every partition. What could not be elected is returned, as the tool prints it.
+   */
+  private electLeaders(f: Extract<FaultSpec, { verb: 'electLeaders' }>): string[] {
+    const ctl = this.sim.controller;
+    if (!ctl.alive) return ['ctl is down (ElectLeaders needs the active controller)'];
+    const all = ctl.replicationControl.sortedTps();
+    const tps = f.partition !== undefined ? [tpName(f.topic!, f.partition)] : f.topic !== undefined ? all.filter((tp) => ctl.image.partitions[tp].topic === f.topic) : all;
+    const results = ctl.replicationControl.electPreferred(tps);
+    const failed = [...results].filter(([, r]) => r === 'PREFERRED_LEADER_NOT_AVAILABLE').map(([tp]) => tp);
+    return failed.length > 0 ? [`PREFERRED_LEADER_NOT_AVAILABLE for ${failed.join(', ')} (the preferred replica is not in the ISR or not active)`] : [];
   }
 
   private crash(node: string, mode: 'process' | 'power', broker: Broker | undefined, client: Producer | Consumer | undefined): Outcome {

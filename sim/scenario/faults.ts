@@ -38,7 +38,9 @@ function checkFaultOptions(path: Path, verb: Verb, raw: RawFault, p: Problems): 
   if (raw.mode !== undefined && verb !== 'crash') p.report([...path, 'mode'], { problem: 'mode applies to crash only', got: raw.mode });
   if (raw.factor !== undefined && verb !== 'slowDisk') p.report([...path, 'factor'], { problem: 'factor applies to slowDisk only', got: raw.factor });
   if (verb === 'slowDisk' && raw.factor === undefined) p.report(path, { problem: 'slowDisk needs a factor', expected: 'factor: N (N times slower)' });
-  const single = verb !== 'heal' && (verb !== 'partition' || typeof raw.partition !== 'object');
+  const single = verb !== 'heal' && verb !== 'electLeaders' && (verb !== 'partition' || typeof raw.partition !== 'object');
+  if (raw.for !== undefined && verb !== 'electLeaders') p.report([...path, 'for'], { problem: 'for applies to electLeaders only', got: raw.for });
+  if (raw.as !== undefined && verb === 'electLeaders') p.report([...path, 'as'], { problem: 'as: names a node, and electLeaders acts on partitions', got: raw.as });
   if (raw.as !== undefined && !single) p.report([...path, 'as'], { problem: 'as: needs a fault with a single target', got: raw.as });
   if (raw.as !== undefined && (builtinTarget(raw.as) || /^all$/i.test(raw.as))) {
     p.report([...path, 'as'], { problem: 'this label reads as a target', got: raw.as, expected: 'a name such as old-leader or victim' });
@@ -52,6 +54,7 @@ function normFault(t: Timed, env: Env, labels: Labels, p: Problems): FaultSpec |
   checkFaultOptions(path, verb, t.raw, p);
   const as = t.raw.as !== undefined ? { as: t.raw.as } : {};
   if (verb === 'partition' || verb === 'heal') return cutFault(path, verb, t, env, labels, p);
+  if (verb === 'electLeaders') return electFault(path, t, env, p);
   const target = resolveTarget([...path, verb], t.raw[verb]!, env, labels, p);
   if (!target) return undefined;
   if ((verb === 'slowDisk' || verb === 'restoreDisk') && (target.kind === 'producer' || target.kind === 'consumer')) {
@@ -99,4 +102,19 @@ function cutShape(
   const group = (ts: Target[]) => (ts.length === 1 ? targetText(ts[0]!) : `[${ts.map(targetText).join(', ')}]`);
   const oneWay = raw.oneWay ?? false;
   return { spec: { between: { a, b, oneWay } }, text: `between ${group(a)} and ${group(b)}${oneWay ? ' (one way)' : ''}` };
+}
+
+/** `electLeaders: preferred`, for every partition, one topic's (`for: TOPIC`) or one partition's (`for: TOPIC-N`). */
+function electFault(path: Path, t: Timed, env: Env, p: Problems): FaultSpec | undefined {
+  const base = { atUs: t.atUs, verb: 'electLeaders' as const, election: 'preferred' as const };
+  const scope = t.raw.for?.trim();
+  if (scope === undefined) return { ...base, text: 'elect preferred leaders' };
+  if (env.topics.has(scope)) return { ...base, topic: scope, text: `elect preferred leaders of ${scope}` };
+  const m = /^(.+)-(\d+)$/.exec(scope);
+  const topic = m ? env.topics.get(m[1]!) : undefined;
+  const expected = `a topic (${[...env.topics.keys()].join(', ')}) or one of its partitions, TOPIC-N`;
+  if (!m || topic === undefined) return p.report([...path, 'for'], { problem: 'no such topic or partition', got: t.raw.for, expected });
+  const partition = Number(m[2]);
+  if (partition >= topic.partitions) return p.report([...path, 'for'], { problem: `${m[1]} has partitions 0 to ${topic.partitions - 1}`, got: t.raw.for });
+  return { ...base, topic: m[1]!, partition, text: `elect preferred leader of ${scope}` };
 }

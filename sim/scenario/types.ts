@@ -151,6 +151,11 @@ export type FaultSpec =
    * `between`: every link between group a and group b (both ways, or only a → b when oneWay).
    */
   | { atUs: number; verb: 'partition'; isolate?: Target; between?: { a: Target[]; b: Target[]; oneWay: boolean }; as?: string; text: string }
+  /**
+   * Admin ElectLeaders with ElectionType.PREFERRED, sent to the controller: for every partition, or those
+   * of `topic`, or the one partition `topic`-`partition`.
+   */
+  | { atUs: number; verb: 'electLeaders'; election: 'preferred'; topic?: string; partition?: number; text: string }
   /** Heal: with nothing named, every cut link; else the same shapes as partition. */
   | { atUs: number; verb: 'heal'; isolate?: Target; between?: { a: Target[]; b: Target[]; oneWay: boolean }; text: string };
 

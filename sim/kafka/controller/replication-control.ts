@@ -17,6 +17,9 @@ type IsrReason = IsrEvent['reason'];
 /** PartitionChangeBuilder.Election: PREFERRED, ONLINE, or UNCLEAN (unclean.leader.election.enable). */
 type Election = 'PREFERRED' | 'ONLINE' | 'UNCLEAN';
 
+/** ElectLeadersResponse's error for one partition (NONE: its leader moved). */
+export type ElectResult = 'NONE' | 'ELECTION_NOT_NEEDED' | 'PREFERRED_LEADER_NOT_AVAILABLE';
+
 /** What one PartitionChangeBuilder is given: the target ISR and who may lead. */
 interface ChangeInput {
   targetIsr: number[];
@@ -103,12 +106,29 @@ export class ReplicationControlManager implements ReplicationControl {
     this.change(tp, reason, 'election', { targetIsr: this.ctl.image.partitions[tp].isr });
   }
 
-  /** One PartitionChangeRecord, if anything changes; traced as an election and/or an ISR change. */
-  private change(tp: string, reason: string, isrReason: IsrReason, input: ChangeInput): void {
+  /**
+   * ReplicationControlManager.electLeaders / electLeader with ElectionType.PREFERRED (Admin ElectLeaders,
+   * kafka-leader-election --election-type preferred): per partition, ELECTION_NOT_NEEDED when its leader
+   * is already the preferred replica; else a PartitionChangeBuilder with Election.PREFERRED, and
+   * PREFERRED_LEADER_NOT_AVAILABLE when that builds no record (the preferred replica is not in the ISR or
+   * not active, and the partition keeps its leader).
+   */
+  electPreferred(tps: readonly string[]): Map<string, ElectResult> {
+    const out = new Map<string, ElectResult>();
+    for (const tp of tps) {
+      const p = this.ctl.image.partitions[tp];
+      if (p.leader === p.replicas[0]) out.set(tp, 'ELECTION_NOT_NEEDED');
+      else out.set(tp, this.change(tp, 'preferred', 'election', { targetIsr: p.isr, preferred: true }) ? 'NONE' : 'PREFERRED_LEADER_NOT_AVAILABLE');
+    }
+    return out;
+  }
+
+  /** One PartitionChangeRecord, if anything changes; traced as an election and/or an ISR change. Whether one was committed. */
+  private change(tp: string, reason: string, isrReason: IsrReason, input: ChangeInput): boolean {
     const ctl = this.ctl;
     const p = ctl.image.partitions[tp];
     const c = this.build(p, input);
-    if (c === null) return;
+    if (c === null) return false;
     const prev = p;
     this.ctl.commit((d) => {
       const n = d.partitions[tp];
@@ -129,6 +149,7 @@ export class ReplicationControlManager implements ReplicationControl {
     }
     const membersChanged = !sameList(now.isr, prev.isr) || !sameList(now.elr, prev.elr) || !sameList(now.lastKnownElr, prev.lastKnownElr);
     if (membersChanged) this.emitIsr(tp, prev.isr, isrReason);
+    return true;
   }
 
   /**
@@ -235,7 +256,7 @@ export class ReplicationControlManager implements ReplicationControl {
     });
   }
 
-  private sortedTps(): string[] {
+  sortedTps(): string[] {
     return Object.keys(this.ctl.image.partitions);
   }
 }
