@@ -208,13 +208,10 @@ const FaultSchema = z
       .union([CutSchema, z.literal('all')])
       .optional()
       .meta({ description: 'Restore links: all, or the same shapes as partition.' }),
-    electLeaders: z
-      .literal('preferred', { error: 'preferred (kafka-leader-election --election-type preferred)' })
-      .optional()
-      .meta({
-        description:
-          "Admin ElectLeaders (kafka-leader-election --election-type preferred): the controller moves each partition's leadership back to its preferred replica (the first in its assignment) where that replica is in the ISR and active.",
-      }),
+    electLeaders: z.literal('preferred', { error: 'preferred (kafka-leader-election --election-type preferred)' }).optional().meta({
+      description:
+        "Admin ElectLeaders (kafka-leader-election --election-type preferred): the controller moves each partition's leadership back to its preferred replica (the first in its assignment) where that replica is in the ISR and active.",
+    }),
     for: z.string().min(1).optional().meta({ description: 'For electLeaders: a topic (all its partitions) or one partition TOPIC-N (default: every partition).' }),
     mode: z.enum(['process', 'power']).optional().meta({ description: 'For crash: process (default) or power.' }),
     factor: z.number().positive().optional().meta({ description: 'For slowDisk: how many times slower.' }),

@@ -112,7 +112,11 @@ export interface FaultEvent {
   verb: string;
   text: string;
   targets: string[];
-  /** Why the fault did nothing (e.g. restart of a running broker): it was rejected. */
+  /**
+   * Why the fault did nothing (e.g. restart of a running broker): it was rejected. For electLeaders, the
+   * partitions the controller answered PREFERRED_LEADER_NOT_AVAILABLE (the others were elected or needed
+   * no election).
+   */
   rejected?: string;
   /** What the fault waits for before it takes effect (a restart of a broker still shutting down). */
   pending?: string;

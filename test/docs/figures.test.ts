@@ -662,6 +662,32 @@ const CLAIMS: Claim[] = [
     render: (s) => `![why ${n(s.records.lostAcked)} acknowledged records were lost: the chain of events]`,
   },
 
+  // README.md: the scenarios table, preferred-leader-rebalance (leaders per broker from the trace's elections).
+  {
+    doc: 'README.md',
+    text: 'a bounce of broker 1 leaves broker 2 leading 4 of the 6 partitions and broker 1 none; `electLeaders: preferred` at 30 s makes 2 preferred elections, and each broker leads 2 again',
+    runs: [{ path: 'scenarios/preferred-leader-rebalance.yaml' }],
+    trace: true,
+    render: (s) => {
+      const events = eventsOf(s);
+      const fault = events.find((e) => e.type === 'fault' && e.verb === 'electLeaders')!;
+      const leaders = new Map<string, number>();
+      const start = events.find((e) => e.type === 'header');
+      if (start?.type === 'header') for (const t of start.topics) for (const [i, r] of t.replicas.entries()) leaders.set(`${t.name}-${i}`, r[0]!);
+      const count = (b: number) => [...leaders.values()].filter((l) => l === b).length;
+      let skewed = '';
+      let preferred = 0;
+      for (const e of events) {
+        if (e.t >= fault.t && skewed === '') skewed = `broker 2 leading ${count(2)} of the ${leaders.size} partitions and broker 1 ${count(1) === 0 ? 'none' : count(1)}`;
+        if (e.type !== 'election') continue;
+        leaders.set(e.tp, e.leader);
+        if (e.t === fault.t && e.reason === 'preferred') preferred++;
+      }
+      const even = [1, 2, 3].every((b) => count(b) === count(1)) ? `each broker leads ${count(1)} again` : 'leaders stay uneven';
+      return `a bounce of broker 1 leaves ${skewed}; \`electLeaders: preferred\` at ${s0(fault.t / 1000)} makes ${preferred} preferred elections, and ${even}`;
+    },
+  },
+
   // docs/visualizer.md: its examples are killed-leader and unclean-election-loss with seed 7, as in its URLs.
   {
     doc: VD,
