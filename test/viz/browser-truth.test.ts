@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPage, ROOT, type OpenPage, WAIT } from './page.js';
+import { clickLink, openPage, ROOT, type OpenPage, WAIT } from './page.js';
 
 const exec = promisify(execFile);
 
@@ -144,7 +144,7 @@ describe('the page tells the truth', () => {
     const fault = items.indexOf('fault: crash broker 2');
     expect(fault).toBeGreaterThanOrEqual(0);
     expect(items[fault + 1]).toMatch(/^broker 2 crashed/);
-    await page.locator('line.linkhit[data-testid="link-p:p1-b1"], line.linkhit[data-testid="link-b1-p:p1"]').dispatchEvent('click');
+    await clickLink(page, 'p:p1', 'b1');
     await expect.poll(() => page.locator('#fault-menu').isVisible()).toBe(true);
     const menu = `${await page.locator('#fault-title').textContent()} ${(await page.locator('#fault-actions button').allTextContents()).join(' | ')}`;
     expect(menu).toContain('producer p1');
