@@ -27,8 +27,9 @@ const header = (over: Record<string, unknown> = {}) => JSON.stringify({ ...trace
 async function openBad(name: string, text: string): Promise<string> {
   const hash = await page.getByTestId('trace-hash').textContent();
   await page.getByTestId('file').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(text) });
-  const err = page.getByTestId('error');
-  await expect.poll(() => err.isVisible(), { timeout: WAIT }).toBe(true);
+  // The message of this file (the one of the file before may still be shown).
+  const err = page.locator('#error-text');
+  await expect.poll(async () => ((await err.textContent()) ?? '').startsWith(`${name}: `), { timeout: WAIT }).toBe(true);
   const message = (await err.textContent()) ?? '';
   await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toBe(hash);
   return message;
@@ -48,18 +49,29 @@ describe('the page against hostile input', () => {
   it('refuses a scenario whose memory a tab cannot hold before running it', async () => {
     const yaml = 'name: huge\nduration: 1s\ncluster: { brokers: 3 }\ntopics: [{ name: t, partitions: 200000, replication.factor: 3 }]\n';
     const message = await openBad('huge.yaml', yaml);
-    expect(message).toMatch(/this scenario needs about 1\.\d GB of memory \(600,000 replicas, .*\); the page has 1\.0 GB; run it with npx kafkasim run FILE --trace out\.ndjson/);
+    expect(message).toMatch(/^huge\.yaml: this scenario needs about 1\.\d GB of memory \(600,000 replicas, .*\); the page has 1\.0 GB; run it with npx kafkasim run FILE --trace out\.ndjson/);
   }, 300_000);
 
-  it('stops a run that passes what the page can hold (1,000 brokers, RF 1,000) with a message', async () => {
+  it('refuses at once the link that took a tab down (1,000 brokers, RF 1,000): its memory', async () => {
+    await page.goto(`${opened.base}/index.html?scenario=killed-leader&set=brokers%3D1000%2Creplication.factor%3D1000`);
+    await expect
+      .poll(() => page.locator('#error-text').textContent(), { timeout: WAIT })
+      .toMatch(/^killed-leader[^:]*: this scenario needs about 1\.\d GB of memory \(3,000 replicas, [\d,]+ records in the last two minutes across their replicas\); the page has 1\.0 GB/);
+    expect(opened.errors).toEqual([]);
+    await openDefaultRun(opened);
+  }, 300_000);
+
+  it('stops a run that will pass what the page can hold (1,000 brokers, RF 100), and the run shown stays', async () => {
     const hash = await page.getByTestId('trace-hash').textContent();
     await page.locator('[data-knob="brokers"]').fill('1000');
-    await page.locator('[data-knob="replication.factor"]').fill('1000');
+    await page.locator('[data-knob="replication.factor"]').fill('100');
     await page.getByTestId('knobs-apply').click();
-    const err = page.getByTestId('error');
+    const err = page.locator('#error-text');
     await expect
       .poll(() => err.textContent(), { timeout: 400_000 })
-      .toMatch(/^this run passed 3,000,000 trace events at [\d.]+ s of 70\.0 s, more than the page can hold; run it with npx kafkasim run/);
+      .toMatch(
+        /^killed-leader[^:]*: this run would make about [\d,]+ trace events \([\d,]+ in its first [\d.]+ s of 70\.0 s\), more than the page can hold \(3,000,000\); run it with npx kafkasim run/,
+      );
     await expect.poll(() => page.getByTestId('trace-hash').textContent(), { timeout: WAIT }).toBe(hash);
     // Still working: the settings bar shows the run shown, and a step moves the cursor.
     expect(await page.locator('[data-knob="brokers"]').inputValue()).not.toBe('1000');

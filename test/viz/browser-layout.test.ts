@@ -48,7 +48,7 @@ describe('the page at 1280×720 and in large type', () => {
     };
     const [b1, b2] = [await centre('b1'), await centre('b2')];
     await page.mouse.click(svg.x + (b1.x + b2.x) / 2, svg.y + (b1.y + b2.y) / 2);
-    await expect.poll(() => page.locator('#fault-title').textContent()).toMatch(/^link (b2 ↔ b1|b1 ↔ b2) at /);
+    await expect.poll(() => page.locator('#fault-title').textContent()).toMatch(/^link (broker 2 ↔ broker 1|broker 1 ↔ broker 2) at /);
     await page.getByTestId('link-cut-both-ways').click();
     const cut = page.locator('#cluster [data-testid="cut-link"]');
     await expect.poll(() => cut.count(), { timeout: WAIT }).toBe(1);

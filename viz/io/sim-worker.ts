@@ -21,21 +21,36 @@ const PROGRESS_MS = 150;
 
 const post = (m: WorkerReply, transfer: Transferable[] = []): void => (self as unknown as { postMessage(m: WorkerReply, transfer: Transferable[]): void }).postMessage(m, transfer);
 
+/** Events seen before the projection of a run's total is trusted (a run's start can be busier than its average). */
+const PROJECT_AFTER_EVENTS = 250_000;
+
 class ChunkSink implements TraceSink {
   private buf: TraceEvent[] = [];
-  private count = 0;
+  count = 0;
   constructor(
     private readonly id: number,
+    private readonly source: string,
     private readonly durationUs: number,
   ) {}
   event(ev: TraceEvent): void {
-    if (++this.count > PAGE_LIMITS.events) {
-      const at = `${(ev.t / 1e6).toFixed(1)} s of ${(this.durationUs / 1e6).toFixed(1)} s`;
-      throw new Error(`this run passed ${PAGE_LIMITS.events.toLocaleString('en-US')} trace events at ${at}, more than the page can hold; ${ELSEWHERE}`);
-    }
+    if (++this.count > PAGE_LIMITS.events) this.refuse(this.count, ev.t);
     this.buf.push(ev);
     if (this.buf.length >= CHUNK) this.flush();
   }
+  /**
+   * Stops a run that will not fit: once past PROJECT_AFTER_EVENTS, its events so far over its simulated time
+   * so far, times its length, project its total (a 1,000-broker cluster is refused in seconds, not minutes).
+   */
+  check(tUs: number): void {
+    if (this.count >= PROJECT_AFTER_EVENTS && tUs > 0 && (this.count / tUs) * this.durationUs > PAGE_LIMITS.events) this.refuse(Math.round((this.count / tUs) * this.durationUs), tUs);
+  }
+
+  private refuse(projected: number, tUs: number): never {
+    const n = (x: number) => x.toLocaleString('en-US');
+    const so = `${n(this.count)} in its first ${(tUs / 1e6).toFixed(1)} s of ${(this.durationUs / 1e6).toFixed(1)} s`;
+    throw new Error(`${this.source}: this run would make about ${n(projected)} trace events (${so}), more than the page can hold (${n(PAGE_LIMITS.events)}); ${ELSEWHERE}`);
+  }
+
   flush(): void {
     if (this.buf.length === 0) return;
     post({ kind: 'events', id: this.id, events: this.buf });
@@ -54,6 +69,7 @@ function runWithProgress(sim: Simulation, durationUs: number, sink: ChunkSink, i
   let last = -Infinity;
   for (let t = slice; t < durationUs && !sim.done; t += slice) {
     sim.runUntil(t);
+    sink.check(t);
     const now = performance.now();
     if (now - last >= PROGRESS_MS) {
       last = now;
@@ -70,12 +86,12 @@ async function handle(req: WorkerRequest): Promise<void> {
   if (req.kind === 'run') {
     const scenario = parseScenario(req.text, req.source);
     const tooBig = budgetProblem(scenario, PAGE_LIMITS.modelBytes, 'the page');
-    if (tooBig !== undefined) throw new Error(`${tooBig}; ${ELSEWHERE}`);
+    if (tooBig !== undefined) throw new Error(`${req.source}: ${tooBig}; ${ELSEWHERE}`);
     const faultTimes = scenario.faults.map((f) => f.atUs);
     const firstFaultUs = faultTimes.length > 0 ? faultTimes.reduce((a, b) => Math.min(a, b)) : undefined;
     const lastFaultUs = faultTimes.length > 0 ? faultTimes.reduce((a, b) => Math.max(a, b)) : undefined;
     post({ kind: 'started', id: req.id, seed: req.seed ?? scenario.seed, durationUs: scenario.durationUs, firstFaultUs, lastFaultUs, settings: settingsInForce(req.text, scenario) });
-    const sink = new ChunkSink(req.id, scenario.durationUs);
+    const sink = new ChunkSink(req.id, req.source, scenario.durationUs);
     const sim = createSimulation(scenario, { seed: req.seed, sinks: [sink] });
     runWithProgress(sim, scenario.durationUs, sink, req.id);
     post({ kind: 'done', id: req.id, hash: sim.trace.hasher.digest(), events: sim.trace.count, summary: sim.summary(), ms: performance.now() - t0 });
