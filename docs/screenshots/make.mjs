@@ -21,6 +21,13 @@ const SHOTS = [
   { file: 'compare-acks.png', query: 'scenario=acks1-leader-loss&seed=7', size: [1280, 720], keys: ['b'], waitB: true, end: true },
   { file: 'why-lost.png', query: 'scenario=unclean-election-loss&seed=7', size: [1280, 720], end: true, why: true },
   { file: 'large-type.png', query: 'scenario=unclean-election-loss&seed=7', size: [1280, 720], keys: ['l'], end: true },
+  {
+    file: 'question.png',
+    query: 'scenario=questions/q03-acks-all-lost-data-min-isr-1&cmp=questions/q03-acks-all-lost-data-min-isr-2',
+    size: [1280, 720],
+    waitB: true,
+    end: true,
+  },
   { file: 'compare-same.png', query: 'scenario=acks1-leader-loss&seed=3', size: [1280, 720], keys: ['b'], waitB: true, steps: crashIntoA },
 ];
 

@@ -138,6 +138,9 @@ function switchToIncoming(app: App, pending: LoadState['pendingSource']): void {
     runMs: state.runMs,
     cursorI: state.cursorI,
     cursorT: state.cursorT,
+    // The settings bar and the link go back to the run shown if the new one fails.
+    knobs: state.knobs,
+    settings: state.settings,
   };
   load.incoming = new Model();
   state.model = load.incoming;
