@@ -5,6 +5,7 @@
  * Kafka" block) from running Kafka's assignor classes on the same input. Properties run with fast-check
  * under a fixed seed, printed below.
  */
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AssignError, assign, type AssignorName, type GroupAssignment, type GroupMember, type TopicPartition } from '../../../sim/index.js';
@@ -244,6 +245,14 @@ describe('computed by Kafka (its assignor classes run on the same input)', () =>
       cz: ['orders-0'],
       'consumer-n': ['orders-8', 'orders-9'],
     });
+  });
+});
+
+describe('docs/api.md', () => {
+  it('its assign() example prints what assign() gives', () => {
+    const doc = readFileSync(new URL('../../../docs/api.md', import.meta.url), 'utf8');
+    expect(doc).toContain("assign('range', [{ memberId: 'c1', topics: ['orders'] }, { memberId: 'c2', topics: ['orders'] }], { orders: 3 });\n// members: c1 → orders-0, orders-1; c2 → orders-2");
+    expect(byMember(assign('range', [sub('c1', ['orders']), sub('c2', ['orders'])], { orders: 3 }))).toEqual({ c1: ['orders-0', 'orders-1'], c2: ['orders-2'] });
   });
 });
 
