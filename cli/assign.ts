@@ -20,6 +20,7 @@ export interface AssignOptions {
   file?: string;
   group?: string;
   json?: boolean;
+  followUp?: boolean;
 }
 
 interface GroupSpec {
@@ -161,19 +162,36 @@ export function formatAssignment(r: GroupAssignment, group: string): string {
   return lines.join('\n') + '\n';
 }
 
-/** Runs `kafkasim assign`; returns the exit code. */
-export function assignCommand(opts: AssignOptions, out: (text: string) => void, readText: (path: string) => string): number {
-  const spec = groupSpec(opts, readText);
-  let result: GroupAssignment;
+function runAssignor(spec: GroupSpec, members: GroupMember[]): GroupAssignment {
   try {
-    result = assign(spec.assignor, spec.members, spec.topics);
+    return assign(spec.assignor, members, spec.topics);
   } catch (e) {
     if (e instanceof AssignError) fail(e.message);
     if (e instanceof AssignorFailure) fail(`Kafka's ${spec.assignor} assignor throws on this input: ${e.message}`);
     throw e;
   }
-  if (opts.json) out(JSON.stringify({ group: spec.group, ...result }) + '\n');
-  else out(formatAssignment(result, spec.group));
+}
+
+/**
+ * The rebalance that follows a cooperative one: every member now owns what it was given, one generation on
+ * (ConsumerCoordinator rejoins after revoking, with the partitions it kept as ownedPartitions).
+ */
+export function followUpMembers(members: readonly GroupMember[], r: GroupAssignment): GroupMember[] {
+  const generation = Math.max(0, ...members.map((m) => m.generation ?? 0)) + 1;
+  return members.map((m, i) => ({ ...m, ownedPartitions: r.members[i]!.partitions, generation }));
+}
+
+/** Runs `kafkasim assign`; returns the exit code. */
+export function assignCommand(opts: AssignOptions, out: (text: string) => void, readText: (path: string) => string): number {
+  const spec = groupSpec(opts, readText);
+  const result = runAssignor(spec, spec.members);
+  const followUp = opts.followUp && result.withheld.length > 0 ? runAssignor(spec, followUpMembers(spec.members, result)) : undefined;
+  if (opts.json) out(JSON.stringify({ group: spec.group, ...result, ...(followUp ? { followUp } : {}) }) + '\n');
+  else {
+    out(formatAssignment(result, spec.group));
+    if (followUp) out(`\nThe follow-up rebalance, after the revocations:\n${formatAssignment(followUp, spec.group)}`);
+    else if (opts.followUp) out('\nNo follow-up rebalance: nothing was withheld.\n');
+  }
   return 0;
 }
 
@@ -188,6 +206,7 @@ export function addAssignCommand(program: Command, out: (text: string) => void, 
     .option('--subscribe <topic,...>', 'the topics every --members member subscribes to')
     .option('-f, --file <group.yaml>', 'the group as YAML/JSON: assignor, group, topics, members with id, instance, topics, owns, generation')
     .option('-g, --group <id>', 'group id to print (default: the file\'s group, else "group")')
+    .option('--follow-up', 'cooperative-sticky: also run the rebalance that follows the revocations (JSON: followUp)')
     .option('--json', 'print the assignment as one JSON object')
     .addHelpText(
       'after',

@@ -119,3 +119,22 @@ describe('kafkasim assign', () => {
     expect(JSON.parse(r.stdout).members.map((m: { partitions: unknown[] }) => m.partitions.length)).toEqual([1, 1]);
   });
 });
+
+describe('kafkasim assign --follow-up', () => {
+  it('runs the rebalance after the revocations: the withheld partitions reach their next owner', async () => {
+    const r = await run('--file', file('follow.yaml', GROUP), '--follow-up', '--json');
+    const j = JSON.parse(r.out) as { withheld: unknown[]; followUp: { withheld: unknown[]; members: { memberId: string; partitions: { partition: number }[] }[] } };
+    expect(j.withheld).toHaveLength(2);
+    expect(j.followUp.withheld).toEqual([]);
+    expect(j.followUp.members.map((m) => [m.memberId, m.partitions.map((p) => p.partition)])).toEqual([
+      ['c1', [0, 1]],
+      ['c2', [3, 4]],
+      ['c3', [6, 7, 8]],
+      ['c4', [2, 5]],
+    ]);
+    const text = await run('--file', file('follow2.yaml', GROUP), '--follow-up');
+    expect(text.out).toContain('The follow-up rebalance, after the revocations:\nassignor cooperative-sticky, constrained path: 9 partitions assigned\n');
+    const none = await run('--topics', 't:2', '--members', 'a,b', '--follow-up');
+    expect(none.out).toContain('No follow-up rebalance: nothing was withheld.');
+  });
+});
