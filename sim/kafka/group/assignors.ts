@@ -1,8 +1,8 @@
 /**
  * Kafka's client-side partition assignors (partition.assignment.strategy), as pure functions: `range`,
- * `roundrobin`, `sticky` and `cooperative-sticky`, giving the assignment the Java classes of the Kafka
- * clients (trunk of October 2024, 4.0.0-SNAPSHOT) give for the same subscriptions (kafka-source-notes §12). Rack-aware assignment
- * (client.rack, KIP-881) is not modelled: every member is taken to have no rack.
+ * `roundrobin`, `sticky` and `cooperative-sticky`, giving the assignment the Java classes of the
+ * Kafka clients (trunk of October 2024, 4.0.0-SNAPSHOT) give for the same subscriptions (kafka-source-notes
+ * §12). Rack-aware assignment (client.rack, KIP-881) is not modelled: every member is taken to have no rack.
  */
 import { compareJavaStrings, javaHashMapOrder } from './java-order.js';
 import { stickyAssign } from './sticky.js';
