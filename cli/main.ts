@@ -1,6 +1,7 @@
 /**
  * The `kafkasim` command line: run a scenario (human report or JSON, NDJSON trace, Kafka-like what-if
- * overrides), validate scenarios, print the JSON Schema, hash a trace file, list scenarios.
+ * overrides), validate scenarios, print the JSON Schema, hash a trace file, list scenarios, and show what
+ * Kafka's partition assignors give a consumer group (`assign`).
  *
  * Exit codes: 0 ok; 1 the scenario's expect block failed (unless --no-expect skips it); 2 bad input (scenario, config, file, option);
  * 3 an internal error of the simulator.
@@ -24,6 +25,7 @@ import {
   parseDurationUs,
   UnitError,
 } from '../sim/index.js';
+import { addAssignCommand, AssignInputError } from './assign.js';
 import { budgetRefusal } from './budget.js';
 import { formatRunReport, reproduceCommand } from './format.js';
 import { applyOverrides, blame, hasOverrides, OverrideError, overrideFlags, type AppliedOverride, type Overrides } from './overrides.js';
@@ -376,7 +378,8 @@ Examples:
   kafkasim run scenarios/killed-leader.yaml --seed 7 --json
   kafkasim run scenarios/killed-leader.yaml --producer-property acks=1 --trace run.ndjson
   kafkasim run scenarios/killed-leader.yaml --config min.insync.replicas=3 --topic-config 'orders:unclean.leader.election.enable=true'
-  kafkasim run scenarios/acks1-leader-loss.yaml --producer-property acks=all --no-expect   # a what-if: report only`,
+  kafkasim run scenarios/acks1-leader-loss.yaml --producer-property acks=all --no-expect   # a what-if: report only
+  kafkasim assign --assignor cooperative-sticky --topics orders:6,audit:3 --members c1,c2,c3   # what Kafka would assign`,
     );
 
   program
@@ -420,6 +423,8 @@ Examples:
     .description('list scenarios: file, name, title (or the first line of the description)')
     .argument('[dir]', 'directory to search (default: scenarios)')
     .action((dir: string | undefined) => setCode(listCommand(dir, io)));
+
+  addAssignCommand(program, io.out, readText, setCode);
 
   return program;
 }
@@ -467,7 +472,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.err(`kafkasim: ${commanderMessage(e)}\n`);
       return 2;
     }
-    if (e instanceof InputError || e instanceof ScenarioError || e instanceof ConfigError || e instanceof UnitError) {
+    if (e instanceof InputError || e instanceof AssignInputError || e instanceof ScenarioError || e instanceof ConfigError || e instanceof UnitError) {
       io.err(`kafkasim: ${e.message.split('\n')[0]}\n`);
       return 2;
     }

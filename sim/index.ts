@@ -34,6 +34,19 @@ export { RECORD_COUNTER_DOCS, type RecordCounter, type RecordCounts } from './ch
 
 // Kafka's algorithms, usable on their own.
 export { murmur2, partitionForKey, toPositive } from './kafka/clients/partitioner.js';
+export {
+  assign,
+  AssignError,
+  AssignorFailure,
+  ASSIGN_LIMITS,
+  ASSIGNOR_NAMES,
+  type AssignorName,
+  type GroupAssignment,
+  type GroupMember,
+  type MemberAssignment,
+  type TopicPartition,
+  type WithheldPartition,
+} from './kafka/group/assignors.js';
 
 // Kafka configs, versions and units.
 export {

@@ -1,0 +1,222 @@
+/**
+ * Kafka's client-side partition assignors (partition.assignment.strategy), as pure functions: `range`,
+ * `roundrobin`, `sticky` and `cooperative-sticky`, giving the assignment the Java classes of the
+ * Kafka clients (trunk of October 2024, 4.0.0-SNAPSHOT) give for the same subscriptions (kafka-source-notes
+ * §13). Rack-aware assignment (client.rack, KIP-881) is not modelled: every member is taken to have no rack.
+ */
+import { compareJavaStrings, javaHashMapOrder } from './java-order.js';
+import { stickyAssign } from './sticky.js';
+import { type AssignorInput, type AssignorOutput, PartitionPool, type Subscription, type TopicPartition } from './types.js';
+
+export { AssignorFailure, type TopicPartition } from './types.js';
+
+/** The assignors, by the name `partition.assignment.strategy` and `ConsumerPartitionAssignor.name()` use. */
+export const ASSIGNOR_NAMES = ['range', 'roundrobin', 'sticky', 'cooperative-sticky'] as const;
+export type AssignorName = (typeof ASSIGNOR_NAMES)[number];
+
+/** A member of the group as the leader sees it in the JoinGroup response. */
+export interface GroupMember {
+  readonly memberId: string;
+  /** group.instance.id of a static member (KIP-345). */
+  readonly groupInstanceId?: string;
+  /** The topics it subscribes to. */
+  readonly topics: readonly string[];
+  /** What it owns now (the sticky assignors keep it where they can; the others ignore it). */
+  readonly ownedPartitions?: readonly TopicPartition[];
+  /** The generation in which it got ownedPartitions (absent: Kafka's DEFAULT_GENERATION, −1). */
+  readonly generation?: number;
+}
+
+export interface MemberAssignment {
+  readonly memberId: string;
+  readonly groupInstanceId?: string;
+  /** Its partitions, sorted by topic then partition. */
+  readonly partitions: TopicPartition[];
+  /** Partitions it owned and no longer gets (cooperative-sticky: revoked now, possibly reassigned next round). */
+  readonly revoked: TopicPartition[];
+}
+
+/** A partition cooperative-sticky holds back for one rebalance: its owners revoke it first, then `nextOwner` gets it. */
+export interface WithheldPartition extends TopicPartition {
+  readonly owners: string[];
+  readonly nextOwner: string;
+}
+
+export interface GroupAssignment {
+  readonly assignor: AssignorName;
+  /** The sticky assignors: which of AbstractStickyAssignor's algorithms ran (identical subscriptions → constrained). */
+  readonly path?: 'constrained' | 'general';
+  /** One per member, in the order given. */
+  readonly members: MemberAssignment[];
+  /** cooperative-sticky only (else empty): sorted by topic then partition. */
+  readonly withheld: WithheldPartition[];
+}
+
+/** Bad input to `assign`. */
+export class AssignError extends Error {}
+
+/** Largest inputs accepted (the general sticky algorithm is far from linear). */
+export const ASSIGN_LIMITS = { members: 2000, partitions: 20000 } as const;
+
+function comparePartitions(a: TopicPartition, b: TopicPartition): number {
+  return compareJavaStrings(a.topic, b.topic) || a.partition - b.partition;
+}
+
+/** AbstractPartitionAssignor.MemberInfo.compareTo: static members first by group.instance.id, then member id. */
+function compareMembers(a: Subscription & { id: string }, b: Subscription & { id: string }): number {
+  if (a.groupInstanceId !== undefined && b.groupInstanceId !== undefined) return compareJavaStrings(a.groupInstanceId, b.groupInstanceId);
+  if (a.groupInstanceId !== undefined) return -1;
+  if (b.groupInstanceId !== undefined) return 1;
+  return compareJavaStrings(a.id, b.id);
+}
+
+function emptyAssignment(input: AssignorInput): Map<string, TopicPartition[]> {
+  return new Map(input.members.map((m) => [m, []]));
+}
+
+function membersSorted(input: AssignorInput, filter: (s: Subscription) => boolean): string[] {
+  return input.members
+    .map((id) => ({ ...input.subscriptions.get(id)!, id }))
+    .filter(filter)
+    .sort(compareMembers)
+    .map((m) => m.id);
+}
+
+/** RangeAssignor.assignPartitions without racks: per topic, ranges to the members in MemberInfo order. */
+function rangeAssign(input: AssignorInput): AssignorOutput {
+  const assignment = emptyAssignment(input);
+  for (const [topic, count] of input.partitionsPerTopic) {
+    const consumers = membersSorted(input, (s) => s.topics.includes(topic));
+    if (consumers.length === 0) continue;
+    const each = Math.floor(count / consumers.length);
+    const extra = count % consumers.length;
+    consumers.forEach((c, i) => {
+      const start = each * i + Math.min(i, extra);
+      const length = each + (i < extra ? 1 : 0);
+      for (let p = start; p < start + length; p++) assignment.get(c)!.push(input.pool.get(topic, p));
+    });
+  }
+  return { assignment };
+}
+
+/** RoundRobinAssignor.assign: all partitions (topics in name order) dealt round the members in MemberInfo order, skipping non-subscribers. */
+function roundRobinAssign(input: AssignorInput): AssignorOutput {
+  const assignment = emptyAssignment(input);
+  const ring = membersSorted(input, () => true);
+  const topics = [...new Set(input.members.flatMap((m) => input.subscriptions.get(m)!.topics))].sort(compareJavaStrings);
+  let next = 0;
+  for (const topic of topics) {
+    const count = input.partitionsPerTopic.get(topic);
+    if (count === undefined) continue;
+    for (let p = 0; p < count; p++) {
+      while (!input.subscriptions.get(ring[next]!)!.topics.includes(topic)) next = (next + 1) % ring.length;
+      assignment.get(ring[next]!)!.push(input.pool.get(topic, p));
+      next = (next + 1) % ring.length;
+    }
+  }
+  return { assignment };
+}
+
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+
+function checkTopicName(name: unknown, where: string): string {
+  if (typeof name !== 'string' || !TOPIC_NAME.test(name) || name === '.' || name === '..')
+    throw new AssignError(`${where}: ${JSON.stringify(name)} is not a legal topic name (1–249 of a-z A-Z 0-9 . _ -, not "." or "..")`);
+  return name;
+}
+
+function checkTopics(partitionsPerTopic: Readonly<Record<string, number>>): Map<string, number> {
+  if (partitionsPerTopic === null || typeof partitionsPerTopic !== 'object') throw new AssignError('topics: expected an object of topic name → partition count');
+  const out = new Map<string, number>();
+  for (const [topic, count] of Object.entries(partitionsPerTopic)) {
+    checkTopicName(topic, 'topics');
+    if (!Number.isInteger(count) || count < 1) throw new AssignError(`topic ${topic}: the partition count must be a whole number ≥ 1 (got ${JSON.stringify(count)})`);
+    out.set(topic, count);
+  }
+  const total = [...out.values()].reduce((a, b) => a + b, 0);
+  if (total > ASSIGN_LIMITS.partitions) throw new AssignError(`${total} partitions in all: at most ${ASSIGN_LIMITS.partitions} are accepted`);
+  return out;
+}
+
+function checkOwned(m: GroupMember, topics: ReadonlyMap<string, number>, pool: PartitionPool): TopicPartition[] {
+  const where = `member ${m.memberId}`;
+  if (m.ownedPartitions === undefined) return [];
+  if (!Array.isArray(m.ownedPartitions)) throw new AssignError(`${where}: ownedPartitions must be a list`);
+  const owned: TopicPartition[] = [];
+  for (const tp of m.ownedPartitions) {
+    const topic = checkTopicName((tp as TopicPartition | null)?.topic, `${where}: ownedPartitions`);
+    const p = tp.partition;
+    const count = topics.get(topic);
+    if (!Number.isInteger(p) || p < 0) throw new AssignError(`${where}: owned partition ${topic}-${String(p)}: the partition must be a whole number ≥ 0`);
+    if (count !== undefined && p >= count) throw new AssignError(`${where}: owns ${topic}-${p}, but ${topic} has ${count} partition${count === 1 ? '' : 's'} (0–${count - 1})`);
+    const interned = pool.get(topic, p);
+    if (owned.includes(interned)) throw new AssignError(`${where}: owns ${topic}-${p} twice`);
+    owned.push(interned);
+  }
+  return owned;
+}
+
+function checkMember(m: GroupMember, topics: ReadonlyMap<string, number>, pool: PartitionPool): Subscription {
+  if (m === null || typeof m !== 'object') throw new AssignError('members: each member must be an object');
+  if (typeof m.memberId !== 'string' || m.memberId === '') throw new AssignError('members: each member needs a non-empty memberId');
+  const where = `member ${m.memberId}`;
+  if (m.groupInstanceId !== undefined && (typeof m.groupInstanceId !== 'string' || m.groupInstanceId === '')) throw new AssignError(`${where}: groupInstanceId must be a non-empty string`);
+  if (!Array.isArray(m.topics)) throw new AssignError(`${where}: topics must be a list of topic names`);
+  const subscribed = m.topics.map((t) => checkTopicName(t, `${where}: topics`));
+  const twice = subscribed.find((t, i) => subscribed.indexOf(t) !== i);
+  if (twice !== undefined) throw new AssignError(`${where}: subscribes to ${twice} twice`);
+  if (m.generation !== undefined && (!Number.isInteger(m.generation) || m.generation < -1))
+    throw new AssignError(`${where}: generation must be a whole number ≥ -1 (got ${JSON.stringify(m.generation)})`);
+  return { topics: subscribed, groupInstanceId: m.groupInstanceId, owned: checkOwned(m, topics, pool), generation: m.generation };
+}
+
+function checkInput(members: readonly GroupMember[], partitionsPerTopic: Readonly<Record<string, number>>): AssignorInput {
+  const topics = checkTopics(partitionsPerTopic);
+  if (!Array.isArray(members) || members.length === 0) throw new AssignError('members: give at least one member');
+  if (members.length > ASSIGN_LIMITS.members) throw new AssignError(`${members.length} members: at most ${ASSIGN_LIMITS.members} are accepted`);
+  const pool = new PartitionPool();
+  const subscriptions = new Map<string, Subscription>();
+  const instances = new Set<string>();
+  for (const m of members) {
+    const sub = checkMember(m, topics, pool);
+    if (subscriptions.has(m.memberId)) throw new AssignError(`member ${m.memberId} is given twice`);
+    if (sub.groupInstanceId !== undefined) {
+      if (instances.has(sub.groupInstanceId)) throw new AssignError(`group.instance.id ${sub.groupInstanceId} is given to two members`);
+      instances.add(sub.groupInstanceId);
+    }
+    subscriptions.set(m.memberId, sub);
+  }
+  // AbstractPartitionAssignor.assign: only subscribed topics that have metadata.
+  const subscribed = new Set([...subscriptions.values()].flatMap((s) => s.topics));
+  const perTopic = new Map([...topics].filter(([t]) => subscribed.has(t)));
+  return { members: javaHashMapOrder(members.map((m) => m.memberId)), subscriptions, partitionsPerTopic: perTopic, pool };
+}
+
+function withheldList(input: AssignorInput, withheld: ReadonlyMap<TopicPartition, string> | undefined): WithheldPartition[] {
+  if (withheld === undefined) return [];
+  const owners = (tp: TopicPartition) => [...input.subscriptions].filter(([, s]) => s.owned.includes(tp)).map(([id]) => id);
+  return [...withheld].sort(([a], [b]) => comparePartitions(a, b)).map(([tp, nextOwner]) => ({ topic: tp.topic, partition: tp.partition, owners: owners(tp), nextOwner }));
+}
+
+/**
+ * What Kafka's `assignor` gives these members for topics with these partition counts: the assignment a
+ * group leader computes in a classic-protocol rebalance. Members are ordered as Kafka's leader iterates its
+ * HashMap of member ids; give them in JoinGroup order (it matters only for ids whose hashes collide).
+ * Throws AssignError for bad input, AssignorFailure where Kafka's own code would throw.
+ */
+export function assign(assignor: AssignorName, members: readonly GroupMember[], partitionsPerTopic: Readonly<Record<string, number>>): GroupAssignment {
+  if (!(ASSIGNOR_NAMES as readonly string[]).includes(assignor)) throw new AssignError(`unknown assignor ${JSON.stringify(assignor)}; one of ${ASSIGNOR_NAMES.join(', ')}`);
+  const input = checkInput(members, partitionsPerTopic);
+  let out: AssignorOutput;
+  if (assignor === 'range') out = rangeAssign(input);
+  else if (assignor === 'roundrobin') out = roundRobinAssign(input);
+  else out = stickyAssign(input, assignor === 'cooperative-sticky');
+  const result = members.map((m): MemberAssignment => {
+    const partitions = [...out.assignment.get(m.memberId)!].sort(comparePartitions);
+    const given = new Set(partitions);
+    const owned = input.subscriptions.get(m.memberId)!.owned;
+    const revoked = owned.filter((tp) => !given.has(tp)).sort(comparePartitions);
+    return { memberId: m.memberId, ...(m.groupInstanceId !== undefined ? { groupInstanceId: m.groupInstanceId } : {}), partitions, revoked };
+  });
+  return { assignor, ...(out.path ? { path: out.path } : {}), members: result, withheld: withheldList(input, out.withheld) };
+}
