@@ -81,7 +81,11 @@ const BROKER: Record<string, Spec> = {
   'num.partitions': int(1, 'Partition count of a topic that does not give one.', { min: 1 }),
   'auto.leader.rebalance.enable': bool(true, "Periodically move leadership back to each partition's preferred replica (the first in its assignment)."),
   'leader.imbalance.check.interval.seconds': { type: 'long', default: 300, unit: 's', min: 1, doc: 'How often the controller checks leader imbalance (seconds).' },
-  'leader.imbalance.per.broker.percentage': int(10, 'Share of non-preferred leaders on a broker above which a preferred leader election runs.', { min: 0, max: 100 }),
+  'leader.imbalance.per.broker.percentage': int(
+    10,
+    "ZooKeeper mode only: share of a broker's preferred partitions led elsewhere above which its preferred leader elections run (KRaft has no such gate).",
+    { min: 0, max: 100 },
+  ),
   'num.io.threads': int(8, 'Request handler threads per broker (they append to the log).', { min: 1 }),
   'message.max.bytes': bytes(1048588, 'Largest record batch a broker accepts (after compression); larger gives MESSAGE_TOO_LARGE.'),
   'controlled.shutdown.enable': bool(true, 'On shutdown, move leadership away before stopping.'),

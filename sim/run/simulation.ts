@@ -69,6 +69,7 @@ export class Simulation {
         brokerSessionTimeoutMs: this.sessionTimeoutMs(),
         autoLeaderRebalanceEnable: bool(cluster.config, 'auto.leader.rebalance.enable'),
         leaderImbalanceCheckIntervalSec: num(cluster.config, 'leader.imbalance.check.interval.seconds'),
+        leaderImbalancePerBrokerPercentage: cluster.behaviour.controller === 'zookeeper' ? num(cluster.config, 'leader.imbalance.per.broker.percentage') : null,
         elrEnabled: cluster.behaviour.eligibleLeaderReplicas && num(cluster.config, 'eligible.leader.replicas.version') >= 1,
       },
       image,

@@ -12,6 +12,12 @@ export interface ControllerConfig {
   brokerSessionTimeoutMs: number;
   autoLeaderRebalanceEnable: boolean;
   leaderImbalanceCheckIntervalSec: number;
+  /**
+   * ZooKeeper mode's gate (leader.imbalance.per.broker.percentage): a broker's partitions are moved back only
+   * when more than this share of those it prefers are led elsewhere. Null for KRaft, whose
+   * maybeBalancePartitionLeaders has no gate.
+   */
+  leaderImbalancePerBrokerPercentage: number | null;
   /** Kafka 4.x Eligible Leader Replicas (KIP-966). */
   elrEnabled: boolean;
 }

@@ -230,13 +230,38 @@ export class ReplicationControlManager implements ReplicationControl {
     return p.lastKnownElr;
   }
 
-  /** The leader-imbalance task (auto.leader.rebalance.enable): preferred-leader elections. */
+  /**
+   * The leader-imbalance task (auto.leader.rebalance.enable), every leader.imbalance.check.interval.seconds.
+   * KRaft (QuorumController's electPreferred task, ReplicationControlManager.maybeBalancePartitionLeaders):
+   * a preferred-leader election for every partition led by another replica, with no threshold. ZooKeeper
+   * mode (KafkaController.checkAndTriggerAutoLeaderRebalance): per broker, only when more than
+   * leader.imbalance.per.broker.percentage of the partitions it prefers are led elsewhere.
+   */
   scheduleRebalance(): void {
     const ctl = this.ctl;
     ctl.timer(ctl.cfg.leaderImbalanceCheckIntervalSec * 1_000_000, () => {
-      for (const tp of this.sortedTps()) this.change(tp, 'preferred', 'election', { targetIsr: ctl.image.partitions[tp].isr, preferred: true });
+      const gate = ctl.cfg.leaderImbalancePerBrokerPercentage;
+      const tps = gate === null ? this.sortedTps() : this.imbalancedBrokersTps(gate);
+      for (const tp of tps) this.change(tp, 'preferred', 'election', { targetIsr: ctl.image.partitions[tp].isr, preferred: true });
       this.scheduleRebalance();
     });
+  }
+
+  /** ZooKeeper mode: the partitions of brokers whose share of preferred partitions led elsewhere is over `percentage`. */
+  private imbalancedBrokersTps(percentage: number): string[] {
+    const byPreferred = new Map<number, string[]>();
+    for (const tp of this.sortedTps()) {
+      const preferred = this.ctl.image.partitions[tp].replicas[0];
+      let list = byPreferred.get(preferred);
+      if (list === undefined) byPreferred.set(preferred, (list = []));
+      list.push(tp);
+    }
+    const out: string[] = [];
+    for (const [broker, tps] of [...byPreferred].sort((a, b) => a[0] - b[0])) {
+      const elsewhere = tps.filter((tp) => this.ctl.image.partitions[tp].leader !== broker);
+      if (elsewhere.length / tps.length > percentage / 100) out.push(...elsewhere);
+    }
+    return out;
   }
 
   // ---- bookkeeping ----------------------------------------------------------------------------
