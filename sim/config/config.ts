@@ -137,7 +137,7 @@ const PRODUCER: Record<string, Spec> = {
   'retry.backoff.ms': ms(100, 'Initial pause before retrying a failed request; doubles per attempt up to retry.backoff.max.ms (±20% jitter).'),
   'retry.backoff.max.ms': ms(1000, 'Cap of the exponential retry backoff.'),
   'metadata.max.age.ms': ms(300000, 'Metadata is refreshed at least this often even without errors.'),
-  'max.block.ms': ms(60000, 'How long send() may block for buffer space (buffer.memory) before it fails with BufferExhaustedException.'),
+  'max.block.ms': ms(60000, 'How long send() may block for metadata or buffer space before it fails; the simulator models the wait for buffer.memory (BufferExhaustedException), not for metadata.'),
   'max.request.size': bytes(1048576, 'Largest produce request; a record larger than this (serialized, with batch overhead) fails in send() with RecordTooLargeException.', { min: 1 }),
   'partitioner.ignore.keys': bool(false, 'Ignore keys when choosing a partition (use the sticky partitioner for every record).'),
   'partitioner.adaptive.partitioning.enable': bool(true, 'The sticky partitioner prefers partitions whose broker has shorter queues (KIP-794).'),

@@ -12,7 +12,7 @@ const CHUNK = 25_000;
  * a run beyond these is refused with a message, and the run shown stays. The largest shipped scenario has
  * about 530,000 events; `kafkasim run --trace` has no such limit.
  */
-export const PAGE_LIMITS = Object.freeze({ events: 3_000_000, modelBytes: 1e9 });
+const PAGE_LIMITS = Object.freeze({ events: 3_000_000, modelBytes: 1e9 });
 
 /** Refusal of a run too big for the page: what to do instead. */
 const ELSEWHERE = 'run it with npx kafkasim run FILE --trace out.ndjson and open the trace, or make the scenario smaller or shorter';
