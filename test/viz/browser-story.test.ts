@@ -87,7 +87,8 @@ describe('the story of a scenario', () => {
     await page.getByTestId('file').setInputFiles({ name: 'mine.yaml', mimeType: 'text/yaml', buffer: text });
     await expect.poll(() => page.getByTestId('compare-picker').inputValue(), { timeout: WAIT }).toBe('questions/q10-unclean-election-off');
     await expect.poll(() => page.locator('#cmp-title').textContent(), { timeout: WAIT }).toMatch(/^q10-unclean-election-off · seed 1 /);
-    expect(await page.getByTestId('story-question').textContent()).toBe(scenario('questions/q10-unclean-election-on').question);
+    // A's story follows A's run, which may come in after B's title: wait for it.
+    await expect.poll(() => page.getByTestId('story-question').textContent(), { timeout: WAIT }).toBe(scenario('questions/q10-unclean-election-on').question);
   });
 
   it('the same story in both runs is said in neutral words and colour, not as an error', async () => {
