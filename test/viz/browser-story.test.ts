@@ -55,7 +55,7 @@ describe('the story of a scenario', () => {
     expect(await page.getByTestId('compare-settings').inputValue()).toBe('min.insync.replicas=3');
     await expect.poll(() => page.getByTestId('compare-hash').textContent(), { timeout: WAIT }).toMatch(HASH);
     await expect.poll(() => page.getByTestId('compare-diff').textContent(), { timeout: WAIT }).toMatch(/^outcomes first differ at .*NOT_ENOUGH_REPLICAS/);
-    expect(await page.getByTestId('compare-story').textContent()).toContain('with min.insync.replicas=3');
+    await expect.poll(() => page.getByTestId('compare-story').textContent(), { timeout: WAIT }).toContain('with min.insync.replicas=3');
     await page.keyboard.press('b');
   });
 
@@ -65,16 +65,17 @@ describe('the story of a scenario', () => {
     const two = scenario('questions/q03-acks-all-lost-data-min-isr-2');
     await page.getByTestId('scenario-picker').selectOption('questions/q03-acks-all-lost-data-min-isr-1');
     await expect.poll(() => page.getByTestId('story-title').textContent(), { timeout: WAIT }).toBe(one.title);
-    expect(await page.getByTestId('story-question').textContent()).toBe(one.question);
-    expect(await page.getByTestId('story-answer').textContent()).toBe(one.answer!.trim());
+    await expect.poll(() => page.getByTestId('story-question').textContent(), { timeout: WAIT }).toBe(one.question);
+    await expect.poll(() => page.getByTestId('story-answer').textContent(), { timeout: WAIT }).toBe(one.answer!.trim());
     expect(await page.getByTestId('compare').isVisible()).toBe(true);
-    expect(await page.getByTestId('compare-picker').inputValue()).toBe('questions/q03-acks-all-lost-data-min-isr-2');
+    await expect.poll(() => page.getByTestId('compare-picker').inputValue(), { timeout: WAIT }).toBe('questions/q03-acks-all-lost-data-min-isr-2');
     expect(await page.getByTestId('compare-settings').inputValue()).toBe('');
     await expect.poll(() => page.getByTestId('compare-hash').textContent(), { timeout: WAIT }).toMatch(HASH);
-    expect(await page.getByTestId('compare-story').textContent()).toBe(`${two.title} ${two.answer!.trim()}`);
+    // B's story follows B's run, which may come in after its hash: wait for it.
+    await expect.poll(() => page.getByTestId('compare-story').textContent(), { timeout: WAIT }).toBe(`${two.title} ${two.answer!.trim()}`);
     await expect.poll(() => page.url()).toMatch(/[?&]cmp=questions%2Fq03-acks-all-lost-data-min-isr-2/);
     // B is the other file as the CLI runs it (its own seed).
-    expect(await page.locator('#cmp-title').textContent()).toMatch(/^q03-acks-all-lost-data-min-isr-2 · seed 1 /);
+    await expect.poll(() => page.locator('#cmp-title').textContent(), { timeout: WAIT }).toMatch(/^q03-acks-all-lost-data-min-isr-2 · seed 1 /);
   });
 
   it('in compare mode B follows the file opened, from the picker or from disk', async () => {
