@@ -25,6 +25,7 @@ import { NoAckedRecordLost, type LostRecords } from './no-acked-record-lost.js';
 import { NoDuplicates } from './no-duplicates.js';
 import type { RecordCounts } from './records.js';
 import { SkippedRecords } from './skipped-records.js';
+import { Redelivered, type RedeliveredRecords } from './redelivered.js';
 import { TraceState } from './state.js';
 import { Violations, type Violation } from './violation.js';
 
@@ -37,6 +38,8 @@ export interface CheckResult {
   records: Omit<RecordCounts, 'sent'>;
   /** Per partition: records lost, with the offsets they had. */
   lost: LostRecords[];
+  /** Per reader and partition: records received again, with their offsets. */
+  redelivered: RedeliveredRecords[];
   /** Records removed by truncation, per broker id (brokers that truncated nothing are absent). */
   truncatedByBroker: Record<string, number>;
 }
@@ -48,11 +51,21 @@ export class Checker implements TraceSink {
   private readonly duplicates = new NoDuplicates();
   private readonly order = new InOrder();
   private readonly skipped = new SkippedRecords();
+  private readonly redelivered = new Redelivered();
   private readonly completeness = new LeaderCompleteness();
   /** Checked as events arrive, in the order their violations are reported. */
   private readonly live: Array<Required<Pick<TracePart, 'event'>>> = [new LeaderInIsr(), this.completeness];
   /** Checked per partition at the end of the run, in the order their violations are reported. */
-  private readonly atEnd: Array<Required<Pick<TracePart, 'endOfRun'>>> = [this.lost, this.duplicates, this.order, new ConsistentRead(), this.skipped, new LogMatching(), this.completeness];
+  private readonly atEnd: Array<Required<Pick<TracePart, 'endOfRun'>>> = [
+    this.lost,
+    this.duplicates,
+    this.order,
+    new ConsistentRead(),
+    this.skipped,
+    this.redelivered,
+    new LogMatching(),
+    this.completeness,
+  ];
 
   event(ev: TraceEvent): void {
     this.state.event(ev);
@@ -87,8 +100,10 @@ export class Checker implements TraceSink {
         reordered: this.order.records,
         truncated: s.truncated,
         skipped: this.skipped.records,
+        redelivered: this.redelivered.records,
       },
       lost: this.lost.lost,
+      redelivered: this.redelivered.list,
       truncatedByBroker: s.truncatedByBroker(),
     };
   }

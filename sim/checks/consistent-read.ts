@@ -1,7 +1,7 @@
 /** consistent-read: a record a consumer read at offset o is still at o in the final log. */
 import type { FinalLog } from './final-log.js';
 import type { Invariant } from './invariant.js';
-import { C_COUNT, C_OFFSET, C_PID, C_SEQ, C_T, C_WHO, COUNT, OFFSET, PID, SEQ, type Rows } from './rows.js';
+import { C_CONSUMER, C_COUNT, C_OFFSET, C_PID, C_SEQ, C_T, COUNT, OFFSET, PID, SEQ, type Rows } from './rows.js';
 import type { PartitionView, TraceState } from './state.js';
 import type { Violations } from './violation.js';
 
@@ -25,7 +25,7 @@ export class ConsistentRead implements Invariant {
         const at = m.at;
         const e = m.e;
         const now = e < 0 ? 'ends before it' : `has producer ${log.col(PID)[e]}, seq ${log.col(SEQ)[e] + (at - log.col(OFFSET)[e])} there`;
-        first = `consumer ${state.consumerNames[c.col(C_WHO)[i]]} read offset ${at} (producer ${pid}, seq ${seq + (at - offset)}) at ${c.col(C_T)[i] / 1000} ms, but broker ${fin.broker}'s log now ${now}`;
+        first = `consumer ${state.consumerNames[c.col(C_CONSUMER)[i]]} read offset ${at} (producer ${pid}, seq ${seq + (at - offset)}) at ${c.col(C_T)[i] / 1000} ms, but broker ${fin.broker}'s log now ${now}`;
       }
     }
     if (bad > 0) out.report(this.check, p.tp, `${bad} record(s) read by consumers later vanished or changed; ${first}`, state.endUs);

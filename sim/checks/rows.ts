@@ -23,7 +23,7 @@ export class Rows {
   }
 
   /** Append a row (columns beyond the table's are ignored; missing ones are 0). */
-  push(a: number, b: number, c: number, d: number, e: number, f = 0): void {
+  push(a: number, b: number, c: number, d: number, e: number, f = 0, g = 0): void {
     if (this.n === this.cols[0].length) {
       this.cols = this.cols.map((col) => {
         const g = new Float64Array(Math.max(4, col.length * 2));
@@ -39,6 +39,7 @@ export class Rows {
     cols[3][n] = d;
     cols[4][n] = e;
     if (cols.length > 5) cols[5][n] = f;
+    if (cols.length > 6) cols[6][n] = g;
   }
 
   /** Remove row `i`, moving the rows after it up. */
@@ -71,7 +72,10 @@ export const C_OFFSET = 0,
   C_PID = 2,
   C_SEQ = 3,
   C_T = 4,
-  C_WHO = 5;
+  /** The reader: a consumer without a group, or a group (all its members read as one). */
+  C_WHO = 5,
+  /** The consumer that read. */
+  C_CONSUMER = 6;
 
 /** The log end offset of a replica log. */
 export function leoOf(log: Rows): number {
@@ -154,14 +158,20 @@ function joinNext(acked: Rows, i: number, from: number): void {
 }
 
 /** Record a read: it extends the last row when it continues it (same consumer and producer, next offset and sequence). */
-export function readRun(consumed: Rows, offset: number, count: number, pid: number, seq: number, t: number, who: number): void {
+export function readRun(consumed: Rows, offset: number, count: number, pid: number, seq: number, t: number, who: number, consumer: number): void {
   const n = consumed.n - 1;
   if (n >= 0) {
     const cnt = consumed.col(C_COUNT);
-    if (consumed.col(C_OFFSET)[n] + cnt[n] === offset && consumed.col(C_WHO)[n] === who && consumed.col(C_PID)[n] === pid && consumed.col(C_SEQ)[n] + cnt[n] === seq) {
+    if (
+      consumed.col(C_OFFSET)[n] + cnt[n] === offset &&
+      consumed.col(C_CONSUMER)[n] === consumer &&
+      consumed.col(C_WHO)[n] === who &&
+      consumed.col(C_PID)[n] === pid &&
+      consumed.col(C_SEQ)[n] + cnt[n] === seq
+    ) {
       cnt[n] += count;
       return;
     }
   }
-  consumed.push(offset, count, pid, seq, t, who);
+  consumed.push(offset, count, pid, seq, t, who, consumer);
 }

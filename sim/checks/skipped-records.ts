@@ -1,6 +1,7 @@
 /**
- * The `skipped` record counter (no invariant): per consumer, the records of the final log below its final
- * position that it never read. After a truncation a consumer without KIP-320 can jump over them.
+ * The `skipped` record counter (no invariant): per reader (a consumer, or a group's members together), the
+ * records of the final log below its final position that it never read. After a truncation a consumer
+ * without KIP-320 can jump over them; a group can commit past records it never processed.
  */
 import { coverage, uncovered } from './coverage.js';
 import type { FinalLog } from './final-log.js';
@@ -15,7 +16,7 @@ export class SkippedRecords implements TracePart {
   endOfRun(p: PartitionView, fin: FinalLog, state: TraceState): void {
     const log = fin.log;
     const c = p.consumed;
-    for (let who = 0; who < state.consumerNames.length; who++) {
+    for (let who = 0; who < state.readerNames.length; who++) {
       const read = new Rows(5);
       let furthest = -1;
       let first = Infinity;

@@ -28,6 +28,17 @@ export interface PartitionView {
   consumed: Rows;
 }
 
+/** The index of `name` in `names`, added at the end when new. */
+function indexOf(name: string, names: string[], index: Map<string, number>): number {
+  let i = index.get(name);
+  if (i === undefined) {
+    i = names.length;
+    names.push(name);
+    index.set(name, i);
+  }
+  return i;
+}
+
 export class TraceState {
   readonly parts = new Map<string, PartitionView>();
   private readonly acksOf = new Map<string, number>();
@@ -37,8 +48,13 @@ export class TraceState {
   truncated = 0;
   readonly truncatedBy = new Map<number, number>();
   endUs = 0;
+  /** Consumers by their index in reads (C_CONSUMER). */
   readonly consumerNames: string[] = [];
   private readonly consumerIndex = new Map<string, number>();
+  /** Readers by their index in reads (C_WHO): a consumer outside a group, or `group NAME` for all its members. */
+  readonly readerNames: string[] = [];
+  private readonly readerIndex = new Map<string, number>();
+  private readonly readerOf = new Map<string, string>();
 
   event(ev: TraceEvent): void {
     switch (ev.type) {
@@ -65,13 +81,9 @@ export class TraceState {
         return;
       case 'consume': {
         this.consumed += ev.count;
-        let who = this.consumerIndex.get(ev.consumer);
-        if (who === undefined) {
-          who = this.consumerNames.length;
-          this.consumerNames.push(ev.consumer);
-          this.consumerIndex.set(ev.consumer, who);
-        }
-        readRun(this.part(ev.tp).consumed, ev.offset, ev.count, ev.pid, ev.seq, ev.t, who);
+        const consumer = indexOf(ev.consumer, this.consumerNames, this.consumerIndex);
+        const who = indexOf(this.readerOf.get(ev.consumer) ?? ev.consumer, this.readerNames, this.readerIndex);
+        readRun(this.part(ev.tp).consumed, ev.offset, ev.count, ev.pid, ev.seq, ev.t, who, consumer);
         return;
       }
       case 'election': {
@@ -95,9 +107,10 @@ export class TraceState {
         const tp = `${t.name}-${i}`;
         const replicas = new Map<number, Replica>();
         for (const b of t.replicas[i]) replicas.set(b, { broker: b, log: new Rows(5), hw: 0 });
-        this.parts.set(tp, { tp, replicas, leader: t.replicas[i][0], isr: [...t.replicas[i]], acked: new Rows(5), consumed: new Rows(6) });
+        this.parts.set(tp, { tp, replicas, leader: t.replicas[i][0], isr: [...t.replicas[i]], acked: new Rows(5), consumed: new Rows(7) });
       }
     }
+    for (const c of h.consumers) if (c.group !== undefined) this.readerOf.set(c.name, `group ${c.group}`);
     for (const p of h.producers) this.acksOf.set(p.name, p.acks);
   }
 

@@ -67,6 +67,21 @@ const BROKER: Record<string, Spec> = {
   'replica.fetch.max.bytes': bytes(1048576, 'Bytes per partition a follower fetch asks for (at least one batch is returned even if larger).'),
   'replica.fetch.response.max.bytes': bytes(10485760, 'Bytes per follower fetch response across all partitions.'),
   'replica.fetch.backoff.ms': msInt(1000, 'Pause of a replica fetcher after a fetch error (e.g. the leader is unreachable).'),
+  'group.initial.rebalance.delay.ms': msInt(
+    3000,
+    "How long the group coordinator waits for more members before the first rebalance of an empty group; each new member extends it, up to the members' rebalance timeout (max.poll.interval.ms).",
+  ),
+  'group.min.session.timeout.ms': msInt(6000, 'Smallest session.timeout.ms a member may ask for (else INVALID_SESSION_TIMEOUT).'),
+  'group.max.session.timeout.ms': msInt(1800000, 'Largest session.timeout.ms a member may ask for (else INVALID_SESSION_TIMEOUT).'),
+  'offsets.topic.num.partitions': int(50, "Partitions of __consumer_offsets. A group's coordinator is the leader of partition abs(groupId.hashCode()) % this.", { min: 1 }),
+  'offsets.topic.replication.factor': {
+    type: 'int',
+    default: 3,
+    min: 1,
+    max: 32767,
+    doc: 'Replication factor of __consumer_offsets. With fewer brokers the topic cannot be created and groups find no coordinator (COORDINATOR_NOT_AVAILABLE).',
+  },
+  'offsets.commit.timeout.ms': msInt(5000, 'How long an offset commit waits for all in-sync replicas of its __consumer_offsets partition before it fails.', { min: 1 }),
   'num.replica.fetchers': int(1, 'Fetcher threads (connections) per source broker that followers replicate with.', { min: 1 }),
   'broker.session.timeout.ms': msInt(9000, 'A broker without a heartbeat to the KRaft controller for this long is fenced and loses its leaderships.', { min: 1 }),
   'broker.heartbeat.interval.ms': msInt(2000, "Interval between a broker's heartbeats to the KRaft controller.", { min: 1 }),
@@ -168,6 +183,33 @@ const CONSUMER: Record<string, Spec> = {
     default: '',
     doc: "KIP-392: the consumer's rack. With the brokers' replica.selector.class RackAwareReplicaSelector it reads from an in-sync replica in this rack. Empty: none.",
   },
+  'group.id': {
+    type: 'string',
+    default: '',
+    doc: 'The consumer group it joins (subscribe): the group coordinator assigns it partitions and stores its committed offsets. Empty: no group (the scenario lists its partitions).',
+  },
+  'group.instance.id': {
+    type: 'string',
+    default: '',
+    doc: 'KIP-345 static membership: a member that comes back with the same id within session.timeout.ms keeps its partitions without a rebalance. Empty: dynamic member.',
+  },
+  'group.protocol': {
+    type: 'enum',
+    default: 'classic',
+    values: ['classic'],
+    notModelled: ['consumer'],
+    doc: 'The rebalance protocol: classic (JoinGroup/SyncGroup). consumer (KIP-848) is not modelled yet.',
+  },
+  'partition.assignment.strategy': {
+    type: 'string',
+    default: 'range,cooperative-sticky',
+    doc: "Client-side assignors, in preference order: range, roundrobin, sticky, cooperative-sticky (or their class names). The group uses the first all members support; the rebalance is cooperative only when every listed assignor is (cooperative-sticky). Kafka's default: [RangeAssignor, CooperativeStickyAssignor].",
+  },
+  'session.timeout.ms': msInt(45000, 'A member the coordinator hears no heartbeat from for this long is removed and the group rebalances.', { min: 1 }),
+  'heartbeat.interval.ms': msInt(3000, 'Interval between heartbeats to the group coordinator.', { min: 1 }),
+  'max.poll.interval.ms': msInt(300000, 'Longest time between poll() calls: the member leaves the group after it (its rebalance timeout too).', { min: 1 }),
+  'enable.auto.commit': bool(true, 'Commit the positions of the records poll() returned, every auto.commit.interval.ms (inside poll()), before a rebalance and on close.'),
+  'auto.commit.interval.ms': msInt(5000, 'Interval between automatic commits (enable.auto.commit).', { min: 0 }),
   'request.timeout.ms': msInt(30000, 'How long the consumer waits for a fetch response before retrying.'),
   'retry.backoff.ms': ms(100, 'Pause before retrying a failed request.'),
   'metadata.max.age.ms': ms(300000, 'Metadata is refreshed at least this often even without errors.'),
@@ -247,8 +289,10 @@ export const PROFILES: Readonly<Record<string, VersionProfile>> = {
         'replica.lag.time.max.ms': 10000, // 30000 since 2.5 (KIP-537)
         'zookeeper.session.timeout.ms': 6000, // 18000 since 2.5 (KIP-537)
         'eligible.leader.replicas.version': 0,
+        'group.initial.rebalance.delay.ms': 0, // added in 0.11 (KIP-134): before, no delay
       },
       producer: { acks: 1, 'enable.idempotence': false, 'linger.ms': 0, retries: 0 }, // retries MAX_INT since 2.1 (KIP-91)
+      consumer: { 'session.timeout.ms': 10000, 'partition.assignment.strategy': 'range' }, // 45000 since 3.0 (KIP-735); [range, cooperative-sticky] since 3.0
     },
     behaviour: { truncation: 'highWatermark', controller: 'zookeeper', hwFrozenUnderMinIsr: false, eligibleLeaderReplicas: false, consumerTruncationDetection: false },
   },
@@ -256,6 +300,7 @@ export const PROFILES: Readonly<Record<string, VersionProfile>> = {
     defaults: {
       broker: { 'eligible.leader.replicas.version': 0 },
       producer: { acks: 1, 'enable.idempotence': false, 'linger.ms': 0 }, // acks=all, idempotence since 3.0 (KIP-679)
+      consumer: { 'session.timeout.ms': 10000, 'partition.assignment.strategy': 'range' }, // 45000 since 3.0 (KIP-735); [range, cooperative-sticky] since 3.0
     },
     behaviour: { truncation: 'divergingEpoch', controller: 'zookeeper', hwFrozenUnderMinIsr: false, eligibleLeaderReplicas: false, consumerTruncationDetection: true },
   },
@@ -541,4 +586,29 @@ export function editDistance(a: string, b: string): number {
     }
   }
   return d[a.length]![b.length]!;
+}
+
+/** partition.assignment.strategy: Kafka's class names and the short names (ConsumerPartitionAssignor's name()). */
+const ASSIGNOR_CLASSES: Readonly<Record<string, string>> = {
+  range: 'range',
+  roundrobin: 'roundrobin',
+  sticky: 'sticky',
+  'cooperative-sticky': 'cooperative-sticky',
+  'org.apache.kafka.clients.consumer.rangeassignor': 'range',
+  'org.apache.kafka.clients.consumer.roundrobinassignor': 'roundrobin',
+  'org.apache.kafka.clients.consumer.stickyassignor': 'sticky',
+  'org.apache.kafka.clients.consumer.cooperativestickyassignor': 'cooperative-sticky',
+};
+
+/** The assignors of a partition.assignment.strategy value, by name, in order; an unknown one throws ConfigError. */
+export function assignmentStrategies(value: string): Array<'range' | 'roundrobin' | 'sticky' | 'cooperative-sticky'> {
+  const out: Array<'range' | 'roundrobin' | 'sticky' | 'cooperative-sticky'> = [];
+  for (const raw of value.split(',')) {
+    const name = ASSIGNOR_CLASSES[raw.trim().toLowerCase()];
+    if (name === undefined) {
+      throw new ConfigError('partition.assignment.strategy', { problem: 'unknown assignor', got: raw.trim(), expected: 'range, roundrobin, sticky, cooperative-sticky, or their class names' });
+    }
+    out.push(name as 'range');
+  }
+  return out;
 }

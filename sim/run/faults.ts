@@ -129,7 +129,8 @@ export class Faults {
           broker.shutdown();
         } else if (client !== undefined) {
           if (!client.alive) return { rejected: 'is already down' };
-          client.crash();
+          if ('shutdown' in client) client.shutdown();
+          else client.crash();
         } else return { rejected: 'has no controlled shutdown (only brokers and clients do)' };
         return undefined;
       case 'pause':

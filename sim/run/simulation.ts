@@ -4,6 +4,8 @@
  * steppable run (the visualizer and tests drive it); `simulate` runs it to the end and returns a summary.
  */
 import { Broker, type BrokerConfig } from '../kafka/broker/broker.js';
+import { OFFSETS_TOPIC } from '../kafka/group/messages.js';
+import { GroupRecordValues } from '../kafka/group/records.js';
 import { Checker } from '../checks/checks.js';
 import { effectiveTopicConfig } from '../config/config.js';
 import type { Consumer } from '../kafka/clients/consumer.js';
@@ -100,15 +102,16 @@ export class Simulation {
   }
 
   private topicConfig(name: string): ConfigMap {
-    const t = this.scenario.topics.find((x) => x.name === name)!;
-    return effectiveTopicConfig(this.scenario.cluster.config, t.config);
+    const t = this.scenario.topics.find((x) => x.name === name);
+    // __consumer_offsets is created with the brokers' defaults.
+    return effectiveTopicConfig(this.scenario.cluster.config, t?.config ?? {});
   }
 
   private placeTopics(): TopicInfo[] {
     const rng = this.streams.get('placement');
     const { brokers, racks } = this.scenario.cluster;
     const usable = brokers.map((id) => ({ id, rack: racks[String(id)] }));
-    return this.scenario.topics.map((t) => {
+    const topics = this.scenario.topics.map((t) => {
       const tc = this.topicConfig(t.name);
       return {
         name: t.name,
@@ -119,6 +122,22 @@ export class Simulation {
         uncleanLeaderElectionEnable: bool(tc, 'unclean.leader.election.enable'),
       };
     });
+    if (!this.scenario.consumers.some((c) => c.group !== undefined)) return topics;
+    // Kafka creates __consumer_offsets on the first FindCoordinator; the simulator creates it with the
+    // cluster, after the scenario's topics (so their placement does not change), from the brokers' configs.
+    const c = this.scenario.cluster.config;
+    const n = num(c, 'offsets.topic.num.partitions');
+    const rf = num(c, 'offsets.topic.replication.factor');
+    const tc = this.topicConfig(OFFSETS_TOPIC);
+    topics.push({
+      name: OFFSETS_TOPIC,
+      partitions: n,
+      replicationFactor: rf,
+      replicas: placeReplicas(usable, n, rf, rng),
+      minInsyncReplicas: num(tc, 'min.insync.replicas'),
+      uncleanLeaderElectionEnable: bool(tc, 'unclean.leader.election.enable'),
+    });
+    return topics;
   }
 
   private initialImage(): MetadataImage {
@@ -163,7 +182,10 @@ export class Simulation {
       brokers: [...s.cluster.brokers],
       topics: this.topics,
       producers: s.producers.map((p) => ({ name: p.name, topic: p.topic, acks: num(p.config, 'acks'), idempotence: bool(p.config, 'enable.idempotence') })),
-      consumers: s.consumers.map((c) => ({ name: c.name, topic: c.topic })),
+      consumers: s.consumers.map((c) => {
+        const instanceId = c.config['group.instance.id'] as string;
+        return { name: c.name, topic: c.topic, ...(c.group !== undefined ? { group: c.group } : {}), ...(instanceId !== '' ? { instanceId } : {}) };
+      }),
       ...(Object.keys(s.cluster.racks).length > 0 ? { racks: { ...s.cluster.racks } } : {}),
     });
   }
@@ -187,6 +209,14 @@ export class Simulation {
       truncation: this.scenario.cluster.behaviour.truncation,
       rackOf: (id) => this.scenario.cluster.racks[String(id)],
       rackAwareReplicaSelector: c['replica.selector.class'] === 'org.apache.kafka.common.replica.RackAwareReplicaSelector',
+      coordinator: {
+        offsetsPartitions: num(c, 'offsets.topic.num.partitions'),
+        initialRebalanceDelayMs: num(c, 'group.initial.rebalance.delay.ms'),
+        minSessionTimeoutMs: num(c, 'group.min.session.timeout.ms'),
+        maxSessionTimeoutMs: num(c, 'group.max.session.timeout.ms'),
+        commitTimeoutMs: num(c, 'offsets.commit.timeout.ms'),
+      },
+      groupRecords: new GroupRecordValues(),
     };
     // Per-topic lookups are cached: they sit on the append path.
     cfg.flushMessages = memo(cfg.flushMessages);

@@ -4,6 +4,8 @@
  * Kafka configs, each with its own named random streams.
  */
 import { Consumer } from '../kafka/clients/consumer.js';
+import type { MemberConfig } from '../kafka/group/member.js';
+import { assignmentStrategies } from '../config/config.js';
 import type { Metrics } from '../kafka/clients/metrics.js';
 import { Producer } from '../kafka/clients/producer.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -120,5 +122,24 @@ function createConsumer(sim: Workload, c: ConsumerSpec, brokers: number[]): Cons
     c.from,
     brokers,
     sim.streams.get(`consumer:${c.name}:reconnect`),
+    { processingUs: c.processingUs, commit: c.commit, maxPollRecords: num(cc, 'max.poll.records') },
+    c.group === undefined ? null : memberConfig(c),
   );
+}
+
+function memberConfig(c: ConsumerSpec): MemberConfig {
+  const cc = c.config;
+  const instanceId = cc['group.instance.id'] as string;
+  return {
+    group: c.group!,
+    instanceId: instanceId === '' ? undefined : instanceId,
+    assignors: assignmentStrategies(cc['partition.assignment.strategy'] as string),
+    sessionTimeoutMs: num(cc, 'session.timeout.ms'),
+    heartbeatIntervalMs: num(cc, 'heartbeat.interval.ms'),
+    maxPollIntervalMs: num(cc, 'max.poll.interval.ms'),
+    requestTimeoutMs: num(cc, 'request.timeout.ms'),
+    retryBackoffMs: num(cc, 'retry.backoff.ms'),
+    autoCommit: bool(cc, 'enable.auto.commit'),
+    autoCommitIntervalMs: num(cc, 'auto.commit.interval.ms'),
+  };
 }

@@ -12,7 +12,7 @@ import type { Problems } from './problems.js';
 import type { Env } from './targets.js';
 import { normConfig, normList, positive } from './fields.js';
 import { normVersion, checkBehaviourConfig, normBrokers, normNetwork, normDisk, normBrokerDisks, normRacks, brokersByRack } from './cluster.js';
-import { normTopics, normProducer, normConsumer } from './workload.js';
+import { normTopics, normProducer, normConsumer, checkOffsetsTopic } from './workload.js';
 import { normFaults } from './faults.js';
 import { normExpect } from './expectations.js';
 import { normStory } from './story.js';
@@ -28,7 +28,8 @@ export function normalize(raw: RawScenario, p: Problems): Scenario {
   const env: Env = { brokers, racks: brokersByRack(racks, brokers), topics: new Map(), producers: new Set(), consumers: new Set() };
   const topics = normTopics(raw.topics ?? [], env, brokerConfig, p);
   const producers = normList(raw.producers ?? [], 'producers', env.producers, (r, i) => normProducer(r, i, version, env, durationUs, p), p);
-  const consumers = normList(raw.consumers ?? [], 'consumers', env.consumers, (r, i) => normConsumer(r, i, version, env, durationUs, p), p);
+  const consumers = normList(raw.consumers ?? [], 'consumers', env.consumers, (r, i) => normConsumer(r, i, version, env, durationUs, p), p).flat();
+  checkOffsetsTopic(consumers, brokers, brokerConfig, p);
   const cluster = {
     brokers,
     kafkaVersion: version,

@@ -115,6 +115,12 @@ export interface ConsumerSpec {
   startUs: number;
   /** Consumer configs (fetch.max.wait.ms, ...) merged with the version's defaults. */
   config: ConfigMap;
+  /** group.id, when it joins a group (then `partitions` is unset and `from` is unused: committed offsets, else auto.offset.reset). */
+  group?: string;
+  /** The application's time per record poll() returned, µs (0: none). */
+  processingUs: number;
+  /** When the application calls commitSync() itself. */
+  commit: 'none' | 'afterProcessing' | 'beforeProcessing';
 }
 
 /**

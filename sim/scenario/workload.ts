@@ -1,5 +1,5 @@
 /** Normalization of the workload: topics (with replica assignments), producers and consumers. */
-import { KAFKA_VERSION_DEFAULT, suggest } from '../config/config.js';
+import { assignmentStrategies, ConfigError, KAFKA_VERSION_DEFAULT, suggest } from '../config/config.js';
 import { formatDurationUs, parseBytes, parseDurationUs, parseRatePerSec, RATE_EXPECTED } from '../config/units.js';
 import type { ConfigMap, ConsumerSpec, KeySpec, ProducerSpec, TopicSpec } from './types.js';
 import { DEFAULT_RECORD_BYTES, LIMITS } from './names.js';
@@ -114,20 +114,72 @@ export function normProducer(raw: RawProducer, i: number, version: string, env: 
   return spec;
 }
 
-export function normConsumer(raw: RawConsumer, i: number, version: string, env: Env, durationUs: number, p: Problems): ConsumerSpec {
+export function normConsumer(raw: RawConsumer, i: number, version: string, env: Env, durationUs: number, p: Problems): ConsumerSpec[] {
   const path: Path = ['consumers', i];
   const topic = checkTopic([...path, 'topic'], raw.topic, env, p);
   (raw.partitions ?? []).forEach((n, j) => {
     if (topic && n >= topic.partitions) p.report([...path, 'partitions', j], { problem: `${raw.topic} has no partition ${n}`, got: n, expected: `a partition 0..${topic.partitions - 1}` });
     if (raw.partitions!.indexOf(n) !== j) p.report([...path, 'partitions', j], { problem: 'listed twice', got: n });
   });
+  const config = normConfig([...path, 'config'], 'consumer', version, raw.config, p);
+  const group = (config['group.id'] as string) || undefined;
+  try {
+    assignmentStrategies(config['partition.assignment.strategy'] as string);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    p.report([...path, 'config', 'partition.assignment.strategy'], e.parts);
+  }
+  checkGroupFields(path, raw, group, p);
   const spec: ConsumerSpec = {
     name: raw.name,
     topic: raw.topic,
     from: raw.from ?? 'earliest',
     startUs: normTimes(path, raw.start, undefined, durationUs, p).startUs,
-    config: normConfig([...path, 'config'], 'consumer', version, raw.config, p),
+    config,
+    processingUs: p.unit([...path, 'processing'], raw.processing, parseDurationUs) ?? 0,
+    commit: raw.commit ?? 'none',
   };
   if (raw.partitions) spec.partitions = [...raw.partitions];
-  return spec;
+  if (group !== undefined) spec.group = group;
+  const n = raw.instances ?? 1;
+  if (n === 1) return [spec];
+  return Array.from({ length: n }, (_, k) => instance(spec, k + 1, env));
+}
+
+/** Instance k of a consumer with `instances`: NAME-k, and a static member's group.instance.id gets the same suffix. */
+function instance(spec: ConsumerSpec, k: number, env: Env): ConsumerSpec {
+  const name = `${spec.name}-${k}`;
+  env.consumers.add(name);
+  const id = spec.config['group.instance.id'] as string;
+  return { ...spec, name, config: id === '' ? spec.config : { ...spec.config, 'group.instance.id': `${id}-${k}` } };
+}
+
+/** A group member takes its partitions and start position from the group; commits need a group. */
+function checkGroupFields(path: Path, raw: RawConsumer, group: string | undefined, p: Problems): void {
+  if (group !== undefined) {
+    if (raw.partitions)
+      p.report([...path, 'partitions'], { problem: 'a group member is assigned its partitions by the group', got: raw.partitions, expected: 'no partitions with group.id (or no group.id)' });
+    if (raw.from !== undefined) {
+      p.report([...path, 'from'], {
+        problem: "a group member starts at its group's committed offset, else at auto.offset.reset",
+        got: raw.from,
+        expected: 'auto.offset.reset in config instead of from',
+      });
+    }
+    return;
+  }
+  if (raw.commit !== undefined && raw.commit !== 'none') p.report([...path, 'commit'], { problem: 'commits go to a group', got: raw.commit, expected: 'a group.id in config' });
+  if ((raw.instances ?? 1) > 1 && raw.partitions)
+    p.report([...path, 'instances'], { problem: 'instances of a consumer without a group would all read the same partitions', got: raw.instances, expected: 'a group.id, or one consumer' });
+}
+
+/** Groups need __consumer_offsets: Kafka cannot create it with fewer brokers than offsets.topic.replication.factor. */
+export function checkOffsetsTopic(consumers: ConsumerSpec[], brokers: number[], brokerConfig: ConfigMap, p: Problems): void {
+  const rf = brokerConfig['offsets.topic.replication.factor'] as number;
+  if (!consumers.some((c) => c.group !== undefined) || rf <= brokers.length) return;
+  p.report(['cluster', 'config', 'offsets.topic.replication.factor'], {
+    problem: `Number of alive brokers '${brokers.length}' does not meet the required replication factor '${rf}' for the offsets topic (configured via 'offsets.topic.replication.factor'): groups would find no coordinator (COORDINATOR_NOT_AVAILABLE)`,
+    got: rf,
+    expected: `at most ${brokers.length}`,
+  });
 }

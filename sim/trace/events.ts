@@ -18,8 +18,10 @@
  * isr events carry `lastKnownElr` (KIP-966); messages held on a cut connection (`held`, `resend`).
  * 3: send() calls that fail before their records reach a batch (`sendError`: RecordTooLargeException,
  * BufferExhaustedException).
+ * 4: consumer groups: header consumers carry `group` (and `instanceId`), `__consumer_offsets` is a topic
+ * of the header when a group exists; new events `group`, `assignment`, `commit`, `coordinator`, `position`.
  */
-export const TRACE_SCHEMA_VERSION = 3;
+export const TRACE_SCHEMA_VERSION = 4;
 
 /**
  * What a producer's application can be told about a batch: error names as Kafka's protocol spells them
@@ -100,7 +102,8 @@ export interface HeaderEvent {
   brokers: number[];
   topics: TopicInfo[];
   producers: Array<{ name: string; topic: string; acks: number; idempotence: boolean }>;
-  consumers: Array<{ name: string; topic: string }>;
+  /** `group`: its group.id when it is a group member; `instanceId`: group.instance.id of a static member. */
+  consumers: Array<{ name: string; topic: string; group?: string; instanceId?: string }>;
   /** broker.rack of each broker that has one, by broker id ("2"); left out when no broker has a rack. */
   racks?: Record<string, string>;
 }
@@ -369,7 +372,8 @@ export interface ClientEvent {
   type: 'client';
   t: number;
   node: string;
-  state: 'started' | 'crashed';
+  /** stopped: closed cleanly (a consumer's close(): commit, LeaveGroup). */
+  state: 'started' | 'crashed' | 'stopped';
   pid?: number;
 }
 
@@ -409,6 +413,90 @@ export interface TruncationDetectedEvent {
   reset: 'divergence' | 'none';
 }
 
+/** Classic group states (Kafka's ClassicGroupState). */
+export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
+
+/**
+ * A group changed state at its coordinator (broker `coordinator`), or its members changed. `members` are
+ * the consumers (client ids) in the group after the change, `leader` the member that assigns; `reason`
+ * says why in Kafka's words ("member c2 left the group: session.timeout.ms expired", …).
+ */
+export interface GroupEvent {
+  type: 'group';
+  t: number;
+  group: string;
+  coordinator: number;
+  state: GroupState;
+  generation: number;
+  members: string[];
+  leader?: string;
+  /** The assignor the group chose (the protocol), once a generation has one. */
+  protocol?: string;
+  reason: string;
+}
+
+/**
+ * A member's partitions changed (ConsumerRebalanceListener): `revoked` given up (eager: all of them when
+ * a rebalance starts), `lost` taken away without a chance to commit (the member was removed), `added` new
+ * in generation `generation`; `partitions` is what it owns after.
+ */
+export interface AssignmentEvent {
+  type: 'assignment';
+  t: number;
+  consumer: string;
+  group: string;
+  /** Its member id (CONSUMER-ID in kafka-consumer-groups). */
+  memberId: string;
+  generation: number;
+  partitions: string[];
+  added: string[];
+  revoked: string[];
+  lost: string[];
+}
+
+/**
+ * An offset commit finished (or failed). `offsets` are the committed positions (the next offset to read).
+ * `kind`: `auto` (enable.auto.commit), `sync` (the application's commitSync), `revoke` (the auto-commit
+ * before a rebalance), `close`. `error` is Kafka's (`NONE` when stored), or CommitFailedException.
+ */
+export interface CommitEvent {
+  type: 'commit';
+  t: number;
+  consumer: string;
+  group: string;
+  offsets: Array<{ tp: string; offset: number }>;
+  kind: 'auto' | 'sync' | 'revoke' | 'close';
+  error: string;
+}
+
+/**
+ * A broker became the coordinator of a group (it leads the group's __consumer_offsets partition `tp`) and
+ * loaded its committed offsets from its own log, or stopped being it (`loaded: false`).
+ */
+export interface CoordinatorEvent {
+  type: 'coordinator';
+  t: number;
+  group: string;
+  broker: number;
+  tp: string;
+  loaded: boolean;
+  /** How many partitions had a committed offset in the log it loaded. */
+  offsets: number;
+}
+
+/**
+ * A group member set its position on a newly assigned partition: from the group's committed offset, or
+ * (none committed) by auto.offset.reset (`earliest` or `latest`).
+ */
+export interface PositionEvent {
+  type: 'position';
+  t: number;
+  consumer: string;
+  tp: string;
+  offset: number;
+  from: 'committed' | 'earliest' | 'latest';
+}
+
 /** Last event of a run. */
 export interface EndEvent {
   type: 'end';
@@ -439,6 +527,11 @@ export type TraceEvent =
   | MetadataEvent
   | ConsumeEvent
   | TruncationDetectedEvent
+  | GroupEvent
+  | AssignmentEvent
+  | CommitEvent
+  | CoordinatorEvent
+  | PositionEvent
   | EndEvent;
 
 export type TraceEventType = TraceEvent['type'];

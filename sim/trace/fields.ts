@@ -78,6 +78,11 @@ export const TRACE_FIELDS = {
   metadata: { t: 'number', node: 'string', version: 'number' },
   consume: { t: 'number', consumer: 'string', tp: 'string', offset: 'number', count: 'number', epoch: 'number', pid: 'number', seq: 'number' },
   truncationDetected: { t: 'number', consumer: 'string', tp: 'string', position: 'number', truncatedTo: 'number', reset: 'string' },
+  group: { t: 'number', group: 'string', coordinator: 'number', state: 'string', generation: 'number', members: 'json', leader: 'string?', protocol: 'string?', reason: 'string' },
+  assignment: { t: 'number', consumer: 'string', group: 'string', memberId: 'string', generation: 'number', partitions: 'json', added: 'json', revoked: 'json', lost: 'json' },
+  commit: { t: 'number', consumer: 'string', group: 'string', offsets: 'json', kind: 'string', error: 'string' },
+  coordinator: { t: 'number', group: 'string', broker: 'number', tp: 'string', loaded: 'boolean', offsets: 'number' },
+  position: { t: 'number', consumer: 'string', tp: 'string', offset: 'number', from: 'string' },
   end: { t: 'number' },
 } as const satisfies { [K in TraceEventType]: FieldsOf<EventOf<K>> };
 

@@ -399,6 +399,11 @@ const REDUCERS: { [K in TraceEventType]: Reducer<K> } = {
   },
   metadata: nothing,
   truncationDetected: nothing,
+  group: nothing,
+  assignment: nothing,
+  commit: nothing,
+  coordinator: nothing,
+  position: nothing,
 };
 
 function replicaLog(f: Frame, tp: string, broker: number): ReplicaLog | undefined {
@@ -674,6 +679,11 @@ const TOUCHES: { readonly [K in TraceEventType]: Touch } = {
   consume: 'none',
   metadata: 'none',
   truncationDetected: 'none',
+  group: 'none',
+  assignment: 'none',
+  commit: 'none',
+  coordinator: 'none',
+  position: 'none',
   end: 'none',
 };
 

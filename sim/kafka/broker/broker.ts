@@ -18,6 +18,7 @@ import { PartitionLog } from '../partition-log.js';
 import { Process } from '../../kernel/process.js';
 import type * as P from '../protocol.js';
 import { ReplicaManager } from './replica-manager.js';
+import { GroupCoordinator } from '../group/coordinator.js';
 import type { Trace } from '../../trace/bus.js';
 
 export type { BrokerConfig } from './context.js';
@@ -39,6 +40,7 @@ export class Broker extends Process implements BrokerContext {
   private stopWaiters: Array<() => void> = [];
   readonly lifecycle: BrokerLifecycleManager;
   readonly replicaManager: ReplicaManager;
+  readonly groupCoordinator: GroupCoordinator;
 
   constructor(
     kernel: Kernel,
@@ -53,6 +55,8 @@ export class Broker extends Process implements BrokerContext {
     super(kernel, `b${id}`);
     this.lifecycle = new BrokerLifecycleManager(this);
     this.replicaManager = new ReplicaManager(this);
+    this.groupCoordinator = new GroupCoordinator(this, this.replicaManager, cfg.groupRecords, cfg.coordinator);
+    this.replicaManager.onCoordinatorPartition = (tp, leader) => (leader ? this.groupCoordinator.onElection(tp) : this.groupCoordinator.onResignation(tp));
     net.attach(this, (env) => this.receive(env));
     net.onDisconnect(this.node, (peer) => this.onDisconnect(peer));
   }
@@ -81,6 +85,7 @@ export class Broker extends Process implements BrokerContext {
   start(bootstrap?: { image: MetadataImage; brokerEpoch: number }): void {
     this.markStarted();
     this.replicaManager.reset();
+    this.groupCoordinator.reset();
     this.lifecycle.reset();
     this.shuttingDown = false;
     this.previousBrokerEpoch = this.cleanShutdownEpoch;
@@ -193,6 +198,8 @@ export class Broker extends Process implements BrokerContext {
         return this.lifecycle.onRegistrationResponse(env.payload as P.BrokerRegistrationResponse);
       case 'AlterPartitionResponse':
         return rm.onAlterPartitionResponse(env.payload as P.AlterPartitionResponse);
+      default:
+        this.groupCoordinator.receive(env);
     }
   }
 

@@ -10,6 +10,8 @@ import type { MetadataImage } from '../metadata.js';
 import type { Network } from '../../resources/network.js';
 import type { PartitionLog } from '../partition-log.js';
 import type { Trace } from '../../trace/bus.js';
+import type { CoordinatorConfig } from '../group/coordinator.js';
+import type { GroupRecordValues } from '../group/records.js';
 
 export interface BrokerConfig {
   replicaLagTimeMaxMs: number;
@@ -41,6 +43,10 @@ export interface BrokerConfig {
   rackOf: (broker: number) => string | undefined;
   /** replica.selector.class is RackAwareReplicaSelector (KIP-392). */
   rackAwareReplicaSelector: boolean;
+  /** The group coordinator's configs (group.*, offsets.*). */
+  coordinator: CoordinatorConfig;
+  /** The values of __consumer_offsets records, shared by the run's brokers. */
+  groupRecords: GroupRecordValues;
 }
 
 /** The ReplicaManager's purgatories, as a Partition wakes them when its log or high watermark moves. */

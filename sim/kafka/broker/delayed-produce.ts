@@ -13,7 +13,9 @@ import type { KafkaError } from '../../trace/events.js';
 
 /** A produce request waiting in purgatory for the HW (acks=all) or the disk (acks=1). */
 export interface DelayedProduce {
-  env: Envelope<P.ProduceRequest>;
+  /** The produce request to answer; null for the group coordinator's own appends, which get `onDone`. */
+  env: Envelope<P.ProduceRequest> | null;
+  onDone?: (results: P.ProducePartitionResponse[]) => void;
   results: P.ProducePartitionResponse[];
   /** Per partition (index into results): the offset the HW must reach, or -1 once settled. */
   required: number[];
@@ -58,6 +60,7 @@ export class ProducePurgatory {
     if (dp.deadline !== undefined) this.deadlines.cancel(dp.deadline);
     const i = this.delayed.indexOf(dp);
     if (i >= 0) this.delayed.splice(i, 1);
+    if (dp.env === null) return dp.onDone?.(dp.results);
     const b = this.broker;
     b.net.reply<P.ProduceResponse>(dp.env, 'ProduceResponse', P.REQUEST_OVERHEAD_BYTES + 32 * dp.results.length, { correlationId: dp.env.payload.correlationId, results: dp.results });
   }

@@ -15,6 +15,7 @@ import { ProducePurgatory, type DelayedProduce } from './delayed-produce.js';
 import * as P from '../protocol.js';
 import { ReplicaFetcherManager } from './replica-fetcher.js';
 import type { KafkaError } from '../../trace/events.js';
+import { OFFSETS_TOPIC } from '../group/messages.js';
 
 export class ReplicaManager implements HostedPartitions, Purgatories {
   /** Partitions hosted here, by name (Kafka's allPartitions). */
@@ -22,6 +23,8 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
   readonly producePurgatory: ProducePurgatory;
   readonly fetchPurgatory: FetchPurgatory;
   readonly fetcherManager: ReplicaFetcherManager;
+  /** Told when this broker starts or stops leading a __consumer_offsets partition (the group coordinator). */
+  onCoordinatorPartition: (tp: string, leader: boolean) => void = () => {};
 
   constructor(private readonly broker: BrokerContext) {
     this.producePurgatory = new ProducePurgatory(broker, this);
@@ -85,6 +88,7 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
     const lp = new Partition(b, p.tp, p.topic, log, p, 'leader', p.leaderEpoch, [...p.isr], log.leo, followers, prev?.unflushedMessages ?? 0, prev?.lastFlushUs ?? 0);
     this.allPartitions.set(p.tp, lp);
     lp.maybeIncrementHw();
+    if (p.topic === OFFSETS_TOPIC) this.onCoordinatorPartition(p.tp, true);
   }
 
   private makeFollower(p: PartitionState): void {
@@ -94,6 +98,7 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
     const lp = new Partition(b, p.tp, p.topic, log, p, 'follower', p.leaderEpoch, [], 0, new Map(), prev?.unflushedMessages ?? 0, prev?.lastFlushUs ?? 0);
     this.allPartitions.set(p.tp, lp);
     if (prev?.role === 'leader') this.producePurgatory.failPartition(p.tp, 'NOT_LEADER_OR_FOLLOWER');
+    if (p.topic === OFFSETS_TOPIC) this.onCoordinatorPartition(p.tp, false);
     this.fetcherManager.removeFromFetchers(p.tp);
     const truncation = b.cfg.truncation;
     if (truncation === 'highWatermark' || (truncation === 'epochNoEpochInResponse' && log.latestEpoch === UNDEFINED_EPOCH)) {

@@ -1,10 +1,17 @@
 /**
- * A consumer with manually assigned partitions (groups come later): it fetches from each partition's
+ * A consumer, with manually assigned partitions or as a member of a group (group.id; the group protocol
+ * is in group/member.ts, which adds and drops partitions as the group assigns them). It fetches from each partition's
  * leader up to the high watermark (one fetch in flight per broker, fetch.min.bytes / fetch.max.wait.ms
  * long polls), starting at earliest, latest or a given offset. Stale metadata (NOT_LEADER_OR_FOLLOWER,
  * FENCED_LEADER_EPOCH) refreshes it; OFFSET_OUT_OF_RANGE resets per auto.offset.reset. With client.rack
  * (KIP-392) it sends its rack, and reads a partition from the preferred read replica the leader names
  * until metadata.max.age.ms passes or that replica fails (AbstractFetch.selectReadReplica).
+ *
+ * The application: poll() returns the fetched records (at most max.poll.records when it takes time to
+ * process them), the application spends `processing` per record, and calls poll() again. A partition
+ * with records fetched but not yet returned is not fetched again (Kafka's fetch buffer). Auto-commit runs
+ * inside poll(); `commit: afterProcessing` commits synchronously after each batch is processed,
+ * `beforeProcessing` right after poll() returns it.
  */
 import { ClientMetadata } from './client-metadata.js';
 import type { Kernel } from '../../kernel/kernel.js';
@@ -16,6 +23,8 @@ import { ReconnectBackoff } from './reconnect.js';
 import type { Stream } from '../../kernel/random.js';
 import * as P from '../protocol.js';
 import type { Trace } from '../../trace/bus.js';
+import type { LogEntry } from '../partition-log.js';
+import { GroupMember, type MemberConfig, type MemberHost } from '../group/member.js';
 
 export interface ConsumerConfig {
   fetchMinBytes: number;
@@ -32,8 +41,17 @@ export interface ConsumerConfig {
   clientRack: string;
 }
 
+export interface AppConfig {
+  /** The application's time per record, µs. */
+  processingUs: number;
+  commit: 'none' | 'afterProcessing' | 'beforeProcessing';
+  maxPollRecords: number;
+}
+
 interface Position {
   tp: string;
+  /** Fetched records not yet returned by poll() (LogEntry, then how many of its records to skip). */
+  buffered: Array<{ e: LogEntry; skip: number }>;
   /** Next offset to read; -1 until known (from: latest). */
   offset: number;
   /** Leader epoch of the last record read (the position's offsetEpoch), -1 if none. */
@@ -54,6 +72,10 @@ interface InflightFetch {
   tps: string[];
 }
 
+function newPosition(tp: string, offset: number): Position {
+  return { tp, buffered: [], offset, epoch: -1, leaderEpoch: -1, validating: false, failed: false, preferred: -1, preferredUntilUs: 0 };
+}
+
 export class Consumer extends Process {
   private readonly metadata: ClientMetadata;
   private positions: Position[] = [];
@@ -63,6 +85,12 @@ export class Consumer extends Process {
   private validations = new Map<number, { tp: string; leaderEpoch: number }>();
   private readonly backoff: ReconnectBackoff;
   consumed = 0;
+  readonly member: GroupMember | null;
+  /** Positions with buffered records, in the order their fetches arrived. */
+  private ready: Position[] = [];
+  /** The application is processing what poll() returned (until then no poll()). */
+  private busy = false;
+  private lastPoll = 0;
 
   constructor(
     kernel: Kernel,
@@ -74,10 +102,13 @@ export class Consumer extends Process {
     readonly topic: string,
     private readonly partitions: number[],
     private readonly from: 'earliest' | 'latest' | number,
-    brokers: number[],
+    private readonly brokers: number[],
     rng: Stream,
+    private readonly app: AppConfig = { processingUs: 0, commit: 'none', maxPollRecords: 500 },
+    group: MemberConfig | null = null,
   ) {
     super(kernel, `c:${name}`);
+    this.member = group === null ? null : new GroupMember(this.memberHost(), net, trace, group);
     this.backoff = new ReconnectBackoff(rng);
     this.metadata = new ClientMetadata(
       this,
@@ -101,17 +132,152 @@ export class Consumer extends Process {
     this.validations = new Map();
     this.backoff.reset();
     this.fetchAllAtUs = Infinity;
+    this.ready = [];
+    this.busy = false;
+    this.lastPoll = this.kernel.now;
     const start = this.from === 'earliest' ? 0 : this.from === 'latest' ? -1 : this.from;
-    this.positions = this.partitions.map((p) => ({ tp: `${this.topic}-${p}`, offset: start, epoch: -1, leaderEpoch: -1, validating: false, failed: false, preferred: -1, preferredUntilUs: 0 }));
+    this.positions = this.member !== null ? [] : this.partitions.map((p) => newPosition(`${this.topic}-${p}`, start));
     this.trace.emit({ type: 'client', t: this.kernel.now, node: this.node, state: 'started' });
     this.metadata.reset();
     this.metadata.request();
+    this.member?.start();
+  }
+
+  /** close(): a group member commits (auto-commit) and leaves the group, then the process ends. */
+  shutdown(): void {
+    const m = this.member;
+    const stop = () => {
+      if (!this.alive) return;
+      if (m !== null && m.cfg.instanceId === undefined && m.coordinator >= 0) m.leave('the consumer is being closed');
+      this.markDown();
+      this.trace.emit({ type: 'client', t: this.kernel.now, node: this.node, state: 'stopped' });
+    };
+    if (m?.cfg.autoCommit && m.state === 'stable' && this.positions.length > 0) m.commit('close', stop);
+    else stop();
   }
 
   crash(): void {
     if (!this.alive) return;
     this.markDown();
     this.trace.emit({ type: 'client', t: this.kernel.now, node: this.node, state: 'crashed' });
+  }
+
+  private positionOf(tp: string): Position | undefined {
+    const ps = this.positions;
+    for (let i = 0; i < ps.length; i++) if (ps[i].tp === tp) return ps[i];
+    return undefined;
+  }
+
+  /** Fetched entries wait in the position's buffer until poll() returns them. */
+  private buffer(pos: Position, entries: readonly LogEntry[]): void {
+    let added = false;
+    for (const e of entries) {
+      if (e.offset + e.batch.count <= pos.offset) continue;
+      pos.buffered.push({ e, skip: Math.max(0, pos.offset - e.offset) });
+      added = true;
+    }
+    if (added && pos.buffered.length > 0 && !this.ready.includes(pos)) this.ready.push(pos);
+  }
+
+  /**
+   * poll(): the group acts first (auto-commit, a due rejoin), then the buffered records are returned, in
+   * the order their fetches arrived, at most max.poll.records when processing takes time.
+   */
+  private poll(): void {
+    if (this.busy || !this.alive) return;
+    const now = this.kernel.now;
+    this.lastPoll = now;
+    const m = this.member;
+    if (m !== null) {
+      m.autoCommitIfDue();
+      m.maybeJoin();
+      if (m.preparing) return;
+    }
+    const limit = this.app.processingUs > 0 ? this.app.maxPollRecords : Infinity;
+    let n = 0;
+    while (this.ready.length > 0 && n < limit) {
+      const pos = this.ready[0];
+      while (pos.buffered.length > 0 && n < limit) n += this.returnRecords(pos, limit - n, now);
+      if (pos.buffered.length === 0) this.ready.shift();
+    }
+    if (n > 0 && (this.app.processingUs > 0 || this.app.commit !== 'none')) this.process(n);
+  }
+
+  /** Return up to `max` records of the position's first buffered entry to the application. */
+  private returnRecords(pos: Position, max: number, now: number): number {
+    const b = pos.buffered[0];
+    const e = b.e;
+    const take = Math.min(e.batch.count - b.skip, max);
+    this.trace.emit({ type: 'consume', t: now, consumer: this.name, tp: pos.tp, offset: e.offset + b.skip, count: take, epoch: e.epoch, pid: e.batch.pid, seq: e.batch.seq + b.skip });
+    this.metrics.recordEndToEnd(now, e.batch.createUs, b.skip, b.skip + take);
+    this.consumed += take;
+    pos.offset = e.offset + b.skip + take;
+    pos.epoch = e.epoch;
+    if (b.skip + take === e.batch.count) pos.buffered.shift();
+    else b.skip += take;
+    return take;
+  }
+
+  /** The application processes `n` records (committing before or after, as the scenario says), then polls again. */
+  private process(n: number): void {
+    this.busy = true;
+    const m = this.member;
+    const next = () => {
+      this.busy = false;
+      this.poll();
+      this.fetchAll();
+    };
+    const work = () =>
+      this.timer(n * this.app.processingUs, () => {
+        if (this.app.commit === 'afterProcessing' && m !== null) m.commit('sync', next);
+        else next();
+      });
+    if (this.app.commit === 'beforeProcessing' && m !== null) m.commit('sync', work);
+    else work();
+  }
+
+  /** What the group protocol sees of this consumer. */
+  private memberHost(): MemberHost {
+    const c = this;
+    let next = 0;
+    return {
+      kernel: this.kernel,
+      node: this.node,
+      name: this.name,
+      topic: this.topic,
+      get alive() {
+        return c.alive;
+      },
+      timer: (d, fn) => this.timer(d, fn),
+      anyBroker: () => this.brokers[next++ % this.brokers.length],
+      partitionCount: (t) => this.metadata.image?.topics[t]?.partitions,
+      owned: () => this.positions.map((p) => p.tp),
+      consumed: () => this.positions.filter((p) => p.offset >= 0).map((p) => ({ tp: p.tp, offset: p.offset })),
+      drop: (tps) => {
+        this.positions = this.positions.filter((p) => !tps.includes(p.tp));
+        this.ready = this.ready.filter((p) => !tps.includes(p.tp));
+      },
+      add: (tps, committed) => this.addPositions(tps, committed),
+      inPoll: () => !this.busy && this.alive,
+      lastPollUs: () => (this.busy ? this.lastPoll : this.kernel.now),
+      pollAgain: () => {
+        this.poll();
+        this.fetchAll();
+      },
+    };
+  }
+
+  /** Newly assigned partitions start at the committed offset, else where auto.offset.reset says. */
+  private addPositions(tps: string[], committed: Map<string, number>): void {
+    for (const tp of tps) {
+      const c = committed.get(tp) ?? -1;
+      const reset = this.cfg.autoOffsetReset;
+      const pos = newPosition(tp, c >= 0 ? c : reset === 'earliest' ? 0 : -1);
+      if (c < 0 && reset === 'none') pos.failed = true;
+      this.positions.push(pos);
+      if (c >= 0 || reset === 'earliest') this.trace.emit({ type: 'position', t: this.kernel.now, consumer: this.name, tp, offset: pos.offset, from: c >= 0 ? 'committed' : 'earliest' });
+    }
+    this.fetchAll();
   }
 
   /** Send a fetch to every leader that has none in flight. */
@@ -122,7 +288,7 @@ export class Consumer extends Process {
     for (const pos of this.positions) {
       const p = img.partitions[pos.tp];
       const leader = p.leader;
-      if (leader === NO_LEADER || pos.failed) continue;
+      if (leader === NO_LEADER || pos.failed || pos.buffered.length > 0) continue;
       if (this.needsValidation(pos, p.leaderEpoch)) this.validate(pos, leader, p.leaderEpoch);
       if (pos.validating) continue;
       const node = this.readReplica(pos, p.replicas, leader);
@@ -162,7 +328,7 @@ export class Consumer extends Process {
     const img = this.metadata.image!;
     const correlationId = this.nextCorrelation++;
     const partitions: P.FetchPartition[] = tps.map((tp) => {
-      const pos = this.positions.find((x) => x.tp === tp)!;
+      const pos = this.positionOf(tp)!;
       // A consumer sends no lastFetchedEpoch (it validates positions separately, KIP-320).
       // Before KIP-320 a consumer's fetch carried no leader epoch either.
       return { tp, fetchOffset: Math.max(0, pos.offset), lastFetchedEpoch: -1, currentLeaderEpoch: this.cfg.truncationDetection ? img.partitions[tp].leaderEpoch : -1 };
@@ -220,7 +386,8 @@ export class Consumer extends Process {
     const v = this.validations.get(r.correlationId);
     if (v === undefined) return;
     this.validations.delete(r.correlationId);
-    const pos = this.positions.find((x) => x.tp === v.tp)!;
+    const pos = this.positionOf(v.tp);
+    if (pos === undefined) return;
     pos.validating = false;
     const pr = r.partitions[0];
     if (pr === undefined || pr.error !== 'NONE') {
@@ -242,7 +409,10 @@ export class Consumer extends Process {
 
   private lost(leader: number): void {
     // AbstractFetch.handleFetchFailure: the partitions of the failed fetch forget their preferred read replica.
-    for (const tp of this.inflight.get(leader)?.tps ?? []) this.positions.find((x) => x.tp === tp)!.preferred = -1;
+    for (const tp of this.inflight.get(leader)?.tps ?? []) {
+      const pos = this.positionOf(tp);
+      if (pos !== undefined) pos.preferred = -1;
+    }
     this.inflight.delete(leader);
     this.backoff.failed(leader, this.kernel.now);
     this.metadata.request();
@@ -259,6 +429,7 @@ export class Consumer extends Process {
     if (!peer.startsWith('b')) return;
     const node = Number(peer.slice(1));
     this.metadata.disconnected(node);
+    this.member?.disconnected(node);
     if (this.inflight.has(node)) this.lost(node);
   }
 
@@ -266,6 +437,7 @@ export class Consumer extends Process {
     if (env.kind === 'MetadataResponse') this.metadata.onResponse(env.payload as P.MetadataResponse);
     else if (env.kind === 'FetchResponse') this.onFetchResponse(env as Envelope<P.FetchResponse>);
     else if (env.kind === 'OffsetsForLeaderEpochResponse') this.onValidation(env.payload as P.OffsetsForLeaderEpochResponse);
+    else this.member?.receive(env.kind, env.payload as { correlationId: number });
   }
 
   private onFetchResponse(env: Envelope<P.FetchResponse>): void {
@@ -277,7 +449,8 @@ export class Consumer extends Process {
     let refresh = false;
     const now = this.kernel.now;
     for (const pr of env.payload.partitions) {
-      const pos = this.positions.find((x) => x.tp === pr.tp)!;
+      const pos = this.positionOf(pr.tp);
+      if (pos === undefined) continue; // no longer assigned
       if (pr.preferredReadReplica !== undefined) {
         pos.preferred = pr.preferredReadReplica;
         pos.preferredUntilUs = now + this.cfg.metadataMaxAgeMs * 1000;
@@ -296,21 +469,13 @@ export class Consumer extends Process {
       if (pos.offset < 0) {
         // from: latest — start at the current end (ListOffsets LATEST returns the HW).
         pos.offset = pr.highWatermark;
+        if (this.member !== null) this.trace.emit({ type: 'position', t: now, consumer: this.name, tp: pos.tp, offset: pos.offset, from: 'latest' });
         continue;
       }
       if (pos.validating || pos.failed) continue;
-      for (const e of pr.entries) {
-        const end = e.offset + e.batch.count;
-        if (end <= pos.offset) continue;
-        const skip = Math.max(0, pos.offset - e.offset);
-        const count = e.batch.count - skip;
-        this.trace.emit({ type: 'consume', t: now, consumer: this.name, tp: pr.tp, offset: e.offset + skip, count, epoch: e.epoch, pid: e.batch.pid, seq: e.batch.seq + skip });
-        this.metrics.recordEndToEnd(now, e.batch.createUs, skip, e.batch.count);
-        this.consumed += count;
-        pos.offset = end;
-        pos.epoch = e.epoch;
-      }
+      this.buffer(pos, pr.entries);
     }
+    this.poll();
     if (refresh) {
       this.metadata.request();
       this.fetchAllAt(now + this.cfg.retryBackoffMs * 1000);

@@ -15,7 +15,7 @@ function summary(over: Partial<RunSummary> = {}): RunSummary {
     simulatedMs: 1000,
     events: 10,
     kernelEvents: 10,
-    records: { sent: 100, acked: 98, failed: 2, lostAcked: 0, duplicated: 0, consumed: 98, reordered: 0, truncated: 3, skipped: 0 },
+    records: { sent: 100, acked: 98, failed: 2, lostAcked: 0, duplicated: 0, consumed: 98, reordered: 0, truncated: 3, skipped: 0, redelivered: 0 },
     latencyMs: { produce: latency, endToEnd: latency },
     errors: { NOT_ENOUGH_REPLICAS: 4 },
     elections: [

@@ -1,0 +1,431 @@
+/**
+ * A consumer's side of the classic group protocol (Kafka's AbstractCoordinator and ConsumerCoordinator):
+ * it finds the coordinator, joins (JoinGroup, MEMBER_ID_REQUIRED, SyncGroup), runs the assignor when it
+ * is the leader, heartbeats every heartbeat.interval.ms, commits offsets, and leaves when poll() has not
+ * been called for max.poll.interval.ms.
+ *
+ * As in Kafka, joining happens inside poll(): a member that must rejoin while its application is still
+ * processing records joins only when processing ends, and the whole group waits for it (up to the
+ * rebalance timeout). Eager assignors revoke every partition before joining (after the auto-commit);
+ * cooperative-sticky revokes only what moves, after the sync, and then joins again (KIP-429).
+ */
+import type { Kernel } from '../../kernel/kernel.js';
+import type { Network } from '../../resources/network.js';
+import type { Trace } from '../../trace/bus.js';
+import { REQUEST_OVERHEAD_BYTES } from '../protocol.js';
+import { assign, type AssignorName } from './assignors.js';
+import type * as M from './messages.js';
+
+export interface MemberConfig {
+  group: string;
+  /** group.instance.id, undefined for a dynamic member. */
+  instanceId: string | undefined;
+  /** partition.assignment.strategy, in preference order. */
+  assignors: AssignorName[];
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  maxPollIntervalMs: number;
+  requestTimeoutMs: number;
+  retryBackoffMs: number;
+  autoCommit: boolean;
+  autoCommitIntervalMs: number;
+}
+
+/** What the member needs of its consumer. */
+export interface MemberHost {
+  readonly kernel: Kernel;
+  readonly node: string;
+  readonly name: string;
+  readonly topic: string;
+  readonly alive: boolean;
+  timer(delayUs: number, fn: () => void): void;
+  /** A broker to ask FindCoordinator (the least loaded node). */
+  anyBroker(): number;
+  /** Partition count of a topic from the consumer's metadata, undefined if unknown. */
+  partitionCount(topic: string): number | undefined;
+  /** The partitions it owns now. */
+  owned(): string[];
+  /** The positions to commit (SubscriptionState.allConsumed). */
+  consumed(): Array<{ tp: string; offset: number }>;
+  /** Take partitions away (revoked: after a commit chance; lost: without one). */
+  drop(tps: string[]): void;
+  /** New partitions: their positions come from OffsetFetch. */
+  add(tps: string[], committed: Map<string, number>): void;
+  /** The application is inside poll() (not processing): the group may act now. */
+  inPoll(): boolean;
+  /** When the application last called poll(). */
+  lastPollUs(): number;
+  /** onJoinPrepare is over: poll() may return records again. */
+  pollAgain(): void;
+}
+
+type Pending =
+  | { kind: 'find' | 'join' | 'sync' | 'heartbeat' | 'leave' | 'fetchOffsets' }
+  | { kind: 'commit'; offsets: Array<{ tp: string; offset: number }>; commitKind: 'auto' | 'sync' | 'revoke' | 'close'; done: (ok: boolean) => void };
+
+export class GroupMember {
+  coordinator = -1;
+  memberId = '';
+  generation = -1;
+  protocol = '';
+  /** unjoined → joining → syncing → stable. */
+  state: 'unjoined' | 'joining' | 'syncing' | 'stable' = 'unjoined';
+  private rejoinReason: string | null = 'the consumer subscribed';
+  private pending = new Map<number, Pending>();
+  private nextCorrelation = 1;
+  private incarnation = 0;
+  private nextAutoCommitUs = 0;
+  /** In onJoinPrepare (waiting for its commit): poll() returns nothing meanwhile. */
+  preparing = false;
+  /** The generation whose partitions the member owns (ownedPartitions' generation). */
+  private ownedGeneration = -1;
+
+  constructor(
+    private readonly host: MemberHost,
+    private readonly net: Network,
+    private readonly trace: Trace,
+    readonly cfg: MemberConfig,
+  ) {}
+
+  get cooperative(): boolean {
+    return this.cfg.assignors.every((a) => a === 'cooperative-sticky');
+  }
+
+  /** A new process incarnation (start or restart): a new member, unless static. */
+  start(): void {
+    this.incarnation++;
+    this.pending = new Map();
+    this.coordinator = -1;
+    this.memberId = '';
+    this.generation = -1;
+    this.ownedGeneration = -1;
+    this.state = 'unjoined';
+    this.preparing = false;
+    this.rejoinReason = 'the consumer started';
+    this.nextAutoCommitUs = this.host.kernel.now + this.cfg.autoCommitIntervalMs * 1000;
+    this.findCoordinator();
+    this.heartbeatLoop(this.incarnation);
+  }
+
+  // ---- coordinator discovery ------------------------------------------------------------------
+
+  private findCoordinator(): void {
+    if ([...this.pending.values()].some((p) => p.kind === 'find')) return;
+    this.send(this.host.anyBroker(), 'FindCoordinator', { kind: 'find' }, (correlationId) => ({ correlationId, group: this.cfg.group }));
+  }
+
+  /** markCoordinatorUnknown: forget it (requests to it fail) and look again after retry.backoff.ms. */
+  coordinatorUnknown(): void {
+    if (this.coordinator < 0) return;
+    const old = this.coordinator;
+    this.coordinator = -1;
+    for (const [id, p] of [...this.pending]) {
+      if (p.kind === 'find') continue;
+      this.pending.delete(id);
+      this.failPending(p);
+    }
+    this.net.close(this.host.node, `b${old}`, 'coordinator unknown');
+    if (this.state !== 'stable') this.requestRejoin('the coordinator moved');
+    this.host.timer(this.cfg.retryBackoffMs * 1000, () => this.findCoordinator());
+  }
+
+  private failPending(p: Pending): void {
+    if (p.kind === 'commit') this.commitDone(p, 'COORDINATOR_NOT_AVAILABLE');
+    if (p.kind === 'join' || p.kind === 'sync') this.state = 'unjoined';
+    if (p.kind === 'fetchOffsets') this.requestRejoin('its committed offsets could not be fetched');
+  }
+
+  private onFindCoordinator(r: M.FindCoordinatorResponse): void {
+    if (r.error !== 'NONE') {
+      this.host.timer(this.cfg.retryBackoffMs * 1000, () => this.findCoordinator());
+      return;
+    }
+    this.coordinator = r.node;
+    this.maybeJoin();
+  }
+
+  // ---- joining ---------------------------------------------------------------------------------
+
+  requestRejoin(reason: string): void {
+    if (this.rejoinReason === null) this.rejoinReason = reason;
+    this.maybeJoin();
+  }
+
+  /** Called from poll(): join (after onJoinPrepare) when a rejoin is due and the coordinator is known. */
+  maybeJoin(): void {
+    if (!this.host.alive || this.rejoinReason === null || this.coordinator < 0 || !this.host.inPoll()) return;
+    if (this.state === 'joining' || this.state === 'syncing' || this.preparing) return;
+    this.preparing = true;
+    this.onJoinPrepare(() => {
+      this.preparing = false;
+      this.sendJoin();
+      this.host.pollAgain();
+    });
+  }
+
+  /**
+   * ConsumerCoordinator.onJoinPrepare: with a valid generation, auto-commit (synchronously) and revoke
+   * (eager: every partition; cooperative: none yet); without one, the partitions are lost.
+   */
+  private onJoinPrepare(then: () => void): void {
+    const owned = this.host.owned();
+    if (this.generation < 0 || this.memberId === '') {
+      if (owned.length > 0) this.changed([], [], owned);
+      return then();
+    }
+    const revoke = () => {
+      if (!this.cooperative && owned.length > 0) this.changed([], owned, []);
+      then();
+    };
+    if (this.cfg.autoCommit && owned.length > 0) this.commit('revoke', () => revoke());
+    else revoke();
+  }
+
+  private sendJoin(): void {
+    const reason = this.rejoinReason ?? 'rejoin';
+    this.rejoinReason = null;
+    this.state = 'joining';
+    const owned = this.host.owned();
+    const protocols: M.JoinProtocol[] = this.cfg.assignors.map((name) => ({ name, topics: [this.host.topic], owned, generation: this.ownedGeneration }));
+    this.send(this.coordinator, 'JoinGroup', { kind: 'join' }, (correlationId) => ({
+      correlationId,
+      group: this.cfg.group,
+      memberId: this.memberId,
+      ...(this.cfg.instanceId !== undefined ? { instanceId: this.cfg.instanceId } : {}),
+      clientId: this.host.name,
+      sessionTimeoutMs: this.cfg.sessionTimeoutMs,
+      rebalanceTimeoutMs: this.cfg.maxPollIntervalMs,
+      protocols,
+      reason,
+    }));
+  }
+
+  private onJoin(r: M.JoinGroupResponse): void {
+    if (r.error === 'MEMBER_ID_REQUIRED') {
+      this.memberId = r.memberId;
+      this.state = 'unjoined';
+      this.rejoinReason = 'need to re-join with the given member-id';
+      return this.maybeJoinNow();
+    }
+    if (r.error !== 'NONE') return this.onGroupError(r.error);
+    this.memberId = r.memberId;
+    this.generation = r.generation;
+    this.protocol = r.protocol;
+    this.state = 'syncing';
+    const assignments = r.leader === r.memberId ? this.runAssignor(r) : [];
+    this.send(this.coordinator, 'SyncGroup', { kind: 'sync' }, (correlationId) => ({
+      correlationId,
+      group: this.cfg.group,
+      memberId: this.memberId,
+      ...(this.cfg.instanceId !== undefined ? { instanceId: this.cfg.instanceId } : {}),
+      generation: this.generation,
+      assignments,
+    }));
+  }
+
+  /** The MEMBER_ID_REQUIRED retry goes out at once (Kafka rejoins within the same poll). */
+  private maybeJoinNow(): void {
+    if (this.coordinator >= 0 && this.host.alive) this.sendJoin();
+  }
+
+  /** The leader's assignment (ConsumerCoordinator.onLeaderElected) with Kafka's assignor. */
+  private runAssignor(r: M.JoinGroupResponse): Array<{ memberId: string; partitions: string[] }> {
+    const topics = [...new Set(r.members.flatMap((m) => m.protocol.topics))].sort();
+    const counts: Record<string, number> = {};
+    for (const t of topics) {
+      const n = this.host.partitionCount(t);
+      if (n !== undefined) counts[t] = n;
+    }
+    const members = r.members.map((m) => ({
+      memberId: m.memberId,
+      ...(m.instanceId !== undefined ? { groupInstanceId: m.instanceId } : {}),
+      topics: m.protocol.topics,
+      ownedPartitions: m.protocol.owned.map(parseTp),
+      ...(m.protocol.generation >= 0 ? { generation: m.protocol.generation } : {}),
+    }));
+    const out = assign(r.protocol as AssignorName, members, counts);
+    return out.members.map((m) => ({ memberId: m.memberId, partitions: m.partitions.map((p) => `${p.topic}-${p.partition}`) }));
+  }
+
+  private onSync(r: M.SyncGroupResponse): void {
+    if (r.error !== 'NONE') return this.onGroupError(r.error);
+    this.state = 'stable';
+    const owned = this.host.owned();
+    const given = new Set(r.partitions);
+    const revoked = owned.filter((tp) => !given.has(tp));
+    const added = r.partitions.filter((tp) => !owned.includes(tp));
+    this.ownedGeneration = this.generation;
+    if (revoked.length > 0) this.changed([], revoked, []);
+    if (added.length === 0) {
+      if (revoked.length === 0) this.changed([], [], []);
+      if (revoked.length > 0 && this.cooperative) this.requestRejoin('it revoked partitions (cooperative rebalance)');
+      return;
+    }
+    this.send(this.coordinator, 'OffsetFetch', { kind: 'fetchOffsets' }, (correlationId) => ({ correlationId, group: this.cfg.group, tps: added }));
+    if (revoked.length > 0 && this.cooperative) this.requestRejoin('it revoked partitions (cooperative rebalance)');
+  }
+
+  private onOffsetFetch(r: M.OffsetFetchResponse): void {
+    if (r.error !== 'NONE') return this.onGroupError(r.error);
+    const committed = new Map(r.offsets.map((o) => [o.tp, o.offset]));
+    const tps = r.offsets.map((o) => o.tp).filter((tp) => !this.host.owned().includes(tp));
+    this.host.add(tps, committed);
+    this.changed(tps, [], []);
+  }
+
+  /** Errors of join, sync, heartbeat and commit that send the member back to (re)join. */
+  private onGroupError(e: M.GroupError): void {
+    if (e === 'NOT_COORDINATOR' || e === 'COORDINATOR_NOT_AVAILABLE') {
+      this.state = 'unjoined';
+      this.requestRejoin(`the coordinator answered ${e}`);
+      return this.coordinatorUnknown();
+    }
+    if (e === 'UNKNOWN_MEMBER_ID' || e === 'ILLEGAL_GENERATION' || e === 'FENCED_INSTANCE_ID') {
+      // resetGenerationOnResponseError: the member's partitions are lost (no commit).
+      if (e === 'UNKNOWN_MEMBER_ID' || e === 'FENCED_INSTANCE_ID') this.memberId = '';
+      this.generation = -1;
+    }
+    this.state = 'unjoined';
+    this.requestRejoin(`the coordinator answered ${e}`);
+  }
+
+  /** Trace what the member owns now. */
+  private changed(added: string[], revoked: string[], lost: string[]): void {
+    if (revoked.length > 0 || lost.length > 0) this.host.drop([...revoked, ...lost]);
+    this.trace.emit({
+      type: 'assignment',
+      t: this.host.kernel.now,
+      consumer: this.host.name,
+      group: this.cfg.group,
+      memberId: this.memberId,
+      generation: this.generation,
+      partitions: this.host.owned(),
+      added,
+      revoked,
+      lost,
+    });
+  }
+
+  // ---- heartbeats and the poll timer ---------------------------------------------------------
+
+  private heartbeatLoop(incarnation: number): void {
+    this.host.timer(this.cfg.heartbeatIntervalMs * 1000, () => {
+      if (incarnation !== this.incarnation) return;
+      this.heartbeatLoop(incarnation);
+      const now = this.host.kernel.now;
+      if (this.memberId !== '' && this.generation >= 0 && now - this.host.lastPollUs() > this.cfg.maxPollIntervalMs * 1000) return this.pollTimeout();
+      if (this.coordinator < 0 || (this.state !== 'stable' && this.state !== 'syncing')) return;
+      if ([...this.pending.values()].some((p) => p.kind === 'heartbeat')) return;
+      this.send(this.coordinator, 'Heartbeat', { kind: 'heartbeat' }, (correlationId) => ({
+        correlationId,
+        group: this.cfg.group,
+        memberId: this.memberId,
+        ...(this.cfg.instanceId !== undefined ? { instanceId: this.cfg.instanceId } : {}),
+        generation: this.generation,
+      }));
+    });
+  }
+
+  /** max.poll.interval.ms passed without a poll(): leave the group (a static member just stops heartbeating). */
+  private pollTimeout(): void {
+    const reason = `consumer poll timeout has expired (max.poll.interval.ms ${this.cfg.maxPollIntervalMs} ms)`;
+    if (this.cfg.instanceId === undefined && this.coordinator >= 0) this.leave(reason);
+    this.memberId = this.cfg.instanceId === undefined ? '' : this.memberId;
+    this.generation = -1;
+    this.state = 'unjoined';
+    this.rejoinReason = reason;
+  }
+
+  private onHeartbeat(r: M.HeartbeatResponse): void {
+    if (r.error === 'NONE') return;
+    if (r.error === 'REBALANCE_IN_PROGRESS') return this.requestRejoin('the group is rebalancing');
+    this.onGroupError(r.error);
+  }
+
+  leave(reason: string): void {
+    this.send(this.coordinator, 'LeaveGroup', { kind: 'leave' }, (correlationId) => ({ correlationId, group: this.cfg.group, memberId: this.memberId, reason }));
+  }
+
+  // ---- commits -------------------------------------------------------------------------------
+
+  /** poll(): the auto-commit when auto.commit.interval.ms has passed (maybeAutoCommitOffsetsAsync). */
+  autoCommitIfDue(): void {
+    const now = this.host.kernel.now;
+    if (!this.cfg.autoCommit || now < this.nextAutoCommitUs) return;
+    this.nextAutoCommitUs = now + this.cfg.autoCommitIntervalMs * 1000;
+    if (this.state === 'stable' && this.host.owned().length > 0) this.commit('auto', () => {});
+  }
+
+  /** Commit what poll() returned so far; `done(ok)` when answered. A member outside a stable generation fails at once. */
+  commit(kind: 'auto' | 'sync' | 'revoke' | 'close', done: (ok: boolean) => void): void {
+    const offsets = this.host.consumed();
+    const p: Pending = { kind: 'commit', offsets, commitKind: kind, done };
+    if (this.generation < 0 || this.memberId === '' || this.coordinator < 0) {
+      const error = this.coordinator < 0 ? 'COORDINATOR_NOT_AVAILABLE' : 'CommitFailedException';
+      return this.commitDone(p, error);
+    }
+    this.send(this.coordinator, 'OffsetCommit', p, (correlationId) => ({
+      correlationId,
+      group: this.cfg.group,
+      generation: this.generation,
+      memberId: this.memberId,
+      ...(this.cfg.instanceId !== undefined ? { instanceId: this.cfg.instanceId } : {}),
+      offsets,
+    }));
+  }
+
+  private onCommit(p: Extract<Pending, { kind: 'commit' }>, r: M.OffsetCommitResponse): void {
+    const e = r.error;
+    // A synchronous commit that hits a generation error throws CommitFailedException.
+    const generational = e === 'ILLEGAL_GENERATION' || e === 'UNKNOWN_MEMBER_ID' || e === 'FENCED_INSTANCE_ID';
+    this.commitDone(p, generational && p.commitKind !== 'auto' ? 'CommitFailedException' : e);
+    if (e === 'REBALANCE_IN_PROGRESS') this.requestRejoin('a commit found the group rebalancing');
+    else if (e !== 'NONE') this.onGroupError(e);
+  }
+
+  private commitDone(p: Extract<Pending, { kind: 'commit' }>, error: string): void {
+    this.trace.emit({ type: 'commit', t: this.host.kernel.now, consumer: this.host.name, group: this.cfg.group, offsets: p.offsets, kind: p.commitKind, error });
+    p.done(error === 'NONE');
+  }
+
+  // ---- requests ------------------------------------------------------------------------------
+
+  private send<T>(node: number, kind: string, p: Pending, body: (correlationId: number) => T): void {
+    if (node < 0) return;
+    const correlationId = this.nextCorrelation++;
+    this.pending.set(correlationId, p);
+    this.net.send<T>(this.host.node, `b${node}`, kind, REQUEST_OVERHEAD_BYTES + 32, body(correlationId));
+    const incarnation = this.incarnation;
+    this.host.timer(this.cfg.requestTimeoutMs * 1000, () => {
+      if (incarnation !== this.incarnation || !this.pending.has(correlationId)) return;
+      this.pending.delete(correlationId);
+      if (p.kind === 'find') return this.findCoordinator();
+      this.failPending(p);
+      this.coordinatorUnknown();
+    });
+  }
+
+  /** A group API response; false if it is not one. */
+  receive(kind: string, payload: { correlationId: number }): boolean {
+    const p = this.pending.get(payload.correlationId);
+    if (!kind.endsWith('Response') || p === undefined) return false;
+    this.pending.delete(payload.correlationId);
+    if (p.kind === 'find') this.onFindCoordinator(payload as M.FindCoordinatorResponse);
+    else if (p.kind === 'join') this.onJoin(payload as M.JoinGroupResponse);
+    else if (p.kind === 'sync') this.onSync(payload as M.SyncGroupResponse);
+    else if (p.kind === 'heartbeat') this.onHeartbeat(payload as M.HeartbeatResponse);
+    else if (p.kind === 'fetchOffsets') this.onOffsetFetch(payload as M.OffsetFetchResponse);
+    else if (p.kind === 'commit') this.onCommit(p, payload as M.OffsetCommitResponse);
+    return true;
+  }
+
+  /** The connection to a broker broke: if it was the coordinator, find it again. */
+  disconnected(node: number): void {
+    if (node === this.coordinator) this.coordinatorUnknown();
+  }
+}
+
+function parseTp(tp: string): { topic: string; partition: number } {
+  const i = tp.lastIndexOf('-');
+  return { topic: tp.slice(0, i), partition: Number(tp.slice(i + 1)) };
+}

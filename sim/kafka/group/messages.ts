@@ -1,0 +1,138 @@
+/**
+ * The group APIs' payloads, named after Kafka's (FindCoordinator, JoinGroup, SyncGroup, Heartbeat,
+ * LeaveGroup, OffsetCommit, OffsetFetch), with the fields the model uses. Errors are Kafka's names.
+ */
+import { javaStringHash } from './java-order.js';
+
+export type GroupError =
+  | 'NONE'
+  | 'COORDINATOR_NOT_AVAILABLE'
+  | 'NOT_COORDINATOR'
+  | 'UNKNOWN_MEMBER_ID'
+  | 'MEMBER_ID_REQUIRED'
+  | 'ILLEGAL_GENERATION'
+  | 'REBALANCE_IN_PROGRESS'
+  | 'INCONSISTENT_GROUP_PROTOCOL'
+  | 'INVALID_SESSION_TIMEOUT'
+  | 'FENCED_INSTANCE_ID';
+
+/** What a member's JoinGroup carries for one protocol (ConsumerProtocolSubscription). */
+export interface JoinProtocol {
+  /** The assignor's name: range, roundrobin, sticky, cooperative-sticky. */
+  name: string;
+  topics: string[];
+  /** ownedPartitions ("topic-N"), sent with cooperative assignors and by the sticky ones. */
+  owned: string[];
+  /** The generation of `owned` (-1: none). */
+  generation: number;
+}
+
+export interface FindCoordinatorRequest {
+  correlationId: number;
+  group: string;
+}
+export interface FindCoordinatorResponse {
+  correlationId: number;
+  error: GroupError;
+  /** The coordinator's broker id, -1 with an error. */
+  node: number;
+}
+
+export interface JoinGroupRequest {
+  correlationId: number;
+  group: string;
+  /** '' for a new member. */
+  memberId: string;
+  instanceId?: string;
+  /** The consumer's client.id (its scenario name). */
+  clientId: string;
+  sessionTimeoutMs: number;
+  /** max.poll.interval.ms. */
+  rebalanceTimeoutMs: number;
+  protocols: JoinProtocol[];
+  /** Why the member (re)joins (JoinGroupRequest.reason, KIP-800). */
+  reason: string;
+}
+export interface JoinMember {
+  memberId: string;
+  instanceId?: string;
+  clientId: string;
+  protocol: JoinProtocol;
+}
+export interface JoinGroupResponse {
+  correlationId: number;
+  error: GroupError;
+  generation: number;
+  protocol: string;
+  leader: string;
+  memberId: string;
+  /** Only for the leader: every member with its metadata for the chosen protocol. */
+  members: JoinMember[];
+}
+
+export interface SyncGroupRequest {
+  correlationId: number;
+  group: string;
+  memberId: string;
+  instanceId?: string;
+  generation: number;
+  /** Only from the leader: each member's partitions. */
+  assignments: Array<{ memberId: string; partitions: string[] }>;
+}
+export interface SyncGroupResponse {
+  correlationId: number;
+  error: GroupError;
+  partitions: string[];
+}
+
+export interface HeartbeatRequest {
+  correlationId: number;
+  group: string;
+  memberId: string;
+  instanceId?: string;
+  generation: number;
+}
+export interface HeartbeatResponse {
+  correlationId: number;
+  error: GroupError;
+}
+
+export interface LeaveGroupRequest {
+  correlationId: number;
+  group: string;
+  memberId: string;
+  reason: string;
+}
+
+export interface OffsetCommitRequest {
+  correlationId: number;
+  group: string;
+  /** -1 and '' for a consumer outside the group protocol (assign()). */
+  generation: number;
+  memberId: string;
+  instanceId?: string;
+  offsets: Array<{ tp: string; offset: number }>;
+}
+export interface OffsetCommitResponse {
+  correlationId: number;
+  error: GroupError;
+}
+
+export interface OffsetFetchRequest {
+  correlationId: number;
+  group: string;
+  tps: string[];
+}
+export interface OffsetFetchResponse {
+  correlationId: number;
+  error: GroupError;
+  /** The committed offset of each partition asked for, -1 when none. */
+  offsets: Array<{ tp: string; offset: number }>;
+}
+
+export const OFFSETS_TOPIC = '__consumer_offsets';
+
+/** GroupCoordinatorService.partitionFor: Utils.abs(groupId.hashCode()) % offsets.topic.num.partitions. */
+export function offsetsPartitionFor(group: string, partitions: number): number {
+  return (javaStringHash(group) & 0x7fffffff) % partitions;
+}
