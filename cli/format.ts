@@ -2,7 +2,7 @@
  * The human-readable report of `kafkasim run`: pure functions from a RunSummary (and a few facts about
  * the invocation) to text, so they are unit-testable without running anything.
  */
-import { CLIENT_OUTCOMES, RECORD_COUNTERS, type ExpectEvaluation, type KafkaError, type RunSummary, type PartitionRow, type TimelineItem } from '../sim/index.js';
+import { CLIENT_OUTCOMES, formatGroup, RECORD_COUNTERS, type ExpectEvaluation, type KafkaError, type RunSummary, type PartitionRow, type TimelineItem } from '../sim/index.js';
 
 /** Facts about the invocation the summary does not hold. */
 export interface RunReportInfo {
@@ -130,9 +130,11 @@ export const DESCRIBE_MAX_ROWS = 100;
  * The final state as a `kafka-topics --describe`-like table: every partition that has no leader, is
  * under-replicated or has an ELR, then the others, up to DESCRIBE_MAX_ROWS rows.
  */
-export function formatDescribe(all: PartitionRow[]): string[] {
-  if (all.length === 0) return ['final state: no topics'];
+export function formatDescribe(described: PartitionRow[]): string[] {
+  if (described.length === 0) return ['final state: no topics'];
   const notable = (p: PartitionRow) => p.leader < 0 || p.isr.length < p.replicas.length || p.elr.length > 0 || p.lastKnownElr.length > 0;
+  // __consumer_offsets: only its partitions in trouble (with offsets, the internal ones with records too).
+  const all = described.filter((p) => !p.topic.startsWith('__') || notable(p) || Object.values(p.offsets).some((o) => o.leo > 0));
   const partitions = all.length <= DESCRIBE_MAX_ROWS ? all : [...all.filter(notable), ...all.filter((p) => !notable(p))].slice(0, DESCRIBE_MAX_ROWS);
   const omitted = all.length - partitions.length;
   // Kafka 4.x's describe adds Elr and LastKnownElr (KIP-966); shown here when a partition has one.
@@ -170,6 +172,22 @@ export function formatBrokers(s: RunSummary): string[] {
   return [`brokers: ${s.brokers.map((b) => `${b.id} ${b.state}`).join(', ')}`];
 }
 
+/** Consumer groups (kafka-consumer-groups --describe) at the times asked for and at the end, and records read again. */
+export function formatGroups(s: RunSummary): string[] {
+  const lines: string[] = [];
+  for (const d of [...s.groupSnapshots, ...s.groups]) {
+    if (lines.length > 0) lines.push('');
+    lines.push(...formatGroup(d).split('\n'));
+    const g = s.groups.find((x) => x === d);
+    if (g !== undefined) lines.push(`  rebalances: ${g.rebalances}`);
+  }
+  if (s.redelivered.length > 0) {
+    lines.push('', 'records received again (at-least-once: processed before a crash or rebalance, not committed)');
+    lines.push(...indent(table(s.redelivered.map((r) => [r.reader, r.partition, `${r.records} record(s)`, r.offsets, `again by ${r.consumers.join(', ')}`]))));
+  }
+  return lines;
+}
+
 export function formatViolations(s: RunSummary, reproduce: string): string[] {
   const lines: string[] = [];
   if (s.violations.length === 0) lines.push('violations: none');
@@ -204,6 +222,8 @@ export function formatRunReport(s: RunSummary, info: RunReportInfo): string {
     [...formatDescribe(s.partitions), ...formatBrokers(s)],
     formatViolations(s, info.reproduce),
   ];
+  const groups = formatGroups(s);
+  if (groups.length > 0) sections.splice(sections.length - 1, 0, groups);
   if (info.expect) sections.push(formatExpect(info.expect, info.reproduce, info.expectEnforced ?? true));
   else if (info.expectSkipped) sections.push(["expect: skipped (--no-expect): the scenario's expectations were not checked"]);
   return sections.map((lines) => lines.join('\n')).join('\n\n') + '\n';

@@ -98,13 +98,13 @@ function parseSeed(text: string): number {
   return Number(text);
 }
 
-function parseUntil(text: string): number {
+function parseUntil(text: string, flag = '--until'): number {
   try {
     const us = parseDurationUs(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text);
-    if (us <= 0) throw new InputError(`--until must be above 0 (got "${text}")`);
+    if (us <= 0) throw new InputError(`${flag} must be above 0 (got "${text}")`);
     return us;
   } catch (e) {
-    if (e instanceof UnitError) throw new InputError(`--until: ${e.message}`);
+    if (e instanceof UnitError) throw new InputError(`${flag}: ${e.message}`);
     throw e;
   }
 }
@@ -158,6 +158,8 @@ interface RunOptions {
   set?: string[];
   /** False with --no-expect: the scenario's expect: block is neither evaluated nor enforced. */
   expect?: boolean;
+  /** --groups-at: simulated times to describe the consumer groups at. */
+  groupsAt?: string[];
 }
 
 /** Whether two paths name the same file: the same path, or (for files that exist) the same inode. */
@@ -187,9 +189,9 @@ function openTraceWriter(path: string | undefined, inputs: string[]): NdjsonWrit
 }
 
 /** Runs the scenario (to the end, or to `untilUs`) and returns its summary, or the internal error it hit. */
-function runToSummary(scenario: Scenario, seed: number, writer: NdjsonWriter | undefined, untilUs: number | undefined): RunSummary | Error {
+function runToSummary(scenario: Scenario, seed: number, writer: NdjsonWriter | undefined, untilUs: number | undefined, groupsAtUs: number[] = []): RunSummary | Error {
   try {
-    const sim = createSimulation(scenario, { seed, sinks: writer ? [writer] : [] });
+    const sim = createSimulation(scenario, { seed, sinks: writer ? [writer] : [], groupsAtUs });
     if (untilUs === undefined) sim.run();
     else {
       sim.runUntil(untilUs);
@@ -222,6 +224,7 @@ function runCommand(file: string, opts: RunOptions, io: Io): number {
   };
   const seedOpt = opts.seed === undefined ? undefined : parseSeed(opts.seed);
   const untilUs = opts.until === undefined ? undefined : parseUntil(opts.until);
+  const groupsAtUs = (opts.groupsAt ?? []).flatMap((t) => t.split(',')).map((t) => parseUntil(t.trim(), '--groups-at'));
   if (opts.trace === '-' && opts.json) throw new InputError('--trace - and --json both write to stdout; write the trace to a file');
   const scenario = loadScenario(file, overrides);
   const tooBig = budgetRefusal(scenario);
@@ -235,7 +238,7 @@ function runCommand(file: string, opts: RunOptions, io: Io): number {
   const report = opts.trace === '-' ? io.err : io.out;
 
   const started = performance.now();
-  const summary = runToSummary(scenario, seed, writer, untilUs);
+  const summary = runToSummary(scenario, seed, writer, untilUs, groupsAtUs);
   if (summary instanceof Error) {
     if (process.env.KAFKASIM_DEBUG) io.err(`${summary.stack}\n`);
     io.err(`kafkasim: internal error: ${summary.message} (scenario ${scenario.name}, seed ${seed}; reproduce: ${reproduce})\n`);
@@ -391,6 +394,7 @@ Examples:
     .option('--json', 'print the run summary as one JSON object instead of the report')
     .option('--until <duration>', 'stop at this simulated time (e.g. 30s); expectations are then shown but not enforced')
     .option('--no-expect', "skip the scenario's expect: block (for what-ifs that change the outcome): exit 0 unless the run fails")
+    .option('--groups-at <durations>', 'also describe the consumer groups (kafka-consumer-groups --describe) at these simulated times, e.g. 20s,30s (repeatable)', collect)
     .option('-c, --config <key=value>', 'broker config for every broker, like server.properties (repeatable)', collect)
     .option('--topic-config <topic:key=value>', 'topic config, like kafka-configs --entity-type topics; topic * = all (repeatable)', collect)
     .option('--producer-property <key=value>', 'config of every producer, like kafka-console-producer --producer-property (repeatable)', collect)

@@ -25,6 +25,8 @@ export { applySettings, isSetting, settingProblem, settingValue } from './scenar
 export { createSimulation, simulate, Simulation, type SimulationOptions } from './run/simulation.js';
 export { budgetProblem, estimateRunCost, formatBytes, type RunCost } from './run/budget.js';
 export type { RunSummary } from './report/summary.js';
+export { formatGroup, type GroupDescription, type GroupRow, type GroupSummary } from './report/groups.js';
+export type { RedeliveredRecords } from './checks/redelivered.js';
 export type { PartitionRow, TimelineItem } from './report/timeline.js';
 export { evaluateExpect, describeExpectation, meets, electionCounts, type ExpectEvaluation, type ExpectResult } from './report/expect.js';
 

@@ -10,6 +10,7 @@
  * - `truncatedByBroker.ID`: records broker ID removed by truncation (0 when it removed none).
  * - `isrShrinks`, `isrExpands`: the summary's counts.
  * - `errors.NAME`: `summary.errors[NAME]`, 0 when absent.
+ * - `groups.G.NAME`: the consumer group G's counter at the end (GROUP_COUNTER_DOCS).
  * - `violations: [check]`: the check reported at least one violation.
  * - `noViolations`: the check reported none (`all`: every check not listed in `violations`).
  */
@@ -86,6 +87,12 @@ export function evaluateExpect(expect: ExpectSpec, summary: RunSummary): ExpectE
   if (expect.isrExpands) results.push(numeric('isrExpands', expect.isrExpands, summary.isrExpands));
 
   for (const [name, e] of Object.entries(expect.errors ?? {})) results.push(numeric(`errors.${name}`, e, summary.errors[name] ?? 0));
+
+  for (const [group, counters] of Object.entries(expect.groups ?? {})) {
+    const g = summary.groups.find((x) => x.group === group);
+    const value = { rebalances: g?.rebalances, generation: g?.generation, members: g?.members.length, removed: g?.removed, failedCommits: g?.failedCommits, lag: g?.totalLag };
+    for (const [name, e] of Object.entries(counters)) results.push(numeric(`groups.${group}.${name}`, e, value[name as keyof typeof value] ?? 0));
+  }
 
   const violationCount = (check: string) => summary.violations.filter((v) => v.check === check).length;
   const mustFail = expect.violations ?? [];

@@ -9,6 +9,8 @@ import type { Trace } from '../trace/bus.js';
 import type { Timeline } from './timeline.js';
 import type { RecordCounts, Violation } from '../checks/checks.js';
 import type { PartitionRow, TimelineItem } from './timeline.js';
+import type { RedeliveredRecords } from '../checks/redelivered.js';
+import type { GroupDescription, GroupsReport, GroupSummary } from './groups.js';
 
 export interface RunSummary {
   scenario: string;
@@ -32,6 +34,12 @@ export interface RunSummary {
   isrExpands: number;
   violations: Violation[];
   lost: Array<{ partition: string; records: number; offsets: string }>;
+  /** Per reader (a consumer, or `group NAME`) and partition: records received again, with their offsets. */
+  redelivered: RedeliveredRecords[];
+  /** Consumer groups at the end (kafka-consumer-groups --describe), with rebalances and lag over time. */
+  groups: GroupSummary[];
+  /** The groups described at the times asked for (`groupsAtUs`). */
+  groupSnapshots: GroupDescription[];
   timeline: TimelineItem[];
   partitions: PartitionRow[];
   brokers: Array<{ id: number; state: string }>;
@@ -47,6 +55,7 @@ export interface SummaryInput {
   readonly metrics: Metrics;
   readonly trace: Trace;
   readonly kernel: { readonly now: number; readonly fired: number };
+  readonly groups: GroupsReport | null;
 }
 
 export function summarize(sim: SummaryInput): RunSummary {
@@ -73,6 +82,9 @@ export function summarize(sim: SummaryInput): RunSummary {
     isrExpands: tl.isrExpands,
     violations: res.violations,
     lost: res.lost,
+    redelivered: res.redelivered,
+    groups: sim.groups?.summaries(sim.kernel.now) ?? [],
+    groupSnapshots: sim.groups?.snapshots ?? [],
     timeline: tl.items,
     partitions: [...tl.partitions.values()],
     brokers: [...tl.brokerState].map(([id, state]) => ({ id, state })),

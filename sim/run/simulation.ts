@@ -5,6 +5,7 @@
  */
 import { Broker, type BrokerConfig } from '../kafka/broker/broker.js';
 import { OFFSETS_TOPIC } from '../kafka/group/messages.js';
+import { GroupsReport } from '../report/groups.js';
 import { GroupRecordValues } from '../kafka/group/records.js';
 import { Checker } from '../checks/checks.js';
 import { effectiveTopicConfig } from '../config/config.js';
@@ -32,6 +33,8 @@ export interface SimulationOptions {
   seed?: number;
   /** Extra trace sinks (an NDJSON writer, an array for the visualizer). */
   sinks?: TraceSink[];
+  /** Simulated times (µs) at which to describe the consumer groups (kafka-consumer-groups --describe). */
+  groupsAtUs?: number[];
 }
 
 /** A run in progress. */
@@ -48,6 +51,8 @@ export class Simulation {
   readonly metrics = new Metrics();
   readonly checker = new Checker();
   readonly timeline = new Timeline();
+  /** The consumer groups' describe tables and lag (only when the scenario has a group). */
+  readonly groups: GroupsReport | null;
   readonly topics: TopicInfo[];
   private readonly faults = new Faults(this);
   private ended = false;
@@ -58,7 +63,8 @@ export class Simulation {
   ) {
     this.seed = opts.seed ?? scenario.seed;
     this.streams = new Streams(this.seed);
-    this.trace = new Trace(this.checker, this.timeline, opts.sinks ?? []);
+    this.groups = scenario.consumers.some((c) => c.group !== undefined) ? new GroupsReport(opts.groupsAtUs) : null;
+    this.trace = new Trace(this.checker, this.timeline, this.groups === null ? (opts.sinks ?? []) : [this.groups, ...(opts.sinks ?? [])]);
     const cluster = scenario.cluster;
     this.net = new Network(this.kernel, this.streams.get('network'), cluster.network, this.trace, this.streams.get('network:loss'));
     this.topics = this.placeTopics();

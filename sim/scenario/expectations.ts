@@ -74,5 +74,12 @@ export function normExpect(raw: NonNullable<RawScenario['expect']>, env: Env, p:
     spec.truncatedByBroker = by;
   }
   if (expands) spec.isrExpands = expands;
+  if (raw.groups !== undefined) {
+    spec.groups = {};
+    for (const [g, counters] of Object.entries(raw.groups)) {
+      if (!env.groups.has(g)) p.report(['expect', 'groups', g], { problem: 'no consumer has this group.id', got: g, expected: `one of: ${[...env.groups].join(', ') || '(no groups)'}` });
+      spec.groups[g] = normKeyed(['expect', 'groups', g], counters, p);
+    }
+  }
   return spec;
 }

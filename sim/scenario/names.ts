@@ -68,4 +68,17 @@ export const MAX_BROKERS = LIMITS.brokers;
 
 /** Settings a scenario's `compare.set` may change that are not Kafka configs: the broker count, every topic's replication factor, the version profile. */
 export const SCENARIO_SETTINGS = ['brokers', 'replication.factor', 'kafkaVersion'] as const;
-export const SETTING_EXPECTED = `a Kafka producer, broker or topic config name, or ${SCENARIO_SETTINGS.join(', ')}`;
+export const SETTING_EXPECTED = `a Kafka producer, broker, topic or consumer config name, or ${SCENARIO_SETTINGS.join(', ')}`;
+
+/** What `expect.groups.NAME` may check about a consumer group, with what each counts. */
+export const GROUP_COUNTER_DOCS = {
+  rebalances: 'Rebalances the coordinator started (the group entered PreparingRebalance).',
+  generation: "The group's generation at the end.",
+  members: 'Members in the group at the end.',
+  removed: 'Members that left the group or were removed (session.timeout.ms, max.poll.interval.ms, close).',
+  failedCommits: 'Offset commits that failed (CommitFailedException, REBALANCE_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, …).',
+  lag: "Sum over the group's partitions of high watermark minus committed offset at the end.",
+} as const;
+
+export const GROUP_COUNTERS = Object.keys(GROUP_COUNTER_DOCS) as ReadonlyArray<keyof typeof GROUP_COUNTER_DOCS>;
+export type GroupCounter = keyof typeof GROUP_COUNTER_DOCS;

@@ -25,7 +25,7 @@ export function normalize(raw: RawScenario, p: Problems): Scenario {
   const brokers = normBrokers(raw.cluster.brokers, p);
   const durationUs = positive(['duration'], p.unit(['duration'], raw.duration, parseDurationUs), raw.duration, DURATION_EXPECTED, p) ?? 0;
   const racks = normRacks(raw.cluster.racks, brokers, brokerConfig, p);
-  const env: Env = { brokers, racks: brokersByRack(racks, brokers), topics: new Map(), producers: new Set(), consumers: new Set() };
+  const env: Env = { brokers, racks: brokersByRack(racks, brokers), topics: new Map(), producers: new Set(), consumers: new Set(), groups: new Set() };
   const topics = normTopics(raw.topics ?? [], env, brokerConfig, p);
   const producers = normList(raw.producers ?? [], 'producers', env.producers, (r, i) => normProducer(r, i, version, env, durationUs, p), p);
   const consumers = normList(raw.consumers ?? [], 'consumers', env.consumers, (r, i) => normConsumer(r, i, version, env, durationUs, p), p).flat();

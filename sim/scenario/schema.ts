@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { CHECK_NAMES, RECORD_COUNTERS } from '../checks/checks.js';
 import { CONFIG_CATALOGUE, KAFKA_VERSION_DEFAULT, kafkaVersions, BEHAVIOUR_KEYS, type ConfigGroup } from '../config/config.js';
 import { BANDWIDTH_EXPECTED, BANDWIDTH_PATTERN, DURATION_EXPECTED, DURATION_PATTERN, RATE_EXPECTED, RATE_PATTERN, SIZE_EXPECTED, SIZE_PATTERN } from '../config/units.js';
-import { KAFKA_ERROR_NAMES, DEFAULT_SEED, LIMITS, MAX_BROKERS, SETTING_EXPECTED } from './names.js';
+import { KAFKA_ERROR_NAMES, DEFAULT_SEED, GROUP_COUNTERS, LIMITS, MAX_BROKERS, SETTING_EXPECTED } from './names.js';
 
 export const TARGET_EXPECTED =
   "a target: broker N (or bN, or N), leader of TOPIC-P, followers of TOPIC-P, follower of TOPIC-P, controller, all brokers, rack NAME, producer NAME, consumer NAME, or a label set by an earlier fault's as:";
@@ -259,6 +259,10 @@ const ExpectSchema = z.strictObject({
   isrShrinks: ExpectationSchema.optional(),
   isrExpands: ExpectationSchema.optional(),
   errors: keyedExpectations(KAFKA_ERROR_NAMES, 'Errors producers saw (retried or final), by Kafka error name.').optional(),
+  groups: z
+    .record(z.string(), keyedExpectations(GROUP_COUNTERS, 'Counters of one consumer group.'))
+    .optional()
+    .meta({ description: `Consumer groups by group.id, each with expectations on: ${GROUP_COUNTERS.join(', ')}.` }),
   violations: z.array(CheckNameSchema).optional().meta({ description: 'Checks that must report a violation.' }),
   noViolations: z
     .union([z.literal('all'), z.array(CheckNameSchema)], { error: `all, or a list of checks: ${CHECK_NAMES.join(', ')}` })

@@ -15,7 +15,7 @@ import type { ScenarioCompare, SettingValue } from './types.js';
 
 /** Where a config setting goes: the producers' configs, the brokers' (and topics' overrides of it), or every topic's. */
 function configGroup(name: string): ConfigGroup | undefined {
-  return (['producer', 'broker', 'topic'] as const).find((g) => configEntry(g, name) !== undefined);
+  return (['producer', 'broker', 'topic', 'consumer'] as const).find((g) => configEntry(g, name) !== undefined);
 }
 
 /** Whether `name` can be set by {@link applySettings}. */
@@ -83,7 +83,7 @@ function typed(v: SettingValue): SettingValue {
 }
 
 /**
- * The scenario text with settings applied: a producer config to every producer, a broker config to the
+ * The scenario text with settings applied: a producer (consumer) config to every producer (consumer), a broker config to the
  * cluster (and to each topic that overrides it), a topic-only config to every topic; `brokers`,
  * `replication.factor` (dropping explicit assignments) and `kafkaVersion` where they live.
  */
@@ -108,6 +108,8 @@ export function applySettings(text: string, settings: Readonly<Record<string, Se
       }
     } else if (configGroup(name) === 'topic') {
       for (let i = 0; i < count(doc, 'topics'); i++) doc.setIn(['topics', i, 'config', name], v);
+    } else if (configGroup(name) === 'consumer') {
+      for (let i = 0; i < count(doc, 'consumers'); i++) doc.setIn(['consumers', i, 'config', name], v);
     } else throw new Error(`setting "${name}": expected ${SETTING_EXPECTED}`);
   }
   return doc.toString();
@@ -125,5 +127,6 @@ export function settingValue(text: string, name: string): string | undefined {
   if (name === 'replication.factor') return s(doc.getIn(['topics', 0, 'replication.factor']));
   const group = configGroup(name);
   if (group === 'producer') return s(doc.getIn(['producers', 0, 'config', name]));
+  if (group === 'consumer') return s(doc.getIn(['consumers', 0, 'config', name]));
   return s(doc.getIn(['topics', 0, 'config', name])) ?? (group === 'broker' ? s(doc.getIn(['cluster', 'config', name])) : undefined);
 }

@@ -13,6 +13,8 @@ export interface Env {
   topics: Map<string, { partitions: number; rf: number }>;
   producers: Set<string>;
   consumers: Set<string>;
+  /** group.id of the consumers that join a group. */
+  groups: Set<string>;
 }
 
 /** `3`, `b3`, `broker 3` → 3. */

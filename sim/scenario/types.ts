@@ -179,6 +179,8 @@ export interface ExpectSpec {
   isrExpands?: Expectation;
   /** Produce errors seen by the application (final outcomes plus retried errors), by Kafka error name. */
   errors: Record<string, Expectation>;
+  /** Consumer groups by group.id: GROUP_COUNTERS (sim/scenario/names.ts). */
+  groups?: Record<string, Record<string, Expectation>>;
   /** Checks that must report a violation (each by name). */
   violations: string[];
   /** Checks that must report none; `all` = every check not listed in `violations`. */

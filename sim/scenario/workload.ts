@@ -140,7 +140,10 @@ export function normConsumer(raw: RawConsumer, i: number, version: string, env: 
     commit: raw.commit ?? 'none',
   };
   if (raw.partitions) spec.partitions = [...raw.partitions];
-  if (group !== undefined) spec.group = group;
+  if (group !== undefined) {
+    spec.group = group;
+    env.groups.add(group);
+  }
   const n = raw.instances ?? 1;
   if (n === 1) return [spec];
   return Array.from({ length: n }, (_, k) => instance(spec, k + 1, env));

@@ -235,8 +235,10 @@ export class GroupCoordinator {
     if (g.leader === undefined) g.leader = id;
     g.newMemberAdded = true;
     this.watchSession(g, m);
-    if (g.state === 'PreparingRebalance') this.tryCompleteJoin(g);
-    else this.prepareRebalance(g, `member ${req.clientId} joined (${req.reason})`);
+    if (g.state === 'PreparingRebalance') {
+      this.emit(g, `member ${req.clientId} joined`);
+      this.tryCompleteJoin(g);
+    } else this.prepareRebalance(g, `member ${req.clientId} joined (${req.reason})`);
   }
 
   /** A known member joins again (updateMemberAndRebalance), by state. */
