@@ -22,8 +22,12 @@ export interface RedeliveredRecords {
   consumers: string[];
 }
 
-/** Per producer id, the [seq, end) intervals already read, kept sorted and merged. */
-type Seen = Map<number, Array<[number, number]>>;
+/**
+ * The offset intervals [from, end) already read, kept sorted and merged, per producer id and the
+ * difference between sequence and offset: the same record at the same offset. (A producer's duplicate,
+ * the same sequence written twice at two offsets, is two records to a consumer, not one read twice.)
+ */
+type Seen = Map<string, Array<[number, number]>>;
 
 export class Redelivered implements TracePart {
   records = 0;
@@ -39,14 +43,12 @@ export class Redelivered implements TracePart {
       const again: string[] = [];
       for (let i = 0; i < c.n; i++) {
         if (c.col(C_WHO)[i] !== who) continue;
-        const seq = c.col(C_SEQ)[i];
-        const count = c.col(C_COUNT)[i];
-        const o = overlap(seen, c.col(C_PID)[i], seq, count);
+        const off = c.col(C_OFFSET)[i];
+        const o = overlap(seen, `${c.col(C_PID)[i]}/${c.col(C_SEQ)[i] - off}`, off, c.col(C_COUNT)[i]);
         if (o.count === 0) continue;
         n += o.count;
-        const off = c.col(C_OFFSET)[i];
-        lo = Math.min(lo, off + (o.first - seq));
-        hi = Math.max(hi, off + (o.last - seq));
+        lo = Math.min(lo, o.first);
+        hi = Math.max(hi, o.last);
         const name = state.consumerNames[c.col(C_CONSUMER)[i]];
         if (!again.includes(name)) again.push(name);
       }
@@ -57,14 +59,14 @@ export class Redelivered implements TracePart {
   }
 }
 
-/** How much of [seq, seq+count) was seen already (and the first and last such seq); then mark it seen. */
-function overlap(seen: Seen, pid: number, seq: number, count: number): { count: number; first: number; last: number } {
-  let list = seen.get(pid);
-  if (list === undefined) seen.set(pid, (list = []));
-  const end = seq + count;
+/** How much of [offset, offset+count) was seen already (and the first and last such offset); then mark it seen. */
+function overlap(seen: Seen, key: string, offset: number, count: number): { count: number; first: number; last: number } {
+  let list = seen.get(key);
+  if (list === undefined) seen.set(key, (list = []));
+  const end = offset + count;
   const tail = list[list.length - 1];
-  if (tail !== undefined && tail[1] === seq) {
-    // The usual case: reading on from where this producer's records were read up to.
+  if (tail !== undefined && tail[1] === offset) {
+    // The usual case: reading on from where the last read ended.
     tail[1] = end;
     return { count: 0, first: -1, last: -1 };
   }
@@ -72,14 +74,14 @@ function overlap(seen: Seen, pid: number, seq: number, count: number): { count: 
   let first = -1;
   let last = -1;
   for (const [a, b] of list) {
-    const lo = Math.max(a, seq);
+    const lo = Math.max(a, offset);
     const hi = Math.min(b, end);
     if (lo >= hi) continue;
     n += hi - lo;
     if (first < 0) first = lo;
     last = Math.max(last, hi - 1);
   }
-  list.push([seq, end]);
+  list.push([offset, end]);
   list.sort((x, y) => x[0] - y[0]);
   const merged: Array<[number, number]> = [];
   for (const iv of list) {
@@ -87,6 +89,6 @@ function overlap(seen: Seen, pid: number, seq: number, count: number): { count: 
     if (m !== undefined && iv[0] <= m[1]) m[1] = Math.max(m[1], iv[1]);
     else merged.push([iv[0], iv[1]]);
   }
-  seen.set(pid, merged);
+  seen.set(key, merged);
   return { count: n, first, last };
 }

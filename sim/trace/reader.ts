@@ -115,6 +115,11 @@ const clients = (fields: Record<string, string>) => (v: unknown) => {
   return ok ? undefined : `a list of at most ${TRACE_LIMITS.clients} {${Object.keys(fields).join(', ')}}`;
 };
 
+/** A list of names (consumers, partitions). */
+function names(v: unknown): string | undefined {
+  return Array.isArray(v) && v.length <= TRACE_LIMITS.partitions && v.every((x) => typeof x === 'string') ? undefined : 'a list of names';
+}
+
 /** The shape of each structured (`json`) field, beyond being present and not null. */
 export const JSON_SHAPES: Record<string, (v: unknown) => string | undefined> = {
   'header.brokers': (v) => (Array.isArray(v) && v.length >= 1 && ids(TRACE_LIMITS.brokers)(v) === undefined ? undefined : `a list of 1 to ${TRACE_LIMITS.brokers} broker ids`),
@@ -128,6 +133,12 @@ export const JSON_SHAPES: Record<string, (v: unknown) => string | undefined> = {
   'isr.prev': ids(TRACE_LIMITS.brokers),
   'isr.elr': ids(TRACE_LIMITS.brokers),
   'isr.lastKnownElr': ids(TRACE_LIMITS.brokers),
+  'group.members': names,
+  'assignment.partitions': names,
+  'assignment.added': names,
+  'assignment.revoked': names,
+  'assignment.lost': names,
+  'commit.offsets': (v) => (Array.isArray(v) && v.length <= TRACE_LIMITS.partitions && v.every((o) => isObj(o) && typeof o.tp === 'string' && finite(o.offset)) ? undefined : 'a list of {tp, offset}'),
 };
 
 const KIND_WORDS = { number: 'a number', string: 'a string', boolean: 'true or false', json: 'a value' } as const;

@@ -10,7 +10,7 @@ import type { MetadataImage } from '../metadata.js';
 import type { Network } from '../../resources/network.js';
 import type { PartitionLog } from '../partition-log.js';
 import type { Trace } from '../../trace/bus.js';
-import type { CoordinatorConfig } from '../group/coordinator.js';
+import type { CoordinatorConfig } from '../group/messages.js';
 import type { GroupRecordValues } from '../group/records.js';
 
 export interface BrokerConfig {

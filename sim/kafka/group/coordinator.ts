@@ -23,15 +23,10 @@ import { REQUEST_OVERHEAD_BYTES } from '../protocol.js';
 import type { KafkaError } from '../../trace/events.js';
 import { ClassicGroup, type ClassicMember } from './classic-group.js';
 import * as M from './messages.js';
-import type { GroupRecord, GroupRecordValues } from './records.js';
+import type { CoordinatorConfig } from './messages.js';
 
-export interface CoordinatorConfig {
-  offsetsPartitions: number;
-  initialRebalanceDelayMs: number;
-  minSessionTimeoutMs: number;
-  maxSessionTimeoutMs: number;
-  commitTimeoutMs: number;
-}
+export type { CoordinatorConfig } from './messages.js';
+import type { GroupRecord, GroupRecordValues } from './records.js';
 
 /** What the coordinator uses of the broker's ReplicaManager. */
 export interface CoordinatorReplicas {

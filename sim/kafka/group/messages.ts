@@ -132,6 +132,19 @@ export interface OffsetFetchResponse {
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
+/** The broker configs of the group coordinator. */
+export interface CoordinatorConfig {
+  /** offsets.topic.num.partitions */
+  offsetsPartitions: number;
+  /** group.initial.rebalance.delay.ms */
+  initialRebalanceDelayMs: number;
+  /** group.min.session.timeout.ms, group.max.session.timeout.ms */
+  minSessionTimeoutMs: number;
+  maxSessionTimeoutMs: number;
+  /** offsets.commit.timeout.ms */
+  commitTimeoutMs: number;
+}
+
 /** GroupCoordinatorService.partitionFor: Utils.abs(groupId.hashCode()) % offsets.topic.num.partitions. */
 export function offsetsPartitionFor(group: string, partitions: number): number {
   return (javaStringHash(group) & 0x7fffffff) % partitions;

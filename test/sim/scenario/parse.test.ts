@@ -199,7 +199,7 @@ describe('parseScenario: defaults', () => {
     expect(s).toMatchObject({ seed: 1, description: '', faults: [], cluster: { kafkaVersion: KAFKA_VERSION_DEFAULT, network: DEFAULT_NETWORK, disk: DEFAULT_DISK, brokerDisks: {} } });
     expect(s.topics[0]).toEqual({ name: 't', partitions: 1, replicationFactor: 1, config: {} });
     expect(s.producers[0]).toEqual({ name: 'p', topic: 't', ratePerSec: 10, recordBytes: 100, keys: { kind: 'none' }, startUs: 0, config: resolveConfig('producer', '4.1') });
-    expect(s.consumers[0]).toEqual({ name: 'c', topic: 't', from: 'earliest', startUs: 0, config: resolveConfig('consumer', '4.1') });
+    expect(s.consumers[0]).toEqual({ name: 'c', topic: 't', from: 'earliest', startUs: 0, config: resolveConfig('consumer', '4.1'), processingUs: 0, commit: 'none' });
     expect(s.expect).toBeUndefined();
   });
 
