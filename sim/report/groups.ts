@@ -41,6 +41,11 @@ export interface GroupSummary extends GroupDescription {
   failedCommits: number;
   /** Sum of the partitions' lag at the end (those with a committed offset). */
   totalLag: number;
+  /**
+   * Partition-seconds without an owner after the group's first assignment: the stop-the-world of eager
+   * rebalances (every member revokes everything), or a partition waiting for its next owner.
+   */
+  pausedPartitionSeconds: number;
   /** Lag per partition over time: [ms, lag] (lag from the committed offset; absent while none is committed). */
   lag: Array<{ partition: string; points: Array<[number, number]> }>;
 }
@@ -55,6 +60,9 @@ interface GroupTrack {
   removed: number;
   failedCommits: number;
   topics: Set<string>;
+  /** After its first assignment: since when each partition has had no owner (absent: owned). */
+  unowned: Map<string, number> | null;
+  pausedUs: number;
   committed: Map<string, number>;
   owner: Map<string, { consumer: string; memberId: string }>;
   lag: Map<string, Array<[number, number]>>;
@@ -121,6 +129,8 @@ export class GroupsReport implements TraceSink {
           coordinator: -1,
           state: 'Empty',
           generation: 0,
+          unowned: null,
+          pausedUs: 0,
           protocol: '',
           members: [],
           rebalances: 0,
@@ -140,8 +150,19 @@ export class GroupsReport implements TraceSink {
   private onAssignment(ev: Extract<TraceEvent, { type: 'assignment' }>): void {
     const g = this.groups.get(ev.group);
     if (g === undefined) return;
-    for (const tp of [...ev.revoked, ...ev.lost]) if (g.owner.get(tp)?.consumer === ev.consumer) g.owner.delete(tp);
-    for (const tp of ev.partitions) g.owner.set(tp, { consumer: ev.consumer, memberId: ev.memberId });
+    if (g.unowned === null && ev.added.length > 0) g.unowned = new Map(this.partitionsOf(g).map((tp) => [tp, ev.t]));
+    for (const tp of [...ev.revoked, ...ev.lost]) {
+      if (g.owner.get(tp)?.consumer !== ev.consumer) continue;
+      g.owner.delete(tp);
+      g.unowned?.set(tp, ev.t);
+    }
+    for (const tp of ev.partitions) {
+      g.owner.set(tp, { consumer: ev.consumer, memberId: ev.memberId });
+      const since = g.unowned?.get(tp);
+      if (since === undefined) continue;
+      g.pausedUs += ev.t - since;
+      g.unowned!.delete(tp);
+    }
   }
 
   /** Before the event at `t`: lag samples due, and snapshots asked for. */
@@ -200,7 +221,10 @@ export class GroupsReport implements TraceSink {
     return this.describeAll(endUs).map((d) => {
       const g = this.groups.get(d.group)!;
       const totalLag = d.rows.reduce((n, r) => n + (r.lag ?? 0), 0);
-      return { ...d, rebalances: g.rebalances, removed: g.removed, failedCommits: g.failedCommits, totalLag, lag: [...g.lag].map(([partition, points]) => ({ partition, points })) };
+      let pausedUs = g.pausedUs;
+      for (const since of g.unowned?.values() ?? []) pausedUs += endUs - since;
+      const pausedPartitionSeconds = Math.round(pausedUs / 1e5) / 10;
+      return { ...d, rebalances: g.rebalances, removed: g.removed, failedCommits: g.failedCommits, totalLag, pausedPartitionSeconds, lag: [...g.lag].map(([partition, points]) => ({ partition, points })) };
     });
   }
 }

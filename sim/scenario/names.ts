@@ -78,6 +78,7 @@ export const GROUP_COUNTER_DOCS = {
   removed: 'Members that left the group or were removed (session.timeout.ms, max.poll.interval.ms, close).',
   failedCommits: 'Offset commits that failed (CommitFailedException, REBALANCE_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, …).',
   lag: "Sum over the group's partitions of high watermark minus committed offset at the end.",
+  pausedPartitionSeconds: 'Partition-seconds without an owner after the first assignment (what eager rebalances stop), to 0.1 s.',
 } as const;
 
 export const GROUP_COUNTERS = Object.keys(GROUP_COUNTER_DOCS) as ReadonlyArray<keyof typeof GROUP_COUNTER_DOCS>;
