@@ -90,7 +90,15 @@ export function evaluateExpect(expect: ExpectSpec, summary: RunSummary): ExpectE
 
   for (const [group, counters] of Object.entries(expect.groups ?? {})) {
     const g = summary.groups.find((x) => x.group === group);
-    const value = { rebalances: g?.rebalances, generation: g?.generation, members: g?.members.length, removed: g?.removed, failedCommits: g?.failedCommits, lag: g?.totalLag, pausedPartitionSeconds: g?.pausedPartitionSeconds };
+    const value = {
+      rebalances: g?.rebalances,
+      generation: g?.generation,
+      members: g?.members.length,
+      removed: g?.removed,
+      failedCommits: g?.failedCommits,
+      lag: g?.totalLag,
+      pausedPartitionSeconds: g?.pausedPartitionSeconds,
+    };
     for (const [name, e] of Object.entries(counters)) results.push(numeric(`groups.${group}.${name}`, e, value[name as keyof typeof value] ?? 0));
   }
 

@@ -224,7 +224,15 @@ export class GroupsReport implements TraceSink {
       let pausedUs = g.pausedUs;
       for (const since of g.unowned?.values() ?? []) pausedUs += endUs - since;
       const pausedPartitionSeconds = Math.round(pausedUs / 1e5) / 10;
-      return { ...d, rebalances: g.rebalances, removed: g.removed, failedCommits: g.failedCommits, totalLag, pausedPartitionSeconds, lag: [...g.lag].map(([partition, points]) => ({ partition, points })) };
+      return {
+        ...d,
+        rebalances: g.rebalances,
+        removed: g.removed,
+        failedCommits: g.failedCommits,
+        totalLag,
+        pausedPartitionSeconds,
+        lag: [...g.lag].map(([partition, points]) => ({ partition, points })),
+      };
     });
   }
 }

@@ -8,7 +8,7 @@ import { type ControllerKind, fencedWord, sessionLostWords, TRUNCATION_SHORT } f
 
 export interface TimelineItem {
   atMs: number;
-  kind: 'fault' | 'broker' | 'fence' | 'election' | 'isr' | 'truncate' | 'sendError';
+  kind: 'fault' | 'broker' | 'fence' | 'election' | 'isr' | 'truncate' | 'sendError' | 'group';
   partition?: string;
   text: string;
 }
@@ -67,6 +67,13 @@ export class Timeline implements TraceSink {
     this.notable(ev);
   }
 
+  /** An internal partition (__consumer_offsets) that holds no record: its elections and ISR changes stay off the timeline. */
+  private quiet(tp: string): boolean {
+    if (!tp.startsWith('__')) return false;
+    const row = this.partitions.get(tp);
+    return row === undefined || Object.values(row.offsets).every((o) => o.leo === 0);
+  }
+
   private notable(ev: TraceEvent): void {
     const atMs = ev.t / 1000;
     switch (ev.type) {
@@ -100,7 +107,13 @@ export class Timeline implements TraceSink {
         row.isr = ev.isr;
         this.elections.push({ atMs, partition: ev.tp, leader: ev.leader, epoch: ev.epoch, clean: ev.clean, reason: ev.reason });
         const what = ev.leader < 0 ? 'no leader (offline)' : `leader ${ev.prevLeader < 0 ? 'none' : ev.prevLeader} → ${ev.leader}`;
-        this.items.push({ atMs, kind: 'election', partition: ev.tp, text: `${ev.tp}: ${what}, epoch ${ev.epoch}, ${electionWords(ev.clean, this.reasonWord(ev.reason))}, ISR [${ev.isr.join(',')}]` });
+        if (!this.quiet(ev.tp))
+          this.items.push({
+            atMs,
+            kind: 'election',
+            partition: ev.tp,
+            text: `${ev.tp}: ${what}, epoch ${ev.epoch}, ${electionWords(ev.clean, this.reasonWord(ev.reason))}, ISR [${ev.isr.join(',')}]`,
+          });
         return;
       }
       case 'isr': {
@@ -110,6 +123,7 @@ export class Timeline implements TraceSink {
         row.lastKnownElr = ev.lastKnownElr;
         if (ev.isr.length < ev.prev.length) this.isrShrinks++;
         else if (ev.isr.length > ev.prev.length && ev.reason === 'expand') this.isrExpands++;
+        if (this.quiet(ev.tp)) return;
         this.items.push({
           atMs,
           kind: 'isr',
@@ -118,6 +132,16 @@ export class Timeline implements TraceSink {
         });
         return;
       }
+      case 'group':
+        this.items.push({ atMs, kind: 'group', text: `group ${ev.group}: ${ev.reason} (${ev.state}, generation ${ev.generation}, coordinator broker ${ev.coordinator})` });
+        return;
+      case 'coordinator':
+        if (ev.loaded)
+          this.items.push({ atMs, kind: 'group', text: `group ${ev.group}: broker ${ev.broker} is its coordinator (leader of ${ev.tp}); it loaded ${ev.offsets} committed offset(s) from its log` });
+        return;
+      case 'commit':
+        if (ev.error !== 'NONE') this.items.push({ atMs, kind: 'group', text: `group ${ev.group}: ${ev.consumer}'s ${ev.kind} commit failed: ${ev.error}` });
+        return;
       case 'sendError': {
         const key = `${ev.producer} ${ev.error}`;
         if (this.sendErrors.has(key)) return;

@@ -7,6 +7,7 @@ import type { Broker } from '../kafka/broker/broker.js';
 import type { Consumer } from '../kafka/clients/consumer.js';
 import type { Controller } from '../kafka/controller/controller.js';
 import { tpName } from '../kafka/metadata.js';
+import { OFFSETS_TOPIC, offsetsPartitionFor } from '../kafka/group/messages.js';
 import type { Producer } from '../kafka/clients/producer.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Network } from '../resources/network.js';
@@ -22,6 +23,8 @@ export interface FaultTargets {
   readonly brokers: ReadonlyMap<number, Broker>;
   readonly producers: ReadonlyMap<string, Producer>;
   readonly consumers: ReadonlyMap<string, Consumer>;
+  /** offsets.topic.num.partitions (where group coordinators are). */
+  readonly offsetsPartitions: number;
   /** Whether the run has ended (faults after the end do nothing). */
   readonly done: boolean;
 }
@@ -59,6 +62,10 @@ export class Faults {
         return [`c:${t.name}`];
       case 'label':
         return this.labels.get(t.label) ?? [];
+      case 'coordinator': {
+        const p = this.sim.controller.image.partitions[`${OFFSETS_TOPIC}-${offsetsPartitionFor(t.group, this.sim.offsetsPartitions)}`];
+        return p !== undefined && p.leader >= 0 ? [`b${p.leader}`] : [];
+      }
       case 'leader':
       case 'follower':
       case 'followers': {

@@ -54,6 +54,9 @@ export class Simulation {
   /** The consumer groups' describe tables and lag (only when the scenario has a group). */
   readonly groups: GroupsReport | null;
   readonly topics: TopicInfo[];
+  get offsetsPartitions(): number {
+    return num(this.scenario.cluster.config, 'offsets.topic.num.partitions');
+  }
   private readonly faults = new Faults(this);
   private ended = false;
 

@@ -9,7 +9,7 @@ import { BANDWIDTH_EXPECTED, BANDWIDTH_PATTERN, DURATION_EXPECTED, DURATION_PATT
 import { KAFKA_ERROR_NAMES, DEFAULT_SEED, GROUP_COUNTERS, LIMITS, MAX_BROKERS, SETTING_EXPECTED } from './names.js';
 
 export const TARGET_EXPECTED =
-  "a target: broker N (or bN, or N), leader of TOPIC-P, followers of TOPIC-P, follower of TOPIC-P, controller, all brokers, rack NAME, producer NAME, consumer NAME, or a label set by an earlier fault's as:";
+  "a target: broker N (or bN, or N), leader of TOPIC-P, followers of TOPIC-P, follower of TOPIC-P, controller, all brokers, rack NAME, producer NAME, consumer NAME, coordinator of group NAME, or a label set by an earlier fault's as:";
 const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
 const NAME_EXPECTED = 'a name of letters, digits, ".", "_" or "-"';
 const LABEL_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;

@@ -46,6 +46,8 @@ export function builtinTarget(text: string): { target: Target } | { bad: Problem
   if (rack) return { target: { kind: 'rack', rack: rack[1]!, brokers: [] } };
   const client = /^(producer|consumer) (.+)$/i.exec(t);
   if (client) return { target: { kind: client[1]!.toLowerCase() as 'producer' | 'consumer', name: client[2]! } };
+  const coordinator = /^coordinator of (?:group )?(.+)$/i.exec(t);
+  if (coordinator) return { target: { kind: 'coordinator', group: coordinator[1]! } };
   const role = /^(leader|followers|follower) of (.+)$/i.exec(t);
   if (!role) return undefined;
   const tp = /^(.+)-(\d+)$/.exec(role[2]!);
@@ -67,6 +69,9 @@ function checkTarget(path: Path, t: Target, got: unknown, env: Env, p: Problems)
       return checkPartition(path, t, got, env, p);
     case 'rack':
       return checkRack(path, t, got, env, p);
+    case 'coordinator':
+      if (env.groups.has(t.group)) return true;
+      return !!p.report(path, { problem: `no consumer has group.id "${t.group}"`, got, expected: `coordinator of group NAME, one of: ${[...env.groups].join(', ') || '(no groups)'}` });
     default:
       return true;
   }
@@ -131,6 +136,8 @@ export function targetText(t: Target): string {
     case 'producer':
     case 'consumer':
       return `${t.kind} ${t.name}`;
+    case 'coordinator':
+      return `coordinator of group ${t.group}`;
     case 'label':
       return t.label;
   }

@@ -140,6 +140,8 @@ export type Target =
   | { kind: 'rack'; rack: string; brokers: BrokerId[] }
   | { kind: 'producer'; name: string }
   | { kind: 'consumer'; name: string }
+  /** The group coordinator of a consumer group: the leader of its __consumer_offsets partition then. */
+  | { kind: 'coordinator'; group: string }
   /** A label given to an earlier fault's resolved target with `as:`. */
   | { kind: 'label'; label: string };
 

@@ -59,9 +59,11 @@ export interface MemberHost {
   pollAgain(): void;
 }
 
-type Pending =
+/** A request waiting for its answer; `node`: the broker it went to (set when sent). */
+type Pending = (
   | { kind: 'find' | 'join' | 'sync' | 'heartbeat' | 'leave' | 'fetchOffsets' }
-  | { kind: 'commit'; offsets: Array<{ tp: string; offset: number }>; commitKind: 'auto' | 'sync' | 'revoke' | 'close'; done: (ok: boolean) => void };
+  | { kind: 'commit'; offsets: Array<{ tp: string; offset: number }>; commitKind: 'auto' | 'sync' | 'revoke' | 'close'; done: (ok: boolean) => void }
+) & { node?: number };
 
 export class GroupMember {
   coordinator = -1;
@@ -72,6 +74,8 @@ export class GroupMember {
   state: 'unjoined' | 'joining' | 'syncing' | 'stable' = 'unjoined';
   private rejoinReason: string | null = 'the consumer subscribed';
   private pending = new Map<number, Pending>();
+  /** When each broker last refused or dropped a connection. */
+  private readonly refusedAt = new Map<number, number>();
   private nextCorrelation = 1;
   private incarnation = 0;
   private nextAutoCommitUs = 0;
@@ -111,7 +115,7 @@ export class GroupMember {
 
   private findCoordinator(): void {
     if ([...this.pending.values()].some((p) => p.kind === 'find')) return;
-    this.send(this.host.anyBroker(), 'FindCoordinator', { kind: 'find' }, (correlationId) => ({ correlationId, group: this.cfg.group }));
+    this.send(this.anyBroker(), 'FindCoordinator', { kind: 'find' }, (correlationId) => ({ correlationId, group: this.cfg.group }));
   }
 
   /** markCoordinatorUnknown: forget it (requests to it fail) and look again after retry.backoff.ms. */
@@ -352,6 +356,11 @@ export class GroupMember {
   autoCommitIfDue(): void {
     const now = this.host.kernel.now;
     if (!this.cfg.autoCommit || now < this.nextAutoCommitUs) return;
+    if (this.coordinator < 0) {
+      // maybeAutoCommitOffsetsAsync: no coordinator known, no commit; try again after retry.backoff.ms.
+      this.nextAutoCommitUs = now + this.cfg.retryBackoffMs * 1000;
+      return;
+    }
     this.nextAutoCommitUs = now + this.cfg.autoCommitIntervalMs * 1000;
     if (this.state === 'stable' && this.host.owned().length > 0) this.commit('auto', () => {});
   }
@@ -393,16 +402,24 @@ export class GroupMember {
   private send<T>(node: number, kind: string, p: Pending, body: (correlationId: number) => T): void {
     if (node < 0) return;
     const correlationId = this.nextCorrelation++;
+    p.node = node;
     this.pending.set(correlationId, p);
-    this.net.send<T>(this.host.node, `b${node}`, kind, REQUEST_OVERHEAD_BYTES + 32, body(correlationId));
     const incarnation = this.incarnation;
     this.host.timer(this.cfg.requestTimeoutMs * 1000, () => {
-      if (incarnation !== this.incarnation || !this.pending.has(correlationId)) return;
-      this.pending.delete(correlationId);
-      if (p.kind === 'find') return this.findCoordinator();
-      this.failPending(p);
-      this.coordinatorUnknown();
+      if (incarnation === this.incarnation && this.pending.has(correlationId)) this.requestFailed(correlationId, p);
     });
+    this.net.send<T>(this.host.node, `b${node}`, kind, REQUEST_OVERHEAD_BYTES + 32, body(correlationId));
+  }
+
+  /** No answer (request.timeout.ms) or the connection broke: look for the coordinator again. */
+  private requestFailed(correlationId: number, p: Pending): void {
+    this.pending.delete(correlationId);
+    if (p.kind === 'find') {
+      this.host.timer(this.cfg.retryBackoffMs * 1000, () => this.findCoordinator());
+      return;
+    }
+    this.failPending(p);
+    this.coordinatorUnknown();
   }
 
   /** A group API response; false if it is not one. */
@@ -419,9 +436,19 @@ export class GroupMember {
     return true;
   }
 
-  /** The connection to a broker broke: if it was the coordinator, find it again. */
+  /** The connection to a broker broke (or was refused): its requests failed; if it was the coordinator, find it again. */
   disconnected(node: number): void {
+    this.refusedAt.set(node, this.host.kernel.now);
+    for (const [id, p] of [...this.pending]) if (p.node === node && this.pending.has(id)) this.requestFailed(id, p);
     if (node === this.coordinator) this.coordinatorUnknown();
+  }
+
+  /** NetworkClient.leastLoadedNode, roughly: the next broker, skipping those that refused us within retry.backoff.ms. */
+  private anyBroker(): number {
+    const now = this.host.kernel.now;
+    let node = this.host.anyBroker();
+    for (let i = 0; i < 8 && now - (this.refusedAt.get(node) ?? -Infinity) < this.cfg.retryBackoffMs * 1000; i++) node = this.host.anyBroker();
+    return node;
   }
 }
 
