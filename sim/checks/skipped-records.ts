@@ -33,8 +33,10 @@ export class SkippedRecords implements TracePart {
         const off = log.col(OFFSET)[i];
         if (off + log.col(COUNT)[i] <= first) continue;
         if (off >= furthest) break;
-        const count = Math.min(log.col(COUNT)[i], furthest - off);
-        this.records += uncovered(have, log.col(PID)[i], log.col(SEQ)[i], count);
+        // A row is a run of batches: only its part between the first read and the final position counts.
+        const from = Math.max(off, first);
+        const count = Math.min(off + log.col(COUNT)[i], furthest) - from;
+        this.records += uncovered(have, log.col(PID)[i], log.col(SEQ)[i] + (from - off), count);
       }
     }
   }

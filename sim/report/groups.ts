@@ -39,7 +39,7 @@ export interface GroupSummary extends GroupDescription {
   removed: number;
   /** Offset commits that failed. */
   failedCommits: number;
-  /** Sum of the partitions' lag at the end (those with a committed offset). */
+  /** Sum of the partitions' lag at the end; one without a committed offset counts its whole log. */
   totalLag: number;
   /**
    * Partition-seconds without an owner after the group's first assignment: the stop-the-world of eager
@@ -220,7 +220,7 @@ export class GroupsReport implements TraceSink {
     this.tick(endUs);
     return this.describeAll(endUs).map((d) => {
       const g = this.groups.get(d.group)!;
-      const totalLag = d.rows.reduce((n, r) => n + (r.lag ?? 0), 0);
+      const totalLag = d.rows.reduce((n, r) => n + (r.lag ?? r.logEndOffset), 0);
       let pausedUs = g.pausedUs;
       for (const since of g.unowned?.values() ?? []) pausedUs += endUs - since;
       const pausedPartitionSeconds = Math.round(pausedUs / 1e5) / 10;

@@ -77,7 +77,7 @@ export const GROUP_COUNTER_DOCS = {
   members: 'Members in the group at the end.',
   removed: 'Members that left the group or were removed (session.timeout.ms, max.poll.interval.ms, close).',
   failedCommits: 'Offset commits that failed (CommitFailedException, REBALANCE_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, …).',
-  lag: "Sum over the group's partitions of high watermark minus committed offset at the end.",
+  lag: "Sum over the group's partitions of high watermark minus committed offset at the end (a partition with no committed offset counts its whole log).",
   pausedPartitionSeconds: 'Partition-seconds without an owner after the first assignment (what eager rebalances stop), to 0.1 s.',
 } as const;
 
