@@ -65,6 +65,8 @@ type Pending = (
   | { kind: 'commit'; offsets: Array<{ tp: string; offset: number }>; commitKind: 'auto' | 'sync' | 'revoke' | 'close'; done: (ok: boolean) => void }
 ) & { node?: number };
 
+const COORDINATOR_CHANNEL = 'coordinator';
+
 export class GroupMember {
   coordinator = -1;
   memberId = '';
@@ -128,7 +130,7 @@ export class GroupMember {
       this.pending.delete(id);
       this.failPending(p);
     }
-    this.net.close(this.host.node, `b${old}`, 'coordinator unknown');
+    this.net.close(this.host.node, `b${old}`, 'coordinator unknown', COORDINATOR_CHANNEL);
     if (this.state !== 'stable') this.requestRejoin('the coordinator moved');
     this.host.timer(this.cfg.retryBackoffMs * 1000, () => this.findCoordinator());
   }
@@ -277,11 +279,17 @@ export class GroupMember {
     this.changed(tps, [], []);
   }
 
-  /** Errors of join, sync, heartbeat and commit that send the member back to (re)join. */
-  private onGroupError(e: M.GroupError): void {
+  /**
+   * Errors of join, sync, offset fetch, heartbeat and commit. A coordinator error only sends the member
+   * to find the coordinator again (markCoordinatorUnknown): a stable member keeps its generation and
+   * partitions, a join or sync in progress is done again. Generation errors lose the partitions.
+   */
+  private onGroupError(e: M.GroupError, joining = true): void {
     if (e === 'NOT_COORDINATOR' || e === 'COORDINATOR_NOT_AVAILABLE') {
-      this.state = 'unjoined';
-      this.requestRejoin(`the coordinator answered ${e}`);
+      if (joining) {
+        this.state = 'unjoined';
+        this.requestRejoin(`the coordinator answered ${e}`);
+      }
       return this.coordinatorUnknown();
     }
     if (e === 'UNKNOWN_MEMBER_ID' || e === 'ILLEGAL_GENERATION' || e === 'FENCED_INSTANCE_ID') {
@@ -343,7 +351,7 @@ export class GroupMember {
   private onHeartbeat(r: M.HeartbeatResponse): void {
     if (r.error === 'NONE') return;
     if (r.error === 'REBALANCE_IN_PROGRESS') return this.requestRejoin('the group is rebalancing');
-    this.onGroupError(r.error);
+    this.onGroupError(r.error, false);
   }
 
   leave(reason: string): void {
@@ -389,7 +397,7 @@ export class GroupMember {
     const generational = e === 'ILLEGAL_GENERATION' || e === 'UNKNOWN_MEMBER_ID' || e === 'FENCED_INSTANCE_ID';
     this.commitDone(p, generational && p.commitKind !== 'auto' ? 'CommitFailedException' : e);
     if (e === 'REBALANCE_IN_PROGRESS') this.requestRejoin('a commit found the group rebalancing');
-    else if (e !== 'NONE') this.onGroupError(e);
+    else if (e !== 'NONE') this.onGroupError(e, false);
   }
 
   private commitDone(p: Extract<Pending, { kind: 'commit' }>, error: string): void {
@@ -408,7 +416,9 @@ export class GroupMember {
     this.host.timer(this.cfg.requestTimeoutMs * 1000, () => {
       if (incarnation === this.incarnation && this.pending.has(correlationId)) this.requestFailed(correlationId, p);
     });
-    this.net.send<T>(this.host.node, `b${node}`, kind, REQUEST_OVERHEAD_BYTES + 32, body(correlationId));
+    // The coordinator has a connection of its own (Kafka gives it node id Integer.MAX_VALUE - id).
+    const channel = kind === 'FindCoordinator' ? '' : COORDINATOR_CHANNEL;
+    this.net.send<T>(this.host.node, `b${node}`, kind, REQUEST_OVERHEAD_BYTES + 32, body(correlationId), channel);
   }
 
   /** No answer (request.timeout.ms) or the connection broke: look for the coordinator again. */
