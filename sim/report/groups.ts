@@ -98,7 +98,7 @@ export class GroupsReport implements TraceSink {
         const g = this.groups.get(ev.group);
         if (g === undefined) return;
         if (ev.state === 'PreparingRebalance' && g.state !== 'PreparingRebalance') g.rebalances++;
-        if (/member \S+ (was removed|left the group)/.test(ev.reason)) g.removed++;
+        if (/member \S+ \(\S+\) (was removed|left the group)/.test(ev.reason)) g.removed++;
         Object.assign(g, { coordinator: ev.coordinator, state: ev.state, generation: ev.generation, protocol: ev.protocol ?? '', members: ev.members });
         return;
       }

@@ -76,6 +76,17 @@ function match(s: RunSummary, kind: string, re: RegExp): string[] {
 
 // --- the claims ------------------------------------------------------------------------------------------
 
+/** A consumer group of the run (the first, or the one named). */
+function grp(s: RunSummary, name?: string): RunSummary['groups'][number] {
+  const g = name === undefined ? s.groups[0] : s.groups.find((x) => x.group === name);
+  if (g === undefined) throw new Error(`no group ${name ?? ''} in ${s.scenario}`);
+  return g;
+}
+/** Records sent that the group never received. */
+const neverRead = (s: RunSummary): number => s.records.sent - (s.records.consumed - s.records.redelivered);
+/** The last offset the run's first redelivered range ends at. */
+const maxRedelivered = (s: RunSummary): number => Number(/\.\.(\d+)/.exec(s.redelivered[0]?.offsets ?? '')?.[1] ?? Number.NaN);
+
 const Q = 'scenarios/questions/';
 const C = 'scenarios/catalog/';
 const q = (name: string, seed?: number): RunRef[] => [{ path: `${Q}${name}.yaml`, seed }];
@@ -535,6 +546,110 @@ const CLAIMS: Claim[] = [
         const only = s.timeline.filter((t) => t.kind === 'isr' && !/\((shrink|expand)\)/.test(t.text)).length === 0 ? 'only' : 'not only';
         return `it leaves the ISR ${only} through the leader's \`replica.lag.time.max.ms\` check (30 s, run every 15 s), ${into.join(' and ')} into the two stalls`;
       },
+    }),
+  ),
+  // consumer groups: q1, q2, q5, q11, q16, q20, q21
+  { doc: QD, text: '**415 records received twice**', runs: q('q01-rebalance-duplicates-auto-commit'), render: (s) => `**${n(s.records.redelivered)} records received twice**` },
+  {
+    doc: QD,
+    text: cmd('q01-rebalance-duplicates-auto-commit', 'redelivered 415'),
+    runs: q('q01-rebalance-duplicates-auto-commit'),
+    render: (s) => cmd('q01-rebalance-duplicates-auto-commit', `redelivered ${s.records.redelivered}`),
+  },
+  {
+    doc: QD,
+    text: '**removed 2 times, 2 failed commits, 1,000 records processed again**',
+    runs: q('q02-kicked-out-500-records'),
+    render: (s) => `**removed ${grp(s).removed} times, ${grp(s).failedCommits} failed commits, ${n(s.records.redelivered)} records processed again**`,
+  },
+  { doc: QD, text: 'never past offset 499', runs: q('q02-kicked-out-500-records'), render: (s) => `never past offset ${grp(s).rows[0]!.currentOffset === null ? maxRedelivered(s) : 'committed'}` },
+  { doc: QD, text: '**0 removed, 0 processed twice**', runs: q('q02-kicked-out-100-records'), render: (s) => `**${grp(s).removed} removed, ${s.records.redelivered} processed twice**` },
+  ...(
+    [
+      ['500', 'removed 2, redelivered 1000'],
+      ['100', 'removed 0, redelivered 0'],
+    ] as const
+  ).map(
+    ([k, text]): Claim => ({
+      doc: QD,
+      text: cmd(`q02-kicked-out-${k}-records`, text),
+      runs: q(`q02-kicked-out-${k}-records`),
+      render: (s) => cmd(`q02-kicked-out-${k}-records`, `removed ${grp(s).removed}, redelivered ${s.records.redelivered}`),
+    }),
+  ),
+  { doc: QD, text: '**4,602 records never read**', runs: q('q05-new-consumer-latest'), render: (s) => `**${n(neverRead(s))} records never read**` },
+  { doc: QD, text: '**0 never read**', runs: q('q05-new-consumer-earliest'), render: (s) => `**${n(neverRead(s))} never read**` },
+  ...(['latest', 'earliest'] as const).map(
+    (k): Claim => ({
+      doc: QD,
+      text: cmd(`q05-new-consumer-${k}`, `consumed ${k === 'latest' ? 8396 : 12998}`),
+      runs: q(`q05-new-consumer-${k}`),
+      render: (s) => cmd(`q05-new-consumer-${k}`, `consumed ${s.records.consumed}`),
+    }),
+  ),
+  {
+    doc: QD,
+    text: '**672 partition-seconds without an owner**',
+    runs: q('q11-rolling-deploy-eager'),
+    render: (s) => `**${Math.round(grp(s).pausedPartitionSeconds)} partition-seconds without an owner**`,
+  },
+  { doc: QD, text: '**170 partition-seconds**', runs: q('q11-rolling-deploy-cooperative'), render: (s) => `**${Math.round(grp(s).pausedPartitionSeconds)} partition-seconds**` },
+  { doc: QD, text: '**7,726 records are read twice**', runs: q('q11-rolling-deploy-cooperative'), render: (s) => `**${n(s.records.redelivered)} records are read twice**` },
+  {
+    doc: QD,
+    text: cmd('q11-rolling-deploy-eager', 'pausedPartitionSeconds 671.5'),
+    runs: q('q11-rolling-deploy-eager'),
+    render: (s) => cmd('q11-rolling-deploy-eager', `pausedPartitionSeconds ${grp(s).pausedPartitionSeconds}`),
+  },
+  {
+    doc: QD,
+    text: cmd('q11-rolling-deploy-cooperative', 'pausedPartitionSeconds 169.6, redelivered 7726'),
+    runs: q('q11-rolling-deploy-cooperative'),
+    render: (s) => cmd('q11-rolling-deploy-cooperative', `pausedPartitionSeconds ${grp(s).pausedPartitionSeconds}, redelivered ${s.records.redelivered}`),
+  },
+  { doc: QD, text: '**lag 3,613 at the end**', runs: q('q16-more-consumers-uniform-keys'), render: (s) => `**lag ${n(grp(s).totalLag)} at the end**` },
+  { doc: QD, text: '**lag 91,657 at the end**', runs: q('q16-more-consumers-hot-key'), render: (s) => `**lag ${n(grp(s).totalLag)} at the end**` },
+  ...(['uniform-keys', 'hot-key'] as const).map(
+    (k): Claim => ({
+      doc: QD,
+      text: cmd(`q16-more-consumers-${k}`, `lag ${k === 'hot-key' ? 91657 : 3613}`),
+      runs: q(`q16-more-consumers-${k}`),
+      render: (s) => cmd(`q16-more-consumers-${k}`, `lag ${grp(s).totalLag}`),
+    }),
+  ),
+  {
+    doc: QD,
+    text: '**group shipping never rejoins (lag 13,501 at the end)**',
+    runs: q('q20-coordinator-offsets-rf-1'),
+    render: (s) => `**group shipping ${grp(s, 'shipping').generation === 1 ? 'never rejoins' : 'rejoins'} (lag ${n(grp(s, 'shipping').totalLag)} at the end)**`,
+  },
+  {
+    doc: QD,
+    text: '**every group rejoins**',
+    runs: q('q20-coordinator-offsets-rf-3'),
+    render: (s) => (s.groups.every((g) => g.generation === 2) ? '**every group rejoins**' : '**some groups do not rejoin**'),
+  },
+  ...([1, 3] as const).map(
+    (rf): Claim => ({
+      doc: QD,
+      text: cmd(`q20-coordinator-offsets-rf-${rf}`, `shipping: generation ${rf === 1 ? 1 : 2}`),
+      runs: q(`q20-coordinator-offsets-rf-${rf}`),
+      render: (s) => cmd(`q20-coordinator-offsets-rf-${rf}`, `shipping: generation ${grp(s, 'shipping').generation}`),
+    }),
+  ),
+  { doc: QD, text: '**1 rebalance in the whole run**', runs: q('q21-static-membership-static'), render: (s) => `**${grp(s).rebalances} rebalance in the whole run**` },
+  {
+    doc: QD,
+    text: '**2 rebalances, 84 partition-seconds without an owner**',
+    runs: q('q21-static-membership-dynamic'),
+    render: (s) => `**${grp(s).rebalances} rebalances, ${Math.round(grp(s).pausedPartitionSeconds)} partition-seconds without an owner**`,
+  },
+  ...(['static', 'dynamic'] as const).map(
+    (k): Claim => ({
+      doc: QD,
+      text: cmd(`q21-static-membership-${k}`, `rebalances ${k === 'static' ? 1 : 2}`),
+      runs: q(`q21-static-membership-${k}`),
+      render: (s) => cmd(`q21-static-membership-${k}`, `rebalances ${grp(s).rebalances}`),
     }),
   ),
   // q24

@@ -391,7 +391,7 @@ export class GroupCoordinator {
     const g = this.groupFor(req.group, false);
     if (g === 'NOT_COORDINATOR' || g === undefined) return;
     const m = g.members.get(req.memberId);
-    if (m !== undefined) this.removeMember(g, m, `member ${m.clientId} left the group: ${req.reason}`);
+    if (m !== undefined) this.removeMember(g, m, `member ${m.clientId} (${m.memberId}) left the group: ${req.reason}`);
   }
 
   /** A member is gone (left, or its session expired): the group rebalances without it. */
@@ -422,7 +422,7 @@ export class GroupCoordinator {
         if (m.expiresUs <= now) this.renew(m);
         return this.watchSession(g, m);
       }
-      this.removeMember(g, m, `member ${m.clientId} was removed: no heartbeat for session.timeout.ms (${m.sessionTimeoutMs} ms)`);
+      this.removeMember(g, m, `member ${m.clientId} (${m.memberId}) was removed: no heartbeat for session.timeout.ms (${m.sessionTimeoutMs} ms)`);
     });
   }
 
