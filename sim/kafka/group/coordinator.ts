@@ -201,7 +201,7 @@ export class GroupCoordinator {
       // updateStaticMemberAndRebalance in a stable group: the same subscription → no rebalance; the member
       // gets the current generation and syncs its old assignment.
       this.emit(g, `static member ${old.instanceId} (${m.clientId}) rejoined with a new member id: it keeps its partitions, no rebalance`);
-      return this.replyJoin(env, this.joinResponse(g, m, false));
+      return this.replyJoin(env, { ...this.joinResponse(g, m, g.leader === id), skipAssignment: true });
     }
     m.awaitingJoin = env;
     if (g.state === 'PreparingRebalance') this.tryCompleteJoin(g);

@@ -218,7 +218,7 @@ export class GroupMember {
     this.generation = r.generation;
     this.protocol = r.protocol;
     this.state = 'syncing';
-    const assignments = r.leader === r.memberId ? this.runAssignor(r) : [];
+    const assignments = r.leader === r.memberId && r.skipAssignment !== true ? this.runAssignor(r) : [];
     this.send(this.coordinator, 'SyncGroup', { kind: 'sync' }, (correlationId) => ({
       correlationId,
       group: this.cfg.group,

@@ -68,6 +68,8 @@ export interface JoinGroupResponse {
   memberId: string;
   /** Only for the leader: every member with its metadata for the chosen protocol. */
   members: JoinMember[];
+  /** KIP-814: a static leader rejoining a stable group keeps the stored assignment and must not run the assignor. */
+  skipAssignment?: boolean;
 }
 
 export interface SyncGroupRequest {
