@@ -245,6 +245,38 @@ describe('kafkasim run', () => {
   });
 });
 
+describe('kafkasim run with consumer groups', () => {
+  it('prints each group as kafka-consumer-groups --describe, at --groups-at times and at the end, and the records received again with their offsets', () => {
+    const r = kafkasim('run', 'scenarios/consumer-crash-rebalance.yaml', '--groups-at', '14s');
+    expect(r.status).toBe(0);
+    const out = r.stdout;
+    expect(out).toMatch(/Consumer group 'billing' at 14 s: Stable, generation 1, assignor range, coordinator broker \d, 3 member\(s\)/);
+    expect(out).toMatch(/Consumer group 'billing' at 40 s: Stable, generation 2, assignor range, coordinator broker \d, 2 member\(s\)/);
+    expect(out).toMatch(/GROUP +TOPIC +PARTITION +CURRENT-OFFSET +LOG-END-OFFSET +LAG +CONSUMER-ID +HOST +CLIENT-ID/);
+    // At 14 s app-2 owns two partitions; at the end nobody is app-2.
+    const [at14, atEnd] = out.split("Consumer group 'billing' at ").slice(1);
+    expect(at14!.match(/ app-2\n/g)?.length).toBe(2);
+    expect(atEnd).not.toMatch(/ app-2\n/);
+    expect(out).toMatch(/rebalances: 2/);
+    expect(out).toMatch(/records received again \(at-least-once[^)]*\)\n {2}group billing +orders-\d +\d+ record\(s\) +offsets \d+\.\.\d+ +again by app-\d/);
+    expect(out).toMatch(/group billing: preparing to rebalance: member app-2 \(app-2-[0-9a-f]+\) was removed: no heartbeat for session\.timeout\.ms/);
+  });
+
+  it('--json has the groups, their lag over time, the snapshots asked for and the redelivered records', () => {
+    const s = json(kafkasim('run', 'scenarios/consumer-crash-rebalance.yaml', '--groups-at', '14s,30s', '--json'));
+    expect(s.groupSnapshots.map((d: { atMs: number }) => d.atMs)).toEqual([14000, 30000]);
+    expect(s.groups[0].rows).toHaveLength(6);
+    expect(s.groups[0].lag.length).toBe(6);
+    expect(s.records.redelivered).toBe(s.redelivered.reduce((n: number, d: { records: number }) => n + d.records, 0));
+  });
+
+  it('a bad --groups-at is bad input', () => {
+    const r = kafkasim('run', 'scenarios/consumer-crash-rebalance.yaml', '--groups-at', 'soon');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--groups-at/);
+  });
+});
+
 describe('bad scenarios and files', () => {
   it('an unknown key exits 2 with one line naming the file and suggesting the key', () => {
     const file = write('unknown-key.yaml', SMALL.replace('duration: 3s', 'duratoin: 3s'));
