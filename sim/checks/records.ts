@@ -13,7 +13,8 @@ export const RECORD_COUNTER_DOCS = {
   consumed: 'Records received by consumers.',
   reordered: 'Records written after a record their producer sent later.',
   truncated: 'Records removed from replica logs by truncation.',
-  skipped: "Records of a final log below a consumer's position that it never read (skipped after a truncation); for a group, below the group's positions and read by none of its members.",
+  skipped:
+    "Records of a final log below a consumer's position that it never received (skipped after a truncation); for a group, below its members' positions and received (processed, with worker threads) by none of them.",
   redelivered: 'Records a consumer, or a group across its members, received again after receiving them once (at-least-once replays after a crash or a rebalance).',
 } as const;
 

@@ -122,7 +122,7 @@ function createConsumer(sim: Workload, c: ConsumerSpec, brokers: number[]): Cons
     c.from,
     brokers,
     sim.streams.get(`consumer:${c.name}:reconnect`),
-    { processingUs: c.processingUs, commit: c.commit, maxPollRecords: num(cc, 'max.poll.records') },
+    { processingUs: c.processingUs, workers: c.workers, commit: c.commit, maxPollRecords: num(cc, 'max.poll.records') },
     c.group === undefined ? null : memberConfig(c),
   );
 }

@@ -192,6 +192,10 @@ const ConsumerSchema = z.strictObject({
   start: duration('When the consumer starts. Default 0s.').optional(),
   instances: count('Run this many identical consumers, named NAME-1 … NAME-N (a group.instance.id gets the same suffix). Default 1.', 1).optional(),
   processing: duration("The application's time per record returned by poll(): records are processed one after the other before the next poll(). Default 0s.").optional(),
+  workers: count(
+    'Worker threads: poll() hands its records to this many workers (each takes processing per record) and polls again while fewer than max.poll.records wait; auto-commit then counts records the workers have not finished. Needs processing.',
+    1,
+  ).optional(),
   commit: z.enum(['none', 'afterProcessing', 'beforeProcessing']).optional().meta({
     description:
       'When the application calls commitSync() itself: none (default; enable.auto.commit may still commit), afterProcessing (at-least-once), beforeProcessing (at-most-once: right after poll(), before processing). Needs group.id.',

@@ -119,6 +119,8 @@ export interface ConsumerSpec {
   group?: string;
   /** The application's time per record poll() returned, µs (0: none). */
   processingUs: number;
+  /** Worker threads the records are handed to (0: the poller processes them). */
+  workers: number;
   /** When the application calls commitSync() itself. */
   commit: 'none' | 'afterProcessing' | 'beforeProcessing';
 }

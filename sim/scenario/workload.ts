@@ -137,8 +137,12 @@ export function normConsumer(raw: RawConsumer, i: number, version: string, env: 
     startUs: normTimes(path, raw.start, undefined, durationUs, p).startUs,
     config,
     processingUs: p.unit([...path, 'processing'], raw.processing, parseDurationUs) ?? 0,
+    workers: raw.workers ?? 0,
     commit: raw.commit ?? 'none',
   };
+  if (spec.workers > 0 && spec.processingUs === 0) p.report([...path, 'workers'], { problem: 'workers need processing time per record', got: raw.workers, expected: 'a processing: duration too' });
+  if (spec.workers > 0 && spec.commit !== 'none')
+    p.report([...path, 'commit'], { problem: 'with workers the poller does not know when a record is done', got: raw.commit, expected: 'commit: none (auto-commit or none)' });
   if (raw.partitions) spec.partitions = [...raw.partitions];
   if (group !== undefined) {
     spec.group = group;

@@ -607,6 +607,25 @@ const CLAIMS: Claim[] = [
     runs: q('q11-rolling-deploy-cooperative'),
     render: (s) => cmd('q11-rolling-deploy-cooperative', `pausedPartitionSeconds ${grp(s).pausedPartitionSeconds}, redelivered ${s.records.redelivered}`),
   },
+  { doc: QD, text: '**396 records never processed**', runs: q('q14-auto-commit-worker-threads'), render: (s) => `**${n(s.records.skipped)} records never processed**` },
+  {
+    doc: QD,
+    text: '**0 never processed, 692 processed twice**',
+    runs: q('q14-auto-commit-poll-thread'),
+    render: (s) => `**${n(s.records.skipped)} never processed, ${n(s.records.redelivered)} processed twice**`,
+  },
+  {
+    doc: QD,
+    text: cmd('q14-auto-commit-worker-threads', 'skipped 396'),
+    runs: q('q14-auto-commit-worker-threads'),
+    render: (s) => cmd('q14-auto-commit-worker-threads', `skipped ${s.records.skipped}`),
+  },
+  {
+    doc: QD,
+    text: cmd('q14-auto-commit-poll-thread', 'skipped 0, redelivered 692'),
+    runs: q('q14-auto-commit-poll-thread'),
+    render: (s) => cmd('q14-auto-commit-poll-thread', `skipped ${s.records.skipped}, redelivered ${s.records.redelivered}`),
+  },
   { doc: QD, text: '**lag 3,613 at the end**', runs: q('q16-more-consumers-uniform-keys'), render: (s) => `**lag ${n(grp(s).totalLag)} at the end**` },
   { doc: QD, text: '**lag 91,657 at the end**', runs: q('q16-more-consumers-hot-key'), render: (s) => `**lag ${n(grp(s).totalLag)} at the end**` },
   ...(['uniform-keys', 'hot-key'] as const).map(

@@ -25,6 +25,7 @@ import * as P from '../protocol.js';
 import type { Trace } from '../../trace/bus.js';
 import type { LogEntry } from '../partition-log.js';
 import { GroupMember, type MemberConfig, type MemberHost } from '../group/member.js';
+import { TASK_RECORDS, type Task, WorkerPool } from './workers.js';
 
 export interface ConsumerConfig {
   fetchMinBytes: number;
@@ -44,6 +45,8 @@ export interface ConsumerConfig {
 export interface AppConfig {
   /** The application's time per record, µs. */
   processingUs: number;
+  /** Worker threads the poller hands records to (0: it processes them itself). */
+  workers?: number;
   commit: 'none' | 'afterProcessing' | 'beforeProcessing';
   maxPollRecords: number;
 }
@@ -91,6 +94,7 @@ export class Consumer extends Process {
   /** The application is processing what poll() returned (until then no poll()). */
   private busy = false;
   private lastPoll = 0;
+  private readonly pool: WorkerPool | null;
 
   constructor(
     kernel: Kernel,
@@ -109,6 +113,17 @@ export class Consumer extends Process {
   ) {
     super(kernel, `c:${name}`);
     this.member = group === null ? null : new GroupMember(this.memberHost(), net, trace, group);
+    const workers = app.workers ?? 0;
+    this.pool =
+      workers > 0
+        ? new WorkerPool(
+            (d, fn) => this.timer(d, fn),
+            kernel,
+            workers,
+            app.processingUs,
+            (t, now) => this.processed(t, now),
+          )
+        : null;
     this.backoff = new ReconnectBackoff(rng);
     this.metadata = new ClientMetadata(
       this,
@@ -134,6 +149,7 @@ export class Consumer extends Process {
     this.fetchAllAtUs = Infinity;
     this.ready = [];
     this.busy = false;
+    this.pool?.reset();
     this.lastPoll = this.kernel.now;
     const start = this.from === 'earliest' ? 0 : this.from === 'latest' ? -1 : this.from;
     this.positions = this.member !== null ? [] : this.partitions.map((p) => newPosition(`${this.topic}-${p}`, start));
@@ -200,7 +216,26 @@ export class Consumer extends Process {
       while (pos.buffered.length > 0 && n < limit) n += this.returnRecords(pos, limit - n, now);
       if (pos.buffered.length === 0) this.ready.shift();
     }
-    if (n > 0 && (this.app.processingUs > 0 || this.app.commit !== 'none')) this.process(n);
+    if (this.pool !== null) this.handOff();
+    else if (n > 0 && (this.app.processingUs > 0 || this.app.commit !== 'none')) this.process(n);
+  }
+
+  /** With workers: poll() again at once unless max.poll.records are still queued; then wait for the workers. */
+  private handOff(): void {
+    if (this.pool!.pending < this.app.maxPollRecords) return;
+    this.busy = true;
+  }
+
+  /** A worker finished records: the application has processed them. */
+  private processed(t: Task, now: number): void {
+    this.trace.emit({ type: 'consume', t: now, consumer: this.name, tp: t.tp, offset: t.offset, count: t.count, epoch: t.epoch, pid: t.pid, seq: t.seq });
+    this.metrics.recordEndToEnd(now, t.createUs, t.from, t.from + t.count);
+    this.consumed += t.count;
+    if (this.busy && this.pool!.pending < this.app.maxPollRecords) {
+      this.busy = false;
+      this.poll();
+      this.fetchAll();
+    }
   }
 
   /** Return up to `max` records of the position's first buffered entry to the application. */
@@ -208,14 +243,26 @@ export class Consumer extends Process {
     const b = pos.buffered[0];
     const e = b.e;
     const take = Math.min(e.batch.count - b.skip, max);
-    this.trace.emit({ type: 'consume', t: now, consumer: this.name, tp: pos.tp, offset: e.offset + b.skip, count: take, epoch: e.epoch, pid: e.batch.pid, seq: e.batch.seq + b.skip });
-    this.metrics.recordEndToEnd(now, e.batch.createUs, b.skip, b.skip + take);
-    this.consumed += take;
+    if (this.pool !== null) this.submit(pos.tp, e, b.skip, take);
+    else {
+      this.trace.emit({ type: 'consume', t: now, consumer: this.name, tp: pos.tp, offset: e.offset + b.skip, count: take, epoch: e.epoch, pid: e.batch.pid, seq: e.batch.seq + b.skip });
+      this.metrics.recordEndToEnd(now, e.batch.createUs, b.skip, b.skip + take);
+      this.consumed += take;
+    }
     pos.offset = e.offset + b.skip + take;
     pos.epoch = e.epoch;
     if (b.skip + take === e.batch.count) pos.buffered.shift();
     else b.skip += take;
     return take;
+  }
+
+  /** Hand records of one batch to the workers, TASK_RECORDS at a time. */
+  private submit(tp: string, e: LogEntry, skip: number, count: number): void {
+    for (let k = 0; k < count; k += TASK_RECORDS) {
+      const n = Math.min(TASK_RECORDS, count - k);
+      const from = skip + k;
+      this.pool!.submit({ tp, offset: e.offset + from, count: n, epoch: e.epoch, pid: e.batch.pid, seq: e.batch.seq + from, createUs: e.batch.createUs, from });
+    }
   }
 
   /** The application processes `n` records (committing before or after, as the scenario says), then polls again. */

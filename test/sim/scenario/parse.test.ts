@@ -199,7 +199,7 @@ describe('parseScenario: defaults', () => {
     expect(s).toMatchObject({ seed: 1, description: '', faults: [], cluster: { kafkaVersion: KAFKA_VERSION_DEFAULT, network: DEFAULT_NETWORK, disk: DEFAULT_DISK, brokerDisks: {} } });
     expect(s.topics[0]).toEqual({ name: 't', partitions: 1, replicationFactor: 1, config: {} });
     expect(s.producers[0]).toEqual({ name: 'p', topic: 't', ratePerSec: 10, recordBytes: 100, keys: { kind: 'none' }, startUs: 0, config: resolveConfig('producer', '4.1') });
-    expect(s.consumers[0]).toEqual({ name: 'c', topic: 't', from: 'earliest', startUs: 0, config: resolveConfig('consumer', '4.1'), processingUs: 0, commit: 'none' });
+    expect(s.consumers[0]).toEqual({ name: 'c', topic: 't', from: 'earliest', startUs: 0, config: resolveConfig('consumer', '4.1'), processingUs: 0, workers: 0, commit: 'none' });
     expect(s.expect).toBeUndefined();
   });
 
@@ -337,7 +337,7 @@ describe('parseScenario: errors are one line with the path', () => {
     [
       'bad target',
       edit('shutdown: broker 2', 'shutdown: the second broker'),
-      'killed-leader.yaml: faults[2].shutdown: unknown target (got "the second broker"); expected a target: broker N (or bN, or N), leader of TOPIC-P, followers of TOPIC-P, follower of TOPIC-P, controller, all brokers, rack NAME, producer NAME, consumer NAME, or a label set by an earlier fault\'s as:',
+      'killed-leader.yaml: faults[2].shutdown: unknown target (got "the second broker"); expected a target: broker N (or bN, or N), leader of TOPIC-P, followers of TOPIC-P, follower of TOPIC-P, controller, all brokers, rack NAME, producer NAME, consumer NAME, coordinator of group NAME, or a label set by an earlier fault\'s as:',
     ],
     [
       'target without a partition number',
