@@ -67,6 +67,16 @@ export class Timeline implements TraceSink {
     this.notable(ev);
   }
 
+  /** A consumer group's rebalance steps, coordinator moves and failed commits. */
+  private groupItem(ev: Extract<TraceEvent, { type: 'group' | 'coordinator' | 'commit' }>, atMs: number): void {
+    let text: string | undefined;
+    if (ev.type === 'group') text = `group ${ev.group}: ${ev.reason} (${ev.state}, generation ${ev.generation}, coordinator broker ${ev.coordinator})`;
+    else if (ev.type === 'coordinator')
+      text = ev.loaded ? `group ${ev.group}: broker ${ev.broker} is its coordinator (leader of ${ev.tp}); it loaded ${ev.offsets} committed offset(s) from its log` : undefined;
+    else if (ev.error !== 'NONE') text = `group ${ev.group}: ${ev.consumer}'s ${ev.kind} commit failed: ${ev.error}`;
+    if (text !== undefined) this.items.push({ atMs, kind: 'group', text });
+  }
+
   /** An internal partition (__consumer_offsets) that holds no record: its elections and ISR changes stay off the timeline. */
   private quiet(tp: string): boolean {
     if (!tp.startsWith('__')) return false;
@@ -133,15 +143,9 @@ export class Timeline implements TraceSink {
         return;
       }
       case 'group':
-        this.items.push({ atMs, kind: 'group', text: `group ${ev.group}: ${ev.reason} (${ev.state}, generation ${ev.generation}, coordinator broker ${ev.coordinator})` });
-        return;
       case 'coordinator':
-        if (ev.loaded)
-          this.items.push({ atMs, kind: 'group', text: `group ${ev.group}: broker ${ev.broker} is its coordinator (leader of ${ev.tp}); it loaded ${ev.offsets} committed offset(s) from its log` });
-        return;
       case 'commit':
-        if (ev.error !== 'NONE') this.items.push({ atMs, kind: 'group', text: `group ${ev.group}: ${ev.consumer}'s ${ev.kind} commit failed: ${ev.error}` });
-        return;
+        return this.groupItem(ev, atMs);
       case 'sendError': {
         const key = `${ev.producer} ${ev.error}`;
         if (this.sendErrors.has(key)) return;
