@@ -67,6 +67,23 @@ export class Timeline implements TraceSink {
     this.notable(ev);
   }
 
+  /** An ISR change: the partition row, the counters, and a timeline line unless the partition is internal and empty. */
+  private isrItem(ev: Extract<TraceEvent, { type: 'isr' }>, atMs: number): void {
+    const row = this.partitions.get(ev.tp)!;
+    row.isr = ev.isr;
+    row.elr = ev.elr;
+    row.lastKnownElr = ev.lastKnownElr;
+    if (ev.isr.length < ev.prev.length) this.isrShrinks++;
+    else if (ev.isr.length > ev.prev.length && ev.reason === 'expand') this.isrExpands++;
+    if (this.quiet(ev.tp)) return;
+    this.items.push({
+      atMs,
+      kind: 'isr',
+      partition: ev.tp,
+      text: `${ev.tp}: ISR [${ev.prev.join(',')}] → [${ev.isr.join(',')}] (${this.reasonWord(ev.reason)})${ev.elr.length > 0 ? `, ELR [${ev.elr.join(',')}]` : ''}${ev.lastKnownElr.length > 0 ? `, LastKnownElr [${ev.lastKnownElr.join(',')}]` : ''}`,
+    });
+  }
+
   /** A consumer group's rebalance steps, coordinator moves and failed commits. */
   private groupItem(ev: Extract<TraceEvent, { type: 'group' | 'coordinator' | 'commit' }>, atMs: number): void {
     let text: string | undefined;
@@ -126,22 +143,8 @@ export class Timeline implements TraceSink {
           });
         return;
       }
-      case 'isr': {
-        const row = this.partitions.get(ev.tp)!;
-        row.isr = ev.isr;
-        row.elr = ev.elr;
-        row.lastKnownElr = ev.lastKnownElr;
-        if (ev.isr.length < ev.prev.length) this.isrShrinks++;
-        else if (ev.isr.length > ev.prev.length && ev.reason === 'expand') this.isrExpands++;
-        if (this.quiet(ev.tp)) return;
-        this.items.push({
-          atMs,
-          kind: 'isr',
-          partition: ev.tp,
-          text: `${ev.tp}: ISR [${ev.prev.join(',')}] → [${ev.isr.join(',')}] (${this.reasonWord(ev.reason)})${ev.elr.length > 0 ? `, ELR [${ev.elr.join(',')}]` : ''}${ev.lastKnownElr.length > 0 ? `, LastKnownElr [${ev.lastKnownElr.join(',')}]` : ''}`,
-        });
-        return;
-      }
+      case 'isr':
+        return this.isrItem(ev, atMs);
       case 'group':
       case 'coordinator':
       case 'commit':
