@@ -372,9 +372,13 @@ export interface ClientEvent {
   type: 'client';
   t: number;
   node: string;
-  /** stopped: closed cleanly (a consumer's close(): commit, LeaveGroup). */
-  state: 'started' | 'crashed' | 'stopped';
+  /**
+   * stopped: closed cleanly (a consumer's close(): commit, LeaveGroup); failed: the application stopped on
+   * an exception that is not retriable (`error`: FencedInstanceIdException, …).
+   */
+  state: 'started' | 'crashed' | 'stopped' | 'failed';
   pid?: number;
+  error?: string;
 }
 
 /** A node learned a new metadata version from the controller. */

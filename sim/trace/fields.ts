@@ -74,7 +74,7 @@ export const TRACE_FIELDS = {
   ack: { t: 'number', producer: 'string', pid: 'number', tp: 'string', seq: 'number', count: 'number', offset: 'number', error: 'string', attempts: 'number', message: 'string?' },
   retry: { t: 'number', producer: 'string', tp: 'string', seq: 'number', count: 'number', error: 'string', attempt: 'number' },
   sendError: { t: 'number', producer: 'string', topic: 'string', count: 'number', error: 'string', message: 'string' },
-  client: { t: 'number', node: 'string', state: 'string', pid: 'number?' },
+  client: { t: 'number', node: 'string', state: 'string', pid: 'number?', error: 'string?' },
   metadata: { t: 'number', node: 'string', version: 'number' },
   consume: { t: 'number', consumer: 'string', tp: 'string', offset: 'number', count: 'number', epoch: 'number', pid: 'number', seq: 'number' },
   truncationDetected: { t: 'number', consumer: 'string', tp: 'string', position: 'number', truncatedTo: 'number', reset: 'string' },

@@ -638,9 +638,13 @@ const CLAIMS: Claim[] = [
   ),
   {
     doc: QD,
-    text: '**group shipping never rejoins (lag 13,501 at the end)**',
+    text: '**groups billing and shipping never rejoin (lag 13,501 each at the end)**',
     runs: q('q20-coordinator-offsets-rf-1'),
-    render: (s) => `**group shipping ${grp(s, 'shipping').generation === 1 ? 'never rejoins' : 'rejoins'} (lag ${n(grp(s, 'shipping').totalLag)} at the end)**`,
+    render: (s) => {
+      const stuck = s.groups.filter((g) => g.generation === 1);
+      const lags = new Set(stuck.map((g) => g.totalLag));
+      return `**groups ${stuck.map((g) => g.group).join(' and ')} never rejoin (lag ${[...lags].map(n).join(', ')} each at the end)**`;
+    },
   },
   {
     doc: QD,

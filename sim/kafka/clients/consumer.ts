@@ -311,6 +311,11 @@ export class Consumer extends Process {
         this.poll();
         this.fetchAll();
       },
+      fail: (error) => {
+        if (!this.alive) return;
+        this.markDown();
+        this.trace.emit({ type: 'client', t: this.kernel.now, node: this.node, state: 'failed', error });
+      },
     };
   }
 

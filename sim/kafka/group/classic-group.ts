@@ -6,6 +6,7 @@
  */
 import type { Envelope } from '../../resources/network.js';
 import type { GroupState } from '../../trace/events.js';
+import { javaHashMapOrder } from './java-order.js';
 import type { JoinGroupRequest, JoinProtocol, SyncGroupRequest } from './messages.js';
 
 export interface ClassicMember {
@@ -30,7 +31,7 @@ export class ClassicGroup {
   generation = 0;
   protocol: string | undefined;
   leader: string | undefined;
-  /** Members in the order they joined (Kafka's LinkedHashMap). */
+  /** Members in the order they joined (Kafka keeps a HashMap; the model keeps arrival order). */
   readonly members = new Map<string, ClassicMember>();
   /** Member ids handed out with MEMBER_ID_REQUIRED, not joined yet (KIP-394). */
   readonly pending = new Set<string>();
@@ -67,17 +68,17 @@ export class ClassicGroup {
       const choice = m.protocols.find((p) => candidates.includes(p.name))!.name;
       votes.set(choice, (votes.get(choice) ?? 0) + 1);
     }
-    let best = candidates[0]!;
-    for (const c of candidates) if ((votes.get(c) ?? 0) > (votes.get(best) ?? 0)) best = c;
+    // Ties go to the first in the votes HashMap's iteration order (Java's for these names).
+    const order = javaHashMapOrder([...votes.keys()]);
+    let best = order[0]!;
+    for (const c of order) if ((votes.get(c) ?? 0) > (votes.get(best) ?? 0)) best = c;
     return best;
   }
 
-  /** A joining member's protocols share one with the group's (supportsProtocols). */
+  /** ClassicGroup.supportsProtocols: one of the joiner's protocols is supported by every member. */
   supports(protocols: JoinProtocol[]): boolean {
     if (this.members.size === 0) return true;
-    const names = protocols.map((p) => p.name);
-    for (const m of this.members.values()) if (!m.protocols.some((p) => names.includes(p.name))) return false;
-    return true;
+    return protocols.some((p) => [...this.members.values()].every((m) => m.protocols.some((x) => x.name === p.name)));
   }
 
   clientIds(): string[] {

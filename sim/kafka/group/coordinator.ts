@@ -181,6 +181,10 @@ export class GroupCoordinator {
     const id = `${req.clientId}-${this.values.nextMemberNumber().toString(16).padStart(12, '0')}`;
     if (req.instanceId === undefined) {
       g.pending.add(id);
+      // A member id handed out but never used expires after the member's session timeout.
+      this.b.timer(req.sessionTimeoutMs * 1000, () => {
+        if (this.groups.get(g.id) === g && g.pending.delete(id) && g.state === 'PreparingRebalance') this.tryCompleteJoin(g);
+      });
       return this.replyJoin(env, errorJoin('MEMBER_ID_REQUIRED', id));
     }
     const old = g.statics.get(req.instanceId);
@@ -192,16 +196,32 @@ export class GroupCoordinator {
   private replaceStatic(g: ClassicGroup, old: ClassicMember, id: string, env: Envelope<M.JoinGroupRequest>): void {
     g.members.delete(old.memberId);
     if (old.awaitingJoin) this.replyJoin(old.awaitingJoin, errorJoin('FENCED_INSTANCE_ID', old.memberId));
-    const m: ClassicMember = { ...old, memberId: id, protocols: env.payload.protocols, awaitingJoin: null, awaitingSync: null, expiresUs: this.b.kernel.now + old.sessionTimeoutMs * 1000 };
+    if (old.awaitingSync) this.replySync(old.awaitingSync, 'FENCED_INSTANCE_ID', []);
+    const req = env.payload;
+    const m: ClassicMember = {
+      ...old,
+      memberId: id,
+      protocols: req.protocols,
+      sessionTimeoutMs: req.sessionTimeoutMs,
+      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+      awaitingJoin: null,
+      awaitingSync: null,
+      expiresUs: this.b.kernel.now + req.sessionTimeoutMs * 1000,
+    };
     g.members.set(id, m);
     g.statics.set(old.instanceId!, id);
     if (g.leader === old.memberId) g.leader = id;
     this.watchSession(g, m);
-    if (g.state === 'Stable') {
-      // updateStaticMemberAndRebalance in a stable group: the same subscription → no rebalance; the member
-      // gets the current generation and syncs its old assignment.
-      this.emit(g, `static member ${old.instanceId} (${m.clientId}) rejoined with a new member id: it keeps its partitions, no rebalance`);
-      return this.replyJoin(env, { ...this.joinResponse(g, m, g.leader === id), skipAssignment: true });
+    if (g.state === 'Stable' && g.selectProtocol() === g.protocol) {
+      // updateStaticMemberThenRebalanceOrCompleteJoin in a stable group: the new id is stored (a group
+      // metadata record), then the member gets the current generation and syncs its old assignment; a
+      // returning leader is told to skip the assignment (KIP-814).
+      const generation = g.generation;
+      return this.storeGroup(g, (error) => {
+        if (error !== 'NONE' || this.groups.get(g.id) !== g || g.generation !== generation) return this.replyJoin(env, errorJoin(error === 'NONE' ? 'REBALANCE_IN_PROGRESS' : error, id));
+        this.emit(g, `static member ${old.instanceId} (${m.clientId}) rejoined with a new member id: it keeps its partitions, no rebalance`);
+        this.replyJoin(env, { ...this.joinResponse(g, m, g.leader === id), skipAssignment: true });
+      });
     }
     m.awaitingJoin = env;
     if (g.state === 'PreparingRebalance') this.tryCompleteJoin(g);
@@ -262,14 +282,17 @@ export class GroupCoordinator {
         m.awaitingSync = null;
       }
     }
+    // prepareRebalance: from Empty the initial delayed join (group.initial.rebalance.delay.ms, even 0);
+    // otherwise complete at once if every member has joined, else wait up to the rebalance timeout.
     const timeoutMs = g.rebalanceTimeoutMs();
-    const initial = g.state === 'Empty' && this.cfg.initialRebalanceDelayMs > 0;
-    const delayMs = initial ? Math.min(this.cfg.initialRebalanceDelayMs, timeoutMs) : timeoutMs;
+    const initial = g.state === 'Empty';
+    const delayMs = initial ? this.cfg.initialRebalanceDelayMs : timeoutMs;
     g.initialRemainingMs = initial ? Math.max(timeoutMs - delayMs, 0) : -1;
     g.newMemberAdded = false;
     g.state = 'PreparingRebalance';
     const id = ++g.rebalanceId;
     this.emit(g, `preparing to rebalance: ${reason}`);
+    if (!initial && g.allJoined()) return this.completeJoin(g);
     this.b.timer(delayMs * 1000, () => this.onJoinTimer(g, id, delayMs));
   }
 
@@ -301,7 +324,14 @@ export class GroupCoordinator {
       g.remove(m.memberId);
       gone.push(m.clientId);
     }
-    g.pending.clear();
+    const joined = [...g.members.values()].filter((m) => m.awaitingJoin !== null);
+    if (g.members.size > 0 && joined.length === 0) {
+      // Only static members that have not rejoined: no generation yet; wait another rebalance timeout.
+      const id = ++g.rebalanceId;
+      const delayMs = g.rebalanceTimeoutMs();
+      this.b.timer(delayMs * 1000, () => this.onJoinTimer(g, id, delayMs));
+      return;
+    }
     g.rebalanceId++;
     g.generation++;
     if (g.members.size === 0) {
@@ -312,9 +342,13 @@ export class GroupCoordinator {
       return;
     }
     g.protocol = g.selectProtocol();
-    if (g.leader === undefined || !g.members.has(g.leader)) g.leader = [...g.members.values()].find((m) => m.awaitingJoin !== null)?.memberId ?? g.members.keys().next().value;
+    // maybeElectNewJoinedLeader: a leader that did not rejoin gives way to one that did.
+    if (g.leader === undefined || g.members.get(g.leader)?.awaitingJoin == null) g.leader = joined[0]!.memberId;
     g.state = 'CompletingRebalance';
-    this.emit(g, gone.length > 0 ? `generation ${g.generation}: ${gone.join(', ')} did not rejoin in time and left` : `generation ${g.generation}: every member rejoined`);
+    const absent = [...g.members.values()].filter((m) => m.awaitingJoin === null).map((m) => m.clientId);
+    const how =
+      gone.length > 0 ? `${gone.join(', ')} did not rejoin in time and left` : absent.length > 0 ? `static member(s) ${absent.join(', ')} keep their place without rejoining` : 'every member rejoined';
+    this.emit(g, `generation ${g.generation}: ${how}`);
     for (const m of g.members.values()) {
       if (m.awaitingJoin === null) continue;
       const env = m.awaitingJoin;
@@ -389,9 +423,21 @@ export class GroupCoordinator {
   private onLeave(env: Envelope<M.LeaveGroupRequest>): void {
     const req = env.payload;
     const g = this.groupFor(req.group, false);
-    if (g === 'NOT_COORDINATOR' || g === undefined) return;
-    const m = g.members.get(req.memberId);
-    if (m !== undefined) this.removeMember(g, m, `member ${m.clientId} (${m.memberId}) left the group: ${req.reason}`);
+    const reply = (error: M.GroupError): void => {
+      this.b.net.reply<M.LeaveGroupResponse>(env, 'LeaveGroupResponse', REQUEST_OVERHEAD_BYTES, { correlationId: req.correlationId, error });
+    };
+    if (g === 'NOT_COORDINATOR') return reply('NOT_COORDINATOR');
+    const m = g?.members.get(req.memberId);
+    if (g === undefined || m === undefined) {
+      // A member id handed out with MEMBER_ID_REQUIRED that never joined leaves too.
+      if (g?.pending.delete(req.memberId)) {
+        reply('NONE');
+        return this.tryCompleteJoin(g);
+      }
+      return reply('UNKNOWN_MEMBER_ID');
+    }
+    reply('NONE');
+    this.removeMember(g, m, `member ${m.clientId} (${m.memberId}) left the group: ${req.reason}`);
   }
 
   /** A member is gone (left, or its session expired): the group rebalances without it. */

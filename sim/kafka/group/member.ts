@@ -57,15 +57,25 @@ export interface MemberHost {
   lastPollUs(): number;
   /** onJoinPrepare is over: poll() may return records again. */
   pollAgain(): void;
+  /** poll() threw a fatal exception: the application stops. */
+  fail(error: string): void;
 }
 
 /** A request waiting for its answer; `node`: the broker it went to (set when sent). */
 type Pending = (
-  | { kind: 'find' | 'join' | 'sync' | 'heartbeat' | 'leave' | 'fetchOffsets' }
-  | { kind: 'commit'; offsets: Array<{ tp: string; offset: number }>; commitKind: 'auto' | 'sync' | 'revoke' | 'close'; done: (ok: boolean) => void }
+  | { kind: 'find' | 'join' | 'sync' | 'heartbeat' | 'leave' }
+  | { kind: 'fetchOffsets'; tps: string[] }
+  | { kind: 'commit'; offsets: Array<{ tp: string; offset: number }>; commitKind: 'auto' | 'sync' | 'revoke' | 'close'; done: (ok: boolean) => void; deadlineUs: number }
 ) & { node?: number };
 
 const COORDINATOR_CHANNEL = 'coordinator';
+
+/** The exceptions poll() throws for the group errors that are not retriable. */
+const FATAL: Record<string, string> = {
+  FENCED_INSTANCE_ID: 'FencedInstanceIdException: another consumer with the same group.instance.id joined',
+  INCONSISTENT_GROUP_PROTOCOL: 'InconsistentGroupProtocolException: its assignors are not supported by every member',
+  INVALID_SESSION_TIMEOUT: 'InvalidSessionTimeoutException: session.timeout.ms is outside the brokers’ group.min/max.session.timeout.ms',
+};
 
 export class GroupMember {
   coordinator = -1;
@@ -81,6 +91,8 @@ export class GroupMember {
   private nextCorrelation = 1;
   private incarnation = 0;
   private nextAutoCommitUs = 0;
+  /** Partitions whose committed offsets must be fetched again once the coordinator is found. */
+  private refetch: string[] | null = null;
   /** In onJoinPrepare (waiting for its commit): poll() returns nothing meanwhile. */
   preparing = false;
   /** The generation whose partitions the member owns (ownedPartitions' generation). */
@@ -138,7 +150,7 @@ export class GroupMember {
   private failPending(p: Pending): void {
     if (p.kind === 'commit') this.commitDone(p, 'COORDINATOR_NOT_AVAILABLE');
     if (p.kind === 'join' || p.kind === 'sync') this.state = 'unjoined';
-    if (p.kind === 'fetchOffsets') this.requestRejoin('its committed offsets could not be fetched');
+    if (p.kind === 'fetchOffsets') this.refetch = p.tps ?? null;
   }
 
   private onFindCoordinator(r: M.FindCoordinatorResponse): void {
@@ -147,7 +159,14 @@ export class GroupMember {
       return;
     }
     this.coordinator = r.node;
+    if (this.refetch !== null && this.state === 'stable') this.fetchOffsets(this.refetch);
     this.maybeJoin();
+  }
+
+  /** OffsetFetch for newly assigned partitions (fetchCommittedOffsets: retried until it succeeds). */
+  private fetchOffsets(tps: string[]): void {
+    this.refetch = null;
+    this.send(this.coordinator, 'OffsetFetch', { kind: 'fetchOffsets', tps }, (correlationId) => ({ correlationId, group: this.cfg.group, tps }));
   }
 
   // ---- joining ---------------------------------------------------------------------------------
@@ -256,6 +275,7 @@ export class GroupMember {
   private onSync(r: M.SyncGroupResponse): void {
     if (r.error !== 'NONE') return this.onGroupError(r.error);
     this.state = 'stable';
+    this.rejoinReason = null;
     const owned = this.host.owned();
     const given = new Set(r.partitions);
     const revoked = owned.filter((tp) => !given.has(tp));
@@ -267,11 +287,15 @@ export class GroupMember {
       if (revoked.length > 0 && this.cooperative) this.requestRejoin('it revoked partitions (cooperative rebalance)');
       return;
     }
-    this.send(this.coordinator, 'OffsetFetch', { kind: 'fetchOffsets' }, (correlationId) => ({ correlationId, group: this.cfg.group, tps: added }));
+    this.fetchOffsets(added);
     if (revoked.length > 0 && this.cooperative) this.requestRejoin('it revoked partitions (cooperative rebalance)');
   }
 
-  private onOffsetFetch(r: M.OffsetFetchResponse): void {
+  private onOffsetFetch(r: M.OffsetFetchResponse, asked: string[]): void {
+    if (r.error === 'NOT_COORDINATOR' || r.error === 'COORDINATOR_NOT_AVAILABLE') {
+      this.refetch = asked;
+      return this.coordinatorUnknown();
+    }
     if (r.error !== 'NONE') return this.onGroupError(r.error);
     const committed = new Map(r.offsets.map((o) => [o.tp, o.offset]));
     const tps = r.offsets.map((o) => o.tp).filter((tp) => !this.host.owned().includes(tp));
@@ -285,6 +309,10 @@ export class GroupMember {
    * partitions, a join or sync in progress is done again. Generation errors lose the partitions.
    */
   private onGroupError(e: M.GroupError, joining = true): void {
+    if (e === 'FENCED_INSTANCE_ID' || e === 'INCONSISTENT_GROUP_PROTOCOL' || e === 'INVALID_SESSION_TIMEOUT') {
+      // Not retriable (FencedInstanceIdException, InconsistentGroupProtocolException, ...): poll() throws and the application stops.
+      return this.host.fail(FATAL[e]);
+    }
     if (e === 'NOT_COORDINATOR' || e === 'COORDINATOR_NOT_AVAILABLE') {
       if (joining) {
         this.state = 'unjoined';
@@ -292,9 +320,9 @@ export class GroupMember {
       }
       return this.coordinatorUnknown();
     }
-    if (e === 'UNKNOWN_MEMBER_ID' || e === 'ILLEGAL_GENERATION' || e === 'FENCED_INSTANCE_ID') {
+    if (e === 'UNKNOWN_MEMBER_ID' || e === 'ILLEGAL_GENERATION') {
       // resetGenerationOnResponseError: the member's partitions are lost (no commit).
-      if (e === 'UNKNOWN_MEMBER_ID' || e === 'FENCED_INSTANCE_ID') this.memberId = '';
+      if (e === 'UNKNOWN_MEMBER_ID') this.memberId = '';
       this.generation = -1;
     }
     this.state = 'unjoined';
@@ -342,7 +370,8 @@ export class GroupMember {
   private pollTimeout(): void {
     const reason = `consumer poll timeout has expired (max.poll.interval.ms ${this.cfg.maxPollIntervalMs} ms)`;
     if (this.cfg.instanceId === undefined && this.coordinator >= 0) this.leave(reason);
-    this.memberId = this.cfg.instanceId === undefined ? '' : this.memberId;
+    // resetGenerationOnLeaveGroup: static members too come back with an empty id (and take their place back).
+    this.memberId = '';
     this.generation = -1;
     this.state = 'unjoined';
     this.rejoinReason = reason;
@@ -350,7 +379,10 @@ export class GroupMember {
 
   private onHeartbeat(r: M.HeartbeatResponse): void {
     if (r.error === 'NONE') return;
-    if (r.error === 'REBALANCE_IN_PROGRESS') return this.requestRejoin('the group is rebalancing');
+    if (r.error === 'REBALANCE_IN_PROGRESS') {
+      if (this.state === 'stable') this.requestRejoin('the group is rebalancing');
+      return;
+    }
     this.onGroupError(r.error, false);
   }
 
@@ -375,12 +407,19 @@ export class GroupMember {
 
   /** Commit what poll() returned so far; `done(ok)` when answered. A member outside a stable generation fails at once. */
   commit(kind: 'auto' | 'sync' | 'revoke' | 'close', done: (ok: boolean) => void): void {
-    const offsets = this.host.consumed();
-    const p: Pending = { kind: 'commit', offsets, commitKind: kind, done };
-    if (this.generation < 0 || this.memberId === '' || this.coordinator < 0) {
-      const error = this.coordinator < 0 ? 'COORDINATOR_NOT_AVAILABLE' : 'CommitFailedException';
-      return this.commitDone(p, error);
-    }
+    const now = this.host.kernel.now;
+    // commitSync retries until default.api.timeout.ms (60 s), the one before a rebalance until the
+    // rebalance timeout, close() until its timeout (30 s); an auto-commit is tried once.
+    const budgetMs = kind === 'sync' ? 60_000 : kind === 'revoke' ? this.cfg.maxPollIntervalMs : kind === 'close' ? 30_000 : 0;
+    this.sendCommit({ kind: 'commit', offsets: this.host.consumed(), commitKind: kind, done, deadlineUs: now + budgetMs * 1000 });
+  }
+
+  private sendCommit(p: Extract<Pending, { kind: 'commit' }>): void {
+    // generationIfStable: no valid generation → CommitFailedException; joining or syncing → rebalancing.
+    if (this.generation < 0 || this.memberId === '') return this.commitDone(p, 'CommitFailedException');
+    if (this.state === 'joining' || this.state === 'syncing') return this.commitDone(p, 'RebalanceInProgressException');
+    if (this.coordinator < 0) return this.commitDone(p, 'COORDINATOR_NOT_AVAILABLE');
+    const offsets = p.offsets;
     this.send(this.coordinator, 'OffsetCommit', p, (correlationId) => ({
       correlationId,
       group: this.cfg.group,
@@ -401,6 +440,12 @@ export class GroupMember {
   }
 
   private commitDone(p: Extract<Pending, { kind: 'commit' }>, error: string): void {
+    const retriable = error === 'COORDINATOR_NOT_AVAILABLE' || error === 'NOT_COORDINATOR' || error === 'REQUEST_TIMED_OUT';
+    const backoffUs = this.cfg.retryBackoffMs * 1000;
+    if (retriable && this.host.kernel.now + backoffUs < p.deadlineUs) {
+      this.host.timer(backoffUs, () => this.sendCommit(p));
+      return;
+    }
     this.trace.emit({ type: 'commit', t: this.host.kernel.now, consumer: this.host.name, group: this.cfg.group, offsets: p.offsets, kind: p.commitKind, error });
     p.done(error === 'NONE');
   }
@@ -413,7 +458,10 @@ export class GroupMember {
     p.node = node;
     this.pending.set(correlationId, p);
     const incarnation = this.incarnation;
-    this.host.timer(this.cfg.requestTimeoutMs * 1000, () => {
+    // AbstractCoordinator: a JoinGroup may wait for the whole rebalance, so its timeout is
+    // max(request.timeout.ms, rebalance timeout + 5 s) (JOIN_GROUP_TIMEOUT_LAPSE).
+    const timeoutMs = kind === 'JoinGroup' ? Math.max(this.cfg.requestTimeoutMs, this.cfg.maxPollIntervalMs + 5000) : this.cfg.requestTimeoutMs;
+    this.host.timer(timeoutMs * 1000, () => {
       if (incarnation === this.incarnation && this.pending.has(correlationId)) this.requestFailed(correlationId, p);
     });
     // The coordinator has a connection of its own (Kafka gives it node id Integer.MAX_VALUE - id).
@@ -429,7 +477,7 @@ export class GroupMember {
       return;
     }
     this.failPending(p);
-    this.coordinatorUnknown();
+    if (p.kind !== 'leave') this.coordinatorUnknown();
   }
 
   /** A group API response; false if it is not one. */
@@ -441,7 +489,7 @@ export class GroupMember {
     else if (p.kind === 'join') this.onJoin(payload as M.JoinGroupResponse);
     else if (p.kind === 'sync') this.onSync(payload as M.SyncGroupResponse);
     else if (p.kind === 'heartbeat') this.onHeartbeat(payload as M.HeartbeatResponse);
-    else if (p.kind === 'fetchOffsets') this.onOffsetFetch(payload as M.OffsetFetchResponse);
+    else if (p.kind === 'fetchOffsets') this.onOffsetFetch(payload as M.OffsetFetchResponse, p.tps);
     else if (p.kind === 'commit') this.onCommit(p, payload as M.OffsetCommitResponse);
     return true;
   }

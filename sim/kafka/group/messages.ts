@@ -105,6 +105,10 @@ export interface LeaveGroupRequest {
   memberId: string;
   reason: string;
 }
+export interface LeaveGroupResponse {
+  correlationId: number;
+  error: GroupError;
+}
 
 export interface OffsetCommitRequest {
   correlationId: number;
@@ -147,7 +151,11 @@ export interface CoordinatorConfig {
   commitTimeoutMs: number;
 }
 
-/** GroupCoordinatorService.partitionFor: Utils.abs(groupId.hashCode()) % offsets.topic.num.partitions. */
+/**
+ * GroupCoordinatorService.partitionFor: Utils.abs(groupId.hashCode()) % offsets.topic.num.partitions,
+ * where Utils.abs is Math.abs except that Integer.MIN_VALUE gives 0.
+ */
 export function offsetsPartitionFor(group: string, partitions: number): number {
-  return (javaStringHash(group) & 0x7fffffff) % partitions;
+  const h = javaStringHash(group);
+  return (h === -2147483648 ? 0 : Math.abs(h)) % partitions;
 }
