@@ -83,6 +83,16 @@ export class TraceState {
       case 'isr':
         this.part(ev.tp).isr = ev.isr;
         return;
+      case 'partitions': {
+        // CreatePartitions: the new partitions start empty (an election or isr event follows for a replica that was not active).
+        const first = ev.partitions - ev.replicas.length;
+        ev.replicas.forEach((r, i) => this.addPartition(`${ev.topic}-${first + i}`, r));
+        return;
+      }
+      case 'reassign':
+        // A completed reassignment: the removed replicas deleted their logs.
+        if (ev.phase === 'complete') for (const b of ev.removing) this.part(ev.tp).replicas.delete(b);
+        return;
       case 'end':
         this.endUs = ev.t;
         return;
@@ -90,15 +100,14 @@ export class TraceState {
   }
 
   private onHeader(h: HeaderEvent): void {
-    for (const t of h.topics) {
-      for (let i = 0; i < t.partitions; i++) {
-        const tp = `${t.name}-${i}`;
-        const replicas = new Map<number, Replica>();
-        for (const b of t.replicas[i]) replicas.set(b, { broker: b, log: new Rows(5), hw: 0 });
-        this.parts.set(tp, { tp, replicas, leader: t.replicas[i][0], isr: [...t.replicas[i]], acked: new Rows(5), consumed: new Rows(6) });
-      }
-    }
+    for (const t of h.topics) for (let i = 0; i < t.partitions; i++) this.addPartition(`${t.name}-${i}`, t.replicas[i]);
     for (const p of h.producers) this.acksOf.set(p.name, p.acks);
+  }
+
+  private addPartition(tp: string, assignment: number[]): void {
+    const replicas = new Map<number, Replica>();
+    for (const b of assignment) replicas.set(b, { broker: b, log: new Rows(5), hw: 0 });
+    this.parts.set(tp, { tp, replicas, leader: assignment[0], isr: [...assignment], acked: new Rows(5), consumed: new Rows(6) });
   }
 
   private onAck(ev: AckEvent): void {

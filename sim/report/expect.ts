@@ -9,6 +9,9 @@
  *   is counted in none of the three.
  * - `truncatedByBroker.ID`: records broker ID removed by truncation (0 when it removed none).
  * - `isrShrinks`, `isrExpands`: the summary's counts.
+ * - `keysMoved`, `reassignmentsCompleted`, `reassignmentDoneMs`: the summary's cluster changes (keys that
+ *   moved partition when producers saw added partitions; completed reassignments and when the last one
+ *   completed, -1 when none did).
  * - `errors.NAME`: `summary.errors[NAME]`, 0 when absent.
  * - `violations: [check]`: the check reported at least one violation.
  * - `noViolations`: the check reported none (`all`: every check not listed in `violations`).
@@ -84,6 +87,10 @@ export function evaluateExpect(expect: ExpectSpec, summary: RunSummary): ExpectE
 
   if (expect.isrShrinks) results.push(numeric('isrShrinks', expect.isrShrinks, summary.isrShrinks));
   if (expect.isrExpands) results.push(numeric('isrExpands', expect.isrExpands, summary.isrExpands));
+  for (const key of ['keysMoved', 'reassignmentsCompleted', 'reassignmentDoneMs'] as const) {
+    const e = expect[key];
+    if (e) results.push(numeric(key, e, summary.cluster?.[key]));
+  }
 
   for (const [name, e] of Object.entries(expect.errors ?? {})) results.push(numeric(`errors.${name}`, e, summary.errors[name] ?? 0));
 

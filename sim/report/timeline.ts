@@ -8,7 +8,7 @@ import { type ControllerKind, fencedWord, sessionLostWords, TRUNCATION_SHORT } f
 
 export interface TimelineItem {
   atMs: number;
-  kind: 'fault' | 'broker' | 'fence' | 'election' | 'isr' | 'truncate' | 'sendError';
+  kind: 'fault' | 'broker' | 'fence' | 'election' | 'isr' | 'truncate' | 'sendError' | 'partitions' | 'reassign';
   partition?: string;
   text: string;
 }
@@ -49,6 +49,12 @@ export class Timeline implements TraceSink {
   readonly elections: Array<{ atMs: number; partition: string; leader: number; epoch: number; clean: boolean; reason: string }> = [];
   isrShrinks = 0;
   isrExpands = 0;
+  /** Partitions were added or reassigned during the run. */
+  clusterChanged = false;
+  keysMoved = 0;
+  reassignmentsCompleted = 0;
+  /** When the last reassignment completed (ms), -1: none did. */
+  reassignmentDoneMs = -1;
   private controller: ControllerKind = 'kraft';
   /** Producer and error of the send() failures already on the timeline (only the first of each is). */
   private readonly sendErrors = new Set<string>();
@@ -73,13 +79,24 @@ export class Timeline implements TraceSink {
       case 'header':
         this.controller = ev.controller;
         for (const b of ev.brokers) this.brokerState.set(b, 'running');
-        for (const t of ev.topics) {
-          t.replicas.forEach((replicas, p) => {
-            const offsets: PartitionRow['offsets'] = {};
-            for (const r of replicas) offsets[r] = { leo: 0, hw: 0 };
-            this.partitions.set(`${t.name}-${p}`, { topic: t.name, partition: p, leader: replicas[0], leaderEpoch: 0, replicas, isr: [...replicas], elr: [], lastKnownElr: [], offsets });
-          });
-        }
+        for (const t of ev.topics) t.replicas.forEach((replicas, p) => this.addRow(t.name, p, replicas));
+        return;
+      case 'partitions': {
+        this.clusterChanged = true;
+        const first = ev.partitions - ev.replicas.length;
+        ev.replicas.forEach((replicas, i) => this.addRow(ev.topic, first + i, replicas));
+        this.items.push({ atMs, kind: 'partitions', text: `${ev.topic}: ${ev.partitions} partitions (added ${ev.replicas.map((r, i) => `${ev.topic}-${first + i} [${r.join(',')}]`).join(', ')})` });
+        return;
+      }
+      case 'reassign':
+        return this.reassign(ev, atMs);
+      case 'keysRemapped':
+        this.keysMoved += ev.keysMoved;
+        this.items.push({
+          atMs,
+          kind: 'partitions',
+          text: `producer ${ev.producer} sees ${ev.partitions} partitions of ${ev.topic}: ${ev.keysMoved} of the keys it sent now map to another partition`,
+        });
         return;
       case 'fault': {
         const outcome = ev.rejected !== undefined ? ` — rejected: ${ev.rejected}` : ev.pending !== undefined ? ` — pending: ${ev.pending}` : '';
@@ -133,6 +150,29 @@ export class Timeline implements TraceSink {
         return;
       }
     }
+  }
+
+  private addRow(topic: string, partition: number, replicas: number[]): void {
+    const offsets: PartitionRow['offsets'] = {};
+    for (const r of replicas) offsets[r] = { leo: 0, hw: 0 };
+    this.partitions.set(`${topic}-${partition}`, { topic, partition, leader: replicas[0], leaderEpoch: 0, replicas, isr: [...replicas], elr: [], lastKnownElr: [], offsets });
+  }
+
+  private reassign(ev: Extract<TraceEvent, { type: 'reassign' }>, atMs: number): void {
+    const row = this.partitions.get(ev.tp)!;
+    this.clusterChanged = true;
+    if (ev.phase === 'complete') {
+      this.reassignmentsCompleted++;
+      this.reassignmentDoneMs = atMs;
+    }
+    row.replicas = ev.replicas;
+    const moves = `adding [${ev.adding.join(',')}], removing [${ev.removing.join(',')}]`;
+    if (ev.phase === 'complete') for (const b of ev.removing) delete row.offsets[b];
+    const text =
+      ev.phase === 'start'
+        ? `reassignment starts: replicas [${ev.replicas.join(',')}], ${moves}`
+        : `reassignment complete: replicas [${ev.replicas.join(',')}] (${moves.replace('adding', 'added').replace('removing', 'removed')})`;
+    this.items.push({ atMs, kind: 'reassign', partition: ev.tp, text: `${ev.tp}: ${text}` });
   }
 
   /** An ISR or election reason; with a ZooKeeper controller a broker is dead, not fenced. */

@@ -32,6 +32,8 @@ function fake(opts: { elr: boolean; isr: number[]; leader: number; minIsr?: numb
     lastKnownElr: [],
     leaderRecoveryState: 'RECOVERED',
     partitionEpoch: 7,
+    addingReplicas: [],
+    removingReplicas: [],
   };
   const brokers = Object.fromEntries([1, 2, 3].map((id) => [id, { id, epoch: 100 + id, fenced: !opts.isr.includes(id), inControlledShutdown: false }]));
   const ctx = {
@@ -40,6 +42,7 @@ function fake(opts: { elr: boolean; isr: number[]; leader: number; minIsr?: numb
       brokers,
       topics: { orders: { name: 'orders', partitions: 1, minInsyncReplicas: opts.minIsr ?? 2, uncleanLeaderElectionEnable: opts.unclean ?? false } },
       partitions: { 'orders-0': p },
+      throttledRates: {},
     } as MetadataImage,
     kernel: { now: 1000 },
     trace: { emit: (ev: TraceEvent) => events.push(ev) },
