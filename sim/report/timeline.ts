@@ -81,13 +81,8 @@ export class Timeline implements TraceSink {
         for (const b of ev.brokers) this.brokerState.set(b, 'running');
         for (const t of ev.topics) t.replicas.forEach((replicas, p) => this.addRow(t.name, p, replicas));
         return;
-      case 'partitions': {
-        this.clusterChanged = true;
-        const first = ev.partitions - ev.replicas.length;
-        ev.replicas.forEach((replicas, i) => this.addRow(ev.topic, first + i, replicas));
-        this.items.push({ atMs, kind: 'partitions', text: `${ev.topic}: ${ev.partitions} partitions (added ${ev.replicas.map((r, i) => `${ev.topic}-${first + i} [${r.join(',')}]`).join(', ')})` });
-        return;
-      }
+      case 'partitions':
+        return this.partitionsAdded(ev, atMs);
       case 'reassign':
         return this.reassign(ev, atMs);
       case 'keysRemapped':
@@ -135,13 +130,8 @@ export class Timeline implements TraceSink {
         });
         return;
       }
-      case 'sendError': {
-        const key = `${ev.producer} ${ev.error}`;
-        if (this.sendErrors.has(key)) return;
-        this.sendErrors.add(key);
-        this.items.push({ atMs, kind: 'sendError', text: `producer ${ev.producer}: send() failed with ${ev.error}: ${ev.message}` });
-        return;
-      }
+      case 'sendError':
+        return this.sendError(ev, atMs);
       case 'truncate': {
         const o = this.offsets(ev.tp, ev.broker);
         o.leo = ev.to;
@@ -150,6 +140,20 @@ export class Timeline implements TraceSink {
         return;
       }
     }
+  }
+
+  private sendError(ev: Extract<TraceEvent, { type: 'sendError' }>, atMs: number): void {
+    const key = `${ev.producer} ${ev.error}`;
+    if (this.sendErrors.has(key)) return;
+    this.sendErrors.add(key);
+    this.items.push({ atMs, kind: 'sendError', text: `producer ${ev.producer}: send() failed with ${ev.error}: ${ev.message}` });
+  }
+
+  private partitionsAdded(ev: Extract<TraceEvent, { type: 'partitions' }>, atMs: number): void {
+    this.clusterChanged = true;
+    const first = ev.partitions - ev.replicas.length;
+    ev.replicas.forEach((replicas, i) => this.addRow(ev.topic, first + i, replicas));
+    this.items.push({ atMs, kind: 'partitions', text: `${ev.topic}: ${ev.partitions} partitions (added ${ev.replicas.map((r, i) => `${ev.topic}-${first + i} [${r.join(',')}]`).join(', ')})` });
   }
 
   private addRow(topic: string, partition: number, replicas: number[]): void {

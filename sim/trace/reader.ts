@@ -128,6 +128,13 @@ export const JSON_SHAPES: Record<string, (v: unknown) => string | undefined> = {
   'isr.prev': ids(TRACE_LIMITS.brokers),
   'isr.elr': ids(TRACE_LIMITS.brokers),
   'isr.lastKnownElr': ids(TRACE_LIMITS.brokers),
+  'partitions.replicas': (v) =>
+    Array.isArray(v) && v.length <= TRACE_LIMITS.partitions && v.every((r) => ids(TRACE_LIMITS.brokers)(r) === undefined)
+      ? undefined
+      : `a list of at most ${TRACE_LIMITS.partitions} lists of broker ids`,
+  'reassign.replicas': ids(TRACE_LIMITS.brokers),
+  'reassign.adding': ids(TRACE_LIMITS.brokers),
+  'reassign.removing': ids(TRACE_LIMITS.brokers),
 };
 
 const KIND_WORDS = { number: 'a number', string: 'a string', boolean: 'true or false', json: 'a value' } as const;
