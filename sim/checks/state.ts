@@ -84,9 +84,9 @@ export class TraceState {
         this.part(ev.tp).isr = ev.isr;
         return;
       case 'partitions': {
-        // CreatePartitions: the new partitions start empty (an election or isr event follows for a replica that was not active).
+        // CreatePartitions: the new partitions start empty, led by the first of their ISR.
         const first = ev.partitions - ev.replicas.length;
-        ev.replicas.forEach((r, i) => this.addPartition(`${ev.topic}-${first + i}`, r));
+        ev.replicas.forEach((r, i) => this.addPartition(`${ev.topic}-${first + i}`, r, ev.isr[i]!));
         return;
       }
       case 'reassign':
@@ -100,14 +100,14 @@ export class TraceState {
   }
 
   private onHeader(h: HeaderEvent): void {
-    for (const t of h.topics) for (let i = 0; i < t.partitions; i++) this.addPartition(`${t.name}-${i}`, t.replicas[i]);
+    for (const t of h.topics) for (let i = 0; i < t.partitions; i++) this.addPartition(`${t.name}-${i}`, t.replicas[i], t.replicas[i]);
     for (const p of h.producers) this.acksOf.set(p.name, p.acks);
   }
 
-  private addPartition(tp: string, assignment: number[]): void {
+  private addPartition(tp: string, assignment: number[], isr: number[]): void {
     const replicas = new Map<number, Replica>();
     for (const b of assignment) replicas.set(b, { broker: b, log: new Rows(5), hw: 0 });
-    this.parts.set(tp, { tp, replicas, leader: assignment[0], isr: [...assignment], acked: new Rows(5), consumed: new Rows(6) });
+    this.parts.set(tp, { tp, replicas, leader: isr[0] ?? -1, isr: [...isr], acked: new Rows(5), consumed: new Rows(6) });
   }
 
   private onAck(ev: AckEvent): void {

@@ -79,7 +79,7 @@ export class Timeline implements TraceSink {
       case 'header':
         this.controller = ev.controller;
         for (const b of ev.brokers) this.brokerState.set(b, 'running');
-        for (const t of ev.topics) t.replicas.forEach((replicas, p) => this.addRow(t.name, p, replicas));
+        for (const t of ev.topics) t.replicas.forEach((replicas, p) => this.addRow(t.name, p, replicas, replicas));
         return;
       case 'partitions':
         return this.partitionsAdded(ev, atMs);
@@ -152,14 +152,14 @@ export class Timeline implements TraceSink {
   private partitionsAdded(ev: Extract<TraceEvent, { type: 'partitions' }>, atMs: number): void {
     this.clusterChanged = true;
     const first = ev.partitions - ev.replicas.length;
-    ev.replicas.forEach((replicas, i) => this.addRow(ev.topic, first + i, replicas));
+    ev.replicas.forEach((replicas, i) => this.addRow(ev.topic, first + i, replicas, ev.isr[i]!));
     this.items.push({ atMs, kind: 'partitions', text: `${ev.topic}: ${ev.partitions} partitions (added ${ev.replicas.map((r, i) => `${ev.topic}-${first + i} [${r.join(',')}]`).join(', ')})` });
   }
 
-  private addRow(topic: string, partition: number, replicas: number[]): void {
+  private addRow(topic: string, partition: number, replicas: number[], isr: number[]): void {
     const offsets: PartitionRow['offsets'] = {};
     for (const r of replicas) offsets[r] = { leo: 0, hw: 0 };
-    this.partitions.set(`${topic}-${partition}`, { topic, partition, leader: replicas[0], leaderEpoch: 0, replicas, isr: [...replicas], elr: [], lastKnownElr: [], offsets });
+    this.partitions.set(`${topic}-${partition}`, { topic, partition, leader: isr[0] ?? -1, leaderEpoch: 0, replicas, isr: [...isr], elr: [], lastKnownElr: [], offsets });
   }
 
   private reassign(ev: Extract<TraceEvent, { type: 'reassign' }>, atMs: number): void {

@@ -257,8 +257,9 @@ export interface IsrEvent {
 /**
  * The controller added partitions to a topic (Admin CreatePartitions, kafka-topics --alter --partitions):
  * the topic now has `partitions`; `replicas` are the new partitions' assignments, for partitions
- * `partitions - replicas.length` on, leader first. Each starts led by its first active replica, with
- * the active replicas as its ISR, leader epoch 0.
+ * `partitions - replicas.length` on, preferred leader first, and `isr` their ISRs: the active replicas
+ * (registered, unfenced, not shutting down), in assignment order. Each is led by the first of its ISR,
+ * leader epoch 0.
  */
 export interface PartitionsEvent {
   type: 'partitions';
@@ -266,6 +267,7 @@ export interface PartitionsEvent {
   topic: string;
   partitions: number;
   replicas: number[][];
+  isr: number[][];
 }
 
 /**

@@ -55,7 +55,7 @@ export const TRACE_FIELDS = {
   resend: { t: 'number', id: 'number', from: 'string', to: 'string', kind: 'string', bytes: 'number', recvUs: 'number' },
   election: { t: 'number', tp: 'string', leader: 'number', prevLeader: 'number', epoch: 'number', clean: 'boolean', isr: 'json', reason: 'string' },
   isr: { t: 'number', tp: 'string', isr: 'json', prev: 'json', elr: 'json', lastKnownElr: 'json', partitionEpoch: 'number', reason: 'string' },
-  partitions: { t: 'number', topic: 'string', partitions: 'number', replicas: 'json' },
+  partitions: { t: 'number', topic: 'string', partitions: 'number', replicas: 'json', isr: 'json' },
   reassign: { t: 'number', tp: 'string', phase: 'string', replicas: 'json', adding: 'json', removing: 'json' },
   append: {
     t: 'number',

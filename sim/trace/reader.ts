@@ -116,6 +116,12 @@ const clients = (fields: Record<string, string>) => (v: unknown) => {
 };
 
 /** The shape of each structured (`json`) field, beyond being present and not null. */
+/** One list of broker ids per partition (a `partitions` event's assignments and ISRs). */
+function idLists(v: unknown): string | undefined {
+  const ok = Array.isArray(v) && v.length <= TRACE_LIMITS.partitions && v.every((r) => ids(TRACE_LIMITS.brokers)(r) === undefined);
+  return ok ? undefined : `a list of at most ${TRACE_LIMITS.partitions} lists of broker ids`;
+}
+
 export const JSON_SHAPES: Record<string, (v: unknown) => string | undefined> = {
   'header.brokers': (v) => (Array.isArray(v) && v.length >= 1 && ids(TRACE_LIMITS.brokers)(v) === undefined ? undefined : `a list of 1 to ${TRACE_LIMITS.brokers} broker ids`),
   'header.topics': topicsShape,
@@ -128,10 +134,8 @@ export const JSON_SHAPES: Record<string, (v: unknown) => string | undefined> = {
   'isr.prev': ids(TRACE_LIMITS.brokers),
   'isr.elr': ids(TRACE_LIMITS.brokers),
   'isr.lastKnownElr': ids(TRACE_LIMITS.brokers),
-  'partitions.replicas': (v) =>
-    Array.isArray(v) && v.length <= TRACE_LIMITS.partitions && v.every((r) => ids(TRACE_LIMITS.brokers)(r) === undefined)
-      ? undefined
-      : `a list of at most ${TRACE_LIMITS.partitions} lists of broker ids`,
+  'partitions.replicas': idLists,
+  'partitions.isr': idLists,
   'reassign.replicas': ids(TRACE_LIMITS.brokers),
   'reassign.adding': ids(TRACE_LIMITS.brokers),
   'reassign.removing': ids(TRACE_LIMITS.brokers),

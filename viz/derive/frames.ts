@@ -245,15 +245,12 @@ function addPartition(f: Frame, t: HeaderEvent['topics'][number], p: number, rep
   };
 }
 
-/**
- * CreatePartitions: the new partitions, with the topic's settings from the header. The event gives the
- * assignments only: the ISR is taken as every replica (an `isr` event follows if a replica was not active).
- */
+/** CreatePartitions: the new partitions, with the topic's settings from the header. */
 function reducePartitions(f: Frame, ev: PartitionsEvent): void {
   const t = f.header?.topics.find((x) => x.name === ev.topic);
   if (t === undefined) return;
   const first = ev.partitions - ev.replicas.length;
-  ev.replicas.forEach((replicas, i) => addPartition(f, t, first + i, replicas, replicas));
+  ev.replicas.forEach((replicas, i) => addPartition(f, t, first + i, replicas, ev.isr[i] ?? replicas));
 }
 
 /** A reassignment starts (replicas grow by the adding ones) or completes (the removed ones leave). */
@@ -770,6 +767,8 @@ function freezePartition(p: PartitionView): PartitionView {
   Object.freeze(p.isr);
   Object.freeze(p.elr);
   Object.freeze(p.lastKnownElr);
+  Object.freeze(p.adding);
+  Object.freeze(p.removing);
   if (p.lastElection !== undefined) Object.freeze(p.lastElection);
   // A Map made read-only the way immer does it (its values are numbers).
   freeze(p.pending);

@@ -213,7 +213,7 @@ export class ReplicationControlManager implements ReplicationControl {
         };
       });
     });
-    ctl.trace.emit({ type: 'partitions', t: ctl.kernel.now, topic, partitions: count, replicas: placements.map((r) => [...r]) });
+    ctl.trace.emit({ type: 'partitions', t: ctl.kernel.now, topic, partitions: count, replicas: placements.map((r) => [...r]), isr: isrs.map((r) => [...r]) });
     return undefined;
   }
 
