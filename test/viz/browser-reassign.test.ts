@@ -1,7 +1,7 @@
 /**
  * The partition view during a reassignment (KIP-455), in a real browser: a trace file of a run that adds a
  * broker, reassigns a partition onto it under a throttle and adds partitions is opened; while the
- * reassignment runs, the new replica is marked adding ("+", catching up) and the old one removing ("−");
+ * reassignment runs, the new replica is marked adding ("+", and its badge says adding until it is in the ISR) and the old one removing ("−");
  * once it completes the partition has its target replicas, the added partitions have blocks and the new
  * broker is in the cluster view. Screenshots go to test-results/screenshots/ (look at them).
  */
@@ -64,7 +64,7 @@ describe('the partition view shows a reassignment', () => {
     expect(await adding.getAttribute('data-reassign')).toBe('adding');
     expect(await adding.getAttribute('class')).toBe('replica adding');
     expect(await adding.locator('text.rname').textContent()).toBe('b4 +');
-    expect(await adding.locator('text.rbadge').textContent()).toBe('catching up');
+    expect(await adding.locator('text.rbadge').textContent()).toBe('adding');
     expect(await page.getByTestId('replica-t-0-b1').getAttribute('data-reassign')).toBe('removing');
     expect(await page.getByTestId('partition-info-t-0').textContent()).toContain('reassigning: adding [4], removing [1]');
     expect(await page.locator('#cluster [data-testid="node-b4"]').count()).toBe(1);

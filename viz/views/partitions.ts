@@ -364,12 +364,12 @@ function drawRowHead(row: Row, p: PartitionView, frame: Frame, m: ReturnType<typ
   set(row.rname, 'y', m.row / 2);
   set(row.rname, 'class', `rname${b === p.leader ? ' leader' : ''}`);
   const role = reassignRole(p, b);
-  // + a replica being added (it catches up as a follower), − one to remove once the reassignment completes.
+  // + a replica being added (it catches up as a follower; its badge says adding until it is in the ISR), − one to remove.
   text(row.rname, `${b === p.leader ? '★ ' : ''}b${b}${role === 'adding' ? ' +' : role === 'removing' ? ' −' : ''}`);
   set(row.rbadge, 'x', m.label * 0.52);
   set(row.rbadge, 'y', m.row / 2);
   set(row.rbadge, 'class', `rbadge ${inIsr ? 'isr' : p.elr.includes(b) ? 'elr' : role === 'adding' ? 'catching' : 'out'}`);
-  text(row.rbadge, inIsr ? 'ISR' : p.elr.includes(b) ? 'ELR' : role === 'adding' ? 'catching up' : 'out of ISR');
+  text(row.rbadge, inIsr ? 'ISR' : p.elr.includes(b) ? 'ELR' : role === 'adding' ? 'adding' : 'out of ISR');
   set(row.track, 'x', sc.x0);
   set(row.track, 'y', 0);
   set(row.track, 'width', sc.x1 - sc.x0);
