@@ -167,7 +167,8 @@ function reassignFault(path: Path, t: Timed, env: Env, p: Problems): FaultSpec |
     targets.push({ tp, replicas: [...replicas] });
   }
   if (targets.length === 0) return p.report([...path, 'reassign'], { problem: 'no partition to reassign', expected: '{ TOPIC-N: [broker, ...] }' });
-  const throttle = t.raw.throttle === undefined ? undefined : p.unit([...path, 'throttle'], t.raw.throttle, parseBandwidth);
+  // -1 is kafka-reassign-partitions' default for --throttle: no throttle.
+  const throttle = t.raw.throttle === undefined || t.raw.throttle === -1 ? undefined : p.unit([...path, 'throttle'], t.raw.throttle, parseBandwidth);
   const list = targets.map((x) => `${x.tp} → [${x.replicas.join(',')}]`).join(', ');
   const text = `reassign ${list}${throttle !== undefined ? ` (throttle ${Math.round(throttle)} B/s)` : ''}`;
   return { atUs: t.atUs, verb: 'reassign', targets, ...(throttle !== undefined ? { throttleBytesPerSec: throttle } : {}), text };

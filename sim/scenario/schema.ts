@@ -224,9 +224,12 @@ const FaultSchema = z
       description:
         'Partition reassignment (kafka-reassign-partitions --execute, Admin AlterPartitionReassignments): TOPIC-N → its target replicas, preferred leader first. New replicas join as followers, catch up, and the old ones leave.',
     }),
-    throttle: z.union([z.number().nonnegative(), z.string()]).optional().meta({
-      description: 'For reassign: leader.replication.throttled.rate on the brokers involved (kafka-reassign-partitions --throttle), e.g. 1MB/s.',
-    }),
+    throttle: z
+      .union([z.literal(-1), z.number().nonnegative(), z.string()], { error: 'a bandwidth such as 1MB/s, or -1 (no throttle)' })
+      .optional()
+      .meta({
+        description: "For reassign: leader.replication.throttled.rate on the brokers involved (kafka-reassign-partitions --throttle), e.g. 1MB/s; -1 (the tool's default): none.",
+      }),
     unregisterBroker: z.union([z.number().int().positive(), z.string()]).optional().meta({
       description: "Admin UnregisterBroker (kafka-cluster unregister): the controller removes the broker's registration; it leaves every ISR and leadership.",
     }),

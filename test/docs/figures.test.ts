@@ -662,6 +662,45 @@ const CLAIMS: Claim[] = [
     render: (s) => `![why ${n(s.records.lostAcked)} acknowledged records were lost: the chain of events]`,
   },
 
+  // README.md: the scenarios table, add-broker-reassign (with the throttle, without it, and with 64 KB fetches).
+  {
+    doc: 'README.md',
+    text: 'a fourth broker joins at 10 s and hosts nothing until `reassign` at 20 s (`throttle: 200KB/s`) moves one replica of 3 partitions onto it: each completes once broker 4 is in its ISR, the last 4.3 s after the start (unthrottled: 8 ms; with 64 KB fetches: 6.4 s), and 3 leaderships move off removed replicas; nothing acknowledged is lost',
+    runs: [
+      { path: 'scenarios/add-broker-reassign.yaml' },
+      { path: 'scenarios/add-broker-reassign.yaml', edit: { flags: '--set faults.1.throttle=-1', apply: (raw) => void ((raw.faults as Record<string, unknown>[])[1]!.throttle = -1) } },
+      {
+        path: 'scenarios/add-broker-reassign.yaml',
+        edit: {
+          flags: '--set cluster.config.replica.fetch.max.bytes=65536',
+          apply: (raw) => void ((raw.cluster as { config: Record<string, unknown> }).config['replica.fetch.max.bytes'] = 65536),
+        },
+      },
+    ],
+    render: (s, fast, small) => {
+      const joined = at(s, 'broker', /^broker 4 running/);
+      const start = at(s, 'reassign', /reassignment starts/);
+      const took = (r: RunSummary) => r.cluster!.reassignmentDoneMs - at(r, 'reassign', /reassignment starts/);
+      const started = s.timeline.filter((t) => t.kind === 'reassign' && /reassignment starts/.test(t.text)).length;
+      const moved = s.elections.filter((e) => e.reason === 'reassignment').length;
+      const lost = s.records.lostAcked === 0 ? 'nothing acknowledged is lost' : `${n(s.records.lostAcked)} acknowledged records are lost`;
+      return `a fourth broker joins at ${s0(joined)} and hosts nothing until \`reassign\` at ${s0(start)} (\`throttle: 200KB/s\`) moves one replica of ${started} partitions onto it: each completes once broker 4 is in its ISR, the last ${s1(took(s))} after the start (unthrottled: ${msr(took(fast!))}; with 64 KB fetches: ${s1(took(small!))}), and ${moved} leaderships move off removed replicas; ${lost}`;
+    },
+  },
+
+  // README.md: the scenarios table, add-partitions-remaps-keys.
+  {
+    doc: 'README.md',
+    text: '`createPartitions` 4 → 8 at 22 s: the producer learns the new count at 25 s (metadata.max.age.ms 5 s) and 488 of its 1,000 keys now map to another partition; the consumer, assigned partitions 0 to 3 by hand, keeps them and reads 12,998 of the 15,998 acknowledged records',
+    runs: [{ path: 'scenarios/add-partitions-remaps-keys.yaml' }],
+    render: (s) => {
+      const [count] = match(s, 'partitions', /^orders: (\d+) partitions/);
+      const learned = at(s, 'partitions', /^producer p1 sees/);
+      const read = new Set(s.partitions.map((p) => p.partition).filter((p) => p < 4));
+      return `\`createPartitions\` 4 → ${count} at ${s0(at(s, 'partitions', /^orders: \d+ partitions/))}: the producer learns the new count at ${s0(learned)} (metadata.max.age.ms 5 s) and ${s.cluster!.keysMoved} of its 1,000 keys now map to another partition; the consumer, assigned partitions 0 to ${read.size - 1} by hand, keeps them and reads ${n(s.records.consumed)} of the ${n(s.records.acked)} acknowledged records`;
+    },
+  },
+
   // README.md: the scenarios table, preferred-leader-rebalance (leaders per broker from the trace's elections).
   {
     doc: 'README.md',

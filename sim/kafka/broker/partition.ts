@@ -266,8 +266,9 @@ export class Partition {
     }
     const isFollower = req.replicaId >= 0;
     // Partition.followerReplicaOrThrow: a replica this leader does not know yet (its metadata is behind the
-    // follower's, as at the start of a reassignment) gets NOT_LEADER_OR_FOLLOWER and backs off.
-    if (isFollower && !this.followers.has(req.replicaId)) return fetchError(fp.tp, 'NOT_LEADER_OR_FOLLOWER', log);
+    // follower's, as at the start of a reassignment) gets UNKNOWN_LEADER_EPOCH (NOT_LEADER_OR_FOLLOWER from a
+    // fetch without a leader epoch) and retries after a backoff.
+    if (isFollower && !this.followers.has(req.replicaId)) return fetchError(fp.tp, fp.currentLeaderEpoch >= 0 ? 'UNKNOWN_LEADER_EPOCH' : 'NOT_LEADER_OR_FOLLOWER', log);
     if (isFollower && first) this.updateFollowerFetchState(req.replicaId, fp.fetchOffset, log.leo);
     const limit = isFollower ? log.leo : log.hw;
     const rate = isFollower ? this.throttledRate(req.replicaId) : -1;

@@ -186,10 +186,10 @@ export class ReplicationControlManager implements ReplicationControl {
     try {
       placements = place(usable, count - t.partitions, rf);
     } catch (e) {
-      return `INVALID_REPLICATION_FACTOR: ${(e as Error).message}`;
+      return `INVALID_REPLICATION_FACTOR: Unable to replicate the partition ${rf} time(s): ${(e as Error).message}`;
     }
     const isrs = placements.map((replicas) => replicas.filter((b) => this.eligible(b)));
-    if (isrs.some((isr) => isr.length === 0)) return 'INVALID_REPLICATION_FACTOR: Unable to replicate the partition: all its replicas are fenced.';
+    if (isrs.some((isr) => isr.length === 0)) return `INVALID_REPLICATION_FACTOR: Unable to replicate the partition ${rf} time(s): All brokers are currently fenced or in controlled shutdown.`;
     ctl.commit((d) => {
       d.topics[topic].partitions = count;
       placements.forEach((replicas, i) => {
