@@ -361,6 +361,30 @@ const CLAIMS: Claim[] = [
       return `with the default 0.5 ms, seeds 1 to ${s.length} gave ${dup === 0 ? 'no duplicate' : dup === 1 ? '1 duplicate' : `${dup} duplicates`} between them`;
     },
   },
+  // q17
+  {
+    doc: QD,
+    text: "metadata: here at 25 s, 3 s after `kafka-topics --alter --partitions 8` at 22 s (Admin CreatePartitions). From then on **488 of the 1,000 keys** map to another partition: a moved key's new updates go to another log than its old ones, and no consumer can read them in the order they were sent. Each partition keeps its own order (**0 reordered, 0 lost**). With 8 partitions from the start, **0 keys move**.",
+    runs: [...q('q17-added-partitions-key-order-4-to-8'), ...q('q17-added-partitions-key-order-8-from-start')],
+    render: (s, b) => {
+      const added = at(s, 'partitions', /^orders: 8 partitions/);
+      const learned = at(s, 'partitions', /^producer p1 sees 8 partitions/);
+      return `metadata: here at ${s0(learned)}, ${s0(learned - added)} after \`kafka-topics --alter --partitions 8\` at ${s0(added)} (Admin CreatePartitions). From then on **${s.cluster!.keysMoved} of the 1,000 keys** map to another partition: a moved key's new updates go to another log than its old ones, and no consumer can read them in the order they were sent. Each partition keeps its own order (**${s.records.reordered} reordered, ${s.records.lostAcked} lost**). With 8 partitions from the start, **${b!.cluster?.keysMoved ?? 0} keys move**.`;
+    },
+  },
+  {
+    doc: QD,
+    text: cmd('q17-added-partitions-key-order-4-to-8', '488 keys moved at 25 s'),
+    runs: q('q17-added-partitions-key-order-4-to-8'),
+    render: (s) => cmd('q17-added-partitions-key-order-4-to-8', `${s.cluster!.keysMoved} keys moved at ${s0(at(s, 'partitions', /^producer p1 sees/))}`),
+  },
+  {
+    doc: QD,
+    text: cmd('q17-added-partitions-key-order-8-from-start', '0 keys moved'),
+    runs: q('q17-added-partitions-key-order-8-from-start'),
+    render: (s) => cmd('q17-added-partitions-key-order-8-from-start', `${s.cluster?.keysMoved ?? 0} keys moved`),
+  },
+
   // q19
   {
     doc: QD,
