@@ -23,7 +23,8 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
   readonly producePurgatory: ProducePurgatory;
   readonly fetchPurgatory: FetchPurgatory;
   readonly fetcherManager: ReplicaFetcherManager;
-  readonly leaderQuota = new ReplicationQuota();
+  /** leader.replication.throttled.rate's quota: a new process starts with a fresh one. */
+  leaderQuota = new ReplicationQuota();
 
   constructor(private readonly broker: BrokerContext) {
     this.producePurgatory = new ProducePurgatory(broker, this);
@@ -34,6 +35,7 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
   /** A new process incarnation: roles, fetchers and waiting requests are gone (the logs stay). */
   reset(): void {
     this.allPartitions = new Map();
+    this.leaderQuota = new ReplicationQuota();
     this.fetcherManager.reset();
     this.producePurgatory.reset();
     this.fetchPurgatory.reset();
