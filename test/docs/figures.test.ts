@@ -89,6 +89,13 @@ function producerProperty(key: string, value: string | number): RunRef['edit'] {
     },
   };
 }
+/** The cluster's min.insync.replicas set to `n` (as `compare: { set: { min.insync.replicas: n } }` does). */
+function clusterMinIsr(n: number): RunRef['edit'] {
+  return {
+    flags: `--set cluster.config.min.insync.replicas=${n}`,
+    apply: (raw) => void ((raw.cluster as { config: Record<string, unknown> }).config['min.insync.replicas'] = n),
+  };
+}
 /** The network's default latency (0.5 ms plus jitter) instead of the file's. */
 const DEFAULT_LATENCY: RunRef['edit'] = {
   flags: '--set cluster.network.latency=0.5ms',
@@ -722,6 +729,22 @@ const CLAIMS: Claim[] = [
       const learned = at(s, 'partitions', /^producer p1 sees/);
       const read = new Set(s.partitions.map((p) => p.partition).filter((p) => p < 4));
       return `\`createPartitions\` 4 → ${count} at ${s0(at(s, 'partitions', /^orders: \d+ partitions/))}: the producer learns the new count at ${s0(learned)} (metadata.max.age.ms 5 s) and ${s.cluster!.keysMoved} of its 1,000 keys now map to another partition; the consumer, assigned partitions 0 to ${read.size - 1} by hand, keeps them and reads ${n(s.records.consumed)} of the ${n(s.records.acked)} acknowledged records`;
+    },
+  },
+
+  // README.md: the scenarios table, remove-broker (and its compare side, min.insync.replicas=3).
+  {
+    doc: 'README.md',
+    text: "decommissioning broker 4 in Kafka's three steps: `reassign` its 3 replicas away at 10 s (all complete within 5 ms, and its 1 leadership moves to broker 1), `shutdown` at 20 s moves nothing, `unregisterBroker` at 25 s; 0 failed and nothing acknowledged is lost, with min.insync.replicas=3 too",
+    runs: [{ path: 'scenarios/remove-broker.yaml' }, { path: 'scenarios/remove-broker.yaml', edit: clusterMinIsr(3) }],
+    render: (s, strict) => {
+      const start = at(s, 'reassign', /reassignment starts/);
+      const took = Math.ceil(s.cluster!.reassignmentDoneMs - start);
+      const moved = s.elections.filter((e) => e.reason === 'reassignment');
+      const to = [...new Set(moved.map((e) => e.leader))].join(', ');
+      const shutdownMoves = s.elections.filter((e) => e.atMs >= at(s, 'fault', /^shutdown broker 4/)).length;
+      const ok = (r: RunSummary) => r.records.failed === 0 && r.records.lostAcked === 0;
+      return `decommissioning broker 4 in Kafka's three steps: \`reassign\` its ${s.cluster!.reassignmentsCompleted} replicas away at ${s0(start)} (all complete within ${took} ms, and its ${moved.length} leadership moves to broker ${to}), \`shutdown\` at ${s0(at(s, 'fault', /^shutdown broker 4/))} moves ${shutdownMoves === 0 ? 'nothing' : `${shutdownMoves} leaderships`}, \`unregisterBroker\` at ${s0(at(s, 'fault', /^unregister broker 4/))}; ${s.records.failed} failed and ${s.records.lostAcked === 0 ? 'nothing acknowledged is lost' : `${n(s.records.lostAcked)} acknowledged records are lost`}${ok(strict!) ? ', with min.insync.replicas=3 too' : ''}`;
     },
   },
 
