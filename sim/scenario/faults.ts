@@ -1,7 +1,7 @@
 /** Normalization of `faults:`: time order, one verb each, its options, targets and labels, and the text the trace shows. */
 import { formatDurationUs, parseBandwidth, parseDurationUs } from '../config/units.js';
 import type { FaultSpec, Target } from './types.js';
-import { FAULT_VERBS, type Verb } from './names.js';
+import { FAULT_VERBS, LIMITS, type Verb } from './names.js';
 import type { RawFault, RawCut } from './schema.js';
 import type { Path, Problems } from './problems.js';
 import { brokerIdOf, type Env, builtinTarget, type Labels, resolveTarget, targetText } from './targets.js';
@@ -17,7 +17,7 @@ export function normFaults(raws: RawFault[], env: Env, durationUs: number, p: Pr
   timed.sort((a, b) => a.atUs - b.atUs); // Array.prototype.sort is stable: same time keeps file order
   const labels: Labels = { defined: new Set(), later: new Map() };
   // A broker added by an earlier fault is a target for the later ones.
-  env = { ...env, brokers: [...env.brokers] };
+  env = { ...env, brokers: [...env.brokers], topics: new Map(env.topics) };
   for (const t of timed) if (t.raw.as) labels.later.set(t.raw.as, `faults[${t.index}] at ${formatDurationUs(t.atUs)}`);
   const out: FaultSpec[] = [];
   for (const t of timed) {
@@ -138,6 +138,13 @@ function createPartitionsFault(path: Path, t: Timed, env: Env, p: Problems): Fau
   if (info === undefined) return p.report([...path, 'createPartitions'], { problem: 'no such topic', got: t.raw.createPartitions, expected: `one of ${[...env.topics.keys()].join(', ')}` });
   const increaseTo = t.raw.increaseTo;
   if (increaseTo === undefined) return undefined;
+  let total = 0;
+  for (const x of env.topics.values()) total += x.partitions;
+  if (increaseTo > info.partitions && total + increaseTo - info.partitions > LIMITS.partitions) {
+    return p.report([...path, 'increaseTo'], { problem: `more than ${LIMITS.partitions.toLocaleString('en-US')} partitions in the cluster (kafkasim's limit)`, got: increaseTo });
+  }
+  // Later faults may name the new partitions (an increase the controller refuses adds none: it is rejected then).
+  if (increaseTo > info.partitions) env.topics.set(topic, { ...info, partitions: increaseTo });
   return { atUs: t.atUs, verb: 'createPartitions', topic, increaseTo, text: `create partitions of ${topic}: increase to ${increaseTo}` };
 }
 
@@ -149,6 +156,7 @@ function brokerIdFault(path: Path, verb: 'addBroker' | 'unregisterBroker', t: Ti
   if (id === undefined) return p.report(vp, { problem: 'not a broker id', got: raw, expected: 'a number, or broker N' });
   if (verb === 'addBroker') {
     if (env.brokers.includes(id)) return p.report(vp, { problem: `broker ${id} is already in the cluster`, got: raw, expected: 'a new broker id' });
+    if (env.brokers.length >= LIMITS.brokers) return p.report(vp, { problem: `more than ${LIMITS.brokers} brokers (kafkasim's limit)`, got: raw });
     env.brokers.push(id);
     return { atUs: t.atUs, verb, id, text: `add broker ${id}` };
   }

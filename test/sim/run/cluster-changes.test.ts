@@ -173,3 +173,29 @@ describe('removing a broker: reassign off it, shut it down, unregister it', () =
     expect(summary.violations).toEqual([]);
   });
 });
+
+describe('the cluster faults in a scenario file', () => {
+  it.each([
+    ['  - { at: 1s, createPartitions: t }', 'faults[0]: createPartitions needs increaseTo'],
+    ['  - { at: 1s, createPartitions: nope, increaseTo: 4 }', 'faults[0].createPartitions: no such topic (got "nope"); expected one of t'],
+    ['  - { at: 1s, crash: broker 1, increaseTo: 4 }', 'faults[0].increaseTo: increaseTo applies to createPartitions only (got 4)'],
+    ['  - { at: 1s, addBroker: 2 }', 'faults[0].addBroker: broker 2 is already in the cluster (got 2); expected a new broker id'],
+    ['  - { at: 1s, unregisterBroker: 7 }', 'faults[0].unregisterBroker: no broker 7 (got 7); expected one of the brokers 1, 2, 3'],
+    ['  - { at: 1s, reassign: { t-0: [1, 2, 4] } }', 'faults[0].reassign.t-0: no broker 4'],
+    ['  - { at: 1s, reassign: { u-0: [1, 2, 3] } }', 'faults[0].reassign.u-0: no such partition (got "u-0")'],
+    ['  - { at: 1s, crash: broker 1, throttle: 1MB/s }', 'faults[0].throttle: throttle applies to reassign only'],
+    ['  - { at: 1s, createPartitions: t, increaseTo: 4, as: x }', 'faults[0].as: as: names a node a fault acts on, and createPartitions is an admin request (got "x")'],
+  ])('rejects %s with a one-line error', (fault, message) => {
+    expect(() => parseScenario(SMALL(fault), 'x.yaml')).toThrow(message);
+  });
+
+  it('lets later faults name an added broker and added partitions', () => {
+    const s = parseScenario(
+      SMALL(
+        '  - { at: 1s, addBroker: 4 }\n  - { at: 2s, createPartitions: t, increaseTo: 4 }\n  - { at: 3s, reassign: { t-3: [4, 1, 2] } }\n  - { at: 4s, electLeaders: preferred, for: t-3 }\n  - { at: 5s, crash: broker 4 }',
+      ),
+      'x.yaml',
+    );
+    expect(s.faults.map((f) => f.text)).toEqual(['add broker 4', 'create partitions of t: increase to 4', 'reassign t-3 → [4,1,2]', 'elect preferred leader of t-3', 'crash broker 4']);
+  });
+});
