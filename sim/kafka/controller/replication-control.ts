@@ -144,7 +144,7 @@ export class ReplicationControlManager implements ReplicationControl {
     const ctl = this.ctl;
     const p = ctl.image.partitions[tp];
     if (p === undefined) return `UNKNOWN_TOPIC_OR_PARTITION (${tp})`;
-    const invalid = this.invalidAssignment(target, p.replicas.length);
+    const invalid = this.invalidAssignment(target);
     if (invalid !== undefined) return `INVALID_REPLICA_ASSIGNMENT for ${tp}: ${invalid}`;
     if (p.addingReplicas.length > 0 || p.removingReplicas.length > 0) return `${tp} is already being reassigned (not modelled: changing a reassignment in progress)`;
     const r = reassignmentReplicas(p.replicas, target);
@@ -155,7 +155,7 @@ export class ReplicationControlManager implements ReplicationControl {
   }
 
   /** validateManualPartitionAssignment: registered brokers, none twice (the replication factor may change in a reassignment). */
-  private invalidAssignment(target: number[], _rf: number): string | undefined {
+  private invalidAssignment(target: number[]): string | undefined {
     if (target.length === 0) return 'The manual partition assignment includes an empty replica list.';
     const seen = new Set<number>();
     for (const b of target) {
