@@ -95,6 +95,16 @@ export class TraceState {
       case 'isr':
         this.part(ev.tp).isr = ev.isr;
         return;
+      case 'partitions': {
+        // CreatePartitions: the new partitions start empty, led by the first of their ISR.
+        const first = ev.partitions - ev.replicas.length;
+        ev.replicas.forEach((r, i) => this.addPartition(`${ev.topic}-${first + i}`, r, ev.isr[i]!));
+        return;
+      }
+      case 'reassign':
+        // A completed reassignment: the removed replicas deleted their logs.
+        if (ev.phase === 'complete') for (const b of ev.removing) this.part(ev.tp).replicas.delete(b);
+        return;
       case 'end':
         this.endUs = ev.t;
         return;
@@ -102,16 +112,15 @@ export class TraceState {
   }
 
   private onHeader(h: HeaderEvent): void {
-    for (const t of h.topics) {
-      for (let i = 0; i < t.partitions; i++) {
-        const tp = `${t.name}-${i}`;
-        const replicas = new Map<number, Replica>();
-        for (const b of t.replicas[i]) replicas.set(b, { broker: b, log: new Rows(5), hw: 0 });
-        this.parts.set(tp, { tp, replicas, leader: t.replicas[i][0], isr: [...t.replicas[i]], acked: new Rows(5), consumed: new Rows(7) });
-      }
-    }
+    for (const t of h.topics) for (let i = 0; i < t.partitions; i++) this.addPartition(`${t.name}-${i}`, t.replicas[i], t.replicas[i]);
     for (const c of h.consumers) if (c.group !== undefined) this.readerOf.set(c.name, `group ${c.group}`);
     for (const p of h.producers) this.acksOf.set(p.name, p.acks);
+  }
+
+  private addPartition(tp: string, assignment: number[], isr: number[]): void {
+    const replicas = new Map<number, Replica>();
+    for (const b of assignment) replicas.set(b, { broker: b, log: new Rows(5), hw: 0 });
+    this.parts.set(tp, { tp, replicas, leader: isr[0] ?? -1, isr: [...isr], acked: new Rows(5), consumed: new Rows(7) });
   }
 
   private onAck(ev: AckEvent): void {

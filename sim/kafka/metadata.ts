@@ -25,6 +25,12 @@ export interface PartitionState {
   /** KIP-704: RECOVERING after an unclean election, until the leader's next AlterPartition. */
   leaderRecoveryState: 'RECOVERED' | 'RECOVERING';
   partitionEpoch: number;
+  /**
+   * A reassignment in progress (KIP-455, PartitionRegistration.addingReplicas / removingReplicas): the
+   * replicas being added and those to remove once the adding ones are in the ISR. Empty otherwise.
+   */
+  addingReplicas: number[];
+  removingReplicas: number[];
 }
 
 export interface BrokerRegistration {
@@ -48,6 +54,11 @@ export interface MetadataImage {
   brokers: Record<number, BrokerRegistration>;
   topics: Record<string, TopicMeta>;
   partitions: Record<string, PartitionState>;
+  /**
+   * leader.replication.throttled.rate (= follower.replication.throttled.rate) per broker id, bytes/s, as
+   * kafka-reassign-partitions --throttle sets them (dynamic broker configs, ConfigRecords); absent: none.
+   */
+  throttledRates: Record<number, number>;
 }
 
 export const NO_LEADER = -1;

@@ -9,6 +9,9 @@
  *   is counted in none of the three.
  * - `truncatedByBroker.ID`: records broker ID removed by truncation (0 when it removed none).
  * - `isrShrinks`, `isrExpands`: the summary's counts.
+ * - `keysMoved`, `reassignmentsCompleted`, `reassignmentDoneMs`: the summary's cluster changes (keys that
+ *   moved partition when producers saw added partitions; completed reassignments and when the last one
+ *   completed, -1 when none did).
  * - `errors.NAME`: `summary.errors[NAME]`, 0 when absent.
  * - `groups.G.NAME`: the consumer group G's counter at the end (GROUP_COUNTER_DOCS).
  * - `violations: [check]`: the check reported at least one violation.
@@ -85,6 +88,11 @@ export function evaluateExpect(expect: ExpectSpec, summary: RunSummary): ExpectE
 
   if (expect.isrShrinks) results.push(numeric('isrShrinks', expect.isrShrinks, summary.isrShrinks));
   if (expect.isrExpands) results.push(numeric('isrExpands', expect.isrExpands, summary.isrExpands));
+  for (const key of ['keysMoved', 'reassignmentsCompleted', 'reassignmentDoneMs'] as const) {
+    const e = expect[key];
+    // A run without cluster changes moved no keys and completed no reassignment (-1: none completed).
+    if (e) results.push(numeric(key, e, summary.cluster?.[key] ?? (key === 'reassignmentDoneMs' ? -1 : 0)));
+  }
 
   for (const [name, e] of Object.entries(expect.errors ?? {})) results.push(numeric(`errors.${name}`, e, summary.errors[name] ?? 0));
 

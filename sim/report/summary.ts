@@ -32,6 +32,8 @@ export interface RunSummary {
   elections: Array<{ atMs: number; partition: string; leader: number; epoch: number; clean: boolean; reason: string }>;
   isrShrinks: number;
   isrExpands: number;
+  /** Cluster changes (partitions added, reassignments); absent when the run had none. */
+  cluster?: { keysMoved: number; reassignmentsCompleted: number; reassignmentDoneMs: number };
   violations: Violation[];
   lost: Array<{ partition: string; records: number; offsets: string }>;
   /** Per reader (a consumer, or `group NAME`) and partition: records received again, with their offsets. */
@@ -80,6 +82,7 @@ export function summarize(sim: SummaryInput): RunSummary {
     elections: tl.elections,
     isrShrinks: tl.isrShrinks,
     isrExpands: tl.isrExpands,
+    ...(tl.clusterChanged ? { cluster: { keysMoved: tl.keysMoved, reassignmentsCompleted: tl.reassignmentsCompleted, reassignmentDoneMs: tl.reassignmentDoneMs } } : {}),
     violations: res.violations,
     lost: res.lost,
     redelivered: res.redelivered,

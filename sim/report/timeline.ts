@@ -8,7 +8,7 @@ import { type ControllerKind, fencedWord, sessionLostWords, TRUNCATION_SHORT } f
 
 export interface TimelineItem {
   atMs: number;
-  kind: 'fault' | 'broker' | 'fence' | 'election' | 'isr' | 'truncate' | 'sendError' | 'group';
+  kind: 'fault' | 'broker' | 'fence' | 'election' | 'isr' | 'truncate' | 'sendError' | 'partitions' | 'reassign' | 'group';
   partition?: string;
   text: string;
 }
@@ -49,6 +49,12 @@ export class Timeline implements TraceSink {
   readonly elections: Array<{ atMs: number; partition: string; leader: number; epoch: number; clean: boolean; reason: string }> = [];
   isrShrinks = 0;
   isrExpands = 0;
+  /** Partitions were added or reassigned during the run. */
+  clusterChanged = false;
+  keysMoved = 0;
+  reassignmentsCompleted = 0;
+  /** When the last reassignment completed (ms), -1: none did. */
+  reassignmentDoneMs = -1;
   private controller: ControllerKind = 'kraft';
   /** Producer and error of the send() failures already on the timeline (only the first of each is). */
   private readonly sendErrors = new Set<string>();
@@ -107,13 +113,19 @@ export class Timeline implements TraceSink {
       case 'header':
         this.controller = ev.controller;
         for (const b of ev.brokers) this.brokerState.set(b, 'running');
-        for (const t of ev.topics) {
-          t.replicas.forEach((replicas, p) => {
-            const offsets: PartitionRow['offsets'] = {};
-            for (const r of replicas) offsets[r] = { leo: 0, hw: 0 };
-            this.partitions.set(`${t.name}-${p}`, { topic: t.name, partition: p, leader: replicas[0], leaderEpoch: 0, replicas, isr: [...replicas], elr: [], lastKnownElr: [], offsets });
-          });
-        }
+        for (const t of ev.topics) t.replicas.forEach((replicas, p) => this.addRow(t.name, p, replicas, replicas));
+        return;
+      case 'partitions':
+        return this.partitionsAdded(ev, atMs);
+      case 'reassign':
+        return this.reassign(ev, atMs);
+      case 'keysRemapped':
+        this.keysMoved += ev.keysMoved;
+        this.items.push({
+          atMs,
+          kind: 'partitions',
+          text: `producer ${ev.producer} sees ${ev.partitions} partitions of ${ev.topic}: ${ev.keysMoved} of the keys it sent now map to another partition`,
+        });
         return;
       case 'fault': {
         const outcome = ev.rejected !== undefined ? ` — rejected: ${ev.rejected}` : ev.pending !== undefined ? ` — pending: ${ev.pending}` : '';
@@ -149,13 +161,8 @@ export class Timeline implements TraceSink {
       case 'coordinator':
       case 'commit':
         return this.groupItem(ev, atMs);
-      case 'sendError': {
-        const key = `${ev.producer} ${ev.error}`;
-        if (this.sendErrors.has(key)) return;
-        this.sendErrors.add(key);
-        this.items.push({ atMs, kind: 'sendError', text: `producer ${ev.producer}: send() failed with ${ev.error}: ${ev.message}` });
-        return;
-      }
+      case 'sendError':
+        return this.sendError(ev, atMs);
       case 'truncate': {
         const o = this.offsets(ev.tp, ev.broker);
         o.leo = ev.to;
@@ -164,6 +171,43 @@ export class Timeline implements TraceSink {
         return;
       }
     }
+  }
+
+  private sendError(ev: Extract<TraceEvent, { type: 'sendError' }>, atMs: number): void {
+    const key = `${ev.producer} ${ev.error}`;
+    if (this.sendErrors.has(key)) return;
+    this.sendErrors.add(key);
+    this.items.push({ atMs, kind: 'sendError', text: `producer ${ev.producer}: send() failed with ${ev.error}: ${ev.message}` });
+  }
+
+  private partitionsAdded(ev: Extract<TraceEvent, { type: 'partitions' }>, atMs: number): void {
+    this.clusterChanged = true;
+    const first = ev.partitions - ev.replicas.length;
+    ev.replicas.forEach((replicas, i) => this.addRow(ev.topic, first + i, replicas, ev.isr[i]!));
+    this.items.push({ atMs, kind: 'partitions', text: `${ev.topic}: ${ev.partitions} partitions (added ${ev.replicas.map((r, i) => `${ev.topic}-${first + i} [${r.join(',')}]`).join(', ')})` });
+  }
+
+  private addRow(topic: string, partition: number, replicas: number[], isr: number[]): void {
+    const offsets: PartitionRow['offsets'] = {};
+    for (const r of replicas) offsets[r] = { leo: 0, hw: 0 };
+    this.partitions.set(`${topic}-${partition}`, { topic, partition, leader: isr[0] ?? -1, leaderEpoch: 0, replicas, isr: [...isr], elr: [], lastKnownElr: [], offsets });
+  }
+
+  private reassign(ev: Extract<TraceEvent, { type: 'reassign' }>, atMs: number): void {
+    const row = this.partitions.get(ev.tp)!;
+    this.clusterChanged = true;
+    if (ev.phase === 'complete') {
+      this.reassignmentsCompleted++;
+      this.reassignmentDoneMs = atMs;
+    }
+    row.replicas = ev.replicas;
+    const moves = `adding [${ev.adding.join(',')}], removing [${ev.removing.join(',')}]`;
+    if (ev.phase === 'complete') for (const b of ev.removing) delete row.offsets[b];
+    const text =
+      ev.phase === 'start'
+        ? `reassignment starts: replicas [${ev.replicas.join(',')}], ${moves}`
+        : `reassignment complete: replicas [${ev.replicas.join(',')}] (${moves.replace('adding', 'added').replace('removing', 'removed')})`;
+    this.items.push({ atMs, kind: 'reassign', partition: ev.tp, text: `${ev.tp}: ${text}` });
   }
 
   /** An ISR or election reason; with a ZooKeeper controller a broker is dead, not fenced. */

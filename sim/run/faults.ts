@@ -10,6 +10,7 @@ import { tpName } from '../kafka/metadata.js';
 import { OFFSETS_TOPIC, offsetsPartitionFor } from '../kafka/group/messages.js';
 import type { Producer } from '../kafka/clients/producer.js';
 import type { Kernel } from '../kernel/kernel.js';
+import type { UsableBroker } from '../kafka/placement.js';
 import type { Network } from '../resources/network.js';
 import type { FaultSpec, Target } from '../scenario/types.js';
 import type { Trace } from '../trace/bus.js';
@@ -27,6 +28,10 @@ export interface FaultTargets {
   readonly offsetsPartitions: number;
   /** Whether the run has ended (faults after the end do nothing). */
   readonly done: boolean;
+  /** Create and start broker `id` (a new machine joining the cluster). */
+  addBroker(id: number): void;
+  /** StripedReplicaPlacer over these brokers, from the run's placement stream and racks. */
+  placeReplicas(brokers: UsableBroker[], partitions: number, rf: number): number[][];
 }
 
 /** Why a fault could not take effect on a node, or what it waits for; undefined when it took effect. */
@@ -95,6 +100,13 @@ export class Faults {
       case 'electLeaders':
         targets = ['ctl'];
         rejected.push(...this.electLeaders(f));
+        break;
+      case 'createPartitions':
+      case 'addBroker':
+      case 'reassign':
+      case 'unregisterBroker':
+        targets = f.verb === 'addBroker' ? [`b${f.id}`] : ['ctl'];
+        rejected.push(...this.adminRequest(f));
         break;
       default:
         targets = this.resolve(f.target);
@@ -168,6 +180,33 @@ export class Faults {
     const results = ctl.replicationControl.electPreferred(tps);
     const failed = [...results].filter(([, r]) => r === 'PREFERRED_LEADER_NOT_AVAILABLE').map(([tp]) => tp);
     return failed.length > 0 ? [`PREFERRED_LEADER_NOT_AVAILABLE for ${failed.join(', ')} (the preferred replica is not in the ISR or not active)`] : [];
+  }
+
+  /**
+   * An admin request at the controller (CreatePartitions, AlterPartitionReassignments, UnregisterBroker) or
+   * a new broker joining. What failed is returned, as the tools print Kafka's errors.
+   */
+  private adminRequest(f: Extract<FaultSpec, { verb: 'createPartitions' | 'addBroker' | 'reassign' | 'unregisterBroker' }>): string[] {
+    const ctl = this.sim.controller;
+    if (f.verb === 'addBroker') {
+      this.sim.addBroker(f.id);
+      return [];
+    }
+    if (!ctl.alive) return ['ctl is down (the request needs the active controller)'];
+    if (f.verb === 'unregisterBroker') return optional(ctl.clusterControl.unregisterBroker(f.id));
+    if (f.verb === 'createPartitions') return optional(ctl.replicationControl.createPartitions(f.topic, f.increaseTo, (b, n, rf) => this.sim.placeReplicas(b, n, rf)));
+    // kafka-reassign-partitions --throttle sets the rates on every broker of the moving partitions before it starts them.
+    if (f.throttleBytesPerSec !== undefined) {
+      const involved = new Set<number>();
+      for (const x of f.targets) for (const b of [...(ctl.image.partitions[x.tp]?.replicas ?? []), ...x.replicas]) involved.add(b);
+      ctl.replicationControl.setThrottledRate(
+        [...involved].sort((a, b) => a - b),
+        f.throttleBytesPerSec,
+      );
+    }
+    const errors: string[] = [];
+    for (const x of f.targets) errors.push(...optional(ctl.replicationControl.alterPartitionReassignment(x.tp, x.replicas)));
+    return errors;
   }
 
   private crash(node: string, mode: 'process' | 'power', broker: Broker | undefined, client: Producer | Consumer | undefined): Outcome {
@@ -249,4 +288,8 @@ export class Faults {
     }
     return [...a, ...b];
   }
+}
+
+function optional(error: string | undefined): string[] {
+  return error === undefined ? [] : [error];
 }

@@ -16,7 +16,7 @@ import { Kernel } from '../kernel/kernel.js';
 import { tpName, type MetadataImage, type PartitionState } from '../kafka/metadata.js';
 import { Metrics } from '../kafka/clients/metrics.js';
 import { Network } from '../resources/network.js';
-import { placeReplicas } from '../kafka/placement.js';
+import { placeReplicas, type UsableBroker } from '../kafka/placement.js';
 import type { Producer } from '../kafka/clients/producer.js';
 import { Streams } from '../kernel/random.js';
 import type { ConfigMap, Scenario } from '../scenario/types.js';
@@ -58,6 +58,7 @@ export class Simulation {
     return num(this.scenario.cluster.config, 'offsets.topic.num.partitions');
   }
   private readonly faults = new Faults(this);
+  private brokerCfg: BrokerConfig | undefined;
   private ended = false;
 
   constructor(
@@ -150,7 +151,7 @@ export class Simulation {
   }
 
   private initialImage(): MetadataImage {
-    const img: MetadataImage = { version: 1, brokers: {}, topics: {}, partitions: {} };
+    const img: MetadataImage = { version: 1, brokers: {}, topics: {}, partitions: {}, throttledRates: {} };
     let epoch = 1;
     for (const b of this.scenario.cluster.brokers) img.brokers[b] = { id: b, epoch: epoch++, fenced: false, inControlledShutdown: false };
     for (const t of this.topics) {
@@ -168,6 +169,8 @@ export class Simulation {
           lastKnownElr: [],
           leaderRecoveryState: 'RECOVERED',
           partitionEpoch: 0,
+          addingReplicas: [],
+          removingReplicas: [],
         };
         img.partitions[st.tp] = st;
       });
@@ -231,17 +234,41 @@ export class Simulation {
     cfg.flushMessages = memo(cfg.flushMessages);
     cfg.flushMs = memo(cfg.flushMs);
     cfg.maxMessageBytes = memo(cfg.maxMessageBytes);
-    for (const id of this.scenario.cluster.brokers) {
-      const diskSpec = { ...this.scenario.cluster.disk, ...(this.scenario.cluster.brokerDisks[String(id)] ?? {}) };
-      const disk = new Disk(this.kernel, diskSpec, this.trace, id);
-      const b = new Broker(this.kernel, id, this.net, disk, this.trace, cfg, this.flushPeriodUs());
-      this.brokers.set(id, b);
-    }
+    this.brokerCfg = cfg;
+    for (const id of this.scenario.cluster.brokers) this.newBroker(id);
     this.controller.start();
     for (const b of this.brokers.values()) {
       b.start({ image, brokerEpoch: image.brokers[b.id].epoch });
       this.controller.adoptBroker(b.id, b.incarnation);
     }
+  }
+
+  private newBroker(id: number): Broker {
+    const diskSpec = { ...this.scenario.cluster.disk, ...(this.scenario.cluster.brokerDisks[String(id)] ?? {}) };
+    const disk = new Disk(this.kernel, diskSpec, this.trace, id);
+    const b = new Broker(this.kernel, id, this.net, disk, this.trace, this.brokerCfg!, this.flushPeriodUs());
+    this.brokers.set(id, b);
+    return b;
+  }
+
+  /**
+   * A new machine joins the cluster (the `addBroker` fault): its broker starts with no logs, registers with
+   * the controller (BrokerRegistration), catches up with the metadata and is unfenced. It hosts nothing
+   * until a reassignment or new partitions place replicas on it.
+   */
+  addBroker(id: number): void {
+    this.newBroker(id).start();
+  }
+
+  /** ClusterControlManager.placeReplicas for new partitions: StripedReplicaPlacer from the `placement` stream, with broker.rack. */
+  placeReplicas(brokers: UsableBroker[], partitions: number, rf: number): number[][] {
+    const racks = this.scenario.cluster.racks;
+    return placeReplicas(
+      brokers.map((b) => ({ ...b, rack: racks[String(b.id)] })),
+      partitions,
+      rf,
+      this.streams.get('placement'),
+    );
   }
 
   /** How often brokers look for logs past their flush.ms (the smallest flush.ms of any topic). */

@@ -81,5 +81,9 @@ export function normExpect(raw: NonNullable<RawScenario['expect']>, env: Env, p:
       spec.groups[g] = normKeyed(['expect', 'groups', g], counters, p);
     }
   }
+  for (const key of ['keysMoved', 'reassignmentsCompleted', 'reassignmentDoneMs'] as const) {
+    const e = raw[key] === undefined ? undefined : normExpectation(['expect', key], raw[key], p);
+    if (e) spec[key] = e;
+  }
   return spec;
 }

@@ -1,10 +1,10 @@
 /** Normalization of `faults:`: time order, one verb each, its options, targets and labels, and the text the trace shows. */
-import { formatDurationUs, parseDurationUs } from '../config/units.js';
+import { formatDurationUs, parseBandwidth, parseDurationUs } from '../config/units.js';
 import type { FaultSpec, Target } from './types.js';
-import { FAULT_VERBS, type Verb } from './names.js';
+import { FAULT_VERBS, LIMITS, type Verb } from './names.js';
 import type { RawFault, RawCut } from './schema.js';
 import type { Path, Problems } from './problems.js';
-import { type Env, builtinTarget, type Labels, resolveTarget, targetText } from './targets.js';
+import { brokerIdOf, type Env, builtinTarget, type Labels, resolveTarget, targetText } from './targets.js';
 
 interface Timed {
   raw: RawFault;
@@ -16,6 +16,8 @@ export function normFaults(raws: RawFault[], env: Env, durationUs: number, p: Pr
   const timed: Timed[] = raws.map((raw, index) => ({ raw, index, atUs: p.unit(['faults', index, 'at'], raw.at, parseDurationUs) ?? 0 }));
   timed.sort((a, b) => a.atUs - b.atUs); // Array.prototype.sort is stable: same time keeps file order
   const labels: Labels = { defined: new Set(), later: new Map() };
+  // A broker added by an earlier fault is a target for the later ones.
+  env = { ...env, brokers: [...env.brokers], topics: new Map(env.topics) };
   for (const t of timed) if (t.raw.as) labels.later.set(t.raw.as, `faults[${t.index}] at ${formatDurationUs(t.atUs)}`);
   const out: FaultSpec[] = [];
   for (const t of timed) {
@@ -26,6 +28,9 @@ export function normFaults(raws: RawFault[], env: Env, durationUs: number, p: Pr
   }
   return out;
 }
+
+/** Verbs that are admin requests to the controller, not faults on a node. */
+const CLUSTER_VERBS: readonly Verb[] = ['electLeaders', 'createPartitions', 'addBroker', 'reassign', 'unregisterBroker'];
 
 function faultVerb(path: Path, raw: RawFault, p: Problems): Verb | undefined {
   const verbs = FAULT_VERBS.filter((v) => raw[v] !== undefined);
@@ -38,10 +43,14 @@ function checkFaultOptions(path: Path, verb: Verb, raw: RawFault, p: Problems): 
   if (raw.mode !== undefined && verb !== 'crash') p.report([...path, 'mode'], { problem: 'mode applies to crash only', got: raw.mode });
   if (raw.factor !== undefined && verb !== 'slowDisk') p.report([...path, 'factor'], { problem: 'factor applies to slowDisk only', got: raw.factor });
   if (verb === 'slowDisk' && raw.factor === undefined) p.report(path, { problem: 'slowDisk needs a factor', expected: 'factor: N (N times slower)' });
-  const single = verb !== 'heal' && verb !== 'electLeaders' && (verb !== 'partition' || typeof raw.partition !== 'object');
+  const single = verb !== 'heal' && !CLUSTER_VERBS.includes(verb) && (verb !== 'partition' || typeof raw.partition !== 'object');
+  if (raw.increaseTo !== undefined && verb !== 'createPartitions') p.report([...path, 'increaseTo'], { problem: 'increaseTo applies to createPartitions only', got: raw.increaseTo });
+  if (verb === 'createPartitions' && raw.increaseTo === undefined) p.report(path, { problem: 'createPartitions needs increaseTo', expected: 'increaseTo: N (the new partition count)' });
+  if (raw.throttle !== undefined && verb !== 'reassign') p.report([...path, 'throttle'], { problem: 'throttle applies to reassign only', got: raw.throttle });
   if (raw.for !== undefined && verb !== 'electLeaders') p.report([...path, 'for'], { problem: 'for applies to electLeaders only', got: raw.for });
   if (raw.as !== undefined && verb === 'electLeaders') p.report([...path, 'as'], { problem: 'as: names a node, and electLeaders acts on partitions', got: raw.as });
-  if (raw.as !== undefined && !single) p.report([...path, 'as'], { problem: 'as: needs a fault with a single target', got: raw.as });
+  else if (raw.as !== undefined && CLUSTER_VERBS.includes(verb)) p.report([...path, 'as'], { problem: `as: names a node a fault acts on, and ${verb} is an admin request`, got: raw.as });
+  else if (raw.as !== undefined && !single) p.report([...path, 'as'], { problem: 'as: needs a fault with a single target', got: raw.as });
   if (raw.as !== undefined && (builtinTarget(raw.as) || /^all$/i.test(raw.as))) {
     p.report([...path, 'as'], { problem: 'this label reads as a target', got: raw.as, expected: 'a name such as old-leader or victim' });
   }
@@ -55,7 +64,10 @@ function normFault(t: Timed, env: Env, labels: Labels, p: Problems): FaultSpec |
   const as = t.raw.as !== undefined ? { as: t.raw.as } : {};
   if (verb === 'partition' || verb === 'heal') return cutFault(path, verb, t, env, labels, p);
   if (verb === 'electLeaders') return electFault(path, t, env, p);
-  const target = resolveTarget([...path, verb], t.raw[verb]!, env, labels, p);
+  if (verb === 'createPartitions') return createPartitionsFault(path, t, env, p);
+  if (verb === 'addBroker' || verb === 'unregisterBroker') return brokerIdFault(path, verb, t, env, p);
+  if (verb === 'reassign') return reassignFault(path, t, env, p);
+  const target = resolveTarget([...path, verb], t.raw[verb] as string | number, env, labels, p);
   if (!target) return undefined;
   if ((verb === 'slowDisk' || verb === 'restoreDisk') && (target.kind === 'producer' || target.kind === 'consumer')) {
     return p.report([...path, verb], { problem: `${verb} acts on a broker's disk`, got: t.raw[verb], expected: 'a broker target' });
@@ -117,4 +129,55 @@ function electFault(path: Path, t: Timed, env: Env, p: Problems): FaultSpec | un
   const partition = Number(m[2]);
   if (partition >= topic.partitions) return p.report([...path, 'for'], { problem: `${m[1]} has partitions 0 to ${topic.partitions - 1}`, got: t.raw.for });
   return { ...base, topic: m[1]!, partition, text: `elect preferred leader of ${scope}` };
+}
+
+/** `createPartitions: TOPIC, increaseTo: N`. */
+function createPartitionsFault(path: Path, t: Timed, env: Env, p: Problems): FaultSpec | undefined {
+  const topic = t.raw.createPartitions!.trim();
+  const info = env.topics.get(topic);
+  if (info === undefined) return p.report([...path, 'createPartitions'], { problem: 'no such topic', got: t.raw.createPartitions, expected: `one of ${[...env.topics.keys()].join(', ')}` });
+  const increaseTo = t.raw.increaseTo;
+  if (increaseTo === undefined) return undefined;
+  let total = 0;
+  for (const x of env.topics.values()) total += x.partitions;
+  if (increaseTo > info.partitions && total + increaseTo - info.partitions > LIMITS.partitions) {
+    return p.report([...path, 'increaseTo'], { problem: `more than ${LIMITS.partitions.toLocaleString('en-US')} partitions in the cluster (kafkasim's limit)`, got: increaseTo });
+  }
+  // Later faults may name the new partitions (an increase the controller refuses adds none: it is rejected then).
+  if (increaseTo > info.partitions) env.topics.set(topic, { ...info, partitions: increaseTo });
+  return { atUs: t.atUs, verb: 'createPartitions', topic, increaseTo, text: `create partitions of ${topic}: increase to ${increaseTo}` };
+}
+
+/** `addBroker: ID` (an id not in the cluster yet) or `unregisterBroker: ID` (one it has). */
+function brokerIdFault(path: Path, verb: 'addBroker' | 'unregisterBroker', t: Timed, env: Env, p: Problems): FaultSpec | undefined {
+  const raw = t.raw[verb]!;
+  const id = typeof raw === 'number' ? raw : brokerIdOf(raw);
+  const vp = [...path, verb];
+  if (id === undefined) return p.report(vp, { problem: 'not a broker id', got: raw, expected: 'a number, or broker N' });
+  if (verb === 'addBroker') {
+    if (env.brokers.includes(id)) return p.report(vp, { problem: `broker ${id} is already in the cluster`, got: raw, expected: 'a new broker id' });
+    if (env.brokers.length >= LIMITS.brokers) return p.report(vp, { problem: `more than ${LIMITS.brokers} brokers (kafkasim's limit)`, got: raw });
+    env.brokers.push(id);
+    return { atUs: t.atUs, verb, id, text: `add broker ${id}` };
+  }
+  if (!env.brokers.includes(id)) return p.report(vp, { problem: `no broker ${id}`, got: raw, expected: `one of the brokers ${env.brokers.join(', ')}` });
+  return { atUs: t.atUs, verb, id, text: `unregister broker ${id}` };
+}
+
+/** `reassign: { TOPIC-N: [replicas], ... }` with an optional `throttle` (bytes/s). */
+function reassignFault(path: Path, t: Timed, env: Env, p: Problems): FaultSpec | undefined {
+  const targets: Array<{ tp: string; replicas: number[] }> = [];
+  for (const [tp, replicas] of Object.entries(t.raw.reassign!)) {
+    const m = /^(.+)-(\d+)$/.exec(tp);
+    if (m === null || !env.topics.has(m[1]!)) return p.report([...path, 'reassign', tp], { problem: 'no such partition', got: tp, expected: 'TOPIC-N of a topic of the scenario' });
+    const unknown = replicas.find((b) => !env.brokers.includes(b));
+    if (unknown !== undefined) return p.report([...path, 'reassign', tp], { problem: `no broker ${unknown}`, got: replicas, expected: `brokers of ${env.brokers.join(', ')} (or added before)` });
+    targets.push({ tp, replicas: [...replicas] });
+  }
+  if (targets.length === 0) return p.report([...path, 'reassign'], { problem: 'no partition to reassign', expected: '{ TOPIC-N: [broker, ...] }' });
+  // -1 is kafka-reassign-partitions' default for --throttle: no throttle.
+  const throttle = t.raw.throttle === undefined || t.raw.throttle === -1 ? undefined : p.unit([...path, 'throttle'], t.raw.throttle, parseBandwidth);
+  const list = targets.map((x) => `${x.tp} → [${x.replicas.join(',')}]`).join(', ');
+  const text = `reassign ${list}${throttle !== undefined ? ` (throttle ${Math.round(throttle)} B/s)` : ''}`;
+  return { atUs: t.atUs, verb: 'reassign', targets, ...(throttle !== undefined ? { throttleBytesPerSec: throttle } : {}), text };
 }

@@ -15,7 +15,22 @@ export { RECORD_COUNTERS } from '../checks/checks.js';
 export const KAFKA_ERROR_NAMES = KAFKA_ERRORS.filter((e) => e !== 'NONE');
 
 /** Fault verbs, in the order the file documents them. */
-export const FAULT_VERBS = ['crash', 'restart', 'shutdown', 'pause', 'resume', 'slowDisk', 'restoreDisk', 'partition', 'heal', 'electLeaders'] as const;
+export const FAULT_VERBS = [
+  'crash',
+  'restart',
+  'shutdown',
+  'pause',
+  'resume',
+  'slowDisk',
+  'restoreDisk',
+  'partition',
+  'heal',
+  'electLeaders',
+  'createPartitions',
+  'addBroker',
+  'reassign',
+  'unregisterBroker',
+] as const;
 export type Verb = (typeof FAULT_VERBS)[number];
 
 /** Network defaults: a LAN in one data centre (0.5 ms one way, exponential jitter of mean 0.1 ms, 10 GbE). */

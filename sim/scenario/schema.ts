@@ -223,6 +223,35 @@ const FaultSchema = z
         "Admin ElectLeaders (kafka-leader-election --election-type preferred): the controller moves each partition's leadership back to its preferred replica (the first in its assignment) where that replica is in the ISR and active.",
     }),
     for: z.string().min(1).optional().meta({ description: 'For electLeaders: a topic (all its partitions) or one partition TOPIC-N (default: every partition).' }),
+    createPartitions: z.string().min(1).optional().meta({
+      description: 'Admin CreatePartitions (kafka-topics --alter --partitions): add partitions to this topic, up to increaseTo; producers then map keys over the new count.',
+    }),
+    increaseTo: z.number().int().positive().max(LIMITS.partitions).optional().meta({ description: 'For createPartitions: the new partition count (NewPartitions.increaseTo).' }),
+    addBroker: z
+      .union([z.number().int().nonnegative().max(LIMITS.brokerId), z.string()])
+      .optional()
+      .meta({
+        description: 'Start a new broker with this id (not in cluster.brokers): it registers with the controller and hosts nothing until a reassignment or new partitions place replicas on it.',
+      }),
+    reassign: z
+      .record(z.string(), z.array(z.number().int().nonnegative().max(LIMITS.brokerId)).min(1).max(MAX_BROKERS))
+      .optional()
+      .meta({
+        description:
+          'Partition reassignment (kafka-reassign-partitions --execute, Admin AlterPartitionReassignments): TOPIC-N → its target replicas, preferred leader first. New replicas join as followers, catch up, and the old ones leave.',
+      }),
+    throttle: z
+      .union([z.literal(-1), z.number().nonnegative(), z.string()], { error: 'a bandwidth such as 1MB/s, or -1 (no throttle)' })
+      .optional()
+      .meta({
+        description: "For reassign: leader.replication.throttled.rate on the brokers involved (kafka-reassign-partitions --throttle), e.g. 1MB/s; -1 (the tool's default): none.",
+      }),
+    unregisterBroker: z
+      .union([z.number().int().nonnegative().max(LIMITS.brokerId), z.string()])
+      .optional()
+      .meta({
+        description: "Admin UnregisterBroker (kafka-cluster unregister): the controller removes the broker's registration; it leaves every ISR and leadership.",
+      }),
     mode: z.enum(['process', 'power']).optional().meta({ description: 'For crash: process (default) or power.' }),
     factor: z.number().positive().optional().meta({ description: 'For slowDisk: how many times slower.' }),
     as: z.string().regex(LABEL_PATTERN, { error: LABEL_EXPECTED }).optional().meta({ description: 'Name the resolved target so later faults can refer to it.' }),
@@ -262,6 +291,9 @@ const ExpectSchema = z.strictObject({
   truncatedByBroker: z.record(z.string(), ExpectationSchema).optional().meta({ description: 'Records each broker removed from its log by truncation, by broker id: { "1": 8, "2": 3 }.' }),
   isrShrinks: ExpectationSchema.optional(),
   isrExpands: ExpectationSchema.optional(),
+  keysMoved: ExpectationSchema.optional().meta({ description: 'Keys that mapped to another partition when producers learned of added partitions (summed over producers).' }),
+  reassignmentsCompleted: ExpectationSchema.optional().meta({ description: 'Partition reassignments the controller completed.' }),
+  reassignmentDoneMs: ExpectationSchema.optional().meta({ description: 'When the last reassignment completed, ms from the start.' }),
   errors: keyedExpectations(KAFKA_ERROR_NAMES, 'Errors producers saw (retried or final), by Kafka error name.').optional(),
   groups: z
     .record(z.string(), keyedExpectations(GROUP_COUNTERS, 'Counters of one consumer group.'))

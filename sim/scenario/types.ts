@@ -166,6 +166,14 @@ export type FaultSpec =
    * of `topic`, or the one partition `topic`-`partition`.
    */
   | { atUs: number; verb: 'electLeaders'; election: 'preferred'; topic?: string; partition?: number; text: string }
+  /** Admin CreatePartitions: `topic` grows to `increaseTo` partitions. */
+  | { atUs: number; verb: 'createPartitions'; topic: string; increaseTo: number; text: string }
+  /** A new broker `id` starts and registers with the controller. */
+  | { atUs: number; verb: 'addBroker'; id: number; text: string }
+  /** Admin AlterPartitionReassignments: each partition's target replicas; `throttleBytesPerSec` as --throttle sets it. */
+  | { atUs: number; verb: 'reassign'; targets: Array<{ tp: string; replicas: number[] }>; throttleBytesPerSec?: number; text: string }
+  /** Admin UnregisterBroker. */
+  | { atUs: number; verb: 'unregisterBroker'; id: number; text: string }
   /** Heal: with nothing named, every cut link; else the same shapes as partition. */
   | { atUs: number; verb: 'heal'; isolate?: Target; between?: { a: Target[]; b: Target[]; oneWay: boolean }; text: string };
 
@@ -181,6 +189,12 @@ export interface ExpectSpec {
   truncatedByBroker?: Record<string, Expectation>;
   isrShrinks?: Expectation;
   isrExpands?: Expectation;
+  /** keysRemapped events' keysMoved, summed. */
+  keysMoved?: Expectation;
+  /** reassign events of phase complete. */
+  reassignmentsCompleted?: Expectation;
+  /** Time of the last reassignment completed, ms. */
+  reassignmentDoneMs?: Expectation;
   /** Produce errors seen by the application (final outcomes plus retried errors), by Kafka error name. */
   errors: Record<string, Expectation>;
   /** Consumer groups by group.id: GROUP_COUNTERS (sim/scenario/names.ts). */

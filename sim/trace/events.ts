@@ -20,6 +20,10 @@
  * BufferExhaustedException).
  * 4: consumer groups: header consumers carry `group` (and `instanceId`), `__consumer_offsets` is a topic
  * of the header when a group exists; new events `group`, `assignment`, `commit`, `coordinator`, `position`.
+ * And the cluster changes during a run: `partitions` (CreatePartitions adds partitions to a topic),
+ * `reassign` (a partition reassignment starts or completes), brokers added after time 0 (a `broker` event
+ * for an id the header does not list) and unregistered (`fence` with reason `unregistered`); `election`
+ * and `isr` reasons `reassignment`.
  */
 export const TRACE_SCHEMA_VERSION = 4;
 
@@ -148,9 +152,10 @@ export interface FenceEvent {
    * sessionTimeout: no heartbeat for the session timeout (KRaft: broker.session.timeout.ms; ZooKeeper:
    * zookeeper.session.timeout.ms, the broker's ZooKeeper session expired); controlledShutdown: its controlled
    * shutdown began; shutdownNow: the controller let it finish (SHUTDOWN_NOW) and fenced it; registered:
-   * a new incarnation registered while the old one was unfenced; caughtUp: registered and caught up with metadata.
+   * a new incarnation registered while the old one was unfenced; caughtUp: registered and caught up with metadata;
+   * unregistered: Admin UnregisterBroker removed its registration (it is out of every ISR and leads nothing).
    */
-  reason: 'sessionTimeout' | 'controlledShutdown' | 'shutdownNow' | 'caughtUp' | 'registered';
+  reason: 'sessionTimeout' | 'controlledShutdown' | 'shutdownNow' | 'caughtUp' | 'registered' | 'unregistered';
 }
 
 /** A directed network link went down or came back. */
@@ -246,9 +251,42 @@ export interface IsrEvent {
   /**
    * shrink (leader's AlterPartition: follower lagged replica.lag.time.max.ms), expand (caught up), fenced,
    * shutdown, election, uncleanShutdown (4.x: a broker registered again after an unclean shutdown and left
-   * the ISR and ELR).
+   * the ISR and ELR), reassignment (a reassignment completed: the removed replicas left the ISR),
+   * unregistered (Admin UnregisterBroker).
    */
-  reason: 'shrink' | 'expand' | 'fenced' | 'shutdown' | 'election' | 'uncleanShutdown';
+  reason: 'shrink' | 'expand' | 'fenced' | 'shutdown' | 'election' | 'uncleanShutdown' | 'reassignment' | 'unregistered';
+}
+
+/**
+ * The controller added partitions to a topic (Admin CreatePartitions, kafka-topics --alter --partitions):
+ * the topic now has `partitions`; `replicas` are the new partitions' assignments, for partitions
+ * `partitions - replicas.length` on, preferred leader first, and `isr` their ISRs: the active replicas
+ * (registered, unfenced, not shutting down), in assignment order. Each is led by the first of its ISR,
+ * leader epoch 0.
+ */
+export interface PartitionsEvent {
+  type: 'partitions';
+  t: number;
+  topic: string;
+  partitions: number;
+  replicas: number[][];
+  isr: number[][];
+}
+
+/**
+ * A partition reassignment (KIP-455) changed phase. `start`: the controller set the replicas to the target
+ * followed by those to remove, `adding` join as followers and catch up; `complete`: every target replica
+ * was in the ISR, the replicas are the target, `removing` left (they stop and delete the partition).
+ * `replicas` is the assignment after the change.
+ */
+export interface ReassignEvent {
+  type: 'reassign';
+  t: number;
+  tp: string;
+  phase: 'start' | 'complete';
+  replicas: number[];
+  adding: number[];
+  removing: number[];
 }
 
 /** A replica appended a batch to its log: from a producer (leader) or from fetching (follower). */
@@ -365,6 +403,20 @@ export interface RetryEvent {
   count: number;
   error: KafkaError;
   attempt: number;
+}
+
+/**
+ * A producer's metadata showed its topic with more partitions (CreatePartitions): it partitions over
+ * `partitions` from now on (murmur2(key) % partitions), and `keysMoved` of the keys it had sent so far now
+ * map to another partition (0 for records without keys).
+ */
+export interface KeysRemappedEvent {
+  type: 'keysRemapped';
+  t: number;
+  producer: string;
+  topic: string;
+  partitions: number;
+  keysMoved: number;
 }
 
 /** A client process started or crashed. */
@@ -519,6 +571,8 @@ export type TraceEvent =
   | ResendEvent
   | ElectionEvent
   | IsrEvent
+  | PartitionsEvent
+  | ReassignEvent
   | AppendEvent
   | TruncateEvent
   | HwEvent
@@ -527,6 +581,7 @@ export type TraceEvent =
   | AckEvent
   | RetryEvent
   | SendErrorEvent
+  | KeysRemappedEvent
   | ClientEvent
   | MetadataEvent
   | ConsumeEvent

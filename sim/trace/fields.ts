@@ -55,6 +55,8 @@ export const TRACE_FIELDS = {
   resend: { t: 'number', id: 'number', from: 'string', to: 'string', kind: 'string', bytes: 'number', recvUs: 'number' },
   election: { t: 'number', tp: 'string', leader: 'number', prevLeader: 'number', epoch: 'number', clean: 'boolean', isr: 'json', reason: 'string' },
   isr: { t: 'number', tp: 'string', isr: 'json', prev: 'json', elr: 'json', lastKnownElr: 'json', partitionEpoch: 'number', reason: 'string' },
+  partitions: { t: 'number', topic: 'string', partitions: 'number', replicas: 'json', isr: 'json' },
+  reassign: { t: 'number', tp: 'string', phase: 'string', replicas: 'json', adding: 'json', removing: 'json' },
   append: {
     t: 'number',
     broker: 'number',
@@ -74,6 +76,7 @@ export const TRACE_FIELDS = {
   ack: { t: 'number', producer: 'string', pid: 'number', tp: 'string', seq: 'number', count: 'number', offset: 'number', error: 'string', attempts: 'number', message: 'string?' },
   retry: { t: 'number', producer: 'string', tp: 'string', seq: 'number', count: 'number', error: 'string', attempt: 'number' },
   sendError: { t: 'number', producer: 'string', topic: 'string', count: 'number', error: 'string', message: 'string' },
+  keysRemapped: { t: 'number', producer: 'string', topic: 'string', partitions: 'number', keysMoved: 'number' },
   client: { t: 'number', node: 'string', state: 'string', pid: 'number?', error: 'string?' },
   metadata: { t: 'number', node: 'string', version: 'number' },
   consume: { t: 'number', consumer: 'string', tp: 'string', offset: 'number', count: 'number', epoch: 'number', pid: 'number', seq: 'number' },

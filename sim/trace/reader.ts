@@ -121,6 +121,12 @@ function names(v: unknown): string | undefined {
 }
 
 /** The shape of each structured (`json`) field, beyond being present and not null. */
+/** One list of broker ids per partition (a `partitions` event's assignments and ISRs). */
+function idLists(v: unknown): string | undefined {
+  const ok = Array.isArray(v) && v.length <= TRACE_LIMITS.partitions && v.every((r) => ids(TRACE_LIMITS.brokers)(r) === undefined);
+  return ok ? undefined : `a list of at most ${TRACE_LIMITS.partitions} lists of broker ids`;
+}
+
 export const JSON_SHAPES: Record<string, (v: unknown) => string | undefined> = {
   'header.brokers': (v) => (Array.isArray(v) && v.length >= 1 && ids(TRACE_LIMITS.brokers)(v) === undefined ? undefined : `a list of 1 to ${TRACE_LIMITS.brokers} broker ids`),
   'header.topics': topicsShape,
@@ -139,6 +145,11 @@ export const JSON_SHAPES: Record<string, (v: unknown) => string | undefined> = {
   'assignment.revoked': names,
   'assignment.lost': names,
   'commit.offsets': (v) => (Array.isArray(v) && v.length <= TRACE_LIMITS.partitions && v.every((o) => isObj(o) && typeof o.tp === 'string' && finite(o.offset)) ? undefined : 'a list of {tp, offset}'),
+  'partitions.replicas': idLists,
+  'partitions.isr': idLists,
+  'reassign.replicas': ids(TRACE_LIMITS.brokers),
+  'reassign.adding': ids(TRACE_LIMITS.brokers),
+  'reassign.removing': ids(TRACE_LIMITS.brokers),
 };
 
 const KIND_WORDS = { number: 'a number', string: 'a string', boolean: 'true or false', json: 'a value' } as const;

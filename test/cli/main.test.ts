@@ -358,14 +358,14 @@ describe('kafkasim validate, schema, hash, list', () => {
   it('hash rejects the lines the page rejects, with the same message naming the line', async () => {
     const { parseTrace } = await import('../../viz/io/trace-file.js');
     const header =
-      '{"type":"header","t":0,"schema":3,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
+      '{"type":"header","t":0,"schema":4,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
     const bad: Array<[string, string, string]> = [
       ['null-field', `${header}\n{"type":"hw","t":1,"broker":1,"tp":null,"hw":5}\n`, 'line 2: "tp" of a hw event is null (expected a string; an optional field is left out, never null)'],
       ['missing-field', `${header}\n{"type":"hw","t":1,"broker":1,"tp":"t-0"}\n`, 'line 2: a hw event without "hw" (expected a number)'],
       ['wrong-kind', `${header}\n\n{"type":"hw","t":1,"broker":"1","tp":"t-0","hw":5}\n`, 'line 3: "broker" of a hw event is "1" (expected a number)'],
       ['unknown-type', `${header}\n{"type":"nope","t":1}\n`, 'line 2: not a trace event (type "nope")'],
       ['no-type', `${header}\n[1,2]\n`, 'line 2: not a trace event (type missing)'],
-      ['schema', header.replace('"schema":3', '"schema":99'), 'trace schema 99, kafkasim reads schema 3'],
+      ['schema', header.replace('"schema":4', '"schema":99'), 'trace schema 99, kafkasim reads schema 4'],
       ['no-header', '{"type":"end","t":1}\n', 'line 1: the first event must be the header, got end'],
       ['backwards', `${header}\n{"type":"end","t":5}\n{"type":"end","t":4}\n`, 'line 3: time goes backwards'],
       ['empty', '\n\n', 'empty trace'],

@@ -100,6 +100,13 @@ function producerProperty(key: string, value: string | number): RunRef['edit'] {
     },
   };
 }
+/** The cluster's min.insync.replicas set to `n` (as `compare: { set: { min.insync.replicas: n } }` does). */
+function clusterMinIsr(n: number): RunRef['edit'] {
+  return {
+    flags: `--set cluster.config.min.insync.replicas=${n}`,
+    apply: (raw) => void ((raw.cluster as { config: Record<string, unknown> }).config['min.insync.replicas'] = n),
+  };
+}
 /** The network's default latency (0.5 ms plus jitter) instead of the file's. */
 const DEFAULT_LATENCY: RunRef['edit'] = {
   flags: '--set cluster.network.latency=0.5ms',
@@ -372,6 +379,30 @@ const CLAIMS: Claim[] = [
       return `with the default 0.5 ms, seeds 1 to ${s.length} gave ${dup === 0 ? 'no duplicate' : dup === 1 ? '1 duplicate' : `${dup} duplicates`} between them`;
     },
   },
+  // q17
+  {
+    doc: QD,
+    text: "metadata: here at 25 s, 3 s after `kafka-topics --alter --partitions 8` at 22 s (Admin CreatePartitions). From then on **488 of the 1,000 keys** map to another partition: a moved key's new updates go to another log than its old ones, and no consumer can read them in the order they were sent. Each partition keeps its own order (**0 reordered, 0 lost**). With 8 partitions from the start, **0 keys move**.",
+    runs: [...q('q17-added-partitions-key-order-4-to-8'), ...q('q17-added-partitions-key-order-8-from-start')],
+    render: (s, b) => {
+      const added = at(s, 'partitions', /^orders: 8 partitions/);
+      const learned = at(s, 'partitions', /^producer p1 sees 8 partitions/);
+      return `metadata: here at ${s0(learned)}, ${s0(learned - added)} after \`kafka-topics --alter --partitions 8\` at ${s0(added)} (Admin CreatePartitions). From then on **${s.cluster!.keysMoved} of the 1,000 keys** map to another partition: a moved key's new updates go to another log than its old ones, and no consumer can read them in the order they were sent. Each partition keeps its own order (**${s.records.reordered} reordered, ${s.records.lostAcked} lost**). With 8 partitions from the start, **${b!.cluster?.keysMoved ?? 0} keys move**.`;
+    },
+  },
+  {
+    doc: QD,
+    text: cmd('q17-added-partitions-key-order-4-to-8', '488 keys moved at 25 s'),
+    runs: q('q17-added-partitions-key-order-4-to-8'),
+    render: (s) => cmd('q17-added-partitions-key-order-4-to-8', `${s.cluster!.keysMoved} keys moved at ${s0(at(s, 'partitions', /^producer p1 sees/))}`),
+  },
+  {
+    doc: QD,
+    text: cmd('q17-added-partitions-key-order-8-from-start', '0 keys moved'),
+    runs: q('q17-added-partitions-key-order-8-from-start'),
+    render: (s) => cmd('q17-added-partitions-key-order-8-from-start', `${s.cluster?.keysMoved ?? 0} keys moved`),
+  },
+
   // q19
   {
     doc: QD,
@@ -798,6 +829,61 @@ const CLAIMS: Claim[] = [
     text: '![why 47,500 acknowledged records were lost: the chain of events]',
     runs: [{ path: 'scenarios/unclean-election-loss.yaml', seed: 7 }],
     render: (s) => `![why ${n(s.records.lostAcked)} acknowledged records were lost: the chain of events]`,
+  },
+
+  // README.md: the scenarios table, add-broker-reassign (with the throttle, without it, and with 64 KB fetches).
+  {
+    doc: 'README.md',
+    text: 'a fourth broker joins at 10 s and hosts nothing until `reassign` at 20 s (`throttle: 200KB/s`) moves one replica of 3 partitions onto it: each completes once broker 4 is in its ISR, the last 4.3 s after the start (unthrottled: 8 ms; with 64 KB fetches: 6.4 s), and 3 leaderships move off removed replicas; nothing acknowledged is lost',
+    runs: [
+      { path: 'scenarios/add-broker-reassign.yaml' },
+      { path: 'scenarios/add-broker-reassign.yaml', edit: { flags: '--set faults.1.throttle=-1', apply: (raw) => void ((raw.faults as Record<string, unknown>[])[1]!.throttle = -1) } },
+      {
+        path: 'scenarios/add-broker-reassign.yaml',
+        edit: {
+          flags: '--set cluster.config.replica.fetch.max.bytes=65536',
+          apply: (raw) => void ((raw.cluster as { config: Record<string, unknown> }).config['replica.fetch.max.bytes'] = 65536),
+        },
+      },
+    ],
+    render: (s, fast, small) => {
+      const joined = at(s, 'broker', /^broker 4 running/);
+      const start = at(s, 'reassign', /reassignment starts/);
+      const took = (r: RunSummary) => r.cluster!.reassignmentDoneMs - at(r, 'reassign', /reassignment starts/);
+      const started = s.timeline.filter((t) => t.kind === 'reassign' && /reassignment starts/.test(t.text)).length;
+      const moved = s.elections.filter((e) => e.reason === 'reassignment').length;
+      const lost = s.records.lostAcked === 0 ? 'nothing acknowledged is lost' : `${n(s.records.lostAcked)} acknowledged records are lost`;
+      return `a fourth broker joins at ${s0(joined)} and hosts nothing until \`reassign\` at ${s0(start)} (\`throttle: 200KB/s\`) moves one replica of ${started} partitions onto it: each completes once broker 4 is in its ISR, the last ${s1(took(s))} after the start (unthrottled: ${msr(took(fast!))}; with 64 KB fetches: ${s1(took(small!))}), and ${moved} leaderships move off removed replicas; ${lost}`;
+    },
+  },
+
+  // README.md: the scenarios table, add-partitions-remaps-keys.
+  {
+    doc: 'README.md',
+    text: '`createPartitions` 4 → 8 at 22 s: the producer learns the new count at 25 s (metadata.max.age.ms 5 s) and 488 of its 1,000 keys now map to another partition; the consumer, assigned partitions 0 to 3 by hand, keeps them and reads 12,998 of the 15,998 acknowledged records',
+    runs: [{ path: 'scenarios/add-partitions-remaps-keys.yaml' }],
+    render: (s) => {
+      const [count] = match(s, 'partitions', /^orders: (\d+) partitions/);
+      const learned = at(s, 'partitions', /^producer p1 sees/);
+      const read = new Set(s.partitions.map((p) => p.partition).filter((p) => p < 4));
+      return `\`createPartitions\` 4 → ${count} at ${s0(at(s, 'partitions', /^orders: \d+ partitions/))}: the producer learns the new count at ${s0(learned)} (metadata.max.age.ms 5 s) and ${s.cluster!.keysMoved} of its 1,000 keys now map to another partition; the consumer, assigned partitions 0 to ${read.size - 1} by hand, keeps them and reads ${n(s.records.consumed)} of the ${n(s.records.acked)} acknowledged records`;
+    },
+  },
+
+  // README.md: the scenarios table, remove-broker (and its compare side, min.insync.replicas=3).
+  {
+    doc: 'README.md',
+    text: "decommissioning broker 4 in Kafka's three steps: `reassign` its 3 replicas away at 10 s (all complete within 5 ms, and its 1 leadership moves to broker 1), `shutdown` at 20 s moves nothing, `unregisterBroker` at 25 s; 0 failed and nothing acknowledged is lost, with min.insync.replicas=3 too",
+    runs: [{ path: 'scenarios/remove-broker.yaml' }, { path: 'scenarios/remove-broker.yaml', edit: clusterMinIsr(3) }],
+    render: (s, strict) => {
+      const start = at(s, 'reassign', /reassignment starts/);
+      const took = Math.ceil(s.cluster!.reassignmentDoneMs - start);
+      const moved = s.elections.filter((e) => e.reason === 'reassignment');
+      const to = [...new Set(moved.map((e) => e.leader))].join(', ');
+      const shutdownMoves = s.elections.filter((e) => e.atMs >= at(s, 'fault', /^shutdown broker 4/)).length;
+      const ok = (r: RunSummary) => r.records.failed === 0 && r.records.lostAcked === 0;
+      return `decommissioning broker 4 in Kafka's three steps: \`reassign\` its ${s.cluster!.reassignmentsCompleted} replicas away at ${s0(start)} (all complete within ${took} ms, and its ${moved.length} leadership moves to broker ${to}), \`shutdown\` at ${s0(at(s, 'fault', /^shutdown broker 4/))} moves ${shutdownMoves === 0 ? 'nothing' : `${shutdownMoves} leaderships`}, \`unregisterBroker\` at ${s0(at(s, 'fault', /^unregister broker 4/))}; ${s.records.failed} failed and ${s.records.lostAcked === 0 ? 'nothing acknowledged is lost' : `${n(s.records.lostAcked)} acknowledged records are lost`}${ok(strict!) ? ', with min.insync.replicas=3 too' : ''}`;
+    },
   },
 
   // README.md: the scenarios table, preferred-leader-rebalance (leaders per broker from the trace's elections).

@@ -18,6 +18,8 @@ import type {
   HwEvent,
   IsrEvent,
   LinkEvent,
+  PartitionsEvent,
+  ReassignEvent,
   TraceEvent,
   TraceEventType,
   TruncateEvent,
@@ -93,6 +95,12 @@ export interface PartitionView {
    * epoch they were written in (an acknowledgement's records are those of that epoch).
    */
   pending: Map<number | string, number>;
+  /**
+   * A reassignment in progress (KIP-455): replicas being added (catching up as followers) and replicas to
+   * remove once they have; empty otherwise.
+   */
+  adding: number[];
+  removing: number[];
   /** Last election: whether it was clean and why. */
   lastElection?: { t: number; i: number; clean: boolean; reason: string; prevLeader: number };
 }
@@ -203,40 +211,62 @@ function reduceHeader(f: Frame, ev: HeaderEvent): void {
     const v: BrokerView = { id: b, process: 'running', fenced: false, state: 'up' };
     f.brokers[b] = v;
   }
-  for (const t of ev.topics) {
-    t.replicas.forEach((replicas, p) => {
-      const tp = `${t.name}-${p}`;
-      const logs: Record<number, ReplicaLog> = {};
-      for (const r of replicas) logs[r] = { broker: r, leo: 0, hw: 0, flushed: 0, epochs: [] };
-      f.partitions[tp] = {
-        tp,
-        topic: t.name,
-        partition: p,
-        replicas: [...replicas],
-        leader: replicas[0],
-        leaderEpoch: 0,
-        partitionEpoch: 0,
-        isr: [...replicas],
-        elr: [],
-        lastKnownElr: [],
-        minIsr: t.minInsyncReplicas,
-        uncleanEnabled: t.uncleanLeaderElectionEnable,
-        logs,
-        acked: [],
-        truncated: [],
-        lost: [],
-        lostCount: 0,
-        pending: new Map(),
-      };
-    });
-  }
+  for (const t of ev.topics) t.replicas.forEach((replicas, p) => addPartition(f, t, p, replicas, replicas));
   for (const p of ev.producers) f.clients[`p:${p.name}`] = { node: `p:${p.name}`, kind: 'producer', name: p.name, topic: p.topic, up: false, acks: p.acks, idempotence: p.idempotence };
   for (const c of ev.consumers) f.clients[`c:${c.name}`] = { node: `c:${c.name}`, kind: 'consumer', name: c.name, topic: c.topic, up: false };
 }
 
+/** A new partition (at time 0 from the header, later from a `partitions` event): led by the first of its ISR, epoch 0. */
+function addPartition(f: Frame, t: HeaderEvent['topics'][number], p: number, replicas: number[], isr: number[]): void {
+  const tp = `${t.name}-${p}`;
+  const logs: Record<number, ReplicaLog> = {};
+  for (const r of replicas) logs[r] = { broker: r, leo: 0, hw: 0, flushed: 0, epochs: [] };
+  f.partitions[tp] = {
+    tp,
+    topic: t.name,
+    partition: p,
+    replicas: [...replicas],
+    leader: isr[0] ?? -1,
+    leaderEpoch: 0,
+    partitionEpoch: 0,
+    isr: [...isr],
+    elr: [],
+    lastKnownElr: [],
+    minIsr: t.minInsyncReplicas,
+    uncleanEnabled: t.uncleanLeaderElectionEnable,
+    logs,
+    acked: [],
+    truncated: [],
+    lost: [],
+    lostCount: 0,
+    pending: new Map(),
+    adding: [],
+    removing: [],
+  };
+}
+
+/** CreatePartitions: the new partitions, with the topic's settings from the header. */
+function reducePartitions(f: Frame, ev: PartitionsEvent): void {
+  const t = f.header?.topics.find((x) => x.name === ev.topic);
+  if (t === undefined) return;
+  const first = ev.partitions - ev.replicas.length;
+  ev.replicas.forEach((replicas, i) => addPartition(f, t, first + i, replicas, ev.isr[i] ?? replicas));
+}
+
+/** A reassignment starts (replicas grow by the adding ones) or completes (the removed ones leave). */
+function reduceReassign(f: Frame, ev: ReassignEvent): void {
+  const p = f.partitions[ev.tp];
+  if (p === undefined) return;
+  p.replicas = [...ev.replicas];
+  p.adding = ev.phase === 'start' ? [...ev.adding] : [];
+  p.removing = ev.phase === 'start' ? [...ev.removing] : [];
+  if (ev.phase === 'complete') for (const b of ev.removing) delete p.logs[b];
+}
+
 function reduceBroker(f: Frame, ev: BrokerEvent): void {
+  // A broker the header does not list joined the cluster later (the addBroker fault).
+  if (f.brokers[ev.broker] === undefined) f.brokers[ev.broker] = { id: ev.broker, process: 'running', fenced: true, state: 'fenced' };
   const b = f.brokers[ev.broker];
-  if (b === undefined) return;
   b.process = ev.state;
   if (ev.mode !== undefined) b.mode = ev.mode;
   else delete b.mode;
@@ -375,6 +405,9 @@ const REDUCERS: { [K in TraceEventType]: Reducer<K> } = {
   resend: nothing,
   election: reduceElection,
   isr: reduceIsr,
+  partitions: reducePartitions,
+  reassign: reduceReassign,
+  keysRemapped: nothing,
   append: reduceAppend,
   hw: reduceHw,
   flush: reduceFlush,
@@ -664,6 +697,9 @@ const TOUCHES: { readonly [K in TraceEventType]: Touch } = {
   fault: 'controller',
   election: 'partition',
   isr: 'partition',
+  partitions: 'all',
+  reassign: 'partition',
+  keysRemapped: 'none',
   append: 'partition',
   hw: 'partition',
   flush: 'partition',
@@ -706,6 +742,8 @@ function clonePartition(p: PartitionView): PartitionView {
     isr: p.isr.slice(),
     elr: p.elr.slice(),
     lastKnownElr: p.lastKnownElr.slice(),
+    adding: p.adding.slice(),
+    removing: p.removing.slice(),
     logs,
     acked: p.acked.map((a) => ({ start: a.start, end: a.end, epoch: a.epoch })),
     truncated: p.truncated.map((t) => ({ ...t })),
@@ -739,6 +777,8 @@ function freezePartition(p: PartitionView): PartitionView {
   Object.freeze(p.isr);
   Object.freeze(p.elr);
   Object.freeze(p.lastKnownElr);
+  Object.freeze(p.adding);
+  Object.freeze(p.removing);
   if (p.lastElection !== undefined) Object.freeze(p.lastElection);
   // A Map made read-only the way immer does it (its values are numbers).
   freeze(p.pending);

@@ -61,6 +61,8 @@ export class NarrativeBuilder {
   private index = 0;
   /** Position in `items` of the last fault's item: the effects of the next fault come after it. */
   private lastFaultK = -1;
+  /** Brokers seen so far (the header's, then those added during the run). */
+  private readonly brokers = new Set<number>();
 
   /** The `observe` hook: `f` is the frame after `ev`, `lostBefore` the lost acknowledged records before it. */
   event(ev: TraceEvent, i: number, f: Readonly<Frame>, lostBefore: number): void {
@@ -126,7 +128,22 @@ export class NarrativeBuilder {
         return this.fault(ev, i);
       case 'broker':
         if (ev.t === 0 && ev.state === 'running') return;
+        if (!this.brokers.has(ev.broker)) {
+          this.brokers.add(ev.broker);
+          return this.add(ev, i, 'broker', `broker ${ev.broker} started: a new broker joins the cluster; it registers with the controller and hosts nothing until partitions are placed on it`);
+        }
         return this.add(ev, i, 'broker', brokerText(ev), { severe: ev.state === 'crashed' });
+      case 'partitions':
+        return this.partitionsAdded(ev, i);
+      case 'reassign':
+        return this.reassign(ev, i);
+      case 'keysRemapped':
+        return this.add(
+          ev,
+          i,
+          'client',
+          `producer ${ev.producer} sees ${ev.partitions} partitions of ${ev.topic} and maps keys over all of them: ${ev.keysMoved} of the keys it sent before now go to another partition, so their new records are not in order with the old ones for any reader`,
+        );
       case 'fence':
         return this.fence(ev, i);
       case 'election':
@@ -163,6 +180,7 @@ export class NarrativeBuilder {
 
   private header(ev: Ev<'header'>): void {
     this.controller = ev.controller;
+    for (const b of ev.brokers) this.brokers.add(b);
     for (const t of ev.topics) {
       t.replicas.forEach((r, p) => {
         this.isr.set(`${t.name}-${p}`, [...r]);
@@ -220,9 +238,31 @@ export class NarrativeBuilder {
       this.add(ev, i, 'fence', ev.fenced ? `the controller considers ${b} dead (${ev.reason})` : `${b} registered in ZooKeeper: the controller considers it alive`);
     } else if (!ev.fenced) {
       this.add(ev, i, 'fence', `the controller unfenced ${b}: it registered and caught up with the metadata log`);
+    } else if (ev.reason === 'unregistered') {
+      this.add(ev, i, 'fence', `the controller unregistered ${b} (Admin UnregisterBroker): it left every ISR and leadership, and is no longer part of the cluster`);
     } else {
       this.add(ev, i, 'fence', `the controller fenced ${b} (${ev.reason})`);
     }
+  }
+
+  private partitionsAdded(ev: Ev<'partitions'>, i: number): void {
+    const first = ev.partitions - ev.replicas.length;
+    ev.replicas.forEach((r, k) => {
+      this.isr.set(`${ev.topic}-${first + k}`, [...(ev.isr[k] ?? r)]);
+      const t0 = this.minIsr.get(`${ev.topic}-0`);
+      if (t0 !== undefined) this.minIsr.set(`${ev.topic}-${first + k}`, t0);
+    });
+    const added = ev.replicas.map((r, k) => `${ev.topic}-${first + k} on ${list(r)}`).join(', ');
+    this.add(ev, i, 'fault', `the controller added partitions: ${ev.topic} has ${ev.partitions} now (${added}); producers map keys over the new count once their metadata shows it`);
+  }
+
+  private reassign(ev: Ev<'reassign'>, i: number): void {
+    const moves = `adding ${list(ev.adding)}, removing ${list(ev.removing)}`;
+    const text =
+      ev.phase === 'start'
+        ? `${ev.tp}: reassignment starts: replicas ${list(ev.replicas)} (${moves}); the new replicas fetch from the leader as followers and join the ISR once caught up`
+        : `${ev.tp}: reassignment complete: the new replicas are in the ISR, the replicas are ${list(ev.replicas)}, and ${list(ev.removing)} stop and delete their copies`;
+    this.add(ev, i, 'isr', text, { tp: ev.tp });
   }
 
   private election(ev: Ev<'election'>, i: number): void {
@@ -246,7 +286,11 @@ export class NarrativeBuilder {
             : ev.reason === 'offlinePartition'
               ? ', the partition is back online'
               : '';
-    if (ev.clean) {
+    if (ev.clean && ev.reason === 'reassignment') {
+      this.add(ev, i, 'election', `${ev.tp}: leader ${prev} → ${ev.leader} (epoch ${ev.epoch}, clean): the reassignment removed ${prev}, and ${ev.leader} is the first target replica in the ISR`, {
+        tp: ev.tp,
+      });
+    } else if (ev.clean) {
       this.add(ev, i, 'election', `${ev.tp}: leader ${prev} → ${ev.leader} (epoch ${ev.epoch}, clean: ${ev.leader} was in the ISR ${list(prevIsr)})${why}`, { tp: ev.tp });
     } else if (ev.reason === 'lastKnownLeader') {
       this.add(
@@ -282,6 +326,10 @@ export class NarrativeBuilder {
       text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (broker ${removed.join(', ') || '?'} ${fencedWord(this.controller)})`;
     } else if (ev.reason === 'shutdown') {
       text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (broker ${removed.join(', ') || '?'} shutting down)`;
+    } else if (ev.reason === 'reassignment') {
+      text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (the reassignment completed: ${added.length > 0 ? `${added.join(', ')} caught up, ` : ''}${removed.join(', ') || 'none'} left)`;
+    } else if (ev.reason === 'unregistered') {
+      text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (broker ${removed.join(', ') || '?'} unregistered)`;
     } else if (ev.reason === 'uncleanShutdown' && added.length > 0) {
       // The same change elected the last known leader (the election line says so): the ISR is just it.
       text = `${ev.tp}: a broker registered again after an unclean shutdown and left the ELR; with ISR and ELR empty the last known leader ${added.join(', ')} was elected and is the ISR alone: ${list(prev)} → ${list(ev.isr)}`;

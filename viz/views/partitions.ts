@@ -2,6 +2,7 @@
  * The partition view: per partition, each replica's log as a bar of records by offset, colored by state
  * (only on the leader, replicated, committed, acknowledged), with LEO and HW markers, the leader badge,
  * ISR/ELR membership, leader-epoch boundaries, truncated ranges (hatched) and lost acknowledged records.
+ * While a reassignment runs (KIP-455), the replicas being added and those to remove are marked.
  */
 import * as d3 from 'd3';
 import { firstDivergence, recordRuns, type Frame, type PartitionView } from '../derive/frames.js';
@@ -238,6 +239,8 @@ function blockData(blk: Block, p: PartitionView, top: number, m: ReturnType<type
   set(g, 'data-isr', p.isr.join(','));
   set(g, 'data-elr', p.elr.join(','));
   set(g, 'data-lost', p.lostCount);
+  set(g, 'data-adding', p.adding.join(','));
+  set(g, 'data-removing', p.removing.join(','));
   // Rows: one per replica (the replica set rarely changes: rebuild them when it does).
   if (blk.rows.length !== p.replicas.length || blk.rows.some((r, i) => r.b !== p.replicas[i])) {
     for (const r of blk.rows) r.g.remove();
@@ -249,6 +252,8 @@ function blockData(blk: Block, p: PartitionView, top: number, m: ReturnType<type
     set(row.g, 'data-leo', log?.leo ?? 0);
     set(row.g, 'data-hw', log?.hw ?? 0);
     set(row.g, 'data-in-isr', String(p.isr.includes(row.b)));
+    set(row.g, 'data-reassign', reassignRole(p, row.b));
+    set(row.g, 'class', `replica${p.adding.includes(row.b) ? ' adding' : p.removing.includes(row.b) ? ' removing' : ''}`);
   });
 }
 
@@ -285,6 +290,11 @@ function drawBlockHead(blk: Block, p: PartitionView, m: ReturnType<typeof metric
   text(blk.info, infoText(p));
 }
 
+/** A replica's part in a reassignment in progress: adding, removing, or '' (none). */
+function reassignRole(p: PartitionView, b: number): string {
+  return p.adding.includes(b) ? 'adding' : p.removing.includes(b) ? 'removing' : '';
+}
+
 /** "leader b1 · epoch 2 · ISR [1,2] · min.insync 2 · under-replicated". */
 function infoText(p: PartitionView): string {
   const leader = p.leader < 0 ? 'OFFLINE (no leader)' : `leader b${p.leader}`;
@@ -295,6 +305,7 @@ function infoText(p: PartitionView): string {
   if (p.leader >= 0 && p.isr.length < p.minIsr) s += ' · below min ISR';
   else if (p.isr.length < p.replicas.length) s += ' · under-replicated';
   if (p.lastElection !== undefined && !p.lastElection.clean) s += ' · last election UNCLEAN';
+  if (p.adding.length > 0 || p.removing.length > 0) s += ` · reassigning: adding ${list(p.adding)}, removing ${list(p.removing)}`;
   return s;
 }
 
@@ -352,11 +363,13 @@ function drawRowHead(row: Row, p: PartitionView, frame: Frame, m: ReturnType<typ
   set(row.rname, 'x', m.label * 0.17);
   set(row.rname, 'y', m.row / 2);
   set(row.rname, 'class', `rname${b === p.leader ? ' leader' : ''}`);
-  text(row.rname, b === p.leader ? `★ b${b}` : `b${b}`);
+  const role = reassignRole(p, b);
+  // + a replica being added (it catches up as a follower; its badge says adding until it is in the ISR), − one to remove.
+  text(row.rname, `${b === p.leader ? '★ ' : ''}b${b}${role === 'adding' ? ' +' : role === 'removing' ? ' −' : ''}`);
   set(row.rbadge, 'x', m.label * 0.52);
   set(row.rbadge, 'y', m.row / 2);
-  set(row.rbadge, 'class', `rbadge ${inIsr ? 'isr' : p.elr.includes(b) ? 'elr' : 'out'}`);
-  text(row.rbadge, inIsr ? 'ISR' : p.elr.includes(b) ? 'ELR' : 'out of ISR');
+  set(row.rbadge, 'class', `rbadge ${inIsr ? 'isr' : p.elr.includes(b) ? 'elr' : role === 'adding' ? 'catching' : 'out'}`);
+  text(row.rbadge, inIsr ? 'ISR' : p.elr.includes(b) ? 'ELR' : role === 'adding' ? 'adding' : 'out of ISR');
   set(row.track, 'x', sc.x0);
   set(row.track, 'y', 0);
   set(row.track, 'width', sc.x1 - sc.x0);

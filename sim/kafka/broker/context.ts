@@ -9,6 +9,7 @@ import type { ProcessState } from '../../kernel/process.js';
 import type { MetadataImage } from '../metadata.js';
 import type { Network } from '../../resources/network.js';
 import type { PartitionLog } from '../partition-log.js';
+import type { ReplicationQuota } from './replication-quota.js';
 import type { Trace } from '../../trace/bus.js';
 import type { CoordinatorConfig } from '../group/messages.js';
 import type { GroupRecordValues } from '../group/records.js';
@@ -53,6 +54,8 @@ export interface BrokerConfig {
 export interface Purgatories {
   readonly producePurgatory: { checkAll(): void };
   readonly fetchPurgatory: { wake(tp: string, consumersOnly?: boolean): void };
+  /** leader.replication.throttled.rate's quota (replication-quota.ts). */
+  readonly leaderQuota: ReplicationQuota;
 }
 
 /** The broker as its parts see it: identity, resources, config, metadata state and timers. */

@@ -73,12 +73,21 @@ export class Partition {
 
   /** A new image with the same leader epoch: take a newer ISR (partition epoch) from it. */
   updateLeaderState(p: PartitionState): void {
+    // Partition.updateAssignmentAndIsr: replicas a reassignment adds get a follower state, removed ones lose it.
+    if (p.replicas !== this.state.replicas) this.updateFollowers(p.replicas);
     this.state = p;
     if (p.partitionEpoch > this.partitionEpoch) {
       this.isr = [...p.isr];
       this.partitionEpoch = p.partitionEpoch;
       this.pendingIsr = null;
       this.maybeIncrementHw();
+    }
+  }
+
+  private updateFollowers(replicas: readonly number[]): void {
+    for (const b of this.followers.keys()) if (!replicas.includes(b)) this.followers.delete(b);
+    for (const r of replicas) {
+      if (r !== this.broker.id && !this.followers.has(r)) this.followers.set(r, { broker: r, leo: -1, lastCaughtUpUs: -Infinity, lastFetchUs: -Infinity, lastFetchLeaderLeo: -1 });
     }
   }
 
@@ -256,10 +265,30 @@ export class Partition {
       if (preferred >= 0) return { tp: fp.tp, error: 'NONE', highWatermark: log.hw, logEndOffset: log.leo, entries: NO_ENTRIES, preferredReadReplica: preferred };
     }
     const isFollower = req.replicaId >= 0;
+    // Partition.followerReplicaOrThrow: a replica this leader does not know yet (its metadata is behind the
+    // follower's, as at the start of a reassignment) gets UNKNOWN_LEADER_EPOCH (NOT_LEADER_OR_FOLLOWER from a
+    // fetch without a leader epoch) and retries after a backoff.
+    if (isFollower && !this.followers.has(req.replicaId)) return fetchError(fp.tp, fp.currentLeaderEpoch >= 0 ? 'UNKNOWN_LEADER_EPOCH' : 'NOT_LEADER_OR_FOLLOWER', log);
     if (isFollower && first) this.updateFollowerFetchState(req.replicaId, fp.fetchOffset, log.leo);
     const limit = isFollower ? log.leo : log.hw;
+    const rate = isFollower ? this.throttledRate(req.replicaId) : -1;
+    const now = this.broker.kernel.now;
+    if (rate >= 0 && this.broker.replicaManager.leaderQuota.exceeded(now, rate)) return { tp: fp.tp, error: 'NONE', highWatermark: log.hw, logEndOffset: log.leo, entries: NO_ENTRIES };
     const entries = fp.fetchOffset >= limit ? NO_ENTRIES : log.read(fp.fetchOffset, limit, Math.min(maxBytes, req.partitionMaxBytes));
+    if (rate >= 0 && entries.length > 0) this.broker.replicaManager.leaderQuota.record(now, rate, entryBytes(entries));
     return { tp: fp.tp, error: 'NONE', highWatermark: log.hw, logEndOffset: log.leo, entries };
+  }
+
+  /**
+   * ReplicaManager.shouldLeaderThrottle: a follower out of the ISR fetching a partition under reassignment
+   * (the replicas kafka-reassign-partitions lists in leader.replication.throttled.replicas) is throttled
+   * when this broker has leader.replication.throttled.rate. Its rate in bytes/s, or -1: not throttled.
+   */
+  private throttledRate(follower: number): number {
+    const st = this.state;
+    if (st.addingReplicas.length === 0 && st.removingReplicas.length === 0) return -1;
+    if (this.isr.includes(follower)) return -1;
+    return this.broker.image?.throttledRates[this.broker.id] ?? -1;
   }
 
   /**
@@ -293,6 +322,12 @@ export class Partition {
     this.maybeExpandIsr(follower, f);
     if (moved) this.maybeIncrementHw();
   }
+}
+
+function entryBytes(entries: readonly LogEntry[]): number {
+  let n = 0;
+  for (const e of entries) n += e.batch.bytes;
+  return n;
 }
 
 export function fetchError(tp: string, error: KafkaError, log: PartitionLog | undefined): P.FetchPartitionResponse {

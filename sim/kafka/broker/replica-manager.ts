@@ -14,6 +14,7 @@ import { UNDEFINED_EPOCH, UNDEFINED_OFFSET, type PartitionLog } from '../partiti
 import { ProducePurgatory, type DelayedProduce } from './delayed-produce.js';
 import * as P from '../protocol.js';
 import { ReplicaFetcherManager } from './replica-fetcher.js';
+import { ReplicationQuota } from './replication-quota.js';
 import type { KafkaError } from '../../trace/events.js';
 import { OFFSETS_TOPIC } from '../group/messages.js';
 
@@ -25,6 +26,8 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
   readonly fetcherManager: ReplicaFetcherManager;
   /** Told when this broker starts or stops leading a __consumer_offsets partition (the group coordinator). */
   onCoordinatorPartition: (tp: string, leader: boolean) => void = () => {};
+  /** leader.replication.throttled.rate's quota: a new process starts with a fresh one. */
+  leaderQuota = new ReplicationQuota();
 
   constructor(private readonly broker: BrokerContext) {
     this.producePurgatory = new ProducePurgatory(broker, this);
@@ -35,6 +38,7 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
   /** A new process incarnation: roles, fetchers and waiting requests are gone (the logs stay). */
   reset(): void {
     this.allPartitions = new Map();
+    this.leaderQuota = new ReplicationQuota();
     this.fetcherManager.reset();
     this.producePurgatory.reset();
     this.fetchPurgatory.reset();
@@ -57,7 +61,10 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
     const id = this.broker.id;
     for (const tp in img.partitions) {
       const p = img.partitions[tp];
-      if (!p.replicas.includes(id)) continue;
+      if (!p.replicas.includes(id)) {
+        if (this.allPartitions.has(tp) || this.broker.logs.has(tp)) this.stopReplica(tp);
+        continue;
+      }
       if (old !== null && old.partitions[tp] === p && this.allPartitions.has(tp)) continue;
       const cur = this.allPartitions.get(tp);
       if (p.leader === id) {
@@ -69,6 +76,19 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
         cur.state = p;
       }
     }
+  }
+
+  /**
+   * ReplicaManager.applyDelta's deleted replicas (stopPartitions with deletion, as StopReplica delete=true
+   * did): a replica this broker no longer hosts (a reassignment moved it away) stops fetching and leading,
+   * and its log is deleted.
+   */
+  private stopReplica(tp: string): void {
+    const prev = this.allPartitions.get(tp);
+    this.fetcherManager.removeFromFetchers(tp);
+    if (prev?.role === 'leader') this.producePurgatory.failPartition(tp, 'NOT_LEADER_OR_FOLLOWER');
+    this.allPartitions.delete(tp);
+    this.broker.logs.delete(tp);
   }
 
   private makeLeader(p: PartitionState): void {

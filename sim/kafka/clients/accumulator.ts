@@ -56,6 +56,7 @@ export function recordSizeUpperBound(keyBytes: number, valueBytes: number): numb
 const SEND_ERROR_REPORT_US = 1_000_000;
 
 export class RecordAccumulator {
+  /** The topic's partitions, as the producer's metadata knows them (grows when partitions are added). */
   readonly tps: string[];
   /** Per partition: batches waiting to be sent, oldest first. */
   queues: PBatch[][] = [];
@@ -105,6 +106,20 @@ export class RecordAccumulator {
 
   private keyString(k: number): string {
     return this.work.keys.kind === 'fixed' ? this.work.keys.key : `key-${k}`;
+  }
+
+  /**
+   * The metadata shows the topic with `n` partitions (CreatePartitions added some): the partitioner maps
+   * keys over all n from the next send() on (BuiltInPartitioner.partitionForKey with the new count), so
+   * keys move. Returns how many of the keys sent so far now map to another partition.
+   */
+  growPartitions(n: number): number {
+    for (let p = this.tps.length; p < n; p++) {
+      this.tps.push(`${this.work.topic}-${p}`);
+      this.queues.push([]);
+    }
+    this.sticky.grow(n);
+    return this.keyPartition?.grow(n) ?? 0;
   }
 
   /** A new producer process: empty deques and buffer. */

@@ -52,6 +52,8 @@ export interface SenderWakeup {
 /** The producer as its parts see it: identity, resources, config, metadata, ids and timers. */
 export interface ProducerContext {
   readonly name: string;
+  /** The topic it sends to. */
+  readonly topic: string;
   /** The network node name (`p:<name>`). */
   readonly node: string;
   readonly kernel: Kernel;

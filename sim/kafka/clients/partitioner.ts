@@ -61,9 +61,27 @@ export class KeyPartitions {
   constructor(
     private readonly keyString: (k: number) => string,
     keyCount: number,
-    private readonly numPartitions: number,
+    private numPartitions: number,
   ) {
     this.table = keyCount <= KEY_TABLE_MAX ? new Int32Array(keyCount).fill(-1) : null;
+  }
+
+  /**
+   * The topic has `n` partitions now (the producer's metadata showed more): keys map over n from here on.
+   * Returns how many of the keys used so far now map to another partition (only known for a table).
+   */
+  grow(n: number): number {
+    const t = this.table;
+    this.numPartitions = n;
+    if (t === null) return 0;
+    let moved = 0;
+    for (let k = 0; k < t.length; k++) {
+      if (t[k] < 0) continue;
+      const p = partitionForKey(this.keyString(k), n);
+      if (p !== t[k]) moved++;
+      t[k] = p;
+    }
+    return moved;
   }
 
   of(k: number): number {
@@ -84,16 +102,23 @@ export class StickyPartitioner {
   private current = -1;
   private producedBytes = 0;
   /** Scratch arrays reused by next(). */
-  private readonly ids: Int32Array;
-  private readonly cft: Float64Array;
+  private ids: Int32Array;
+  private cft: Float64Array;
 
   constructor(
-    private readonly numPartitions: number,
+    private numPartitions: number,
     private readonly stickyBatchSize: number,
     private readonly rng: Stream,
   ) {
     this.ids = new Int32Array(numPartitions);
     this.cft = new Float64Array(numPartitions);
+  }
+
+  /** The topic has `n` partitions now: the next switch draws among all of them. */
+  grow(n: number): void {
+    this.numPartitions = n;
+    this.ids = new Int32Array(n);
+    this.cft = new Float64Array(n);
   }
 
   /** The partition for the next keyless record. */

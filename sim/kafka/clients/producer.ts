@@ -35,6 +35,10 @@ export class Producer extends Process implements ProducerContext {
     return this.accumulator.sent;
   }
 
+  get topic(): string {
+    return this.work.topic;
+  }
+
   /** The current producer id. */
   get pid(): number {
     return this.transactionManager.pid;
@@ -47,7 +51,7 @@ export class Producer extends Process implements ProducerContext {
     readonly trace: Trace,
     readonly metrics: Metrics,
     readonly cfg: ProducerConfig,
-    work: ProducerWorkload,
+    private readonly work: ProducerWorkload,
     partitions: number,
     brokers: number[],
     readonly rng: { keys: Stream; partitioner: Stream; backoff: Stream; reconnect: Stream },

@@ -97,6 +97,8 @@ export class Sender implements SenderWakeup {
 
   onMetadata(): void {
     const img = this.image!;
+    const n = img.topics[this.producer.topic].partitions;
+    if (n > this.acc.tps.length) this.growPartitions(n);
     const tps = this.acc.tps;
     this.leaders = Int32Array.from(tps, (tp) => img.partitions[tp].leader);
     this.ledBy = new Map();
@@ -106,6 +108,15 @@ export class Sender implements SenderWakeup {
       else l.push(p);
     }
     this.runOnce();
+  }
+
+  /** CreatePartitions added partitions: every per-partition array grows, and the keys remap (traced). */
+  private growPartitions(n: number): void {
+    const pr = this.producer;
+    const moved = this.acc.growPartitions(n);
+    pr.transactionManager.growPartitions(n);
+    while (this.inflightByTp.length < n) this.inflightByTp.push([]);
+    pr.trace.emit({ type: 'keysRemapped', t: pr.kernel.now, producer: pr.name, topic: pr.topic, partitions: n, keysMoved: moved });
   }
 
   // ---- sending -------------------------------------------------------------------------------

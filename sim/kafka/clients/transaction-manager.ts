@@ -12,7 +12,7 @@ export class TransactionManager {
   private lastAcked: number[] = [];
 
   constructor(
-    private readonly partitions: number,
+    private partitions: number,
     /** Hands out producer ids (InitProducerId). */
     private readonly newPid: () => number,
   ) {}
@@ -22,6 +22,15 @@ export class TransactionManager {
     this.pid = this.newPid();
     this.nextSeq = Array.from({ length: this.partitions }, () => 0);
     this.lastAcked = Array.from({ length: this.partitions }, () => -1);
+  }
+
+  /** The topic has `n` partitions now: the new ones start at sequence 0. */
+  growPartitions(n: number): void {
+    for (let p = this.partitions; p < n; p++) {
+      this.nextSeq.push(0);
+      this.lastAcked.push(-1);
+    }
+    this.partitions = n;
   }
 
   /** The sequence of a new batch of `count` records on partition p (and advance past it). */

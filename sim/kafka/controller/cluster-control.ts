@@ -140,6 +140,23 @@ export class ClusterControlManager {
     ctl.replicationControl.handleBrokerUnfenced(broker);
   }
 
+  /**
+   * ReplicationControlManager.unregisterBroker / handleBrokerUnregistered (Admin UnregisterBroker, KIP-500's
+   * kafka-cluster unregister): the broker leaves every ISR and leadership and its registration is removed
+   * (UnregisterBrokerRecord). Returns Kafka's error, or undefined.
+   */
+  unregisterBroker(broker: number): string | undefined {
+    const ctl = this.ctl;
+    if (ctl.image.brokers[broker] === undefined) return `BROKER_ID_NOT_REGISTERED: Broker ID ${broker} is not currently registered`;
+    ctl.commit((d) => {
+      delete d.brokers[broker];
+    });
+    this.sessions.delete(broker);
+    ctl.trace.emit({ type: 'fence', t: ctl.kernel.now, broker, fenced: true, reason: 'unregistered' });
+    ctl.replicationControl.removeFromIsrsAndElect(broker, 'unregistered', 'unregistered');
+    return undefined;
+  }
+
   private beginControlledShutdown(broker: number): void {
     const ctl = this.ctl;
     ctl.commit((d) => {

@@ -24,7 +24,7 @@ export interface ControllerConfig {
 
 /** What ClusterControlManager asks of ReplicationControlManager when a broker is fenced, shut down or unfenced. */
 export interface ReplicationControl {
-  removeFromIsrsAndElect(broker: number, isrReason: 'fenced' | 'shutdown', electReason: string): void;
+  removeFromIsrsAndElect(broker: number, isrReason: 'fenced' | 'shutdown' | 'unregistered', electReason: string): void;
   /** handleBrokerUnfenced: offline partitions this broker can now lead. */
   handleBrokerUnfenced(broker: number): void;
   /** handleBrokerUncleanShutdown (4.x): out of every ISR and ELR. */

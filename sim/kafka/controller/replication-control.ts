@@ -9,6 +9,7 @@
 import type { ControllerContext, ReplicationControl } from './context.js';
 import type { Envelope } from '../../resources/network.js';
 import { NO_LEADER, type PartitionState } from '../metadata.js';
+import type { UsableBroker } from '../placement.js';
 import type * as P from '../protocol.js';
 import type { IsrEvent } from '../../trace/events.js';
 
@@ -23,6 +24,8 @@ export type ElectResult = 'NONE' | 'ELECTION_NOT_NEEDED' | 'PREFERRED_LEADER_NOT
 /** What one PartitionChangeBuilder is given: the target ISR and who may lead. */
 interface ChangeInput {
   targetIsr: number[];
+  /** setTargetReplicas / setTargetAdding / setTargetRemoving: a reassignment starts (KIP-455). */
+  reassignment?: { replicas: number[]; adding: number[]; removing: number[] };
   preferred?: boolean;
   /** handleBrokerUncleanShutdown's brokerWithUncleanShutdown: out of ISR, ELR and leadership. */
   uncleanShutdown?: number;
@@ -39,6 +42,13 @@ interface Change {
   elr: number[];
   lastKnownElr: number[];
   recovery: PartitionState['leaderRecoveryState'];
+  replicas: number[];
+  adding: number[];
+  removing: number[];
+  /** completeReassignmentIfNeeded completed the reassignment. */
+  completed: boolean;
+  /** triggerLeaderEpochBumpForReplicaReassignmentIfNeeded: replicas left, the same leader gets a new epoch. */
+  bumpEpoch: boolean;
 }
 
 export class ReplicationControlManager implements ReplicationControl {
@@ -71,7 +81,7 @@ export class ReplicationControlManager implements ReplicationControl {
    * leaderships, one change per partition. Without ELR the last ISR member stays; with ELR (4.x) the ISR
    * may become empty, the fenced member joining the ELR.
    */
-  removeFromIsrsAndElect(broker: number, isrReason: 'fenced' | 'shutdown', electReason: string): void {
+  removeFromIsrsAndElect(broker: number, isrReason: 'fenced' | 'shutdown' | 'unregistered', electReason: string): void {
     for (const tp of this.sortedTps()) {
       const p = this.ctl.image.partitions[tp];
       if (!p.isr.includes(broker) && p.leader !== broker) continue;
@@ -123,6 +133,97 @@ export class ReplicationControlManager implements ReplicationControl {
     return out;
   }
 
+  /**
+   * ReplicationControlManager.alterPartitionReassignments / changePartitionReassignment (KIP-455, Admin
+   * AlterPartitionReassignments as kafka-reassign-partitions --execute sends it): the replicas become the
+   * target followed by the replicas to remove, with adding and removing set, in one PartitionChangeRecord
+   * (its builder completes the reassignment at once when every target replica is already in the ISR).
+   * Returns the error Kafka answers, or undefined.
+   */
+  alterPartitionReassignment(tp: string, target: number[]): string | undefined {
+    const ctl = this.ctl;
+    const p = ctl.image.partitions[tp];
+    if (p === undefined) return `UNKNOWN_TOPIC_OR_PARTITION (${tp})`;
+    const invalid = this.invalidAssignment(target);
+    if (invalid !== undefined) return `INVALID_REPLICA_ASSIGNMENT for ${tp}: ${invalid}`;
+    if (p.addingReplicas.length > 0 || p.removingReplicas.length > 0) return `${tp} is already being reassigned (not modelled: changing a reassignment in progress)`;
+    const r = reassignmentReplicas(p.replicas, target);
+    if (r.adding.length === 0 && r.removing.length === 0 && sameList(target, p.replicas)) return `${tp} already has replicas [${target.join(',')}]`;
+    ctl.trace.emit({ type: 'reassign', t: ctl.kernel.now, tp, phase: 'start', replicas: [...r.replicas], adding: [...r.adding], removing: [...r.removing] });
+    this.change(tp, 'reassignment', 'reassignment', { targetIsr: p.isr, reassignment: r });
+    return undefined;
+  }
+
+  /** validateManualPartitionAssignment: registered brokers, none twice (the replication factor may change in a reassignment). */
+  private invalidAssignment(target: number[]): string | undefined {
+    if (target.length === 0) return 'The manual partition assignment includes an empty replica list.';
+    const seen = new Set<number>();
+    for (const b of target) {
+      if (this.ctl.image.brokers[b] === undefined) return `The manual partition assignment includes broker ${b}, but no such broker is registered.`;
+      if (seen.has(b)) return `The manual partition assignment includes the broker ${b} more than once.`;
+      seen.add(b);
+    }
+    return undefined;
+  }
+
+  /**
+   * ReplicationControlManager.createPartitions (Admin CreatePartitions, kafka-topics --alter --partitions):
+   * the new partitions are placed by `place` (ClusterControlManager.placeReplicas: StripedReplicaPlacer over
+   * the usable brokers) with the topic's replication factor; each starts with its active replicas as ISR
+   * and the first of them as leader, epoch 0. Returns Kafka's error, or undefined.
+   */
+  createPartitions(topic: string, count: number, place: (brokers: UsableBroker[], partitions: number, rf: number) => number[][]): string | undefined {
+    const ctl = this.ctl;
+    const t = ctl.image.topics[topic];
+    if (t === undefined) return 'UNKNOWN_TOPIC_OR_PARTITION';
+    if (count === t.partitions) return `INVALID_PARTITIONS: Topic already has ${t.partitions} partition(s).`;
+    if (count < t.partitions) return `INVALID_PARTITIONS: The topic ${topic} currently has ${t.partitions} partition(s); ${count} would not be an increase.`;
+    const rf = ctl.image.partitions[`${topic}-0`].replicas.length;
+    const usable = Object.values(ctl.image.brokers)
+      .filter((b) => !b.inControlledShutdown)
+      .map((b) => ({ id: b.id, fenced: b.fenced }));
+    let placements: number[][];
+    try {
+      placements = place(usable, count - t.partitions, rf);
+    } catch (e) {
+      return `INVALID_REPLICATION_FACTOR: Unable to replicate the partition ${rf} time(s): ${(e as Error).message}`;
+    }
+    const isrs = placements.map((replicas) => replicas.filter((b) => this.eligible(b)));
+    if (isrs.some((isr) => isr.length === 0)) return `INVALID_REPLICATION_FACTOR: Unable to replicate the partition ${rf} time(s): All brokers are currently fenced or in controlled shutdown.`;
+    ctl.commit((d) => {
+      d.topics[topic].partitions = count;
+      placements.forEach((replicas, i) => {
+        const partition = t.partitions + i;
+        const tp = `${topic}-${partition}`;
+        const isr = isrs[i];
+        d.partitions[tp] = {
+          topic,
+          partition,
+          tp,
+          replicas,
+          leader: isr[0],
+          leaderEpoch: 0,
+          isr,
+          elr: [],
+          lastKnownElr: [],
+          leaderRecoveryState: 'RECOVERED',
+          partitionEpoch: 0,
+          addingReplicas: [],
+          removingReplicas: [],
+        };
+      });
+    });
+    ctl.trace.emit({ type: 'partitions', t: ctl.kernel.now, topic, partitions: count, replicas: placements.map((r) => [...r]), isr: isrs.map((r) => [...r]) });
+    return undefined;
+  }
+
+  /** leader.replication.throttled.rate and follower.replication.throttled.rate on these brokers (IncrementalAlterConfigs). */
+  setThrottledRate(brokers: readonly number[], bytesPerSec: number): void {
+    this.ctl.commit((d) => {
+      for (const b of brokers) d.throttledRates[b] = bytesPerSec;
+    });
+  }
+
   /** One PartitionChangeRecord, if anything changes; traced as an election and/or an ISR change. Whether one was committed. */
   private change(tp: string, reason: string, isrReason: IsrReason, input: ChangeInput): boolean {
     const ctl = this.ctl;
@@ -132,10 +233,13 @@ export class ReplicationControlManager implements ReplicationControl {
     const prev = p;
     this.ctl.commit((d) => {
       const n = d.partitions[tp];
-      if (c.leader !== prev.leader) {
+      if (c.leader !== prev.leader || c.bumpEpoch) {
         n.leader = c.leader;
         n.leaderEpoch++;
       }
+      n.replicas = c.replicas;
+      n.addingReplicas = c.adding;
+      n.removingReplicas = c.removing;
       n.isr = c.isr;
       n.elr = c.elr;
       n.lastKnownElr = c.lastKnownElr;
@@ -143,26 +247,33 @@ export class ReplicationControlManager implements ReplicationControl {
       n.partitionEpoch++;
     });
     const now = ctl.image.partitions[tp];
+    if (c.completed) {
+      ctl.trace.emit({ type: 'reassign', t: ctl.kernel.now, tp, phase: 'complete', replicas: [...now.replicas], adding: [...prev.addingReplicas], removing: [...prev.removingReplicas] });
+    }
     if (c.leader !== prev.leader) {
-      const why = c.leader === NO_LEADER ? 'offline' : c.lastKnownLeader ? 'lastKnownLeader' : c.unclean ? 'unclean' : input.preferred ? 'preferred' : reason;
+      const why = c.leader === NO_LEADER ? 'offline' : c.lastKnownLeader ? 'lastKnownLeader' : c.unclean ? 'unclean' : input.preferred ? 'preferred' : c.completed ? 'reassignment' : reason;
       ctl.trace.emit({ type: 'election', t: ctl.kernel.now, tp, leader: c.leader, prevLeader: prev.leader, epoch: now.leaderEpoch, clean: !c.unclean, isr: [...now.isr], reason: why });
     }
     const membersChanged = !sameList(now.isr, prev.isr) || !sameList(now.elr, prev.elr) || !sameList(now.lastKnownElr, prev.lastKnownElr);
-    if (membersChanged) this.emitIsr(tp, prev.isr, isrReason);
+    if (membersChanged) this.emitIsr(tp, prev.isr, c.completed && !sameList(now.isr, input.targetIsr) ? 'reassignment' : isrReason);
     return true;
   }
 
   /**
-   * PartitionChangeBuilder.build(): maybePopulateTargetElr, tryElection, maybeUpdateRecordElr, the new
-   * ISR (empty only with ELR), maybeUpdateLastKnownLeader. Returns null when nothing changes.
+   * PartitionChangeBuilder.build(): completeReassignmentIfNeeded, maybePopulateTargetElr, tryElection, the
+   * reassignment's epoch bump, maybeUpdateRecordElr, the new ISR (empty only with ELR),
+   * maybeUpdateLastKnownLeader. Returns null when nothing changes.
    */
   private build(p: PartitionState, input: ChangeInput): Change | null {
     const elrOn = this.ctl.cfg.elrEnabled;
     const minIsr = this.ctl.image.topics[p.topic].minInsyncReplicas;
-    let targetIsr = input.targetIsr;
+    const r = input.reassignment ?? { replicas: p.replicas, adding: p.addingReplicas, removing: p.removingReplicas };
+    const done = completeReassignment(r, input.targetIsr);
+    const replicas = done?.replicas ?? r.replicas;
+    let targetIsr = done?.isr ?? input.targetIsr;
     let targetElr = elrOn ? this.targetElr(p, targetIsr, minIsr, input.uncleanShutdown) : p.elr;
     const acceptable = (b: number) => b !== input.uncleanShutdown && this.eligible(b);
-    const elected = this.electLeader(p, targetIsr, targetElr, acceptable, input.preferred === true);
+    const elected = this.electLeader(p, replicas, targetIsr, targetElr, acceptable, input.preferred === true);
     let isrSet: number[] | null = null;
     let recovery: PartitionState['leaderRecoveryState'] = input.recovered ? 'RECOVERED' : p.leaderRecoveryState;
     if (elected.leader !== p.leader) {
@@ -181,8 +292,25 @@ export class ReplicationControlManager implements ReplicationControl {
     if (isrSet === null && (targetIsr.length > 0 || elrOn) && !sameList(targetIsr, p.isr)) isrSet = targetIsr;
     const isr = isrSet ?? p.isr;
     const lastKnownElr = elrOn ? this.lastKnownLeader(p, isrSet, elected.leader) : p.lastKnownElr;
-    const c: Change = { leader: elected.leader, unclean: elected.unclean, lastKnownLeader: elected.lastKnown, isr: [...isr], elr: targetElr, lastKnownElr, recovery };
-    const same = c.leader === p.leader && sameList(c.isr, p.isr) && sameList(c.elr, p.elr) && sameList(c.lastKnownElr, p.lastKnownElr) && c.recovery === p.leaderRecoveryState;
+    const adding = done ? [] : r.adding;
+    const removing = done ? [] : r.removing;
+    const bumpEpoch = !p.replicas.every((b) => replicas.includes(b));
+    const c: Change = {
+      leader: elected.leader,
+      unclean: elected.unclean,
+      lastKnownLeader: elected.lastKnown,
+      isr: [...isr],
+      elr: targetElr,
+      lastKnownElr,
+      recovery,
+      replicas,
+      adding,
+      removing,
+      completed: done !== null,
+      bumpEpoch,
+    };
+    const sameAssignment = sameList(replicas, p.replicas) && sameList(adding, p.addingReplicas) && sameList(removing, p.removingReplicas);
+    const same = sameAssignment && c.leader === p.leader && sameList(c.isr, p.isr) && sameList(c.elr, p.elr) && sameList(c.lastKnownElr, p.lastKnownElr) && c.recovery === p.leaderRecoveryState;
     return same ? null : c;
   }
 
@@ -202,17 +330,24 @@ export class ReplicationControlManager implements ReplicationControl {
    * and ELR are empty, the last known leader is elected even if it is not alive (canElectLastKnownLeader),
    * and that election is unclean. Then, if the topic allows it, any acceptable replica (unclean).
    */
-  private electLeader(p: PartitionState, isr: number[], elr: number[], acceptable: (b: number) => boolean, preferred: boolean): { leader: number; unclean: boolean; lastKnown: boolean } {
+  private electLeader(
+    p: PartitionState,
+    replicas: number[],
+    isr: number[],
+    elr: number[],
+    acceptable: (b: number) => boolean,
+    preferred: boolean,
+  ): { leader: number; unclean: boolean; lastKnown: boolean } {
     const valid = (b: number) => b !== NO_LEADER && (isr.includes(b) || (isr.length === 0 && elr.includes(b))) && acceptable(b);
     const clean = (leader: number) => ({ leader, unclean: false, lastKnown: false });
-    if (preferred && valid(p.replicas[0])) return clean(p.replicas[0]);
+    if (preferred && valid(replicas[0])) return clean(replicas[0]);
     if (valid(p.leader)) return clean(p.leader);
-    const online = p.replicas.find(valid);
+    const online = replicas.find(valid);
     if (online !== undefined) return clean(online);
     if (this.ctl.cfg.elrEnabled && isr.length === 0 && elr.length === 0 && p.lastKnownElr.length === 1) return { leader: p.lastKnownElr[0], unclean: true, lastKnown: true };
     const election: Election = preferred ? 'PREFERRED' : this.ctl.image.topics[p.topic].uncleanLeaderElectionEnable ? 'UNCLEAN' : 'ONLINE';
     if (election === 'UNCLEAN') {
-      const any = p.replicas.find(acceptable);
+      const any = replicas.find(acceptable);
       if (any !== undefined) return { leader: any, unclean: true, lastKnown: false };
     }
     return clean(NO_LEADER);
@@ -284,6 +419,29 @@ export class ReplicationControlManager implements ReplicationControl {
   sortedTps(): string[] {
     return Object.keys(this.ctl.image.partitions);
   }
+}
+
+/**
+ * PartitionReassignmentReplicas.maybeCompleteReassignment: once every target replica is in the target ISR
+ * (the removing replicas taken out of both), the replicas become the target and the ISR loses the
+ * removing ones. Null while the reassignment goes on (or when there is none).
+ */
+export function completeReassignment(r: { replicas: number[]; adding: number[]; removing: number[] }, targetIsr: number[]): { replicas: number[]; isr: number[] } | null {
+  if (r.adding.length === 0 && r.removing.length === 0) return null;
+  const isr = targetIsr.filter((b) => !r.removing.includes(b));
+  const replicas = r.replicas.filter((b) => !r.removing.includes(b));
+  if (isr.length === 0 || replicas.length === 0) return null;
+  return replicas.every((b) => isr.includes(b)) ? { replicas, isr } : null;
+}
+
+/**
+ * PartitionReassignmentReplicas(current, target): removing = current − target and adding = target −
+ * current (ascending, Java's TreeSet), replicas = the target followed by the removing ones.
+ */
+export function reassignmentReplicas(current: readonly number[], target: readonly number[]): { replicas: number[]; adding: number[]; removing: number[] } {
+  const removing = current.filter((b) => !target.includes(b)).sort((a, b) => a - b);
+  const adding = target.filter((b) => !current.includes(b)).sort((a, b) => a - b);
+  return { replicas: [...target, ...removing], adding, removing };
 }
 
 function sameList(a: readonly number[], b: readonly number[]): boolean {

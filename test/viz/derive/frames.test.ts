@@ -237,6 +237,40 @@ describe('KIP-966 in the narrative (kip966-empty-isr-power-loss-4.1)', () => {
   });
 });
 
+describe('cluster changes (add-broker-reassign, add-partitions-remaps-keys)', () => {
+  it('a broker added later joins the frame; a reassignment marks adding and removing, then leaves the target replicas', () => {
+    const r = run('add-broker-reassign', 1);
+    const m = new Model(1000);
+    m.push(r.events);
+    const added = firstIndex(r.events, (e) => e.type === 'broker' && e.broker === 4);
+    expect(m.index.frameAt(added - 1).brokers[4]).toBeUndefined();
+    expect(m.index.frameAt(added).brokers[4]).toMatchObject({ process: 'running', fenced: true });
+    const start = firstIndex(r.events, (e) => e.type === 'reassign' && e.tp === 'orders-0');
+    const done = firstIndex(r.events, (e) => e.type === 'reassign' && e.tp === 'orders-0' && e.phase === 'complete');
+    expect(m.index.frameAt(start).partitions['orders-0']).toMatchObject({ replicas: [4, 2, 3, 1], adding: [4], removing: [1] });
+    const after = m.index.frameAt(done).partitions['orders-0'];
+    expect(after).toMatchObject({ replicas: [4, 2, 3], adding: [], removing: [] });
+    expect(after.logs[1]).toBeUndefined();
+    const texts = m.items.map((x) => x.text);
+    expect(texts).toContain('broker 4 started: a new broker joins the cluster; it registers with the controller and hosts nothing until partitions are placed on it');
+    expect(texts.find((t) => t.startsWith('orders-0: reassignment starts'))).toContain('adding [4], removing [1]');
+    expect(texts.find((t) => t.startsWith('orders-0: leader 1 → 4'))).toContain('the reassignment removed 1, and 4 is the first target replica in the ISR');
+  });
+
+  it('added partitions get blocks, led by the first of their ISR; the producer’s remap is told', () => {
+    const r = run('add-partitions-remaps-keys', 1);
+    const m = new Model(1000);
+    m.push(r.events);
+    const at = firstIndex(r.events, (e) => e.type === 'partitions');
+    expect(Object.keys(m.index.frameAt(at - 1).partitions)).toHaveLength(4);
+    const f = m.index.frameAt(at);
+    expect(Object.keys(f.partitions)).toHaveLength(8);
+    const ev = r.events[at] as Extract<TraceEvent, { type: 'partitions' }>;
+    expect(f.partitions['orders-7']).toMatchObject({ replicas: ev.replicas[3], isr: ev.isr[3], leader: ev.isr[3]![0], leaderEpoch: 0 });
+    expect(m.items.map((x) => x.text).find((t) => t.startsWith('producer p1 sees 8 partitions'))).toContain('488 of the keys');
+  });
+});
+
 describe('messages held on a cut link (link-cut-delays)', () => {
   it('are not drawn while held, fly again from their retransmission, and the narrative tells it', () => {
     const r = run('link-cut-delays', 1);
@@ -325,13 +359,13 @@ describe('trace files', () => {
   it('bad traces give one-line messages with the line number', async () => {
     const { parseTrace } = await import('../../../viz/io/trace-file.js');
     const header =
-      '{"type":"header","t":0,"schema":3,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
+      '{"type":"header","t":0,"schema":4,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
     expect(() => parseTrace(`${header}\n{oops\n`, 'a.ndjson')).toThrow('a.ndjson: line 2: not JSON: {oops');
     expect(() => parseTrace('{"type":"msg","t":0}\n', 'b.ndjson')).toThrow('b.ndjson: line 1: the first event must be the header, got msg');
-    expect(() => parseTrace('{"type":"header","t":0,"schema":99}\n', 'c.ndjson')).toThrow('c.ndjson: trace schema 99, kafkasim reads schema 3');
+    expect(() => parseTrace('{"type":"header","t":0,"schema":99}\n', 'c.ndjson')).toThrow('c.ndjson: trace schema 99, kafkasim reads schema 4');
     expect(() => parseTrace(`${header}\n{"type":"nope","t":1}\n`, 'd.ndjson')).toThrow('d.ndjson: line 2: not a trace event (type "nope")');
     expect(() => parseTrace('\n\n', 'e.ndjson')).toThrow('e.ndjson: empty trace');
-    expect(() => parseTrace('{"type":"header","t":0,"schema":3}\n', 'f.ndjson')).toThrow('f.ndjson: line 1: a header event without "scenario" (expected a string)');
+    expect(() => parseTrace('{"type":"header","t":0,"schema":4}\n', 'f.ndjson')).toThrow('f.ndjson: line 1: a header event without "scenario" (expected a string)');
   });
 });
 

@@ -103,7 +103,7 @@ describe('trace blocks from the worker to the page', () => {
 
   it('every form round-trips, with and without its optional field', () => {
     const lines = [
-      '{"type":"header","t":0,"schema":3,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}',
+      '{"type":"header","t":0,"schema":4,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}',
       '{"type":"msg","t":1,"id":7,"from":"b1","to":"ctl","kind":"BrokerHeartbeat","bytes":64,"recvUs":500}',
       '{"type":"msg","t":1,"id":8,"from":"p:p1","to":"b2","kind":"Produce","bytes":1064,"recvUs":900,"dropped":"linkDown"}',
       '{"type":"append","t":2,"broker":1,"tp":"t-0","offset":0,"count":5,"epoch":0,"pid":1000,"seq":0,"bytes":1000,"src":"produce"}',
@@ -115,6 +115,7 @@ describe('trace blocks from the worker to the page', () => {
       '{"type":"drop","t":7,"id":7,"reason":"receiverDown"}',
       '{"type":"retry","t":8,"producer":"p:p1","tp":"t-0","seq":5,"count":5,"error":"NOT_LEADER_OR_FOLLOWER","attempt":1}',
       '{"type":"metadata","t":9,"node":"b1","version":3}',
+      '{"type":"keysRemapped","t":9,"producer":"p1","topic":"t","partitions":8,"keysMoved":488}',
       '{"type":"broker","t":9,"broker":2,"state":"crashed","mode":"power"}',
       '{"type":"broker","t":9,"broker":2,"state":"running"}',
       '{"type":"sendError","t":9,"producer":"p1","topic":"t","count":3,"error":"RecordTooLargeException","message":"The message is 2000088 bytes when serialized which is larger than 1048576, which is the value of the max.request.size configuration."}',
@@ -139,6 +140,7 @@ describe('trace blocks from the worker to the page', () => {
       'flush',
       'held',
       'hw',
+      'keysRemapped',
       'metadata',
       'msg',
       'resend',
@@ -152,7 +154,7 @@ describe('trace blocks from the worker to the page', () => {
 
   it('lines in any other form give what JSON.parse gives (and the same hash)', () => {
     const header =
-      '{"type":"header","t":0,"schema":3,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
+      '{"type":"header","t":0,"schema":4,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
     const odd = [
       '{"type":"hw","t":1,"broker":1,"tp":"t-0","hw":5}\r', // CRLF
       '  {"type":"hw","t":1,"broker":1,"tp":"t-0","hw":5}  ', // spaces
@@ -187,7 +189,7 @@ describe('trace blocks from the worker to the page', () => {
 
   it('any values in a busy line give what JSON.parse gives', () => {
     const header =
-      '{"type":"header","t":0,"schema":3,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
+      '{"type":"header","t":0,"schema":4,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
     const value = fc.oneof(
       fc.integer(),
       fc.maxSafeInteger(),
@@ -307,7 +309,7 @@ describe('trace blocks from the worker to the page', () => {
     expect(() => roundTrip(text.split('\n').slice(1).join('\n'))).toThrow('t.ndjson: line 1: the first event must be the header, got broker');
     expect(() => roundTrip(text.split('\n').slice(5).join('\n'))).toThrow(/^t\.ndjson: line 1: the first event must be the header, got msg$/);
     expect(() => roundTrip('\n \n')).toThrow('t.ndjson: empty trace');
-    expect(() => roundTrip(text.replace('"schema":3', '"schema":99'))).toThrow('t.ndjson: trace schema 99, kafkasim reads schema 3');
+    expect(() => roundTrip(text.replace('"schema":4', '"schema":99'))).toThrow('t.ndjson: trace schema 99, kafkasim reads schema 4');
   });
 
   it('parseTrace reads a whole text the same way', () => {

@@ -2,7 +2,8 @@
  * The controller's partition changes against Kafka 4.1's PartitionChangeBuilder and
  * ReplicationControlManager (KIP-966): the ISR may become empty with ELR on, the last known leader is kept
  * and elected uncleanly once ISR and ELR are empty, and a broker back from an unclean shutdown leaves the
- * ISR and ELR. Driven through a small fake of the controller context, one change at a time.
+ * ISR and ELR; a reassignment (KIP-455) starts, waits for its new replicas and completes; partitions are
+ * added. Driven through a small fake of the controller context, one change at a time.
  */
 import { produce } from 'immer';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,8 @@ interface Fake {
   events: TraceEvent[];
   part: () => PartitionState;
   setFenced: (b: number, fenced: boolean) => void;
+  /** Commit a change to the image (a broker registering, say). */
+  commit: (fn: (d: MetadataImage) => void) => void;
 }
 
 function fake(opts: { elr: boolean; isr: number[]; leader: number; minIsr?: number; unclean?: boolean }): Fake {
@@ -32,6 +35,8 @@ function fake(opts: { elr: boolean; isr: number[]; leader: number; minIsr?: numb
     lastKnownElr: [],
     leaderRecoveryState: 'RECOVERED',
     partitionEpoch: 7,
+    addingReplicas: [],
+    removingReplicas: [],
   };
   const brokers = Object.fromEntries([1, 2, 3].map((id) => [id, { id, epoch: 100 + id, fenced: !opts.isr.includes(id), inControlledShutdown: false }]));
   const ctx = {
@@ -40,6 +45,7 @@ function fake(opts: { elr: boolean; isr: number[]; leader: number; minIsr?: numb
       brokers,
       topics: { orders: { name: 'orders', partitions: 1, minInsyncReplicas: opts.minIsr ?? 2, uncleanLeaderElectionEnable: opts.unclean ?? false } },
       partitions: { 'orders-0': p },
+      throttledRates: {},
     } as MetadataImage,
     kernel: { now: 1000 },
     trace: { emit: (ev: TraceEvent) => events.push(ev) },
@@ -61,6 +67,7 @@ function fake(opts: { elr: boolean; isr: number[]; leader: number; minIsr?: numb
     events,
     part: () => ctx.image.partitions['orders-0'],
     setFenced: (b, fenced) => ctx.commit((d) => void (d.brokers[b].fenced = fenced)),
+    commit: (fn) => ctx.commit(fn),
   };
 }
 
@@ -145,5 +152,108 @@ describe('ReplicationControlManager without ELR (3.9 and older KRaft)', () => {
     f.rc.removeFromIsrsAndElect(1, 'fenced', 'leaderFenced');
     expect(pick(f.part())).toEqual({ leader: 2, isr: [2], elr: [], lastKnownElr: [], recovery: 'RECOVERING' });
     expect(f.events.filter((e) => e.type === 'election').at(-1)).toMatchObject({ leader: 2, clean: false, reason: 'unclean' });
+  });
+});
+
+describe('ReplicationControlManager: reassignment (KIP-455) and CreatePartitions', () => {
+  /** orders-0 on [1,2,3] led by 1, all in the ISR, broker 4 registered and unfenced. */
+  function withBroker4(): Fake {
+    const f = fake({ elr: true, isr: [1, 2, 3], leader: 1 });
+    f.commit((d) => void (d.brokers[4] = { id: 4, epoch: 104, fenced: false, inControlledShutdown: false }));
+    return f;
+  }
+  const alter = (f: Fake, newIsr: number[]) => {
+    const p = f.part();
+    f.rc.onAlterPartition({ payload: { broker: p.leader, brokerEpoch: 100 + p.leader, tp: 'orders-0', leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, newIsr } } as never);
+  };
+
+  it('starts: replicas are the target then the removing ones; the leader, its epoch and the ISR stay', () => {
+    const f = withBroker4();
+    expect(f.rc.alterPartitionReassignment('orders-0', [4, 2, 3])).toBeUndefined();
+    expect(f.part()).toMatchObject({ replicas: [4, 2, 3, 1], addingReplicas: [4], removingReplicas: [1], leader: 1, leaderEpoch: 5, isr: [1, 2, 3], partitionEpoch: 8 });
+    expect(f.events.map((e) => e.type)).toEqual(['reassign']);
+    expect(f.events[0]).toMatchObject({ phase: 'start', replicas: [4, 2, 3, 1], adding: [4], removing: [1] });
+  });
+
+  it('completes when the new replica joins the ISR: the removed leader hands over to the first target in the ISR, epoch bumped', () => {
+    const f = withBroker4();
+    f.rc.alterPartitionReassignment('orders-0', [4, 2, 3]);
+    alter(f, [1, 2, 3, 4]);
+    expect(f.part()).toMatchObject({ replicas: [4, 2, 3], addingReplicas: [], removingReplicas: [], leader: 4, leaderEpoch: 6, isr: [2, 3, 4] });
+    const types = f.events.map((e) => e.type);
+    expect(types).toEqual(['reassign', 'reassign', 'election', 'isr']);
+    expect(f.events[1]).toMatchObject({ phase: 'complete', replicas: [4, 2, 3], adding: [4], removing: [1] });
+    expect(f.events[2]).toMatchObject({ leader: 4, prevLeader: 1, reason: 'reassignment', clean: true });
+    expect(f.events[3]).toMatchObject({ prev: [1, 2, 3], isr: [2, 3, 4], reason: 'reassignment' });
+  });
+
+  it('keeps a leader that stays, and still bumps the leader epoch when a replica leaves', () => {
+    const f = withBroker4();
+    f.rc.alterPartitionReassignment('orders-0', [1, 2, 4]);
+    alter(f, [1, 2, 3, 4]);
+    expect(f.part()).toMatchObject({ replicas: [1, 2, 4], leader: 1, leaderEpoch: 6, isr: [1, 2, 4] });
+    expect(f.events.filter((e) => e.type === 'election')).toEqual([]);
+  });
+
+  it('a reassignment that only adds a replica completes without an epoch bump; one already satisfied completes at once', () => {
+    const f = withBroker4();
+    f.rc.alterPartitionReassignment('orders-0', [1, 2, 3, 4]);
+    alter(f, [1, 2, 3, 4]);
+    expect(f.part()).toMatchObject({ replicas: [1, 2, 3, 4], leaderEpoch: 5, isr: [1, 2, 3, 4] });
+    const g = withBroker4();
+    g.rc.alterPartitionReassignment('orders-0', [2, 3]);
+    expect(g.part()).toMatchObject({ replicas: [2, 3], addingReplicas: [], removingReplicas: [], leader: 2, leaderEpoch: 6, isr: [2, 3] });
+  });
+
+  it("answers Kafka's errors", () => {
+    const f = withBroker4();
+    expect(f.rc.alterPartitionReassignment('orders-0', [5, 2, 3])).toBe(
+      'INVALID_REPLICA_ASSIGNMENT for orders-0: The manual partition assignment includes broker 5, but no such broker is registered.',
+    );
+    expect(f.rc.alterPartitionReassignment('orders-0', [2, 2, 3])).toBe('INVALID_REPLICA_ASSIGNMENT for orders-0: The manual partition assignment includes the broker 2 more than once.');
+    expect(f.rc.alterPartitionReassignment('orders-0', [1, 2, 3])).toBe('orders-0 already has replicas [1,2,3]');
+    expect(f.rc.alterPartitionReassignment('orders-9', [1, 2, 3])).toBe('UNKNOWN_TOPIC_OR_PARTITION (orders-9)');
+    expect(f.events).toEqual([]);
+  });
+
+  it('CreatePartitions places the new partitions over the usable brokers, each led by the first of its active replicas', () => {
+    const f = withBroker4();
+    f.commit((d) => void (d.brokers[3]!.inControlledShutdown = true));
+    f.setFenced(2, true);
+    let asked: unknown;
+    const err = f.rc.createPartitions('orders', 3, (brokers, n, rf) => {
+      asked = { brokers, n, rf };
+      return [
+        [2, 4, 1],
+        [4, 1, 2],
+      ];
+    });
+    expect(err).toBeUndefined();
+    // Usable: not in controlled shutdown; the fenced one is passed as fenced (the placer puts it last).
+    expect(asked).toEqual({
+      brokers: [
+        { id: 1, fenced: false },
+        { id: 2, fenced: true },
+        { id: 4, fenced: false },
+      ],
+      n: 2,
+      rf: 3,
+    });
+    expect(f.part()).toMatchObject({ replicas: [1, 2, 3] });
+    expect(f.events.at(-1)).toMatchObject({
+      type: 'partitions',
+      topic: 'orders',
+      partitions: 3,
+      replicas: [
+        [2, 4, 1],
+        [4, 1, 2],
+      ],
+      isr: [
+        [4, 1],
+        [4, 1],
+      ],
+    });
+    expect(f.rc.createPartitions('orders', 3, () => [])).toBe('INVALID_PARTITIONS: Topic already has 3 partition(s).');
+    expect(f.rc.createPartitions('nope', 3, () => [])).toBe('UNKNOWN_TOPIC_OR_PARTITION');
   });
 });
