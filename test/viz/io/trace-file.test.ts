@@ -121,6 +121,7 @@ describe('trace blocks from the worker to the page', () => {
       '{"type":"sendError","t":9,"producer":"p1","topic":"t","count":3,"error":"RecordTooLargeException","message":"The message is 2000088 bytes when serialized which is larger than 1048576, which is the value of the max.request.size configuration."}',
       '{"type":"truncate","t":9,"broker":2,"tp":"t-0","to":3,"removed":2,"reason":"divergingEpoch"}',
       '{"type":"truncationDetected","t":9,"consumer":"c:c1","tp":"t-0","position":5,"truncatedTo":3,"reset":"none"}',
+      '{"type":"position","t":9,"consumer":"c1","tp":"t-0","offset":3,"from":"committed"}',
       '{"type":"end","t":10}',
     ];
     const text = lines.join('\n') + '\n';
@@ -143,6 +144,7 @@ describe('trace blocks from the worker to the page', () => {
       'keysRemapped',
       'metadata',
       'msg',
+      'position',
       'resend',
       'retry',
       'sendError',
