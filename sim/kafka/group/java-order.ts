@@ -57,7 +57,8 @@ export class JavaHashOrder<K> {
     const hash = (raw ^ (raw >>> 16)) | 0;
     const mask = this.capacity - 1;
     let inBucket = 0;
-    for (const s of this.slots.values()) if ((s.hash & mask) === (hash & mask)) inBucket++;
+    // Only a table under 64 grows for a crowded bucket, so only then are the bucket's keys counted.
+    if (this.capacity < 64) for (const s of this.slots.values()) if ((s.hash & mask) === (hash & mask)) inBucket++;
     this.slots.set(key, { hash, seq: this.seq++ });
     if (inBucket >= 8 && this.capacity < 64) this.capacity *= 2;
     if (this.slots.size > this.capacity * 0.75) this.capacity *= 2;
