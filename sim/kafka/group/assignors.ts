@@ -36,9 +36,9 @@ export interface GroupMember {
   readonly groupInstanceId?: string;
   /** The topics it subscribes to. */
   readonly topics: readonly string[];
-  /** What it owns now (the sticky assignors keep it where they can; the others ignore it). */
+  /** What it owns now (the sticky assignors keep it where they can; range and roundrobin ignore it); for uniform, its current target assignment. */
   readonly ownedPartitions?: readonly TopicPartition[];
-  /** The generation in which it got ownedPartitions (absent: Kafka's DEFAULT_GENERATION, −1). */
+  /** The generation in which it got ownedPartitions (absent: Kafka's DEFAULT_GENERATION, −1); uniform ignores it. */
   readonly generation?: number;
 }
 

@@ -94,6 +94,10 @@ describe('uniform, homogeneous (OptimizedUniformAssignmentBuilderTest)', () => {
     expect(uniform({ topic1: 3 }, [['A', []]])).toEqual({ A: {} });
   });
 
+  it('a subscription to a topic without metadata: Kafka’s test (topic id given) throws; the coordinator drops the name first', () => {
+    expect(uniform({ topic1: 3 }, [['A', ['topic2']]])).toEqual({ A: {} });
+  });
+
   it('first assignment, two members, two topics', () => {
     expect(
       uniform({ topic1: 3, topic3: 2 }, [
@@ -166,7 +170,16 @@ describe('uniform, homogeneous (OptimizedUniformAssignmentBuilderTest)', () => {
 });
 
 describe('uniform, heterogeneous (UniformHeterogeneousAssignmentBuilderTest)', () => {
-  it('two members subscribed to nothing', () => {
+  it('members subscribed to topics without metadata: Kafka’s test (ids given) throws; via TopicIds they get nothing', () => {
+    expect(
+      uniform({ topic1: 3 }, [
+        ['A', ['topic3']],
+        ['B', ['topic2']],
+      ]),
+    ).toEqual({ A: {}, B: {} });
+  });
+
+  it('one member subscribed to nothing (testFirstAssignmentWithTwoMembersIncludingOneWithoutSubscriptions)', () => {
     expect(
       uniform({ topic1: 3 }, [
         ['A', ['topic1']],
