@@ -1,7 +1,8 @@
 /**
  * `kafkasim assign`: what would Kafka's assignor give these consumers? Members and topics come from flags
  * (`--topics orders:6,audit:3 --members c1,c2,c3`) or from a YAML/JSON group file (`--file group.yaml`)
- * that can also give each member its subscription, owned partitions, generation and group.instance.id.
+ * that can also give each member its subscription, owned partitions (for `uniform`, its current target
+ * assignment), generation and group.instance.id, and the topics' ids (`uniform` orders topics by them).
  * Prints the assignment in the columns of `kafka-consumer-groups --describe` (or JSON with --json).
  */
 import type { Command } from 'commander';
@@ -28,9 +29,10 @@ interface GroupSpec {
   group: string;
   topics: Record<string, number>;
   members: GroupMember[];
+  topicIds?: Record<string, string>;
 }
 
-const FILE_KEYS = ['assignor', 'group', 'topics', 'members'];
+const FILE_KEYS = ['assignor', 'group', 'topics', 'members', 'topicIds'];
 const MEMBER_KEYS = ['id', 'instance', 'topics', 'owns', 'generation'];
 
 function fail(message: string): never {
@@ -104,7 +106,13 @@ function topicCounts(raw: unknown): Record<string, number> {
   return raw as Record<string, number>;
 }
 
-/** Reads a group file: assignor, group, topics, members. */
+function topicIdMap(raw: unknown, file: string): Record<string, string> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(`${file}: topicIds: expected a mapping of topic name to topic id, e.g. {orders: AbCdEfGhIjKlMnOpQrStUv}`);
+  for (const [t, id] of Object.entries(raw)) if (typeof id !== 'string') fail(`${file}: topicIds: ${t}: expected a topic id as kafka-topics prints it (got ${JSON.stringify(id)})`);
+  return raw as Record<string, string>;
+}
+
+/** Reads a group file: assignor, group, topics, members, topicIds. */
 export function parseGroupFile(text: string, file: string): Omit<GroupSpec, 'assignor' | 'group'> & { assignor?: AssignorName; group?: string } {
   let raw: unknown;
   try {
@@ -123,6 +131,7 @@ export function parseGroupFile(text: string, file: string): Omit<GroupSpec, 'ass
   return {
     topics,
     members,
+    ...(doc.topicIds !== undefined ? { topicIds: topicIdMap(doc.topicIds, file) } : {}),
     ...(doc.assignor !== undefined ? { assignor: assignorName(String(doc.assignor), `${file}: assignor`) } : {}),
     ...(doc.group !== undefined ? { group: String(doc.group) } : {}),
   };
@@ -155,6 +164,14 @@ export function formatAssignment(r: GroupAssignment, group: string): string {
   rows.sort((a, b) => (a.tp.topic < b.tp.topic ? -1 : a.tp.topic > b.tp.topic ? 1 : a.tp.partition - b.tp.partition));
   const path = r.path ? `, ${r.path} path` : '';
   const lines = [`assignor ${r.assignor}${path}: ${owner.size} partitions assigned${withheld.size > 0 ? `, ${withheld.size} withheld until their owner revokes them` : ''}`, ''];
+  if (r.topicIds)
+    lines.splice(
+      1,
+      0,
+      `topic ids: ${Object.entries(r.topicIds)
+        .map(([t, id]) => `${t} ${id}`)
+        .join(', ')}`,
+    );
   lines.push(...table([['GROUP', 'TOPIC', 'PARTITION', 'CONSUMER-ID', withheld.size > 0 ? 'NOTE' : ''], ...rows.map((x) => x.row)], [false, false, true]));
   lines.push('');
   const memberRows = r.members.map((m) => [group, m.memberId, m.groupInstanceId ?? '-', String(m.partitions.length), m.revoked.map(name).join(',') || '-']);
@@ -164,7 +181,7 @@ export function formatAssignment(r: GroupAssignment, group: string): string {
 
 function runAssignor(spec: GroupSpec, members: GroupMember[]): GroupAssignment {
   try {
-    return assign(spec.assignor, members, spec.topics);
+    return assign(spec.assignor, members, spec.topics, spec.topicIds ? { topicIds: spec.topicIds } : {});
   } catch (e) {
     if (e instanceof AssignError) fail(e.message);
     if (e instanceof AssignorFailure) fail(`Kafka's ${spec.assignor} assignor throws on this input: ${e.message}`);
@@ -199,12 +216,15 @@ export function assignCommand(opts: AssignOptions, out: (text: string) => void, 
 export function addAssignCommand(program: Command, out: (text: string) => void, readText: (path: string) => string, setCode: (n: number) => void): void {
   program
     .command('assign')
-    .description("what would Kafka's partition assignor give these consumers? (range, roundrobin, sticky, cooperative-sticky)")
-    .option('-a, --assignor <name>', 'partition.assignment.strategy: range (the default), roundrobin, sticky, cooperative-sticky')
+    .description("what would Kafka's partition assignor give these consumers? (range, roundrobin, sticky, cooperative-sticky; uniform, KIP-848's server side)")
+    .option(
+      '-a, --assignor <name>',
+      'partition.assignment.strategy: range (the default), roundrobin, sticky, cooperative-sticky; or uniform, the KIP-848 group.remote.assignor default (the server-side range gives what range gives)',
+    )
     .option('--topics <topic:n,...>', 'topics and their partition counts, e.g. orders:6,audit:3')
     .option('--members <id,...>', 'member ids, e.g. c1,c2,c3 (each subscribes to --subscribe, default every topic)')
     .option('--subscribe <topic,...>', 'the topics every --members member subscribes to')
-    .option('-f, --file <group.yaml>', 'the group as YAML/JSON: assignor, group, topics, members with id, instance, topics, owns, generation')
+    .option('-f, --file <group.yaml>', 'the group as YAML/JSON: assignor, group, topics, members with id, instance, topics, owns, generation; topicIds (uniform)')
     .option('-g, --group <id>', 'group id to print (default: the file\'s group, else "group")')
     .option('--follow-up', 'cooperative-sticky: also run the rebalance that follows the revocations (JSON: followUp)')
     .option('--json', 'print the assignment as one JSON object')
@@ -213,7 +233,12 @@ export function addAssignCommand(program: Command, out: (text: string) => void, 
       `
 Examples:
   kafkasim assign --topics orders:6,audit:3 --members c1,c2,c3
-  kafkasim assign --assignor cooperative-sticky --file group.yaml --json`,
+  kafkasim assign --assignor cooperative-sticky --file group.yaml --json
+  kafkasim assign --assignor uniform --topics orders:6,audit:3 --members c1,c2,c3
+
+uniform (Kafka 4.1's UniformAssignor, group.protocol=consumer): "owns" is each member's current target
+assignment; topics are ordered by their ids, which kafkasim derives from the names unless the file gives
+the real ones (topicIds: {orders: <id from kafka-topics --describe>}).`,
     )
     .action((opts: AssignOptions) => setCode(assignCommand(opts, out, readText)));
 }

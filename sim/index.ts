@@ -42,6 +42,7 @@ export {
   AssignorFailure,
   ASSIGN_LIMITS,
   ASSIGNOR_NAMES,
+  type AssignOptions,
   type AssignorName,
   type GroupAssignment,
   type GroupMember,

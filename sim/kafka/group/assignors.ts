@@ -2,17 +2,32 @@
  * Kafka's client-side partition assignors (partition.assignment.strategy), as pure functions: `range`,
  * `roundrobin`, `sticky` and `cooperative-sticky`, giving the assignment the Java classes of the
  * Kafka clients (trunk of October 2024, 4.0.0-SNAPSHOT) give for the same subscriptions (kafka-source-notes
- * §13). Rack-aware assignment (client.rack, KIP-881) is not modelled: every member is taken to have no rack.
+ * §13); and the KIP-848 server-side `uniform` of Kafka 4.1 (§15; the server-side `range` gives what the
+ * client's does). Rack-aware assignment (client.rack, KIP-881) is not modelled: every member is taken to have no rack.
  */
 import { compareJavaStrings, javaHashMapOrder } from './java-order.js';
+import { serverAssign } from './server-assignors.js';
 import { stickyAssign } from './sticky.js';
+import { parseTopicId, type TopicId, topicIdFromName } from './topic-id.js';
 import { type AssignorInput, type AssignorOutput, PartitionPool, type Subscription, type TopicPartition } from './types.js';
 
 export { AssignorFailure, type TopicPartition } from './types.js';
 
-/** The assignors, by the name `partition.assignment.strategy` and `ConsumerPartitionAssignor.name()` use. */
-export const ASSIGNOR_NAMES = ['range', 'roundrobin', 'sticky', 'cooperative-sticky'] as const;
+/**
+ * The assignors, by the name `partition.assignment.strategy` and `ConsumerPartitionAssignor.name()` use, and
+ * `uniform`, the KIP-848 server-side assignor (`group.remote.assignor`; `ConsumerGroupPartitionAssignor.name()`).
+ */
+export const ASSIGNOR_NAMES = ['range', 'roundrobin', 'sticky', 'cooperative-sticky', 'uniform'] as const;
 export type AssignorName = (typeof ASSIGNOR_NAMES)[number];
+
+/** Options of `assign`. */
+export interface AssignOptions {
+  /**
+   * uniform: topic ids (Uuid.toString(), 22 characters of URL-safe base64) by topic name. They decide the
+   * order of topics in Kafka's Uuid-keyed sets; a topic without one gets an id derived from its name.
+   */
+  readonly topicIds?: Readonly<Record<string, string>>;
+}
 
 /** A member of the group as the leader sees it in the JoinGroup response. */
 export interface GroupMember {
@@ -21,9 +36,9 @@ export interface GroupMember {
   readonly groupInstanceId?: string;
   /** The topics it subscribes to. */
   readonly topics: readonly string[];
-  /** What it owns now (the sticky assignors keep it where they can; the others ignore it). */
+  /** What it owns now (the sticky assignors keep it where they can; range and roundrobin ignore it); for uniform, its current target assignment. */
   readonly ownedPartitions?: readonly TopicPartition[];
-  /** The generation in which it got ownedPartitions (absent: Kafka's DEFAULT_GENERATION, −1). */
+  /** The generation in which it got ownedPartitions (absent: Kafka's DEFAULT_GENERATION, −1); uniform ignores it. */
   readonly generation?: number;
 }
 
@@ -44,8 +59,13 @@ export interface WithheldPartition extends TopicPartition {
 
 export interface GroupAssignment {
   readonly assignor: AssignorName;
-  /** The sticky assignors: which of AbstractStickyAssignor's algorithms ran (identical subscriptions → constrained). */
-  readonly path?: 'constrained' | 'general';
+  /**
+   * The sticky assignors: which of AbstractStickyAssignor's algorithms ran (identical subscriptions → constrained);
+   * uniform: which builder (the group's SubscriptionType: every member subscribes to the same names → homogeneous).
+   */
+  readonly path?: 'constrained' | 'general' | 'homogeneous' | 'heterogeneous';
+  /** uniform: the topic id used for each topic, given or derived from its name. */
+  readonly topicIds?: Record<string, string>;
   /** One per member, in the order given. */
   readonly members: MemberAssignment[];
   /** cooperative-sticky only (else empty): sorted by topic then partition. */
@@ -192,6 +212,39 @@ function checkInput(members: readonly GroupMember[], partitionsPerTopic: Readonl
   return { members: javaHashMapOrder(members.map((m) => m.memberId)), subscriptions, partitionsPerTopic: perTopic, pool };
 }
 
+function checkTopicIds(given: Readonly<Record<string, string>> | undefined, topics: Iterable<string>): Map<string, TopicId> {
+  if (given !== undefined && (given === null || typeof given !== 'object')) throw new AssignError('topicIds: expected an object of topic name → topic id');
+  const ids = new Map<string, TopicId>();
+  const seen = new Map<string, string>();
+  for (const [topic, text] of Object.entries(given ?? {})) {
+    const id = typeof text === 'string' ? parseTopicId(text) : undefined;
+    if (id === undefined) throw new AssignError(`topicIds: ${topic}: ${JSON.stringify(text)} is not a topic id (22 characters of URL-safe base64, as kafka-topics prints it)`);
+    ids.set(topic, id);
+  }
+  for (const topic of topics) if (!ids.has(topic)) ids.set(topic, topicIdFromName(topic));
+  for (const [topic, id] of ids) {
+    const other = seen.get(id.text);
+    if (other !== undefined) throw new AssignError(`topicIds: ${other} and ${topic} have the same id ${id.text}`);
+    seen.set(id.text, topic);
+  }
+  return ids;
+}
+
+/** uniform: in KIP-848 the members' target assignments never overlap, so a partition may be owned once only. */
+function uniformAssign(input: AssignorInput, members: readonly GroupMember[], allTopics: ReadonlyMap<string, number>, options: AssignOptions): AssignorOutput & { topicIds: Record<string, string> } {
+  const owner = new Map<TopicPartition, string>();
+  for (const [id, s] of input.subscriptions)
+    for (const tp of s.owned) {
+      const other = owner.get(tp);
+      if (other !== undefined) throw new AssignError(`${tp.topic}-${tp.partition} is owned by ${other} and ${id}: uniform takes each member's target assignment, and those never overlap`);
+      owner.set(tp, id);
+    }
+  const topicIds = checkTopicIds(options.topicIds, allTopics.keys());
+  const serverMembers = members.map((m) => ({ memberId: m.memberId, instanceId: m.groupInstanceId, topics: m.topics, assignment: input.subscriptions.get(m.memberId)!.owned }));
+  const out = serverAssign('uniform', { members: serverMembers, partitionsPerTopic: allTopics, topicIds, pool: input.pool });
+  return { assignment: out.assignment, path: out.path, topicIds: Object.fromEntries([...topicIds].filter(([t]) => input.partitionsPerTopic.has(t)).map(([t, id]) => [t, id.text])) };
+}
+
 function withheldList(input: AssignorInput, withheld: ReadonlyMap<TopicPartition, string> | undefined): WithheldPartition[] {
   if (withheld === undefined) return [];
   const owners = (tp: TopicPartition) => [...input.subscriptions].filter(([, s]) => s.owned.includes(tp)).map(([id]) => id);
@@ -204,12 +257,13 @@ function withheldList(input: AssignorInput, withheld: ReadonlyMap<TopicPartition
  * HashMap of member ids; give them in JoinGroup order (it matters only for ids whose hashes collide).
  * Throws AssignError for bad input, AssignorFailure where Kafka's own code would throw.
  */
-export function assign(assignor: AssignorName, members: readonly GroupMember[], partitionsPerTopic: Readonly<Record<string, number>>): GroupAssignment {
+export function assign(assignor: AssignorName, members: readonly GroupMember[], partitionsPerTopic: Readonly<Record<string, number>>, options: AssignOptions = {}): GroupAssignment {
   if (!(ASSIGNOR_NAMES as readonly string[]).includes(assignor)) throw new AssignError(`unknown assignor ${JSON.stringify(assignor)}; one of ${ASSIGNOR_NAMES.join(', ')}`);
   const input = checkInput(members, partitionsPerTopic);
-  let out: AssignorOutput;
+  let out: AssignorOutput & { topicIds?: Record<string, string> };
   if (assignor === 'range') out = rangeAssign(input);
   else if (assignor === 'roundrobin') out = roundRobinAssign(input);
+  else if (assignor === 'uniform') out = uniformAssign(input, members, checkTopics(partitionsPerTopic), options);
   else out = stickyAssign(input, assignor === 'cooperative-sticky');
   const result = members.map((m): MemberAssignment => {
     const partitions = [...out.assignment.get(m.memberId)!].sort(comparePartitions);
@@ -218,5 +272,6 @@ export function assign(assignor: AssignorName, members: readonly GroupMember[], 
     const revoked = owned.filter((tp) => !given.has(tp)).sort(comparePartitions);
     return { memberId: m.memberId, ...(m.groupInstanceId !== undefined ? { groupInstanceId: m.groupInstanceId } : {}), partitions, revoked };
   });
-  return { assignor, ...(out.path ? { path: out.path } : {}), members: result, withheld: withheldList(input, out.withheld) };
+  const ids = out.topicIds ? { topicIds: out.topicIds } : {};
+  return { assignor, ...(out.path ? { path: out.path } : {}), ...ids, members: result, withheld: withheldList(input, out.withheld) };
 }

@@ -34,11 +34,14 @@ interface Slot {
 
 /** The key order of a HashMap or HashSet built by `add`/`delete` in this order (it never shrinks). */
 export class JavaHashOrder<K> {
-  private capacity = 16;
   private seq = 0;
   private readonly slots = new Map<K, Slot>();
 
-  constructor(private readonly hashOf: (key: K) => number) {}
+  /** `capacity`: the table size the map starts with (16 for `new HashMap<>()`; see javaCollectionCapacity). */
+  constructor(
+    private readonly hashOf: (key: K) => number,
+    private capacity = 16,
+  ) {}
 
   get size(): number {
     return this.slots.size;
@@ -54,7 +57,8 @@ export class JavaHashOrder<K> {
     const hash = (raw ^ (raw >>> 16)) | 0;
     const mask = this.capacity - 1;
     let inBucket = 0;
-    for (const s of this.slots.values()) if ((s.hash & mask) === (hash & mask)) inBucket++;
+    // Only a table under 64 grows for a crowded bucket, so only then are the bucket's keys counted.
+    if (this.capacity < 64) for (const s of this.slots.values()) if ((s.hash & mask) === (hash & mask)) inBucket++;
     this.slots.set(key, { hash, seq: this.seq++ });
     if (inBucket >= 8 && this.capacity < 64) this.capacity *= 2;
     if (this.slots.size > this.capacity * 0.75) this.capacity *= 2;
@@ -79,6 +83,31 @@ export class JavaHashOrder<K> {
 /** The iteration order of a HashMap<String, …> filled with these keys in this order. */
 export function javaHashMapOrder(keys: readonly string[]): string[] {
   const order = new JavaHashOrder<string>(javaStringHash);
+  for (const k of keys) order.add(k);
+  return order.keys();
+}
+
+/** HashMap.tableSizeFor: the smallest power of two ≥ n (1 for n ≤ 1). */
+function tableSizeFor(n: number): number {
+  let size = 1;
+  while (size < n) size *= 2;
+  return size;
+}
+
+/**
+ * The table size of `new HashSet<>(collection)` for a collection of n elements:
+ * `new HashMap<>(Math.max((int) (n / .75f) + 1, 16))`, rounded up to a power of two.
+ */
+export function javaCollectionCapacity(n: number): number {
+  return tableSizeFor(Math.max(Math.floor(Math.fround(n / 0.75)) + 1, 16));
+}
+
+/**
+ * The iteration order of `new HashSet<>(collection)`: keys by bucket of the sized table, then in the
+ * collection's order. `size` is what the collection's size() says (a TopicIds set counts names it cannot resolve).
+ */
+export function javaHashSetOrder<K>(keys: readonly K[], hashOf: (key: K) => number, size = keys.length): K[] {
+  const order = new JavaHashOrder<K>(hashOf, javaCollectionCapacity(size));
   for (const k of keys) order.add(k);
   return order.keys();
 }

@@ -43,7 +43,7 @@ export interface AssignorInput {
 /** What an assignor returns: each member's partitions, and for the sticky family the path taken. */
 export interface AssignorOutput {
   readonly assignment: Map<string, TopicPartition[]>;
-  readonly path?: 'constrained' | 'general';
+  readonly path?: 'constrained' | 'general' | 'homogeneous' | 'heterogeneous';
   /** cooperative-sticky: partitions held back this round because their owner must revoke them first, to their next owner. */
   readonly withheld?: Map<TopicPartition, string>;
 }
