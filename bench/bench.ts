@@ -13,6 +13,15 @@
  *   garbage collection at 10 and at 60 simulated minutes, and their ratio. A run keeps state proportional
  *   to the cluster and what is in flight, not to the records produced: the target is a ratio under 1.25.
  *
+ * - explore (issue 14's failure search): runs per minute of bench/explore-run.yaml (3 brokers, 6 partitions,
+ *   RF 3, 1,000 keyed records/s of 200 B, a consumer, 60 s simulated, one broker crash and restart and one
+ *   network partition and heal) through the public `simulate()` on one core, each run with its own seed and
+ *   its faults' times and targets redrawn from that seed, as a search draws them. Rounds of runs
+ *   interleaved with the bare loop (a hint of how fast the machine was during that round, since other work
+ *   shares its cores): the runs per minute of each round and their range. The search
+ *   needs 1,000 runs a minute on two cores, so 500 on one.
+ *   `npm run bench -- explore` runs this block alone.
+ *
  * `npm run bench` gives Node --expose-gc (for the memory figures) and --max-semi-space-size=64: the simulator allocates many short-lived objects
  * per batch, and a larger young generation halves the time spent copying survivors.
  */
@@ -20,7 +29,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import seedrandom from 'seedrandom';
-import { createSimulation, Kernel, parseScenario, simulate } from '../sim/index.js';
+import { parse as parseYaml } from 'yaml';
+import { createSimulation, Kernel, parseScenario, type Scenario, simulate } from '../sim/index.js';
 
 const TIMERS = 1000;
 const EVENTS = 2_000_000;
@@ -136,16 +146,87 @@ function memory(dir: string) {
   };
 }
 
+/** bench/explore-run.yaml with its faults redrawn from `seed`: a crash and restart, a partition and heal. */
+function exploreScenario(raw: Record<string, unknown>, seed: number): Scenario {
+  const rng = seedrandom.alea(`explore-${seed}`);
+  const between = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo) * 10) / 10;
+  const crashS = between(5, 35);
+  const cutS = between(5, 45);
+  const victim = 1 + Math.floor(rng() * 3);
+  const a = 1 + Math.floor(rng() * 3);
+  const b = 1 + ((a + Math.floor(rng() * 2)) % 3);
+  const faults = [
+    { at: `${crashS}s`, crash: `broker ${victim}`, as: 'victim' },
+    { at: `${(crashS + between(5, 20)).toFixed(1)}s`, restart: 'victim' },
+    { at: `${cutS}s`, partition: { between: [`broker ${a}`, `broker ${b}`] } },
+    { at: `${(cutS + between(2, 12)).toFixed(1)}s`, heal: 'all' },
+  ];
+  return parseScenario(JSON.stringify({ ...raw, seed, faults }), `bench/explore-run.yaml (seed ${seed})`);
+}
+
+const EXPLORE_ROUNDS = 3;
+const EXPLORE_RUNS_PER_ROUND = 16;
+
+/** bench/explore-run.yaml: runs per minute on one core, in rounds interleaved with the bare loop. */
+function explore(benchDir: string, d: Float64Array) {
+  const raw = parseYaml(readFileSync(join(benchDir, 'explore-run.yaml'), 'utf8')) as Record<string, unknown>;
+  // Warm up (the first runs compile the model), on seeds the rounds do not use.
+  for (let seed = 1001; seed <= 1003; seed++) simulate(exploreScenario(raw, seed));
+  const rounds: Array<{ runsPerMin: number; bareLoopEventsPerSec: number; secPerRunMin: number; secPerRunMax: number }> = [];
+  let seed = 1;
+  let traceEvents = 0;
+  let kernelEvents = 0;
+  let violations = 0;
+  for (let r = 0; r < EXPLORE_ROUNDS; r++) {
+    const bare = bareLoop(d);
+    const scenarios = Array.from({ length: EXPLORE_RUNS_PER_ROUND }, () => exploreScenario(raw, seed++));
+    const times: number[] = [];
+    for (const s of scenarios) {
+      const t0 = performance.now();
+      const out = simulate(s);
+      times.push((performance.now() - t0) / 1000);
+      traceEvents += out.events;
+      kernelEvents += out.kernelEvents;
+      violations += out.violations.length;
+    }
+    const total = times.reduce((x, y) => x + y, 0);
+    const runsPerMin = (60 * times.length) / total;
+    rounds.push({
+      runsPerMin: Math.round(runsPerMin),
+      bareLoopEventsPerSec: Math.round(bare),
+      secPerRunMin: Number(Math.min(...times).toFixed(3)),
+      secPerRunMax: Number(Math.max(...times).toFixed(3)),
+    });
+  }
+  const runs = EXPLORE_ROUNDS * EXPLORE_RUNS_PER_ROUND;
+  const perMin = rounds.map((r) => r.runsPerMin);
+  return {
+    runs,
+    seeds: `1-${runs}`,
+    runsPerMinOneCore: median(perMin),
+    runsPerMinRange: [Math.min(...perMin), Math.max(...perMin)],
+    rounds,
+    meanTraceEventsPerRun: Math.round(traceEvents / runs),
+    meanKernelEventsPerRun: Math.round(kernelEvents / runs),
+    violations,
+    targetOneCore: 500,
+  };
+}
+
 function main(): void {
   const d = delays();
+  const here = dirname(fileURLToPath(import.meta.url));
+  const benchDir = join(here, '..', '..', 'bench');
+  if (process.argv[2] === 'explore') {
+    console.log(JSON.stringify({ node: process.version, nodeFlags: process.execArgv, explore: explore(benchDir, d) }, null, 2));
+    return;
+  }
   const kernel: number[] = [];
   const bare: number[] = [];
   for (let r = 0; r < 5; r++) {
     bare.push(bareLoop(d));
     kernel.push(kernelLoop(d));
   }
-  const here = dirname(fileURLToPath(import.meta.url));
-  const benchDir = join(here, '..', '..', 'bench');
   const file = join(benchDir, 'heavy.yaml');
   const scenario = parseScenario(readFileSync(file, 'utf8'), 'bench/heavy.yaml');
   // Three runs (the machines are noisy): the median one is reported, all three are listed.
@@ -164,6 +245,7 @@ function main(): void {
   const kernelEventsPerSec = Math.round(median(kernel));
   const bareLoopEventsPerSec = Math.round(median(bare));
   const mem = memory(benchDir);
+  const exp = explore(benchDir, d);
   const out = {
     node: process.version,
     nodeFlags: process.execArgv,
@@ -183,10 +265,12 @@ function main(): void {
       produceP99Ms: s.latencyMs.produce.p99,
     },
     memory: mem,
+    explore: exp,
     targets: {
       memoryWithinQuarter: mem.ratio < 1.25,
       kernelAtLeastHalfOfBare: kernelEventsPerSec >= 0.5 * bareLoopEventsPerSec,
       heavyTenTimesRealTime: s.simulatedMs / 1000 / wallSec >= 10,
+      exploreFiveHundredRunsPerMinOneCore: exp.runsPerMinOneCore >= 500,
     },
   };
   console.log(JSON.stringify(out, null, 2));
