@@ -221,7 +221,7 @@ export class Network {
     const src = this.nics.get(from)!;
     const dst = this.nics.get(to)!;
     if (!dst.proc.alive && !this.link(from, to).cut) {
-      this.trace.emit({ type: 'msg', t: this.kernel.now, id, from, to, kind, bytes, recvUs: this.kernel.now, dropped: `${to} is down` });
+      this.trace.msg(this.kernel.now, id, from, to, kind, bytes, this.kernel.now, `${to} is down`);
       // Connecting to a machine that is up but whose process is down is refused at once.
       if (dst.proc.machineUp) this.refuse(src.proc, from, to);
       return id;
@@ -236,7 +236,7 @@ export class Network {
     const conn = req.conn;
     if (conn.closed !== undefined) {
       const now = this.kernel.now;
-      this.trace.emit({ type: 'msg', t: now, id, from: req.to, to: req.from, kind, bytes, recvUs: now, dropped: conn.closed });
+      this.trace.msg(now, id, req.to, req.from, kind, bytes, now, conn.closed);
       return id;
     }
     this.put(conn.back, id, req.to, req.from, kind, bytes, payload);
@@ -282,12 +282,12 @@ export class Network {
     const now = this.kernel.now;
     const env: Envelope<P> = { id, from, to, kind, bytes, payload, conn: dir.conn, dir, sentUs: now };
     if (dir.link.cut || dir.held.length > 0) {
-      this.trace.emit({ type: 'msg', t: now, id, from, to, kind, bytes, recvUs: now });
+      this.trace.msg(now, id, from, to, kind, bytes, now);
       this.hold(env, dir.link.cut ? 'link down' : 'behind a retransmission');
       return;
     }
     const arrival = this.transmit(env);
-    this.trace.emit({ type: 'msg', t: now, id, from, to, kind, bytes, recvUs: arrival });
+    this.trace.msg(now, id, from, to, kind, bytes, arrival);
   }
 
   /** Put `env` on the wire now: NIC queues, latency, retransmissions of lost packets, FIFO. Returns its arrival, µs. */
