@@ -57,9 +57,28 @@ export class FetchPurgatory {
     }
   }
 
+  /**
+   * Whether a waiting fetch would still wait if tried now: no error and fewer than fetch.min.bytes to
+   * send, found without building the answer (false when that cannot be told cheaply: then it is tried).
+   */
+  private stillWaits(df: DelayedFetch): boolean {
+    const req = df.env.payload;
+    const rm = this.partitions;
+    let bytes = 0;
+    for (const fp of req.partitions) {
+      const lp = rm.getPartition(fp.tp);
+      if (lp === undefined || !(lp.role === 'leader' || (req.replicaId < 0 && req.rackId !== undefined))) return false;
+      const n = lp.fetchBytes(req, fp, req.maxBytes - bytes);
+      if (n < 0) return false;
+      bytes += n;
+    }
+    return bytes < req.minBytes;
+  }
+
   /** Read every partition of the fetch; answer if there is data, an error, or the wait is over. */
   private tryComplete(df: DelayedFetch, first: boolean, expired = false): boolean {
     if (df.done) return true;
+    if (!first && !expired && this.stillWaits(df)) return false;
     const req = df.env.payload;
     const b = this.broker;
     const rm = this.partitions;

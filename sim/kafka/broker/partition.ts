@@ -238,6 +238,23 @@ export class Partition {
 
   // ---- fetch (leader side) -------------------------------------------------------------------
 
+  /**
+   * The bytes fetchRecords would return for `fp` now, without building the answer, or -1 when it would
+   * answer at once anyway (an error, a diverging epoch, a preferred read replica) or -2 when it cannot
+   * tell cheaply (a read of the cold part). Only for a fetch's later tries: the first updates the
+   * follower's fetch state. The fetch purgatory asks it before trying a waiting fetch again (most tries
+   * find nothing new to send).
+   */
+  fetchBytes(req: P.FetchRequest, fp: P.FetchPartition, maxBytes: number): number {
+    const log = this.log;
+    if (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== this.leaderEpoch) return -1;
+    if (fp.lastFetchedEpoch !== UNDEFINED_EPOCH && !(fp.lastFetchedEpoch === log.latestEpoch && fp.fetchOffset <= log.leo)) return -2;
+    if (fp.fetchOffset > log.leo) return -1;
+    if (req.rackId !== undefined && req.replicaId < 0 && this.role === 'leader' && this.broker.cfg.rackAwareReplicaSelector) return -2;
+    const limit = req.replicaId >= 0 ? log.leo : log.hw;
+    return fp.fetchOffset >= limit ? 0 : log.readBytes(fp.fetchOffset, limit, Math.min(maxBytes, req.partitionMaxBytes));
+  }
+
   /** Partition.fetchRecords: epoch checks, diverging epoch, the follower's fetch state, then the read. */
   fetchRecords(req: P.FetchRequest, fp: P.FetchPartition, first: boolean, maxBytes: number): P.FetchPartitionResponse {
     if (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch < this.leaderEpoch) return fetchError(fp.tp, 'FENCED_LEADER_EPOCH', this.log);
