@@ -22,6 +22,10 @@ interface QueuedEvent {
 
 export class TimeTravelError extends Error {}
 
+const NOOP = (): void => {};
+/** Fired events kept for reuse at most (the queue rarely holds more than a few thousand). */
+const FREE_MAX = 4096;
+
 export class Kernel {
   /** The current virtual time, µs. */
   now = 0;
@@ -29,6 +33,8 @@ export class Kernel {
   fired = 0;
   private seq = 0;
   private heap: QueuedEvent[] = [];
+  /** Fired events, reused by `at`: a run schedules hundreds of thousands, and reuse spares the garbage collector. */
+  private free: QueuedEvent[] = [];
 
   /** Number of pending events. */
   get pending(): number {
@@ -44,7 +50,15 @@ export class Kernel {
   at(t: number, h: Handler | ((arg: unknown) => void), arg?: unknown, tag = 0): void {
     if (t < this.now) throw new TimeTravelError(`cannot schedule at ${t}µs: the clock is at ${this.now}µs`);
     const heap = this.heap;
-    const ev: QueuedEvent = { t: Math.ceil(t), seq: this.seq++, h, arg, tag };
+    let ev = this.free.pop();
+    if (ev === undefined) ev = { t: Math.ceil(t), seq: this.seq++, h, arg, tag };
+    else {
+      ev.t = Math.ceil(t);
+      ev.seq = this.seq++;
+      ev.h = h;
+      ev.arg = arg;
+      ev.tag = tag;
+    }
     // Sift up.
     let i = heap.length;
     heap.push(ev);
@@ -70,8 +84,14 @@ export class Kernel {
     this.now = ev.t;
     this.fired++;
     const h = ev.h;
-    if (typeof h === 'function') h(ev.arg);
-    else h.fire(ev.arg, ev.tag);
+    const arg = ev.arg;
+    const tag = ev.tag;
+    // Back to the free list before the handler runs (it may schedule): let go of what it held.
+    ev.h = NOOP;
+    ev.arg = undefined;
+    if (this.free.length < FREE_MAX) this.free.push(ev);
+    if (typeof h === 'function') h(arg);
+    else h.fire(arg, tag);
     return true;
   }
 

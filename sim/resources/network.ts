@@ -36,6 +36,8 @@ export const TLP_MIN_US = 10_000;
 
 interface Nic {
   proc: Process;
+  /** Its process's message handler. */
+  receive: Receiver;
   /** When the transmit side is free again, µs. */
   txFreeUs: number;
   rxFreeUs: number;
@@ -62,6 +64,9 @@ interface Link {
 interface Direction {
   conn: Connection;
   link: Link;
+  /** The sending and receiving ends' NICs. */
+  src: Nic;
+  dst: Nic;
   /** The receiving end's incarnation when the connection opened. */
   toIncarnation: number;
   lastArrivalUs: number;
@@ -116,7 +121,6 @@ export function nextRetransmitUs(startUs: number, nowUs: number): number {
 
 export class Network {
   private readonly nics = new Map<string, Nic>();
-  private readonly receivers = new Map<string, Receiver>();
   private readonly disconnectListeners = new Map<string, DisconnectListener>();
   private nextId = 1;
   private readonly usPerByte: number;
@@ -133,8 +137,7 @@ export class Network {
   }
 
   attach(proc: Process, receive: Receiver): void {
-    this.nics.set(proc.node, { proc, txFreeUs: 0, rxFreeUs: 0, links: new Map(), conns: new Map() });
-    this.receivers.set(proc.node, receive);
+    this.nics.set(proc.node, { proc, receive, txFreeUs: 0, rxFreeUs: 0, links: new Map(), conns: new Map() });
   }
 
   onDisconnect(node: string, listener: DisconnectListener): void {
@@ -258,8 +261,10 @@ export class Network {
       this.closeConn(c, 'connection reset: a process restarted');
     }
     const conn = { key, client: client.node, server: server.node, closed: undefined } as Connection;
-    conn.out = newDirection(conn, this.link(client.node, server.node), server.incarnation);
-    conn.back = newDirection(conn, this.link(server.node, client.node), client.incarnation);
+    const cn = this.nics.get(client.node)!;
+    const sn = this.nics.get(server.node)!;
+    conn.out = newDirection(conn, this.link(client.node, server.node), cn, sn, server.incarnation);
+    conn.back = newDirection(conn, this.link(server.node, client.node), sn, cn, client.incarnation);
     conns.set(key, conn);
     return conn;
   }
@@ -293,9 +298,9 @@ export class Network {
   /** Put `env` on the wire now: NIC queues, latency, retransmissions of lost packets, FIFO. Returns its arrival, µs. */
   private transmit(env: Envelope): number {
     const now = this.kernel.now;
-    const src = this.nics.get(env.from)!;
-    const dst = this.nics.get(env.to)!;
     const dir = env.dir;
+    const src = dir.src;
+    const dst = dir.dst;
     env.sentUs = now;
     const wireUs = env.bytes * this.usPerByte;
     const txDone = Math.max(now, src.txFreeUs) + wireUs;
@@ -385,7 +390,7 @@ export class Network {
       this.hold(env, dir.link.cut ? 'link down' : 'behind a retransmission');
       return;
     }
-    const dst = this.nics.get(env.to)!;
+    const dst = dir.dst;
     if (!dst.proc.alive || dst.proc.incarnation !== dir.toIncarnation) {
       // A process that is down or restarted since: the machine answers with a reset if it is up.
       const reason = `${env.to} restarted or down`;
@@ -394,7 +399,7 @@ export class Network {
       if (dst.proc.machineUp) this.refuse(this.nics.get(env.from)!.proc, env.from, env.to);
       return;
     }
-    const recv = this.receivers.get(env.to)!;
+    const recv = dst.receive;
     // A running receiver handles it now; a paused one holds it until resume.
     if (dst.proc.state === 'running') recv(env);
     else dst.proc.deliver(() => recv(env));
@@ -406,6 +411,6 @@ function connKey(server: string, channel: string): string {
   return channel === '' ? server : `${server}#${channel}`;
 }
 
-function newDirection(conn: Connection, link: Link, toIncarnation: number): Direction {
-  return { conn, link, toIncarnation, lastArrivalUs: 0, held: [], rtoStartUs: 0, flushAtUs: Infinity };
+function newDirection(conn: Connection, link: Link, src: Nic, dst: Nic, toIncarnation: number): Direction {
+  return { conn, link, src, dst, toIncarnation, lastArrivalUs: 0, held: [], rtoStartUs: 0, flushAtUs: Infinity };
 }

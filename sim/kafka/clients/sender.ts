@@ -9,7 +9,7 @@
 import type { Deadline } from '../../kernel/deadlines.js';
 import { Deadlines } from '../../kernel/deadlines.js';
 import type { Envelope } from '../../resources/network.js';
-import { NO_LEADER, type MetadataImage } from '../metadata.js';
+import { brokerNode, NO_LEADER, type MetadataImage } from '../metadata.js';
 import type { PBatch, RecordAccumulator } from './accumulator.js';
 import type { ProducerContext, SenderWakeup } from './context.js';
 import type * as P from '../protocol.js';
@@ -211,7 +211,7 @@ export class Sender implements SenderWakeup {
       data.push({ tp: b.tp, batch: b.record! });
     }
     const correlationId = this.nextCorrelation++;
-    pr.net.send<P.ProduceRequest>(pr.node, `b${node}`, 'Produce', size, { correlationId, acks: cfg.acks, timeoutMs: cfg.requestTimeoutMs, data });
+    pr.net.send<P.ProduceRequest>(pr.node, brokerNode(node), 'Produce', size, { correlationId, acks: cfg.acks, timeoutMs: cfg.requestTimeoutMs, data });
     if (cfg.acks === 0) {
       // acks=0: the record counts as sent once it is on the socket; no response will come.
       for (const b of batches) this.succeed(b, -1);
