@@ -85,7 +85,7 @@ export class ReplicaFetcherManager {
     // 0.11-1.x (AbstractFetcherThread.maybeTruncate): partitions still truncating ask OffsetsForLeaderEpoch first.
     f.sorted ??= [...f.tps].sort();
     const tps = f.sorted;
-    if (this.anyTruncating(tps)) return this.sendOffsetsForLeaderEpoch(f, tps.filter((tp) => rm.getPartition(tp)!.truncating === true));
+    if (this.anyTruncating(tps)) return this.sendOffsetsForLeaderEpoch(f, this.truncatingOf(tps));
     // Before 2.7 a fetch carried neither lastFetchedEpoch nor (before 2.1) currentLeaderEpoch.
     const epochs = b.cfg.truncation === 'divergingEpoch';
     const partitions: P.FetchPartition[] = [];
@@ -106,6 +106,10 @@ export class ReplicaFetcherManager {
       partitions,
     });
     f.timeout = this.timeouts.add(b.kernel.now + b.cfg.replicaSocketTimeoutMs * 1000, { fetcher: f, gen });
+  }
+
+  private truncatingOf(tps: string[]): string[] {
+    return tps.filter((tp) => this.partitions.getPartition(tp)!.truncating === true);
   }
 
   private anyTruncating(tps: string[]): boolean {
@@ -169,7 +173,11 @@ export class ReplicaFetcherManager {
     f.inflight = true;
     const gen = ++f.gen;
     const partitions = tps.map((tp) => ({ tp, leaderEpoch: this.partitions.getPartition(tp)!.log.latestEpoch }));
-    b.net.send<P.OffsetsForLeaderEpochRequest>(b.node, brokerNode(f.leader), 'OffsetsForLeaderEpoch', P.REQUEST_OVERHEAD_BYTES + 16 * partitions.length, { correlationId: gen, replicaId: b.id, partitions });
+    b.net.send<P.OffsetsForLeaderEpochRequest>(b.node, brokerNode(f.leader), 'OffsetsForLeaderEpoch', P.REQUEST_OVERHEAD_BYTES + 16 * partitions.length, {
+      correlationId: gen,
+      replicaId: b.id,
+      partitions,
+    });
     f.timeout = this.timeouts.add(b.kernel.now + b.cfg.replicaSocketTimeoutMs * 1000, { fetcher: f, gen });
   }
 
