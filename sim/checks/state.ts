@@ -45,8 +45,7 @@ export class TraceState {
       case 'header':
         return this.onHeader(ev);
       case 'append':
-        appendRun(this.replica(ev.tp, ev.broker).log, ev.offset, ev.count, ev.epoch, ev.pid, ev.seq);
-        return;
+        return this.append(ev.broker, ev.tp, ev.offset, ev.count, ev.epoch, ev.pid, ev.seq);
       case 'truncate': {
         const r = this.replica(ev.tp, ev.broker);
         truncateRuns(r.log, ev.to);
@@ -56,8 +55,7 @@ export class TraceState {
         return;
       }
       case 'hw':
-        this.replica(ev.tp, ev.broker).hw = ev.hw;
-        return;
+        return this.hw(ev.broker, ev.tp, ev.hw);
       case 'ack':
         return this.onAck(ev);
       case 'sendError':
@@ -87,6 +85,16 @@ export class TraceState {
         this.endUs = ev.t;
         return;
     }
+  }
+
+  /** An `append` event, as its fields. */
+  append(broker: number, tp: string, offset: number, count: number, epoch: number, pid: number, seq: number): void {
+    appendRun(this.replica(tp, broker).log, offset, count, epoch, pid, seq);
+  }
+
+  /** An `hw` event, as its fields. */
+  hw(broker: number, tp: string, hw: number): void {
+    this.replica(tp, broker).hw = hw;
   }
 
   private onHeader(h: HeaderEvent): void {

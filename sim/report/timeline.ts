@@ -3,7 +3,7 @@
  * fencing, elections, ISR changes and truncations, and the final state of every partition
  * (a kafka-topics --describe table). Reads only trace events, so it works on a trace file too.
  */
-import type { TraceEvent, TraceSink } from '../trace/events.js';
+import type { AppendEvent, FieldSink, TraceEvent } from '../trace/events.js';
 import { type ControllerKind, fencedWord, sessionLostWords, TRUNCATION_SHORT } from '../trace/words.js';
 
 export interface TimelineItem {
@@ -42,7 +42,7 @@ function fenceText(ev: Extract<TraceEvent, { type: 'fence' }>, controller: Contr
   return `controller ${ev.fenced ? 'fenced' : 'unfenced'} ${b}${FENCE_NOTES[ev.reason] ?? ''}`;
 }
 
-export class Timeline implements TraceSink {
+export class Timeline implements FieldSink {
   readonly items: TimelineItem[] = [];
   readonly partitions = new Map<string, PartitionRow>();
   readonly brokerState = new Map<number, string>();
@@ -65,6 +65,14 @@ export class Timeline implements TraceSink {
         return;
     }
     this.notable(ev);
+  }
+
+  append(_t: number, broker: number, tp: string, offset: number, count: number, _epoch: number, _pid: number, _seq: number, _bytes: number, _src: AppendEvent['src']): void {
+    this.offsets(tp, broker).leo = offset + count;
+  }
+
+  hw(_t: number, broker: number, tp: string, hw: number): void {
+    this.offsets(tp, broker).hw = hw;
   }
 
   private notable(ev: TraceEvent): void {

@@ -20,7 +20,7 @@ import type { ConfigMap, Scenario } from '../scenario/types.js';
 import { summarize, type RunSummary } from '../report/summary.js';
 import { Timeline } from '../report/timeline.js';
 import { TRACE_SCHEMA_VERSION, type TopicInfo, type TraceSink } from '../trace/events.js';
-import { Trace } from '../trace/bus.js';
+import { Trace, type TraceMode } from '../trace/bus.js';
 import { bool, num } from './configs.js';
 import { Faults } from './faults.js';
 import { createClients } from './workloads.js';
@@ -30,6 +30,12 @@ export interface SimulationOptions {
   seed?: number;
   /** Extra trace sinks (an NDJSON writer, an array for the visualizer). */
   sinks?: TraceSink[];
+  /**
+   * `summary` (the default without sinks): the run keeps no trace and builds no event that only the trace
+   * would read; its trace hash, checks and summary are those of `full`, which builds every event (the
+   * default with sinks; summary with sinks is an error).
+   */
+  trace?: TraceMode;
 }
 
 /** A run in progress. */
@@ -56,7 +62,8 @@ export class Simulation {
   ) {
     this.seed = opts.seed ?? scenario.seed;
     this.streams = new Streams(this.seed);
-    this.trace = new Trace(this.checker, this.timeline, opts.sinks ?? []);
+    const sinks = opts.sinks ?? [];
+    this.trace = new Trace(this.checker, this.timeline, sinks, opts.trace ?? (sinks.length > 0 ? 'full' : 'summary'));
     const cluster = scenario.cluster;
     this.net = new Network(this.kernel, this.streams.get('network'), cluster.network, this.trace, this.streams.get('network:loss'));
     this.topics = this.placeTopics();

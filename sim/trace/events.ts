@@ -448,6 +448,16 @@ export interface TraceSink {
   event(ev: TraceEvent): void;
 }
 
+/**
+ * A sink that also takes the most frequent events it reads as their fields (the checks and the timeline
+ * are such sinks): a run in summary mode (no other sinks) calls these instead of building the event. Each
+ * must do exactly what `event()` does with the same event.
+ */
+export interface FieldSink extends TraceSink {
+  append(t: number, broker: number, tp: string, offset: number, count: number, epoch: number, pid: number, seq: number, bytes: number, src: AppendEvent['src']): void;
+  hw(t: number, broker: number, tp: string, hw: number): void;
+}
+
 /** Collects events into an array (the visualizer and tests use it). */
 export class ArraySink implements TraceSink {
   readonly events: TraceEvent[] = [];

@@ -47,6 +47,9 @@ export class TraceHasher implements TraceSink {
       });
     }
     this.msgPlan = this.plans.get('msg')!;
+    this.appendPlan = this.plans.get('append')!;
+    this.hwPlan = this.plans.get('hw')!;
+    this.batchPlan = this.plans.get('batch')!;
   }
 
   event(ev: TraceEvent): void {
@@ -122,27 +125,72 @@ export class TraceHasher implements TraceSink {
 
   /**
    * Hashes a `msg` event given as its fields, exactly as {@link event} hashes the object (type, then the
-   * table's fields in order; `dropped` absent counts as absent): the network sends one per message, and a
-   * run without sinks builds no object for it.
+   * table's fields in order; `dropped` absent counts as absent). The field methods below (msg, append,
+   * hw, batch) let a run in summary mode hash its most frequent events without building them.
    */
   msg(t: number, id: number, from: string, to: string, kind: string, bytes: number, recvUs: number, dropped: string | undefined): void {
-    const plan = this.msgPlan;
-    this.count++;
-    this.mix(3);
-    this.mix(plan.typeHash);
+    const plan = this.begin(this.msgPlan);
     this.num(t);
     this.num(id);
-    this.str(plan, 1, from);
-    this.str(plan, 2, to);
-    this.str(plan, 3, kind);
+    this.str(plan, 2, from);
+    this.str(plan, 3, to);
+    this.str(plan, 4, kind);
     this.num(bytes);
     this.num(recvUs);
     if (dropped === undefined) this.mix(11);
-    else this.str(plan, 6, dropped);
+    else this.str(plan, 7, dropped);
   }
 
-  /** The plan of `msg` events (set by the constructor, after the plans). */
+  /** An `append` event given as its fields (see {@link msg}). */
+  append(t: number, broker: number, tp: string, offset: number, count: number, epoch: number, pid: number, seq: number, bytes: number, src: string): void {
+    const plan = this.begin(this.appendPlan);
+    this.num(t);
+    this.num(broker);
+    this.str(plan, 2, tp);
+    this.num(offset);
+    this.num(count);
+    this.num(epoch);
+    this.num(pid);
+    this.num(seq);
+    this.num(bytes);
+    this.str(plan, 9, src);
+  }
+
+  /** An `hw` event given as its fields (see {@link msg}). */
+  hw(t: number, broker: number, tp: string, hw: number): void {
+    const plan = this.begin(this.hwPlan);
+    this.num(t);
+    this.num(broker);
+    this.str(plan, 2, tp);
+    this.num(hw);
+  }
+
+  /** A `batch` event given as its fields (see {@link msg}). */
+  batch(t: number, producer: string, pid: number, tp: string, seq: number, count: number, bytes: number, firstUs: number): void {
+    const plan = this.begin(this.batchPlan);
+    this.num(t);
+    this.str(plan, 1, producer);
+    this.num(pid);
+    this.str(plan, 3, tp);
+    this.num(seq);
+    this.num(count);
+    this.num(bytes);
+    this.num(firstUs);
+  }
+
+  /** The plans of the events hashed from their fields (set by the constructor, after the plans). */
   private readonly msgPlan: Plan;
+  private readonly appendPlan: Plan;
+  private readonly hwPlan: Plan;
+  private readonly batchPlan: Plan;
+
+  /** An event given as its fields starts: counted, then its type (a string, like any other field). */
+  private begin(plan: Plan): Plan {
+    this.count++;
+    this.mix(3);
+    this.mix(plan.typeHash);
+    return plan;
+  }
 
   /** A number field: an int32 as itself, another number as value() hashes it. */
   private num(v: number): void {
@@ -150,7 +198,7 @@ export class TraceHasher implements TraceSink {
     else this.value(v);
   }
 
-  /** A string field (field index `i` of `plan`, for its last-string cache). */
+  /** A string field (field `i` of `plan`, counting `t` as 0: its last-string cache). */
   private str(plan: Plan, i: number, v: string): void {
     this.mix(3);
     if (plan.lastString[i] === v) {

@@ -125,7 +125,7 @@ export class Partition {
     const disk = broker.disk;
     log.append(entry, disk.written);
     const b = entry.batch;
-    broker.trace.emit({ type: 'append', t: broker.kernel.now, broker: broker.id, tp: this.tp, offset: entry.offset, count: b.count, epoch: entry.epoch, pid: b.pid, seq: b.seq, bytes: b.bytes, src });
+    broker.trace.append(broker.kernel.now, broker.id, this.tp, entry.offset, b.count, entry.epoch, b.pid, b.seq, b.bytes, src);
     let doneUs = disk.write(log, log.leo, b.bytes);
     this.unflushedMessages += b.count;
     if (this.unflushedMessages >= broker.cfg.flushMessages(this.topic)) {
@@ -180,7 +180,7 @@ export class Partition {
 
   setHw(hw: number): void {
     this.log.hw = hw;
-    this.broker.trace.emit({ type: 'hw', t: this.broker.kernel.now, broker: this.broker.id, tp: this.tp, hw });
+    this.broker.trace.hw(this.broker.kernel.now, this.broker.id, this.tp, hw);
     const rm = this.broker.replicaManager;
     // A follower's new HW may complete consumers' fetches waiting on it (KIP-392, ReplicaFetcherThread.completeDelayedFetchRequests).
     if (this.role !== 'leader') return rm.fetchPurgatory.wake(this.tp, true);

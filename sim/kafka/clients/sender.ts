@@ -243,7 +243,7 @@ export class Sender implements SenderWakeup {
     const txn = pr.transactionManager;
     const seq = txn.nextSequence(b.partition, b.count);
     b.record = { pid: txn.pid, seq, count: b.count, idempotent: pr.cfg.idempotence, bytes: b.bytes, createUs: b.createUs };
-    pr.trace.emit({ type: 'batch', t: pr.kernel.now, producer: pr.name, pid: txn.pid, tp: b.tp, seq, count: b.record.count, bytes: b.bytes, firstUs: b.createUs[0] });
+    pr.trace.batch(pr.kernel.now, pr.name, txn.pid, b.tp, seq, b.record.count, b.bytes, b.createUs[0]);
   }
 
   // ---- responses -----------------------------------------------------------------------------
