@@ -58,27 +58,34 @@ export class FetchPurgatory {
   }
 
   /**
-   * Whether a waiting fetch would still wait if tried now: no error and fewer than fetch.min.bytes to
-   * send, found without building the answer (false when that cannot be told cheaply: then it is tried).
+   * Tries a fetch without building its answer: whether it would still wait (no error and fewer than
+   * fetch.min.bytes to send; false when that cannot be told cheaply). A first try also updates the
+   * followers' fetch state, in fetchRecords' order, for every partition: the answer is then built with
+   * `first` false.
    */
-  private stillWaits(df: DelayedFetch): boolean {
+  private stillWaits(df: DelayedFetch, first: boolean): boolean {
     const req = df.env.payload;
     const rm = this.partitions;
     let bytes = 0;
+    let answer = false;
     for (const fp of req.partitions) {
       const lp = rm.getPartition(fp.tp);
-      if (lp === undefined || !(lp.role === 'leader' || (req.replicaId < 0 && req.rackId !== undefined))) return false;
-      const n = lp.fetchBytes(req, fp, req.maxBytes - bytes);
-      if (n < 0) return false;
-      bytes += n;
+      const n = lp === undefined || !(lp.role === 'leader' || (req.replicaId < 0 && req.rackId !== undefined)) ? -1 : lp.fetchBytes(req, fp, first, req.maxBytes - bytes);
+      if (n < 0) {
+        answer = true;
+        if (!first) break;
+      } else bytes += n;
     }
-    return bytes < req.minBytes;
+    return !answer && bytes < req.minBytes;
   }
 
   /** Read every partition of the fetch; answer if there is data, an error, or the wait is over. */
   private tryComplete(df: DelayedFetch, first: boolean, expired = false): boolean {
     if (df.done) return true;
-    if (!first && !expired && this.stillWaits(df)) return false;
+    if (!expired) {
+      if (this.stillWaits(df, first)) return false;
+      first = false;
+    }
     const req = df.env.payload;
     const b = this.broker;
     const rm = this.partitions;

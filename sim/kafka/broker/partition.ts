@@ -239,19 +239,32 @@ export class Partition {
   // ---- fetch (leader side) -------------------------------------------------------------------
 
   /**
-   * The bytes fetchRecords would return for `fp` now, without building the answer, or -1 when it would
-   * answer at once anyway (an error, a diverging epoch, a preferred read replica) or -2 when it cannot
-   * tell cheaply (a read of the cold part). Only for a fetch's later tries: the first updates the
-   * follower's fetch state. The fetch purgatory asks it before trying a waiting fetch again (most tries
-   * find nothing new to send).
+   * Whether fetchRecords answers `fp` without reading (an epoch error, a diverging epoch, an offset out of
+   * range, a preferred read replica): the checks it makes first, in its order, without their answer.
    */
-  fetchBytes(req: P.FetchRequest, fp: P.FetchPartition, maxBytes: number): number {
+  private answersWithoutReading(req: P.FetchRequest, fp: P.FetchPartition): boolean {
+    if (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== this.leaderEpoch) return true;
     const log = this.log;
-    if (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== this.leaderEpoch) return -1;
-    if (fp.lastFetchedEpoch !== UNDEFINED_EPOCH && !(fp.lastFetchedEpoch === log.latestEpoch && fp.fetchOffset <= log.leo)) return -2;
-    if (fp.fetchOffset > log.leo) return -1;
-    if (req.rackId !== undefined && req.replicaId < 0 && this.role === 'leader' && this.broker.cfg.rackAwareReplicaSelector) return -2;
-    const limit = req.replicaId >= 0 ? log.leo : log.hw;
+    if (fp.lastFetchedEpoch !== UNDEFINED_EPOCH && !(fp.lastFetchedEpoch === log.latestEpoch && fp.fetchOffset <= log.leo)) {
+      const eo = log.endOffsetForEpoch(fp.lastFetchedEpoch);
+      if (eo.endOffset === UNDEFINED_OFFSET || eo.epoch === UNDEFINED_EPOCH || eo.epoch < fp.lastFetchedEpoch || eo.endOffset < fp.fetchOffset) return true;
+    }
+    if (fp.fetchOffset > log.leo) return true;
+    return req.rackId !== undefined && req.replicaId < 0 && this.role === 'leader' && this.broker.cfg.rackAwareReplicaSelector && this.preferredReadReplica(fp.fetchOffset, req.rackId) >= 0;
+  }
+
+  /**
+   * fetchRecords without building its answer: the same checks and (`first`) the same update of the
+   * follower's fetch state, then the bytes it would read; -1 when it answers without reading, -2 when the
+   * bytes cannot be told cheaply (a read of the cold part). The fetch purgatory asks this first: most
+   * tries of a fetch find nothing to send yet, and then nothing is built.
+   */
+  fetchBytes(req: P.FetchRequest, fp: P.FetchPartition, first: boolean, maxBytes: number): number {
+    if (this.answersWithoutReading(req, fp)) return -1;
+    const log = this.log;
+    const isFollower = req.replicaId >= 0;
+    if (isFollower && first) this.updateFollowerFetchState(req.replicaId, fp.fetchOffset, log.leo);
+    const limit = isFollower ? log.leo : log.hw;
     return fp.fetchOffset >= limit ? 0 : log.readBytes(fp.fetchOffset, limit, Math.min(maxBytes, req.partitionMaxBytes));
   }
 
