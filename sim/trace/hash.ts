@@ -14,7 +14,17 @@ interface Plan {
   /** Per field: the last string hashed there and its hash (consecutive events repeat them). */
   lastString: Array<string | undefined>;
   lastHash: Int32Array;
+  /**
+   * Per field, the last RING strings hashed there from fields (msg, append, ...) and their hashes, at
+   * `i * RING + k`: a field such as a message's sender cycles through a few values.
+   */
+  ringString: Array<string | undefined>;
+  ringHash: Int32Array;
+  ringNext: Uint8Array;
 }
+
+/** Strings remembered per field by the field methods. */
+const RING = 8;
 
 /**
  * The trace hash: a 64-bit hash (two 32-bit lanes, FNV-1a-like with murmur3 finalization) over the
@@ -44,6 +54,9 @@ export class TraceHasher implements TraceSink {
         optional: Uint8Array.from(fields, (f) => (!f.optional ? 0 : HASH_SILENT_WHEN_ABSENT[type]?.includes(f.name) ? 2 : 1)),
         lastString: new Array<string | undefined>(names.length),
         lastHash: new Int32Array(names.length),
+        ringString: new Array<string | undefined>(names.length * RING),
+        ringHash: new Int32Array(names.length * RING),
+        ringNext: new Uint8Array(names.length),
       });
     }
     this.msgPlan = this.plans.get('msg')!;
@@ -198,16 +211,22 @@ export class TraceHasher implements TraceSink {
     else this.value(v);
   }
 
-  /** A string field (field `i` of `plan`, counting `t` as 0: its last-string cache). */
+  /** A string field (field `i` of `plan`, counting `t` as 0: its strings remembered in the ring). */
   private str(plan: Plan, i: number, v: string): void {
     this.mix(3);
-    if (plan.lastString[i] === v) {
-      this.mix(plan.lastHash[i]);
-      return;
+    const ring = plan.ringString;
+    const at = i * RING;
+    for (let k = at; k < at + RING; k++) {
+      if (ring[k] === v) {
+        this.mix(plan.ringHash[k]);
+        return;
+      }
     }
     const h = stringHash(v);
-    plan.lastString[i] = v;
-    plan.lastHash[i] = h;
+    const k = at + plan.ringNext[i];
+    plan.ringNext[i] = (plan.ringNext[i] + 1) % RING;
+    ring[k] = v;
+    plan.ringHash[k] = h;
     this.mix(h);
   }
 
