@@ -53,7 +53,7 @@ export class FetchPurgatory {
       if (i >= dfs.length) continue;
       const df = dfs[i];
       if (consumersOnly && df.env.payload.rackId === undefined) continue;
-      if (!df.done && df.env.payload.partitions.some((p) => p.tp === tp)) this.tryComplete(df, false);
+      if (!df.done && includes(df.env.payload.partitions, tp)) this.tryComplete(df, false);
     }
   }
 
@@ -109,10 +109,16 @@ export class FetchPurgatory {
     if (df.deadline !== undefined) this.deadlines.cancel(df.deadline);
     const i = this.delayed.indexOf(df);
     if (i >= 0) this.delayed.splice(i, 1);
-    const send = () => b.net.reply<P.FetchResponse>(df.env, 'FetchResponse', P.REQUEST_OVERHEAD_BYTES + bytes + 16 * out.length, { correlationId: req.correlationId, partitions: out });
+    const size = P.REQUEST_OVERHEAD_BYTES + bytes + 16 * out.length;
+    const answer: P.FetchResponse = { correlationId: req.correlationId, partitions: out };
     // Data older than the page cache holds comes from the device first (a lagging consumer's read).
-    if (uncached > 0) b.timerAt(b.disk.read(uncached), send);
-    else send();
+    if (uncached > 0) b.timerAt(b.disk.read(uncached), () => b.net.reply<P.FetchResponse>(df.env, 'FetchResponse', size, answer));
+    else b.net.reply<P.FetchResponse>(df.env, 'FetchResponse', size, answer);
     return true;
   }
+}
+
+function includes(partitions: P.FetchPartition[], tp: string): boolean {
+  for (let i = 0; i < partitions.length; i++) if (partitions[i].tp === tp) return true;
+  return false;
 }
