@@ -18,7 +18,9 @@
  *   network partition and heal) through the public `simulate()` on one core, each run with its own seed and
  *   its faults' times and targets redrawn from that seed, as a search draws them. Rounds of runs
  *   interleaved with the bare loop (a hint of how fast the machine was during that round, since other work
- *   shares its cores): the runs per minute of each round and their range. The search
+ *   shares its cores): the runs per minute of each round and their range. Each run is repeated with
+ *   `trace: 'full'` (every trace event built, as with sinks), which must give the same trace hash and
+ *   violations: its runs per minute are the same-process baseline of summary mode. The search
  *   needs 1,000 runs a minute on two cores, so 500 on one.
  *   `npm run bench -- explore` runs this block alone.
  *
@@ -165,50 +167,73 @@ function exploreScenario(raw: Record<string, unknown>, seed: number): Scenario {
 }
 
 const EXPLORE_ROUNDS = 3;
-const EXPLORE_RUNS_PER_ROUND = 16;
+const EXPLORE_RUNS_PER_ROUND = 12;
 
-/** bench/explore-run.yaml: runs per minute on one core, in rounds interleaved with the bare loop. */
+interface ExploreRound {
+  runsPerMin: number;
+  fullTraceRunsPerMin: number;
+  bareLoopEventsPerSec: number;
+  secPerRunMin: number;
+  secPerRunMax: number;
+}
+
+/** Seconds per run of `scenarios`, each run once in summary mode and once building every event (`full`), alternately. */
+function exploreRound(scenarios: Scenario[], totals: { traceEvents: number; kernelEvents: number; violations: number }): { summary: number[]; full: number[] } {
+  const summary: number[] = [];
+  const full: number[] = [];
+  for (const s of scenarios) {
+    let t0 = performance.now();
+    const out = simulate(s, { trace: 'summary' });
+    summary.push((performance.now() - t0) / 1000);
+    t0 = performance.now();
+    const ref = simulate(s, { trace: 'full' });
+    full.push((performance.now() - t0) / 1000);
+    if (ref.traceHash !== out.traceHash || JSON.stringify(ref.violations) !== JSON.stringify(out.violations)) throw new Error(`explore: seed ${s.seed} differs between summary and full mode`);
+    totals.traceEvents += out.events;
+    totals.kernelEvents += out.kernelEvents;
+    totals.violations += out.violations.length;
+  }
+  return { summary, full };
+}
+
+const perMinute = (secs: number[]) => (60 * secs.length) / secs.reduce((x, y) => x + y, 0);
+
+/**
+ * bench/explore-run.yaml: runs per minute on one core, in rounds interleaved with the bare loop; each
+ * run also once with every trace event built (`trace: 'full'`), the same trace hash and verdicts required.
+ */
 function explore(benchDir: string, d: Float64Array) {
   const raw = parseYaml(readFileSync(join(benchDir, 'explore-run.yaml'), 'utf8')) as Record<string, unknown>;
   // Warm up (the first runs compile the model), on seeds the rounds do not use.
-  for (let seed = 1001; seed <= 1003; seed++) simulate(exploreScenario(raw, seed));
-  const rounds: Array<{ runsPerMin: number; bareLoopEventsPerSec: number; secPerRunMin: number; secPerRunMax: number }> = [];
+  for (let seed = 1001; seed <= 1003; seed++) exploreRound([exploreScenario(raw, seed)], { traceEvents: 0, kernelEvents: 0, violations: 0 });
+  const rounds: ExploreRound[] = [];
+  const totals = { traceEvents: 0, kernelEvents: 0, violations: 0 };
   let seed = 1;
-  let traceEvents = 0;
-  let kernelEvents = 0;
-  let violations = 0;
   for (let r = 0; r < EXPLORE_ROUNDS; r++) {
     const bare = bareLoop(d);
     const scenarios = Array.from({ length: EXPLORE_RUNS_PER_ROUND }, () => exploreScenario(raw, seed++));
-    const times: number[] = [];
-    for (const s of scenarios) {
-      const t0 = performance.now();
-      const out = simulate(s);
-      times.push((performance.now() - t0) / 1000);
-      traceEvents += out.events;
-      kernelEvents += out.kernelEvents;
-      violations += out.violations.length;
-    }
-    const total = times.reduce((x, y) => x + y, 0);
-    const runsPerMin = (60 * times.length) / total;
+    const { summary, full } = exploreRound(scenarios, totals);
     rounds.push({
-      runsPerMin: Math.round(runsPerMin),
+      runsPerMin: Math.round(perMinute(summary)),
+      fullTraceRunsPerMin: Math.round(perMinute(full)),
       bareLoopEventsPerSec: Math.round(bare),
-      secPerRunMin: Number(Math.min(...times).toFixed(3)),
-      secPerRunMax: Number(Math.max(...times).toFixed(3)),
+      secPerRunMin: Number(Math.min(...summary).toFixed(3)),
+      secPerRunMax: Number(Math.max(...summary).toFixed(3)),
     });
   }
   const runs = EXPLORE_ROUNDS * EXPLORE_RUNS_PER_ROUND;
   const perMin = rounds.map((r) => r.runsPerMin);
+  const fullPerMin = rounds.map((r) => r.fullTraceRunsPerMin);
   return {
     runs,
     seeds: `1-${runs}`,
     runsPerMinOneCore: median(perMin),
     runsPerMinRange: [Math.min(...perMin), Math.max(...perMin)],
+    fullTraceRunsPerMinRange: [Math.min(...fullPerMin), Math.max(...fullPerMin)],
     rounds,
-    meanTraceEventsPerRun: Math.round(traceEvents / runs),
-    meanKernelEventsPerRun: Math.round(kernelEvents / runs),
-    violations,
+    meanTraceEventsPerRun: Math.round(totals.traceEvents / runs),
+    meanKernelEventsPerRun: Math.round(totals.kernelEvents / runs),
+    violations: totals.violations,
     targetOneCore: 500,
   };
 }
