@@ -242,6 +242,9 @@ export class Sender implements SenderWakeup {
     const pr = this.producer;
     const txn = pr.transactionManager;
     const seq = txn.nextSequence(b.partition, b.count);
+    // The creation times stay with the batch in every replica's log for minutes: an exact-size copy (a
+    // pushed-to array has room for 17) keeps them at a fifth of the memory the garbage collector copies.
+    b.createUs = b.createUs.slice();
     b.record = { pid: txn.pid, seq, count: b.count, idempotent: pr.cfg.idempotence, bytes: b.bytes, createUs: b.createUs };
     pr.trace.batch(pr.kernel.now, pr.name, txn.pid, b.tp, seq, b.record.count, b.bytes, b.createUs[0]);
   }
