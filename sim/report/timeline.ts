@@ -76,6 +76,13 @@ export class Timeline implements FieldSink {
   }
 
   private notable(ev: TraceEvent): void {
+    switch (ev.type) {
+      case 'ack':
+      case 'consume':
+      case 'batch':
+      case 'msg':
+        return; // the most frequent events: not on the timeline
+    }
     const atMs = ev.t / 1000;
     switch (ev.type) {
       case 'header':

@@ -108,7 +108,7 @@ export class FetchPurgatory {
     df.done = true;
     if (df.deadline !== undefined) this.deadlines.cancel(df.deadline);
     const i = this.delayed.indexOf(df);
-    if (i >= 0) this.delayed.splice(i, 1);
+    if (i >= 0) removeAt(this.delayed, i);
     const size = P.REQUEST_OVERHEAD_BYTES + bytes + 16 * out.length;
     const answer: P.FetchResponse = { correlationId: req.correlationId, partitions: out };
     // Data older than the page cache holds comes from the device first (a lagging consumer's read).
@@ -121,4 +121,10 @@ export class FetchPurgatory {
 function includes(partitions: P.FetchPartition[], tp: string): boolean {
   for (let i = 0; i < partitions.length; i++) if (partitions[i].tp === tp) return true;
   return false;
+}
+
+/** Remove `list[i]` in place (splice would also build an array of what it removed). */
+function removeAt<T>(list: T[], i: number): void {
+  for (let k = i + 1; k < list.length; k++) list[k - 1] = list[k];
+  list.length--;
 }

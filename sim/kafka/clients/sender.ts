@@ -270,7 +270,7 @@ export class Sender implements SenderWakeup {
     for (const b of req.batches) {
       const l = this.inflightByTp[b.partition];
       const i = l.indexOf(b);
-      if (i >= 0) l.splice(i, 1);
+      if (i >= 0) removeAt(l, i);
     }
   }
 
@@ -428,4 +428,10 @@ function insertSorted(list: number[], x: number): void {
     i--;
   }
   list[i] = x;
+}
+
+/** Remove `list[i]` in place (splice would also build an array of what it removed). */
+function removeAt<T>(list: T[], i: number): void {
+  for (let k = i + 1; k < list.length; k++) list[k - 1] = list[k];
+  list.length--;
 }
