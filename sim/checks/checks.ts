@@ -59,13 +59,17 @@ export class Checker implements FieldSink {
     for (const c of this.live) c.event(ev, this.state, this.out);
   }
 
-  // The live checks read neither `append` nor `hw`: as fields, these go to the shared state alone.
+  // The live checks read neither `append`, `hw` nor `ack`: as fields, these go to the shared state alone.
   append(_t: number, broker: number, tp: string, offset: number, count: number, epoch: number, pid: number, seq: number, _bytes: number, _src: AppendEvent['src']): void {
     this.state.append(broker, tp, offset, count, epoch, pid, seq);
   }
 
   hw(_t: number, broker: number, tp: string, hw: number): void {
     this.state.hw(broker, tp, hw);
+  }
+
+  acked(_t: number, producer: string, pid: number, tp: string, seq: number, count: number, offset: number, _attempts: number): void {
+    this.state.ack(producer, pid, tp, seq, count, offset);
   }
 
   /** Rows kept so far (runs in replica logs, acknowledgements, reads): what the checker's memory grows with. */

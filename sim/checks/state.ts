@@ -114,8 +114,13 @@ export class TraceState {
       this.failed += ev.count;
       return;
     }
-    this.acked += ev.count;
-    ackRun(this.part(ev.tp).acked, ev.pid, ev.seq, ev.count, ev.offset, this.acksOf.get(ev.producer) === -1 ? 1 : 0);
+    this.ack(ev.producer, ev.pid, ev.tp, ev.seq, ev.count, ev.offset);
+  }
+
+  /** An `ack` event with error NONE, as its fields. */
+  ack(producer: string, pid: number, tp: string, seq: number, count: number, offset: number): void {
+    this.acked += count;
+    ackRun(this.part(tp).acked, pid, seq, count, offset, this.acksOf.get(producer) === -1 ? 1 : 0);
   }
 
   part(tp: string): PartitionView {

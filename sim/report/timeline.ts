@@ -75,6 +75,9 @@ export class Timeline implements FieldSink {
     this.offsets(tp, broker).hw = hw;
   }
 
+  /** Acknowledgements are not on the timeline. */
+  acked(): void {}
+
   private notable(ev: TraceEvent): void {
     switch (ev.type) {
       case 'ack':

@@ -456,6 +456,8 @@ export interface TraceSink {
 export interface FieldSink extends TraceSink {
   append(t: number, broker: number, tp: string, offset: number, count: number, epoch: number, pid: number, seq: number, bytes: number, src: AppendEvent['src']): void;
   hw(t: number, broker: number, tp: string, hw: number): void;
+  /** An `ack` with error NONE (and so no message). */
+  acked(t: number, producer: string, pid: number, tp: string, seq: number, count: number, offset: number, attempts: number): void;
 }
 
 /** Collects events into an array (the visualizer and tests use it). */

@@ -63,6 +63,7 @@ export class TraceHasher implements TraceSink {
     this.appendPlan = this.plans.get('append')!;
     this.hwPlan = this.plans.get('hw')!;
     this.batchPlan = this.plans.get('batch')!;
+    this.ackPlan = this.plans.get('ack')!;
   }
 
   event(ev: TraceEvent): void {
@@ -178,6 +179,21 @@ export class TraceHasher implements TraceSink {
     this.num(hw);
   }
 
+  /** An `ack` event with error NONE and no message, given as its fields (see {@link msg}). */
+  acked(t: number, producer: string, pid: number, tp: string, seq: number, count: number, offset: number, attempts: number): void {
+    const plan = this.begin(this.ackPlan);
+    this.num(t);
+    this.str(plan, 1, producer);
+    this.num(pid);
+    this.str(plan, 3, tp);
+    this.num(seq);
+    this.num(count);
+    this.num(offset);
+    this.str(plan, 7, 'NONE');
+    this.num(attempts);
+    this.mix(11); // no message
+  }
+
   /** A `batch` event given as its fields (see {@link msg}). */
   batch(t: number, producer: string, pid: number, tp: string, seq: number, count: number, bytes: number, firstUs: number): void {
     const plan = this.begin(this.batchPlan);
@@ -196,6 +212,7 @@ export class TraceHasher implements TraceSink {
   private readonly appendPlan: Plan;
   private readonly hwPlan: Plan;
   private readonly batchPlan: Plan;
+  private readonly ackPlan: Plan;
 
   /** An event given as its fields starts: counted, then its type (a string, like any other field). */
   private begin(plan: Plan): Plan {

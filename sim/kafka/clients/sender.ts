@@ -400,7 +400,7 @@ export class Sender implements SenderWakeup {
     const rec = b.record!;
     if (rec.idempotent) pr.transactionManager.acknowledged(b.partition, rec.pid, rec.seq, rec.count);
     pr.metrics.recordProduce(now, rec.createUs, rec.count);
-    pr.trace.emit({ type: 'ack', t: now, producer: pr.name, pid: rec.pid, tp: b.tp, seq: rec.seq, count: rec.count, offset, error: 'NONE', attempts: b.attempts });
+    pr.trace.acked(now, pr.name, rec.pid, b.tp, rec.seq, rec.count, offset, b.attempts);
     this.acc.deallocate(b);
   }
 
