@@ -63,6 +63,11 @@ export class Timeline implements FieldSink {
       case 'hw':
         this.offsets(ev.tp, ev.broker).hw = ev.hw;
         return;
+      case 'ack':
+      case 'consume':
+      case 'batch':
+      case 'msg':
+        return; // the most frequent events: not on the timeline
     }
     this.notable(ev);
   }
@@ -79,13 +84,6 @@ export class Timeline implements FieldSink {
   acked(): void {}
 
   private notable(ev: TraceEvent): void {
-    switch (ev.type) {
-      case 'ack':
-      case 'consume':
-      case 'batch':
-      case 'msg':
-        return; // the most frequent events: not on the timeline
-    }
     const atMs = ev.t / 1000;
     switch (ev.type) {
       case 'header':
