@@ -16,6 +16,18 @@
  *   garbage collection at 10 and at 60 simulated minutes, and their ratio. A run keeps state proportional
  *   to the cluster and what is in flight, not to the records produced: the target is a ratio under 1.25.
  *
+ * - explore (issue 14's failure search): runs per minute of bench/explore-run.yaml (3 brokers, 6 partitions,
+ *   RF 3, 1,000 keyed records/s of 200 B, a consumer, 60 s simulated, one broker crash and restart and one
+ *   network partition and heal) through the public `simulate()` on one core, each run with its own seed and
+ *   its faults' times and targets redrawn from that seed, as a search draws them. Rounds of runs
+ *   interleaved with the bare loop (a hint of how fast the machine was during that round, since other work
+ *   shares its cores): the runs per minute of each round and their range, by the wall clock and by the
+ *   process's CPU time (less hit by other work on the machine). Each run is repeated with
+ *   `trace: 'full'` (every trace event built, as with sinks), which must give the same trace hash and
+ *   violations: its runs per minute are the same-process baseline of summary mode. The search
+ *   needs 1,000 runs a minute on two cores, so 500 on one.
+ *   `npm run bench -- explore` runs this block alone.
+ *
  * `npm run bench` gives Node --expose-gc (for the memory figures) and --max-semi-space-size=64: the simulator allocates many short-lived objects
  * per batch, and a larger young generation halves the time spent copying survivors.
  */
@@ -23,7 +35,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import seedrandom from 'seedrandom';
-import { createSimulation, Kernel, parseScenario, simulate } from '../sim/index.js';
+import { parse as parseYaml } from 'yaml';
+import { createSimulation, Kernel, parseScenario, type Scenario, simulate } from '../sim/index.js';
 
 const TIMERS = 1000;
 const EVENTS = 2_000_000;
@@ -158,16 +171,119 @@ function memory(dir: string) {
   };
 }
 
+/** bench/explore-run.yaml with its faults redrawn from `seed`: a crash and restart, a partition and heal. */
+function exploreScenario(raw: Record<string, unknown>, seed: number): Scenario {
+  const rng = seedrandom.alea(`explore-${seed}`);
+  const between = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo) * 10) / 10;
+  const crashS = between(5, 35);
+  const cutS = between(5, 45);
+  const victim = 1 + Math.floor(rng() * 3);
+  const a = 1 + Math.floor(rng() * 3);
+  const b = 1 + ((a + Math.floor(rng() * 2)) % 3);
+  const faults = [
+    { at: `${crashS}s`, crash: `broker ${victim}`, as: 'victim' },
+    { at: `${(crashS + between(5, 20)).toFixed(1)}s`, restart: 'victim' },
+    { at: `${cutS}s`, partition: { between: [`broker ${a}`, `broker ${b}`] } },
+    { at: `${(cutS + between(2, 12)).toFixed(1)}s`, heal: 'all' },
+  ];
+  return parseScenario(JSON.stringify({ ...raw, seed, faults }), `bench/explore-run.yaml (seed ${seed})`);
+}
+
+const EXPLORE_ROUNDS = 3;
+const EXPLORE_RUNS_PER_ROUND = 12;
+
+interface ExploreRound {
+  runsPerMin: number;
+  /** Runs per minute of the process's CPU time (its GC threads included): less hit by other work on the machine than the wall clock. */
+  runsPerCpuMin: number;
+  fullTraceRunsPerMin: number;
+  bareLoopEventsPerSec: number;
+  secPerRunMin: number;
+  secPerRunMax: number;
+}
+
+/** Seconds per run of `scenarios`, each run once in summary mode and once building every event (`full`), alternately. */
+function exploreRound(scenarios: Scenario[], totals: { traceEvents: number; kernelEvents: number; violations: number }): { summary: number[]; summaryCpu: number[]; full: number[] } {
+  const summary: number[] = [];
+  const summaryCpu: number[] = [];
+  const full: number[] = [];
+  for (const s of scenarios) {
+    let t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const out = simulate(s, { trace: 'summary' });
+    const cpu = process.cpuUsage(c0);
+    summary.push((performance.now() - t0) / 1000);
+    summaryCpu.push((cpu.user + cpu.system) / 1e6);
+    t0 = performance.now();
+    const ref = simulate(s, { trace: 'full' });
+    full.push((performance.now() - t0) / 1000);
+    if (ref.traceHash !== out.traceHash || JSON.stringify(ref.violations) !== JSON.stringify(out.violations)) throw new Error(`explore: seed ${s.seed} differs between summary and full mode`);
+    totals.traceEvents += out.events;
+    totals.kernelEvents += out.kernelEvents;
+    totals.violations += out.violations.length;
+  }
+  return { summary, summaryCpu, full };
+}
+
+const perMinute = (secs: number[]) => (60 * secs.length) / secs.reduce((x, y) => x + y, 0);
+
+/**
+ * bench/explore-run.yaml: runs per minute on one core, in rounds interleaved with the bare loop; each
+ * run also once with every trace event built (`trace: 'full'`), the same trace hash and verdicts required.
+ */
+function explore(benchDir: string, d: Float64Array) {
+  const raw = parseYaml(readFileSync(join(benchDir, 'explore-run.yaml'), 'utf8')) as Record<string, unknown>;
+  // Warm up (the first runs compile the model), on seeds the rounds do not use.
+  for (let seed = 1001; seed <= 1003; seed++) exploreRound([exploreScenario(raw, seed)], { traceEvents: 0, kernelEvents: 0, violations: 0 });
+  const rounds: ExploreRound[] = [];
+  const totals = { traceEvents: 0, kernelEvents: 0, violations: 0 };
+  let seed = 1;
+  for (let r = 0; r < EXPLORE_ROUNDS; r++) {
+    const bare = bareLoop(d);
+    const scenarios = Array.from({ length: EXPLORE_RUNS_PER_ROUND }, () => exploreScenario(raw, seed++));
+    const { summary, summaryCpu, full } = exploreRound(scenarios, totals);
+    rounds.push({
+      runsPerMin: Math.round(perMinute(summary)),
+      runsPerCpuMin: Math.round(perMinute(summaryCpu)),
+      fullTraceRunsPerMin: Math.round(perMinute(full)),
+      bareLoopEventsPerSec: Math.round(bare),
+      secPerRunMin: Number(Math.min(...summary).toFixed(3)),
+      secPerRunMax: Number(Math.max(...summary).toFixed(3)),
+    });
+  }
+  const runs = EXPLORE_ROUNDS * EXPLORE_RUNS_PER_ROUND;
+  const perMin = rounds.map((r) => r.runsPerMin);
+  const fullPerMin = rounds.map((r) => r.fullTraceRunsPerMin);
+  const cpuPerMin = rounds.map((r) => r.runsPerCpuMin);
+  return {
+    runs,
+    seeds: `1-${runs}`,
+    runsPerMinOneCore: median(perMin),
+    runsPerMinRange: [Math.min(...perMin), Math.max(...perMin)],
+    runsPerCpuMinRange: [Math.min(...cpuPerMin), Math.max(...cpuPerMin)],
+    fullTraceRunsPerMinRange: [Math.min(...fullPerMin), Math.max(...fullPerMin)],
+    rounds,
+    meanTraceEventsPerRun: Math.round(totals.traceEvents / runs),
+    meanKernelEventsPerRun: Math.round(totals.kernelEvents / runs),
+    violations: totals.violations,
+    targetOneCore: 500,
+  };
+}
+
 function main(): void {
   const d = delays();
+  const here = dirname(fileURLToPath(import.meta.url));
+  const benchDir = join(here, '..', '..', 'bench');
+  if (process.argv[2] === 'explore') {
+    console.log(JSON.stringify({ node: process.version, nodeFlags: process.execArgv, explore: explore(benchDir, d) }, null, 2));
+    return;
+  }
   const kernel: number[] = [];
   const bare: number[] = [];
   for (let r = 0; r < 5; r++) {
     bare.push(bareLoop(d));
     kernel.push(kernelLoop(d));
   }
-  const here = dirname(fileURLToPath(import.meta.url));
-  const benchDir = join(here, '..', '..', 'bench');
   const file = join(benchDir, 'heavy.yaml');
   const scenario = parseScenario(readFileSync(file, 'utf8'), 'bench/heavy.yaml');
   // Three runs (the machines are noisy): the median one is reported, all three are listed.
@@ -187,6 +303,7 @@ function main(): void {
   const bareLoopEventsPerSec = Math.round(median(bare));
   const group = heavyGroup(benchDir, wallSec);
   const mem = memory(benchDir);
+  const exp = explore(benchDir, d);
   const out = {
     node: process.version,
     nodeFlags: process.execArgv,
@@ -207,10 +324,12 @@ function main(): void {
     },
     heavyGroup: group,
     memory: mem,
+    explore: exp,
     targets: {
       memoryWithinQuarter: mem.ratio < 1.25,
       kernelAtLeastHalfOfBare: kernelEventsPerSec >= 0.5 * bareLoopEventsPerSec,
       heavyTenTimesRealTime: s.simulatedMs / 1000 / wallSec >= 10,
+      exploreFiveHundredRunsPerMinOneCore: exp.runsPerMinOneCore >= 500,
     },
   };
   console.log(JSON.stringify(out, null, 2));

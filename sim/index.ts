@@ -23,6 +23,7 @@ export { applySettings, isSetting, settingProblem, settingValue } from './scenar
 
 // Running: a steppable simulation, or a whole run to its summary.
 export { createSimulation, simulate, Simulation, type SimulationOptions } from './run/simulation.js';
+export type { TraceMode } from './trace/bus.js';
 export { budgetProblem, estimateRunCost, formatBytes, type RunCost } from './run/budget.js';
 export type { RunSummary } from './report/summary.js';
 export { formatGroup, type GroupDescription, type GroupRow, type GroupSummary } from './report/groups.js';

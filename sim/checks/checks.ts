@@ -14,7 +14,7 @@
  * It also counts what the summary reports (sent, acked, lost, duplicated, ...; see records.ts).
  * Each property is checked in its own file; the state they share, rebuilt from the trace, is state.ts.
  */
-import type { TraceEvent, TraceSink } from '../trace/events.js';
+import type { AppendEvent, FieldSink, TraceEvent } from '../trace/events.js';
 import { ConsistentRead } from './consistent-read.js';
 import { InOrder } from './in-order.js';
 import type { TracePart } from './invariant.js';
@@ -44,7 +44,7 @@ export interface CheckResult {
   truncatedByBroker: Record<string, number>;
 }
 
-export class Checker implements TraceSink {
+export class Checker implements FieldSink {
   private readonly state = new TraceState();
   private readonly out = new Violations();
   private readonly lost = new NoAckedRecordLost();
@@ -70,6 +70,19 @@ export class Checker implements TraceSink {
   event(ev: TraceEvent): void {
     this.state.event(ev);
     for (const c of this.live) c.event(ev, this.state, this.out);
+  }
+
+  // The live checks read neither `append`, `hw` nor `ack`: as fields, these go to the shared state alone.
+  append(_t: number, broker: number, tp: string, offset: number, count: number, epoch: number, pid: number, seq: number, _bytes: number, _src: AppendEvent['src']): void {
+    this.state.append(broker, tp, offset, count, epoch, pid, seq);
+  }
+
+  hw(_t: number, broker: number, tp: string, hw: number): void {
+    this.state.hw(broker, tp, hw);
+  }
+
+  acked(_t: number, producer: string, pid: number, tp: string, seq: number, count: number, offset: number, _attempts: number): void {
+    this.state.ack(producer, pid, tp, seq, count, offset);
   }
 
   /** Rows kept so far (runs in replica logs, acknowledgements, reads): what the checker's memory grows with. */

@@ -61,8 +61,7 @@ export class TraceState {
       case 'header':
         return this.onHeader(ev);
       case 'append':
-        appendRun(this.replica(ev.tp, ev.broker).log, ev.offset, ev.count, ev.epoch, ev.pid, ev.seq);
-        return;
+        return this.append(ev.broker, ev.tp, ev.offset, ev.count, ev.epoch, ev.pid, ev.seq);
       case 'truncate': {
         const r = this.replica(ev.tp, ev.broker);
         truncateRuns(r.log, ev.to);
@@ -72,8 +71,7 @@ export class TraceState {
         return;
       }
       case 'hw':
-        this.replica(ev.tp, ev.broker).hw = ev.hw;
-        return;
+        return this.hw(ev.broker, ev.tp, ev.hw);
       case 'ack':
         return this.onAck(ev);
       case 'sendError':
@@ -111,6 +109,16 @@ export class TraceState {
     }
   }
 
+  /** An `append` event, as its fields. */
+  append(broker: number, tp: string, offset: number, count: number, epoch: number, pid: number, seq: number): void {
+    appendRun(this.replica(tp, broker).log, offset, count, epoch, pid, seq);
+  }
+
+  /** An `hw` event, as its fields. */
+  hw(broker: number, tp: string, hw: number): void {
+    this.replica(tp, broker).hw = hw;
+  }
+
   private onHeader(h: HeaderEvent): void {
     for (const t of h.topics) for (let i = 0; i < t.partitions; i++) this.addPartition(`${t.name}-${i}`, t.replicas[i], t.replicas[i]);
     for (const c of h.consumers) if (c.group !== undefined) this.readerOf.set(c.name, `group ${c.group}`);
@@ -128,8 +136,13 @@ export class TraceState {
       this.failed += ev.count;
       return;
     }
-    this.acked += ev.count;
-    ackRun(this.part(ev.tp).acked, ev.pid, ev.seq, ev.count, ev.offset, this.acksOf.get(ev.producer) === -1 ? 1 : 0);
+    this.ack(ev.producer, ev.pid, ev.tp, ev.seq, ev.count, ev.offset);
+  }
+
+  /** An `ack` event with error NONE, as its fields. */
+  ack(producer: string, pid: number, tp: string, seq: number, count: number, offset: number): void {
+    this.acked += count;
+    ackRun(this.part(tp).acked, pid, seq, count, offset, this.acksOf.get(producer) === -1 ? 1 : 0);
   }
 
   part(tp: string): PartitionView {

@@ -67,6 +67,18 @@ export function tpName(topic: string, partition: number): string {
   return `${topic}-${partition}`;
 }
 
+const BROKER_NODES: string[] = [];
+
+/** A broker's node name, "b3": made once per id (requests name their broker thousands of times a second). */
+export function brokerNode(id: number): string {
+  let s = BROKER_NODES[id];
+  if (s === undefined) {
+    s = `b${id}`;
+    if (id >= 0 && id < 4096 && Number.isInteger(id)) BROKER_NODES[id] = s;
+  }
+  return s;
+}
+
 /** Split "orders-12" into its topic and partition (topic names may contain dashes). */
 export function parseTp(tp: string): { topic: string; partition: number } {
   const i = tp.lastIndexOf('-');

@@ -214,6 +214,22 @@ export class PartitionLog {
     return out;
   }
 
+  /** The bytes {@link read} would return, without building its list; -2 if it would read the cold part. */
+  readBytes(offset: number, limit: number, maxBytes: number): number {
+    if (offset < this.cold.end) return -2;
+    let bytes = 0;
+    let n = 0;
+    const hot = this.hot;
+    for (let i = this.indexOf(offset); i < hot.length; i++) {
+      const b = hot[i].batch;
+      if (hot[i].offset + b.count > limit) break;
+      if (n > 0 && bytes + b.bytes > maxBytes) break;
+      n++;
+      bytes += b.bytes;
+    }
+    return bytes;
+  }
+
   /** Bytes of `entries` (as {@link read} returned them) written before cache position `from`; cold ones are on disk only. */
   uncachedBytes(entries: readonly LogEntry[], from: number): number {
     let bytes = 0;

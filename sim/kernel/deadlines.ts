@@ -9,6 +9,13 @@ import type { Process } from './process.js';
 /** What a Deadlines needs of the process that owns it: its clock and its timers. */
 export type DeadlineOwner = Pick<Process, 'kernel' | 'timerAt'>;
 
+/**
+ * Cancelled entries kept at most before the queue is compacted (when they are also the majority). Small:
+ * a cancelled entry kept for long outlives the garbage collector's young generation and is copied and
+ * promoted for nothing (replica fetches and produce requests cancel one per request).
+ */
+const COMPACT_AFTER = 32;
+
 export interface Deadline {
   atUs: number;
   live: boolean;
@@ -47,7 +54,7 @@ export class Deadlines<T> {
     d.live = false;
     // Let go of the item now: most deadlines are cancelled long before they are due.
     (d as Entry<T>).item = undefined;
-    if (++this.dead > 1024 && this.dead * 2 > this.q.length - this.head) {
+    if (++this.dead > COMPACT_AFTER && this.dead * 2 > this.q.length - this.head) {
       this.q = this.q.slice(this.head).filter((e) => e.live);
       this.head = 0;
       this.dead = 0;

@@ -10,16 +10,6 @@ export interface Handler {
   fire(arg: unknown, tag: number): void;
 }
 
-/** A queued event. Kept small: the queue holds one of these per pending event. */
-interface QueuedEvent {
-  t: number;
-  seq: number;
-  h: Handler | ((arg: unknown) => void);
-  arg: unknown;
-  /** Opaque to the kernel: handed back to the handler (processes use it for their incarnation). */
-  tag: number;
-}
-
 export class TimeTravelError extends Error {}
 
 export class Kernel {
@@ -28,34 +18,77 @@ export class Kernel {
   /** Events fired so far. */
   fired = 0;
   private seq = 0;
-  private heap: QueuedEvent[] = [];
+  /**
+   * The queue: a binary heap ordered by (time, sequence), kept in parallel typed arrays (each event's time,
+   * sequence number and slot), so scheduling allocates nothing and a sift reads contiguous memory.
+   */
+  private times = new Float64Array(1024);
+  private seqs = new Float64Array(1024);
+  private slots = new Int32Array(1024);
+  private size = 0;
+  /** Per slot: the handler, its argument and its tag (opaque to the kernel: processes keep their incarnation there). */
+  private readonly handlers: Array<Handler | ((arg: unknown) => void) | undefined> = [];
+  private readonly args: unknown[] = [];
+  private readonly tags: number[] = [];
+  /** Slots of fired events, to reuse. */
+  private readonly freeSlots: number[] = [];
 
   /** Number of pending events. */
   get pending(): number {
-    return this.heap.length;
+    return this.size;
   }
 
   /** Time of the next pending event, or Infinity. */
   peekTime(): number {
-    return this.heap.length > 0 ? this.heap[0].t : Infinity;
+    return this.size > 0 ? this.times[0] : Infinity;
   }
 
   /** Schedule `h` at absolute time `t` (µs, an integer ≥ now). */
   at(t: number, h: Handler | ((arg: unknown) => void), arg?: unknown, tag = 0): void {
     if (t < this.now) throw new TimeTravelError(`cannot schedule at ${t}µs: the clock is at ${this.now}µs`);
-    const heap = this.heap;
-    const ev: QueuedEvent = { t: Math.ceil(t), seq: this.seq++, h, arg, tag };
-    // Sift up.
-    let i = heap.length;
-    heap.push(ev);
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.handlers.length;
+      this.handlers.push(h);
+      this.args.push(arg);
+      this.tags.push(tag);
+    } else {
+      this.handlers[slot] = h;
+      this.args[slot] = arg;
+      this.tags[slot] = tag;
+    }
+    if (this.size === this.times.length) this.grow();
+    const time = Math.ceil(t);
+    const seq = this.seq++;
+    const times = this.times;
+    const seqs = this.seqs;
+    const slots = this.slots;
+    // Sift up. The new event has the largest sequence number, so it goes after every event at its time.
+    let i = this.size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const pe = heap[p];
-      if (pe.t < ev.t || (pe.t === ev.t && pe.seq < ev.seq)) break;
-      heap[i] = pe;
+      if (times[p] <= time) break;
+      times[i] = times[p];
+      seqs[i] = seqs[p];
+      slots[i] = slots[p];
       i = p;
     }
-    heap[i] = ev;
+    times[i] = time;
+    seqs[i] = seq;
+    slots[i] = slot;
+  }
+
+  private grow(): void {
+    const n = this.times.length * 2;
+    const times = new Float64Array(n);
+    const seqs = new Float64Array(n);
+    const slots = new Int32Array(n);
+    times.set(this.times);
+    seqs.set(this.seqs);
+    slots.set(this.slots);
+    this.times = times;
+    this.seqs = seqs;
+    this.slots = slots;
   }
 
   /** Schedule `h` after a delay (µs). */
@@ -65,19 +98,26 @@ export class Kernel {
 
   /** Fire the next event. Returns false when the queue is empty. */
   step(): boolean {
-    const ev = this.pop();
-    if (ev === undefined) return false;
-    this.now = ev.t;
+    if (this.size === 0) return false;
+    const slot = this.slots[0];
+    this.now = this.times[0];
+    this.removeTop();
     this.fired++;
-    const h = ev.h;
-    if (typeof h === 'function') h(ev.arg);
-    else h.fire(ev.arg, ev.tag);
+    const h = this.handlers[slot]!;
+    const arg = this.args[slot];
+    const tag = this.tags[slot];
+    // The slot is free before the handler runs (it may schedule): let go of what it held.
+    this.handlers[slot] = undefined;
+    this.args[slot] = undefined;
+    this.freeSlots.push(slot);
+    if (typeof h === 'function') h(arg);
+    else h.fire(arg, tag);
     return true;
   }
 
   /** Fire every event due at or before `t`, then move the clock to `t`. */
   runUntil(t: number): void {
-    while (this.heap.length > 0 && this.heap[0].t <= t) this.step();
+    while (this.size > 0 && this.times[0] <= t) this.step();
     if (t > this.now) this.now = t;
   }
 
@@ -87,35 +127,40 @@ export class Kernel {
     while (n++ < maxEvents && this.step());
   }
 
-  private pop(): QueuedEvent | undefined {
-    const heap = this.heap;
-    const n = heap.length;
-    if (n === 0) return undefined;
-    const top = heap[0];
-    const last = heap.pop()!;
-    if (n > 1) {
-      // Sift down.
-      const size = n - 1;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= size) break;
-        const r = l + 1;
-        let c = l;
-        let ce = heap[l];
-        if (r < size) {
-          const re = heap[r];
-          if (re.t < ce.t || (re.t === ce.t && re.seq < ce.seq)) {
-            c = r;
-            ce = re;
-          }
+  /** Remove the first event: the last one sifts down from the top. */
+  private removeTop(): void {
+    const n = --this.size;
+    if (n === 0) return;
+    const times = this.times;
+    const seqs = this.seqs;
+    const slots = this.slots;
+    const lt = times[n];
+    const ls = seqs[n];
+    const lslot = slots[n];
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      let c = l;
+      let ct = times[l];
+      let cs = seqs[l];
+      const r = l + 1;
+      if (r < n) {
+        const rt = times[r];
+        if (rt < ct || (rt === ct && seqs[r] < cs)) {
+          c = r;
+          ct = rt;
+          cs = seqs[r];
         }
-        if (last.t < ce.t || (last.t === ce.t && last.seq < ce.seq)) break;
-        heap[i] = ce;
-        i = c;
       }
-      heap[i] = last;
+      if (lt < ct || (lt === ct && ls < cs)) break;
+      times[i] = ct;
+      seqs[i] = cs;
+      slots[i] = slots[c];
+      i = c;
     }
-    return top;
+    times[i] = lt;
+    seqs[i] = ls;
+    slots[i] = lslot;
   }
 }

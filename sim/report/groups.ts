@@ -7,6 +7,11 @@
  */
 import type { GroupState, HeaderEvent, TraceEvent, TraceSink } from '../trace/events.js';
 
+/** What the report reads of the timeline: each partition's leader and its replicas' high watermarks. */
+export interface PartitionOffsets {
+  readonly partitions: ReadonlyMap<string, { readonly leader: number; readonly offsets: Readonly<Record<string, { readonly hw: number }>> }>;
+}
+
 export interface GroupRow {
   group: string;
   topic: string;
@@ -68,31 +73,49 @@ interface GroupTrack {
   lag: Map<string, Array<[number, number]>>;
 }
 
+/**
+ * Fed by the timeline (sim/report/timeline.ts): every event it sees goes through `event` or `tick` first,
+ * and the high watermarks are the timeline's, so the report works in summary mode too.
+ */
 export class GroupsReport implements TraceSink {
   private readonly groups = new Map<string, GroupTrack>();
   private readonly partitions = new Map<string, number>();
-  private readonly leader = new Map<string, number>();
-  private readonly hw = new Map<string, number>();
   private readonly groupOf = new Map<string, string>();
   private nextSampleUs = 0;
   private sampleUs = 1_000_000;
   /** Snapshots taken at the times asked for (µs, ascending). */
   readonly snapshots: GroupDescription[] = [];
 
-  constructor(private readonly at: number[] = []) {
+  constructor(
+    private readonly timeline: PartitionOffsets,
+    private readonly at: number[] = [],
+  ) {
     this.at = [...at].sort((a, b) => a - b);
   }
 
+  /** Before an event at `t`: lag samples and snapshots that are due (cheap when none is). */
+  tick(t: number): void {
+    if (t >= this.nextSampleUs || (this.at.length > 0 && t >= this.at[0]!)) this.due(t);
+  }
+
+  /** The log end offset a consumer sees (ListOffsets LATEST): the leader's high watermark. */
+  private logEnd(tp: string): number {
+    const row = this.timeline.partitions.get(tp);
+    if (row === undefined) return 0;
+    const lead = row.offsets[row.leader];
+    if (lead !== undefined) return lead.hw;
+    let hw = 0;
+    for (const o of Object.values(row.offsets)) hw = Math.max(hw, o.hw);
+    return hw;
+  }
+
   event(ev: TraceEvent): void {
-    if (ev.t >= this.nextSampleUs || (this.at.length > 0 && ev.t >= this.at[0]!)) this.tick(ev.t);
+    this.tick(ev.t);
     switch (ev.type) {
       case 'header':
         return this.onHeader(ev);
-      case 'election':
-        this.leader.set(ev.tp, ev.leader);
-        return;
-      case 'hw':
-        if (this.leader.get(ev.tp) === ev.broker) this.hw.set(ev.tp, ev.hw);
+      case 'partitions':
+        this.partitions.set(ev.topic, (this.partitions.get(ev.topic) ?? 0) + ev.replicas.length);
         return;
       case 'group': {
         const g = this.groups.get(ev.group);
@@ -115,10 +138,7 @@ export class GroupsReport implements TraceSink {
   }
 
   private onHeader(h: HeaderEvent): void {
-    for (const t of h.topics) {
-      this.partitions.set(t.name, t.partitions);
-      for (let i = 0; i < t.partitions; i++) this.leader.set(`${t.name}-${i}`, t.replicas[i]![0]!);
-    }
+    for (const t of h.topics) this.partitions.set(t.name, t.partitions);
     this.sampleUs = Math.max(1_000_000, Math.ceil(h.durationUs / 120 / 1_000_000) * 1_000_000);
     for (const c of h.consumers) {
       if (c.group === undefined) continue;
@@ -165,8 +185,8 @@ export class GroupsReport implements TraceSink {
     }
   }
 
-  /** Before the event at `t`: lag samples due, and snapshots asked for. */
-  private tick(t: number): void {
+  /** Lag samples due before `t`, and snapshots asked for. */
+  private due(t: number): void {
     while (this.at.length > 0 && t >= this.at[0]!) this.snapshots.push(...this.describeAll(this.at.shift()!));
     while (t >= this.nextSampleUs) {
       const ms = this.nextSampleUs / 1000;
@@ -176,7 +196,7 @@ export class GroupsReport implements TraceSink {
           if (c === undefined) continue;
           let pts = g.lag.get(tp);
           if (pts === undefined) g.lag.set(tp, (pts = []));
-          pts.push([ms, Math.max(0, (this.hw.get(tp) ?? 0) - c)]);
+          pts.push([ms, Math.max(0, this.logEnd(tp) - c)]);
         }
       }
       this.nextSampleUs += this.sampleUs;
@@ -198,7 +218,7 @@ export class GroupsReport implements TraceSink {
     const rows = this.partitionsOf(g).map((tp): GroupRow => {
       const i = tp.lastIndexOf('-');
       const c = g.committed.get(tp);
-      const end = this.hw.get(tp) ?? 0;
+      const end = this.logEnd(tp);
       const o = g.owner.get(tp);
       return {
         group: id,

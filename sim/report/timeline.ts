@@ -3,7 +3,8 @@
  * fencing, elections, ISR changes and truncations, and the final state of every partition
  * (a kafka-topics --describe table). Reads only trace events, so it works on a trace file too.
  */
-import type { TraceEvent, TraceSink } from '../trace/events.js';
+import type { GroupsReport } from './groups.js';
+import type { AppendEvent, FieldSink, TraceEvent } from '../trace/events.js';
 import { type ControllerKind, fencedWord, sessionLostWords, TRUNCATION_SHORT } from '../trace/words.js';
 
 export interface TimelineItem {
@@ -42,7 +43,7 @@ function fenceText(ev: Extract<TraceEvent, { type: 'fence' }>, controller: Contr
   return `controller ${ev.fenced ? 'fenced' : 'unfenced'} ${b}${FENCE_NOTES[ev.reason] ?? ''}`;
 }
 
-export class Timeline implements TraceSink {
+export class Timeline implements FieldSink {
   readonly items: TimelineItem[] = [];
   readonly partitions = new Map<string, PartitionRow>();
   readonly brokerState = new Map<number, string>();
@@ -56,10 +57,13 @@ export class Timeline implements TraceSink {
   /** When the last reassignment completed (ms), -1: none did. */
   reassignmentDoneMs = -1;
   private controller: ControllerKind = 'kraft';
+  /** The consumer groups' report, fed every event first (set by the run when it has groups). */
+  groups: GroupsReport | null = null;
   /** Producer and error of the send() failures already on the timeline (only the first of each is). */
   private readonly sendErrors = new Set<string>();
 
   event(ev: TraceEvent): void {
+    this.groups?.event(ev);
     switch (ev.type) {
       case 'append': {
         const o = this.offsets(ev.tp, ev.broker);
@@ -69,6 +73,11 @@ export class Timeline implements TraceSink {
       case 'hw':
         this.offsets(ev.tp, ev.broker).hw = ev.hw;
         return;
+      case 'ack':
+      case 'consume':
+      case 'batch':
+      case 'msg':
+        return; // the most frequent events: not on the timeline
     }
     this.notable(ev);
   }
@@ -106,6 +115,19 @@ export class Timeline implements TraceSink {
     const row = this.partitions.get(tp);
     return row === undefined || Object.values(row.offsets).every((o) => o.leo === 0);
   }
+
+  append(t: number, broker: number, tp: string, offset: number, count: number, _epoch: number, _pid: number, _seq: number, _bytes: number, _src: AppendEvent['src']): void {
+    this.groups?.tick(t);
+    this.offsets(tp, broker).leo = offset + count;
+  }
+
+  hw(t: number, broker: number, tp: string, hw: number): void {
+    this.groups?.tick(t);
+    this.offsets(tp, broker).hw = hw;
+  }
+
+  /** Acknowledgements are not on the timeline. */
+  acked(): void {}
 
   private notable(ev: TraceEvent): void {
     const atMs = ev.t / 1000;

@@ -36,6 +36,8 @@ export const TLP_MIN_US = 10_000;
 
 interface Nic {
   proc: Process;
+  /** Its process's message handler. */
+  receive: Receiver;
   /** When the transmit side is free again, µs. */
   txFreeUs: number;
   rxFreeUs: number;
@@ -62,6 +64,9 @@ interface Link {
 interface Direction {
   conn: Connection;
   link: Link;
+  /** The sending and receiving ends' NICs. */
+  src: Nic;
+  dst: Nic;
   /** The receiving end's incarnation when the connection opened. */
   toIncarnation: number;
   lastArrivalUs: number;
@@ -116,7 +121,6 @@ export function nextRetransmitUs(startUs: number, nowUs: number): number {
 
 export class Network {
   private readonly nics = new Map<string, Nic>();
-  private readonly receivers = new Map<string, Receiver>();
   private readonly disconnectListeners = new Map<string, DisconnectListener>();
   private nextId = 1;
   private readonly usPerByte: number;
@@ -133,8 +137,7 @@ export class Network {
   }
 
   attach(proc: Process, receive: Receiver): void {
-    this.nics.set(proc.node, { proc, txFreeUs: 0, rxFreeUs: 0, links: new Map(), conns: new Map() });
-    this.receivers.set(proc.node, receive);
+    this.nics.set(proc.node, { proc, receive, txFreeUs: 0, rxFreeUs: 0, links: new Map(), conns: new Map() });
   }
 
   onDisconnect(node: string, listener: DisconnectListener): void {
@@ -221,7 +224,7 @@ export class Network {
     const src = this.nics.get(from)!;
     const dst = this.nics.get(to)!;
     if (!dst.proc.alive && !this.link(from, to).cut) {
-      this.trace.emit({ type: 'msg', t: this.kernel.now, id, from, to, kind, bytes, recvUs: this.kernel.now, dropped: `${to} is down` });
+      this.trace.msg(this.kernel.now, id, from, to, kind, bytes, this.kernel.now, `${to} is down`);
       // Connecting to a machine that is up but whose process is down is refused at once.
       if (dst.proc.machineUp) this.refuse(src.proc, from, to);
       return id;
@@ -236,7 +239,7 @@ export class Network {
     const conn = req.conn;
     if (conn.closed !== undefined) {
       const now = this.kernel.now;
-      this.trace.emit({ type: 'msg', t: now, id, from: req.to, to: req.from, kind, bytes, recvUs: now, dropped: conn.closed });
+      this.trace.msg(now, id, req.to, req.from, kind, bytes, now, conn.closed);
       return id;
     }
     this.put(conn.back, id, req.to, req.from, kind, bytes, payload);
@@ -258,8 +261,10 @@ export class Network {
       this.closeConn(c, 'connection reset: a process restarted');
     }
     const conn = { key, client: client.node, server: server.node, closed: undefined } as Connection;
-    conn.out = newDirection(conn, this.link(client.node, server.node), server.incarnation);
-    conn.back = newDirection(conn, this.link(server.node, client.node), client.incarnation);
+    const cn = this.nics.get(client.node)!;
+    const sn = this.nics.get(server.node)!;
+    conn.out = newDirection(conn, this.link(client.node, server.node), cn, sn, server.incarnation);
+    conn.back = newDirection(conn, this.link(server.node, client.node), sn, cn, client.incarnation);
     conns.set(key, conn);
     return conn;
   }
@@ -282,20 +287,20 @@ export class Network {
     const now = this.kernel.now;
     const env: Envelope<P> = { id, from, to, kind, bytes, payload, conn: dir.conn, dir, sentUs: now };
     if (dir.link.cut || dir.held.length > 0) {
-      this.trace.emit({ type: 'msg', t: now, id, from, to, kind, bytes, recvUs: now });
+      this.trace.msg(now, id, from, to, kind, bytes, now);
       this.hold(env, dir.link.cut ? 'link down' : 'behind a retransmission');
       return;
     }
     const arrival = this.transmit(env);
-    this.trace.emit({ type: 'msg', t: now, id, from, to, kind, bytes, recvUs: arrival });
+    this.trace.msg(now, id, from, to, kind, bytes, arrival);
   }
 
   /** Put `env` on the wire now: NIC queues, latency, retransmissions of lost packets, FIFO. Returns its arrival, µs. */
   private transmit(env: Envelope): number {
     const now = this.kernel.now;
-    const src = this.nics.get(env.from)!;
-    const dst = this.nics.get(env.to)!;
     const dir = env.dir;
+    const src = dir.src;
+    const dst = dir.dst;
     env.sentUs = now;
     const wireUs = env.bytes * this.usPerByte;
     const txDone = Math.max(now, src.txFreeUs) + wireUs;
@@ -385,7 +390,7 @@ export class Network {
       this.hold(env, dir.link.cut ? 'link down' : 'behind a retransmission');
       return;
     }
-    const dst = this.nics.get(env.to)!;
+    const dst = dir.dst;
     if (!dst.proc.alive || dst.proc.incarnation !== dir.toIncarnation) {
       // A process that is down or restarted since: the machine answers with a reset if it is up.
       const reason = `${env.to} restarted or down`;
@@ -394,7 +399,7 @@ export class Network {
       if (dst.proc.machineUp) this.refuse(this.nics.get(env.from)!.proc, env.from, env.to);
       return;
     }
-    const recv = this.receivers.get(env.to)!;
+    const recv = dst.receive;
     // A running receiver handles it now; a paused one holds it until resume.
     if (dst.proc.state === 'running') recv(env);
     else dst.proc.deliver(() => recv(env));
@@ -406,6 +411,6 @@ function connKey(server: string, channel: string): string {
   return channel === '' ? server : `${server}#${channel}`;
 }
 
-function newDirection(conn: Connection, link: Link, toIncarnation: number): Direction {
-  return { conn, link, toIncarnation, lastArrivalUs: 0, held: [], rtoStartUs: 0, flushAtUs: Infinity };
+function newDirection(conn: Connection, link: Link, src: Nic, dst: Nic, toIncarnation: number): Direction {
+  return { conn, link, src, dst, toIncarnation, lastArrivalUs: 0, held: [], rtoStartUs: 0, flushAtUs: Infinity };
 }

@@ -23,7 +23,7 @@ import type { ConfigMap, Scenario } from '../scenario/types.js';
 import { summarize, type RunSummary } from '../report/summary.js';
 import { Timeline } from '../report/timeline.js';
 import { TRACE_SCHEMA_VERSION, type TopicInfo, type TraceSink } from '../trace/events.js';
-import { Trace } from '../trace/bus.js';
+import { Trace, type TraceMode } from '../trace/bus.js';
 import { bool, num } from './configs.js';
 import { Faults } from './faults.js';
 import { createClients } from './workloads.js';
@@ -35,6 +35,12 @@ export interface SimulationOptions {
   sinks?: TraceSink[];
   /** Simulated times (µs) at which to describe the consumer groups (kafka-consumer-groups --describe). */
   groupsAtUs?: number[];
+  /**
+   * `summary` (the default without sinks): the run keeps no trace and builds no event that only the trace
+   * would read; its trace hash, checks and summary are those of `full`, which builds every event (the
+   * default with sinks; summary with sinks is an error).
+   */
+  trace?: TraceMode;
 }
 
 /** A run in progress. */
@@ -67,8 +73,11 @@ export class Simulation {
   ) {
     this.seed = opts.seed ?? scenario.seed;
     this.streams = new Streams(this.seed);
-    this.groups = scenario.consumers.some((c) => c.group !== undefined) ? new GroupsReport(opts.groupsAtUs) : null;
-    this.trace = new Trace(this.checker, this.timeline, this.groups === null ? (opts.sinks ?? []) : [this.groups, ...(opts.sinks ?? [])]);
+    const sinks = opts.sinks ?? [];
+    this.trace = new Trace(this.checker, this.timeline, sinks, opts.trace ?? (sinks.length > 0 ? 'full' : 'summary'));
+    // The groups report reads the events the timeline sees, and the timeline's high watermarks.
+    this.groups = scenario.consumers.some((c) => c.group !== undefined) ? new GroupsReport(this.timeline, opts.groupsAtUs) : null;
+    this.timeline.groups = this.groups;
     const cluster = scenario.cluster;
     this.net = new Network(this.kernel, this.streams.get('network'), cluster.network, this.trace, this.streams.get('network:loss'));
     this.topics = this.placeTopics();

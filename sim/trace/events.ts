@@ -600,6 +600,18 @@ export interface TraceSink {
   event(ev: TraceEvent): void;
 }
 
+/**
+ * A sink that also takes the most frequent events it reads as their fields (the checks and the timeline
+ * are such sinks): a run in summary mode (no other sinks) calls these instead of building the event. Each
+ * must do exactly what `event()` does with the same event.
+ */
+export interface FieldSink extends TraceSink {
+  append(t: number, broker: number, tp: string, offset: number, count: number, epoch: number, pid: number, seq: number, bytes: number, src: AppendEvent['src']): void;
+  hw(t: number, broker: number, tp: string, hw: number): void;
+  /** An `ack` with error NONE (and so no message). */
+  acked(t: number, producer: string, pid: number, tp: string, seq: number, count: number, offset: number, attempts: number): void;
+}
+
 /** Collects events into an array (the visualizer and tests use it). */
 export class ArraySink implements TraceSink {
   readonly events: TraceEvent[] = [];

@@ -14,7 +14,17 @@ interface Plan {
   /** Per field: the last string hashed there and its hash (consecutive events repeat them). */
   lastString: Array<string | undefined>;
   lastHash: Int32Array;
+  /**
+   * Per field, the last RING strings hashed there from fields (msg, append, ...) and their hashes, at
+   * `i * RING + k`: a field such as a message's sender cycles through a few values.
+   */
+  ringString: Array<string | undefined>;
+  ringHash: Int32Array;
+  ringNext: Uint8Array;
 }
+
+/** Strings remembered per field by the field methods. */
+const RING = 8;
 
 /**
  * The trace hash: a 64-bit hash (two 32-bit lanes, FNV-1a-like with murmur3 finalization) over the
@@ -44,8 +54,16 @@ export class TraceHasher implements TraceSink {
         optional: Uint8Array.from(fields, (f) => (!f.optional ? 0 : HASH_SILENT_WHEN_ABSENT[type]?.includes(f.name) ? 2 : 1)),
         lastString: new Array<string | undefined>(names.length),
         lastHash: new Int32Array(names.length),
+        ringString: new Array<string | undefined>(names.length * RING),
+        ringHash: new Int32Array(names.length * RING),
+        ringNext: new Uint8Array(names.length),
       });
     }
+    this.msgPlan = this.plans.get('msg')!;
+    this.appendPlan = this.plans.get('append')!;
+    this.hwPlan = this.plans.get('hw')!;
+    this.batchPlan = this.plans.get('batch')!;
+    this.ackPlan = this.plans.get('ack')!;
   }
 
   event(ev: TraceEvent): void {
@@ -117,6 +135,116 @@ export class TraceHasher implements TraceSink {
     }
     this.h1 = h1;
     this.h2 = h2;
+  }
+
+  /**
+   * Hashes a `msg` event given as its fields, exactly as {@link event} hashes the object (type, then the
+   * table's fields in order; `dropped` absent counts as absent). The field methods below (msg, append,
+   * hw, batch) let a run in summary mode hash its most frequent events without building them.
+   */
+  msg(t: number, id: number, from: string, to: string, kind: string, bytes: number, recvUs: number, dropped: string | undefined): void {
+    const plan = this.begin(this.msgPlan);
+    this.num(t);
+    this.num(id);
+    this.str(plan, 2, from);
+    this.str(plan, 3, to);
+    this.str(plan, 4, kind);
+    this.num(bytes);
+    this.num(recvUs);
+    if (dropped === undefined) this.mix(11);
+    else this.str(plan, 7, dropped);
+  }
+
+  /** An `append` event given as its fields (see {@link msg}). */
+  append(t: number, broker: number, tp: string, offset: number, count: number, epoch: number, pid: number, seq: number, bytes: number, src: string): void {
+    const plan = this.begin(this.appendPlan);
+    this.num(t);
+    this.num(broker);
+    this.str(plan, 2, tp);
+    this.num(offset);
+    this.num(count);
+    this.num(epoch);
+    this.num(pid);
+    this.num(seq);
+    this.num(bytes);
+    this.str(plan, 9, src);
+  }
+
+  /** An `hw` event given as its fields (see {@link msg}). */
+  hw(t: number, broker: number, tp: string, hw: number): void {
+    const plan = this.begin(this.hwPlan);
+    this.num(t);
+    this.num(broker);
+    this.str(plan, 2, tp);
+    this.num(hw);
+  }
+
+  /** An `ack` event with error NONE and no message, given as its fields (see {@link msg}). */
+  acked(t: number, producer: string, pid: number, tp: string, seq: number, count: number, offset: number, attempts: number): void {
+    const plan = this.begin(this.ackPlan);
+    this.num(t);
+    this.str(plan, 1, producer);
+    this.num(pid);
+    this.str(plan, 3, tp);
+    this.num(seq);
+    this.num(count);
+    this.num(offset);
+    this.str(plan, 7, 'NONE');
+    this.num(attempts);
+    this.mix(11); // no message
+  }
+
+  /** A `batch` event given as its fields (see {@link msg}). */
+  batch(t: number, producer: string, pid: number, tp: string, seq: number, count: number, bytes: number, firstUs: number): void {
+    const plan = this.begin(this.batchPlan);
+    this.num(t);
+    this.str(plan, 1, producer);
+    this.num(pid);
+    this.str(plan, 3, tp);
+    this.num(seq);
+    this.num(count);
+    this.num(bytes);
+    this.num(firstUs);
+  }
+
+  /** The plans of the events hashed from their fields (set by the constructor, after the plans). */
+  private readonly msgPlan: Plan;
+  private readonly appendPlan: Plan;
+  private readonly hwPlan: Plan;
+  private readonly batchPlan: Plan;
+  private readonly ackPlan: Plan;
+
+  /** An event given as its fields starts: counted, then its type (a string, like any other field). */
+  private begin(plan: Plan): Plan {
+    this.count++;
+    this.mix(3);
+    this.mix(plan.typeHash);
+    return plan;
+  }
+
+  /** A number field: an int32 as itself, another number as value() hashes it. */
+  private num(v: number): void {
+    if ((v | 0) === v) this.mix(v);
+    else this.value(v);
+  }
+
+  /** A string field (field `i` of `plan`, counting `t` as 0: its strings remembered in the ring). */
+  private str(plan: Plan, i: number, v: string): void {
+    this.mix(3);
+    const ring = plan.ringString;
+    const at = i * RING;
+    for (let k = at; k < at + RING; k++) {
+      if (ring[k] === v) {
+        this.mix(plan.ringHash[k]);
+        return;
+      }
+    }
+    const h = stringHash(v);
+    const k = at + plan.ringNext[i];
+    plan.ringNext[i] = (plan.ringNext[i] + 1) % RING;
+    ring[k] = v;
+    plan.ringHash[k] = h;
+    this.mix(h);
   }
 
   /** Hashes `ev` if its keys are `type` then the plan's fields in order (absent optional ones left out). */

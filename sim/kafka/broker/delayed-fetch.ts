@@ -53,13 +53,39 @@ export class FetchPurgatory {
       if (i >= dfs.length) continue;
       const df = dfs[i];
       if (consumersOnly && df.env.payload.rackId === undefined) continue;
-      if (!df.done && df.env.payload.partitions.some((p) => p.tp === tp)) this.tryComplete(df, false);
+      if (!df.done && includes(df.env.payload.partitions, tp)) this.tryComplete(df, false);
     }
+  }
+
+  /**
+   * Tries a fetch without building its answer: whether it would still wait (no error and fewer than
+   * fetch.min.bytes to send; false when that cannot be told cheaply). A first try also updates the
+   * followers' fetch state, in fetchRecords' order, for every partition: the answer is then built with
+   * `first` false.
+   */
+  private stillWaits(df: DelayedFetch, first: boolean): boolean {
+    const req = df.env.payload;
+    const rm = this.partitions;
+    let bytes = 0;
+    let answer = false;
+    for (const fp of req.partitions) {
+      const lp = rm.getPartition(fp.tp);
+      const n = lp === undefined || !(lp.role === 'leader' || (req.replicaId < 0 && req.rackId !== undefined)) ? -1 : lp.fetchBytes(req, fp, first, req.maxBytes - bytes);
+      if (n < 0) {
+        answer = true;
+        if (!first) break;
+      } else bytes += n;
+    }
+    return !answer && bytes < req.minBytes;
   }
 
   /** Read every partition of the fetch; answer if there is data, an error, or the wait is over. */
   private tryComplete(df: DelayedFetch, first: boolean, expired = false): boolean {
     if (df.done) return true;
+    if (!expired) {
+      if (this.stillWaits(df, first)) return false;
+      first = false;
+    }
     const req = df.env.payload;
     const b = this.broker;
     const rm = this.partitions;
@@ -82,11 +108,23 @@ export class FetchPurgatory {
     df.done = true;
     if (df.deadline !== undefined) this.deadlines.cancel(df.deadline);
     const i = this.delayed.indexOf(df);
-    if (i >= 0) this.delayed.splice(i, 1);
-    const send = () => b.net.reply<P.FetchResponse>(df.env, 'FetchResponse', P.REQUEST_OVERHEAD_BYTES + bytes + 16 * out.length, { correlationId: req.correlationId, partitions: out });
+    if (i >= 0) removeAt(this.delayed, i);
+    const size = P.REQUEST_OVERHEAD_BYTES + bytes + 16 * out.length;
+    const answer: P.FetchResponse = { correlationId: req.correlationId, partitions: out };
     // Data older than the page cache holds comes from the device first (a lagging consumer's read).
-    if (uncached > 0) b.timerAt(b.disk.read(uncached), send);
-    else send();
+    if (uncached > 0) b.timerAt(b.disk.read(uncached), () => b.net.reply<P.FetchResponse>(df.env, 'FetchResponse', size, answer));
+    else b.net.reply<P.FetchResponse>(df.env, 'FetchResponse', size, answer);
     return true;
   }
+}
+
+function includes(partitions: P.FetchPartition[], tp: string): boolean {
+  for (let i = 0; i < partitions.length; i++) if (partitions[i].tp === tp) return true;
+  return false;
+}
+
+/** Remove `list[i]` in place (splice would also build an array of what it removed). */
+function removeAt<T>(list: T[], i: number): void {
+  for (let k = i + 1; k < list.length; k++) list[k - 1] = list[k];
+  list.length--;
 }

@@ -59,7 +59,7 @@ export class ProducePurgatory {
     dp.done = true;
     if (dp.deadline !== undefined) this.deadlines.cancel(dp.deadline);
     const i = this.delayed.indexOf(dp);
-    if (i >= 0) this.delayed.splice(i, 1);
+    if (i >= 0) removeAt(this.delayed, i);
     if (dp.env === null) return dp.onDone?.(dp.results);
     const b = this.broker;
     b.net.reply<P.ProduceResponse>(dp.env, 'ProduceResponse', P.REQUEST_OVERHEAD_BYTES + 32 * dp.results.length, { correlationId: dp.env.payload.correlationId, results: dp.results });
@@ -109,4 +109,10 @@ export class ProducePurgatory {
     for (let i = 0; i < dp.required.length; i++) this.settle(dp, i, 'REQUEST_TIMED_OUT');
     this.respond(dp);
   }
+}
+
+/** Remove `list[i]` in place (splice would also build an array of what it removed). */
+function removeAt<T>(list: T[], i: number): void {
+  for (let k = i + 1; k < list.length; k++) list[k - 1] = list[k];
+  list.length--;
 }

@@ -134,7 +134,7 @@ export class Partition {
     const disk = broker.disk;
     log.append(entry, disk.written);
     const b = entry.batch;
-    broker.trace.emit({ type: 'append', t: broker.kernel.now, broker: broker.id, tp: this.tp, offset: entry.offset, count: b.count, epoch: entry.epoch, pid: b.pid, seq: b.seq, bytes: b.bytes, src });
+    broker.trace.append(broker.kernel.now, broker.id, this.tp, entry.offset, b.count, entry.epoch, b.pid, b.seq, b.bytes, src);
     let doneUs = disk.write(log, log.leo, b.bytes);
     this.unflushedMessages += b.count;
     if (this.unflushedMessages >= broker.cfg.flushMessages(this.topic)) {
@@ -189,7 +189,7 @@ export class Partition {
 
   setHw(hw: number): void {
     this.log.hw = hw;
-    this.broker.trace.emit({ type: 'hw', t: this.broker.kernel.now, broker: this.broker.id, tp: this.tp, hw });
+    this.broker.trace.hw(this.broker.kernel.now, this.broker.id, this.tp, hw);
     const rm = this.broker.replicaManager;
     // A follower's new HW may complete consumers' fetches waiting on it (KIP-392, ReplicaFetcherThread.completeDelayedFetchRequests).
     if (this.role !== 'leader') return rm.fetchPurgatory.wake(this.tp, true);
@@ -246,6 +246,36 @@ export class Partition {
   }
 
   // ---- fetch (leader side) -------------------------------------------------------------------
+
+  /**
+   * Whether fetchRecords answers `fp` without reading (an epoch error, a diverging epoch, an offset out of
+   * range, a preferred read replica): the checks it makes first, in its order, without their answer.
+   */
+  private answersWithoutReading(req: P.FetchRequest, fp: P.FetchPartition): boolean {
+    if (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== this.leaderEpoch) return true;
+    const log = this.log;
+    if (fp.lastFetchedEpoch !== UNDEFINED_EPOCH && !(fp.lastFetchedEpoch === log.latestEpoch && fp.fetchOffset <= log.leo)) {
+      const eo = log.endOffsetForEpoch(fp.lastFetchedEpoch);
+      if (eo.endOffset === UNDEFINED_OFFSET || eo.epoch === UNDEFINED_EPOCH || eo.epoch < fp.lastFetchedEpoch || eo.endOffset < fp.fetchOffset) return true;
+    }
+    if (fp.fetchOffset > log.leo) return true;
+    return req.rackId !== undefined && req.replicaId < 0 && this.role === 'leader' && this.broker.cfg.rackAwareReplicaSelector && this.preferredReadReplica(fp.fetchOffset, req.rackId) >= 0;
+  }
+
+  /**
+   * fetchRecords without building its answer: the same checks and (`first`) the same update of the
+   * follower's fetch state, then the bytes it would read; -1 when it answers without reading, -2 when the
+   * bytes cannot be told cheaply (a read of the cold part). The fetch purgatory asks this first: most
+   * tries of a fetch find nothing to send yet, and then nothing is built.
+   */
+  fetchBytes(req: P.FetchRequest, fp: P.FetchPartition, first: boolean, maxBytes: number): number {
+    if (this.answersWithoutReading(req, fp)) return -1;
+    const log = this.log;
+    const isFollower = req.replicaId >= 0;
+    if (isFollower && first) this.updateFollowerFetchState(req.replicaId, fp.fetchOffset, log.leo);
+    const limit = isFollower ? log.leo : log.hw;
+    return fp.fetchOffset >= limit ? 0 : log.readBytes(fp.fetchOffset, limit, Math.min(maxBytes, req.partitionMaxBytes));
+  }
 
   /** Partition.fetchRecords: epoch checks, diverging epoch, the follower's fetch state, then the read. */
   fetchRecords(req: P.FetchRequest, fp: P.FetchPartition, first: boolean, maxBytes: number): P.FetchPartitionResponse {

@@ -11,6 +11,7 @@ import type { Envelope } from '../../resources/network.js';
 import type { HostedPartitions, Partition } from './partition.js';
 import { UNDEFINED_EPOCH, UNDEFINED_OFFSET, type LogEntry, type PartitionLog } from '../partition-log.js';
 import * as P from '../protocol.js';
+import { brokerNode } from '../metadata.js';
 
 /** One replica fetcher: fetches every partition this broker follows from one leader. */
 interface Fetcher {
@@ -84,8 +85,7 @@ export class ReplicaFetcherManager {
     // 0.11-1.x (AbstractFetcherThread.maybeTruncate): partitions still truncating ask OffsetsForLeaderEpoch first.
     f.sorted ??= [...f.tps].sort();
     const tps = f.sorted;
-    const truncating = tps.filter((tp) => rm.getPartition(tp)!.truncating === true);
-    if (truncating.length > 0) return this.sendOffsetsForLeaderEpoch(f, truncating);
+    if (this.anyTruncating(tps)) return this.sendOffsetsForLeaderEpoch(f, this.truncatingOf(tps));
     // Before 2.7 a fetch carried neither lastFetchedEpoch nor (before 2.1) currentLeaderEpoch.
     const epochs = b.cfg.truncation === 'divergingEpoch';
     const partitions: P.FetchPartition[] = [];
@@ -95,7 +95,7 @@ export class ReplicaFetcherManager {
     }
     f.inflight = true;
     const gen = ++f.gen;
-    b.net.send<P.FetchRequest>(b.node, `b${f.leader}`, 'Fetch', P.REQUEST_OVERHEAD_BYTES + 32 * partitions.length, {
+    b.net.send<P.FetchRequest>(b.node, brokerNode(f.leader), 'Fetch', P.REQUEST_OVERHEAD_BYTES + 32 * partitions.length, {
       correlationId: gen,
       replicaId: b.id,
       replicaEpoch: b.brokerEpoch,
@@ -108,13 +108,22 @@ export class ReplicaFetcherManager {
     f.timeout = this.timeouts.add(b.kernel.now + b.cfg.replicaSocketTimeoutMs * 1000, { fetcher: f, gen });
   }
 
+  private truncatingOf(tps: string[]): string[] {
+    return tps.filter((tp) => this.partitions.getPartition(tp)!.truncating === true);
+  }
+
+  private anyTruncating(tps: string[]): boolean {
+    for (let i = 0; i < tps.length; i++) if (this.partitions.getPartition(tps[i])!.truncating === true) return true;
+    return false;
+  }
+
   /** A replica fetch ran out of time. */
   private expire(item: FetcherTimeout): void {
     const f = item.fetcher;
     if (f.gen !== item.gen || !f.inflight) return;
     // No answer within replica.socket.timeout.ms: the leader is dead or cut off. BrokerBlockingSender closes
     // the connection (what it held is discarded), then the fetcher backs off and tries again on a new one.
-    this.broker.net.close(this.broker.node, `b${f.leader}`, 'replica.socket.timeout.ms');
+    this.broker.net.close(this.broker.node, brokerNode(f.leader), 'replica.socket.timeout.ms');
     f.inflight = false;
     f.gen++;
     this.fetchAfterBackoff(f);
@@ -164,7 +173,11 @@ export class ReplicaFetcherManager {
     f.inflight = true;
     const gen = ++f.gen;
     const partitions = tps.map((tp) => ({ tp, leaderEpoch: this.partitions.getPartition(tp)!.log.latestEpoch }));
-    b.net.send<P.OffsetsForLeaderEpochRequest>(b.node, `b${f.leader}`, 'OffsetsForLeaderEpoch', P.REQUEST_OVERHEAD_BYTES + 16 * partitions.length, { correlationId: gen, replicaId: b.id, partitions });
+    b.net.send<P.OffsetsForLeaderEpochRequest>(b.node, brokerNode(f.leader), 'OffsetsForLeaderEpoch', P.REQUEST_OVERHEAD_BYTES + 16 * partitions.length, {
+      correlationId: gen,
+      replicaId: b.id,
+      partitions,
+    });
     f.timeout = this.timeouts.add(b.kernel.now + b.cfg.replicaSocketTimeoutMs * 1000, { fetcher: f, gen });
   }
 

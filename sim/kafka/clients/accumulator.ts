@@ -85,6 +85,11 @@ export class RecordAccumulator {
   /** KafkaProducer.ensureValidRecordSize's RecordTooLargeException message, when every record is too large. */
   readonly tooLarge: string | null;
 
+  /** nextRecordWakeUs's scratch, per partition (see there). */
+  private readonly walkBytes: Float64Array;
+  private readonly walkStamp: Float64Array;
+  private walks = 0;
+
   constructor(
     private readonly producer: ProducerContext,
     private readonly cfg: ProducerConfig,
@@ -94,6 +99,8 @@ export class RecordAccumulator {
     partitionerRng: Stream,
   ) {
     this.tps = Array.from({ length: partitions }, (_, p) => `${work.topic}-${p}`);
+    this.walkBytes = new Float64Array(partitions);
+    this.walkStamp = new Float64Array(partitions);
     this.sticky = new StickyPartitioner(partitions, cfg.batchSize, partitionerRng);
     const keyCount = work.keys.kind === 'uniform' || work.keys.kind === 'zipf' ? work.keys.count : work.keys.kind === 'fixed' ? 1 : 0;
     this.keyPartition = keyCount > 0 && !cfg.partitionerIgnoreKeys ? new KeyPartitions((k) => this.keyString(k), keyCount, partitions) : null;
@@ -344,13 +351,21 @@ export class RecordAccumulator {
       return Math.min(lingerEnd, this.moreRecords(k) ? this.tOf(k) : Infinity);
     }
     // Keyed: walk the (pre-drawn) keys of upcoming records until one would fill its partition's batch.
-    const bytes = new Map<number, number>();
+    // Per partition, the bytes its open batch would have: `walkBytes`, valid where `walkStamp` is this walk's.
+    const bytes = this.walkBytes;
+    const stamp = this.walkStamp;
+    const walk = ++this.walks;
     for (let k = k0; this.moreRecords(k) && this.tOf(k) < lingerEnd && k - k0 < 4096; k++) {
       const p = this.keyPartition.of(this.keyAhead(k - k0));
-      const open = this.openBatch(p);
-      const b = bytes.get(p) ?? (open !== undefined ? open.bytes : BATCH_OVERHEAD_BYTES);
+      let b: number;
+      if (stamp[p] === walk) b = bytes[p];
+      else {
+        const open = this.openBatch(p);
+        b = open !== undefined ? open.bytes : BATCH_OVERHEAD_BYTES;
+        stamp[p] = walk;
+      }
       if (b + 2 * this.recordWireBytes > this.cfg.batchSize) return this.tOf(k);
-      bytes.set(p, b + this.recordWireBytes);
+      bytes[p] = b + this.recordWireBytes;
     }
     return lingerEnd;
   }

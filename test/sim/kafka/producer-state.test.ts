@@ -11,7 +11,7 @@ function leader(): Partition {
     kernel: { now: 0 },
     cfg: { minIsr: () => 1, maxMessageBytes: () => 1048588, flushMessages: () => Number.MAX_SAFE_INTEGER, hwFrozenUnderMinIsr: false, replicaLagTimeMaxMs: 30000 },
     disk: { written: 0, write: () => 0, fsync: () => 0 },
-    trace: { emit: () => {} },
+    trace: { emit: () => {}, append: () => {}, hw: () => {} },
     replicaManager: { fetchPurgatory: { wake: () => {} }, producePurgatory: { checkAll: () => {} } },
   } as unknown as BrokerContext;
   const state = { topic: 't', partition: 0, tp: 't-0', replicas: [1], leader: 1, leaderEpoch: 0, isr: [1], elr: [], partitionEpoch: 0 } as unknown as PartitionState;
