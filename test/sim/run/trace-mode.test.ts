@@ -19,6 +19,8 @@ const FILES = [
   'scenarios/catalog/kip320-consumer-truncation-undetected.yaml',
   'scenarios/unclean-election-loss.yaml',
   'bench/explore-run.yaml',
+  'scenarios/consumer-crash-rebalance.yaml',
+  'scenarios/add-broker-reassign.yaml',
 ];
 
 describe.each(FILES)('%s', (file) => {
