@@ -82,7 +82,10 @@ function newPosition(tp: string, offset: number): Position {
 export class Consumer extends Process {
   private readonly metadata: ClientMetadata;
   private positions: Position[] = [];
+  private byTp = new Map<string, Position>();
   private inflight = new Map<number, InflightFetch>();
+  /** fetchAll's lists per broker, reused (null: a fetch to that broker is in flight). */
+  private readonly byLeader = new Map<number, string[] | null>();
   private nextCorrelation = 1;
   private fetchAllAtUs = Infinity;
   private validations = new Map<number, { tp: string; leaderEpoch: number }>();
@@ -152,7 +155,7 @@ export class Consumer extends Process {
     this.pool?.reset();
     this.lastPoll = this.kernel.now;
     const start = this.from === 'earliest' ? 0 : this.from === 'latest' ? -1 : this.from;
-    this.positions = this.member !== null ? [] : this.partitions.map((p) => newPosition(`${this.topic}-${p}`, start));
+    this.setPositions(this.member !== null ? [] : this.partitions.map((p) => newPosition(`${this.topic}-${p}`, start)));
     this.trace.emit({ type: 'client', t: this.kernel.now, node: this.node, state: 'started' });
     this.metadata.reset();
     this.metadata.request();
@@ -179,9 +182,13 @@ export class Consumer extends Process {
   }
 
   private positionOf(tp: string): Position | undefined {
-    const ps = this.positions;
-    for (let i = 0; i < ps.length; i++) if (ps[i].tp === tp) return ps[i];
-    return undefined;
+    return this.byTp.get(tp);
+  }
+
+  /** The positions changed: index them by partition again. */
+  private setPositions(ps: Position[]): void {
+    this.positions = ps;
+    this.byTp = new Map(ps.map((p) => [p.tp, p]));
   }
 
   /** Fetched entries wait in the position's buffer until poll() returns them. */
@@ -301,7 +308,7 @@ export class Consumer extends Process {
       owned: () => this.positions.map((p) => p.tp),
       consumed: () => this.positions.filter((p) => p.offset >= 0).map((p) => ({ tp: p.tp, offset: p.offset })),
       drop: (tps) => {
-        this.positions = this.positions.filter((p) => !tps.includes(p.tp));
+        this.setPositions(this.positions.filter((p) => !tps.includes(p.tp)));
         this.ready = this.ready.filter((p) => !tps.includes(p.tp));
       },
       add: (tps, committed) => this.addPositions(tps, committed),
@@ -327,6 +334,7 @@ export class Consumer extends Process {
       const pos = newPosition(tp, c >= 0 ? c : reset === 'earliest' ? 0 : -1);
       if (c < 0 && reset === 'none') pos.failed = true;
       this.positions.push(pos);
+      this.byTp.set(tp, pos);
       if (c >= 0 || reset === 'earliest') this.trace.emit({ type: 'position', t: this.kernel.now, consumer: this.name, tp, offset: pos.offset, from: c >= 0 ? 'committed' : 'earliest' });
     }
     this.fetchAll();
@@ -336,7 +344,8 @@ export class Consumer extends Process {
   private fetchAll(): void {
     const img = this.metadata.image;
     if (img === null || !this.alive) return;
-    const byLeader = new Map<number, string[]>();
+    const byLeader = this.byLeader;
+    byLeader.clear();
     for (const pos of this.positions) {
       const p = img.partitions[pos.tp];
       const leader = p.leader;
@@ -344,13 +353,19 @@ export class Consumer extends Process {
       if (this.needsValidation(pos, p.leaderEpoch)) this.validate(pos, leader, p.leaderEpoch);
       if (pos.validating) continue;
       const node = this.readReplica(pos, p.replicas, leader);
+      // A broker with a fetch in flight gets none now: no list for it.
+      if (this.inflight.has(node)) {
+        if (!byLeader.has(node)) byLeader.set(node, null);
+        continue;
+      }
       const l = byLeader.get(node);
-      if (l === undefined) byLeader.set(node, [pos.tp]);
+      if (l === undefined || l === null) byLeader.set(node, [pos.tp]);
       else l.push(pos.tp);
     }
     const now = this.kernel.now;
-    for (const [leader, tps] of [...byLeader].sort((a, b) => a[0] - b[0])) {
-      if (this.inflight.has(leader)) continue;
+    const leaders = byLeader.size === 1 ? [...byLeader] : [...byLeader].sort((a, b) => a[0] - b[0]);
+    for (const [leader, tps] of leaders) {
+      if (tps === null || this.inflight.has(leader)) continue;
       const readyAt = this.backoff.readyAt(leader);
       if (readyAt <= now) this.sendFetch(leader, tps);
       else this.fetchAllAt(readyAt);
