@@ -4,6 +4,7 @@
  */
 import type { TraceEvent } from '../../sim/index.js';
 import { batchKey, TraceIndex, type Frame } from './frames.js';
+import { GroupSeries } from './group-series.js';
 import { NarrativeBuilder, type NarrativeItem } from './narrative.js';
 
 export interface SeriesPoint {
@@ -118,13 +119,18 @@ export class Series {
 export class Model {
   readonly narrative = new NarrativeBuilder();
   readonly series = new Series();
+  /** Consumer groups' lag over time and the records they received again. */
+  readonly groups = new GroupSeries();
   readonly index: TraceIndex;
 
   constructor(every = 2000) {
     this.index = new TraceIndex({
       every,
       observe: (ev: TraceEvent, i: number, f: Readonly<Frame>, lostBefore: number) => {
+        const n = this.groups.redeliveries.length;
+        this.groups.event(ev, i, f);
         this.narrative.event(ev, i, f, lostBefore);
+        if (this.groups.redeliveries.length > n) this.narrative.redelivered(this.groups.redeliveries[n]);
         this.series.event(ev, f);
       },
     });
