@@ -13,6 +13,7 @@ import type { App } from './state.js';
 import { $, size } from './ui.js';
 import { renderStory } from './story-panel.js';
 import { renderWhyCursor } from './why-panel.js';
+import { renderGroups } from './groups-panel.js';
 
 type Header = Extract<TraceEvent, { type: 'header' }>;
 
@@ -33,6 +34,7 @@ export function render(app: App): void {
   const frame = state.model.index.frameAt(state.cursorI);
   renderCursorText(app, header, frame);
   drawViews(app, header, frame, els, sizes);
+  renderGroups(app, frame);
   renderNarrative(app, state.model.items);
   renderChecks(app);
   renderWhyCursor(app);

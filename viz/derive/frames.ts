@@ -116,6 +116,8 @@ export interface ClientView {
   name: string;
   topic: string;
   up: boolean;
+  /** When it last started, crashed or stopped, µs. */
+  sinceUs?: number;
   pid?: number;
   acks?: number;
   idempotence?: boolean;
@@ -291,6 +293,7 @@ function reduceClient(f: Frame, ev: ClientEvent): void {
   const c = f.clients[ev.node];
   if (c === undefined) return;
   c.up = ev.state === 'started';
+  c.sinceUs = ev.t;
   if (ev.pid !== undefined) c.pid = ev.pid;
 }
 

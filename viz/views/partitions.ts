@@ -5,6 +5,7 @@
  */
 import * as d3 from 'd3';
 import { firstDivergence, recordRuns, type Frame, type PartitionView } from '../derive/frames.js';
+import { coordinatorTps, shownPartition } from '../derive/groups.js';
 import type { Size } from './cluster.js';
 import { BROKER_COLORS, RECORD_COLORS } from './colors.js';
 import { mk, pool, set, text, type El } from './dom.js';
@@ -23,8 +24,24 @@ export interface PartitionOptions {
 export function partitionsHeight(frame: Frame, opts: PartitionOptions): number {
   const m = metrics(opts);
   let h = 4;
-  for (const p of Object.values(frame.partitions)) h += blockHeight(p, m);
+  for (const p of shownPartitions(frame).parts) h += blockHeight(p, m);
   return Math.max(h, 40);
+}
+
+const shownCache = new WeakMap<object, { partitions: Frame['partitions']; out: { parts: PartitionView[]; coords: Map<string, string[]> } }>();
+
+/**
+ * The partitions the view shows: every partition but those of __consumer_offsets (50 internal partitions
+ * by default), except the ones that coordinate a group; and per coordinating partition, its groups.
+ */
+export function shownPartitions(frame: Frame): { parts: PartitionView[]; coords: Map<string, string[]> } {
+  const c = shownCache.get(frame.groups);
+  if (c !== undefined && c.partitions === frame.partitions) return c.out;
+  const coords = coordinatorTps(frame);
+  const keys = new Set(coords.keys());
+  const out = { parts: Object.values(frame.partitions).filter((p) => shownPartition(p.tp, p.topic, keys)), coords };
+  shownCache.set(frame.groups, { partitions: frame.partitions, out });
+  return out;
 }
 
 function metrics(opts: PartitionOptions): { title: number; row: number; gap: number; label: number; right: number; lost: number } {
@@ -191,7 +208,7 @@ export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, o
   set(svg, 'width', size.width);
   set(svg, 'height', height);
   defs(d3.select(svgEl));
-  const parts = Object.values(frame.partitions);
+  const { parts, coords } = shownPartitions(frame);
   const tps = parts.map((p) => p.tp).join('\n');
   let view = views.get(svgEl);
   if (view === undefined || view.tps !== tps || !svgEl.contains(view.parts)) {
@@ -212,10 +229,10 @@ export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, o
     const h = blockHeight(p, m);
     if (blk.dataOf !== p || blk.top !== y) blockData(blk, p, y, m);
     if (y + h >= vp.top - MARGIN && y <= vp.top + vp.height + MARGIN) {
-      let key = `${layoutKey}|${y}`;
+      let key = `${layoutKey}|${y}|${coords.get(p.tp)?.join() ?? ''}`;
       for (const b of p.replicas) key += `|${frame.brokers[b]?.state ?? 'up'}`;
       if (blk.last !== p || blk.lastKey !== key) {
-        drawBlock(blk, p, frame, y, m, x0, x1, size, opts);
+        drawBlock(blk, p, frame, y, m, x0, x1, size, opts, coords.get(p.tp));
         blk.last = p;
         blk.lastKey = key;
       }
@@ -262,16 +279,27 @@ interface Scale {
   x: (v: number) => number;
 }
 
-function drawBlock(blk: Block, p: PartitionView, frame: Frame, top: number, m: ReturnType<typeof metrics>, x0: number, x1: number, size: Size, opts: PartitionOptions): void {
+function drawBlock(
+  blk: Block,
+  p: PartitionView,
+  frame: Frame,
+  top: number,
+  m: ReturnType<typeof metrics>,
+  x0: number,
+  x1: number,
+  size: Size,
+  opts: PartitionOptions,
+  groups: string[] | undefined,
+): void {
   blockData(blk, p, top, m);
-  drawBlockHead(blk, p, m, size);
+  drawBlockHead(blk, p, m, size, groups, opts);
   const sc = offsetScale(p, opts, x0, x1);
   for (const row of blk.rows) drawRow(row, p, frame, m, sc);
   drawLost(blk, p, m, sc);
 }
 
 /** The block's background (colored by its health), its name and its info line. */
-function drawBlockHead(blk: Block, p: PartitionView, m: ReturnType<typeof metrics>, size: Size): void {
+function drawBlockHead(blk: Block, p: PartitionView, m: ReturnType<typeof metrics>, size: Size, groups: string[] | undefined, opts: PartitionOptions): void {
   set(blk.bg, 'x', 0);
   set(blk.bg, 'y', 0);
   set(blk.bg, 'width', size.width);
@@ -280,9 +308,11 @@ function drawBlockHead(blk: Block, p: PartitionView, m: ReturnType<typeof metric
   set(blk.bg, 'class', `bg${p.leader < 0 ? ' offline' : p.isr.length < p.minIsr ? ' underminisr' : p.isr.length < p.replicas.length ? ' urp' : ''}`);
   set(blk.title, 'x', 6);
   set(blk.title, 'y', m.title - 7);
-  set(blk.info, 'x', m.label);
+  // A long name (__consumer_offsets-39) pushes the info line right.
+  set(blk.info, 'x', Math.max(m.label, 6 + p.tp.length * (opts.large ? 9.5 : 7.2) + 10));
   set(blk.info, 'y', m.title - 7);
-  text(blk.info, infoText(p));
+  set(blk.g, 'data-coordinator-of', groups?.join(',') ?? '');
+  text(blk.info, `${groups === undefined ? '' : `coordinator of group ${groups.join(', ')} · `}${infoText(p)}`);
 }
 
 /** "leader b1 · epoch 2 · ISR [1,2] · min.insync 2 · under-replicated". */
