@@ -144,7 +144,12 @@ function lagChart(sec: HTMLElement, pts: LagPoint[], tUs: number, header: unknow
     cur.setAttribute(k, String(v));
   svg.append(cur);
   const now = pts.filter((p) => p.t <= tUs).at(-1);
-  const cap = el(row, 'div', `lag: ${now?.read.toLocaleString() ?? 0} record(s) unread (dark), ${now?.committed.toLocaleString() ?? 0} uncommitted (light); top ${max.toLocaleString()}`, 'grp-lag-text');
+  const cap = el(
+    row,
+    'div',
+    `lag: ${now?.read.toLocaleString() ?? 0} record(s) unread (dark), ${now?.committed.toLocaleString() ?? 0} uncommitted (light); top ${max.toLocaleString()}`,
+    'grp-lag-text',
+  );
   cap.dataset.testid = 'group-lag-text';
   cap.title = 'lag = the partitions’ high watermark minus the group’s read position (dark) or its committed offsets (light), summed over its partitions';
 }

@@ -82,7 +82,8 @@ function drawViews(
   drawPartitions(els.parts.querySelector('svg')!, frame, { width: sizes.partsWidth, height: 0 }, { window: state.window, large: state.large });
   // A short window (a laptop, large type on a projector) gets lower chart lanes, so the panels above keep their room.
   const compact = window.innerHeight < (state.large ? 1000 : 860);
-  const tlSize = { width: sizes.tlWidth, height: timelineHeight(state.charts, state.large, compact) };
+  const groups = header.consumers.some((c) => c.group !== undefined);
+  const tlSize = { width: sizes.tlWidth, height: timelineHeight(state.charts, state.large, compact, groups) };
   els.tl.style.height = `${tlSize.height}px`;
   drawTimeline(
     els.tl.querySelector('svg')!,
@@ -96,6 +97,7 @@ function drawViews(
       b: cmp.on && cmp.model.index.length > 0 ? { items: cmp.model.items, series: cmp.model.series.points, seriesWidthUs: cmp.model.series.width } : undefined,
       diffUs: cmp.on ? firstDifference(app)?.t : undefined,
       violations: violations(app),
+      groups,
     },
     tlSize,
     { showCharts: state.charts, onSeekTime: (x) => stopAtTime(app, x), onSeekIndex: (i) => stopAt(app, i) },

@@ -10,7 +10,7 @@ import type { GroupFrame } from './groups.js';
 /** The group's lag at one moment: records below the high watermark it has not committed / not read. */
 export interface LagPoint {
   t: number;
-  /** Σ over its partitions of (leader's HW − committed offset), 0 for a partition before its first commit... see `lagAt`. */
+  /** Σ over its partitions of (leader's HW − committed offset); a partition without a commit counts from 0. */
   committed: number;
   /** Σ over its partitions of (leader's HW − the group's read position: the end of the last records it received). */
   read: number;
@@ -43,6 +43,9 @@ export class GroupSeries {
   /** Redelivered records per group so far (the last count). */
   readonly redelivered = new Map<string, number>();
   widthUs = 1_000_000;
+  /** Samples taken so far, and the last one's read lag summed over the groups (the timeline's chart). */
+  samples = 0;
+  readLag = 0;
   private nextSampleUs = 0;
   /** The group of each consumer that is a member. */
   private readonly groupOf = new Map<string, string>();
@@ -108,10 +111,13 @@ export class GroupSeries {
   }
 
   private sample(t: number, f: Readonly<LagFrame>): void {
+    this.samples++;
+    this.readLag = 0;
     for (const g of Object.values(f.groups)) {
       let pts = this.lag.get(g.group);
       if (pts === undefined) this.lag.set(g.group, (pts = []));
       const p = lagAt(f, g.group, this.readTo.get(g.group));
+      this.readLag += p.read;
       const last = pts[pts.length - 1];
       if (last !== undefined && last.t === t) pts[pts.length - 1] = { t, ...p };
       else pts.push({ t, ...p });

@@ -16,6 +16,8 @@ export interface SeriesPoint {
   lost: number;
   /** Under-replicated partitions (ISR smaller than the replica set) at the bucket's end. */
   urp: number;
+  /** Consumer groups' lag: the most records below the high watermarks their members had not read, summed over the groups; NaN without a sample. */
+  lag: number;
   /** Mean produce latency (batch creation → acknowledgement), ms; NaN if no ack in the bucket. */
   latencyMs: number;
   latSum: number;
@@ -104,13 +106,19 @@ export class Series {
     }
   }
 
+  /** A sample of the groups' lag (the bucket keeps its largest). */
+  lagAt(t: number, lag: number): void {
+    const p = this.point(t);
+    p.lag = Number.isNaN(p.lag) ? lag : Math.max(p.lag, lag);
+  }
+
   /** The point of the bucket at `t`, made (with the buckets before it) if needed. */
   private point(t: number): SeriesPoint {
     const k = Math.floor(t / this.width);
     while (this.points.length <= k) {
       const prev = this.points[this.points.length - 1];
       if (prev !== undefined) close(prev);
-      this.points.push({ t: this.points.length * this.width, acked: 0, failed: 0, lost: prev?.lost ?? 0, urp: prev?.urp ?? 0, latencyMs: NaN, latSum: 0, latN: 0, p50Ms: NaN, p99Ms: NaN });
+      this.points.push({ t: this.points.length * this.width, acked: 0, failed: 0, lost: prev?.lost ?? 0, urp: prev?.urp ?? 0, lag: NaN, latencyMs: NaN, latSum: 0, latN: 0, p50Ms: NaN, p99Ms: NaN });
     }
     return this.points[k];
   }
@@ -128,7 +136,9 @@ export class Model {
       every,
       observe: (ev: TraceEvent, i: number, f: Readonly<Frame>, lostBefore: number) => {
         const n = this.groups.redeliveries.length;
+        const samples = this.groups.samples;
         this.groups.event(ev, i, f);
+        if (this.groups.samples > samples) this.series.lagAt(ev.t, this.groups.readLag);
         this.narrative.event(ev, i, f, lostBefore);
         if (this.groups.redeliveries.length > n) this.narrative.redelivered(this.groups.redeliveries[n]);
         this.series.event(ev, f);

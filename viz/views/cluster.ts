@@ -35,7 +35,10 @@ function byGroup(frame: Frame): Frame['clients'][string][] {
     const g = c.kind === 'consumer' ? frame.members[c.name]?.group : undefined;
     return g === undefined ? groups.length : groups.indexOf(g);
   };
-  return clients.map((c, k) => ({ c, k })).sort((a, b) => rank(a.c) - rank(b.c) || a.k - b.k).map((x) => x.c);
+  return clients
+    .map((c, k) => ({ c, k }))
+    .sort((a, b) => rank(a.c) - rank(b.c) || a.k - b.k)
+    .map((x) => x.c);
 }
 
 export interface ClusterOptions {
@@ -254,7 +257,11 @@ function drawNodes(view: View, frame: Frame): void {
       const tps = leaders.get(b.id);
       const groups = coordinates.get(b.id);
       set(n.g, 'data-coordinator-of', groups?.join(',') ?? '');
-      put(n.sub2, `${tps === undefined ? '' : `★ ${compactTps(tps)}`}${groups === undefined ? '' : `${tps === undefined ? '' : ' '}◆ ${groups.join(',')}`}`);
+      const star = tps === undefined ? '' : `★ ${compactTps(tps)}`;
+      // The groups it coordinates, in words when they fit, else after a ◆ (the group's box names its coordinator).
+      const coordinator = groups === undefined ? '' : `coordinator of ${groups.join(', ')}`;
+      const both = [star, coordinator].filter((x) => x !== '').join(' · ');
+      put(n.sub2, both.length * char <= d.lab.w || groups === undefined ? both : `${star} ◆ ${groups.join(',')}`);
     } else if (d.kind === 'controller') {
       set(n.g, 'data-state', frame.controllerUp ? 'up' : 'crashed');
       set(n.circle, 'fill', frame.controllerUp ? '#5b7db1' : BROKER_COLORS.crashed);
@@ -307,7 +314,7 @@ export function memberState(m: MemberView, frame: Frame): { state: 'processing' 
   const g = frame.groups[m.group];
   if (c !== undefined && !c.up) {
     const gone = g !== undefined && !g.members.includes(m.consumer);
-    return { state: 'crashed', text: gone ? `removed from ${m.group}` : m.partitions.length > 0 ? 'down: nobody reads these' : 'down' };
+    return { state: 'crashed', text: gone ? `removed from ${m.group}` : m.partitions.length > 0 ? 'down: not consumed' : 'down' };
   }
   if (m.pausedSinceUs !== undefined) return { state: 'paused', text: `paused ${fmtDuration(frame.t - m.pausedSinceUs)}: rebalance` };
   if (g !== undefined && g.rebalanceSinceUs !== undefined) return { state: m.partitions.length > 0 ? 'processing' : 'paused', text: `rebalancing (gen ${g.generation})` };
@@ -324,12 +331,14 @@ function drawGroups(view: View, frame: Frame): void {
     mk(g, 'line', 'coordline');
     mk(g, 'rect', 'groupbox');
     mk(g, 'text', 'grouplabel');
+    const t = mk(g, 'text', 'coordlabel');
+    t.setAttribute('text-anchor', 'middle');
     return g;
   });
   const { line: lh } = typeMetrics(view.opts.large === true);
   groups.forEach((grp, k) => {
     const el = boxes[k];
-    const [lineEl, rect, label] = [...el.children] as El[];
+    const [lineEl, rect, label, coordLabel] = [...el.children] as El[];
     const nodes = [...pos.values()].filter((d) => d.kind === 'consumer' && frame.members[d.id.slice(2)]?.group === grp.group);
     set(el, 'data-testid', `group-${grp.group}`);
     set(el, 'data-state', grp.state);
@@ -356,6 +365,7 @@ function drawGroups(view: View, frame: Frame): void {
     set(label, 'y', px(y0 + lh - 3));
     text(label, `${grp.group} · gen ${grp.generation} · ${grp.rebalanceSinceUs !== undefined ? 'rebalancing' : grp.state}`);
     const b = pos.get(`b${grp.coordinator}`);
+    set(coordLabel, 'display', b === undefined ? 'none' : 'inline');
     if (b === undefined) return set(lineEl, 'display', 'none');
     set(lineEl, 'display', 'inline');
     const cx = x0;
@@ -365,6 +375,10 @@ function drawGroups(view: View, frame: Frame): void {
     set(lineEl, 'y1', px(b.y + ((cy - b.y) / len) * (b.r + 3)));
     set(lineEl, 'x2', px(cx));
     set(lineEl, 'y2', px(cy));
+    // The line's name, near the box (the middle of the line is among the broker links).
+    set(coordLabel, 'x', px(cx - (cx - b.x) * 0.22));
+    set(coordLabel, 'y', px(cy - (cy - b.y) * 0.22 - 4));
+    text(coordLabel, `coordinator b${grp.coordinator}`);
   });
 }
 

@@ -228,6 +228,7 @@ export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, o
     const blk = view.blocks[k];
     const h = blockHeight(p, m);
     if (blk.dataOf !== p || blk.top !== y) blockData(blk, p, y, m);
+    set(blk.g, 'data-coordinator-of', coords.get(p.tp)?.join(',') ?? '');
     if (y + h >= vp.top - MARGIN && y <= vp.top + vp.height + MARGIN) {
       let key = `${layoutKey}|${y}|${coords.get(p.tp)?.join() ?? ''}`;
       for (const b of p.replicas) key += `|${frame.brokers[b]?.state ?? 'up'}`;
@@ -311,7 +312,6 @@ function drawBlockHead(blk: Block, p: PartitionView, m: ReturnType<typeof metric
   // A long name (__consumer_offsets-39) pushes the info line right.
   set(blk.info, 'x', Math.max(m.label, 6 + p.tp.length * (opts.large ? 9.5 : 7.2) + 10));
   set(blk.info, 'y', m.title - 7);
-  set(blk.g, 'data-coordinator-of', groups?.join(',') ?? '');
   text(blk.info, `${groups === undefined ? '' : `coordinator of group ${groups.join(', ')} · `}${infoText(p)}`);
 }
 
