@@ -121,12 +121,15 @@ describe('consumer groups in the page', () => {
     expect(await attr('group-billing', 'data-generation')).toBe('2');
     expect(await attr('node-c:app-1', 'data-state')).toBe('processing');
     const row = async (name: string) => Promise.all(['before', 'now', 'state'].map((c) => member(name).locator(`[data-col="${c}"]`).textContent()));
-    expect(await row('app-1')).toEqual(['orders-0,1', 'orders-0,1,2', expect.stringMatching(/^reads orders-0,1,2 \(paused \d+ ms at 24\.\d{3} s\)$/)]);
+    expect(await row('app-1')).toEqual(['orders-0,1', 'orders-0,1,2', expect.stringMatching(/^reading \(paused \d+ ms at 24\.0 s\)$/)]);
     expect(await row('app-2')).toEqual(['orders-2,3', '—', 'down since 15.000 s, removed']);
-    expect(await row('app-3')).toEqual(['orders-4,5', 'orders-3,4,5', expect.stringMatching(/^reads orders-3,4,5 \(paused \d+ ms/)]);
+    expect(await row('app-3')).toEqual(['orders-4,5', 'orders-3,4,5', expect.stringMatching(/^reading \(paused \d+ ms/)]);
     const red = opened.page.locator('[data-testid="group-panel-billing"] [data-testid="group-redelivered"]');
     expect(await red.getAttribute('data-records')).toBe('1320');
-    expect(await red.textContent()).toContain('whole run: 1,320 (checks)');
+    expect(await red.textContent()).toBe('received again so far: 1,320 record(s) (orders-3 1681..2303, orders-2 1930..2626)');
+    expect(await opened.page.locator('[data-testid="group-panel-billing"] [data-testid="group-checks"]').textContent()).toBe('whole run (checks): redelivered 1,320 · duplicated 0 · skipped 0');
+    // The partitions view tells who reads each partition, the committed offset and what was received again.
+    await expect.poll(() => opened.page.getByTestId('partition-info-orders-2').textContent()).toMatch(/ · billing: app-1, committed \d+, 697 received again \(1930\.\.2626\)$/);
     const texts = await opened.page.getByTestId('narrative-item').allTextContents();
     expect(texts.some((x) => /orders-2 went unconsumed for 9\.0 s: app-2 crashed at 15\.000 s/.test(x))).toBe(true);
     expect(texts.some((x) => /member app-2 was removed: no heartbeat for session\.timeout\.ms/.test(x))).toBe(true);

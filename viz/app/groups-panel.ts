@@ -49,9 +49,19 @@ export function renderGroups(app: App, frame: Frame): void {
     const red = el(sec, 'div', undefined, 'grp-red');
     red.dataset.testid = 'group-redelivered';
     red.dataset.records = String(r.records);
-    red.textContent = `redelivered so far: ${r.records.toLocaleString()} record(s)${r.records > 0 ? ` (${[...r.byTp].map(([tp, x]) => `${tp} offsets ${x.first}..${x.last}`).join(', ')})` : ''}`;
-    const total = app.state.summary?.records.redelivered;
-    if (total !== undefined && groups.length === 1) red.textContent += ` · whole run: ${total.toLocaleString()} (checks)`;
+    red.textContent = `received again so far: ${r.records.toLocaleString()} record(s)${r.records > 0 ? ` (${[...r.byTp].map(([tp, x]) => `${tp} ${x.first}..${x.last}`).join(', ')})` : ''}`;
+    // The checks' counters of the whole run (a run's summary; a trace file has none), for every reader together.
+    const rec = app.state.summary?.records;
+    if (rec !== undefined) {
+      const whole = el(
+        sec,
+        'div',
+        `whole run (checks): redelivered ${rec.redelivered.toLocaleString()} · duplicated ${rec.duplicated.toLocaleString()} · skipped ${rec.skipped.toLocaleString()}`,
+        'grp-whole',
+      );
+      whole.dataset.testid = 'group-checks';
+      whole.title = 'the checks count every reader of the run together: the groups and consumers outside groups';
+    }
     lagChart(sec, series.lagUntil(g.group, Infinity), frame.t, app.state.model.index.events[0]);
   });
 }
@@ -61,7 +71,7 @@ function groupHead(sec: HTMLElement, g: GroupView): void {
   head.dataset.testid = 'group-head';
   el(head, 'b', `group ${g.group}`);
   const state = g.rebalanceSinceUs !== undefined ? `rebalancing (${g.state})` : g.state;
-  const coord = g.coordinator < 0 ? 'coordinator unknown' : `coordinator broker ${g.coordinator}${g.coordinatorTp === '' ? '' : ` (leader of ${g.coordinatorTp})`}`;
+  const coord = g.coordinator < 0 ? 'coordinator unknown' : `coordinator broker ${g.coordinator}${g.coordinatorTp === '' ? '' : ` (${g.coordinatorTp})`}`;
   head.append(` · ${state} · generation ${g.generation} · ${coord}`);
   if (g.failedCommits > 0 && g.lastFailure !== undefined) {
     const f = el(sec, 'div', `${g.failedCommits} failed commit(s), last: ${g.lastFailure.consumer} ${g.lastFailure.error} at ${fmtTime(g.lastFailure.t)}`, 'grp-fail');
@@ -106,9 +116,9 @@ export function memberText(g: GroupView, name: string, frame: Frame): { state: s
     return { state: 'down', text: `down since ${fmtTime(c.sinceUs)}${inGroup ? unread : ', removed'}` };
   }
   if (m.pausedSinceUs !== undefined) return { state: 'paused', text: `paused ${fmtDuration(frame.t - m.pausedSinceUs)}: gave up ${tps(m.revoked.length > 0 ? m.revoked : m.lost)}` };
-  const last = m.lastPause !== undefined ? ` (paused ${fmtDuration(m.lastPause.toUs - m.lastPause.fromUs)} at ${fmtTime(m.lastPause.fromUs)})` : '';
+  const last = m.lastPause !== undefined ? ` (paused ${fmtDuration(m.lastPause.toUs - m.lastPause.fromUs)} at ${(m.lastPause.fromUs / 1e6).toFixed(1)} s)` : '';
   if (m.partitions.length === 0) return { state: 'idle', text: `${m.generation > 0 ? 'owns nothing' : 'joining'}${last}` };
-  return { state: 'processing', text: `reads ${tps(m.partitions)}${last}` };
+  return { state: 'processing', text: `reading${last}` };
 }
 
 /** The lag over the run (committed: light; read position: dark) and the cursor. */
@@ -144,12 +154,31 @@ function lagChart(sec: HTMLElement, pts: LagPoint[], tUs: number, header: unknow
     cur.setAttribute(k, String(v));
   svg.append(cur);
   const now = pts.filter((p) => p.t <= tUs).at(-1);
-  const cap = el(
-    row,
-    'div',
-    `lag: ${now?.read.toLocaleString() ?? 0} record(s) unread (dark), ${now?.committed.toLocaleString() ?? 0} uncommitted (light); top ${max.toLocaleString()}`,
-    'grp-lag-text',
-  );
+  const cap = el(row, 'div', `lag: ${now?.read.toLocaleString() ?? 0} unread (dark) · ${now?.committed.toLocaleString() ?? 0} uncommitted (light) · top ${max.toLocaleString()}`, 'grp-lag-text');
   cap.dataset.testid = 'group-lag-text';
   cap.title = 'lag = the partitions’ high watermark minus the group’s read position (dark) or its committed offsets (light), summed over its partitions';
+}
+
+/**
+ * Per partition of a group's topics, a note for the partitions view: who in the group reads it (or that its
+ * owner is down or it is being reassigned), the group's committed offset, and the records of it the group
+ * received again so far.
+ */
+export function partitionNotes(app: App, frame: Frame): Map<string, string> {
+  const out = new Map<string, string>();
+  const series = app.state.model.groups;
+  for (const g of Object.values(frame.groups)) {
+    const red = series.redeliveredAt(g.group, frame.index).byTp;
+    for (const tp in frame.partitions) {
+      if (!g.topics.includes(frame.partitions[tp].topic)) continue;
+      const owner = Object.values(frame.members).find((m) => m.group === g.group && m.partitions.includes(tp));
+      const down = owner !== undefined && frame.clients[`c:${owner.consumer}`]?.up === false;
+      const who = owner === undefined ? 'unassigned' : `${owner.consumer}${down ? ' (down)' : ''}`;
+      const c = g.committed[tp];
+      const r = red.get(tp);
+      const note = `${g.group}: ${who}${c === undefined ? '' : `, committed ${c}`}${r === undefined ? '' : `, ${r.count} received again (${r.first}..${r.last})`}`;
+      out.set(tp, out.has(tp) ? `${out.get(tp)} · ${note}` : note);
+    }
+  }
+  return out;
 }

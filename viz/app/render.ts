@@ -13,7 +13,7 @@ import type { App } from './state.js';
 import { $, size } from './ui.js';
 import { renderStory } from './story-panel.js';
 import { renderWhyCursor } from './why-panel.js';
-import { renderGroups } from './groups-panel.js';
+import { partitionNotes, renderGroups } from './groups-panel.js';
 
 type Header = Extract<TraceEvent, { type: 'header' }>;
 
@@ -79,7 +79,8 @@ function drawViews(
     onLinkClick: scenario ? (a, b, cut, ev) => openLinkMenu(app, a, b, cut, ev) : undefined,
     large: state.large,
   });
-  drawPartitions(els.parts.querySelector('svg')!, frame, { width: sizes.partsWidth, height: 0 }, { window: state.window, large: state.large });
+  const notes = Object.keys(frame.groups).length > 0 ? partitionNotes(app, frame) : undefined;
+  drawPartitions(els.parts.querySelector('svg')!, frame, { width: sizes.partsWidth, height: 0 }, { window: state.window, large: state.large, notes });
   // A short window (a laptop, large type on a projector) gets lower chart lanes, so the panels above keep their room.
   const compact = window.innerHeight < (state.large ? 1000 : 860);
   const groups = header.consumers.some((c) => c.group !== undefined);

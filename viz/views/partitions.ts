@@ -18,6 +18,8 @@ export interface PartitionOptions {
   /** Offsets shown in tail mode. */
   tail?: number;
   large?: boolean;
+  /** Per partition, what consumer groups do with it (its reader, committed offset, records received again), after its info. */
+  notes?: ReadonlyMap<string, string>;
 }
 
 /** The height the view needs for this frame. */
@@ -230,7 +232,7 @@ export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, o
     if (blk.dataOf !== p || blk.top !== y) blockData(blk, p, y, m);
     set(blk.g, 'data-coordinator-of', coords.get(p.tp)?.join(',') ?? '');
     if (y + h >= vp.top - MARGIN && y <= vp.top + vp.height + MARGIN) {
-      let key = `${layoutKey}|${y}|${coords.get(p.tp)?.join() ?? ''}`;
+      let key = `${layoutKey}|${y}|${coords.get(p.tp)?.join() ?? ''}|${opts.notes?.get(p.tp) ?? ''}`;
       for (const b of p.replicas) key += `|${frame.brokers[b]?.state ?? 'up'}`;
       if (blk.last !== p || blk.lastKey !== key) {
         drawBlock(blk, p, frame, y, m, x0, x1, size, opts, coords.get(p.tp));
@@ -312,7 +314,8 @@ function drawBlockHead(blk: Block, p: PartitionView, m: ReturnType<typeof metric
   // A long name (__consumer_offsets-39) pushes the info line right.
   set(blk.info, 'x', Math.max(m.label, 6 + p.tp.length * (opts.large ? 9.5 : 7.2) + 10));
   set(blk.info, 'y', m.title - 7);
-  text(blk.info, `${groups === undefined ? '' : `coordinator of group ${groups.join(', ')} · `}${infoText(p)}`);
+  const note = opts.notes?.get(p.tp);
+  text(blk.info, `${groups === undefined ? '' : `coordinator of group ${groups.join(', ')} · `}${infoText(p)}${note === undefined ? '' : ` · ${note}`}`);
 }
 
 /** "leader b1 · epoch 2 · ISR [1,2] · min.insync 2 · under-replicated". */
