@@ -137,6 +137,11 @@ describe('consumer groups in the page', () => {
     expect(texts.some((x) => /orders-2 went unconsumed for 9\.0 s: app-2 crashed at 15\.000 s/.test(x))).toBe(true);
     expect(texts.some((x) => /member app-2 was removed: no heartbeat for session\.timeout\.ms/.test(x))).toBe(true);
     await shoot('groups-after');
+    // Large type (a projector): look at it.
+    await opened.page.locator('#large').click();
+    await opened.page.waitForTimeout(300);
+    await opened.page.screenshot({ path: join(SHOTS, 'groups-after-large.png') });
+    await opened.page.locator('#large').click();
     expect(opened.errors).toEqual([]);
   });
 

@@ -41,7 +41,10 @@ export function renderGroups(app: App, frame: Frame): void {
   cache.__of = { groups: frame.groups, members: frame.members, clients: frame.clients, key, series };
   root.replaceChildren();
   groups.forEach((g, k) => {
-    const sec = el(root, 'section', undefined, 'grp');
+    // A group's details fold into its head line (kept folded across redraws): the narrative needs the room on a small screen.
+    const sec = el(root, 'details', undefined, 'grp');
+    sec.open = !folded.has(g.group);
+    sec.addEventListener('toggle', () => (sec.open ? folded.delete(g.group) : folded.add(g.group)));
     sec.dataset.testid = `group-panel-${g.group}`;
     groupHead(sec, g);
     memberTable(sec, g, frame);
@@ -66,8 +69,11 @@ export function renderGroups(app: App, frame: Frame): void {
   });
 }
 
+/** Groups whose details the user folded. */
+const folded = new Set<string>();
+
 function groupHead(sec: HTMLElement, g: GroupView): void {
-  const head = el(sec, 'div', undefined, 'grp-head');
+  const head = el(sec, 'summary', undefined, 'grp-head');
   head.dataset.testid = 'group-head';
   el(head, 'b', `group ${g.group}`);
   const state = g.rebalanceSinceUs !== undefined ? `rebalancing (${g.state})` : g.state;
