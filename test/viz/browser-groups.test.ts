@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../sim/scenario/parse.js';
 import { createSimulation } from '../../sim/run/simulation.js';
 import { ArraySink, toNdjson } from '../../sim/trace/index.js';
-import { CRASH_REBALANCE } from './fixtures/crash-rebalance.js';
+import { COORDINATOR_CRASH, CRASH_REBALANCE } from './fixtures/crash-rebalance.js';
 import { openPage, type OpenPage, ROOT, WAIT } from './page.js';
 
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
@@ -185,6 +185,36 @@ describe('consumer groups in the page', () => {
     await expect.poll(() => red.getAttribute('data-records')).toBe('1320');
     expect(await page.locator('[data-testid="group-panel-billing"] [data-testid="group-checks"]').count()).toBe(0);
     expect(await attr('node-c:app-3', 'data-partitions')).toBe('orders-3,orders-4,orders-5');
+    expect(opened.errors).toEqual([]);
+  });
+
+  it('two groups; the coordinator of one crashes: the group box’s line and the broker’s label move to the new coordinator', async () => {
+    const { page, out } = opened;
+    const file = join(out, 'coordinator-crash.yaml');
+    writeFileSync(file, COORDINATOR_CRASH);
+    await page.getByTestId('file').setInputFiles(file);
+    await page.waitForFunction(
+      () => {
+        const s = (window as unknown as Viz).kafkasimViz.state;
+        return s.source?.name === 'coordinator-crash.yaml' && s.done;
+      },
+      null,
+      { timeout: WAIT },
+    );
+    const moved = await indexOf("e.type === 'coordinator' && e.group === 'billing' && e.loaded");
+    const broker = await page.evaluate((i) => ((window as unknown as Viz).kafkasimViz.state.model.index.events[i] as unknown as { broker: number }).broker, moved);
+    await seekIndex(moved - 1);
+    await expect.poll(() => attr('group-billing', 'data-coordinator')).toBe('3');
+    expect(await attr('node-b3', 'data-coordinator-of')).toContain('billing');
+    await seekIndex(moved);
+    await expect.poll(() => attr('group-billing', 'data-coordinator')).toBe(String(broker));
+    expect(await attr(`node-b${broker}`, 'data-coordinator-of')).toContain('billing');
+    expect(await attr('node-b3', 'data-coordinator-of')).not.toContain('billing');
+    expect(await page.locator('[data-testid="group-billing"] text.coordlabel').textContent()).toBe(`coordinator b${broker}`);
+    // Two groups: two boxes, two panels, and two coordinating partitions in the partitions view.
+    expect(await page.locator('[data-testid="groups"] details.grp').count()).toBe(2);
+    expect(await page.locator('#partitions [data-testid^="partition-__consumer_offsets-"]').count()).toBe(2);
+    await shoot('groups-coordinator-moved');
     expect(opened.errors).toEqual([]);
   });
 });

@@ -62,23 +62,24 @@ export class GroupNarrative {
   group(ev: GroupEvent, i: number): void {
     const prev = this.states.get(ev.group);
     this.states.set(ev.group, ev.state);
-    const who = `group ${ev.group}`;
+    const name = `group ${ev.group}`;
     const removed = /\b(removed|left)\b/.test(ev.reason);
     if (ev.state === 'PreparingRebalance' && (prev !== 'PreparingRebalance' || removed)) {
       if (prev !== 'PreparingRebalance') this.rebalanceSince.set(ev.group, ev.t);
-      const rest = ev.generation > 0 && ev.members.length > 0 ? `; members ${ev.members.join(', ')} must rejoin (each stops processing when it gives up its partitions)` : '';
-      this.push({ i, t: ev.t, kind: 'group', text: `${who} (coordinator broker ${ev.coordinator}): ${ev.reason}${rest}`, severe: removed });
+      const who = ev.members.length > 1 ? `members ${ev.members.join(', ')} must rejoin (each stops` : `member ${ev.members[0]} must rejoin (it stops`;
+      const rest = ev.generation > 0 && ev.members.length > 0 ? `; ${who} processing when it gives up its partitions)` : '';
+      this.push({ i, t: ev.t, kind: 'group', text: `${name} (coordinator broker ${ev.coordinator}): ${ev.reason}${rest}`, severe: removed });
     } else if (ev.state === 'Stable' && prev !== 'Stable') {
       const since = this.rebalanceSince.get(ev.group);
       this.rebalanceSince.delete(ev.group);
       const took = since !== undefined && ev.generation > 1 ? `, ${dur(ev.t - since)} after the rebalance began` : '';
-      const head = `${who}: generation ${ev.generation} is stable (${ev.protocol ?? 'no'} assignor, leader ${ev.leader ?? 'none'})${took}`;
+      const head = `${name}: generation ${ev.generation} is stable (${ev.protocol ?? 'no'} assignor, leader ${ev.leader ?? 'none'})${took}`;
       const item: GroupItem = { i, t: ev.t, kind: 'group', text: head };
       this.stable.set(ev.group, { item, parts: [], head, generation: ev.generation });
       for (const k of [...this.redeliveries.keys()]) if (k.startsWith(`${ev.group}|`)) this.redeliveries.delete(k);
       this.push(item);
     } else if ((ev.state === 'Empty' || ev.state === 'Dead') && prev !== ev.state) {
-      this.push({ i, t: ev.t, kind: 'group', text: `${who} is ${ev.state === 'Empty' ? 'empty (no members; its committed offsets stay)' : 'dead'}: ${ev.reason}` });
+      this.push({ i, t: ev.t, kind: 'group', text: `${name} is ${ev.state === 'Empty' ? 'empty (no members; its committed offsets stay)' : 'dead'}: ${ev.reason}` });
     }
   }
 
@@ -159,7 +160,9 @@ export class GroupNarrative {
     const why =
       ev.error === 'CommitFailedException'
         ? ': the group rebalanced and gave its partitions to other members, so its offsets are refused; the records it processed since its last commit will be read again'
-        : '';
+        : ev.error === 'COORDINATOR_NOT_AVAILABLE' || ev.error === 'NOT_COORDINATOR' || ev.error === 'COORDINATOR_LOAD_IN_PROGRESS'
+          ? ' (retriable: the consumer looks for the coordinator again and commits later; until then a crash would replay more)'
+          : '';
     this.push({ i, t: ev.t, kind: 'group', text: `${ev.consumer}'s offset commit (${ev.kind}) for group ${ev.group} failed: ${ev.error}${why} (more may follow)`, severe: true });
   }
 

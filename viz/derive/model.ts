@@ -106,11 +106,14 @@ export class Series {
     }
   }
 
-  /** A sample of the groups' lag (the bucket keeps its largest). */
+  /** A sample of the groups' lag (the bucket keeps its largest; a bucket without one, the one before's). */
   lagAt(t: number, lag: number): void {
+    const k = Math.floor(t / this.width);
     const p = this.point(t);
-    p.lag = Number.isNaN(p.lag) ? lag : Math.max(p.lag, lag);
+    p.lag = k === this.lagK ? Math.max(p.lag, lag) : lag;
+    this.lagK = k;
   }
+  private lagK = -1;
 
   /** The point of the bucket at `t`, made (with the buckets before it) if needed. */
   private point(t: number): SeriesPoint {
@@ -118,7 +121,19 @@ export class Series {
     while (this.points.length <= k) {
       const prev = this.points[this.points.length - 1];
       if (prev !== undefined) close(prev);
-      this.points.push({ t: this.points.length * this.width, acked: 0, failed: 0, lost: prev?.lost ?? 0, urp: prev?.urp ?? 0, lag: NaN, latencyMs: NaN, latSum: 0, latN: 0, p50Ms: NaN, p99Ms: NaN });
+      this.points.push({
+        t: this.points.length * this.width,
+        acked: 0,
+        failed: 0,
+        lost: prev?.lost ?? 0,
+        urp: prev?.urp ?? 0,
+        lag: prev?.lag ?? NaN,
+        latencyMs: NaN,
+        latSum: 0,
+        latN: 0,
+        p50Ms: NaN,
+        p99Ms: NaN,
+      });
     }
     return this.points[k];
   }

@@ -10,7 +10,7 @@ import { fmtDuration, nodeName } from '../derive/narrative.js';
 import { BROKER_COLORS, MSG_COLORS } from './colors.js';
 import { mk, pool, set, text, unset, type El } from './dom.js';
 
-import { clusterLayout, fitText, nearestLink, type NodePos, type Size, typeMetrics } from './cluster-layout.js';
+import { clusterLayout, fitText, groupBoxes, nearestLink, type NodePos, type Size, typeMetrics } from './cluster-layout.js';
 
 export type { Size } from './cluster-layout.js';
 
@@ -336,22 +336,19 @@ function drawGroups(view: View, frame: Frame): void {
     return g;
   });
   const { line: lh } = typeMetrics(view.opts.large === true);
+  const members = groups.map((grp) => ({ group: grp.group, nodes: [...pos.values()].filter((d) => d.kind === 'consumer' && frame.members[d.id.slice(2)]?.group === grp.group) }));
+  const geo = new Map(groupBoxes(members, view.width, lh).map((b) => [b.group, b]));
   groups.forEach((grp, k) => {
     const el = boxes[k];
     const [lineEl, rect, label, coordLabel] = [...el.children] as El[];
-    const nodes = [...pos.values()].filter((d) => d.kind === 'consumer' && frame.members[d.id.slice(2)]?.group === grp.group);
     set(el, 'data-testid', `group-${grp.group}`);
     set(el, 'data-state', grp.state);
     set(el, 'data-generation', grp.generation);
     set(el, 'data-coordinator', grp.coordinator);
-    if (nodes.length === 0) return set(el, 'display', 'none');
+    const box = geo.get(grp.group);
+    if (box === undefined) return set(el, 'display', 'none');
     set(el, 'display', 'inline');
-    const r = Math.max(...nodes.map((d) => d.r));
-    const x0 = Math.min(...nodes.map((d) => d.x)) - r - 8;
-    // Wide enough for the members' labels beside them (up to the view's edge).
-    const x1 = Math.min(view.width - 4, Math.max(...nodes.map((d) => d.x + Math.max(r, d.lab.anchor === 'start' ? d.lab.x + d.lab.w : 0))) + 8);
-    const y0 = Math.min(...nodes.map((d) => d.y)) - r - 6 - lh;
-    const y1 = Math.max(...nodes.map((d) => d.y)) + r + 6;
+    const { x0, x1, y0, y1 } = box;
     for (const [a, v] of [
       ['x', x0],
       ['y', y0],

@@ -13,7 +13,7 @@ import { ArraySink, type TraceEvent } from '../../../sim/trace/index.js';
 import { emptyFrame, replay, type Frame } from '../../../viz/derive/frames.js';
 import { coordinatorTps, OFFSETS_TOPIC, shownPartition } from '../../../viz/derive/groups.js';
 import { Model } from '../../../viz/derive/model.js';
-import { CRASH_REBALANCE } from '../fixtures/crash-rebalance.js';
+import { COORDINATOR_CRASH, CRASH_REBALANCE } from '../fixtures/crash-rebalance.js';
 
 let events: TraceEvent[];
 let summary: RunSummary;
@@ -131,5 +131,57 @@ describe('a member crashes and the group rebalances (consumer-crash-rebalance, s
     expect(at(23.9).read).toBeGreaterThan(2500);
     expect(at(39).read).toBeLessThan(50);
     for (const p of lag) expect(p.committed).toBeGreaterThanOrEqual(p.read);
+  });
+});
+
+describe('the coordinator of one of two groups crashes (coordinator-crash, seed 2)', () => {
+  let ev2: TraceEvent[];
+  let m2: Model;
+  let checked: ReturnType<Checker['finish']>;
+
+  beforeAll(() => {
+    const sink = new ArraySink();
+    const checker = new Checker();
+    createSimulation(parseScenario(COORDINATOR_CRASH, 'coordinator-crash.yaml'), { sinks: [sink, checker] }).run();
+    ev2 = sink.events;
+    checked = checker.finish();
+    m2 = new Model(1000);
+    m2.push(ev2);
+  });
+
+  it('the group follows its coordinator: broker 3, then the broker that took over its __consumer_offsets partition', () => {
+    const moved = ev2.findIndex((e) => e.type === 'coordinator' && e.group === 'billing' && e.loaded);
+    expect(moved).toBeGreaterThan(0);
+    const c = ev2[moved] as Extract<TraceEvent, { type: 'coordinator' }>;
+    expect(m2.index.frameAt(moved - 1).groups.billing.coordinator).toBe(3);
+    const after = m2.index.frameAt(moved).groups.billing;
+    expect(after).toMatchObject({ coordinator: c.broker, coordinatorTp: c.tp });
+    expect(c.broker).not.toBe(3);
+    const texts = m2.items.map((x) => x.text);
+    expect(texts).toContain(`broker ${c.broker} is now the coordinator of group billing: it leads ${c.tp} and loaded the group's ${c.offsets} committed offset(s) from its log`);
+    // Each group has its own coordinating partition, both shown.
+    const f = m2.index.frameAt(ev2.length - 1);
+    const coords = coordinatorTps(f);
+    expect([...coords.values()].flat().sort()).toEqual(['billing', 'shipping']);
+  });
+
+  it('commits that fail while the coordinator is away are counted and told once per consumer and error', () => {
+    const failed = ev2.filter((e) => e.type === 'commit' && e.error !== 'NONE') as Array<Extract<TraceEvent, { type: 'commit' }>>;
+    expect(failed.length).toBeGreaterThan(0);
+    const f = m2.index.frameAt(ev2.length - 1);
+    expect(f.groups.billing.failedCommits + f.groups.shipping.failedCommits).toBe(failed.length);
+    const told = m2.items.filter((x) => x.kind === 'group' && / offset commit \(.*\) for group .* failed: /.test(x.text));
+    expect(told.length).toBe(new Set(failed.map((e) => `${e.consumer}|${e.error}`)).size);
+    expect(told[0].text).toMatch(/failed: COORDINATOR_NOT_AVAILABLE \(retriable: /);
+  });
+
+  it('records received again, per group and partition, as the checker counts them', () => {
+    const mine: Array<{ reader: string; partition: string; records: number; offsets: string }> = [];
+    for (const g of ['billing', 'shipping']) {
+      for (const [tp, x] of m2.groups.redeliveredAt(g, ev2.length - 1).byTp) mine.push({ reader: `group ${g}`, partition: tp, records: x.count, offsets: `offsets ${x.first}..${x.last}` });
+    }
+    const key = (r: { reader: string; partition: string }) => `${r.reader}|${r.partition}`;
+    expect(mine.sort((a, b) => (key(a) < key(b) ? -1 : 1))).toEqual(checked.redelivered.map(({ consumers: _, ...r }) => r).sort((a, b) => (key(a) < key(b) ? -1 : 1)));
+    expect(checked.records.redelivered).toBeGreaterThan(0);
   });
 });
