@@ -34,11 +34,13 @@ export function renderGroups(app: App, frame: Frame): void {
   if (groups.length === 0) return;
   const series = app.state.model.groups;
   const redelivered = groups.map((g) => series.redeliveredAt(g.group, frame.index));
-  const key = `${redelivered.map((r) => r.records).join()}|${Math.floor(frame.t / 100_000)}`;
-  const cache = root as HTMLElement & { __of?: { groups: object; members: object; clients: object; key: string; series: GroupSeries } };
+  // Its texts tell durations at the cursor (redrawn every 0.1 s of simulated time), the lag grows while loading.
+  const key = `${redelivered.map((r) => r.records).join()}|${Math.floor(frame.t / 100_000)}|${series.samples}`;
+  const summary = app.state.summary;
+  const cache = root as HTMLElement & { __of?: { groups: object; members: object; clients: object; key: string; series: GroupSeries; summary: object | null } };
   const c = cache.__of;
-  if (c !== undefined && c.groups === frame.groups && c.members === frame.members && c.clients === frame.clients && c.key === key && c.series === series) return;
-  cache.__of = { groups: frame.groups, members: frame.members, clients: frame.clients, key, series };
+  if (c !== undefined && c.groups === frame.groups && c.members === frame.members && c.clients === frame.clients && c.key === key && c.series === series && c.summary === summary) return;
+  cache.__of = { groups: frame.groups, members: frame.members, clients: frame.clients, key, series, summary };
   root.replaceChildren();
   groups.forEach((g, k) => {
     // A group's details fold into its head line (kept folded across redraws): the narrative needs the room on a small screen.
@@ -54,7 +56,7 @@ export function renderGroups(app: App, frame: Frame): void {
     red.dataset.records = String(r.records);
     red.textContent = `received again so far: ${r.records.toLocaleString()} record(s)${r.records > 0 ? ` (${[...r.byTp].map(([tp, x]) => `${tp} ${x.first}..${x.last}`).join(', ')})` : ''}`;
     // The checks' counters of the whole run (a run's summary; a trace file has none), for every reader together.
-    const rec = app.state.summary?.records;
+    const rec = summary?.records;
     if (rec !== undefined) {
       const whole = el(
         sec,
@@ -65,7 +67,8 @@ export function renderGroups(app: App, frame: Frame): void {
       whole.dataset.testid = 'group-checks';
       whole.title = 'the checks count every reader of the run together: the groups and consumers outside groups';
     }
-    lagChart(sec, series.lagUntil(g.group, Infinity), frame.t, app.state.model.index.events[0]);
+    const header = app.state.model.index.events[0];
+    lagChart(sec, series.lagUntil(g.group, Infinity), frame.t, header?.type === 'header' ? header.durationUs : frame.t);
   });
 }
 
@@ -128,8 +131,7 @@ export function memberText(g: GroupView, name: string, frame: Frame): { state: s
 }
 
 /** The lag over the run (committed: light; read position: dark) and the cursor. */
-function lagChart(sec: HTMLElement, pts: LagPoint[], tUs: number, header: unknown): void {
-  const durationUs = (header as { durationUs?: number } | undefined)?.durationUs ?? Math.max(1, pts.at(-1)?.t ?? 1);
+function lagChart(sec: HTMLElement, pts: LagPoint[], tUs: number, durationUs: number): void {
   const row = el(sec, 'div', undefined, 'grp-lag');
   const svg = document.createElementNS(NS, 'svg');
   svg.setAttribute('height', String(LAG_H));
@@ -138,7 +140,7 @@ function lagChart(sec: HTMLElement, pts: LagPoint[], tUs: number, header: unknow
   svg.dataset.testid = 'group-lag';
   row.append(svg);
   const max = Math.max(1, ...pts.map((p) => p.committed));
-  const x = (t: number): number => Math.round((t / durationUs) * (LAG_W - 2) * 10) / 10 + 1;
+  const x = (t: number): number => Math.round((t / Math.max(1, durationUs)) * (LAG_W - 2) * 10) / 10 + 1;
   const y = (v: number): number => Math.round((LAG_H - 2 - (v / max) * (LAG_H - 4)) * 10) / 10;
   for (const [cls, f] of [
     ['lag-committed', (p: LagPoint) => p.committed],

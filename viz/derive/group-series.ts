@@ -76,8 +76,18 @@ export class GroupSeries {
     return pts.slice(0, n);
   }
 
-  /** Redelivered records of a group received by event index i (inclusive). */
+  /** Redelivered records of a group received by event index i (inclusive); the last answer per group is kept (the page asks twice a frame). */
   redeliveredAt(group: string, i: number): { records: number; byTp: Map<string, { count: number; first: number; last: number }> } {
+    const memo = this.memo.get(group);
+    if (memo !== undefined && memo.i === i && memo.n === this.redeliveries.length) return memo.out;
+    const out = this.sumUntil(group, i);
+    this.memo.set(group, { i, n: this.redeliveries.length, out });
+    return out;
+  }
+
+  private readonly memo = new Map<string, { i: number; n: number; out: ReturnType<GroupSeries['sumUntil']> }>();
+
+  private sumUntil(group: string, i: number): { records: number; byTp: Map<string, { count: number; first: number; last: number }> } {
     let records = 0;
     const byTp = new Map<string, { count: number; first: number; last: number }>();
     for (const r of this.redeliveries) {
