@@ -122,6 +122,7 @@ export function memberText(g: GroupView, name: string, frame: Frame): { state: s
   if (c !== undefined && !c.up && c.sinceUs !== undefined && c.sinceUs > 0) {
     const inGroup = g.members.includes(name);
     const unread = inGroup && m.partitions.length > 0 ? `: ${tps(m.partitions)} unread for ${fmtDuration(frame.t - c.sinceUs)}` : '';
+    if (c.state === 'stopped') return { state: 'down', text: `closed at ${fmtTime(c.sinceUs)}${inGroup ? unread : ', left the group'}` };
     return { state: 'down', text: `down since ${fmtTime(c.sinceUs)}${inGroup ? unread : ', removed'}` };
   }
   if (m.pausedSinceUs !== undefined) return { state: 'paused', text: `paused ${fmtDuration(frame.t - m.pausedSinceUs)}: gave up ${tps(m.revoked.length > 0 ? m.revoked : m.lost)}` };

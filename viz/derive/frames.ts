@@ -116,8 +116,9 @@ export interface ClientView {
   name: string;
   topic: string;
   up: boolean;
-  /** When it last started, crashed or stopped, µs. */
+  /** When it last started, crashed or stopped (closed cleanly), µs, and which. */
   sinceUs?: number;
+  state?: ClientEvent['state'];
   pid?: number;
   acks?: number;
   idempotence?: boolean;
@@ -294,6 +295,7 @@ function reduceClient(f: Frame, ev: ClientEvent): void {
   if (c === undefined) return;
   c.up = ev.state === 'started';
   c.sinceUs = ev.t;
+  c.state = ev.state;
   if (ev.pid !== undefined) c.pid = ev.pid;
 }
 

@@ -48,8 +48,8 @@ export class GroupNarrative {
   private readonly revoking = new Map<string, Open & { generation: number }>();
   /** Per group: when its rebalance began. */
   private readonly rebalanceSince = new Map<string, number>();
-  /** Partitions whose owner crashed, by partition: since when and who. */
-  private readonly orphaned = new Map<string, { sinceUs: number; owner: string }>();
+  /** Partitions whose owner crashed or closed, by partition: since when, who, and whether it crashed. */
+  private readonly orphaned = new Map<string, { sinceUs: number; owner: string; crashed: boolean }>();
   /** Per consumer: the positions its last assignment set (position events come just before it). */
   private readonly positions = new Map<string, PositionEvent[]>();
   private readonly failed = new Set<string>();
@@ -63,8 +63,9 @@ export class GroupNarrative {
     const prev = this.states.get(ev.group);
     this.states.set(ev.group, ev.state);
     const name = `group ${ev.group}`;
-    const removed = /\b(removed|left)\b/.test(ev.reason);
-    if (ev.state === 'PreparingRebalance' && (prev !== 'PreparingRebalance' || removed)) {
+    const removed = /\bremoved\b/.test(ev.reason);
+    const left = removed || /\bleft\b/.test(ev.reason);
+    if (ev.state === 'PreparingRebalance' && (prev !== 'PreparingRebalance' || left)) {
       if (prev !== 'PreparingRebalance') this.rebalanceSince.set(ev.group, ev.t);
       const who = ev.members.length > 1 ? `members ${ev.members.join(', ')} must rejoin (each stops` : `member ${ev.members[0]} must rejoin (it stops`;
       const rest = ev.generation > 0 && ev.members.length > 0 ? `; ${who} processing when it gives up its partitions)` : '';
@@ -123,12 +124,12 @@ export class GroupNarrative {
       s.item.text = `${s.head}: ${s.parts.join(', ')}`;
     }
     const pos = (this.positions.get(ev.consumer) ?? []).filter((p) => p.t === ev.t);
-    const byOwner = new Map<string, { sinceUs: number; tps: string[] }>();
+    const byOwner = new Map<string, { sinceUs: number; crashed: boolean; tps: string[] }>();
     for (const tp of ev.added) {
       const o = this.orphaned.get(tp);
       if (o === undefined) continue;
       this.orphaned.delete(tp);
-      const x = byOwner.get(o.owner) ?? { sinceUs: o.sinceUs, tps: [] };
+      const x = byOwner.get(o.owner) ?? { sinceUs: o.sinceUs, crashed: o.crashed, tps: [] };
       x.tps.push(tp);
       byOwner.set(o.owner, x);
     }
@@ -138,18 +139,18 @@ export class GroupNarrative {
         i,
         t: ev.t,
         kind: 'group',
-        text: `${tpList(x.tps)} went unconsumed for ${dur(ev.t - x.sinceUs)}: ${owner} crashed at ${at(x.sinceUs)} and kept ${x.tps.length > 1 ? 'them' : 'it'} until the coordinator removed it; now ${ev.consumer} reads ${from.length > 0 ? from.join(', ') : 'them'}`,
-        severe: true,
+        text: `${tpList(x.tps)} went unconsumed for ${dur(ev.t - x.sinceUs)}: ${owner} ${x.crashed ? `crashed at ${at(x.sinceUs)} and kept ${x.tps.length > 1 ? 'them' : 'it'} until the coordinator removed it` : `closed at ${at(x.sinceUs)} and left the group, which rebalanced`}; now ${ev.consumer} reads ${from.length > 0 ? from.join(', ') : 'them'}`,
+        severe: x.crashed,
       });
     }
   }
 
-  /** A consumer that crashed leaves its partitions unconsumed until the group gives them to another member. */
+  /** A consumer that crashed or closed leaves its partitions unconsumed until the group gives them to another member. */
   client(ev: ClientEvent, f: Readonly<GroupFrame>): void {
-    if (ev.state !== 'crashed' || !ev.node.startsWith('c:')) return;
+    if (ev.state === 'started' || !ev.node.startsWith('c:')) return;
     const m = f.members[ev.node.slice(2)];
     if (m === undefined) return;
-    for (const tp of m.partitions) this.orphaned.set(tp, { sinceUs: ev.t, owner: m.consumer });
+    for (const tp of m.partitions) this.orphaned.set(tp, { sinceUs: ev.t, owner: m.consumer, crashed: ev.state === 'crashed' });
   }
 
   commit(ev: CommitEvent, i: number): void {

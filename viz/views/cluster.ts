@@ -297,13 +297,15 @@ function drawMember(n: NodeEls, m: MemberView, frame: Frame, put: (el: El, s: st
   const removed = st.state === 'crashed' && frame.groups[m.group]?.members.includes(m.consumer) === false;
   put(
     n.sub,
-    removed
-      ? `crashed at ${fmtDuration(c?.sinceUs ?? 0)}`
-      : m.partitions.length > 0
-        ? `← ${compactTps(m.partitions)}`
-        : st.state === 'paused'
-          ? `revoked ${compactTps(m.revoked.length > 0 ? m.revoked : m.lost)}`
-          : 'no partitions',
+    st.state === 'stopped'
+      ? `closed at ${fmtDuration(c?.sinceUs ?? 0)}`
+      : removed
+        ? `crashed at ${fmtDuration(c?.sinceUs ?? 0)}`
+        : m.partitions.length > 0
+          ? `← ${compactTps(m.partitions)}`
+          : st.state === 'paused'
+            ? `revoked ${compactTps(m.revoked.length > 0 ? m.revoked : m.lost)}`
+            : 'no partitions',
   );
   put(n.sub2, st.text);
 }
@@ -312,6 +314,7 @@ function drawMember(n: NodeEls, m: MemberView, frame: Frame, put: (el: El, s: st
 export function memberState(m: MemberView, frame: Frame): { state: 'processing' | 'paused' | 'crashed' | 'stopped' | 'idle'; text: string } {
   const c = frame.clients[`c:${m.consumer}`];
   const g = frame.groups[m.group];
+  if (c !== undefined && !c.up && c.state === 'stopped') return { state: 'stopped', text: 'closed: left the group' };
   if (c !== undefined && !c.up) {
     const gone = g !== undefined && !g.members.includes(m.consumer);
     return { state: 'crashed', text: gone ? `removed from ${m.group}` : m.partitions.length > 0 ? 'down: not consumed' : 'down' };

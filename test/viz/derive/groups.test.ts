@@ -185,3 +185,24 @@ describe('the coordinator of one of two groups crashes (coordinator-crash, seed 
     expect(checked.records.redelivered).toBeGreaterThan(0);
   });
 });
+
+describe('a member closes cleanly (consumer-crash-rebalance with shutdown instead of crash)', () => {
+  it('it leaves the group at once: its partitions wait only for the rebalance, and the narrative says it closed', () => {
+    const sink = new ArraySink();
+    const checker = new Checker();
+    const yaml = CRASH_REBALANCE.replace('crash: consumer app-2', 'shutdown: consumer app-2');
+    createSimulation(parseScenario(yaml, 'close.yaml'), { sinks: [sink, checker] }).run();
+    const m = new Model(1000);
+    m.push(sink.events);
+    const items = m.items.filter((x) => x.t >= 15_000_000);
+    const left = items.find((x) => x.text.includes('member app-2 left the group'));
+    expect(left?.severe).toBe(false);
+    expect(items.some((x) => x.text.startsWith('consumer app-2 stopped (closed cleanly'))).toBe(true);
+    const waits = items.filter((x) => / went unconsumed for .*: app-2 closed at 15\.\d{3} s and left the group, which rebalanced; now /.test(x.text));
+    expect(waits.map((x) => x.text.split(' ')[0]).sort()).toEqual(['orders-2', 'orders-3']);
+    const close = sink.events.find((e) => e.type === 'client' && e.node === 'c:app-2' && e.state === 'stopped')!;
+    const f = m.index.frameAt(sink.events.indexOf(close));
+    expect(f.clients['c:app-2']).toMatchObject({ up: false, state: 'stopped', sinceUs: close.t });
+    expect(m.groups.redelivered.get('billing') ?? 0).toBe(checker.finish().records.redelivered);
+  });
+});
