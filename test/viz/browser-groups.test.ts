@@ -127,6 +127,7 @@ describe('consumer groups in the page', () => {
     expect(await row('app-1')).toEqual(['orders-0,1', 'orders-0,1,2', expect.stringMatching(/^reading \(paused \d+ ms at 24\.0 s\)$/)]);
     expect(await row('app-2')).toEqual(['orders-2,3', '—', 'down since 15.000 s, removed']);
     expect(await row('app-3')).toEqual(['orders-4,5', 'orders-3,4,5', expect.stringMatching(/^reading \(paused \d+ ms/)]);
+    expect(await opened.page.locator('[data-testid="group-panel-billing"] [data-testid="group-last-rebalance"]').textContent()).toBe(' · last rebalance 2.0 s (22.001 s → generation 2)');
     const red = opened.page.locator('[data-testid="group-panel-billing"] [data-testid="group-redelivered"]');
     expect(await red.getAttribute('data-records')).toBe('1320');
     expect(await red.textContent()).toBe('received again so far: 1,320 record(s) (orders-3 1681..2303, orders-2 1930..2626)');

@@ -48,7 +48,7 @@ export function renderGroups(app: App, frame: Frame): void {
     sec.open = !folded.has(g.group);
     sec.addEventListener('toggle', () => (sec.open ? folded.delete(g.group) : folded.add(g.group)));
     sec.dataset.testid = `group-panel-${g.group}`;
-    groupHead(sec, g);
+    groupHead(sec, g, frame.t);
     memberTable(sec, g, frame);
     const r = redelivered[k];
     const red = el(sec, 'div', undefined, 'grp-red');
@@ -75,13 +75,18 @@ export function renderGroups(app: App, frame: Frame): void {
 /** Groups whose details the user folded. */
 const folded = new Set<string>();
 
-function groupHead(sec: HTMLElement, g: GroupView): void {
+function groupHead(sec: HTMLElement, g: GroupView, frameT: number): void {
   const head = el(sec, 'summary', undefined, 'grp-head');
   head.dataset.testid = 'group-head';
   el(head, 'b', `group ${g.group}`);
   const state = g.rebalanceSinceUs !== undefined ? `rebalancing (${g.state})` : g.state;
   const coord = g.coordinator < 0 ? 'coordinator unknown' : `coordinator broker ${g.coordinator}${g.coordinatorTp === '' ? '' : ` (${g.coordinatorTp})`}`;
   head.append(` · ${state} · generation ${g.generation} · ${coord}`);
+  const r = g.lastRebalance;
+  if (r !== undefined && g.rebalanceSinceUs === undefined) {
+    const last = el(head, 'span', ` · last rebalance ${fmtDuration(r.toUs - r.fromUs)} (${fmtTime(r.fromUs)} → generation ${r.generation})`);
+    last.dataset.testid = 'group-last-rebalance';
+  } else if (g.rebalanceSinceUs !== undefined) head.append(` · for ${fmtDuration(Math.max(0, frameT - g.rebalanceSinceUs))}`);
   if (g.failedCommits > 0 && g.lastFailure !== undefined) {
     const f = el(sec, 'div', `${g.failedCommits} failed commit(s), last: ${g.lastFailure.consumer} ${g.lastFailure.error} at ${fmtTime(g.lastFailure.t)}`, 'grp-fail');
     f.dataset.testid = 'group-failed-commits';

@@ -26,6 +26,8 @@ export interface GroupView {
   reason: string;
   /** When the current rebalance began (PreparingRebalance), µs; absent while Stable or Empty. */
   rebalanceSinceUs?: number;
+  /** The last rebalance that ended in a stable generation: from PreparingRebalance to Stable, µs. */
+  lastRebalance?: { fromUs: number; toUs: number; generation: number };
   /** The assignment of the current generation, as its members received it. */
   owners: Owners;
   /** The assignment of the generation before it (absent before the second generation). */
@@ -122,7 +124,10 @@ export function reduceGroup(f: GroupFrame, ev: GroupEvent): GroupView {
   if (ev.protocol !== undefined) g.protocol = ev.protocol;
   g.reason = ev.reason;
   if (ev.state === 'PreparingRebalance') g.rebalanceSinceUs ??= ev.t;
-  else if (ev.state === 'Stable' || ev.state === 'Empty' || ev.state === 'Dead') delete g.rebalanceSinceUs;
+  else if (ev.state === 'Stable' || ev.state === 'Empty' || ev.state === 'Dead') {
+    if (ev.state === 'Stable' && g.rebalanceSinceUs !== undefined) g.lastRebalance = { fromUs: g.rebalanceSinceUs, toUs: ev.t, generation: ev.generation };
+    delete g.rebalanceSinceUs;
+  }
   return g;
 }
 

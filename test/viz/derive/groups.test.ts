@@ -57,6 +57,9 @@ describe('a member crashes and the group rebalances (consumer-crash-rebalance, s
     const g = f.groups.billing;
     expect(g).toMatchObject({ state: 'Stable', generation: 2, members: ['app-1', 'app-3'] });
     expect(g.rebalanceSinceUs).toBeUndefined();
+    const removal = events.find((e) => e.type === 'group' && e.state === 'PreparingRebalance' && e.generation === 1)!;
+    const stable = events.find((e) => e.type === 'group' && e.state === 'Stable' && e.generation === 2)!;
+    expect(g.lastRebalance).toEqual({ fromUs: removal.t, toUs: stable.t, generation: 2 });
     expect(g.owners).toEqual({ 'app-1': ['orders-0', 'orders-1', 'orders-2'], 'app-3': ['orders-3', 'orders-4', 'orders-5'] });
     expect(g.before).toEqual({ generation: 1, owners: { 'app-1': ['orders-0', 'orders-1'], 'app-2': ['orders-2', 'orders-3'], 'app-3': ['orders-4', 'orders-5'] } });
     const p = f.members['app-1'].lastPause!;
