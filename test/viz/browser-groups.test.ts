@@ -134,9 +134,23 @@ describe('consumer groups in the page', () => {
     expect(await opened.page.locator('[data-testid="group-panel-billing"] [data-testid="group-checks"]').textContent()).toBe('whole run (checks): redelivered 1,320 · duplicated 0 · skipped 0');
     // The partitions view tells who reads each partition, the committed offset and what was received again.
     await expect.poll(() => opened.page.getByTestId('partition-info-orders-2').textContent()).toMatch(/ · billing: app-1, committed \d+, 697 received again \(1930\.\.2626\)$/);
+    expect(await opened.page.getByTestId('partition-info-orders-3').textContent()).toMatch(/ · billing: app-3, committed \d+, 623 received again \(1681\.\.2303\)$/);
     const texts = await opened.page.getByTestId('narrative-item').allTextContents();
     expect(texts.some((x) => /orders-2 went unconsumed for 9\.0 s: app-2 crashed at 15\.000 s/.test(x))).toBe(true);
     expect(texts.some((x) => /member app-2 was removed: no heartbeat for session\.timeout\.ms/.test(x))).toBe(true);
+    // The whole log: the group's committed offset and the records it received again, marked on the leader's row.
+    await opened.page.locator('#window').click();
+    await expect.poll(() => opened.page.getByTestId('again-orders-2-billing').count()).toBe(1);
+    expect(await opened.page.getByTestId('again-orders-2-billing').locator('title').textContent()).toBe(
+      'group billing received 697 record(s) at offsets 1930..2626 again (received before, not committed: at-least-once)',
+    );
+    expect(await opened.page.getByTestId('committed-orders-2-billing').count()).toBe(1);
+    await opened.page.getByTestId('partition-orders-2').scrollIntoViewIfNeeded();
+    await opened.page.waitForTimeout(200);
+    await opened.page.locator('#partitions').screenshot({ path: join(SHOTS, 'groups-after-whole-log.png') });
+    await opened.page.getByTestId('partition-orders-0').scrollIntoViewIfNeeded();
+    await opened.page.locator('#window').click();
+    await expect.poll(() => opened.page.getByTestId('again-orders-2-billing').count()).toBe(0);
     await shoot('groups-after');
     // Large type (a projector): look at it.
     await opened.page.locator('#large').click();

@@ -9,6 +9,7 @@ import type { GroupView } from '../derive/groups.js';
 import type { GroupSeries, LagPoint } from '../derive/group-series.js';
 import { fmtDuration, fmtTime } from '../derive/narrative.js';
 import { compactTps } from '../views/cluster.js';
+import type { GroupMark } from '../views/partitions.js';
 import type { App } from './state.js';
 import { $ } from './ui.js';
 
@@ -174,25 +175,32 @@ function lagChart(sec: HTMLElement, pts: LagPoint[], tUs: number, durationUs: nu
 }
 
 /**
- * Per partition of a group's topics, a note for the partitions view: who in the group reads it (or that its
- * owner is down or it is being reassigned), the group's committed offset, and the records of it the group
- * received again so far.
+ * Per partition of a group's topics, a note for the partitions view (who in the group reads it, or that its
+ * owner is down or it is being reassigned; the group's committed offset; the records of it the group
+ * received again so far), and marks on its leader's log: the committed offset and the records received again.
  */
-export function partitionNotes(app: App, frame: Frame): Map<string, string> {
-  const out = new Map<string, string>();
+export function partitionNotes(app: App, frame: Frame): { notes: Map<string, string>; marks: Map<string, GroupMark[]> } {
+  const notes = new Map<string, string>();
+  const marks = new Map<string, GroupMark[]>();
   const series = app.state.model.groups;
   for (const g of Object.values(frame.groups)) {
     const red = series.redeliveredAt(g.group, frame.index).byTp;
     for (const tp in frame.partitions) {
       if (!g.topics.includes(frame.partitions[tp].topic)) continue;
-      const owner = Object.values(frame.members).find((m) => m.group === g.group && m.partitions.includes(tp));
+      // A member of the group now before one that was removed (a crashed member still believes it owns its partitions).
+      const holders = Object.values(frame.members).filter((m) => m.group === g.group && m.partitions.includes(tp));
+      const owner = holders.find((m) => g.members.includes(m.consumer)) ?? holders[0];
       const down = owner !== undefined && frame.clients[`c:${owner.consumer}`]?.up === false;
       const who = owner === undefined ? 'unassigned' : `${owner.consumer}${down ? ' (down)' : ''}`;
       const c = g.committed[tp];
       const r = red.get(tp);
       const note = `${g.group}: ${who}${c === undefined ? '' : `, committed ${c}`}${r === undefined ? '' : `, ${r.count} received again (${r.first}..${r.last})`}`;
-      out.set(tp, out.has(tp) ? `${out.get(tp)} · ${note}` : note);
+      notes.set(tp, notes.has(tp) ? `${notes.get(tp)} · ${note}` : note);
+      const mk: GroupMark = { group: g.group };
+      if (c !== undefined) mk.committed = c;
+      if (r !== undefined) mk.again = { ...r };
+      marks.set(tp, [...(marks.get(tp) ?? []), mk]);
     }
   }
-  return out;
+  return { notes, marks };
 }

@@ -79,12 +79,12 @@ function drawViews(
     onLinkClick: scenario ? (a, b, cut, ev) => openLinkMenu(app, a, b, cut, ev) : undefined,
     large: state.large,
   });
-  const notes = Object.keys(frame.groups).length > 0 ? partitionNotes(app, frame) : undefined;
-  drawPartitions(els.parts.querySelector('svg')!, frame, { width: sizes.partsWidth, height: 0 }, { window: state.window, large: state.large, notes });
+  const groups = Object.keys(frame.groups).length > 0 ? partitionNotes(app, frame) : undefined;
+  drawPartitions(els.parts.querySelector('svg')!, frame, { width: sizes.partsWidth, height: 0 }, { window: state.window, large: state.large, notes: groups?.notes, marks: groups?.marks });
   // A short window (a laptop, large type on a projector) gets lower chart lanes, so the panels above keep their room.
   const compact = window.innerHeight < (state.large ? 1000 : 860);
-  const groups = header.consumers.some((c) => c.group !== undefined);
-  const tlSize = { width: sizes.tlWidth, height: timelineHeight(state.charts, state.large, compact, groups) };
+  const hasGroups = header.consumers.some((c) => c.group !== undefined);
+  const tlSize = { width: sizes.tlWidth, height: timelineHeight(state.charts, state.large, compact, hasGroups) };
   els.tl.style.height = `${tlSize.height}px`;
   drawTimeline(
     els.tl.querySelector('svg')!,
@@ -98,7 +98,7 @@ function drawViews(
       b: cmp.on && cmp.model.index.length > 0 ? { items: cmp.model.items, series: cmp.model.series.points, seriesWidthUs: cmp.model.series.width } : undefined,
       diffUs: cmp.on ? firstDifference(app)?.t : undefined,
       violations: violations(app),
-      groups,
+      groups: hasGroups,
     },
     tlSize,
     { showCharts: state.charts, onSeekTime: (x) => stopAtTime(app, x), onSeekIndex: (i) => stopAt(app, i) },

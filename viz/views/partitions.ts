@@ -20,6 +20,17 @@ export interface PartitionOptions {
   large?: boolean;
   /** Per partition, what consumer groups do with it (its reader, committed offset, records received again), after its info. */
   notes?: ReadonlyMap<string, string>;
+  /** Per partition, marks on its leader's log: each group's committed offset and the records it received again. */
+  marks?: ReadonlyMap<string, readonly GroupMark[]>;
+}
+
+/** A consumer group's marks on a partition's leader log. */
+export interface GroupMark {
+  group: string;
+  /** The group's committed offset (the next to read). */
+  committed?: number;
+  /** Records it received again: how many, the first and last offset. */
+  again?: { count: number; first: number; last: number };
 }
 
 /** The height the view needs for this frame. */
@@ -99,6 +110,8 @@ interface Block {
   info: El;
   rowsG: El;
   lostG: El;
+  /** Consumer groups' marks on the leader's row. */
+  marksG: El;
   rows: Row[];
   /** The partition drawn last, and the one its data-* attributes and position are of. */
   last?: PartitionView;
@@ -198,8 +211,9 @@ function makeBlock(parts: Element, p: PartitionView): Block {
   info.setAttribute('data-testid', `partition-info-${p.tp}`);
   const rowsG = mk(g, 'g', 'rows');
   const lostG = mk(g, 'g', 'lost');
+  const marksG = mk(g, 'g', 'groupmarks');
   title.textContent = p.tp;
-  return { tp: p.tp, g, bg, title, info, rowsG, lostG, rows: [], lastKey: '' };
+  return { tp: p.tp, g, bg, title, info, rowsG, lostG, marksG, rows: [], lastKey: '' };
 }
 
 export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, opts: PartitionOptions): void {
@@ -233,6 +247,7 @@ export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, o
     set(blk.g, 'data-coordinator-of', coords.get(p.tp)?.join(',') ?? '');
     if (y + h >= vp.top - MARGIN && y <= vp.top + vp.height + MARGIN) {
       let key = `${layoutKey}|${y}|${coords.get(p.tp)?.join() ?? ''}|${opts.notes?.get(p.tp) ?? ''}`;
+      for (const g of opts.marks?.get(p.tp) ?? []) key += `|${g.committed}|${g.again?.count}`;
       for (const b of p.replicas) key += `|${frame.brokers[b]?.state ?? 'up'}`;
       if (blk.last !== p || blk.lastKey !== key) {
         drawBlock(blk, p, frame, y, m, x0, x1, size, opts, coords.get(p.tp));
@@ -299,6 +314,7 @@ function drawBlock(
   const sc = offsetScale(p, opts, x0, x1);
   for (const row of blk.rows) drawRow(row, p, frame, m, sc);
   drawLost(blk, p, m, sc);
+  drawGroupMarks(blk, p, m, sc, opts.marks?.get(p.tp) ?? []);
 }
 
 /** The block's background (colored by its health), its name and its info line. */
@@ -563,4 +579,52 @@ function defs(svg: d3.Selection<SVGSVGElement, unknown, null, undefined>): void 
   const pat = svg.append('defs').append('pattern').attr('id', 'hatch').attr('patternUnits', 'userSpaceOnUse').attr('width', 4).attr('height', 4).attr('patternTransform', 'rotate(45)');
   pat.append('rect').attr('width', 4).attr('height', 4).attr('fill', '#fbe3e4');
   pat.append('line').attr('x1', 0).attr('y1', 0).attr('x2', 0).attr('y2', 4).attr('stroke', '#c0141a').attr('stroke-width', 2);
+}
+
+/**
+ * On the leader's row, per consumer group: a teal tick at its committed offset and an amber band under the
+ * records it received again (drawn where the log window shows them).
+ */
+function drawGroupMarks(blk: Block, p: PartitionView, m: ReturnType<typeof metrics>, sc: Scale, marks: readonly GroupMark[]): void {
+  const row = Math.max(0, p.replicas.indexOf(p.leader));
+  set(blk.marksG, 'transform', `translate(0,${m.title + row * (m.row + m.gap)})`);
+  const shown: Array<{ kind: 'committed' | 'again'; g: GroupMark }> = [];
+  for (const g of marks) {
+    if (g.committed !== undefined && g.committed >= sc.d0 && g.committed <= sc.d1) shown.push({ kind: 'committed', g });
+    if (g.again !== undefined && g.again.last + 1 > sc.d0 && g.again.first < sc.d1) shown.push({ kind: 'again', g });
+  }
+  const els = pool(blk.marksG as El & { __kids?: El[] }, shown.length, (parent) => {
+    const r = mk(parent, 'rect');
+    mk(r, 'title');
+    return r;
+  });
+  shown.forEach(({ kind, g }, k) => {
+    const r = els[k];
+    if (kind === 'committed') {
+      const x = sc.x(g.committed!);
+      for (const [a, v] of [
+        ['x', px(x - 1)],
+        ['y', -4],
+        ['width', 2],
+        ['height', m.row + 8],
+      ] as const)
+        set(r, a, v);
+      set(r, 'class', 'gcommitted');
+      set(r, 'data-testid', `committed-${p.tp}-${g.group}`);
+      text(r.firstChild as El, `group ${g.group} committed offset ${g.committed}: it reads on from here after a rebalance or a restart`);
+    } else {
+      const a = g.again!;
+      const x0 = sc.x(a.first);
+      for (const [k2, v] of [
+        ['x', x0],
+        ['y', m.row - 4],
+        ['width', Math.max(2, px(sc.x(a.last + 1) - x0))],
+        ['height', 5],
+      ] as const)
+        set(r, k2, v);
+      set(r, 'class', 'gagain');
+      set(r, 'data-testid', `again-${p.tp}-${g.group}`);
+      text(r.firstChild as El, `group ${g.group} received ${a.count} record(s) at offsets ${a.first}..${a.last} again (received before, not committed: at-least-once)`);
+    }
+  });
 }
