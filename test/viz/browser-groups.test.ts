@@ -111,6 +111,7 @@ describe('consumer groups in the page', () => {
       expect(await member(name).locator('[data-col="state"]').textContent()).toMatch(/^paused \d+ ms: gave up orders-/);
     }
     expect(await opened.page.locator('[data-testid="group-panel-billing"] [data-testid="group-head"]').textContent()).toMatch(/rebalancing \(PreparingRebalance\)/);
+    await expect.poll(() => opened.page.getByTestId('partition-info-orders-0').textContent()).toMatch(/ · billing: being reassigned, committed \d+$/);
     await shoot('groups-during');
   });
 

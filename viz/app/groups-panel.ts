@@ -191,7 +191,7 @@ export function partitionNotes(app: App, frame: Frame): { notes: Map<string, str
       const holders = Object.values(frame.members).filter((m) => m.group === g.group && m.partitions.includes(tp));
       const owner = holders.find((m) => g.members.includes(m.consumer)) ?? holders[0];
       const down = owner !== undefined && frame.clients[`c:${owner.consumer}`]?.up === false;
-      const who = owner === undefined ? 'unassigned' : `${owner.consumer}${down ? ' (down)' : ''}`;
+      const who = owner === undefined ? (g.rebalanceSinceUs !== undefined ? 'being reassigned' : 'unassigned') : `${owner.consumer}${down ? ' (down)' : ''}`;
       const c = g.committed[tp];
       const r = red.get(tp);
       const note = `${g.group}: ${who}${c === undefined ? '' : `, committed ${c}`}${r === undefined ? '' : `, ${r.count} received again (${r.first}..${r.last})`}`;
