@@ -14,11 +14,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRACE_SCHEMA_VERSION } from '../../sim/trace/index.js';
 import { clickLink, openPage, ROOT, type OpenPage, WAIT } from './page.js';
 
 /** A whole header (the reader checks its fields), so a broken trace fails on its second line. */
-const BAD_TRACE_HEADER =
-  '{"type":"header","t":0,"schema":4,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
+const BAD_TRACE_HEADER = `{"type":"header","t":0,"schema":${TRACE_SCHEMA_VERSION},"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}`;
 
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
 const run = promisify(execFile);

@@ -13,6 +13,7 @@ import type { App } from './state.js';
 import { $, size } from './ui.js';
 import { renderStory } from './story-panel.js';
 import { renderWhyCursor } from './why-panel.js';
+import { partitionNotes, renderGroups } from './groups-panel.js';
 
 type Header = Extract<TraceEvent, { type: 'header' }>;
 
@@ -33,6 +34,7 @@ export function render(app: App): void {
   const frame = state.model.index.frameAt(state.cursorI);
   renderCursorText(app, header, frame);
   drawViews(app, header, frame, els, sizes);
+  renderGroups(app, frame);
   renderNarrative(app, state.model.items);
   renderChecks(app);
   renderWhyCursor(app);
@@ -77,10 +79,12 @@ function drawViews(
     onLinkClick: scenario ? (a, b, cut, ev) => openLinkMenu(app, a, b, cut, ev) : undefined,
     large: state.large,
   });
-  drawPartitions(els.parts.querySelector('svg')!, frame, { width: sizes.partsWidth, height: 0 }, { window: state.window, large: state.large });
+  const groups = Object.keys(frame.groups).length > 0 ? partitionNotes(app, frame) : undefined;
+  drawPartitions(els.parts.querySelector('svg')!, frame, { width: sizes.partsWidth, height: 0 }, { window: state.window, large: state.large, notes: groups?.notes, marks: groups?.marks });
   // A short window (a laptop, large type on a projector) gets lower chart lanes, so the panels above keep their room.
   const compact = window.innerHeight < (state.large ? 1000 : 860);
-  const tlSize = { width: sizes.tlWidth, height: timelineHeight(state.charts, state.large, compact) };
+  const hasGroups = header.consumers.some((c) => c.group !== undefined);
+  const tlSize = { width: sizes.tlWidth, height: timelineHeight(state.charts, state.large, compact, hasGroups) };
   els.tl.style.height = `${tlSize.height}px`;
   drawTimeline(
     els.tl.querySelector('svg')!,
@@ -94,6 +98,7 @@ function drawViews(
       b: cmp.on && cmp.model.index.length > 0 ? { items: cmp.model.items, series: cmp.model.series.points, seriesWidthUs: cmp.model.series.width } : undefined,
       diffUs: cmp.on ? firstDifference(app)?.t : undefined,
       violations: violations(app),
+      groups: hasGroups,
     },
     tlSize,
     { showCharts: state.charts, onSeekTime: (x) => stopAtTime(app, x), onSeekIndex: (i) => stopAt(app, i) },

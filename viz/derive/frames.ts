@@ -24,6 +24,7 @@ import type {
   TraceEventType,
   TruncateEvent,
 } from '../../sim/index.js';
+import { type GroupView, guessCoordinatorTp, headerGroups, type MemberView, OFFSETS_TOPIC, reduceAssignment, reduceCommit, reduceCoordinator, reduceGroup } from './groups.js';
 
 enableMapSet();
 
@@ -123,6 +124,9 @@ export interface ClientView {
   name: string;
   topic: string;
   up: boolean;
+  /** When it last started, crashed or stopped (closed cleanly), µs, and which. */
+  sinceUs?: number;
+  state?: ClientEvent['state'];
   pid?: number;
   acks?: number;
   idempotence?: boolean;
@@ -154,6 +158,10 @@ export interface Frame {
   /** Cut directed links, as "from>to". */
   cutLinks: string[];
   partitions: Record<string, PartitionView>;
+  /** Consumer groups by group.id (viz/derive/groups.ts). */
+  groups: Record<string, GroupView>;
+  /** Group members by consumer name. */
+  members: Record<string, MemberView>;
   stats: Stats;
   ended: boolean;
 }
@@ -169,6 +177,8 @@ export function emptyFrame(): Frame {
       clients: {},
       cutLinks: [],
       partitions: {},
+      groups: {},
+      members: {},
       stats: { batches: 0, records: 0, acked: 0, failed: 0, retries: 0, consumed: 0, truncated: 0, lostAcked: 0, elections: 0, uncleanElections: 0, dropped: 0 },
       ended: false,
     },
@@ -214,6 +224,29 @@ function reduceHeader(f: Frame, ev: HeaderEvent): void {
   for (const t of ev.topics) t.replicas.forEach((replicas, p) => addPartition(f, t, p, replicas, replicas));
   for (const p of ev.producers) f.clients[`p:${p.name}`] = { node: `p:${p.name}`, kind: 'producer', name: p.name, topic: p.topic, up: false, acks: p.acks, idempotence: p.idempotence };
   for (const c of ev.consumers) f.clients[`c:${c.name}`] = { node: `c:${c.name}`, kind: 'consumer', name: c.name, topic: c.topic, up: false };
+  headerGroups(f, ev);
+}
+
+/** A group event; the coordinating partition, when no `coordinator` event named it, by Kafka's partitionFor. */
+function reduceGroupEvent(f: Frame, ev: Extract<TraceEvent, { type: 'group' }>): void {
+  const g = reduceGroup(f, ev);
+  if (g.coordinatorTp !== '' || g.coordinator < 0) return;
+  const n = f.header?.topics.find((t) => t.name === OFFSETS_TOPIC)?.partitions ?? 0;
+  g.coordinatorTp = guessCoordinatorTp(g.group, g.coordinator, n, (tp) => f.partitions[tp]?.leader);
+}
+
+/**
+ * A commit; if the group's coordinating partition is still unknown (no `coordinator` event, and Kafka's
+ * partitionFor names a partition another broker leads), the one __consumer_offsets partition its coordinator
+ * leads that holds records and coordinates no other group: where the commit was written.
+ */
+function reduceCommitEvent(f: Frame, ev: Extract<TraceEvent, { type: 'commit' }>): void {
+  reduceCommit(f, ev);
+  const g = f.groups[ev.group];
+  if (g === undefined || g.coordinatorTp !== '' || g.coordinator < 0 || ev.error !== 'NONE') return;
+  const claimed = new Set(Object.values(f.groups).map((x) => x.coordinatorTp));
+  const written = Object.values(f.partitions).filter((p) => p.topic === OFFSETS_TOPIC && p.leader === g.coordinator && (p.logs[p.leader]?.leo ?? 0) > 0 && !claimed.has(p.tp));
+  if (written.length === 1) g.coordinatorTp = written[0].tp;
 }
 
 /** A new partition (at time 0 from the header, later from a `partitions` event): led by the first of its ISR, epoch 0. */
@@ -291,6 +324,8 @@ function reduceClient(f: Frame, ev: ClientEvent): void {
   const c = f.clients[ev.node];
   if (c === undefined) return;
   c.up = ev.state === 'started';
+  c.sinceUs = ev.t;
+  c.state = ev.state;
   if (ev.pid !== undefined) c.pid = ev.pid;
 }
 
@@ -432,10 +467,10 @@ const REDUCERS: { [K in TraceEventType]: Reducer<K> } = {
   },
   metadata: nothing,
   truncationDetected: nothing,
-  group: nothing,
-  assignment: nothing,
-  commit: nothing,
-  coordinator: nothing,
+  group: reduceGroupEvent,
+  assignment: reduceAssignment,
+  commit: reduceCommitEvent,
+  coordinator: reduceCoordinator,
   position: nothing,
 };
 
@@ -685,7 +720,7 @@ export interface TraceIndexOptions {
   observe?: (ev: TraceEvent, i: number, frame: Readonly<Frame>, lostBefore: number) => void;
 }
 
-type Touch = 'all' | 'brokers' | 'clients' | 'links' | 'controller' | 'partition' | 'none';
+type Touch = 'all' | 'brokers' | 'clients' | 'links' | 'controller' | 'partition' | 'groups' | 'none';
 
 /** What an event of each type may change in a frame, beyond index, t and stats (`partition`: its `tp`'s). */
 const TOUCHES: { readonly [K in TraceEventType]: Touch } = {
@@ -715,10 +750,10 @@ const TOUCHES: { readonly [K in TraceEventType]: Touch } = {
   consume: 'none',
   metadata: 'none',
   truncationDetected: 'none',
-  group: 'none',
-  assignment: 'none',
-  commit: 'none',
-  coordinator: 'none',
+  group: 'groups',
+  assignment: 'groups',
+  commit: 'groups',
+  coordinator: 'groups',
   position: 'none',
   end: 'none',
 };
@@ -798,6 +833,7 @@ export function replayShared(frame: Frame, events: readonly TraceEvent[], from: 
   let clients = false;
   let links = false;
   let parts = false;
+  let groups = false;
   const copied = new Set<string>();
   for (let i = from; i <= to; i++) {
     const ev = events[i];
@@ -809,9 +845,14 @@ export function replayShared(frame: Frame, events: readonly TraceEvent[], from: 
           w.clients = clone(w.clients);
           w.cutLinks = [...w.cutLinks];
           w.partitions = clone(w.partitions);
+          w.groups = clone(w.groups);
+          w.members = clone(w.members);
           break;
         case 'brokers':
           if (!brokers) (brokers = true), (w.brokers = clone(w.brokers));
+          break;
+        case 'groups':
+          if (!groups) (groups = true), (w.groups = clone(w.groups)), (w.members = clone(w.members));
           break;
         case 'clients':
           if (!clients) (clients = true), (w.clients = clone(w.clients));
@@ -840,6 +881,7 @@ export function replayShared(frame: Frame, events: readonly TraceEvent[], from: 
     if (brokers) freeze(w.brokers, true);
     if (clients) freeze(w.clients, true);
     if (links) Object.freeze(w.cutLinks);
+    if (groups) freeze(w.groups, true), freeze(w.members, true);
     if (parts) {
       Object.freeze(w.partitions);
       for (const tp of copied) if (w.partitions[tp] !== undefined) freezePartition(w.partitions[tp]);
@@ -863,7 +905,7 @@ export class TraceIndex {
   readonly every: number;
   private readonly observe: TraceIndexOptions['observe'];
   private readonly work: Frame = clone(emptyFrame());
-  private readonly dirty = { all: false, brokers: false, clients: false, links: false, tps: new Set<string>() };
+  private readonly dirty = { all: false, brokers: false, clients: false, links: false, groups: false, tps: new Set<string>() };
   private cache: Frame = this.keyframes[0];
 
   constructor(opts: TraceIndexOptions = {}) {
@@ -904,6 +946,9 @@ export class TraceIndex {
         case 'links':
           dirty.links = true;
           break;
+        case 'groups':
+          dirty.groups = true;
+          break;
         case 'partition':
           dirty.tps.add((ev as { tp: string }).tp);
           break;
@@ -938,6 +983,8 @@ export class TraceIndex {
       clients: dirty.all || dirty.clients ? clone(w.clients) : prev.clients,
       cutLinks: dirty.all || dirty.links ? [...w.cutLinks] : prev.cutLinks,
       partitions,
+      groups: dirty.all || dirty.groups ? clone(w.groups) : prev.groups,
+      members: dirty.all || dirty.groups ? clone(w.members) : prev.members,
       stats: { ...w.stats },
       ended: w.ended,
     };
@@ -948,12 +995,13 @@ export class TraceIndex {
     else {
       if (dirty.brokers) freeze(next.brokers, true);
       if (dirty.clients) freeze(next.clients, true);
+      if (dirty.groups) freeze(next.groups, true), freeze(next.members, true);
       Object.freeze(next.cutLinks);
       Object.freeze(next.partitions);
       Object.freeze(next.stats);
       Object.freeze(next);
     }
-    dirty.all = dirty.brokers = dirty.clients = dirty.links = false;
+    dirty.all = dirty.brokers = dirty.clients = dirty.links = dirty.groups = false;
     dirty.tps.clear();
     return next;
   }

@@ -4,6 +4,7 @@
  */
 import type { TraceEvent } from '../../sim/index.js';
 import { batchKey, TraceIndex, type Frame } from './frames.js';
+import { GroupSeries } from './group-series.js';
 import { NarrativeBuilder, type NarrativeItem } from './narrative.js';
 
 export interface SeriesPoint {
@@ -15,6 +16,8 @@ export interface SeriesPoint {
   lost: number;
   /** Under-replicated partitions (ISR smaller than the replica set) at the bucket's end. */
   urp: number;
+  /** Consumer groups' lag: the most records below the high watermarks their members had not read, summed over the groups; NaN without a sample. */
+  lag: number;
   /** Mean produce latency (batch creation → acknowledgement), ms; NaN if no ack in the bucket. */
   latencyMs: number;
   latSum: number;
@@ -103,13 +106,34 @@ export class Series {
     }
   }
 
+  /** A sample of the groups' lag (the bucket keeps its largest; a bucket without one, the one before's). */
+  lagAt(t: number, lag: number): void {
+    const k = Math.floor(t / this.width);
+    const p = this.point(t);
+    p.lag = k === this.lagK ? Math.max(p.lag, lag) : lag;
+    this.lagK = k;
+  }
+  private lagK = -1;
+
   /** The point of the bucket at `t`, made (with the buckets before it) if needed. */
   private point(t: number): SeriesPoint {
     const k = Math.floor(t / this.width);
     while (this.points.length <= k) {
       const prev = this.points[this.points.length - 1];
       if (prev !== undefined) close(prev);
-      this.points.push({ t: this.points.length * this.width, acked: 0, failed: 0, lost: prev?.lost ?? 0, urp: prev?.urp ?? 0, latencyMs: NaN, latSum: 0, latN: 0, p50Ms: NaN, p99Ms: NaN });
+      this.points.push({
+        t: this.points.length * this.width,
+        acked: 0,
+        failed: 0,
+        lost: prev?.lost ?? 0,
+        urp: prev?.urp ?? 0,
+        lag: prev?.lag ?? NaN,
+        latencyMs: NaN,
+        latSum: 0,
+        latN: 0,
+        p50Ms: NaN,
+        p99Ms: NaN,
+      });
     }
     return this.points[k];
   }
@@ -118,13 +142,20 @@ export class Series {
 export class Model {
   readonly narrative = new NarrativeBuilder();
   readonly series = new Series();
+  /** Consumer groups' lag over time and the records they received again. */
+  readonly groups = new GroupSeries();
   readonly index: TraceIndex;
 
   constructor(every = 2000) {
     this.index = new TraceIndex({
       every,
       observe: (ev: TraceEvent, i: number, f: Readonly<Frame>, lostBefore: number) => {
+        const n = this.groups.redeliveries.length;
+        const samples = this.groups.samples;
+        this.groups.event(ev, i, f);
+        if (this.groups.samples > samples) this.series.lagAt(ev.t, this.groups.readLag);
         this.narrative.event(ev, i, f, lostBefore);
+        if (this.groups.redeliveries.length > n) this.narrative.redelivered(this.groups.redeliveries[n]);
         this.series.event(ev, f);
       },
     });

@@ -5,8 +5,10 @@
  */
 import { type ControllerKind, errorWords, fencedWord, sessionConfig, TRUNCATION_WORDS, type TraceEvent } from '../../sim/index.js';
 import type { Frame } from './frames.js';
+import { GroupNarrative } from './group-narrative.js';
+import type { Redelivery } from './group-series.js';
 
-export type NarrativeKind = 'fault' | 'broker' | 'fence' | 'election' | 'isr' | 'truncate' | 'client' | 'error' | 'end';
+export type NarrativeKind = 'fault' | 'broker' | 'fence' | 'election' | 'isr' | 'truncate' | 'client' | 'error' | 'group' | 'end';
 
 export interface NarrativeItem {
   /** Index of the event this item describes: clicking it seeks there. */
@@ -63,6 +65,14 @@ export class NarrativeBuilder {
   private lastFaultK = -1;
   /** Brokers seen so far (the header's, then those added during the run). */
   private readonly brokers = new Set<number>();
+
+  /** Consumer groups: rebalances, pauses, commits, coordinators, redelivered records. */
+  private readonly groups = new GroupNarrative((item) => this.items.push(item));
+
+  /** Records a group received again (viz/derive/group-series.ts finds them). */
+  redelivered(r: Redelivery): void {
+    this.groups.redelivered(r);
+  }
 
   /** The `observe` hook: `f` is the frame after `ev`, `lostBefore` the lost acknowledged records before it. */
   event(ev: TraceEvent, i: number, f: Readonly<Frame>, lostBefore: number): void {
@@ -153,8 +163,21 @@ export class NarrativeBuilder {
       case 'truncate':
         return this.add(ev, i, 'truncate', ...truncateText(ev, f.stats.lostAcked - lostBefore));
       case 'client':
+        this.groups.client(ev, f);
         if (ev.t === 0) return;
-        return this.add(ev, i, 'client', `${node(ev.node)} ${ev.state === 'started' ? 'started' : 'crashed'}${ev.pid !== undefined ? ` (producer id ${ev.pid})` : ''}`);
+        return this.add(ev, i, 'client', `${node(ev.node)} ${CLIENT_WORDS[ev.state]}${ev.pid !== undefined ? ` (producer id ${ev.pid})` : ''}`, {
+          severe: ev.state === 'crashed' && ev.node.startsWith('c:'),
+        });
+      case 'group':
+        return this.groups.group(ev, i);
+      case 'assignment':
+        return this.groups.assignment(ev, i);
+      case 'position':
+        return this.groups.position(ev);
+      case 'commit':
+        return this.groups.commit(ev, i);
+      case 'coordinator':
+        return this.groups.coordinator(ev, i);
       case 'retry':
         return this.retry(ev, i);
       case 'sendError':
@@ -386,6 +409,12 @@ export class NarrativeBuilder {
 }
 
 type Ev<T extends TraceEvent['type']> = Extract<TraceEvent, { type: T }>;
+
+const CLIENT_WORDS: Record<Ev<'client'>['state'], string> = {
+  started: 'started',
+  crashed: 'crashed',
+  stopped: 'stopped (closed cleanly: a consumer commits and leaves its group)',
+};
 
 function brokerText(ev: Ev<'broker'>): string {
   const b = `broker ${ev.broker}`;

@@ -211,3 +211,43 @@ export function fitText(s: string, width: number, char: number): string {
   if (s.length <= n) return s;
   return n <= 1 ? '' : `${s.slice(0, n - 1)}…`;
 }
+
+/** A consumer group's box in the cluster view: around its members and their labels. */
+export interface GroupBox {
+  group: string;
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
+/**
+ * The boxes of the consumer groups: each around its members (with a line on top for its name) and their
+ * labels, as far right as the labels beside them go (within `width`); boxes that would overlap share the
+ * space between their nearest members (when there is any: many members down the ring can leave none).
+ */
+export function groupBoxes(groups: Array<{ group: string; nodes: NodePos[] }>, width: number, line: number): GroupBox[] {
+  const out: Array<GroupBox & { top: number; bottom: number }> = [];
+  for (const { group, nodes } of groups) {
+    if (nodes.length === 0) continue;
+    const r = Math.max(...nodes.map((d) => d.r));
+    // The extent of a member's node and label, above and below its centre.
+    const top = Math.min(...nodes.map((d) => d.y - d.r));
+    // The label's second line's baseline is lab.y + line; its descenders a few px lower.
+    const bottom = Math.max(...nodes.map((d) => d.y + Math.max(d.r, d.lab.y + line + 4)));
+    const x0 = Math.min(...nodes.map((d) => d.x - Math.max(r, d.lab.anchor === 'middle' ? d.lab.w / 2 : 0))) - 8;
+    const x1 = Math.min(width - 4, Math.max(...nodes.map((d) => d.x + Math.max(r, d.lab.anchor === 'start' ? d.lab.x + d.lab.w : d.lab.anchor === 'middle' ? d.lab.w / 2 : 0))) + 8);
+    out.push({ group, x0: Math.max(2, x0), x1, y0: top - 6 - line, y1: bottom + 6, top, bottom });
+  }
+  const byY = [...out].sort((a, b) => a.top - b.top);
+  for (let k = 1; k < byY.length; k++) {
+    const a = byY[k - 1];
+    const b = byY[k];
+    if (b.y0 >= a.y1 || b.x0 >= a.x1 || a.x0 >= b.x1) continue;
+    // Apart if there is room between them; else (many members down the ring) each at least holds its own.
+    const mid = (a.bottom + b.top - line) / 2;
+    a.y1 = Math.max(a.bottom + 1, Math.min(a.y1, mid - 1));
+    b.y0 = Math.min(b.top - line - 2, Math.max(b.y0, a.y1 + 2));
+  }
+  return out.map(({ top: _, bottom: __, ...box }) => box);
+}

@@ -5,11 +5,12 @@
  */
 import type * as d3 from 'd3';
 import type { Flight, Frame } from '../derive/frames.js';
-import { nodeName } from '../derive/narrative.js';
+import { OFFSETS_TOPIC, type MemberView } from '../derive/groups.js';
+import { fmtDuration, nodeName } from '../derive/narrative.js';
 import { BROKER_COLORS, MSG_COLORS } from './colors.js';
 import { mk, pool, set, text, unset, type El } from './dom.js';
 
-import { clusterLayout, fitText, nearestLink, type NodePos, type Size, typeMetrics } from './cluster-layout.js';
+import { clusterLayout, fitText, groupBoxes, nearestLink, type NodePos, type Size, typeMetrics } from './cluster-layout.js';
 
 export type { Size } from './cluster-layout.js';
 
@@ -18,8 +19,26 @@ export function layout(frame: Frame, size: Size, large = false): Map<string, Nod
   const brokers = Object.keys(frame.brokers)
     .map(Number)
     .sort((a, b) => a - b);
-  const clients = Object.values(frame.clients).map((c) => ({ node: c.node, kind: c.kind }));
+  const clients = byGroup(frame).map((c) => ({ node: c.node, kind: c.kind }));
   return clusterLayout({ brokers, clients, racks: frame.header?.racks }, size, { large, legend: !large });
+}
+
+/** The clients, the members of each consumer group next to each other (in the order the groups first appear). */
+function byGroup(frame: Frame): Frame['clients'][string][] {
+  const clients = Object.values(frame.clients);
+  const groups: string[] = [];
+  for (const c of clients) {
+    const g = frame.members[c.name]?.group;
+    if (c.kind === 'consumer' && g !== undefined && !groups.includes(g)) groups.push(g);
+  }
+  const rank = (c: Frame['clients'][string]): number => {
+    const g = c.kind === 'consumer' ? frame.members[c.name]?.group : undefined;
+    return g === undefined ? groups.length : groups.indexOf(g);
+  };
+  return clients
+    .map((c, k) => ({ c, k }))
+    .sort((a, b) => rank(a.c) - rank(b.c) || a.k - b.k)
+    .map((x) => x.c);
 }
 
 export interface ClusterOptions {
@@ -76,6 +95,8 @@ interface View {
   nodes: NodeEls[];
   gCuts: El;
   gMsgs: El;
+  /** Consumer groups: a box around each group's members, its name and state, a line to its coordinator. */
+  gGroups: El;
   cuts: readonly string[] | undefined;
   msgs: Map<number, MsgEl>;
   draws: number;
@@ -92,6 +113,7 @@ export function drawCluster(svgEl: SVGSVGElement, frame: Frame, flights: Flight[
   drawCuts(view, frame);
   drawFlights(view, flights, tUs);
   drawNodes(view, frame);
+  drawGroups(view, frame);
 }
 
 /** The svg's view, built again when the layout changes (with the run, the size, the brokers and clients, the options). */
@@ -197,9 +219,14 @@ function drawFlights(view: View, flights: Flight[], tUs: number): void {
 /** Nodes: state, and the partitions each broker leads. */
 function drawNodes(view: View, frame: Frame): void {
   const leaders = new Map<number, string[]>();
+  const coordinates = new Map<number, string[]>();
+  for (const g of Object.values(frame.groups)) {
+    if (g.coordinator >= 0) coordinates.set(g.coordinator, [...(coordinates.get(g.coordinator) ?? []), g.group]);
+  }
   for (const tp in frame.partitions) {
     const p = frame.partitions[tp];
-    if (p.leader < 0) continue;
+    // __consumer_offsets (50 partitions): only those that coordinate a group, which the broker's line names.
+    if (p.leader < 0 || p.topic === OFFSETS_TOPIC) continue;
     const l = leaders.get(p.leader);
     if (l === undefined) leaders.set(p.leader, [p.tp]);
     else l.push(p.tp);
@@ -228,13 +255,24 @@ function drawNodes(view: View, frame: Frame): void {
                 : b.state,
       );
       const tps = leaders.get(b.id);
-      put(n.sub2, tps === undefined ? '' : `★ ${compactTps(tps)}`);
+      const groups = coordinates.get(b.id);
+      set(n.g, 'data-coordinator-of', groups?.join(',') ?? '');
+      const star = tps === undefined ? '' : `★ ${compactTps(tps)}`;
+      // The groups it coordinates, in words when they fit, else after a ◆ (the group's box names its coordinator).
+      const coordinator = groups === undefined ? '' : `coordinator of ${groups.join(', ')}`;
+      const both = [star, coordinator].filter((x) => x !== '').join(' · ');
+      put(n.sub2, both.length * char <= d.lab.w || groups === undefined ? both : `${star} ◆ ${groups.join(',')}`);
     } else if (d.kind === 'controller') {
       set(n.g, 'data-state', frame.controllerUp ? 'up' : 'crashed');
       set(n.circle, 'fill', frame.controllerUp ? '#5b7db1' : BROKER_COLORS.crashed);
       put(n.sub, frame.header === undefined ? 'controller' : frame.header.controller === 'kraft' ? 'KRaft controller' : 'ZooKeeper controller');
     } else {
       const c = frame.clients[d.id];
+      const m = c?.kind === 'consumer' ? frame.members[c.name] : undefined;
+      if (m !== undefined) {
+        drawMember(n, m, frame, put);
+        continue;
+      }
       set(n.g, 'data-state', c?.up ? 'up' : 'down');
       set(n.circle, 'fill', c?.up ? '#eef3f8' : '#ddd');
       put(n.sub, c === undefined ? '' : c.kind === 'producer' ? `producer → ${c.topic}` : `consumer ← ${c.topic}`);
@@ -245,6 +283,105 @@ function drawNodes(view: View, frame: Frame): void {
 
 const px = (v: number): number => Math.round(v * 10) / 10;
 
+/**
+ * A group member: the partitions it owns at the cursor, and whether it processes them, is paused by a
+ * rebalance (it gave them up and waits for its new assignment), or crashed (still owning them until the
+ * coordinator notices).
+ */
+function drawMember(n: NodeEls, m: MemberView, frame: Frame, put: (el: El, s: string) => void): void {
+  const st = memberState(m, frame);
+  set(n.g, 'data-state', st.state);
+  set(n.g, 'data-partitions', m.partitions.join(','));
+  set(n.circle, 'fill', st.state === 'crashed' || st.state === 'stopped' ? '#ddd' : st.state === 'paused' ? '#f6e3a1' : '#eef3f8');
+  const c = frame.clients[`c:${m.consumer}`];
+  const removed = st.state === 'crashed' && frame.groups[m.group]?.members.includes(m.consumer) === false;
+  put(
+    n.sub,
+    st.state === 'stopped'
+      ? `closed at ${fmtDuration(c?.sinceUs ?? 0)}`
+      : removed
+        ? `crashed at ${fmtDuration(c?.sinceUs ?? 0)}`
+        : m.partitions.length > 0
+          ? `← ${compactTps(m.partitions)}`
+          : st.state === 'paused'
+            ? `revoked ${compactTps(m.revoked.length > 0 ? m.revoked : m.lost)}`
+            : 'no partitions',
+  );
+  put(n.sub2, st.text);
+}
+
+/** What a member is doing at the cursor, in a word and a line. */
+export function memberState(m: MemberView, frame: Frame): { state: 'processing' | 'paused' | 'crashed' | 'stopped' | 'idle'; text: string } {
+  const c = frame.clients[`c:${m.consumer}`];
+  const g = frame.groups[m.group];
+  if (c !== undefined && !c.up && c.state === 'stopped') return { state: 'stopped', text: 'closed: left the group' };
+  if (c !== undefined && !c.up) {
+    const gone = g !== undefined && !g.members.includes(m.consumer);
+    return { state: 'crashed', text: gone ? `removed from ${m.group}` : m.partitions.length > 0 ? 'down: not consumed' : 'down' };
+  }
+  if (m.pausedSinceUs !== undefined) return { state: 'paused', text: `paused ${fmtDuration(frame.t - m.pausedSinceUs)}: rebalance` };
+  if (g !== undefined && g.rebalanceSinceUs !== undefined) return { state: m.partitions.length > 0 ? 'processing' : 'paused', text: `rebalancing (gen ${g.generation})` };
+  if (m.partitions.length === 0) return { state: 'idle', text: m.generation > 0 ? `gen ${m.generation}: nothing assigned` : 'joining' };
+  return { state: 'processing', text: `gen ${m.generation}, processing` };
+}
+
+/** Per group: a box around its members with its name, state and generation, and a dashed line to its coordinator. */
+function drawGroups(view: View, frame: Frame): void {
+  const { pos } = view;
+  const groups = Object.values(frame.groups);
+  const boxes = pool(view.gGroups as El & { __kids?: El[] }, groups.length, (parent) => {
+    const g = mk(parent, 'g', 'group');
+    mk(g, 'line', 'coordline');
+    mk(g, 'rect', 'groupbox');
+    mk(g, 'text', 'grouplabel');
+    const t = mk(g, 'text', 'coordlabel');
+    t.setAttribute('text-anchor', 'middle');
+    return g;
+  });
+  const { line: lh } = typeMetrics(view.opts.large === true);
+  const members = groups.map((grp) => ({ group: grp.group, nodes: [...pos.values()].filter((d) => d.kind === 'consumer' && frame.members[d.id.slice(2)]?.group === grp.group) }));
+  const geo = new Map(groupBoxes(members, view.width, lh).map((b) => [b.group, b]));
+  groups.forEach((grp, k) => {
+    const el = boxes[k];
+    const [lineEl, rect, label, coordLabel] = [...el.children] as El[];
+    set(el, 'data-testid', `group-${grp.group}`);
+    set(el, 'data-state', grp.state);
+    set(el, 'data-generation', grp.generation);
+    set(el, 'data-coordinator', grp.coordinator);
+    const box = geo.get(grp.group);
+    if (box === undefined) return set(el, 'display', 'none');
+    set(el, 'display', 'inline');
+    const { x0, x1, y0, y1 } = box;
+    for (const [a, v] of [
+      ['x', x0],
+      ['y', y0],
+      ['width', x1 - x0],
+      ['height', y1 - y0],
+      ['rx', 8],
+    ] as const)
+      set(rect, a, px(v));
+    set(rect, 'class', `groupbox ${grp.rebalanceSinceUs !== undefined ? 'rebalancing' : grp.state.toLowerCase()}`);
+    set(label, 'x', px(x0 + 6));
+    set(label, 'y', px(y0 + lh - 3));
+    text(label, `${grp.group} · gen ${grp.generation} · ${grp.rebalanceSinceUs !== undefined ? 'rebalancing' : grp.state}`);
+    const b = pos.get(`b${grp.coordinator}`);
+    set(coordLabel, 'display', b === undefined ? 'none' : 'inline');
+    if (b === undefined) return set(lineEl, 'display', 'none');
+    set(lineEl, 'display', 'inline');
+    const cx = x0;
+    const cy = (y0 + y1) / 2;
+    const len = Math.max(1, Math.hypot(cx - b.x, cy - b.y));
+    set(lineEl, 'x1', px(b.x + ((cx - b.x) / len) * (b.r + 3)));
+    set(lineEl, 'y1', px(b.y + ((cy - b.y) / len) * (b.r + 3)));
+    set(lineEl, 'x2', px(cx));
+    set(lineEl, 'y2', px(cy));
+    // The line's name, near the box (the middle of the line is among the broker links).
+    set(coordLabel, 'x', px(cx - (cx - b.x) * 0.22));
+    set(coordLabel, 'y', px(cy - (cy - b.y) * 0.22 - 4));
+    text(coordLabel, `coordinator b${grp.coordinator}`);
+  });
+}
+
 /** (Re)builds what does not change from frame to frame: nodes, links, legend. */
 function build(svgEl: SVGSVGElement, frame: Frame, size: Size, opts: ClusterOptions, key: string): View {
   const svg = svgEl as SVGSVGElement & El;
@@ -254,6 +391,7 @@ function build(svgEl: SVGSVGElement, frame: Frame, size: Size, opts: ClusterOpti
   svgEl.replaceChildren();
   const pos = layout(frame, size, opts.large === true);
   const r = Math.max(...[...pos.values()].map((d) => d.r));
+  const gGroups = mk(svgEl, 'g', 'groups');
   const gLinks = mk(svgEl, 'g', 'links');
   const gHits = mk(svgEl, 'g', 'linkhits');
   const gCuts = mk(svgEl, 'g', 'cutmarks');
@@ -273,6 +411,7 @@ function build(svgEl: SVGSVGElement, frame: Frame, size: Size, opts: ClusterOpti
     nodes: [],
     gCuts,
     gMsgs,
+    gGroups,
     cuts: undefined,
     msgs: new Map(),
     draws: 0,

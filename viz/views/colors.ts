@@ -56,5 +56,6 @@ export const KIND_COLORS: Record<NarrativeKind, string> = {
   truncate: '#8b0000',
   client: '#777',
   error: '#c05000',
+  group: '#0f7b8a',
   end: '#333',
 };

@@ -6,6 +6,7 @@
  */
 import * as d3 from 'd3';
 import { firstDivergence, recordRuns, type Frame, type PartitionView } from '../derive/frames.js';
+import { coordinatorTps, shownPartition } from '../derive/groups.js';
 import type { Size } from './cluster.js';
 import { BROKER_COLORS, RECORD_COLORS } from './colors.js';
 import { mk, pool, set, text, type El } from './dom.js';
@@ -18,14 +19,43 @@ export interface PartitionOptions {
   /** Offsets shown in tail mode. */
   tail?: number;
   large?: boolean;
+  /** Per partition, what consumer groups do with it (its reader, committed offset, records received again), after its info. */
+  notes?: ReadonlyMap<string, string>;
+  /** Per partition, marks on its leader's log: each group's committed offset and the records it received again. */
+  marks?: ReadonlyMap<string, readonly GroupMark[]>;
+}
+
+/** A consumer group's marks on a partition's leader log. */
+export interface GroupMark {
+  group: string;
+  /** The group's committed offset (the next to read). */
+  committed?: number;
+  /** Records it received again: how many, the first and last offset. */
+  again?: { count: number; first: number; last: number };
 }
 
 /** The height the view needs for this frame. */
 export function partitionsHeight(frame: Frame, opts: PartitionOptions): number {
   const m = metrics(opts);
   let h = 4;
-  for (const p of Object.values(frame.partitions)) h += blockHeight(p, m);
+  for (const p of shownPartitions(frame).parts) h += blockHeight(p, m);
   return Math.max(h, 40);
+}
+
+const shownCache = new WeakMap<object, { partitions: Frame['partitions']; out: { parts: PartitionView[]; coords: Map<string, string[]> } }>();
+
+/**
+ * The partitions the view shows: every partition but those of __consumer_offsets (50 internal partitions
+ * by default), except the ones that coordinate a group; and per coordinating partition, its groups.
+ */
+export function shownPartitions(frame: Frame): { parts: PartitionView[]; coords: Map<string, string[]> } {
+  const c = shownCache.get(frame.groups);
+  if (c !== undefined && c.partitions === frame.partitions) return c.out;
+  const coords = coordinatorTps(frame);
+  const keys = new Set(coords.keys());
+  const out = { parts: Object.values(frame.partitions).filter((p) => shownPartition(p.tp, p.topic, keys)), coords };
+  shownCache.set(frame.groups, { partitions: frame.partitions, out });
+  return out;
 }
 
 function metrics(opts: PartitionOptions): { title: number; row: number; gap: number; label: number; right: number; lost: number } {
@@ -81,6 +111,8 @@ interface Block {
   info: El;
   rowsG: El;
   lostG: El;
+  /** Consumer groups' marks on the leader's row. */
+  marksG: El;
   rows: Row[];
   /** The partition drawn last, and the one its data-* attributes and position are of. */
   last?: PartitionView;
@@ -180,8 +212,9 @@ function makeBlock(parts: Element, p: PartitionView): Block {
   info.setAttribute('data-testid', `partition-info-${p.tp}`);
   const rowsG = mk(g, 'g', 'rows');
   const lostG = mk(g, 'g', 'lost');
+  const marksG = mk(g, 'g', 'groupmarks');
   title.textContent = p.tp;
-  return { tp: p.tp, g, bg, title, info, rowsG, lostG, rows: [], lastKey: '' };
+  return { tp: p.tp, g, bg, title, info, rowsG, lostG, marksG, rows: [], lastKey: '' };
 }
 
 export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, opts: PartitionOptions): void {
@@ -192,7 +225,7 @@ export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, o
   set(svg, 'width', size.width);
   set(svg, 'height', height);
   defs(d3.select(svgEl));
-  const parts = Object.values(frame.partitions);
+  const { parts, coords } = shownPartitions(frame);
   const tps = parts.map((p) => p.tp).join('\n');
   let view = views.get(svgEl);
   if (view === undefined || view.tps !== tps || !svgEl.contains(view.parts)) {
@@ -212,11 +245,13 @@ export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, o
     const blk = view.blocks[k];
     const h = blockHeight(p, m);
     if (blk.dataOf !== p || blk.top !== y) blockData(blk, p, y, m);
+    set(blk.g, 'data-coordinator-of', coords.get(p.tp)?.join(',') ?? '');
     if (y + h >= vp.top - MARGIN && y <= vp.top + vp.height + MARGIN) {
-      let key = `${layoutKey}|${y}`;
+      let key = `${layoutKey}|${y}|${coords.get(p.tp)?.join() ?? ''}|${opts.notes?.get(p.tp) ?? ''}`;
+      for (const g of opts.marks?.get(p.tp) ?? []) key += `|${g.committed}|${g.again?.count}`;
       for (const b of p.replicas) key += `|${frame.brokers[b]?.state ?? 'up'}`;
       if (blk.last !== p || blk.lastKey !== key) {
-        drawBlock(blk, p, frame, y, m, x0, x1, size, opts);
+        drawBlock(blk, p, frame, y, m, x0, x1, size, opts, coords.get(p.tp));
         blk.last = p;
         blk.lastKey = key;
       }
@@ -267,16 +302,28 @@ interface Scale {
   x: (v: number) => number;
 }
 
-function drawBlock(blk: Block, p: PartitionView, frame: Frame, top: number, m: ReturnType<typeof metrics>, x0: number, x1: number, size: Size, opts: PartitionOptions): void {
+function drawBlock(
+  blk: Block,
+  p: PartitionView,
+  frame: Frame,
+  top: number,
+  m: ReturnType<typeof metrics>,
+  x0: number,
+  x1: number,
+  size: Size,
+  opts: PartitionOptions,
+  groups: string[] | undefined,
+): void {
   blockData(blk, p, top, m);
-  drawBlockHead(blk, p, m, size);
+  drawBlockHead(blk, p, m, size, groups, opts);
   const sc = offsetScale(p, opts, x0, x1);
   for (const row of blk.rows) drawRow(row, p, frame, m, sc);
   drawLost(blk, p, m, sc);
+  drawGroupMarks(blk, p, m, sc, opts.marks?.get(p.tp) ?? []);
 }
 
 /** The block's background (colored by its health), its name and its info line. */
-function drawBlockHead(blk: Block, p: PartitionView, m: ReturnType<typeof metrics>, size: Size): void {
+function drawBlockHead(blk: Block, p: PartitionView, m: ReturnType<typeof metrics>, size: Size, groups: string[] | undefined, opts: PartitionOptions): void {
   set(blk.bg, 'x', 0);
   set(blk.bg, 'y', 0);
   set(blk.bg, 'width', size.width);
@@ -285,9 +332,11 @@ function drawBlockHead(blk: Block, p: PartitionView, m: ReturnType<typeof metric
   set(blk.bg, 'class', `bg${p.leader < 0 ? ' offline' : p.isr.length < p.minIsr ? ' underminisr' : p.isr.length < p.replicas.length ? ' urp' : ''}`);
   set(blk.title, 'x', 6);
   set(blk.title, 'y', m.title - 7);
-  set(blk.info, 'x', m.label);
+  // A long name (__consumer_offsets-39) pushes the info line right.
+  set(blk.info, 'x', Math.max(m.label, 6 + p.tp.length * (opts.large ? 9.5 : 7.2) + 10));
   set(blk.info, 'y', m.title - 7);
-  text(blk.info, infoText(p));
+  const note = opts.notes?.get(p.tp);
+  text(blk.info, `${groups === undefined ? '' : `coordinator of group ${groups.join(', ')} · `}${infoText(p)}${note === undefined ? '' : ` · ${note}`}`);
 }
 
 /** A replica's part in a reassignment in progress: adding, removing, or '' (none). */
@@ -543,4 +592,52 @@ function defs(svg: d3.Selection<SVGSVGElement, unknown, null, undefined>): void 
   const pat = svg.append('defs').append('pattern').attr('id', 'hatch').attr('patternUnits', 'userSpaceOnUse').attr('width', 4).attr('height', 4).attr('patternTransform', 'rotate(45)');
   pat.append('rect').attr('width', 4).attr('height', 4).attr('fill', '#fbe3e4');
   pat.append('line').attr('x1', 0).attr('y1', 0).attr('x2', 0).attr('y2', 4).attr('stroke', '#c0141a').attr('stroke-width', 2);
+}
+
+/**
+ * On the leader's row, per consumer group: a teal tick at its committed offset and an amber band under the
+ * records it received again (drawn where the log window shows them).
+ */
+function drawGroupMarks(blk: Block, p: PartitionView, m: ReturnType<typeof metrics>, sc: Scale, marks: readonly GroupMark[]): void {
+  const row = Math.max(0, p.replicas.indexOf(p.leader));
+  set(blk.marksG, 'transform', `translate(0,${m.title + row * (m.row + m.gap)})`);
+  const shown: Array<{ kind: 'committed' | 'again'; g: GroupMark }> = [];
+  for (const g of marks) {
+    if (g.committed !== undefined && g.committed >= sc.d0 && g.committed <= sc.d1) shown.push({ kind: 'committed', g });
+    if (g.again !== undefined && g.again.last + 1 > sc.d0 && g.again.first < sc.d1) shown.push({ kind: 'again', g });
+  }
+  const els = pool(blk.marksG as El & { __kids?: El[] }, shown.length, (parent) => {
+    const r = mk(parent, 'rect');
+    mk(r, 'title');
+    return r;
+  });
+  shown.forEach(({ kind, g }, k) => {
+    const r = els[k];
+    if (kind === 'committed') {
+      const x = sc.x(g.committed!);
+      for (const [a, v] of [
+        ['x', px(x - 1)],
+        ['y', -4],
+        ['width', 2],
+        ['height', m.row + 8],
+      ] as const)
+        set(r, a, v);
+      set(r, 'class', 'gcommitted');
+      set(r, 'data-testid', `committed-${p.tp}-${g.group}`);
+      text(r.firstChild as El, `group ${g.group} committed offset ${g.committed}: it reads on from here after a rebalance or a restart`);
+    } else {
+      const a = g.again!;
+      const x0 = sc.x(a.first);
+      for (const [k2, v] of [
+        ['x', x0],
+        ['y', m.row - 4],
+        ['width', Math.max(2, px(sc.x(a.last + 1) - x0))],
+        ['height', 5],
+      ] as const)
+        set(r, k2, v);
+      set(r, 'class', 'gagain');
+      set(r, 'data-testid', `again-${p.tp}-${g.group}`);
+      text(r.firstChild as El, `group ${g.group} received ${a.count} record(s) at offsets ${a.first}..${a.last} again (received before, not committed: at-least-once)`);
+    }
+  });
 }

@@ -23,6 +23,8 @@ export interface TimelineInput {
   diffUs?: number;
   /** Violations of the checks (sim/checks.ts), when they were detected: red triangles above the markers. */
   violations?: Array<{ t: number; text: string }>;
+  /** The run has consumer groups: a chart of their lag too. */
+  groups?: boolean;
 }
 
 const MARGIN = { left: 64, right: 16 };
@@ -35,17 +37,22 @@ export function timeScale(input: TimelineInput, size: Size): d3.ScaleLinear<numb
 }
 
 /** Each chart: an area of `key`; `line`: a second series of the same run drawn as a solid line over it. */
-const CHARTS: Array<{ key: 'acked' | 'p99Ms' | 'urp' | 'lost'; line?: 'p50Ms'; label: string; color: string; step?: boolean }> = [
+type Chart = { key: 'acked' | 'p99Ms' | 'urp' | 'lost' | 'lag'; line?: 'p50Ms'; label: string; color: string; step?: boolean };
+const CHARTS: Chart[] = [
   { key: 'acked', label: 'acked/s', color: '#2f6fb0' },
   { key: 'p99Ms', line: 'p50Ms', label: 'produce p99 (p50) ms', color: '#a05195' },
   { key: 'urp', label: 'under-repl.', color: '#e69f00', step: true },
   { key: 'lost', label: 'lost acked', color: '#c0141a', step: true },
 ];
+/** With consumer groups: their lag (records below the high watermarks not read yet). */
+const LAG_CHART: Chart = { key: 'lag', label: 'group lag', color: '#0f7b8a' };
+
+const chartsOf = (groups: boolean | undefined): Chart[] => (groups === true ? [...CHARTS, LAG_CHART] : CHARTS);
 
 /** The timeline's height: the marker band and axis (larger in large type) and a lane per chart (lower when the window is short). */
-export function timelineHeight(showCharts: boolean, large = false, compact = false): number {
+export function timelineHeight(showCharts: boolean, large = false, compact = false, groups = false): number {
   const k = large ? 1.3 : 1;
-  return Math.round(62 * k + (showCharts ? CHARTS.length * (compact ? (large ? 17 : 21) : 34 * k) : 0));
+  return Math.round(62 * k + (showCharts ? chartsOf(groups).length * (compact ? (large ? 17 : 21) : 34 * k) : 0));
 }
 
 /** Per svg: what the axis, markers and charts were last drawn for (while playing only the cursor moves). */
@@ -69,6 +76,7 @@ export function drawTimeline(svgEl: SVGSVGElement, input: TimelineInput, size: S
     b?.seriesWidthUs,
     input.diffUs,
     input.violations?.length,
+    input.groups,
   ].join('|');
   if (drawn.get(svgEl) !== key) {
     drawn.set(svgEl, key);
@@ -219,15 +227,16 @@ function drawDiff(svg: Svg, x: ReturnType<typeof timeScale>, input: TimelineInpu
 }
 
 /** The charts' lane: as high as the svg leaves them (at most 28 px, plus 6 between charts). */
-const chartHeight = (height: number, axisY: number): number => Math.max(12, Math.min(28, (height - axisY - 28) / CHARTS.length - 6));
+const chartHeight = (height: number, axisY: number, n: number): number => Math.max(12, Math.min(28, (height - axisY - 28) / n - 6));
 
 function drawCharts(svg: Svg, x: ReturnType<typeof timeScale>, input: TimelineInput, axisY: number, opts: TimelineOptions, height: number): void {
-  const ch = chartHeight(height, axisY);
+  const list = chartsOf(input.groups);
+  const ch = chartHeight(height, axisY, list.length);
   const charts = ensure(svg, 'g.charts').attr('display', opts.showCharts ? null : 'none');
   if (!opts.showCharts) return;
   charts
-    .selectAll<SVGGElement, (typeof CHARTS)[number]>('g.chart')
-    .data(CHARTS, (d) => d.key)
+    .selectAll<SVGGElement, Chart>('g.chart')
+    .data(list, (d) => d.key)
     .join((enter) => {
       const e = enter.append('g').attr('class', 'chart');
       e.append('path').attr('class', 'area');
@@ -242,7 +251,7 @@ function drawCharts(svg: Svg, x: ReturnType<typeof timeScale>, input: TimelineIn
 }
 
 /** One chart: A's area (and second series as a line) and, comparing, B's values as a dashed line. */
-function drawChart(s: d3.Selection<SVGGElement, unknown, null, undefined>, c: (typeof CHARTS)[number], x: ReturnType<typeof timeScale>, input: TimelineInput, ch: number): void {
+function drawChart(s: d3.Selection<SVGGElement, unknown, null, undefined>, c: Chart, x: ReturnType<typeof timeScale>, input: TimelineInput, ch: number): void {
   const pts = input.series;
   const perSec = 1e6 / input.seriesWidthUs;
   const bPts = input.b?.series;

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../../sim/scenario/parse.js';
 import { createSimulation } from '../../../sim/run/simulation.js';
 import type { RunSummary } from '../../../sim/report/summary.js';
-import { ArraySink, hashEvents, type TraceEvent } from '../../../sim/trace/index.js';
+import { ArraySink, hashEvents, TRACE_SCHEMA_VERSION, type TraceEvent } from '../../../sim/trace/index.js';
 import { apply, emptyFrame, inFlight, recordRuns, replay, subtract, TraceIndex, type Frame } from '../../../viz/derive/frames.js';
 import { Model } from '../../../viz/derive/model.js';
 
@@ -358,14 +358,14 @@ describe('trace files', () => {
 
   it('bad traces give one-line messages with the line number', async () => {
     const { parseTrace } = await import('../../../viz/io/trace-file.js');
-    const header =
-      '{"type":"header","t":0,"schema":4,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
+    const V = TRACE_SCHEMA_VERSION;
+    const header = `{"type":"header","t":0,"schema":${V},"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}`;
     expect(() => parseTrace(`${header}\n{oops\n`, 'a.ndjson')).toThrow('a.ndjson: line 2: not JSON: {oops');
     expect(() => parseTrace('{"type":"msg","t":0}\n', 'b.ndjson')).toThrow('b.ndjson: line 1: the first event must be the header, got msg');
-    expect(() => parseTrace('{"type":"header","t":0,"schema":99}\n', 'c.ndjson')).toThrow('c.ndjson: trace schema 99, kafkasim reads schema 4');
+    expect(() => parseTrace('{"type":"header","t":0,"schema":99}\n', 'c.ndjson')).toThrow(`c.ndjson: trace schema 99, kafkasim reads schema ${V}`);
     expect(() => parseTrace(`${header}\n{"type":"nope","t":1}\n`, 'd.ndjson')).toThrow('d.ndjson: line 2: not a trace event (type "nope")');
     expect(() => parseTrace('\n\n', 'e.ndjson')).toThrow('e.ndjson: empty trace');
-    expect(() => parseTrace('{"type":"header","t":0,"schema":4}\n', 'f.ndjson')).toThrow('f.ndjson: line 1: a header event without "scenario" (expected a string)');
+    expect(() => parseTrace(`{"type":"header","t":0,"schema":${V}}\n`, 'f.ndjson')).toThrow('f.ndjson: line 1: a header event without "scenario" (expected a string)');
   });
 });
 

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../../sim/scenario/parse.js';
 import { createSimulation } from '../../../sim/run/simulation.js';
-import { ArraySink, EVENT_FIELDS, hashEvents, toNdjson, type TraceEvent } from '../../../sim/trace/index.js';
+import { ArraySink, EVENT_FIELDS, hashEvents, toNdjson, TRACE_SCHEMA_VERSION, type TraceEvent } from '../../../sim/trace/index.js';
 import { FORMS, parseTrace, TraceBlockDecoder, TraceBlockEncoder, TraceLineReader, type EncodedBlock } from '../../../viz/io/trace-file.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -103,7 +103,7 @@ describe('trace blocks from the worker to the page', () => {
 
   it('every form round-trips, with and without its optional field', () => {
     const lines = [
-      '{"type":"header","t":0,"schema":4,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}',
+      `{"type":"header","t":0,"schema":${TRACE_SCHEMA_VERSION},"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}`,
       '{"type":"msg","t":1,"id":7,"from":"b1","to":"ctl","kind":"BrokerHeartbeat","bytes":64,"recvUs":500}',
       '{"type":"msg","t":1,"id":8,"from":"p:p1","to":"b2","kind":"Produce","bytes":1064,"recvUs":900,"dropped":"linkDown"}',
       '{"type":"append","t":2,"broker":1,"tp":"t-0","offset":0,"count":5,"epoch":0,"pid":1000,"seq":0,"bytes":1000,"src":"produce"}',
@@ -155,8 +155,7 @@ describe('trace blocks from the worker to the page', () => {
   });
 
   it('lines in any other form give what JSON.parse gives (and the same hash)', () => {
-    const header =
-      '{"type":"header","t":0,"schema":4,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
+    const header = `{"type":"header","t":0,"schema":${TRACE_SCHEMA_VERSION},"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}`;
     const odd = [
       '{"type":"hw","t":1,"broker":1,"tp":"t-0","hw":5}\r', // CRLF
       '  {"type":"hw","t":1,"broker":1,"tp":"t-0","hw":5}  ', // spaces
@@ -190,8 +189,7 @@ describe('trace blocks from the worker to the page', () => {
   });
 
   it('any values in a busy line give what JSON.parse gives', () => {
-    const header =
-      '{"type":"header","t":0,"schema":4,"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}';
+    const header = `{"type":"header","t":0,"schema":${TRACE_SCHEMA_VERSION},"scenario":"x","seed":1,"kafkaVersion":"4.1","controller":"kraft","sessionTimeoutMs":9000,"truncation":"divergingEpoch","durationUs":10,"brokers":[1],"topics":[],"producers":[],"consumers":[]}`;
     const value = fc.oneof(
       fc.integer(),
       fc.maxSafeInteger(),
@@ -311,7 +309,7 @@ describe('trace blocks from the worker to the page', () => {
     expect(() => roundTrip(text.split('\n').slice(1).join('\n'))).toThrow('t.ndjson: line 1: the first event must be the header, got broker');
     expect(() => roundTrip(text.split('\n').slice(5).join('\n'))).toThrow(/^t\.ndjson: line 1: the first event must be the header, got msg$/);
     expect(() => roundTrip('\n \n')).toThrow('t.ndjson: empty trace');
-    expect(() => roundTrip(text.replace('"schema":4', '"schema":99'))).toThrow('t.ndjson: trace schema 99, kafkasim reads schema 4');
+    expect(() => roundTrip(text.replace(`"schema":${TRACE_SCHEMA_VERSION}`, '"schema":99'))).toThrow(`t.ndjson: trace schema 99, kafkasim reads schema ${TRACE_SCHEMA_VERSION}`);
   });
 
   it('parseTrace reads a whole text the same way', () => {
