@@ -165,7 +165,7 @@ export class NarrativeBuilder {
       case 'client':
         this.groups.client(ev, f);
         if (ev.t === 0) return;
-        return this.add(ev, i, 'client', `${node(ev.node)} ${CLIENT_WORDS[ev.state]}${ev.pid !== undefined ? ` (producer id ${ev.pid})` : ''}`, {
+        return this.add(ev, i, 'client', `${node(ev.node)} ${CLIENT_WORDS[ev.state]}${ev.error !== undefined ? ` with ${ev.error}` : ''}${ev.pid !== undefined ? ` (producer id ${ev.pid})` : ''}`, {
           severe: ev.state === 'crashed' && ev.node.startsWith('c:'),
         });
       case 'group':
@@ -414,6 +414,7 @@ const CLIENT_WORDS: Record<Ev<'client'>['state'], string> = {
   started: 'started',
   crashed: 'crashed',
   stopped: 'stopped (closed cleanly: a consumer commits and leaves its group)',
+  failed: 'stopped: its application failed',
 };
 
 function brokerText(ev: Ev<'broker'>): string {
