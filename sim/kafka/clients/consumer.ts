@@ -96,6 +96,8 @@ export class Consumer extends Process {
   private ready: Position[] = [];
   /** The application is processing what poll() returned (until then no poll()). */
   private busy = false;
+  /** close() was called: no more poll(). */
+  private closing = false;
   private lastPoll = 0;
   private readonly pool: WorkerPool | null;
 
@@ -152,6 +154,7 @@ export class Consumer extends Process {
     this.fetchAllAtUs = Infinity;
     this.ready = [];
     this.busy = false;
+    this.closing = false;
     this.pool?.reset();
     this.lastPoll = this.kernel.now;
     const start = this.from === 'earliest' ? 0 : this.from === 'latest' ? -1 : this.from;
@@ -162,12 +165,16 @@ export class Consumer extends Process {
     this.member?.start();
   }
 
-  /** close(): a group member commits (auto-commit) and leaves the group, then the process ends. */
+  /**
+   * close(): poll() is no longer called; a group member commits what poll() returned (auto-commit),
+   * gives its partitions up and leaves the group (a static member does not leave), then the process ends.
+   */
   shutdown(): void {
     const m = this.member;
+    this.closing = true;
     const stop = () => {
       if (!this.alive) return;
-      if (m !== null && m.cfg.instanceId === undefined && m.coordinator >= 0) m.leave('the consumer is being closed');
+      m?.close();
       this.markDown();
       this.trace.emit({ type: 'client', t: this.kernel.now, node: this.node, state: 'stopped' });
     };
@@ -207,7 +214,7 @@ export class Consumer extends Process {
    * the order their fetches arrived, at most max.poll.records when processing takes time.
    */
   private poll(): void {
-    if (this.busy || !this.alive) return;
+    if (this.busy || this.closing || !this.alive) return;
     const now = this.kernel.now;
     this.lastPoll = now;
     const m = this.member;

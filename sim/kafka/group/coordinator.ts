@@ -158,6 +158,8 @@ export class GroupCoordinator {
       g = new ClassicGroup(id);
       this.groups.set(id, g);
       this.committed.set(id, new Map());
+      // A group this coordinator has no record of: it coordinates it from now on, with nothing loaded.
+      this.b.trace.emit({ type: 'coordinator', t: this.b.kernel.now, group: id, broker: this.b.id, tp: this.partitionOf(id), loaded: true, offsets: 0 });
     }
     return g;
   }

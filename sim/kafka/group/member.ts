@@ -386,6 +386,16 @@ export class GroupMember {
     this.onGroupError(r.error, false);
   }
 
+  /** close(): the partitions are revoked (lost without a generation), then a dynamic member leaves. */
+  close(): void {
+    const owned = this.host.owned();
+    if (owned.length > 0) {
+      if (this.generation >= 0 && this.memberId !== '') this.changed([], owned, []);
+      else this.changed([], [], owned);
+    }
+    if (this.cfg.instanceId === undefined && this.coordinator >= 0 && this.memberId !== '') this.leave('the consumer is being closed');
+  }
+
   leave(reason: string): void {
     this.send(this.coordinator, 'LeaveGroup', { kind: 'leave' }, (correlationId) => ({ correlationId, group: this.cfg.group, memberId: this.memberId, reason }));
   }
