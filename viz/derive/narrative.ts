@@ -137,12 +137,7 @@ export class NarrativeBuilder {
       case 'fault':
         return this.fault(ev, i);
       case 'broker':
-        if (ev.t === 0 && ev.state === 'running') return;
-        if (!this.brokers.has(ev.broker)) {
-          this.brokers.add(ev.broker);
-          return this.add(ev, i, 'broker', `broker ${ev.broker} started: a new broker joins the cluster; it registers with the controller and hosts nothing until partitions are placed on it`);
-        }
-        return this.add(ev, i, 'broker', brokerText(ev), { severe: ev.state === 'crashed' });
+        return this.broker(ev, i);
       case 'partitions':
         return this.partitionsAdded(ev, i);
       case 'reassign':
@@ -163,11 +158,7 @@ export class NarrativeBuilder {
       case 'truncate':
         return this.add(ev, i, 'truncate', ...truncateText(ev, f.stats.lostAcked - lostBefore));
       case 'client':
-        this.groups.client(ev, f);
-        if (ev.t === 0) return;
-        return this.add(ev, i, 'client', `${node(ev.node)} ${CLIENT_WORDS[ev.state]}${ev.error !== undefined ? ` with ${ev.error}` : ''}${ev.pid !== undefined ? ` (producer id ${ev.pid})` : ''}`, {
-          severe: ev.state === 'crashed' && ev.node.startsWith('c:'),
-        });
+        return this.client(ev, i, f);
       case 'group':
         return this.groups.group(ev, i);
       case 'assignment':
@@ -199,6 +190,22 @@ export class NarrativeBuilder {
       default:
         return;
     }
+  }
+
+  private broker(ev: Ev<'broker'>, i: number): void {
+    if (ev.t === 0 && ev.state === 'running') return;
+    if (!this.brokers.has(ev.broker)) {
+      this.brokers.add(ev.broker);
+      return this.add(ev, i, 'broker', `broker ${ev.broker} started: a new broker joins the cluster; it registers with the controller and hosts nothing until partitions are placed on it`);
+    }
+    this.add(ev, i, 'broker', brokerText(ev), { severe: ev.state === 'crashed' });
+  }
+
+  private client(ev: Ev<'client'>, i: number, f: Readonly<Frame>): void {
+    this.groups.client(ev, f);
+    if (ev.t === 0) return;
+    const text = `${node(ev.node)} ${CLIENT_WORDS[ev.state]}${ev.error !== undefined ? ` with ${ev.error}` : ''}${ev.pid !== undefined ? ` (producer id ${ev.pid})` : ''}`;
+    this.add(ev, i, 'client', text, { severe: (ev.state === 'crashed' || ev.state === 'failed') && ev.node.startsWith('c:') });
   }
 
   private header(ev: Ev<'header'>): void {
