@@ -657,12 +657,12 @@ const CLAIMS: Claim[] = [
     runs: q('q14-auto-commit-poll-thread'),
     render: (s) => cmd('q14-auto-commit-poll-thread', `skipped ${s.records.skipped}, redelivered ${s.records.redelivered}`),
   },
-  { doc: QD, text: '**lag 3,211 at the end**', runs: q('q16-more-consumers-uniform-keys'), render: (s) => `**lag ${n(grp(s).totalLag)} at the end**` },
-  { doc: QD, text: '**lag 91,657 at the end**', runs: q('q16-more-consumers-hot-key'), render: (s) => `**lag ${n(grp(s).totalLag)} at the end**` },
+  { doc: QD, text: '**lag 1,789 at the end**', runs: q('q16-more-consumers-uniform-keys'), render: (s) => `**lag ${n(grp(s).totalLag)} at the end**` },
+  { doc: QD, text: '**lag 30,999 at the end**', runs: q('q16-more-consumers-hot-key'), render: (s) => `**lag ${n(grp(s).totalLag)} at the end**` },
   ...(['uniform-keys', 'hot-key'] as const).map(
     (k): Claim => ({
       doc: QD,
-      text: cmd(`q16-more-consumers-${k}`, `lag ${k === 'hot-key' ? 91657 : 3211}`),
+      text: cmd(`q16-more-consumers-${k}`, `lag ${k === 'hot-key' ? 30999 : 1789}`),
       runs: q(`q16-more-consumers-${k}`),
       render: (s) => cmd(`q16-more-consumers-${k}`, `lag ${grp(s).totalLag}`),
     }),
