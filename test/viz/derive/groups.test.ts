@@ -4,6 +4,7 @@
  * during and after the rebalance), the narrative, the lag, and the records received again (checked against
  * the checker's `redelivered` counter and list).
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Checker } from '../../../sim/checks/checks.js';
 import { parseScenario } from '../../../sim/scenario/parse.js';
@@ -37,6 +38,12 @@ beforeAll(() => {
 });
 
 describe('a member crashes and the group rebalances (consumer-crash-rebalance, seed 1)', () => {
+  it('the fixture is the scenario library’s run: the same seed, cluster, topics, clients and faults', () => {
+    const run = ({ seed, durationUs, cluster, topics, producers, consumers, faults }: ReturnType<typeof parseScenario>) => ({ seed, durationUs, cluster, topics, producers, consumers, faults });
+    const lib = parseScenario(readFileSync(new URL('../../../scenarios/consumer-crash-rebalance.yaml', import.meta.url), 'utf8'), 'consumer-crash-rebalance.yaml');
+    expect(run(parseScenario(CRASH_REBALANCE, 'consumer-crash-rebalance.yaml'))).toEqual(run(lib));
+  });
+
   it('before: generation 1 is stable, coordinated by the broker that created the group, two partitions per member', () => {
     expect(created).toMatchObject({ tp: `${OFFSETS_TOPIC}-9`, loaded: true, offsets: 0 });
     expect(model.index.frameAt(events.indexOf(created)).groups.billing).toMatchObject({ coordinator: created.broker, coordinatorTp: created.tp });
