@@ -60,6 +60,8 @@ describe('a member crashes and the group rebalances (consumer-crash-rebalance, s
   it('during: the removal starts a rebalance; each member owns nothing from its revoke until its new assignment', () => {
     const removal = find((e) => e.type === 'group' && e.state === 'PreparingRebalance' && e.generation === 1);
     expect((events[removal] as Extract<TraceEvent, { type: 'group' }>).reason).toContain(`member app-2 (${app2Id}) was removed: no heartbeat for session.timeout.ms`);
+    // The member id docs/visualizer.md quotes.
+    expect(app2Id).toBe('app-2-000000000003');
     const revoke = find((e) => e.type === 'assignment' && e.consumer === 'app-1' && e.revoked.length > 0);
     const f = model.index.frameAt(revoke);
     expect(f.groups.billing).toMatchObject({ state: 'PreparingRebalance', members: ['app-1', 'app-3'], rebalanceSinceUs: events[removal].t });
