@@ -3,7 +3,8 @@
  * opened as a file. Before the rebalance the cluster view draws the three members of group billing with
  * their partitions and names the coordinator; during it the members show paused; after it the two left
  * share the six partitions, the groups panel shows the generation before and after, the pause and the
- * records received again; the partitions view hides __consumer_offsets but the coordinating partition.
+ * records received again; the partitions view hides __consumer_offsets but the coordinating partition. The
+ * coordinator is read from the trace (the `coordinator` event that created the group), never assumed.
  * Screenshots go to test-results/screenshots/ (look at them).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -66,6 +67,12 @@ describe('consumer groups in the page', () => {
     await expect.poll(() => page.evaluate(() => (window as unknown as Viz).kafkasimViz.state.cursorI)).toBe(i);
   };
 
+  /** A field of the loaded trace's event i. */
+  const field = (i: number, name: string): Promise<unknown> =>
+    opened.page.evaluate(([i, name]) => ((window as unknown as Viz).kafkasimViz.state.model.index.events[i] as unknown as Record<string, unknown>)[name], [i, name] as const);
+  /** The broker that coordinates group billing from its creation (the first `coordinator` event names it). */
+  const firstCoordinator = async (): Promise<number> => Number(await field(await indexOf("e.type === 'coordinator' && e.group === 'billing'"), 'broker'));
+
   const attr = (id: string, name: string) => opened.page.getByTestId(id).getAttribute(name);
   const member = (name: string) => opened.page.locator(`[data-testid="group-panel-billing"] tr[data-member="${name}"]`);
 
@@ -76,22 +83,24 @@ describe('consumer groups in the page', () => {
     await page.getByTestId('groups').screenshot({ path: join(SHOTS, `${name}-panel.png`) });
   }
 
-  it('before the rebalance: three members with two partitions each, the crashed one still owning its own; broker 3 coordinates', async () => {
+  it('before the rebalance: three members with two partitions each, the crashed one still owning its own; the coordinator is named', async () => {
+    const coord = await firstCoordinator();
+    const other = [1, 2, 3].find((b) => b !== coord)!;
     const removal = await indexOf("e.type === 'group' && e.state === 'PreparingRebalance' && e.generation === 1");
     expect(removal).toBeGreaterThan(0);
     await seekIndex(removal - 1);
     await expect.poll(() => attr('group-billing', 'data-state')).toBe('Stable');
     expect(await attr('group-billing', 'data-generation')).toBe('1');
-    expect(await attr('group-billing', 'data-coordinator')).toBe('3');
-    expect(await attr('node-b3', 'data-coordinator-of')).toBe('billing');
-    expect(await attr('node-b1', 'data-coordinator-of')).toBe('');
+    expect(await attr('group-billing', 'data-coordinator')).toBe(String(coord));
+    expect(await attr(`node-b${coord}`, 'data-coordinator-of')).toBe('billing');
+    expect(await attr(`node-b${other}`, 'data-coordinator-of')).toBe('');
     expect(await attr('node-c:app-1', 'data-partitions')).toBe('orders-0,orders-1');
     expect(await attr('node-c:app-2', 'data-partitions')).toBe('orders-2,orders-3');
     expect(await attr('node-c:app-3', 'data-partitions')).toBe('orders-4,orders-5');
     expect(await attr('node-c:app-2', 'data-state')).toBe('crashed');
     expect(await attr('node-c:app-1', 'data-state')).toBe('processing');
     const head = await opened.page.locator('[data-testid="group-panel-billing"] [data-testid="group-head"]').textContent();
-    expect(head).toMatch(/^group billing · Stable · generation 1 · coordinator broker 3/);
+    expect(head).toMatch(new RegExp(`^group billing · Stable · generation 1 · coordinator broker ${coord} \\(__consumer_offsets-9\\)`));
     expect(await member('app-2').locator('[data-col="state"]').textContent()).toMatch(/^down since 15\.000 s: orders-2,3 unread for 7\.0 s$/);
     await shoot('groups-before');
   });
@@ -105,7 +114,7 @@ describe('consumer groups in the page', () => {
     expect(await attr('node-c:app-2', 'data-state')).toBe('crashed');
     expect(await opened.page.getByTestId('node-c:app-1').locator('text.sub').textContent()).toBe('revoked orders-0,1');
     expect(await opened.page.locator('[data-testid="group-billing"] text.grouplabel').textContent()).toBe('billing · gen 1 · rebalancing');
-    expect(await opened.page.locator('[data-testid="group-billing"] text.coordlabel').textContent()).toBe('coordinator b3');
+    expect(await opened.page.locator('[data-testid="group-billing"] text.coordlabel').textContent()).toBe(`coordinator b${await firstCoordinator()}`);
     for (const name of ['app-1', 'app-3']) {
       expect(await member(name).getAttribute('data-state')).toBe('paused');
       expect(await member(name).locator('[data-col="state"]').textContent()).toMatch(/^paused \d+ ms: gave up orders-/);
@@ -138,7 +147,8 @@ describe('consumer groups in the page', () => {
     expect(await opened.page.getByTestId('partition-info-orders-3').textContent()).toMatch(/ · billing: app-3, committed \d+, 623 received again \(1681\.\.2303\)$/);
     const texts = await opened.page.getByTestId('narrative-item').allTextContents();
     expect(texts.some((x) => /orders-2 went unconsumed for 9\.0 s: app-2 crashed at 15\.000 s/.test(x))).toBe(true);
-    expect(texts.some((x) => /member app-2 was removed: no heartbeat for session\.timeout\.ms/.test(x))).toBe(true);
+    const id = await field(await indexOf("e.type === 'assignment' && e.consumer === 'app-2'"), 'memberId');
+    expect(texts.some((x) => x.includes(`member app-2 (${id}) was removed: no heartbeat for session.timeout.ms`))).toBe(true);
     // The whole log: the group's committed offset and the records it received again, marked on the leader's row.
     await opened.page.locator('#window').click();
     await expect.poll(() => opened.page.getByTestId('again-orders-2-billing').count()).toBe(1);
@@ -170,10 +180,12 @@ describe('consumer groups in the page', () => {
     expect(ids[6]).toMatch(/^partition-__consumer_offsets-\d+$/);
     const coord = page.getByTestId(ids[6]!);
     expect(await coord.getAttribute('data-coordinator-of')).toBe('billing');
-    expect(await coord.getAttribute('data-leader')).toBe('3');
+    expect(ids[6]).toBe('partition-__consumer_offsets-9');
+    const broker = await firstCoordinator();
+    expect(await coord.getAttribute('data-leader')).toBe(String(broker));
     await coord.scrollIntoViewIfNeeded();
     // Drawn once scrolled into view.
-    await expect.poll(() => page.getByTestId(`partition-info-${ids[6]!.slice('partition-'.length)}`).textContent()).toMatch(/^coordinator of group billing · leader b3/);
+    await expect.poll(() => page.getByTestId(`partition-info-${ids[6]!.slice('partition-'.length)}`).textContent()).toMatch(new RegExp(`^coordinator of group billing · leader b${broker}`));
     await page.locator('#partitions').screenshot({ path: join(SHOTS, 'groups-partitions.png') });
     expect(opened.errors).toEqual([]);
   });
@@ -204,7 +216,7 @@ describe('consumer groups in the page', () => {
     expect(opened.errors).toEqual([]);
   });
 
-  it('two groups; the coordinator of one crashes: the group box’s line and the broker’s label move to the new coordinator', async () => {
+  it('two groups; the coordinator of billing crashes: the group box’s line and the broker’s label move to the new coordinator', async () => {
     const { page, out } = opened;
     const file = join(out, 'coordinator-crash.yaml');
     writeFileSync(file, COORDINATOR_CRASH);
@@ -217,15 +229,19 @@ describe('consumer groups in the page', () => {
       null,
       { timeout: WAIT },
     );
-    const moved = await indexOf("e.type === 'coordinator' && e.group === 'billing' && e.loaded");
-    const broker = await page.evaluate((i) => ((window as unknown as Viz).kafkasimViz.state.model.index.events[i] as unknown as { broker: number }).broker, moved);
+    const first = await firstCoordinator();
+    // The crashed broker is the one that created the group.
+    expect(await field(await indexOf("e.type === 'fault' && e.verb === 'crash'"), 'targets')).toEqual([`b${first}`]);
+    const moved = await indexOf(`e.type === 'coordinator' && e.group === 'billing' && e.loaded && e.broker !== ${first}`);
+    expect(moved).toBeGreaterThan(0);
+    const broker = Number(await field(moved, 'broker'));
     await seekIndex(moved - 1);
-    await expect.poll(() => attr('group-billing', 'data-coordinator')).toBe('3');
-    expect(await attr('node-b3', 'data-coordinator-of')).toContain('billing');
+    await expect.poll(() => attr('group-billing', 'data-coordinator')).toBe(String(first));
+    expect(await attr(`node-b${first}`, 'data-coordinator-of')).toContain('billing');
     await seekIndex(moved);
     await expect.poll(() => attr('group-billing', 'data-coordinator')).toBe(String(broker));
     expect(await attr(`node-b${broker}`, 'data-coordinator-of')).toContain('billing');
-    expect(await attr('node-b3', 'data-coordinator-of')).not.toContain('billing');
+    expect(await attr(`node-b${first}`, 'data-coordinator-of')).not.toContain('billing');
     expect(await page.locator('[data-testid="group-billing"] text.coordlabel').textContent()).toBe(`coordinator b${broker}`);
     // Two groups: two boxes, two panels, and two coordinating partitions in the partitions view.
     expect(await page.locator('[data-testid="groups"] details.grp').count()).toBe(2);

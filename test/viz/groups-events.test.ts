@@ -1,11 +1,10 @@
 /**
- * Consumer groups from hand-written events (no simulation): Kafka's partitionFor, a coordinator that moves,
+ * Consumer groups from hand-written events (no simulation): a coordinator that creates the group, then moves,
  * a member that loses its partitions, a commit refused with CommitFailedException, and the narrative of each.
  */
 import { describe, expect, it } from 'vitest';
 import type { HeaderEvent, TraceEvent } from '../../sim/trace/index.js';
 import { emptyFrame, replay } from '../../viz/derive/frames.js';
-import { javaStringHash, offsetsPartitionFor } from '../../viz/derive/groups.js';
 import { Model } from '../../viz/derive/model.js';
 
 const topic = (name: string, partitions: number) => ({
@@ -39,6 +38,7 @@ const HEADER: HeaderEvent = {
 
 const EVENTS: TraceEvent[] = [
   HEADER,
+  { type: 'coordinator', t: 5, group: 'g', broker: 1, tp: '__consumer_offsets-2', loaded: true, offsets: 0 },
   { type: 'group', t: 10, group: 'g', coordinator: 1, state: 'Stable', generation: 1, members: ['c1', 'c2'], leader: 'c1', protocol: 'range', reason: 'generation 1 is stable' },
   { type: 'assignment', t: 20, consumer: 'c1', group: 'g', memberId: 'c1-1', generation: 1, partitions: ['t-0'], added: ['t-0'], revoked: [], lost: [] },
   { type: 'assignment', t: 21, consumer: 'c2', group: 'g', memberId: 'c2-1', generation: 1, partitions: ['t-1'], added: ['t-1'], revoked: [], lost: [] },
@@ -49,25 +49,16 @@ const EVENTS: TraceEvent[] = [
   { type: 'commit', t: 42, consumer: 'c1', group: 'g', offsets: [{ tp: 't-0', offset: 5 }], kind: 'auto', error: 'NONE' },
 ];
 
-describe('Kafka’s partitionFor(groupId)', () => {
-  it('is Utils.abs(String.hashCode()) % partitions, with abs(MIN_VALUE) = 0', () => {
-    expect(javaStringHash('hello')).toBe(99162322);
-    expect(javaStringHash('')).toBe(0);
-    // A famous string whose hashCode is Integer.MIN_VALUE.
-    expect(javaStringHash('polygenelubricants')).toBe(-2147483648);
-    expect(offsetsPartitionFor('polygenelubricants', 50)).toBe(0);
-    // A negative hashCode: abs, not the low 31 bits.
-    expect(javaStringHash('billing')).toBe(-109829509);
-    expect(offsetsPartitionFor('billing', 50)).toBe(9);
-  });
-});
-
 describe('group events by hand', () => {
   const model = new Model(3);
   model.push(EVENTS);
   const last = model.index.frameAt(EVENTS.length - 1);
 
   it('the coordinator moves with its coordinator events; a lost member owns nothing; a refused commit is counted, not stored', () => {
+    // The partition comes from the coordinator events, not from the group events.
+    expect(model.index.frameAt(1).groups.g).toMatchObject({ coordinator: 1, coordinatorTp: '__consumer_offsets-2' });
+    expect(model.index.frameAt(2).groups.g).toMatchObject({ coordinator: 1, coordinatorTp: '__consumer_offsets-2' });
+    expect(model.index.frameAt(5).groups.g).toMatchObject({ coordinator: -1, coordinatorTp: '' });
     expect(last.groups.g).toMatchObject({ coordinator: 2, coordinatorTp: '__consumer_offsets-2', failedCommits: 1, committed: { 't-0': 5 } });
     expect(last.groups.g.lastFailure).toEqual({ consumer: 'c2', error: 'CommitFailedException', t: 41 });
     expect(last.members.c2).toMatchObject({ partitions: [], lost: ['t-1'], pausedSinceUs: 40 });
@@ -77,6 +68,7 @@ describe('group events by hand', () => {
   it('the narrative tells each in words', () => {
     const texts = model.items.map((x) => x.text);
     expect(texts).toEqual([
+      "broker 1 coordinates group g: it leads __consumer_offsets-2, the group's __consumer_offsets partition, and creates the group there (nothing committed yet)",
       'group g: generation 1 is stable (range assignor, leader c1): c1 ← t-0, c2 ← t-1',
       'broker 1 no longer coordinates group g (it stopped leading __consumer_offsets-2); its members must find the new coordinator',
       "broker 2 is now the coordinator of group g: it leads __consumer_offsets-2 and loaded the group's 2 committed offset(s) from its log",

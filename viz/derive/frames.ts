@@ -24,7 +24,7 @@ import type {
   TraceEventType,
   TruncateEvent,
 } from '../../sim/index.js';
-import { type GroupView, guessCoordinatorTp, headerGroups, type MemberView, OFFSETS_TOPIC, reduceAssignment, reduceCommit, reduceCoordinator, reduceGroup } from './groups.js';
+import { type GroupView, headerGroups, type MemberView, reduceAssignment, reduceCommit, reduceCoordinator, reduceGroup } from './groups.js';
 
 enableMapSet();
 
@@ -225,28 +225,6 @@ function reduceHeader(f: Frame, ev: HeaderEvent): void {
   for (const p of ev.producers) f.clients[`p:${p.name}`] = { node: `p:${p.name}`, kind: 'producer', name: p.name, topic: p.topic, up: false, acks: p.acks, idempotence: p.idempotence };
   for (const c of ev.consumers) f.clients[`c:${c.name}`] = { node: `c:${c.name}`, kind: 'consumer', name: c.name, topic: c.topic, up: false };
   headerGroups(f, ev);
-}
-
-/** A group event; the coordinating partition, when no `coordinator` event named it, by Kafka's partitionFor. */
-function reduceGroupEvent(f: Frame, ev: Extract<TraceEvent, { type: 'group' }>): void {
-  const g = reduceGroup(f, ev);
-  if (g.coordinatorTp !== '' || g.coordinator < 0) return;
-  const n = f.header?.topics.find((t) => t.name === OFFSETS_TOPIC)?.partitions ?? 0;
-  g.coordinatorTp = guessCoordinatorTp(g.group, g.coordinator, n, (tp) => f.partitions[tp]?.leader);
-}
-
-/**
- * A commit; if the group's coordinating partition is still unknown (no `coordinator` event, and Kafka's
- * partitionFor names a partition another broker leads), the one __consumer_offsets partition its coordinator
- * leads that holds records and coordinates no other group: where the commit was written.
- */
-function reduceCommitEvent(f: Frame, ev: Extract<TraceEvent, { type: 'commit' }>): void {
-  reduceCommit(f, ev);
-  const g = f.groups[ev.group];
-  if (g === undefined || g.coordinatorTp !== '' || g.coordinator < 0 || ev.error !== 'NONE') return;
-  const claimed = new Set(Object.values(f.groups).map((x) => x.coordinatorTp));
-  const written = Object.values(f.partitions).filter((p) => p.topic === OFFSETS_TOPIC && p.leader === g.coordinator && (p.logs[p.leader]?.leo ?? 0) > 0 && !claimed.has(p.tp));
-  if (written.length === 1) g.coordinatorTp = written[0].tp;
 }
 
 /** A new partition (at time 0 from the header, later from a `partitions` event): led by the first of its ISR, epoch 0. */
@@ -467,9 +445,9 @@ const REDUCERS: { [K in TraceEventType]: Reducer<K> } = {
   },
   metadata: nothing,
   truncationDetected: nothing,
-  group: reduceGroupEvent,
+  group: reduceGroup,
   assignment: reduceAssignment,
-  commit: reduceCommitEvent,
+  commit: reduceCommit,
   coordinator: reduceCoordinator,
   position: nothing,
 };

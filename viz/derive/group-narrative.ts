@@ -5,7 +5,7 @@
  * the group events; an item that more events complete (a stable generation's assignment, a run of
  * redelivered records) has its text updated as they come.
  */
-import type { AssignmentEvent, ClientEvent, CommitEvent, CoordinatorEvent, GroupEvent, PositionEvent } from '../../sim/index.js';
+import type { AssignmentEvent, ClientEvent, CommitEvent, CoordinatorEvent, FaultEvent, GroupEvent, PositionEvent } from '../../sim/index.js';
 import type { Redelivery } from './group-series.js';
 import type { GroupFrame } from './groups.js';
 
@@ -56,6 +56,10 @@ export class GroupNarrative {
   /** Runs of redelivered records being told, by group, partition and consumer (until the group's next stable generation). */
   private readonly redeliveries = new Map<string, { item: GroupItem; count: number; first: number; last: number }>();
   private readonly states = new Map<string, GroupEvent['state']>();
+  /** Consumers being closed (a shutdown fault, or their close() commit): what they revoke they give up for good. */
+  private readonly closing = new Set<string>();
+  /** Groups a coordinator has been named for: the first `coordinator` event of a group is its creation. */
+  private readonly coordinated = new Set<string>();
 
   constructor(private readonly push: (item: GroupItem) => void) {}
 
@@ -106,6 +110,7 @@ export class GroupNarrative {
 
   /** What members gave up for a rebalance: one item per group and rebalance, completed member by member. */
   private revoked(ev: AssignmentEvent, i: number): void {
+    if (this.closing.has(ev.consumer)) return this.closed(ev, i);
     let o = this.revoking.get(ev.group);
     if (o === undefined || o.generation !== ev.generation) {
       const head = `group ${ev.group}: members gave up their partitions to rebalance (eager protocol: they process nothing until the new assignment)`;
@@ -115,6 +120,18 @@ export class GroupNarrative {
     }
     o.parts.push(`${ev.consumer} revoked ${tpList(ev.revoked)}`);
     o.item.text = `${o.head}: ${o.parts.join('; ')}`;
+  }
+
+  /** close() gives the member's partitions up before it leaves: they wait for the group to rebalance. */
+  private closed(ev: AssignmentEvent, i: number): void {
+    for (const tp of ev.revoked) this.orphaned.set(tp, { sinceUs: ev.t, owner: ev.consumer, crashed: false });
+    const them = ev.revoked.length > 1 ? 'them' : 'it';
+    this.push({
+      i,
+      t: ev.t,
+      kind: 'group',
+      text: `${ev.consumer} revoked ${tpList(ev.revoked)}: it is being closed, so it gives ${them} up and leaves group ${ev.group}; nobody reads ${them} until the group rebalances`,
+    });
   }
 
   private added(ev: AssignmentEvent, i: number): void {
@@ -147,13 +164,22 @@ export class GroupNarrative {
 
   /** A consumer that crashed or closed leaves its partitions unconsumed until the group gives them to another member. */
   client(ev: ClientEvent, f: Readonly<GroupFrame>): void {
-    if (ev.state === 'started' || !ev.node.startsWith('c:')) return;
+    if (!ev.node.startsWith('c:')) return;
+    this.closing.delete(ev.node.slice(2));
+    if (ev.state === 'started') return;
     const m = f.members[ev.node.slice(2)];
     if (m === undefined) return;
     for (const tp of m.partitions) this.orphaned.set(tp, { sinceUs: ev.t, owner: m.consumer, crashed: ev.state === 'crashed' });
   }
 
+  /** A shutdown fault: the consumers it closes. */
+  fault(ev: FaultEvent): void {
+    if (ev.verb !== 'shutdown' || ev.rejected !== undefined) return;
+    for (const n of ev.targets) if (n.startsWith('c:')) this.closing.add(n.slice(2));
+  }
+
   commit(ev: CommitEvent, i: number): void {
+    if (ev.kind === 'close') this.closing.add(ev.consumer);
     if (ev.error === 'NONE') return;
     const key = `${ev.consumer}|${ev.error}`;
     if (this.failed.has(key)) return;
@@ -168,6 +194,12 @@ export class GroupNarrative {
   }
 
   coordinator(ev: CoordinatorEvent, i: number): void {
+    const created = ev.loaded && ev.offsets === 0 && !this.coordinated.has(ev.group);
+    this.coordinated.add(ev.group);
+    if (created) {
+      const text = `broker ${ev.broker} coordinates group ${ev.group}: it leads ${ev.tp}, the group's __consumer_offsets partition, and creates the group there (nothing committed yet)`;
+      return this.push({ i, t: ev.t, kind: 'group', text, tp: ev.tp, severe: false });
+    }
     const text = ev.loaded
       ? `broker ${ev.broker} is now the coordinator of group ${ev.group}: it leads ${ev.tp} and loaded the group's ${ev.offsets} committed offset(s) from its log`
       : `broker ${ev.broker} no longer coordinates group ${ev.group} (it stopped leading ${ev.tp}); its members must find the new coordinator`;

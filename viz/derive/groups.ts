@@ -15,7 +15,7 @@ export interface GroupView {
   topics: string[];
   /** The coordinator's broker id (-1: not known yet). */
   coordinator: number;
-  /** The __consumer_offsets partition whose leader coordinates the group ('' until known). */
+  /** The __consumer_offsets partition whose leader coordinates the group, from the `coordinator` event ('' until known). */
   coordinatorTp: string;
   state: GroupState;
   generation: number;
@@ -63,22 +63,6 @@ export interface GroupFrame {
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
-/** Java's String.hashCode(): s[0]·31^(n−1) + … + s[n−1] over UTF-16 code units, in 32-bit arithmetic. */
-export function javaStringHash(s: string): number {
-  let h = 0;
-  for (let k = 0; k < s.length; k++) h = (Math.imul(h, 31) + s.charCodeAt(k)) | 0;
-  return h;
-}
-
-/**
- * Kafka's partitionFor(groupId): Utils.abs(groupId.hashCode()) % offsets.topic.num.partitions, where
- * Utils.abs(Integer.MIN_VALUE) is 0.
- */
-export function offsetsPartitionFor(group: string, partitions: number): number {
-  const h = javaStringHash(group);
-  return (h === -2147483648 ? 0 : Math.abs(h)) % partitions;
-}
-
 /** Groups and members from the header's consumers (`group` set). */
 export function headerGroups(f: GroupFrame, ev: HeaderEvent): void {
   for (const c of ev.consumers) {
@@ -91,16 +75,6 @@ export function headerGroups(f: GroupFrame, ev: HeaderEvent): void {
     if (!g.topics.includes(c.topic)) g.topics.push(c.topic);
     f.members[c.name] = { consumer: c.name, group: c.group, memberId: '', generation: 0, partitions: [], revoked: [], lost: [] };
   }
-}
-
-/**
- * The partition that coordinates a group, when the trace did not say (a `coordinator` event says it): Kafka's
- * partitionFor, if that partition's leader is the coordinator the group events name; else unknown ('').
- */
-export function guessCoordinatorTp(group: string, coordinator: number, offsetsPartitions: number, leaderOf: (tp: string) => number | undefined): string {
-  if (offsetsPartitions <= 0) return '';
-  const tp = `${OFFSETS_TOPIC}-${offsetsPartitionFor(group, offsetsPartitions)}`;
-  return leaderOf(tp) === coordinator ? tp : '';
 }
 
 export function reduceGroup(f: GroupFrame, ev: GroupEvent): GroupView {

@@ -135,6 +135,7 @@ export class NarrativeBuilder {
         (ev.up ? this.heals : this.cuts).push(`${ev.from}>${ev.to}`);
         return;
       case 'fault':
+        this.groups.fault(ev);
         return this.fault(ev, i);
       case 'broker':
         return this.broker(ev, i);
