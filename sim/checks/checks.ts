@@ -85,6 +85,10 @@ export class Checker implements FieldSink {
     this.state.ack(producer, pid, tp, seq, count, offset);
   }
 
+  consumed(t: number, consumer: string, tp: string, offset: number, count: number, _epoch: number, pid: number, seq: number): void {
+    this.state.consume(t, consumer, tp, offset, count, pid, seq);
+  }
+
   /** Rows kept so far (runs in replica logs, acknowledgements, reads): what the checker's memory grows with. */
   rowsKept(): number {
     let n = 0;

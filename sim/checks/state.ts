@@ -77,13 +77,8 @@ export class TraceState {
       case 'sendError':
         this.failed += ev.count;
         return;
-      case 'consume': {
-        this.consumed += ev.count;
-        const consumer = indexOf(ev.consumer, this.consumerNames, this.consumerIndex);
-        const who = indexOf(this.readerOf.get(ev.consumer) ?? ev.consumer, this.readerNames, this.readerIndex);
-        readRun(this.part(ev.tp).consumed, ev.offset, ev.count, ev.pid, ev.seq, ev.t, who, consumer);
-        return;
-      }
+      case 'consume':
+        return this.consume(ev.t, ev.consumer, ev.tp, ev.offset, ev.count, ev.pid, ev.seq);
       case 'election': {
         const p = this.part(ev.tp);
         p.leader = ev.leader;
@@ -112,6 +107,14 @@ export class TraceState {
   /** An `append` event, as its fields. */
   append(broker: number, tp: string, offset: number, count: number, epoch: number, pid: number, seq: number): void {
     appendRun(this.replica(tp, broker).log, offset, count, epoch, pid, seq);
+  }
+
+  /** A `consume` event, as its fields. */
+  consume(t: number, consumerName: string, tp: string, offset: number, count: number, pid: number, seq: number): void {
+    this.consumed += count;
+    const consumer = indexOf(consumerName, this.consumerNames, this.consumerIndex);
+    const who = indexOf(this.readerOf.get(consumerName) ?? consumerName, this.readerNames, this.readerIndex);
+    readRun(this.part(tp).consumed, offset, count, pid, seq, t, who, consumer);
   }
 
   /** An `hw` event, as its fields. */

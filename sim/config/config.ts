@@ -292,7 +292,7 @@ export const PROFILES: Readonly<Record<string, VersionProfile>> = {
         'group.initial.rebalance.delay.ms': 0, // added in 0.11 (KIP-134): before, no delay
       },
       producer: { acks: 1, 'enable.idempotence': false, 'linger.ms': 0, retries: 0 }, // retries MAX_INT since 2.1 (KIP-91)
-      consumer: { 'session.timeout.ms': 10000, 'partition.assignment.strategy': 'range' }, // 45000 since 3.0 (KIP-735); [range, cooperative-sticky] since 3.0
+      consumer: { 'session.timeout.ms': 10000, 'partition.assignment.strategy': 'range', 'request.timeout.ms': 305000 }, // 45000 since 3.0 (KIP-735); [range, cooperative-sticky] since 3.0; request.timeout.ms 30000 since 2.0
     },
     behaviour: { truncation: 'highWatermark', controller: 'zookeeper', hwFrozenUnderMinIsr: false, eligibleLeaderReplicas: false, consumerTruncationDetection: false },
   },

@@ -129,6 +129,11 @@ export class Timeline implements FieldSink {
   /** Acknowledgements are not on the timeline. */
   acked(): void {}
 
+  /** Nor what consumers read (the groups report only needs the time). */
+  consumed(t: number): void {
+    this.groups?.tick(t);
+  }
+
   private notable(ev: TraceEvent): void {
     const atMs = ev.t / 1000;
     switch (ev.type) {

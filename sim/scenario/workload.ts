@@ -123,12 +123,7 @@ export function normConsumer(raw: RawConsumer, i: number, version: string, env: 
   });
   const config = normConfig([...path, 'config'], 'consumer', version, raw.config, p);
   const group = (config['group.id'] as string) || undefined;
-  try {
-    assignmentStrategies(config['partition.assignment.strategy'] as string);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    p.report([...path, 'config', 'partition.assignment.strategy'], e.parts);
-  }
+  checkGroupFeatures([...path, 'config'], config, version, p);
   checkGroupFields(path, raw, group, p);
   const spec: ConsumerSpec = {
     name: raw.name,
@@ -151,6 +146,45 @@ export function normConsumer(raw: RawConsumer, i: number, version: string, env: 
   const n = raw.instances ?? 1;
   if (n === 1) return [spec];
   return Array.from({ length: n }, (_, k) => instance(spec, k + 1, env));
+}
+
+/** Group features and the Kafka version that brought them (the client's). */
+const SINCE: Readonly<Record<string, [string, string]>> = {
+  sticky: ['0.11', 'the sticky assignor (KIP-54)'],
+  'cooperative-sticky': ['2.4', 'cooperative rebalancing (KIP-429)'],
+  'group.instance.id': ['2.3', 'static membership (KIP-345)'],
+};
+
+/** "0.10" < "0.11" < "2.4": major, then minor, as numbers. */
+function olderThan(version: string, than: string): boolean {
+  const [a, b] = version.split('.').map(Number);
+  const [c, d] = than.split('.').map(Number);
+  return a! < c! || (a === c && b! < d!);
+}
+
+/** partition.assignment.strategy names Kafka's assignors, and the version has what the group configs ask for. */
+function checkGroupFeatures(path: Path, config: ConfigMap, version: string, p: Problems): void {
+  let assignors: string[] = [];
+  try {
+    assignors = assignmentStrategies(config['partition.assignment.strategy'] as string);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    p.report([...path, 'partition.assignment.strategy'], e.parts);
+  }
+  const used = [
+    ...assignors.map((a) => [a, 'partition.assignment.strategy'] as const),
+    ...((config['group.instance.id'] as string) !== '' ? [['group.instance.id', 'group.instance.id'] as const] : []),
+  ];
+  for (const [feature, key] of used) {
+    const since = SINCE[feature];
+    if (since !== undefined && olderThan(version, since[0])) {
+      p.report([...path, key], {
+        problem: `${since[1]} arrived in Kafka ${since[0]}; kafkaVersion is ${version}`,
+        got: config[key],
+        expected: `kafkaVersion ${since[0]} or later, or another setting`,
+      });
+    }
+  }
 }
 
 /** Instance k of a consumer with `instances`: NAME-k, and a static member's group.instance.id gets the same suffix. */

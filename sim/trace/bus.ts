@@ -3,7 +3,7 @@
  * hasher (so every run has a trace hash with bounded memory) and any sinks the caller attached.
  *
  * In summary mode (no sinks but the run's own checks and timeline) the most frequent events (`msg`,
- * `append`, `hw`, `batch`, successful `ack`) are not built: the model calls the method named after the event with its
+ * `append`, `hw`, `batch`, successful `ack`, `consume`) are not built: the model calls the method named after the event with its
  * fields, the hasher hashes them as it would the object, and the checks and timeline take them as fields
  * (FieldSink). The trace hash, checks and summary are those of the same run with every event built.
  */
@@ -82,6 +82,17 @@ export class Trace {
     this.secondFields!.acked(t, producer, pid, tp, seq, count, offset, attempts);
   }
 
+  /** A `consume` event (records poll() returned to an application). */
+  consume(t: number, consumer: string, tp: string, offset: number, count: number, epoch: number, pid: number, seq: number): void {
+    if (!this.summary) {
+      this.emit({ type: 'consume', t, consumer, tp, offset, count, epoch, pid, seq });
+      return;
+    }
+    this.hasher.consume(t, consumer, tp, offset, count, epoch, pid, seq);
+    this.firstFields!.consumed(t, consumer, tp, offset, count, epoch, pid, seq);
+    this.secondFields!.consumed(t, consumer, tp, offset, count, epoch, pid, seq);
+  }
+
   /** A `batch` event. The checks and the timeline do not read it. */
   batch(t: number, producer: string, pid: number, tp: string, seq: number, count: number, bytes: number, firstUs: number): void {
     if (this.summary) this.hasher.batch(t, producer, pid, tp, seq, count, bytes, firstUs);
@@ -95,5 +106,5 @@ export class Trace {
 
 function isFieldSink(s: TraceSink): s is FieldSink {
   const f = s as Partial<FieldSink>;
-  return typeof f.append === 'function' && typeof f.hw === 'function' && typeof f.acked === 'function';
+  return typeof f.append === 'function' && typeof f.hw === 'function' && typeof f.acked === 'function' && typeof f.consumed === 'function';
 }

@@ -610,6 +610,8 @@ export interface FieldSink extends TraceSink {
   hw(t: number, broker: number, tp: string, hw: number): void;
   /** An `ack` with error NONE (and so no message). */
   acked(t: number, producer: string, pid: number, tp: string, seq: number, count: number, offset: number, attempts: number): void;
+  /** A `consume` event. */
+  consumed(t: number, consumer: string, tp: string, offset: number, count: number, epoch: number, pid: number, seq: number): void;
 }
 
 /** Collects events into an array (the visualizer and tests use it). */

@@ -64,6 +64,7 @@ export class TraceHasher implements TraceSink {
     this.hwPlan = this.plans.get('hw')!;
     this.batchPlan = this.plans.get('batch')!;
     this.ackPlan = this.plans.get('ack')!;
+    this.consumePlan = this.plans.get('consume')!;
   }
 
   event(ev: TraceEvent): void {
@@ -207,12 +208,26 @@ export class TraceHasher implements TraceSink {
     this.num(firstUs);
   }
 
+  /** A `consume` event given as its fields (see {@link msg}). */
+  consume(t: number, consumer: string, tp: string, offset: number, count: number, epoch: number, pid: number, seq: number): void {
+    const plan = this.begin(this.consumePlan);
+    this.num(t);
+    this.str(plan, 1, consumer);
+    this.str(plan, 2, tp);
+    this.num(offset);
+    this.num(count);
+    this.num(epoch);
+    this.num(pid);
+    this.num(seq);
+  }
+
   /** The plans of the events hashed from their fields (set by the constructor, after the plans). */
   private readonly msgPlan: Plan;
   private readonly appendPlan: Plan;
   private readonly hwPlan: Plan;
   private readonly batchPlan: Plan;
   private readonly ackPlan: Plan;
+  private readonly consumePlan: Plan;
 
   /** An event given as its fields starts: counted, then its type (a string, like any other field). */
   private begin(plan: Plan): Plan {

@@ -57,8 +57,17 @@ describe('the partition view shows a reassignment', () => {
     const seek = (t: number) => page.evaluate((v) => (window as unknown as Viz).kafkasimViz.seekTime(v), t);
     const block = page.getByTestId('partition-t-0');
 
-    await seek(start!.t + (done!.t - start!.t) / 2);
-    await expect.poll(() => block.getAttribute('data-adding'), { timeout: WAIT }).toBe('4');
+    // Seek again on every try: under load the file's run may still be settling (and move the cursor) after its first frame shows.
+    const mid = start!.t + (done!.t - start!.t) / 2;
+    await expect
+      .poll(
+        async () => {
+          await seek(mid);
+          return block.getAttribute('data-adding');
+        },
+        { timeout: WAIT },
+      )
+      .toBe('4');
     expect(await block.getAttribute('data-removing')).toBe('1');
     const adding = page.getByTestId('replica-t-0-b4');
     expect(await adding.getAttribute('data-reassign')).toBe('adding');
@@ -70,8 +79,15 @@ describe('the partition view shows a reassignment', () => {
     expect(await page.locator('#cluster [data-testid="node-b4"]').count()).toBe(1);
     await page.screenshot({ path: join(SHOTS, 'reassign-running.png') });
 
-    await seek(events.at(-1)!.t);
-    await expect.poll(() => block.getAttribute('data-adding'), { timeout: WAIT }).toBe('');
+    await expect
+      .poll(
+        async () => {
+          await seek(events.at(-1)!.t);
+          return block.getAttribute('data-adding');
+        },
+        { timeout: WAIT },
+      )
+      .toBe('');
     expect(await page.getByTestId('replica-t-0-b1').count()).toBe(0);
     expect(await block.getAttribute('data-leader')).toBe('4');
     expect(await page.getByTestId('partition-t-2').count()).toBe(1);

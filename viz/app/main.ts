@@ -11,7 +11,7 @@ import { runCompare, showCompare } from './compare.js';
 import { buildPickers, wireCompare, wireFiles, wireKnobs, wirePlayback, wireRun, wireView } from './controls.js';
 import { wireKeyboard } from './keyboard.js';
 import { parseKnobs } from './knobs.js';
-import { seekIndex, seekTime, setSpeed } from './playback.js';
+import { setSpeed, stopAt, stopAtTime } from './playback.js';
 import { render } from './render.js';
 import { DEFAULT_SCENARIO, SAME, SCENARIOS } from './scenarios.js';
 import { formatSettings, parseSettings } from './settings.js';
@@ -75,11 +75,11 @@ function init(): void {
   wireKeyboard(app);
   setSpeed(app, app.state.speedLog);
   startFromUrl(app);
-  // For tests and the console.
+  // For tests and the console: a seek stops playback, so what is read next is the frame sought.
   (window as unknown as { kafkasimViz: unknown }).kafkasimViz = {
     state: app.state,
-    seekIndex: (i: number) => seekIndex(app, i),
-    seekTime: (t: number) => seekTime(app, t),
+    seekIndex: (i: number) => stopAt(app, i),
+    seekTime: (t: number) => stopAtTime(app, t),
     frame: () => app.state.model.index.frameAt(app.state.cursorI),
   };
 }

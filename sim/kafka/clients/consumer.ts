@@ -242,7 +242,7 @@ export class Consumer extends Process {
 
   /** A worker finished records: the application has processed them. */
   private processed(t: Task, now: number): void {
-    this.trace.emit({ type: 'consume', t: now, consumer: this.name, tp: t.tp, offset: t.offset, count: t.count, epoch: t.epoch, pid: t.pid, seq: t.seq });
+    this.trace.consume(now, this.name, t.tp, t.offset, t.count, t.epoch, t.pid, t.seq);
     this.metrics.recordEndToEnd(now, t.createUs, t.from, t.from + t.count);
     this.consumed += t.count;
     if (this.busy && this.pool!.pending < this.app.maxPollRecords) {
@@ -259,7 +259,7 @@ export class Consumer extends Process {
     const take = Math.min(e.batch.count - b.skip, max);
     if (this.pool !== null) this.submit(pos.tp, e, b.skip, take);
     else {
-      this.trace.emit({ type: 'consume', t: now, consumer: this.name, tp: pos.tp, offset: e.offset + b.skip, count: take, epoch: e.epoch, pid: e.batch.pid, seq: e.batch.seq + b.skip });
+      this.trace.consume(now, this.name, pos.tp, e.offset + b.skip, take, e.epoch, e.batch.pid, e.batch.seq + b.skip);
       this.metrics.recordEndToEnd(now, e.batch.createUs, b.skip, b.skip + take);
       this.consumed += take;
     }

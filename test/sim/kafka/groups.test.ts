@@ -183,6 +183,14 @@ describe('scenario validation', () => {
     expect(bad(cluster(member('a', 'partition.assignment.strategy: fair'), '[]', '5s'))).toMatch(/partition\.assignment\.strategy.*unknown assignor.*fair/s);
   });
 
+  it("rejects group features the scenario's Kafka version did not have", () => {
+    const old = (config: string) => cluster(member('a', config), '[]', '5s').replace('cluster: { brokers: 3,', 'cluster: { brokers: 3, kafkaVersion: "0.10",');
+    expect(bad(old('partition.assignment.strategy: cooperative-sticky'))).toMatch(/partition\.assignment\.strategy.*cooperative rebalancing \(KIP-429\) arrived in Kafka 2\.4; kafkaVersion is 0\.10/s);
+    expect(bad(old('partition.assignment.strategy: sticky'))).toMatch(/the sticky assignor \(KIP-54\) arrived in Kafka 0\.11/);
+    expect(bad(old('group.instance.id: host-a'))).toMatch(/group\.instance\.id.*static membership \(KIP-345\) arrived in Kafka 2\.3/s);
+    expect(() => parseScenario(old(''), 'ok.yaml')).not.toThrow();
+  });
+
   it('rejects an offsets topic that cannot be created, and targets and expectations of unknown groups', () => {
     expect(bad(cluster(member('a', ''), '[]', '5s', '{ offsets.topic.replication.factor: 4 }'))).toMatch(/Number of alive brokers '3' does not meet the required replication factor '4'/);
     expect(bad(cluster(member('a', ''), '[{ at: 1s, crash: coordinator of group other }]', '5s'))).toMatch(/no consumer has group\.id "other"/);
