@@ -3,6 +3,7 @@
  * Regenerates the screenshots the README and docs show (docs/screenshots/*.png) from the page itself:
  * starts Vite on a free port, opens Debian's chromium (/usr/bin/chromium) with playwright-core, drives the
  * page to each view and writes the PNGs. `npm run screenshots` (after `npm run build:cli`); look at them.
+ * `SHOTS=groups.png,election.png npm run screenshots` makes only those.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,7 @@ const SHOTS = [
   { file: 'election.png', query: 'scenario=killed-leader&seed=7', size: [1280, 720], at: 17_002_000 },
   { file: 'election-1920.png', query: 'scenario=killed-leader&seed=7', size: [1920, 1080], at: 17_002_000 },
   { file: 'ten-brokers.png', query: 'scenario=ten-brokers&seed=1', size: [1280, 720], at: 8_010_000 },
+  { file: 'groups.png', query: 'scenario=consumer-crash-rebalance&seed=1', size: [1280, 720], at: 24_200_000 },
   { file: 'compare-acks.png', query: 'scenario=acks1-leader-loss&seed=7', size: [1280, 720], keys: ['b'], waitB: true, end: true },
   { file: 'why-lost.png', query: 'scenario=unclean-election-loss&seed=7', size: [1280, 720], end: true, why: true },
   { file: 'large-type.png', query: 'scenario=unclean-election-loss&seed=7', size: [1280, 720], keys: ['l'], end: true },
@@ -53,7 +55,8 @@ await server.listen();
 const base = server.resolvedUrls.local[0].replace(/\/$/, '');
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
 try {
-  for (const s of SHOTS) {
+  const only = process.env.SHOTS?.split(',');
+  for (const s of SHOTS.filter((x) => only === undefined || only.includes(x.file))) {
     const page = await browser.newPage({ viewport: { width: s.size[0], height: s.size[1] } });
     await page.goto(`${base}/?${s.query}`);
     await page.waitForFunction(() => window.kafkasimViz?.state.done === true, null, { timeout: 180_000 });
