@@ -23,6 +23,7 @@ import { ReconnectBackoff } from './reconnect.js';
 import type { Stream } from '../../kernel/random.js';
 import * as P from '../protocol.js';
 import type { Trace } from '../../trace/bus.js';
+import { type Deadline, Deadlines } from '../../kernel/deadlines.js';
 import type { LogEntry } from '../partition-log.js';
 import { GroupMember, type MemberConfig, type MemberHost } from '../group/member.js';
 import { TASK_RECORDS, type Task, WorkerPool } from './workers.js';
@@ -73,6 +74,8 @@ interface Position {
 interface InflightFetch {
   correlationId: number;
   tps: string[];
+  /** Its request timeout, in the deadlines queue (cancelled when the answer comes). */
+  deadline?: Deadline;
 }
 
 function newPosition(tp: string, offset: number): Position {
@@ -84,6 +87,8 @@ export class Consumer extends Process {
   private positions: Position[] = [];
   private byTp = new Map<string, Position>();
   private inflight = new Map<number, InflightFetch>();
+  /** Fetch request timeouts: they rarely fire, so they wait in a queue, not one kernel timer each. */
+  private fetchDeadlines = this.newDeadlines();
   /** fetchAll's lists per broker, reused (null: a fetch to that broker is in flight). */
   private readonly byLeader = new Map<number, string[] | null>();
   private nextCorrelation = 1;
@@ -149,6 +154,7 @@ export class Consumer extends Process {
   start(): void {
     this.markStarted();
     this.inflight = new Map();
+    this.fetchDeadlines = this.newDeadlines();
     this.validations = new Map();
     this.backoff.reset();
     this.fetchAllAtUs = Infinity;
@@ -407,7 +413,8 @@ export class Consumer extends Process {
       // Before KIP-320 a consumer's fetch carried no leader epoch either.
       return { tp, fetchOffset: Math.max(0, pos.offset), lastFetchedEpoch: -1, currentLeaderEpoch: this.cfg.truncationDetection ? img.partitions[tp].leaderEpoch : -1 };
     });
-    this.inflight.set(leader, { correlationId, tps });
+    const f: InflightFetch = { correlationId, tps };
+    this.inflight.set(leader, f);
     this.net.send<P.FetchRequest>(this.node, `b${leader}`, 'Fetch', P.REQUEST_OVERHEAD_BYTES + 32 * tps.length, {
       correlationId,
       replicaId: -1,
@@ -419,7 +426,11 @@ export class Consumer extends Process {
       partitions,
       ...(this.cfg.clientRack !== '' ? { rackId: this.cfg.clientRack } : {}),
     });
-    this.timer((this.cfg.requestTimeoutMs + this.cfg.fetchMaxWaitMs) * 1000, () => {
+    f.deadline = this.fetchDeadlines.add(this.kernel.now + (this.cfg.requestTimeoutMs + this.cfg.fetchMaxWaitMs) * 1000, { leader, correlationId });
+  }
+
+  private newDeadlines(): Deadlines<{ leader: number; correlationId: number }> {
+    return new Deadlines(this, ({ leader, correlationId }) => {
       if (this.inflight.get(leader)?.correlationId === correlationId) this.closeConnection(leader, 'request.timeout.ms');
     });
   }
@@ -483,10 +494,12 @@ export class Consumer extends Process {
 
   private lost(leader: number): void {
     // AbstractFetch.handleFetchFailure: the partitions of the failed fetch forget their preferred read replica.
-    for (const tp of this.inflight.get(leader)?.tps ?? []) {
+    const f = this.inflight.get(leader);
+    for (const tp of f?.tps ?? []) {
       const pos = this.positionOf(tp);
       if (pos !== undefined) pos.preferred = -1;
     }
+    if (f?.deadline !== undefined) this.fetchDeadlines.cancel(f.deadline);
     this.inflight.delete(leader);
     this.backoff.failed(leader, this.kernel.now);
     this.metadata.request();
@@ -519,6 +532,7 @@ export class Consumer extends Process {
     const f = this.inflight.get(leader);
     if (f === undefined || f.correlationId !== env.payload.correlationId) return;
     this.inflight.delete(leader);
+    if (f.deadline !== undefined) this.fetchDeadlines.cancel(f.deadline);
     this.backoff.succeeded(leader);
     let refresh = false;
     const now = this.kernel.now;
