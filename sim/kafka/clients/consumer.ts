@@ -143,7 +143,10 @@ export class Consumer extends Process {
       topic,
       cfg,
       this.backoff,
-      () => this.fetchAll(),
+      () => {
+        this.member?.onMetadata();
+        this.fetchAll();
+      },
       () => true,
       (node, reason) => this.closeConnection(node, reason),
     );

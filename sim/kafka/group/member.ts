@@ -91,6 +91,11 @@ export class GroupMember {
   private nextCorrelation = 1;
   private incarnation = 0;
   private nextAutoCommitUs = 0;
+  /**
+   * The leader's partition counts when it assigned (ConsumerCoordinator.assignmentSnapshot): when its
+   * metadata shows another count (partitions added), it rejoins so the group assigns them.
+   */
+  private assignmentSnapshot: Record<string, number> | null = null;
   /** Partitions whose committed offsets must be fetched again once the coordinator is found. */
   private refetch: string[] | null = null;
   /** In onJoinPrepare (waiting for its commit): poll() returns nothing meanwhile. */
@@ -109,6 +114,18 @@ export class GroupMember {
     return this.cfg.assignors.every((a) => a === 'cooperative-sticky');
   }
 
+  /** New metadata: the leader rejoins if a subscribed topic's partition count changed (needRejoin). */
+  onMetadata(): void {
+    const snap = this.assignmentSnapshot;
+    if (snap === null || this.state !== 'stable') return;
+    for (const [topic, n] of Object.entries(snap)) {
+      const now = this.host.partitionCount(topic);
+      if (now === undefined || now === n) continue;
+      this.assignmentSnapshot = null;
+      return this.requestRejoin(`the leader's metadata shows ${topic} with ${now} partitions, not ${n}`);
+    }
+  }
+
   /** A new process incarnation (start or restart): a new member, unless static. */
   start(): void {
     this.incarnation++;
@@ -119,6 +136,7 @@ export class GroupMember {
     this.ownedGeneration = -1;
     this.state = 'unjoined';
     this.preparing = false;
+    this.assignmentSnapshot = null;
     this.rejoinReason = 'the consumer started';
     this.nextAutoCommitUs = this.host.kernel.now + this.cfg.autoCommitIntervalMs * 1000;
     this.findCoordinator();
@@ -237,6 +255,7 @@ export class GroupMember {
     this.generation = r.generation;
     this.protocol = r.protocol;
     this.state = 'syncing';
+    this.assignmentSnapshot = null;
     const assignments = r.leader === r.memberId && r.skipAssignment !== true ? this.runAssignor(r) : [];
     this.send(this.coordinator, 'SyncGroup', { kind: 'sync' }, (correlationId) => ({
       correlationId,
@@ -261,6 +280,7 @@ export class GroupMember {
       const n = this.host.partitionCount(t);
       if (n !== undefined) counts[t] = n;
     }
+    this.assignmentSnapshot = counts;
     const members = r.members.map((m) => ({
       memberId: m.memberId,
       ...(m.instanceId !== undefined ? { groupInstanceId: m.instanceId } : {}),
