@@ -27,7 +27,7 @@ export type { TraceMode } from './trace/bus.js';
 export { budgetProblem, estimateRunCost, formatBytes, type RunCost } from './run/budget.js';
 export type { RunSummary } from './report/summary.js';
 export { formatGroup, type GroupDescription, type GroupRow, type GroupSummary } from './report/groups.js';
-export type { RedeliveredRecords } from './checks/redelivered.js';
+export { ReadIntervals, type RedeliveredRecords } from './checks/redelivered.js';
 export type { PartitionRow, TimelineItem } from './report/timeline.js';
 export { evaluateExpect, describeExpectation, meets, electionCounts, type ExpectEvaluation, type ExpectResult } from './report/expect.js';
 

@@ -4,7 +4,7 @@
  * received in that partition; the checker's `redelivered` counter, sim/checks/redelivered.ts, counts the
  * same from the trace). Built in one pass as events arrive, from the events and the frame after each.
  */
-import type { TraceEvent } from '../../sim/index.js';
+import { ReadIntervals, type TraceEvent } from '../../sim/index.js';
 import type { GroupFrame } from './groups.js';
 
 /** The group's lag at one moment: records below the high watermark it has not committed / not read. */
@@ -31,7 +31,6 @@ export interface Redelivery {
 }
 
 /** Per producer id, the [seq, end) intervals received, sorted and merged. */
-type Seen = Map<number, Array<[number, number]>>;
 
 /** What a frame must offer: the groups, and each partition's leader HW. */
 export type LagFrame = GroupFrame & { partitions: Record<string, { topic: string; leader: number; logs: Record<number, { hw: number }> }> };
@@ -50,7 +49,7 @@ export class GroupSeries {
   /** The group of each consumer that is a member. */
   private readonly groupOf = new Map<string, string>();
   /** Per group and partition, what its members received. */
-  private readonly seen = new Map<string, Seen>();
+  private readonly seen = new Map<string, ReadIntervals>();
   /** Per group and partition: the end offset of the last records it received. */
   private readonly readTo = new Map<string, Map<string, number>>();
 
@@ -113,10 +112,10 @@ export class GroupSeries {
     read.set(ev.tp, ev.offset + ev.count);
     const key = `${group}\u0000${ev.tp}`;
     let seen = this.seen.get(key);
-    if (seen === undefined) this.seen.set(key, (seen = new Map()));
-    const o = overlap(seen, ev.pid, ev.seq, ev.count);
+    if (seen === undefined) this.seen.set(key, (seen = new ReadIntervals()));
+    const o = seen.add(ev.offset, ev.count, ev.pid, ev.seq);
     if (o.count === 0) return;
-    this.redeliveries.push({ i, t: ev.t, group, consumer: ev.consumer, tp: ev.tp, count: o.count, first: ev.offset + (o.first - ev.seq), last: ev.offset + (o.last - ev.seq) });
+    this.redeliveries.push({ i, t: ev.t, group, consumer: ev.consumer, tp: ev.tp, count: o.count, first: o.first, last: o.last });
     this.redelivered.set(group, (this.redelivered.get(group) ?? 0) + o.count);
   }
 
@@ -160,38 +159,4 @@ function maxHw(logs: Record<number, { hw: number }>): number {
   let hw = 0;
   for (const b in logs) hw = Math.max(hw, logs[b].hw);
   return hw;
-}
-
-/** How much of [seq, seq+count) was received already (and its first and last seq); then marks it received. */
-export function overlap(seen: Seen, pid: number, seq: number, count: number): { count: number; first: number; last: number } {
-  let list = seen.get(pid);
-  if (list === undefined) seen.set(pid, (list = []));
-  const end = seq + count;
-  const tail = list[list.length - 1];
-  // The usual case: reading on from where this producer's records were read up to.
-  if (tail !== undefined && tail[1] === seq) {
-    tail[1] = end;
-    return { count: 0, first: -1, last: -1 };
-  }
-  let n = 0;
-  let first = -1;
-  let last = -1;
-  for (const [a, b] of list) {
-    const lo = Math.max(a, seq);
-    const hi = Math.min(b, end);
-    if (lo >= hi) continue;
-    n += hi - lo;
-    if (first < 0) first = lo;
-    last = Math.max(last, hi - 1);
-  }
-  list.push([seq, end]);
-  list.sort((x, y) => x[0] - y[0]);
-  const merged: Array<[number, number]> = [];
-  for (const iv of list) {
-    const m = merged[merged.length - 1];
-    if (m !== undefined && iv[0] <= m[1]) m[1] = Math.max(m[1], iv[1]);
-    else merged.push([iv[0], iv[1]]);
-  }
-  seen.set(pid, merged);
-  return { count: n, first, last };
 }
