@@ -67,6 +67,25 @@ export function tpName(topic: string, partition: number): string {
   return `${topic}-${partition}`;
 }
 
+/** A partition as a new topic or CreatePartitions makes it: led by the first of its ISR, epoch 0. */
+export function newPartitionState(topic: string, partition: number, replicas: number[], isr: number[]): PartitionState {
+  return {
+    topic,
+    partition,
+    tp: tpName(topic, partition),
+    replicas,
+    leader: isr[0] ?? NO_LEADER,
+    leaderEpoch: 0,
+    isr,
+    elr: [],
+    lastKnownElr: [],
+    leaderRecoveryState: 'RECOVERED',
+    partitionEpoch: 0,
+    addingReplicas: [],
+    removingReplicas: [],
+  };
+}
+
 const BROKER_NODES: string[] = [];
 
 /** A broker's node name, "b3": made once per id (requests name their broker thousands of times a second). */

@@ -80,7 +80,6 @@ interface GroupTrack {
 export class GroupsReport implements TraceSink {
   private readonly groups = new Map<string, GroupTrack>();
   private readonly partitions = new Map<string, number>();
-  private readonly groupOf = new Map<string, string>();
   private nextSampleUs = 0;
   private sampleUs = 1_000_000;
   /** Snapshots taken at the times asked for (µs, ascending). */
@@ -142,7 +141,6 @@ export class GroupsReport implements TraceSink {
     this.sampleUs = Math.max(1_000_000, Math.ceil(h.durationUs / 120 / 1_000_000) * 1_000_000);
     for (const c of h.consumers) {
       if (c.group === undefined) continue;
-      this.groupOf.set(c.name, c.group);
       let g = this.groups.get(c.group);
       if (g === undefined) {
         g = {

@@ -13,7 +13,7 @@ import type { Consumer } from '../kafka/clients/consumer.js';
 import { Controller } from '../kafka/controller/controller.js';
 import { Disk } from '../resources/disk.js';
 import { Kernel } from '../kernel/kernel.js';
-import { tpName, type MetadataImage, type PartitionState } from '../kafka/metadata.js';
+import { newPartitionState, type MetadataImage } from '../kafka/metadata.js';
 import { Metrics } from '../kafka/clients/metrics.js';
 import { Network } from '../resources/network.js';
 import { placeReplicas, type UsableBroker } from '../kafka/placement.js';
@@ -166,21 +166,7 @@ export class Simulation {
     for (const t of this.topics) {
       img.topics[t.name] = { name: t.name, partitions: t.partitions, minInsyncReplicas: t.minInsyncReplicas, uncleanLeaderElectionEnable: t.uncleanLeaderElectionEnable };
       t.replicas.forEach((replicas, p) => {
-        const st: PartitionState = {
-          topic: t.name,
-          partition: p,
-          tp: tpName(t.name, p),
-          replicas,
-          leader: replicas[0],
-          leaderEpoch: 0,
-          isr: [...replicas],
-          elr: [],
-          lastKnownElr: [],
-          leaderRecoveryState: 'RECOVERED',
-          partitionEpoch: 0,
-          addingReplicas: [],
-          removingReplicas: [],
-        };
+        const st = newPartitionState(t.name, p, replicas, [...replicas]);
         img.partitions[st.tp] = st;
       });
     }

@@ -8,7 +8,7 @@
  */
 import type { ControllerContext, ReplicationControl } from './context.js';
 import type { Envelope } from '../../resources/network.js';
-import { NO_LEADER, type PartitionState } from '../metadata.js';
+import { newPartitionState, NO_LEADER, type PartitionState, tpName } from '../metadata.js';
 import type { UsableBroker } from '../placement.js';
 import type * as P from '../protocol.js';
 import type { IsrEvent } from '../../trace/events.js';
@@ -194,23 +194,7 @@ export class ReplicationControlManager implements ReplicationControl {
       d.topics[topic].partitions = count;
       placements.forEach((replicas, i) => {
         const partition = t.partitions + i;
-        const tp = `${topic}-${partition}`;
-        const isr = isrs[i];
-        d.partitions[tp] = {
-          topic,
-          partition,
-          tp,
-          replicas,
-          leader: isr[0],
-          leaderEpoch: 0,
-          isr,
-          elr: [],
-          lastKnownElr: [],
-          leaderRecoveryState: 'RECOVERED',
-          partitionEpoch: 0,
-          addingReplicas: [],
-          removingReplicas: [],
-        };
+        d.partitions[tpName(topic, partition)] = newPartitionState(topic, partition, replicas, isrs[i]!);
       });
     });
     ctl.trace.emit({ type: 'partitions', t: ctl.kernel.now, topic, partitions: count, replicas: placements.map((r) => [...r]), isr: isrs.map((r) => [...r]) });

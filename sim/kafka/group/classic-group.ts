@@ -20,8 +20,6 @@ export interface ClassicMember {
   /** The member's JoinGroup, parked while the group prepares a rebalance. */
   awaitingJoin: Envelope<JoinGroupRequest> | null;
   awaitingSync: Envelope<SyncGroupRequest> | null;
-  /** Joined in the current rebalance and not yet synced (isNew: it expires after session.timeout.ms if it never syncs). */
-  isNew: boolean;
   /** Its session expires at this time unless a heartbeat (or join, sync) renews it. */
   expiresUs: number;
 }

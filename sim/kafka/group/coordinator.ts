@@ -241,7 +241,6 @@ export class GroupCoordinator {
       assignment: [],
       awaitingJoin: env,
       awaitingSync: null,
-      isNew: true,
       expiresUs: this.b.kernel.now + req.sessionTimeoutMs * 1000,
     };
     if (req.instanceId !== undefined) {
@@ -355,7 +354,6 @@ export class GroupCoordinator {
       if (m.awaitingJoin === null) continue;
       const env = m.awaitingJoin;
       m.awaitingJoin = null;
-      m.isNew = false;
       this.renew(m);
       this.replyJoin(env, this.joinResponse(g, m, m.memberId === g.leader));
     }
@@ -591,7 +589,6 @@ function restoreGroup(g: ClassicGroup, r: Extract<GroupRecord, { kind: 'group' }
       assignment: s.assignment,
       awaitingJoin: null,
       awaitingSync: null,
-      isNew: false,
       expiresUs: now + s.sessionTimeoutMs * 1000,
     };
     if (s.instanceId !== undefined) {

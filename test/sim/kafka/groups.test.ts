@@ -181,6 +181,10 @@ describe('scenario validation', () => {
     expect(bad(cluster(member('a', '', 'from: latest,'), '[]', '5s'))).toMatch(/consumers\[0\]\.from.*auto\.offset\.reset/s);
     expect(bad(cluster('  - { name: a, topic: orders, commit: afterProcessing }', '[]', '5s'))).toMatch(/consumers\[0\]\.commit.*commits go to a group/s);
     expect(bad(cluster(member('a', 'partition.assignment.strategy: fair'), '[]', '5s'))).toMatch(/partition\.assignment\.strategy.*unknown assignor.*fair/s);
+    expect(bad(cluster(member('a', '', 'workers: 4,'), '[]', '5s'))).toMatch(/consumers\[0\]\.workers.*workers need processing time per record/s);
+    expect(bad(cluster(member('a', '', 'workers: 4, processing: 1ms, commit: afterProcessing,'), '[]', '5s'))).toMatch(
+      /consumers\[0\]\.commit.*with workers the poller does not know when a record is done/s,
+    );
   });
 
   it("rejects group features the scenario's Kafka version did not have", () => {
