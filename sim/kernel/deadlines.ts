@@ -82,9 +82,9 @@ export class Deadlines<T> {
     if (at !== this.armedUs) return;
     this.armedUs = Infinity;
     const now = this.proc.kernel.now;
-    const q = this.q;
-    while (this.head < q.length && q[this.head].atUs <= now) {
-      const d = q[this.head++];
+    // this.q is read anew each time: onExpire may cancel deadlines, and a cancel may compact the queue.
+    while (this.head < this.q.length && this.q[this.head].atUs <= now) {
+      const d = this.q[this.head++];
       if (d.live) {
         d.live = false;
         const item = d.item as T;
@@ -94,8 +94,8 @@ export class Deadlines<T> {
         this.dead--;
       }
     }
-    if (this.head > 1024 && this.head * 2 > q.length) {
-      q.splice(0, this.head);
+    if (this.head > 1024 && this.head * 2 > this.q.length) {
+      this.q.splice(0, this.head);
       this.head = 0;
     }
     this.arm();
