@@ -19,6 +19,8 @@ const SCENARIOS = [
   'test/package.test.ts',
   'test/sim/run/**/*.test.ts',
   'test/cli/main.test.ts',
+  'test/cli/explore*.test.ts',
+  'test/sim/explore/**/*.test.ts',
   'test/viz/derive/**/*.test.ts',
   'test/viz/io/**/*.test.ts',
   'test/docs/**/*.test.ts',

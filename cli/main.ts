@@ -26,6 +26,7 @@ import {
   UnitError,
 } from '../sim/index.js';
 import { addAssignCommand, AssignInputError } from './assign.js';
+import { addExploreCommand, ExploreFolderError, ExploreOptionError } from './explore.js';
 import { budgetRefusal } from './budget.js';
 import { formatRunReport, reproduceCommand } from './format.js';
 import { applyOverrides, blame, hasOverrides, OverrideError, overrideFlags, type AppliedOverride, type Overrides } from './overrides.js';
@@ -429,6 +430,7 @@ Examples:
     .action((dir: string | undefined) => setCode(listCommand(dir, io)));
 
   addAssignCommand(program, io.out, readText, setCode);
+  addExploreCommand(program, { ...io, tty: io === processIo && process.stderr.isTTY === true }, readText, setCode);
 
   return program;
 }
@@ -476,7 +478,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.err(`kafkasim: ${commanderMessage(e)}\n`);
       return 2;
     }
-    if (e instanceof InputError || e instanceof AssignInputError || e instanceof ScenarioError || e instanceof ConfigError || e instanceof UnitError) {
+    if (
+      e instanceof InputError ||
+      e instanceof AssignInputError ||
+      e instanceof ExploreOptionError ||
+      e instanceof ExploreFolderError ||
+      e instanceof ScenarioError ||
+      e instanceof ConfigError ||
+      e instanceof UnitError
+    ) {
       io.err(`kafkasim: ${e.message.split('\n')[0]}\n`);
       return 2;
     }

@@ -77,3 +77,24 @@ export * from './trace/index.js';
 
 // The kernel, for those who drive or measure it directly (the benchmark compares it with a bare loop).
 export { Kernel, TimeTravelError } from './kernel/kernel.js';
+
+// The failure search: fault schedules as fast-check arbitraries, and the search's deterministic core.
+export { withFaults } from './scenario/with-faults.js';
+export { FAULT_KINDS, FAULT_KIND_DOCS, planSteps, rawFaults, describeStep, type FaultKind, type FaultStep, type FaultWindow } from './explore/schedule.js';
+export {
+  faultSchedules,
+  faultSteps,
+  exploreCases,
+  clusterConfigs,
+  scenarioText,
+  scheduleText,
+  caseScenario,
+  faultWindow,
+  DEFAULT_FAULT_KINDS,
+  DURABILITY_SETTINGS,
+  type ScheduleOptions,
+  type ExploreCase,
+  type SettingChoices,
+} from './explore/arbitraries.js';
+export { recoveryMs } from './explore/arbitraries.js';
+export { Search, runSeed, counterexampleName, type SearchSpec, type Found, type Shrunk } from './explore/search.js';

@@ -42,6 +42,7 @@ export function normalize(raw: RawScenario, p: Problems): Scenario {
   };
   const faults = normFaults(raw.faults ?? [], env, durationUs, p);
   const scenario: Scenario = { name: raw.name, ...normStory(raw, p), description: raw.description ?? '', seed: raw.seed ?? DEFAULT_SEED, durationUs, cluster, topics, producers, consumers, faults };
+  if (raw.counterexample) scenario.counterexample = raw.counterexample;
   if (raw.expect) scenario.expect = normExpect(raw.expect, env, p);
   return scenario;
 }

@@ -203,7 +203,7 @@ const ConsumerSchema = z.strictObject({
   config: configSchema('consumer', 'Consumer configs').optional(),
 });
 
-const FaultSchema = z
+export const FaultSchema = z
   .strictObject({
     at: duration('When the fault happens.'),
     crash: TargetSchema.optional().meta({ description: 'Stop the process abruptly (mode: process keeps the page cache; power loses unflushed data).' }),
@@ -325,6 +325,16 @@ const CompareSchema = z
   })
   .meta({ description: "What to compare this scenario with (the visualizer's compare mode, b): {with: NAME} or {set: {SETTING: VALUE}}, exactly one." });
 
+const CounterexampleSchema = z
+  .strictObject({
+    check: CheckNameSchema.meta({ description: 'The check the run violates.' }),
+    base: z.string().min(1).optional().meta({ description: 'The scenario file the search started from.' }),
+    run: z.number().int().nonnegative().optional().meta({ description: 'The run of the search that found it.' }),
+    shrunkFrom: z.number().int().nonnegative().optional().meta({ description: 'How many faults the run had before shrinking.' }),
+    command: z.string().min(1).optional().meta({ description: 'The command that replays it.' }),
+  })
+  .meta({ description: 'Written by kafkasim explore: this scenario is a counterexample, a run that violates check. The visualizer opens it at the violation.' });
+
 export const ScenarioSchema = z
   .strictObject({
     $schema: z.string().optional().meta({ description: 'Path or URL of this JSON Schema (for editors; ignored).' }),
@@ -359,6 +369,7 @@ export const ScenarioSchema = z
     producers: upTo(ProducerSchema, LIMITS.producers, 'producers').optional(),
     consumers: upTo(ConsumerSchema, LIMITS.consumers, 'consumers').optional(),
     faults: upTo(FaultSchema, LIMITS.faults, 'faults').optional().meta({ description: 'Faults; applied in time order (stable).' }),
+    counterexample: CounterexampleSchema.optional(),
     expect: ExpectSchema.optional().meta({ description: 'What the run must show; checked by kafkasim run (exit code 1 when it fails) and by the tests.' }),
   })
   .meta({ title: 'kafkasim scenario', description: 'A kafkasim scenario: a Kafka cluster, its workload, faults and expectations.' });

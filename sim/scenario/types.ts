@@ -7,6 +7,7 @@
 
 import type { Behaviour, ConfigMap } from '../config/config.js';
 import type { RecordCounter } from '../checks/records.js';
+import type { CheckName } from '../checks/violation.js';
 
 export type { ConfigMap, ConfigValue } from '../config/config.js';
 
@@ -230,4 +231,6 @@ export interface Scenario {
   consumers: ConsumerSpec[];
   faults: FaultSpec[];
   expect?: ExpectSpec;
+  /** Set in a counterexample file written by a failure search (kafkasim explore). */
+  counterexample?: { check: CheckName; base?: string; run?: number; shrunkFrom?: number; command?: string };
 }

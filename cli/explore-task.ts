@@ -1,0 +1,83 @@
+/**
+ * One run of a failure search, as a worker thread (or the main thread, with one worker) does it: the base
+ * scenario with a drawn fault schedule and seed, simulated in summary mode (or with its full trace
+ * written, for a counterexample), reduced to what the search keeps.
+ */
+import { caseScenario, parseScenario, type FaultStep, type FaultWindow, type RunSummary, type Scenario, simulate, type Violation } from '../sim/index.js';
+import { NdjsonWriter } from './trace-file.js';
+
+export interface RunTask {
+  baseText: string;
+  baseFile: string;
+  steps: FaultStep[];
+  seed: number;
+  window: FaultWindow;
+  /** Write the run's full trace to this NDJSON file. */
+  tracePath?: string;
+  /** Run this scenario file (a counterexample: the base with the steps, renamed) instead of base + steps. */
+  text?: string;
+}
+
+export interface RunResult {
+  violations: Violation[];
+  acked: number;
+  lost: number;
+  traceHash: string;
+  events: number;
+  /** CPU time of the run in its thread, ms. */
+  cpuMs: number;
+  /** The simulator stopped with an internal error: its message and where (the first stack frames). */
+  error?: string;
+}
+
+/** Parsed bases by text: a worker parses its base once. */
+const bases = new Map<string, Scenario>();
+
+function baseOf(task: RunTask): Scenario {
+  let base = bases.get(task.baseText);
+  if (base === undefined) {
+    base = parseScenario(task.baseText, task.baseFile);
+    bases.set(task.baseText, base);
+  }
+  return base;
+}
+
+/** A run; an internal error of the simulator is a result too (the search reports and shrinks it). */
+export function runTask(task: RunTask): RunResult {
+  const start = process.cpuUsage();
+  try {
+    return simulateTask(task, start);
+  } catch (e) {
+    const error =
+      e instanceof Error
+        ? (e.stack ?? e.message)
+            .split('\n')
+            .slice(0, 4)
+            .map((l) => l.trim())
+            .join(' ')
+        : String(e);
+    const cpu = process.cpuUsage(start);
+    return { violations: [], acked: 0, lost: 0, traceHash: '', events: 0, cpuMs: (cpu.user + cpu.system) / 1000, error };
+  }
+}
+
+function simulateTask(task: RunTask, start: NodeJS.CpuUsage): RunResult {
+  const scenario = task.text !== undefined ? parseScenario(task.text, task.baseFile) : caseScenario(baseOf(task), task.steps, task.window);
+  const writer = task.tracePath === undefined ? undefined : new NdjsonWriter(task.tracePath);
+  let summary: RunSummary;
+  try {
+    summary = simulate(scenario, writer ? { seed: task.seed, sinks: [writer] } : { seed: task.seed });
+  } finally {
+    writer?.close();
+  }
+  if (writer?.error) throw writer.error;
+  const cpu = process.cpuUsage(start);
+  return {
+    violations: summary.violations,
+    acked: summary.records.acked,
+    lost: summary.records.lostAcked,
+    traceHash: summary.traceHash,
+    events: summary.events,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  };
+}

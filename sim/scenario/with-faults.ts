@@ -1,0 +1,46 @@
+/**
+ * A parsed scenario with its faults replaced: what a failure search runs. The faults are written as in a
+ * file's `faults:` list and normalized by the same code as a file's, so the scenario file that carries
+ * them (a counterexample) replays the same run, byte for byte.
+ */
+import { Document, LineCounter } from 'yaml';
+import { z } from 'zod';
+import type { Scenario } from './types.js';
+import { FaultSchema, type RawFault } from './schema.js';
+import { Problems, scenarioError, translateIssue, zodMessage } from './problems.js';
+import type { Env } from './targets.js';
+import { brokersByRack } from './cluster.js';
+import { normFaults } from './faults.js';
+
+const FaultList = z.array(FaultSchema);
+
+/** What the scenario's names refer to, as normalization saw them. */
+function envOf(s: Scenario): Env {
+  return {
+    brokers: [...s.cluster.brokers],
+    racks: brokersByRack(s.cluster.racks, s.cluster.brokers),
+    topics: new Map(s.topics.map((t) => [t.name, { partitions: t.partitions, rf: t.replicationFactor }])),
+    producers: new Set(s.producers.map((p) => p.name)),
+    consumers: new Set(s.consumers.map((c) => c.name)),
+    groups: new Set(s.consumers.flatMap((c) => (c.group === undefined ? [] : [c.group]))),
+  };
+}
+
+/**
+ * `base` with `faults` (entries as a scenario file's `faults:` list has them) instead of its own, and
+ * without its `expect:` block (written for its own faults).
+ * @throws ScenarioError when a fault is invalid (`source` names it in the message).
+ */
+export function withFaults(base: Scenario, faults: readonly RawFault[], source = '<faults>'): Scenario {
+  const problems = new Problems();
+  const parsed = FaultList.safeParse(faults, { error: zodMessage });
+  const fail = () => scenarioError(source, problems, new Document({ faults }), new LineCounter());
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) translateIssue(issue, faults, ['faults'], problems);
+    throw fail();
+  }
+  const normalized = normFaults(parsed.data, envOf(base), base.durationUs, problems);
+  if (problems.found.length > 0) throw fail();
+  const { expect: _expect, ...rest } = base;
+  return { ...rest, faults: normalized };
+}
