@@ -27,6 +27,8 @@
  *   violations: its runs per minute are the same-process baseline of summary mode. The search
  *   needs 1,000 runs a minute on two cores, so 500 on one.
  *   `npm run bench -- explore` runs this block alone.
+ * - search: `kafkasim explore`'s runs per minute with one worker and with two (bench/search-bench.ts);
+ *   `npm run bench -- search` runs this block alone.
  *
  * `npm run bench` gives Node --expose-gc (for the memory figures) and --max-semi-space-size=64: the simulator allocates many short-lived objects
  * per batch, and a larger young generation halves the time spent copying survivors.
@@ -37,6 +39,7 @@ import { dirname, join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { parse as parseYaml } from 'yaml';
 import { createSimulation, Kernel, parseScenario, type Scenario, simulate } from '../sim/index.js';
+import { searchBench } from './search-bench.js';
 
 const TIMERS = 1000;
 const EVENTS = 2_000_000;
@@ -270,10 +273,14 @@ function explore(benchDir: string, d: Float64Array) {
   };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const d = delays();
   const here = dirname(fileURLToPath(import.meta.url));
   const benchDir = join(here, '..', '..', 'bench');
+  if (process.argv[2] === 'search') {
+    console.log(JSON.stringify({ node: process.version, nodeFlags: process.execArgv, search: await searchBench(benchDir) }, null, 2));
+    return;
+  }
   if (process.argv[2] === 'explore') {
     console.log(JSON.stringify({ node: process.version, nodeFlags: process.execArgv, explore: explore(benchDir, d) }, null, 2));
     return;
@@ -304,6 +311,7 @@ function main(): void {
   const group = heavyGroup(benchDir, wallSec);
   const mem = memory(benchDir);
   const exp = explore(benchDir, d);
+  const search = await searchBench(benchDir);
   const out = {
     node: process.version,
     nodeFlags: process.execArgv,
@@ -325,14 +333,16 @@ function main(): void {
     heavyGroup: group,
     memory: mem,
     explore: exp,
+    search,
     targets: {
       memoryWithinQuarter: mem.ratio < 1.25,
       kernelAtLeastHalfOfBare: kernelEventsPerSec >= 0.5 * bareLoopEventsPerSec,
       heavyTenTimesRealTime: s.simulatedMs / 1000 / wallSec >= 10,
       exploreFiveHundredRunsPerMinOneCore: exp.runsPerMinOneCore >= 500,
+      searchThousandRunsPerMinTwoWorkers: search.runsPerMinTwoWorkers >= 1000,
     },
   };
   console.log(JSON.stringify(out, null, 2));
 }
 
-main();
+await main();
