@@ -93,7 +93,7 @@ export function exploreConfig(base: Scenario, baseText: string, baseFile: string
     ...(timeMs !== undefined ? { timeMs } : {}),
     workers: count('--workers', flags.workers, Math.max(1, cores)),
     shard: shardOf(flags.shard),
-    outDir: flags.out ?? `explore-${base.name}`,
+    outDir: flags.out ?? `explore-results/${base.name}`,
     shrinkBudget: count('--shrink-budget', flags.shrinkBudget, 300, 0),
     keepGoing: flags.keepGoing === true,
     progress: flags.progress !== false && flags.json !== true,

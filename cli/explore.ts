@@ -60,6 +60,12 @@ export class Explorer {
   readonly crashes: CrashLine[] = [];
   interrupted = false;
   private readonly started = performance.now();
+  /** Wall time of the search phase (the runs drawn), ms; shrinking comes after. */
+  private searchMs = 0;
+  private shrinkRuns = 0;
+  /** Runs finished by this process, for the rate (the stats may leave out some: see searchPhase). */
+  private finished = 0;
+  private readonly lines: Array<{ line: RunLine; cpuMs: number }> = [];
   private readonly done = new Set<number>();
   private bar: cliProgress.SingleBar | undefined;
 
@@ -101,15 +107,31 @@ export class Explorer {
     const line: RunLine = { run, seed: c.seed, faults: planSteps(c.steps, this.search.window).length, violations: failures.map((v) => v.check), acked: r.acked, lost: r.lost, hash: r.traceHash };
     if (r.error !== undefined) line.error = r.error;
     this.folder.addRun(line);
-    this.stats.runs++;
-    this.stats.cpuMs += r.cpuMs;
-    for (const check of new Set(line.violations)) this.stats.violations[check] = (this.stats.violations[check] ?? 0) + 1;
-    if (r.error !== undefined) this.stats.crashes++;
-    if (failures.length > 0 || r.error !== undefined) {
-      this.stats.failingRuns.push(run);
-      this.failing.push({ run, case: c, ...(r.error !== undefined ? { error: r.error } : { violation: failures[0]! }) });
-    }
+    this.finished++;
+    this.lines.push({ line, cpuMs: r.cpuMs });
+    this.count(line, r.cpuMs);
+    if (failures.length > 0 || r.error !== undefined) this.failing.push({ run, case: c, ...(r.error !== undefined ? { error: r.error } : { violation: failures[0]! }) });
     this.tick();
+  }
+
+  private count(line: RunLine, cpuMs: number): void {
+    const st = this.stats;
+    st.runs++;
+    st.cpuMs += cpuMs;
+    for (const check of new Set(line.violations)) st.violations[check] = (st.violations[check] ?? 0) + 1;
+    if (line.error !== undefined) st.crashes++;
+    if (line.violations.length > 0 || line.error !== undefined) st.failingRuns.push(line.run);
+  }
+
+  /**
+   * A search that stops at its first failure reports the runs up to it: those after it that were in
+   * flight are in runs.jsonl, but which of them finished depends on the workers' speed.
+   */
+  private upToFirstFailure(): void {
+    const first = Math.min(...this.failing.map((f) => f.run));
+    Object.assign(this.stats, { runs: 0, violations: {}, failingRuns: [], crashes: 0, cpuMs: 0 });
+    for (const { line, cpuMs } of this.lines) if (line.run <= first) this.count(line, cpuMs);
+    this.failing.splice(0, this.failing.length, ...this.failing.filter((f) => f.run === first));
   }
 
   /** Runs this shard's runs, two per worker in flight, until done, out of time, interrupted or failed. */
@@ -131,7 +153,9 @@ export class Explorer {
       await Promise.race(inflight);
     }
     this.bar?.stop();
+    this.searchMs = this.elapsedMs();
     this.failing.sort((a, b) => a.run - b.run);
+    if (!this.config.keepGoing && this.failing.length > 0) this.upToFirstFailure();
   }
 
   /** The failures to shrink: the first one, or with --keep-going the first of each check and the first crash. */
@@ -158,6 +182,7 @@ export class Explorer {
     this.note(`shrinking run ${f.run} (${violation.check}, ${shrunkFrom} faults)…`);
     const violates = async (c: ExploreCase) => this.search.failures(await this.runner.run(this.task(c))).find((v) => v.check === violation.check);
     const s = await this.search.shrink(f.run, violates, this.config.shrinkBudget, () => this.interrupted);
+    this.shrinkRuns += s.tries;
     return { run: f.run, case: s.case, violation: s.failure, shrunkFrom, tries: s.tries };
   }
 
@@ -170,6 +195,7 @@ export class Explorer {
       this.note(`shrinking run ${f.run} (internal error, ${shrunkFrom} faults)…`);
       const same = async (x: ExploreCase) => ((await this.runner.run(this.task(x))).error === error ? error : undefined);
       ({ case: c, tries } = await this.search.shrink(f.run, same, this.config.shrinkBudget, () => this.interrupted));
+      this.shrinkRuns += tries;
     }
     const file = `crash-${String(f.run).padStart(6, '0')}.yaml`;
     this.folder.write(file, this.search.crashScenario(f.run, c, error));
@@ -229,8 +255,10 @@ export class Explorer {
       workers: c.workers,
       runs: this.stats.runs,
       resumedRuns: this.stats.resumed,
-      elapsedMs: Math.round(ms),
-      runsPerMinute: Math.round((this.stats.runs / Math.max(ms, 1)) * 60_000),
+      searchMs: Math.round(this.searchMs),
+      runsPerMinute: Math.round((this.finished / Math.max(this.searchMs, 1)) * 60_000),
+      shrinkRuns: this.shrinkRuns,
+      shrinkMs: Math.round(ms - this.searchMs),
       cpuMsPerRun: this.stats.runs > 0 ? Math.round(this.stats.cpuMs / this.stats.runs) : 0,
       violations: this.stats.violations,
       failingRuns: this.stats.failingRuns.sort((a, b) => a - b).slice(0, 1000),
@@ -246,7 +274,7 @@ export class Explorer {
 function formatSummary(s: ReturnType<Explorer['summary']>, outDir: string): string {
   const v = s.violations as Record<string, number>;
   const lines = [
-    `explore ${s.base}: ${s.runs} runs in ${((s.elapsedMs as number) / 1000).toFixed(1)} s (${s.runsPerMinute} runs/min, ${s.workers} worker${s.workers === 1 ? '' : 's'}, ${s.cpuMsPerRun} ms CPU a run), search seed ${s.seed}, shard ${s.shard}${s.interrupted ? ', interrupted' : ''}`,
+    `explore ${s.base}: ${s.runs} runs in ${((s.searchMs as number) / 1000).toFixed(1)} s (${s.runsPerMinute} runs/min, ${s.workers} worker${s.workers === 1 ? '' : 's'}, ${s.cpuMsPerRun} ms CPU a run)${s.shrinkRuns ? `, ${s.shrinkRuns} more to shrink in ${((s.shrinkMs as number) / 1000).toFixed(1)} s` : ''}; search seed ${s.seed}, shard ${s.shard}${s.interrupted ? ', interrupted' : ''}`,
     Object.keys(v).length === 0
       ? 'violations: none'
       : `violations: ${Object.entries(v)
@@ -349,7 +377,7 @@ export function addExploreCommand(program: Command, io: ExploreIo, readText: (p:
     .option('--one-at-a-time', 'a fault starts only after the previous one ended and the cluster recovered (the broker session timeout + 6s)')
     .option('--quiet <duration>', 'fault-free time at the end of each run, to recover before the checks (default the broker session timeout + 6s)')
     .option('-s, --seed <n>', "the search's seed (default the scenario's)")
-    .option('-o, --out <dir>', 'result folder (default explore-NAME); a folder of the same search resumes it')
+    .option('-o, --out <dir>', 'result folder (default explore-results/NAME); a folder of the same search resumes it')
     .option('--shrink-budget <n>', 'at most this many runs to shrink a failure (default 300)')
     .option('--keep-going', 'search on after a failure; shrink the first failure of each check')
     .option('--no-trace', "don't write counterexamples' traces")

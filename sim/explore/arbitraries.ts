@@ -124,14 +124,17 @@ function remember(s: Scenario, text: () => string): Scenario {
 
 /**
  * `baseText` (a scenario file) with `faults:` replaced by `steps` and `seed:` by `seed`, without its
- * `expect:` block. `extra` adds top-level entries (a counterexample's description).
+ * `expect:` block. `extra` sets top-level entries (a counterexample's description); undefined removes one.
  */
 export function scheduleText(baseText: string, steps: readonly FaultStep[], window: FaultWindow, seed?: number, extra: Record<string, unknown> = {}): string {
   const doc = parseDocument(baseText);
   if (seed !== undefined) doc.set('seed', seed);
   doc.delete('expect');
   doc.set('faults', new Document(rawFaults(planSteps(steps, window))).contents);
-  for (const [k, v] of Object.entries(extra)) doc.set(k, v);
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) doc.delete(k);
+    else doc.set(k, v);
+  }
   return doc.toString({ lineWidth: 0 });
 }
 

@@ -87,6 +87,8 @@ export class Search {
     const steps = planSteps(c.steps, this.window);
     return scheduleText(this.spec.baseText, c.steps, this.window, c.seed, {
       name: `${this.spec.base.name}-crash-${String(run).padStart(6, '0')}`,
+      title: `Internal error of the simulator (run ${run} of a search from ${this.spec.base.name})`,
+      compare: undefined,
       description: [
         `Found by kafkasim explore from ${this.spec.baseFile} (search seed ${this.spec.seed}, run ${run}): the simulator stopped with an internal error.`,
         error,
@@ -102,6 +104,8 @@ export class Search {
     const name = counterexampleName(found.run);
     return scheduleText(this.spec.baseText, c.steps, this.window, c.seed, {
       name: `${this.spec.base.name}-${name}`,
+      title: `Counterexample: ${found.violation.check} on ${found.violation.partition} (run ${found.run} of a search from ${this.spec.base.name})`,
+      compare: undefined,
       description: [
         `Found by kafkasim explore from ${this.spec.baseFile} (search seed ${this.spec.seed}, run ${found.run}): ${found.violation.check} on ${found.violation.partition}.`,
         found.violation.detail,

@@ -91,7 +91,28 @@ describe('kafkasim explore finds, shrinks and replays', { timeout: 600_000 }, ()
     expect(o.code, `search seed 1\n${o.out}`).toBe(0);
     expect(o.summary.runs).toBe(SEARCH_RUNS);
     expect(o.summary.violations).toEqual({});
-    expect(o.out).toMatch(new RegExp(`^explore .*acks-all.yaml: ${SEARCH_RUNS} runs in .* search seed 1, shard 1/1\nviolations: none\n`));
+    expect(o.out).toMatch(new RegExp(`^explore .*acks-all.yaml: ${SEARCH_RUNS} runs in .*; search seed 1, shard 1/1\nviolations: none\n`));
+  });
+});
+
+describe('what the search finds on acks=all with overlapping faults (docs/search.md)', { timeout: 600_000 }, () => {
+  it("KIP-966's last known leader, back from a power loss, loses acknowledged records", async () => {
+    const o = await explore('scenarios/explore/acks-all.yaml', '--runs', '300', '--checks', 'no-acked-record-lost', '--seed', '1');
+    expect(o.code, `search seed 1\n${o.out}`).toBe(1);
+    const c = o.summary.counterexamples[0];
+    expect(c.faults.filter((f: string) => f.startsWith('crash'))).toHaveLength(2);
+    expect(c.faults.filter((f: string) => f.startsWith('power'))).toHaveLength(1);
+    const trace = readFileSync(join(o.dir, c.file.replace(/\.yaml$/, '.trace.ndjson')), 'utf8');
+    expect(trace).toMatch(/"type":"election",[^\n]*"clean":false,[^\n]*"reason":"lastKnownLeader"/);
+  });
+
+  it('the controller elects a broker back from a power loss whose old session is still valid; nothing is lost', async () => {
+    const o = await explore('scenarios/explore/acks-all.yaml', '--runs', '300', '--checks', 'leader-completeness', '--seed', '1');
+    expect(o.code, `search seed 1\n${o.out}`).toBe(1);
+    const c = o.summary.counterexamples[0];
+    expect(c.faults.some((f: string) => f.startsWith('power'))).toBe(true);
+    const replay = simulate(parseScenario(readFileSync(join(o.dir, c.file), 'utf8'), c.file));
+    expect(replay.records.lostAcked).toBe(0);
   });
 });
 
@@ -161,5 +182,33 @@ describe('kafkasim explore: Ctrl-C', { timeout: 120_000 }, () => {
     expect(runsOf(dir)).toHaveLength(summary.runs);
     expect(out).toContain(`${summary.runs} runs in`);
     expect(out).toContain('interrupted');
+  });
+});
+
+describe('docs/search.md', { timeout: 300_000 }, () => {
+  it('its worked example is what the search prints', async () => {
+    const doc = readFileSync(join(ROOT, 'docs/search.md'), 'utf8');
+    const shown = /```sh\nnpx kafkasim explore scenarios\/explore\/acks1.yaml --checks no-acked-record-lost\n```\n\n```text\n([^`]*)```/.exec(doc)?.[1];
+    expect(shown, 'the worked example in docs/search.md').toBeDefined();
+    const dir = join(TMP, 'worked-example');
+    let out = '';
+    const code = await main(['explore', 'scenarios/explore/acks1.yaml', '--checks', 'no-acked-record-lost', '--out', dir, '--workers', '2', '--no-progress'], {
+      out: (t) => void (out += t),
+      err: () => {},
+    });
+    expect(code).toBe(1);
+    // Timings vary; the rest is the search's.
+    const timeless = (t: string) => t.replace(/^(explore \S+: \d+ runs in )(?:[\d.]+|…) s \([^)]*\)(, \d+ more to shrink in )(?:[\d.]+|…) s/m, '$1… s (…)$2… s');
+    const printed = out.replaceAll(dir, 'explore-results/explore-acks1');
+    expect(timeless(printed)).toBe(timeless(shown!));
+    // The prose after it names the run, the record and the shrinking: rendered from the search's summary.
+    const c = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).counterexamples[0];
+    const offset = /offsets (\d+)\.\.\1\)/.exec(c.detail)?.[1];
+    const prose = doc.replace(/\s+/g, ' ');
+    expect(prose).toContain(`Run ${c.run} cut broker 1 off from the others`);
+    expect(prose).toContain(`the leader acknowledged offset ${offset} (`);
+    expect(prose).toContain(`but without offset ${offset}.`);
+    expect(prose).toContain(`Shrinking ran ${c.tries} schedules`);
+    expect(c.faults).toEqual(['partition broker 1 at 1s for 500ms', 'crash broker 3 at 1.012s for 500ms']);
   });
 });
