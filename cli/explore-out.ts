@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { CheckName, SearchSpec } from '../sim/index.js';
+import { type CheckName, regressionTest, type SearchSpec } from '../sim/index.js';
 
 export interface RunLine {
   run: number;
@@ -121,25 +121,8 @@ export class ResultFolder {
 }
 
 /** The vitest regression test of a counterexample: the property it broke, which fails until it holds. */
-export function regressionTest(yamlFile: string, c: CounterexampleLine, base: string): string {
-  return `/**
- * Regression test written by kafkasim explore: run ${c.run} of a search from ${base} violated ${c.check}
- * (${c.partition}). It fails while the violation is there; it passes once the configuration (or the
- * model) no longer lets it happen. Replay: npx kafkasim run ${yamlFile}
- */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { expect, it } from 'vitest';
-import { parseScenario, simulate } from 'kafkasim';
-
-const file = fileURLToPath(new URL('./${yamlFile}', import.meta.url));
-
-it(${JSON.stringify(`no ${c.check} under the faults of run ${c.run} of ${base}`)}, () => {
-  const summary = simulate(parseScenario(readFileSync(file, 'utf8'), file));
-  const found = summary.violations.filter((v) => v.check === ${JSON.stringify(c.check)});
-  expect(found, \`seed \${summary.seed}: npx kafkasim run ${yamlFile}\`).toEqual([]);
-});
-`;
+export function regressionTestOf(yamlFile: string, c: CounterexampleLine, base: string): string {
+  return regressionTest({ yamlFile, check: c.check, origin: `kafkasim explore (run ${c.run} of a search from ${base})` });
 }
 
 export interface Merged {

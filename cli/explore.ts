@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { type CheckName, counterexampleName, describeStep, type ExploreCase, type Found, parseScenario, planSteps, Search, type Violation } from '../sim/index.js';
-import { type CounterexampleLine, ExploreFolderError, identityOf, mergeFolders, regressionTest, ResultFolder, type RunLine } from './explore-out.js';
+import { type CounterexampleLine, ExploreFolderError, identityOf, mergeFolders, regressionTestOf, ResultFolder, type RunLine } from './explore-out.js';
 import { type ExploreConfig, exploreConfig, type ExploreFlags, ExploreOptionError, searchFlags } from './explore-options.js';
 import { createRunner, type Runner } from './explore-runner.js';
 import type { RunResult, RunTask } from './explore-task.js';
@@ -226,7 +226,7 @@ export class Explorer {
       tries: found.tries,
       traceHash: replay.traceHash,
     };
-    this.folder.write(`${name}.test.ts`, regressionTest(yamlFile, line, this.config.spec.baseFile));
+    this.folder.write(`${name}.test.ts`, regressionTestOf(yamlFile, line, this.config.spec.baseFile));
     this.counterexamples.push(line);
   }
 

@@ -8,6 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   clusterConfigs,
+  exportRegression,
+  type ExportedRegression,
   faultSchedules,
   faultWindow,
   type FaultStep,
@@ -122,6 +124,20 @@ describe('arbitraries for users’ property tests', () => {
     expect(text).toContain('partition: broker');
     expect(fc.stringify(s)).toBe(text);
     expect(simulate(parseScenario(text, 'printed.yaml')).traceHash).toBe(simulate(s).traceHash);
+  });
+
+  it('exportRegression: a failing property hands over its counterexample and a regression test', { timeout: 120_000 }, () => {
+    const seed = 11;
+    const saved: ExportedRegression[] = [];
+    const property = fc.property(faultSchedules(BASE_TEXT, { faults: ['crash'], maxFaults: 1 }), (s) => simulate(s).records.acked < 0);
+    expect(() => fc.assert(property, { seed, numRuns: 2, endOnFailure: true, reporter: exportRegression((f) => saved.push(f), 'crash-case') })).toThrow(/Property failed after 1 tests/);
+    expect(saved, `fast-check seed ${seed}`).toHaveLength(1);
+    const { yaml, test } = saved[0]!;
+    expect(yaml.name).toBe('crash-case.yaml');
+    expect(parseScenario(yaml.text, yaml.name).faults.map((f) => f.verb)).toEqual(['crash', 'restart']);
+    expect(test.name).toBe('crash-case.test.ts');
+    expect(test.text).toContain("new URL('./crash-case.yaml', import.meta.url)");
+    expect(test.text).toContain('const found = summary.violations;');
   });
 
   it('clusterConfigs: valid scenarios with the durability settings drawn', () => {
