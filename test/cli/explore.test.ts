@@ -144,6 +144,16 @@ describe('kafkasim explore: shards, resuming, workers', { timeout: 600_000 }, ()
     expect(runsOf(first.dir).map((r) => r.run)).toEqual(Array.from({ length: 20 }, (_, i) => i));
   });
 
+  it('--time stops starting runs; --json prints the summary as one object', async () => {
+    const o = await explore('scenarios/explore/acks-all.yaml', '--time', '2s', '--one-at-a-time', '--json', '--seed', '3');
+    expect(o.code).toBe(0);
+    const printed = JSON.parse(o.out);
+    expect(printed).toEqual(o.summary);
+    expect(printed.runs).toBeGreaterThan(0);
+    expect(printed.runs).toBe(runsOf(o.dir).length);
+    expect(printed.command).toBe(`npx kafkasim explore ${join(ROOT, 'scenarios/explore/acks-all.yaml')} --seed 3 --time 2s --one-at-a-time`);
+  });
+
   it('refuses bad options and another search’s folder with one line', async () => {
     const bad = async (...args: string[]) => {
       let err = '';
