@@ -1,5 +1,21 @@
 /** `kafkasim explore`'s options, checked: a bad value is a one-line error naming the option. */
-import { CHECK_NAMES, type CheckName, FAULT_KINDS, type FaultKind, parseDurationUs, type Scenario, type SearchSpec, UnitError } from '../sim/index.js';
+import {
+  applySettings,
+  CHECK_NAMES,
+  type CheckName,
+  FAULT_KINDS,
+  type FaultKind,
+  isSetting,
+  parseDurationUs,
+  parseScenario,
+  type Scenario,
+  ScenarioError,
+  type SearchSpec,
+  type SettingChoices,
+  type SettingValue,
+  settingProblem,
+  UnitError,
+} from '../sim/index.js';
 
 export interface ExploreFlags {
   runs?: string;
@@ -15,6 +31,7 @@ export interface ExploreFlags {
   shrinkBudget?: string;
   keepGoing?: boolean;
   oneAtATime?: boolean;
+  vary?: string[];
   progress?: boolean;
   json?: boolean;
   trace?: boolean;
@@ -31,6 +48,8 @@ export interface ExploreConfig {
   shard: { index: number; count: number };
   outDir: string;
   shrinkBudget: number;
+  /** With --vary: how many combinations there are and which the base rejects (skipped). */
+  combinations?: { total: number; rejected: Array<{ settings: string; why: string }> };
   keepGoing: boolean;
   progress: boolean;
   json: boolean;
@@ -75,6 +94,51 @@ function shardOf(raw: string | undefined): { index: number; count: number } {
   return { index: i - 1, count: n };
 }
 
+/** `--vary acks=all,1 --vary min.insync.replicas=1,2` → the values of each setting, checked. */
+function varyOf(raws: string[]): SettingChoices {
+  const out: Record<string, SettingValue[]> = {};
+  for (const raw of raws) {
+    const m = /^([^=]+)=(.+)$/.exec(raw);
+    if (!m) throw new ExploreOptionError(`--vary: got ${raw}; expected SETTING=V1,V2, e.g. acks=all,1`);
+    const name = m[1]!.trim();
+    if (name === 'brokers') throw new ExploreOptionError("--vary: got brokers; the faults are drawn for the base's brokers, so brokers cannot vary");
+    if (!isSetting(name)) throw new ExploreOptionError(`--vary: got ${name}; expected a Kafka producer, broker, topic or consumer config name, replication.factor or kafkaVersion`);
+    const values = m[2]!.split(',').map((v) => v.trim());
+    for (const v of values) {
+      const problem = settingProblem(name, v);
+      if (problem !== undefined || v === '') throw new ExploreOptionError(`--vary: ${name}=${v}: expected ${problem ?? 'a value'}`);
+    }
+    out[name] = values;
+  }
+  return out;
+}
+
+/**
+ * The combinations of the --vary values the base rejects (acks=1 with the base's enable.idempotence=true,
+ * say): the search skips them; with none left it is an error.
+ */
+export function rejectedCombinations(baseText: string, baseFile: string, vary: SettingChoices): { total: number; rejected: Array<{ settings: string; why: string }> } {
+  let combos: Array<Record<string, SettingValue>> = [{}];
+  for (const [k, vs] of Object.entries(vary)) combos = combos.flatMap((c) => vs.map((v) => ({ ...c, [k]: v })));
+  if (combos.length > 4096) throw new ExploreOptionError(`--vary: ${combos.length} combinations; expected at most 4096`);
+  const rejected: Array<{ settings: string; why: string }> = [];
+  for (const c of combos) {
+    try {
+      parseScenario(applySettings(baseText, c), baseFile);
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      rejected.push({
+        settings: Object.entries(c)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' '),
+        why: e.message,
+      });
+    }
+  }
+  if (rejected.length === combos.length) throw new ExploreOptionError(`--vary: every combination is rejected, e.g. ${rejected[0]!.settings}: ${rejected[0]!.why}`);
+  return { total: combos.length, rejected };
+}
+
 export function exploreConfig(base: Scenario, baseText: string, baseFile: string, flags: ExploreFlags, cores: number): ExploreConfig {
   const timeMs = duration('--time', flags.time);
   const quietMs = duration('--quiet', flags.quiet);
@@ -86,7 +150,9 @@ export function exploreConfig(base: Scenario, baseText: string, baseFile: string
     seed: count('--seed', flags.seed, base.seed, 0),
     schedule: { maxFaults: count('--max-faults', flags.maxFaults, 4), ...(flags.oneAtATime ? { oneAtATime: true } : {}), ...(faults ? { faults } : {}), ...(quietMs !== undefined ? { quietMs } : {}) },
     checks: list<CheckName>('--checks', flags.checks, CHECK_NAMES) ?? [],
+    ...(flags.vary ? { vary: varyOf(flags.vary) } : {}),
   };
+  const combinations = spec.vary ? rejectedCombinations(baseText, baseFile, spec.vary) : undefined;
   return {
     spec,
     runs: flags.runs === undefined && timeMs !== undefined ? undefined : count('--runs', flags.runs, 100),
@@ -95,6 +161,7 @@ export function exploreConfig(base: Scenario, baseText: string, baseFile: string
     shard: shardOf(flags.shard),
     outDir: flags.out ?? `explore-results/${base.name}`,
     shrinkBudget: count('--shrink-budget', flags.shrinkBudget, 300, 0),
+    ...(combinations ? { combinations } : {}),
     keepGoing: flags.keepGoing === true,
     progress: flags.progress !== false && flags.json !== true,
     json: flags.json === true,
@@ -115,5 +182,6 @@ export function searchFlags(c: ExploreConfig): string[] {
     ...(s.quietMs !== undefined ? ['--quiet', `${s.quietMs}ms`] : []),
     ...(s.oneAtATime ? ['--one-at-a-time'] : []),
     ...(c.spec.checks.length > 0 ? ['--checks', c.spec.checks.join(',')] : []),
+    ...Object.entries(c.spec.vary ?? {}).flatMap(([k, vs]) => ['--vary', `${k}=${vs.join(',')}`]),
   ];
 }

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { type CheckName, regressionTest, type SearchSpec } from '../sim/index.js';
+import { type CheckName, regressionTest, type SearchSpec, type SettingValue } from '../sim/index.js';
 
 export interface RunLine {
   run: number;
@@ -25,6 +25,8 @@ export interface RunLine {
   hash: string;
   /** The simulator stopped with an internal error. */
   error?: string;
+  /** Settings drawn (explore --vary). */
+  settings?: Record<string, SettingValue>;
 }
 
 export interface CounterexampleLine {
@@ -34,6 +36,7 @@ export interface CounterexampleLine {
   detail: string;
   run: number;
   faults: string[];
+  settings?: Record<string, SettingValue>;
   shrunkFrom: number;
   tries: number;
   traceHash: string;
@@ -46,16 +49,24 @@ export interface SearchIdentity {
   seed: number;
   schedule: SearchSpec['schedule'];
   checks: readonly CheckName[];
+  vary?: SearchSpec['vary'];
 }
 
 export class ExploreFolderError extends Error {}
 
 export function identityOf(spec: SearchSpec): SearchIdentity {
-  return { base: spec.baseFile, baseSha256: createHash('sha256').update(spec.baseText).digest('hex'), seed: spec.seed, schedule: spec.schedule, checks: spec.checks };
+  return {
+    base: spec.baseFile,
+    baseSha256: createHash('sha256').update(spec.baseText).digest('hex'),
+    seed: spec.seed,
+    schedule: spec.schedule,
+    checks: spec.checks,
+    ...(spec.vary ? { vary: spec.vary } : {}),
+  };
 }
 
 function sameSearch(a: SearchIdentity, b: SearchIdentity): boolean {
-  const key = (x: SearchIdentity) => JSON.stringify([x.baseSha256, x.seed, x.schedule, x.checks]);
+  const key = (x: SearchIdentity) => JSON.stringify([x.baseSha256, x.seed, x.schedule, x.checks, x.vary ?? {}]);
   return key(a) === key(b);
 }
 
@@ -149,7 +160,7 @@ export function mergeFolders(dirs: readonly string[], out: string): Merged {
     for (const f of readdirSync(d).filter((f) => f.startsWith('counterexample-'))) copyFileSync(join(d, f), join(out, basename(f)));
   }
   const runs = [...byRun.values()].sort((a, b) => a.run - b.run);
-  const identity: SearchIdentity = { base: first.base, baseSha256: first.baseSha256, seed: first.seed, schedule: first.schedule, checks: first.checks };
+  const identity: SearchIdentity = { base: first.base, baseSha256: first.baseSha256, seed: first.seed, schedule: first.schedule, checks: first.checks, ...(first.vary ? { vary: first.vary } : {}) };
   const shards = ids.map((id) => id.shard ?? '1/1');
   writeFileSync(join(out, 'search.json'), JSON.stringify({ ...identity, mergedFrom: dirs, shards }, null, 2) + '\n');
   writeFileSync(join(out, 'runs.jsonl'), runs.map((r) => JSON.stringify(r) + '\n').join(''));

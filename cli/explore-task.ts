@@ -3,7 +3,7 @@
  * scenario with a drawn fault schedule and seed, simulated in summary mode (or with its full trace
  * written, for a counterexample), reduced to what the search keeps.
  */
-import { caseScenario, parseScenario, type FaultStep, type FaultWindow, type RunSummary, type Scenario, simulate, type Violation } from '../sim/index.js';
+import { applySettings, caseScenario, parseScenario, type FaultStep, type FaultWindow, type RunSummary, type Scenario, type SettingValue, simulate, type Violation } from '../sim/index.js';
 import { NdjsonWriter } from './trace-file.js';
 
 export interface RunTask {
@@ -16,6 +16,8 @@ export interface RunTask {
   tracePath?: string;
   /** Run this scenario file (a counterexample: the base with the steps, renamed) instead of base + steps. */
   text?: string;
+  /** Settings applied to the base first (explore --vary). */
+  settings?: Record<string, SettingValue>;
 }
 
 export interface RunResult {
@@ -34,10 +36,11 @@ export interface RunResult {
 const bases = new Map<string, Scenario>();
 
 function baseOf(task: RunTask): Scenario {
-  let base = bases.get(task.baseText);
+  const text = task.settings === undefined ? task.baseText : applySettings(task.baseText, task.settings);
+  let base = bases.get(text);
   if (base === undefined) {
-    base = parseScenario(task.baseText, task.baseFile);
-    bases.set(task.baseText, base);
+    base = parseScenario(text, task.baseFile);
+    bases.set(text, base);
   }
   return base;
 }

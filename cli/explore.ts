@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { type CheckName, counterexampleName, describeStep, type ExploreCase, type Found, parseScenario, planSteps, Search, type Violation } from '../sim/index.js';
+import { type CheckName, counterexampleName, describeSettings, describeStep, type ExploreCase, type Found, parseScenario, planSteps, Search, type Violation } from '../sim/index.js';
 import { type CounterexampleLine, ExploreFolderError, identityOf, mergeFolders, regressionTestOf, ResultFolder, type RunLine } from './explore-out.js';
 import { type ExploreConfig, exploreConfig, type ExploreFlags, ExploreOptionError, searchFlags } from './explore-options.js';
 import { createRunner, type Runner } from './explore-runner.js';
@@ -88,7 +88,7 @@ export class Explorer {
 
   task(c: ExploreCase, tracePath?: string): RunTask {
     const { baseText, baseFile } = this.config.spec;
-    return { baseText, baseFile, steps: c.steps, seed: c.seed, window: this.search.window, ...(tracePath ? { tracePath } : {}) };
+    return { baseText, baseFile, steps: c.steps, seed: c.seed, window: this.search.window, ...(c.settings ? { settings: c.settings } : {}), ...(tracePath ? { tracePath } : {}) };
   }
 
   private stopStarting(): boolean {
@@ -106,6 +106,7 @@ export class Explorer {
     const failures = this.search.failures(r);
     const line: RunLine = { run, seed: c.seed, faults: planSteps(c.steps, this.search.window).length, violations: failures.map((v) => v.check), acked: r.acked, lost: r.lost, hash: r.traceHash };
     if (r.error !== undefined) line.error = r.error;
+    if (c.settings !== undefined) line.settings = c.settings;
     this.folder.addRun(line);
     this.finished++;
     this.lines.push({ line, cpuMs: r.cpuMs });
@@ -222,6 +223,7 @@ export class Explorer {
       detail: found.violation.detail,
       run: found.run,
       faults: planSteps(found.case.steps, this.search.window).map(describeStep),
+      ...(found.case.settings ? { settings: found.case.settings } : {}),
       shrunkFrom: found.shrunkFrom,
       tries: found.tries,
       traceHash: replay.traceHash,
@@ -263,6 +265,7 @@ export class Explorer {
       violations: this.stats.violations,
       failingRuns: this.stats.failingRuns.sort((a, b) => a - b).slice(0, 1000),
       internalErrors: this.stats.crashes,
+      ...(c.combinations ? { combinations: c.combinations.total, combinationsRejected: c.combinations.rejected } : {}),
       counterexamples: this.counterexamples,
       crashes: this.crashes,
       interrupted: this.interrupted,
@@ -281,12 +284,15 @@ function formatSummary(s: ReturnType<Explorer['summary']>, outDir: string): stri
           .map(([k, n]) => `${k} in ${n} run${n === 1 ? '' : 's'}`)
           .join(', ')}`,
   ];
+  const rejected = (s.combinationsRejected ?? []) as Array<{ settings: string; why: string }>;
+  if (rejected.length > 0) lines.push(`--vary: ${rejected.length} of ${s.combinations} combinations skipped (the scenario rejects them), e.g. ${rejected[0]!.settings}`);
   for (const c of s.counterexamples as CounterexampleLine[]) {
     const file = `${outDir}/${c.file}`;
     lines.push(
       `counterexample: ${file}: ${c.check} on ${c.partition} (run ${c.run})`,
       `  ${c.detail}`,
       `  faults (${c.faults.length}, shrunk from ${c.shrunkFrom} in ${c.tries} runs): ${c.faults.join('; ') || 'none'}`,
+      ...(c.settings ? [`  settings: ${describeSettings(c.settings)}`] : []),
       `  replay: npx kafkasim run ${shellQuote(file)}`,
       `  test:   ${file.replace(/\.yaml$/, '.test.ts')}`,
     );
@@ -359,6 +365,10 @@ function mergeCommand(dirs: string[], out: string, io: ExploreIo, json: boolean)
   return m.counterexamples.length > 0 || Object.keys(violations).length > 0 ? 1 : 0;
 }
 
+function collect(v: string, prev: string[] | undefined): string[] {
+  return [...(prev ?? []), v];
+}
+
 export function addExploreCommand(program: Command, io: ExploreIo, readText: (p: string) => string, setCode: (n: number) => void): void {
   // Options after a subcommand are its own (explore and explore merge both have --out and --json).
   program.enablePositionalOptions();
@@ -373,6 +383,7 @@ export function addExploreCommand(program: Command, io: ExploreIo, readText: (p:
     .option('--shard <i/n>', 'run only shard i of n: the run numbers r with r % n = i - 1 (merge the folders with explore merge)')
     .option('--faults <kinds>', 'fault kinds to draw: crash,power,partition,oneway,pause,slowdisk (default crash,power,partition)')
     .option('--checks <names>', 'checks whose violations count (default all)')
+    .option('--vary <setting=v1,v2>', 'each run draws one of these values of a setting, like --set of run: acks=all,1 (repeatable; shrinks towards the first)', collect)
     .option('--max-faults <n>', 'at most this many faults a run (default 4)')
     .option('--one-at-a-time', 'a fault starts only after the previous one ended and the cluster recovered (the broker session timeout + 6s)')
     .option('--quiet <duration>', 'fault-free time at the end of each run, to recover before the checks (default the broker session timeout + 6s)')

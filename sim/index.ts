@@ -98,4 +98,4 @@ export {
 } from './explore/arbitraries.js';
 export { recoveryMs } from './explore/arbitraries.js';
 export { regressionTest, exportRegression, type RegressionSpec, type ExportedRegression } from './explore/regression.js';
-export { Search, runSeed, counterexampleName, type SearchSpec, type Found, type Shrunk } from './explore/search.js';
+export { Search, runSeed, counterexampleName, describeSettings, type SearchSpec, type Found, type Shrunk } from './explore/search.js';

@@ -38,10 +38,12 @@ export interface ScheduleOptions {
   maxForMs?: number;
 }
 
-/** A run of a search: a fault schedule and the seed of the run's random streams. */
+/** A run of a search: a fault schedule, the seed of the run's random streams, and settings drawn (--vary). */
 export interface ExploreCase {
   steps: FaultStep[];
   seed: number;
+  /** Settings applied to the base (as `kafkasim run --set` and compare.set take them); absent: none. */
+  settings?: Record<string, SettingValue>;
 }
 
 export const DEFAULT_FAULT_KINDS: readonly FaultKind[] = ['crash', 'power', 'partition'];
@@ -101,9 +103,23 @@ export function faultSteps(base: Scenario, options: ScheduleOptions = {}): fc.Ar
   return fc.array(stepArbitrary(base, kinds, window, options), { minLength: 1, maxLength: options.maxFaults ?? 4 });
 }
 
-/** A schedule and a run seed; the seed does not shrink (a smaller seed is not a simpler run). */
-export function exploreCases(base: Scenario, options: ScheduleOptions = {}): fc.Arbitrary<ExploreCase> {
-  return fc.record({ steps: faultSteps(base, options), seed: fc.noShrink(fc.integer({ min: 1, max: 2 ** 31 - 1 })) });
+/**
+ * A schedule and a run seed, and with `vary` a value for each setting (shrinking towards the first value
+ * listed: list the one you would rather keep first); `valid` keeps only the combinations the scenario
+ * accepts. The seed does not shrink (a smaller seed is not a simpler run).
+ */
+export function exploreCases(
+  base: Scenario,
+  options: ScheduleOptions = {},
+  vary: SettingChoices = {},
+  valid: (settings: Record<string, SettingValue>) => boolean = () => true,
+): fc.Arbitrary<ExploreCase> {
+  const steps = faultSteps(base, options);
+  const seed = fc.noShrink(fc.integer({ min: 1, max: 2 ** 31 - 1 }));
+  const keys = Object.keys(vary);
+  if (keys.length === 0) return fc.record({ steps, seed });
+  const settings = fc.record(Object.fromEntries(keys.map((k) => [k, fc.constantFrom(...vary[k]!)])) as Record<string, fc.Arbitrary<SettingValue>>).filter(valid);
+  return fc.record({ steps, seed, settings });
 }
 
 /** The scenario file text of a drawn scenario, kept beside it for printing and saving. */

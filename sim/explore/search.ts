@@ -9,8 +9,10 @@
 import fc from 'fast-check';
 import type { CheckName, Violation } from '../checks/checks.js';
 import type { RunSummary } from '../report/summary.js';
-import type { Scenario } from '../scenario/types.js';
-import { caseScenario, type ExploreCase, exploreCases, faultWindow, type ScheduleOptions, scheduleText } from './arbitraries.js';
+import { parseScenario, ScenarioError } from '../scenario/parse.js';
+import type { Scenario, SettingValue } from '../scenario/types.js';
+import { applySettings } from '../scenario/story.js';
+import { caseScenario, type ExploreCase, exploreCases, faultWindow, type ScheduleOptions, scheduleText, type SettingChoices } from './arbitraries.js';
 import { describeStep, type FaultWindow, planSteps } from './schedule.js';
 
 export interface SearchSpec {
@@ -24,6 +26,8 @@ export interface SearchSpec {
   schedule: ScheduleOptions;
   /** Checks whose violations count (empty: all). */
   checks: readonly CheckName[];
+  /** Settings each run draws a value of (`--vary acks=all,1`); the base's brokers cannot vary. */
+  vary?: SettingChoices;
 }
 
 /** The fast-check seed of run `run`: a 32-bit mix of the search's seed and the run number. */
@@ -41,7 +45,37 @@ export class Search {
 
   constructor(readonly spec: SearchSpec) {
     this.window = faultWindow(spec.base, spec.schedule);
-    this.cases = exploreCases(spec.base, spec.schedule);
+    this.cases = exploreCases(spec.base, spec.schedule, spec.vary, (settings) => this.accepts(settings));
+  }
+
+  /** Whether the base with these settings is a valid scenario (acks=1 with enable.idempotence=true is not). */
+  accepts(settings: Record<string, SettingValue>): boolean {
+    try {
+      this.baseFor({ settings });
+      return true;
+    } catch (e) {
+      if (e instanceof ScenarioError) return false;
+      throw e;
+    }
+  }
+
+  private readonly bases = new Map<string, Scenario>();
+
+  /** The base's file text with a case's settings applied. */
+  textFor(c: Pick<ExploreCase, 'settings'>): string {
+    return c.settings === undefined ? this.spec.baseText : applySettings(this.spec.baseText, c.settings);
+  }
+
+  /** The base with a case's settings applied (parsed once per combination). */
+  baseFor(c: Pick<ExploreCase, 'settings'>): Scenario {
+    if (c.settings === undefined) return this.spec.base;
+    const text = this.textFor(c);
+    let base = this.bases.get(text);
+    if (base === undefined) {
+      base = parseScenario(text, `${this.spec.baseFile} with ${describeSettings(c.settings)}`);
+      this.bases.set(text, base);
+    }
+    return base;
   }
 
   /** The case run `run` draws. */
@@ -51,7 +85,7 @@ export class Search {
 
   /** The scenario run `c` runs (its seed included). */
   caseScenario(c: ExploreCase): Scenario {
-    return { ...caseScenario(this.spec.base, c.steps, this.window), seed: c.seed };
+    return { ...caseScenario(this.baseFor(c), c.steps, this.window), seed: c.seed };
   }
 
   /** The violations that count, in the order found. */
@@ -85,7 +119,7 @@ export class Search {
   /** The scenario file of a run that stopped the simulator with an internal error, to replay it. */
   crashScenario(run: number, c: ExploreCase, error: string): string {
     const steps = planSteps(c.steps, this.window);
-    return scheduleText(this.spec.baseText, c.steps, this.window, c.seed, {
+    return scheduleText(this.textFor(c), c.steps, this.window, c.seed, {
       name: `${this.spec.base.name}-crash-${String(run).padStart(6, '0')}`,
       title: `Internal error of the simulator (run ${run} of a search from ${this.spec.base.name})`,
       compare: undefined,
@@ -102,7 +136,7 @@ export class Search {
     const c = found.case;
     const steps = planSteps(c.steps, this.window);
     const name = counterexampleName(found.run);
-    return scheduleText(this.spec.baseText, c.steps, this.window, c.seed, {
+    return scheduleText(this.textFor(c), c.steps, this.window, c.seed, {
       name: `${this.spec.base.name}-${name}`,
       title: `Counterexample: ${found.violation.check} on ${found.violation.partition} (run ${found.run} of a search from ${this.spec.base.name})`,
       compare: undefined,
@@ -110,6 +144,7 @@ export class Search {
         `Found by kafkasim explore from ${this.spec.baseFile} (search seed ${this.spec.seed}, run ${found.run}): ${found.violation.check} on ${found.violation.partition}.`,
         found.violation.detail,
         `Faults (${steps.length}, shrunk from ${found.shrunkFrom}): ${steps.map(describeStep).join('; ') || 'none'}.`,
+        ...(c.settings ? [`Settings drawn: ${describeSettings(c.settings)}.`] : []),
       ].join('\n'),
       counterexample: {
         check: found.violation.check,
@@ -138,6 +173,13 @@ export interface Found {
   violation: Violation;
   /** Planned faults of the case as drawn, before shrinking. */
   shrunkFrom: number;
+}
+
+/** `acks=1, min.insync.replicas=2`. */
+export function describeSettings(settings: Readonly<Record<string, unknown>>): string {
+  return Object.entries(settings)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ');
 }
 
 /** `counterexample-000137`: file names that sort in run order. */

@@ -116,6 +116,49 @@ describe('what the search finds on acks=all with overlapping faults (docs/search
   });
 });
 
+describe('kafkasim explore --vary: a search over configurations too', { timeout: 600_000 }, () => {
+  it('finds the setting that loses data, skips the combinations the scenario rejects, and replays', async () => {
+    const o = await explore(
+      'scenarios/explore/acks-all.yaml',
+      '--vary',
+      'acks=all,1',
+      '--vary',
+      'enable.idempotence=true,false',
+      '--one-at-a-time',
+      '--checks',
+      'no-acked-record-lost',
+      '--runs',
+      '60',
+      '--seed',
+      '1',
+      '--shrink-budget',
+      '40',
+    );
+    expect(o.code, `search seed 1\n${o.out}`).toBe(1);
+    expect(o.summary.combinations).toBe(4);
+    expect(o.summary.combinationsRejected.map((r: { settings: string }) => r.settings)).toEqual(['acks=1 enable.idempotence=true']);
+    expect(o.out).toContain('--vary: 1 of 4 combinations skipped (the scenario rejects them), e.g. acks=1 enable.idempotence=true');
+    const c = o.summary.counterexamples[0];
+    expect(c.settings).toEqual({ acks: '1', 'enable.idempotence': 'false' });
+    expect(o.out).toContain('  settings: acks=1, enable.idempotence=false\n');
+    expect(readFileSync(join(o.dir, c.file), 'utf8')).toMatch(/acks: 1/);
+    expectReplays(o);
+    for (const r of runsOf(o.dir)) expect(r.settings === undefined || r.settings.acks !== '1' || r.settings['enable.idempotence'] !== 'true').toBe(true);
+  });
+
+  it('refuses a setting it cannot vary, a bad value, and combinations all rejected', async () => {
+    const bad = async (...args: string[]) => {
+      let err = '';
+      const code = await main(['explore', join(ROOT, 'scenarios/explore/acks-all.yaml'), '--out', join(TMP, 'never'), ...args], { out: () => {}, err: (t) => void (err += t) });
+      return { code, err };
+    };
+    expect(await bad('--vary', 'brokers=3,5')).toEqual({ code: 2, err: "kafkasim: --vary: got brokers; the faults are drawn for the base's brokers, so brokers cannot vary\n" });
+    expect((await bad('--vary', 'acks=all,2')).err).toMatch(/^kafkasim: --vary: acks=2: expected /);
+    expect((await bad('--vary', 'acks')).err).toBe('kafkasim: --vary: got acks; expected SETTING=V1,V2, e.g. acks=all,1\n');
+    expect((await bad('--vary', 'acks=1')).err).toMatch(/^kafkasim: --vary: every combination is rejected, e.g. acks=1: /);
+  });
+});
+
 describe('kafkasim explore: shards, resuming, workers', { timeout: 600_000 }, () => {
   const base = 'scenarios/explore/acks1.yaml';
   const common = ['--runs', '24', '--seed', '5', '--keep-going', '--shrink-budget', '0', '--no-trace'];
