@@ -323,6 +323,31 @@ describe('group.protocol=consumer end to end', () => {
   });
 });
 
+describe('coordinator failover (group.protocol=consumer)', () => {
+  it("the partition's new leader rebuilds the group from its ConsumerGroup records: same epoch, members keep their partitions, nothing read twice", () => {
+    const r = run(scenario([member('a'), member('b')].join('\n'), '[{ at: 15s, crash: coordinator of group g, as: old }, { at: 35s, restart: old }]', '45s'));
+    const loaded = r.of('coordinator').filter((e) => e.loaded);
+    expect(loaded.length).toBeGreaterThan(1);
+    const second = loaded[1]!;
+    expect(second.broker).not.toBe(loaded[0]!.broker);
+    const reload = r.of('group').find((e) => /loaded from its __consumer_offsets partition/.test(e.reason))!;
+    expect(reload.coordinator).toBe(second.broker);
+    const before = r
+      .of('group')
+      .filter((e) => e.t < 15_000_000)
+      .at(-1)!;
+    expect(reload.generation).toBe(before.generation);
+    expect(
+      r
+        .of('assignment')
+        .filter((e) => e.t > 15_000_000)
+        .flatMap((e) => [...e.revoked, ...e.lost]),
+    ).toEqual([]);
+    expect(r.summary.records.redelivered).toBe(0);
+    expect(r.of('msg').some((m) => m.kind === 'ConsumerGroupHeartbeat' && m.to === `b${second.broker}`)).toBe(true);
+  });
+});
+
 describe('scenario validation', () => {
   it('group.protocol=consumer needs Kafka 4.0; a group cannot mix protocols; group.remote.assignor is uniform or range', () => {
     const problems = (yaml: string) => {
