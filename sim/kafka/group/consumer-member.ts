@@ -158,7 +158,11 @@ export class ConsumerProtocolMember extends GroupMember {
     if (joined && r.memberEpoch <= 0) return;
     this.memberId = r.memberId;
     this.generation = r.memberEpoch;
-    if (r.heartbeatIntervalMs > 0) this.intervalMs = r.heartbeatIntervalMs;
+    if (r.heartbeatIntervalMs > 0 && r.heartbeatIntervalMs !== this.intervalMs) {
+      // updateHeartbeatIntervalMs: a new interval restarts the timer from now.
+      this.intervalMs = r.heartbeatIntervalMs;
+      this.lastSentUs = this.host.kernel.now;
+    }
     this.state = 'stable';
     if (r.assignment !== null) this.onAssignment(r.assignment, joined);
   }
