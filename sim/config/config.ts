@@ -88,6 +88,10 @@ const BROKER: Record<string, Spec> = {
     { min: 1 },
   ),
   'group.consumer.heartbeat.interval.ms': msInt(5000, 'KIP-848 groups: the heartbeat interval the coordinator gives its members in every ConsumerGroupHeartbeat response.', { min: 1 }),
+  'group.consumer.min.session.timeout.ms': msInt(45000, 'KIP-848 groups: the smallest group.consumer.session.timeout.ms allowed.', { min: 1 }),
+  'group.consumer.max.session.timeout.ms': msInt(60000, 'KIP-848 groups: the largest group.consumer.session.timeout.ms allowed.', { min: 1 }),
+  'group.consumer.min.heartbeat.interval.ms': msInt(5000, 'KIP-848 groups: the smallest group.consumer.heartbeat.interval.ms allowed.', { min: 1 }),
+  'group.consumer.max.heartbeat.interval.ms': msInt(15000, 'KIP-848 groups: the largest group.consumer.heartbeat.interval.ms allowed.', { min: 1 }),
   'group.consumer.max.size': int(INT_MAX, 'KIP-848 groups: most members a group may have; one more gets GROUP_MAX_SIZE_REACHED.', { min: 1 }),
   'group.consumer.assignors': {
     type: 'string',

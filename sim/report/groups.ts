@@ -126,8 +126,8 @@ export class GroupsReport implements TraceSink {
         if (g === undefined) return;
         if (ev.state === 'PreparingRebalance' && g.state !== 'PreparingRebalance') g.rebalances++;
         else if (ev.generation > g.generation && g.state !== 'PreparingRebalance') {
-          // A KIP-848 group (it never prepares a rebalance): every group epoch bump is one (Kafka's
-          // consumer group rebalance sensor counts them).
+          // A KIP-848 group (it never prepares a rebalance): every group epoch bump is one (a new target
+          // assignment follows each).
           g.rebalances++;
           g.consumerProtocol = true;
         }

@@ -11,7 +11,7 @@ import type { RawScenario } from './schema.js';
 import type { Problems } from './problems.js';
 import type { Env } from './targets.js';
 import { normConfig, normList, positive } from './fields.js';
-import { normVersion, checkBehaviourConfig, normBrokers, normNetwork, normDisk, normBrokerDisks, normRacks, brokersByRack } from './cluster.js';
+import { normVersion, checkBehaviourConfig, checkConsumerGroupConfig, normBrokers, normNetwork, normDisk, normBrokerDisks, normRacks, brokersByRack } from './cluster.js';
 import { normTopics, normProducer, normConsumer, checkOffsetsTopic } from './workload.js';
 import { normFaults } from './faults.js';
 import { normExpect } from './expectations.js';
@@ -22,6 +22,7 @@ export function normalize(raw: RawScenario, p: Problems): Scenario {
   const brokerConfig = normConfig(['cluster', 'config'], 'broker', version, raw.cluster.config, p);
   const behaviour = resolveBehaviour(version, raw.cluster.behaviour as Partial<Behaviour> | undefined);
   checkBehaviourConfig(behaviour, raw.cluster.config ?? {}, p);
+  checkConsumerGroupConfig(brokerConfig, p);
   try {
     serverAssignors(brokerConfig['group.consumer.assignors'] as string);
   } catch (e) {

@@ -364,5 +364,10 @@ describe('scenario validation', () => {
     expect(problems(scenario([member('a'), '  - { name: b, topic: orders, config: { group.id: g } }'].join('\n')))).toMatch(/mixed groups \(online migration\) are not modelled/);
     expect(problems(scenario(member('a', 'group.remote.assignor: sticky')))).toMatch(/unknown server-side assignor/);
     expect(problems(scenario(member('a', 'group.remote.assignor: range')))).toBe('');
+    // GroupCoordinatorConfig: the session timeout within group.consumer.min/max.session.timeout.ms (45 s to 60 s by default).
+    const short = scenario(member('a')).replace('cluster: { brokers: 3 }', 'cluster: { brokers: 3, config: { group.consumer.session.timeout.ms: 10000 } }');
+    expect(problems(short)).toMatch(/group\.consumer\.session\.timeout\.ms.*must be greater than or equal to group\.consumer\.min\.session\.timeout\.ms/);
+    const lowered = short.replace('group.consumer.session.timeout.ms: 10000', 'group.consumer.session.timeout.ms: 10000, group.consumer.min.session.timeout.ms: 6000');
+    expect(problems(lowered)).toBe('');
   });
 });
