@@ -155,7 +155,6 @@ export class ConsumerProtocolMember extends GroupMember {
   private onConsumerHeartbeat(r: M.ConsumerGroupHeartbeatResponse): void {
     if (r.error !== 'NONE') return this.onHeartbeatError(r.error);
     const joined = this.state === 'joining';
-    if (joined && r.memberEpoch <= 0) return;
     this.memberId = r.memberId;
     this.generation = r.memberEpoch;
     if (r.heartbeatIntervalMs > 0 && r.heartbeatIntervalMs !== this.intervalMs) {
