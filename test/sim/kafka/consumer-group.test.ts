@@ -233,6 +233,18 @@ describe('the coordinator (consumerGroupHeartbeat)', () => {
     expect(g.partitionEpoch('t-0')).toBe(before.partitionEpoch('t-0'));
   });
 
+  it('takes an offset commit only at the member epoch (STALE_MEMBER_EPOCH), from a member (UNKNOWN_MEMBER_ID), or with epoch -1 once the group is empty', () => {
+    const h = harness();
+    const a = h.join('a');
+    const g = h.group();
+    expect(h.coordinator.validateCommit(g, a.memberId, a.memberEpoch)).toBeNull();
+    expect(h.coordinator.validateCommit(g, a.memberId, a.memberEpoch - 1)).toBe('STALE_MEMBER_EPOCH');
+    expect(h.coordinator.validateCommit(g, 'nobody', 1)).toBe('UNKNOWN_MEMBER_ID');
+    expect(h.coordinator.validateCommit(g, '', -1)).toBe('UNKNOWN_MEMBER_ID');
+    h.hb({ memberId: a.memberId, memberEpoch: -1, clientId: 'a' });
+    expect(h.coordinator.validateCommit(g, '', -1)).toBeNull();
+  });
+
   it('refuses an assignor the brokers do not have, and a member past group.consumer.max.size', () => {
     const h = harness({ consumerMaxSize: 1 });
     expect(h.hb({ memberEpoch: 0, clientId: 'a', rebalanceTimeoutMs: 1000, subscribedTopicNames: ['t'], ownedPartitions: [], serverAssignor: 'sticky' }).error).toBe('UNSUPPORTED_ASSIGNOR');
