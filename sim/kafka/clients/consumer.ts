@@ -374,6 +374,11 @@ export class Consumer extends Process {
     byLeader.clear();
     for (const pos of this.positions) {
       const p = img.partitions[pos.tp];
+      if (p === undefined) {
+        // Assigned by a KIP-848 coordinator whose metadata is ahead of ours: fetched once ours knows it.
+        this.metadata.request();
+        continue;
+      }
       const leader = p.leader;
       if (leader === NO_LEADER || pos.failed || pos.paused === true || pos.buffered.length > 0) continue;
       if (this.needsValidation(pos, p.leaderEpoch)) this.validate(pos, leader, p.leaderEpoch);

@@ -187,7 +187,12 @@ export class ConsumerGroupCoordinator {
     if (!bump) return;
     g.groupEpoch++;
     op.records.push(epochRecord(g));
-    op.reason.push(isNew ? `member ${u.clientId} (${u.memberId}) joined` : `member ${u.clientId} changed its subscription or the topics changed`);
+    const why = isNew
+      ? `member ${u.clientId} (${u.memberId}) joined`
+      : !sameList(old.topics, u.topics)
+        ? `member ${u.clientId} changed its subscription`
+        : `the subscribed topics' partitions changed (${metadata})`;
+    op.reason.push(why);
   }
 
   /** The subscribed topics' partition counts, as a string (ConsumerGroup.computeSubscriptionMetadata). */

@@ -335,6 +335,19 @@ describe('group.protocol=consumer end to end', () => {
   });
 });
 
+describe('partitions added (group.protocol=consumer)', () => {
+  it('the coordinator sees the new count at the next heartbeat, bumps the group epoch and assigns them, even before the consumers know them', () => {
+    const r = run(scenario([member('a'), member('b')].join('\n'), '[{ at: 10s, createPartitions: orders, increaseTo: 8 }]', '30s'));
+    const bump = r.of('group').find((e) => /the subscribed topics' partitions changed \(orders:8\)/.test(e.reason))!;
+    expect(bump.t).toBeGreaterThan(10_000_000);
+    expect(bump.t).toBeLessThan(16_000_000);
+    const owned = new Set<string>();
+    for (const e of r.of('assignment')) for (const tp of e.partitions) owned.add(tp);
+    expect(owned.has('orders-6') && owned.has('orders-7')).toBe(true);
+    expect(r.summary.groups[0]!.state).toBe('Stable');
+  });
+});
+
 describe('coordinator failover (group.protocol=consumer)', () => {
   it("the partition's new leader rebuilds the group from its ConsumerGroup records: same epoch, members keep their partitions, nothing read twice", () => {
     const r = run(scenario([member('a'), member('b')].join('\n'), '[{ at: 15s, crash: coordinator of group g, as: old }, { at: 35s, restart: old }]', '45s'));
