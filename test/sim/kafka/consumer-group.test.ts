@@ -9,6 +9,7 @@ import { ConsumerGroupCoordinator } from '../../../sim/kafka/group/consumer-coor
 import { ConsumerGroup, type ConsumerMember, type MemberAssignmentState, reconcile } from '../../../sim/kafka/group/consumer-group.js';
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, CoordinatorConfig } from '../../../sim/kafka/group/messages.js';
 import { type GroupRecord, GroupRecordValues } from '../../../sim/kafka/group/records.js';
+import { formatGroup } from '../../../sim/report/groups.js';
 import type { Envelope } from '../../../sim/resources/network.js';
 import { createSimulation } from '../../../sim/run/simulation.js';
 import { parseScenario, ScenarioError } from '../../../sim/scenario/parse.js';
@@ -298,6 +299,12 @@ describe('group.protocol=consumer end to end', () => {
     expect(g.members.sort()).toEqual(['a', 'b']);
     expect(g.rebalances).toBe(2);
     expect(r.summary.records.redelivered).toBe(0);
+    // kafka-consumer-groups --describe: the same columns, each partition with its owner's member id.
+    expect(g.consumerProtocol).toBe(true);
+    expect(g.rows.every((row) => /^m-[0-9a-f]+$/.test(row.consumerId) && row.clientId !== '-')).toBe(true);
+    const table = formatGroup(g).split('\n');
+    expect(table[0]).toMatch(/^Consumer group 'g' at 40 s: Stable, group epoch 2 \(consumer protocol\), assignor uniform, coordinator broker \d, 2 member\(s\)$/);
+    expect(table[2]).toMatch(/^GROUP\s+TOPIC\s+PARTITION\s+CURRENT-OFFSET\s+LOG-END-OFFSET\s+LAG\s+CONSUMER-ID\s+HOST\s+CLIENT-ID$/);
   });
 
   it('a crashed member is fenced after group.consumer.session.timeout.ms and its partitions go to the others', () => {
