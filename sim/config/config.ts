@@ -82,6 +82,22 @@ const BROKER: Record<string, Spec> = {
     doc: 'Replication factor of __consumer_offsets. With fewer brokers the topic cannot be created and groups find no coordinator (COORDINATOR_NOT_AVAILABLE).',
   },
   'offsets.commit.timeout.ms': msInt(5000, 'How long an offset commit waits for all in-sync replicas of its __consumer_offsets partition before it fails.', { min: 1 }),
+  'group.consumer.session.timeout.ms': msInt(
+    45000,
+    'KIP-848 groups (group.protocol=consumer): a member without a ConsumerGroupHeartbeat for this long is fenced (the coordinator decides it, not the consumer).',
+    { min: 1 },
+  ),
+  'group.consumer.heartbeat.interval.ms': msInt(5000, 'KIP-848 groups: the heartbeat interval the coordinator gives its members in every ConsumerGroupHeartbeat response.', { min: 1 }),
+  'group.consumer.min.session.timeout.ms': msInt(45000, 'KIP-848 groups: the smallest group.consumer.session.timeout.ms allowed.', { min: 1 }),
+  'group.consumer.max.session.timeout.ms': msInt(60000, 'KIP-848 groups: the largest group.consumer.session.timeout.ms allowed.', { min: 1 }),
+  'group.consumer.min.heartbeat.interval.ms': msInt(5000, 'KIP-848 groups: the smallest group.consumer.heartbeat.interval.ms allowed.', { min: 1 }),
+  'group.consumer.max.heartbeat.interval.ms': msInt(15000, 'KIP-848 groups: the largest group.consumer.heartbeat.interval.ms allowed.', { min: 1 }),
+  'group.consumer.max.size': int(INT_MAX, 'KIP-848 groups: most members a group may have; one more gets GROUP_MAX_SIZE_REACHED.', { min: 1 }),
+  'group.consumer.assignors': {
+    type: 'string',
+    default: 'uniform,range',
+    doc: 'KIP-848 groups: the server-side assignors (uniform, range, or their class names); the first is the default, a member may name another with group.remote.assignor.',
+  },
   'num.replica.fetchers': int(1, 'Fetcher threads (connections) per source broker that followers replicate with.', { min: 1 }),
   'broker.session.timeout.ms': msInt(9000, 'A broker without a heartbeat to the KRaft controller for this long is fenced and loses its leaderships.', { min: 1 }),
   'broker.heartbeat.interval.ms': msInt(2000, "Interval between a broker's heartbeats to the KRaft controller.", { min: 1 }),
@@ -196,9 +212,13 @@ const CONSUMER: Record<string, Spec> = {
   'group.protocol': {
     type: 'enum',
     default: 'classic',
-    values: ['classic'],
-    notModelled: ['consumer'],
-    doc: 'The rebalance protocol: classic (JoinGroup/SyncGroup). consumer (KIP-848) is not modelled yet.',
+    values: ['classic', 'consumer'],
+    doc: 'The rebalance protocol: classic (JoinGroup/SyncGroup, the client-side assignor, every member rejoins) or consumer (KIP-848, Kafka 4.0+: ConsumerGroupHeartbeat, the coordinator assigns and each member revokes and gets partitions on its own, no global barrier). With consumer, session.timeout.ms, heartbeat.interval.ms and partition.assignment.strategy are not used (the brokers’ group.consumer.* configs are).',
+  },
+  'group.remote.assignor': {
+    type: 'string',
+    default: '',
+    doc: 'group.protocol=consumer: the server-side assignor this member asks for (uniform or range). Empty: the first of the brokers’ group.consumer.assignors.',
   },
   'partition.assignment.strategy': {
     type: 'string',
@@ -609,6 +629,26 @@ export function assignmentStrategies(value: string): Array<'range' | 'roundrobin
       throw new ConfigError('partition.assignment.strategy', { problem: 'unknown assignor', got: raw.trim(), expected: 'range, roundrobin, sticky, cooperative-sticky, or their class names' });
     }
     out.push(name as 'range');
+  }
+  return out;
+}
+
+/** group.consumer.assignors and group.remote.assignor: KIP-848's server-side assignors (ConsumerGroupPartitionAssignor.name()) or their class names. */
+const SERVER_ASSIGNOR_CLASSES: Readonly<Record<string, 'uniform' | 'range'>> = {
+  uniform: 'uniform',
+  range: 'range',
+  'org.apache.kafka.coordinator.group.assignor.uniformassignor': 'uniform',
+  'org.apache.kafka.coordinator.group.assignor.rangeassignor': 'range',
+};
+
+/** The server-side assignors of a group.consumer.assignors (or group.remote.assignor) value, in order; an unknown one throws ConfigError. */
+export function serverAssignors(value: string, name = 'group.consumer.assignors'): Array<'uniform' | 'range'> {
+  const out: Array<'uniform' | 'range'> = [];
+  for (const raw of value.split(',')) {
+    if (raw.trim() === '' && name !== 'group.consumer.assignors') continue;
+    const a = SERVER_ASSIGNOR_CLASSES[raw.trim().toLowerCase()];
+    if (a === undefined) throw new ConfigError(name, { problem: 'unknown server-side assignor', got: raw.trim(), expected: 'uniform, range, or their class names' });
+    out.push(a);
   }
   return out;
 }

@@ -31,14 +31,17 @@ export interface GroupDescription {
   group: string;
   coordinator: number;
   state: GroupState;
+  /** The generation; for a KIP-848 group (`consumerProtocol`) the group epoch. */
   generation: number;
   protocol: string;
   members: string[];
   rows: GroupRow[];
+  /** A KIP-848 group (group.protocol=consumer). */
+  consumerProtocol?: boolean;
 }
 
 export interface GroupSummary extends GroupDescription {
-  /** Rebalances started (transitions to PreparingRebalance). */
+  /** Rebalances started (transitions to PreparingRebalance; for a KIP-848 group, group epoch bumps). */
   rebalances: number;
   /** Members that left or were removed. */
   removed: number;
@@ -64,6 +67,8 @@ interface GroupTrack {
   rebalances: number;
   removed: number;
   failedCommits: number;
+  /** A KIP-848 group (group.protocol=consumer): its generation is the group epoch. */
+  consumerProtocol: boolean;
   topics: Set<string>;
   /** After its first assignment: since when each partition has had no owner (absent: owned). */
   unowned: Map<string, number> | null;
@@ -120,6 +125,13 @@ export class GroupsReport implements TraceSink {
         const g = this.groups.get(ev.group);
         if (g === undefined) return;
         if (ev.state === 'PreparingRebalance' && g.state !== 'PreparingRebalance') g.rebalances++;
+        else if (ev.generation > g.generation && g.state !== 'PreparingRebalance') {
+          // A KIP-848 group (it never prepares a rebalance): every group epoch bump is one (a new target
+          // assignment follows each).
+          g.rebalances++;
+          g.consumerProtocol = true;
+        }
+        if (ev.state === 'Assigning' || ev.state === 'Reconciling') g.consumerProtocol = true;
         if (/member \S+ \(\S+\) (was removed|left the group)/.test(ev.reason)) g.removed++;
         Object.assign(g, { coordinator: ev.coordinator, state: ev.state, generation: ev.generation, protocol: ev.protocol ?? '', members: ev.members });
         return;
@@ -152,6 +164,7 @@ export class GroupsReport implements TraceSink {
           protocol: '',
           members: [],
           rebalances: 0,
+          consumerProtocol: false,
           removed: 0,
           failedCommits: 0,
           topics: new Set(),
@@ -230,7 +243,17 @@ export class GroupsReport implements TraceSink {
         clientId: o?.consumer ?? '-',
       };
     });
-    return { atMs: atUs / 1000, group: id, coordinator: g.coordinator, state: g.state, generation: g.generation, protocol: g.protocol, members: [...g.members], rows };
+    return {
+      atMs: atUs / 1000,
+      group: id,
+      coordinator: g.coordinator,
+      state: g.state,
+      generation: g.generation,
+      protocol: g.protocol,
+      members: [...g.members],
+      rows,
+      ...(g.consumerProtocol ? { consumerProtocol: true } : {}),
+    };
   }
 
   /** Each group at the end of the run, with its rebalances and lag over time. */
@@ -275,6 +298,7 @@ export function formatGroup(d: GroupDescription): string {
       .map((c, i) => c.padEnd(widths[i]!))
       .join(' ')
       .trimEnd();
-  const title = `Consumer group '${d.group}' at ${d.atMs / 1000} s: ${d.state}, generation ${d.generation}${d.protocol ? `, assignor ${d.protocol}` : ''}, coordinator broker ${d.coordinator < 0 ? 'none' : d.coordinator}, ${d.members.length} member(s)`;
+  const epoch = d.consumerProtocol === true ? `group epoch ${d.generation} (consumer protocol)` : `generation ${d.generation}`;
+  const title = `Consumer group '${d.group}' at ${d.atMs / 1000} s: ${d.state}, ${epoch}${d.protocol ? `, assignor ${d.protocol}` : ''}, coordinator broker ${d.coordinator < 0 ? 'none' : d.coordinator}, ${d.members.length} member(s)`;
   return [title, '', line(head), ...body.map(line)].join('\n');
 }

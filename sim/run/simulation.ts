@@ -8,7 +8,7 @@ import { OFFSETS_TOPIC } from '../kafka/group/messages.js';
 import { GroupsReport } from '../report/groups.js';
 import { GroupRecordValues } from '../kafka/group/records.js';
 import { Checker } from '../checks/checks.js';
-import { effectiveTopicConfig } from '../config/config.js';
+import { effectiveTopicConfig, serverAssignors } from '../config/config.js';
 import type { Consumer } from '../kafka/clients/consumer.js';
 import { Controller } from '../kafka/controller/controller.js';
 import { Disk } from '../resources/disk.js';
@@ -222,6 +222,10 @@ export class Simulation {
         minSessionTimeoutMs: num(c, 'group.min.session.timeout.ms'),
         maxSessionTimeoutMs: num(c, 'group.max.session.timeout.ms'),
         commitTimeoutMs: num(c, 'offsets.commit.timeout.ms'),
+        consumerSessionTimeoutMs: num(c, 'group.consumer.session.timeout.ms'),
+        consumerHeartbeatIntervalMs: num(c, 'group.consumer.heartbeat.interval.ms'),
+        consumerMaxSize: num(c, 'group.consumer.max.size'),
+        consumerAssignors: serverAssignors(c['group.consumer.assignors'] as string),
       },
       groupRecords: new GroupRecordValues(),
     };

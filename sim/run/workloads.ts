@@ -5,7 +5,7 @@
  */
 import { Consumer } from '../kafka/clients/consumer.js';
 import type { MemberConfig } from '../kafka/group/member.js';
-import { assignmentStrategies } from '../config/config.js';
+import { assignmentStrategies, serverAssignors } from '../config/config.js';
 import type { Metrics } from '../kafka/clients/metrics.js';
 import { Producer } from '../kafka/clients/producer.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -133,6 +133,8 @@ function memberConfig(c: ConsumerSpec): MemberConfig {
   return {
     group: c.group!,
     instanceId: instanceId === '' ? undefined : instanceId,
+    protocol: cc['group.protocol'] as 'classic' | 'consumer',
+    remoteAssignor: serverAssignors(cc['group.remote.assignor'] as string, 'group.remote.assignor')[0],
     assignors: assignmentStrategies(cc['partition.assignment.strategy'] as string),
     sessionTimeoutMs: num(cc, 'session.timeout.ms'),
     heartbeatIntervalMs: num(cc, 'heartbeat.interval.ms'),

@@ -43,6 +43,21 @@ export function checkBehaviourConfig(b: Behaviour, raw: Record<string, unknown>,
   }
 }
 
+/** GroupCoordinatorConfig's checks of the KIP-848 group configs (a broker with other values does not start). */
+export function checkConsumerGroupConfig(c: ConfigMap, p: Problems): void {
+  const v = (k: string) => c[`group.consumer.${k}`] as number;
+  const rules: Array<[string, boolean, string]> = [
+    ['max.heartbeat.interval.ms', v('max.heartbeat.interval.ms') >= v('min.heartbeat.interval.ms'), 'greater than or equal to group.consumer.min.heartbeat.interval.ms'],
+    ['heartbeat.interval.ms', v('heartbeat.interval.ms') >= v('min.heartbeat.interval.ms'), 'greater than or equal to group.consumer.min.heartbeat.interval.ms'],
+    ['heartbeat.interval.ms', v('heartbeat.interval.ms') <= v('max.heartbeat.interval.ms'), 'less than or equal to group.consumer.max.heartbeat.interval.ms'],
+    ['max.session.timeout.ms', v('max.session.timeout.ms') >= v('min.session.timeout.ms'), 'greater than or equal to group.consumer.min.session.timeout.ms'],
+    ['session.timeout.ms', v('session.timeout.ms') >= v('min.session.timeout.ms'), 'greater than or equal to group.consumer.min.session.timeout.ms'],
+    ['session.timeout.ms', v('session.timeout.ms') <= v('max.session.timeout.ms'), 'less than or equal to group.consumer.max.session.timeout.ms'],
+    ['heartbeat.interval.ms', v('heartbeat.interval.ms') < v('session.timeout.ms'), 'less than group.consumer.session.timeout.ms'],
+  ];
+  for (const [k, ok, must] of rules) if (!ok) p.report(['cluster', 'config', `group.consumer.${k}`], { problem: `must be ${must}`, got: v(k) });
+}
+
 export function normBrokers(raw: number | number[], p: Problems): BrokerId[] {
   if (typeof raw === 'number') return Array.from({ length: raw }, (_, i) => i + 1);
   raw.forEach((id, i) => {

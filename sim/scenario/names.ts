@@ -87,7 +87,7 @@ export const SETTING_EXPECTED = `a Kafka producer, broker, topic or consumer con
 
 /** What `expect.groups.NAME` may check about a consumer group, with what each counts. */
 export const GROUP_COUNTER_DOCS = {
-  rebalances: 'Rebalances the coordinator started (the group entered PreparingRebalance).',
+  rebalances: 'Rebalances the coordinator started (the group entered PreparingRebalance; for group.protocol=consumer, each group epoch bump).',
   generation: "The group's generation at the end.",
   members: 'Members in the group at the end.',
   removed: 'Members that left the group or were removed (session.timeout.ms, max.poll.interval.ms, close).',

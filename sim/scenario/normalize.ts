@@ -3,7 +3,7 @@
  * {@link Scenario} the model runs. Converts units, merges Kafka configs with the version's defaults and
  * checks cross-references, reporting every problem to a {@link Problems}.
  */
-import { resolveBehaviour, type Behaviour } from '../config/config.js';
+import { ConfigError, resolveBehaviour, serverAssignors, type Behaviour } from '../config/config.js';
 import { DURATION_EXPECTED, parseDurationUs } from '../config/units.js';
 import type { Scenario } from './types.js';
 import { DEFAULT_DISK, DEFAULT_SEED } from './names.js';
@@ -11,7 +11,7 @@ import type { RawScenario } from './schema.js';
 import type { Problems } from './problems.js';
 import type { Env } from './targets.js';
 import { normConfig, normList, positive } from './fields.js';
-import { normVersion, checkBehaviourConfig, normBrokers, normNetwork, normDisk, normBrokerDisks, normRacks, brokersByRack } from './cluster.js';
+import { normVersion, checkBehaviourConfig, checkConsumerGroupConfig, normBrokers, normNetwork, normDisk, normBrokerDisks, normRacks, brokersByRack } from './cluster.js';
 import { normTopics, normProducer, normConsumer, checkOffsetsTopic } from './workload.js';
 import { normFaults } from './faults.js';
 import { normExpect } from './expectations.js';
@@ -22,10 +22,17 @@ export function normalize(raw: RawScenario, p: Problems): Scenario {
   const brokerConfig = normConfig(['cluster', 'config'], 'broker', version, raw.cluster.config, p);
   const behaviour = resolveBehaviour(version, raw.cluster.behaviour as Partial<Behaviour> | undefined);
   checkBehaviourConfig(behaviour, raw.cluster.config ?? {}, p);
+  checkConsumerGroupConfig(brokerConfig, p);
+  try {
+    serverAssignors(brokerConfig['group.consumer.assignors'] as string);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    p.report(['cluster', 'config', 'group.consumer.assignors'], e.parts);
+  }
   const brokers = normBrokers(raw.cluster.brokers, p);
   const durationUs = positive(['duration'], p.unit(['duration'], raw.duration, parseDurationUs), raw.duration, DURATION_EXPECTED, p) ?? 0;
   const racks = normRacks(raw.cluster.racks, brokers, brokerConfig, p);
-  const env: Env = { brokers, racks: brokersByRack(racks, brokers), topics: new Map(), producers: new Set(), consumers: new Set(), groups: new Set() };
+  const env: Env = { brokers, racks: brokersByRack(racks, brokers), topics: new Map(), producers: new Set(), consumers: new Set(), groups: new Set(), groupProtocols: new Map() };
   const topics = normTopics(raw.topics ?? [], env, brokerConfig, p);
   const producers = normList(raw.producers ?? [], 'producers', env.producers, (r, i) => normProducer(r, i, version, env, durationUs, p), p);
   const consumers = normList(raw.consumers ?? [], 'consumers', env.consumers, (r, i) => normConsumer(r, i, version, env, durationUs, p), p).flat();

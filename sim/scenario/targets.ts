@@ -15,6 +15,8 @@ export interface Env {
   consumers: Set<string>;
   /** group.id of the consumers that join a group. */
   groups: Set<string>;
+  /** group.protocol of each group's consumers. */
+  groupProtocols: Map<string, string>;
 }
 
 /** `3`, `b3`, `broker 3` → 3. */

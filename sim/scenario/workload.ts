@@ -1,5 +1,5 @@
 /** Normalization of the workload: topics (with replica assignments), producers and consumers. */
-import { assignmentStrategies, ConfigError, KAFKA_VERSION_DEFAULT, suggest } from '../config/config.js';
+import { assignmentStrategies, ConfigError, KAFKA_VERSION_DEFAULT, serverAssignors, suggest } from '../config/config.js';
 import { formatDurationUs, parseBytes, parseDurationUs, parseRatePerSec, RATE_EXPECTED } from '../config/units.js';
 import type { ConfigMap, ConsumerSpec, KeySpec, ProducerSpec, TopicSpec } from './types.js';
 import { DEFAULT_RECORD_BYTES, LIMITS } from './names.js';
@@ -142,6 +142,16 @@ export function normConsumer(raw: RawConsumer, i: number, version: string, env: 
   if (group !== undefined) {
     spec.group = group;
     env.groups.add(group);
+    // A group whose members use both protocols (KIP-848's online migration) is not modelled.
+    const protocol = config['group.protocol'] as string;
+    const other = env.groupProtocols.get(group);
+    if (other !== undefined && other !== protocol)
+      p.report([...path, 'config', 'group.protocol'], {
+        problem: `group ${group} has members with group.protocol ${other}; mixed groups (online migration) are not modelled`,
+        got: protocol,
+        expected: other,
+      });
+    env.groupProtocols.set(group, protocol);
   }
   const n = raw.instances ?? 1;
   if (n === 1) return [spec];
@@ -153,6 +163,8 @@ const SINCE: Readonly<Record<string, [string, string]>> = {
   sticky: ['0.11', 'the sticky assignor (KIP-54)'],
   'cooperative-sticky': ['2.4', 'cooperative rebalancing (KIP-429)'],
   'group.instance.id': ['2.3', 'static membership (KIP-345)'],
+  // Early access in 3.7 and preview in 3.8/3.9, behind broker settings (group.coordinator.rebalance.protocols); generally available in 4.0.
+  consumer: ['4.0', 'the consumer group protocol (KIP-848; early access in 3.7, preview in 3.8 and 3.9)'],
 };
 
 /** "0.10" < "0.11" < "2.4": major, then minor, as numbers. */
@@ -174,7 +186,14 @@ function checkGroupFeatures(path: Path, config: ConfigMap, version: string, p: P
   const used = [
     ...assignors.map((a) => [a, 'partition.assignment.strategy'] as const),
     ...((config['group.instance.id'] as string) !== '' ? [['group.instance.id', 'group.instance.id'] as const] : []),
+    ...(config['group.protocol'] === 'consumer' ? [['consumer', 'group.protocol'] as const] : []),
   ];
+  try {
+    serverAssignors(config['group.remote.assignor'] as string, 'group.remote.assignor');
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    p.report([...path, 'group.remote.assignor'], e.parts);
+  }
   for (const [feature, key] of used) {
     const since = SINCE[feature];
     if (since !== undefined && olderThan(version, since[0])) {

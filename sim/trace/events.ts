@@ -469,13 +469,19 @@ export interface TruncationDetectedEvent {
   reset: 'divergence' | 'none';
 }
 
-/** Classic group states (Kafka's ClassicGroupState). */
-export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
+/**
+ * Group states as Kafka's GroupState spells them: a classic group's (ClassicGroupState: Empty,
+ * PreparingRebalance, CompletingRebalance, Stable, Dead) or a KIP-848 consumer group's (ConsumerGroupState:
+ * Empty, Assigning, Reconciling, Stable).
+ */
+export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead' | 'Assigning' | 'Reconciling';
 
 /**
  * A group changed state at its coordinator (broker `coordinator`), or its members changed. `members` are
  * the consumers (client ids) in the group after the change, `leader` the member that assigns; `reason`
- * says why in Kafka's words ("member c2 left the group: session.timeout.ms expired", …).
+ * says why in Kafka's words ("member c2 left the group: session.timeout.ms expired", …). For a KIP-848
+ * group (state Assigning or Reconciling, or a `generation` that moves without PreparingRebalance)
+ * `generation` is the group epoch, `protocol` the server-side assignor, and there is no leader.
  */
 export interface GroupEvent {
   type: 'group';

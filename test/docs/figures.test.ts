@@ -116,6 +116,19 @@ const DEFAULT_LATENCY: RunRef['edit'] = {
   },
 };
 
+/** One of the kip848-vs-classic scenarios: the KIP-848 one, or its classic `eager` / `cooperative` twin. */
+const K848 = (variant?: 'eager' | 'cooperative'): RunRef[] => [{ path: `scenarios/kip848-vs-classic${variant ? `-${variant}` : ''}.yaml` }];
+/** `--until 19s`: the run stops before the first fault (the file cut to 19 s, without what comes later). */
+const UNTIL_19S: RunRef['edit'] = {
+  flags: '--until 19s',
+  apply: (raw) => {
+    raw.duration = '19s';
+    raw.faults = [];
+    raw.consumers = (raw.consumers as Array<{ start?: string }>).filter((c) => c.start === undefined);
+    delete raw.expect;
+  },
+};
+
 /** The `# comment` after `npx kafkasim run <file>` in a doc's code block (whitespace collapsed). */
 const cmd = (file: string, comment: string): string => `${file}.yaml # ${comment}`;
 
@@ -637,6 +650,37 @@ const CLAIMS: Claim[] = [
     text: cmd('q11-rolling-deploy-cooperative', 'pausedPartitionSeconds 249.5, redelivered 7726'),
     runs: q('q11-rolling-deploy-cooperative'),
     render: (s) => cmd('q11-rolling-deploy-cooperative', `pausedPartitionSeconds ${grp(s).pausedPartitionSeconds}, redelivered ${s.records.redelivered}`),
+  },
+  // KIP-848 beside classic eager and cooperative (question 11)
+  {
+    doc: QD,
+    text: 'eager **682 partition-seconds without an owner**, cooperative-sticky **43**, KIP-848 **165**, of which **100 in the first 19 s**',
+    runs: [...K848('eager'), ...K848('cooperative'), ...K848(), { path: 'scenarios/kip848-vs-classic.yaml', edit: UNTIL_19S }],
+    render: (e, c, k, start) =>
+      `eager **${Math.round(grp(e).pausedPartitionSeconds)} partition-seconds without an owner**, cooperative-sticky **${Math.round(grp(c).pausedPartitionSeconds)}**, KIP-848 **${Math.round(grp(k).pausedPartitionSeconds)}**, of which **${Math.round(grp(start).pausedPartitionSeconds)} in the first 19 s**`,
+  },
+  {
+    doc: QD,
+    text: '**1,775** (cooperative-sticky: **4,236**; eager: **894**)',
+    runs: [...K848(), ...K848('cooperative'), ...K848('eager')],
+    render: (k, c, e) => `**${n(k.records.redelivered)}** (cooperative-sticky: **${n(c.records.redelivered)}**; eager: **${n(e.records.redelivered)}**)`,
+  },
+  ...(['eager', 'cooperative', ''] as const).map(
+    (v): Claim => ({
+      doc: QD,
+      text: cmd(
+        `kip848-vs-classic${v ? `-${v}` : ''}`,
+        { eager: 'pausedPartitionSeconds 682.3, redelivered 894', cooperative: 'pausedPartitionSeconds 43.3, redelivered 4236', '': 'pausedPartitionSeconds 164.5, redelivered 1775' }[v],
+      ),
+      runs: K848(v || undefined),
+      render: (s) => cmd(`kip848-vs-classic${v ? `-${v}` : ''}`, `pausedPartitionSeconds ${grp(s).pausedPartitionSeconds}, redelivered ${s.records.redelivered}`),
+    }),
+  ),
+  {
+    doc: QD,
+    text: 'kip848-vs-classic.yaml --until 19s # pausedPartitionSeconds 100',
+    runs: [{ path: 'scenarios/kip848-vs-classic.yaml', edit: UNTIL_19S }],
+    render: (s) => `kip848-vs-classic.yaml --until 19s # pausedPartitionSeconds ${grp(s).pausedPartitionSeconds}`,
   },
   { doc: QD, text: '**396 records never processed**', runs: q('q14-auto-commit-worker-threads'), render: (s) => `**${n(s.records.skipped)} records never processed**` },
   {

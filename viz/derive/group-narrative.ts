@@ -78,11 +78,18 @@ export class GroupNarrative {
       const since = this.rebalanceSince.get(ev.group);
       this.rebalanceSince.delete(ev.group);
       const took = since !== undefined && ev.generation > 1 ? `, ${dur(ev.t - since)} after the rebalance began` : '';
-      const head = `${name}: generation ${ev.generation} is stable (${ev.protocol ?? 'no'} assignor, leader ${ev.leader ?? 'none'})${took}`;
+      // A KIP-848 group has no leader: the coordinator assigns, and `generation` is its group epoch.
+      const head =
+        ev.leader === undefined && ev.protocol !== undefined
+          ? `${name}: group epoch ${ev.generation} is stable: every member has reconciled to the ${ev.protocol} assignor's target`
+          : `${name}: generation ${ev.generation} is stable (${ev.protocol ?? 'no'} assignor, leader ${ev.leader ?? 'none'})${took}`;
       const item: GroupItem = { i, t: ev.t, kind: 'group', text: head };
       this.stable.set(ev.group, { item, parts: [], head, generation: ev.generation });
       for (const k of [...this.redeliveries.keys()]) if (k.startsWith(`${ev.group}|`)) this.redeliveries.delete(k);
       this.push(item);
+    } else if ((ev.state === 'Assigning' || ev.state === 'Reconciling') && (prev !== ev.state || left || /\bjoined\b/.test(ev.reason))) {
+      // KIP-848: a new group epoch; only the members whose target changed revoke or get partitions.
+      this.push({ i, t: ev.t, kind: 'group', text: `${name} (coordinator broker ${ev.coordinator}): group epoch ${ev.generation}: ${ev.reason}`, severe: removed });
     } else if ((ev.state === 'Empty' || ev.state === 'Dead') && prev !== ev.state) {
       this.push({ i, t: ev.t, kind: 'group', text: `${name} is ${ev.state === 'Empty' ? 'empty (no members; its committed offsets stay)' : 'dead'}: ${ev.reason}` });
     }

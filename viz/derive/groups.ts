@@ -37,6 +37,8 @@ export interface GroupView {
   /** Offset commits that failed, and the last failure. */
   failedCommits: number;
   lastFailure?: { consumer: string; error: string; t: number };
+  /** A KIP-848 group (group.protocol=consumer): `generation` is its group epoch, its members reconcile one by one. */
+  consumerProtocol?: boolean;
 }
 
 export interface MemberView {
@@ -85,10 +87,13 @@ export function reduceGroup(f: GroupFrame, ev: GroupEvent): GroupView {
   }
   if (ev.coordinator !== g.coordinator) g.coordinatorTp = '';
   g.coordinator = ev.coordinator;
+  // A KIP-848 group (group.protocol=consumer) has no PreparingRebalance: its group epoch moves on its own.
+  if (ev.state === 'Assigning' || ev.state === 'Reconciling' || (ev.generation > g.generation && g.state !== 'PreparingRebalance')) g.consumerProtocol = true;
   if (ev.generation > g.generation) {
-    // A new generation: the one in force until now becomes "before" (if it had an assignment).
+    // A new generation: the one in force until now becomes "before" (if it had an assignment). A KIP-848
+    // group's members keep what they own until each one reconciles, so its owners carry over.
     if (Object.keys(g.owners).length > 0) g.before = { generation: g.generation, owners: g.owners };
-    g.owners = {};
+    g.owners = g.consumerProtocol === true ? { ...g.owners } : {};
   }
   g.state = ev.state;
   g.generation = ev.generation;
@@ -123,6 +128,11 @@ export function reduceAssignment(f: GroupFrame, ev: AssignmentEvent): void {
   const g = f.groups[ev.group];
   // The generation's assignment: what its members received (not what they give up before the next one).
   if (g !== undefined && ev.generation === g.generation && ev.added.length > 0) g.owners[ev.consumer] = [...ev.partitions];
+  else if (g?.consumerProtocol === true) {
+    // KIP-848: each member's current partitions, whatever its epoch.
+    if (ev.partitions.length > 0) g.owners[ev.consumer] = [...ev.partitions];
+    else delete g.owners[ev.consumer];
+  }
 }
 
 export function reduceCommit(f: GroupFrame, ev: CommitEvent): void {

@@ -26,6 +26,7 @@ import type { Trace } from '../../trace/bus.js';
 import { type Deadline, Deadlines } from '../../kernel/deadlines.js';
 import type { LogEntry } from '../partition-log.js';
 import { GroupMember, type MemberConfig, type MemberHost } from '../group/member.js';
+import { ConsumerProtocolMember } from '../group/consumer-member.js';
 import { TASK_RECORDS, type Task, WorkerPool } from './workers.js';
 
 export interface ConsumerConfig {
@@ -66,6 +67,8 @@ interface Position {
   validating: boolean;
   /** LogTruncationException with auto.offset.reset=none: this partition is no longer read. */
   failed: boolean;
+  /** Pending revocation (KIP-848): no longer fetched, its buffered records not returned. */
+  paused?: boolean;
   /** KIP-392: the replica the leader said to read from (-1: the leader), until `preferredUntilUs`. */
   preferred: number;
   preferredUntilUs: number;
@@ -122,7 +125,7 @@ export class Consumer extends Process {
     group: MemberConfig | null = null,
   ) {
     super(kernel, `c:${name}`);
-    this.member = group === null ? null : new GroupMember(this.memberHost(), net, trace, group);
+    this.member = group === null ? null : group.protocol === 'consumer' ? new ConsumerProtocolMember(this.memberHost(), net, trace, group) : new GroupMember(this.memberHost(), net, trace, group);
     const workers = app.workers ?? 0;
     this.pool =
       workers > 0
@@ -328,6 +331,13 @@ export class Consumer extends Process {
         this.ready = this.ready.filter((p) => !tps.includes(p.tp));
       },
       add: (tps, committed) => this.addPositions(tps, committed),
+      pause: (tps) => {
+        for (const tp of tps) {
+          const pos = this.byTp.get(tp);
+          if (pos !== undefined) pos.paused = true;
+        }
+        this.ready = this.ready.filter((p) => !p.paused);
+      },
       inPoll: () => !this.busy && this.alive,
       lastPollUs: () => (this.busy ? this.lastPoll : this.kernel.now),
       pollAgain: () => {
@@ -364,8 +374,13 @@ export class Consumer extends Process {
     byLeader.clear();
     for (const pos of this.positions) {
       const p = img.partitions[pos.tp];
+      if (p === undefined) {
+        // Assigned by a KIP-848 coordinator whose metadata is ahead of ours: fetched once ours knows it.
+        this.metadata.request();
+        continue;
+      }
       const leader = p.leader;
-      if (leader === NO_LEADER || pos.failed || pos.buffered.length > 0) continue;
+      if (leader === NO_LEADER || pos.failed || pos.paused === true || pos.buffered.length > 0) continue;
       if (this.needsValidation(pos, p.leaderEpoch)) this.validate(pos, leader, p.leaderEpoch);
       if (pos.validating) continue;
       const node = this.readReplica(pos, p.replicas, leader);
@@ -563,7 +578,7 @@ export class Consumer extends Process {
         if (this.member !== null) this.trace.emit({ type: 'position', t: now, consumer: this.name, tp: pos.tp, offset: pos.offset, from: 'latest' });
         continue;
       }
-      if (pos.validating || pos.failed) continue;
+      if (pos.validating || pos.failed || pos.paused === true) continue;
       this.buffer(pos, pr.entries);
     }
     this.poll();

@@ -22,6 +22,7 @@ import type { Envelope } from '../../resources/network.js';
 import { REQUEST_OVERHEAD_BYTES } from '../protocol.js';
 import type { KafkaError } from '../../trace/events.js';
 import { ClassicGroup, type ClassicMember } from './classic-group.js';
+import { ConsumerGroupCoordinator } from './consumer-coordinator.js';
 import * as M from './messages.js';
 import type { CoordinatorConfig } from './messages.js';
 
@@ -48,19 +49,35 @@ export class GroupCoordinator {
   private committed = new Map<string, Map<string, number>>();
   /** The __consumer_offsets partitions this broker leads and has loaded. */
   private owned = new Set<string>();
+  /** KIP-848 groups (group.protocol=consumer). */
+  private readonly consumer: ConsumerGroupCoordinator;
 
   constructor(
     private readonly b: BrokerContext,
     private readonly rm: CoordinatorReplicas,
     private readonly values: GroupRecordValues,
     private readonly cfg: CoordinatorConfig,
-  ) {}
+  ) {
+    this.consumer = new ConsumerGroupCoordinator({
+      b,
+      values,
+      cfg,
+      owns: (group) => this.owned.has(this.partitionOf(group)),
+      partitionOf: (group) => this.partitionOf(group),
+      created: (group) => {
+        this.committed.set(group, new Map());
+        this.b.trace.emit({ type: 'coordinator', t: this.b.kernel.now, group, broker: this.b.id, tp: this.partitionOf(group), loaded: true, offsets: 0 });
+      },
+      append: (tp, records, done) => this.append(tp, records, done),
+    });
+  }
 
   /** The process died: everything in memory is gone. */
   reset(): void {
     this.groups = new Map();
     this.committed = new Map();
     this.owned = new Set();
+    this.consumer.reset();
   }
 
   partitionOf(group: string): string {
@@ -88,9 +105,15 @@ export class GroupCoordinator {
     const now = this.b.kernel.now;
     for (const r of records) {
       if (r.kind === 'offset') offsets.set(r.tp, r.offset);
-      else restoreGroup(g, r, now);
+      else if (r.kind === 'group') restoreGroup(g, r, now);
     }
     this.committed.set(id, offsets);
+    if (records.some((r) => r.kind === 'consumerEpoch')) {
+      // A KIP-848 group: its ConsumerGroup* records rebuild it.
+      this.b.trace.emit({ type: 'coordinator', t: now, group: id, broker: this.b.id, tp, loaded: true, offsets: offsets.size });
+      this.consumer.load(id, records);
+      return;
+    }
     this.groups.set(id, g);
     for (const m of g.members.values()) this.watchSession(g, m);
     this.b.trace.emit({ type: 'coordinator', t: now, group: id, broker: this.b.id, tp, loaded: true, offsets: offsets.size });
@@ -109,6 +132,12 @@ export class GroupCoordinator {
       this.groups.delete(g.id);
       this.committed.delete(g.id);
       this.b.trace.emit({ type: 'coordinator', t: this.b.kernel.now, group: g.id, broker: this.b.id, tp, loaded: false, offsets: 0 });
+    }
+    for (const id of this.consumer.ids()) {
+      if (this.partitionOf(id) !== tp) continue;
+      this.consumer.drop(id);
+      this.committed.delete(id);
+      this.b.trace.emit({ type: 'coordinator', t: this.b.kernel.now, group: id, broker: this.b.id, tp, loaded: false, offsets: 0 });
     }
   }
 
@@ -130,6 +159,9 @@ export class GroupCoordinator {
         return true;
       case 'LeaveGroup':
         this.onLeave(env as Envelope<M.LeaveGroupRequest>);
+        return true;
+      case 'ConsumerGroupHeartbeat':
+        this.consumer.onHeartbeat(env as Envelope<M.ConsumerGroupHeartbeatRequest>);
         return true;
       case 'OffsetCommit':
         this.onCommit(env as Envelope<M.OffsetCommitRequest>);
@@ -479,6 +511,14 @@ export class GroupCoordinator {
     const reply = (error: M.GroupError): void => {
       this.b.net.reply<M.OffsetCommitResponse>(env, 'OffsetCommitResponse', REQUEST_OVERHEAD_BYTES, { correlationId: req.correlationId, error });
     };
+    if (!this.owned.has(this.partitionOf(req.group))) return reply('NOT_COORDINATOR');
+    const cg = this.consumer.get(req.group);
+    if (cg !== undefined) {
+      // A KIP-848 group: the member's epoch must be its current one (STALE_MEMBER_EPOCH).
+      const error = this.consumer.validateCommit(cg, req.memberId, req.generation);
+      if (error !== null) return reply(error);
+      return this.storeOffsets(req.group, req.offsets, reply);
+    }
     const g = this.groupFor(req.group, true)!;
     if (g === 'NOT_COORDINATOR') return reply('NOT_COORDINATOR');
     if (req.generation >= 0 || req.memberId !== '') {
@@ -488,9 +528,15 @@ export class GroupCoordinator {
       if (g.state === 'CompletingRebalance') return reply('REBALANCE_IN_PROGRESS');
       this.renew(m);
     }
-    const records: GroupRecord[] = req.offsets.map((o) => ({ kind: 'offset', group: g.id, tp: o.tp, offset: o.offset }));
-    this.append(this.partitionOf(g.id), records, (error) => {
-      if (error === 'NONE' && this.groups.get(g.id) === g) for (const o of req.offsets) this.committed.get(g.id)!.set(o.tp, o.offset);
+    this.storeOffsets(g.id, req.offsets, reply);
+  }
+
+  /** OffsetCommit records, appended with acks=all; the offsets count once committed (if the group is still here). */
+  private storeOffsets(group: string, offsets: Array<{ tp: string; offset: number }>, reply: (error: M.GroupError) => void): void {
+    const records: GroupRecord[] = offsets.map((o) => ({ kind: 'offset', group, tp: o.tp, offset: o.offset }));
+    const committed = this.committed.get(group);
+    this.append(this.partitionOf(group), records, (error) => {
+      if (error === 'NONE' && this.committed.get(group) === committed && committed !== undefined) for (const o of offsets) committed.set(o.tp, o.offset);
       reply(error);
     });
   }

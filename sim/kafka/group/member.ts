@@ -20,6 +20,10 @@ export interface MemberConfig {
   group: string;
   /** group.instance.id, undefined for a dynamic member. */
   instanceId: string | undefined;
+  /** group.protocol: classic (this class) or consumer (KIP-848, consumer-member.ts). */
+  protocol: 'classic' | 'consumer';
+  /** group.remote.assignor (consumer protocol); undefined for the coordinator's default. */
+  remoteAssignor: string | undefined;
   /** partition.assignment.strategy, in preference order. */
   assignors: AssignorName[];
   sessionTimeoutMs: number;
@@ -49,6 +53,8 @@ export interface MemberHost {
   consumed(): Array<{ tp: string; offset: number }>;
   /** Take partitions away (revoked: after a commit chance; lost: without one). */
   drop(tps: string[]): void;
+  /** Stop fetching these partitions and returning their records (pending revocation, KIP-848). */
+  pause(tps: string[]): void;
   /** New partitions: their positions come from OffsetFetch. */
   add(tps: string[], committed: Map<string, number>): void;
   /** The application is inside poll() (not processing): the group may act now. */
@@ -62,7 +68,7 @@ export interface MemberHost {
 }
 
 /** A request waiting for its answer; `node`: the broker it went to (set when sent). */
-type Pending = (
+export type Pending = (
   | { kind: 'find' | 'join' | 'sync' | 'heartbeat' | 'leave' }
   | { kind: 'fetchOffsets'; tps: string[] }
   | { kind: 'commit'; offsets: Array<{ tp: string; offset: number }>; commitKind: 'auto' | 'sync' | 'revoke' | 'close'; done: (ok: boolean) => void; deadlineUs: number }
@@ -84,12 +90,12 @@ export class GroupMember {
   protocol = '';
   /** unjoined → joining → syncing → stable. */
   state: 'unjoined' | 'joining' | 'syncing' | 'stable' = 'unjoined';
-  private rejoinReason: string | null = 'the consumer subscribed';
-  private pending = new Map<number, Pending>();
+  protected rejoinReason: string | null = 'the consumer subscribed';
+  protected pending = new Map<number, Pending>();
   /** When each broker last refused or dropped a connection. */
   private readonly refusedAt = new Map<number, number>();
   private nextCorrelation = 1;
-  private incarnation = 0;
+  protected incarnation = 0;
   private nextAutoCommitUs = 0;
   /**
    * The leader's partition counts when it assigned (ConsumerCoordinator.assignmentSnapshot): when its
@@ -104,9 +110,9 @@ export class GroupMember {
   private ownedGeneration = -1;
 
   constructor(
-    private readonly host: MemberHost,
-    private readonly net: Network,
-    private readonly trace: Trace,
+    protected readonly host: MemberHost,
+    protected readonly net: Network,
+    protected readonly trace: Trace,
     readonly cfg: MemberConfig,
   ) {}
 
@@ -165,7 +171,7 @@ export class GroupMember {
     this.host.timer(this.cfg.retryBackoffMs * 1000, () => this.findCoordinator());
   }
 
-  private failPending(p: Pending): void {
+  protected failPending(p: Pending): void {
     if (p.kind === 'commit') this.commitDone(p, 'COORDINATOR_NOT_AVAILABLE');
     if (p.kind === 'join' || p.kind === 'sync') this.state = 'unjoined';
     if (p.kind === 'fetchOffsets') this.refetch = p.tps ?? null;
@@ -182,7 +188,7 @@ export class GroupMember {
   }
 
   /** OffsetFetch for newly assigned partitions (fetchCommittedOffsets: retried until it succeeds). */
-  private fetchOffsets(tps: string[]): void {
+  protected fetchOffsets(tps: string[]): void {
     this.refetch = null;
     this.send(this.coordinator, 'OffsetFetch', { kind: 'fetchOffsets', tps }, (correlationId) => ({ correlationId, group: this.cfg.group, tps }));
   }
@@ -311,7 +317,7 @@ export class GroupMember {
     if (revoked.length > 0 && this.cooperative) this.requestRejoin('it revoked partitions (cooperative rebalance)');
   }
 
-  private onOffsetFetch(r: M.OffsetFetchResponse, asked: string[]): void {
+  protected onOffsetFetch(r: M.OffsetFetchResponse, asked: string[]): void {
     if (r.error === 'NOT_COORDINATOR' || r.error === 'COORDINATOR_NOT_AVAILABLE') {
       this.refetch = asked;
       return this.coordinatorUnknown();
@@ -328,7 +334,7 @@ export class GroupMember {
    * to find the coordinator again (markCoordinatorUnknown): a stable member keeps its generation and
    * partitions, a join or sync in progress is done again. Generation errors lose the partitions.
    */
-  private onGroupError(e: M.GroupError, joining = true): void {
+  protected onGroupError(e: M.GroupError, joining = true): void {
     if (e === 'FENCED_INSTANCE_ID' || e === 'INCONSISTENT_GROUP_PROTOCOL' || e === 'INVALID_SESSION_TIMEOUT') {
       // Not retriable (FencedInstanceIdException, InconsistentGroupProtocolException, ...): poll() throws and the application stops.
       return this.host.fail(FATAL[e]);
@@ -350,7 +356,7 @@ export class GroupMember {
   }
 
   /** Trace what the member owns now. */
-  private changed(added: string[], revoked: string[], lost: string[]): void {
+  protected changed(added: string[], revoked: string[], lost: string[]): void {
     if (revoked.length > 0 || lost.length > 0) this.host.drop([...revoked, ...lost]);
     this.trace.emit({
       type: 'assignment',
@@ -368,7 +374,7 @@ export class GroupMember {
 
   // ---- heartbeats and the poll timer ---------------------------------------------------------
 
-  private heartbeatLoop(incarnation: number): void {
+  protected heartbeatLoop(incarnation: number): void {
     this.host.timer(this.cfg.heartbeatIntervalMs * 1000, () => {
       if (incarnation !== this.incarnation) return;
       this.heartbeatLoop(incarnation);
@@ -387,7 +393,7 @@ export class GroupMember {
   }
 
   /** max.poll.interval.ms passed without a poll(): leave the group (a static member just stops heartbeating). */
-  private pollTimeout(): void {
+  protected pollTimeout(): void {
     const reason = `consumer poll timeout has expired (max.poll.interval.ms ${this.cfg.maxPollIntervalMs} ms)`;
     if (this.cfg.instanceId === undefined && this.coordinator >= 0) this.leave(reason);
     // resetGenerationOnLeaveGroup: static members too come back with an empty id (and take their place back).
@@ -470,7 +476,8 @@ export class GroupMember {
   }
 
   private commitDone(p: Extract<Pending, { kind: 'commit' }>, error: string): void {
-    const retriable = error === 'COORDINATOR_NOT_AVAILABLE' || error === 'NOT_COORDINATOR' || error === 'REQUEST_TIMED_OUT';
+    // STALE_MEMBER_EPOCH (KIP-848 members only): retried with the member's latest epoch (CommitRequestManager).
+    const retriable = error === 'COORDINATOR_NOT_AVAILABLE' || error === 'NOT_COORDINATOR' || error === 'REQUEST_TIMED_OUT' || error === 'STALE_MEMBER_EPOCH';
     const backoffUs = this.cfg.retryBackoffMs * 1000;
     if (retriable && this.host.kernel.now + backoffUs < p.deadlineUs) {
       this.host.timer(backoffUs, () => this.sendCommit(p));
@@ -482,7 +489,7 @@ export class GroupMember {
 
   // ---- requests ------------------------------------------------------------------------------
 
-  private send<T>(node: number, kind: string, p: Pending, body: (correlationId: number) => T): void {
+  protected send<T>(node: number, kind: string, p: Pending, body: (correlationId: number) => T): void {
     if (node < 0) return;
     const correlationId = this.nextCorrelation++;
     p.node = node;

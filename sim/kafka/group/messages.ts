@@ -14,7 +14,14 @@ export type GroupError =
   | 'REBALANCE_IN_PROGRESS'
   | 'INCONSISTENT_GROUP_PROTOCOL'
   | 'INVALID_SESSION_TIMEOUT'
-  | 'FENCED_INSTANCE_ID';
+  | 'FENCED_INSTANCE_ID'
+  // KIP-848 (ConsumerGroupHeartbeat, OffsetCommit v9+):
+  | 'FENCED_MEMBER_EPOCH'
+  | 'STALE_MEMBER_EPOCH'
+  | 'UNRELEASED_INSTANCE_ID'
+  | 'GROUP_MAX_SIZE_REACHED'
+  | 'UNSUPPORTED_ASSIGNOR'
+  | 'GROUP_ID_NOT_FOUND';
 
 /** What a member's JoinGroup carries for one protocol (ConsumerProtocolSubscription). */
 export interface JoinProtocol {
@@ -110,10 +117,41 @@ export interface LeaveGroupResponse {
   error: GroupError;
 }
 
+/**
+ * KIP-848's ConsumerGroupHeartbeat (API key 68). `memberEpoch` 0 joins, -1 leaves, -2 leaves for now (a
+ * static member). Fields the member did not change since its last heartbeat are sent as null (-1 for the
+ * rebalance timeout); a join (or a heartbeat after an error) sends them all.
+ */
+export interface ConsumerGroupHeartbeatRequest {
+  correlationId: number;
+  group: string;
+  /** '' before the coordinator gave one. */
+  memberId: string;
+  memberEpoch: number;
+  instanceId?: string;
+  clientId: string;
+  /** max.poll.interval.ms; -1 when unchanged. */
+  rebalanceTimeoutMs: number;
+  subscribedTopicNames: string[] | null;
+  /** group.remote.assignor; null for the coordinator's default. */
+  serverAssignor: string | null;
+  /** The partitions it owns ("topic-N"); null when unchanged since the last heartbeat. */
+  ownedPartitions: string[] | null;
+}
+export interface ConsumerGroupHeartbeatResponse {
+  correlationId: number;
+  error: GroupError;
+  memberId: string;
+  memberEpoch: number;
+  heartbeatIntervalMs: number;
+  /** The member's assignment, when it changed or the request was a full one; else null. */
+  assignment: string[] | null;
+}
+
 export interface OffsetCommitRequest {
   correlationId: number;
   group: string;
-  /** -1 and '' for a consumer outside the group protocol (assign()). */
+  /** -1 and '' for a consumer outside the group protocol (assign()); a KIP-848 member sends its member epoch (v9+). */
   generation: number;
   memberId: string;
   instanceId?: string;
@@ -149,6 +187,11 @@ export interface CoordinatorConfig {
   maxSessionTimeoutMs: number;
   /** offsets.commit.timeout.ms */
   commitTimeoutMs: number;
+  /** KIP-848: group.consumer.session.timeout.ms, group.consumer.heartbeat.interval.ms, group.consumer.max.size, group.consumer.assignors. */
+  consumerSessionTimeoutMs: number;
+  consumerHeartbeatIntervalMs: number;
+  consumerMaxSize: number;
+  consumerAssignors: string[];
 }
 
 /**

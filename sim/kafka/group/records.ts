@@ -1,12 +1,13 @@
 /**
  * The values of the records a group coordinator writes to `__consumer_offsets`: offset commits
  * (OffsetCommitKey/Value) and group metadata (GroupMetadataKey/Value, written when a generation's
- * assignment is stored). The simulator's logs hold batches, not record values, so the values live here,
+ * assignment is stored; for KIP-848 groups the ConsumerGroup* records). The simulator's logs hold batches, not record values, so the values live here,
  * keyed by the partition, offset and leader epoch the leader appended them at. A coordinator that takes
  * over reads back exactly the records its own log holds: a commit lost by a truncation or an unclean
  * election is lost for the group too.
  */
 import type { PartitionLog } from '../partition-log.js';
+import type { MemberAssignmentState } from './consumer-group.js';
 
 export interface StoredMember {
   memberId: string;
@@ -19,9 +20,25 @@ export interface StoredMember {
   assignment: string[];
 }
 
+/** A KIP-848 member: ConsumerGroupMemberMetadataValue and ConsumerGroupCurrentMemberAssignmentValue in one. */
+export interface StoredConsumerMember extends MemberAssignmentState {
+  memberId: string;
+  instanceId?: string;
+  clientId: string;
+  rebalanceTimeoutMs: number;
+  topics: readonly string[];
+  serverAssignor?: string;
+}
+
 export type GroupRecord =
   | { kind: 'offset'; group: string; tp: string; offset: number }
-  | { kind: 'group'; group: string; generation: number; protocol: string; leader: string; members: StoredMember[] };
+  | { kind: 'group'; group: string; generation: number; protocol: string; leader: string; members: StoredMember[] }
+  /** KIP-848 groups: a member's metadata and current assignment (null: its tombstones). */
+  | { kind: 'consumerMember'; group: string; memberId: string; value: StoredConsumerMember | null }
+  /** ConsumerGroupTargetAssignmentMemberValue (null: its tombstone). */
+  | { kind: 'consumerTarget'; group: string; memberId: string; partitions: readonly string[] | null }
+  /** ConsumerGroupMetadataValue (the group epoch) and ConsumerGroupTargetAssignmentMetadataValue (its epoch, the assignor). */
+  | { kind: 'consumerEpoch'; group: string; groupEpoch: number; assignmentEpoch: number; assignor?: string };
 
 interface Written {
   offset: number;
