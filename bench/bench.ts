@@ -273,18 +273,19 @@ function explore(benchDir: string, d: Float64Array) {
   };
 }
 
+/** `npm run bench -- search` or `-- explore`: that block alone. */
+async function oneBlock(benchDir: string, d: Float64Array): Promise<boolean> {
+  const block = process.argv[2];
+  if (block === 'search') console.log(JSON.stringify({ node: process.version, nodeFlags: process.execArgv, search: await searchBench(benchDir) }, null, 2));
+  else if (block === 'explore') console.log(JSON.stringify({ node: process.version, nodeFlags: process.execArgv, explore: explore(benchDir, d) }, null, 2));
+  return block === 'search' || block === 'explore';
+}
+
 async function main(): Promise<void> {
   const d = delays();
   const here = dirname(fileURLToPath(import.meta.url));
   const benchDir = join(here, '..', '..', 'bench');
-  if (process.argv[2] === 'search') {
-    console.log(JSON.stringify({ node: process.version, nodeFlags: process.execArgv, search: await searchBench(benchDir) }, null, 2));
-    return;
-  }
-  if (process.argv[2] === 'explore') {
-    console.log(JSON.stringify({ node: process.version, nodeFlags: process.execArgv, explore: explore(benchDir, d) }, null, 2));
-    return;
-  }
+  if (await oneBlock(benchDir, d)) return;
   const kernel: number[] = [];
   const bare: number[] = [];
   for (let r = 0; r < 5; r++) {

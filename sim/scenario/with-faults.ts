@@ -23,6 +23,7 @@ function envOf(s: Scenario): Env {
     producers: new Set(s.producers.map((p) => p.name)),
     consumers: new Set(s.consumers.map((c) => c.name)),
     groups: new Set(s.consumers.flatMap((c) => (c.group === undefined ? [] : [c.group]))),
+    groupProtocols: new Map(s.consumers.flatMap((c) => (c.group === undefined ? [] : [[c.group, String(c.config['group.protocol'] ?? 'classic')] as const]))),
   };
 }
 
