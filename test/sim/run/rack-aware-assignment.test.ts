@@ -56,4 +56,15 @@ describe('rack-aware assignment (KIP-881) with follower fetching', () => {
     const b = fetchBytes({ ...scenario, cluster: { ...scenario.cluster, behaviour: { ...scenario.cluster.behaviour, rackAwareAssignment: false } } });
     expect(b.cross).toBeGreaterThan(1_000_000);
   });
+
+  it("the leader rejoins when a partition's replica racks change (KAFKA-14867)", () => {
+    // orders-0 moves from brokers 3, 5 (racks b, c) to 1, 3 (a, b); the leader learns it at its next metadata refresh.
+    const text = readFileSync('scenarios/rack-aware-assignment.yaml', 'utf8')
+      .replaceAll('client.rack:', 'metadata.max.age.ms: 5000, client.rack:')
+      .replace('expect:', 'faults:\n  - { at: 8s, reassign: { orders-0: [1, 3] } }\nexpect:');
+    const sink = new ArraySink();
+    createSimulation(parseScenario(text, 'moved.yaml'), { sinks: [sink] }).run();
+    const reasons = sink.events.filter((e) => e.type === 'group' && e.state === 'PreparingRebalance').map((e) => (e as { reason: string }).reason);
+    expect(reasons.some((r) => r.includes('other replica racks for orders'))).toBe(true);
+  });
 });
