@@ -6,6 +6,7 @@
  * partition i of a topic on broker (i + j + the topic's first index) mod the broker count, consumers
  * "consumer0".. on the given racks. Properties run with fast-check under a fixed seed, printed below.
  */
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assign, type AssignorName, type GroupAssignment, type GroupMember } from '../../../sim/index.js';
@@ -349,5 +350,25 @@ describe('bad rack input', () => {
 
   it('a rack that is not a string', () => {
     expect(() => assign('range', [{ memberId: 'm', topics: ['t'], rack: 3 as never }], { t: 2 })).toThrow('member m: rack must be a string');
+  });
+});
+
+describe('docs/api.md', () => {
+  it('its rack-aware assign() example prints what assign() gives', () => {
+    const doc = readFileSync(new URL('../../../docs/api.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    expect(doc).toContain(
+      "assign('range', [{ memberId: 'c1', topics: ['orders'], rack: 'b' }, { memberId: 'c2', topics: ['orders'], rack: 'a' }], { orders: 3 }, { partitionRacks: { orders: [['a'], ['b'], ['a']] }, }); // rackAware: true; members: c1 → orders-1; c2 → orders-0, orders-2",
+    );
+    const r = assign(
+      'range',
+      [
+        { memberId: 'c1', topics: ['orders'], rack: 'b' },
+        { memberId: 'c2', topics: ['orders'], rack: 'a' },
+      ],
+      { orders: 3 },
+      { partitionRacks: { orders: [['a'], ['b'], ['a']] } },
+    );
+    expect(r.rackAware).toBe(true);
+    expect(r.members.map((m) => m.partitions.map((p) => p.partition))).toEqual([[1], [0, 2]]);
   });
 });
