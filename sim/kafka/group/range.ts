@@ -93,22 +93,28 @@ function assignCoPartitioned(consumers: readonly string[], count: number, states
   }
 }
 
+function racksSize(s: TopicState): number {
+  return s.partitionRacks === null ? 0 : s.count;
+}
+
 /**
- * RangeAssignor.assignWithRackMatching: topics grouped by their members (with racks), then by partition count;
- * a group of several topics is co-partitioned, a lone topic gets rack-matched ranges if it needs them.
+ * RangeAssignor.assignWithRackMatching: topics grouped by their members (with racks), then by partition count
+ * (0 for all topics whose members have no rack: such a group assigns nothing here); a group of several
+ * topics is co-partitioned, a lone topic gets rack-matched ranges if it needs them.
  * (The groups share no topic, so the order Kafka's HashMaps visit them in does not change the result.)
  */
 function assignWithRackMatching(states: readonly TopicState[], assignment: Map<string, TopicPartition[]>): void {
   const groups = new Map<string, TopicState[]>();
   for (const s of states) {
-    const key = JSON.stringify([[...s.consumers], s.count]);
+    // Kafka groups by partitionRacks.size(): the partition count, or 0 when no member of the topic has a rack.
+    const key = JSON.stringify([[...s.consumers], racksSize(s)]);
     const list = groups.get(key);
     if (list === undefined) groups.set(key, [s]);
     else list.push(s);
   }
   for (const group of groups.values()) {
     const first = group[0]!;
-    if (group.length > 1) assignCoPartitioned([...first.consumers.keys()], first.count, group, assignment);
+    if (group.length > 1) assignCoPartitioned([...first.consumers.keys()], racksSize(first), group, assignment);
     else if (first.needsRackAware) assignRanges(first, (c, tp) => first.racksMatch(c, tp), assignment);
   }
 }
