@@ -11,7 +11,8 @@ import { type AssignorInput, type AssignorOutput, racksOf, type TopicPartition, 
 class TopicState {
   /** Its partitions, by number. */
   readonly all: readonly TopicPartition[];
-  readonly unassigned: TopicPartition[];
+  /** unassignedPartitions: a LinkedHashSet in Kafka, an insertion-ordered Set here. */
+  readonly unassigned: Set<TopicPartition>;
   readonly assignedCount = new Map<string, number>();
   readonly perConsumer: number;
   remainingWithExtra: number;
@@ -27,7 +28,7 @@ class TopicState {
     readonly consumers: ReadonlyMap<string, string | undefined>,
   ) {
     this.all = Array.from({ length: count }, (_, p) => input.pool.get(topic, p));
-    this.unassigned = [...this.all];
+    this.unassigned = new Set(this.all);
     for (const c of consumers.keys()) this.assignedCount.set(c, 0);
     this.perConsumer = consumers.size === 0 ? 0 : Math.floor(count / consumers.size);
     this.remainingWithExtra = consumers.size === 0 ? 0 : count % consumers.size;
@@ -54,9 +55,7 @@ class TopicState {
     const n = this.assignedCount.get(consumer)! + partitions.length;
     this.assignedCount.set(consumer, n);
     if (n > this.perConsumer) this.remainingWithExtra--;
-    const gone = new Set(partitions);
-    const kept = this.unassigned.filter((tp) => !gone.has(tp));
-    this.unassigned.splice(0, this.unassigned.length, ...kept);
+    for (const tp of partitions) this.unassigned.delete(tp);
   }
 }
 
@@ -68,8 +67,13 @@ function give(consumer: string, partitions: readonly TopicPartition[], state: To
 /** RangeAssignor.assignRanges: each member in turn takes the first unassigned partitions it may, up to its quota. */
 function assignRanges(state: TopicState, mayAssign: (consumer: string, tp: TopicPartition) => boolean, assignment: Map<string, TopicPartition[]>): void {
   for (const consumer of state.consumers.keys()) {
-    if (state.unassigned.length === 0) break;
-    const assignable = state.unassigned.filter((tp) => mayAssign(consumer, tp)).slice(0, state.maxAssignable(consumer));
+    if (state.unassigned.size === 0) break;
+    const limit = state.maxAssignable(consumer);
+    const assignable: TopicPartition[] = [];
+    for (const tp of state.unassigned) {
+      if (assignable.length >= limit) break;
+      if (mayAssign(consumer, tp)) assignable.push(tp);
+    }
     if (assignable.length === 0) continue;
     give(consumer, assignable, state, assignment);
   }
