@@ -372,3 +372,49 @@ describe('docs/api.md', () => {
     expect(r.members.map((m) => m.partitions.map((p) => p.partition))).toEqual([[1], [0, 2]]);
   });
 });
+
+/**
+ * The RackConfig variants Kafka runs its ordinary assignor tests under (`initializeRacks`: replication factor
+ * 3, brokers on 3 racks or none, consumer i on rack ALL_RACKS[i mod 3] or none, preferRackAwareLogic on):
+ * every partition is on every rack, so the rack-aware path must give the rack-blind results.
+ */
+describe.each(['NO_BROKER_RACK', 'NO_CONSUMER_RACK', 'BROKER_AND_CONSUMER_RACK'] as const)('RackConfig %s', (rackConfig) => {
+  const brokerRacks = rackConfig === 'NO_BROKER_RACK' ? nullRacks(9) : racks(3);
+  const consumerRack = (i: number) => (rackConfig === 'NO_CONSUMER_RACK' ? {} : { rack: ALL_RACKS[i % (rackConfig === 'NO_BROKER_RACK' ? 6 : 3)]! });
+  /** partitionInfos(topic, n): replicas on brokers i, i+1, i+2 from the topic's index (range: 0; sticky: one more per topic). */
+  const options = (topics: Record<string, number>, perTopicIndex: boolean) => ({
+    preferRackAwareLogic: true,
+    partitionRacks: Object.fromEntries(
+      Object.entries(topics).map(([t, n], k) => [
+        t,
+        Array.from({ length: n }, (_, i) => [0, 1, 2].map((j) => brokerRacks[(i + j + (perTopicIndex ? k : 0)) % brokerRacks.length]).filter((r): r is string => r !== null)),
+      ]),
+    ),
+  });
+  const members = (topics: string[][]) => topics.map((t, i) => ({ memberId: `consumer${i + 1}`, topics: t, ...consumerRack(i) }));
+  const got = (r: GroupAssignment) => r.members.map((m) => m.partitions.map((p) => `${p.topic}-${p.partition}`));
+  const T = ['topic1', 'topic2'];
+
+  it('RangeAssignorTest.testMultipleConsumersMixedTopics', () => {
+    const topics = { topic1: 3, topic2: 2 };
+    expect(got(assign('range', members([['topic1'], T, ['topic1']]), topics, options(topics, false)))).toEqual([['topic1-0'], ['topic1-1', 'topic2-0', 'topic2-1'], ['topic1-2']]);
+  });
+
+  it('RangeAssignorTest.testTwoConsumersTwoTopicsSixPartitions', () => {
+    const topics = { topic1: 3, topic2: 3 };
+    expect(got(assign('range', members([T, T]), topics, options(topics, false)))).toEqual([
+      ['topic1-0', 'topic1-1', 'topic2-0', 'topic2-1'],
+      ['topic1-2', 'topic2-2'],
+    ]);
+  });
+
+  it.each(['sticky', 'cooperative-sticky'] as const)('%s: AbstractStickyAssignorTest.testMultipleConsumersMixedTopicSubscriptions and testTwoConsumersTwoTopicsSixPartitions', (name) => {
+    const mixed = { topic1: 3, topic2: 2 };
+    expect(got(assign(name, members([['topic1'], T, ['topic1']]), mixed, options(mixed, true)))).toEqual([['topic1-0', 'topic1-2'], ['topic2-0', 'topic2-1'], ['topic1-1']]);
+    const six = { topic1: 3, topic2: 3 };
+    expect(got(assign(name, members([T, T]), six, options(six, true)))).toEqual([
+      ['topic1-0', 'topic1-2', 'topic2-1'],
+      ['topic1-1', 'topic2-0', 'topic2-2'],
+    ]);
+  });
+});
