@@ -267,6 +267,7 @@ export interface Behaviour {
   hwFrozenUnderMinIsr: boolean;
   eligibleLeaderReplicas: boolean;
   consumerTruncationDetection: boolean;
+  rackAwareAssignment: boolean;
 }
 
 /** The behaviour keys, their accepted values and what each means (for validation, the schema and help). */
@@ -285,6 +286,10 @@ export const BEHAVIOUR_KEYS: Readonly<Record<keyof Behaviour, { values: readonly
     doc: 'After a leader change a consumer checks its position with OffsetsForLeaderEpoch and, if the log was truncated below it, goes back to where it diverged (KIP-320; consumers since 2.3, KAFKA-7747). Without it, a truncated log gives OFFSET_OUT_OF_RANGE and auto.offset.reset, or silently skips records.',
   },
   eligibleLeaderReplicas: { values: [true, false], doc: 'The version has Eligible Leader Replicas (KIP-966, 4.0+); active when eligible.leader.replicas.version is 1 too.' },
+  rackAwareAssignment: {
+    values: [true, false],
+    doc: "A consumer sends its client.rack in its group subscription (ConsumerProtocolSubscription v3) and the leader's range and sticky assignors match members with replica racks (KIP-881, 3.5+). Without it, client.rack only picks the replica to fetch from (KIP-392).",
+  },
 };
 
 /** A behaviour profile: how a Kafka version differs from the catalogue's defaults. */
@@ -314,7 +319,7 @@ export const PROFILES: Readonly<Record<string, VersionProfile>> = {
       producer: { acks: 1, 'enable.idempotence': false, 'linger.ms': 0, retries: 0 }, // retries MAX_INT since 2.1 (KIP-91)
       consumer: { 'session.timeout.ms': 10000, 'partition.assignment.strategy': 'range', 'request.timeout.ms': 305000 }, // 45000 since 3.0 (KIP-735); [range, cooperative-sticky] since 3.0; request.timeout.ms 30000 since 2.0
     },
-    behaviour: { truncation: 'highWatermark', controller: 'zookeeper', hwFrozenUnderMinIsr: false, eligibleLeaderReplicas: false, consumerTruncationDetection: false },
+    behaviour: { truncation: 'highWatermark', controller: 'zookeeper', hwFrozenUnderMinIsr: false, eligibleLeaderReplicas: false, consumerTruncationDetection: false, rackAwareAssignment: false },
   },
   '2.8': {
     defaults: {
@@ -322,18 +327,18 @@ export const PROFILES: Readonly<Record<string, VersionProfile>> = {
       producer: { acks: 1, 'enable.idempotence': false, 'linger.ms': 0 }, // acks=all, idempotence since 3.0 (KIP-679)
       consumer: { 'session.timeout.ms': 10000, 'partition.assignment.strategy': 'range' }, // 45000 since 3.0 (KIP-735); [range, cooperative-sticky] since 3.0
     },
-    behaviour: { truncation: 'divergingEpoch', controller: 'zookeeper', hwFrozenUnderMinIsr: false, eligibleLeaderReplicas: false, consumerTruncationDetection: true },
+    behaviour: { truncation: 'divergingEpoch', controller: 'zookeeper', hwFrozenUnderMinIsr: false, eligibleLeaderReplicas: false, consumerTruncationDetection: true, rackAwareAssignment: false },
   },
   '3.9': {
     defaults: {
       broker: { 'eligible.leader.replicas.version': 0 },
       producer: { 'linger.ms': 0 }, // 5 since 4.0 (KIP-1030)
     },
-    behaviour: { truncation: 'divergingEpoch', controller: 'kraft', hwFrozenUnderMinIsr: true, eligibleLeaderReplicas: false, consumerTruncationDetection: true },
+    behaviour: { truncation: 'divergingEpoch', controller: 'kraft', hwFrozenUnderMinIsr: true, eligibleLeaderReplicas: false, consumerTruncationDetection: true, rackAwareAssignment: true },
   },
   '4.1': {
     defaults: {},
-    behaviour: { truncation: 'divergingEpoch', controller: 'kraft', hwFrozenUnderMinIsr: true, eligibleLeaderReplicas: true, consumerTruncationDetection: true },
+    behaviour: { truncation: 'divergingEpoch', controller: 'kraft', hwFrozenUnderMinIsr: true, eligibleLeaderReplicas: true, consumerTruncationDetection: true, rackAwareAssignment: true },
   },
 };
 

@@ -116,6 +116,7 @@ function createConsumer(sim: Workload, c: ConsumerSpec, brokers: number[]): Cons
       autoOffsetReset: cc['auto.offset.reset'] as 'earliest' | 'latest' | 'none',
       truncationDetection: sim.scenario.cluster.behaviour.consumerTruncationDetection,
       clientRack: String(cc['client.rack'] ?? ''),
+      brokerRacks: sim.scenario.cluster.racks,
     },
     c.topic,
     partitions,
@@ -123,14 +124,16 @@ function createConsumer(sim: Workload, c: ConsumerSpec, brokers: number[]): Cons
     brokers,
     sim.streams.get(`consumer:${c.name}:reconnect`),
     { processingUs: c.processingUs, workers: c.workers, commit: c.commit, maxPollRecords: num(cc, 'max.poll.records') },
-    c.group === undefined ? null : memberConfig(c),
+    c.group === undefined ? null : memberConfig(c, sim.scenario.cluster.behaviour.rackAwareAssignment),
   );
 }
 
-function memberConfig(c: ConsumerSpec): MemberConfig {
+function memberConfig(c: ConsumerSpec, rackAwareAssignment: boolean): MemberConfig {
   const cc = c.config;
   const instanceId = cc['group.instance.id'] as string;
+  const rack = String(cc['client.rack'] ?? '');
   return {
+    rack: rackAwareAssignment && rack !== '' ? rack : undefined,
     group: c.group!,
     instanceId: instanceId === '' ? undefined : instanceId,
     protocol: cc['group.protocol'] as 'classic' | 'consumer',

@@ -114,6 +114,7 @@ const BehaviourSchema = z
     hwFrozenUnderMinIsr: behaviourField('hwFrozenUnderMinIsr'),
     eligibleLeaderReplicas: behaviourField('eligibleLeaderReplicas'),
     consumerTruncationDetection: behaviourField('consumerTruncationDetection'),
+    rackAwareAssignment: behaviourField('rackAwareAssignment'),
   })
   .meta({ description: "Overrides of the kafkaVersion profile's behaviour, one by one (docs/profiles.md)." });
 

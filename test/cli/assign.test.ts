@@ -95,7 +95,7 @@ describe('kafkasim assign', () => {
   it.each([
     ['members: [{id: a}]\n', 'topics is required'],
     ['topics: {t: 3}\nmembers: [{id: a, owns: [t-7]}]\n', 'member a: owns t-7, but t has 3 partitions (0–2)'],
-    ['topics: {t: 3}\nmembers: [{id: a, own: [t-1]}]\n', 'members[0]: unknown key "own" (one of id, instance, topics, owns, generation)'],
+    ['topics: {t: 3}\nmembers: [{id: a, own: [t-1]}]\n', 'members[0]: unknown key "own" (one of id, instance, topics, owns, generation, rack)'],
     ['topics: {t: 3}\nmembers: [{id: a, owns: [t1]}]\n', 'member a: owns: expected a partition as topic-N, e.g. orders-3 (got "t1")'],
     ['topics: {t: 3}\nassignr: range\nmembers: []\n', 'unknown key "assignr"'],
     ['topics: {t: 3}\nmembers: [{id: a}, {id: a}]\n', 'member a is given twice'],
@@ -172,5 +172,40 @@ describe('kafkasim assign --follow-up', () => {
     expect(text.out).toContain('The follow-up rebalance, after the revocations:\nassignor cooperative-sticky, constrained path: 9 partitions assigned\n');
     const none = await run('--topics', 't:2', '--members', 'a,b', '--follow-up');
     expect(none.out).toContain('No follow-up rebalance: nothing was withheld.');
+  });
+  it('racks from flags (KIP-881): range matches members with replica racks; roundrobin ignores them', async () => {
+    const args = ['--topics', 'orders:3', '--members', 'c1,c2,c3', '--member-racks', 'c1:a,c2:b,c3:c', '--partition-racks', 'orders:c/a/b'];
+    const r = await run(...args);
+    expect(r.err).toBe('');
+    const lines = r.out.split('\n');
+    expect(lines[0]).toBe('assignor range, rack-aware: 3 partitions assigned');
+    expect(lines.filter((l) => /^group {2}orders/.test(l)).map((l) => l.split(/ +/).slice(2).join(' '))).toEqual(['0 c3', '1 c1', '2 c2']);
+    expect(r.out).toContain('GROUP  CONSUMER-ID  GROUP-INSTANCE-ID  CLIENT-RACK  #OFF-RACK  #PARTITIONS  REVOKED\ngroup  c1           -                  a                    0            1  -');
+    const rr = await run(...args, '--assignor', 'roundrobin');
+    expect(rr.out.split('\n')[0]).toBe('assignor roundrobin: 3 partitions assigned');
+    expect(rr.out).toContain('group  c1           -                  a                    1            1  -');
+  });
+
+  it('racks in a group file: members\' rack, partitionRacks as lists or "a,b" strings', async () => {
+    const yaml = `assignor: sticky
+topics: {t: 4}
+partitionRacks: {t: [[b], "a", "b,c", [a, c]]}
+members:
+  - {id: m1, rack: a}
+  - {id: m2, rack: b}
+`;
+    const r = await run('--file', file('racks.yaml', yaml), '--json');
+    const j = JSON.parse(r.out) as { rackAware?: boolean; members: { memberId: string; partitions: { partition: number }[] }[] };
+    expect(j.rackAware).toBe(true);
+    expect(j.members.map((m) => [m.memberId, m.partitions.map((p) => p.partition)])).toEqual([
+      ['m1', [1, 3]],
+      ['m2', [0, 2]],
+    ]);
+  });
+
+  it('refuses --member-racks for a member it does not know', async () => {
+    const r = await run('--topics', 't:2', '--members', 'a,b', '--member-racks', 'c:x');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--member-racks: c is not one of the members');
   });
 });

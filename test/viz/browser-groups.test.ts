@@ -249,4 +249,40 @@ describe('consumer groups in the page', () => {
     await shoot('groups-coordinator-moved');
     expect(opened.errors).toEqual([]);
   });
+
+  it('two groups on one topic: each partition’s info puts the groups on lines of their own inside the view; compared, run B has its own groups panel', async () => {
+    const { page } = opened;
+    await seekIndex(await indexOf('e.t >= 30000000'));
+    // A's orders-0: the info line, then one line per group, all inside the view's width.
+    const info = page.getByTestId('partition-info-orders-0');
+    await expect.poll(() => info.locator('tspan').count()).toBe(3);
+    const lines = await info.locator('tspan').allTextContents();
+    expect(lines[0]).toMatch(/^leader b\d · epoch \d+ · ISR /);
+    expect(lines.slice(1).map((l) => l.split(':')[0])).toEqual([' · billing', ' · shipping']);
+    const fits = () =>
+      page.evaluate(() => {
+        const svg = document.querySelector('#partitions svg') as SVGSVGElement;
+        const width = svg.getBoundingClientRect().right;
+        return [...svg.querySelectorAll('text.pinfo')].every((t) => t.getBoundingClientRect().right <= width);
+      });
+    expect(await fits()).toBe(true);
+    // Compare mode: B (the same scenario with the other acks) shows its two groups below its partitions.
+    await page.getByTestId('compare-toggle').click();
+    await expect.poll(() => page.getByTestId('compare-hash').textContent(), { timeout: WAIT }).toMatch(/^[0-9a-f]{16}$/);
+    const b = page.getByTestId('compare-groups');
+    await expect.poll(() => b.locator('details.grp').count()).toBe(2);
+    expect(await b.locator('[data-testid="group-panel-billing"] [data-testid="group-head"]').textContent()).toMatch(/^group billing · Stable · generation \d+ · coordinator broker \d/);
+    expect(await b.locator('[data-testid="group-panel-shipping"] tr[data-member]').count()).toBe(2);
+    expect(await page.getByTestId('groups').locator('details.grp').count()).toBe(2);
+    // B's partitions carry the groups' notes too.
+    await expect.poll(() => page.locator('#cmp-partitions [data-testid="partition-info-orders-0"]').textContent()).toMatch(/· billing: bill-\d.*· shipping: ship-\d/);
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: join(SHOTS, 'groups-compare.png') });
+    // B's column scrolls: its groups panel below its partitions.
+    await b.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(200);
+    await page.getByTestId('compare').screenshot({ path: join(SHOTS, 'groups-compare-b.png') });
+    await page.getByTestId('compare-toggle').click();
+    expect(opened.errors).toEqual([]);
+  });
 });

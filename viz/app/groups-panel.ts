@@ -2,11 +2,14 @@
  * The groups panel, above the narrative: per consumer group at the cursor, its state, generation and
  * coordinator; each member's partitions now and in the generation before, and whether it processes them,
  * is paused by a rebalance or is down (with the partitions nobody reads meanwhile); the records the group
- * received again so far; and its lag over the run, with the cursor.
+ * received again so far; and its lag over the run, with the cursor. Comparing, run B has its own, in its
+ * column below its partitions.
  */
+import type { RunSummary } from '../../sim/index.js';
 import type { Frame } from '../derive/frames.js';
 import type { GroupView } from '../derive/groups.js';
 import type { GroupSeries, LagPoint } from '../derive/group-series.js';
+import type { Model } from '../derive/model.js';
 import { fmtDuration, fmtTime } from '../derive/narrative.js';
 import { compactTps } from '../views/cluster.js';
 import type { GroupMark } from '../views/partitions.js';
@@ -27,17 +30,39 @@ function el<K extends keyof HTMLElementTagNameMap>(parent: Element, tag: K, text
 
 const tps = (xs: readonly string[] | undefined): string => (xs === undefined || xs.length === 0 ? '—' : compactTps([...xs]));
 
-/** Draws the panel at the cursor (rebuilt when the groups, members, clients or the count of redelivered records change). */
+/** A run's groups panel: where it goes, the run's model and summary, and the groups folded there. */
+interface PanelOf {
+  root: HTMLElement;
+  model: Model;
+  summary: RunSummary | null;
+  folded: Set<string>;
+}
+
+/** Groups whose details the user folded, in A's panel and in B's. */
+const folded = new Set<string>();
+const foldedB = new Set<string>();
+
+/** Draws A's panel at the cursor. */
 export function renderGroups(app: App, frame: Frame): void {
-  const root = $('groups');
+  drawGroups({ root: $('groups'), model: app.state.model, summary: app.state.summary, folded }, frame);
+}
+
+/** Draws B's panel at B's frame (compare mode). */
+export function renderCompareGroups(app: App, frame: Frame): void {
+  drawGroups({ root: $('cmp-groups'), model: app.cmp.model, summary: app.cmp.summary, folded: foldedB }, frame);
+}
+
+/** Draws a run's panel (rebuilt when the groups, members, clients or the count of redelivered records change). */
+function drawGroups(of: PanelOf, frame: Frame): void {
+  const root = of.root;
   const groups = Object.values(frame.groups);
   root.hidden = groups.length === 0;
   if (groups.length === 0) return;
-  const series = app.state.model.groups;
+  const series = of.model.groups;
   const redelivered = groups.map((g) => series.redeliveredAt(g.group, frame.index));
   // Its texts tell durations at the cursor (redrawn every 0.1 s of simulated time), the lag grows while loading.
   const key = `${redelivered.map((r) => r.records).join()}|${Math.floor(frame.t / 100_000)}|${series.samples}`;
-  const summary = app.state.summary;
+  const summary = of.summary;
   const cache = root as HTMLElement & { __of?: { groups: object; members: object; clients: object; key: string; series: GroupSeries; summary: object | null } };
   const c = cache.__of;
   if (c !== undefined && c.groups === frame.groups && c.members === frame.members && c.clients === frame.clients && c.key === key && c.series === series && c.summary === summary) return;
@@ -46,8 +71,8 @@ export function renderGroups(app: App, frame: Frame): void {
   groups.forEach((g, k) => {
     // A group's details fold into its head line (kept folded across redraws): the narrative needs the room on a small screen.
     const sec = el(root, 'details', undefined, 'grp');
-    sec.open = !folded.has(g.group);
-    sec.addEventListener('toggle', () => (sec.open ? folded.delete(g.group) : folded.add(g.group)));
+    sec.open = !of.folded.has(g.group);
+    sec.addEventListener('toggle', () => (sec.open ? of.folded.delete(g.group) : of.folded.add(g.group)));
     sec.dataset.testid = `group-panel-${g.group}`;
     groupHead(sec, g, frame.t);
     memberTable(sec, g, frame);
@@ -68,13 +93,10 @@ export function renderGroups(app: App, frame: Frame): void {
       whole.dataset.testid = 'group-checks';
       whole.title = 'the checks count every reader of the run together: the groups and consumers outside groups';
     }
-    const header = app.state.model.index.events[0];
+    const header = of.model.index.events[0];
     lagChart(sec, series.lagUntil(g.group, Infinity), frame.t, header?.type === 'header' ? header.durationUs : frame.t);
   });
 }
-
-/** Groups whose details the user folded. */
-const folded = new Set<string>();
 
 function groupHead(sec: HTMLElement, g: GroupView, frameT: number): void {
   const head = el(sec, 'summary', undefined, 'grp-head');
@@ -179,10 +201,10 @@ function lagChart(sec: HTMLElement, pts: LagPoint[], tUs: number, durationUs: nu
  * owner is down or it is being reassigned; the group's committed offset; the records of it the group
  * received again so far), and marks on its leader's log: the committed offset and the records received again.
  */
-export function partitionNotes(app: App, frame: Frame): { notes: Map<string, string>; marks: Map<string, GroupMark[]> } {
-  const notes = new Map<string, string>();
+export function partitionNotes(model: Model, frame: Frame): { notes: Map<string, string[]>; marks: Map<string, GroupMark[]> } {
+  const notes = new Map<string, string[]>();
   const marks = new Map<string, GroupMark[]>();
-  const series = app.state.model.groups;
+  const series = model.groups;
   for (const g of Object.values(frame.groups)) {
     const red = series.redeliveredAt(g.group, frame.index).byTp;
     for (const tp in frame.partitions) {
@@ -195,7 +217,7 @@ export function partitionNotes(app: App, frame: Frame): { notes: Map<string, str
       const c = g.committed[tp];
       const r = red.get(tp);
       const note = `${g.group}: ${who}${c === undefined ? '' : `, committed ${c}`}${r === undefined ? '' : `, ${r.count} received again (${r.first}..${r.last})`}`;
-      notes.set(tp, notes.has(tp) ? `${notes.get(tp)} · ${note}` : note);
+      notes.set(tp, [...(notes.get(tp) ?? []), note]);
       const mk: GroupMark = { group: g.group };
       if (c !== undefined) mk.committed = c;
       if (r !== undefined) mk.again = { ...r };

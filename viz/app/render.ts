@@ -79,7 +79,7 @@ function drawViews(
     onLinkClick: scenario ? (a, b, cut, ev) => openLinkMenu(app, a, b, cut, ev) : undefined,
     large: state.large,
   });
-  const groups = Object.keys(frame.groups).length > 0 ? partitionNotes(app, frame) : undefined;
+  const groups = Object.keys(frame.groups).length > 0 ? partitionNotes(state.model, frame) : undefined;
   drawPartitions(els.parts.querySelector('svg')!, frame, { width: sizes.partsWidth, height: 0 }, { window: state.window, large: state.large, notes: groups?.notes, marks: groups?.marks });
   // A short window (a laptop, large type on a projector) gets lower chart lanes, so the panels above keep their room.
   const compact = window.innerHeight < (state.large ? 1000 : 860);

@@ -19,8 +19,11 @@ export interface PartitionOptions {
   /** Offsets shown in tail mode. */
   tail?: number;
   large?: boolean;
-  /** Per partition, what consumer groups do with it (its reader, committed offset, records received again), after its info. */
-  notes?: ReadonlyMap<string, string>;
+  /**
+   * Per partition, what each consumer group does with it (its reader, committed offset, records received
+   * again), one note per group: after its info line, or on lines of their own below it when that is too long.
+   */
+  notes?: ReadonlyMap<string, readonly string[]>;
   /** Per partition, marks on its leader's log: each group's committed offset and the records it received again. */
   marks?: ReadonlyMap<string, readonly GroupMark[]>;
 }
@@ -34,11 +37,12 @@ export interface GroupMark {
   again?: { count: number; first: number; last: number };
 }
 
-/** The height the view needs for this frame. */
-export function partitionsHeight(frame: Frame, opts: PartitionOptions): number {
+/** The height the view needs for this frame (`width`: the view's, for the group notes that need lines of their own). */
+export function partitionsHeight(frame: Frame, opts: PartitionOptions, width?: number): number {
   const m = metrics(opts);
+  const { parts, coords } = shownPartitions(frame);
   let h = 4;
-  for (const p of shownPartitions(frame).parts) h += blockHeight(p, m);
+  for (const p of parts) h += blockHeight(p, blockMetrics(m, width === undefined ? 1 : infoLines(p, coords.get(p.tp), opts, width).length));
   return Math.max(h, 40);
 }
 
@@ -58,9 +62,35 @@ export function shownPartitions(frame: Frame): { parts: PartitionView[]; coords:
   return out;
 }
 
-function metrics(opts: PartitionOptions): { title: number; row: number; gap: number; label: number; right: number; lost: number } {
+function metrics(opts: PartitionOptions): { title: number; row: number; gap: number; label: number; right: number; lost: number; line: number; char: number } {
   const k = opts.large ? 1.35 : 1;
-  return { title: 22 * k, row: 17 * k, gap: 6 * k, label: 118 * k, right: 150 * k, lost: 16 * k };
+  // line: a further line of the info text; char: the average width of its characters, a little over.
+  return { title: 22 * k, row: 17 * k, gap: 6 * k, label: 118 * k, right: 150 * k, lost: 16 * k, line: 15 * k, char: opts.large ? 10.2 : 7 };
+}
+
+/** A block's metrics when its info takes `lines` lines: the head grows by the lines after the first. */
+function blockMetrics(m: ReturnType<typeof metrics>, lines: number): ReturnType<typeof metrics> {
+  return lines <= 1 ? m : { ...m, title: m.title + (lines - 1) * m.line };
+}
+
+/** Where a block's info text starts: after its name (a long one, __consumer_offsets-39, pushes it right). */
+function infoX(p: PartitionView, opts: PartitionOptions): number {
+  const m = metrics(opts);
+  return Math.max(m.label, 6 + p.tp.length * (opts.large ? 9.5 : 7.2) + 10);
+}
+
+/**
+ * A block's info text: one line (coordinator of, leader, epoch, ISR, …, then each group's note) when it fits
+ * the width; else the groups' notes each on a line of its own below the rest (two groups reading one topic).
+ */
+function infoLines(p: PartitionView, groups: string[] | undefined, opts: PartitionOptions, width: number): string[] {
+  const head = `${groups === undefined ? '' : `coordinator of group ${groups.join(', ')} · `}${infoText(p)}`;
+  const notes = opts.notes?.get(p.tp) ?? [];
+  if (notes.length === 0) return [head];
+  const one = `${head} · ${notes.join(' · ')}`;
+  if (one.length * metrics(opts).char <= width - infoX(p, opts) - 6) return [one];
+  // Each note keeps its " · " (a space's indent on its line), so the text reads the same as on one line.
+  return [head, ...notes.map((n) => ` · ${n}`)];
 }
 
 function blockHeight(p: PartitionView, m: ReturnType<typeof metrics>): number {
@@ -118,6 +148,8 @@ interface Block {
   last?: PartitionView;
   dataOf?: PartitionView;
   top?: number;
+  /** The lines its info text takes. */
+  lines?: number;
   lastKey: string;
 }
 
@@ -219,7 +251,7 @@ function makeBlock(parts: Element, p: PartitionView): Block {
 
 export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, opts: PartitionOptions): void {
   const m = metrics(opts);
-  const height = partitionsHeight(frame, opts);
+  const height = partitionsHeight(frame, opts, size.width);
   const svg = svgEl as SVGSVGElement & El;
   set(svg, 'viewBox', `0 0 ${size.width} ${height}`);
   set(svg, 'width', size.width);
@@ -243,15 +275,17 @@ export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, o
   for (let k = 0; k < parts.length; k++) {
     const p = parts[k];
     const blk = view.blocks[k];
-    const h = blockHeight(p, m);
-    if (blk.dataOf !== p || blk.top !== y) blockData(blk, p, y, m);
+    const info = infoLines(p, coords.get(p.tp), opts, size.width);
+    const mb = blockMetrics(m, info.length);
+    const h = blockHeight(p, mb);
+    if (blk.dataOf !== p || blk.top !== y || blk.lines !== info.length) blockData(blk, p, y, mb, info.length);
     set(blk.g, 'data-coordinator-of', coords.get(p.tp)?.join(',') ?? '');
     if (y + h >= vp.top - MARGIN && y <= vp.top + vp.height + MARGIN) {
-      let key = `${layoutKey}|${y}|${coords.get(p.tp)?.join() ?? ''}|${opts.notes?.get(p.tp) ?? ''}`;
+      let key = `${layoutKey}|${y}|${coords.get(p.tp)?.join() ?? ''}|${info.join('\n')}`;
       for (const g of opts.marks?.get(p.tp) ?? []) key += `|${g.committed}|${g.again?.count}`;
       for (const b of p.replicas) key += `|${frame.brokers[b]?.state ?? 'up'}`;
       if (blk.last !== p || blk.lastKey !== key) {
-        drawBlock(blk, p, frame, y, m, x0, x1, size, opts, coords.get(p.tp));
+        drawBlock(blk, p, frame, y, mb, x0, x1, size, opts, info);
         blk.last = p;
         blk.lastKey = key;
       }
@@ -259,14 +293,15 @@ export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, o
       // Out of view: drawn again when it comes into view.
       blk.lastKey = '';
     }
-    y += blockHeight(p, m);
+    y += h;
   }
 }
 
 /** What a block says as data-* attributes (kept up to date out of view too), and where it is. */
-function blockData(blk: Block, p: PartitionView, top: number, m: ReturnType<typeof metrics>): void {
+function blockData(blk: Block, p: PartitionView, top: number, m: ReturnType<typeof metrics>, lines: number): void {
   blk.dataOf = p;
   blk.top = top;
+  blk.lines = lines;
   const g = blk.g;
   set(g, 'transform', `translate(0,${top})`);
   set(g, 'data-leader', p.leader);
@@ -302,41 +337,40 @@ interface Scale {
   x: (v: number) => number;
 }
 
-function drawBlock(
-  blk: Block,
-  p: PartitionView,
-  frame: Frame,
-  top: number,
-  m: ReturnType<typeof metrics>,
-  x0: number,
-  x1: number,
-  size: Size,
-  opts: PartitionOptions,
-  groups: string[] | undefined,
-): void {
-  blockData(blk, p, top, m);
-  drawBlockHead(blk, p, m, size, groups, opts);
+function drawBlock(blk: Block, p: PartitionView, frame: Frame, top: number, m: ReturnType<typeof metrics>, x0: number, x1: number, size: Size, opts: PartitionOptions, info: readonly string[]): void {
+  blockData(blk, p, top, m, info.length);
+  drawBlockHead(blk, p, m, size, info, opts);
   const sc = offsetScale(p, opts, x0, x1);
   for (const row of blk.rows) drawRow(row, p, frame, m, sc);
   drawLost(blk, p, m, sc);
   drawGroupMarks(blk, p, m, sc, opts.marks?.get(p.tp) ?? []);
 }
 
-/** The block's background (colored by its health), its name and its info line. */
-function drawBlockHead(blk: Block, p: PartitionView, m: ReturnType<typeof metrics>, size: Size, groups: string[] | undefined, opts: PartitionOptions): void {
+/** The block's background (colored by its health), its name and its info line(s). */
+function drawBlockHead(blk: Block, p: PartitionView, m: ReturnType<typeof metrics>, size: Size, info: readonly string[], opts: PartitionOptions): void {
   set(blk.bg, 'x', 0);
   set(blk.bg, 'y', 0);
   set(blk.bg, 'width', size.width);
   set(blk.bg, 'height', blockHeight(p, m) - 6);
   set(blk.bg, 'rx', 4);
   set(blk.bg, 'class', `bg${p.leader < 0 ? ' offline' : p.isr.length < p.minIsr ? ' underminisr' : p.isr.length < p.replicas.length ? ' urp' : ''}`);
+  // The name and the info's first line above the rows; further lines of the info below that one.
+  const y = m.title - 7 - (info.length - 1) * m.line;
   set(blk.title, 'x', 6);
-  set(blk.title, 'y', m.title - 7);
-  // A long name (__consumer_offsets-39) pushes the info line right.
-  set(blk.info, 'x', Math.max(m.label, 6 + p.tp.length * (opts.large ? 9.5 : 7.2) + 10));
-  set(blk.info, 'y', m.title - 7);
-  const note = opts.notes?.get(p.tp);
-  text(blk.info, `${groups === undefined ? '' : `coordinator of group ${groups.join(', ')} · `}${infoText(p)}${note === undefined ? '' : ` · ${note}`}`);
+  set(blk.title, 'y', y);
+  const x = infoX(p, opts);
+  set(blk.info, 'x', x);
+  set(blk.info, 'y', y);
+  if (info.length === 1) return text(blk.info, info[0]!);
+  // Lines as tspans (text() caches the single text it wrote: forget it, it is gone).
+  delete blk.info.__v?.['#text'];
+  blk.info.replaceChildren();
+  info.forEach((line, i) => {
+    const t = mk(blk.info, 'tspan');
+    t.setAttribute('x', String(x));
+    if (i > 0) t.setAttribute('dy', String(m.line));
+    t.textContent = line;
+  });
 }
 
 /** A replica's part in a reassignment in progress: adding, removing, or '' (none). */

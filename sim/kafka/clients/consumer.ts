@@ -42,6 +42,8 @@ export interface ConsumerConfig {
   truncationDetection: boolean;
   /** client.rack; '' for none. */
   clientRack: string;
+  /** broker.rack by broker id, as the Metadata response's brokers carry it (for the group leader's rack-aware assignment). */
+  brokerRacks: Readonly<Record<string, string>>;
 }
 
 export interface AppConfig {
@@ -309,6 +311,18 @@ export class Consumer extends Process {
     else work();
   }
 
+  /**
+   * The racks of each partition's replicas (PartitionInfo.replicas' Node.rack), from the metadata image and
+   * the brokers' broker.rack; undefined if the topic is unknown. Every replica counts, in sync or not (as
+   * Kafka's rack-aware assignors take them).
+   */
+  private partitionRacks(topic: string): string[][] | undefined {
+    const image = this.metadata.image;
+    const n = image?.topics[topic]?.partitions;
+    if (image === null || n === undefined) return undefined;
+    return Array.from({ length: n }, (_, p) => (image.partitions[`${topic}-${p}`]?.replicas ?? []).flatMap((b) => this.cfg.brokerRacks[String(b)] ?? []));
+  }
+
   /** What the group protocol sees of this consumer. */
   private memberHost(): MemberHost {
     const c = this;
@@ -324,6 +338,7 @@ export class Consumer extends Process {
       timer: (d, fn) => this.timer(d, fn),
       anyBroker: () => this.brokers[next++ % this.brokers.length],
       partitionCount: (t) => this.metadata.image?.topics[t]?.partitions,
+      partitionRacks: (t) => this.partitionRacks(t),
       owned: () => this.positions.map((p) => p.tp),
       consumed: () => this.positions.filter((p) => p.offset >= 0).map((p) => ({ tp: p.tp, offset: p.offset })),
       drop: (tps) => {

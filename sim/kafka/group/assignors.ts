@@ -3,9 +3,12 @@
  * `roundrobin`, `sticky` and `cooperative-sticky`, giving the assignment the Java classes of the
  * Kafka clients (trunk of October 2024, 4.0.0-SNAPSHOT) give for the same subscriptions (kafka-source-notes
  * §13); and the KIP-848 server-side `uniform` of Kafka 4.1 (§15; the server-side `range` gives what the
- * client's does). Rack-aware assignment (client.rack, KIP-881) is not modelled: every member is taken to have no rack.
+ * client's does). range and the sticky assignors are rack-aware as since Kafka 3.5 (KIP-881) when members have
+ * a rack (client.rack) and partitions' replicas have racks (broker.rack); roundrobin is not, and neither is
+ * Kafka 4.1's uniform (its rack-aware code was removed before release, KAFKA-16694).
  */
 import { compareJavaStrings, javaHashMapOrder } from './java-order.js';
+import { rangeAssign } from './range.js';
 import { serverAssign } from './server-assignors.js';
 import { stickyAssign } from './sticky.js';
 import { parseTopicId, type TopicId, topicIdFromName } from './topic-id.js';
@@ -27,6 +30,17 @@ export interface AssignOptions {
    * order of topics in Kafka's Uuid-keyed sets; a topic without one gets an id derived from its name.
    */
   readonly topicIds?: Readonly<Record<string, string>>;
+  /**
+   * range and the sticky assignors (KIP-881): the racks (broker.rack) of each partition's replicas, by topic
+   * name, one list per partition in partition order: `{ orders: [['a', 'b'], ['b', 'c'], ['c', 'a']] }`.
+   * A topic left out, or a replica without a rack, has none. Other assignors ignore it.
+   */
+  readonly partitionRacks?: Readonly<Record<string, readonly (readonly string[])[]>>;
+  /**
+   * AbstractPartitionAssignor.preferRackAwareLogic, a switch of Kafka's unit tests (never set in a real
+   * consumer): use the rack-aware logic even when every partition has replicas on every rack.
+   */
+  readonly preferRackAwareLogic?: boolean;
 }
 
 /** A member of the group as the leader sees it in the JoinGroup response. */
@@ -40,6 +54,8 @@ export interface GroupMember {
   readonly ownedPartitions?: readonly TopicPartition[];
   /** The generation in which it got ownedPartitions (absent: Kafka's DEFAULT_GENERATION, −1); uniform ignores it. */
   readonly generation?: number;
+  /** Its client.rack (Subscription.rackId, KIP-881); absent or empty: none. Only range and the sticky assignors use it. */
+  readonly rack?: string;
 }
 
 export interface MemberAssignment {
@@ -64,6 +80,11 @@ export interface GroupAssignment {
    * uniform: which builder (the group's SubscriptionType: every member subscribes to the same names → homogeneous).
    */
   readonly path?: 'constrained' | 'general' | 'homogeneous' | 'heterogeneous';
+  /**
+   * true when range or a sticky assignor used its rack-aware logic: some member's rack holds replicas and some
+   * partition is not on every rack (AbstractPartitionAssignor.useRackAwareAssignment). Absent otherwise.
+   */
+  readonly rackAware?: true;
   /** uniform: the topic id used for each topic, given or derived from its name. */
   readonly topicIds?: Record<string, string>;
   /** One per member, in the order given. */
@@ -100,23 +121,6 @@ function membersSorted(input: AssignorInput, filter: (s: Subscription) => boolea
     .filter(filter)
     .sort(compareMembers)
     .map((m) => m.id);
-}
-
-/** RangeAssignor.assignPartitions without racks: per topic, ranges to the members in MemberInfo order. */
-function rangeAssign(input: AssignorInput): AssignorOutput {
-  const assignment = emptyAssignment(input);
-  for (const [topic, count] of input.partitionsPerTopic) {
-    const consumers = membersSorted(input, (s) => s.topics.includes(topic));
-    if (consumers.length === 0) continue;
-    const each = Math.floor(count / consumers.length);
-    const extra = count % consumers.length;
-    consumers.forEach((c, i) => {
-      const start = each * i + Math.min(i, extra);
-      const length = each + (i < extra ? 1 : 0);
-      for (let p = start; p < start + length; p++) assignment.get(c)!.push(input.pool.get(topic, p));
-    });
-  }
-  return { assignment };
 }
 
 /** RoundRobinAssignor.assign: all partitions (topics in name order) dealt round the members in MemberInfo order, skipping non-subscribers. */
@@ -187,10 +191,32 @@ function checkMember(m: GroupMember, topics: ReadonlyMap<string, number>, pool: 
   if (twice !== undefined) throw new AssignError(`${where}: subscribes to ${twice} twice`);
   if (m.generation !== undefined && (!Number.isInteger(m.generation) || m.generation < -1))
     throw new AssignError(`${where}: generation must be a whole number ≥ -1 (got ${JSON.stringify(m.generation)})`);
-  return { topics: subscribed, groupInstanceId: m.groupInstanceId, owned: checkOwned(m, topics, pool), generation: m.generation };
+  if (m.rack !== undefined && typeof m.rack !== 'string') throw new AssignError(`${where}: rack must be a string (client.rack)`);
+  const rack = m.rack === undefined || m.rack === '' ? undefined : m.rack;
+  return { topics: subscribed, groupInstanceId: m.groupInstanceId, owned: checkOwned(m, topics, pool), generation: m.generation, rack };
 }
 
-function checkInput(members: readonly GroupMember[], partitionsPerTopic: Readonly<Record<string, number>>): AssignorInput {
+function checkPartitionRacks(given: AssignOptions['partitionRacks'], topics: ReadonlyMap<string, number>): Map<string, ReadonlySet<string>[]> {
+  const out = new Map<string, ReadonlySet<string>[]>();
+  if (given === undefined) return out;
+  if (given === null || typeof given !== 'object') throw new AssignError('partitionRacks: expected an object of topic name → one list of replica racks per partition');
+  for (const [topic, lists] of Object.entries(given)) {
+    const count = topics.get(checkTopicName(topic, 'partitionRacks'));
+    if (count === undefined) throw new AssignError(`partitionRacks: ${topic} is not one of the topics`);
+    if (!Array.isArray(lists) || lists.length !== count) throw new AssignError(`partitionRacks: ${topic} has ${count} partition${count === 1 ? '' : 's'}: give one list of replica racks for each`);
+    out.set(
+      topic,
+      lists.map((racks, p) => {
+        if (!Array.isArray(racks) || racks.some((r) => typeof r !== 'string' || r === ''))
+          throw new AssignError(`partitionRacks: ${topic}-${p}: expected a list of rack names (the racks of its replicas)`);
+        return new Set(racks);
+      }),
+    );
+  }
+  return out;
+}
+
+function checkInput(members: readonly GroupMember[], partitionsPerTopic: Readonly<Record<string, number>>, options: AssignOptions): AssignorInput {
   const topics = checkTopics(partitionsPerTopic);
   if (!Array.isArray(members) || members.length === 0) throw new AssignError('members: give at least one member');
   if (members.length > ASSIGN_LIMITS.members) throw new AssignError(`${members.length} members: at most ${ASSIGN_LIMITS.members} are accepted`);
@@ -209,7 +235,9 @@ function checkInput(members: readonly GroupMember[], partitionsPerTopic: Readonl
   // AbstractPartitionAssignor.assign: only subscribed topics that have metadata.
   const subscribed = new Set([...subscriptions.values()].flatMap((s) => s.topics));
   const perTopic = new Map([...topics].filter(([t]) => subscribed.has(t)));
-  return { members: javaHashMapOrder(members.map((m) => m.memberId)), subscriptions, partitionsPerTopic: perTopic, pool };
+  const partitionRacks = checkPartitionRacks(options.partitionRacks, topics);
+  const preferRackAwareLogic = options.preferRackAwareLogic === true;
+  return { members: javaHashMapOrder(members.map((m) => m.memberId)), subscriptions, partitionsPerTopic: perTopic, pool, partitionRacks, preferRackAwareLogic };
 }
 
 function checkTopicIds(given: Readonly<Record<string, string>> | undefined, topics: Iterable<string>): Map<string, TopicId> {
@@ -259,9 +287,10 @@ function withheldList(input: AssignorInput, withheld: ReadonlyMap<TopicPartition
  */
 export function assign(assignor: AssignorName, members: readonly GroupMember[], partitionsPerTopic: Readonly<Record<string, number>>, options: AssignOptions = {}): GroupAssignment {
   if (!(ASSIGNOR_NAMES as readonly string[]).includes(assignor)) throw new AssignError(`unknown assignor ${JSON.stringify(assignor)}; one of ${ASSIGNOR_NAMES.join(', ')}`);
-  const input = checkInput(members, partitionsPerTopic);
+  if (options === null || typeof options !== 'object') throw new AssignError('options: expected an object');
+  const input = checkInput(members, partitionsPerTopic, options);
   let out: AssignorOutput & { topicIds?: Record<string, string> };
-  if (assignor === 'range') out = rangeAssign(input);
+  if (assignor === 'range') out = rangeAssign(input, (topic) => membersSorted(input, (s) => s.topics.includes(topic)));
   else if (assignor === 'roundrobin') out = roundRobinAssign(input);
   else if (assignor === 'uniform') out = uniformAssign(input, members, checkTopics(partitionsPerTopic), options);
   else out = stickyAssign(input, assignor === 'cooperative-sticky');
@@ -273,5 +302,6 @@ export function assign(assignor: AssignorName, members: readonly GroupMember[], 
     return { memberId: m.memberId, ...(m.groupInstanceId !== undefined ? { groupInstanceId: m.groupInstanceId } : {}), partitions, revoked };
   });
   const ids = out.topicIds ? { topicIds: out.topicIds } : {};
-  return { assignor, ...(out.path ? { path: out.path } : {}), ...ids, members: result, withheld: withheldList(input, out.withheld) };
+  const rackAware = out.rackAware === true ? { rackAware: true as const } : {};
+  return { assignor, ...(out.path ? { path: out.path } : {}), ...rackAware, ...ids, members: result, withheld: withheldList(input, out.withheld) };
 }

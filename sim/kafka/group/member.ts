@@ -33,6 +33,8 @@ export interface MemberConfig {
   retryBackoffMs: number;
   autoCommit: boolean;
   autoCommitIntervalMs: number;
+  /** client.rack, sent in the subscription (KIP-881, 3.5+); undefined: none, or an older version (the behaviour rackAwareAssignment). */
+  rack?: string;
 }
 
 /** What the member needs of its consumer. */
@@ -47,6 +49,8 @@ export interface MemberHost {
   anyBroker(): number;
   /** Partition count of a topic from the consumer's metadata, undefined if unknown. */
   partitionCount(topic: string): number | undefined;
+  /** The racks of each partition's replicas from the consumer's metadata, undefined if the topic is unknown. */
+  partitionRacks(topic: string): string[][] | undefined;
   /** The partitions it owns now. */
   owned(): string[];
   /** The positions to commit (SubscriptionState.allConsumed). */
@@ -102,6 +106,11 @@ export class GroupMember {
    * metadata shows another count (partitions added), it rejoins so the group assigns them.
    */
   private assignmentSnapshot: Record<string, number> | null = null;
+  /**
+   * With client.rack (KIP-881, KAFKA-14867): the leader's view of each subscribed partition's replica racks
+   * when it assigned (MetadataSnapshot's PartitionRackInfo), one key per topic; a change rejoins too.
+   */
+  private rackSnapshot: Record<string, string> | null = null;
   /** Partitions whose committed offsets must be fetched again once the coordinator is found. */
   private refetch: string[] | null = null;
   /** In onJoinPrepare (waiting for its commit): poll() returns nothing meanwhile. */
@@ -120,7 +129,7 @@ export class GroupMember {
     return this.cfg.assignors.every((a) => a === 'cooperative-sticky');
   }
 
-  /** New metadata: the leader rejoins if a subscribed topic's partition count changed (needRejoin). */
+  /** New metadata: the leader rejoins if a subscribed topic's partition count (or, with client.rack, a partition's replica racks) changed (needRejoin). */
   onMetadata(): void {
     const snap = this.assignmentSnapshot;
     if (snap === null || this.state !== 'stable') return;
@@ -130,6 +139,16 @@ export class GroupMember {
       this.assignmentSnapshot = null;
       return this.requestRejoin(`the leader's metadata shows ${topic} with ${now} partitions, not ${n}`);
     }
+    for (const [topic, racks] of Object.entries(this.rackSnapshot ?? {})) {
+      if (this.racksKey(topic) === racks) continue;
+      this.assignmentSnapshot = null;
+      return this.requestRejoin(`the leader's metadata shows other replica racks for ${topic}`);
+    }
+  }
+
+  /** PartitionRackInfo of a topic's partitions, as one string: each partition's set of replica racks. */
+  private racksKey(topic: string): string {
+    return JSON.stringify((this.host.partitionRacks(topic) ?? []).map((racks) => [...new Set(racks)].sort()));
   }
 
   /** A new process incarnation (start or restart): a new member, unless static. */
@@ -235,7 +254,8 @@ export class GroupMember {
     this.rejoinReason = null;
     this.state = 'joining';
     const owned = this.host.owned();
-    const protocols: M.JoinProtocol[] = this.cfg.assignors.map((name) => ({ name, topics: [this.host.topic], owned, generation: this.ownedGeneration }));
+    const rack = this.cfg.rack !== undefined ? { rack: this.cfg.rack } : {};
+    const protocols: M.JoinProtocol[] = this.cfg.assignors.map((name) => ({ name, topics: [this.host.topic], owned, generation: this.ownedGeneration, ...rack }));
     this.send(this.coordinator, 'JoinGroup', { kind: 'join' }, (correlationId) => ({
       correlationId,
       group: this.cfg.group,
@@ -287,14 +307,18 @@ export class GroupMember {
       if (n !== undefined) counts[t] = n;
     }
     this.assignmentSnapshot = counts;
+    this.rackSnapshot = this.cfg.rack === undefined ? null : Object.fromEntries(Object.keys(counts).map((t) => [t, this.racksKey(t)]));
     const members = r.members.map((m) => ({
       memberId: m.memberId,
       ...(m.instanceId !== undefined ? { groupInstanceId: m.instanceId } : {}),
       topics: m.protocol.topics,
       ownedPartitions: m.protocol.owned.map(parseTp),
       ...(m.protocol.generation >= 0 ? { generation: m.protocol.generation } : {}),
+      ...(m.protocol.rack !== undefined ? { rack: m.protocol.rack } : {}),
     }));
-    const out = assign(r.protocol as AssignorName, members, counts);
+    const partitionRacks: Record<string, string[][]> = {};
+    for (const t of Object.keys(counts)) partitionRacks[t] = this.host.partitionRacks(t)!;
+    const out = assign(r.protocol as AssignorName, members, counts, { partitionRacks });
     return out.members.map((m) => ({ memberId: m.memberId, partitions: m.partitions.map((p) => `${p.topic}-${p.partition}`) }));
   }
 

@@ -32,6 +32,8 @@ export interface JoinProtocol {
   owned: string[];
   /** The generation of `owned` (-1: none). */
   generation: number;
+  /** client.rack (ConsumerProtocolSubscription v3's rackId, KIP-881); absent: none, or a version before 3.5. */
+  rack?: string;
 }
 
 export interface FindCoordinatorRequest {

@@ -1,9 +1,11 @@
 /**
- * AbstractStickyAssignor.GeneralAssignmentBuilder (Kafka clients), without racks: for members whose
- * subscriptions differ. Keeps what members own, hands out the rest to the least-loaded eligible member,
- * then moves partitions while the assignment is unbalanced, preferring a partition's previous owner.
+ * AbstractStickyAssignor.GeneralAssignmentBuilder (Kafka clients): for members whose subscriptions differ.
+ * Keeps what members own (if rack-aware, only what is on their racks), hands out the rest to the
+ * least-loaded eligible member (first on its rack, if rack-aware), then moves partitions while the
+ * assignment is unbalanced, preferring a partition's previous owner.
  */
 import { compareJavaStrings, javaTopicPartitionHash, JavaHashOrder } from './java-order.js';
+import type { RackInfo } from './sticky-racks.js';
 import { AssignorFailure, DEFAULT_GENERATION, removeFirst, type AssignorInput, type AssignorOutput, type OwnedPartitions, type TopicPartition } from './types.js';
 
 /** A TreeSet<String> of members ordered by SubscriptionComparator: assignment size, then member id. */
@@ -105,6 +107,7 @@ class GeneralBuilder {
   constructor(
     readonly input: AssignorInput,
     o: OwnedPartitions,
+    readonly rack: RackInfo,
   ) {
     this.current = o.owned;
     this.total = [...input.partitionsPerTopic.values()].reduce((a, b) => a + b, 0);
@@ -143,7 +146,7 @@ class GeneralBuilder {
     }
   }
 
-  /** assignOwnedPartitions: keep owned partitions of topics the member still subscribes to. */
+  /** assignOwnedPartitions: keep owned partitions of topics the member still subscribes to (and, if rack-aware, on its rack). */
   assignOwned(): Set<TopicPartition> {
     const assigned = new Set<TopicPartition>();
     for (const [consumer, list] of this.current) {
@@ -152,7 +155,7 @@ class GeneralBuilder {
         if (!this.topicConsumers.has(tp.topic)) {
           removeFirst(list, tp);
           this.partitionConsumer.delete(tp);
-        } else if (!topics.includes(tp.topic)) {
+        } else if (!topics.includes(tp.topic) || this.rack.racksMismatch(consumer, tp)) {
           removeFirst(list, tp);
           this.revocationRequired = true;
         } else assigned.add(tp);
@@ -190,19 +193,29 @@ class GeneralBuilder {
     return score;
   }
 
-  /** maybeAssign (no racks): each unassigned partition to the least-loaded member that subscribes to its topic. */
-  assignUnassigned(unassigned: readonly TopicPartition[]): void {
+  /**
+   * maybeAssign: each unassigned partition to the least-loaded member that subscribes to its topic (with
+   * `rack`, only one whose rack does not mismatch). With `removeAssigned`, what was assigned leaves the list.
+   */
+  assignUnassigned(unassigned: TopicPartition[], rack: RackInfo | null, removeAssigned: boolean): void {
+    const left: TopicPartition[] = [];
     for (const tp of unassigned) {
-      if (this.topicConsumers.get(tp.topic)!.length === 0) continue;
-      for (const consumer of this.sorted) {
-        if (!this.consumerTopics.get(consumer)!.includes(tp.topic)) continue;
-        this.sorted.remove(consumer);
-        this.current.get(consumer)!.push(tp);
-        this.partitionConsumer.set(tp, consumer);
-        this.sorted.add(consumer);
-        break;
-      }
+      if (this.topicConsumers.get(tp.topic)!.length === 0 || !this.maybeAssignPartition(tp, rack)) left.push(tp);
     }
+    if (removeAssigned) unassigned.splice(0, unassigned.length, ...left);
+  }
+
+  /** maybeAssignPartition. */
+  private maybeAssignPartition(tp: TopicPartition, rack: RackInfo | null): boolean {
+    for (const consumer of this.sorted) {
+      if (!this.consumerTopics.get(consumer)!.includes(tp.topic) || rack?.racksMismatch(consumer, tp) === true) continue;
+      this.sorted.remove(consumer);
+      this.current.get(consumer)!.push(tp);
+      this.partitionConsumer.set(tp, consumer);
+      this.sorted.add(consumer);
+      return true;
+    }
+    return false;
   }
 
   canConsumerParticipate(consumer: string): boolean {
@@ -225,7 +238,26 @@ class GeneralBuilder {
     this.sorted.add(old);
   }
 
-  /** performReassignments (no racks). */
+  /**
+   * Whether a partition's owner has 2+ more than another member of its topic: Kafka first looks among the
+   * members on the partition's racks when the owner is on one, then among all (the first check finds
+   * nothing the second would not, and both move the partition the same way).
+   */
+  private canMoveToLessLoaded(tp: TopicPartition, consumer: string): boolean {
+    const rack = this.rack.consumerRacks.get(consumer);
+    const racks = this.rack.partitionRacks.get(tp);
+    const others = this.topicConsumers.get(tp.topic)!;
+    if (rack !== undefined && racks !== undefined && racks.size > 0 && racks.has(rack)) {
+      const onRack = others.filter((o) => {
+        const r = this.rack.consumerRacks.get(o);
+        return r !== undefined && racks.has(r);
+      });
+      if (onRack.some((other) => this.size(consumer) > this.size(other) + 1)) return true;
+    }
+    return others.some((other) => this.size(consumer) > this.size(other) + 1);
+  }
+
+  /** performReassignments. */
   performReassignments(partitions: readonly TopicPartition[]): boolean {
     let performed = false;
     let modified: boolean;
@@ -240,7 +272,7 @@ class GeneralBuilder {
           performed = modified = true;
           continue;
         }
-        if (this.topicConsumers.get(tp.topic)!.some((other) => this.size(consumer) > this.size(other) + 1)) {
+        if (this.canMoveToLessLoaded(tp, consumer)) {
           this.reassign(tp);
           performed = modified = true;
         }
@@ -256,10 +288,16 @@ function removeAllInPlace(list: TopicPartition[], drop: ReadonlySet<TopicPartiti
   list.length = w;
 }
 
-/** GeneralAssignmentBuilder.balance (no racks). */
+/** GeneralAssignmentBuilder.balance. */
 function balance(b: GeneralBuilder, unassigned: TopicPartition[]): void {
   const initializing = b.current.get(b.sorted.last())!.length === 0;
-  b.assignUnassigned(unassigned);
+  // First on the members' racks, then the rest anywhere.
+  let toAssign = unassigned;
+  if (b.rack.consumerRacks.size > 0) {
+    toAssign = [...unassigned];
+    b.assignUnassigned(toAssign, b.rack, true);
+  }
+  b.assignUnassigned(toAssign, null, false);
   const fixedPartitions = new Set<TopicPartition>();
   for (const [topic, consumers] of b.topicConsumers) if (consumers.length < 2) for (let p = 0; p < b.input.partitionsPerTopic.get(topic)!; p++) fixedPartitions.add(b.input.pool.get(topic, p));
   removeAllInPlace(b.sortedAll, fixedPartitions);
@@ -284,9 +322,9 @@ function balance(b: GeneralBuilder, unassigned: TopicPartition[]): void {
   for (const [consumer, list] of fixed) b.current.set(consumer, list);
 }
 
-/** GeneralAssignmentBuilder.build (no racks). */
-export function generalAssign(input: AssignorInput, o: OwnedPartitions): AssignorOutput {
-  const b = new GeneralBuilder(input, o);
+/** GeneralAssignmentBuilder.build. */
+export function generalAssign(input: AssignorInput, o: OwnedPartitions, rack: RackInfo): AssignorOutput {
+  const b = new GeneralBuilder(input, o, rack);
   const assigned = b.assignOwned();
   // With nothing assigned Kafka hands back sortedAllPartitions itself: both lists are then one list.
   const unassigned = assigned.size === 0 ? b.sortedAll : b.sortedAll.filter((tp) => !assigned.has(tp));

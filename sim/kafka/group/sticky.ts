@@ -1,11 +1,13 @@
 /**
- * AbstractStickyAssignor (Kafka clients, org.apache.kafka.clients.consumer.internals), without racks:
- * `assignPartitions` → `allSubscriptionsEqual` → ConstrainedAssignmentBuilder when every member has the
- * same subscription, else GeneralAssignmentBuilder (sticky-general.ts). StickyAssignor returns the result
- * as is; CooperativeStickyAssignor then removes the partitions that change owner (`adjustAssignment`).
+ * AbstractStickyAssignor (Kafka clients, org.apache.kafka.clients.consumer.internals), rack-aware since 3.5
+ * (KIP-881, RackInfo in sticky-racks.ts): `assignPartitions` → `allSubscriptionsEqual` →
+ * ConstrainedAssignmentBuilder when every member has the same subscription, else GeneralAssignmentBuilder
+ * (sticky-general.ts). StickyAssignor returns the result as is; CooperativeStickyAssignor then removes the
+ * partitions that change owner (`adjustAssignment`).
  */
 import { compareJavaStrings } from './java-order.js';
 import { generalAssign } from './sticky-general.js';
+import { RackInfo } from './sticky-racks.js';
 import { AssignorFailure, DEFAULT_GENERATION, removeFirst, type AssignorInput, type AssignorOutput, type OwnedPartitions, type TopicPartition } from './types.js';
 
 function sameTopics(a: ReadonlySet<string>, b: readonly string[]): boolean {
@@ -74,12 +76,18 @@ interface Constrained {
   readonly transferring: Map<TopicPartition, string>;
   readonly underMin: string[];
   exactlyMin: string[];
+  readonly rack: RackInfo;
 }
 
-/** ConstrainedAssignmentBuilder.assignOwnedPartitions: keep owned partitions up to the quota. */
+/** ConstrainedAssignmentBuilder.assignOwnedPartitions: keep owned partitions (on the member's rack, if rack-aware) up to the quota. */
 function assignOwned(s: Constrained, owned: Map<string, TopicPartition[]>): void {
   for (const [consumer, list] of owned) {
-    const mine = [...list].sort((a, b) => a.partition - b.partition || compareJavaStrings(a.topic, b.topic)).filter((tp) => !s.multipleOwners.has(tp));
+    const onRack = list.filter((tp) => {
+      const mismatch = s.rack.racksMismatch(consumer, tp);
+      if (mismatch) s.maybeRevoked.set(tp, consumer);
+      return !mismatch;
+    });
+    const mine = onRack.sort((a, b) => a.partition - b.partition || compareJavaStrings(a.topic, b.topic)).filter((tp) => !s.multipleOwners.has(tp));
     const target = s.assignment.get(consumer)!;
     const keep = (n: number) => {
       for (const tp of mine.slice(0, n)) {
@@ -111,6 +119,43 @@ function assignNew(s: Constrained, tp: TopicPartition, consumer: string): number
   return list.length;
 }
 
+/**
+ * ConstrainedAssignmentBuilder.assignRackAwareRoundRobin: members under the minimum quota, round robin, take
+ * partitions on their racks up to it; then members at the minimum take one more on their rack while some may
+ * still go over it. Returns the partitions left unassigned, in order.
+ */
+function assignRackAwareRoundRobin(s: Constrained, unassigned: readonly TopicPartition[]): TopicPartition[] {
+  if (s.rack.consumerRacks.size === 0) return [...unassigned];
+  const left: TopicPartition[] = [];
+  let nextUnfilled = 0;
+  for (const tp of unassigned) {
+    let consumer: string | undefined;
+    let nextIndex = s.rack.nextRackConsumer(tp, s.underMin, nextUnfilled);
+    if (nextIndex >= 0) {
+      consumer = s.underMin[nextIndex]!;
+      const count = s.assignment.get(consumer)!.length + 1;
+      if (count >= s.minQuota) {
+        removeFirst(s.underMin, consumer);
+        if (count < s.maxQuota && s.currentOverMin < s.expectedOverMin) s.exactlyMin.push(consumer);
+      } else nextIndex++;
+      nextUnfilled = s.underMin.length === 0 ? 0 : nextIndex % s.underMin.length;
+    } else if (s.exactlyMin.length > 0) {
+      const first = s.rack.nextRackConsumer(tp, s.exactlyMin, 0);
+      if (first >= 0) {
+        consumer = s.exactlyMin[first]!;
+        if (s.assignment.get(consumer)!.length + 1 === s.maxQuota) {
+          s.exactlyMin.splice(first, 1);
+          s.currentOverMin++;
+          if (s.currentOverMin === s.expectedOverMin) s.exactlyMin = [];
+        }
+      }
+    }
+    if (consumer !== undefined) assignNew(s, tp, consumer);
+    else left.push(tp);
+  }
+  return left;
+}
+
 /** ConstrainedAssignmentBuilder.assignRoundRobin, with Java's LinkedList iterator (next / remove). */
 function assignRoundRobin(s: Constrained, unassigned: readonly TopicPartition[]): void {
   let it = 0; // index of the iterator's next element in underMin
@@ -139,8 +184,8 @@ function verifyUnfilled(s: Constrained): void {
   for (const m of s.underMin) if (s.assignment.get(m)!.length !== s.minQuota) throw new AssignorFailure(`Consumer: [${m}] doesn't reach minQuota partitions, and no more partitions to be assigned`);
 }
 
-/** ConstrainedAssignmentBuilder.build (no racks): every member has the same subscription. */
-export function constrainedAssign(input: AssignorInput, o: OwnedPartitions): AssignorOutput {
+/** ConstrainedAssignmentBuilder.build: every member has the same subscription. */
+export function constrainedAssign(input: AssignorInput, o: OwnedPartitions, rack: RackInfo): AssignorOutput {
   const all = sortedPartitions(input);
   const n = o.owned.size;
   const s: Constrained = {
@@ -155,12 +200,14 @@ export function constrainedAssign(input: AssignorInput, o: OwnedPartitions): Ass
     transferring: new Map(),
     underMin: [],
     exactlyMin: [],
+    rack,
   };
   assignOwned(s, o.owned);
   const unassigned = all.filter((tp) => !s.assigned.has(tp));
   s.underMin.sort(compareJavaStrings);
   s.exactlyMin.sort(compareJavaStrings);
-  assignRoundRobin(s, unassigned);
+  const left = assignRackAwareRoundRobin(s, rack.sortPartitionsByRackConsumers(unassigned));
+  assignRoundRobin(s, left);
   verifyUnfilled(s);
   return { assignment: s.assignment, path: 'constrained', withheld: s.transferring };
 }
@@ -183,9 +230,11 @@ function transferringOwnership(input: AssignorInput, assignment: Map<string, Top
 /** StickyAssignor (eager) when cooperative is false; CooperativeStickyAssignor when true. */
 export function stickyAssign(input: AssignorInput, cooperative: boolean): AssignorOutput {
   const o = allSubscriptionsEqual(input);
-  const out = o.allEqual ? constrainedAssign(input, o) : generalAssign(input, o);
-  if (!cooperative) return { assignment: out.assignment, path: out.path! };
+  const rack = new RackInfo(input);
+  const out = o.allEqual ? constrainedAssign(input, o, rack) : generalAssign(input, o, rack);
+  const rackAware = rack.consumerRacks.size > 0 ? { rackAware: true } : {};
+  if (!cooperative) return { assignment: out.assignment, path: out.path!, ...rackAware };
   const withheld = out.withheld ?? transferringOwnership(input, out.assignment);
   for (const [tp, consumer] of withheld) removeFirst(out.assignment.get(consumer)!, tp);
-  return { assignment: out.assignment, path: out.path!, withheld };
+  return { assignment: out.assignment, path: out.path!, withheld, ...rackAware };
 }

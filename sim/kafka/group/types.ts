@@ -27,6 +27,8 @@ export interface Subscription {
   readonly owned: readonly TopicPartition[];
   /** Its generation; undefined when the member sent none (Kafka: Optional.empty, DEFAULT_GENERATION −1). */
   readonly generation: number | undefined;
+  /** Its client.rack (Subscription.rackId, ConsumerProtocolSubscription v3, KIP-881); undefined: none (Kafka drops an empty one). */
+  readonly rack: string | undefined;
 }
 
 /**
@@ -38,12 +40,41 @@ export interface AssignorInput {
   readonly subscriptions: ReadonlyMap<string, Subscription>;
   readonly partitionsPerTopic: ReadonlyMap<string, number>;
   readonly pool: PartitionPool;
+  /** The racks of each partition's replicas (PartitionInfo.replicas' Node.rack, nulls left out), by topic then partition; a topic not here has none. */
+  readonly partitionRacks: ReadonlyMap<string, readonly ReadonlySet<string>[]>;
+  /** AbstractPartitionAssignor.preferRackAwareLogic: Kafka's unit tests set it to use the rack-aware logic even when every partition is on every rack. */
+  readonly preferRackAwareLogic: boolean;
+}
+
+const NO_RACKS: ReadonlySet<string> = new Set();
+
+/** The racks of a partition's replicas (empty when none has a rack). */
+export function racksOf(input: AssignorInput, tp: TopicPartition): ReadonlySet<string> {
+  return input.partitionRacks.get(tp.topic)?.[tp.partition] ?? NO_RACKS;
+}
+
+/**
+ * AbstractPartitionAssignor.useRackAwareAssignment: only when some consumer is on a rack that holds replicas,
+ * and (unless preferRackAwareLogic) some partition is not on every rack there is (else any choice is rack-local).
+ */
+export function useRackAwareAssignment(
+  consumerRacks: ReadonlySet<string>,
+  partitionRacks: ReadonlySet<string>,
+  racksPerPartition: Iterable<ReadonlySet<string>>,
+  preferRackAwareLogic: boolean,
+): boolean {
+  if (consumerRacks.size === 0 || ![...consumerRacks].some((r) => partitionRacks.has(r))) return false;
+  if (preferRackAwareLogic) return true;
+  for (const racks of racksPerPartition) if (racks.size !== partitionRacks.size || [...racks].some((r) => !partitionRacks.has(r))) return true;
+  return false;
 }
 
 /** What an assignor returns: each member's partitions, and for the sticky family the path taken. */
 export interface AssignorOutput {
   readonly assignment: Map<string, TopicPartition[]>;
   readonly path?: 'constrained' | 'general' | 'homogeneous' | 'heterogeneous';
+  /** range and the sticky assignors: the rack-aware logic ran (KIP-881). */
+  readonly rackAware?: boolean;
   /** cooperative-sticky: partitions held back this round because their owner must revoke them first, to their next owner. */
   readonly withheld?: Map<TopicPartition, string>;
 }

@@ -45,10 +45,38 @@ describe('profiles', () => {
   });
 
   it("sets each generation's behaviour", () => {
-    expect(resolveBehaviour('0.10')).toEqual({ truncation: 'highWatermark', controller: 'zookeeper', hwFrozenUnderMinIsr: false, eligibleLeaderReplicas: false, consumerTruncationDetection: false });
-    expect(resolveBehaviour('2.8')).toEqual({ truncation: 'divergingEpoch', controller: 'zookeeper', hwFrozenUnderMinIsr: false, eligibleLeaderReplicas: false, consumerTruncationDetection: true });
-    expect(resolveBehaviour('3.9')).toEqual({ truncation: 'divergingEpoch', controller: 'kraft', hwFrozenUnderMinIsr: true, eligibleLeaderReplicas: false, consumerTruncationDetection: true });
-    expect(resolveBehaviour('4.1')).toEqual({ truncation: 'divergingEpoch', controller: 'kraft', hwFrozenUnderMinIsr: true, eligibleLeaderReplicas: true, consumerTruncationDetection: true });
+    expect(resolveBehaviour('0.10')).toEqual({
+      truncation: 'highWatermark',
+      controller: 'zookeeper',
+      hwFrozenUnderMinIsr: false,
+      eligibleLeaderReplicas: false,
+      consumerTruncationDetection: false,
+      rackAwareAssignment: false,
+    });
+    expect(resolveBehaviour('2.8')).toEqual({
+      truncation: 'divergingEpoch',
+      controller: 'zookeeper',
+      hwFrozenUnderMinIsr: false,
+      eligibleLeaderReplicas: false,
+      consumerTruncationDetection: true,
+      rackAwareAssignment: false,
+    });
+    expect(resolveBehaviour('3.9')).toEqual({
+      truncation: 'divergingEpoch',
+      controller: 'kraft',
+      hwFrozenUnderMinIsr: true,
+      eligibleLeaderReplicas: false,
+      consumerTruncationDetection: true,
+      rackAwareAssignment: true,
+    });
+    expect(resolveBehaviour('4.1')).toEqual({
+      truncation: 'divergingEpoch',
+      controller: 'kraft',
+      hwFrozenUnderMinIsr: true,
+      eligibleLeaderReplicas: true,
+      consumerTruncationDetection: true,
+      rackAwareAssignment: true,
+    });
   });
 
   it('a scenario without a version behaves as 4.1; behaviour keys override one by one', () => {
