@@ -325,6 +325,19 @@ const CompareSchema = z
   })
   .meta({ description: "What to compare this scenario with (the visualizer's compare mode, b): {with: NAME} or {set: {SETTING: VALUE}}, exactly one." });
 
+const CounterexampleSchema = z
+  .strictObject({
+    check: CheckNameSchema.meta({ description: 'The check the run violates.' }),
+    base: z.string().min(1).max(1000).optional().meta({ description: 'The scenario the search started from (its path).' }),
+    run: z.number().int().nonnegative().optional().meta({ description: 'Which run of the search found it.' }),
+    shrunkFrom: z.number().int().nonnegative().optional().meta({ description: 'How many faults it had before shrinking.' }),
+    command: line(1000, 'The command that reproduces it.').optional(),
+  })
+  .meta({
+    description:
+      'This scenario is a counterexample a failure search (kafkasim explore) found: the check it violates and where it came from. The simulator ignores it; the visualizer jumps to the violation.',
+  });
+
 export const ScenarioSchema = z
   .strictObject({
     $schema: z.string().optional().meta({ description: 'Path or URL of this JSON Schema (for editors; ignored).' }),
@@ -360,6 +373,10 @@ export const ScenarioSchema = z
     consumers: upTo(ConsumerSchema, LIMITS.consumers, 'consumers').optional(),
     faults: upTo(FaultSchema, LIMITS.faults, 'faults').optional().meta({ description: 'Faults; applied in time order (stable).' }),
     expect: ExpectSchema.optional().meta({ description: 'What the run must show; checked by kafkasim run (exit code 1 when it fails) and by the tests.' }),
+    liveness: duration(
+      'A liveness phase after the run: at the end of duration everything is healed (links, slow disks, paused and stopped or crashed processes) and the run goes on this long, quiet, for the liveness checks (write-answered, fully-replicated). They run only if it is at least the bound derived from the configs (docs/failures.md).',
+    ).optional(),
+    counterexample: CounterexampleSchema.optional(),
   })
   .meta({ title: 'kafkasim scenario', description: 'A kafkasim scenario: a Kafka cluster, its workload, faults and expectations.' });
 
