@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Checker } from '../../../sim/checks/checks.js';
 import type { LivenessBounds } from '../../../sim/checks/liveness.js';
 import { livenessBounds } from '../../../sim/run/liveness-bound.js';
+import { evaluateExpect } from '../../../sim/report/expect.js';
 import { simulate } from '../../../sim/run/simulation.js';
 import { parseScenario } from '../../../sim/scenario/parse.js';
 import type { TraceEvent } from '../../../sim/trace/events.js';
@@ -209,5 +210,14 @@ describe('the counterexample block', () => {
     expect(() => parseScenario(block('  check: lost-records'), 'c.yaml')).toThrow(/counterexample\.check: .*no-acked-record-lost/);
     expect(() => parseScenario(block('  check: in-order\n  run: -1'), 'c.yaml')).toThrow(/counterexample\.run/);
     expect(() => parseScenario(block('  check: in-order\n  shrunk: 3'), 'c.yaml')).toThrow(/counterexample\.shrunk: unknown key.*shrunkFrom/);
+  });
+});
+
+describe("the visualizer's counterexample fixture", () => {
+  it('meets its expect block: the loss it is a counterexample of, and the liveness checks pass after healing', () => {
+    const s = parseScenario(readFileSync('test/viz/fixtures/counterexample-acks1.yaml', 'utf8'), 'counterexample-acks1.yaml');
+    const r = simulate(s);
+    expect(r.liveness.checked).toBe(true);
+    expect(evaluateExpect(s.expect!, r).passed).toBe(true);
   });
 });
