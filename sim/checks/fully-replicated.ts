@@ -3,11 +3,11 @@
  * end of a run whose liveness phase is checked (liveness.ts), each partition
  *
  * - has a leader;
- * - has every replica of its assignment in its ISR (Kafka's under-replicated partitions metric is 0:
- *   ReplicaManager's UnderReplicatedPartitions, isr.size < assignment size);
+ * - has every replica of its assignment in its ISR (Kafka's UnderReplicatedPartitions metric is 0:
+ *   Partition.isUnderReplicated, replication factor minus ISR size > 0);
  * - has every replica's log holding the leader's records up to the leader's high watermark of
  *   replica.lag.time.max.ms before the end, identical to the leader's log there. An in-sync follower may
- *   lag the leader by replica.lag.time.max.ms (Partition.isFollowerInSync / Replica.isCaughtUp), so what
+ *   lag the leader by replica.lag.time.max.ms (Partition.isFollowerOutOfSync / ReplicaState.isCaughtUp), so what
  *   the leader had committed that long ago must be on every replica, acknowledged records included.
  *
  * Acknowledged records missing from the leader itself are no-acked-record-lost's.
