@@ -33,7 +33,10 @@ export function renderChecks(app: App): void {
   // The liveness checks run only after a quiet, healed end of the run; else the summary says why not.
   const skipped = s.liveness?.checked === false ? LIVENESS_CHECKS : [];
   const ran = CHECK_NAMES.filter((c) => !skipped.includes(c));
-  const liveness = skipped.length > 0 ? Object.assign(document.createElement('div'), { className: 'liveness muted', textContent: `${skipped.join(', ')} skipped: ${s.liveness.skipped}` }) : undefined;
+  const liveness =
+    skipped.length > 0
+      ? Object.assign(document.createElement('span'), { className: 'liveness muted', textContent: ` · liveness checks skipped`, title: `${skipped.join(', ')} skipped: ${s.liveness.skipped}` })
+      : undefined;
   if (liveness !== undefined) liveness.dataset.testid = 'liveness-skipped';
   if (vs.length === 0) {
     el.className = 'pass';
