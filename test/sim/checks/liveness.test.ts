@@ -110,6 +110,17 @@ describe('write-answered', () => {
     expect(check([batch!, ...rest, ...resealed], 100 * S).violations.filter((v) => v.check === 'write-answered')).toEqual([]);
   });
 
+  it('takes batches and acknowledgements as fields too (summary mode)', () => {
+    const c = new Checker(BOUNDS);
+    c.event(header(100 * S));
+    c.batch(1 * S, 'p1', 7, 't-0', 0, 10, 1000, 1 * S);
+    c.batch(1 * S, 'p1', 7, 't-0', 10, 5, 500, 1 * S);
+    c.acked(1.1 * S, 'p1', 7, 't-0', 0, 10, 0, 1);
+    c.event({ type: 'end', t: 100 * S });
+    const r = c.finish();
+    expect(r.violations.filter((v) => v.check === 'write-answered').map((v) => [v.check, v.detail.split(' had')[0]])).toEqual([['write-answered', '5 record(s) in 1 batch(es) of producer p1']]);
+  });
+
   it('does not wait for batches sealed within the settle bound of the end', () => {
     const late: TraceEvent = { type: 'batch', t: 60 * S, producer: 'p1', pid: 7, tp: 't-0', seq: 10, count: 5, bytes: 500, firstUs: 60 * S };
     expect(check([...oneBatch(true), late], 100 * S).violations).toEqual([]);
@@ -164,6 +175,15 @@ describe('the liveness option', () => {
     const b = livenessBounds(parseScenario(base, 'killed-leader.yaml'));
     expect(b.boundUs).toBe(76 * S);
     expect(b.derivation).toMatch(/request.timeout.ms 30000.*replica.lag.time.max.ms 30000/);
+  });
+
+  it('gives the same verdicts and liveness report in summary mode (batches as fields) as in full mode', () => {
+    const s = parseScenario(`${base.replace(/^faults:\n/m, 'faults:\n  - { at: 5s, pause: producer p1 }\n  - { at: 12s, resume: producer p1 }\n')}\nliveness: 80s\n`, 'x.yaml');
+    const summary = simulate(s, { trace: 'summary' });
+    const full = simulate(s, { trace: 'full' });
+    expect(summary.liveness).toEqual(full.liveness);
+    expect(summary.violations).toEqual(full.violations);
+    expect(summary.liveness.checked).toBe(true);
   });
 
   it('rejects a liveness that is not a duration', () => {
