@@ -32,6 +32,7 @@ export interface ExploreFlags {
   keepGoing?: boolean;
   oneAtATime?: boolean;
   vary?: string[];
+  liveness?: string;
   progress?: boolean;
   json?: boolean;
   trace?: boolean;
@@ -51,6 +52,8 @@ export interface ExploreConfig {
   /** With --vary: how many combinations there are and which the base rejects (skipped). */
   combinations?: { total: number; rejected: Array<{ settings: string; why: string }> };
   keepGoing: boolean;
+  /** --liveness as given (the base's text already has it). */
+  liveness?: string;
   progress: boolean;
   json: boolean;
   writeTrace: boolean;
@@ -163,6 +166,7 @@ export function exploreConfig(base: Scenario, baseText: string, baseFile: string
     shrinkBudget: count('--shrink-budget', flags.shrinkBudget, 300, 0),
     ...(combinations ? { combinations } : {}),
     keepGoing: flags.keepGoing === true,
+    ...(flags.liveness !== undefined ? { liveness: flags.liveness } : {}),
     progress: flags.progress !== false && flags.json !== true,
     json: flags.json === true,
     writeTrace: flags.trace !== false,
@@ -181,6 +185,7 @@ export function searchFlags(c: ExploreConfig): string[] {
     ...(s.maxFaults !== 4 ? ['--max-faults', String(s.maxFaults)] : []),
     ...(s.quietMs !== undefined ? ['--quiet', `${s.quietMs}ms`] : []),
     ...(s.oneAtATime ? ['--one-at-a-time'] : []),
+    ...(c.liveness !== undefined ? ['--liveness', c.liveness] : []),
     ...(c.spec.checks.length > 0 ? ['--checks', c.spec.checks.join(',')] : []),
     ...Object.entries(c.spec.vary ?? {}).flatMap(([k, vs]) => ['--vary', `${k}=${vs.join(',')}`]),
   ];

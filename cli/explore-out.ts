@@ -27,6 +27,8 @@ export interface RunLine {
   error?: string;
   /** Settings drawn (explore --vary). */
   settings?: Record<string, SettingValue>;
+  /** Whether the run's liveness checks ran. */
+  livenessChecked?: boolean;
 }
 
 export interface CounterexampleLine {

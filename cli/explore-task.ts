@@ -30,6 +30,8 @@ export interface RunResult {
   cpuMs: number;
   /** The simulator stopped with an internal error: its message and where (the first stack frames). */
   error?: string;
+  /** Whether the liveness checks ran (the run ended quiet and healed for long enough). */
+  livenessChecked?: boolean;
 }
 
 /** Parsed bases by text: a worker parses its base once. */
@@ -82,5 +84,6 @@ function simulateTask(task: RunTask, start: NodeJS.CpuUsage): RunResult {
     traceHash: summary.traceHash,
     events: summary.events,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    livenessChecked: summary.liveness.checked,
   };
 }

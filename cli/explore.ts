@@ -9,7 +9,21 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { type CheckName, counterexampleName, describeSettings, describeStep, type ExploreCase, type Found, parseScenario, planSteps, Search, type Violation } from '../sim/index.js';
+import { parseDocument } from 'yaml';
+import {
+  type CheckName,
+  counterexampleName,
+  livenessBoundMs,
+  parseDurationUs,
+  describeSettings,
+  describeStep,
+  type ExploreCase,
+  type Found,
+  parseScenario,
+  planSteps,
+  Search,
+  type Violation,
+} from '../sim/index.js';
 import { type CounterexampleLine, ExploreFolderError, identityOf, mergeFolders, regressionTestOf, ResultFolder, type RunLine } from './explore-out.js';
 import { type ExploreConfig, exploreConfig, type ExploreFlags, ExploreOptionError, searchFlags } from './explore-options.js';
 import { createRunner, type Runner } from './explore-runner.js';
@@ -49,12 +63,14 @@ interface Stats {
   violations: Partial<Record<CheckName, number>>;
   failingRuns: number[];
   crashes: number;
+  /** Runs whose liveness checks ran (a quiet, healed end long enough). */
+  livenessChecked: number;
   cpuMs: number;
 }
 
 export class Explorer {
   readonly search: Search;
-  readonly stats: Stats = { runs: 0, resumed: 0, violations: {}, failingRuns: [], crashes: 0, cpuMs: 0 };
+  readonly stats: Stats = { runs: 0, resumed: 0, violations: {}, failingRuns: [], crashes: 0, livenessChecked: 0, cpuMs: 0 };
   readonly failing: Failing[] = [];
   readonly counterexamples: CounterexampleLine[] = [];
   readonly crashes: CrashLine[] = [];
@@ -107,6 +123,7 @@ export class Explorer {
     const line: RunLine = { run, seed: c.seed, faults: planSteps(c.steps, this.search.window).length, violations: failures.map((v) => v.check), acked: r.acked, lost: r.lost, hash: r.traceHash };
     if (r.error !== undefined) line.error = r.error;
     if (c.settings !== undefined) line.settings = c.settings;
+    if (r.livenessChecked !== undefined) line.livenessChecked = r.livenessChecked;
     this.folder.addRun(line);
     this.finished++;
     this.lines.push({ line, cpuMs: r.cpuMs });
@@ -121,6 +138,7 @@ export class Explorer {
     st.cpuMs += cpuMs;
     for (const check of new Set(line.violations)) st.violations[check] = (st.violations[check] ?? 0) + 1;
     if (line.error !== undefined) st.crashes++;
+    if (line.livenessChecked) st.livenessChecked++;
     if (line.violations.length > 0 || line.error !== undefined) st.failingRuns.push(line.run);
   }
 
@@ -130,7 +148,7 @@ export class Explorer {
    */
   private upToFirstFailure(): void {
     const first = Math.min(...this.failing.map((f) => f.run));
-    Object.assign(this.stats, { runs: 0, violations: {}, failingRuns: [], crashes: 0, cpuMs: 0 });
+    Object.assign(this.stats, { runs: 0, violations: {}, failingRuns: [], crashes: 0, livenessChecked: 0, cpuMs: 0 });
     for (const { line, cpuMs } of this.lines) if (line.run <= first) this.count(line, cpuMs);
     this.failing.splice(0, this.failing.length, ...this.failing.filter((f) => f.run === first));
   }
@@ -265,6 +283,7 @@ export class Explorer {
       violations: this.stats.violations,
       failingRuns: this.stats.failingRuns.sort((a, b) => a - b).slice(0, 1000),
       internalErrors: this.stats.crashes,
+      livenessChecked: this.stats.livenessChecked,
       ...(c.combinations ? { combinations: c.combinations.total, combinationsRejected: c.combinations.rejected } : {}),
       counterexamples: this.counterexamples,
       crashes: this.crashes,
@@ -284,6 +303,9 @@ function formatSummary(s: ReturnType<Explorer['summary']>, outDir: string): stri
           .map(([k, n]) => `${k} in ${n} run${n === 1 ? '' : 's'}`)
           .join(', ')}`,
   ];
+  lines.push(
+    `liveness checks (write-answered, fully-replicated): ran in ${s.livenessChecked} of ${s.runs} runs${s.livenessChecked === 0 ? ' (no run ends with a long enough quiet, healed phase: --liveness auto adds one)' : ''}`,
+  );
   const rejected = (s.combinationsRejected ?? []) as Array<{ settings: string; why: string }>;
   if (rejected.length > 0) lines.push(`--vary: ${rejected.length} of ${s.combinations} combinations skipped (the scenario rejects them), e.g. ${rejected[0]!.settings}`);
   for (const c of s.counterexamples as CounterexampleLine[]) {
@@ -310,8 +332,28 @@ function formatSummary(s: ReturnType<Explorer['summary']>, outDir: string): stri
   return lines.join('\n') + '\n';
 }
 
+/**
+ * The base's text with `--liveness` applied: `liveness: D` (a duration, or `auto`: the bound the liveness
+ * checks need, derived from the scenario's configs, rounded up to a second).
+ */
+function withLiveness(text: string, file: string, liveness: string | undefined): string {
+  if (liveness === undefined) return text;
+  let value = liveness;
+  if (liveness === 'auto') value = `${Math.ceil(livenessBoundMs(parseScenario(text, file)) / 1000)}s`;
+  else {
+    try {
+      parseDurationUs(liveness);
+    } catch {
+      throw new ExploreOptionError(`--liveness: got ${liveness}; expected a duration such as 80s, or auto`);
+    }
+  }
+  const doc = parseDocument(text);
+  doc.set('liveness', value);
+  return doc.toString({ lineWidth: 0 });
+}
+
 async function exploreCommand(file: string, flags: ExploreFlags, io: ExploreIo, readText: (p: string) => string): Promise<number> {
-  const text = readText(file);
+  const text = withLiveness(readText(file), file, flags.liveness);
   const config = exploreConfig(parseScenario(text, file), text, file, flags, availableParallelism());
   const meta = { runs: config.runs ?? null, time: flags.time ?? null, shard: `${config.shard.index + 1}/${config.shard.count}` };
   const folder = new ResultFolder(config.outDir, identityOf(config.spec), meta);
@@ -384,6 +426,7 @@ export function addExploreCommand(program: Command, io: ExploreIo, readText: (p:
     .option('--faults <kinds>', 'fault kinds to draw: crash,power,partition,oneway,pause,slowdisk (default crash,power,partition)')
     .option('--checks <names>', 'checks whose violations count (default all)')
     .option('--vary <setting=v1,v2>', 'each run draws one of these values of a setting, like --set of run: acks=all,1 (repeatable; shrinks towards the first)', collect)
+    .option('--liveness <duration>', 'add a liveness phase to each run: heal everything after the faults and run this long (auto: the bound the liveness checks need)')
     .option('--max-faults <n>', 'at most this many faults a run (default 4)')
     .option('--one-at-a-time', 'a fault starts only after the previous one ended and the cluster recovered (the broker session timeout + 6s)')
     .option('--quiet <duration>', 'fault-free time at the end of each run, to recover before the checks (default the broker session timeout + 6s)')

@@ -32,7 +32,8 @@ export type { PartitionRow, TimelineItem } from './report/timeline.js';
 export { evaluateExpect, describeExpectation, meets, electionCounts, type ExpectEvaluation, type ExpectResult } from './report/expect.js';
 
 // Checks: invariants computed from the trace alone.
-export { CHECK_NAMES, Checker, type CheckName, type CheckResult, type Violation } from './checks/checks.js';
+export { CHECK_NAMES, LIVENESS_CHECKS, Checker, type CheckName, type CheckResult, type LivenessBounds, type LivenessReport, type Violation } from './checks/checks.js';
+export { livenessBounds, livenessBoundMs } from './run/liveness-bound.js';
 export { RECORD_COUNTER_DOCS, type RecordCounter, type RecordCounts } from './checks/records.js';
 
 // Kafka's algorithms, usable on their own.

@@ -31,6 +31,7 @@ const SHOTS = [
     end: true,
   },
   { file: 'compare-same.png', query: 'scenario=acks1-leader-loss&seed=3', size: [1280, 720], keys: ['b'], waitB: true, steps: crashIntoA },
+  { file: 'counterexample.png', query: 'scenario=killed-leader', size: [1280, 720], steps: openCounterexample },
 ];
 
 const hashOf = (page, id) => page.evaluate((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '', id);
@@ -48,6 +49,15 @@ async function crashIntoA(page) {
   );
   await page.waitForFunction(() => window.kafkasimViz?.state.done === true, null, { timeout: 180_000 });
   await page.evaluate(() => window.kafkasimViz.seekTime(52_000_000));
+}
+
+/** A counterexample file opened: the page jumps to its violation and outlines the records lost. */
+async function openCounterexample(page) {
+  await page.getByTestId('file').setInputFiles(join(ROOT, 'test/viz/fixtures/counterexample-acks1.yaml'));
+  await page.waitForFunction(() => window.kafkasimViz?.state.done === true && document.querySelector('#run-title')?.textContent?.startsWith('counterexample-acks1'), null, {
+    timeout: 180_000,
+  });
+  await page.getByTestId('violation-highlight-orders-0').waitFor({ timeout: 180_000 });
 }
 
 const server = await createServer({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });

@@ -13,7 +13,9 @@ export class InOrder implements Invariant {
     const d = fin.scan();
     if (d.reordered > 0) {
       this.records += d.reordered;
-      out.report(this.check, p.tp, `${d.reordered} record(s) were written after records their producer sent later, the first at offset ${d.firstReorderOffset}`, state.endUs);
+      out.report(this.check, p.tp, `${d.reordered} record(s) were written after records their producer sent later, the first at offset ${d.firstReorderOffset}`, state.endUs, {
+        offsets: [[d.firstReorderOffset, d.firstReorderOffset]],
+      });
     }
   }
 }

@@ -38,7 +38,13 @@ export class LeaderCompleteness implements Invariant {
       missing += m.missing;
     }
     if (missing > 0) {
-      out.report(this.check, p.tp, `leader ${leader} (${when}) lacks ${missing} record(s) acknowledged with acks=all, the first at offset ${first}`, tUs);
+      out.report(
+        this.check,
+        p.tp,
+        `leader ${leader} (${when}) lacks ${missing} record(s) acknowledged with acks=all, the first at offset ${first}`,
+        tUs,
+        first >= 0 ? { offsets: [[first, first]], causeUs: tUs } : { causeUs: tUs },
+      );
     }
   }
 }

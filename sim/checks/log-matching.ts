@@ -15,7 +15,9 @@ export class LogMatching implements Invariant {
         const limit = Math.min(rs[i].hw, rs[j].hw);
         const at = firstDifference(rs[i].log, rs[j].log, limit);
         if (at >= 0) {
-          out.report(this.check, p.tp, `brokers ${rs[i].broker} and ${rs[j].broker} hold different records at offset ${at}, below both high watermarks (${rs[i].hw}, ${rs[j].hw})`, state.endUs);
+          out.report(this.check, p.tp, `brokers ${rs[i].broker} and ${rs[j].broker} hold different records at offset ${at}, below both high watermarks (${rs[i].hw}, ${rs[j].hw})`, state.endUs, {
+            offsets: [[at, limit - 1]],
+          });
         }
       }
     }
@@ -26,7 +28,7 @@ export class LogMatching implements Invariant {
  * First offset below `limit` where two logs differ, or -1. Rows are runs of batches, so the logs are
  * compared record by record: at each offset both must hold the same epoch, producer id and sequence.
  */
-function firstDifference(a: Rows, b: Rows, limit: number): number {
+export function firstDifference(a: Rows, b: Rows, limit: number): number {
   const end = Math.min(limit, Math.max(leoOf(a), leoOf(b)));
   let i = 0;
   let j = 0;

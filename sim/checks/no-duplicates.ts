@@ -13,7 +13,9 @@ export class NoDuplicates implements Invariant {
     const d = fin.scan();
     if (d.duplicated > 0) {
       this.records += d.duplicated;
-      out.report(this.check, p.tp, `${d.duplicated} record(s) appear more than once in broker ${fin.broker}'s log, the first again at offset ${d.firstDuplicateOffset}`, state.endUs);
+      out.report(this.check, p.tp, `${d.duplicated} record(s) appear more than once in broker ${fin.broker}'s log, the first again at offset ${d.firstDuplicateOffset}`, state.endUs, {
+        offsets: [[d.firstDuplicateOffset, d.firstDuplicateOffset]],
+      });
     }
   }
 }

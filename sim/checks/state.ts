@@ -26,6 +26,8 @@ export interface PartitionView {
   /** Acknowledged ranges, in ack order. */
   acked: Rows;
   consumed: Rows;
+  /** Truncations that removed records: [t µs, broker, truncated to]. */
+  truncations: Array<[number, number, number]>;
 }
 
 /** The index of `name` in `names`, added at the end when new. */
@@ -67,6 +69,7 @@ export class TraceState {
         truncateRuns(r.log, ev.to);
         if (r.hw > ev.to) r.hw = ev.to;
         this.truncated += ev.removed;
+        if (ev.removed > 0) this.part(ev.tp).truncations.push([ev.t, ev.broker, ev.to]);
         this.truncatedBy.set(ev.broker, (this.truncatedBy.get(ev.broker) ?? 0) + ev.removed);
         return;
       }
@@ -131,7 +134,7 @@ export class TraceState {
   private addPartition(tp: string, assignment: number[], isr: number[]): void {
     const replicas = new Map<number, Replica>();
     for (const b of assignment) replicas.set(b, { broker: b, log: new Rows(5), hw: 0 });
-    this.parts.set(tp, { tp, replicas, leader: isr[0] ?? -1, isr: [...isr], acked: new Rows(5), consumed: new Rows(7) });
+    this.parts.set(tp, { tp, replicas, leader: isr[0] ?? -1, isr: [...isr], acked: new Rows(5), consumed: new Rows(7), truncations: [] });
   }
 
   private onAck(ev: AckEvent): void {
@@ -168,6 +171,15 @@ export class TraceState {
     let best: Replica | undefined;
     for (const r of p.replicas.values()) if (best === undefined || leoOf(r.log) > leoOf(best.log)) best = r;
     return new FinalLog(best?.broker ?? -1, best?.log ?? new Rows(5));
+  }
+
+  /** When `broker` last truncated its log of `p` to at most `offset` (µs), or -1. */
+  lastTruncation(p: PartitionView, broker: number, offset: number): number {
+    for (let i = p.truncations.length - 1; i >= 0; i--) {
+      const [t, b, to] = p.truncations[i];
+      if (b === broker && to <= offset) return t;
+    }
+    return -1;
   }
 
   /** Records removed by truncation, per broker id in id order (brokers that truncated nothing are absent). */

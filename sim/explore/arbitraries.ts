@@ -59,10 +59,14 @@ export function recoveryMs(base: Scenario): number {
   return Number(base.cluster.config[key] ?? 9000) + 6000;
 }
 
-/** Where a search puts faults in `base`: from its first second (or tenth) to its quiet tail. */
+/**
+ * Where a search puts faults in `base`: from its first second (or tenth) to its quiet tail, or to its
+ * liveness phase when it has one (then no tail unless `quietMs` asks for one).
+ */
 export function faultWindow(base: Scenario, options: ScheduleOptions = {}): FaultWindow {
-  const durationMs = Math.floor(base.durationUs / 1000);
-  const quietMs = options.quietMs ?? recoveryMs(base);
+  // With a liveness phase (`liveness:`) the run heals everything and recovers after its safety phase.
+  const durationMs = Math.floor((base.liveness?.healAtUs ?? base.durationUs) / 1000);
+  const quietMs = options.quietMs ?? (base.liveness ? 0 : recoveryMs(base));
   const window: FaultWindow = { fromMs: Math.min(1000, Math.floor(durationMs / 10)), untilMs: Math.max(0, durationMs - quietMs) };
   if (options.oneAtATime) window.spacingMs = recoveryMs(base);
   return window;

@@ -126,7 +126,14 @@ export class PartitionLog {
 
   /** Remove every record at or above `offset`. Returns how many records were removed. */
   truncateTo(offset: number): number {
-    if (offset >= this.leo) return 0;
+    if (offset >= this.leo) {
+      // UnifiedLog.truncateTo: a truncation at or past the log end removes no record, but the leader-epoch
+      // cache is still truncated to the log end (LeaderEpochFileCache.truncateFromEnd): a broker that was
+      // leader and assigned an epoch at its log end, then appended nothing in it before another leader was
+      // elected, would otherwise keep fetching with that epoch and be told it diverges, again and again.
+      while (this.epochs.length > 0 && this.epochs[this.epochs.length - 1].startOffset >= this.leo) this.epochs.pop();
+      return 0;
+    }
     const oldLeo = this.leo;
     if (offset < this.cold.end) {
       // Below the hot entries: the cold runs are cut at `offset` itself (their batch boundaries are gone).

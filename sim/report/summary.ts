@@ -7,7 +7,7 @@ import type { Checker } from '../checks/checks.js';
 import type { Metrics } from '../kafka/clients/metrics.js';
 import type { Trace } from '../trace/bus.js';
 import type { Timeline } from './timeline.js';
-import type { RecordCounts, Violation } from '../checks/checks.js';
+import type { LivenessReport, RecordCounts, Violation } from '../checks/checks.js';
 import type { PartitionRow, TimelineItem } from './timeline.js';
 import type { RedeliveredRecords } from '../checks/redelivered.js';
 import type { GroupDescription, GroupsReport, GroupSummary } from './groups.js';
@@ -35,6 +35,8 @@ export interface RunSummary {
   /** Cluster changes (partitions added, reassignments); absent when the run had none. */
   cluster?: { keysMoved: number; reassignmentsCompleted: number; reassignmentDoneMs: number };
   violations: Violation[];
+  /** The liveness phase at the end of the run: whether write-answered and fully-replicated ran, and if not why. */
+  liveness: LivenessReport;
   lost: Array<{ partition: string; records: number; offsets: string }>;
   /** Per reader (a consumer, or `group NAME`) and partition: records received again, with their offsets. */
   redelivered: RedeliveredRecords[];
@@ -84,6 +86,7 @@ export function summarize(sim: SummaryInput): RunSummary {
     isrExpands: tl.isrExpands,
     ...(tl.clusterChanged ? { cluster: { keysMoved: tl.keysMoved, reassignmentsCompleted: tl.reassignmentsCompleted, reassignmentDoneMs: tl.reassignmentDoneMs } } : {}),
     violations: res.violations,
+    liveness: res.liveness,
     lost: res.lost,
     redelivered: res.redelivered,
     groups: sim.groups?.summaries(sim.kernel.now) ?? [],

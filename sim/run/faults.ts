@@ -97,6 +97,9 @@ export class Faults {
       case 'heal':
         targets = this.applyLinks(f);
         break;
+      case 'healAll':
+        targets = this.healAll(f, rejected, pending);
+        break;
       case 'electLeaders':
         targets = ['ctl'];
         rejected.push(...this.electLeaders(f));
@@ -255,6 +258,36 @@ export class Faults {
     // on one get a reset at their next packet.
     if (wasPoweredOff) this.sim.net.processDied(node);
     proc.start();
+  }
+
+  /**
+   * Heal everything (the start of a scenario's liveness phase): every cut link comes back, every slow
+   * disk is restored, every paused process resumes and every stopped or crashed one starts again
+   * (brokers, the controller, clients). Returns the nodes it acted on.
+   */
+  private healAll(f: FaultSpec, rejected: string[], pending: string[]): string[] {
+    const acted: string[] = [];
+    for (const [from, to] of this.sim.net.cutLinks()) this.sim.net.setLink(from, to, true);
+    const nodes: Array<[string, Broker | Controller | Producer | Consumer]> = [
+      ...[...this.sim.brokers].map(([id, b]): [string, Broker] => [`b${id}`, b]),
+      ['ctl', this.sim.controller],
+      ...[...this.sim.producers].map(([n, p]): [string, Producer] => [`p:${n}`, p]),
+      ...[...this.sim.consumers].map(([n, c]): [string, Consumer] => [`c:${n}`, c]),
+    ];
+    for (const [node, proc] of nodes) {
+      const broker = node.startsWith('b') ? (proc as Broker) : undefined;
+      if (broker !== undefined && broker.disk.slowFactor !== 1) {
+        broker.disk.slowFactor = 1;
+        acted.push(node);
+      }
+      const verb = proc.state === 'paused' ? 'resume' : !proc.alive || broker?.shuttingDown === true ? 'restart' : undefined;
+      if (verb === undefined) continue;
+      const outcome = this.applyNodeFault({ atUs: f.atUs, verb, target: { kind: 'allBrokers' }, text: f.text }, node);
+      if (outcome?.rejected !== undefined) rejected.push(`${node} ${outcome.rejected}`);
+      if (outcome?.pending !== undefined) pending.push(`${node} ${outcome.pending}`);
+      if (!acted.includes(node)) acted.push(node);
+    }
+    return acted;
   }
 
   private applyLinks(f: Extract<FaultSpec, { verb: 'partition' | 'heal' }>): string[] {

@@ -26,6 +26,7 @@ import { TRACE_SCHEMA_VERSION, type TopicInfo, type TraceSink } from '../trace/e
 import { Trace, type TraceMode } from '../trace/bus.js';
 import { bool, num } from './configs.js';
 import { Faults } from './faults.js';
+import { livenessBounds, REPLICA_SOCKET_TIMEOUT_MS } from './liveness-bound.js';
 import { createClients } from './workloads.js';
 
 export interface SimulationOptions {
@@ -55,7 +56,7 @@ export class Simulation {
   readonly producers = new Map<string, Producer>();
   readonly consumers = new Map<string, Consumer>();
   readonly metrics = new Metrics();
-  readonly checker = new Checker();
+  readonly checker: Checker;
   readonly timeline = new Timeline();
   /** The consumer groups' describe tables and lag (only when the scenario has a group). */
   readonly groups: GroupsReport | null;
@@ -72,6 +73,7 @@ export class Simulation {
     opts: SimulationOptions = {},
   ) {
     this.seed = opts.seed ?? scenario.seed;
+    this.checker = new Checker(livenessBounds(scenario));
     this.streams = new Streams(this.seed);
     const sinks = opts.sinks ?? [];
     this.trace = new Trace(this.checker, this.timeline, sinks, opts.trace ?? (sinks.length > 0 ? 'full' : 'summary'));
@@ -206,7 +208,7 @@ export class Simulation {
       replicaFetchMaxBytes: num(c, 'replica.fetch.max.bytes'),
       replicaFetchResponseMaxBytes: num(c, 'replica.fetch.response.max.bytes'),
       replicaFetchBackoffMs: num(c, 'replica.fetch.backoff.ms'),
-      replicaSocketTimeoutMs: 30_000,
+      replicaSocketTimeoutMs: REPLICA_SOCKET_TIMEOUT_MS,
       brokerHeartbeatIntervalMs: this.heartbeatIntervalMs(),
       flushMessages: (topic) => num(this.topicConfig(topic), 'flush.messages'),
       flushMs: (topic) => num(this.topicConfig(topic), 'flush.ms'),

@@ -12,6 +12,11 @@ interface Timed {
   atUs: number;
 }
 
+/** The fault `liveness:` adds at the end of the safety phase: heal everything. */
+export function healAllFault(atUs: number): FaultSpec {
+  return { atUs, verb: 'healAll', text: 'heal all (liveness phase)' };
+}
+
 export function normFaults(raws: RawFault[], env: Env, durationUs: number, p: Problems): FaultSpec[] {
   const timed: Timed[] = raws.map((raw, index) => ({ raw, index, atUs: p.unit(['faults', index, 'at'], raw.at, parseDurationUs) ?? 0 }));
   timed.sort((a, b) => a.atUs - b.atUs); // Array.prototype.sort is stable: same time keeps file order

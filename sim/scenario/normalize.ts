@@ -13,7 +13,7 @@ import type { Env } from './targets.js';
 import { normConfig, normList, positive } from './fields.js';
 import { normVersion, checkBehaviourConfig, checkConsumerGroupConfig, normBrokers, normNetwork, normDisk, normBrokerDisks, normRacks, brokersByRack } from './cluster.js';
 import { normTopics, normProducer, normConsumer, checkOffsetsTopic } from './workload.js';
-import { normFaults } from './faults.js';
+import { healAllFault, normFaults } from './faults.js';
 import { normExpect } from './expectations.js';
 import { normStory } from './story.js';
 
@@ -30,7 +30,9 @@ export function normalize(raw: RawScenario, p: Problems): Scenario {
     p.report(['cluster', 'config', 'group.consumer.assignors'], e.parts);
   }
   const brokers = normBrokers(raw.cluster.brokers, p);
-  const durationUs = positive(['duration'], p.unit(['duration'], raw.duration, parseDurationUs), raw.duration, DURATION_EXPECTED, p) ?? 0;
+  const safetyUs = positive(['duration'], p.unit(['duration'], raw.duration, parseDurationUs), raw.duration, DURATION_EXPECTED, p) ?? 0;
+  const quietUs = raw.liveness === undefined ? 0 : (positive(['liveness'], p.unit(['liveness'], raw.liveness, parseDurationUs), raw.liveness, DURATION_EXPECTED, p) ?? 0);
+  const durationUs = safetyUs + quietUs;
   const racks = normRacks(raw.cluster.racks, brokers, brokerConfig, p);
   const env: Env = { brokers, racks: brokersByRack(racks, brokers), topics: new Map(), producers: new Set(), consumers: new Set(), groups: new Set(), groupProtocols: new Map() };
   const topics = normTopics(raw.topics ?? [], env, brokerConfig, p);
@@ -47,9 +49,11 @@ export function normalize(raw: RawScenario, p: Problems): Scenario {
     brokerDisks: normBrokerDisks(raw.cluster.disks, env, p),
     racks,
   };
-  const faults = normFaults(raw.faults ?? [], env, durationUs, p);
+  const faults = normFaults(raw.faults ?? [], env, safetyUs, p);
+  if (raw.liveness !== undefined) faults.push(healAllFault(safetyUs));
   const scenario: Scenario = { name: raw.name, ...normStory(raw, p), description: raw.description ?? '', seed: raw.seed ?? DEFAULT_SEED, durationUs, cluster, topics, producers, consumers, faults };
-  if (raw.counterexample) scenario.counterexample = raw.counterexample;
   if (raw.expect) scenario.expect = normExpect(raw.expect, env, p);
+  if (raw.liveness !== undefined) scenario.liveness = { healAtUs: safetyUs, quietUs };
+  if (raw.counterexample) scenario.counterexample = { ...raw.counterexample };
   return scenario;
 }

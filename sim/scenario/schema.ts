@@ -329,12 +329,15 @@ const CompareSchema = z
 const CounterexampleSchema = z
   .strictObject({
     check: CheckNameSchema.meta({ description: 'The check the run violates.' }),
-    base: z.string().min(1).optional().meta({ description: 'The scenario file the search started from.' }),
-    run: z.number().int().nonnegative().optional().meta({ description: 'The run of the search that found it.' }),
-    shrunkFrom: z.number().int().nonnegative().optional().meta({ description: 'How many faults the run had before shrinking.' }),
-    command: z.string().min(1).optional().meta({ description: 'The command that replays it.' }),
+    base: z.string().min(1).max(1000).optional().meta({ description: 'The scenario the search started from (its path).' }),
+    run: z.number().int().nonnegative().optional().meta({ description: 'Which run of the search found it.' }),
+    shrunkFrom: z.number().int().nonnegative().optional().meta({ description: 'How many faults it had before shrinking.' }),
+    command: line(1000, 'The command that reproduces it.').optional(),
   })
-  .meta({ description: 'Written by kafkasim explore: this scenario is a counterexample, a run that violates check. The visualizer opens it at the violation.' });
+  .meta({
+    description:
+      'This scenario is a counterexample a failure search (kafkasim explore) found: the check it violates and where it came from. The simulator ignores it; the visualizer jumps to the violation.',
+  });
 
 export const ScenarioSchema = z
   .strictObject({
@@ -370,8 +373,11 @@ export const ScenarioSchema = z
     producers: upTo(ProducerSchema, LIMITS.producers, 'producers').optional(),
     consumers: upTo(ConsumerSchema, LIMITS.consumers, 'consumers').optional(),
     faults: upTo(FaultSchema, LIMITS.faults, 'faults').optional().meta({ description: 'Faults; applied in time order (stable).' }),
-    counterexample: CounterexampleSchema.optional(),
     expect: ExpectSchema.optional().meta({ description: 'What the run must show; checked by kafkasim run (exit code 1 when it fails) and by the tests.' }),
+    liveness: duration(
+      'A liveness phase after the run: at the end of duration everything is healed (links, slow disks, paused and stopped or crashed processes) and the run goes on this long, quiet, for the liveness checks (write-answered, fully-replicated). They run only if it is at least the bound derived from the configs (docs/failures.md).',
+    ).optional(),
+    counterexample: CounterexampleSchema.optional(),
   })
   .meta({ title: 'kafkasim scenario', description: 'A kafkasim scenario: a Kafka cluster, its workload, faults and expectations.' });
 

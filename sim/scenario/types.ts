@@ -175,6 +175,11 @@ export type FaultSpec =
   | { atUs: number; verb: 'reassign'; targets: Array<{ tp: string; replicas: number[] }>; throttleBytesPerSec?: number; text: string }
   /** Admin UnregisterBroker. */
   | { atUs: number; verb: 'unregisterBroker'; id: number; text: string }
+  /**
+   * Heal everything: every cut link, slow disk, paused process, and stopped or crashed process (brokers,
+   * the controller, clients). Not written in files: `liveness:` appends it at the end of the faults.
+   */
+  | { atUs: number; verb: 'healAll'; text: string }
   /** Heal: with nothing named, every cut link; else the same shapes as partition. */
   | { atUs: number; verb: 'heal'; isolate?: Target; between?: { a: Target[]; b: Target[]; oneWay: boolean }; text: string };
 
@@ -231,6 +236,25 @@ export interface Scenario {
   consumers: ConsumerSpec[];
   faults: FaultSpec[];
   expect?: ExpectSpec;
-  /** Set in a counterexample file written by a failure search (kafkasim explore). */
-  counterexample?: { check: CheckName; base?: string; run?: number; shrunkFrom?: number; command?: string };
+  /**
+   * The liveness phase `liveness:` asked for: at `healAtUs` (the file's duration) a healAll fault heals
+   * everything, and the run goes on `quietUs` more (`durationUs` includes it).
+   */
+  liveness?: { healAtUs: number; quietUs: number };
+  /** When the file is a counterexample a failure search found: the check it violates and where it came from. Ignored by the run. */
+  counterexample?: Counterexample;
+}
+
+/** A counterexample's provenance (`counterexample:` in a scenario file). */
+export interface Counterexample {
+  /** The violated check. */
+  check: CheckName;
+  /** The scenario the search started from. */
+  base?: string;
+  /** Which run of the search found it. */
+  run?: number;
+  /** Faults before shrinking. */
+  shrunkFrom?: number;
+  /** The command that reproduces it. */
+  command?: string;
 }

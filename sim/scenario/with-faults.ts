@@ -10,7 +10,7 @@ import { FaultSchema, type RawFault } from './schema.js';
 import { Problems, scenarioError, translateIssue, zodMessage } from './problems.js';
 import type { Env } from './targets.js';
 import { brokersByRack } from './cluster.js';
-import { normFaults } from './faults.js';
+import { healAllFault, normFaults } from './faults.js';
 
 const FaultList = z.array(FaultSchema);
 
@@ -29,7 +29,8 @@ function envOf(s: Scenario): Env {
 
 /**
  * `base` with `faults` (entries as a scenario file's `faults:` list has them) instead of its own, and
- * without its `expect:` block (written for its own faults).
+ * without its `expect:` block (written for its own faults). With a liveness phase (`liveness:`), the
+ * faults fall before it and it still ends them by healing everything.
  * @throws ScenarioError when a fault is invalid (`source` names it in the message).
  */
 export function withFaults(base: Scenario, faults: readonly RawFault[], source = '<faults>'): Scenario {
@@ -40,8 +41,11 @@ export function withFaults(base: Scenario, faults: readonly RawFault[], source =
     for (const issue of parsed.error.issues) translateIssue(issue, faults, ['faults'], problems);
     throw fail();
   }
-  const normalized = normFaults(parsed.data, envOf(base), base.durationUs, problems);
+  // With a liveness phase, the faults belong to the safety phase before it, which ends healing everything.
+  const safetyUs = base.liveness?.healAtUs ?? base.durationUs;
+  const normalized = normFaults(parsed.data, envOf(base), safetyUs, problems);
   if (problems.found.length > 0) throw fail();
+  if (base.liveness) normalized.push(healAllFault(safetyUs));
   const { expect: _expect, ...rest } = base;
   return { ...rest, faults: normalized };
 }

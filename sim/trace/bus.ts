@@ -93,10 +93,15 @@ export class Trace {
     this.secondFields!.consumed(t, consumer, tp, offset, count, epoch, pid, seq);
   }
 
-  /** A `batch` event. The checks and the timeline do not read it. */
+  /** A `batch` event. The timeline does not read it; the checks do (write-answered). */
   batch(t: number, producer: string, pid: number, tp: string, seq: number, count: number, bytes: number, firstUs: number): void {
-    if (this.summary) this.hasher.batch(t, producer, pid, tp, seq, count, bytes, firstUs);
-    else this.emit({ type: 'batch', t, producer, pid, tp, seq, count, bytes, firstUs });
+    if (!this.summary) {
+      this.emit({ type: 'batch', t, producer, pid, tp, seq, count, bytes, firstUs });
+      return;
+    }
+    this.hasher.batch(t, producer, pid, tp, seq, count, bytes, firstUs);
+    this.firstFields!.batch?.(t, producer, pid, tp, seq, count, bytes, firstUs);
+    this.secondFields!.batch?.(t, producer, pid, tp, seq, count, bytes, firstUs);
   }
 
   get count(): number {

@@ -618,6 +618,8 @@ export interface FieldSink extends TraceSink {
   acked(t: number, producer: string, pid: number, tp: string, seq: number, count: number, offset: number, attempts: number): void;
   /** A `consume` event. */
   consumed(t: number, consumer: string, tp: string, offset: number, count: number, epoch: number, pid: number, seq: number): void;
+  /** A `batch` event (optional: only the checks read it). */
+  batch?(t: number, producer: string, pid: number, tp: string, seq: number, count: number, bytes: number, firstUs: number): void;
 }
 
 /** Collects events into an array (the visualizer and tests use it). */

@@ -1,12 +1,13 @@
 /** The text panels at the cursor: the checks' verdict, the narrative, the current event and the counts. */
 import * as d3 from 'd3';
-import { CHECK_NAMES, type RunSummary, type TraceEvent } from '../../sim/index.js';
+import { CHECK_NAMES, LIVENESS_CHECKS, type RunSummary, type TraceEvent } from '../../sim/index.js';
 import type { Frame } from '../derive/frames.js';
 import { fmtTime, nodeName, type NarrativeItem } from '../derive/narrative.js';
 import { KIND_COLORS } from '../views/colors.js';
-import { stopAt, stopAtTime } from './playback.js';
+import { stopAt } from './playback.js';
 import type { App } from './state.js';
 import { $ } from './ui.js';
+import { jumpToViolation } from './violation-jump.js';
 import { showWhy } from './why-panel.js';
 
 /** The run's check violations (sim/checks, from the worker's summary) for the timeline. */
@@ -29,14 +30,28 @@ export function renderChecks(app: App): void {
   el.className = '';
   if (s === null) return;
   const vs = s.violations;
+  // The liveness checks run only after a quiet, healed end of the run; else the summary says why not.
+  const skipped = s.liveness?.checked === false ? LIVENESS_CHECKS : [];
+  const ran = CHECK_NAMES.filter((c) => !skipped.includes(c));
+  const liveness =
+    skipped.length > 0
+      ? Object.assign(document.createElement('span'), { className: 'liveness muted', textContent: ` · liveness checks skipped`, title: `${skipped.join(', ')} skipped: ${s.liveness.skipped}` })
+      : undefined;
+  if (liveness !== undefined) liveness.dataset.testid = 'liveness-skipped';
   if (vs.length === 0) {
     el.className = 'pass';
-    el.textContent = `checks: all ${CHECK_NAMES.length} pass (${CHECK_NAMES.join(', ')})`;
+    el.append(`checks: all ${ran.length} pass (${ran.join(', ')})`);
+    if (liveness !== undefined) el.append(liveness);
     return;
   }
   el.className = 'fail';
   const by = [...new Set(vs.map((v) => v.check))];
-  el.append(`checks: ${vs.length} violation(s) of ${by.join(', ')}`);
+  el.append(`checks: ${vs.length} violation(s) of ${by.join(', ')} `);
+  const jump = Object.assign(document.createElement('button'), { type: 'button', textContent: 'jump to violation', title: 'go to when the first violation was caused and highlight its records' });
+  jump.dataset.testid = 'jump-to-violation';
+  jump.onclick = () => jumpToViolation(app, vs[0]);
+  el.append(jump);
+  if (liveness !== undefined) el.append(liveness);
   el.append(violationList(app, vs));
 }
 
@@ -47,8 +62,9 @@ function violationList(app: App, vs: RunSummary['violations']): HTMLUListElement
     const li = document.createElement('li');
     li.dataset.testid = 'check-violation';
     li.textContent = `${fmtTime(v.atMs * 1000)} ${v.check} (${v.partition}): ${v.detail}`;
+    if (v.causeMs !== undefined && v.causeMs !== v.atMs) li.textContent += ` (caused at ${fmtTime(v.causeMs * 1000)})`;
     li.title = li.textContent;
-    li.onclick = () => stopAtTime(app, Math.round(v.atMs * 1000));
+    li.onclick = () => jumpToViolation(app, v);
     ul.append(li);
   }
   if (vs.length > SHOWN) ul.append(Object.assign(document.createElement('li'), { textContent: `… and ${vs.length - SHOWN} more (kafkasim run --json lists them all)` }));

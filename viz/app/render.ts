@@ -80,7 +80,12 @@ function drawViews(
     large: state.large,
   });
   const groups = Object.keys(frame.groups).length > 0 ? partitionNotes(state.model, frame) : undefined;
-  drawPartitions(els.parts.querySelector('svg')!, frame, { width: sizes.partsWidth, height: 0 }, { window: state.window, large: state.large, notes: groups?.notes, marks: groups?.marks });
+  drawPartitions(
+    els.parts.querySelector('svg')!,
+    frame,
+    { width: sizes.partsWidth, height: 0 },
+    { window: state.window, large: state.large, notes: groups?.notes, marks: groups?.marks, highlight: state.highlight },
+  );
   // A short window (a laptop, large type on a projector) gets lower chart lanes, so the panels above keep their room.
   const compact = window.innerHeight < (state.large ? 1000 : 860);
   const hasGroups = header.consumers.some((c) => c.group !== undefined);

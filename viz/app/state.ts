@@ -2,7 +2,7 @@
  * The page's state, in one object passed to every module of viz/app/: the run shown (A), the compare run
  * (B), the loading request and the little caches the panels keep between renders.
  */
-import type { RunSummary } from '../../sim/index.js';
+import type { Counterexample, RunSummary } from '../../sim/index.js';
 import { Model } from '../derive/model.js';
 import type { WhyStep } from '../derive/why.js';
 import type { TraceBlockDecoder } from '../io/trace-file.js';
@@ -21,6 +21,14 @@ export interface Source {
   file?: Blob;
   /** A scenario that is not a bundled file: its text packed for the URL (viz/app/url-pack.ts), once ready. */
   packed?: string;
+}
+
+/** Records highlighted in the partitions view: a violation's partition and offsets (inclusive ranges). */
+export interface Highlight {
+  tp: string;
+  offsets: Array<[number, number]>;
+  /** What the highlight is (its tooltip). */
+  label: string;
 }
 
 /** The run shown (A) and how it is shown; `window.kafkasimViz.state` for tests and the console. */
@@ -47,6 +55,10 @@ export function createRunState() {
     knobs: {} as Knobs,
     /** The knobs' values in force in the run shown (undefined for a trace file), as the settings bar shows them. */
     settings: undefined as SettingsInForce | undefined,
+    /** The scenario's `counterexample:` block, when it is one. */
+    counterexample: undefined as Counterexample | undefined,
+    /** Records a violation involves, highlighted in the partitions view (its partition and offset ranges). */
+    highlight: undefined as Highlight | undefined,
     /** Seek here (event index) once loaded. */
     pendingAt: undefined as number | undefined,
     pendingT: undefined as number | undefined,

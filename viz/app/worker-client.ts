@@ -14,6 +14,7 @@ import type { App, LoadState, Source } from './state.js';
 import { $, hideError, setStatus, showError } from './ui.js';
 import { packText } from './url-pack.js';
 import { updateUrl } from './url-state.js';
+import { onRunDone, renderCounterexample } from './violation-jump.js';
 import { closeWhy } from './why-panel.js';
 
 type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
@@ -85,6 +86,7 @@ function onReply(app: App, m: WorkerReply, id: number, pending: LoadState['pendi
 function onStarted(app: App, m: Extract<WorkerReply, { kind: 'started' }>): void {
   app.state.seed = m.seed;
   app.state.settings = m.settings;
+  app.state.counterexample = m.counterexample;
   syncPicker(app);
   syncKnobInputs(app);
   autoSpeed(app, m.firstFaultUs, m.durationUs, m.lastFaultUs);
@@ -154,6 +156,9 @@ function switchToIncoming(app: App, pending: LoadState['pendingSource']): void {
   state.playing = false;
   // A trace file has no scenario: no settings in force to show (a scenario's come with its 'started').
   state.settings = undefined;
+  state.counterexample = undefined;
+  state.highlight = undefined;
+  renderCounterexample(app);
   syncKnobInputs(app);
   closeWhy(app);
   updateUrl(app);
@@ -195,6 +200,9 @@ function onDone(app: App, m: Extract<WorkerReply, { kind: 'done' }>): void {
   setStatus(`${m.events.toLocaleString()} events in ${(m.ms / 1000).toFixed(1)} s`);
   load.worker?.terminate();
   load.worker = undefined;
+  const pending = state.pendingAt !== undefined || state.pendingT !== undefined;
+  // A counterexample opens at its violation, unless the link asked for a position.
+  onRunDone(app, pending);
   if (state.pendingAt !== undefined) seekIndex(app, state.pendingAt);
   else if (state.pendingT !== undefined) seekTime(app, state.pendingT);
   state.pendingAt = state.pendingT = undefined;

@@ -1,5 +1,5 @@
 /** Messages between the page and the simulator worker (viz/worker.ts). */
-import type { RunSummary, TraceEvent } from '../../sim/index.js';
+import type { Counterexample, RunSummary, TraceEvent } from '../../sim/index.js';
 import type { SettingsInForce } from '../app/knobs.js';
 import type { EncodedBlock } from './trace-file.js';
 
@@ -16,7 +16,17 @@ export type WorkerReply =
    * A scenario parsed and starting: the seed it runs with (the request's, or the file's own), its length, the time of its first fault (the page picks its playback
    * speed from it) and the settings in force (the settings bar shows them).
    */
-  | { kind: 'started'; id: number; seed: number; durationUs: number; firstFaultUs: number | undefined; lastFaultUs: number | undefined; settings: SettingsInForce }
+  | {
+      kind: 'started';
+      id: number;
+      seed: number;
+      durationUs: number;
+      firstFaultUs: number | undefined;
+      lastFaultUs: number | undefined;
+      settings: SettingsInForce;
+      /** The scenario's `counterexample:` block, when it is one (the page jumps to its violation once the run is done). */
+      counterexample?: Counterexample;
+    }
   /** How far the run is, in simulated time (for the progress bar); the events so far were posted before it. */
   | { kind: 'progress'; id: number; tUs: number; durationUs: number }
   | { kind: 'events'; id: number; events: TraceEvent[] }

@@ -90,7 +90,17 @@ async function handle(req: WorkerRequest): Promise<void> {
     const faultTimes = scenario.faults.map((f) => f.atUs);
     const firstFaultUs = faultTimes.length > 0 ? faultTimes.reduce((a, b) => Math.min(a, b)) : undefined;
     const lastFaultUs = faultTimes.length > 0 ? faultTimes.reduce((a, b) => Math.max(a, b)) : undefined;
-    post({ kind: 'started', id: req.id, seed: req.seed ?? scenario.seed, durationUs: scenario.durationUs, firstFaultUs, lastFaultUs, settings: settingsInForce(req.text, scenario) });
+    const counterexample = scenario.counterexample !== undefined ? { counterexample: scenario.counterexample } : {};
+    post({
+      kind: 'started',
+      id: req.id,
+      seed: req.seed ?? scenario.seed,
+      durationUs: scenario.durationUs,
+      firstFaultUs,
+      lastFaultUs,
+      settings: settingsInForce(req.text, scenario),
+      ...counterexample,
+    });
     const sink = new ChunkSink(req.id, req.source, scenario.durationUs);
     const sim = createSimulation(scenario, { seed: req.seed, sinks: [sink] });
     runWithProgress(sim, scenario.durationUs, sink, req.id);

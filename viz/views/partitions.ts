@@ -26,6 +26,8 @@ export interface PartitionOptions {
   notes?: ReadonlyMap<string, readonly string[]>;
   /** Per partition, marks on its leader's log: each group's committed offset and the records it received again. */
   marks?: ReadonlyMap<string, readonly GroupMark[]>;
+  /** Records a check's violation involves: outlined across the partition's rows (offset ranges, inclusive). */
+  highlight?: { tp: string; offsets: ReadonlyArray<readonly [number, number]>; label: string };
 }
 
 /** A consumer group's marks on a partition's leader log. */
@@ -143,6 +145,8 @@ interface Block {
   lostG: El;
   /** Consumer groups' marks on the leader's row. */
   marksG: El;
+  /** A violation's records, outlined over every row. */
+  hlG: El;
   rows: Row[];
   /** The partition drawn last, and the one its data-* attributes and position are of. */
   last?: PartitionView;
@@ -245,8 +249,9 @@ function makeBlock(parts: Element, p: PartitionView): Block {
   const rowsG = mk(g, 'g', 'rows');
   const lostG = mk(g, 'g', 'lost');
   const marksG = mk(g, 'g', 'groupmarks');
+  const hlG = mk(g, 'g', 'violation-highlight');
   title.textContent = p.tp;
-  return { tp: p.tp, g, bg, title, info, rowsG, lostG, marksG, rows: [], lastKey: '' };
+  return { tp: p.tp, g, bg, title, info, rowsG, lostG, marksG, hlG, rows: [], lastKey: '' };
 }
 
 export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, opts: PartitionOptions): void {
@@ -283,6 +288,7 @@ export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, o
     if (y + h >= vp.top - MARGIN && y <= vp.top + vp.height + MARGIN) {
       let key = `${layoutKey}|${y}|${coords.get(p.tp)?.join() ?? ''}|${info.join('\n')}`;
       for (const g of opts.marks?.get(p.tp) ?? []) key += `|${g.committed}|${g.again?.count}`;
+      if (opts.highlight?.tp === p.tp) key += `|hl ${opts.highlight.label}`;
       for (const b of p.replicas) key += `|${frame.brokers[b]?.state ?? 'up'}`;
       if (blk.last !== p || blk.lastKey !== key) {
         drawBlock(blk, p, frame, y, mb, x0, x1, size, opts, info);
@@ -344,6 +350,35 @@ function drawBlock(blk: Block, p: PartitionView, frame: Frame, top: number, m: R
   for (const row of blk.rows) drawRow(row, p, frame, m, sc);
   drawLost(blk, p, m, sc);
   drawGroupMarks(blk, p, m, sc, opts.marks?.get(p.tp) ?? []);
+  drawHighlight(blk, p, m, sc, opts.highlight?.tp === p.tp ? opts.highlight : undefined);
+}
+
+/**
+ * A check's violation: its partition's block outlined, and the records it involves outlined across every
+ * row (where the log window shows them; a range beyond it is drawn at the window's edge).
+ */
+function drawHighlight(blk: Block, p: PartitionView, m: ReturnType<typeof metrics>, sc: Scale, hl: PartitionOptions['highlight']): void {
+  blk.g.classList.toggle('highlighted', hl !== undefined);
+  const ranges = hl?.offsets ?? [];
+  const els = pool(blk.hlG as El & { __kids?: El[] }, ranges.length, (parent) => {
+    const r = mk(parent, 'rect');
+    mk(r, 'title');
+    return r;
+  });
+  const top = m.title - 3;
+  const height = p.replicas.length * (m.row + m.gap) - m.gap + 6 + (p.lostCount > 0 ? m.lost : 0);
+  ranges.forEach(([first, last], k) => {
+    const r = els[k];
+    const x0 = sc.x(first);
+    set(r, 'x', px(x0 - 2));
+    set(r, 'y', top);
+    set(r, 'width', Math.max(4, px(sc.x(last + 1) - x0 + 4)));
+    set(r, 'height', height);
+    set(r, 'class', 'hlrange');
+    set(r, 'data-testid', `violation-highlight-${p.tp}`);
+    set(r, 'data-offsets', `${first}-${last}`);
+    text(r.firstChild as El, `${hl!.label} (records ${first}–${last})`);
+  });
 }
 
 /** The block's background (colored by its health), its name and its info line(s). */

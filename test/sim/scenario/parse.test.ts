@@ -256,7 +256,7 @@ describe('parseScenario: errors are one line with the path', () => {
     [
       'unknown key, no close match',
       edit('seed: 42', 'colour: red'),
-      'killed-leader.yaml: colour: unknown key (got "red"); expected one of $schema, name, title, question, answer, compare, description, seed, duration, cluster, topics, producers, consumers, faults, counterexample, expect',
+      'killed-leader.yaml: colour: unknown key (got "red"); expected one of $schema, name, title, question, answer, compare, description, seed, duration, cluster, topics, producers, consumers, faults, expect, liveness, counterexample',
     ],
     ['unknown producer config, with suggestion', edit('acks: all', 'ackz: all'), 'killed-leader.yaml: producers[0].config.ackz: unknown producer config (got "all"); did you mean "acks"?'],
     [
