@@ -304,7 +304,9 @@ function formatSummary(s: ReturnType<Explorer['summary']>, outDir: string): stri
           .join(', ')}`,
   ];
   lines.push(
-    `liveness checks (write-answered, fully-replicated): ran in ${s.livenessChecked} of ${s.runs} runs${s.livenessChecked === 0 ? ' (no run ends with a long enough quiet, healed phase: --liveness auto adds one)' : ''}`,
+    s.livenessChecked === 0
+      ? 'liveness checks: none ran (--liveness auto adds a liveness phase to each run)'
+      : `liveness checks (write-answered, fully-replicated): ran in ${s.livenessChecked} of ${s.runs} runs`,
   );
   const rejected = (s.combinationsRejected ?? []) as Array<{ settings: string; why: string }>;
   if (rejected.length > 0) lines.push(`--vary: ${rejected.length} of ${s.combinations} combinations skipped (the scenario rejects them), e.g. ${rejected[0]!.settings}`);

@@ -187,6 +187,17 @@ describe('kafkasim explore: shards, resuming, workers', { timeout: 600_000 }, ()
     expect(runsOf(first.dir).map((r) => r.run)).toEqual(Array.from({ length: 20 }, (_, i) => i));
   });
 
+  it('--liveness auto: every run ends healed and quiet for the liveness checks, which hold on acks=all', async () => {
+    const o = await explore('scenarios/explore/acks-all.yaml', '--liveness', 'auto', '--one-at-a-time', '--runs', '4', '--seed', '2');
+    expect(o.code, o.out).toBe(0);
+    expect(o.summary.livenessChecked).toBe(4);
+    expect(o.out).toContain('liveness checks (write-answered, fully-replicated): ran in 4 of 4 runs');
+    expect(o.summary.command).toContain('--liveness auto');
+    let err = '';
+    const code = await main(['explore', join(ROOT, 'scenarios/explore/acks-all.yaml'), '--liveness', 'soon', '--out', join(TMP, 'never')], { out: () => {}, err: (t) => void (err += t) });
+    expect({ code, err }).toEqual({ code: 2, err: 'kafkasim: --liveness: got soon; expected a duration such as 80s, or auto\n' });
+  });
+
   it('--time stops starting runs; --json prints the summary as one object', async () => {
     const o = await explore('scenarios/explore/acks-all.yaml', '--time', '2s', '--one-at-a-time', '--json', '--seed', '3');
     expect(o.code).toBe(0);
