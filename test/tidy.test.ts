@@ -40,7 +40,7 @@ const SIM_LAYERS: Record<string, { imports: readonly string[] | '*'; typeOnly?: 
   kafka: { imports: ['kernel', 'resources', 'trace', 'config'], typeOnly: ['scenario'] },
   report: { imports: ['trace', 'checks', 'kafka', 'scenario', 'config', 'kernel'] },
   run: { imports: '*' },
-  explore: { imports: ['run', 'scenario', 'checks', 'report', 'config', 'trace'] },
+  explore: { imports: ['scenario', 'config'], typeOnly: ['checks', 'report'] },
   index: { imports: '*' },
 };
 
