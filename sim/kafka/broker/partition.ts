@@ -33,6 +33,8 @@ export const NO_ENTRIES: LogEntry[] = [];
 /** The partitions a broker hosts, as its fetcher and purgatories look them up (ReplicaManager). */
 export interface HostedPartitions {
   getPartition(tp: string): Partition | undefined;
+  /** Changes whenever the hosted partitions do (a cached getPartition answer is good while it does not). */
+  readonly generation: number;
   /** The partition if this broker leads it. */
   leaderPartition(tp: string): Partition | undefined;
 }
