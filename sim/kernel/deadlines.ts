@@ -68,7 +68,8 @@ export class Deadlines<T> {
       if (this.dead > 0) this.dead--;
     }
     if (this.head === q.length) {
-      q.length = 0;
+      // Emptied by pops: setting the length runs outside the compiled code.
+      while (q.length > 0) q.pop();
       this.head = 0;
       return;
     }

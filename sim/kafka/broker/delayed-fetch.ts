@@ -89,8 +89,8 @@ export class FetchPurgatory {
     const rm = this.partitions;
     if (df.generation === rm.generation) return df.lps;
     const fps = df.env.payload.partitions;
-    const lps = df.lps;
-    lps.length = 0;
+    const lps: Array<Partition | undefined> = [];
+    df.lps = lps;
     for (let i = 0; i < fps.length; i++) lps.push(rm.getPartition(fps[i].tp));
     df.generation = rm.generation;
     return lps;
@@ -142,8 +142,8 @@ function includes(partitions: P.FetchPartition[], tp: string): boolean {
   return false;
 }
 
-/** Remove `list[i]` in place (splice would also build an array of what it removed). */
+/** Remove `list[i]` in place (splice would also build an array of what it removed; pop, not a length change, which V8 runs outside the compiled code). */
 function removeAt<T>(list: T[], i: number): void {
   for (let k = i + 1; k < list.length; k++) list[k - 1] = list[k];
-  list.length--;
+  list.pop();
 }

@@ -368,7 +368,7 @@ export class Consumer extends Process {
     // Per broker id, the positions to fetch from it (reused lists); `nodes`: the brokers listed, in order seen.
     const byNode = this.byNode;
     const nodes = this.fetchNodes;
-    nodes.length = 0;
+    while (nodes.length > 0) nodes.pop();
     const positions = this.positions;
     for (let i = 0; i < positions.length; i++) {
       const pos = positions[i];
@@ -409,7 +409,7 @@ export class Consumer extends Process {
         if (readyAt <= now) this.sendFetch(leader, ps);
         else this.fetchAllAt(readyAt);
       }
-      ps.length = 0;
+      while (ps.length > 0) ps.pop();
     }
   }
 
