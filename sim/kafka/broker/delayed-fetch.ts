@@ -89,9 +89,9 @@ export class FetchPurgatory {
     const rm = this.partitions;
     if (df.generation === rm.generation) return df.lps;
     const fps = df.env.payload.partitions;
-    const lps: Array<Partition | undefined> = [];
+    const lps = new Array<Partition | undefined>(fps.length);
     df.lps = lps;
-    for (let i = 0; i < fps.length; i++) lps.push(rm.getPartition(fps[i].tp));
+    for (let i = 0; i < fps.length; i++) lps[i] = rm.getPartition(fps[i].tp);
     df.generation = rm.generation;
     return lps;
   }
@@ -106,12 +106,13 @@ export class FetchPurgatory {
     const req = df.env.payload;
     const b = this.broker;
     const lps = this.lookUp(df);
-    const out: P.FetchPartitionResponse[] = [];
+    const fps = req.partitions;
+    // A list of its final length (one grown by push from empty reserves room for 16).
+    const out = new Array<P.FetchPartitionResponse>(fps.length);
     let bytes = 0;
     let uncached = 0;
     let urgent = false;
     const cachedFrom = b.disk.cachedFrom;
-    const fps = req.partitions;
     for (let i = 0; i < fps.length; i++) {
       const fp = fps[i];
       const lp = lps[i];
@@ -121,7 +122,7 @@ export class FetchPurgatory {
       for (const e of r.entries) bytes += e.batch.bytes;
       if (r.entries.length > 0 && cachedFrom > 0) uncached += b.logs.get(fp.tp)!.uncachedBytes(r.entries, cachedFrom);
       if (r.error !== 'NONE' || r.divergingEpoch !== undefined || r.preferredReadReplica !== undefined) urgent = true;
-      out.push(r);
+      out[i] = r;
     }
     if (!urgent && bytes < req.minBytes && !expired) return false;
     df.done = true;

@@ -88,10 +88,12 @@ export class ReplicaFetcherManager {
     if (this.anyTruncating(tps)) return this.sendOffsetsForLeaderEpoch(f, this.truncatingOf(tps));
     // Before 2.7 a fetch carried neither lastFetchedEpoch nor (before 2.1) currentLeaderEpoch.
     const epochs = b.cfg.truncation === 'divergingEpoch';
-    const partitions: P.FetchPartition[] = [];
-    for (const tp of tps) {
+    // A list of its final length (one grown by push from empty reserves room for 16).
+    const partitions = new Array<P.FetchPartition>(tps.length);
+    for (let i = 0; i < tps.length; i++) {
+      const tp = tps[i];
       const lp = rm.getPartition(tp)!;
-      partitions.push({ tp, fetchOffset: lp.log.leo, lastFetchedEpoch: epochs ? lp.log.latestEpoch : UNDEFINED_EPOCH, currentLeaderEpoch: epochs ? lp.leaderEpoch : -1 });
+      partitions[i] = { tp, fetchOffset: lp.log.leo, lastFetchedEpoch: epochs ? lp.log.latestEpoch : UNDEFINED_EPOCH, currentLeaderEpoch: epochs ? lp.leaderEpoch : -1 };
     }
     f.inflight = true;
     const gen = ++f.gen;

@@ -144,18 +144,20 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
   onProduce(env: Envelope<P.ProduceRequest>): void {
     const req = env.payload;
     const now = this.broker.kernel.now;
-    const results: P.ProducePartitionResponse[] = [];
-    const required: number[] = [];
+    const n = req.data.length;
+    // Lists of their final length (one grown by push from empty reserves room for 16).
+    const results = new Array<P.ProducePartitionResponse>(n);
+    const required = new Array<number>(n);
     let waiting = 0;
     let appendDoneUs = now;
-    for (let i = 0; i < req.data.length; i++) {
+    for (let i = 0; i < n; i++) {
       const { tp, batch } = req.data[i];
       const lp = this.leaderPartition(tp);
       const r: LeaderAppend = lp === undefined ? notLeader(tp, batch.seq, now) : lp.appendRecordsToLeader(batch, req.acks);
-      results.push(r.result);
+      results[i] = r.result;
       if (r.doneUs > appendDoneUs) appendDoneUs = r.doneUs;
       const wait = r.result.error === 'NONE' && req.acks === -1 && r.requiredOffset >= 0;
-      required.push(wait ? r.requiredOffset : -1);
+      required[i] = wait ? r.requiredOffset : -1;
       if (wait) waiting++;
     }
     if (req.acks === 0) return;

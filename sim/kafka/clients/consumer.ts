@@ -15,7 +15,7 @@
  */
 import { ClientMetadata } from './client-metadata.js';
 import type { Kernel } from '../../kernel/kernel.js';
-import { type MetadataImage, NO_LEADER, type PartitionState } from '../metadata.js';
+import { brokerNode, type MetadataImage, NO_LEADER, type PartitionState } from '../metadata.js';
 import type { Metrics } from './metrics.js';
 import type { Envelope, Network } from '../../resources/network.js';
 import { Process } from '../../kernel/process.js';
@@ -95,7 +95,6 @@ export class Consumer extends Process {
   /** fetchAll's lists of positions per broker id, reused, and the brokers listed. */
   private readonly byNode: Array<Position[] | undefined> = [];
   private readonly fetchNodes: number[] = [];
-  private readonly brokerNodes: string[] = [];
   private nextCorrelation = 1;
   private fetchAllAtUs = Infinity;
   private validations = new Map<number, { tp: string; leaderEpoch: number }>();
@@ -435,14 +434,15 @@ export class Consumer extends Process {
   private sendFetch(leader: number, ps: readonly Position[]): void {
     const img = this.metadata.image!;
     const correlationId = this.nextCorrelation++;
-    const tps: string[] = [];
-    const partitions: P.FetchPartition[] = [];
+    // Lists of their final length (one grown by push from empty reserves room for 16).
+    const tps = new Array<string>(ps.length);
+    const partitions = new Array<P.FetchPartition>(ps.length);
     for (let i = 0; i < ps.length; i++) {
       const pos = ps[i];
-      tps.push(pos.tp);
+      tps[i] = pos.tp;
       // A consumer sends no lastFetchedEpoch (it validates positions separately, KIP-320).
       // Before KIP-320 a consumer's fetch carried no leader epoch either.
-      partitions.push({ tp: pos.tp, fetchOffset: Math.max(0, pos.offset), lastFetchedEpoch: -1, currentLeaderEpoch: this.cfg.truncationDetection ? img.partitions[pos.tp].leaderEpoch : -1 });
+      partitions[i] = { tp: pos.tp, fetchOffset: Math.max(0, pos.offset), lastFetchedEpoch: -1, currentLeaderEpoch: this.cfg.truncationDetection ? img.partitions[pos.tp].leaderEpoch : -1 };
     }
     const f: InflightFetch = { correlationId, tps };
     this.inflight.set(leader, f);
@@ -457,15 +457,8 @@ export class Consumer extends Process {
       partitions,
     };
     if (this.cfg.clientRack !== '') req.rackId = this.cfg.clientRack;
-    this.net.send<P.FetchRequest>(this.node, this.brokerNode(leader), 'Fetch', P.REQUEST_OVERHEAD_BYTES + 32 * ps.length, req);
+    this.net.send<P.FetchRequest>(this.node, brokerNode(leader), 'Fetch', P.REQUEST_OVERHEAD_BYTES + 32 * ps.length, req);
     f.deadline = this.fetchDeadlines.add(this.kernel.now + (this.cfg.requestTimeoutMs + this.cfg.fetchMaxWaitMs) * 1000, { leader, correlationId });
-  }
-
-  /** `b<id>`, built once per broker. */
-  private brokerNode(id: number): string {
-    let s = this.brokerNodes[id];
-    if (s === undefined) this.brokerNodes[id] = s = `b${id}`;
-    return s;
   }
 
   private newDeadlines(): Deadlines<{ leader: number; correlationId: number }> {
