@@ -25,14 +25,10 @@ interface Fetcher {
   timeout?: Deadline;
 }
 
-interface FetcherTimeout {
-  fetcher: Fetcher;
-  gen: number;
-}
-
 export class ReplicaFetcherManager {
   private fetchers = new Map<number, Fetcher>();
-  private timeouts: Deadlines<FetcherTimeout>;
+  /** Fetch timeouts: the fetcher, with its generation at the request as the tag. */
+  private timeouts: Deadlines<Fetcher>;
 
   constructor(
     private readonly broker: BrokerContext,
@@ -47,8 +43,8 @@ export class ReplicaFetcherManager {
     this.timeouts = this.newDeadlines();
   }
 
-  private newDeadlines(): Deadlines<FetcherTimeout> {
-    return new Deadlines(this.broker, (x) => this.expire(x));
+  private newDeadlines(): Deadlines<Fetcher> {
+    return new Deadlines<Fetcher>(this.broker, (f, gen) => this.expire(f, gen));
   }
 
   addToFetcher(leader: number, tp: string): void {
@@ -107,7 +103,7 @@ export class ReplicaFetcherManager {
       partitionMaxBytes: b.cfg.replicaFetchMaxBytes,
       partitions,
     });
-    f.timeout = this.timeouts.add(b.kernel.now + b.cfg.replicaSocketTimeoutMs * 1000, { fetcher: f, gen });
+    f.timeout = this.timeouts.add(b.kernel.now + b.cfg.replicaSocketTimeoutMs * 1000, f, gen);
   }
 
   private truncatingOf(tps: string[]): string[] {
@@ -120,9 +116,8 @@ export class ReplicaFetcherManager {
   }
 
   /** A replica fetch ran out of time. */
-  private expire(item: FetcherTimeout): void {
-    const f = item.fetcher;
-    if (f.gen !== item.gen || !f.inflight) return;
+  private expire(f: Fetcher, gen: number): void {
+    if (f.gen !== gen || !f.inflight) return;
     // No answer within replica.socket.timeout.ms: the leader is dead or cut off. BrokerBlockingSender closes
     // the connection (what it held is discarded), then the fetcher backs off and tries again on a new one.
     this.broker.net.close(this.broker.node, brokerNode(f.leader), 'replica.socket.timeout.ms');
@@ -180,7 +175,7 @@ export class ReplicaFetcherManager {
       replicaId: b.id,
       partitions,
     });
-    f.timeout = this.timeouts.add(b.kernel.now + b.cfg.replicaSocketTimeoutMs * 1000, { fetcher: f, gen });
+    f.timeout = this.timeouts.add(b.kernel.now + b.cfg.replicaSocketTimeoutMs * 1000, f, gen);
   }
 
   /** Follower side (ReplicaFetcherThread.maybeTruncate, 1.x): truncate once, then fetch without further checks. */

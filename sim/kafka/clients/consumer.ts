@@ -458,11 +458,12 @@ export class Consumer extends Process {
     };
     if (this.cfg.clientRack !== '') req.rackId = this.cfg.clientRack;
     this.net.send<P.FetchRequest>(this.node, brokerNode(leader), 'Fetch', P.REQUEST_OVERHEAD_BYTES + 32 * ps.length, req);
-    f.deadline = this.fetchDeadlines.add(this.kernel.now + (this.cfg.requestTimeoutMs + this.cfg.fetchMaxWaitMs) * 1000, { leader, correlationId });
+    f.deadline = this.fetchDeadlines.add(this.kernel.now + (this.cfg.requestTimeoutMs + this.cfg.fetchMaxWaitMs) * 1000, leader, correlationId);
   }
 
-  private newDeadlines(): Deadlines<{ leader: number; correlationId: number }> {
-    return new Deadlines(this, ({ leader, correlationId }) => {
+  /** Fetch timeouts: the broker, with the request's correlation id as the tag. */
+  private newDeadlines(): Deadlines<number> {
+    return new Deadlines<number>(this, (leader, correlationId) => {
       if (this.inflight.get(leader)?.correlationId === correlationId) this.closeConnection(leader, 'request.timeout.ms');
     });
   }
