@@ -104,11 +104,10 @@ export class Partition {
   appendRecordsToLeader(batch: RecordBatch, acks: number): LeaderAppend {
     const now = this.broker.kernel.now;
     const tp = this.tp;
-    const fail = (error: KafkaError) => ({ result: { tp, seq: batch.seq, error, baseOffset: -1 }, doneUs: now, requiredOffset: -1 });
-    if (acks === -1 && this.isr.length < this.minIsr()) return fail('NOT_ENOUGH_REPLICAS');
+    if (acks === -1 && this.isr.length < this.minIsr()) return failedAppend(tp, batch.seq, now, 'NOT_ENOUGH_REPLICAS');
     // UnifiedLog.analyzeAndValidateRecords: a batch over the topic's max.message.bytes is refused with
     // RecordTooLargeException, answered as MESSAGE_TOO_LARGE (followers do not check: ignoreRecordSize).
-    if (batch.bytes > this.broker.cfg.maxMessageBytes(this.topic)) return fail('MESSAGE_TOO_LARGE');
+    if (batch.bytes > this.broker.cfg.maxMessageBytes(this.topic)) return failedAppend(tp, batch.seq, now, 'MESSAGE_TOO_LARGE');
     const log = this.log;
     if (batch.idempotent) {
       const st = log.producerState(batch.pid);
@@ -119,7 +118,7 @@ export class Partition {
         if (dup !== undefined) return { result: { tp, seq: batch.seq, error: 'NONE', baseOffset: dup.offset }, doneUs: now, requiredOffset: dup.offset + dup.batch.count };
         // ProducerAppendInfo.checkSequence: anything but lastSeq + 1 (an older batch no longer kept too).
         const last = st.last().batch;
-        if (batch.seq !== last.seq + last.count) return fail('OUT_OF_ORDER_SEQUENCE_NUMBER');
+        if (batch.seq !== last.seq + last.count) return failedAppend(tp, batch.seq, now, 'OUT_OF_ORDER_SEQUENCE_NUMBER');
       }
     }
     const entry: LogEntry = { offset: log.leo, epoch: this.leaderEpoch, batch };
@@ -354,6 +353,11 @@ export class Partition {
     this.maybeExpandIsr(follower, f);
     if (moved) this.maybeIncrementHw();
   }
+}
+
+/** appendRecordsToLeader's answer for a batch it refuses. */
+function failedAppend(tp: string, seq: number, now: number, error: KafkaError): LeaderAppend {
+  return { result: { tp, seq, error, baseOffset: -1 }, doneUs: now, requiredOffset: -1 };
 }
 
 function entryBytes(entries: readonly LogEntry[]): number {

@@ -11,7 +11,7 @@ import type { Envelope } from '../../resources/network.js';
 import type { HostedPartitions, Partition } from './partition.js';
 import { UNDEFINED_EPOCH, UNDEFINED_OFFSET, type LogEntry, type PartitionLog } from '../partition-log.js';
 import * as P from '../protocol.js';
-import { brokerNode } from '../metadata.js';
+import { brokerIdOf, brokerNode } from '../metadata.js';
 
 /** One replica fetcher: fetches every partition this broker follows from one leader. */
 interface Fetcher {
@@ -138,7 +138,7 @@ export class ReplicaFetcherManager {
 
   /** The fetcher a reply from `env.from` answers, if it is the one it waits for (and it stops waiting). */
   private takeFetcherReply(env: Envelope<{ correlationId: number }>): Fetcher | undefined {
-    const f = this.fetchers.get(Number(env.from.slice(1)));
+    const f = this.fetchers.get(brokerIdOf(env.from));
     if (f === undefined || !f.inflight || env.payload.correlationId !== f.gen) return undefined;
     f.inflight = false;
     if (f.timeout !== undefined) this.timeouts.cancel(f.timeout);

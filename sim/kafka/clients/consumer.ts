@@ -15,7 +15,7 @@
  */
 import { ClientMetadata } from './client-metadata.js';
 import type { Kernel } from '../../kernel/kernel.js';
-import { brokerNode, type MetadataImage, NO_LEADER, type PartitionState } from '../metadata.js';
+import { brokerIdOf, brokerNode, type MetadataImage, NO_LEADER, type PartitionState } from '../metadata.js';
 import type { Metrics } from './metrics.js';
 import type { Envelope, Network } from '../../resources/network.js';
 import { Process } from '../../kernel/process.js';
@@ -561,7 +561,7 @@ export class Consumer extends Process {
   }
 
   private onFetchResponse(env: Envelope<P.FetchResponse>): void {
-    const leader = Number(env.from.slice(1));
+    const leader = brokerIdOf(env.from);
     const f = this.inflight.get(leader);
     if (f === undefined || f.correlationId !== env.payload.correlationId) return;
     this.inflight.delete(leader);
