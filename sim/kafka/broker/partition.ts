@@ -47,6 +47,10 @@ export class Partition {
   partitionEpoch: number;
   /** Follower, `epochNoEpochInResponse` only: OffsetsForLeaderEpoch still to be asked before fetching. */
   truncating?: boolean;
+  /** The topic's min.insync.replicas, looked up on first use (-1 until then): it is read on every append. */
+  private topicMinIsr = -1;
+  /** The topic's flush.messages, looked up on first use (-1 until then). */
+  private topicFlushMessages = -1;
 
   constructor(
     private readonly broker: BrokerContext,
@@ -68,7 +72,8 @@ export class Partition {
 
   /** min.insync.replicas, capped by the replication factor. */
   private minIsr(): number {
-    return Math.min(this.broker.cfg.minIsr(this.topic), this.state.replicas.length);
+    if (this.topicMinIsr < 0) this.topicMinIsr = this.broker.cfg.minIsr(this.topic);
+    return Math.min(this.topicMinIsr, this.state.replicas.length);
   }
 
   // ---- leadership ----------------------------------------------------------------------------
@@ -138,7 +143,8 @@ export class Partition {
     broker.trace.append(broker.kernel.now, broker.id, this.tp, entry.offset, b.count, entry.epoch, b.pid, b.seq, b.bytes, src);
     let doneUs = disk.write(log, log.leo, b.bytes);
     this.unflushedMessages += b.count;
-    if (this.unflushedMessages >= broker.cfg.flushMessages(this.topic)) {
+    if (this.topicFlushMessages < 0) this.topicFlushMessages = broker.cfg.flushMessages(this.topic);
+    if (this.unflushedMessages >= this.topicFlushMessages) {
       this.unflushedMessages = 0;
       this.lastFlushUs = broker.kernel.now;
       doneUs = Math.max(doneUs, disk.fsync(log));
