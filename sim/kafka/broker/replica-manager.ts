@@ -148,11 +148,13 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
     // Lists of their final length (one grown by push from empty reserves room for 16).
     const results = new Array<P.ProducePartitionResponse>(n);
     const required = new Array<number>(n);
+    const lps = new Array<Partition | undefined>(n);
     let waiting = 0;
     let appendDoneUs = now;
     for (let i = 0; i < n; i++) {
       const { tp, batch } = req.data[i];
       const lp = this.leaderPartition(tp);
+      lps[i] = lp;
       const r: LeaderAppend = lp === undefined ? notLeader(tp, batch.seq, now) : lp.appendRecordsToLeader(batch, req.acks);
       results[i] = r.result;
       if (r.doneUs > appendDoneUs) appendDoneUs = r.doneUs;
@@ -161,7 +163,7 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
       if (wait) waiting++;
     }
     if (req.acks === 0) return;
-    const dp: DelayedProduce = { env, results, required, waiting, deadlineUs: now + req.timeoutMs * 1000, done: false };
+    const dp: DelayedProduce = { env, results, required, waiting, deadlineUs: now + req.timeoutMs * 1000, done: false, lps, generation: this.generation };
     if (waiting === 0) {
       this.broker.timerAt(appendDoneUs, () => this.producePurgatory.respond(dp));
       return;
