@@ -225,8 +225,11 @@ export class PartitionLog {
     }
   }
 
-  /** The bytes {@link read} would return, without building its list; -2 if it would read the cold part. */
-  readBytes(offset: number, limit: number, maxBytes: number): number {
+  /**
+   * The bytes {@link read} would return, without building its list; -2 if it would read the cold part.
+   * It stops counting once it has `enough` (the caller only asks whether a fetch has that many).
+   */
+  readBytes(offset: number, limit: number, maxBytes: number, enough = Infinity): number {
     if (offset < this.cold.end) return -2;
     let bytes = 0;
     let n = 0;
@@ -237,6 +240,7 @@ export class PartitionLog {
       if (n > 0 && bytes + b.bytes > maxBytes) break;
       n++;
       bytes += b.bytes;
+      if (bytes >= enough) break;
     }
     return bytes;
   }

@@ -75,7 +75,7 @@ export class FetchPurgatory {
     for (let i = 0; i < fps.length; i++) {
       const fp = fps[i];
       const lp = lps[i];
-      const n = lp === undefined || !(lp.role === 'leader' || (req.replicaId < 0 && req.rackId !== undefined)) ? -1 : lp.fetchBytes(req, fp, first, req.maxBytes - bytes);
+      const n = lp === undefined || !(lp.role === 'leader' || (req.replicaId < 0 && req.rackId !== undefined)) ? -1 : lp.fetchBytes(req, fp, first, req.maxBytes - bytes, req.minBytes - bytes);
       if (n < 0) {
         answer = true;
         if (!first) break;

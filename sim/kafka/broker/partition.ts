@@ -273,15 +273,18 @@ export class Partition {
    * fetchRecords without building its answer: the same checks and (`first`) the same update of the
    * follower's fetch state, then the bytes it would read; -1 when it answers without reading, -2 when the
    * bytes cannot be told cheaply (a read of the cold part). The fetch purgatory asks this first: most
-   * tries of a fetch find nothing to send yet, and then nothing is built.
+   * tries of a fetch find nothing to send yet, and then nothing is built. It counts no further than
+   * `enough` (what the fetch still lacks of fetch.min.bytes).
    */
-  fetchBytes(req: P.FetchRequest, fp: P.FetchPartition, first: boolean, maxBytes: number): number {
+  fetchBytes(req: P.FetchRequest, fp: P.FetchPartition, first: boolean, maxBytes: number, enough: number): number {
     if (this.answersWithoutReading(req, fp)) return -1;
     const log = this.log;
     const isFollower = req.replicaId >= 0;
     if (isFollower && first) this.updateFollowerFetchState(req.replicaId, fp.fetchOffset, log.leo);
+    // The fetch already has what it waits for (from earlier partitions): nothing to count.
+    if (enough <= 0) return 0;
     const limit = isFollower ? log.leo : log.hw;
-    return fp.fetchOffset >= limit ? 0 : log.readBytes(fp.fetchOffset, limit, Math.min(maxBytes, req.partitionMaxBytes));
+    return fp.fetchOffset >= limit ? 0 : log.readBytes(fp.fetchOffset, limit, Math.min(maxBytes, req.partitionMaxBytes), enough);
   }
 
   /** Partition.fetchRecords: epoch checks, diverging epoch, the follower's fetch state, then the read. */
