@@ -280,9 +280,9 @@ function main(): void {
     return;
   }
   // The explore block first: a failure search runs in a process that has run nothing else. Run after the
-  // other blocks, its runs took half as long again (0.42 s of CPU each, not 0.27): the memory block
-  // simulates an hour, past 2^31 µs, after which V8 keeps the clock, and every time copied from it, as
-  // doubles for the rest of the process.
+  // other blocks, its runs took half as long again (0.42 s of CPU each, not 0.27; after the memory block
+  // alone, 0.31). One cause: the memory block simulates an hour, past 2^31 µs, after which V8 keeps the
+  // clock, and every time copied from it, as doubles for the rest of the process.
   const exp = explore(benchDir, d);
   const kernel: number[] = [];
   const bare: number[] = [];
