@@ -135,6 +135,7 @@ export class TraceState {
     const replicas = new Map<number, Replica>();
     for (const b of assignment) replicas.set(b, { broker: b, log: new Rows(5), hw: 0 });
     this.parts.set(tp, { tp, replicas, leader: isr[0] ?? -1, isr: [...isr], acked: new Rows(5), consumed: new Rows(7), truncations: [] });
+    this.lastPart = undefined;
   }
 
   private onAck(ev: AckEvent): void {
@@ -152,8 +153,16 @@ export class TraceState {
   }
 
   part(tp: string): PartitionView {
-    return this.parts.get(tp)!;
+    // Consecutive events name the same partition (a batch's appends on each replica, then its HWs).
+    const last = this.lastPart;
+    if (last !== undefined && last.tp === tp) return last;
+    const p = this.parts.get(tp)!;
+    this.lastPart = p;
+    return p;
   }
+
+  /** The partition part() returned last. */
+  private lastPart: PartitionView | undefined = undefined;
 
   private replica(tp: string, broker: number): Replica {
     const p = this.part(tp);

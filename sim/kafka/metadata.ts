@@ -86,6 +86,18 @@ export function newPartitionState(topic: string, partition: number, replicas: nu
   };
 }
 
+const BROKER_IDS = new Map<string, number>();
+
+/** The broker id of a node name "b3" (the inverse of brokerNode), remembered: replies are matched by sender thousands of times a second. */
+export function brokerIdOf(node: string): number {
+  let id = BROKER_IDS.get(node);
+  if (id === undefined) {
+    id = Number(node.slice(1));
+    if (BROKER_IDS.size < 4096) BROKER_IDS.set(node, id);
+  }
+  return id;
+}
+
 const BROKER_NODES: string[] = [];
 
 /** A broker's node name, "b3": made once per id (requests name their broker thousands of times a second). */

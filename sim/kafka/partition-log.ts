@@ -48,6 +48,9 @@ export const UNDEFINED_OFFSET = -1;
  */
 export const HOT_WINDOW_US = 120_000_000;
 
+/** PartitionLog.read's working list (emptied after each read). */
+const READ_SCRATCH: LogEntry[] = [];
+
 export class PartitionLog {
   /** The recent entries, from index `head` on (entries before it have gone cold). */
   private hot: LogEntry[] = [];
@@ -199,18 +202,27 @@ export class PartitionLog {
 
   /** Entries from `offset` up to `limit` (exclusive offset), at most `maxBytes` (at least one entry). */
   read(offset: number, limit: number, maxBytes: number): LogEntry[] {
-    const out: LogEntry[] = [];
+    // Collected in a reused list, then copied to one of the exact length (a list grown by push from
+    // empty reserves room for 16 entries: most reads return one or two).
+    const out = READ_SCRATCH;
+    this.collect(offset, limit, maxBytes, out);
+    const copy = out.slice();
+    while (out.length > 0) out.pop();
+    return copy;
+  }
+
+  private collect(offset: number, limit: number, maxBytes: number, out: LogEntry[]): void {
     let bytes = 0;
     let at = offset;
     const coldEnd = this.cold.end;
     while (at < coldEnd && at < limit) {
       const e = this.cold.read(at, Math.min(limit, coldEnd), out.length > 0 ? maxBytes - bytes : maxBytes);
-      if (out.length > 0 && bytes + e.batch.bytes > maxBytes) return out;
+      if (out.length > 0 && bytes + e.batch.bytes > maxBytes) return;
       out.push(e);
       bytes += e.batch.bytes;
       at = e.offset + e.batch.count;
     }
-    if (at < coldEnd) return out;
+    if (at < coldEnd) return;
     for (let i = this.indexOf(at); i < this.hot.length; i++) {
       const e = this.hot[i];
       if (e.offset + e.batch.count > limit) break;
@@ -218,11 +230,13 @@ export class PartitionLog {
       out.push(e);
       bytes += e.batch.bytes;
     }
-    return out;
   }
 
-  /** The bytes {@link read} would return, without building its list; -2 if it would read the cold part. */
-  readBytes(offset: number, limit: number, maxBytes: number): number {
+  /**
+   * The bytes {@link read} would return, without building its list; -2 if it would read the cold part.
+   * It stops counting once it has `enough` (the caller only asks whether a fetch has that many).
+   */
+  readBytes(offset: number, limit: number, maxBytes: number, enough = Infinity): number {
     if (offset < this.cold.end) return -2;
     let bytes = 0;
     let n = 0;
@@ -233,6 +247,7 @@ export class PartitionLog {
       if (n > 0 && bytes + b.bytes > maxBytes) break;
       n++;
       bytes += b.bytes;
+      if (bytes >= enough) break;
     }
     return bytes;
   }

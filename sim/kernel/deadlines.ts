@@ -23,6 +23,8 @@ export interface Deadline {
 
 interface Entry<T> extends Deadline {
   item: T | undefined;
+  /** A number that goes with the item (a request's correlation id, a generation), so callers need no object for the pair. */
+  tag: number;
 }
 
 export class Deadlines<T> {
@@ -34,12 +36,12 @@ export class Deadlines<T> {
 
   constructor(
     private readonly proc: DeadlineOwner,
-    private readonly onExpire: (item: T) => void,
+    private readonly onExpire: (item: T, tag: number) => void,
   ) {}
 
-  /** Call onExpire(item) at `atUs` unless cancelled first. */
-  add(atUs: number, item: T): Deadline {
-    const d: Entry<T> = { atUs, live: true, item };
+  /** Call onExpire(item, tag) at `atUs` unless cancelled first. */
+  add(atUs: number, item: T, tag = 0): Deadline {
+    const d: Entry<T> = { atUs, live: true, item, tag };
     const q = this.q;
     let i = q.length;
     while (i > this.head && q[i - 1].atUs > atUs) i--;
@@ -68,7 +70,8 @@ export class Deadlines<T> {
       if (this.dead > 0) this.dead--;
     }
     if (this.head === q.length) {
-      q.length = 0;
+      // Emptied by pops: setting the length runs outside the compiled code.
+      while (q.length > 0) q.pop();
       this.head = 0;
       return;
     }
@@ -89,7 +92,7 @@ export class Deadlines<T> {
         d.live = false;
         const item = d.item as T;
         d.item = undefined;
-        this.onExpire(item);
+        this.onExpire(item, d.tag);
       } else if (this.dead > 0) {
         this.dead--;
       }

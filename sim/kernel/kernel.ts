@@ -100,7 +100,7 @@ export class Kernel {
   step(): boolean {
     if (this.size === 0) return false;
     const slot = this.slots[0];
-    this.now = this.times[0];
+    this.now = small(this.times[0]);
     this.removeTop();
     this.fired++;
     const h = this.handlers[slot]!;
@@ -118,7 +118,7 @@ export class Kernel {
   /** Fire every event due at or before `t`, then move the clock to `t`. */
   runUntil(t: number): void {
     while (this.size > 0 && this.times[0] <= t) this.step();
-    if (t > this.now) this.now = t;
+    if (t > this.now) this.now = small(t);
   }
 
   /** Fire events until the queue is empty (beware of periodic tasks: they never empty it). */
@@ -163,4 +163,13 @@ export class Kernel {
     seqs[i] = ls;
     slots[i] = lslot;
   }
+}
+
+/**
+ * A time as V8 keeps a small integer (a Smi) when it is one (below 2^31 µs, about 35 minutes): read from
+ * the queue's Float64Array it would be a double, and every model object that copies the clock into a
+ * field (a message's send time, a deadline) would then get a double field, which allocates a box per object.
+ */
+function small(t: number): number {
+  return (t | 0) === t ? t | 0 : t;
 }

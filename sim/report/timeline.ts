@@ -217,6 +217,7 @@ export class Timeline implements FieldSink {
   private addRow(topic: string, partition: number, replicas: number[], isr: number[]): void {
     const offsets: PartitionRow['offsets'] = {};
     for (const r of replicas) offsets[r] = { leo: 0, hw: 0 };
+    this.lastRow = undefined;
     this.partitions.set(`${topic}-${partition}`, { topic, partition, leader: isr[0] ?? -1, leaderEpoch: 0, replicas, isr: [...isr], elr: [], lastKnownElr: [], offsets });
   }
 
@@ -243,8 +244,18 @@ export class Timeline implements FieldSink {
     return reason === 'fenced' ? `broker ${fencedWord('zookeeper')}` : reason === 'leaderFenced' ? `leader ${fencedWord('zookeeper')}` : reason;
   }
 
+  /** The row offsets() read last, and its partition. */
+  private lastRow: PartitionRow | undefined = undefined;
+  private lastTp = '';
+
   private offsets(tp: string, broker: number): { leo: number; hw: number } {
-    const row = this.partitions.get(tp)!;
+    // Consecutive events name the same partition (a batch's appends on each replica, then its HWs).
+    let row = this.lastRow;
+    if (row === undefined || this.lastTp !== tp) {
+      row = this.partitions.get(tp)!;
+      this.lastRow = row;
+      this.lastTp = tp;
+    }
     let o = row.offsets[broker];
     if (o === undefined) row.offsets[broker] = o = { leo: 0, hw: 0 };
     return o;

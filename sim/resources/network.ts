@@ -229,7 +229,7 @@ export class Network {
       if (dst.proc.machineUp) this.refuse(src.proc, from, to);
       return id;
     }
-    this.put(this.connection(src.proc, dst.proc, channel).out, id, from, to, kind, bytes, payload);
+    this.put(this.connection(src, dst, channel).out, id, from, to, kind, bytes, payload);
     return id;
   }
 
@@ -252,17 +252,17 @@ export class Network {
     if (conn !== undefined) this.closeConn(conn, `connection closed by ${from}: ${reason}`);
   }
 
-  private connection(client: Process, server: Process, channel: string): Connection {
+  private connection(cn: Nic, sn: Nic, channel: string): Connection {
+    const client = cn.proc;
+    const server = sn.proc;
     const key = connKey(server.node, channel);
-    const conns = this.nics.get(client.node)!.conns;
+    const conns = cn.conns;
     const c = conns.get(key);
     if (c !== undefined) {
       if (c.out.toIncarnation === server.incarnation && c.back.toIncarnation === client.incarnation) return c;
       this.closeConn(c, 'connection reset: a process restarted');
     }
     const conn = { key, client: client.node, server: server.node, closed: undefined } as Connection;
-    const cn = this.nics.get(client.node)!;
-    const sn = this.nics.get(server.node)!;
     conn.out = newDirection(conn, this.link(client.node, server.node), cn, sn, server.incarnation);
     conn.back = newDirection(conn, this.link(server.node, client.node), sn, cn, client.incarnation);
     conns.set(key, conn);

@@ -14,17 +14,9 @@ interface Plan {
   /** Per field: the last string hashed there and its hash (consecutive events repeat them). */
   lastString: Array<string | undefined>;
   lastHash: Int32Array;
-  /**
-   * Per field, the last RING strings hashed there from fields (msg, append, ...) and their hashes, at
-   * `i * RING + k`: a field such as a message's sender cycles through a few values.
-   */
-  ringString: Array<string | undefined>;
-  ringHash: Int32Array;
-  ringNext: Uint8Array;
+  /** Per field: 1 if a string (the field methods give its hash). */
+  isString: Uint8Array;
 }
-
-/** Strings remembered per field by the field methods. */
-const RING = 8;
 
 /**
  * The trace hash: a 64-bit hash (two 32-bit lanes, FNV-1a-like with murmur3 finalization) over the
@@ -54,9 +46,7 @@ export class TraceHasher implements TraceSink {
         optional: Uint8Array.from(fields, (f) => (!f.optional ? 0 : HASH_SILENT_WHEN_ABSENT[type]?.includes(f.name) ? 2 : 1)),
         lastString: new Array<string | undefined>(names.length),
         lastHash: new Int32Array(names.length),
-        ringString: new Array<string | undefined>(names.length * RING),
-        ringHash: new Int32Array(names.length * RING),
-        ringNext: new Uint8Array(names.length),
+        isString: Uint8Array.from(fields, (f) => (f.kind === 'string' ? 1 : 0)),
       });
     }
     this.msgPlan = this.plans.get('msg')!;
@@ -141,84 +131,90 @@ export class TraceHasher implements TraceSink {
   /**
    * Hashes a `msg` event given as its fields, exactly as {@link event} hashes the object (type, then the
    * table's fields in order; `dropped` absent counts as absent). The field methods below (msg, append,
-   * hw, batch) let a run in summary mode hash its most frequent events without building them.
+   * hw, batch, acked, consume) let a run in summary mode hash its most frequent events without building
+   * them: each puts its fields in `vals` (a string as its hash) and {@link fields} hashes them.
    */
   msg(t: number, id: number, from: string, to: string, kind: string, bytes: number, recvUs: number, dropped: string | undefined): void {
-    const plan = this.begin(this.msgPlan);
-    this.num(t);
-    this.num(id);
-    this.str(plan, 2, from);
-    this.str(plan, 3, to);
-    this.str(plan, 4, kind);
-    this.num(bytes);
-    this.num(recvUs);
-    if (dropped === undefined) this.mix(11);
-    else this.str(plan, 7, dropped);
+    const v = this.vals;
+    v[0] = t;
+    v[1] = id;
+    v[2] = stringHash(from);
+    v[3] = stringHash(to);
+    v[4] = stringHash(kind);
+    v[5] = bytes;
+    v[6] = recvUs;
+    if (dropped === undefined) return this.fields(this.msgPlan, 7);
+    v[7] = stringHash(dropped);
+    this.fields(this.msgPlan, 8);
   }
 
   /** An `append` event given as its fields (see {@link msg}). */
   append(t: number, broker: number, tp: string, offset: number, count: number, epoch: number, pid: number, seq: number, bytes: number, src: string): void {
-    const plan = this.begin(this.appendPlan);
-    this.num(t);
-    this.num(broker);
-    this.str(plan, 2, tp);
-    this.num(offset);
-    this.num(count);
-    this.num(epoch);
-    this.num(pid);
-    this.num(seq);
-    this.num(bytes);
-    this.str(plan, 9, src);
+    const v = this.vals;
+    v[0] = t;
+    v[1] = broker;
+    v[2] = stringHash(tp);
+    v[3] = offset;
+    v[4] = count;
+    v[5] = epoch;
+    v[6] = pid;
+    v[7] = seq;
+    v[8] = bytes;
+    v[9] = stringHash(src);
+    this.fields(this.appendPlan, 10);
   }
 
   /** An `hw` event given as its fields (see {@link msg}). */
   hw(t: number, broker: number, tp: string, hw: number): void {
-    const plan = this.begin(this.hwPlan);
-    this.num(t);
-    this.num(broker);
-    this.str(plan, 2, tp);
-    this.num(hw);
+    const v = this.vals;
+    v[0] = t;
+    v[1] = broker;
+    v[2] = stringHash(tp);
+    v[3] = hw;
+    this.fields(this.hwPlan, 4);
   }
 
   /** An `ack` event with error NONE and no message, given as its fields (see {@link msg}). */
   acked(t: number, producer: string, pid: number, tp: string, seq: number, count: number, offset: number, attempts: number): void {
-    const plan = this.begin(this.ackPlan);
-    this.num(t);
-    this.str(plan, 1, producer);
-    this.num(pid);
-    this.str(plan, 3, tp);
-    this.num(seq);
-    this.num(count);
-    this.num(offset);
-    this.str(plan, 7, 'NONE');
-    this.num(attempts);
-    this.mix(11); // no message
+    const v = this.vals;
+    v[0] = t;
+    v[1] = stringHash(producer);
+    v[2] = pid;
+    v[3] = stringHash(tp);
+    v[4] = seq;
+    v[5] = count;
+    v[6] = offset;
+    v[7] = NONE_HASH;
+    v[8] = attempts;
+    this.fields(this.ackPlan, 9); // no message
   }
 
   /** A `batch` event given as its fields (see {@link msg}). */
   batch(t: number, producer: string, pid: number, tp: string, seq: number, count: number, bytes: number, firstUs: number): void {
-    const plan = this.begin(this.batchPlan);
-    this.num(t);
-    this.str(plan, 1, producer);
-    this.num(pid);
-    this.str(plan, 3, tp);
-    this.num(seq);
-    this.num(count);
-    this.num(bytes);
-    this.num(firstUs);
+    const v = this.vals;
+    v[0] = t;
+    v[1] = stringHash(producer);
+    v[2] = pid;
+    v[3] = stringHash(tp);
+    v[4] = seq;
+    v[5] = count;
+    v[6] = bytes;
+    v[7] = firstUs;
+    this.fields(this.batchPlan, 8);
   }
 
   /** A `consume` event given as its fields (see {@link msg}). */
   consume(t: number, consumer: string, tp: string, offset: number, count: number, epoch: number, pid: number, seq: number): void {
-    const plan = this.begin(this.consumePlan);
-    this.num(t);
-    this.str(plan, 1, consumer);
-    this.str(plan, 2, tp);
-    this.num(offset);
-    this.num(count);
-    this.num(epoch);
-    this.num(pid);
-    this.num(seq);
+    const v = this.vals;
+    v[0] = t;
+    v[1] = stringHash(consumer);
+    v[2] = stringHash(tp);
+    v[3] = offset;
+    v[4] = count;
+    v[5] = epoch;
+    v[6] = pid;
+    v[7] = seq;
+    this.fields(this.consumePlan, 8);
   }
 
   /** The plans of the events hashed from their fields (set by the constructor, after the plans). */
@@ -228,38 +224,58 @@ export class TraceHasher implements TraceSink {
   private readonly batchPlan: Plan;
   private readonly ackPlan: Plan;
   private readonly consumePlan: Plan;
+  /** The field methods' values: a number field's number, a string field's string hash (the plan says which). */
+  private readonly vals = new Float64Array(16);
 
-  /** An event given as its fields starts: counted, then its type (a string, like any other field). */
-  private begin(plan: Plan): Plan {
+  /**
+   * Hashes an event of `plan`'s type whose first `n` fields are in `vals` (the others absent), as
+   * {@link event} hashes the object: mix() inlined on local copies of the lanes.
+   */
+  private fields(plan: Plan, n: number): void {
     this.count++;
-    this.mix(3);
-    this.mix(plan.typeHash);
-    return plan;
-  }
-
-  /** A number field: an int32 as itself, another number as value() hashes it. */
-  private num(v: number): void {
-    if ((v | 0) === v) this.mix(v);
-    else this.value(v);
-  }
-
-  /** A string field (field `i` of `plan`, counting `t` as 0: its strings remembered in the ring). */
-  private str(plan: Plan, i: number, v: string): void {
-    this.mix(3);
-    const ring = plan.ringString;
-    const at = i * RING;
-    for (let k = at; k < at + RING; k++) {
-      if (ring[k] === v) {
-        this.mix(plan.ringHash[k]);
-        return;
+    let h1 = this.h1;
+    let h2 = this.h2;
+    let x: number;
+    h1 = Math.imul(h1 ^ 3, 0x01000193);
+    x = Math.imul((h2 ^ 3) + 0x7f4a7c15, 0x85ebca6b);
+    h2 = (x << 13) | (x >>> 19);
+    h1 = Math.imul(h1 ^ plan.typeHash, 0x01000193);
+    x = Math.imul((h2 ^ plan.typeHash) + 0x7f4a7c15, 0x85ebca6b);
+    h2 = (x << 13) | (x >>> 19);
+    const vals = this.vals;
+    const isString = plan.isString;
+    const total = plan.names.length;
+    for (let i = 0; i < total; i++) {
+      let m: number;
+      if (i >= n) {
+        if (plan.optional[i] === 2) continue;
+        m = 11;
+      } else if (isString[i] === 1) {
+        h1 = Math.imul(h1 ^ 3, 0x01000193);
+        x = Math.imul((h2 ^ 3) + 0x7f4a7c15, 0x85ebca6b);
+        h2 = (x << 13) | (x >>> 19);
+        m = vals[i];
+      } else {
+        const v = vals[i];
+        if ((v | 0) === v) m = v;
+        else {
+          // Another number: 2, then its two 32-bit halves (as value() hashes it).
+          F64[0] = v;
+          h1 = Math.imul(h1 ^ 2, 0x01000193);
+          x = Math.imul((h2 ^ 2) + 0x7f4a7c15, 0x85ebca6b);
+          h2 = (x << 13) | (x >>> 19);
+          h1 = Math.imul(h1 ^ U32[0], 0x01000193);
+          x = Math.imul((h2 ^ U32[0]) + 0x7f4a7c15, 0x85ebca6b);
+          h2 = (x << 13) | (x >>> 19);
+          m = U32[1];
+        }
       }
+      h1 = Math.imul(h1 ^ m, 0x01000193);
+      x = Math.imul((h2 ^ m) + 0x7f4a7c15, 0x85ebca6b);
+      h2 = (x << 13) | (x >>> 19);
     }
-    const h = stringHash(v);
-    const k = at + plan.ringNext[i];
-    plan.ringNext[i] = (plan.ringNext[i] + 1) % RING;
-    ring[k] = v;
-    plan.ringHash[k] = h;
-    this.mix(h);
+    this.h1 = h1;
+    this.h2 = h2;
   }
 
   /** Hashes `ev` if its keys are `type` then the plan's fields in order (absent optional ones left out). */
@@ -428,6 +444,9 @@ function stringHash(s: string): number {
   STRING_HASHES.set(s, h);
   return h;
 }
+
+/** The hash of `NONE`, the error of a successful ack. */
+const NONE_HASH = stringHash('NONE');
 
 const F64 = new Float64Array(1);
 const U32 = new Uint32Array(F64.buffer);

@@ -7,7 +7,7 @@
 import type { BrokerContext } from './context.js';
 import { Deadlines, type Deadline } from '../../kernel/deadlines.js';
 import type { Envelope } from '../../resources/network.js';
-import { fetchError, type HostedPartitions } from './partition.js';
+import { fetchError, type HostedPartitions, type Partition } from './partition.js';
 import * as P from '../protocol.js';
 
 export interface DelayedFetch {
@@ -15,6 +15,9 @@ export interface DelayedFetch {
   deadlineUs: number;
   done: boolean;
   deadline?: Deadline;
+  /** The hosted partition of each of the request's partitions, looked up under `generation` of the hosted partitions. */
+  lps: Array<Partition | undefined>;
+  generation: number;
 }
 
 export class FetchPurgatory {
@@ -40,7 +43,7 @@ export class FetchPurgatory {
 
   /** ReplicaManager.fetchMessages: answer at once if possible, else wait in purgatory. */
   onFetch(env: Envelope<P.FetchRequest>): void {
-    const df: DelayedFetch = { env, deadlineUs: this.broker.kernel.now + env.payload.maxWaitMs * 1000, done: false };
+    const df: DelayedFetch = { env, deadlineUs: this.broker.kernel.now + env.payload.maxWaitMs * 1000, done: false, lps: [], generation: -1 };
     if (this.tryComplete(df, true)) return;
     this.delayed.push(df);
     df.deadline = this.deadlines.add(df.deadlineUs, df);
@@ -65,18 +68,32 @@ export class FetchPurgatory {
    */
   private stillWaits(df: DelayedFetch, first: boolean): boolean {
     const req = df.env.payload;
-    const rm = this.partitions;
+    const lps = this.lookUp(df);
     let bytes = 0;
     let answer = false;
-    for (const fp of req.partitions) {
-      const lp = rm.getPartition(fp.tp);
-      const n = lp === undefined || !(lp.role === 'leader' || (req.replicaId < 0 && req.rackId !== undefined)) ? -1 : lp.fetchBytes(req, fp, first, req.maxBytes - bytes);
+    const fps = req.partitions;
+    for (let i = 0; i < fps.length; i++) {
+      const fp = fps[i];
+      const lp = lps[i];
+      const n = lp === undefined || !(lp.role === 'leader' || (req.replicaId < 0 && req.rackId !== undefined)) ? -1 : lp.fetchBytes(req, fp, first, req.maxBytes - bytes, req.minBytes - bytes);
       if (n < 0) {
         answer = true;
         if (!first) break;
       } else bytes += n;
     }
     return !answer && bytes < req.minBytes;
+  }
+
+  /** The hosted partitions the fetch names, looked up again only when they changed since the last look. */
+  private lookUp(df: DelayedFetch): Array<Partition | undefined> {
+    const rm = this.partitions;
+    if (df.generation === rm.generation) return df.lps;
+    const fps = df.env.payload.partitions;
+    const lps = new Array<Partition | undefined>(fps.length);
+    df.lps = lps;
+    for (let i = 0; i < fps.length; i++) lps[i] = rm.getPartition(fps[i].tp);
+    df.generation = rm.generation;
+    return lps;
   }
 
   /** Read every partition of the fetch; answer if there is data, an error, or the wait is over. */
@@ -88,21 +105,24 @@ export class FetchPurgatory {
     }
     const req = df.env.payload;
     const b = this.broker;
-    const rm = this.partitions;
-    const out: P.FetchPartitionResponse[] = [];
+    const lps = this.lookUp(df);
+    const fps = req.partitions;
+    // A list of its final length (one grown by push from empty reserves room for 16).
+    const out = new Array<P.FetchPartitionResponse>(fps.length);
     let bytes = 0;
     let uncached = 0;
     let urgent = false;
     const cachedFrom = b.disk.cachedFrom;
-    for (const fp of req.partitions) {
-      const lp = rm.getPartition(fp.tp);
+    for (let i = 0; i < fps.length; i++) {
+      const fp = fps[i];
+      const lp = lps[i];
       // KIP-392: a consumer that sends its rack may read from a follower (up to the follower's HW).
       const readable = lp !== undefined && (lp.role === 'leader' || (req.replicaId < 0 && req.rackId !== undefined));
       const r = !readable ? fetchError(fp.tp, 'NOT_LEADER_OR_FOLLOWER', lp?.log) : lp.fetchRecords(req, fp, first, req.maxBytes - bytes);
       for (const e of r.entries) bytes += e.batch.bytes;
       if (r.entries.length > 0 && cachedFrom > 0) uncached += b.logs.get(fp.tp)!.uncachedBytes(r.entries, cachedFrom);
       if (r.error !== 'NONE' || r.divergingEpoch !== undefined || r.preferredReadReplica !== undefined) urgent = true;
-      out.push(r);
+      out[i] = r;
     }
     if (!urgent && bytes < req.minBytes && !expired) return false;
     df.done = true;
@@ -123,8 +143,8 @@ function includes(partitions: P.FetchPartition[], tp: string): boolean {
   return false;
 }
 
-/** Remove `list[i]` in place (splice would also build an array of what it removed). */
+/** Remove `list[i]` in place (splice would also build an array of what it removed; pop, not a length change, which V8 runs outside the compiled code). */
 function removeAt<T>(list: T[], i: number): void {
   for (let k = i + 1; k < list.length; k++) list[k - 1] = list[k];
-  list.length--;
+  list.pop();
 }

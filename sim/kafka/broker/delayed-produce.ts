@@ -7,7 +7,7 @@
 import type { BrokerContext } from './context.js';
 import { Deadlines, type Deadline } from '../../kernel/deadlines.js';
 import type { Envelope } from '../../resources/network.js';
-import type { HostedPartitions } from './partition.js';
+import type { HostedPartitions, Partition } from './partition.js';
 import * as P from '../protocol.js';
 import type { KafkaError } from '../../trace/events.js';
 
@@ -24,6 +24,9 @@ export interface DelayedProduce {
   deadlineUs: number;
   done: boolean;
   deadline?: Deadline;
+  /** Per partition, this broker's partition if it led it, looked up under `generation` of the hosted partitions. */
+  lps?: Array<Partition | undefined>;
+  generation?: number;
 }
 
 export class ProducePurgatory {
@@ -78,7 +81,8 @@ export class ProducePurgatory {
     for (let i = 0; i < dp.required.length; i++) {
       const required = dp.required[i];
       if (required < 0) continue;
-      const lp = rm.leaderPartition(dp.results[i].tp);
+      // The lookup the request made, while the hosted partitions are the same (a leader stays a leader).
+      const lp = dp.lps !== undefined && dp.generation === rm.generation ? dp.lps[i] : rm.leaderPartition(dp.results[i].tp);
       if (lp === undefined) {
         this.settle(dp, i, 'NOT_LEADER_OR_FOLLOWER');
       } else if (lp.log.hw >= required) {
@@ -111,8 +115,8 @@ export class ProducePurgatory {
   }
 }
 
-/** Remove `list[i]` in place (splice would also build an array of what it removed). */
+/** Remove `list[i]` in place (splice would also build an array of what it removed; pop, not a length change, which V8 runs outside the compiled code). */
 function removeAt<T>(list: T[], i: number): void {
   for (let k = i + 1; k < list.length; k++) list[k - 1] = list[k];
-  list.length--;
+  list.pop();
 }

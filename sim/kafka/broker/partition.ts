@@ -33,6 +33,8 @@ export const NO_ENTRIES: LogEntry[] = [];
 /** The partitions a broker hosts, as its fetcher and purgatories look them up (ReplicaManager). */
 export interface HostedPartitions {
   getPartition(tp: string): Partition | undefined;
+  /** Changes whenever the hosted partitions do (a cached getPartition answer is good while it does not). */
+  readonly generation: number;
   /** The partition if this broker leads it. */
   leaderPartition(tp: string): Partition | undefined;
 }
@@ -45,6 +47,10 @@ export class Partition {
   partitionEpoch: number;
   /** Follower, `epochNoEpochInResponse` only: OffsetsForLeaderEpoch still to be asked before fetching. */
   truncating?: boolean;
+  /** The topic's min.insync.replicas, looked up on first use (-1 until then): it is read on every append. */
+  private topicMinIsr = -1;
+  /** The topic's flush.messages, looked up on first use (-1 until then). */
+  private topicFlushMessages = -1;
 
   constructor(
     private readonly broker: BrokerContext,
@@ -66,7 +72,8 @@ export class Partition {
 
   /** min.insync.replicas, capped by the replication factor. */
   private minIsr(): number {
-    return Math.min(this.broker.cfg.minIsr(this.topic), this.state.replicas.length);
+    if (this.topicMinIsr < 0) this.topicMinIsr = this.broker.cfg.minIsr(this.topic);
+    return Math.min(this.topicMinIsr, this.state.replicas.length);
   }
 
   // ---- leadership ----------------------------------------------------------------------------
@@ -102,11 +109,10 @@ export class Partition {
   appendRecordsToLeader(batch: RecordBatch, acks: number): LeaderAppend {
     const now = this.broker.kernel.now;
     const tp = this.tp;
-    const fail = (error: KafkaError) => ({ result: { tp, seq: batch.seq, error, baseOffset: -1 }, doneUs: now, requiredOffset: -1 });
-    if (acks === -1 && this.isr.length < this.minIsr()) return fail('NOT_ENOUGH_REPLICAS');
+    if (acks === -1 && this.isr.length < this.minIsr()) return failedAppend(tp, batch.seq, now, 'NOT_ENOUGH_REPLICAS');
     // UnifiedLog.analyzeAndValidateRecords: a batch over the topic's max.message.bytes is refused with
     // RecordTooLargeException, answered as MESSAGE_TOO_LARGE (followers do not check: ignoreRecordSize).
-    if (batch.bytes > this.broker.cfg.maxMessageBytes(this.topic)) return fail('MESSAGE_TOO_LARGE');
+    if (batch.bytes > this.broker.cfg.maxMessageBytes(this.topic)) return failedAppend(tp, batch.seq, now, 'MESSAGE_TOO_LARGE');
     const log = this.log;
     if (batch.idempotent) {
       const st = log.producerState(batch.pid);
@@ -117,7 +123,7 @@ export class Partition {
         if (dup !== undefined) return { result: { tp, seq: batch.seq, error: 'NONE', baseOffset: dup.offset }, doneUs: now, requiredOffset: dup.offset + dup.batch.count };
         // ProducerAppendInfo.checkSequence: anything but lastSeq + 1 (an older batch no longer kept too).
         const last = st.last().batch;
-        if (batch.seq !== last.seq + last.count) return fail('OUT_OF_ORDER_SEQUENCE_NUMBER');
+        if (batch.seq !== last.seq + last.count) return failedAppend(tp, batch.seq, now, 'OUT_OF_ORDER_SEQUENCE_NUMBER');
       }
     }
     const entry: LogEntry = { offset: log.leo, epoch: this.leaderEpoch, batch };
@@ -137,7 +143,8 @@ export class Partition {
     broker.trace.append(broker.kernel.now, broker.id, this.tp, entry.offset, b.count, entry.epoch, b.pid, b.seq, b.bytes, src);
     let doneUs = disk.write(log, log.leo, b.bytes);
     this.unflushedMessages += b.count;
-    if (this.unflushedMessages >= broker.cfg.flushMessages(this.topic)) {
+    if (this.topicFlushMessages < 0) this.topicFlushMessages = broker.cfg.flushMessages(this.topic);
+    if (this.unflushedMessages >= this.topicFlushMessages) {
       this.unflushedMessages = 0;
       this.lastFlushUs = broker.kernel.now;
       doneUs = Math.max(doneUs, disk.fsync(log));
@@ -266,15 +273,18 @@ export class Partition {
    * fetchRecords without building its answer: the same checks and (`first`) the same update of the
    * follower's fetch state, then the bytes it would read; -1 when it answers without reading, -2 when the
    * bytes cannot be told cheaply (a read of the cold part). The fetch purgatory asks this first: most
-   * tries of a fetch find nothing to send yet, and then nothing is built.
+   * tries of a fetch find nothing to send yet, and then nothing is built. It counts no further than
+   * `enough` (what the fetch still lacks of fetch.min.bytes).
    */
-  fetchBytes(req: P.FetchRequest, fp: P.FetchPartition, first: boolean, maxBytes: number): number {
+  fetchBytes(req: P.FetchRequest, fp: P.FetchPartition, first: boolean, maxBytes: number, enough: number): number {
     if (this.answersWithoutReading(req, fp)) return -1;
     const log = this.log;
     const isFollower = req.replicaId >= 0;
     if (isFollower && first) this.updateFollowerFetchState(req.replicaId, fp.fetchOffset, log.leo);
+    // The fetch already has what it waits for (from earlier partitions): nothing to count.
+    if (enough <= 0) return 0;
     const limit = isFollower ? log.leo : log.hw;
-    return fp.fetchOffset >= limit ? 0 : log.readBytes(fp.fetchOffset, limit, Math.min(maxBytes, req.partitionMaxBytes));
+    return fp.fetchOffset >= limit ? 0 : log.readBytes(fp.fetchOffset, limit, Math.min(maxBytes, req.partitionMaxBytes), enough);
   }
 
   /** Partition.fetchRecords: epoch checks, diverging epoch, the follower's fetch state, then the read. */
@@ -352,6 +362,11 @@ export class Partition {
     this.maybeExpandIsr(follower, f);
     if (moved) this.maybeIncrementHw();
   }
+}
+
+/** appendRecordsToLeader's answer for a batch it refuses. */
+function failedAppend(tp: string, seq: number, now: number, error: KafkaError): LeaderAppend {
+  return { result: { tp, seq, error, baseOffset: -1 }, doneUs: now, requiredOffset: -1 };
 }
 
 function entryBytes(entries: readonly LogEntry[]): number {

@@ -11,7 +11,7 @@ import type { Envelope } from '../../resources/network.js';
 import type { HostedPartitions, Partition } from './partition.js';
 import { UNDEFINED_EPOCH, UNDEFINED_OFFSET, type LogEntry, type PartitionLog } from '../partition-log.js';
 import * as P from '../protocol.js';
-import { brokerNode } from '../metadata.js';
+import { brokerIdOf, brokerNode } from '../metadata.js';
 
 /** One replica fetcher: fetches every partition this broker follows from one leader. */
 interface Fetcher {
@@ -19,20 +19,19 @@ interface Fetcher {
   tps: Set<string>;
   /** `tps` sorted (fetch requests list partitions in a stable order), rebuilt after a change. */
   sorted: string[] | null;
+  /** The hosted partition of each of `sorted`, looked up under `generation` of the hosted partitions (see lookUp). */
+  lps: Array<Partition | undefined>;
+  generation: number;
   inflight: boolean;
   /** Bumped when a fetch is abandoned (timeout), so its late response is ignored. */
   gen: number;
   timeout?: Deadline;
 }
 
-interface FetcherTimeout {
-  fetcher: Fetcher;
-  gen: number;
-}
-
 export class ReplicaFetcherManager {
   private fetchers = new Map<number, Fetcher>();
-  private timeouts: Deadlines<FetcherTimeout>;
+  /** Fetch timeouts: the fetcher, with its generation at the request as the tag. */
+  private timeouts: Deadlines<Fetcher>;
 
   constructor(
     private readonly broker: BrokerContext,
@@ -47,14 +46,14 @@ export class ReplicaFetcherManager {
     this.timeouts = this.newDeadlines();
   }
 
-  private newDeadlines(): Deadlines<FetcherTimeout> {
-    return new Deadlines(this.broker, (x) => this.expire(x));
+  private newDeadlines(): Deadlines<Fetcher> {
+    return new Deadlines<Fetcher>(this.broker, (f, gen) => this.expire(f, gen));
   }
 
   addToFetcher(leader: number, tp: string): void {
     let f = this.fetchers.get(leader);
     if (f === undefined) {
-      f = { leader, tps: new Set(), sorted: null, inflight: false, gen: 0 };
+      f = { leader, tps: new Set(), sorted: null, lps: [], generation: -1, inflight: false, gen: 0 };
       this.fetchers.set(leader, f);
     }
     if (!f.tps.has(tp)) {
@@ -81,17 +80,18 @@ export class ReplicaFetcherManager {
   private sendFetch(f: Fetcher): void {
     const b = this.broker;
     if (f.inflight || f.tps.size === 0 || b.state === 'down') return;
-    const rm = this.partitions;
     // 0.11-1.x (AbstractFetcherThread.maybeTruncate): partitions still truncating ask OffsetsForLeaderEpoch first.
-    f.sorted ??= [...f.tps].sort();
-    const tps = f.sorted;
-    if (this.anyTruncating(tps)) return this.sendOffsetsForLeaderEpoch(f, this.truncatingOf(tps));
+    const lps = this.lookUp(f);
+    const tps = f.sorted!;
+    if (anyTruncating(lps)) return this.sendOffsetsForLeaderEpoch(f, this.truncatingOf(tps));
     // Before 2.7 a fetch carried neither lastFetchedEpoch nor (before 2.1) currentLeaderEpoch.
     const epochs = b.cfg.truncation === 'divergingEpoch';
-    const partitions: P.FetchPartition[] = [];
-    for (const tp of tps) {
-      const lp = rm.getPartition(tp)!;
-      partitions.push({ tp, fetchOffset: lp.log.leo, lastFetchedEpoch: epochs ? lp.log.latestEpoch : UNDEFINED_EPOCH, currentLeaderEpoch: epochs ? lp.leaderEpoch : -1 });
+    // A list of its final length (one grown by push from empty reserves room for 16).
+    const partitions = new Array<P.FetchPartition>(tps.length);
+    for (let i = 0; i < tps.length; i++) {
+      const tp = tps[i];
+      const lp = lps[i]!;
+      partitions[i] = { tp, fetchOffset: lp.log.leo, lastFetchedEpoch: epochs ? lp.log.latestEpoch : UNDEFINED_EPOCH, currentLeaderEpoch: epochs ? lp.leaderEpoch : -1 };
     }
     f.inflight = true;
     const gen = ++f.gen;
@@ -105,22 +105,32 @@ export class ReplicaFetcherManager {
       partitionMaxBytes: b.cfg.replicaFetchMaxBytes,
       partitions,
     });
-    f.timeout = this.timeouts.add(b.kernel.now + b.cfg.replicaSocketTimeoutMs * 1000, { fetcher: f, gen });
+    f.timeout = this.timeouts.add(b.kernel.now + b.cfg.replicaSocketTimeoutMs * 1000, f, gen);
   }
 
   private truncatingOf(tps: string[]): string[] {
     return tps.filter((tp) => this.partitions.getPartition(tp)!.truncating === true);
   }
 
-  private anyTruncating(tps: string[]): boolean {
-    for (let i = 0; i < tps.length; i++) if (this.partitions.getPartition(tps[i])!.truncating === true) return true;
-    return false;
+  /** `f.sorted` (built if needed) and the hosted partition of each, looked up again only when the hosted partitions changed. */
+  private lookUp(f: Fetcher): Array<Partition | undefined> {
+    const rm = this.partitions;
+    if (f.sorted === null) {
+      f.sorted = [...f.tps].sort();
+      f.generation = -1;
+    }
+    if (f.generation === rm.generation) return f.lps;
+    const tps = f.sorted;
+    const lps = new Array<Partition | undefined>(tps.length);
+    for (let i = 0; i < tps.length; i++) lps[i] = rm.getPartition(tps[i]);
+    f.lps = lps;
+    f.generation = rm.generation;
+    return lps;
   }
 
   /** A replica fetch ran out of time. */
-  private expire(item: FetcherTimeout): void {
-    const f = item.fetcher;
-    if (f.gen !== item.gen || !f.inflight) return;
+  private expire(f: Fetcher, gen: number): void {
+    if (f.gen !== gen || !f.inflight) return;
     // No answer within replica.socket.timeout.ms: the leader is dead or cut off. BrokerBlockingSender closes
     // the connection (what it held is discarded), then the fetcher backs off and tries again on a new one.
     this.broker.net.close(this.broker.node, brokerNode(f.leader), 'replica.socket.timeout.ms');
@@ -141,7 +151,7 @@ export class ReplicaFetcherManager {
 
   /** The fetcher a reply from `env.from` answers, if it is the one it waits for (and it stops waiting). */
   private takeFetcherReply(env: Envelope<{ correlationId: number }>): Fetcher | undefined {
-    const f = this.fetchers.get(Number(env.from.slice(1)));
+    const f = this.fetchers.get(brokerIdOf(env.from));
     if (f === undefined || !f.inflight || env.payload.correlationId !== f.gen) return undefined;
     f.inflight = false;
     if (f.timeout !== undefined) this.timeouts.cancel(f.timeout);
@@ -159,8 +169,14 @@ export class ReplicaFetcherManager {
     const f = this.takeFetcherReply(env);
     if (f === undefined) return;
     let backoff = false;
-    for (const pr of env.payload.partitions) {
-      const lp = this.followed(f, pr.tp);
+    const lps = this.lookUp(f);
+    const tps = f.sorted!;
+    const prs = env.payload.partitions;
+    for (let i = 0; i < prs.length; i++) {
+      const pr = prs[i];
+      // The answer lists the request's partitions in its order: while the fetcher's list is the same, the
+      // partition is found by position (it is one of the fetcher's), else by name.
+      const lp = i < tps.length && tps[i] === pr.tp ? followedFrom(f, lps[i]) : this.followed(f, pr.tp);
       if (lp === undefined) continue;
       if (!this.processPartitionData(lp, pr)) backoff = true;
     }
@@ -178,7 +194,7 @@ export class ReplicaFetcherManager {
       replicaId: b.id,
       partitions,
     });
-    f.timeout = this.timeouts.add(b.kernel.now + b.cfg.replicaSocketTimeoutMs * 1000, { fetcher: f, gen });
+    f.timeout = this.timeouts.add(b.kernel.now + b.cfg.replicaSocketTimeoutMs * 1000, f, gen);
   }
 
   /** Follower side (ReplicaFetcherThread.maybeTruncate, 1.x): truncate once, then fetch without further checks. */
@@ -230,6 +246,16 @@ export class ReplicaFetcherManager {
     if (hw > log.hw) lp.setHw(hw);
     return true;
   }
+}
+
+function anyTruncating(lps: ReadonlyArray<Partition | undefined>): boolean {
+  for (let i = 0; i < lps.length; i++) if (lps[i]!.truncating === true) return true;
+  return false;
+}
+
+/** `lp` if this broker still follows it from `f`'s leader. */
+function followedFrom(f: Fetcher, lp: Partition | undefined): Partition | undefined {
+  return lp === undefined || lp.role !== 'follower' || lp.state.leader !== f.leader ? undefined : lp;
 }
 
 /** AbstractFetcherThread.getOffsetTruncationState for a response with a diverging epoch. */

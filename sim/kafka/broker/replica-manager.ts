@@ -21,6 +21,8 @@ import { OFFSETS_TOPIC } from '../group/messages.js';
 export class ReplicaManager implements HostedPartitions, Purgatories {
   /** Partitions hosted here, by name (Kafka's allPartitions). */
   allPartitions = new Map<string, Partition>();
+  /** Bumped whenever allPartitions changes: lookups cached under an older value are stale. */
+  generation = 0;
   readonly producePurgatory: ProducePurgatory;
   readonly fetchPurgatory: FetchPurgatory;
   readonly fetcherManager: ReplicaFetcherManager;
@@ -38,6 +40,7 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
   /** A new process incarnation: roles, fetchers and waiting requests are gone (the logs stay). */
   reset(): void {
     this.allPartitions = new Map();
+    this.generation++;
     this.leaderQuota = new ReplicationQuota();
     this.fetcherManager.reset();
     this.producePurgatory.reset();
@@ -88,6 +91,7 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
     this.fetcherManager.removeFromFetchers(tp);
     if (prev?.role === 'leader') this.producePurgatory.failPartition(tp, 'NOT_LEADER_OR_FOLLOWER');
     this.allPartitions.delete(tp);
+    this.generation++;
     this.broker.logs.delete(tp);
   }
 
@@ -107,6 +111,7 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
     const prev = this.allPartitions.get(p.tp);
     const lp = new Partition(b, p.tp, p.topic, log, p, 'leader', p.leaderEpoch, [...p.isr], log.leo, followers, prev?.unflushedMessages ?? 0, prev?.lastFlushUs ?? 0);
     this.allPartitions.set(p.tp, lp);
+    this.generation++;
     lp.maybeIncrementHw();
     if (p.topic === OFFSETS_TOPIC) this.onCoordinatorPartition(p.tp, true);
   }
@@ -117,6 +122,7 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
     const prev = this.allPartitions.get(p.tp);
     const lp = new Partition(b, p.tp, p.topic, log, p, 'follower', p.leaderEpoch, [], 0, new Map(), prev?.unflushedMessages ?? 0, prev?.lastFlushUs ?? 0);
     this.allPartitions.set(p.tp, lp);
+    this.generation++;
     if (prev?.role === 'leader') this.producePurgatory.failPartition(p.tp, 'NOT_LEADER_OR_FOLLOWER');
     if (p.topic === OFFSETS_TOPIC) this.onCoordinatorPartition(p.tp, false);
     this.fetcherManager.removeFromFetchers(p.tp);
@@ -138,22 +144,26 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
   onProduce(env: Envelope<P.ProduceRequest>): void {
     const req = env.payload;
     const now = this.broker.kernel.now;
-    const results: P.ProducePartitionResponse[] = [];
-    const required: number[] = [];
+    const n = req.data.length;
+    // Lists of their final length (one grown by push from empty reserves room for 16).
+    const results = new Array<P.ProducePartitionResponse>(n);
+    const required = new Array<number>(n);
+    const lps = new Array<Partition | undefined>(n);
     let waiting = 0;
     let appendDoneUs = now;
-    for (let i = 0; i < req.data.length; i++) {
+    for (let i = 0; i < n; i++) {
       const { tp, batch } = req.data[i];
       const lp = this.leaderPartition(tp);
+      lps[i] = lp;
       const r: LeaderAppend = lp === undefined ? notLeader(tp, batch.seq, now) : lp.appendRecordsToLeader(batch, req.acks);
-      results.push(r.result);
+      results[i] = r.result;
       if (r.doneUs > appendDoneUs) appendDoneUs = r.doneUs;
       const wait = r.result.error === 'NONE' && req.acks === -1 && r.requiredOffset >= 0;
-      required.push(wait ? r.requiredOffset : -1);
+      required[i] = wait ? r.requiredOffset : -1;
       if (wait) waiting++;
     }
     if (req.acks === 0) return;
-    const dp: DelayedProduce = { env, results, required, waiting, deadlineUs: now + req.timeoutMs * 1000, done: false };
+    const dp: DelayedProduce = { env, results, required, waiting, deadlineUs: now + req.timeoutMs * 1000, done: false, lps, generation: this.generation };
     if (waiting === 0) {
       this.broker.timerAt(appendDoneUs, () => this.producePurgatory.respond(dp));
       return;

@@ -72,6 +72,8 @@ export class RecordAccumulator {
   sent = 0;
   /** Total size of the batches the last drain() returned, with the request overhead. */
   drainedBytes = 0;
+  /** drain()'s working list. */
+  private readonly drained: PBatch[] = [];
   /** Time of record 0 (moves when send() was blocked on buffer.memory, or at a restart). */
   private baseUs = 0;
   private keysAhead: number[] = [];
@@ -407,7 +409,9 @@ export class RecordAccumulator {
    */
   drain(node: number, mine: number[], now: number, inflightByTp: PBatch[][]): PBatch[] {
     const start = (this.drainIndex.get(node) ?? 0) % Math.max(1, mine.length);
-    const batches: PBatch[] = [];
+    // Collected in a reused list, returned as a copy of the exact length (a list grown by push from empty
+    // reserves room for 16 batches: most drains take one or two).
+    const batches = this.drained;
     let size = P.REQUEST_OVERHEAD_BYTES;
     for (let i = 0; i < mine.length; i++) {
       const p = mine[(start + i) % mine.length];
@@ -428,7 +432,9 @@ export class RecordAccumulator {
       size += head.bytes;
     }
     this.drainedBytes = size;
-    return batches;
+    const out = batches.slice();
+    while (batches.length > 0) batches.pop();
+    return out;
   }
 
   /** Back to the head of its deque: in sequence order with idempotence, else simply first. */

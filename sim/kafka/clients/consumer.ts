@@ -15,7 +15,7 @@
  */
 import { ClientMetadata } from './client-metadata.js';
 import type { Kernel } from '../../kernel/kernel.js';
-import { NO_LEADER } from '../metadata.js';
+import { brokerIdOf, brokerNode, type MetadataImage, NO_LEADER, type PartitionState } from '../metadata.js';
 import type { Metrics } from './metrics.js';
 import type { Envelope, Network } from '../../resources/network.js';
 import { Process } from '../../kernel/process.js';
@@ -74,6 +74,9 @@ interface Position {
   /** KIP-392: the replica the leader said to read from (-1: the leader), until `preferredUntilUs`. */
   preferred: number;
   preferredUntilUs: number;
+  /** The metadata image `part` was read from (fetchAll looks the partition up once per image). */
+  img: MetadataImage | null;
+  part: PartitionState | undefined;
 }
 
 interface InflightFetch {
@@ -84,7 +87,7 @@ interface InflightFetch {
 }
 
 function newPosition(tp: string, offset: number): Position {
-  return { tp, buffered: [], offset, epoch: -1, leaderEpoch: -1, validating: false, failed: false, preferred: -1, preferredUntilUs: 0 };
+  return { tp, buffered: [], offset, epoch: -1, leaderEpoch: -1, validating: false, failed: false, preferred: -1, preferredUntilUs: 0, img: null, part: undefined };
 }
 
 export class Consumer extends Process {
@@ -94,8 +97,9 @@ export class Consumer extends Process {
   private inflight = new Map<number, InflightFetch>();
   /** Fetch request timeouts: they rarely fire, so they wait in a queue, not one kernel timer each. */
   private fetchDeadlines = this.newDeadlines();
-  /** fetchAll's lists per broker, reused (null: a fetch to that broker is in flight). */
-  private readonly byLeader = new Map<number, string[] | null>();
+  /** fetchAll's lists of positions per broker id, reused, and the brokers listed. */
+  private readonly byNode: Array<Position[] | undefined> = [];
+  private readonly fetchNodes: number[] = [];
   private nextCorrelation = 1;
   private fetchAllAtUs = Infinity;
   private validations = new Map<number, { tp: string; leaderEpoch: number }>();
@@ -385,10 +389,18 @@ export class Consumer extends Process {
   private fetchAll(): void {
     const img = this.metadata.image;
     if (img === null || !this.alive) return;
-    const byLeader = this.byLeader;
-    byLeader.clear();
-    for (const pos of this.positions) {
-      const p = img.partitions[pos.tp];
+    // Per broker id, the positions to fetch from it (reused lists); `nodes`: the brokers listed, in order seen.
+    const byNode = this.byNode;
+    const nodes = this.fetchNodes;
+    while (nodes.length > 0) nodes.pop();
+    const positions = this.positions;
+    for (let i = 0; i < positions.length; i++) {
+      const pos = positions[i];
+      if (pos.img !== img) {
+        pos.img = img;
+        pos.part = img.partitions[pos.tp];
+      }
+      const p = pos.part;
       if (p === undefined) {
         // Assigned by a KIP-848 coordinator whose metadata is ahead of ours: fetched once ours knows it.
         this.metadata.request();
@@ -399,22 +411,34 @@ export class Consumer extends Process {
       if (this.needsValidation(pos, p.leaderEpoch)) this.validate(pos, leader, p.leaderEpoch);
       if (pos.validating) continue;
       const node = this.readReplica(pos, p.replicas, leader);
-      // A broker with a fetch in flight gets none now: no list for it.
-      if (this.inflight.has(node)) {
-        if (!byLeader.has(node)) byLeader.set(node, null);
-        continue;
+      // A broker with a fetch in flight gets none now.
+      if (this.inflight.has(node)) continue;
+      let l = byNode[node];
+      if (l === undefined) byNode[node] = l = [];
+      if (l.length === 0) nodes.push(node);
+      l.push(pos);
+    }
+    if (nodes.length === 0) return;
+    // In broker id order (insertion sort: a handful of brokers).
+    for (let i = 1; i < nodes.length; i++) {
+      const v = nodes[i];
+      let j = i - 1;
+      while (j >= 0 && nodes[j] > v) {
+        nodes[j + 1] = nodes[j];
+        j--;
       }
-      const l = byLeader.get(node);
-      if (l === undefined || l === null) byLeader.set(node, [pos.tp]);
-      else l.push(pos.tp);
+      nodes[j + 1] = v;
     }
     const now = this.kernel.now;
-    const leaders = byLeader.size === 1 ? [...byLeader] : [...byLeader].sort((a, b) => a[0] - b[0]);
-    for (const [leader, tps] of leaders) {
-      if (tps === null || this.inflight.has(leader)) continue;
-      const readyAt = this.backoff.readyAt(leader);
-      if (readyAt <= now) this.sendFetch(leader, tps);
-      else this.fetchAllAt(readyAt);
+    for (let i = 0; i < nodes.length; i++) {
+      const leader = nodes[i];
+      const ps = byNode[leader]!;
+      if (!this.inflight.has(leader)) {
+        const readyAt = this.backoff.readyAt(leader);
+        if (readyAt <= now) this.sendFetch(leader, ps);
+        else this.fetchAllAt(readyAt);
+      }
+      while (ps.length > 0) ps.pop();
     }
   }
 
@@ -437,18 +461,22 @@ export class Consumer extends Process {
     });
   }
 
-  private sendFetch(leader: number, tps: string[]): void {
+  private sendFetch(leader: number, ps: readonly Position[]): void {
     const img = this.metadata.image!;
     const correlationId = this.nextCorrelation++;
-    const partitions: P.FetchPartition[] = tps.map((tp) => {
-      const pos = this.positionOf(tp)!;
+    // Lists of their final length (one grown by push from empty reserves room for 16).
+    const tps = new Array<string>(ps.length);
+    const partitions = new Array<P.FetchPartition>(ps.length);
+    for (let i = 0; i < ps.length; i++) {
+      const pos = ps[i];
+      tps[i] = pos.tp;
       // A consumer sends no lastFetchedEpoch (it validates positions separately, KIP-320).
       // Before KIP-320 a consumer's fetch carried no leader epoch either.
-      return { tp, fetchOffset: Math.max(0, pos.offset), lastFetchedEpoch: -1, currentLeaderEpoch: this.cfg.truncationDetection ? img.partitions[tp].leaderEpoch : -1 };
-    });
+      partitions[i] = { tp: pos.tp, fetchOffset: Math.max(0, pos.offset), lastFetchedEpoch: -1, currentLeaderEpoch: this.cfg.truncationDetection ? img.partitions[pos.tp].leaderEpoch : -1 };
+    }
     const f: InflightFetch = { correlationId, tps };
     this.inflight.set(leader, f);
-    this.net.send<P.FetchRequest>(this.node, `b${leader}`, 'Fetch', P.REQUEST_OVERHEAD_BYTES + 32 * tps.length, {
+    const req: P.FetchRequest = {
       correlationId,
       replicaId: -1,
       replicaEpoch: -1,
@@ -457,13 +485,15 @@ export class Consumer extends Process {
       maxBytes: this.cfg.fetchMaxBytes,
       partitionMaxBytes: this.cfg.maxPartitionFetchBytes,
       partitions,
-      ...(this.cfg.clientRack !== '' ? { rackId: this.cfg.clientRack } : {}),
-    });
-    f.deadline = this.fetchDeadlines.add(this.kernel.now + (this.cfg.requestTimeoutMs + this.cfg.fetchMaxWaitMs) * 1000, { leader, correlationId });
+    };
+    if (this.cfg.clientRack !== '') req.rackId = this.cfg.clientRack;
+    this.net.send<P.FetchRequest>(this.node, brokerNode(leader), 'Fetch', P.REQUEST_OVERHEAD_BYTES + 32 * ps.length, req);
+    f.deadline = this.fetchDeadlines.add(this.kernel.now + (this.cfg.requestTimeoutMs + this.cfg.fetchMaxWaitMs) * 1000, leader, correlationId);
   }
 
-  private newDeadlines(): Deadlines<{ leader: number; correlationId: number }> {
-    return new Deadlines(this, ({ leader, correlationId }) => {
+  /** Fetch timeouts: the broker, with the request's correlation id as the tag. */
+  private newDeadlines(): Deadlines<number> {
+    return new Deadlines<number>(this, (leader, correlationId) => {
       if (this.inflight.get(leader)?.correlationId === correlationId) this.closeConnection(leader, 'request.timeout.ms');
     });
   }
@@ -561,7 +591,7 @@ export class Consumer extends Process {
   }
 
   private onFetchResponse(env: Envelope<P.FetchResponse>): void {
-    const leader = Number(env.from.slice(1));
+    const leader = brokerIdOf(env.from);
     const f = this.inflight.get(leader);
     if (f === undefined || f.correlationId !== env.payload.correlationId) return;
     this.inflight.delete(leader);

@@ -43,9 +43,22 @@ export function toPositive(n: number): number {
 
 const utf8 = new TextEncoder();
 
+/**
+ * toPositive(murmur2) of keys hashed so far (a pure function of the key, shared by every run in the
+ * process: a failure search runs the same keys thousands of times), up to KEY_HASHES_MAX keys.
+ */
+const KEY_HASHES = new Map<string, number>();
+const KEY_HASHES_MAX = 1 << 16;
+
 /** BuiltInPartitioner.partitionForKey. */
 export function partitionForKey(key: string, numPartitions: number): number {
-  return toPositive(murmur2(utf8.encode(key))) % numPartitions;
+  let h = KEY_HASHES.get(key);
+  if (h === undefined) {
+    h = toPositive(murmur2(utf8.encode(key)));
+    if (KEY_HASHES.size >= KEY_HASHES_MAX) KEY_HASHES.clear();
+    KEY_HASHES.set(key, h);
+  }
+  return h % numPartitions;
 }
 
 /** Key spaces up to this size keep a table of each key's partition; larger ones hash every record. */

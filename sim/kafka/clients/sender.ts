@@ -63,6 +63,8 @@ export class Sender implements SenderWakeup {
   private connGen = new Map<number, number>();
   private inflightCount = new Map<number, number>();
   private nextCorrelation = 1;
+  /** runOnce's list of ready leaders, reused (null while a runOnce uses it). */
+  private readyList: number[] | null = [];
   nextWakeUs = Infinity;
   /** Leader of each partition per the current metadata (NO_LEADER when unknown). */
   private leaders: Int32Array = new Int32Array(0);
@@ -142,7 +144,8 @@ export class Sender implements SenderWakeup {
       this.producer.metadata.request();
       return;
     }
-    const ready: number[] = [];
+    const ready = this.readyList ?? [];
+    this.readyList = null;
     let nextUs = this.ready(now, ready);
     if (this.metadataWanted) {
       this.metadataWanted = false;
@@ -150,6 +153,8 @@ export class Sender implements SenderWakeup {
     }
     let more = false;
     for (let i = 0; i < ready.length; i++) if (this.drainTo(ready[i])) more = true;
+    while (ready.length > 0) ready.pop();
+    this.readyList = ready;
     // Kafka's Sender thread loops at once while batches are ready and requests may go out (a drain takes one
     // batch per partition): drain again now, so a partition's next batch follows its retried head.
     if (more) nextUs = now;
@@ -214,12 +219,14 @@ export class Sender implements SenderWakeup {
     const batches = this.acc.drain(node, mine, now, this.inflightByTp);
     if (batches.length === 0) return false;
     const size = this.acc.drainedBytes;
-    const data: P.ProducePartitionData[] = [];
-    for (const b of batches) {
+    // A list of its final length (one grown by push from empty reserves room for 16).
+    const data = new Array<P.ProducePartitionData>(batches.length);
+    for (let i = 0; i < batches.length; i++) {
+      const b = batches[i];
       if (b.record === null) this.seal(b);
       b.attempts++;
       b.lastAttemptUs = now;
-      data.push({ tp: b.tp, batch: b.record! });
+      data[i] = { tp: b.tp, batch: b.record! };
     }
     const correlationId = this.nextCorrelation++;
     pr.net.send<P.ProduceRequest>(pr.node, brokerNode(node), 'Produce', size, { correlationId, acks: cfg.acks, timeoutMs: cfg.requestTimeoutMs, data });
@@ -441,8 +448,8 @@ function insertSorted(list: number[], x: number): void {
   list[i] = x;
 }
 
-/** Remove `list[i]` in place (splice would also build an array of what it removed). */
+/** Remove `list[i]` in place (splice would also build an array of what it removed; pop, not a length change, which V8 runs outside the compiled code). */
 function removeAt<T>(list: T[], i: number): void {
   for (let k = i + 1; k < list.length; k++) list[k - 1] = list[k];
-  list.length--;
+  list.pop();
 }
