@@ -33,7 +33,9 @@ function inThisThread(): Runner {
 export async function createRunner(workers: number): Promise<Runner> {
   if (workers <= 1) return inThisThread();
   const { Tinypool } = await import('tinypool');
-  const pool = new Tinypool({ filename: workerFile(), minThreads: workers, maxThreads: workers });
+  // A larger young generation than a worker's default: a run allocates about 130 MB, mostly short-lived
+  // (measured: 343 ms a run with the default, 315 with 192 MB).
+  const pool = new Tinypool({ filename: workerFile(), minThreads: workers, maxThreads: workers, resourceLimits: { maxYoungGenerationSizeMb: 192 } });
   return {
     run: (task) => pool.run(task) as Promise<RunResult>,
     close: () => pool.destroy(),

@@ -65,12 +65,12 @@ interface Stats {
   crashes: number;
   /** Runs whose liveness checks ran (a quiet, healed end long enough). */
   livenessChecked: number;
-  cpuMs: number;
+  runMs: number;
 }
 
 export class Explorer {
   readonly search: Search;
-  readonly stats: Stats = { runs: 0, resumed: 0, violations: {}, failingRuns: [], crashes: 0, livenessChecked: 0, cpuMs: 0 };
+  readonly stats: Stats = { runs: 0, resumed: 0, violations: {}, failingRuns: [], crashes: 0, livenessChecked: 0, runMs: 0 };
   readonly failing: Failing[] = [];
   readonly counterexamples: CounterexampleLine[] = [];
   readonly crashes: CrashLine[] = [];
@@ -81,7 +81,7 @@ export class Explorer {
   private shrinkRuns = 0;
   /** Runs finished by this process, for the rate (the stats may leave out some: see searchPhase). */
   private finished = 0;
-  private readonly lines: Array<{ line: RunLine; cpuMs: number }> = [];
+  private readonly lines: Array<{ line: RunLine; runMs: number }> = [];
   private readonly done = new Set<number>();
   private bar: cliProgress.SingleBar | undefined;
 
@@ -126,16 +126,16 @@ export class Explorer {
     if (r.livenessChecked !== undefined) line.livenessChecked = r.livenessChecked;
     this.folder.addRun(line);
     this.finished++;
-    this.lines.push({ line, cpuMs: r.cpuMs });
-    this.count(line, r.cpuMs);
+    this.lines.push({ line, runMs: r.runMs });
+    this.count(line, r.runMs);
     if (failures.length > 0 || r.error !== undefined) this.failing.push({ run, case: c, ...(r.error !== undefined ? { error: r.error } : { violation: failures[0]! }) });
     this.tick();
   }
 
-  private count(line: RunLine, cpuMs: number): void {
+  private count(line: RunLine, runMs: number): void {
     const st = this.stats;
     st.runs++;
-    st.cpuMs += cpuMs;
+    st.runMs += runMs;
     for (const check of new Set(line.violations)) st.violations[check] = (st.violations[check] ?? 0) + 1;
     if (line.error !== undefined) st.crashes++;
     if (line.livenessChecked) st.livenessChecked++;
@@ -148,8 +148,8 @@ export class Explorer {
    */
   private upToFirstFailure(): void {
     const first = Math.min(...this.failing.map((f) => f.run));
-    Object.assign(this.stats, { runs: 0, violations: {}, failingRuns: [], crashes: 0, livenessChecked: 0, cpuMs: 0 });
-    for (const { line, cpuMs } of this.lines) if (line.run <= first) this.count(line, cpuMs);
+    Object.assign(this.stats, { runs: 0, violations: {}, failingRuns: [], crashes: 0, livenessChecked: 0, runMs: 0 });
+    for (const { line, runMs } of this.lines) if (line.run <= first) this.count(line, runMs);
     this.failing.splice(0, this.failing.length, ...this.failing.filter((f) => f.run === first));
   }
 
@@ -279,7 +279,7 @@ export class Explorer {
       runsPerMinute: Math.round((this.finished / Math.max(this.searchMs, 1)) * 60_000),
       shrinkRuns: this.shrinkRuns,
       shrinkMs: Math.round(ms - this.searchMs),
-      cpuMsPerRun: this.stats.runs > 0 ? Math.round(this.stats.cpuMs / this.stats.runs) : 0,
+      msPerRun: this.stats.runs > 0 ? Math.round(this.stats.runMs / this.stats.runs) : 0,
       violations: this.stats.violations,
       failingRuns: this.stats.failingRuns.sort((a, b) => a - b).slice(0, 1000),
       internalErrors: this.stats.crashes,
@@ -296,7 +296,7 @@ export class Explorer {
 function formatSummary(s: ReturnType<Explorer['summary']>, outDir: string): string {
   const v = s.violations as Record<string, number>;
   const lines = [
-    `explore ${s.base}: ${s.runs} runs in ${((s.searchMs as number) / 1000).toFixed(1)} s (${s.runsPerMinute} runs/min, ${s.workers} worker${s.workers === 1 ? '' : 's'}, ${s.cpuMsPerRun} ms CPU a run)${s.shrinkRuns ? `, ${s.shrinkRuns} more to shrink in ${((s.shrinkMs as number) / 1000).toFixed(1)} s` : ''}; search seed ${s.seed}, shard ${s.shard}${s.interrupted ? ', interrupted' : ''}`,
+    `explore ${s.base}: ${s.runs} runs in ${((s.searchMs as number) / 1000).toFixed(1)} s (${s.runsPerMinute} runs/min, ${s.workers} worker${s.workers === 1 ? '' : 's'}, ${s.msPerRun} ms a run)${s.shrinkRuns ? `, ${s.shrinkRuns} more to shrink in ${((s.shrinkMs as number) / 1000).toFixed(1)} s` : ''}; search seed ${s.seed}, shard ${s.shard}${s.interrupted ? ', interrupted' : ''}`,
     Object.keys(v).length === 0
       ? 'violations: none'
       : `violations: ${Object.entries(v)
