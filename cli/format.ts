@@ -188,6 +188,15 @@ export function formatGroups(s: RunSummary): string[] {
   return lines;
 }
 
+/** Records below a reader's final position it never received (at-most-once: committed, or jumped over, before being read). */
+export function formatSkipped(s: RunSummary): string[] {
+  if (s.skipped.length === 0) return [];
+  return [
+    "records skipped (never received, below the reader's final position)",
+    ...indent(table(s.skipped.map((r) => [r.reader, r.partition, `${r.records} record(s)`, r.offsets, `below position ${r.position}`]))),
+  ];
+}
+
 export function formatViolations(s: RunSummary, reproduce: string): string[] {
   const lines: string[] = [];
   if (s.violations.length === 0) lines.push('violations: none');
@@ -224,6 +233,8 @@ export function formatRunReport(s: RunSummary, info: RunReportInfo): string {
   ];
   const groups = formatGroups(s);
   if (groups.length > 0) sections.splice(sections.length - 1, 0, groups);
+  const skipped = formatSkipped(s);
+  if (skipped.length > 0) sections.splice(sections.length - 1, 0, skipped);
   if (info.expect) sections.push(formatExpect(info.expect, info.reproduce, info.expectEnforced ?? true));
   else if (info.expectSkipped) sections.push(["expect: skipped (--no-expect): the scenario's expectations were not checked"]);
   return sections.map((lines) => lines.join('\n')).join('\n\n') + '\n';

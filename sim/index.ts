@@ -28,6 +28,7 @@ export { budgetProblem, estimateRunCost, formatBytes, type RunCost } from './run
 export type { RunSummary } from './report/summary.js';
 export { formatGroup, type GroupDescription, type GroupRow, type GroupSummary } from './report/groups.js';
 export { ReadIntervals, type RedeliveredRecords } from './checks/redelivered.js';
+export type { SkippedRecords } from './checks/skipped-records.js';
 export type { PartitionRow, TimelineItem } from './report/timeline.js';
 export { evaluateExpect, describeExpectation, meets, electionCounts, type ExpectEvaluation, type ExpectResult } from './report/expect.js';
 

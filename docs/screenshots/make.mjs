@@ -20,6 +20,7 @@ const SHOTS = [
   { file: 'election-1920.png', query: 'scenario=killed-leader&seed=7', size: [1920, 1080], at: 17_002_000 },
   { file: 'ten-brokers.png', query: 'scenario=ten-brokers&seed=1', size: [1280, 720], at: 8_010_000 },
   { file: 'groups.png', query: 'scenario=consumer-crash-rebalance&seed=1', size: [1280, 720], at: 24_200_000 },
+  { file: 'groups-skipped.png', query: 'scenario=questions/q14-auto-commit-worker-threads&seed=1', size: [1280, 720], end: true, steps: wholeLogAlone },
   { file: 'compare-acks.png', query: 'scenario=acks1-leader-loss&seed=7', size: [1280, 720], keys: ['b'], waitB: true, end: true },
   { file: 'why-lost.png', query: 'scenario=unclean-election-loss&seed=7', size: [1280, 720], end: true, why: true },
   { file: 'large-type.png', query: 'scenario=unclean-election-loss&seed=7', size: [1280, 720], keys: ['l'], end: true },
@@ -49,6 +50,13 @@ async function crashIntoA(page) {
   );
   await page.waitForFunction(() => window.kafkasimViz?.state.done === true, null, { timeout: 180_000 });
   await page.evaluate(() => window.kafkasimViz.seekTime(52_000_000));
+}
+
+/** A alone (its scenario names a B), the whole log: the records the group skipped, marked on payments-0's leader. */
+async function wholeLogAlone(page) {
+  if ((await page.getByTestId('compare-toggle').getAttribute('aria-pressed')) === 'true') await page.getByTestId('compare-toggle').click();
+  await page.locator('#window').click();
+  await page.locator('#partitions').getByTestId('skipped-payments-0-payments').waitFor({ timeout: 180_000 });
 }
 
 /** A counterexample file opened: the page jumps to its violation and outlines the records lost. */

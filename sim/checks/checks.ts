@@ -32,7 +32,7 @@ import { LogMatching } from './log-matching.js';
 import { NoAckedRecordLost, type LostRecords } from './no-acked-record-lost.js';
 import { NoDuplicates } from './no-duplicates.js';
 import type { RecordCounts } from './records.js';
-import { SkippedRecords } from './skipped-records.js';
+import { Skipped, type SkippedRecords } from './skipped-records.js';
 import { Redelivered, type RedeliveredRecords } from './redelivered.js';
 import { TraceState } from './state.js';
 import { Violations, type Violation } from './violation.js';
@@ -50,6 +50,8 @@ export interface CheckResult {
   lost: LostRecords[];
   /** Per reader and partition: records received again, with their offsets. */
   redelivered: RedeliveredRecords[];
+  /** Per reader and partition: records below its final position it never received, with their offsets. */
+  skipped: SkippedRecords[];
   /** Records removed by truncation, per broker id (brokers that truncated nothing are absent). */
   truncatedByBroker: Record<string, number>;
   /** The liveness phase: whether write-answered and fully-replicated ran, and if not why. */
@@ -62,7 +64,7 @@ export class Checker implements FieldSink {
   private readonly lost = new NoAckedRecordLost();
   private readonly duplicates = new NoDuplicates();
   private readonly order = new InOrder();
-  private readonly skipped = new SkippedRecords();
+  private readonly skipped = new Skipped();
   private readonly redelivered = new Redelivered();
   private readonly completeness = new LeaderCompleteness();
   private readonly phase: LivenessPhase;
@@ -170,6 +172,7 @@ export class Checker implements FieldSink {
       },
       lost: this.lost.lost,
       redelivered: this.redelivered.list,
+      skipped: this.skipped.list,
       truncatedByBroker: s.truncatedByBroker(),
       liveness,
     };

@@ -76,3 +76,21 @@ export function missingSpan(cov: Coverage, pid: number, seq: number, count: numb
   }
   return { missing, first, last };
 }
+
+/**
+ * The runs of [seq, seq+count) of `pid` the coverage lacks, as [from, end) positions in the range
+ * (0 = `seq`), in order.
+ */
+export function missingRuns(cov: Coverage, pid: number, seq: number, count: number): Array<[number, number]> {
+  const l = cov.get(pid) ?? [];
+  const end = seq + count;
+  const out: Array<[number, number]> = [];
+  let at = seq;
+  for (let i = 0; i < l.length && at < end; i++) {
+    if (l[i][1] <= at) continue;
+    if (l[i][0] > at) out.push([at - seq, Math.min(end, l[i][0]) - seq]);
+    at = Math.max(at, l[i][1]);
+  }
+  if (at < end) out.push([at - seq, end - seq]);
+  return out;
+}

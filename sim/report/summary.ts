@@ -10,6 +10,7 @@ import type { Timeline } from './timeline.js';
 import type { LivenessReport, RecordCounts, Violation } from '../checks/checks.js';
 import type { PartitionRow, TimelineItem } from './timeline.js';
 import type { RedeliveredRecords } from '../checks/redelivered.js';
+import type { SkippedRecords } from '../checks/skipped-records.js';
 import type { GroupDescription, GroupsReport, GroupSummary } from './groups.js';
 
 export interface RunSummary {
@@ -40,6 +41,8 @@ export interface RunSummary {
   lost: Array<{ partition: string; records: number; offsets: string }>;
   /** Per reader (a consumer, or `group NAME`) and partition: records received again, with their offsets. */
   redelivered: RedeliveredRecords[];
+  /** Per reader (a consumer, or `group NAME`) and partition: records below its final position it never received (at-most-once), with their offsets. */
+  skipped: SkippedRecords[];
   /** Consumer groups at the end (kafka-consumer-groups --describe), with rebalances and lag over time. */
   groups: GroupSummary[];
   /** The groups described at the times asked for (`groupsAtUs`). */
@@ -89,6 +92,7 @@ export function summarize(sim: SummaryInput): RunSummary {
     liveness: res.liveness,
     lost: res.lost,
     redelivered: res.redelivered,
+    skipped: res.skipped,
     groups: sim.groups?.summaries(sim.kernel.now) ?? [],
     groupSnapshots: sim.groups?.snapshots ?? [],
     timeline: tl.items,

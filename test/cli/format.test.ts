@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { formatDescribe, formatExpect, formatTimeline, reproduceCommand, shellQuote, table } from '../../cli/format.js';
+import { formatDescribe, formatExpect, formatSkipped, formatTimeline, reproduceCommand, shellQuote, table } from '../../cli/format.js';
 import { applyOverrides, blame, NO_OVERRIDES, OverrideError, overrideFlags, parseValue, type Overrides } from '../../cli/overrides.js';
 import type { PartitionRow } from '../../sim/report/timeline.js';
+import type { RunSummary } from '../../sim/report/summary.js';
+import { offsetsText } from '../../sim/checks/skipped-records.js';
 
 const row = (over: Partial<PartitionRow> = {}): PartitionRow => ({
   topic: 'orders',
@@ -53,6 +55,34 @@ describe('format', () => {
     expect(lines[0]).toBe('expect: FAILED (1 of 2 not met)');
     expect(lines[1]).toMatch(/✗ +records\.lostAcked += 0 +\(actual 3\) +reproduce: kafkasim run x\.yaml --seed 4$/);
     expect(lines[2]).not.toContain('reproduce');
+  });
+
+  it('skipped records: a table per reader and partition with the offsets; a few ranges listed, more summed up', () => {
+    expect(offsetsText([[120, 480]])).toBe('offsets 120..480');
+    expect(
+      offsetsText([
+        [7, 7],
+        [10, 19],
+        [40, 59],
+      ]),
+    ).toBe('offsets 7, 10..19, 40..59');
+    expect(
+      offsetsText([
+        [1, 2],
+        [4, 5],
+        [7, 8],
+        [10, 900],
+      ]),
+    ).toBe('offsets 1..900 in 4 ranges');
+    const skipped = [
+      { reader: 'group g', partition: 't-0', records: 396, offsets: 'offsets 1296..1691', first: 1296, last: 1691, position: 1882 },
+      { reader: 'c1', partition: 't-1', records: 5, offsets: 'offsets 3..7', first: 3, last: 7, position: 20 },
+    ];
+    const lines = formatSkipped({ skipped } as unknown as RunSummary);
+    expect(lines[0]).toBe("records skipped (never received, below the reader's final position)");
+    expect(lines[1]).toMatch(/^ {2}group g +t-0 +396 record\(s\) +offsets 1296\.\.1691 +below position 1882$/);
+    expect(lines[2]).toMatch(/^ {2}c1 +t-1 +5 record\(s\) +offsets 3\.\.7 +below position 20$/);
+    expect(formatSkipped({ skipped: [] } as unknown as RunSummary)).toEqual([]);
   });
 
   it('quotes shell words only when needed', () => {

@@ -270,6 +270,22 @@ describe('kafkasim run with consumer groups', () => {
     expect(s.records.redelivered).toBe(s.redelivered.reduce((n: number, d: { records: number }) => n + d.records, 0));
   });
 
+  it('prints the records a group skipped (committed by worker threads, never processed) with their offsets; --json has them', () => {
+    const q14 = 'scenarios/questions/q14-auto-commit-worker-threads.yaml';
+    const r = kafkasim('run', q14);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/records skipped \(never received, below the reader's final position\)\n {2}group payments +payments-\d +\d+ record\(s\) +offsets \d+\.\.\d+ +below position \d+\n/);
+    const s = json(kafkasim('run', q14, '--json'));
+    expect(s.records.skipped).toBeGreaterThan(0);
+    expect(s.records.skipped).toBe(s.skipped.reduce((n: number, d: { records: number }) => n + d.records, 0));
+    for (const d of s.skipped) {
+      expect(d.reader).toBe('group payments');
+      expect(d.offsets).toBe(`offsets ${d.first}..${d.last}`);
+      expect(d.last).toBeLessThan(d.position);
+      expect(r.stdout).toContain(`${d.records} record(s)  ${d.offsets}  below position ${d.position}`);
+    }
+  });
+
   it('a bad --groups-at is bad input', () => {
     const r = kafkasim('run', 'scenarios/consumer-crash-rebalance.yaml', '--groups-at', 'soon');
     expect(r.status).toBe(2);

@@ -701,6 +701,26 @@ const CLAIMS: Claim[] = [
     runs: q('q14-auto-commit-poll-thread'),
     render: (s) => cmd('q14-auto-commit-poll-thread', `skipped ${s.records.skipped}, redelivered ${s.records.redelivered}`),
   },
+  // The records a reader skipped, per partition with their offsets: the run report's table and the page's tooltip and narrative.
+  {
+    doc: 'README.md',
+    text: 'group payments payments-0 396 record(s) offsets 1296..1691 below position 1882',
+    runs: q('q14-auto-commit-worker-threads'),
+    render: (s) => s.skipped.map((r) => `${r.reader} ${r.partition} ${r.records} record(s) ${r.offsets} below position ${r.position}`).join(' '),
+  },
+  {
+    doc: VD,
+    text: '*skipped by group payments: 396 record(s), offsets 1296..1691*',
+    runs: q('q14-auto-commit-worker-threads'),
+    render: (s) => s.skipped.map((r) => `*skipped by ${r.reader}: ${r.records} record(s), ${r.offsets}*`).join(' '),
+  },
+  {
+    doc: VD,
+    text: '*the checks at the end: group payments skipped 396 record(s) of payments-0 (offsets 1296..1691, below its final position 1882) …*',
+    runs: q('q14-auto-commit-worker-threads'),
+    render: (s) =>
+      `*the checks at the end: ${s.skipped.map((r) => `${r.reader} skipped ${n(r.records)} record(s) of ${r.partition} (${r.offsets}, below its final position ${r.position})`).join('; ')} …*`,
+  },
   { doc: QD, text: '**lag 1,789 at the end**', runs: q('q16-more-consumers-uniform-keys'), render: (s) => `**lag ${n(grp(s).totalLag)} at the end**` },
   { doc: QD, text: '**lag 30,999 at the end**', runs: q('q16-more-consumers-hot-key'), render: (s) => `**lag ${n(grp(s).totalLag)} at the end**` },
   ...(['uniform-keys', 'hot-key'] as const).map(

@@ -5,13 +5,15 @@
  * share the six partitions, the groups panel shows the generation before and after, the pause and the
  * records received again; the partitions view hides __consumer_offsets but the coordinating partition. The
  * coordinator is read from the trace (the `coordinator` event that created the group), never assumed.
+ * Worker threads that auto-commit what they have not processed (q14-auto-commit-worker-threads): the
+ * records the group skipped are marked on the leader's log, told in the groups panel and the narrative.
  * Screenshots go to test-results/screenshots/ (look at them).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../sim/scenario/parse.js';
-import { createSimulation } from '../../sim/run/simulation.js';
+import { createSimulation, simulate } from '../../sim/run/simulation.js';
 import { ArraySink, toNdjson } from '../../sim/trace/index.js';
 import { COORDINATOR_CRASH, CRASH_REBALANCE } from './fixtures/crash-rebalance.js';
 import { openPage, type OpenPage, ROOT, WAIT } from './page.js';
@@ -283,6 +285,54 @@ describe('consumer groups in the page', () => {
     await page.waitForTimeout(200);
     await page.getByTestId('compare').screenshot({ path: join(SHOTS, 'groups-compare-b.png') });
     await page.getByTestId('compare-toggle').click();
+    expect(opened.errors).toEqual([]);
+  });
+  it('worker threads commit records they never processed: the records the group skipped are marked on the leader’s log, in its panel and in the narrative', async () => {
+    const { page, out } = opened;
+    const text = readFileSync(join(ROOT, 'scenarios/questions/q14-auto-commit-worker-threads.yaml'), 'utf8');
+    const expected = simulate(parseScenario(text, 'q14-auto-commit-worker-threads.yaml')).skipped;
+    expect(expected.length).toBeGreaterThan(0);
+    const file = join(out, 'q14-auto-commit-worker-threads.yaml');
+    writeFileSync(file, text);
+    await page.getByTestId('file').setInputFiles(file);
+    await page.waitForFunction(
+      () => {
+        const s = (window as unknown as Viz).kafkasimViz.state;
+        return s.source?.name === 'q14-auto-commit-worker-threads.yaml' && s.done;
+      },
+      null,
+      { timeout: WAIT },
+    );
+    // The scenario names its other side (processing in the polling thread): A alone here, at the end of the run.
+    if ((await page.getByTestId('compare-toggle').getAttribute('aria-pressed')) === 'true') await page.getByTestId('compare-toggle').click();
+    await expect.poll(() => page.getByTestId('compare-toggle').getAttribute('aria-pressed')).toBe('false');
+    await seekIndex(await indexOf("e.type === 'end'"));
+    const panel = page.locator('[data-testid="group-panel-payments"] [data-testid="group-skipped"]');
+    const total = expected.reduce((n, r) => n + r.records, 0);
+    await expect.poll(() => panel.getAttribute('data-records')).toBe(String(total));
+    expect(await panel.textContent()).toBe(
+      `skipped (whole run, checks): ${total.toLocaleString('en-US')} record(s) never received, below its final position (${expected.map((r) => `${r.partition} ${r.first}..${r.last}`).join(', ')})`,
+    );
+    // The whole log: the records skipped, marked on the leader's row apart from those received again.
+    await page.locator('#window').click();
+    for (const r of expected) {
+      const tp = r.partition;
+      const mark = page.locator('#partitions').getByTestId(`skipped-${tp}-payments`);
+      await expect.poll(() => mark.count()).toBe(1);
+      expect(await mark.getAttribute('class')).toBe('gskipped');
+      expect(await mark.locator('title').textContent()).toBe(
+        `skipped by group payments: ${r.records} record(s), offsets ${r.first}..${r.last} (whole run: below its final position, never received: at-most-once)`,
+      );
+      await expect.poll(() => page.locator('#partitions').getByTestId(`partition-info-${tp}`).textContent()).toContain(`, ${r.records} skipped (${r.first}..${r.last})`);
+    }
+    const texts = await page.getByTestId('narrative-item').allTextContents();
+    const r0 = expected[0]!;
+    expect(texts.some((x) => x.includes(`group payments skipped ${r0.records} record(s) of ${r0.partition} (offsets ${r0.first}..${r0.last}, below its final position ${r0.position})`))).toBe(true);
+    await page.locator('#partitions').getByTestId(`partition-${r0.partition}`).scrollIntoViewIfNeeded();
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: join(SHOTS, 'groups-skipped.png') });
+    await page.locator('#partitions').screenshot({ path: join(SHOTS, 'groups-skipped-partitions.png') });
+    await page.locator('#window').click();
     expect(opened.errors).toEqual([]);
   });
 });

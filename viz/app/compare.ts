@@ -6,7 +6,7 @@ import { fmtTime, type NarrativeItem } from '../derive/narrative.js';
 import type { WorkerReply, WorkerRequest } from '../io/protocol.js';
 import { drawCluster } from '../views/cluster.js';
 import { drawPartitions } from '../views/partitions.js';
-import { partitionNotes, renderCompareGroups } from './groups-panel.js';
+import { partitionNotes, renderCompareGroups, withSkipped } from './groups-panel.js';
 import { cmpPicker, cmpSeedInput } from './inputs.js';
 import { applyKnobs, currentKnobs } from './knobs.js';
 import { statsText } from './panels.js';
@@ -185,11 +185,11 @@ export function renderCompare(app: App): void {
   const cl = $('cmp-cluster');
   drawCluster(cl.querySelector('svg')!, frame, inFlight(idx.events, i, t), t, size(cl, 140), { large: state.large });
   const pe = $('cmp-partitions');
-  const groups = Object.keys(frame.groups).length > 0 ? partitionNotes(cmp.model, frame) : undefined;
+  const groups = Object.keys(frame.groups).length > 0 ? partitionNotes(cmp.model, frame, cmp.summary) : undefined;
   drawPartitions(pe.querySelector('svg')!, frame, { width: size(pe).width - 4, height: 0 }, { window: state.window, large: state.large, notes: groups?.notes, marks: groups?.marks });
   renderCompareGroups(app, frame);
   renderCompareNarrative(
-    cmp.model.items
+    withSkipped(cmp.model, cmp.summary)
       .filter((x) => x.t <= t)
       .slice(-12)
       .reverse(),

@@ -2,15 +2,16 @@
  * The groups panel, above the narrative: per consumer group at the cursor, its state, generation and
  * coordinator; each member's partitions now and in the generation before, and whether it processes them,
  * is paused by a rebalance or is down (with the partitions nobody reads meanwhile); the records the group
- * received again so far; and its lag over the run, with the cursor. Comparing, run B has its own, in its
+ * received again so far, and those it skipped (the run's checks: below its final position, never received);
+ * and its lag over the run, with the cursor. Comparing, run B has its own, in its
  * column below its partitions.
  */
-import type { RunSummary } from '../../sim/index.js';
+import type { RunSummary, SkippedRecords } from '../../sim/index.js';
 import type { Frame } from '../derive/frames.js';
 import type { GroupView } from '../derive/groups.js';
 import type { GroupSeries, LagPoint } from '../derive/group-series.js';
 import type { Model } from '../derive/model.js';
-import { fmtDuration, fmtTime } from '../derive/narrative.js';
+import { fmtDuration, fmtTime, type NarrativeItem } from '../derive/narrative.js';
 import { compactTps } from '../views/cluster.js';
 import type { GroupMark } from '../views/partitions.js';
 import type { App } from './state.js';
@@ -81,6 +82,7 @@ function drawGroups(of: PanelOf, frame: Frame): void {
     red.dataset.testid = 'group-redelivered';
     red.dataset.records = String(r.records);
     red.textContent = `received again so far: ${r.records.toLocaleString()} record(s)${r.records > 0 ? ` (${[...r.byTp].map(([tp, x]) => `${tp} ${x.first}..${x.last}`).join(', ')})` : ''}`;
+    skippedLine(sec, skippedOf(summary, g.group));
     // The checks' counters of the whole run (a run's summary; a trace file has none), for every reader together.
     const rec = summary?.records;
     if (rec !== undefined) {
@@ -96,6 +98,45 @@ function drawGroups(of: PanelOf, frame: Frame): void {
     const header = of.model.index.events[0];
     lagChart(sec, series.lagUntil(g.group, Infinity), frame.t, header?.type === 'header' ? header.durationUs : frame.t);
   });
+}
+
+/** Per partition, the records a group skipped over the whole run (the checks'; none without a summary: a trace file). */
+export function skippedOf(summary: RunSummary | null, group: string): Map<string, SkippedRecords> {
+  const out = new Map<string, SkippedRecords>();
+  for (const r of summary?.skipped ?? []) if (r.reader === `group ${group}`) out.set(r.partition, r);
+  return out;
+}
+
+const withSkippedMemo = new WeakMap<object, { n: number; summary: RunSummary | null; out: NarrativeItem[] }>();
+
+/**
+ * A run's narrative and, once its summary came, a line at its end with the records each reader skipped over
+ * the run (the checks', per reader and partition: below its final position, never received).
+ */
+export function withSkipped(model: Model, summary: RunSummary | null): NarrativeItem[] {
+  const items = model.items;
+  const events = model.index.events;
+  const end = events.length - 1;
+  if (summary === null || summary.skipped.length === 0 || events[end]?.type !== 'end') return items;
+  const memo = withSkippedMemo.get(items);
+  if (memo !== undefined && memo.n === items.length && memo.summary === summary) return memo.out;
+  const each = summary.skipped.map((r) => `${r.reader} skipped ${r.records.toLocaleString()} record(s) of ${r.partition} (${r.offsets}, below its final position ${r.position})`);
+  const text = `the checks at the end: ${each.join('; ')}: never received (at-most-once: committed, or jumped over, before they were read)`;
+  const out = [...items, { i: end, t: events[end].t, kind: 'group' as const, text, severe: true }];
+  withSkippedMemo.set(items, { n: items.length, summary, out });
+  return out;
+}
+
+/** The records a group skipped, when it skipped some: at-most-once, committed before they were processed. */
+function skippedLine(sec: HTMLElement, by: Map<string, SkippedRecords>): void {
+  if (by.size === 0) return;
+  let n = 0;
+  for (const r of by.values()) n += r.records;
+  const list = [...by.values()].map((r) => `${r.partition} ${r.offsets.replace(/^offsets /, '')}`).join(', ');
+  const div = el(sec, 'div', `skipped (whole run, checks): ${n.toLocaleString()} record(s) never received, below its final position (${list})`, 'grp-skip');
+  div.dataset.testid = 'group-skipped';
+  div.dataset.records = String(n);
+  div.title = 'at-most-once: the group committed past records none of its members received (processed): a crash after committing, or commits of records handed to worker threads';
 }
 
 function groupHead(sec: HTMLElement, g: GroupView, frameT: number): void {
@@ -199,14 +240,16 @@ function lagChart(sec: HTMLElement, pts: LagPoint[], tUs: number, durationUs: nu
 /**
  * Per partition of a group's topics, a note for the partitions view (who in the group reads it, or that its
  * owner is down or it is being reassigned; the group's committed offset; the records of it the group
- * received again so far), and marks on its leader's log: the committed offset and the records received again.
+ * received again so far; the records it skipped over the whole run, from the run's summary), and marks on its
+ * leader's log: the committed offset, the records received again and the records skipped.
  */
-export function partitionNotes(model: Model, frame: Frame): { notes: Map<string, string[]>; marks: Map<string, GroupMark[]> } {
+export function partitionNotes(model: Model, frame: Frame, summary: RunSummary | null): { notes: Map<string, string[]>; marks: Map<string, GroupMark[]> } {
   const notes = new Map<string, string[]>();
   const marks = new Map<string, GroupMark[]>();
   const series = model.groups;
   for (const g of Object.values(frame.groups)) {
     const red = series.redeliveredAt(g.group, frame.index).byTp;
+    const skipped = skippedOf(summary, g.group);
     for (const tp in frame.partitions) {
       if (!g.topics.includes(frame.partitions[tp].topic)) continue;
       // A member of the group now before one that was removed (a crashed member still believes it owns its partitions).
@@ -216,11 +259,14 @@ export function partitionNotes(model: Model, frame: Frame): { notes: Map<string,
       const who = owner === undefined ? (g.rebalanceSinceUs !== undefined ? 'being reassigned' : 'unassigned') : `${owner.consumer}${down ? ' (down)' : ''}`;
       const c = g.committed[tp];
       const r = red.get(tp);
-      const note = `${g.group}: ${who}${c === undefined ? '' : `, committed ${c}`}${r === undefined ? '' : `, ${r.count} received again (${r.first}..${r.last})`}`;
+      const sk = skipped.get(tp);
+      const skip = sk === undefined ? '' : `, ${sk.records} skipped (${sk.first}..${sk.last})`;
+      const note = `${g.group}: ${who}${c === undefined ? '' : `, committed ${c}`}${r === undefined ? '' : `, ${r.count} received again (${r.first}..${r.last})`}${skip}`;
       notes.set(tp, [...(notes.get(tp) ?? []), note]);
       const mk: GroupMark = { group: g.group };
       if (c !== undefined) mk.committed = c;
       if (r !== undefined) mk.again = { ...r };
+      if (sk !== undefined) mk.skipped = { count: sk.records, first: sk.first, last: sk.last, offsets: sk.offsets };
       marks.set(tp, [...(marks.get(tp) ?? []), mk]);
     }
   }

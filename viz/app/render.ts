@@ -13,7 +13,7 @@ import type { App } from './state.js';
 import { $, size } from './ui.js';
 import { renderStory } from './story-panel.js';
 import { renderWhyCursor } from './why-panel.js';
-import { partitionNotes, renderGroups } from './groups-panel.js';
+import { partitionNotes, renderGroups, withSkipped } from './groups-panel.js';
 
 type Header = Extract<TraceEvent, { type: 'header' }>;
 
@@ -35,7 +35,7 @@ export function render(app: App): void {
   renderCursorText(app, header, frame);
   drawViews(app, header, frame, els, sizes);
   renderGroups(app, frame);
-  renderNarrative(app, state.model.items);
+  renderNarrative(app, withSkipped(state.model, state.summary));
   renderChecks(app);
   renderWhyCursor(app);
   renderCompare(app);
@@ -79,7 +79,7 @@ function drawViews(
     onLinkClick: scenario ? (a, b, cut, ev) => openLinkMenu(app, a, b, cut, ev) : undefined,
     large: state.large,
   });
-  const groups = Object.keys(frame.groups).length > 0 ? partitionNotes(state.model, frame) : undefined;
+  const groups = Object.keys(frame.groups).length > 0 ? partitionNotes(state.model, frame, state.summary) : undefined;
   drawPartitions(
     els.parts.querySelector('svg')!,
     frame,

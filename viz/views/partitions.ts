@@ -24,7 +24,7 @@ export interface PartitionOptions {
    * again), one note per group: after its info line, or on lines of their own below it when that is too long.
    */
   notes?: ReadonlyMap<string, readonly string[]>;
-  /** Per partition, marks on its leader's log: each group's committed offset and the records it received again. */
+  /** Per partition, marks on its leader's log: each group's committed offset, the records it received again and those it skipped. */
   marks?: ReadonlyMap<string, readonly GroupMark[]>;
   /** Records a check's violation involves: outlined across the partition's rows (offset ranges, inclusive). */
   highlight?: { tp: string; offsets: ReadonlyArray<readonly [number, number]>; label: string };
@@ -37,6 +37,8 @@ export interface GroupMark {
   committed?: number;
   /** Records it received again: how many, the first and last offset. */
   again?: { count: number; first: number; last: number };
+  /** Records it skipped over the whole run (below its final position, never received): how many, the first and last offset, the offsets text. */
+  skipped?: { count: number; first: number; last: number; offsets: string };
 }
 
 /** The height the view needs for this frame (`width`: the view's, for the group notes that need lines of their own). */
@@ -287,7 +289,7 @@ export function drawPartitions(svgEl: SVGSVGElement, frame: Frame, size: Size, o
     set(blk.g, 'data-coordinator-of', coords.get(p.tp)?.join(',') ?? '');
     if (y + h >= vp.top - MARGIN && y <= vp.top + vp.height + MARGIN) {
       let key = `${layoutKey}|${y}|${coords.get(p.tp)?.join() ?? ''}|${info.join('\n')}`;
-      for (const g of opts.marks?.get(p.tp) ?? []) key += `|${g.committed}|${g.again?.count}`;
+      for (const g of opts.marks?.get(p.tp) ?? []) key += `|${g.committed}|${g.again?.count}|${g.skipped?.count}`;
       if (opts.highlight?.tp === p.tp) key += `|hl ${opts.highlight.label}`;
       for (const b of p.replicas) key += `|${frame.brokers[b]?.state ?? 'up'}`;
       if (blk.last !== p || blk.lastKey !== key) {
@@ -661,19 +663,26 @@ function defs(svg: d3.Selection<SVGSVGElement, unknown, null, undefined>): void 
   const pat = svg.append('defs').append('pattern').attr('id', 'hatch').attr('patternUnits', 'userSpaceOnUse').attr('width', 4).attr('height', 4).attr('patternTransform', 'rotate(45)');
   pat.append('rect').attr('width', 4).attr('height', 4).attr('fill', '#fbe3e4');
   pat.append('line').attr('x1', 0).attr('y1', 0).attr('x2', 0).attr('y2', 4).attr('stroke', '#c0141a').attr('stroke-width', 2);
+  // Records a group skipped: violet stripes the other way.
+  const skip = svg.select('defs').append('pattern').attr('id', 'skiphatch').attr('patternUnits', 'userSpaceOnUse').attr('width', 4).attr('height', 4).attr('patternTransform', 'rotate(-45)');
+  skip.append('rect').attr('width', 4).attr('height', 4).attr('fill', '#efe3f7');
+  skip.append('line').attr('x1', 0).attr('y1', 0).attr('x2', 0).attr('y2', 4).attr('stroke', '#6a1b9a').attr('stroke-width', 2);
 }
 
 /**
- * On the leader's row, per consumer group: a teal tick at its committed offset and an amber band under the
- * records it received again (drawn where the log window shows them).
+ * On the leader's row, per consumer group: a teal tick at its committed offset, an amber band under the
+ * records it received again and a violet hatched band over the records it skipped (drawn where the log
+ * window shows them).
  */
 function drawGroupMarks(blk: Block, p: PartitionView, m: ReturnType<typeof metrics>, sc: Scale, marks: readonly GroupMark[]): void {
   const row = Math.max(0, p.replicas.indexOf(p.leader));
   set(blk.marksG, 'transform', `translate(0,${m.title + row * (m.row + m.gap)})`);
-  const shown: Array<{ kind: 'committed' | 'again'; g: GroupMark }> = [];
+  const shown: Array<{ kind: MarkKind; g: GroupMark }> = [];
+  const inView = (r: { first: number; last: number } | undefined): boolean => r !== undefined && r.last + 1 > sc.d0 && r.first < sc.d1;
   for (const g of marks) {
     if (g.committed !== undefined && g.committed >= sc.d0 && g.committed <= sc.d1) shown.push({ kind: 'committed', g });
-    if (g.again !== undefined && g.again.last + 1 > sc.d0 && g.again.first < sc.d1) shown.push({ kind: 'again', g });
+    if (inView(g.again)) shown.push({ kind: 'again', g });
+    if (inView(g.skipped)) shown.push({ kind: 'skipped', g });
   }
   const els = pool(blk.marksG as El & { __kids?: El[] }, shown.length, (parent) => {
     const r = mk(parent, 'rect');
@@ -682,31 +691,41 @@ function drawGroupMarks(blk: Block, p: PartitionView, m: ReturnType<typeof metri
   });
   shown.forEach(({ kind, g }, k) => {
     const r = els[k];
-    if (kind === 'committed') {
-      const x = sc.x(g.committed!);
-      for (const [a, v] of [
-        ['x', px(x - 1)],
-        ['y', -4],
-        ['width', 2],
-        ['height', m.row + 8],
-      ] as const)
-        set(r, a, v);
-      set(r, 'class', 'gcommitted');
-      set(r, 'data-testid', `committed-${p.tp}-${g.group}`);
-      text(r.firstChild as El, `group ${g.group} committed offset ${g.committed}: it reads on from here after a rebalance or a restart`);
-    } else {
-      const a = g.again!;
-      const x0 = sc.x(a.first);
-      for (const [k2, v] of [
-        ['x', x0],
-        ['y', m.row - 4],
-        ['width', Math.max(2, px(sc.x(a.last + 1) - x0))],
-        ['height', 5],
-      ] as const)
-        set(r, k2, v);
-      set(r, 'class', 'gagain');
-      set(r, 'data-testid', `again-${p.tp}-${g.group}`);
-      text(r.firstChild as El, `group ${g.group} received ${a.count} record(s) at offsets ${a.first}..${a.last} again (received before, not committed: at-least-once)`);
-    }
+    const d = groupMark(kind, g, m, sc);
+    for (const [a, v] of [
+      ['x', d.x],
+      ['y', d.y],
+      ['width', d.width],
+      ['height', d.height],
+    ] as const)
+      set(r, a, v);
+    set(r, 'class', `g${kind}`);
+    set(r, 'data-testid', `${kind}-${p.tp}-${g.group}`);
+    text(r.firstChild as El, d.title);
   });
+}
+
+type MarkKind = 'committed' | 'again' | 'skipped';
+
+/** Where a group's mark goes on the leader's row and what its tooltip says. */
+function groupMark(kind: MarkKind, g: GroupMark, m: ReturnType<typeof metrics>, sc: Scale): { x: number; y: number; width: number; height: number; title: string } {
+  if (kind === 'committed') {
+    const x = sc.x(g.committed!);
+    return { x: px(x - 1), y: -4, width: 2, height: m.row + 8, title: `group ${g.group} committed offset ${g.committed}: it reads on from here after a rebalance or a restart` };
+  }
+  const band = kind === 'again' ? g.again! : g.skipped!;
+  const x0 = sc.x(band.first);
+  const width = Math.max(2, px(sc.x(band.last + 1) - x0));
+  if (kind === 'again') {
+    const a = g.again!;
+    return { x: x0, y: m.row - 4, width, height: 5, title: `group ${g.group} received ${a.count} record(s) at offsets ${a.first}..${a.last} again (received before, not committed: at-least-once)` };
+  }
+  const sk = g.skipped!;
+  return {
+    x: x0,
+    y: -2,
+    width,
+    height: 6,
+    title: `skipped by group ${g.group}: ${sk.count} record(s), ${sk.offsets} (whole run: below its final position, never received: at-most-once)`,
+  };
 }

@@ -30,6 +30,7 @@ function summary(over: Partial<RunSummary> = {}): RunSummary {
     liveness: { checked: false, fromMs: 0, quietMs: 1000, boundMs: 76000, derivation: '', skipped: 'the quiet time after the last fault (1000 ms) is shorter than the bound (76000 ms)' },
     lost: [{ partition: 'orders-1', records: 5, offsets: 'offsets 10..14' }],
     redelivered: [],
+    skipped: [],
     groups: [],
     groupSnapshots: [],
     timeline: [],
