@@ -204,6 +204,13 @@ export function formatViolations(s: RunSummary, reproduce: string): string[] {
     lines.push(`violations (${s.violations.length})`);
     for (const v of s.violations) lines.push(`  ✗ ${v.check}  ${v.partition}  at ${seconds(v.atMs)}: ${v.detail}  reproduce: ${reproduce}`);
   }
+  const l = s.liveness;
+  if (l !== undefined)
+    lines.push(
+      l.checked
+        ? `liveness checks (write-answered, fully-replicated): checked over the last ${seconds(l.quietMs)} (quiet and healed; at least ${seconds(l.boundMs)} needed)`
+        : `liveness checks (write-answered, fully-replicated): skipped: ${l.skipped}`,
+    );
   if (s.lost.length > 0) {
     lines.push('lost acknowledged records');
     lines.push(...indent(table(s.lost.map((l) => [l.partition, `${l.records} record(s)`, l.offsets]))));

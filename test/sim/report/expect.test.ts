@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHECK_NAMES } from '../../../sim/checks/checks.js';
+import { CHECK_NAMES, LIVENESS_CHECKS } from '../../../sim/checks/checks.js';
 import { describeExpectation, electionCounts, evaluateExpect, meets } from '../../../sim/report/expect.js';
 import type { ExpectSpec } from '../../../sim/scenario/types.js';
 import type { RunSummary } from '../../../sim/report/summary.js';
@@ -139,12 +139,23 @@ describe('evaluateExpect', () => {
   it('noViolations: all means every check not listed in violations', () => {
     const r = evaluateExpect(spec({ violations: ['no-acked-record-lost'], noViolations: 'all' }), summary());
     expect(r.passed).toBe(true);
-    expect(r.results.map((x) => x.what)).toEqual(CHECK_NAMES.map((c) => `violations[${c}]`));
-    expect(r.results.filter((x) => x.expected === '= 0')).toHaveLength(CHECK_NAMES.length - 1);
+    // The fixture's liveness checks were skipped: `all` leaves them out.
+    expect(r.results.map((x) => x.what)).toEqual(CHECK_NAMES.filter((c) => !LIVENESS_CHECKS.includes(c)).map((c) => `violations[${c}]`));
+    expect(r.results.filter((x) => x.expected === '= 0')).toHaveLength(CHECK_NAMES.length - 1 - LIVENESS_CHECKS.length);
 
     const fail = evaluateExpect(spec({ noViolations: 'all' }), summary());
     expect(fail.passed).toBe(false);
     expect(fail.results.filter((x) => !x.ok)).toEqual([{ what: 'violations[no-acked-record-lost]', expected: '= 0', actual: 1, ok: false }]);
+  });
+
+  it('skipped liveness checks are left out of all, and fail when named', () => {
+    const skippedLiveness = { ...summary(), liveness: { checked: false, fromMs: 0, quietMs: 1000, boundMs: 76000, derivation: '', skipped: 'too short' } } as RunSummary;
+    const all = evaluateExpect(spec({ violations: ['no-acked-record-lost'], noViolations: 'all' }), skippedLiveness);
+    expect(all.passed).toBe(true);
+    expect(all.results.map((x) => x.what)).toEqual(CHECK_NAMES.filter((c) => !LIVENESS_CHECKS.includes(c)).map((c) => `violations[${c}]`));
+    const named = evaluateExpect(spec({ noViolations: ['fully-replicated'] }), skippedLiveness);
+    expect(named.passed).toBe(false);
+    expect(named.results[0]!.expected).toMatch(/^= 0, checked/);
   });
 
   it('an empty expect block passes', () => {
