@@ -427,7 +427,11 @@ export function addExploreCommand(program: Command, io: ExploreIo, readText: (p:
     .option('--shard <i/n>', 'run only shard i of n: the run numbers r with r % n = i - 1 (merge the folders with explore merge)')
     .option('--faults <kinds>', 'fault kinds to draw: crash,power,partition,oneway,pause,slowdisk (default crash,power,partition)')
     .option('--checks <names>', 'checks whose violations count (default all)')
-    .option('--vary <setting=v1,v2>', 'each run draws one of these values of a setting, like --set of run: acks=all,1 (repeatable; shrinks towards the first)', collect)
+    .option(
+      '--vary <setting=v1,v2>',
+      'each run draws one of these values of a setting (a Kafka config name, replication.factor or kafkaVersion, as compare.set names them), e.g. acks=all,1 (repeatable; shrinks towards the first)',
+      collect,
+    )
     .option('--liveness <duration>', 'add a liveness phase to each run: heal everything after the faults and run this long (auto: the bound the liveness checks need)')
     .option('--max-faults <n>', 'at most this many faults a run (default 4)')
     .option('--one-at-a-time', 'a fault starts only after the previous one ended and the cluster recovered (the broker session timeout + 6s)')
