@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { parseScenario } from '../sim/index.js';
-import type { ExploreIo } from './explore.js';
+import { collect, type ExploreIo } from './explore.js';
 import { createPool } from './explore-runner.js';
 import { bestPoint, formatCsv, formatTable, meets, mergePlans, PlanFolder, planIdentity } from './plan-out.js';
 import { type PlanConfig, planConfig, type PlanFlags, type Slo, sloOf } from './plan-options.js';
@@ -83,7 +83,7 @@ function report(r: PlanReport, format: PlanConfig['format'], outDir: string): st
   if (format === 'csv') return formatCsv(r.points, r.sweeps, r.slo);
   const sizes = Object.values(r.sweeps).map((v) => v.length);
   const lines = [
-    `plan ${r.base}: ${r.points.length} point${r.points.length === 1 ? '' : 's'} of a ${sizes.join(' × ')} grid (shard${r.shards.length === 1 ? '' : 's'} ${r.shards.join(', ')})`,
+    `plan ${r.base}: ${r.points.length} point${r.points.length === 1 ? '' : 's'} of the grid ${Object.keys(r.sweeps).join(' × ')} (${sizes.join(' × ')}), shard${r.shards.length === 1 ? '' : 's'} ${r.shards.join(', ')}`,
     '',
     formatTable(r.points, r.sweeps, r.slo).trimEnd(),
     '',
@@ -128,10 +128,6 @@ function mergeCommand(dirs: string[], opts: { out: string; csv?: boolean; json?:
   return m.results.some((p) => p.error !== undefined) ? 3 : 0;
 }
 
-function collect(v: string, prev: string[] | undefined): string[] {
-  return [...(prev ?? []), v];
-}
-
 const SWEEP_HELP =
   'a setting and its values: a Kafka producer, broker, topic or consumer config (acks=all,1; linger.ms=0,5), brokers, replication.factor, kafkaVersion, rate (every producer: rate=10000/s,50000/s) or partitions (every topic) (repeatable: the grid is every combination)';
 
@@ -140,7 +136,7 @@ export function addPlanCommand(program: Command, io: ExploreIo, readText: (p: st
   const plan = program
     .command('plan')
     .enablePositionalOptions()
-    .description(`run a grid of settings and print each point's throughput, latency, lag, errors and losses (${NOT_MODELLED})`)
+    .description("run a grid of settings; print each point's throughput, latency, lag, errors and losses (broker CPU, request queues and compression are not modelled yet)")
     .argument('<scenario>', 'the base scenario')
     .option('--sweep <setting=v1,v2>', SWEEP_HELP, collect)
     .option('--slo <bound>', 'mark the points whose produce latency percentile is below a bound, e.g. p99<20ms (p50, p99, p99.9), and print the best')
@@ -150,7 +146,7 @@ export function addPlanCommand(program: Command, io: ExploreIo, readText: (p: st
     .option('--csv', 'print the points as CSV')
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress bar')
-    .addHelpText('after', `\nNot modelled yet (issue 15): broker CPU, request queues and handler threads, compression. See docs/capacity.md.`)
+    .addHelpText('after', `\nNot the full capacity model (${NOT_MODELLED}). See docs/capacity.md.`)
     .action(async (file: string, flags: PlanFlags) => setCode(await planCommand(file, flags, io, readText)));
   plan
     .command('merge')

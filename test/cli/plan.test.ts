@@ -131,3 +131,23 @@ describe('kafkasim plan', { timeout: 120_000 }, () => {
     ]);
   });
 });
+
+describe('docs/capacity.md', { timeout: 120_000 }, () => {
+  it('its worked example is what plan prints, and its prose states the figures of those runs', async () => {
+    const doc = readFileSync(join(ROOT, 'docs/capacity.md'), 'utf8');
+    const m = /```sh\nnpx kafkasim plan (.+)\n```\n\n```text\n([^`]*)```/.exec(doc);
+    expect(m, 'the worked example in docs/capacity.md').not.toBeNull();
+    const args = m![1]!.split(' ').map((a) => a.replace(/^'(.*)'$/, '$1'));
+    const dir = join(TMP, 'worked-example');
+    const r = await plan(...args, '--out', dir, '--workers', '2', '--no-progress');
+    expect(r.code).toBe(0);
+    expect(r.out.replaceAll(dir, 'plan-results/plan-small')).toBe(m![2]);
+    const points = summaryOf(dir).points as Array<Record<string, any>>;
+    const at = (rate: string, acks: string) => points.find((p) => p.settings.rate === rate && p.settings.acks === acks)!.figures;
+    const prose = doc.replace(/\s+/g, ' ');
+    const saturated = at('200000/s', 'all');
+    expect(prose).toContain(`\`acks=all\` acknowledges only about ${Math.round(saturated.mbPerSec)} MB/s and its produce p99 climbs to ${saturated.produceMs.p99.toFixed(1)} ms`);
+    expect(at('200000/s', '1').recordsPerSec).toBeGreaterThan(0.99 * 200_000);
+    for (const rate of ['20000/s', '100000/s']) for (const acks of ['all', '1']) expect(at(rate, acks).recordsPerSec).toBeGreaterThan(0.99 * Number.parseInt(rate, 10));
+  });
+});
