@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { applySettings, parseScenario, simulate } from 'kafkasim';
 import { main } from '../../cli/main.js';
-import { applyPlanSettings } from '../../cli/plan-task.js';
+import { applyPlanSettings, figuresOf } from '../../cli/plan-task.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BASE = 'scenarios/plan/small.yaml';
@@ -115,6 +115,15 @@ describe('kafkasim plan', { timeout: 120_000 }, () => {
       err: 'kafkasim: --slo: got p98<20ms; expected a produce latency bound such as p99<20ms (p50, p99 or p99.9)\n',
     });
     expect(await bad()).toEqual({ code: 2, err: 'kafkasim: --sweep: none given; expected at least one SETTING=V1,V2, e.g. --sweep rate=1000/s,5000/s\n' });
+  });
+
+  it("takes a group's lag from its describe table, acked minus consumed without a group, none without consumers", () => {
+    const s = simulate(parseScenario(readFileSync(join(ROOT, BASE), 'utf8'), BASE));
+    const grouped = { ...s, groups: [{ totalLag: 7 }, { totalLag: 5 }] } as unknown as typeof s;
+    expect(figuresOf(grouped, 1000, true).lag).toBe(12);
+    expect(figuresOf(s, 1000, true).lag).toBe(s.records.acked - s.records.consumed);
+    expect(figuresOf(s, 1000, false).lag).toBeNull();
+    expect(figuresOf(s, 1000, true).mbPerSec).toBeCloseTo((s.records.acked / 5) * 1e-3, 3);
   });
 
   it('applies rate to every producer and partitions to every topic', () => {
