@@ -61,7 +61,7 @@ export interface ExploreConfig {
 
 export class ExploreOptionError extends Error {}
 
-function count(flag: string, raw: string | undefined, fallback: number, min = 1): number {
+export function count(flag: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < min || !Number.isSafeInteger(Number(raw))) throw new ExploreOptionError(`${flag}: got ${raw}; expected a whole number ≥ ${min}`);
   return Number(raw);
@@ -78,7 +78,7 @@ function list<T extends string>(flag: string, raw: string | undefined, known: re
   return items as T[];
 }
 
-function duration(flag: string, raw: string | undefined): number | undefined {
+export function duration(flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   try {
     return Math.floor(parseDurationUs(raw) / 1000);
@@ -88,7 +88,7 @@ function duration(flag: string, raw: string | undefined): number | undefined {
   }
 }
 
-function shardOf(raw: string | undefined): { index: number; count: number } {
+export function shardOf(raw: string | undefined): { index: number; count: number } {
   if (raw === undefined) return { index: 0, count: 1 };
   const m = /^(\d+)\/(\d+)$/.exec(raw);
   const i = Number(m?.[1]);
@@ -97,48 +97,77 @@ function shardOf(raw: string | undefined): { index: number; count: number } {
   return { index: i - 1, count: n };
 }
 
-/** `--vary acks=all,1 --vary min.insync.replicas=1,2` → the values of each setting, checked. */
-function varyOf(raws: string[]): SettingChoices {
+/** Settings a sweep may name beyond {@link applySettings}'s, with why a value is wrong (undefined: right). */
+export type ExtraSettings = Readonly<Record<string, (value: string) => string | undefined>>;
+
+/**
+ * `--vary acks=all,1 --vary min.insync.replicas=1,2` (or plan's `--sweep`) → the values of each setting,
+ * checked: a bad name or value is a one-line error naming the flag.
+ */
+export function settingChoices(flag: string, raws: string[], extra: ExtraSettings = {}, others = ['brokers', 'replication.factor', 'kafkaVersion']): SettingChoices {
   const out: Record<string, SettingValue[]> = {};
   for (const raw of raws) {
     const m = /^([^=]+)=(.+)$/.exec(raw);
-    if (!m) throw new ExploreOptionError(`--vary: got ${raw}; expected SETTING=V1,V2, e.g. acks=all,1`);
+    if (!m) throw new ExploreOptionError(`${flag}: got ${raw}; expected SETTING=V1,V2, e.g. acks=all,1`);
     const name = m[1]!.trim();
-    if (name === 'brokers') throw new ExploreOptionError("--vary: got brokers; the faults are drawn for the base's brokers, so brokers cannot vary");
-    if (!isSetting(name)) throw new ExploreOptionError(`--vary: got ${name}; expected a Kafka producer, broker, topic or consumer config name, replication.factor or kafkaVersion`);
+    const names = [...others, ...Object.keys(extra)];
+    if (!isSetting(name) && extra[name] === undefined)
+      throw new ExploreOptionError(`${flag}: got ${name}; expected a Kafka producer, broker, topic or consumer config name, ${names.slice(0, -1).join(', ')} or ${names.at(-1)}`);
+    if (out[name] !== undefined) throw new ExploreOptionError(`${flag}: ${name} is given twice; expected each setting once, with all its values`);
     const values = m[2]!.split(',').map((v) => v.trim());
     for (const v of values) {
-      const problem = settingProblem(name, v);
-      if (problem !== undefined || v === '') throw new ExploreOptionError(`--vary: ${name}=${v}: expected ${problem ?? 'a value'}`);
+      const problem = extra[name] !== undefined ? extra[name](v) : settingProblem(name, v);
+      if (problem !== undefined || v === '') throw new ExploreOptionError(`${flag}: ${name}=${v}: expected ${problem ?? 'a value'}`);
     }
     out[name] = values;
   }
   return out;
 }
 
+function varyOf(raws: string[]): SettingChoices {
+  const brokers = raws.find((r) => /^\s*brokers\s*=/.test(r));
+  if (brokers !== undefined) throw new ExploreOptionError("--vary: got brokers; the faults are drawn for the base's brokers, so brokers cannot vary");
+  return settingChoices('--vary', raws, {}, ['replication.factor', 'kafkaVersion']);
+}
+
+/** Every combination of the values, the first setting's outermost: [{a: 1, b: x}, {a: 1, b: y}, {a: 2, b: x}, ...]. */
+export function combinationsOf(choices: SettingChoices): Array<Record<string, SettingValue>> {
+  let combos: Array<Record<string, SettingValue>> = [{}];
+  for (const [k, vs] of Object.entries(choices)) combos = combos.flatMap((c) => vs.map((v) => ({ ...c, [k]: v })));
+  return combos;
+}
+
+/** `acks=all linger.ms=5`. */
+export function settingsText(settings: Readonly<Record<string, SettingValue>>): string {
+  return Object.entries(settings)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+}
+
 /**
  * The combinations of the --vary values the base rejects (acks=1 with the base's enable.idempotence=true,
- * say): the search skips them; with none left it is an error.
+ * say): the search skips them; with none left it is an error. `apply` writes a combination into the base
+ * (plan's applies its own settings too).
  */
-export function rejectedCombinations(baseText: string, baseFile: string, vary: SettingChoices): { total: number; rejected: Array<{ settings: string; why: string }> } {
-  let combos: Array<Record<string, SettingValue>> = [{}];
-  for (const [k, vs] of Object.entries(vary)) combos = combos.flatMap((c) => vs.map((v) => ({ ...c, [k]: v })));
-  if (combos.length > 4096) throw new ExploreOptionError(`--vary: ${combos.length} combinations; expected at most 4096`);
+export function rejectedCombinations(
+  baseText: string,
+  baseFile: string,
+  vary: SettingChoices,
+  flag = '--vary',
+  apply: (text: string, settings: Record<string, SettingValue>) => string = applySettings,
+): { total: number; rejected: Array<{ settings: string; why: string }> } {
+  const combos = combinationsOf(vary);
+  if (combos.length > 4096) throw new ExploreOptionError(`${flag}: ${combos.length} combinations; expected at most 4096`);
   const rejected: Array<{ settings: string; why: string }> = [];
   for (const c of combos) {
     try {
-      parseScenario(applySettings(baseText, c), baseFile);
+      parseScenario(apply(baseText, c), baseFile);
     } catch (e) {
       if (!(e instanceof ScenarioError)) throw e;
-      rejected.push({
-        settings: Object.entries(c)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(' '),
-        why: e.message,
-      });
+      rejected.push({ settings: settingsText(c), why: e.message });
     }
   }
-  if (rejected.length === combos.length) throw new ExploreOptionError(`--vary: every combination is rejected, e.g. ${rejected[0]!.settings}: ${rejected[0]!.why}`);
+  if (rejected.length === combos.length) throw new ExploreOptionError(`${flag}: every combination is rejected, e.g. ${rejected[0]!.settings}: ${rejected[0]!.why}`);
   return { total: combos.length, rejected };
 }
 

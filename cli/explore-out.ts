@@ -80,19 +80,23 @@ function readJson<T>(path: string): T {
   }
 }
 
-/** The runs a folder holds (a line cut short by an interruption is skipped). */
-export function readRuns(dir: string): RunLine[] {
-  const path = join(dir, 'runs.jsonl');
+/** The lines of a JSON-lines file (none if it is missing; a line cut short by an interruption is skipped). */
+export function readJsonLines<T>(path: string): T[] {
   if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8')
     .split('\n')
     .flatMap((line) => {
       try {
-        return line.trim() === '' ? [] : [JSON.parse(line) as RunLine];
+        return line.trim() === '' ? [] : [JSON.parse(line) as T];
       } catch {
         return [];
       }
     });
+}
+
+/** The runs a folder holds. */
+export function readRuns(dir: string): RunLine[] {
+  return readJsonLines<RunLine>(join(dir, 'runs.jsonl'));
 }
 
 export class ResultFolder {

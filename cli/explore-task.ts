@@ -51,20 +51,23 @@ function baseOf(task: RunTask): Scenario {
   return base;
 }
 
+/** An internal error of the simulator in one line: its message and where (the first stack frames). */
+export function internalErrorText(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  return (e.stack ?? e.message)
+    .split('\n')
+    .slice(0, 4)
+    .map((l) => l.trim())
+    .join(' ');
+}
+
 /** A run; an internal error of the simulator is a result too (the search reports and shrinks it). */
 export function runTask(task: RunTask): RunResult {
   const start = performance.now();
   try {
     return simulateTask(task, start);
   } catch (e) {
-    const error =
-      e instanceof Error
-        ? (e.stack ?? e.message)
-            .split('\n')
-            .slice(0, 4)
-            .map((l) => l.trim())
-            .join(' ')
-        : String(e);
+    const error = internalErrorText(e);
     return { violations: [], acked: 0, lost: 0, traceHash: '', events: 0, runMs: performance.now() - start, error };
   }
 }

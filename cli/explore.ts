@@ -409,7 +409,8 @@ function mergeCommand(dirs: string[], out: string, io: ExploreIo, json: boolean)
   return m.counterexamples.length > 0 || Object.keys(violations).length > 0 ? 1 : 0;
 }
 
-function collect(v: string, prev: string[] | undefined): string[] {
+/** A repeatable option's values. */
+export function collect(v: string, prev: string[] | undefined): string[] {
   return [...(prev ?? []), v];
 }
 

@@ -27,6 +27,7 @@ import {
 } from '../sim/index.js';
 import { addAssignCommand, AssignInputError } from './assign.js';
 import { addExploreCommand, ExploreFolderError, ExploreOptionError } from './explore.js';
+import { addPlanCommand } from './plan.js';
 import { budgetRefusal } from './budget.js';
 import { formatRunReport, reproduceCommand } from './format.js';
 import { applyOverrides, blame, hasOverrides, OverrideError, overrideFlags, type AppliedOverride, type Overrides } from './overrides.js';
@@ -429,10 +430,17 @@ Examples:
     .argument('[dir]', 'directory to search (default: scenarios)')
     .action((dir: string | undefined) => setCode(listCommand(dir, io)));
 
-  addAssignCommand(program, io.out, readText, setCode);
-  addExploreCommand(program, { ...io, tty: io === processIo && process.stderr.isTTY === true }, readText, setCode);
+  addToolCommands(program, io, setCode);
 
   return program;
+}
+
+/** assign, explore and plan: commands of their own modules. */
+function addToolCommands(program: Command, io: Io, setCode: (n: number) => void): void {
+  addAssignCommand(program, io.out, readText, setCode);
+  const withTty = { ...io, tty: io === processIo && process.stderr.isTTY === true };
+  addExploreCommand(program, withTty, readText, setCode);
+  addPlanCommand(program, withTty, readText, setCode);
 }
 
 /** One line for a CommanderError message: without "error: ", newlines joined. */

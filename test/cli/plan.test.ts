@@ -1,0 +1,162 @@
+/**
+ * `kafkasim plan`: a 2 × 2 sweep of scenarios/plan/small.yaml (5 s runs) end to end: the table, each
+ * point equal to a direct simulate() of the base with its settings, shards merged equal to the whole,
+ * one-line errors, CSV, and docs/capacity.md's worked example.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { applySettings, parseScenario, simulate } from 'kafkasim';
+import { main } from '../../cli/main.js';
+import { applyPlanSettings, figuresOf } from '../../cli/plan-task.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BASE = 'scenarios/plan/small.yaml';
+const TMP = mkdtempSync(join(tmpdir(), 'kafkasim-plan-'));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+
+const GRID = ['--sweep', 'rate=2000/s,20000/s', '--sweep', 'linger.ms=0,5'];
+
+async function plan(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(['plan', ...args], { out: (t) => void (out += t), err: (t) => void (err += t) });
+  return { code, out, err };
+}
+
+function summaryOf(dir: string): Record<string, any> {
+  return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+}
+
+describe('kafkasim plan', { timeout: 120_000 }, () => {
+  const whole = join(TMP, 'whole');
+  let printed = '';
+  beforeAll(async () => {
+    const r = await plan(join(ROOT, BASE), ...GRID, '--slo', 'p99<20ms', '--out', whole, '--workers', '2', '--no-progress');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    printed = r.out;
+  });
+
+  it('prints one aligned row per point, the swept settings first', () => {
+    const lines = printed.split('\n');
+    const head = lines.findIndex((l) => l.startsWith('rate '));
+    expect(lines[head]).toMatch(/^rate\s+linger\.ms\s+records\/s\s+MB\/s\s+p50 ms\s+p99 ms\s+p99\.9 ms\s+e2e p50\s+e2e p99\s+e2e p99\.9\s+lag\s+errors\s+lost\s+violations\s+p99<20ms$/);
+    const rows = lines.slice(head + 1, head + 5);
+    expect(rows.map((r) => r.split(/\s+/).slice(0, 2))).toEqual([
+      ['2000/s', '0'],
+      ['2000/s', '5'],
+      ['20000/s', '0'],
+      ['20000/s', '5'],
+    ]);
+    // Aligned: every row as long as the header (the last column right-aligned).
+    for (const r of rows) expect(r.length).toBe(lines[head]!.length);
+    expect(printed).toContain('not modelled yet: broker CPU, request queues and handler threads, compression');
+    expect(printed).toMatch(/best point meeting it: rate=\S+ linger\.ms=\d: \d+ records\/s/);
+  });
+
+  it("gives each point the figures of a direct simulate() of the base with the point's settings", () => {
+    const text = readFileSync(join(ROOT, BASE), 'utf8');
+    const points = summaryOf(whole).points as Array<Record<string, any>>;
+    expect(points.map((p) => p.index)).toEqual([0, 1, 2, 3]);
+    for (const p of points) {
+      const withRate = text.replace('rate: 2000/s', `rate: ${p.settings.rate}`);
+      if (p.settings.rate !== '2000/s') expect(withRate).not.toBe(text);
+      const s = simulate(parseScenario(applySettings(withRate, { 'linger.ms': p.settings['linger.ms'] }), BASE));
+      const f = p.figures;
+      expect(f.traceHash).toBe(s.traceHash);
+      expect(f.acked).toBe(s.records.acked);
+      expect(f.recordsPerSec).toBeCloseTo(s.records.acked / (s.simulatedMs / 1000), 1);
+      expect(f.mbPerSec).toBeCloseTo((f.recordsPerSec * 1000) / 1e6, 2);
+      expect(f.produceMs).toEqual({ p50: s.latencyMs.produce.p50, p99: s.latencyMs.produce.p99, p999: s.latencyMs.produce.p999 });
+      expect(f.endToEndMs).toEqual({ p50: s.latencyMs.endToEnd.p50, p99: s.latencyMs.endToEnd.p99, p999: s.latencyMs.endToEnd.p999 });
+      expect(f.lag).toBe(s.records.acked - s.records.consumed);
+      expect(f.lost).toBe(s.records.lostAcked);
+      expect(f.violations).toEqual([]);
+    }
+  });
+
+  it('runs shards whose merge equals the whole plan', async () => {
+    const dirs = [join(TMP, 'shard1'), join(TMP, 'shard2')];
+    for (const [i, d] of dirs.entries()) expect((await plan(join(ROOT, BASE), ...GRID, '--shard', `${i + 1}/2`, '--out', d, '--workers', '1', '--json')).code).toBe(0);
+    expect((summaryOf(dirs[0]!).points as Array<{ index: number }>).map((p) => p.index)).toEqual([0, 2]);
+    const merged = join(TMP, 'merged');
+    const m = await plan('merge', ...dirs, '--out', merged, '--slo', 'p99<20ms');
+    expect(m.code).toBe(0);
+    expect(summaryOf(merged).points).toEqual(summaryOf(whole).points);
+    expect(m.out.split('\n').slice(2, 7)).toEqual(printed.split('\n').slice(2, 7));
+  });
+
+  it('prints CSV with one header line', async () => {
+    const r = await plan('merge', whole, '--out', join(TMP, 'csv'), '--csv');
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines[0]).toBe('rate,linger.ms,records_per_s,mb_per_s,produce_p50_ms,produce_p99_ms,produce_p999_ms,e2e_p50_ms,e2e_p99_ms,e2e_p999_ms,lag,errors,lost,violations');
+    expect(lines).toHaveLength(5);
+    expect(lines[1]).toMatch(/^2000\/s,0,\d/);
+  });
+
+  it('rejects bad input with one line', async () => {
+    const bad = async (...args: string[]) => {
+      const r = await plan(join(ROOT, BASE), '--out', join(TMP, 'bad'), ...args);
+      return { code: r.code, err: r.err };
+    };
+    expect(await bad('--sweep', 'lingr.ms=0,5')).toEqual({
+      code: 2,
+      err: 'kafkasim: --sweep: got lingr.ms; expected a Kafka producer, broker, topic or consumer config name, brokers, replication.factor, kafkaVersion, rate or partitions\n',
+    });
+    expect(await bad('--sweep', 'linger.ms=0,soon')).toEqual({ code: 2, err: expect.stringMatching(/^kafkasim: --sweep: linger\.ms=soon: expected [^\n]+\n$/) });
+    expect(await bad('--sweep', 'rate=fast')).toEqual({ code: 2, err: 'kafkasim: --sweep: rate=fast: expected a rate such as 5000/s, 100/ms or 60/m\n' });
+    expect(await bad('--sweep', 'partitions=0')).toEqual({ code: 2, err: 'kafkasim: --sweep: partitions=0: expected a whole number ≥ 1\n' });
+    expect(await bad('--sweep', 'acks=all', '--slo', 'p98<20ms')).toEqual({
+      code: 2,
+      err: 'kafkasim: --slo: got p98<20ms; expected a produce latency bound such as p99<20ms (p50, p99 or p99.9)\n',
+    });
+    expect(await bad()).toEqual({ code: 2, err: 'kafkasim: --sweep: none given; expected at least one SETTING=V1,V2, e.g. --sweep rate=1000/s,5000/s\n' });
+  });
+
+  it("takes a group's lag from its describe table, acked minus consumed without a group, none without consumers", () => {
+    const s = simulate(parseScenario(readFileSync(join(ROOT, BASE), 'utf8'), BASE));
+    const grouped = { ...s, groups: [{ totalLag: 7 }, { totalLag: 5 }] } as unknown as typeof s;
+    expect(figuresOf(grouped, 1000, true).lag).toBe(12);
+    expect(figuresOf(s, 1000, true).lag).toBe(s.records.acked - s.records.consumed);
+    expect(figuresOf(s, 1000, false).lag).toBeNull();
+    expect(figuresOf(s, 1000, true).mbPerSec).toBeCloseTo((s.records.acked / 5) * 1e-3, 3);
+  });
+
+  it('applies rate to every producer and partitions to every topic', () => {
+    const text =
+      'name: x\nduration: 1s\ncluster: { brokers: 3 }\ntopics:\n  - { name: a, partitions: 2, replicas: [[1], [2]] }\n  - { name: b, partitions: 1 }\nproducers:\n  - { name: p, topic: a, rate: 5/s }\n  - { name: q, topic: b, rate: 6/s }\n';
+    const doc = parse(applyPlanSettings(text, { rate: '100/s', partitions: '4', acks: '1' }));
+    expect(doc.producers.map((p: any) => [p.rate, p.config.acks])).toEqual([
+      ['100/s', 1],
+      ['100/s', 1],
+    ]);
+    expect(doc.topics.map((t: any) => [t.partitions, t.replicas])).toEqual([
+      [4, undefined],
+      [4, undefined],
+    ]);
+  });
+});
+
+describe('docs/capacity.md', { timeout: 120_000 }, () => {
+  it('its worked example is what plan prints, and its prose states the figures of those runs', async () => {
+    const doc = readFileSync(join(ROOT, 'docs/capacity.md'), 'utf8');
+    const m = /```sh\nnpx kafkasim plan (.+)\n```\n\n```text\n([^`]*)```/.exec(doc);
+    expect(m, 'the worked example in docs/capacity.md').not.toBeNull();
+    const args = m![1]!.split(' ').map((a) => a.replace(/^'(.*)'$/, '$1'));
+    const dir = join(TMP, 'worked-example');
+    const r = await plan(...args, '--out', dir, '--workers', '2', '--no-progress');
+    expect(r.code).toBe(0);
+    expect(r.out.replaceAll(dir, 'plan-results/plan-small')).toBe(m![2]);
+    const points = summaryOf(dir).points as Array<Record<string, any>>;
+    const at = (rate: string, acks: string) => points.find((p) => p.settings.rate === rate && p.settings.acks === acks)!.figures;
+    const prose = doc.replace(/\s+/g, ' ');
+    const saturated = at('200000/s', 'all');
+    expect(prose).toContain(`\`acks=all\` acknowledges only about ${Math.round(saturated.mbPerSec)} MB/s and its produce p99 climbs to ${saturated.produceMs.p99.toFixed(1)} ms`);
+    expect(at('200000/s', '1').recordsPerSec).toBeGreaterThan(0.99 * 200_000);
+    for (const rate of ['20000/s', '100000/s']) for (const acks of ['all', '1']) expect(at(rate, acks).recordsPerSec).toBeGreaterThan(0.99 * Number.parseInt(rate, 10));
+  });
+});
