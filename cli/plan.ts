@@ -7,7 +7,7 @@
  * What the model does NOT have yet (issue 15's resource model): broker CPU, request queues and handler
  * threads, compression. A point's figures come from the NICs, disks with page cache and batching alone.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +18,7 @@ import { collect, type ExploreIo } from './explore.js';
 import { createPool } from './explore-runner.js';
 import { bestPoint, formatCsv, formatTable, meets, mergePlans, PlanFolder, planIdentity } from './plan-out.js';
 import { type PlanConfig, planConfig, type PlanFlags, type Slo, sloOf } from './plan-options.js';
+import { findMaxAll, formatFindMax, type MaxResult, SUSTAINED_SHARE } from './plan-find.js';
 import { type PointResult, type PointTask, runPoint } from './plan-task.js';
 import { settingsText } from './explore-options.js';
 import { shellQuote } from './format.js';
@@ -104,10 +105,41 @@ function report(r: PlanReport, format: PlanConfig['format'], outDir: string): st
   return lines.join('\n') + '\n';
 }
 
+/** `--find-max`: each point's highest sustained rate, bisected on the pool; summary.json in the out folder. */
+async function findMaxCommand(config: PlanConfig, text: string, file: string, io: ExploreIo): Promise<number> {
+  const fm = config.findMax!;
+  const slo = config.slo!;
+  const pool = await createPool<PointTask, PointResult>(Math.min(config.workers, Math.max(1, config.points.length)), 'plan-worker.js', runPoint);
+  let results: MaxResult[];
+  try {
+    results = await findMaxAll(config.points, fm, slo, pool, text, file);
+  } finally {
+    await pool.close();
+  }
+  mkdirSync(config.outDir, { recursive: true });
+  const summary = { base: file, sweeps: config.sweeps, findMax: { lo: fm.loPerSec, hi: fm.hiPerSec, sustainedShare: SUSTAINED_SHARE }, slo: slo.text, notModelled: NOT_MODELLED, points: results };
+  writeFileSync(join(config.outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  if (config.format === 'json') io.out(JSON.stringify(summary) + '\n');
+  else {
+    io.out(
+      [
+        `plan ${file}: the highest producer rate each point sustains between ${fm.loPerSec}/s and ${fm.hiPerSec}/s (produce ${slo.text}, nothing acknowledged lost, no violation, at least ${SUSTAINED_SHARE * 100}% of the offered records acknowledged; bisected to within 5%)`,
+        '',
+        formatFindMax(results, slo, fm).trimEnd(),
+        '',
+        NOT_MODELLED,
+        `results: ${config.outDir}/  (summary.json)`,
+      ].join('\n') + '\n',
+    );
+  }
+  return results.some((r) => r.error !== undefined) ? 3 : 0;
+}
+
 async function planCommand(file: string, flags: PlanFlags, io: ExploreIo, readText: (p: string) => string): Promise<number> {
   const text = readText(file);
   const base = parseScenario(text, file);
   const config = planConfig(text, file, base.name, flags, availableParallelism());
+  if (config.findMax) return findMaxCommand(config, text, file, io);
   const shard = `${config.shard.index + 1}/${config.shard.count}`;
   const folder = new PlanFolder(config.outDir, planIdentity(file, text, config.sweeps), { shard, points: config.points.length });
   const started = performance.now();
@@ -140,6 +172,7 @@ export function addPlanCommand(program: Command, io: ExploreIo, readText: (p: st
     .argument('<scenario>', 'the base scenario')
     .option('--sweep <setting=v1,v2>', SWEEP_HELP, collect)
     .option('--slo <bound>', 'mark the points whose produce latency percentile is below a bound, e.g. p99<20ms (p50, p99, p99.9), and print the best')
+    .option('--find-max <rate=lo..hi>', 'with --slo: for each point, bisect the producer rate between lo and hi for the highest one sustained, e.g. rate=1000/s..500000/s')
     .option('-w, --workers <k>', 'worker threads (default: the cores)')
     .option('--shard <i/n>', 'run only shard i of n: the points p with p % n = i - 1 (merge the folders with plan merge)')
     .option('-o, --out <dir>', 'result folder (default plan-results/NAME)')

@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { applySettings, parseScenario, simulate } from 'kafkasim';
 import { main } from '../../cli/main.js';
 import { applyPlanSettings, figuresOf } from '../../cli/plan-task.js';
+import { sustained } from '../../cli/plan-find.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BASE = 'scenarios/plan/small.yaml';
@@ -158,5 +159,46 @@ describe('docs/capacity.md', { timeout: 120_000 }, () => {
     expect(prose).toContain(`\`acks=all\` acknowledges only about ${Math.round(saturated.mbPerSec)} MB/s and its produce p99 climbs to ${saturated.produceMs.p99.toFixed(1)} ms`);
     expect(at('200000/s', '1').recordsPerSec).toBeGreaterThan(0.99 * 200_000);
     for (const rate of ['20000/s', '100000/s']) for (const acks of ['all', '1']) expect(at(rate, acks).recordsPerSec).toBeGreaterThan(0.99 * Number.parseInt(rate, 10));
+  });
+});
+
+describe('kafkasim plan --find-max', { timeout: 300_000 }, () => {
+  it('bisects each point to the highest rate it sustains under the objective, checked against direct runs', async () => {
+    const dir = join(TMP, 'find-max');
+    const r = await plan(join(ROOT, BASE), '--find-max', 'rate=10000/s..400000/s', '--slo', 'p99<20ms', '--sweep', 'acks=all,1', '--out', dir, '--workers', '2');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    const head = lines.findIndex((l) => l.startsWith('acks '));
+    expect(lines[head]).toMatch(/^acks\s+max records\/s\s+fails at\s+acked\/s\s+p99 ms\s+runs$/);
+    const points = summaryOf(dir).points as Array<{ settings: Record<string, string>; maxPerSec: number; failsAtPerSec: number }>;
+    expect(points.map((p) => p.settings.acks)).toEqual(['all', '1']);
+    const text = readFileSync(join(ROOT, BASE), 'utf8');
+    const run = (acks: string, rate: number) => {
+      const s = parseScenario(applyPlanSettings(text, { acks, rate: `${rate}/s` }), BASE);
+      return figuresOf(simulate(s), 1000, true);
+    };
+    for (const p of points) {
+      // Within 5%, sustained at the maximum and not at the rate above it.
+      expect(p.failsAtPerSec / p.maxPerSec).toBeLessThanOrEqual(1.05);
+      expect(sustained(run(p.settings.acks!, p.maxPerSec), p.maxPerSec, { text: 'p99<20ms', percentile: 'p99', belowMs: 20 })).toBe(true);
+      expect(sustained(run(p.settings.acks!, p.failsAtPerSec), p.failsAtPerSec, { text: 'p99<20ms', percentile: 'p99', belowMs: 20 })).toBe(false);
+    }
+    // acks=1 answers before the followers have the records: it sustains more.
+    expect(points[1]!.maxPerSec).toBeGreaterThan(points[0]!.maxPerSec);
+    expect(r.out).toContain(`all          ${points[0]!.maxPerSec}`);
+    // docs/capacity.md shows this table.
+    const shown = /--find-max rate=10000\/s\.\.400000\/s --slo 'p99<20ms' --sweep acks=all,1\n```\n\n```text\n([^`]*)```/.exec(readFileSync(join(ROOT, 'docs/capacity.md'), 'utf8'))?.[1];
+    expect(shown).toBe(lines.slice(head, head + 3).join('\n') + '\n');
+  });
+
+  it('refuses --find-max without --slo, with --sweep rate, with --shard, and a bad range', async () => {
+    const bad = async (...args: string[]) => (await plan(join(ROOT, BASE), '--out', join(TMP, 'never'), ...args)).err;
+    expect(await bad('--find-max', 'rate=1000/s..2000/s')).toBe('kafkasim: --find-max: needs --slo, the objective a rate must meet, e.g. --slo p99<20ms\n');
+    expect(await bad('--find-max', 'rate=1000/s..2000/s', '--slo', 'p99<20ms', '--sweep', 'rate=1/s,2/s')).toBe('kafkasim: --find-max rate: the rate is what it searches; drop --sweep rate\n');
+    expect(await bad('--find-max', 'rate=1000/s..2000/s', '--slo', 'p99<20ms', '--shard', '1/2')).toBe('kafkasim: --find-max: not with --shard (each point is one bisection)\n');
+    expect(await bad('--find-max', 'rate=5000/s..2000/s', '--slo', 'p99<20ms')).toBe(
+      'kafkasim: --find-max: got rate=5000/s..2000/s; expected rate=LOW..HIGH with LOW < HIGH, e.g. rate=1000/s..500000/s\n',
+    );
   });
 });
