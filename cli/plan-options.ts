@@ -2,6 +2,7 @@
 import { parseDurationUs, parseRatePerSec, type SettingChoices, type SettingValue, UnitError } from '../sim/index.js';
 import { combinationsOf, count, ExploreOptionError, rejectedCombinations, settingChoices, settingsText, shardOf } from './explore-options.js';
 import { applyPlanSettings, PLAN_SETTINGS } from './plan-task.js';
+import { chartAxis } from './plan-chart.js';
 
 export interface PlanFlags {
   sweep?: string[];
@@ -13,6 +14,8 @@ export interface PlanFlags {
   json?: boolean;
   progress?: boolean;
   findMax?: string;
+  chart?: string;
+  chartX?: string;
 }
 
 /** A latency objective on the produce latency: `p99<20ms`. */
@@ -41,6 +44,8 @@ export interface PlanConfig {
   progress: boolean;
   /** --find-max: the range of producer rates to bisect for each point. */
   findMax?: FindMax;
+  /** --chart: the SVG file to write, and the swept setting on its x axis. */
+  chart?: { file: string; axis: string };
 }
 
 export function sloOf(raw: string | undefined): Slo | undefined {
@@ -101,5 +106,6 @@ export function planConfig(baseText: string, baseFile: string, name: string, fla
     format: flags.csv ? 'csv' : flags.json ? 'json' : 'table',
     progress: flags.progress !== false && !flags.json && !flags.csv,
     ...(findMax ? { findMax } : {}),
+    ...(flags.chart !== undefined ? { chart: { file: flags.chart, axis: chartAxis(sweeps, flags.chartX) } } : {}),
   };
 }

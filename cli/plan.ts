@@ -19,6 +19,7 @@ import { createPool } from './explore-runner.js';
 import { bestPoint, formatCsv, formatTable, meets, mergePlans, PlanFolder, planIdentity } from './plan-out.js';
 import { type PlanConfig, planConfig, type PlanFlags, type Slo, sloOf } from './plan-options.js';
 import { findMaxAll, formatFindMax, type MaxResult, SUSTAINED_SHARE } from './plan-find.js';
+import { planChart } from './plan-chart.js';
 import { type PointResult, type PointTask, runPoint } from './plan-task.js';
 import { settingsText } from './explore-options.js';
 import { shellQuote } from './format.js';
@@ -148,6 +149,10 @@ async function planCommand(file: string, flags: PlanFlags, io: ExploreIo, readTe
   const command = ['npx', 'kafkasim', 'plan', file, ...Object.entries(config.sweeps).flatMap(([k, vs]) => ['--sweep', `${k}=${vs.join(',')}`])].map(shellQuote).join(' ');
   folder.write('summary.json', JSON.stringify({ ...summaryOf(r), workers: config.workers, ms: Math.round(performance.now() - started), command }, null, 2) + '\n');
   io.out(report(r, config.format, config.outDir));
+  if (config.chart) {
+    writeFileSync(config.chart.file, planChart(points, config.sweeps, config.chart.axis, base.name));
+    if (config.format === 'table') io.out(`chart: ${config.chart.file}  (produce p99 and records/s against ${config.chart.axis})\n`);
+  }
   return points.some((p) => p.error !== undefined) ? 3 : 0;
 }
 
@@ -172,6 +177,8 @@ export function addPlanCommand(program: Command, io: ExploreIo, readText: (p: st
     .argument('<scenario>', 'the base scenario')
     .option('--sweep <setting=v1,v2>', SWEEP_HELP, collect)
     .option('--slo <bound>', 'mark the points whose produce latency percentile is below a bound, e.g. p99<20ms (p50, p99, p99.9), and print the best')
+    .option('--chart <file.svg>', 'also write the sweep as an SVG chart: produce p99 and records/s against a numeric swept setting')
+    .option('--chart-x <setting>', "the swept setting on the chart's x axis (default: the first with numeric values)")
     .option('--find-max <rate=lo..hi>', 'with --slo: for each point, bisect the producer rate between lo and hi for the highest one sustained, e.g. rate=1000/s..500000/s')
     .option('-w, --workers <k>', 'worker threads (default: the cores)')
     .option('--shard <i/n>', 'run only shard i of n: the points p with p % n = i - 1 (merge the folders with plan merge)')

@@ -13,6 +13,7 @@ import { applySettings, parseScenario, simulate } from 'kafkasim';
 import { main } from '../../cli/main.js';
 import { applyPlanSettings, figuresOf } from '../../cli/plan-task.js';
 import { sustained } from '../../cli/plan-find.js';
+import { planChart } from '../../cli/plan-chart.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BASE = 'scenarios/plan/small.yaml';
@@ -200,5 +201,31 @@ describe('kafkasim plan --find-max', { timeout: 300_000 }, () => {
     expect(await bad('--find-max', 'rate=5000/s..2000/s', '--slo', 'p99<20ms')).toBe(
       'kafkasim: --find-max: got rate=5000/s..2000/s; expected rate=LOW..HIGH with LOW < HIGH, e.g. rate=1000/s..500000/s\n',
     );
+  });
+});
+
+describe('kafkasim plan --chart', { timeout: 120_000 }, () => {
+  it('writes the sweep as an SVG: p99 and records/s against the numeric setting, a line per other combination', async () => {
+    const dir = join(TMP, 'chart');
+    const file = join(TMP, 'chart.svg');
+    const r = await plan(join(ROOT, BASE), ...GRID, '--out', dir, '--chart', file, '--workers', '2', '--no-progress');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`chart: ${file}  (produce p99 and records/s against rate)`);
+    const svg = readFileSync(file, 'utf8');
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.match(/<polyline /g)).toHaveLength(4); // two lines (linger.ms 0 and 5) in each of the two panels
+    expect(svg.match(/<circle /g)).toHaveLength(8);
+    expect(svg).toContain('>linger.ms=0</text>');
+    expect(svg).toContain('>linger.ms=5</text>');
+    expect(svg).toContain('>rate (records/s offered)</text>');
+    // The chart is a function of the points: drawn again from the summary, the same bytes.
+    const points = summaryOf(dir).points;
+    expect(planChart(points, { rate: ['2000/s', '20000/s'], 'linger.ms': ['0', '5'] }, 'rate', 'plan-small')).toBe(svg);
+  });
+
+  it('refuses an x axis that is not swept or not numeric', async () => {
+    const err = async (...args: string[]) => (await plan(join(ROOT, BASE), '--out', join(TMP, 'never'), '--chart', join(TMP, 'never.svg'), ...args)).err;
+    expect(await err(...GRID, '--chart-x', 'acks')).toBe('kafkasim: --chart-x: got acks; expected one of the swept settings: rate, linger.ms\n');
+    expect(await err('--sweep', 'acks=all,1')).toBe('kafkasim: --chart: no swept setting has numeric values for the x axis (sweep rate, partitions, brokers, linger.ms, ...)\n');
   });
 });
