@@ -43,7 +43,13 @@ export class PlanFolder {
     mkdirSync(dir, { recursive: true });
     if (existsSync(join(dir, 'plan.json')) && key(readIdentity(dir)) !== key(identity)) throw new ExploreFolderError(`${dir} holds another plan; give another --out or remove it`);
     writeFileSync(join(dir, 'plan.json'), JSON.stringify({ ...identity, ...meta }, null, 2) + '\n');
-    writeFileSync(join(dir, 'results.jsonl'), '');
+    // The same plan started again resumes: the points in results.jsonl are not run again.
+    if (!existsSync(join(dir, 'results.jsonl'))) writeFileSync(join(dir, 'results.jsonl'), '');
+  }
+
+  /** The points already run (a line cut short by an interruption is skipped). */
+  done(): PointResult[] {
+    return readJsonLines<PointResult>(join(this.dir, 'results.jsonl'));
   }
 
   add(r: PointResult): void {

@@ -28,8 +28,10 @@ export const NOT_MODELLED =
   'not modelled yet: broker CPU, request queues and handler threads, compression (issue 15); the figures come from the NICs, disks with page cache, replication and batching alone';
 
 /** Runs this shard's points, two per worker in flight; each result is written as it finishes. */
-async function runPoints(config: PlanConfig, baseText: string, baseFile: string, folder: PlanFolder, io: ExploreIo): Promise<PointResult[]> {
-  const mine = config.points.filter((p) => p.index % config.shard.count === config.shard.index);
+async function runPoints(config: PlanConfig, baseText: string, baseFile: string, folder: PlanFolder, io: ExploreIo, stopped: () => boolean): Promise<PointResult[]> {
+  const done = new Map(folder.done().map((r) => [r.index, r]));
+  const all = config.points.filter((p) => p.index % config.shard.count === config.shard.index);
+  const mine = all.filter((p) => !done.has(p.index));
   const pool = await createPool<PointTask, PointResult>(Math.min(config.workers, Math.max(1, mine.length)), 'plan-worker.js', runPoint);
   const bar =
     config.progress && io.tty
@@ -37,10 +39,10 @@ async function runPoints(config: PlanConfig, baseText: string, baseFile: string,
       : undefined;
   const started = performance.now();
   bar?.start(mine.length, 0, { elapsed: 0 });
-  const results: PointResult[] = [];
+  const results: PointResult[] = all.flatMap((p) => (done.has(p.index) ? [done.get(p.index)!] : []));
   const queue = [...mine];
   const worker = async () => {
-    for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+    for (let p = queue.shift(); p !== undefined && !stopped(); p = queue.shift()) {
       const r = await pool.run({ index: p.index, settings: p.settings, baseText, baseFile });
       folder.add(r);
       results.push(r);
@@ -144,16 +146,33 @@ async function planCommand(file: string, flags: PlanFlags, io: ExploreIo, readTe
   const shard = `${config.shard.index + 1}/${config.shard.count}`;
   const folder = new PlanFolder(config.outDir, planIdentity(file, text, config.sweeps), { shard, points: config.points.length });
   const started = performance.now();
-  const points = await runPoints(config, text, file, folder, io);
+  let interrupted = false;
+  let signals = 0;
+  const onSigint = () => {
+    interrupted = true;
+    if (++signals > 1) process.exit(130);
+    io.err('\nstopping: finishing the points in flight (Ctrl-C again to quit now)\n');
+  };
+  process.on('SIGINT', onSigint);
+  let points: PointResult[];
+  try {
+    points = await runPoints(config, text, file, folder, io, () => interrupted);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
   const r: PlanReport = { base: file, sweeps: config.sweeps, shards: [shard], points, rejected: config.rejected, ...(config.slo ? { slo: config.slo } : {}) };
   const command = ['npx', 'kafkasim', 'plan', file, ...Object.entries(config.sweeps).flatMap(([k, vs]) => ['--sweep', `${k}=${vs.join(',')}`])].map(shellQuote).join(' ');
-  folder.write('summary.json', JSON.stringify({ ...summaryOf(r), workers: config.workers, ms: Math.round(performance.now() - started), command }, null, 2) + '\n');
+  folder.write(
+    'summary.json',
+    JSON.stringify({ ...summaryOf(r), workers: config.workers, ms: Math.round(performance.now() - started), command, ...(interrupted ? { interrupted: true } : {}) }, null, 2) + '\n',
+  );
   io.out(report(r, config.format, config.outDir));
   if (config.chart) {
     writeFileSync(config.chart.file, planChart(points, config.sweeps, config.chart.axis, base.name));
     if (config.format === 'table') io.out(`chart: ${config.chart.file}  (produce p99 and records/s against ${config.chart.axis})\n`);
   }
-  return points.some((p) => p.error !== undefined) ? 3 : 0;
+  if (interrupted) io.err(`interrupted: ${points.length} of ${config.points.length} points done; the same command resumes\n`);
+  return points.some((p) => p.error !== undefined) ? 3 : interrupted ? 130 : 0;
 }
 
 function mergeCommand(dirs: string[], opts: { out: string; csv?: boolean; json?: boolean; slo?: string }, io: ExploreIo): number {

@@ -229,3 +229,19 @@ describe('kafkasim plan --chart', { timeout: 120_000 }, () => {
     expect(await err('--sweep', 'acks=all,1')).toBe('kafkasim: --chart: no swept setting has numeric values for the x axis (sweep rate, partitions, brokers, linger.ms, ...)\n');
   });
 });
+
+describe('kafkasim plan: resuming', { timeout: 120_000 }, () => {
+  it('the same plan started again on its folder runs only the points not done', async () => {
+    const dir = join(TMP, 'resume');
+    await plan(join(ROOT, BASE), ...GRID, '--out', dir, '--shard', '1/2', '--no-progress');
+    expect(readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    const r = await plan(join(ROOT, BASE), ...GRID, '--out', dir, '--no-progress');
+    expect(r.code).toBe(0);
+    const lines = readFileSync(join(dir, 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).index as number);
+    expect(lines.sort()).toEqual([0, 1, 2, 3]);
+    expect(summaryOf(dir).points).toHaveLength(4);
+  });
+});
