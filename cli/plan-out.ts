@@ -98,11 +98,19 @@ export function bestPoint(results: readonly PointResult[], slo: Slo): PointResul
 
 const FIGURE_COLUMNS = ['records/s', 'MB/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'e2e p50', 'e2e p99', 'e2e p99.9', 'lag', 'errors', 'lost', 'violations'];
 
-function cells(r: PointResult, sweeps: SettingChoices, slo: Slo | undefined): string[] {
+/** Whether some point ran faults: then the table and the CSV have the recovery time. */
+function withRecovery(results: readonly PointResult[]): boolean {
+  return results.some((r) => r.figures?.recoveryMs !== undefined);
+}
+
+const recoveryText = (ms: number | null | undefined) => (ms === undefined ? '-' : ms === null ? 'not by end' : (ms / 1000).toFixed(1));
+
+function cells(r: PointResult, sweeps: SettingChoices, slo: Slo | undefined, recovery: boolean): string[] {
   const settings = Object.keys(sweeps).map((k) => String(r.settings[k]));
   const f = r.figures;
   const mark = slo ? [f ? (meets(f, slo) ? 'yes' : 'no') : '-'] : [];
-  if (!f) return [...settings, 'internal error', ...FIGURE_COLUMNS.slice(1).map(() => '-'), ...mark];
+  const rec = recovery ? [recoveryText(f?.recoveryMs)] : [];
+  if (!f) return [...settings, 'internal error', ...FIGURE_COLUMNS.slice(1).map(() => '-'), ...rec, ...mark];
   const lat = (l: PointFigures['produceMs']) => [l.p50, l.p99, l.p999].map((x) => x.toFixed(1));
   return [
     ...settings,
@@ -114,17 +122,19 @@ function cells(r: PointResult, sweeps: SettingChoices, slo: Slo | undefined): st
     String(f.errors),
     String(f.lost),
     f.violations.join(',') || '-',
+    ...rec,
     ...mark,
   ];
 }
 
-function header(sweeps: SettingChoices, slo: Slo | undefined): string[] {
-  return [...Object.keys(sweeps), ...FIGURE_COLUMNS, ...(slo ? [slo.text] : [])];
+function header(sweeps: SettingChoices, slo: Slo | undefined, recovery: boolean): string[] {
+  return [...Object.keys(sweeps), ...FIGURE_COLUMNS, ...(recovery ? ['recovery s'] : []), ...(slo ? [slo.text] : [])];
 }
 
 /** The points as an aligned table: the swept settings left-aligned first, the figures right-aligned. */
 export function formatTable(results: readonly PointResult[], sweeps: SettingChoices, slo: Slo | undefined): string {
-  const rows = [header(sweeps, slo), ...results.map((r) => cells(r, sweeps, slo))];
+  const recovery = withRecovery(results);
+  const rows = [header(sweeps, slo, recovery), ...results.map((r) => cells(r, sweeps, slo, recovery))];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const settings = Object.keys(sweeps).length;
   return (
@@ -159,6 +169,7 @@ export function formatCsv(results: readonly PointResult[], sweeps: SettingChoice
     'errors',
     'lost',
     'violations',
+    ...(withRecovery(results) ? ['recovery_ms'] : []),
     ...(slo ? ['meets_slo'] : []),
   ];
   const row = (r: PointResult): string[] => {
@@ -177,6 +188,7 @@ export function formatCsv(results: readonly PointResult[], sweeps: SettingChoice
       String(f.errors),
       String(f.lost),
       f.violations.join(' '),
+      ...(withRecovery(results) ? [f.recoveryMs === undefined || f.recoveryMs === null ? '' : String(f.recoveryMs)] : []),
       ...mark,
     ];
   };

@@ -82,6 +82,21 @@ export interface PointFigures {
   /** The checks violated (each once). */
   violations: string[];
   traceHash: string;
+  /**
+   * With faults: ms from the last fault until every partition's ISR was full again (the last ISR change),
+   * null when it was not by the end of the run. Absent without faults.
+   */
+  recoveryMs?: number | null;
+}
+
+/** The recovery time of a run with faults (see PointFigures.recoveryMs); undefined without faults. */
+export function recoveryOf(s: RunSummary): number | null | undefined {
+  const faults = s.timeline.filter((t) => t.kind === 'fault');
+  if (faults.length === 0) return undefined;
+  const lastFault = faults[faults.length - 1]!.atMs;
+  if (!s.partitions.every((p) => p.isr.length === p.replicas.length)) return null;
+  const isr = s.timeline.filter((t) => t.kind === 'isr' && t.atMs >= lastFault);
+  return Math.round(Math.max(0, (isr.length > 0 ? isr[isr.length - 1]!.atMs : lastFault) - lastFault));
 }
 
 export interface PointResult {
@@ -114,6 +129,7 @@ export function figuresOf(s: RunSummary, valueBytes: number, hasConsumers: boole
     lost: s.records.lostAcked,
     violations: [...new Set(s.violations.map((v) => v.check))],
     traceHash: s.traceHash,
+    ...(recoveryOf(s) !== undefined ? { recoveryMs: recoveryOf(s) } : {}),
   };
 }
 

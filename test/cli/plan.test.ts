@@ -3,7 +3,7 @@
  * point equal to a direct simulate() of the base with its settings, shards merged equal to the whole,
  * one-line errors, CSV, and docs/capacity.md's worked example.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { applySettings, parseScenario, simulate } from 'kafkasim';
 import { main } from '../../cli/main.js';
-import { applyPlanSettings, figuresOf } from '../../cli/plan-task.js';
+import { applyPlanSettings, figuresOf, recoveryOf } from '../../cli/plan-task.js';
 import { sustained } from '../../cli/plan-find.js';
 import { planChart } from '../../cli/plan-chart.js';
 
@@ -243,5 +243,25 @@ describe('kafkasim plan: resuming', { timeout: 120_000 }, () => {
       .map((l) => JSON.parse(l).index as number);
     expect(lines.sort()).toEqual([0, 1, 2, 3]);
     expect(summaryOf(dir).points).toHaveLength(4);
+  });
+});
+
+describe('kafkasim plan: with faults, the recovery time', { timeout: 120_000 }, () => {
+  it('adds a column: from the last fault until every ISR is full again', async () => {
+    const text = readFileSync(join(ROOT, BASE), 'utf8').replace(/^duration: .*$/m, 'duration: 20s') + 'faults:\n  - { at: 1s, crash: broker 2 }\n  - { at: 2s, restart: broker 2 }\n';
+    const file = join(TMP, 'with-fault.yaml');
+    writeFileSync(file, text);
+    const r = await plan(file, '--sweep', 'rate=2000/s', '--out', join(TMP, 'with-fault'), '--no-progress');
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    const head = lines.findIndex((l) => l.startsWith('rate '));
+    expect(lines[head]).toMatch(/\s+violations\s+recovery s$/);
+    const s = simulate(parseScenario(applyPlanSettings(text, { rate: '2000/s' }), file));
+    const recovery = recoveryOf(s)!;
+    // The broker registers again once its old session expires (9 s after the crash), then rejoins the ISRs.
+    const lastIsr = s.timeline.filter((t) => t.kind === 'isr').at(-1)!.atMs;
+    expect(recovery).toBe(Math.round(lastIsr - 2000));
+    expect(recovery).toBeGreaterThan(7000);
+    expect(lines[head + 1]!.trimEnd().endsWith(` ${(recovery / 1000).toFixed(1)}`)).toBe(true);
   });
 });
