@@ -26,8 +26,8 @@ export interface MemberAssignmentState {
   pendingRevocation: readonly string[];
 }
 
-/** A member: its subscription (ConsumerGroupMemberMetadataValue) and its assignment state. */
-export interface ConsumerMember extends MemberAssignmentState {
+/** What a member's records hold: ConsumerGroupMemberMetadataValue and ConsumerGroupCurrentMemberAssignmentValue in one. */
+export interface StoredConsumerMember extends MemberAssignmentState {
   memberId: string;
   instanceId?: string;
   clientId: string;
@@ -36,6 +36,10 @@ export interface ConsumerMember extends MemberAssignmentState {
   topics: readonly string[];
   /** group.remote.assignor, if the member named one. */
   serverAssignor?: string;
+}
+
+/** A member at the coordinator: what its records hold, and its timers. */
+export interface ConsumerMember extends StoredConsumerMember {
   /** Its session expires at this time unless a heartbeat renews it. */
   expiresUs: number;
   /** Bumped when its rebalance timeout is scheduled or cancelled: an older timer does nothing. */

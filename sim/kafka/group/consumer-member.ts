@@ -185,6 +185,16 @@ export class ConsumerProtocolMember extends GroupMember {
 
   /** transitionToFenced: the partitions are lost (no commit), and the member rejoins at epoch 0 at once. */
   private fenced(e: M.GroupError): void {
+    this.loseAll(`the coordinator answered ${e}`);
+    this.maybeJoin();
+  }
+
+  /**
+   * The member's partitions are lost, not revoked: no commit first (ConsumerRebalanceListener
+   * onPartitionsLost), the reconciliation in progress is dropped, and it is out of the group until it
+   * joins again at epoch 0.
+   */
+  private loseAll(reason: string): void {
     const owned = this.host.owned();
     this.assigned = [];
     this.reconciling = false;
@@ -193,8 +203,7 @@ export class ConsumerProtocolMember extends GroupMember {
     this.generation = -1;
     if (owned.length > 0) this.changed([], [], owned);
     this.state = 'unjoined';
-    this.rejoinReason = `the coordinator answered ${e}`;
-    this.maybeJoin();
+    this.rejoinReason = reason;
   }
 
   // ---- reconciliation --------------------------------------------------------------------------
@@ -273,16 +282,8 @@ export class ConsumerProtocolMember extends GroupMember {
   protected override pollTimeout(): void {
     const reason = `consumer poll timeout has expired (max.poll.interval.ms ${this.cfg.maxPollIntervalMs} ms)`;
     this.leave(reason);
-    const owned = this.host.owned();
-    this.assigned = [];
-    this.reconciling = false;
-    this.reconciliation++;
-    this.nextTarget = null;
-    this.generation = -1;
-    if (owned.length > 0) this.changed([], [], owned);
-    this.state = 'unjoined';
+    this.loseAll(reason);
     this.stale = true;
-    this.rejoinReason = reason;
   }
 
   /** close(): the partitions are revoked, then the member leaves (a static member with epoch -2). */

@@ -7,7 +7,9 @@
  * election is lost for the group too.
  */
 import type { PartitionLog } from '../partition-log.js';
-import type { MemberAssignmentState } from './consumer-group.js';
+import type { StoredConsumerMember } from './consumer-group.js';
+
+export type { StoredConsumerMember };
 
 export interface StoredMember {
   memberId: string;
@@ -18,16 +20,6 @@ export interface StoredMember {
   /** The member's subscription for the group's protocol. */
   topics: string[];
   assignment: string[];
-}
-
-/** A KIP-848 member: ConsumerGroupMemberMetadataValue and ConsumerGroupCurrentMemberAssignmentValue in one. */
-export interface StoredConsumerMember extends MemberAssignmentState {
-  memberId: string;
-  instanceId?: string;
-  clientId: string;
-  rebalanceTimeoutMs: number;
-  topics: readonly string[];
-  serverAssignor?: string;
 }
 
 export type GroupRecord =

@@ -11,27 +11,19 @@ import { evaluateExpect } from '../../../sim/report/expect.js';
 import { simulate } from '../../../sim/run/simulation.js';
 import { parseScenario } from '../../../sim/scenario/parse.js';
 import type { TraceEvent } from '../../../sim/trace/events.js';
+import { traceHeader } from '../../trace-header.js';
 
 const S = 1_000_000;
 const BOUNDS: LivenessBounds = { settleUs: 46 * S, catchUpUs: 30 * S, boundUs: 76 * S, derivation: 'test' };
 
 function header(durationUs: number): TraceEvent {
-  return {
-    type: 'header',
-    t: 0,
-    schema: 1,
-    scenario: 'hand-written',
-    seed: 1,
+  return traceHeader({
     kafkaVersion: '3.9',
-    controller: 'kraft',
-    sessionTimeoutMs: 9000,
-    truncation: 'divergingEpoch',
     durationUs,
     brokers: [1, 2],
     topics: [{ name: 't', partitions: 1, replicationFactor: 2, replicas: [[1, 2]], minInsyncReplicas: 1, uncleanLeaderElectionEnable: false }],
     producers: [{ name: 'p1', topic: 't', acks: -1, idempotence: true }],
-    consumers: [],
-  };
+  });
 }
 
 /** A batch of 10 records sealed at 1 s, written to both replicas, acknowledged at 1.1 s unless `answered` is false. */

@@ -2,25 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import { Checker } from '../../../sim/checks/checks.js';
 import type { TraceEvent } from '../../../sim/trace/events.js';
+import { traceHeader } from '../../trace-header.js';
 
 const S = 1_000_000;
 
-const header: TraceEvent = {
-  type: 'header',
-  t: 0,
-  schema: 1,
-  scenario: 'hand-written',
-  seed: 1,
+const header: TraceEvent = traceHeader({
   kafkaVersion: '3.9',
-  controller: 'kraft',
-  sessionTimeoutMs: 9000,
-  truncation: 'divergingEpoch',
   durationUs: 10 * S,
-  brokers: [1],
   topics: [{ name: 't', partitions: 1, replicationFactor: 1, replicas: [[1]], minInsyncReplicas: 1, uncleanLeaderElectionEnable: false }],
   producers: [{ name: 'p1', topic: 't', acks: -1, idempotence: true }],
-  consumers: [],
-};
+});
 
 /** 40 records of producer 7 at offsets 0..39 (sequence = offset), in four batches. */
 const log: TraceEvent[] = [0, 10, 20, 30].map((o) => ({ type: 'append', t: S + o, broker: 1, tp: 't-0', offset: o, count: 10, epoch: 0, pid: 7, seq: o, bytes: 100, src: 'produce' }));
