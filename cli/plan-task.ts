@@ -117,6 +117,8 @@ export function figuresOf(s: RunSummary, valueBytes: number, hasConsumers: boole
   let lag: number | null = null;
   if (s.groups.length > 0) lag = s.groups.reduce((sum, g) => sum + g.totalLag, 0);
   else if (hasConsumers) lag = Math.max(0, s.records.acked - s.records.consumed);
+  const recoveryMs = recoveryOf(s);
+  const recovery = recoveryMs === undefined ? {} : { recoveryMs };
   return {
     recordsPerSec: round(perSec, 1),
     mbPerSec: round((perSec * valueBytes) / 1e6, 3),
@@ -129,7 +131,7 @@ export function figuresOf(s: RunSummary, valueBytes: number, hasConsumers: boole
     lost: s.records.lostAcked,
     violations: [...new Set(s.violations.map((v) => v.check))],
     traceHash: s.traceHash,
-    ...(recoveryOf(s) !== undefined ? { recoveryMs: recoveryOf(s) } : {}),
+    ...recovery,
   };
 }
 
