@@ -260,6 +260,8 @@ export const CONFIG_CATALOGUE: Readonly<Record<ConfigGroup, readonly ConfigEntry
  * - `hwFrozenUnderMinIsr`: the leader's HW does not advance while the ISR is below min ISR (3.7+, KAFKA-15583).
  * - `eligibleLeaderReplicas`: the version has KIP-966's ELR (4.0+); it is on when
  *   eligible.leader.replicas.version ≥ 1 too.
+ * - `messageFormat`: the record format producers write and brokers store and replicate, which sets the
+ *   bytes each record takes on the wire (v0 before 0.10, v1 in 0.10, v2 record batches since 0.11).
  */
 export interface Behaviour {
   truncation: 'highWatermark' | 'epochNoEpochInResponse' | 'divergingEpoch';
@@ -268,6 +270,7 @@ export interface Behaviour {
   eligibleLeaderReplicas: boolean;
   consumerTruncationDetection: boolean;
   rackAwareAssignment: boolean;
+  messageFormat: 'v0' | 'v1' | 'v2';
 }
 
 /** The behaviour keys, their accepted values and what each means (for validation, the schema and help). */
@@ -289,6 +292,10 @@ export const BEHAVIOUR_KEYS: Readonly<Record<keyof Behaviour, { values: readonly
   rackAwareAssignment: {
     values: [true, false],
     doc: "A consumer sends its client.rack in its group subscription (ConsumerProtocolSubscription v3) and the leader's range and sticky assignors match members with replica racks (KIP-881, 3.5+). Without it, client.rack only picks the replica to fetch from (KIP-392).",
+  },
+  messageFormat: {
+    values: ['v0', 'v1', 'v2'],
+    doc: 'The on-wire and on-disk record format (magic): v0 (before 0.10: 26 bytes per record, no batch header), v1 (0.10: 34 bytes per record with its timestamp, no batch header), v2 (0.11+ record batches: a 61-byte batch header and about 10 bytes per record).',
   },
 };
 
@@ -319,7 +326,15 @@ export const PROFILES: Readonly<Record<string, VersionProfile>> = {
       producer: { acks: 1, 'enable.idempotence': false, 'linger.ms': 0, retries: 0 }, // retries MAX_INT since 2.1 (KIP-91)
       consumer: { 'session.timeout.ms': 10000, 'partition.assignment.strategy': 'range', 'request.timeout.ms': 305000 }, // 45000 since 3.0 (KIP-735); [range, cooperative-sticky] since 3.0; request.timeout.ms 30000 since 2.0
     },
-    behaviour: { truncation: 'highWatermark', controller: 'zookeeper', hwFrozenUnderMinIsr: false, eligibleLeaderReplicas: false, consumerTruncationDetection: false, rackAwareAssignment: false },
+    behaviour: {
+      truncation: 'highWatermark',
+      controller: 'zookeeper',
+      hwFrozenUnderMinIsr: false,
+      eligibleLeaderReplicas: false,
+      consumerTruncationDetection: false,
+      rackAwareAssignment: false,
+      messageFormat: 'v1',
+    },
   },
   '2.8': {
     defaults: {
@@ -327,18 +342,42 @@ export const PROFILES: Readonly<Record<string, VersionProfile>> = {
       producer: { acks: 1, 'enable.idempotence': false, 'linger.ms': 0 }, // acks=all, idempotence since 3.0 (KIP-679)
       consumer: { 'session.timeout.ms': 10000, 'partition.assignment.strategy': 'range' }, // 45000 since 3.0 (KIP-735); [range, cooperative-sticky] since 3.0
     },
-    behaviour: { truncation: 'divergingEpoch', controller: 'zookeeper', hwFrozenUnderMinIsr: false, eligibleLeaderReplicas: false, consumerTruncationDetection: true, rackAwareAssignment: false },
+    behaviour: {
+      truncation: 'divergingEpoch',
+      controller: 'zookeeper',
+      hwFrozenUnderMinIsr: false,
+      eligibleLeaderReplicas: false,
+      consumerTruncationDetection: true,
+      rackAwareAssignment: false,
+      messageFormat: 'v2',
+    },
   },
   '3.9': {
     defaults: {
       broker: { 'eligible.leader.replicas.version': 0 },
       producer: { 'linger.ms': 0 }, // 5 since 4.0 (KIP-1030)
     },
-    behaviour: { truncation: 'divergingEpoch', controller: 'kraft', hwFrozenUnderMinIsr: true, eligibleLeaderReplicas: false, consumerTruncationDetection: true, rackAwareAssignment: true },
+    behaviour: {
+      truncation: 'divergingEpoch',
+      controller: 'kraft',
+      hwFrozenUnderMinIsr: true,
+      eligibleLeaderReplicas: false,
+      consumerTruncationDetection: true,
+      rackAwareAssignment: true,
+      messageFormat: 'v2',
+    },
   },
   '4.1': {
     defaults: {},
-    behaviour: { truncation: 'divergingEpoch', controller: 'kraft', hwFrozenUnderMinIsr: true, eligibleLeaderReplicas: true, consumerTruncationDetection: true, rackAwareAssignment: true },
+    behaviour: {
+      truncation: 'divergingEpoch',
+      controller: 'kraft',
+      hwFrozenUnderMinIsr: true,
+      eligibleLeaderReplicas: true,
+      consumerTruncationDetection: true,
+      rackAwareAssignment: true,
+      messageFormat: 'v2',
+    },
   },
 };
 

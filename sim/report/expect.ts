@@ -12,6 +12,8 @@
  * - `keysMoved`, `reassignmentsCompleted`, `reassignmentDoneMs`: the summary's cluster changes (keys that
  *   moved partition when producers saw added partitions; completed reassignments and when the last one
  *   completed, -1 when none did).
+ * - `recordsPerSec`: acknowledged records per second of simulated time (the summary's acked / simulatedMs).
+ * - `latencyMs.produce.P`, `latencyMs.endToEnd.P`: the summary's latency percentile P (p50, p99, p999), ms.
  * - `errors.NAME`: `summary.errors[NAME]`, 0 when absent.
  * - `groups.G.NAME`: the consumer group G's counter at the end (GROUP_COUNTER_DOCS).
  * - `violations: [check]`: the check reported at least one violation.
@@ -73,6 +75,12 @@ export function electionCounts(summary: Pick<RunSummary, 'elections'>): { all: n
   return { all, clean, unclean };
 }
 
+/** Records acknowledged per second of simulated time, to 0.1 (as kafkasim plan's records/s). */
+export function recordsPerSec(summary: Pick<RunSummary, 'records' | 'simulatedMs'>): number {
+  const seconds = summary.simulatedMs / 1000;
+  return seconds > 0 ? Math.round((summary.records.acked / seconds) * 10) / 10 : 0;
+}
+
 /** Checks the expectations against a run summary. `passed` is true when every result is ok. */
 export function evaluateExpect(expect: ExpectSpec, summary: RunSummary): ExpectEvaluation {
   const results: ExpectResult[] = [];
@@ -93,6 +101,11 @@ export function evaluateExpect(expect: ExpectSpec, summary: RunSummary): ExpectE
     const e = expect[key];
     // A run without cluster changes moved no keys and completed no reassignment (-1: none completed).
     if (e) results.push(numeric(key, e, summary.cluster?.[key] ?? (key === 'reassignmentDoneMs' ? -1 : 0)));
+  }
+
+  if (expect.recordsPerSec) results.push(numeric('recordsPerSec', expect.recordsPerSec, recordsPerSec(summary)));
+  for (const kind of ['produce', 'endToEnd'] as const) {
+    for (const [q, e] of Object.entries(expect.latencyMs?.[kind] ?? {})) results.push(numeric(`latencyMs.${kind}.${q}`, e, summary.latencyMs[kind][q as 'p50' | 'p99' | 'p999']));
   }
 
   for (const [name, e] of Object.entries(expect.errors ?? {})) results.push(numeric(`errors.${name}`, e, summary.errors[name] ?? 0));

@@ -73,6 +73,7 @@ function createProducer(sim: Workload, p: ProducerSpec, brokers: number[], nextP
       maxBlockMs: num(c, 'max.block.ms'),
       partitionerIgnoreKeys: bool(c, 'partitioner.ignore.keys'),
       adaptivePartitioning: bool(c, 'partitioner.adaptive.partitioning.enable'),
+      messageFormat: sim.scenario.cluster.behaviour.messageFormat,
     },
     {
       topic: p.topic,

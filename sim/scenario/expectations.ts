@@ -42,6 +42,34 @@ function normElections(raw: z.infer<typeof ElectionsSchema> | undefined, p: Prob
   return out;
 }
 
+type RawRange = { min?: number; max?: number };
+
+/** A measured figure's bounds (recordsPerSec, latencyMs): {min, max}, not empty, min ≤ max. */
+function normRange(path: Path, raw: RawRange, p: Problems): Expectation | undefined {
+  const out: Expectation = {};
+  if (raw.min !== undefined) out.min = raw.min;
+  if (raw.max !== undefined) out.max = raw.max;
+  if (out.min === undefined && out.max === undefined) return p.report(path, { problem: 'empty range', got: raw, expected: '{min, max}, either or both' });
+  if (out.min !== undefined && out.max !== undefined && out.min > out.max) return p.report(path, { problem: 'min is above max', got: raw });
+  return out;
+}
+
+function normLatency(raw: NonNullable<RawScenario['expect']>['latencyMs'], p: Problems): ExpectSpec['latencyMs'] {
+  const out: NonNullable<ExpectSpec['latencyMs']> = {};
+  for (const kind of ['produce', 'endToEnd'] as const) {
+    const percentiles = raw?.[kind];
+    if (percentiles === undefined) continue;
+    const e: Partial<Record<'p50' | 'p99' | 'p999', Expectation>> = {};
+    for (const q of ['p50', 'p99', 'p999'] as const) {
+      const r = percentiles[q];
+      const n = r === undefined ? undefined : normRange(['expect', 'latencyMs', kind, q], r, p);
+      if (n) e[q] = n;
+    }
+    out[kind] = e;
+  }
+  return out;
+}
+
 export function normExpect(raw: NonNullable<RawScenario['expect']>, env: Env, p: Problems): ExpectSpec {
   const violations = [...new Set(raw.violations ?? [])];
   const noViolations = raw.noViolations ?? [];
@@ -85,5 +113,8 @@ export function normExpect(raw: NonNullable<RawScenario['expect']>, env: Env, p:
     const e = raw[key] === undefined ? undefined : normExpectation(['expect', key], raw[key], p);
     if (e) spec[key] = e;
   }
+  const rate = raw.recordsPerSec === undefined ? undefined : normRange(['expect', 'recordsPerSec'], raw.recordsPerSec, p);
+  if (rate) spec.recordsPerSec = rate;
+  if (raw.latencyMs !== undefined) spec.latencyMs = normLatency(raw.latencyMs, p);
   return spec;
 }

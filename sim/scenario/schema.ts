@@ -115,6 +115,7 @@ const BehaviourSchema = z
     eligibleLeaderReplicas: behaviourField('eligibleLeaderReplicas'),
     consumerTruncationDetection: behaviourField('consumerTruncationDetection'),
     rackAwareAssignment: behaviourField('rackAwareAssignment'),
+    messageFormat: behaviourField('messageFormat'),
   })
   .meta({ description: "Overrides of the kafkaVersion profile's behaviour, one by one (docs/profiles.md)." });
 
@@ -263,6 +264,17 @@ const ExpectationSchema = z
   .union([count('Exact count.'), z.strictObject({ min: count('At least.').optional(), max: count('At most.').optional(), eq: count('Exactly.').optional() })], { error: EXPECTATION_EXPECTED })
   .meta({ id: 'Expectation', description: 'A count (exact) or {min, max} or {eq}.' });
 
+const RangeSchema = z
+  .strictObject({
+    min: z.number({ error: 'a number ≥ 0' }).nonnegative({ error: 'a number ≥ 0' }).optional().meta({ description: 'At least.' }),
+    max: z.number({ error: 'a number ≥ 0' }).nonnegative({ error: 'a number ≥ 0' }).optional().meta({ description: 'At most.' }),
+  })
+  .meta({ id: 'Range', description: "A measured figure's bounds: {min, max} (either or both)." });
+
+const PercentilesSchema = z
+  .strictObject({ p50: RangeSchema.optional(), p99: RangeSchema.optional(), p999: RangeSchema.optional() })
+  .meta({ description: 'Latency percentiles, ms: p50, p99, p99.9 (p999).' });
+
 function keyedExpectations(names: readonly string[], description: string) {
   return z.strictObject(Object.fromEntries(names.map((n) => [n, ExpectationSchema.optional()]))).meta({ description });
 }
@@ -295,6 +307,16 @@ const ExpectSchema = z.strictObject({
   keysMoved: ExpectationSchema.optional().meta({ description: 'Keys that mapped to another partition when producers learned of added partitions (summed over producers).' }),
   reassignmentsCompleted: ExpectationSchema.optional().meta({ description: 'Partition reassignments the controller completed.' }),
   reassignmentDoneMs: ExpectationSchema.optional().meta({ description: 'When the last reassignment completed, ms from the start.' }),
+  recordsPerSec: RangeSchema.optional().meta({
+    description: "Records acknowledged per second of simulated time (acknowledged records / the run's length), as kafkasim plan's records/s.",
+  }),
+  latencyMs: z
+    .strictObject({
+      produce: PercentilesSchema.optional().meta({ description: 'send() to acknowledgement, per record.' }),
+      endToEnd: PercentilesSchema.optional().meta({ description: 'send() to a consumer receiving it, per record.' }),
+    })
+    .optional()
+    .meta({ description: 'Latency percentiles of the run summary, ms.' }),
   errors: keyedExpectations(KAFKA_ERROR_NAMES, 'Errors producers saw (retried or final), by Kafka error name.').optional(),
   groups: z
     .record(z.string(), keyedExpectations(GROUP_COUNTERS, 'Counters of one consumer group.'))

@@ -201,6 +201,10 @@ export interface ExpectSpec {
   reassignmentsCompleted?: Expectation;
   /** Time of the last reassignment completed, ms. */
   reassignmentDoneMs?: Expectation;
+  /** Records acknowledged per second of simulated time (acked / the run's length); min and max only. */
+  recordsPerSec?: Expectation;
+  /** Latency percentiles of the summary, ms, by kind (produce, endToEnd) and percentile; min and max only. */
+  latencyMs?: Partial<Record<'produce' | 'endToEnd', Partial<Record<'p50' | 'p99' | 'p999', Expectation>>>>;
   /** Produce errors seen by the application (final outcomes plus retried errors), by Kafka error name. */
   errors: Record<string, Expectation>;
   /** Consumer groups by group.id: GROUP_COUNTERS (sim/scenario/names.ts). */

@@ -33,6 +33,19 @@ export interface PBatch {
 /** Batch header (61 bytes in the v2 format) and per-record overhead (attributes, varints, headers). */
 export const BATCH_OVERHEAD_BYTES = 61;
 const RECORD_OVERHEAD_BYTES = 10;
+/**
+ * The bytes a record and a batch take in each message format (Kafka's `magic`). v0 and v1 have no batch
+ * header: an uncompressed message set is the messages one after another, each with its log overhead
+ * (Records.LOG_OVERHEAD: offset 8 + size 4) and its header (Record: crc 4, magic 1, attributes 1, [v1:
+ * timestamp 8,] key length 4, value length 4). v2 (DefaultRecordBatch) has the 61-byte batch header and
+ * per record varints (length, timestamp and offset deltas, key and value lengths, header count) plus
+ * attributes, about 10 bytes for small records.
+ */
+export const MESSAGE_FORMAT_BYTES: Readonly<Record<'v0' | 'v1' | 'v2', { batch: number; record: number }>> = {
+  v0: { batch: 0, record: 12 + 14 },
+  v1: { batch: 0, record: 12 + 22 },
+  v2: { batch: BATCH_OVERHEAD_BYTES, record: RECORD_OVERHEAD_BYTES },
+};
 /** DefaultRecord.MAX_RECORD_OVERHEAD: the most a record's length, attributes, deltas and header count take. */
 const MAX_RECORD_OVERHEAD = 21;
 
@@ -82,6 +95,8 @@ export class RecordAccumulator {
   readonly keyPartition: KeyPartitions | null;
   private readonly keyBytes: number;
   readonly recordWireBytes: number;
+  /** A batch's bytes before its first record (the v2 header; 0 in v0 and v1). */
+  readonly batchOverheadBytes: number;
   /** Bytes BufferPool.allocate takes for a new batch: max(batch.size, the record's upper bound). */
   private readonly allocSize: number;
   /** KafkaProducer.ensureValidRecordSize's RecordTooLargeException message, when every record is too large. */
@@ -107,7 +122,9 @@ export class RecordAccumulator {
     const keyCount = work.keys.kind === 'uniform' || work.keys.kind === 'zipf' ? work.keys.count : work.keys.kind === 'fixed' ? 1 : 0;
     this.keyPartition = keyCount > 0 && !cfg.partitionerIgnoreKeys ? new KeyPartitions((k) => this.keyString(k), keyCount, partitions) : null;
     this.keyBytes = keyCount > 0 ? this.keyString(keyCount - 1).length : 0;
-    this.recordWireBytes = work.recordBytes + this.keyBytes + RECORD_OVERHEAD_BYTES;
+    const format = MESSAGE_FORMAT_BYTES[cfg.messageFormat];
+    this.recordWireBytes = work.recordBytes + this.keyBytes + format.record;
+    this.batchOverheadBytes = format.batch;
     const upper = recordSizeUpperBound(this.keyBytes, work.recordBytes);
     this.allocSize = Math.max(cfg.batchSize, upper);
     this.tooLarge = recordTooLarge(upper, cfg);
@@ -259,7 +276,7 @@ export class RecordAccumulator {
       partition: p,
       createUs: [],
       count: 0,
-      bytes: BATCH_OVERHEAD_BYTES,
+      bytes: this.batchOverheadBytes,
       createdUs: createUs,
       record: null,
       attempts: 0,
@@ -315,12 +332,12 @@ export class RecordAccumulator {
    */
   split(b: PBatch): PBatch[] {
     const rec = b.record!;
-    const per = Math.max(1, Math.floor((this.cfg.batchSize - BATCH_OVERHEAD_BYTES) / this.recordWireBytes));
+    const per = Math.max(1, Math.floor((this.cfg.batchSize - this.batchOverheadBytes) / this.recordWireBytes));
     const pieces: PBatch[] = [];
     for (let i = 0; i < rec.count; i += per) {
       const count = Math.min(per, rec.count - i);
       const createUs = rec.createUs.slice(i, i + count);
-      const bytes = BATCH_OVERHEAD_BYTES + count * this.recordWireBytes;
+      const bytes = this.batchOverheadBytes + count * this.recordWireBytes;
       pieces.push({
         tp: b.tp,
         partition: b.partition,
@@ -363,7 +380,7 @@ export class RecordAccumulator {
       if (stamp[p] === walk) b = bytes[p];
       else {
         const open = this.openBatch(p);
-        b = open !== undefined ? open.bytes : BATCH_OVERHEAD_BYTES;
+        b = open !== undefined ? open.bytes : this.batchOverheadBytes;
         stamp[p] = walk;
       }
       if (b + 2 * this.recordWireBytes > this.cfg.batchSize) return this.tOf(k);
@@ -381,7 +398,7 @@ export class RecordAccumulator {
   /** Records until partition p's open batch is full (1 if none is open: the first record starts one). */
   private recordsUntilFull(p: number): number {
     const open = this.openBatch(p);
-    const bytes = open !== undefined ? open.bytes : BATCH_OVERHEAD_BYTES;
+    const bytes = open !== undefined ? open.bytes : this.batchOverheadBytes;
     // The n-th record fills the batch when bytes + (n + 1) * record > batch.size.
     return Math.max(1, Math.floor((this.cfg.batchSize - bytes) / this.recordWireBytes));
   }

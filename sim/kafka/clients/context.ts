@@ -30,6 +30,8 @@ export interface ProducerConfig {
   maxBlockMs: number;
   partitionerIgnoreKeys: boolean;
   adaptivePartitioning: boolean;
+  /** The record format it writes (the cluster's behaviour.messageFormat): sets each record's and batch's bytes. */
+  messageFormat: 'v0' | 'v1' | 'v2';
 }
 
 export interface ProducerWorkload {
