@@ -52,6 +52,7 @@ describe('profiles', () => {
       eligibleLeaderReplicas: false,
       consumerTruncationDetection: false,
       rackAwareAssignment: false,
+      messageFormat: 'v1',
     });
     expect(resolveBehaviour('2.8')).toEqual({
       truncation: 'divergingEpoch',
@@ -60,6 +61,7 @@ describe('profiles', () => {
       eligibleLeaderReplicas: false,
       consumerTruncationDetection: true,
       rackAwareAssignment: false,
+      messageFormat: 'v2',
     });
     expect(resolveBehaviour('3.9')).toEqual({
       truncation: 'divergingEpoch',
@@ -68,6 +70,7 @@ describe('profiles', () => {
       eligibleLeaderReplicas: false,
       consumerTruncationDetection: true,
       rackAwareAssignment: true,
+      messageFormat: 'v2',
     });
     expect(resolveBehaviour('4.1')).toEqual({
       truncation: 'divergingEpoch',
@@ -76,6 +79,7 @@ describe('profiles', () => {
       eligibleLeaderReplicas: true,
       consumerTruncationDetection: true,
       rackAwareAssignment: true,
+      messageFormat: 'v2',
     });
   });
 

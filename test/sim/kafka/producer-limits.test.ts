@@ -5,7 +5,7 @@
  * (BufferExhaustedException). Each scenario is small and runs in well under a second.
  */
 import { describe, expect, it } from 'vitest';
-import { recordSizeUpperBound } from '../../../sim/kafka/clients/accumulator.js';
+import { MESSAGE_FORMAT_BYTES, recordSizeUpperBound } from '../../../sim/kafka/clients/accumulator.js';
 import { createSimulation } from '../../../sim/run/simulation.js';
 import { parseScenario } from '../../../sim/scenario/parse.js';
 import { ArraySink, type TraceEvent } from '../../../sim/trace/index.js';
@@ -120,5 +120,13 @@ faults:
     // Twelve 16 KiB batches fill 200,000 bytes: the buffer holds no more.
     const inBatches = of('batch').filter((b) => b.t > 5_100_000 && b.t < 20_000_000);
     expect(inBatches.length).toBeLessThanOrEqual(12);
+  });
+});
+
+describe('MESSAGE_FORMAT_BYTES', () => {
+  it('v0 and v1: no batch header; per record the log overhead (12) and the message header (14, v1 with its 8-byte timestamp 22); v2: the 61-byte batch header', () => {
+    expect(MESSAGE_FORMAT_BYTES.v0).toEqual({ batch: 0, record: 26 });
+    expect(MESSAGE_FORMAT_BYTES.v1).toEqual({ batch: 0, record: 34 });
+    expect(MESSAGE_FORMAT_BYTES.v2).toEqual({ batch: 61, record: 10 });
   });
 });

@@ -158,6 +158,17 @@ describe('evaluateExpect', () => {
     expect(named.results[0]!.expected).toMatch(/^= 0, checked/);
   });
 
+  it('recordsPerSec is acknowledged records per second of simulated time; latencyMs reads the percentiles', () => {
+    const r = evaluateExpect(spec({ recordsPerSec: { min: 90, max: 100 }, latencyMs: { produce: { p99: { max: 1.5 } }, endToEnd: { p50: { min: 1 }, p999: { min: 2.5, max: 3 } } } }), summary());
+    expect(r.results).toEqual([
+      { what: 'recordsPerSec', expected: 'between 90 and 100', actual: 98, ok: true },
+      { what: 'latencyMs.produce.p99', expected: '≤ 1.5', actual: 2, ok: false },
+      { what: 'latencyMs.endToEnd.p50', expected: '≥ 1', actual: 1, ok: true },
+      { what: 'latencyMs.endToEnd.p999', expected: 'between 2.5 and 3', actual: 3, ok: true },
+    ]);
+    expect(evaluateExpect(spec({ recordsPerSec: { min: 50 } }), summary({ simulatedMs: 2000 })).results[0]!.actual).toBe(49);
+  });
+
   it('an empty expect block passes', () => {
     expect(evaluateExpect(spec(), summary())).toEqual({ passed: true, results: [] });
   });

@@ -406,6 +406,16 @@ describe('parseScenario: errors are one line with the path', () => {
     expect(e.problems[1]!.message).toBe('missing; expected a rate such as 5000/s, 100/ms or 60/m');
   });
 
+  it('checks recordsPerSec and latencyMs ranges: not empty, min not above max, numbers ≥ 0', () => {
+    const withExpect = (lines: string) => edit('expect:', `expect:\n${lines}`);
+    expect(errorOf(withExpect('  recordsPerSec: {}')).problems.map((p) => [p.path, p.message])).toEqual([['expect.recordsPerSec', 'empty range (got {}); expected {min, max}, either or both']]);
+    expect(errorOf(withExpect('  latencyMs: { endToEnd: { p99: { min: 5, max: 3 } } }')).problems.map((p) => p.path)).toEqual(['expect.latencyMs.endToEnd.p99']);
+    expect(errorOf(withExpect('  latencyMs: { produce: { p50: { min: -1 } } }')).problems.map((p) => p.path)).toEqual(['expect.latencyMs.produce.p50.min']);
+    const s = parseScenario(KILLED_LEADER.replace('expect:', 'expect:\n  recordsPerSec: { min: 10 }\n  latencyMs: { endToEnd: { p999: { max: 2.5 } } }'), 'k.yaml');
+    expect(s.expect?.recordsPerSec).toEqual({ min: 10 });
+    expect(s.expect?.latencyMs).toEqual({ endToEnd: { p999: { max: 2.5 } } });
+  });
+
   it('uses a default source name', () => {
     expect(errorOf('name: x').message).toBe('killed-leader.yaml: duration: missing; expected a duration such as 30s, 250ms or 500us');
     expect(() => parseScenario('name: x')).toThrow('<scenario>: duration: missing');
