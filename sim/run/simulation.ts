@@ -12,6 +12,7 @@ import { effectiveTopicConfig, serverAssignors } from '../config/config.js';
 import type { Consumer } from '../kafka/clients/consumer.js';
 import { Controller } from '../kafka/controller/controller.js';
 import { Disk } from '../resources/disk.js';
+import { Cpu, RequestHandling } from '../resources/cpu.js';
 import { Kernel } from '../kernel/kernel.js';
 import { newPartitionState, type MetadataImage } from '../kafka/metadata.js';
 import { Metrics } from '../kafka/clients/metrics.js';
@@ -247,7 +248,15 @@ export class Simulation {
   private newBroker(id: number): Broker {
     const diskSpec = { ...this.scenario.cluster.disk, ...(this.scenario.cluster.brokerDisks[String(id)] ?? {}) };
     const disk = new Disk(this.kernel, diskSpec, this.trace, id);
-    const b = new Broker(this.kernel, id, this.net, disk, this.trace, this.brokerCfg!, this.flushPeriodUs());
+    const cluster = this.scenario.cluster;
+    const machine = cluster.machines[String(id)] ?? cluster.machine;
+    const c = cluster.config;
+    const requests = new RequestHandling(new Cpu(machine.cores), {
+      networkThreads: c['num.network.threads'] as number,
+      ioThreads: c['num.io.threads'] as number,
+      queuedMaxRequests: c['queued.max.requests'] as number,
+    });
+    const b = new Broker(this.kernel, id, this.net, disk, this.trace, this.brokerCfg!, this.flushPeriodUs(), requests, machine.nicBytesPerSec);
     this.brokers.set(id, b);
     return b;
   }
