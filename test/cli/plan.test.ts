@@ -97,7 +97,7 @@ describe('kafkasim plan', { timeout: 120_000 }, () => {
   it('prints CSV with one header line', async () => {
     const r = await plan('merge', whole, '--out', join(TMP, 'csv'), '--csv');
     const lines = r.out.trimEnd().split('\n');
-    expect(lines[0]).toBe('rate,linger.ms,records_per_s,mb_per_s,produce_p50_ms,produce_p99_ms,produce_p999_ms,e2e_p50_ms,e2e_p99_ms,e2e_p999_ms,lag,errors,lost,violations');
+    expect(lines[0]).toBe('rate,linger.ms,records_per_s,mb_per_s,produce_p50_ms,produce_p99_ms,produce_p999_ms,e2e_p50_ms,e2e_p99_ms,e2e_p999_ms,lag,errors,lost,violations,bottleneck,bottleneck_utilization');
     expect(lines).toHaveLength(5);
     expect(lines[1]).toMatch(/^2000\/s,0,\d/);
   });
@@ -257,7 +257,7 @@ describe('kafkasim plan: with faults, the recovery time', { timeout: 120_000 }, 
     expect(r.code).toBe(0);
     const lines = r.out.split('\n');
     const head = lines.findIndex((l) => l.startsWith('rate '));
-    expect(lines[head]).toMatch(/\s+violations\s+recovery s$/);
+    expect(lines[head]).toMatch(/\s+violations\s+bottleneck\s+recovery s$/);
     const s = simulate(parseScenario(applyPlanSettings(text, { rate: '2000/s' }), file));
     const recovery = recoveryOf(s)!;
     // The broker registers again once its old session expires (9 s after the crash), then rejoins the ISRs.
