@@ -97,7 +97,9 @@ describe('kafkasim plan', { timeout: 120_000 }, () => {
   it('prints CSV with one header line', async () => {
     const r = await plan('merge', whole, '--out', join(TMP, 'csv'), '--csv');
     const lines = r.out.trimEnd().split('\n');
-    expect(lines[0]).toBe('rate,linger.ms,records_per_s,mb_per_s,produce_p50_ms,produce_p99_ms,produce_p999_ms,e2e_p50_ms,e2e_p99_ms,e2e_p999_ms,lag,errors,lost,violations,bottleneck,bottleneck_utilization');
+    expect(lines[0]).toBe(
+      'rate,linger.ms,records_per_s,mb_per_s,produce_p50_ms,produce_p99_ms,produce_p999_ms,e2e_p50_ms,e2e_p99_ms,e2e_p999_ms,lag,errors,lost,violations,bottleneck,bottleneck_utilization',
+    );
     expect(lines).toHaveLength(5);
     expect(lines[1]).toMatch(/^2000\/s,0,\d/);
   });
