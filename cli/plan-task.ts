@@ -82,6 +82,8 @@ export interface PointFigures {
   /** The checks violated (each once). */
   violations: string[];
   traceHash: string;
+  /** The most utilized resource of the run (`b1 nic-out` at 0.97), null when nothing was busy; absent in results from before the resource model. */
+  bottleneck?: { node: string; resource: string; utilization: number } | null;
   /**
    * With faults: ms from the last fault until every partition's ISR was full again (the last ISR change),
    * null when it was not by the end of the run. Absent without faults.
@@ -131,6 +133,7 @@ export function figuresOf(s: RunSummary, valueBytes: number, hasConsumers: boole
     lost: s.records.lostAcked,
     violations: [...new Set(s.violations.map((v) => v.check))],
     traceHash: s.traceHash,
+    bottleneck: s.bottleneck === null ? null : { node: s.bottleneck.node, resource: s.bottleneck.resource, utilization: round(s.bottleneck.utilization, 4) },
     ...recovery,
   };
 }

@@ -25,7 +25,7 @@ import { settingsText } from './explore-options.js';
 import { shellQuote } from './format.js';
 
 export const NOT_MODELLED =
-  'not modelled yet: broker CPU, request queues and handler threads, compression (issue 15); the figures come from the NICs, disks with page cache, replication and batching alone';
+  'bottleneck: the most utilized resource of the run (NIC, disk, cores, network or I/O threads, request queue), busy time over the run; broker CPU costs are estimates (docs/capacity.md)';
 
 /** Runs this shard's points, two per worker in flight; each result is written as it finishes. */
 async function runPoints(config: PlanConfig, baseText: string, baseFile: string, folder: PlanFolder, io: ExploreIo, stopped: () => boolean): Promise<PointResult[]> {
@@ -192,7 +192,7 @@ export function addPlanCommand(program: Command, io: ExploreIo, readText: (p: st
   const plan = program
     .command('plan')
     .enablePositionalOptions()
-    .description("run a grid of settings; print each point's throughput, latency, lag, errors and losses (broker CPU, request queues and compression are not modelled yet)")
+    .description("run a grid of settings; print each point's throughput, latency, lag, errors, losses and bottleneck")
     .argument('<scenario>', 'the base scenario')
     .option('--sweep <setting=v1,v2>', SWEEP_HELP, collect)
     .option('--slo <bound>', 'mark the points whose produce latency percentile is below a bound, e.g. p99<20ms (p50, p99, p99.9), and print the best')
@@ -205,7 +205,7 @@ export function addPlanCommand(program: Command, io: ExploreIo, readText: (p: st
     .option('--csv', 'print the points as CSV')
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress bar')
-    .addHelpText('after', `\nNot the full capacity model (${NOT_MODELLED}). See docs/capacity.md.`)
+    .addHelpText('after', `\n${NOT_MODELLED}. See docs/capacity.md.`)
     .action(async (file: string, flags: PlanFlags) => setCode(await planCommand(file, flags, io, readText)));
   plan
     .command('merge')

@@ -26,6 +26,8 @@ export { createSimulation, simulate, Simulation, type SimulationOptions } from '
 export type { TraceMode } from './trace/bus.js';
 export { budgetProblem, estimateRunCost, formatBytes, type RunCost } from './run/budget.js';
 export type { RunSummary } from './report/summary.js';
+export { bottleneckOf, formatBottleneck, formatUtilization, RESOURCE_NAMES, type ResourceName, type ResourceUse } from './report/resources.js';
+export { HARDWARE_PRESETS } from './scenario/hardware.js';
 export { formatGroup, type GroupDescription, type GroupRow, type GroupSummary } from './report/groups.js';
 export { ReadIntervals, type RedeliveredRecords } from './checks/redelivered.js';
 export type { SkippedRecords } from './checks/skipped-records.js';

@@ -46,7 +46,7 @@ describe('kafkasim plan', { timeout: 120_000 }, () => {
   it('prints one aligned row per point, the swept settings first', () => {
     const lines = printed.split('\n');
     const head = lines.findIndex((l) => l.startsWith('rate '));
-    expect(lines[head]).toMatch(/^rate\s+linger\.ms\s+records\/s\s+MB\/s\s+p50 ms\s+p99 ms\s+p99\.9 ms\s+e2e p50\s+e2e p99\s+e2e p99\.9\s+lag\s+errors\s+lost\s+violations\s+p99<20ms$/);
+    expect(lines[head]).toMatch(/^rate\s+linger\.ms\s+records\/s\s+MB\/s\s+p50 ms\s+p99 ms\s+p99\.9 ms\s+e2e p50\s+e2e p99\s+e2e p99\.9\s+lag\s+errors\s+lost\s+violations\s+bottleneck\s+p99<20ms$/);
     const rows = lines.slice(head + 1, head + 5);
     expect(rows.map((r) => r.split(/\s+/).slice(0, 2))).toEqual([
       ['2000/s', '0'],
@@ -56,7 +56,9 @@ describe('kafkasim plan', { timeout: 120_000 }, () => {
     ]);
     // Aligned: every row as long as the header (the last column right-aligned).
     for (const r of rows) expect(r.length).toBe(lines[head]!.length);
-    expect(printed).toContain('not modelled yet: broker CPU, request queues and handler threads, compression');
+    expect(printed).toContain('bottleneck: the most utilized resource of the run');
+    // Each row names its bottleneck: a node, a resource and its utilization.
+    for (const r of rows) expect(r).toMatch(/ b\d (nic-out|nic-in|disk-write|disk-read|cpu|network-threads|io-threads|request-queue) [\d.]+%\s+(yes|no)$/);
     expect(printed).toMatch(/best point meeting it: rate=\S+ linger\.ms=\d: \d+ records\/s/);
   });
 
@@ -95,7 +97,9 @@ describe('kafkasim plan', { timeout: 120_000 }, () => {
   it('prints CSV with one header line', async () => {
     const r = await plan('merge', whole, '--out', join(TMP, 'csv'), '--csv');
     const lines = r.out.trimEnd().split('\n');
-    expect(lines[0]).toBe('rate,linger.ms,records_per_s,mb_per_s,produce_p50_ms,produce_p99_ms,produce_p999_ms,e2e_p50_ms,e2e_p99_ms,e2e_p999_ms,lag,errors,lost,violations');
+    expect(lines[0]).toBe(
+      'rate,linger.ms,records_per_s,mb_per_s,produce_p50_ms,produce_p99_ms,produce_p999_ms,e2e_p50_ms,e2e_p99_ms,e2e_p999_ms,lag,errors,lost,violations,bottleneck,bottleneck_utilization',
+    );
     expect(lines).toHaveLength(5);
     expect(lines[1]).toMatch(/^2000\/s,0,\d/);
   });
@@ -255,7 +259,7 @@ describe('kafkasim plan: with faults, the recovery time', { timeout: 120_000 }, 
     expect(r.code).toBe(0);
     const lines = r.out.split('\n');
     const head = lines.findIndex((l) => l.startsWith('rate '));
-    expect(lines[head]).toMatch(/\s+violations\s+recovery s$/);
+    expect(lines[head]).toMatch(/\s+violations\s+bottleneck\s+recovery s$/);
     const s = simulate(parseScenario(applyPlanSettings(text, { rate: '2000/s' }), file));
     const recovery = recoveryOf(s)!;
     // The broker registers again once its old session expires (9 s after the crash), then rejoins the ISRs.
