@@ -25,6 +25,21 @@ export { applySettings, isSetting, settingProblem, settingValue } from './scenar
 export { createSimulation, simulate, Simulation, type SimulationOptions } from './run/simulation.js';
 export type { TraceMode } from './trace/bus.js';
 export { budgetProblem, estimateRunCost, formatBytes, type RunCost } from './run/budget.js';
+// Capacity planning: one point of a plan (kafkasim plan and the visualizer's what-if tab run the same function).
+export {
+  runPlanPoint,
+  applyPlanSettings,
+  figuresOf,
+  recoveryOf,
+  bottleneckOf,
+  numericValue,
+  isPlanSetting,
+  planSettingProblem,
+  PLAN_SETTINGS,
+  type PointFigures,
+  type PointBottleneck,
+  type Latency,
+} from './run/plan-point.js';
 export type { RunSummary } from './report/summary.js';
 export { formatGroup, type GroupDescription, type GroupRow, type GroupSummary } from './report/groups.js';
 export { ReadIntervals, type RedeliveredRecords } from './checks/redelivered.js';
