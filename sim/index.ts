@@ -36,6 +36,7 @@ export {
   isPlanSetting,
   planSettingProblem,
   PLAN_SETTINGS,
+  NOT_MODELLED,
   type PointFigures,
   type PointBottleneck,
   type Latency,

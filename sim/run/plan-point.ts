@@ -12,6 +12,10 @@ import { applySettings, isSetting, settingProblem } from '../scenario/story.js';
 import type { SettingValue } from '../scenario/types.js';
 import { simulate } from './simulation.js';
 
+/** What a plan's figures leave out: they are an upper bound set by what is modelled. */
+export const NOT_MODELLED =
+  'not modelled yet: broker CPU, request queues and handler threads, compression (issue 15); the figures come from the NICs, disks with page cache, replication and batching alone';
+
 /** The settings a plan adds to {@link applySettings}'s, and why a value is wrong (undefined: right). */
 export const PLAN_SETTINGS: Readonly<Record<'rate' | 'partitions', (v: string) => string | undefined>> = {
   rate: (v: string): string | undefined => {
