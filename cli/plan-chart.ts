@@ -4,7 +4,7 @@
  * the grid (the x axis: `--chart-x`, by default the first swept setting with numeric values), one line
  * per combination of the other settings. The same plan writes the same bytes.
  */
-import { parseRatePerSec, type SettingChoices, type SettingValue } from '../sim/index.js';
+import { numericValue, type SettingChoices } from '../sim/index.js';
 import { ExploreOptionError, settingsText } from './explore-options.js';
 import type { PointResult } from './plan-task.js';
 
@@ -12,20 +12,6 @@ const W = 460;
 const H = 300;
 const M = { left: 64, right: 32, top: 34, bottom: 46 };
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
-
-/** A setting's value as a number: rates (`20000/s`) and plain numbers; NaN otherwise. */
-export function numericValue(v: SettingValue): number {
-  if (typeof v === 'number') return v;
-  if (typeof v !== 'string') return Number.NaN;
-  if (/\/s$/.test(v)) {
-    try {
-      return parseRatePerSec(v);
-    } catch {
-      return Number.NaN;
-    }
-  }
-  return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : Number.NaN;
-}
 
 /** The x axis: `wanted`, or the first swept setting whose values are all numbers. */
 export function chartAxis(sweeps: SettingChoices, wanted: string | undefined): string {

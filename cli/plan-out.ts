@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { formatBottleneck, type SettingChoices } from '../sim/index.js';
 import { ExploreFolderError, readJsonLines } from './explore-out.js';
 import type { Slo } from './plan-options.js';
-import type { PointFigures, PointResult } from './plan-task.js';
+import type { PointFigures } from '../sim/index.js';
+import type { PointResult } from './plan-task.js';
 
 /** What identifies a plan: folders with the same identity hold points of the same grid. */
 export interface PlanIdentity {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { parseScenario } from '../sim/index.js';
+import { NOT_MODELLED, parseScenario } from '../sim/index.js';
 import { collect, type ExploreIo } from './explore.js';
 import { createPool } from './explore-runner.js';
 import { bestPoint, formatCsv, formatTable, meets, mergePlans, PlanFolder, planIdentity } from './plan-out.js';
@@ -23,9 +23,6 @@ import { planChart } from './plan-chart.js';
 import { type PointResult, type PointTask, runPoint } from './plan-task.js';
 import { settingsText } from './explore-options.js';
 import { shellQuote } from './format.js';
-
-export const NOT_MODELLED =
-  'bottleneck: the most utilized resource of the run (NIC, disk, cores, network or I/O threads, request queue), busy time over the run; broker CPU costs are estimates (docs/capacity.md)';
 
 /** Runs this shard's points, two per worker in flight; each result is written as it finishes. */
 async function runPoints(config: PlanConfig, baseText: string, baseFile: string, folder: PlanFolder, io: ExploreIo, stopped: () => boolean): Promise<PointResult[]> {

@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { applySettings, parseScenario, simulate } from 'kafkasim';
+import { applyPlanSettings, applySettings, figuresOf, parseScenario, recoveryOf, simulate } from 'kafkasim';
 import { main } from '../../cli/main.js';
-import { applyPlanSettings, figuresOf, recoveryOf } from '../../cli/plan-task.js';
 import { sustained } from '../../cli/plan-find.js';
 import { planChart } from '../../cli/plan-chart.js';
 
