@@ -4,6 +4,7 @@
  */
 import { isSeq, parseDocument } from 'yaml';
 import { internalErrorText } from './explore-task.js';
+import { applyFailure, type Failure, failureProblem } from './plan-failure.js';
 import { applySettings, parseRatePerSec, parseScenario, type RunSummary, type SettingValue, simulate, UnitError } from '../sim/index.js';
 
 /** The settings a plan adds to {@link applySettings}'s, and why a value is wrong (undefined: right). */
@@ -17,22 +18,25 @@ export const PLAN_SETTINGS = {
     }
   },
   partitions: (v: string): string | undefined => (/^\d+$/.test(v) && Number(v) >= 1 ? undefined : 'a whole number ≥ 1'),
+  failure: failureProblem,
 } as const;
 
 /**
  * The scenario text with a point's settings: `rate` to every producer's rate, `partitions` to every topic's
  * partition count (dropping explicit replica assignments, as replication.factor does), the rest by
- * {@link applySettings}.
+ * {@link applySettings}, and last `failure`'s faults (plan-failure.ts), placed on the point's cluster.
  */
 export function applyPlanSettings(text: string, settings: Readonly<Record<string, SettingValue>>): string {
   const rest: Record<string, SettingValue> = {};
   const own: Array<[string, SettingValue]> = [];
   for (const [k, v] of Object.entries(settings)) {
+    if (k === 'failure') continue;
     if (k in PLAN_SETTINGS) own.push([k, v]);
     else rest[k] = v;
   }
   const applied = Object.keys(rest).length > 0 ? applySettings(text, rest) : text;
-  if (own.length === 0) return applied;
+  const withFailure = (t: string) => (settings.failure === undefined ? t : applyFailure(t, String(settings.failure) as Failure));
+  if (own.length === 0) return withFailure(applied);
   const doc = parseDocument(applied);
   for (const [k, v] of own) {
     const list = doc.get(k === 'rate' ? 'producers' : 'topics');
@@ -45,7 +49,7 @@ export function applyPlanSettings(text: string, settings: Readonly<Record<string
       }
     }
   }
-  return doc.toString();
+  return withFailure(doc.toString());
 }
 
 export interface PointTask {
