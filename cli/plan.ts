@@ -169,7 +169,8 @@ async function planCommand(file: string, flags: PlanFlags, io: ExploreIo, readTe
   io.out(report(r, config.format, config.outDir));
   if (config.chart) {
     writeFileSync(config.chart.file, planChart(points, config.sweeps, config.chart.axis, base.name));
-    if (config.format === 'table') io.out(`chart: ${config.chart.file}  (produce p99 and records/s against ${config.chart.axis})\n`);
+    const e2e = points.some((p) => p.figures !== undefined && p.figures.lag !== null) ? ', records/s and end-to-end p99' : ' and records/s';
+    if (config.format === 'table') io.out(`chart: ${config.chart.file}  (produce p99${e2e} against ${config.chart.axis})\n`);
   }
   if (interrupted) io.err(`interrupted: ${points.length} of ${config.points.length} points done; the same command resumes\n`);
   return points.some((p) => p.error !== undefined) ? 3 : interrupted ? 130 : 0;

@@ -210,7 +210,7 @@ describe('kafkasim plan --chart', { timeout: 120_000 }, () => {
     const file = join(TMP, 'chart.svg');
     const r = await plan(join(ROOT, BASE), ...GRID, '--out', dir, '--chart', file, '--workers', '2', '--no-progress');
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`chart: ${file}  (produce p99 and records/s against rate)`);
+    expect(r.out).toContain(`chart: ${file}  (produce p99, records/s and end-to-end p99 against rate)`);
     const svg = readFileSync(file, 'utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.match(/<polyline /g)).toHaveLength(4); // two lines (linger.ms 0 and 5) in each of the two panels
