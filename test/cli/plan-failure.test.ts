@@ -122,3 +122,24 @@ describe('kafkasim plan --sweep failure=...', { timeout: 300_000 }, () => {
     expect(await err(BASE, 'failure=crash')).toBe('kafkasim: --sweep: failure=crash: expected one of none, broker-down, rebalance, reassignment\n');
   });
 });
+
+describe('docs/capacity.md: the failure sweep', { timeout: 300_000 }, () => {
+  it("shows the plan's table, and the prose its figures", async () => {
+    const doc = readFileSync(join(ROOT, 'docs/capacity.md'), 'utf8');
+    const m = /```sh\nnpx kafkasim plan (scenarios\/plan\/small\.yaml --sweep failure=\S+ --sweep rate=\S+)\n```\n\n```text\n([\s\S]*?)\n```/.exec(doc);
+    expect(m, 'the failure example in docs/capacity.md').not.toBeNull();
+    const [file, ...args] = m![1]!.split(' ');
+    const r = await plan(join(ROOT, file!), ...args, '--out', join(TMP, 'doc'), '--workers', '2', '--no-progress');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n\n')[1]).toBe(m![2]);
+    const points: PointResult[] = JSON.parse(readFileSync(join(TMP, 'doc', 'summary.json'), 'utf8')).points;
+    const f = (failure: string) => points.find((p) => p.settings.failure === failure)!.figures!;
+    // "the produce p99 of about 100 ms" with a broker down; "about 1.5 s", "about 80,000 records/s" and
+    // "about a tenth of a second" during the reassignment.
+    expect(Math.round(f('broker-down').produceMs.p99 / 10) * 10).toBe(100);
+    expect(f('broker-down').recordsPerSec).toBeGreaterThan(99_000);
+    expect((f('reassignment').produceMs.p99 / 1000).toFixed(1)).toBe('1.5');
+    expect(Math.round(f('reassignment').recordsPerSec / 10_000) * 10_000).toBe(80_000);
+    expect(Math.round(f('reassignment').recoveryMs! / 100) * 100).toBe(100);
+  });
+});
