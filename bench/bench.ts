@@ -353,8 +353,6 @@ async function main(): Promise<void> {
       heavyTenTimesRealTime: s.simulatedMs / 1000 / wallSec >= 10,
       exploreFiveHundredRunsPerMinOneCore: exp.runsPerMinOneCore >= 500,
       searchThousandRunsPerMinTwoWorkers: search.runsPerMinTwoWorkers >= 1000,
-      planSweepUnderTwoMinutes: plan.targets.sweepUnderTwoMinutes,
-      planOneMillionUnderTenTimesHundredK: plan.targets.oneMillionUnderTenTimesHundredK,
     },
   };
   console.log(JSON.stringify(out, null, 2));

@@ -70,6 +70,8 @@ describe('question 15: the partition sweep in docs/questions.md', { timeout: 300
   it('commits the chart the plan draws', () => {
     expect(readFileSync(svg, 'utf8')).toBe(readFileSync(join(ROOT, CHART), 'utf8'));
     expect(section()).toContain('(plan/q15-partitions.svg)');
+    // 3 to 300: a logarithmic axis.
+    expect(readFileSync(svg, 'utf8')).toContain('>partitions (log scale)</text>');
   });
 
   it("states the plan's figures", () => {
