@@ -41,7 +41,8 @@ export function failureFaults(s: Scenario, failure: Failure): Array<Record<strin
       if (s.cluster.brokers.length < 2) throw new ExploreOptionError('--sweep failure=broker-down: the scenario has one broker; with it down there is no cluster');
       return [{ at: '0s', shutdown: String(s.cluster.brokers[s.cluster.brokers.length - 1]) }];
     case 'rebalance': {
-      const member = [...s.consumers].reverse().find((c) => c.group !== undefined);
+      const group = s.consumers.find((c) => c.group !== undefined)?.group;
+      const member = [...s.consumers].reverse().find((c) => group !== undefined && c.group === group);
       if (!member) throw new ExploreOptionError('--sweep failure=rebalance: no consumer of the scenario has a group.id; a rebalance needs a consumer group');
       return [
         { at: atMs(third), shutdown: `consumer ${member.name}` },

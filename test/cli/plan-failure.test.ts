@@ -51,6 +51,14 @@ describe('failure as a sweep axis: the faults', () => {
     ]);
   });
 
+  it("rebalance picks the first group's last member, whatever groups follow", () => {
+    const two = GROUPED.replace('\nexpect:', '\n  - { name: audit, topic: events, config: { group.id: auditors } }\nexpect:');
+    expect(faultsOf(applyPlanSettings(two, { failure: 'rebalance' }))).toEqual([
+      { at: '1000ms', shutdown: 'consumer c-2' },
+      { at: '2000ms', restart: 'consumer c-2' },
+    ]);
+  });
+
   it('reassignment adds a broker and moves every partition to a round-robin assignment over all brokers', () => {
     const faults = faultsOf(applyPlanSettings(SMALL, { partitions: '4', failure: 'reassignment' }));
     expect(faults).toEqual([
