@@ -166,7 +166,8 @@ async function planCommand(file: string, flags: PlanFlags, io: ExploreIo, readTe
   io.out(report(r, config.format, config.outDir));
   if (config.chart) {
     writeFileSync(config.chart.file, planChart(points, config.sweeps, config.chart.axis, base.name));
-    if (config.format === 'table') io.out(`chart: ${config.chart.file}  (produce p99 and records/s against ${config.chart.axis})\n`);
+    const e2e = points.some((p) => p.figures !== undefined && p.figures.lag !== null) ? ', records/s and end-to-end p99' : ' and records/s';
+    if (config.format === 'table') io.out(`chart: ${config.chart.file}  (produce p99${e2e} against ${config.chart.axis})\n`);
   }
   if (interrupted) io.err(`interrupted: ${points.length} of ${config.points.length} points done; the same command resumes\n`);
   return points.some((p) => p.error !== undefined) ? 3 : interrupted ? 130 : 0;
@@ -182,7 +183,7 @@ function mergeCommand(dirs: string[], opts: { out: string; csv?: boolean; json?:
 }
 
 const SWEEP_HELP =
-  'a setting and its values: a Kafka producer, broker, topic or consumer config (acks=all,1; linger.ms=0,5), brokers, replication.factor, kafkaVersion, rate (every producer: rate=10000/s,50000/s) or partitions (every topic) (repeatable: the grid is every combination)';
+  'a setting and its values: a Kafka producer, broker, topic or consumer config (acks=all,1; linger.ms=0,5), brokers, replication.factor, kafkaVersion, rate (every producer: rate=10000/s,50000/s), partitions (every topic) or failure (none, broker-down, rebalance, reassignment: see docs/capacity.md) (repeatable: the grid is every combination)';
 
 export function addPlanCommand(program: Command, io: ExploreIo, readText: (p: string) => string, setCode: (n: number) => void): void {
   program.enablePositionalOptions();

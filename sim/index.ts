@@ -41,6 +41,7 @@ export {
   type PointBottleneck,
   type Latency,
 } from './run/plan-point.js';
+export { FAILURES, type Failure, PlanSettingError } from './run/plan-failure.js';
 export type { RunSummary } from './report/summary.js';
 export { bottleneckOf, formatBottleneck, formatUtilization, RESOURCE_NAMES, type ResourceName, type ResourceUse } from './report/resources.js';
 export { HARDWARE_PRESETS } from './scenario/hardware.js';

@@ -4,6 +4,7 @@
  * `kafkasim plan` (on worker threads) and the visualizer's what-if tab (in a Web Worker) both run points
  * with {@link runPlanPoint}, so the same point gives the same figures, and the same trace hash, in both.
  */
+import { applyFailure, type Failure, failureProblem } from './plan-failure.js';
 import { isSeq, parseDocument } from 'yaml';
 import { parseRatePerSec, UnitError } from '../config/units.js';
 import type { RunSummary } from '../report/summary.js';
@@ -17,7 +18,7 @@ export const NOT_MODELLED =
   'bottleneck: the most utilized resource of the run (NIC, disk, cores, network or I/O threads, request queue), busy time over the run; broker CPU costs are estimates (docs/capacity.md)';
 
 /** The settings a plan adds to {@link applySettings}'s, and why a value is wrong (undefined: right). */
-export const PLAN_SETTINGS: Readonly<Record<'rate' | 'partitions', (v: string) => string | undefined>> = {
+export const PLAN_SETTINGS: Readonly<Record<'rate' | 'partitions' | 'failure', (v: string) => string | undefined>> = {
   rate: (v: string): string | undefined => {
     try {
       return parseRatePerSec(v) > 0 ? undefined : 'a rate above 0 such as 5000/s';
@@ -27,11 +28,12 @@ export const PLAN_SETTINGS: Readonly<Record<'rate' | 'partitions', (v: string) =
     }
   },
   partitions: (v: string): string | undefined => (/^\d+$/.test(v) && Number(v) >= 1 ? undefined : 'a whole number ≥ 1'),
+  failure: failureProblem,
 };
 
-const isPlanOwn = (name: string): name is keyof typeof PLAN_SETTINGS => name === 'rate' || name === 'partitions';
+const isPlanOwn = (name: string): name is keyof typeof PLAN_SETTINGS => name === 'rate' || name === 'partitions' || name === 'failure';
 
-/** Whether a plan can set `name`: `rate`, `partitions`, or a setting of {@link applySettings}. */
+/** Whether a plan can set `name`: `rate`, `partitions`, `failure`, or a setting of {@link applySettings}. */
 export function isPlanSetting(name: string): boolean {
   return isPlanOwn(name) || isSetting(name);
 }
@@ -39,24 +41,26 @@ export function isPlanSetting(name: string): boolean {
 /** Why `value` is not a valid value of plan setting `name` (an unknown name included), or undefined. */
 export function planSettingProblem(name: string, value: string): string | undefined {
   if (isPlanOwn(name)) return PLAN_SETTINGS[name](value);
-  if (!isSetting(name)) return 'a Kafka producer, broker, topic or consumer config name, brokers, replication.factor, kafkaVersion, rate or partitions';
+  if (!isSetting(name)) return 'a Kafka producer, broker, topic or consumer config name, brokers, replication.factor, kafkaVersion, rate, partitions or failure';
   return value === '' ? 'a value' : settingProblem(name, value);
 }
 
 /**
  * The scenario text with a point's settings: `rate` to every producer's rate, `partitions` to every topic's
  * partition count (dropping explicit replica assignments, as replication.factor does), the rest by
- * {@link applySettings}.
+ * {@link applySettings}, and last `failure`'s faults (plan-failure.ts), placed on the point's cluster.
  */
 export function applyPlanSettings(text: string, settings: Readonly<Record<string, SettingValue>>): string {
   const rest: Record<string, SettingValue> = {};
   const own: Array<[string, SettingValue]> = [];
   for (const [k, v] of Object.entries(settings)) {
+    if (k === 'failure') continue;
     if (isPlanOwn(k)) own.push([k, v]);
     else rest[k] = v;
   }
   const applied = Object.keys(rest).length > 0 ? applySettings(text, rest) : text;
-  if (own.length === 0) return applied;
+  const withFailure = (t: string) => (settings.failure === undefined ? t : applyFailure(t, String(settings.failure) as Failure));
+  if (own.length === 0) return withFailure(applied);
   const doc = parseDocument(applied);
   for (const [k, v] of own) {
     const list = doc.get(k === 'rate' ? 'producers' : 'topics');
@@ -69,7 +73,7 @@ export function applyPlanSettings(text: string, settings: Readonly<Record<string
       }
     }
   }
-  return doc.toString();
+  return withFailure(doc.toString());
 }
 
 /** Latency percentiles, ms. */

@@ -110,7 +110,7 @@ describe('kafkasim plan', { timeout: 120_000 }, () => {
     };
     expect(await bad('--sweep', 'lingr.ms=0,5')).toEqual({
       code: 2,
-      err: 'kafkasim: --sweep: got lingr.ms; expected a Kafka producer, broker, topic or consumer config name, brokers, replication.factor, kafkaVersion, rate or partitions\n',
+      err: 'kafkasim: --sweep: got lingr.ms; expected a Kafka producer, broker, topic or consumer config name, brokers, replication.factor, kafkaVersion, rate, partitions or failure\n',
     });
     expect(await bad('--sweep', 'linger.ms=0,soon')).toEqual({ code: 2, err: expect.stringMatching(/^kafkasim: --sweep: linger\.ms=soon: expected [^\n]+\n$/) });
     expect(await bad('--sweep', 'rate=fast')).toEqual({ code: 2, err: 'kafkasim: --sweep: rate=fast: expected a rate such as 5000/s, 100/ms or 60/m\n' });
@@ -208,16 +208,17 @@ describe('kafkasim plan --find-max', { timeout: 300_000 }, () => {
 });
 
 describe('kafkasim plan --chart', { timeout: 120_000 }, () => {
-  it('writes the sweep as an SVG: p99 and records/s against the numeric setting, a line per other combination', async () => {
+  it('writes the sweep as an SVG: p99, records/s and (with consumers) end-to-end p99 against the numeric setting, a line per other combination', async () => {
     const dir = join(TMP, 'chart');
     const file = join(TMP, 'chart.svg');
     const r = await plan(join(ROOT, BASE), ...GRID, '--out', dir, '--chart', file, '--workers', '2', '--no-progress');
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`chart: ${file}  (produce p99 and records/s against rate)`);
+    expect(r.out).toContain(`chart: ${file}  (produce p99, records/s and end-to-end p99 against rate)`);
     const svg = readFileSync(file, 'utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
-    expect(svg.match(/<polyline /g)).toHaveLength(4); // two lines (linger.ms 0 and 5) in each of the two panels
-    expect(svg.match(/<circle /g)).toHaveLength(8);
+    expect(svg.match(/<polyline /g)).toHaveLength(6); // two lines (linger.ms 0 and 5) in each of the three panels
+    expect(svg.match(/<circle /g)).toHaveLength(12);
+    expect(svg).toContain('>end-to-end p99 (ms)</text>');
     expect(svg).toContain('>linger.ms=0</text>');
     expect(svg).toContain('>linger.ms=5</text>');
     expect(svg).toContain('>rate (records/s offered)</text>');
