@@ -1,11 +1,12 @@
 /**
  * Utilization of each resource of each node over a run, and the bottleneck: the most utilized one. A
  * resource's utilization is its busy time over the run's time (and over its servers, for a pool of
- * threads or cores); the request queue's is the share of the time it was full.
+ * threads or cores); the request queue's is the share of the time it was full; a consumer's `processing`
+ * is its application's time processing records (a consumer that cannot keep up is busy all the time).
  */
 
 /** The resources a node has, as the run reports them. */
-export const RESOURCE_NAMES = ['nic-out', 'nic-in', 'disk-write', 'disk-read', 'cpu', 'network-threads', 'io-threads', 'request-queue'] as const;
+export const RESOURCE_NAMES = ['nic-out', 'nic-in', 'disk-write', 'disk-read', 'cpu', 'network-threads', 'io-threads', 'request-queue', 'processing'] as const;
 export type ResourceName = (typeof RESOURCE_NAMES)[number];
 
 export interface ResourceUse {
@@ -24,6 +25,8 @@ export interface NodeBusy {
   disk?: { writeUs: number; readUs: number };
   cpu?: { busyUs: number; cores: number };
   threads?: { networkUs: number; network: number; ioUs: number; io: number; queueFullUs: number };
+  /** A consumer's application: the time it spent processing what poll() returned (its one poll thread). */
+  processingUs?: number;
 }
 
 /** Every resource's utilization over `runUs`, node by node in the order given. */
@@ -45,6 +48,7 @@ export function resourceUse(nodes: readonly NodeBusy[], runUs: number): Resource
       add(n.node, 'io-threads', n.threads.ioUs, n.threads.io);
       add(n.node, 'request-queue', n.threads.queueFullUs);
     }
+    if (n.processingUs !== undefined && n.processingUs > 0) add(n.node, 'processing', n.processingUs);
   }
   return out;
 }

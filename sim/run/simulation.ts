@@ -262,7 +262,7 @@ export class Simulation {
     return b;
   }
 
-  /** What each node's resources were busy with: brokers (NIC, disk, cores, threads), then the clients' NICs and compression. */
+  /** What each node's resources were busy with: brokers (NIC, disk, cores, threads), then the clients' NICs, compression and consumers' processing. */
   nodeBusy(): NodeBusy[] {
     const out: NodeBusy[] = [];
     for (const b of this.brokers.values()) {
@@ -283,7 +283,7 @@ export class Simulation {
     }
     for (const c of this.consumers.values()) {
       const nic = this.net.nicBusyUs(c.node);
-      out.push({ node: c.node, nicTxUs: nic.tx, nicRxUs: nic.rx });
+      out.push({ node: c.node, nicTxUs: nic.tx, nicRxUs: nic.rx, processingUs: c.processingBusyUs });
     }
     return out;
   }
