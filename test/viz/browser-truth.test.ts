@@ -144,10 +144,18 @@ describe('the page tells the truth', () => {
     const fault = items.indexOf('fault: crash broker 2');
     expect(fault).toBeGreaterThanOrEqual(0);
     expect(items[fault + 1]).toMatch(/^broker 2 crashed/);
-    // The error of the refused setting above lies over the cluster view: dismiss it first.
-    if (await page.getByTestId('error').isVisible()) await page.locator('#error-close').click();
-    await clickLink(page, 'p:p1', 'b1');
-    await expect.poll(() => page.locator('#fault-menu').isVisible()).toBe(true);
+    // The error of the refused setting above lies over the cluster view (it may show up late on a busy
+    // machine): dismiss it, click the link, and again until the menu opens.
+    await expect
+      .poll(
+        async () => {
+          if (await page.getByTestId('error').isVisible()) await page.locator('#error-close').click();
+          if (!(await page.locator('#fault-menu').isVisible())) await clickLink(page, 'p:p1', 'b1');
+          return page.locator('#fault-menu').isVisible();
+        },
+        { timeout: WAIT },
+      )
+      .toBe(true);
     const menu = `${await page.locator('#fault-title').textContent()} ${(await page.locator('#fault-actions button').allTextContents()).join(' | ')}`;
     expect(menu).toContain('producer p1');
     expect(menu).not.toMatch(/\b[pc]:/);
