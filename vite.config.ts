@@ -30,7 +30,7 @@ export default defineConfig({
   // Every dependency the page and its workers import, pre-bundled before the first request: found only
   // when the worker loads, vite would re-optimize them and reload the page on the first visit.
   optimizeDeps: {
-    entries: ['index.html', 'viz/io/sim-worker.ts', 'viz/io/trace-worker.ts'],
+    entries: ['index.html', 'viz/io/sim-worker.ts', 'viz/io/trace-worker.ts', 'viz/io/whatif-worker.ts'],
     include: ['d3', 'yaml', 'zod', 'immer', 'seedrandom', 'hdr-histogram-js'],
   },
 });

@@ -20,7 +20,7 @@ const SCENARIOS = [
   'test/sim/run/**/*.test.ts',
   'test/cli/main.test.ts',
   'test/cli/explore*.test.ts',
-  'test/cli/plan.test.ts',
+  'test/cli/plan*.test.ts',
   'test/sim/explore/**/*.test.ts',
   'test/viz/derive/**/*.test.ts',
   'test/viz/io/**/*.test.ts',

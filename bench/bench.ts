@@ -30,6 +30,9 @@
  *   run nothing else yet, as a search's would be.
  * - search: `kafkasim explore`'s runs per minute with one worker and with two (bench/search-bench.ts);
  *   `npm run bench -- search` runs this block alone.
+ * - plan: a 20-point `kafkasim plan` sweep of the producer rate up to 1,000,000 records/s, 30 s simulated
+ *   each, on two workers: the sweep's wall time, each point's, and the 1M/100k cost ratio
+ *   (bench/plan-bench.ts); `npm run bench -- plan` runs this block alone.
  *
  * `npm run bench` gives Node --expose-gc (for the memory figures) and --max-semi-space-size=64: the simulator allocates many short-lived objects
  * per batch, and a larger young generation halves the time spent copying survivors.
@@ -41,6 +44,7 @@ import seedrandom from 'seedrandom';
 import { parse as parseYaml } from 'yaml';
 import { createSimulation, Kernel, parseScenario, type Scenario, simulate } from '../sim/index.js';
 import { searchBench } from './search-bench.js';
+import { planBench } from './plan-bench.js';
 
 const TIMERS = 1000;
 const EVENTS = 2_000_000;
@@ -274,12 +278,13 @@ function explore(benchDir: string, d: Float64Array) {
   };
 }
 
-/** `npm run bench -- search` or `-- explore`: that block alone. */
+/** `npm run bench -- search`, `-- explore` or `-- plan`: that block alone. */
 async function oneBlock(benchDir: string, d: Float64Array): Promise<boolean> {
   const block = process.argv[2];
   if (block === 'search') console.log(JSON.stringify({ node: process.version, nodeFlags: process.execArgv, search: await searchBench(benchDir) }, null, 2));
   else if (block === 'explore') console.log(JSON.stringify({ node: process.version, nodeFlags: process.execArgv, explore: explore(benchDir, d) }, null, 2));
-  return block === 'search' || block === 'explore';
+  else if (block === 'plan') console.log(JSON.stringify({ node: process.version, nodeFlags: process.execArgv, plan: await planBench(benchDir) }, null, 2));
+  return block === 'search' || block === 'explore' || block === 'plan';
 }
 
 async function main(): Promise<void> {
@@ -318,6 +323,7 @@ async function main(): Promise<void> {
   const group = heavyGroup(benchDir, wallSec);
   const mem = memory(benchDir);
   const search = await searchBench(benchDir);
+  const plan = await planBench(benchDir);
   const out = {
     node: process.version,
     nodeFlags: process.execArgv,
@@ -340,6 +346,7 @@ async function main(): Promise<void> {
     memory: mem,
     explore: exp,
     search,
+    plan,
     targets: {
       memoryWithinQuarter: mem.ratio < 1.25,
       kernelAtLeastHalfOfBare: kernelEventsPerSec >= 0.5 * bareLoopEventsPerSec,

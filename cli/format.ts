@@ -2,7 +2,18 @@
  * The human-readable report of `kafkasim run`: pure functions from a RunSummary (and a few facts about
  * the invocation) to text, so they are unit-testable without running anything.
  */
-import { CLIENT_OUTCOMES, formatGroup, RECORD_COUNTERS, type ExpectEvaluation, type KafkaError, type RunSummary, type PartitionRow, type TimelineItem } from '../sim/index.js';
+import {
+  CLIENT_OUTCOMES,
+  formatBottleneck,
+  formatGroup,
+  formatUtilization,
+  RECORD_COUNTERS,
+  type ExpectEvaluation,
+  type KafkaError,
+  type RunSummary,
+  type PartitionRow,
+  type TimelineItem,
+} from '../sim/index.js';
 
 /** Facts about the invocation the summary does not hold. */
 export interface RunReportInfo {
@@ -98,6 +109,20 @@ export function formatLatency(s: RunSummary): string[] {
   const row = (name: string, p: RunSummary['latencyMs']['produce']) => (p.count === 0 ? [name, '-', '-', '-', '-', '0'] : [name, ms(p.p50), ms(p.p99), ms(p.p999), ms(p.max), String(p.count)]);
   const rows = [['', 'p50', 'p99', 'p99.9', 'max', 'count'], row('produce', s.latencyMs.produce), row('end-to-end', s.latencyMs.endToEnd)];
   return ['latency (ms)', ...indent(table(rows, [false, true, true, true, true, true]))];
+}
+
+/** The bottleneck, and each broker's busiest resources (utilization over the run). */
+export function formatResources(s: RunSummary): string[] {
+  if (s.bottleneck === null || s.resources === undefined) return [];
+  const brokers = [...new Set(s.resources.filter((u) => u.node.startsWith('b')).map((u) => u.node))];
+  const rows = brokers.map((node) => {
+    const top = s.resources
+      .filter((u) => u.node === node)
+      .sort((a, b) => b.utilization - a.utilization)
+      .slice(0, 3);
+    return [node, top.map((u) => `${u.resource} ${formatUtilization(u.utilization)}`).join(', ')];
+  });
+  return [`bottleneck: ${formatBottleneck(s.bottleneck)} (busy time over the run)`, ...indent(table(rows))];
 }
 
 export function formatErrors(s: RunSummary): string[] {
@@ -238,6 +263,8 @@ export function formatRunReport(s: RunSummary, info: RunReportInfo): string {
     [...formatDescribe(s.partitions), ...formatBrokers(s)],
     formatViolations(s, info.reproduce),
   ];
+  const resources = formatResources(s);
+  if (resources.length > 0) sections.splice(3, 0, resources);
   const groups = formatGroups(s);
   if (groups.length > 0) sections.splice(sections.length - 1, 0, groups);
   const skipped = formatSkipped(s);

@@ -18,6 +18,7 @@ import {
   type ExpectEvaluation,
   parseScenario,
   scenarioJsonSchema,
+  PlanSettingError,
   ScenarioError,
   type Scenario,
   type RunSummary,
@@ -490,6 +491,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       e instanceof InputError ||
       e instanceof AssignInputError ||
       e instanceof ExploreOptionError ||
+      e instanceof PlanSettingError ||
       e instanceof ExploreFolderError ||
       e instanceof ScenarioError ||
       e instanceof ConfigError ||

@@ -1,10 +1,12 @@
 /**
  * `kafkasim plan --chart FILE.svg`: the sweep as a chart, written without a browser or a chart library:
- * two panels side by side, produce p99 latency and acknowledged records/s against a numeric setting of
- * the grid (the x axis: `--chart-x`, by default the first swept setting with numeric values), one line
- * per combination of the other settings. The same plan writes the same bytes.
+ * panels side by side, produce p99 latency and acknowledged records/s (and, when the scenario has
+ * consumers, end-to-end p99 latency) against a numeric setting of the grid (the x axis: `--chart-x`, by
+ * default the first swept setting with numeric values), one line per combination of the other settings.
+ * An axis whose values span 20 times or more (partitions 3 → 300) is logarithmic. The same plan writes
+ * the same bytes.
  */
-import { parseRatePerSec, type SettingChoices, type SettingValue } from '../sim/index.js';
+import { numericValue, type SettingChoices } from '../sim/index.js';
 import { ExploreOptionError, settingsText } from './explore-options.js';
 import type { PointResult } from './plan-task.js';
 
@@ -12,20 +14,6 @@ const W = 460;
 const H = 300;
 const M = { left: 64, right: 32, top: 34, bottom: 46 };
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
-
-/** A setting's value as a number: rates (`20000/s`) and plain numbers; NaN otherwise. */
-export function numericValue(v: SettingValue): number {
-  if (typeof v === 'number') return v;
-  if (typeof v !== 'string') return Number.NaN;
-  if (/\/s$/.test(v)) {
-    try {
-      return parseRatePerSec(v);
-    } catch {
-      return Number.NaN;
-    }
-  }
-  return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : Number.NaN;
-}
 
 /** The x axis: `wanted`, or the first swept setting whose values are all numbers. */
 export function chartAxis(sweeps: SettingChoices, wanted: string | undefined): string {
@@ -58,12 +46,19 @@ interface Series {
   points: Array<{ x: number; y: number }>;
 }
 
+/** Whether x values this far apart are drawn on a logarithmic axis. */
+export function logAxis(xs: readonly number[]): boolean {
+  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+  return x0 > 0 && x1 / x0 >= 20;
+}
+
 function panel(title: string, xLabel: string, series: Series[], offsetX: number): string {
   const xs = series.flatMap((s) => s.points.map((p) => p.x));
-  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+  const f = logAxis(xs) ? Math.log : (x: number) => x;
+  const [x0, x1] = [f(Math.min(...xs)), f(Math.max(...xs))];
   const yTicks = ticks(Math.max(...series.flatMap((s) => s.points.map((p) => p.y))));
   const yMax = yTicks[yTicks.length - 1]!;
-  const px = (x: number) => M.left + (x1 === x0 ? 0.5 : (x - x0) / (x1 - x0)) * (W - M.left - M.right);
+  const px = (x: number) => M.left + (x1 === x0 ? 0.5 : (f(x) - x0) / (x1 - x0)) * (W - M.left - M.right);
   const py = (y: number) => H - M.bottom - (y / yMax) * (H - M.top - M.bottom);
   const parts = [`<g transform="translate(${offsetX},0)">`, `<text x="${W / 2}" y="18" text-anchor="middle" font-weight="bold">${esc(title)}</text>`];
   for (const t of yTicks)
@@ -94,13 +89,17 @@ export function planChart(results: readonly PointResult[], sweeps: SettingChoice
   }
   const series = (y: (r: PointResult) => number): Series[] =>
     [...groups].map(([label, rs]) => ({ label: label || base, points: rs.map((r) => ({ x: numericValue(r.settings[axis]!), y: y(r) })).sort((a, b) => a.x - b.x) }));
-  const xLabel = axis === 'rate' ? 'rate (records/s offered)' : axis;
+  const xs = results.flatMap((r) => (r.figures === undefined ? [] : [numericValue(r.settings[axis]!)]));
+  const xLabel = `${axis === 'rate' ? 'rate (records/s offered)' : axis}${logAxis(xs) ? ' (log scale)' : ''}`;
+  const consumers = results.some((r) => r.figures !== undefined && r.figures.lag !== null);
+  const panels = consumers ? 3 : 2;
   const legend = [...groups.keys()].map(
     (label, i) => `<g transform="translate(${M.left + i * 170},${H + 14})"><rect width="12" height="12" fill="${COLORS[i % COLORS.length]}"/><text x="16" y="10">${esc(label || base)}</text></g>`,
   );
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H + 40}" viewBox="0 0 ${2 * W} ${H + 40}" font-family="sans-serif" font-size="11">`,
-    `<rect width="${2 * W}" height="${H + 40}" fill="white"/>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${panels * W}" height="${H + 40}" viewBox="0 0 ${panels * W} ${H + 40}" font-family="sans-serif" font-size="11">`,
+    `<title>${esc(`${base}: produce p99${consumers ? ', records/s and end-to-end p99' : ' and records/s'} against ${axis}`)}</title>`,
+    `<rect width="${panels * W}" height="${H + 40}" fill="white"/>`,
     panel(
       'produce p99 (ms)',
       xLabel,
@@ -113,6 +112,16 @@ export function planChart(results: readonly PointResult[], sweeps: SettingChoice
       series((r) => r.figures!.recordsPerSec),
       W,
     ),
+    ...(consumers
+      ? [
+          panel(
+            'end-to-end p99 (ms)',
+            xLabel,
+            series((r) => r.figures!.endToEndMs.p99),
+            2 * W,
+          ),
+        ]
+      : []),
     ...legend,
     '</svg>',
     '',

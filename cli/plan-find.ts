@@ -5,13 +5,13 @@
  * least 98% of what was offered. The search halves the range on a log scale (rates span decades) until its
  * ends are within 5% of each other, at most 16 runs a point.
  */
-import type { SettingValue } from '../sim/index.js';
+import type { PointFigures, SettingValue } from '../sim/index.js';
 import { table } from './format.js';
 import { settingsText } from './explore-options.js';
 import type { Pool } from './explore-runner.js';
 import { meets } from './plan-out.js';
 import type { FindMax, PlanPoint, Slo } from './plan-options.js';
-import type { PointFigures, PointResult, PointTask } from './plan-task.js';
+import type { PointResult, PointTask } from './plan-task.js';
 
 /** The share of the offered rate a sustained run acknowledges at least. */
 export const SUSTAINED_SHARE = 0.98;

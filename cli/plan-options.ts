@@ -1,7 +1,6 @@
 /** `kafkasim plan`'s options, checked: a bad value is a one-line error naming the option. */
-import { parseDurationUs, parseRatePerSec, type SettingChoices, type SettingValue, UnitError } from '../sim/index.js';
+import { applyPlanSettings, parseDurationUs, parseRatePerSec, PLAN_SETTINGS, type SettingChoices, type SettingValue, UnitError } from '../sim/index.js';
 import { combinationsOf, count, ExploreOptionError, rejectedCombinations, settingChoices, settingsText, shardOf } from './explore-options.js';
-import { applyPlanSettings, PLAN_SETTINGS } from './plan-task.js';
 import { chartAxis } from './plan-chart.js';
 
 export interface PlanFlags {

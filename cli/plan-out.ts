@@ -6,10 +6,11 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SettingChoices } from '../sim/index.js';
+import { formatBottleneck, type SettingChoices } from '../sim/index.js';
 import { ExploreFolderError, readJsonLines } from './explore-out.js';
 import type { Slo } from './plan-options.js';
-import type { PointFigures, PointResult } from './plan-task.js';
+import type { PointFigures } from '../sim/index.js';
+import type { PointResult } from './plan-task.js';
 
 /** What identifies a plan: folders with the same identity hold points of the same grid. */
 export interface PlanIdentity {
@@ -96,12 +97,15 @@ export function bestPoint(results: readonly PointResult[], slo: Slo): PointResul
   return best;
 }
 
-const FIGURE_COLUMNS = ['records/s', 'MB/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'e2e p50', 'e2e p99', 'e2e p99.9', 'lag', 'errors', 'lost', 'violations'];
+const FIGURE_COLUMNS = ['records/s', 'MB/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'e2e p50', 'e2e p99', 'e2e p99.9', 'lag', 'errors', 'lost', 'violations', 'bottleneck'];
 
 /** Whether some point ran faults: then the table and the CSV have the recovery time. */
 function withRecovery(results: readonly PointResult[]): boolean {
   return results.some((r) => r.figures?.recoveryMs !== undefined);
 }
+
+/** `b1 nic-out 97%`, or `-`. */
+const bottleneckText = (b: PointFigures['bottleneck']) => formatBottleneck(b as Parameters<typeof formatBottleneck>[0]);
 
 const recoveryText = (ms: number | null | undefined) => (ms === undefined ? '-' : ms === null ? 'not by end' : (ms / 1000).toFixed(1));
 
@@ -122,6 +126,7 @@ function cells(r: PointResult, sweeps: SettingChoices, slo: Slo | undefined, rec
     String(f.errors),
     String(f.lost),
     f.violations.join(',') || '-',
+    bottleneckText(f.bottleneck),
     ...rec,
     ...mark,
   ];
@@ -169,6 +174,8 @@ export function formatCsv(results: readonly PointResult[], sweeps: SettingChoice
     'errors',
     'lost',
     'violations',
+    'bottleneck',
+    'bottleneck_utilization',
     ...(withRecovery(results) ? ['recovery_ms'] : []),
     ...(slo ? ['meets_slo'] : []),
   ];
@@ -188,6 +195,8 @@ export function formatCsv(results: readonly PointResult[], sweeps: SettingChoice
       String(f.errors),
       String(f.lost),
       f.violations.join(' '),
+      f.bottleneck ? `${f.bottleneck.node} ${f.bottleneck.resource}` : '',
+      f.bottleneck ? String(f.bottleneck.utilization) : '',
       ...(withRecovery(results) ? [f.recoveryMs === undefined || f.recoveryMs === null ? '' : String(f.recoveryMs)] : []),
       ...mark,
     ];

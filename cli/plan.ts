@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { parseScenario } from '../sim/index.js';
+import { NOT_MODELLED, parseScenario } from '../sim/index.js';
 import { collect, type ExploreIo } from './explore.js';
 import { createPool } from './explore-runner.js';
 import { bestPoint, formatCsv, formatTable, meets, mergePlans, PlanFolder, planIdentity } from './plan-out.js';
@@ -23,9 +23,6 @@ import { planChart } from './plan-chart.js';
 import { type PointResult, type PointTask, runPoint } from './plan-task.js';
 import { settingsText } from './explore-options.js';
 import { shellQuote } from './format.js';
-
-export const NOT_MODELLED =
-  'not modelled yet: broker CPU, request queues and handler threads, compression (issue 15); the figures come from the NICs, disks with page cache, replication and batching alone';
 
 /** Runs this shard's points, two per worker in flight; each result is written as it finishes. */
 async function runPoints(config: PlanConfig, baseText: string, baseFile: string, folder: PlanFolder, io: ExploreIo, stopped: () => boolean): Promise<PointResult[]> {
@@ -169,7 +166,8 @@ async function planCommand(file: string, flags: PlanFlags, io: ExploreIo, readTe
   io.out(report(r, config.format, config.outDir));
   if (config.chart) {
     writeFileSync(config.chart.file, planChart(points, config.sweeps, config.chart.axis, base.name));
-    if (config.format === 'table') io.out(`chart: ${config.chart.file}  (produce p99 and records/s against ${config.chart.axis})\n`);
+    const e2e = points.some((p) => p.figures !== undefined && p.figures.lag !== null) ? ', records/s and end-to-end p99' : ' and records/s';
+    if (config.format === 'table') io.out(`chart: ${config.chart.file}  (produce p99${e2e} against ${config.chart.axis})\n`);
   }
   if (interrupted) io.err(`interrupted: ${points.length} of ${config.points.length} points done; the same command resumes\n`);
   return points.some((p) => p.error !== undefined) ? 3 : interrupted ? 130 : 0;
@@ -185,14 +183,14 @@ function mergeCommand(dirs: string[], opts: { out: string; csv?: boolean; json?:
 }
 
 const SWEEP_HELP =
-  'a setting and its values: a Kafka producer, broker, topic or consumer config (acks=all,1; linger.ms=0,5), brokers, replication.factor, kafkaVersion, rate (every producer: rate=10000/s,50000/s) or partitions (every topic) (repeatable: the grid is every combination)';
+  'a setting and its values: a Kafka producer, broker, topic or consumer config (acks=all,1; linger.ms=0,5), brokers, replication.factor, kafkaVersion, rate (every producer: rate=10000/s,50000/s), partitions (every topic) or failure (none, broker-down, rebalance, reassignment: see docs/capacity.md) (repeatable: the grid is every combination)';
 
 export function addPlanCommand(program: Command, io: ExploreIo, readText: (p: string) => string, setCode: (n: number) => void): void {
   program.enablePositionalOptions();
   const plan = program
     .command('plan')
     .enablePositionalOptions()
-    .description("run a grid of settings; print each point's throughput, latency, lag, errors and losses (broker CPU, request queues and compression are not modelled yet)")
+    .description("run a grid of settings; print each point's throughput, latency, lag, errors, losses and bottleneck")
     .argument('<scenario>', 'the base scenario')
     .option('--sweep <setting=v1,v2>', SWEEP_HELP, collect)
     .option('--slo <bound>', 'mark the points whose produce latency percentile is below a bound, e.g. p99<20ms (p50, p99, p99.9), and print the best')
@@ -205,7 +203,7 @@ export function addPlanCommand(program: Command, io: ExploreIo, readText: (p: st
     .option('--csv', 'print the points as CSV')
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress bar')
-    .addHelpText('after', `\nNot the full capacity model (${NOT_MODELLED}). See docs/capacity.md.`)
+    .addHelpText('after', `\n${NOT_MODELLED}. See docs/capacity.md.`)
     .action(async (file: string, flags: PlanFlags) => setCode(await planCommand(file, flags, io, readText)));
   plan
     .command('merge')

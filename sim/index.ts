@@ -25,7 +25,26 @@ export { applySettings, isSetting, settingProblem, settingValue } from './scenar
 export { createSimulation, simulate, Simulation, type SimulationOptions } from './run/simulation.js';
 export type { TraceMode } from './trace/bus.js';
 export { budgetProblem, estimateRunCost, formatBytes, type RunCost } from './run/budget.js';
+// Capacity planning: one point of a plan (kafkasim plan and the visualizer's what-if tab run the same function).
+export {
+  runPlanPoint,
+  applyPlanSettings,
+  figuresOf,
+  recoveryOf,
+  pointBottleneck,
+  numericValue,
+  isPlanSetting,
+  planSettingProblem,
+  PLAN_SETTINGS,
+  NOT_MODELLED,
+  type PointFigures,
+  type PointBottleneck,
+  type Latency,
+} from './run/plan-point.js';
+export { FAILURES, type Failure, PlanSettingError } from './run/plan-failure.js';
 export type { RunSummary } from './report/summary.js';
+export { bottleneckOf, formatBottleneck, formatUtilization, RESOURCE_NAMES, type ResourceName, type ResourceUse } from './report/resources.js';
+export { HARDWARE_PRESETS } from './scenario/hardware.js';
 export { formatGroup, type GroupDescription, type GroupRow, type GroupSummary } from './report/groups.js';
 export { ReadIntervals, type RedeliveredRecords } from './checks/redelivered.js';
 export type { SkippedRecords } from './checks/skipped-records.js';

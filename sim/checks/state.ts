@@ -8,7 +8,7 @@
  * batches in one leader epoch is one row however many records it holds, so what the checker keeps grows
  * with epochs and interleavings, not with the records produced.
  */
-import type { AckEvent, HeaderEvent, TraceEvent } from '../trace/events.js';
+import type { AckEvent, HeaderEvent, ReassignEvent, TraceEvent } from '../trace/events.js';
 import { FinalLog } from './final-log.js';
 import { ackRun, appendRun, leoOf, readRun, Rows, truncateRuns } from './rows.js';
 
@@ -28,6 +28,12 @@ export interface PartitionView {
   consumed: Rows;
   /** Truncations that removed records: [t µs, broker, truncated to]. */
   truncations: Array<[number, number, number]>;
+  /**
+   * Brokers a completed reassignment removed. The controller completes it before the removed broker learns
+   * of it from the metadata and deletes its log: until then that broker still fetches and moves its high
+   * watermark, and those events must not bring back the replica the checks dropped.
+   */
+  removed?: Set<number>;
 }
 
 /** The index of `name` in `names`, added at the end when new. */
@@ -98,12 +104,24 @@ export class TraceState {
         return;
       }
       case 'reassign':
-        // A completed reassignment: the removed replicas deleted their logs.
-        if (ev.phase === 'complete') for (const b of ev.removing) this.part(ev.tp).replicas.delete(b);
-        return;
+        return this.reassign(ev);
       case 'end':
         this.endUs = ev.t;
         return;
+    }
+  }
+
+  /** A reassignment: once complete the removed replicas deleted their logs; a new one re-adds a broker. */
+  private reassign(ev: ReassignEvent): void {
+    const p = this.part(ev.tp);
+    if (ev.phase === 'start') {
+      for (const b of ev.adding) p.removed?.delete(b);
+      return;
+    }
+    p.removed ??= new Set();
+    for (const b of ev.removing) {
+      p.replicas.delete(b);
+      p.removed.add(b);
     }
   }
 
@@ -169,7 +187,8 @@ export class TraceState {
     let r = p.replicas.get(broker);
     if (r === undefined) {
       r = { broker, log: new Rows(5), hw: 0 };
-      p.replicas.set(broker, r);
+      // A removed replica's last events before it deletes its log: kept out of the checks.
+      if (p.removed?.has(broker) !== true) p.replicas.set(broker, r);
     }
     return r;
   }

@@ -117,7 +117,20 @@ const BROKER: Record<string, Spec> = {
     "ZooKeeper mode only: share of a broker's preferred partitions led elsewhere above which its preferred leader elections run (KRaft has no such gate).",
     { min: 0, max: 100 },
   ),
-  'num.io.threads': int(8, 'Request handler threads per broker (they append to the log).', { min: 1 }),
+  'num.io.threads': int(
+    8,
+    "Request handler threads per broker: they take requests from the request queue and run them (a produce's validation and append, a fetch's read); a request waits for a free one.",
+    { min: 1 },
+  ),
+  'num.network.threads': int(3, 'Network threads per broker (per listener): they read requests off the connections into the request queue and write the responses.', { min: 1 }),
+  'queued.max.requests': int(500, 'Requests the request queue holds; when it is full a network thread blocks on it and reads nothing more (back-pressure).', { min: 1 }),
+  'compression.type': {
+    type: 'enum',
+    default: 'producer',
+    values: ['producer'],
+    notModelled: ['uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'],
+    doc: "The codec of the broker's log: producer keeps the producer's (no recompression). A codec of its own would make the broker recompress, which is not modelled.",
+  },
   'message.max.bytes': bytes(1048588, 'Largest record batch a broker accepts (after compression); larger gives MESSAGE_TOO_LARGE.'),
   'controlled.shutdown.enable': bool(true, 'On shutdown, move leadership away before stopping.'),
   'broker.rack': {
@@ -145,6 +158,7 @@ const TOPIC: Record<string, Spec> = {
   'flush.messages': { ...BROKER['log.flush.interval.messages']!, brokerSynonym: 'log.flush.interval.messages' },
   'flush.ms': { ...BROKER['log.flush.interval.ms']!, brokerSynonym: 'log.flush.interval.ms' },
   'max.message.bytes': { ...BROKER['message.max.bytes']!, brokerSynonym: 'message.max.bytes' },
+  'compression.type': { ...BROKER['compression.type']!, brokerSynonym: 'compression.type' },
 };
 
 const PRODUCER: Record<string, Spec> = {
@@ -172,7 +186,12 @@ const PRODUCER: Record<string, Spec> = {
   'max.request.size': bytes(1048576, 'Largest produce request; a record larger than this (serialized, with batch overhead) fails in send() with RecordTooLargeException.', { min: 1 }),
   'partitioner.ignore.keys': bool(false, 'Ignore keys when choosing a partition (use the sticky partitioner for every record).'),
   'partitioner.adaptive.partitioning.enable': bool(true, 'The sticky partitioner prefers partitions whose broker has shorter queues (KIP-794).'),
-  'compression.type': { type: 'enum', default: 'none', values: ['none'], notModelled: ['gzip', 'snappy', 'lz4', 'zstd'], doc: 'Batch compression. Only none is modelled for now.' },
+  'compression.type': {
+    type: 'enum',
+    default: 'none',
+    values: ['none', 'gzip', 'snappy', 'lz4', 'zstd'],
+    doc: "Codec of the producer's batches: they shrink by the workload's compressionRatio on the wire and on disk; the producer spends CPU compressing them and the leader decompressing them to validate (LogValidator).",
+  },
 };
 
 const CONSUMER: Record<string, Spec> = {

@@ -61,6 +61,9 @@ export interface ProduceRequest {
   acks: number;
   timeoutMs: number;
   data: ProducePartitionData[];
+  /** The batches' codec (CompressionType.id) when compressed, and their records' uncompressed bytes. */
+  codec?: number;
+  rawBytes?: number;
 }
 export interface ProducePartitionResponse {
   tp: string;

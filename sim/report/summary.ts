@@ -12,6 +12,7 @@ import type { PartitionRow, TimelineItem } from './timeline.js';
 import type { RedeliveredRecords } from '../checks/redelivered.js';
 import type { SkippedRecords } from '../checks/skipped-records.js';
 import type { GroupDescription, GroupsReport, GroupSummary } from './groups.js';
+import { bottleneckOf, type NodeBusy, resourceUse, type ResourceUse } from './resources.js';
 
 export interface RunSummary {
   scenario: string;
@@ -50,6 +51,10 @@ export interface RunSummary {
   timeline: TimelineItem[];
   partitions: PartitionRow[];
   brokers: Array<{ id: number; state: string }>;
+  /** Utilization of every node's resources over the run (NICs, disks, cores, threads, request queue). */
+  resources: ResourceUse[];
+  /** The most utilized resource, or null when nothing was busy. */
+  bottleneck: ResourceUse | null;
 }
 
 /** What a summary is read from: a finished run (`Simulation` has these fields). */
@@ -63,6 +68,8 @@ export interface SummaryInput {
   readonly trace: Trace;
   readonly kernel: { readonly now: number; readonly fired: number };
   readonly groups: GroupsReport | null;
+  /** What each node's resources were busy with. */
+  nodeBusy(): NodeBusy[];
 }
 
 export function summarize(sim: SummaryInput): RunSummary {
@@ -71,6 +78,7 @@ export function summarize(sim: SummaryInput): RunSummary {
   for (const p of sim.producers.values()) sent += p.sentCount;
   const tl = sim.timeline;
   const errors: Record<string, number> = {};
+  const resources = resourceUse(sim.nodeBusy(), sim.kernel.now);
   for (const [k, v] of [...sim.metrics.errors].sort()) errors[k] = v;
   return {
     scenario: sim.scenario.name,
@@ -98,5 +106,7 @@ export function summarize(sim: SummaryInput): RunSummary {
     timeline: tl.items,
     partitions: [...tl.partitions.values()],
     brokers: [...tl.brokerState].map(([id, state]) => ({ id, state })),
+    resources,
+    bottleneck: bottleneckOf(resources),
   };
 }

@@ -44,6 +44,9 @@ const MAX_WRITE_BYTES = 4 << 20;
 export class Disk {
   /** Slow-disk fault multiplier (1 = healthy). */
   slowFactor = 1;
+  /** Time the device spent writing and reading, µs (utilization). */
+  writeBusyUs = 0;
+  readBusyUs = 0;
   private deviceFreeUs = 0;
   private dirtyBytes = 0;
   private readonly dirty = new Map<DiskFile, DirtyLog>();
@@ -78,8 +81,10 @@ export class Disk {
   /** Read `bytes` that missed the page cache: queued on the device. Returns the completion time (µs). */
   read(bytes: number): number {
     const start = Math.max(this.kernel.now, this.deviceFreeUs);
-    const end = Math.ceil(start + (this.spec.writeLatencyUs + (bytes * 1e6) / this.spec.readBytesPerSec) * this.slowFactor);
+    const durUs = (this.spec.writeLatencyUs + (bytes * 1e6) / this.spec.readBytesPerSec) * this.slowFactor;
+    const end = Math.ceil(start + durUs);
     this.deviceFreeUs = end;
+    this.readBusyUs += durUs;
     return end;
   }
 
@@ -138,6 +143,7 @@ export class Disk {
     const durUs = (this.spec.writeLatencyUs + (bytes * 1e6) / this.spec.writeBytesPerSec) * this.slowFactor;
     const end = Math.ceil(start + durUs);
     this.deviceFreeUs = end;
+    this.writeBusyUs += durUs;
     this.kernel.at(end, done);
     return end;
   }

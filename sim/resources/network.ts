@@ -41,6 +41,11 @@ interface Nic {
   /** When the transmit side is free again, µs. */
   txFreeUs: number;
   rxFreeUs: number;
+  /** µs per byte on its NIC (its bandwidth, each way). */
+  usPerByte: number;
+  /** Time its NIC spent sending and receiving, µs (utilization). */
+  txBusyUs: number;
+  rxBusyUs: number;
   /** Outgoing links by destination, created on first use. */
   links: Map<string, Link>;
   /** Open connections this node is the client of, by server (and `#channel` when it has one), in opening order. */
@@ -142,8 +147,16 @@ export class Network {
     this.usPerByte = 1e6 / spec.nicBytesPerSec;
   }
 
-  attach(proc: Process, receive: Receiver): void {
-    this.nics.set(proc.node, { proc, receive, txFreeUs: 0, rxFreeUs: 0, links: new Map(), conns: new Map(), mutes: false });
+  /** Attach a node; `nicBytesPerSec` overrides the network's NIC bandwidth for this node's machine. */
+  attach(proc: Process, receive: Receiver, nicBytesPerSec?: number): void {
+    const usPerByte = nicBytesPerSec === undefined ? this.usPerByte : 1e6 / nicBytesPerSec;
+    this.nics.set(proc.node, { proc, receive, txFreeUs: 0, rxFreeUs: 0, usPerByte, txBusyUs: 0, rxBusyUs: 0, links: new Map(), conns: new Map(), mutes: false });
+  }
+
+  /** Time a node's NIC spent sending (`tx`) and receiving (`rx`), µs. */
+  nicBusyUs(node: string): { tx: number; rx: number } {
+    const nic = this.nics.get(node)!;
+    return { tx: nic.txBusyUs, rx: nic.rxBusyUs };
   }
 
   /**
@@ -343,14 +356,17 @@ export class Network {
     const src = dir.src;
     const dst = dir.dst;
     env.sentUs = now;
-    const wireUs = env.bytes * this.usPerByte;
+    const wireUs = env.bytes * src.usPerByte;
     const txDone = Math.max(now, src.txFreeUs) + wireUs;
     src.txFreeUs = txDone;
+    src.txBusyUs += wireUs;
     const lat = dir.link.latency;
     const flight = lat.baseUs + randExp(this.rng, lat.jitterMeanUs) + this.lossDelayUs(dir.link);
     // The receiver's NIC also serializes incoming bytes.
-    const rxDone = Math.max(txDone + flight, dst.rxFreeUs + wireUs);
+    const rxUs = env.bytes * dst.usPerByte;
+    const rxDone = Math.max(txDone + flight, dst.rxFreeUs + rxUs);
     dst.rxFreeUs = rxDone;
+    dst.rxBusyUs += rxUs;
     const arrival = Math.ceil(Math.max(rxDone, dir.lastArrivalUs));
     dir.lastArrivalUs = arrival;
     this.kernel.at(arrival, this.arrive, env);

@@ -12,6 +12,8 @@ import { effectiveTopicConfig, serverAssignors } from '../config/config.js';
 import type { Consumer } from '../kafka/clients/consumer.js';
 import { Controller } from '../kafka/controller/controller.js';
 import { Disk } from '../resources/disk.js';
+import { Cpu, RequestHandling } from '../resources/cpu.js';
+import type { NodeBusy } from '../report/resources.js';
 import { Kernel } from '../kernel/kernel.js';
 import { newPartitionState, type MetadataImage } from '../kafka/metadata.js';
 import { Metrics } from '../kafka/clients/metrics.js';
@@ -247,9 +249,43 @@ export class Simulation {
   private newBroker(id: number): Broker {
     const diskSpec = { ...this.scenario.cluster.disk, ...(this.scenario.cluster.brokerDisks[String(id)] ?? {}) };
     const disk = new Disk(this.kernel, diskSpec, this.trace, id);
-    const b = new Broker(this.kernel, id, this.net, disk, this.trace, this.brokerCfg!, this.flushPeriodUs());
+    const cluster = this.scenario.cluster;
+    const machine = cluster.machines[String(id)] ?? cluster.machine;
+    const c = cluster.config;
+    const requests = new RequestHandling(new Cpu(machine.cores), {
+      networkThreads: c['num.network.threads'] as number,
+      ioThreads: c['num.io.threads'] as number,
+      queuedMaxRequests: c['queued.max.requests'] as number,
+    });
+    const b = new Broker(this.kernel, id, this.net, disk, this.trace, this.brokerCfg!, this.flushPeriodUs(), requests, machine.nicBytesPerSec);
     this.brokers.set(id, b);
     return b;
+  }
+
+  /** What each node's resources were busy with: brokers (NIC, disk, cores, threads), then the clients' NICs, compression and consumers' processing. */
+  nodeBusy(): NodeBusy[] {
+    const out: NodeBusy[] = [];
+    for (const b of this.brokers.values()) {
+      const nic = this.net.nicBusyUs(b.node);
+      const r = b.requests;
+      out.push({
+        node: b.node,
+        nicTxUs: nic.tx,
+        nicRxUs: nic.rx,
+        disk: { writeUs: b.disk.writeBusyUs, readUs: b.disk.readBusyUs },
+        cpu: { busyUs: r.cpu.cores.busyUs, cores: r.cpu.cores.size },
+        threads: { networkUs: r.network.busyUs, network: r.network.size, ioUs: r.io.busyUs, io: r.io.size, queueFullUs: r.fullUs },
+      });
+    }
+    for (const p of this.producers.values()) {
+      const nic = this.net.nicBusyUs(p.node);
+      out.push({ node: p.node, nicTxUs: nic.tx, nicRxUs: nic.rx, ...(p.compressBusyUs > 0 ? { cpu: { busyUs: p.compressBusyUs, cores: 1 } } : {}) });
+    }
+    for (const c of this.consumers.values()) {
+      const nic = this.net.nicBusyUs(c.node);
+      out.push({ node: c.node, nicTxUs: nic.tx, nicRxUs: nic.rx, processingUs: c.processingBusyUs });
+    }
+    return out;
   }
 
   /**

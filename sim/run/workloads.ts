@@ -8,6 +8,7 @@ import type { MemberConfig } from '../kafka/group/member.js';
 import { assignmentStrategies, serverAssignors } from '../config/config.js';
 import type { Metrics } from '../kafka/clients/metrics.js';
 import { Producer } from '../kafka/clients/producer.js';
+import { codecId, DEFAULT_COMPRESSION_RATIO } from '../kafka/cpu-costs.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Streams } from '../kernel/random.js';
 import type { Network } from '../resources/network.js';
@@ -47,6 +48,12 @@ export function createClients(sim: Workload): void {
   }
 }
 
+/** The workload's compression ratio under its codec (1 without compression). */
+function compressionRatioOf(p: ProducerSpec): number {
+  const codec = codecId(String(p.config['compression.type'] ?? 'none'));
+  return codec === 0 ? 1 : (p.compressionRatio ?? DEFAULT_COMPRESSION_RATIO[codec]);
+}
+
 function createProducer(sim: Workload, p: ProducerSpec, brokers: number[], nextPid: () => number): Producer {
   const c = p.config;
   const topic = sim.topics.find((t) => t.name === p.topic)!;
@@ -74,11 +81,13 @@ function createProducer(sim: Workload, p: ProducerSpec, brokers: number[], nextP
       partitionerIgnoreKeys: bool(c, 'partitioner.ignore.keys'),
       adaptivePartitioning: bool(c, 'partitioner.adaptive.partitioning.enable'),
       messageFormat: sim.scenario.cluster.behaviour.messageFormat,
+      codec: codecId(String(c['compression.type'] ?? 'none')),
     },
     {
       topic: p.topic,
       ratePerSec: p.ratePerSec,
       recordBytes: p.recordBytes,
+      compressionRatio: compressionRatioOf(p),
       keys: p.keys,
       startUs: p.startUs,
       stopUs: p.stopUs ?? Infinity,

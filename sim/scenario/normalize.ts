@@ -11,6 +11,7 @@ import type { RawScenario } from './schema.js';
 import type { Problems } from './problems.js';
 import type { Env } from './targets.js';
 import { normConfig, normList, positive } from './fields.js';
+import { normHardware, normMachines } from './machines.js';
 import { normVersion, checkBehaviourConfig, checkConsumerGroupConfig, normBrokers, normNetwork, normDisk, normBrokerDisks, normRacks, brokersByRack } from './cluster.js';
 import { normTopics, normProducer, normConsumer, checkOffsetsTopic } from './workload.js';
 import { healAllFault, normFaults } from './faults.js';
@@ -39,14 +40,26 @@ export function normalize(raw: RawScenario, p: Problems): Scenario {
   const producers = normList(raw.producers ?? [], 'producers', env.producers, (r, i) => normProducer(r, i, version, env, durationUs, p), p);
   const consumers = normList(raw.consumers ?? [], 'consumers', env.consumers, (r, i) => normConsumer(r, i, version, env, durationUs, p), p).flat();
   checkOffsetsTopic(consumers, brokers, brokerConfig, p);
+  const hw = normHardware(raw.cluster.hardware, p);
+  const network = normNetwork(raw.cluster.network, env, p);
+  if (raw.cluster.network?.bandwidth === undefined) network.nicBytesPerSec = hw.machine.nicBytesPerSec;
+  const machine = { ...hw.machine, nicBytesPerSec: network.nicBytesPerSec };
+  const machines = normMachines(raw.cluster.machines, machine, env, p);
+  const brokerDisks = normBrokerDisks(raw.cluster.disks, env, p);
+  for (const [id, m] of Object.entries(machines)) {
+    if (m.disk !== undefined) brokerDisks[id] = { ...m.disk, ...brokerDisks[id] };
+    delete m.disk;
+  }
   const cluster = {
     brokers,
     kafkaVersion: version,
     behaviour,
     config: brokerConfig,
-    network: normNetwork(raw.cluster.network, env, p),
-    disk: { ...DEFAULT_DISK, ...normDisk(['cluster', 'disk'], raw.cluster.disk, p) },
-    brokerDisks: normBrokerDisks(raw.cluster.disks, env, p),
+    network,
+    disk: { ...DEFAULT_DISK, ...hw.disk, ...normDisk(['cluster', 'disk'], raw.cluster.disk, p) },
+    brokerDisks,
+    machine,
+    machines,
     racks,
   };
   const faults = normFaults(raw.faults ?? [], env, safetyUs, p);

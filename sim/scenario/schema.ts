@@ -7,6 +7,7 @@ import { CHECK_NAMES, RECORD_COUNTERS } from '../checks/checks.js';
 import { CONFIG_CATALOGUE, KAFKA_VERSION_DEFAULT, kafkaVersions, BEHAVIOUR_KEYS, type ConfigGroup } from '../config/config.js';
 import { BANDWIDTH_EXPECTED, BANDWIDTH_PATTERN, DURATION_EXPECTED, DURATION_PATTERN, RATE_EXPECTED, RATE_PATTERN, SIZE_EXPECTED, SIZE_PATTERN } from '../config/units.js';
 import { KAFKA_ERROR_NAMES, DEFAULT_SEED, GROUP_COUNTERS, LIMITS, MAX_BROKERS, SETTING_EXPECTED } from './names.js';
+import { DEFAULT_HARDWARE, HARDWARE_PRESETS } from './hardware.js';
 
 export const TARGET_EXPECTED =
   "a target: broker N (or bN, or N), leader of TOPIC-P, followers of TOPIC-P, follower of TOPIC-P, controller, all brokers, rack NAME, producer NAME, consumer NAME, coordinator of group NAME, or a label set by an earlier fault's as:";
@@ -100,6 +101,26 @@ const DiskSchema = z
   })
   .meta({ id: 'Disk', description: 'Disk model of a broker.' });
 
+const MachineSchema = z
+  .union(
+    [
+      z.string(),
+      z.strictObject({
+        preset: z
+          .string()
+          .optional()
+          .meta({ description: `A hardware preset: ${Object.keys(HARDWARE_PRESETS).join(', ')} (docs/capacity.md). Default ${DEFAULT_HARDWARE}.` }),
+        cores: z.number().int().min(1).max(1024).optional().meta({ description: "Cores (hardware threads, a cloud instance's vCPUs) the broker's threads run on. Default: the preset's." }),
+        bandwidth: bandwidth("NIC bandwidth each direction. Default: the preset's (the cluster's network.bandwidth when set).").optional(),
+      }),
+    ],
+    { error: `a hardware preset (${Object.keys(HARDWARE_PRESETS).join(', ')}) or {preset, cores, bandwidth}` },
+  )
+  .meta({
+    id: 'Machine',
+    description: `A machine: a preset name (${Object.keys(HARDWARE_PRESETS).join(', ')}) or {preset, cores, bandwidth}. The preset sets the NIC, the disk, the page cache and the cores; network: and disk: fields override it.`,
+  });
+
 function behaviourField(key: keyof typeof BEHAVIOUR_KEYS) {
   const k = BEHAVIOUR_KEYS[key];
   const values = k.values;
@@ -134,6 +155,11 @@ const ClusterSchema = z.strictObject({
   network: NetworkSchema.optional(),
   disk: DiskSchema.optional(),
   disks: z.record(z.string(), DiskSchema).optional().meta({ description: 'Per-broker disk overrides, by broker id ("2", b2 or "broker 2").' }),
+  hardware: MachineSchema.optional(),
+  machines: z
+    .record(z.string(), MachineSchema)
+    .optional()
+    .meta({ description: 'Per-broker machines, by broker id ("2", b2 or "broker 2"): another preset, cores or NIC for that broker (its disk from the preset, under disks: overrides).' }),
   racks: z
     .array(z.union([z.string().regex(NAME_PATTERN, { error: `a rack: ${NAME_EXPECTED}` }), z.number().int().nonnegative()], { error: `a rack: ${NAME_EXPECTED}` }))
     .min(1)
@@ -176,6 +202,10 @@ const ProducerSchema = z.strictObject({
   topic: z.string().meta({ description: 'Topic it sends to.' }),
   rate: rate('Records per second the application calls send() at.'),
   recordSize: size('Value size of each record. Default 100B.').optional(),
+  compressionRatio: z.number().min(1, { error: 'a compression ratio of at least 1 (uncompressed bytes / compressed bytes)' }).max(1000).optional().meta({
+    description:
+      "Uncompressed bytes / compressed bytes of this workload's batches under its compression.type. Default per codec: gzip 3, snappy 2, lz4 2, zstd 3 (docs/capacity.md). Ignored with compression.type none.",
+  }),
   keys: KeysSchema.optional(),
   start: duration('When the application starts sending. Default 0s.').optional(),
   stop: duration('When it stops (default: the end of the run).').optional(),
@@ -409,6 +439,7 @@ export type RawProducer = z.infer<typeof ProducerSchema>;
 export type RawConsumer = z.infer<typeof ConsumerSchema>;
 export type RawFault = z.infer<typeof FaultSchema>;
 export type RawDisk = z.infer<typeof DiskSchema>;
+export type RawMachine = z.infer<typeof MachineSchema>;
 export type RawExpectation = z.infer<typeof ExpectationSchema>;
 export type RawTarget = z.infer<typeof TargetSchema>;
 export type RawCut = z.infer<typeof CutSchema>;

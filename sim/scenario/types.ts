@@ -53,6 +53,16 @@ export interface DiskSpec {
   dirtyExpireUs: number;
 }
 
+/** A machine's CPU and NIC (its disk is a DiskSpec): from a hardware preset (hardware.ts) and the scenario's overrides. */
+export interface MachineSpec {
+  /** The preset it started from (`default` unless the scenario names one). */
+  preset: string;
+  /** Cores (hardware threads) the broker's network and I/O threads run on. */
+  cores: number;
+  /** NIC bandwidth each way, bytes/s. */
+  nicBytesPerSec: number;
+}
+
 export interface ClusterSpec {
   /** Broker ids, in order (1..n for `brokers: n`). */
   brokers: BrokerId[];
@@ -66,6 +76,10 @@ export interface ClusterSpec {
   disk: DiskSpec;
   /** Per-broker disk overrides. */
   brokerDisks: Record<string, Partial<DiskSpec>>;
+  /** The brokers' machine (`cluster.hardware`). */
+  machine: MachineSpec;
+  /** Per-broker machines (`cluster.machines`), by broker id; the others run on `machine`. */
+  machines: Record<string, MachineSpec>;
   /** broker.rack of each broker that has one, by broker id ("2"); empty without racks. */
   racks: Record<string, string>;
 }
@@ -96,6 +110,8 @@ export interface ProducerSpec {
   ratePerSec: number;
   /** Value size in bytes of each record. */
   recordBytes: number;
+  /** Uncompressed / compressed bytes of its batches under its compression.type (the codec's default when absent). */
+  compressionRatio?: number;
   keys: KeySpec;
   startUs: number;
   /** When the application stops calling send(); undefined = the end of the run. */

@@ -111,6 +111,7 @@ export function normProducer(raw: RawProducer, i: number, version: string, env: 
     config: normConfig([...path, 'config'], 'producer', version, raw.config, p),
   };
   if (raw.records !== undefined) spec.maxRecords = raw.records;
+  if (raw.compressionRatio !== undefined) spec.compressionRatio = raw.compressionRatio;
   return spec;
 }
 

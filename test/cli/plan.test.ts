@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { applySettings, parseScenario, simulate } from 'kafkasim';
+import { applyPlanSettings, applySettings, figuresOf, parseScenario, recoveryOf, simulate } from 'kafkasim';
 import { main } from '../../cli/main.js';
-import { applyPlanSettings, figuresOf, recoveryOf } from '../../cli/plan-task.js';
 import { sustained } from '../../cli/plan-find.js';
 import { planChart } from '../../cli/plan-chart.js';
 
@@ -46,7 +45,7 @@ describe('kafkasim plan', { timeout: 120_000 }, () => {
   it('prints one aligned row per point, the swept settings first', () => {
     const lines = printed.split('\n');
     const head = lines.findIndex((l) => l.startsWith('rate '));
-    expect(lines[head]).toMatch(/^rate\s+linger\.ms\s+records\/s\s+MB\/s\s+p50 ms\s+p99 ms\s+p99\.9 ms\s+e2e p50\s+e2e p99\s+e2e p99\.9\s+lag\s+errors\s+lost\s+violations\s+p99<20ms$/);
+    expect(lines[head]).toMatch(/^rate\s+linger\.ms\s+records\/s\s+MB\/s\s+p50 ms\s+p99 ms\s+p99\.9 ms\s+e2e p50\s+e2e p99\s+e2e p99\.9\s+lag\s+errors\s+lost\s+violations\s+bottleneck\s+p99<20ms$/);
     const rows = lines.slice(head + 1, head + 5);
     expect(rows.map((r) => r.split(/\s+/).slice(0, 2))).toEqual([
       ['2000/s', '0'],
@@ -56,7 +55,9 @@ describe('kafkasim plan', { timeout: 120_000 }, () => {
     ]);
     // Aligned: every row as long as the header (the last column right-aligned).
     for (const r of rows) expect(r.length).toBe(lines[head]!.length);
-    expect(printed).toContain('not modelled yet: broker CPU, request queues and handler threads, compression');
+    expect(printed).toContain('bottleneck: the most utilized resource of the run');
+    // Each row names its bottleneck: a node, a resource and its utilization.
+    for (const r of rows) expect(r).toMatch(/ b\d (nic-out|nic-in|disk-write|disk-read|cpu|network-threads|io-threads|request-queue) [\d.]+%\s+(yes|no)$/);
     expect(printed).toMatch(/best point meeting it: rate=\S+ linger\.ms=\d: \d+ records\/s/);
   });
 
@@ -95,7 +96,9 @@ describe('kafkasim plan', { timeout: 120_000 }, () => {
   it('prints CSV with one header line', async () => {
     const r = await plan('merge', whole, '--out', join(TMP, 'csv'), '--csv');
     const lines = r.out.trimEnd().split('\n');
-    expect(lines[0]).toBe('rate,linger.ms,records_per_s,mb_per_s,produce_p50_ms,produce_p99_ms,produce_p999_ms,e2e_p50_ms,e2e_p99_ms,e2e_p999_ms,lag,errors,lost,violations');
+    expect(lines[0]).toBe(
+      'rate,linger.ms,records_per_s,mb_per_s,produce_p50_ms,produce_p99_ms,produce_p999_ms,e2e_p50_ms,e2e_p99_ms,e2e_p999_ms,lag,errors,lost,violations,bottleneck,bottleneck_utilization',
+    );
     expect(lines).toHaveLength(5);
     expect(lines[1]).toMatch(/^2000\/s,0,\d/);
   });
@@ -107,7 +110,7 @@ describe('kafkasim plan', { timeout: 120_000 }, () => {
     };
     expect(await bad('--sweep', 'lingr.ms=0,5')).toEqual({
       code: 2,
-      err: 'kafkasim: --sweep: got lingr.ms; expected a Kafka producer, broker, topic or consumer config name, brokers, replication.factor, kafkaVersion, rate or partitions\n',
+      err: 'kafkasim: --sweep: got lingr.ms; expected a Kafka producer, broker, topic or consumer config name, brokers, replication.factor, kafkaVersion, rate, partitions or failure\n',
     });
     expect(await bad('--sweep', 'linger.ms=0,soon')).toEqual({ code: 2, err: expect.stringMatching(/^kafkasim: --sweep: linger\.ms=soon: expected [^\n]+\n$/) });
     expect(await bad('--sweep', 'rate=fast')).toEqual({ code: 2, err: 'kafkasim: --sweep: rate=fast: expected a rate such as 5000/s, 100/ms or 60/m\n' });
@@ -205,16 +208,17 @@ describe('kafkasim plan --find-max', { timeout: 300_000 }, () => {
 });
 
 describe('kafkasim plan --chart', { timeout: 120_000 }, () => {
-  it('writes the sweep as an SVG: p99 and records/s against the numeric setting, a line per other combination', async () => {
+  it('writes the sweep as an SVG: p99, records/s and (with consumers) end-to-end p99 against the numeric setting, a line per other combination', async () => {
     const dir = join(TMP, 'chart');
     const file = join(TMP, 'chart.svg');
     const r = await plan(join(ROOT, BASE), ...GRID, '--out', dir, '--chart', file, '--workers', '2', '--no-progress');
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`chart: ${file}  (produce p99 and records/s against rate)`);
+    expect(r.out).toContain(`chart: ${file}  (produce p99, records/s and end-to-end p99 against rate)`);
     const svg = readFileSync(file, 'utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
-    expect(svg.match(/<polyline /g)).toHaveLength(4); // two lines (linger.ms 0 and 5) in each of the two panels
-    expect(svg.match(/<circle /g)).toHaveLength(8);
+    expect(svg.match(/<polyline /g)).toHaveLength(6); // two lines (linger.ms 0 and 5) in each of the three panels
+    expect(svg.match(/<circle /g)).toHaveLength(12);
+    expect(svg).toContain('>end-to-end p99 (ms)</text>');
     expect(svg).toContain('>linger.ms=0</text>');
     expect(svg).toContain('>linger.ms=5</text>');
     expect(svg).toContain('>rate (records/s offered)</text>');
@@ -255,7 +259,7 @@ describe('kafkasim plan: with faults, the recovery time', { timeout: 120_000 }, 
     expect(r.code).toBe(0);
     const lines = r.out.split('\n');
     const head = lines.findIndex((l) => l.startsWith('rate '));
-    expect(lines[head]).toMatch(/\s+violations\s+recovery s$/);
+    expect(lines[head]).toMatch(/\s+violations\s+bottleneck\s+recovery s$/);
     const s = simulate(parseScenario(applyPlanSettings(text, { rate: '2000/s' }), file));
     const recovery = recoveryOf(s)!;
     // The broker registers again once its old session expires (9 s after the crash), then rejoins the ISRs.

@@ -20,6 +20,7 @@ import { createApp, type App } from './state.js';
 import { $, showError } from './ui.js';
 import { unpackText } from './url-pack.js';
 import { readUrl, type UrlParams } from './url-state.js';
+import { showTab, wireWhatIf } from './whatif.js';
 import { run } from './worker-client.js';
 
 /** Compare mode from a link (`cmp`, `cmpseed`, `cmpset`). */
@@ -74,7 +75,15 @@ function init(): void {
   wireFiles(app);
   wireKeyboard(app);
   setSpeed(app, app.state.speedLog);
-  startFromUrl(app);
+  // The What-if tab from a link (`tab=whatif`) starts no replay run until the Replay tab is shown.
+  let replayStarted = false;
+  const startReplay = () => {
+    if (!replayStarted) startFromUrl(app);
+    replayStarted = true;
+  };
+  wireWhatIf(app, startReplay);
+  if (new URLSearchParams(location.search).get('tab') === 'whatif') showTab(app, 'whatif');
+  else startReplay();
   // For tests and the console: a seek stops playback, so what is read next is the frame sought.
   (window as unknown as { kafkasimViz: unknown }).kafkasimViz = {
     state: app.state,

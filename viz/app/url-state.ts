@@ -66,6 +66,8 @@ export function updateUrl(app: App): void {
     const set = formatSettings(cmp.knobs);
     if (set !== '') q.set('cmpset', set);
   }
+  // The tab shown (viz/app/whatif.ts keeps `tab=whatif` in the link).
+  if (document.body.classList.contains('tab-whatif')) q.set('tab', 'whatif');
   const url = `${location.pathname}${q.size > 0 ? `?${q}` : ''}`;
   if (url !== `${location.pathname}${location.search}`) history.replaceState(null, '', url);
 }

@@ -1,5 +1,5 @@
 /** Messages between the page and the simulator worker (viz/worker.ts). */
-import type { Counterexample, RunSummary, TraceEvent } from '../../sim/index.js';
+import type { Counterexample, PointFigures, RunSummary, TraceEvent } from '../../sim/index.js';
 import type { SettingsInForce } from '../app/knobs.js';
 import type { EncodedBlock } from './trace-file.js';
 
@@ -38,3 +38,22 @@ export type WorkerReply =
   | { kind: 'eventsBlock'; id: number; block: EncodedBlock }
   | { kind: 'done'; id: number; hash: string; events: number; summary: RunSummary | null; ms: number }
   | { kind: 'error'; id: number; message: string };
+
+/** To a what-if worker (viz/io/whatif-worker.ts): run one point of a what-if grid. */
+export interface WhatIfRequest {
+  id: number;
+  /** The point's place in the grid. */
+  index: number;
+  /** The base scenario's text and name. */
+  text: string;
+  source: string;
+  settings: Record<string, string>;
+}
+
+/** A point's figures (the public API's runPlanPoint), or why it has none, as one line. */
+export interface WhatIfReply {
+  id: number;
+  index: number;
+  figures?: PointFigures;
+  error?: string;
+}

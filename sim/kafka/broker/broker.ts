@@ -11,6 +11,8 @@
 import type { BrokerConfig, BrokerContext } from './context.js';
 import { BrokerLifecycleManager } from './lifecycle.js';
 import type { Disk } from '../../resources/disk.js';
+import type { RequestHandling } from '../../resources/cpu.js';
+import { requestCostUs } from './request-costs.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { MetadataImage } from '../metadata.js';
 import type { Envelope, Network } from '../../resources/network.js';
@@ -51,13 +53,16 @@ export class Broker extends Process implements BrokerContext {
     readonly cfg: BrokerConfig,
     /** How often to look for logs due a flush.ms fsync (Infinity: never). */
     private readonly flushPeriodUs: number,
+    readonly requests: RequestHandling,
+    /** Its machine's NIC bandwidth, bytes/s. */
+    nicBytesPerSec: number,
   ) {
     super(kernel, `b${id}`);
     this.lifecycle = new BrokerLifecycleManager(this);
     this.replicaManager = new ReplicaManager(this);
     this.groupCoordinator = new GroupCoordinator(this, this.replicaManager, cfg.groupRecords, cfg.coordinator);
     this.replicaManager.onCoordinatorPartition = (tp, leader) => (leader ? this.groupCoordinator.onElection(tp) : this.groupCoordinator.onResignation(tp));
-    net.attach(this, (env) => this.receive(env));
+    net.attach(this, (env) => this.admit(env), nicBytesPerSec);
     net.muteAfterRequest(this.node);
     net.onDisconnect(this.node, (peer) => this.onDisconnect(peer));
   }
@@ -86,6 +91,7 @@ export class Broker extends Process implements BrokerContext {
   start(bootstrap?: { image: MetadataImage; brokerEpoch: number }): void {
     this.markStarted();
     this.replicaManager.reset();
+    this.requests.reset(this.kernel.now);
     this.groupCoordinator.reset();
     this.lifecycle.reset();
     this.shuttingDown = false;
@@ -175,6 +181,20 @@ export class Broker extends Process implements BrokerContext {
   }
 
   // ---- messages (KafkaApis) ------------------------------------------------------------------
+
+  /**
+   * SocketServer → RequestChannel → KafkaRequestHandler: a request waits for a network thread, room in the
+   * request queue, an I/O thread and a core (resources/cpu.ts), then KafkaApis handles it. Responses to
+   * this broker's own requests (its fetchers, its lifecycle) are read by the client threads that sent them.
+   */
+  private admit(env: Envelope): void {
+    const cost = requestCostUs(env);
+    if (cost === undefined) return this.receive(env);
+    const now = this.kernel.now;
+    const at = this.requests.admit(now, cost.readUs, cost.handleUs);
+    if (at > now) this.timerAt(at, () => this.receive(env));
+    else this.receive(env);
+  }
 
   private receive(env: Envelope): void {
     const rm = this.replicaManager;

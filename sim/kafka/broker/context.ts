@@ -4,6 +4,7 @@
  * this small interface and not on the Broker class that constructs them.
  */
 import type { Disk } from '../../resources/disk.js';
+import type { RequestHandling } from '../../resources/cpu.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { ProcessState } from '../../kernel/process.js';
 import type { MetadataImage } from '../metadata.js';
@@ -66,6 +67,8 @@ export interface BrokerContext {
   readonly kernel: Kernel;
   readonly net: Network;
   readonly disk: Disk;
+  /** Its SocketServer and request handler pool over its machine's cores. */
+  readonly requests: RequestHandling;
   readonly trace: Trace;
   readonly cfg: BrokerConfig;
   /** Logs by partition: they survive process crashes. */

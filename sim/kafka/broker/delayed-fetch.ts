@@ -9,6 +9,7 @@ import { Deadlines, type Deadline } from '../../kernel/deadlines.js';
 import type { Envelope } from '../../resources/network.js';
 import { fetchError, type HostedPartitions, type Partition } from './partition.js';
 import * as P from '../protocol.js';
+import { fetchResponseWriteUs } from './request-costs.js';
 
 export interface DelayedFetch {
   env: Envelope<P.FetchRequest>;
@@ -130,6 +131,7 @@ export class FetchPurgatory {
     const i = this.delayed.indexOf(df);
     if (i >= 0) removeAt(this.delayed, i);
     const size = P.REQUEST_OVERHEAD_BYTES + bytes + 16 * out.length;
+    b.requests.respond(b.kernel.now, fetchResponseWriteUs(size));
     const answer: P.FetchResponse = { correlationId: req.correlationId, partitions: out };
     // Data older than the page cache holds comes from the device first (a lagging consumer's read).
     if (uncached > 0) b.timerAt(b.disk.read(uncached), () => b.net.reply<P.FetchResponse>(df.env, 'FetchResponse', size, answer));

@@ -11,6 +11,7 @@ import type { Envelope } from '../../resources/network.js';
 import type { HostedPartitions, Partition } from './partition.js';
 import { UNDEFINED_EPOCH, UNDEFINED_OFFSET, type LogEntry, type PartitionLog } from '../partition-log.js';
 import * as P from '../protocol.js';
+import { CPU_COST } from '../cpu-costs.js';
 import { brokerIdOf, brokerNode } from '../metadata.js';
 
 /** One replica fetcher: fetches every partition this broker follows from one leader. */
@@ -168,6 +169,9 @@ export class ReplicaFetcherManager {
   onFetchResponse(env: Envelope<P.FetchResponse>): void {
     const f = this.takeFetcherReply(env);
     if (f === undefined) return;
+    // The fetcher thread checks each batch's CRC and appends it: its core time (it waits for no core here).
+    const b = this.broker;
+    b.requests.cpu.run(b.kernel.now, (env.bytes * CPU_COST.followerAppendNsPerByte) / 1000);
     let backoff = false;
     const lps = this.lookUp(f);
     const tps = f.sorted!;
@@ -201,6 +205,9 @@ export class ReplicaFetcherManager {
   onOffsetsForLeaderEpochResponse(env: Envelope<P.OffsetsForLeaderEpochResponse>): void {
     const f = this.takeFetcherReply(env);
     if (f === undefined) return;
+    // The fetcher thread checks each batch's CRC and appends it: its core time (it waits for no core here).
+    const b = this.broker;
+    b.requests.cpu.run(b.kernel.now, (env.bytes * CPU_COST.followerAppendNsPerByte) / 1000);
     let backoff = false;
     for (const pr of env.payload.partitions) {
       const lp = this.followed(f, pr.tp);

@@ -94,9 +94,12 @@ export class RecordAccumulator {
   readonly sticky: StickyPartitioner;
   readonly keyPartition: KeyPartitions | null;
   private readonly keyBytes: number;
+  /** A record's bytes in a batch: compressed by the workload's ratio when the producer compresses. */
   readonly recordWireBytes: number;
   /** A batch's bytes before its first record (the v2 header; 0 in v0 and v1). */
   readonly batchOverheadBytes: number;
+  /** A record's bytes before compression. */
+  readonly recordRawBytes: number;
   /** Bytes BufferPool.allocate takes for a new batch: max(batch.size, the record's upper bound). */
   private readonly allocSize: number;
   /** KafkaProducer.ensureValidRecordSize's RecordTooLargeException message, when every record is too large. */
@@ -123,8 +126,10 @@ export class RecordAccumulator {
     this.keyPartition = keyCount > 0 && !cfg.partitionerIgnoreKeys ? new KeyPartitions((k) => this.keyString(k), keyCount, partitions) : null;
     this.keyBytes = keyCount > 0 ? this.keyString(keyCount - 1).length : 0;
     const format = MESSAGE_FORMAT_BYTES[cfg.messageFormat];
-    this.recordWireBytes = work.recordBytes + this.keyBytes + format.record;
     this.batchOverheadBytes = format.batch;
+    this.recordRawBytes = work.recordBytes + this.keyBytes + format.record;
+    // MemoryRecordsBuilder fills a compressed batch by its estimated compressed size, so it holds more records.
+    this.recordWireBytes = work.compressionRatio === 1 ? this.recordRawBytes : Math.max(1, Math.ceil(this.recordRawBytes / work.compressionRatio));
     const upper = recordSizeUpperBound(this.keyBytes, work.recordBytes);
     this.allocSize = Math.max(cfg.batchSize, upper);
     this.tooLarge = recordTooLarge(upper, cfg);

@@ -110,6 +110,8 @@ export class Consumer extends Process {
   private ready: Position[] = [];
   /** The application is processing what poll() returned (until then no poll()). */
   private busy = false;
+  /** Time the application spent processing records (what poll() returned × its per-record processing time), µs. */
+  processingBusyUs = 0;
   /** close() was called: no more poll(). */
   private closing = false;
   private lastPoll = 0;
@@ -306,6 +308,7 @@ export class Consumer extends Process {
       this.poll();
       this.fetchAll();
     };
+    this.processingBusyUs += n * this.app.processingUs;
     const work = () =>
       this.timer(n * this.app.processingUs, () => {
         if (this.app.commit === 'afterProcessing' && m !== null) m.commit('sync', next);

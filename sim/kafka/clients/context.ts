@@ -32,12 +32,16 @@ export interface ProducerConfig {
   adaptivePartitioning: boolean;
   /** The record format it writes (the cluster's behaviour.messageFormat): sets each record's and batch's bytes. */
   messageFormat: 'v0' | 'v1' | 'v2';
+  /** compression.type as a batch attribute's codec id (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd). */
+  codec: number;
 }
 
 export interface ProducerWorkload {
   topic: string;
   ratePerSec: number;
   recordBytes: number;
+  /** Uncompressed / compressed bytes of its batches (1 without compression). */
+  compressionRatio: number;
   keys: KeySpec;
   startUs: number;
   stopUs: number;
@@ -69,6 +73,8 @@ export interface ProducerContext {
   readonly backoff: ReconnectBackoff;
   readonly transactionManager: TransactionManager;
   readonly sender: SenderWakeup;
+  /** CPU time spent compressing batches, µs (the application thread compresses as it appends). */
+  compressBusyUs: number;
   /** Run `fn` at absolute time `t` (µs) if this incarnation is still alive then. */
   timerAt(t: number, fn: () => void): void;
   /** Close the connection to broker `node` (NetworkClient.disconnect after a request timeout): every request on it fails. */

@@ -29,6 +29,7 @@ export class Producer extends Process implements ProducerContext {
   readonly accumulator: RecordAccumulator;
   readonly sender: Sender;
   readonly transactionManager: TransactionManager;
+  compressBusyUs = 0;
 
   /** Records the application has called send() for. */
   get sentCount(): number {

@@ -13,6 +13,7 @@ import { brokerNode, NO_LEADER, type MetadataImage } from '../metadata.js';
 import type { PBatch, RecordAccumulator } from './accumulator.js';
 import type { ProducerContext, SenderWakeup } from './context.js';
 import type * as P from '../protocol.js';
+import { COMPRESS_NS_PER_BYTE } from '../cpu-costs.js';
 import { expiryMessage, type KafkaError } from '../../trace/events.js';
 
 interface InflightRequest {
@@ -229,7 +230,12 @@ export class Sender implements SenderWakeup {
       data[i] = { tp: b.tp, batch: b.record! };
     }
     const correlationId = this.nextCorrelation++;
-    pr.net.send<P.ProduceRequest>(pr.node, brokerNode(node), 'Produce', size, { correlationId, acks: cfg.acks, timeoutMs: cfg.requestTimeoutMs, data });
+    const req: P.ProduceRequest = { correlationId, acks: cfg.acks, timeoutMs: cfg.requestTimeoutMs, data };
+    if (cfg.codec !== 0) {
+      req.codec = cfg.codec;
+      req.rawBytes = this.rawBytes(batches);
+    }
+    pr.net.send<P.ProduceRequest>(pr.node, brokerNode(node), 'Produce', size, req);
     if (cfg.acks === 0) {
       // acks=0: the record counts as sent once it is on the socket; no response will come.
       for (const b of batches) this.succeed(b, -1);
@@ -241,6 +247,13 @@ export class Sender implements SenderWakeup {
     this.inflightCount.set(node, inflight + 1);
     this.requests.get(correlationId)!.timeout = this.timeouts.add(pr.kernel.now + cfg.requestTimeoutMs * 1000, correlationId);
     return inflight + 1 < cfg.maxInFlight && this.anyQueued(mine);
+  }
+
+  /** The uncompressed bytes of the batches' records. */
+  private rawBytes(batches: readonly PBatch[]): number {
+    let n = 0;
+    for (let i = 0; i < batches.length; i++) n += batches[i].count;
+    return n * this.acc.recordRawBytes;
   }
 
   private anyQueued(partitions: number[]): boolean {
@@ -264,6 +277,7 @@ export class Sender implements SenderWakeup {
     // pushed-to array has room for 17) keeps them at a fifth of the memory the garbage collector copies.
     b.createUs = b.createUs.slice();
     b.record = { pid: txn.pid, seq, count: b.count, idempotent: pr.cfg.idempotence, bytes: b.bytes, createUs: b.createUs };
+    if (pr.cfg.codec !== 0) pr.compressBusyUs += (b.count * this.acc.recordRawBytes * COMPRESS_NS_PER_BYTE[pr.cfg.codec]) / 1000;
     pr.trace.batch(pr.kernel.now, pr.name, txn.pid, b.tp, seq, b.record.count, b.bytes, b.createUs[0]);
   }
 

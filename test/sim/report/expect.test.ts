@@ -36,6 +36,8 @@ function summary(over: Partial<RunSummary> = {}): RunSummary {
     timeline: [],
     partitions: [],
     brokers: [],
+    resources: [],
+    bottleneck: null,
     ...over,
   };
 }

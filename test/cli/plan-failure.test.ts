@@ -1,0 +1,153 @@
+/**
+ * `kafkasim plan --sweep failure=...`: each value's faults as the point's scenario text carries them, the
+ * plan's rows (the recovery column, a rebalance that happens, a reassignment that completes without a
+ * violation), each point equal to a direct run of its text, and the one-line errors.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { applyPlanSettings, parseScenario, simulate } from 'kafkasim';
+import { main } from '../../cli/main.js';
+import type { PointResult } from '../../cli/plan-task.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TMP = mkdtempSync(join(tmpdir(), 'kafkasim-plan-failure-'));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+
+const SMALL = readFileSync(join(ROOT, 'scenarios/plan/small.yaml'), 'utf8');
+/** small.yaml for 3 s, read by a group of two that forms at once and heartbeats every 500 ms (a member learns of a rebalance from a heartbeat). */
+const GROUPED = SMALL.replace('duration: 5s', 'duration: 3s')
+  .replace('min.insync.replicas: 2', 'min.insync.replicas: 2\n    group.initial.rebalance.delay.ms: 0')
+  .replace('- { name: c1, topic: events, from: earliest }', '- { name: c, topic: events, instances: 2, config: { group.id: readers, auto.offset.reset: earliest, heartbeat.interval.ms: 500 } }');
+const BASE = join(TMP, 'grouped.yaml');
+writeFileSync(BASE, GROUPED);
+
+async function plan(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(['plan', ...args], { out: (t) => void (out += t), err: (t) => void (err += t) });
+  return { code, out, err };
+}
+
+const faultsOf = (text: string) => (parse(text) as { faults?: unknown[] }).faults;
+
+describe('failure as a sweep axis: the faults', () => {
+  it('none leaves the scenario as it is', () => {
+    expect(applyPlanSettings(SMALL, { failure: 'none' })).toBe(SMALL);
+  });
+
+  it('broker-down shuts the last broker down at 0 s, on the point’s cluster', () => {
+    expect(faultsOf(applyPlanSettings(SMALL, { failure: 'broker-down' }))).toEqual([{ at: '0s', shutdown: '3' }]);
+    expect(faultsOf(applyPlanSettings(SMALL, { brokers: '5', failure: 'broker-down' }))).toEqual([{ at: '0s', shutdown: '5' }]);
+  });
+
+  it('rebalance takes the last group member out at a third of the run and back at two thirds', () => {
+    expect(faultsOf(applyPlanSettings(GROUPED, { failure: 'rebalance' }))).toEqual([
+      { at: '1000ms', shutdown: 'consumer c-2' },
+      { at: '2000ms', restart: 'consumer c-2' },
+    ]);
+  });
+
+  it("rebalance picks the first group's last member, whatever groups follow", () => {
+    const two = GROUPED.replace('\nexpect:', '\n  - { name: audit, topic: events, config: { group.id: auditors } }\nexpect:');
+    expect(faultsOf(applyPlanSettings(two, { failure: 'rebalance' }))).toEqual([
+      { at: '1000ms', shutdown: 'consumer c-2' },
+      { at: '2000ms', restart: 'consumer c-2' },
+    ]);
+  });
+
+  it('reassignment adds a broker and moves every partition to a round-robin assignment over all brokers', () => {
+    const faults = faultsOf(applyPlanSettings(SMALL, { partitions: '4', failure: 'reassignment' }));
+    expect(faults).toEqual([
+      { at: '0s', addBroker: 4 },
+      { at: '1667ms', reassign: { 'events-0': [1, 2, 3], 'events-1': [2, 3, 4], 'events-2': [3, 4, 1], 'events-3': [4, 1, 2] } },
+    ]);
+  });
+
+  it("comes after the scenario's own faults", () => {
+    const own = SMALL.replace('expect:', 'faults:\n  - { at: 2s, pause: broker 1 }\n  - { at: 3s, resume: broker 1 }\nexpect:');
+    const faults = faultsOf(applyPlanSettings(own, { failure: 'broker-down' }))!;
+    expect(faults).toHaveLength(3);
+    expect(faults[2]).toEqual({ at: '0s', shutdown: '3' });
+    expect(() => parseScenario(applyPlanSettings(own, { failure: 'broker-down' }), 'own.yaml')).not.toThrow();
+  });
+});
+
+describe('kafkasim plan --sweep failure=...', { timeout: 300_000 }, () => {
+  let out = '';
+  let points: PointResult[] = [];
+  beforeAll(async () => {
+    const dir = join(TMP, 'plan');
+    const r = await plan(BASE, '--sweep', 'failure=none,broker-down,rebalance,reassignment', '--sweep', 'rate=20000/s', '--out', dir, '--workers', '2', '--no-progress');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    out = r.out;
+    points = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).points;
+  }, 300_000);
+
+  const row = (failure: string) => out.split('\n').find((l) => l.startsWith(`${failure} `))!;
+
+  it('has a row per value, and the recovery column', () => {
+    const head = out.split('\n').find((l) => l.startsWith('failure '))!;
+    expect(head).toMatch(/^failure\s+rate\s+records\/s .* recovery s$/);
+    expect(row('none')).toMatch(/ -$/);
+    // The broker stays down: its partitions stay under-replicated to the end.
+    expect(row('broker-down')).toMatch(/ not by end$/);
+    // Every moved partition's new replica caught up, and the ISRs are full again.
+    expect(row('reassignment')).toMatch(/ \d+\.\d$/);
+  });
+
+  it('runs each point as its scenario text, faults included', () => {
+    for (const p of points) {
+      const s = simulate(parseScenario(applyPlanSettings(GROUPED, p.settings), BASE));
+      expect(p.figures!.traceHash, JSON.stringify(p.settings)).toBe(s.traceHash);
+    }
+  });
+
+  it('rebalances the group twice more, and loses nothing anywhere', () => {
+    const rebalances = (failure: string) => simulate(parseScenario(applyPlanSettings(GROUPED, { failure, rate: '20000/s' }), BASE)).groups[0]!.rebalances;
+    expect(rebalances('rebalance')).toBe(rebalances('none') + 2);
+    for (const p of points) {
+      expect(p.figures!.lost, JSON.stringify(p.settings)).toBe(0);
+      expect(p.figures!.violations, JSON.stringify(p.settings)).toEqual([]);
+    }
+  });
+
+  it('completes the reassignment: the moved partitions end on the new broker', () => {
+    const s = simulate(parseScenario(applyPlanSettings(GROUPED, { failure: 'reassignment', rate: '20000/s' }), BASE));
+    expect(s.partitions.filter((p) => p.topic === 'events' && p.replicas.includes(4)).length).toBe(4);
+    expect(s.partitions.every((p) => p.isr.length === p.replicas.length)).toBe(true);
+  });
+
+  it('names a value that cannot apply, or a wrong one, in one line', async () => {
+    const err = async (file: string, sweep: string) => (await plan(file, '--sweep', sweep, '--out', join(TMP, 'never'))).err;
+    expect(await err(join(ROOT, 'scenarios/plan/small.yaml'), 'failure=none,rebalance')).toBe(
+      'kafkasim: --sweep failure=rebalance: no consumer of the scenario has a group.id; a rebalance needs a consumer group\n',
+    );
+    expect(await err(BASE, 'failure=crash')).toBe('kafkasim: --sweep: failure=crash: expected one of none, broker-down, rebalance, reassignment\n');
+  });
+});
+
+describe('docs/capacity.md: the failure sweep', { timeout: 300_000 }, () => {
+  it("shows the plan's table, and the prose its figures", async () => {
+    const doc = readFileSync(join(ROOT, 'docs/capacity.md'), 'utf8');
+    const m = /```sh\nnpx kafkasim plan (scenarios\/plan\/small\.yaml --sweep failure=\S+ --sweep rate=\S+)\n```\n\n```text\n([\s\S]*?)\n```/.exec(doc);
+    expect(m, 'the failure example in docs/capacity.md').not.toBeNull();
+    const [file, ...args] = m![1]!.split(' ');
+    const r = await plan(join(ROOT, file!), ...args, '--out', join(TMP, 'doc'), '--workers', '2', '--no-progress');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n\n')[1]).toBe(m![2]);
+    const points: PointResult[] = JSON.parse(readFileSync(join(TMP, 'doc', 'summary.json'), 'utf8')).points;
+    const f = (failure: string) => points.find((p) => p.settings.failure === failure)!.figures!;
+    // "the produce p99 of about 100 ms" with a broker down; "about 1.5 s", "about 80,000 records/s" and
+    // "about a tenth of a second" during the reassignment.
+    expect(Math.round(f('broker-down').produceMs.p99 / 10) * 10).toBe(100);
+    expect(f('broker-down').recordsPerSec).toBeGreaterThan(99_000);
+    expect((f('reassignment').produceMs.p99 / 1000).toFixed(1)).toBe('1.5');
+    expect(Math.round(f('reassignment').recordsPerSec / 10_000) * 10_000).toBe(80_000);
+    expect(Math.round(f('reassignment').recoveryMs! / 100) * 100).toBe(100);
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * The What-if tab in Chromium: a 2-configuration × 3-rate what-if of scenarios/plan/small.yaml run in the
+ * page's workers (its lines, legend and table), one point's figures and trace hash equal to `kafkasim plan`'s
+ * for the same point, bad input shown as one line in the tab (the chart kept, no page error), and a plan's
+ * results.jsonl opened by the file picker, with a bottleneck shown where its points name one. Writes
+ * docs/screenshots/what-if.png.
+ *
+ * Needs /usr/bin/chromium and `npm run build:cli` (the CLI's figures).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPage, ROOT, type OpenPage, WAIT } from './page.js';
+
+const run = promisify(execFile);
+const TMP = mkdtempSync(join(tmpdir(), 'kafkasim-whatif-'));
+
+interface PlanPoint {
+  settings: Record<string, string>;
+  figures: { recordsPerSec: number; mbPerSec: number; produceMs: { p50: number; p99: number; p999: number }; traceHash: string };
+}
+
+/** `kafkasim plan` of small.yaml over rates × acks, as JSON (its summary's points). */
+async function cliPlan(rates: string, acks: string): Promise<PlanPoint[]> {
+  const args = [
+    join(ROOT, 'bin/kafkasim.js'),
+    'plan',
+    'scenarios/plan/small.yaml',
+    '--sweep',
+    `rate=${rates}`,
+    '--sweep',
+    `acks=${acks}`,
+    '--json',
+    '--workers',
+    '1',
+    '--out',
+    join(TMP, `plan-${acks}`),
+  ];
+  const { stdout } = await run(process.execPath, args, { cwd: ROOT, maxBuffer: 16 << 20 });
+  return (JSON.parse(stdout) as { points: PlanPoint[] }).points;
+}
+
+async function runWhatIf(page: Page): Promise<void> {
+  await page.getByTestId('wi-run').click();
+  await expect.poll(() => page.getByTestId('wi-progress-text').textContent(), { timeout: WAIT, interval: 250 }).toMatch(/^6 points run in/);
+}
+
+describe('the What-if tab in chromium', () => {
+  let opened: OpenPage | undefined;
+  let page: Page;
+  let cli: Promise<PlanPoint[]>;
+
+  beforeAll(async () => {
+    cli = cliPlan('100000/s', '1');
+    cli.catch(() => undefined);
+    opened = await openPage();
+    page = opened.page;
+  });
+
+  afterAll(async () => {
+    await opened?.close();
+    rmSync(TMP, { recursive: true, force: true });
+  });
+
+  it('runs acks=all and acks=1 at three rates: a line per configuration in each panel, a legend, a row per point', async () => {
+    await page.goto(`${opened!.base}/index.html`);
+    await page.getByTestId('tab-whatif').click();
+    expect(page.url()).toContain('tab=whatif');
+    expect(await page.getByTestId('wi-scenario').inputValue()).toBe('plan/small');
+    expect(await page.getByTestId('wi-xs').inputValue()).toBe('20000/s, 100000/s, 200000/s');
+    expect(await page.locator('#wi-configs input').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['acks=all', 'acks=1']);
+    await runWhatIf(page);
+    const legend = await page.locator('.wi-legend-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-label')));
+    expect(legend).toEqual(['acks=all', 'acks=1']);
+    for (const metric of ['p99', 'p50', 'rps']) {
+      expect(await page.locator(`path.wi-line[data-metric="${metric}"]`).count()).toBe(2);
+      expect(await page.locator(`circle.wi-pt[data-metric="${metric}"]`).count()).toBe(6);
+    }
+    // The two lines have the configurations' colors.
+    const strokes = await page.locator('path.wi-line[data-metric="p99"]').evaluateAll((els) => els.map((e) => e.getAttribute('stroke')));
+    expect(new Set(strokes).size).toBe(2);
+    expect(await page.getByTestId('wi-row').count()).toBe(6);
+    // The knee: at 200000/s offered, acks=all acknowledges less than acks=1, with a higher p99.
+    const value = (series: number, metric: string) => page.locator(`circle.wi-pt[data-series="${series}"][data-metric="${metric}"][data-x="200000/s"]`).getAttribute('data-value').then(Number);
+    expect(await value(0, 'rps')).toBeLessThan(await value(1, 'rps'));
+    expect(await value(0, 'p99')).toBeGreaterThan(await value(1, 'p99'));
+    // These runs' summaries name no bottleneck: none is shown (no column, no label).
+    expect(await page.locator('text.wi-bottleneck').count()).toBe(0);
+    expect(await page.locator('#wi-table th').allTextContents()).not.toContain('bottleneck');
+    expect(await page.getByTestId('wi-error').isHidden()).toBe(true);
+    await page.screenshot({ path: join(ROOT, 'docs/screenshots/what-if.png') });
+    expect(opened!.errors).toEqual([]);
+    expect(opened!.csp).toEqual([]);
+  });
+
+  it("gives one point the figures and trace hash of kafkasim plan's same point", async () => {
+    const [point] = await cli;
+    const row = page.locator('[data-testid="wi-row"][data-series="1"][data-x="100000/s"]');
+    expect(await row.getAttribute('data-hash')).toBe(point!.figures.traceHash);
+    const col = (c: string) => row.locator(`td[data-col="${c}"]`).textContent();
+    expect(await col('records/s')).toBe(Math.round(point!.figures.recordsPerSec).toLocaleString('en-US'));
+    expect(await col('p99 ms')).toBe(point!.figures.produceMs.p99.toFixed(1));
+    const p99 = page.locator('circle.wi-pt[data-series="1"][data-metric="p99"][data-x="100000/s"]');
+    expect(Number(await p99.getAttribute('data-value'))).toBe(point!.figures.produceMs.p99);
+  });
+
+  it('shows a bad setting, a bad value and a value the scenario rejects as one line, keeping the chart', async () => {
+    const second = page.locator('#wi-configs input').nth(1);
+    const cases: Array<[string, string, RegExp]> = [
+      ['wi-config', 'lingr.ms=5', /unknown setting "lingr\.ms"/],
+      ['wi-config', 'acks=2', /acks=2: expected/],
+      ['wi-config', 'replication.factor=5', /replication\.factor=5 at rate=20000\/s: the scenario rejects it: .*larger than available brokers: 3/],
+      ['wi-xs', 'fast', /rate values: "fast": expected a rate such as 5000\/s/],
+    ];
+    for (const [where, text, message] of cases) {
+      if (where === 'wi-config') await second.fill(text);
+      else await page.getByTestId('wi-xs').fill(text);
+      await page.getByTestId('wi-run').click();
+      await expect.poll(() => page.getByTestId('wi-error').textContent()).toMatch(message);
+      expect(await page.getByTestId('wi-error').textContent()).not.toMatch(/\bat \S+\.(ts|js):\d+/);
+      expect(await page.locator('path.wi-line').count()).toBe(6);
+      await second.fill('acks=1');
+      await page.getByTestId('wi-xs').fill('20000/s, 100000/s, 200000/s');
+    }
+    expect(opened!.errors).toEqual([]);
+  });
+
+  it("draws a plan's results.jsonl opened by the file picker, with the bottleneck of the points that name one", async () => {
+    const lines = readFileSync(join(TMP, 'plan-1', 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    const [point] = await cli;
+    // A summary with a bottleneck (as the resource model's runs will have it): shown on the chart and in the table.
+    const other = {
+      ...point!,
+      index: 1,
+      settings: { rate: '200000/s', acks: '1' },
+      figures: { ...point!.figures, recordsPerSec: 150000, bottleneck: { node: 'broker 2', resource: 'disk', utilization: 0.97 } },
+    };
+    const text = `${lines.join('\n')}\n${JSON.stringify(other)}\n`;
+    await page.getByTestId('wi-file').setInputFiles({ name: 'results.jsonl', mimeType: 'application/json', buffer: Buffer.from(text) });
+    await expect.poll(() => page.getByTestId('wi-title').textContent()).toContain('results.jsonl');
+    expect(await page.locator('.wi-legend-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-label')))).toEqual(['acks=1']);
+    expect(await page.locator('circle.wi-pt[data-metric="rps"]').count()).toBe(2);
+    expect(await page.locator('text.wi-bottleneck').allTextContents()).toEqual(['broker 2 disk 97%']);
+    expect(await page.locator('td[data-col="bottleneck"]').allTextContents()).toEqual(['', 'broker 2 disk 97%']);
+    await page.getByTestId('wi-file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello\n') });
+    await expect.poll(() => page.getByTestId('wi-error').textContent()).toMatch(/^notes\.txt: line 1: not JSON/);
+    expect(opened!.errors).toEqual([]);
+  });
+});
