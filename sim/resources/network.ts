@@ -457,7 +457,8 @@ export class Network {
       return;
     }
     // A muting server reads a connection's next request only once it has answered the one before.
-    if (dst.mutes && dir === env.conn.out && env.conn.muted) {
+    // (Or one before it still waits to be read: requests are read in the order they arrived.)
+    if (dst.mutes && dir === env.conn.out && (env.conn.muted || env.conn.unread.length > 0)) {
       env.conn.unread.push(env);
       return;
     }
