@@ -88,9 +88,11 @@ describe('the What-if tab in chromium', () => {
     const value = (series: number, metric: string) => page.locator(`circle.wi-pt[data-series="${series}"][data-metric="${metric}"][data-x="200000/s"]`).getAttribute('data-value').then(Number);
     expect(await value(0, 'rps')).toBeLessThan(await value(1, 'rps'));
     expect(await value(0, 'p99')).toBeGreaterThan(await value(1, 'p99'));
-    // These runs' summaries name no bottleneck: none is shown (no column, no label).
-    expect(await page.locator('text.wi-bottleneck').count()).toBe(0);
-    expect(await page.locator('#wi-table th').allTextContents()).not.toContain('bottleneck');
+    // Every run names its bottleneck (the resource model's most utilized resource): a label per point and a column.
+    const labels = await page.locator('text.wi-bottleneck').allTextContents();
+    expect(labels).toHaveLength(6);
+    for (const l of labels) expect(l).toMatch(/^\S+ [a-z-]+ \d+(\.\d)?%$/);
+    expect(await page.locator('#wi-table th').allTextContents()).toContain('bottleneck');
     expect(await page.getByTestId('wi-error').isHidden()).toBe(true);
     await page.screenshot({ path: join(ROOT, 'docs/screenshots/what-if.png') });
     expect(opened!.errors).toEqual([]);
@@ -146,8 +148,12 @@ describe('the What-if tab in chromium', () => {
     await expect.poll(() => page.getByTestId('wi-title').textContent()).toContain('results.jsonl');
     expect(await page.locator('.wi-legend-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-label')))).toEqual(['acks=1']);
     expect(await page.locator('circle.wi-pt[data-metric="rps"]').count()).toBe(2);
-    expect(await page.locator('text.wi-bottleneck').allTextContents()).toEqual(['broker 2 disk 97%']);
-    expect(await page.locator('td[data-col="bottleneck"]').allTextContents()).toEqual(['', 'broker 2 disk 97%']);
+    // The plan's own point names what its run named; the added one, its own.
+    const labels = await page.locator('text.wi-bottleneck').allTextContents();
+    expect(labels).toHaveLength(2);
+    expect(labels[0]).toMatch(/^\S+ [a-z-]+ \d+(\.\d)?%$/);
+    expect(labels[1]).toBe('broker 2 disk 97%');
+    expect(await page.locator('td[data-col="bottleneck"]').allTextContents()).toEqual(labels);
     await page.getByTestId('wi-file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello\n') });
     await expect.poll(() => page.getByTestId('wi-error').textContent()).toMatch(/^notes\.txt: line 1: not JSON/);
     expect(opened!.errors).toEqual([]);

@@ -281,8 +281,8 @@ describe('parseScenario: errors are one line with the path', () => {
     ],
     [
       'a value Kafka has but the simulator does not model',
-      edit('linger.ms: 5', 'compression.type: gzip'),
-      'killed-leader.yaml: producers[0].config.compression.type: valid in Kafka but not modelled by the simulator yet (got "gzip"); expected one of none',
+      edit('min.insync.replicas: 2', 'compression.type: gzip'),
+      'killed-leader.yaml: cluster.config.compression.type: valid in Kafka but not modelled by the simulator yet (got "gzip"); expected one of producer',
     ],
     [
       'idempotence set explicitly against acks=1',
@@ -453,6 +453,7 @@ describe('config catalogue', () => {
     expect(effectiveTopicConfig(broker, { 'min.insync.replicas': 3 })).toEqual({
       'min.insync.replicas': 3,
       'unclean.leader.election.enable': false,
+      'compression.type': 'producer',
       'flush.messages': 10,
       'flush.ms': Number.MAX_SAFE_INTEGER,
       'max.message.bytes': 1048588,
