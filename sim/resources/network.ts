@@ -50,6 +50,8 @@ interface Nic {
   links: Map<string, Link>;
   /** Open connections this node is the client of, by server (and `#channel` when it has one), in opening order. */
   conns: Map<string, Connection>;
+  /** Whether this node reads one request at a time per connection (a Kafka broker: see {@link Network.muteAfterRequest}). */
+  mutes: boolean;
 }
 
 /** A directed link's state: cut or not, its latency and loss, the connections holding messages on it. */
@@ -92,6 +94,10 @@ interface Connection {
   closed: string | undefined;
   out: Direction;
   back: Direction;
+  /** A muting server is handling a request from it and has not answered yet. */
+  muted: boolean;
+  /** Requests that arrived while it was muted, in order: read when it unmutes. */
+  unread: Envelope[];
 }
 
 export interface Envelope<P = unknown> {
@@ -144,7 +150,7 @@ export class Network {
   /** Attach a node; `nicBytesPerSec` overrides the network's NIC bandwidth for this node's machine. */
   attach(proc: Process, receive: Receiver, nicBytesPerSec?: number): void {
     const usPerByte = nicBytesPerSec === undefined ? this.usPerByte : 1e6 / nicBytesPerSec;
-    this.nics.set(proc.node, { proc, receive, txFreeUs: 0, rxFreeUs: 0, usPerByte, txBusyUs: 0, rxBusyUs: 0, links: new Map(), conns: new Map() });
+    this.nics.set(proc.node, { proc, receive, txFreeUs: 0, rxFreeUs: 0, usPerByte, txBusyUs: 0, rxBusyUs: 0, links: new Map(), conns: new Map(), mutes: false });
   }
 
   /** Time a node's NIC spent sending (`tx`) and receiving (`rx`), µs. */
@@ -152,6 +158,37 @@ export class Network {
     const nic = this.nics.get(node)!;
     return { tx: nic.txBusyUs, rx: nic.rxBusyUs };
   }
+
+  /**
+   * `node` reads one request at a time per connection, as Kafka's SocketServer does: once a Processor has
+   * read a request it mutes the connection (`selector.mute`, ChannelMuteEvent.REQUEST_RECEIVED) and reads
+   * the next only after the response is sent (RESPONSE_SENT), or at once when the request has no response
+   * ({@link noResponse}: acks=0). A client's pipelined requests (max.in.flight.requests.per.connection)
+   * wait in the connection meanwhile.
+   */
+  muteAfterRequest(node: string): void {
+    this.nics.get(node)!.mutes = true;
+  }
+
+  /** The server handled `req` and sends no response (a produce with acks=0): its connection unmutes now. */
+  noResponse(req: Envelope): void {
+    if (req.conn.muted && req.conn.closed === undefined) this.unmute(req.conn, this.kernel.now);
+  }
+
+  /** The response to a connection's request is sent (at `atUs`, once on the wire): the next request is read then. */
+  private unmute(conn: Connection, atUs: number): void {
+    conn.muted = false;
+    if (conn.unread.length > 0) this.kernel.at(Math.ceil(atUs), this.readNext, conn);
+  }
+
+  private readonly readNext = (arg: unknown): void => {
+    const conn = arg as Connection;
+    if (conn.closed !== undefined || conn.muted || conn.unread.length === 0) return;
+    const dst = conn.out.dst;
+    // The server died or restarted since the request arrived: the connection is reset, its requests dropped.
+    if (!dst.proc.alive || dst.proc.incarnation !== conn.out.toIncarnation) this.closeConn(conn, `${conn.server} restarted or down`);
+    else this.deliver(conn.unread.shift()!);
+  };
 
   onDisconnect(node: string, listener: DisconnectListener): void {
     this.disconnectListeners.set(node, listener);
@@ -256,6 +293,7 @@ export class Network {
       return id;
     }
     this.put(conn.back, id, req.to, req.from, kind, bytes, payload);
+    if (conn.muted) this.unmute(conn, Math.max(this.kernel.now, conn.back.src.txFreeUs));
     return id;
   }
 
@@ -275,7 +313,7 @@ export class Network {
       if (c.out.toIncarnation === server.incarnation && c.back.toIncarnation === client.incarnation) return c;
       this.closeConn(c, 'connection reset: a process restarted');
     }
-    const conn = { key, client: client.node, server: server.node, closed: undefined } as Connection;
+    const conn = { key, client: client.node, server: server.node, closed: undefined, muted: false, unread: [] as Envelope[] } as Connection;
     conn.out = newDirection(conn, this.link(client.node, server.node), cn, sn, server.incarnation);
     conn.back = newDirection(conn, this.link(server.node, client.node), sn, cn, client.incarnation);
     conns.set(key, conn);
@@ -294,6 +332,9 @@ export class Network {
       dir.held = [];
       dir.flushAtUs = Infinity;
     }
+    const now = this.kernel.now;
+    for (const env of conn.unread) this.trace.emit({ type: 'drop', t: now, id: env.id, reason });
+    conn.unread = [];
   }
 
   private put<P>(dir: Direction, id: number, from: string, to: string, kind: string, bytes: number, payload: P): void {
@@ -415,11 +456,23 @@ export class Network {
       if (dst.proc.machineUp) this.refuse(this.nics.get(env.from)!.proc, env.from, env.to);
       return;
     }
+    // A muting server reads a connection's next request only once it has answered the one before.
+    // (Or one before it still waits to be read: requests are read in the order they arrived.)
+    if (dst.mutes && dir === env.conn.out && (env.conn.muted || env.conn.unread.length > 0)) {
+      env.conn.unread.push(env);
+      return;
+    }
+    this.deliver(env);
+  };
+
+  /** Hand `env` to its receiver (muting the connection if the receiver mutes): now if it runs, at resume if paused. */
+  private deliver(env: Envelope): void {
+    const dst = env.dir.dst;
+    if (dst.mutes && env.dir === env.conn.out) env.conn.muted = true;
     const recv = dst.receive;
-    // A running receiver handles it now; a paused one holds it until resume.
     if (dst.proc.state === 'running') recv(env);
     else dst.proc.deliver(() => recv(env));
-  };
+  }
 }
 
 /** A connection's key among its client's: the server, and its channel if it has one (no string built for the default). */

@@ -76,7 +76,8 @@ describe('kafkasim plan', { timeout: 120_000 }, () => {
       expect(f.mbPerSec).toBeCloseTo((f.recordsPerSec * 1000) / 1e6, 2);
       expect(f.produceMs).toEqual({ p50: s.latencyMs.produce.p50, p99: s.latencyMs.produce.p99, p999: s.latencyMs.produce.p999 });
       expect(f.endToEndMs).toEqual({ p50: s.latencyMs.endToEnd.p50, p99: s.latencyMs.endToEnd.p99, p999: s.latencyMs.endToEnd.p999 });
-      expect(f.lag).toBe(s.records.acked - s.records.consumed);
+      // A record the consumer read before its producer had the acknowledgement is not lag: 0 at least.
+      expect(f.lag).toBe(Math.max(0, s.records.acked - s.records.consumed));
       expect(f.lost).toBe(s.records.lostAcked);
       expect(f.violations).toEqual([]);
     }
@@ -161,8 +162,22 @@ describe('docs/capacity.md', { timeout: 120_000 }, () => {
     const prose = doc.replace(/\s+/g, ' ');
     const saturated = at('200000/s', 'all');
     expect(prose).toContain(`\`acks=all\` acknowledges only about ${Math.round(saturated.mbPerSec)} MB/s and its produce p99 climbs to ${saturated.produceMs.p99.toFixed(1)} ms`);
-    expect(at('200000/s', '1').recordsPerSec).toBeGreaterThan(0.99 * 200_000);
-    for (const rate of ['20000/s', '100000/s']) for (const acks of ['all', '1']) expect(at(rate, acks).recordsPerSec).toBeGreaterThan(0.99 * Number.parseInt(rate, 10));
+    // "At 100,000 and 200,000 records/s offered": the same limit, about 36 MB/s, with no resource busier than 3%.
+    for (const rate of ['100000/s', '200000/s']) {
+      expect(Math.round(at(rate, 'all').mbPerSec)).toBe(36);
+      expect(at(rate, 'all').bottleneck.utilization).toBeLessThanOrEqual(0.03);
+    }
+    expect(prose).toContain('with no resource busier than 3%');
+    expect(prose).toContain('no resource is busier than 3%');
+    // "At 20,000 records/s both settings keep up", and acks=1 at every rate.
+    for (const acks of ['all', '1']) expect(at('20000/s', acks).recordsPerSec).toBeGreaterThan(0.99 * 20_000);
+    for (const rate of ['100000/s', '200000/s']) expect(at(rate, '1').recordsPerSec).toBeGreaterThan(0.99 * Number.parseInt(rate, 10));
+    // acks=all at 20,000 records/s misses the objective by the first half second; started at 1 s, it meets it.
+    expect(prose).toContain(`its produce p99 of ${at('20000/s', 'all').produceMs.p99.toFixed(1)} ms is the first half second of the run`);
+    const running = readFileSync(join(ROOT, BASE), 'utf8').replace('duration: 5s', 'duration: 6s').replace('rate: 2000/s', 'rate: 20000/s\n    start: 1s');
+    const late = simulate(parseScenario(running, BASE));
+    expect(late.latencyMs.produce.p99).toBeLessThan(20);
+    expect(late.records.acked).toBeGreaterThan(0.99 * 20_000 * 5);
   });
 });
 
@@ -175,22 +190,28 @@ describe('kafkasim plan --find-max', { timeout: 300_000 }, () => {
     const lines = r.out.split('\n');
     const head = lines.findIndex((l) => l.startsWith('acks '));
     expect(lines[head]).toMatch(/^acks\s+max records\/s\s+fails at\s+acked\/s\s+p99 ms\s+runs$/);
-    const points = summaryOf(dir).points as Array<{ settings: Record<string, string>; maxPerSec: number; failsAtPerSec: number }>;
+    const points = summaryOf(dir).points as Array<{ settings: Record<string, string>; maxPerSec: number | null; failsAtPerSec: number }>;
     expect(points.map((p) => p.settings.acks)).toEqual(['all', '1']);
     const text = readFileSync(join(ROOT, BASE), 'utf8');
     const run = (acks: string, rate: number) => {
       const s = parseScenario(applyPlanSettings(text, { acks, rate: `${rate}/s` }), BASE);
       return figuresOf(simulate(s), 1000, true);
     };
-    for (const p of points) {
+    const slo = { text: 'p99<20ms', percentile: 'p99' as const, belowMs: 20 };
+    // acks=all sustains not even the range's lowest rate: the replica fetcher's first fetch holds the first
+    // requests for up to 500 ms (docs/capacity.md), and the muted connection makes every later request to that leader wait.
+    expect(points[0]).toMatchObject({ maxPerSec: null, failsAtPerSec: 10_000 });
+    expect(sustained(run('all', 10_000), 10_000, slo)).toBe(false);
+    expect(run('all', 10_000).produceMs.p99).toBeGreaterThan(20);
+    for (const p of points.filter((q) => q.maxPerSec !== null)) {
       // Within 5%, sustained at the maximum and not at the rate above it.
-      expect(p.failsAtPerSec / p.maxPerSec).toBeLessThanOrEqual(1.05);
-      expect(sustained(run(p.settings.acks!, p.maxPerSec), p.maxPerSec, { text: 'p99<20ms', percentile: 'p99', belowMs: 20 })).toBe(true);
-      expect(sustained(run(p.settings.acks!, p.failsAtPerSec), p.failsAtPerSec, { text: 'p99<20ms', percentile: 'p99', belowMs: 20 })).toBe(false);
+      expect(p.failsAtPerSec / p.maxPerSec!).toBeLessThanOrEqual(1.05);
+      expect(sustained(run(p.settings.acks!, p.maxPerSec!), p.maxPerSec!, slo)).toBe(true);
+      expect(sustained(run(p.settings.acks!, p.failsAtPerSec), p.failsAtPerSec, slo)).toBe(false);
     }
     // acks=1 answers before the followers have the records: it sustains more.
-    expect(points[1]!.maxPerSec).toBeGreaterThan(points[0]!.maxPerSec);
-    expect(r.out).toContain(`all          ${points[0]!.maxPerSec}`);
+    expect(points[1]!.maxPerSec).toBeGreaterThan(10_000);
+    expect(r.out).toContain(`1            ${points[1]!.maxPerSec}`);
     // docs/capacity.md shows this table.
     const shown = /--find-max rate=10000\/s\.\.400000\/s --slo 'p99<20ms' --sweep acks=all,1\n```\n\n```text\n([^`]*)```/.exec(readFileSync(join(ROOT, 'docs/capacity.md'), 'utf8'))?.[1];
     expect(shown).toBe(lines.slice(head, head + 3).join('\n') + '\n');

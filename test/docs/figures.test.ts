@@ -116,6 +116,12 @@ const DEFAULT_LATENCY: RunRef['edit'] = {
   },
 };
 
+/** `--set cluster.kafkaVersion=4.1`: the file's cluster on Kafka 4.1 (its profile's defaults and behaviour). */
+const KAFKA_4_1: NonNullable<RunRef['edit']> = {
+  flags: '--set cluster.kafkaVersion=4.1',
+  apply: (raw) => void ((raw.cluster as Record<string, unknown>).kafkaVersion = '4.1'),
+};
+
 /** One of the kip848-vs-classic scenarios: the KIP-848 one, or its classic `eager` / `cooperative` twin. */
 const K848 = (variant?: 'eager' | 'cooperative'): RunRef[] => [{ path: `scenarios/kip848-vs-classic${variant ? `-${variant}` : ''}.yaml` }];
 /** `--until 19s`: the run stops before the first fault (the file cut to 19 s, without what comes later). */
@@ -139,11 +145,15 @@ const VD = 'docs/visualizer.md';
 const CLAIMS: Claim[] = [
   {
     doc: QD,
-    text: "The numbers below are from the files' own seed (1)",
+    text: "The numbers below are from the files' own seed (1, 2): 1 in every file but question 18's, which use 2",
     runs: [],
     render: () => {
-      const seeds = new Set(readdirSync(`${ROOT}${Q}`).map((f) => scenarioOf(`${Q}${f}`).seed));
-      return `The numbers below are from the files' own seed (${[...seeds].join(', ')})`;
+      const files = readdirSync(`${ROOT}${Q}`);
+      const seeds = new Set(files.map((f) => scenarioOf(`${Q}${f}`).seed));
+      const others = files.filter((f) => scenarioOf(`${Q}${f}`).seed !== 1);
+      const questions = [...new Set(others.map((f) => Number(/^q(\d+)/.exec(f)?.[1])))].join(', ');
+      const otherSeeds = [...new Set(others.map((f) => scenarioOf(`${Q}${f}`).seed))].join(', ');
+      return `The numbers below are from the files' own seed (${[...seeds].join(', ')}): 1 in every file but question ${questions}'s, which use ${otherSeeds}`;
     },
   },
   // q3
@@ -163,7 +173,7 @@ const CLAIMS: Claim[] = [
   },
   {
     doc: QD,
-    text: 'one was elected cleanly: **0 lost**, 12,000 acknowledged',
+    text: 'one was elected cleanly: **0 lost**, 11,999 acknowledged',
     runs: q('q03-acks-all-lost-data-min-isr-2'),
     render: (s) => `one was elected ${s.elections[0]?.clean ? 'cleanly' : 'uncleanly'}: **${n(s.records.lostAcked)} lost**, ${n(s.records.acked)} acknowledged`,
   },
@@ -208,7 +218,7 @@ const CLAIMS: Claim[] = [
   },
   {
     doc: QD,
-    text: 'a follower is elected about 7 s after the crash: **0 failed, 0 lost**, produce p99 6.8 s during the failover',
+    text: 'a follower is elected about 7 s after the crash: **0 failed, 0 lost**, produce p99 6.5 s during the failover',
     runs: q('q04-broker-died-cannot-send-rf-3'),
     render: (s) =>
       `a follower is elected about ${s0((s.elections[0]?.atMs ?? 0) - at(s, 'fault', /^crash /))} after the crash: **${s.records.failed} failed, ${s.records.lostAcked} lost**, produce p99 ${s1(s.latencyMs.produce.p99)} during the failover`,
@@ -228,7 +238,7 @@ const CLAIMS: Claim[] = [
   // q6
   {
     doc: QD,
-    text: 'RF 2 gives **71 NOT_ENOUGH_REPLICAS** (retried; produce p99 10.5 s)',
+    text: 'RF 2 gives **70 NOT_ENOUGH_REPLICAS** (retried; produce p99 10.5 s)',
     runs: q('q06-not-enough-replicas-rolling-restart-rf-2'),
     render: (s) => `RF 2 gives **${err(s, 'NOT_ENOUGH_REPLICAS')} NOT_ENOUGH_REPLICAS** (retried; produce p99 ${s1(s.latencyMs.produce.p99)})`,
   },
@@ -249,7 +259,7 @@ const CLAIMS: Claim[] = [
   ...['rf-2', 'rf-3'].map(
     (v): Claim => ({
       doc: QD,
-      text: cmd(`q06-not-enough-replicas-rolling-restart-${v}`, `NOT_ENOUGH_REPLICAS ${v === 'rf-2' ? 71 : 0}`),
+      text: cmd(`q06-not-enough-replicas-rolling-restart-${v}`, `NOT_ENOUGH_REPLICAS ${v === 'rf-2' ? 70 : 0}`),
       runs: q(`q06-not-enough-replicas-rolling-restart-${v}`),
       render: (s) => cmd(`q06-not-enough-replicas-rolling-restart-${v}`, `NOT_ENOUGH_REPLICAS ${err(s, 'NOT_ENOUGH_REPLICAS')}`),
     }),
@@ -257,15 +267,31 @@ const CLAIMS: Claim[] = [
   // q7
   {
     doc: QD,
-    text: '**80 records reordered** (and 0 duplicated, 0 lost)',
+    text: '**122 records reordered** (and 0 duplicated, 0 lost)',
     runs: q('q07-retries-reorder-idempotence-off'),
     render: (s) => `**${s.records.reordered} records reordered** (and ${s.records.duplicated} duplicated, ${s.records.lostAcked} lost)`,
   },
   {
     doc: QD,
-    text: cmd('q07-retries-reorder-idempotence-off', 'reordered 80'),
+    text: cmd('q07-retries-reorder-idempotence-off', 'reordered 122'),
     runs: q('q07-retries-reorder-idempotence-off'),
     render: (s) => cmd('q07-retries-reorder-idempotence-off', `reordered ${s.records.reordered}`),
+  },
+  {
+    doc: QD,
+    text: 'through. Kafka 3.9 (both files): a follower restarts',
+    runs: [],
+    render: () => {
+      const versions = new Set(['off', 'on'].map((v) => scenarioOf(`${Q}q07-retries-reorder-idempotence-${v}.yaml`).cluster.kafkaVersion));
+      return `through. Kafka ${[...versions].join(' and ')} (both files): a follower restarts`;
+    },
+  },
+  {
+    doc: QD,
+    text: 'On Kafka 4.x the same setup reorders nothing (`--set cluster.kafkaVersion=4.1`: **0 reordered** without idempotence)',
+    runs: [{ path: `${Q}q07-retries-reorder-idempotence-off.yaml`, edit: KAFKA_4_1 }],
+    render: (s) =>
+      `On Kafka 4.x the same setup ${s.records.reordered === 0 ? 'reorders nothing' : 'still reorders'} (\`${KAFKA_4_1.flags}\`: **${s.records.reordered} reordered** without idempotence)`,
   },
   { doc: QD, text: '**0 reordered, 0 duplicated**', runs: q('q07-retries-reorder-idempotence-on'), render: (s) => `**${s.records.reordered} reordered, ${s.records.duplicated} duplicated**` },
   {
@@ -353,14 +379,14 @@ const CLAIMS: Claim[] = [
   // q18
   {
     doc: QD,
-    text: '**21 and 23 NOT_LEADER_OR_FOLLOWER** (without and with idempotence), **0 lost, 0 failed** either way',
+    text: '**52 and 54 NOT_LEADER_OR_FOLLOWER** (without and with idempotence), **0 lost, 0 failed** either way',
     runs: [...q('q18-not-leader-or-follower-idempotence-off'), ...q('q18-not-leader-or-follower-idempotence-on')],
     render: (off, on) =>
       `**${err(off, 'NOT_LEADER_OR_FOLLOWER')} and ${err(on, 'NOT_LEADER_OR_FOLLOWER')} NOT_LEADER_OR_FOLLOWER** (without and with idempotence), **${off.records.lostAcked + on.records.lostAcked} lost, ${off.records.failed + on.records.failed} failed** either way`,
   },
   {
     doc: QD,
-    text: 'the retries leave **6 duplicates and 5 reordered records**',
+    text: 'the retries leave **7 duplicates and 54 reordered records**',
     runs: q('q18-not-leader-or-follower-idempotence-off'),
     render: (s) => `the retries leave **${s.records.duplicated} duplicates and ${s.records.reordered} reordered records**`,
   },
@@ -372,7 +398,7 @@ const CLAIMS: Claim[] = [
   },
   ...(
     [
-      ['off', 6],
+      ['off', 7],
       ['on', 0],
     ] as const
   ).map(
@@ -385,7 +411,13 @@ const CLAIMS: Claim[] = [
   ),
   {
     doc: QD,
-    text: 'with the default 0.5 ms, seeds 1 to 6 gave 2 duplicates between them',
+    text: 'with seed 1 no batch is written twice (0 duplicated, 57 reordered)',
+    runs: q('q18-not-leader-or-follower-idempotence-off', 1),
+    render: (s) => `with seed 1 ${s.records.duplicated === 0 ? 'no batch is written twice' : 'batches are written twice'} (${s.records.duplicated} duplicated, ${s.records.reordered} reordered)`,
+  },
+  {
+    doc: QD,
+    text: 'with the default 0.5 ms, seeds 1 to 6 gave no duplicate between them',
     runs: [1, 2, 3, 4, 5, 6].map((seed) => ({ path: `${Q}q18-not-leader-or-follower-idempotence-off.yaml`, seed, edit: DEFAULT_LATENCY })),
     render: (...s) => {
       const dup = s.reduce((sum, x) => sum + x.records.duplicated, 0);
@@ -455,7 +487,7 @@ const CLAIMS: Claim[] = [
   },
   {
     doc: QD,
-    text: 'broker 3 still has everything and leads: **0 lost** (20,011 truncated and refetched)',
+    text: 'broker 3 still has everything and leads: **0 lost** (19,999 truncated and refetched)',
     runs: q('q22-power-loss-two-brokers'),
     render: (s) =>
       `broker ${[...new Set(s.elections.map((e) => e.leader))].join(' and ')} still has everything and leads: **${s.records.lostAcked} lost** (${n(s.records.truncated)} truncated and refetched)`,
@@ -542,7 +574,7 @@ const CLAIMS: Claim[] = [
   },
   {
     doc: QD,
-    text: 'With min ISR 3 (= RF): **29 NOT_ENOUGH_REPLICAS**, produce p50 19.2 s and p99 55.9 s',
+    text: 'With min ISR 3 (= RF): **29 NOT_ENOUGH_REPLICAS**, produce p50 19.3 s and p99 55.9 s',
     runs: q('q23-isr-flapping-min-isr-3'),
     render: (s) => `With min ISR 3 (= RF): **${err(s, 'NOT_ENOUGH_REPLICAS')} NOT_ENOUGH_REPLICAS**, produce p50 ${s1(s.latencyMs.produce.p50)} and p99 ${s1(s.latencyMs.produce.p99)}`,
   },
@@ -633,35 +665,35 @@ const CLAIMS: Claim[] = [
   ),
   {
     doc: QD,
-    text: '**851 partition-seconds without an owner**',
+    text: '**836 partition-seconds without an owner**',
     runs: q('q11-rolling-deploy-eager'),
     render: (s) => `**${Math.round(grp(s).pausedPartitionSeconds)} partition-seconds without an owner**`,
   },
-  { doc: QD, text: '**250 partition-seconds**', runs: q('q11-rolling-deploy-cooperative'), render: (s) => `**${Math.round(grp(s).pausedPartitionSeconds)} partition-seconds**` },
-  { doc: QD, text: '**7,726 records are read twice**', runs: q('q11-rolling-deploy-cooperative'), render: (s) => `**${n(s.records.redelivered)} records are read twice**` },
+  { doc: QD, text: '**300 partition-seconds**', runs: q('q11-rolling-deploy-cooperative'), render: (s) => `**${Math.round(grp(s).pausedPartitionSeconds)} partition-seconds**` },
+  { doc: QD, text: '**7,836 records are read twice**', runs: q('q11-rolling-deploy-cooperative'), render: (s) => `**${n(s.records.redelivered)} records are read twice**` },
   {
     doc: QD,
-    text: cmd('q11-rolling-deploy-eager', 'pausedPartitionSeconds 851.4'),
+    text: cmd('q11-rolling-deploy-eager', 'pausedPartitionSeconds 835.8'),
     runs: q('q11-rolling-deploy-eager'),
     render: (s) => cmd('q11-rolling-deploy-eager', `pausedPartitionSeconds ${grp(s).pausedPartitionSeconds}`),
   },
   {
     doc: QD,
-    text: cmd('q11-rolling-deploy-cooperative', 'pausedPartitionSeconds 249.5, redelivered 7726'),
+    text: cmd('q11-rolling-deploy-cooperative', 'pausedPartitionSeconds 299.8, redelivered 7836'),
     runs: q('q11-rolling-deploy-cooperative'),
     render: (s) => cmd('q11-rolling-deploy-cooperative', `pausedPartitionSeconds ${grp(s).pausedPartitionSeconds}, redelivered ${s.records.redelivered}`),
   },
   // KIP-848 beside classic eager and cooperative (question 11)
   {
     doc: QD,
-    text: 'eager **682 partition-seconds without an owner**, cooperative-sticky **43**, KIP-848 **165**, of which **100 in the first 19 s**',
+    text: 'eager **682 partition-seconds without an owner**, cooperative-sticky **48**, KIP-848 **165**, of which **100 in the first 19 s**',
     runs: [...K848('eager'), ...K848('cooperative'), ...K848(), { path: 'scenarios/kip848-vs-classic.yaml', edit: UNTIL_19S }],
     render: (e, c, k, start) =>
       `eager **${Math.round(grp(e).pausedPartitionSeconds)} partition-seconds without an owner**, cooperative-sticky **${Math.round(grp(c).pausedPartitionSeconds)}**, KIP-848 **${Math.round(grp(k).pausedPartitionSeconds)}**, of which **${Math.round(grp(start).pausedPartitionSeconds)} in the first 19 s**`,
   },
   {
     doc: QD,
-    text: '**1,775** (cooperative-sticky: **4,236**; eager: **894**)',
+    text: '**1,775** (cooperative-sticky: **4,249**; eager: **894**)',
     runs: [...K848(), ...K848('cooperative'), ...K848('eager')],
     render: (k, c, e) => `**${n(k.records.redelivered)}** (cooperative-sticky: **${n(c.records.redelivered)}**; eager: **${n(e.records.redelivered)}**)`,
   },
@@ -670,7 +702,7 @@ const CLAIMS: Claim[] = [
       doc: QD,
       text: cmd(
         `kip848-vs-classic${v ? `-${v}` : ''}`,
-        { eager: 'pausedPartitionSeconds 682.3, redelivered 894', cooperative: 'pausedPartitionSeconds 43.3, redelivered 4236', '': 'pausedPartitionSeconds 164.5, redelivered 1775' }[v],
+        { eager: 'pausedPartitionSeconds 681.6, redelivered 894', cooperative: 'pausedPartitionSeconds 47.5, redelivered 4249', '': 'pausedPartitionSeconds 164.5, redelivered 1775' }[v],
       ),
       runs: K848(v || undefined),
       render: (s) => cmd(`kip848-vs-classic${v ? `-${v}` : ''}`, `pausedPartitionSeconds ${grp(s).pausedPartitionSeconds}, redelivered ${s.records.redelivered}`),
@@ -721,12 +753,12 @@ const CLAIMS: Claim[] = [
     render: (s) =>
       `*the checks at the end: ${s.skipped.map((r) => `${r.reader} skipped ${n(r.records)} record(s) of ${r.partition} (${r.offsets}, below its final position ${r.position})`).join('; ')} …*`,
   },
-  { doc: QD, text: '**lag 1,789 at the end**', runs: q('q16-more-consumers-uniform-keys'), render: (s) => `**lag ${n(grp(s).totalLag)} at the end**` },
-  { doc: QD, text: '**lag 30,999 at the end**', runs: q('q16-more-consumers-hot-key'), render: (s) => `**lag ${n(grp(s).totalLag)} at the end**` },
+  { doc: QD, text: '**lag 1,655 at the end**', runs: q('q16-more-consumers-uniform-keys'), render: (s) => `**lag ${n(grp(s).totalLag)} at the end**` },
+  { doc: QD, text: '**lag 30,996 at the end**', runs: q('q16-more-consumers-hot-key'), render: (s) => `**lag ${n(grp(s).totalLag)} at the end**` },
   ...(['uniform-keys', 'hot-key'] as const).map(
     (k): Claim => ({
       doc: QD,
-      text: cmd(`q16-more-consumers-${k}`, `lag ${k === 'hot-key' ? 30999 : 1789}`),
+      text: cmd(`q16-more-consumers-${k}`, `lag ${k === 'hot-key' ? 30996 : 1655}`),
       runs: q(`q16-more-consumers-${k}`),
       render: (s) => cmd(`q16-more-consumers-${k}`, `lag ${grp(s).totalLag}`),
     }),
@@ -898,7 +930,7 @@ const CLAIMS: Claim[] = [
   // README.md: the scenarios table, add-broker-reassign (with the throttle, without it, and with 64 KB fetches).
   {
     doc: 'README.md',
-    text: 'a fourth broker joins at 10 s and hosts nothing until `reassign` at 20 s (`throttle: 200KB/s`) moves one replica of 3 partitions onto it: each completes once broker 4 is in its ISR, the last 4.3 s after the start (unthrottled: 8 ms; with 64 KB fetches: 6.4 s), and 3 leaderships move off removed replicas; nothing acknowledged is lost',
+    text: 'a fourth broker joins at 10 s and hosts nothing until `reassign` at 20 s (`throttle: 200KB/s`) moves one replica of 3 partitions onto it: each completes once broker 4 is in its ISR, the last 4.3 s after the start (unthrottled: 7 ms; with 64 KB fetches: 6.4 s), and 3 leaderships move off removed replicas; nothing acknowledged is lost',
     runs: [
       { path: 'scenarios/add-broker-reassign.yaml' },
       { path: 'scenarios/add-broker-reassign.yaml', edit: { flags: '--set faults.1.throttle=-1', apply: (raw) => void ((raw.faults as Record<string, unknown>[])[1]!.throttle = -1) } },

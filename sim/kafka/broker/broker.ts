@@ -63,6 +63,7 @@ export class Broker extends Process implements BrokerContext {
     this.groupCoordinator = new GroupCoordinator(this, this.replicaManager, cfg.groupRecords, cfg.coordinator);
     this.replicaManager.onCoordinatorPartition = (tp, leader) => (leader ? this.groupCoordinator.onElection(tp) : this.groupCoordinator.onResignation(tp));
     net.attach(this, (env) => this.admit(env), nicBytesPerSec);
+    net.muteAfterRequest(this.node);
     net.onDisconnect(this.node, (peer) => this.onDisconnect(peer));
   }
 

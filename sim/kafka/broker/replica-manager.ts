@@ -162,7 +162,10 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
       required[i] = wait ? r.requiredOffset : -1;
       if (wait) waiting++;
     }
-    if (req.acks === 0) return;
+    if (req.acks === 0) {
+      this.broker.net.noResponse(env);
+      return;
+    }
     const dp: DelayedProduce = { env, results, required, waiting, deadlineUs: now + req.timeoutMs * 1000, done: false, lps, generation: this.generation };
     if (waiting === 0) {
       this.broker.timerAt(appendDoneUs, () => this.producePurgatory.respond(dp));

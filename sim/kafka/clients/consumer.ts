@@ -29,6 +29,9 @@ import { GroupMember, type MemberConfig, type MemberHost } from '../group/member
 import { ConsumerProtocolMember } from '../group/consumer-member.js';
 import { TASK_RECORDS, type Task, WorkerPool } from './workers.js';
 
+/** KafkaConsumer.close()'s default timeout (DEFAULT_CLOSE_TIMEOUT_MS), ms. */
+const CLOSE_TIMEOUT_MS = 30_000;
+
 export interface ConsumerConfig {
   fetchMinBytes: number;
   fetchMaxWaitMs: number;
@@ -192,11 +195,17 @@ export class Consumer extends Process {
   shutdown(): void {
     const m = this.member;
     this.closing = true;
-    const stop = () => {
+    const down = () => {
       if (!this.alive) return;
-      m?.close();
       this.markDown();
       this.trace.emit({ type: 'client', t: this.kernel.now, node: this.node, state: 'stopped' });
+    };
+    // KafkaConsumer.close(): leave, then wait for what is in flight to the coordinator, up to the close timeout.
+    const stop = () => {
+      if (!this.alive) return;
+      if (m === null || m === undefined) return down();
+      m.close();
+      m.awaitPendingRequests(CLOSE_TIMEOUT_MS, down);
     };
     if (m?.cfg.autoCommit && m.state === 'stable' && this.positions.length > 0) m.commit('close', stop);
     else stop();

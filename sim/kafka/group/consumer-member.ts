@@ -96,7 +96,7 @@ export class ConsumerProtocolMember extends GroupMember {
     const now = this.host.kernel.now;
     const due = Math.max(this.lastSentUs + this.intervalMs * 1000, now + 1);
     this.host.timer(due - now, () => {
-      if (incarnation !== this.incarnation) return;
+      if (incarnation !== this.incarnation || this.closing) return;
       const t = this.host.kernel.now;
       if (this.state === 'stable' && t - this.host.lastPollUs() > this.cfg.maxPollIntervalMs * 1000) this.pollTimeout();
       else if (t >= this.lastSentUs + this.intervalMs * 1000 && this.state === 'stable' && this.coordinator >= 0 && !this.heartbeatInFlight)
@@ -145,6 +145,7 @@ export class ConsumerProtocolMember extends GroupMember {
     this.pending.delete(payload.correlationId);
     this.heartbeatInFlight = false;
     this.onConsumerHeartbeat(payload as M.ConsumerGroupHeartbeatResponse);
+    this.settled();
     if (this.heartbeatAgain) {
       this.heartbeatAgain = false;
       this.heartbeatNow();
@@ -288,6 +289,7 @@ export class ConsumerProtocolMember extends GroupMember {
 
   /** close(): the partitions are revoked, then the member leaves (a static member with epoch -2). */
   override close(): void {
+    this.closing = true;
     const owned = this.host.owned();
     if (owned.length > 0) this.changed([], owned, []);
     this.assigned = [];

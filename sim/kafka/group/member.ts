@@ -100,6 +100,8 @@ export class GroupMember {
   private readonly refusedAt = new Map<number, number>();
   private nextCorrelation = 1;
   protected incarnation = 0;
+  /** close() was called: no more heartbeats (KafkaConsumer.close closes the heartbeat thread first). */
+  protected closing = false;
   private nextAutoCommitUs = 0;
   /**
    * The leader's partition counts when it assigned (ConsumerCoordinator.assignmentSnapshot): when its
@@ -154,6 +156,7 @@ export class GroupMember {
   /** A new process incarnation (start or restart): a new member, unless static. */
   start(): void {
     this.incarnation++;
+    this.closing = false;
     this.pending = new Map();
     this.coordinator = -1;
     this.memberId = '';
@@ -186,6 +189,7 @@ export class GroupMember {
       this.failPending(p);
     }
     this.net.close(this.host.node, `b${old}`, 'coordinator unknown', COORDINATOR_CHANNEL);
+    this.settled();
     if (this.state !== 'stable') this.requestRejoin('the coordinator moved');
     this.host.timer(this.cfg.retryBackoffMs * 1000, () => this.findCoordinator());
   }
@@ -221,11 +225,13 @@ export class GroupMember {
 
   /** Called from poll(): join (after onJoinPrepare) when a rejoin is due and the coordinator is known. */
   maybeJoin(): void {
-    if (!this.host.alive || this.rejoinReason === null || this.coordinator < 0 || !this.host.inPoll()) return;
+    if (!this.host.alive || this.closing || this.rejoinReason === null || this.coordinator < 0 || !this.host.inPoll()) return;
     if (this.state === 'joining' || this.state === 'syncing' || this.preparing) return;
     this.preparing = true;
     this.onJoinPrepare(() => {
       this.preparing = false;
+      // close() was called meanwhile: a closing consumer does not join again.
+      if (this.closing) return;
       this.sendJoin();
       this.host.pollAgain();
     });
@@ -400,7 +406,7 @@ export class GroupMember {
 
   protected heartbeatLoop(incarnation: number): void {
     this.host.timer(this.cfg.heartbeatIntervalMs * 1000, () => {
-      if (incarnation !== this.incarnation) return;
+      if (incarnation !== this.incarnation || this.closing) return;
       this.heartbeatLoop(incarnation);
       const now = this.host.kernel.now;
       if (this.memberId !== '' && this.generation >= 0 && now - this.host.lastPollUs() > this.cfg.maxPollIntervalMs * 1000) return this.pollTimeout();
@@ -438,12 +444,41 @@ export class GroupMember {
 
   /** close(): the partitions are revoked (lost without a generation), then a dynamic member leaves. */
   close(): void {
+    this.closing = true;
     const owned = this.host.owned();
     if (owned.length > 0) {
       if (this.generation >= 0 && this.memberId !== '') this.changed([], owned, []);
       else this.changed([], [], owned);
     }
     if (this.cfg.instanceId === undefined && this.coordinator >= 0 && this.memberId !== '') this.leave('the consumer is being closed');
+  }
+
+  /** Called by awaitPendingRequests once nothing is in flight to the coordinator (or its timer ran out). */
+  private whenSettled: (() => void) | null = null;
+
+  /**
+   * AbstractCoordinator.close: after the LeaveGroup, `client.awaitPendingRequests(coordinator, timer)` waits
+   * for every request in flight to the coordinator (commits, the LeaveGroup) to be answered, up to the
+   * close timeout, before the consumer closes its connections; `done` then.
+   */
+  awaitPendingRequests(timeoutMs: number, done: () => void): void {
+    let called = false;
+    const once = (): void => {
+      if (called) return;
+      called = true;
+      this.whenSettled = null;
+      done();
+    };
+    this.whenSettled = once;
+    this.host.timer(timeoutMs * 1000, once);
+    this.settled();
+  }
+
+  /** A request to the coordinator ended: tell awaitPendingRequests if none is left. */
+  protected settled(): void {
+    if (this.whenSettled === null) return;
+    for (const p of this.pending.values()) if (p.node === this.coordinator && p.kind !== 'find') return;
+    this.whenSettled();
   }
 
   leave(reason: string): void {
@@ -539,6 +574,7 @@ export class GroupMember {
     }
     this.failPending(p);
     if (p.kind !== 'leave') this.coordinatorUnknown();
+    this.settled();
   }
 
   /** A group API response; false if it is not one. */
@@ -552,6 +588,7 @@ export class GroupMember {
     else if (p.kind === 'heartbeat') this.onHeartbeat(payload as M.HeartbeatResponse);
     else if (p.kind === 'fetchOffsets') this.onOffsetFetch(payload as M.OffsetFetchResponse, p.tps);
     else if (p.kind === 'commit') this.onCommit(p, payload as M.OffsetCommitResponse);
+    this.settled();
     return true;
   }
 

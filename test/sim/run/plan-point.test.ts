@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { applyPlanSettings, pointBottleneck, figuresOf, isPlanSetting, numericValue, parseScenario, planSettingProblem, type RunSummary, runPlanPoint, simulate } from 'kafkasim';
+import { applyPlanSettings, pointBottleneck, figuresOf, isPlanSetting, numericValue, parseScenario, planSettingProblem, runPlanPoint, simulate } from 'kafkasim';
 
 const BASE = 'scenarios/plan/small.yaml';
 const TEXT = readFileSync(fileURLToPath(new URL(`../../../${BASE}`, import.meta.url)), 'utf8');
