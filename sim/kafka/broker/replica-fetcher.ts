@@ -27,6 +27,14 @@ interface Fetcher {
   /** Bumped when a fetch is abandoned (timeout), so its late response is ignored. */
   gen: number;
   timeout?: Deadline;
+  /**
+   * Partitions delayed after an error, with the time (µs) they may be fetched again
+   * (AbstractFetcherThread.delayPartitions: replica.fetch.backoff.ms for the partitions in error only).
+   */
+  delayed: Map<string, number>;
+  /** Set while the fetcher waits because every partition is delayed; bumped to wake or cancel the wait. */
+  sleep: number;
+  sleeping: boolean;
 }
 
 export class ReplicaFetcherManager {
@@ -51,40 +59,77 @@ export class ReplicaFetcherManager {
     return new Deadlines<Fetcher>(this.broker, (f, gen) => this.expire(f, gen));
   }
 
+  /**
+   * ReplicaFetcherManager.addFetcherForPartitions, one partition of it: the partition joins its leader's
+   * fetcher (AbstractFetcherThread.addPartitions) with no delay. Nothing is sent until startFetchers(), so
+   * every partition of one metadata update is in the fetchers' first requests, as in Kafka, where the
+   * partitions of a delta are added together before the fetcher thread builds its next request.
+   */
   addToFetcher(leader: number, tp: string): void {
     let f = this.fetchers.get(leader);
     if (f === undefined) {
-      f = { leader, tps: new Set(), sorted: null, lps: [], generation: -1, inflight: false, gen: 0 };
+      f = { leader, tps: new Set(), sorted: null, lps: [], generation: -1, inflight: false, gen: 0, delayed: new Map(), sleep: 0, sleeping: false };
       this.fetchers.set(leader, f);
     }
     if (!f.tps.has(tp)) {
       f.tps.add(tp);
       f.sorted = null;
     }
-    if (!f.inflight) this.sendFetch(f);
+    f.delayed.delete(tp);
+  }
+
+  /**
+   * After a metadata update's partitions were added: each fetcher not waiting for a response builds its
+   * next request now. One asleep because all its partitions were delayed is woken (addPartitions signals
+   * the fetcher thread's partitionMapCond), and fetches what is not delayed.
+   */
+  startFetchers(): void {
+    for (const f of this.fetchers.values()) {
+      if (f.inflight) continue;
+      if (f.sleeping) {
+        f.sleeping = false;
+        f.sleep++;
+      }
+      this.sendFetch(f);
+    }
   }
 
   removeFromFetchers(tp: string): void {
-    for (const f of this.fetchers.values()) if (f.tps.delete(tp)) f.sorted = null;
+    for (const f of this.fetchers.values()) {
+      if (f.tps.delete(tp)) f.sorted = null;
+      f.delayed.delete(tp);
+    }
   }
 
-  /** The leader's process died (or refused us): fail the fetch in flight and try again later. */
+  /**
+   * The leader's process died (or refused us): the fetch in flight failed, and, as for any failed fetch
+   * request (processFetchRequest's catch), every partition of the fetcher is delayed.
+   */
   onDisconnect(leader: number): void {
     const f = this.fetchers.get(leader);
     if (f?.inflight) {
       f.inflight = false;
       f.gen++;
-      this.fetchAfterBackoff(f);
+      this.delayAll(f);
+      this.sendFetch(f);
     }
   }
 
   private sendFetch(f: Fetcher): void {
     const b = this.broker;
-    if (f.inflight || f.tps.size === 0 || b.state === 'down') return;
+    if (f.inflight || f.sleeping || f.tps.size === 0 || b.state === 'down') return;
+    let lps = this.lookUp(f);
+    let tps = f.sorted!;
+    if (f.delayed.size > 0) {
+      [tps, lps] = this.fetchable(f, tps, lps);
+      if (tps.length === 0) return this.sleepUntilFetchable(f);
+    }
     // 0.11-1.x (AbstractFetcherThread.maybeTruncate): partitions still truncating ask OffsetsForLeaderEpoch first.
-    const lps = this.lookUp(f);
-    const tps = f.sorted!;
-    if (anyTruncating(lps)) return this.sendOffsetsForLeaderEpoch(f, this.truncatingOf(tps));
+    if (anyTruncating(lps))
+      return this.sendOffsetsForLeaderEpoch(
+        f,
+        tps.filter((_, i) => lps[i]!.truncating === true),
+      );
     // Before 2.7 a fetch carried neither lastFetchedEpoch nor (before 2.1) currentLeaderEpoch.
     const epochs = b.cfg.truncation === 'divergingEpoch';
     // A list of its final length (one grown by push from empty reserves room for 16).
@@ -109,8 +154,40 @@ export class ReplicaFetcherManager {
     f.timeout = this.timeouts.add(b.kernel.now + b.cfg.replicaSocketTimeoutMs * 1000, f, gen);
   }
 
-  private truncatingOf(tps: string[]): string[] {
-    return tps.filter((tp) => this.partitions.getPartition(tp)!.truncating === true);
+  /** The partitions of `tps` not delayed at this time (a delay that has run out is dropped). */
+  private fetchable(f: Fetcher, tps: string[], lps: Array<Partition | undefined>): [string[], Array<Partition | undefined>] {
+    const now = this.broker.kernel.now;
+    const outTps: string[] = [];
+    const outLps: Array<Partition | undefined> = [];
+    for (let i = 0; i < tps.length; i++) {
+      const until = f.delayed.get(tps[i]);
+      if (until !== undefined && until > now) continue;
+      if (until !== undefined) f.delayed.delete(tps[i]);
+      outTps.push(tps[i]);
+      outLps.push(lps[i]);
+    }
+    return [outTps, outLps];
+  }
+
+  /** Every partition is delayed: the fetcher thread waits (partitionMapCond.await(fetchBackOffMs)), or until a partition is added. */
+  private sleepUntilFetchable(f: Fetcher): void {
+    f.sleeping = true;
+    const token = ++f.sleep;
+    this.broker.timer(this.broker.cfg.replicaFetchBackoffMs * 1000, () => {
+      if (f.sleep !== token || !f.sleeping) return;
+      f.sleeping = false;
+      this.sendFetch(f);
+    });
+  }
+
+  /** AbstractFetcherThread.delayPartitions: the partitions in error wait replica.fetch.backoff.ms (one already delayed keeps its delay). */
+  private delay(f: Fetcher, tps: Iterable<string>): void {
+    const until = this.broker.kernel.now + this.broker.cfg.replicaFetchBackoffMs * 1000;
+    for (const tp of tps) if (!f.delayed.has(tp)) f.delayed.set(tp, until);
+  }
+
+  private delayAll(f: Fetcher): void {
+    this.delay(f, f.tps);
   }
 
   /** `f.sorted` (built if needed) and the hosted partition of each, looked up again only when the hosted partitions changed. */
@@ -137,17 +214,8 @@ export class ReplicaFetcherManager {
     this.broker.net.close(this.broker.node, brokerNode(f.leader), 'replica.socket.timeout.ms');
     f.inflight = false;
     f.gen++;
-    this.fetchAfterBackoff(f);
-  }
-
-  private fetchAfterBackoff(f: Fetcher): void {
-    const gen = f.gen;
-    f.inflight = true;
-    this.broker.timer(this.broker.cfg.replicaFetchBackoffMs * 1000, () => {
-      if (f.gen !== gen) return;
-      f.inflight = false;
-      this.sendFetch(f);
-    });
+    this.delayAll(f);
+    this.sendFetch(f);
   }
 
   /** The fetcher a reply from `env.from` answers, if it is the one it waits for (and it stops waiting). */
@@ -172,7 +240,7 @@ export class ReplicaFetcherManager {
     // The fetcher thread checks each batch's CRC and appends it: its core time (it waits for no core here).
     const b = this.broker;
     b.requests.cpu.run(b.kernel.now, (env.bytes * CPU_COST.followerAppendNsPerByte) / 1000);
-    let backoff = false;
+    let errors: string[] | undefined;
     const lps = this.lookUp(f);
     const tps = f.sorted!;
     const prs = env.payload.partitions;
@@ -182,10 +250,10 @@ export class ReplicaFetcherManager {
       // partition is found by position (it is one of the fetcher's), else by name.
       const lp = i < tps.length && tps[i] === pr.tp ? followedFrom(f, lps[i]) : this.followed(f, pr.tp);
       if (lp === undefined) continue;
-      if (!this.processPartitionData(lp, pr)) backoff = true;
+      if (!this.processPartitionData(lp, pr)) (errors ??= []).push(pr.tp);
     }
-    if (backoff) this.fetchAfterBackoff(f);
-    else this.sendFetch(f);
+    if (errors !== undefined) this.delay(f, errors);
+    this.sendFetch(f);
   }
 
   private sendOffsetsForLeaderEpoch(f: Fetcher, tps: string[]): void {
@@ -208,23 +276,23 @@ export class ReplicaFetcherManager {
     // The fetcher thread checks each batch's CRC and appends it: its core time (it waits for no core here).
     const b = this.broker;
     b.requests.cpu.run(b.kernel.now, (env.bytes * CPU_COST.followerAppendNsPerByte) / 1000);
-    let backoff = false;
+    const errors: string[] = [];
     for (const pr of env.payload.partitions) {
       const lp = this.followed(f, pr.tp);
       if (lp === undefined || lp.truncating !== true) continue;
       if (pr.error !== 'NONE') {
-        backoff = true;
+        errors.push(pr.tp);
         continue;
       }
       if (pr.endOffset === UNDEFINED_OFFSET) lp.truncate(lp.log.hw, 'highWatermark');
       else lp.truncate(Math.min(pr.endOffset, lp.log.leo), 'divergingEpoch');
       lp.truncating = false;
     }
-    if (backoff) this.fetchAfterBackoff(f);
-    else this.sendFetch(f);
+    this.delay(f, errors);
+    this.sendFetch(f);
   }
 
-  /** Apply one partition of a fetch response (processPartitionData). Returns false when the fetcher should back off. */
+  /** Apply one partition of a fetch response (processPartitionData). Returns false when the partition is in error (and is delayed). */
   private processPartitionData(lp: Partition, pr: P.FetchPartitionResponse): boolean {
     const log = lp.log;
     if (pr.error === 'OFFSET_OUT_OF_RANGE' && pr.logEndOffset >= 0 && pr.logEndOffset < log.leo) {

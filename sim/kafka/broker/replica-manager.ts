@@ -79,6 +79,7 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
         cur.state = p;
       }
     }
+    this.fetcherManager.startFetchers();
   }
 
   /**
