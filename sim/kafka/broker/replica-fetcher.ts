@@ -35,6 +35,8 @@ interface Fetcher {
   /** Set while the fetcher waits because every partition is delayed; bumped to wake or cancel the wait. */
   sleep: number;
   sleeping: boolean;
+  /** The partitions of the fetch in flight, as sent (their currentLeaderEpoch decides what a fencing means). */
+  request: P.FetchPartition[];
 }
 
 export class ReplicaFetcherManager {
@@ -68,7 +70,7 @@ export class ReplicaFetcherManager {
   addToFetcher(leader: number, tp: string): void {
     let f = this.fetchers.get(leader);
     if (f === undefined) {
-      f = { leader, tps: new Set(), sorted: null, lps: [], generation: -1, inflight: false, gen: 0, delayed: new Map(), sleep: 0, sleeping: false };
+      f = { leader, tps: new Set(), sorted: null, lps: [], generation: -1, inflight: false, gen: 0, delayed: new Map(), sleep: 0, sleeping: false, request: [] };
       this.fetchers.set(leader, f);
     }
     if (!f.tps.has(tp)) {
@@ -140,6 +142,7 @@ export class ReplicaFetcherManager {
       partitions[i] = { tp, fetchOffset: lp.log.leo, lastFetchedEpoch: epochs ? lp.log.latestEpoch : UNDEFINED_EPOCH, currentLeaderEpoch: epochs ? lp.leaderEpoch : -1 };
     }
     f.inflight = true;
+    f.request = partitions;
     const gen = ++f.gen;
     b.net.send<P.FetchRequest>(b.node, brokerNode(f.leader), 'Fetch', P.REQUEST_OVERHEAD_BYTES + 32 * partitions.length, {
       correlationId: gen,
@@ -178,6 +181,23 @@ export class ReplicaFetcherManager {
       f.sleeping = false;
       this.sendFetch(f);
     });
+  }
+
+  /**
+   * AbstractFetcherThread.onPartitionFenced, for a fetch the leader fenced (its epoch is newer than the one
+   * sent). When this broker still knows no newer epoch than it sent, the partition leaves the fetcher
+   * (markPartitionFailed: "Will await the new LeaderAndIsr state before resuming fetching") until the
+   * metadata update with the new epoch adds it again; returns true then. When this broker has learned a
+   * newer epoch since it sent the request, false: the partition is retried later, as any partition in
+   * error (delayed replica.fetch.backoff.ms).
+   */
+  private onPartitionFenced(f: Fetcher, lp: Partition, tp: string): boolean {
+    const sent = f.request.find((p) => p.tp === tp);
+    if (sent === undefined || sent.currentLeaderEpoch !== lp.leaderEpoch) return false;
+    f.tps.delete(tp);
+    f.sorted = null;
+    f.delayed.delete(tp);
+    return true;
   }
 
   /** AbstractFetcherThread.delayPartitions: the partitions in error wait replica.fetch.backoff.ms (one already delayed keeps its delay). */
@@ -250,7 +270,9 @@ export class ReplicaFetcherManager {
       // partition is found by position (it is one of the fetcher's), else by name.
       const lp = i < tps.length && tps[i] === pr.tp ? followedFrom(f, lps[i]) : this.followed(f, pr.tp);
       if (lp === undefined) continue;
-      if (!this.processPartitionData(lp, pr)) (errors ??= []).push(pr.tp);
+      if (this.processPartitionData(lp, pr)) continue;
+      if (pr.error === 'FENCED_LEADER_EPOCH' && this.onPartitionFenced(f, lp, pr.tp)) continue;
+      (errors ??= []).push(pr.tp);
     }
     if (errors !== undefined) this.delay(f, errors);
     this.sendFetch(f);
