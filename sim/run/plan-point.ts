@@ -18,7 +18,7 @@ export const NOT_MODELLED =
   'bottleneck: the most utilized resource of the run (NIC, disk, cores, network or I/O threads, request queue), busy time over the run; broker CPU costs are estimates (docs/capacity.md)';
 
 /** The settings a plan adds to {@link applySettings}'s, and why a value is wrong (undefined: right). */
-export const PLAN_SETTINGS: Readonly<Record<'rate' | 'partitions' | 'failure', (v: string) => string | undefined>> = {
+export const PLAN_SETTINGS: Readonly<Record<'rate' | 'partitions' | 'failure' | 'seed', (v: string) => string | undefined>> = {
   rate: (v: string): string | undefined => {
     try {
       return parseRatePerSec(v) > 0 ? undefined : 'a rate above 0 such as 5000/s';
@@ -29,11 +29,12 @@ export const PLAN_SETTINGS: Readonly<Record<'rate' | 'partitions' | 'failure', (
   },
   partitions: (v: string): string | undefined => (/^\d+$/.test(v) && Number(v) >= 1 ? undefined : 'a whole number ≥ 1'),
   failure: failureProblem,
+  seed: (v: string): string | undefined => (/^\d+$/.test(v) && Number.isSafeInteger(Number(v)) ? undefined : 'a whole number ≥ 0'),
 };
 
-const isPlanOwn = (name: string): name is keyof typeof PLAN_SETTINGS => name === 'rate' || name === 'partitions' || name === 'failure';
+const isPlanOwn = (name: string): name is keyof typeof PLAN_SETTINGS => name === 'rate' || name === 'partitions' || name === 'failure' || name === 'seed';
 
-/** Whether a plan can set `name`: `rate`, `partitions`, `failure`, or a setting of {@link applySettings}. */
+/** Whether a plan can set `name`: `rate`, `partitions`, `failure`, `seed`, or a setting of {@link applySettings}. */
 export function isPlanSetting(name: string): boolean {
   return isPlanOwn(name) || isSetting(name);
 }
@@ -41,13 +42,14 @@ export function isPlanSetting(name: string): boolean {
 /** Why `value` is not a valid value of plan setting `name` (an unknown name included), or undefined. */
 export function planSettingProblem(name: string, value: string): string | undefined {
   if (isPlanOwn(name)) return PLAN_SETTINGS[name](value);
-  if (!isSetting(name)) return 'a Kafka producer, broker, topic or consumer config name, brokers, replication.factor, kafkaVersion, rate, partitions or failure';
+  if (!isSetting(name)) return 'a Kafka producer, broker, topic or consumer config name, brokers, replication.factor, kafkaVersion, rate, partitions, failure or seed';
   return value === '' ? 'a value' : settingProblem(name, value);
 }
 
 /**
  * The scenario text with a point's settings: `rate` to every producer's rate, `partitions` to every topic's
- * partition count (dropping explicit replica assignments, as replication.factor does), the rest by
+ * partition count (dropping explicit replica assignments, as replication.factor does), `seed` to the
+ * scenario's seed (the run's random streams: network latencies, keys, faults' timing), the rest by
  * {@link applySettings}, and last `failure`'s faults (plan-failure.ts), placed on the point's cluster.
  */
 export function applyPlanSettings(text: string, settings: Readonly<Record<string, SettingValue>>): string {
@@ -63,6 +65,10 @@ export function applyPlanSettings(text: string, settings: Readonly<Record<string
   if (own.length === 0) return withFailure(applied);
   const doc = parseDocument(applied);
   for (const [k, v] of own) {
+    if (k === 'seed') {
+      doc.set('seed', Number(v));
+      continue;
+    }
     const list = doc.get(k === 'rate' ? 'producers' : 'topics');
     const n = isSeq(list) ? list.items.length : 0;
     for (let i = 0; i < n; i++) {

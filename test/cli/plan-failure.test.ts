@@ -142,17 +142,19 @@ describe('docs/capacity.md: the failure sweep', { timeout: 300_000 }, () => {
     expect(r.out.split('\n\n')[1]).toBe(m![2]);
     const points: PointResult[] = JSON.parse(readFileSync(join(TMP, 'doc', 'summary.json'), 'utf8')).points;
     const f = (failure: string) => points.find((p) => p.settings.failure === failure)!.figures!;
-    // "still carries 20,000 records/s, but its produce p50 doubles"; "about a second", "about 2.5 s" and
-    // "about 16,500 records/s" during the reassignment.
+    // "still carries 20,000 records/s, but its produce p50 doubles (...) and its p99 climbs to ..."
     const prose = doc.replace(/\s+/g, ' ');
     expect(f('broker-down').recordsPerSec).toBeGreaterThan(0.99 * 20_000);
-    expect(prose).toContain(`its produce p50 doubles (${f('broker-down').produceMs.p50.toFixed(1)} ms against ${f('none').produceMs.p50.toFixed(1)})`);
+    expect(prose).toContain(
+      `its produce p50 doubles (${f('broker-down').produceMs.p50.toFixed(1)} ms against ${f('none').produceMs.p50.toFixed(1)}) and its p99 climbs to ${f('broker-down').produceMs.p99.toFixed(1)} ms`,
+    );
     expect(Math.round(f('broker-down').produceMs.p50 / f('none').produceMs.p50)).toBe(2);
-    // "The p99 of the first two rows is the first half second's wait" (replica.fetch.wait.max.ms, 500 ms): above 400.
-    for (const failure of ['none', 'broker-down']) expect(f(failure).produceMs.p99).toBeGreaterThan(400);
-    for (const failure of ['none', 'broker-down']) expect(f(failure).produceMs.p99).toBeLessThan(500);
-    expect((f('reassignment').produceMs.p99 / 1000).toFixed(1)).toBe('2.5');
-    expect(Math.round(f('reassignment').recordsPerSec / 500) * 500).toBe(16_500);
-    expect(Math.round(f('reassignment').recoveryMs! / 1000) * 1000).toBe(1000);
+    // The reassignment completes "within milliseconds", yet the p99 is one replica.fetch.backoff.ms (1 s) of a
+    // fenced partition's retry, less the time the request had already waited.
+    expect(f('reassignment').recoveryMs!).toBeLessThan(100);
+    expect(f('reassignment').recordsPerSec).toBeGreaterThan(0.99 * 20_000);
+    expect(f('reassignment').produceMs.p99).toBeGreaterThan(900);
+    expect(f('reassignment').produceMs.p99).toBeLessThan(1_000);
+    expect(prose).toContain(`yet the produce p99 climbs to ${Math.round(f('reassignment').produceMs.p99)} ms`);
   });
 });
