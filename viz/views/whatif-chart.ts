@@ -313,8 +313,8 @@ const shift = (b: Box, dx: number, dy: number): Box => ({ ...b, x: b.x + dx, y: 
 
 /**
  * Each bottleneck near its throughput dot, in its configuration's color (outlined in white by the CSS), where
- * whatif-labels.ts finds room inside the plot; a label moved away from its dot gets a thin line to it. A
- * point's dot without a label (its run named none) is kept clear too.
+ * whatif-labels.ts finds room inside the plot, off the lines where it can; a label moved away from its dot
+ * gets a thin line to it. A point's dot without a label (its run named none) is kept clear too.
  */
 function bottlenecks(g: G, lay: Layout, w: number, pts: Drawn[], x: d3.ScaleLinear<number, number>, y: (v: number) => number, obstacles: Box[]): void {
   const named = pts.filter((d) => d.f.bottleneck !== undefined);
@@ -325,7 +325,9 @@ function bottlenecks(g: G, lay: Layout, w: number, pts: Drawn[], x: d3.ScaleLine
   };
   const labels = named.map(at);
   const bare = pts.filter((d) => d.f.bottleneck === undefined).map((d) => ({ x: x(d.x) - DOT_R - 1, y: y(d.f.recordsPerSec) - DOT_R - 1, width: 2 * DOT_R + 2, height: 2 * DOT_R + 2 }));
-  const boxes = placeLabels(labels, { x: 0, y: 0, width: w, height: lay.h }, [...obstacles, ...bare]);
+  // The throughput lines, each between two of a configuration's points: a label would rather not cross one.
+  const segments = [...d3.group(pts, (d) => d.series).values()].flatMap((ds) => ds.slice(1).map((d, k) => ({ x1: x(ds[k]!.x), y1: y(ds[k]!.f.recordsPerSec), x2: x(d.x), y2: y(d.f.recordsPerSec) })));
+  const boxes = placeLabels(labels, { x: 0, y: 0, width: w, height: lay.h }, [...obstacles, ...bare], { lines: segments });
   const drawn = named.flatMap((d, i) => (boxes[i] === undefined ? [] : [{ d, at: labels[i]!, box: boxes[i]! }]));
   const leaders = drawn.flatMap(({ d, at, box }) => {
     const l = leader(at, box);

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Box, type LabelAt, leader, overlaps, placeLabels, within } from '../../../viz/views/whatif-labels.js';
+import { type Box, crosses, type LabelAt, leader, overlaps, placeLabels, within } from '../../../viz/views/whatif-labels.js';
 
 const SEED = Number(process.env.KAFKASIM_LABELS_SEED ?? 20261203);
 const RUNS = Number(process.env.KAFKASIM_LABELS_RUNS ?? 500);
@@ -60,16 +60,19 @@ describe(`what-if label placement (fast-check seed ${SEED}; set KAFKASIM_LABELS_
         ),
         // Two configurations at the same point: repeat some points.
         repeat: fc.integer({ min: 0, max: 6 }),
+        // Lines through the points (a label would rather not cross them): none, or each point to the next.
+        lines: fc.boolean(),
       })
-      .map(({ aw, ah, points, obstacles, repeat }) => {
+      .map(({ aw, ah, points, obstacles, repeat, lines }) => {
         const a = { x: 10, y: 20, width: aw, height: ah };
         const labels = points.map((p) => ({ x: a.x + p.fx * aw, y: a.y + p.fy * ah, r: p.r, width: p.w, height: p.h }));
         for (let k = 0; k < repeat && k < labels.length; k++) labels.push({ ...labels[k]!, width: Math.max(4, labels[k]!.width - 7) });
-        return { area: a, labels, obstacles: obstacles.map((o) => ({ x: a.x + o.fx * aw, y: a.y + o.fy * ah, width: o.w, height: o.h })) };
+        const segments = lines ? labels.slice(1).map((l, k) => ({ x1: labels[k]!.x, y1: labels[k]!.y, x2: l.x, y2: l.y })) : [];
+        return { area: a, labels, segments, obstacles: obstacles.map((o) => ({ x: a.x + o.fx * aw, y: a.y + o.fy * ah, width: o.w, height: o.h })) };
       });
     fc.assert(
-      fc.property(arb, ({ area, labels, obstacles }) => {
-        const boxes = placeLabels(labels, area, obstacles);
+      fc.property(arb, ({ area, labels, obstacles, segments }) => {
+        const boxes = placeLabels(labels, area, obstacles, { lines: segments });
         expect(boxes).toHaveLength(labels.length);
         expect(problems(labels, area, obstacles, boxes)).toEqual([]);
       }),
@@ -119,6 +122,26 @@ describe(`what-if label placement (fast-check seed ${SEED}; set KAFKASIM_LABELS_
     expect(problems(labels, small, [], boxes)).toEqual([]);
     expect(boxes[3]).toBeUndefined();
     expect(boxes.filter((b) => b !== undefined).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a label goes off its own line when a place as near is free: under a rising line, not under a falling one', () => {
+    const l = label(200, 150, 'b3 nic-out 9%');
+    const rising = { x1: 200, y1: 150, x2: 400, y2: 20 };
+    const falling = { x1: 200, y1: 150, x2: 260, y2: 290 };
+    const [under] = placeLabels([l], area, [], { lines: [rising] });
+    expect(under!.y).toBeGreaterThan(150);
+    expect(crosses(rising, under!)).toBe(false);
+    const [other] = placeLabels([l], area, [], { lines: [falling] });
+    expect(crosses(falling, other!)).toBe(false);
+    expect(leader(l, other!)).toBeUndefined();
+  });
+
+  it('crosses: a segment through a box, ending inside it, or passing beside it', () => {
+    const b = { x: 10, y: 10, width: 20, height: 10 };
+    expect(crosses({ x1: 0, y1: 15, x2: 40, y2: 15 }, b)).toBe(true);
+    expect(crosses({ x1: 15, y1: 15, x2: 15, y2: 16 }, b)).toBe(true);
+    expect(crosses({ x1: 0, y1: 0, x2: 40, y2: 5 }, b)).toBe(false);
+    expect(crosses({ x1: 0, y1: 30, x2: 10, y2: 0 }, b)).toBe(false);
   });
 
   it('draws a leader line from the dot to a label moved away from it', () => {
