@@ -2,8 +2,10 @@
  * The What-if tab in Chromium: a 2-configuration × 3-rate what-if of scenarios/plan/small.yaml run in the
  * page's workers (its lines, legend and table), one point's figures and trace hash equal to `kafkasim plan`'s
  * for the same point, bad input shown as one line in the tab (the chart kept, no page error), and a plan's
- * results.jsonl opened by the file picker, with a bottleneck shown where its points name one. Writes
- * docs/screenshots/what-if.png.
+ * results.jsonl opened by the file picker, with a bottleneck shown where its points name one; and at
+ * 1280×720 in large type (and after it is toggled off), getBBox() boxes: no bottleneck label over another,
+ * a tick label, the legend or outside its plot, the legend's items apart, the axis titles under the tick
+ * labels. Writes docs/screenshots/what-if.png (and, with KAFKASIM_WHATIF_LARGE_PNG=<path>, the large-type chart).
  *
  * Needs /usr/bin/chromium and `npm run build:cli` (the CLI's figures).
  */
@@ -47,6 +49,73 @@ async function cliPlan(rates: string, acks: string): Promise<PlanPoint[]> {
 async function runWhatIf(page: Page): Promise<void> {
   await page.getByTestId('wi-run').click();
   await expect.poll(() => page.getByTestId('wi-progress-text').textContent(), { timeout: WAIT, interval: 250 }).toMatch(/^6 points run in/);
+}
+
+type Box = { x: number; y: number; width: number; height: number };
+type Named = Box & { name: string; panel: number };
+interface ChartBoxes {
+  labels: Named[];
+  ticks: Named[];
+  legend: Named[];
+  titles: Named[];
+  axisTitles: Named[];
+  plots: Named[];
+  tickHeight: number;
+}
+
+/** The chart's texts and plot areas as getBBox() boxes in the svg's coordinates, each with its panel (0 latency, 1 throughput, -1 the legend). */
+function chartBoxes(page: Page): Promise<ChartBoxes> {
+  return page.evaluate(() => {
+    const svg = document.querySelector<SVGSVGElement>('#wi-chart svg')!;
+    const panels = [...svg.querySelectorAll('g.wi-panel')];
+    const boxOf = (e: Element, name: string): Box & { name: string; panel: number } => {
+      const g = e as SVGGraphicsElement;
+      const b = g.getBBox();
+      const m = svg.getScreenCTM()!.inverse().multiply(g.getScreenCTM()!);
+      const xs = [b.x, b.x + b.width].flatMap((x) => [b.y, b.y + b.height].map((y) => new DOMPoint(x, y).matrixTransform(m)));
+      const x0 = Math.min(...xs.map((p) => p.x));
+      const y0 = Math.min(...xs.map((p) => p.y));
+      return { name, panel: panels.findIndex((p) => p.contains(e)), x: x0, y: y0, width: Math.max(...xs.map((p) => p.x)) - x0, height: Math.max(...xs.map((p) => p.y)) - y0 };
+    };
+    const all = (sel: string, name: (e: Element) => string) => [...svg.querySelectorAll(sel)].map((e) => boxOf(e, name(e)));
+    const ticks = all('.wi-axis .tick text, .wi-grid .tick text', (e) => `tick ${e.textContent}${e.closest('.wi-axis') ? ' (x)' : ' (y)'}`);
+    return {
+      labels: all('text.wi-bottleneck', (e) => `label ${e.getAttribute('data-series')}@${e.getAttribute('data-x')} "${e.textContent}"`),
+      ticks,
+      legend: all('.wi-legend-item, .wi-legend-key', (e) => `legend ${e.getAttribute('data-label') ?? 'key'}`),
+      titles: all('text.wi-panel-title', (e) => `title "${e.textContent}"`),
+      axisTitles: all('text.wi-axis-label', () => 'x axis title'),
+      plots: all('rect.wi-plot', () => 'plot area'),
+      tickHeight: Math.max(...ticks.map((t) => t.height)),
+    };
+  });
+}
+
+const overlaps = (a: Box, b: Box, gap = 0): boolean => a.x < b.x + b.width + gap && b.x < a.x + a.width + gap && a.y < b.y + b.height + gap && b.y < a.y + a.height + gap;
+const inside = (a: Box, b: Box): boolean => a.x >= b.x - 0.5 && a.y >= b.y - 0.5 && a.x + a.width <= b.x + b.width + 0.5 && a.y + a.height <= b.y + b.height + 0.5;
+const shrunk = (a: Named): Named => ({ ...a, x: a.x + 0.25, y: a.y + 0.25, width: a.width - 0.5, height: a.height - 0.5 });
+
+/** What is wrong with the chart's layout, one line each (none: nothing). */
+function layoutProblems(c: ChartBoxes): string[] {
+  const out: string[] = [];
+  const labels = c.labels.map(shrunk);
+  labels.forEach((a, i) => {
+    for (const b of labels.slice(i + 1)) if (overlaps(a, b)) out.push(`${a.name} over ${b.name}`);
+    for (const b of [...c.ticks, ...c.legend, ...c.titles, ...c.axisTitles]) if (overlaps(a, b)) out.push(`${a.name} over ${b.name}`);
+    const plot = c.plots.find((p) => p.panel === a.panel);
+    if (plot === undefined || !inside(a, plot)) out.push(`${a.name} outside its plot area`);
+  });
+  // The legend's items keep a gap between them (4 px at least); the panels' titles stay off them.
+  c.legend.forEach((a, i) => {
+    for (const b of c.legend.slice(i + 1)) if (overlaps(a, b, 4)) out.push(`${a.name} touches ${b.name}`);
+    for (const b of c.titles) if (overlaps(a, b)) out.push(`${a.name} over ${b.name}`);
+  });
+  // Each axis title is below its panel's x tick labels.
+  for (const t of c.axisTitles) {
+    const below = Math.max(...c.ticks.filter((k) => k.panel === t.panel && k.name.endsWith('(x)')).map((k) => k.y + k.height));
+    if (t.y < below) out.push(`${t.name} of panel ${t.panel} not below its tick labels (${t.y.toFixed(1)} < ${below.toFixed(1)})`);
+  }
+  return out;
 }
 
 describe('the What-if tab in chromium', () => {
@@ -156,6 +225,45 @@ describe('the What-if tab in chromium', () => {
     expect(await page.locator('td[data-col="bottleneck"]').allTextContents()).toEqual(labels);
     await page.getByTestId('wi-file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello\n') });
     await expect.poll(() => page.getByTestId('wi-error').textContent()).toMatch(/^notes\.txt: line 1: not JSON/);
+    expect(opened!.errors).toEqual([]);
+  });
+
+  it('at 1280×720 in large type: no bottleneck label over another, a tick label or the legend, none outside its plot; the legend items apart; redrawn when large type is toggled', async () => {
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto(`${opened!.base}/index.html?tab=whatif`);
+    await page.keyboard.press('l');
+    await runWhatIf(page);
+    // Set KAFKASIM_WHATIF_LARGE_PNG to a path to look at it.
+    if (process.env.KAFKASIM_WHATIF_LARGE_PNG) await page.getByTestId('wi-chart').screenshot({ path: process.env.KAFKASIM_WHATIF_LARGE_PNG });
+    const before = await chartBoxes(page);
+    for (const p of layoutProblems(before)) expect.soft(p).toBe('');
+    expect(before.labels).toHaveLength(6);
+    // Large type: the chart's texts are the page's large ones.
+    expect(before.tickHeight).toBeGreaterThan(17);
+    // Each label is its configuration's color, outlined in white.
+    const paints = await page.locator('text.wi-bottleneck').evaluateAll((els) =>
+      els.map((e) => {
+        const s = getComputedStyle(e);
+        return { series: e.getAttribute('data-series'), fill: s.fill, stroke: s.stroke, order: s.paintOrder };
+      }),
+    );
+    for (const p of paints) {
+      expect(p.fill).toBe(p.series === '0' ? 'rgb(31, 111, 180)' : 'rgb(217, 72, 15)');
+      expect(p.stroke).toBe('rgb(255, 255, 255)');
+      expect(p.order).toMatch(/^stroke/);
+    }
+    // Normal type: redrawn (a lower chart, smaller texts), still apart; large type again: laid out for it again.
+    const height = () => page.locator('#wi-chart svg').getAttribute('height').then(Number);
+    const large = await height();
+    await page.keyboard.press('l');
+    await expect.poll(height).toBeLessThan(large);
+    const normal = await chartBoxes(page);
+    expect(normal.tickHeight).toBeLessThan(before.tickHeight);
+    for (const p of layoutProblems(normal)) expect.soft(p).toBe('');
+    await page.keyboard.press('l');
+    await expect.poll(height).toBe(large);
+    for (const p of layoutProblems(await chartBoxes(page))) expect.soft(p).toBe('');
+    await page.keyboard.press('l');
     expect(opened!.errors).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import { pickerGroups, SAME, SCENARIOS, STORIES } from './scenarios.js';
 import { exportYaml, loadFile, runBundled, seedInput } from './sources.js';
 import type { App } from './state.js';
 import { $, hideError } from './ui.js';
+import { redrawWhatIf } from './whatif.js';
 import { closeWhy, showWhy } from './why-panel.js';
 import { run } from './worker-client.js';
 
@@ -22,6 +23,7 @@ export function setLarge(app: App, on: boolean): void {
   document.body.classList.toggle('large', on);
   $('large').setAttribute('aria-pressed', String(on));
   scheduleRender(app);
+  redrawWhatIf();
 }
 
 /** The scenario pickers (A and B) and the legend of record states. */

@@ -59,7 +59,14 @@ export function drawChart(chart: WhatIfChart | undefined): void {
   renderTable($('wi-table') as HTMLTableElement, chart);
   if (chart === undefined) return;
   const width = Math.max(640, $('wi-chart').clientWidth - 20);
-  drawWhatIf(svg, chart, { width, height: Math.round(Math.min(460, Math.max(340, width * 0.34))) });
+  // Large type: taller, for the larger legend, titles and tick labels around the same plots.
+  const large = document.body.classList.contains('large') ? 1.2 : 1;
+  drawWhatIf(svg, chart, { width, height: Math.round(Math.min(460, Math.max(340, width * 0.34)) * large) });
+}
+
+/** Draws the chart again if the tab shows one (the window's size or large type changed). */
+export function redrawWhatIf(): void {
+  if (!$('whatif').hidden && wi.chart !== undefined) drawChart(wi.chart);
 }
 
 function scenarioPicker(app: App): void {
@@ -275,8 +282,6 @@ export function wireWhatIf(app: App, onReplay: () => void): void {
     $<HTMLInputElement>('wi-file').value = '';
   };
   $('wi-caveat').textContent = `${NOT_MODELLED.replace(/^not modelled yet/, 'Not modelled yet')}: read these figures as upper bounds.`;
-  window.addEventListener('resize', () => {
-    if (!$('whatif').hidden && wi.chart !== undefined) drawChart(wi.chart);
-  });
+  window.addEventListener('resize', redrawWhatIf);
   drawChart(undefined);
 }
