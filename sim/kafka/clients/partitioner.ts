@@ -61,8 +61,8 @@ export function partitionForKey(key: string, numPartitions: number): number {
   return h % numPartitions;
 }
 
-/** Key spaces up to this size keep a table of each key's partition; larger ones hash every record. */
-export const KEY_TABLE_MAX = 1 << 16;
+/** Key spaces up to this size (262,144 keys, a table of 1 MiB) keep a table of each key's partition; larger ones hash every record. */
+export const KEY_TABLE_MAX = 1 << 18;
 
 /**
  * The partition of key `key-<k>` (or a fixed key), for a key space of any size: memory does not grow with
