@@ -4,8 +4,8 @@
  * - unit: fast tests of one module at a time; also the default for a new test file.
  * - scenarios: tests that run simulations end to end (every scenario file, golden files, properties, the
  *   CLI, the visualizer's derived views over real traces).
- * - browser: build the app with vite and drive headless Chromium; one file at a time, so two browsers do
- *   not fight over the machine's cores.
+ * - browser: drive headless Chromium over the app, built with vite once per run (test/viz/build-once.ts);
+ *   files run two at a time like the others, so neither core idles at the end of a run.
  *
  * Timeouts are generous bounds against hangs on a busy machine, never speed checks: no test depends on
  * how fast the machine is (speed is the benchmarks' business, `npm run bench`).
@@ -31,8 +31,8 @@ export default mergeConfig(
   viteConfig,
   defineConfig({
     test: {
-      // Two files at a time on the two cores (vitest's default is one fewer than the cores): the browser
-      // files still run one after another (their project has fileParallelism off), beside the others.
+      // Two files at a time on the two cores (vitest's default is one fewer than the cores), browser files
+      // included: at most two browsers at once, never more than the machine has cores.
       maxWorkers: 2,
       projects: [
         {
@@ -50,7 +50,7 @@ export default mergeConfig(
             include: BROWSER,
             testTimeout: 300_000,
             hookTimeout: 300_000,
-            fileParallelism: false,
+            globalSetup: ['test/viz/build-once.ts'],
             expect: { poll: { timeout: 60_000 } },
           },
         },

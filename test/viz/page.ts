@@ -1,6 +1,7 @@
 /**
- * The visualizer in a real browser, for the browser tests: builds the app with Vite into a temp dir, serves
- * it on 127.0.0.1 and opens Debian's chromium (headless, a fresh profile) with playwright-core.
+ * The visualizer in a real browser, for the browser tests: serves the app built once for the test run
+ * (build-once.ts, the browser project's globalSetup) on 127.0.0.1 and opens Debian's chromium (headless,
+ * a fresh profile) with playwright-core.
  *
  * Needs /usr/bin/chromium (`apt-get install -y chromium`); fails with a clear message without it.
  */
@@ -10,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { inject } from 'vitest';
 import { serve } from '../../bench/static-server.js';
+import { buildApp } from './build-app.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Longest a page may take to show what a test waits for: a bound against hangs on a busy machine, not a speed check. */
@@ -23,7 +25,7 @@ export interface OpenPage {
   page: Page;
   /** The served app's base URL (open `${base}/index.html?...`). */
   base: string;
-  /** The built app's directory (tests may write files there). */
+  /** A temp dir of this page's own, for the files a test writes (removed on close). */
   out: string;
   /** Uncaught errors in the page. */
   errors: string[];
@@ -42,19 +44,23 @@ export async function openPage(): Promise<OpenPage> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} not found: the browser tests need Debian's chromium (apt-get update && apt-get install -y chromium)`);
   }
-  const out = mkdtempSync(join(tmpdir(), 'kafkasim-viz-'));
+  const out = mkdtempSync(join(tmpdir(), 'kafkasim-files-'));
   const profile = mkdtempSync(join(tmpdir(), 'kafkasim-chromium-'));
+  // The run's shared build; a file run without the browser project's globalSetup builds its own.
+  const shared = inject('vizBuild');
+  const app = shared ?? mkdtempSync(join(tmpdir(), 'kafkasim-viz-'));
   let server: Server | undefined;
   let ctx: BrowserContext | undefined;
   const close = async (): Promise<void> => {
     await ctx?.close();
     await new Promise((r) => (server ? server.close(r) : r(undefined)));
     rmSync(out, { recursive: true, force: true });
+    if (!shared) rmSync(app, { recursive: true, force: true });
     rmSync(profile, { recursive: true, force: true });
   };
   try {
-    await build({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error', build: { outDir: out, emptyOutDir: true } });
-    const s = await serve(out);
+    if (!shared) await buildApp(app);
+    const s = await serve(app);
     server = s.server;
     ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1440, height: 900 } });
     const page = ctx.pages()[0] ?? (await ctx.newPage());
