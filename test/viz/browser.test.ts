@@ -290,8 +290,8 @@ describe('visualizer in chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'compare-same.png') });
     await page.keyboard.press('b');
     expect(await page.getByTestId('compare').isVisible()).toBe(false);
-    // killed-leader (seed 8) under acks=1 tells the same story as under acks=all; the end counts say what differs.
-    await page.goto(`${base}/index.html?scenario=killed-leader&seed=8&cmp=same&cmpset=acks%3D1`);
+    // killed-leader (seed 5) under acks=1 tells the same story as under acks=all; the end counts say what differs.
+    await page.goto(`${base}/index.html?scenario=killed-leader&seed=5&cmp=same&cmpset=acks%3D1`);
     await expect.poll(() => page.getByTestId('compare-diff').textContent(), { timeout: WAIT }).toMatch(/^the two runs tell the same story; at the end: .*reordered A 0 · B \d+/);
   });
 
