@@ -37,6 +37,8 @@ interface Fetcher {
   sleeping: boolean;
   /** The partitions of the fetch in flight, as sent (their currentLeaderEpoch decides what a fencing means). */
   request: P.FetchPartition[];
+  /** Partitions were added since startFetchers() last ran (addPartitions signals only its own thread). */
+  added: boolean;
 }
 
 export class ReplicaFetcherManager {
@@ -70,7 +72,7 @@ export class ReplicaFetcherManager {
   addToFetcher(leader: number, tp: string): void {
     let f = this.fetchers.get(leader);
     if (f === undefined) {
-      f = { leader, tps: new Set(), sorted: null, lps: [], generation: -1, inflight: false, gen: 0, delayed: new Map(), sleep: 0, sleeping: false, request: [] };
+      f = { leader, tps: new Set(), sorted: null, lps: [], generation: -1, inflight: false, gen: 0, delayed: new Map(), sleep: 0, sleeping: false, request: [], added: false };
       this.fetchers.set(leader, f);
     }
     if (!f.tps.has(tp)) {
@@ -78,15 +80,19 @@ export class ReplicaFetcherManager {
       f.sorted = null;
     }
     f.delayed.delete(tp);
+    f.added = true;
   }
 
   /**
-   * After a metadata update's partitions were added: each fetcher not waiting for a response builds its
-   * next request now. One asleep because all its partitions were delayed is woken (addPartitions signals
-   * the fetcher thread's partitionMapCond), and fetches what is not delayed.
+   * After a metadata update's partitions were added: each fetcher they were added to, if not waiting for a
+   * response, builds its next request now. One asleep because all its partitions were delayed is woken
+   * (addPartitions signals its fetcher thread's partitionMapCond), and fetches what is not delayed; the
+   * other fetchers are not disturbed.
    */
   startFetchers(): void {
     for (const f of this.fetchers.values()) {
+      if (!f.added) continue;
+      f.added = false;
       if (f.inflight) continue;
       if (f.sleeping) {
         f.sleeping = false;

@@ -138,6 +138,24 @@ describe('replica fetcher (AbstractFetcherThread)', () => {
     expect(f.lastFetch()).toEqual(['t-1']);
   });
 
+  it('a metadata update wakes only the fetchers it added partitions to', () => {
+    const f = follower();
+    f.follow('t-0', 2, 0);
+    f.m.addToFetcher(2, 't-0');
+    f.m.startFetchers();
+    f.answer({ 't-0': 'NOT_LEADER_OR_FOLLOWER' });
+    expect(f.sent).toHaveLength(1);
+    // Half a backoff later an update adds a partition led by broker 3: broker 2's fetcher sleeps on.
+    f.advanceTo((BACKOFF_MS * 1000) / 2);
+    f.follow('t-1', 3, 0);
+    f.m.addToFetcher(3, 't-1');
+    f.m.startFetchers();
+    expect(f.sent.map((s) => s.to)).toEqual(['b2', 'b3']);
+    // It wakes when its backoff ends, not a whole backoff after the update.
+    f.advanceTo(BACKOFF_MS * 1000);
+    expect(f.sent.map((s) => s.to)).toEqual(['b2', 'b3', 'b2']);
+  });
+
   it('a fenced partition whose epoch this broker still holds waits for the new metadata (markPartitionFailed)', () => {
     const f = follower();
     for (const tp of ['t-0', 't-1']) {
