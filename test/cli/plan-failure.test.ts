@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { applyPlanSettings, parseScenario, simulate } from 'kafkasim';
+import { applyPlanSettings, ArraySink, parseScenario, simulate, type TraceEvent } from 'kafkasim';
 import { main } from '../../cli/main.js';
 import type { PointResult } from '../../cli/plan-task.js';
 
@@ -156,5 +156,24 @@ describe('docs/capacity.md: the failure sweep', { timeout: 300_000 }, () => {
     expect(f('reassignment').produceMs.p99).toBeGreaterThan(900);
     expect(f('reassignment').produceMs.p99).toBeLessThan(1_000);
     expect(prose).toContain(`yet the produce p99 climbs to ${Math.round(f('reassignment').produceMs.p99)} ms`);
+    // "the new replica on broker 4 ... for `events-2`": its fetcher retries that partition a second later,
+    // while the leader keeps appending; the point's own run, with its trace.
+    const sink = new ArraySink();
+    const text = readFileSync(join(ROOT, file!), 'utf8');
+    const s = simulate(parseScenario(applyPlanSettings(text, { failure: 'reassignment', rate: '20000/s' }), file!), { sinks: [sink] });
+    expect(s.traceHash).toBe(f('reassignment').traceHash);
+    const appends = (broker: number, src: string) =>
+      sink.events.filter((e): e is Extract<TraceEvent, { type: 'append' }> => e.type === 'append' && e.tp === 'events-2' && e.broker === broker && e.src === src).map((e) => e.t);
+    const follower = appends(4, 'fetch');
+    const gaps = follower.slice(1).map((t, i) => [follower[i]!, t] as const);
+    const [from, to] = gaps.reduce((a, b) => (b[1] - b[0] > a[1] - a[0] ? b : a));
+    expect(to - from).toBeGreaterThan(900_000);
+    expect(to - from).toBeLessThan(1_100_000);
+    // The follower is in the ISR: the leader's high watermark of events-2 stays where it was meanwhile, and
+    // the acks=all request waiting on it holds the producer's connection (the leader appends almost nothing).
+    const hw = sink.events.filter((e) => e.type === 'hw' && e.tp === 'events-2' && e.broker === 3 && e.t > from + 1_000 && e.t < to);
+    expect(hw).toEqual([]);
+    expect(appends(3, 'produce').filter((t) => t > from && t < to).length).toBeLessThanOrEqual(1);
+    expect(prose).toContain('the new replica on broker 4 had a fetch for `events-2` in flight');
   });
 });

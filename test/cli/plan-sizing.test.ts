@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyPlanSettings, parseScenario, simulate } from 'kafkasim';
+import { applyPlanSettings, ArraySink, parseScenario, simulate, type TraceEvent } from 'kafkasim';
 import { main } from '../../cli/main.js';
 import type { PointResult } from '../../cli/plan-task.js';
 
@@ -89,8 +89,19 @@ describe('docs/capacity.md: sizing a cluster for 300 MB/s', { timeout: 600_000 }
     expect(prose()).toContain(`where the produce p99 is ${ms(odd.produceMs.p99)} ms and the end-to-end p99 ${ms(odd.endToEndMs.p99)} ms`);
     const text = readFileSync(join(ROOT, BASE), 'utf8');
     const alone = (partitions: string) => simulate(parseScenario(applyPlanSettings(text, { partitions, brokers: '9', failure: 'broker-down' }), BASE));
-    const s = alone('48');
+    const sink = new ArraySink();
+    const s = simulate(parseScenario(applyPlanSettings(text, { partitions: '48', brokers: '9', failure: 'broker-down' }), BASE), { sinks: [sink] });
     expect(s.traceHash).toBe(odd.traceHash);
+    // The assignment's write to __consumer_offsets-28 on the new coordinator (broker 7) reaches its follower
+    // only when that follower's fetch parked there returns: within replica.fetch.wait.max.ms (500 ms).
+    const appended = (src: string) =>
+      sink.events.find((e): e is Extract<TraceEvent, { type: 'append' }> => e.type === 'append' && e.tp === '__consumer_offsets-28' && e.src === src && e.offset === 0)!;
+    const written = appended('produce');
+    const copied = appended('fetch');
+    expect(written.broker).toBe(7);
+    expect(copied.t - written.t).toBeGreaterThan(300_000);
+    expect(copied.t - written.t).toBeLessThan(500_000);
+    expect(prose()).toContain('waits up to `replica.fetch.wait.max.ms` (500 ms), and a partition added to the fetcher meanwhile is named only in the next one');
     const texts = s.timeline.map((t) => t.text);
     expect(texts).toContain('group readers: broker 9 is its coordinator (leader of __consumer_offsets-28); it loaded 0 committed offset(s) from its log');
     const stable = s.timeline.find((t) => t.kind === 'group' && t.text.includes('is stable'))!;
