@@ -49,22 +49,26 @@ function follower() {
   };
   const parts = new Map<string, Partition>();
   const hosted = { generation: 0, getPartition: (tp: string) => parts.get(tp) };
-  const follow = (tp: string, leader: number, leaderEpoch: number) => {
-    const lp = {
-      tp,
-      role: 'follower',
-      leaderEpoch,
-      truncating: false,
-      state: { leader },
-      log: { leo: 0, hw: 0, latestEpoch: leaderEpoch },
-      setHw: () => {},
-      appendLocal: () => {},
-      truncate: () => {},
-    };
-    parts.set(tp, lp as unknown as Partition);
+  const m = new ReplicaFetcherManager(broker as unknown as BrokerContext, hosted as unknown as HostedPartitions);
+  /** A metadata update: this broker follows `tps` from `leader` at `leaderEpoch`, and they join its fetcher (not yet started). */
+  const follow = (tps: string[], leader: number, leaderEpoch: number) => {
+    for (const tp of tps) {
+      const lp = {
+        tp,
+        role: 'follower',
+        leaderEpoch,
+        truncating: false,
+        state: { leader },
+        log: { leo: 0, hw: 0, latestEpoch: leaderEpoch },
+        setHw: () => {},
+        appendLocal: () => {},
+        truncate: () => {},
+      };
+      parts.set(tp, lp as unknown as Partition);
+      m.addToFetcher(leader, tp);
+    }
     hosted.generation++;
   };
-  const m = new ReplicaFetcherManager(broker as unknown as BrokerContext, hosted as unknown as HostedPartitions);
   /** Runs the timers due by `us` (in time order) after moving the clock there. */
   const advanceTo = (us: number) => {
     for (;;) {
@@ -90,10 +94,7 @@ function follower() {
 describe('replica fetcher (AbstractFetcherThread)', () => {
   it("names every partition of a metadata update in its first fetch, and sends nothing before the update's end", () => {
     const f = follower();
-    for (const tp of ['t-0', 't-3', 't-4']) {
-      f.follow(tp, 2, 0);
-      f.m.addToFetcher(2, tp);
-    }
+    f.follow(['t-0', 't-3', 't-4'], 2, 0);
     expect(f.sent).toHaveLength(0);
     f.m.startFetchers();
     expect(f.sent).toHaveLength(1);
@@ -103,10 +104,7 @@ describe('replica fetcher (AbstractFetcherThread)', () => {
 
   it('delays only the partitions in error, for replica.fetch.backoff.ms', () => {
     const f = follower();
-    for (const tp of ['t-0', 't-1', 't-2']) {
-      f.follow(tp, 2, 0);
-      f.m.addToFetcher(2, tp);
-    }
+    f.follow(['t-0', 't-1', 't-2'], 2, 0);
     f.m.startFetchers();
     f.kernel.now = 10_000;
     f.answer({ 't-1': 'NOT_LEADER_OR_FOLLOWER' });
@@ -121,8 +119,7 @@ describe('replica fetcher (AbstractFetcherThread)', () => {
 
   it('sleeps replica.fetch.backoff.ms when every partition is delayed, and a metadata update wakes it', () => {
     const f = follower();
-    f.follow('t-0', 2, 0);
-    f.m.addToFetcher(2, 't-0');
+    f.follow(['t-0'], 2, 0);
     f.m.startFetchers();
     f.answer({ 't-0': 'UNKNOWN_LEADER_EPOCH' });
     expect(f.sent).toHaveLength(1);
@@ -132,23 +129,20 @@ describe('replica fetcher (AbstractFetcherThread)', () => {
     // Delayed again; a partition added meanwhile is fetched at once, without the delayed one.
     f.answer({ 't-0': 'UNKNOWN_LEADER_EPOCH' });
     f.kernel.now += 5_000;
-    f.follow('t-1', 2, 0);
-    f.m.addToFetcher(2, 't-1');
+    f.follow(['t-1'], 2, 0);
     f.m.startFetchers();
     expect(f.lastFetch()).toEqual(['t-1']);
   });
 
   it('a metadata update wakes only the fetchers it added partitions to', () => {
     const f = follower();
-    f.follow('t-0', 2, 0);
-    f.m.addToFetcher(2, 't-0');
+    f.follow(['t-0'], 2, 0);
     f.m.startFetchers();
     f.answer({ 't-0': 'NOT_LEADER_OR_FOLLOWER' });
     expect(f.sent).toHaveLength(1);
     // Half a backoff later an update adds a partition led by broker 3: broker 2's fetcher sleeps on.
     f.advanceTo((BACKOFF_MS * 1000) / 2);
-    f.follow('t-1', 3, 0);
-    f.m.addToFetcher(3, 't-1');
+    f.follow(['t-1'], 3, 0);
     f.m.startFetchers();
     expect(f.sent.map((s) => s.to)).toEqual(['b2', 'b3']);
     // It wakes when its backoff ends, not a whole backoff after the update.
@@ -158,10 +152,7 @@ describe('replica fetcher (AbstractFetcherThread)', () => {
 
   it('a fenced partition whose epoch this broker still holds waits for the new metadata (markPartitionFailed)', () => {
     const f = follower();
-    for (const tp of ['t-0', 't-1']) {
-      f.follow(tp, 2, 3);
-      f.m.addToFetcher(2, tp);
-    }
+    f.follow(['t-0', 't-1'], 2, 3);
     f.m.startFetchers();
     f.answer({ 't-1': 'FENCED_LEADER_EPOCH' });
     expect(f.lastFetch()).toEqual(['t-0']);
@@ -169,8 +160,7 @@ describe('replica fetcher (AbstractFetcherThread)', () => {
     f.answer();
     expect(f.lastFetch()).toEqual(['t-0']);
     // The update with epoch 4 adds it again, with no delay.
-    f.follow('t-1', 2, 4);
-    f.m.addToFetcher(2, 't-1');
+    f.follow(['t-1'], 2, 4);
     f.answer();
     expect(f.lastFetch()).toEqual(['t-0', 't-1']);
     expect(f.sent[f.sent.length - 1]!.payload.partitions[1]!.currentLeaderEpoch).toBe(4);
@@ -178,14 +168,10 @@ describe('replica fetcher (AbstractFetcherThread)', () => {
 
   it('a fenced partition whose newer epoch arrived while the fetch was in flight is retried after replica.fetch.backoff.ms', () => {
     const f = follower();
-    for (const tp of ['t-0', 't-1']) {
-      f.follow(tp, 2, 3);
-      f.m.addToFetcher(2, tp);
-    }
+    f.follow(['t-0', 't-1'], 2, 3);
     f.m.startFetchers();
     // Epoch 4 arrives before the answer to the fetch sent with epoch 3.
-    f.follow('t-1', 2, 4);
-    f.m.addToFetcher(2, 't-1');
+    f.follow(['t-1'], 2, 4);
     f.m.startFetchers();
     expect(f.sent).toHaveLength(1);
     f.answer({ 't-1': 'FENCED_LEADER_EPOCH' });
