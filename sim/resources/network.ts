@@ -52,6 +52,8 @@ interface Nic {
   conns: Map<string, Connection>;
   /** Whether this node reads one request at a time per connection (a Kafka broker: see {@link Network.muteAfterRequest}). */
   mutes: boolean;
+  /** Whether its process accepts new connections (see {@link Network.setAccepting}). */
+  accepting: boolean;
 }
 
 /** A directed link's state: cut or not, its latency and loss, the connections holding messages on it. */
@@ -150,7 +152,7 @@ export class Network {
   /** Attach a node; `nicBytesPerSec` overrides the network's NIC bandwidth for this node's machine. */
   attach(proc: Process, receive: Receiver, nicBytesPerSec?: number): void {
     const usPerByte = nicBytesPerSec === undefined ? this.usPerByte : 1e6 / nicBytesPerSec;
-    this.nics.set(proc.node, { proc, receive, txFreeUs: 0, rxFreeUs: 0, usPerByte, txBusyUs: 0, rxBusyUs: 0, links: new Map(), conns: new Map(), mutes: false });
+    this.nics.set(proc.node, { proc, receive, txFreeUs: 0, rxFreeUs: 0, usPerByte, txBusyUs: 0, rxBusyUs: 0, links: new Map(), conns: new Map(), mutes: false, accepting: true });
   }
 
   /** Time a node's NIC spent sending (`tx`) and receiving (`rx`), µs. */
@@ -168,6 +170,16 @@ export class Network {
    */
   muteAfterRequest(node: string): void {
     this.nics.get(node)!.mutes = true;
+  }
+
+  /**
+   * Whether `node`'s process accepts new connections. A Kafka broker that (re)starts opens its listeners
+   * only at the end of its startup (BrokerServer.startup: `socketServer.enableRequestProcessing` once it
+   * has caught up with the metadata and the controller has unfenced it); before that a connection to it
+   * is refused, as to a machine whose process is down.
+   */
+  setAccepting(node: string, accepting: boolean): void {
+    this.nics.get(node)!.accepting = accepting;
   }
 
   /** The server handled `req` and sends no response (a produce with acks=0): its connection unmutes now. */
@@ -273,9 +285,9 @@ export class Network {
     const id = this.nextId++;
     const src = this.nics.get(from)!;
     const dst = this.nics.get(to)!;
-    if (!dst.proc.alive && !this.link(from, to).cut) {
-      this.trace.msg(this.kernel.now, id, from, to, kind, bytes, this.kernel.now, `${to} is down`);
-      // Connecting to a machine that is up but whose process is down is refused at once.
+    if (!(dst.proc.alive && dst.accepting) && !this.link(from, to).cut) {
+      this.trace.msg(this.kernel.now, id, from, to, kind, bytes, this.kernel.now, dst.proc.alive ? `${to} is not accepting connections yet` : `${to} is down`);
+      // Connecting to a machine that is up but whose process is down (or not listening yet) is refused at once.
       if (dst.proc.machineUp) this.refuse(src.proc, from, to);
       return id;
     }
@@ -448,9 +460,11 @@ export class Network {
       return;
     }
     const dst = dir.dst;
-    if (!dst.proc.alive || dst.proc.incarnation !== dir.toIncarnation) {
-      // A process that is down or restarted since: the machine answers with a reset if it is up.
-      const reason = `${env.to} restarted or down`;
+    const restarted = !dst.proc.alive || dst.proc.incarnation !== dir.toIncarnation;
+    if (restarted || (!dst.accepting && dir === env.conn.out)) {
+      // A process that is down or restarted since (or a server not listening yet, for a connection opened
+      // while its link was cut): the machine answers with a reset if it is up.
+      const reason = restarted ? `${env.to} restarted or down` : `${env.to} is not accepting connections yet`;
       this.closeConn(env.conn, reason);
       this.trace.emit({ type: 'drop', t: this.kernel.now, id: env.id, reason });
       if (dst.proc.machineUp) this.refuse(this.nics.get(env.from)!.proc, env.from, env.to);

@@ -100,6 +100,8 @@ export class Broker extends Process implements BrokerContext {
     // Log recovery: the HW restarts from the last checkpoint (replication-offset-checkpoint).
     for (const log of this.logs.values()) log.hw = Math.min(log.hwCheckpoint, log.leo);
     this.trace.emit({ type: 'broker', t: this.kernel.now, broker: this.id, state: 'running' });
+    // A restarted broker's listeners open only once it has caught up and been unfenced (lifecycle).
+    this.net.setAccepting(this.node, bootstrap !== undefined);
     this.lifecycle.startup(bootstrap);
     this.timer(5_000_000, () => this.checkpointHwLoop());
     if (this.flushPeriodUs < Infinity) this.timer(this.flushPeriodUs, () => this.flushLoop());
@@ -225,7 +227,8 @@ export class Broker extends Process implements BrokerContext {
   }
 
   private onClientMetadata(env: Envelope<P.MetadataRequest>): void {
-    if (this.image === null) return; // not ready: the client times out and tries another broker
+    // Not reached without an image: a restarted broker accepts connections only once it has caught up.
+    if (this.image === null) return;
     this.net.reply<P.MetadataResponse>(env, 'MetadataResponse', 256, { correlationId: env.payload.correlationId, image: this.image });
   }
 

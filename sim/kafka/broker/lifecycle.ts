@@ -106,6 +106,9 @@ export class BrokerLifecycleManager {
     }
     const wasFenced = b.fenced;
     b.fenced = r.fenced;
+    // BrokerServer.startup waits for "the broker to be unfenced", then enables request processing: the
+    // listeners open (once; a broker fenced again later keeps them open).
+    if (wasFenced && !r.fenced) b.net.setAccepting(b.node, true);
     if (r.shouldShutDown && b.shuttingDown) b.stopCleanly();
     else if (b.shuttingDown) {
       // PENDING_CONTROLLED_SHUTDOWN: after the first answer, ask again 50 ms later rather than a whole

@@ -142,4 +142,32 @@ describe('network: TCP connections', () => {
     expect(late.filter((d) => d >= TLP_MIN_US).length).toBeGreaterThan(20);
     expect(late.filter((d) => d >= TLP_MIN_US + RTO_MIN_US).length).toBeGreaterThan(0);
   });
+
+  it('refuses connections to a process that is up but not accepting yet, and lets its own connections through', () => {
+    const { kernel, net, a, b, of } = world({ latency: { baseUs: 500, jitterMeanUs: 0 } });
+    net.setAccepting('b1', false);
+    kernel.at(0, () => net.send('p:a', 'b1', 'Metadata', 100, 'refused'));
+    // b1's own connection to p:a (a client of its own, e.g. a fetcher) and its reply come back to it.
+    kernel.at(0, () => net.send('b1', 'p:a', 'Fetch', 100, 'outbound'));
+    kernel.at(5_000, () => net.setAccepting('b1', true));
+    kernel.at(6_000, () => net.send('p:a', 'b1', 'Metadata', 100, 'accepted'));
+    kernel.run();
+    expect(b.got.map((g) => g.payload)).toEqual(['accepted']);
+    expect(a.got.map((g) => g.payload)).toEqual(['outbound']);
+    // The refusal reaches the client one round trip later, as a reset does.
+    expect(a.resets).toEqual([{ t: 1_000, peer: 'b1' }]);
+    expect(of('msg').map((m) => m.dropped)).toEqual(['b1 is not accepting connections yet', undefined, undefined]);
+  });
+
+  it('resets a connection opened behind a cut link if the server is still not accepting when it gets through', () => {
+    const { kernel, net, a, b, of } = world({ latency: { baseUs: 500, jitterMeanUs: 0 } });
+    net.setAccepting('b1', false);
+    net.setLink('p:a', 'b1', false);
+    kernel.at(0, () => net.send('p:a', 'b1', 'Metadata', 100, 'held'));
+    kernel.at(100_000, () => net.setLink('p:a', 'b1', true));
+    kernel.run();
+    expect(b.got).toEqual([]);
+    expect(of('drop').map((d) => d.reason)).toEqual(['b1 is not accepting connections yet']);
+    expect(a.resets.map((r) => r.peer)).toEqual(['b1']);
+  });
 });
