@@ -49,7 +49,9 @@ describe(`${FILE}: a restarted broker accepts connections once unfenced (seed ${
     const sent = new Map(of('msg').map((m) => [m.id, m]));
     const dropped = new Set(of('drop').map((d) => d.id));
     for (const [node, { restart, unfenced }] of s) {
-      const readInStartup = [...sent.values()].filter((m) => m.to === node && m.dropped === undefined && !dropped.has(m.id) && m.recvUs >= restart && m.recvUs < unfenced && !m.kind.endsWith('Response') && m.from !== 'ctl');
+      const readInStartup = [...sent.values()].filter(
+        (m) => m.to === node && m.dropped === undefined && !dropped.has(m.id) && m.recvUs >= restart && m.recvUs < unfenced && !m.kind.endsWith('Response') && m.from !== 'ctl',
+      );
       expect(readInStartup, node).toEqual([]);
     }
   });
