@@ -5,7 +5,10 @@
  * results.jsonl opened by the file picker, with a bottleneck shown where its points name one; and at
  * 1280×720 in large type (and after it is toggled off), getBBox() boxes: no bottleneck label over another,
  * a tick label, the legend or outside its plot, the legend's items apart, the axis titles under the tick
- * labels. Writes docs/screenshots/what-if.png (and, with KAFKASIM_WHATIF_LARGE_PNG=<path>, the large-type chart).
+ * labels; at 1280×720 in normal and large type (with short and with long configurations), every column of
+ * the table inside its panel and the whole chart, its axis titles included, on the first screen. Writes
+ * docs/screenshots/what-if.png (and, with KAFKASIM_WHATIF_LARGE_PNG=<path>, the large-type chart; with
+ * KAFKASIM_WHATIF_FIT_PNG=<path>, the large-type page of long configurations).
  *
  * Needs /usr/bin/chromium and `npm run build:cli` (the CLI's figures).
  */
@@ -116,6 +119,29 @@ function layoutProblems(c: ChartBoxes): string[] {
     if (t.y < below) out.push(`${t.name} of panel ${t.panel} not below its tick labels (${t.y.toFixed(1)} < ${below.toFixed(1)})`);
   }
   return out;
+}
+
+/**
+ * What does not fit the window as the page lays it out (the tab not scrolled), one line each: the table
+ * wider than its panel (it would scroll sideways), the chart's x axis titles under the window's bottom.
+ */
+function fitProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    // The tab as it opens (an element's screenshot scrolls it).
+    document.querySelector<HTMLElement>('#whatif')!.scrollTop = 0;
+    const table = document.querySelector<HTMLTableElement>('#wi-table')!;
+    const wrap = table.parentElement!;
+    if (table.scrollWidth > wrap.clientWidth) out.push(`the table is ${table.scrollWidth} px wide in a panel of ${wrap.clientWidth} px`);
+    if (wrap.scrollWidth > wrap.clientWidth) out.push(`the table's panel scrolls sideways (${wrap.scrollWidth} px in ${wrap.clientWidth} px)`);
+    const titles = [...document.querySelectorAll('#wi-chart text.wi-axis-label')];
+    if (titles.length !== 2) out.push(`${titles.length} x axis titles`);
+    for (const t of titles) {
+      const bottom = t.getBoundingClientRect().bottom;
+      if (bottom > window.innerHeight) out.push(`an x axis title's bottom at ${bottom.toFixed(1)} px, under the window's ${window.innerHeight} px`);
+    }
+    return out;
+  });
 }
 
 describe('the What-if tab in chromium', () => {
@@ -237,6 +263,8 @@ describe('the What-if tab in chromium', () => {
     if (process.env.KAFKASIM_WHATIF_LARGE_PNG) await page.getByTestId('wi-chart').screenshot({ path: process.env.KAFKASIM_WHATIF_LARGE_PNG });
     const before = await chartBoxes(page);
     for (const p of layoutProblems(before)) expect.soft(p).toBe('');
+    // The whole chart, its axis titles included, and every column of the table on the first screen.
+    expect.soft(await fitProblems(page), 'large type').toEqual([]);
     expect(before.labels).toHaveLength(6);
     // Large type: the chart's texts are the page's large ones.
     expect(before.tickHeight).toBeGreaterThan(17);
@@ -260,8 +288,34 @@ describe('the What-if tab in chromium', () => {
     const normal = await chartBoxes(page);
     expect(normal.tickHeight).toBeLessThan(before.tickHeight);
     for (const p of layoutProblems(normal)) expect.soft(p).toBe('');
+    expect.soft(await fitProblems(page), 'normal type').toEqual([]);
     await page.keyboard.press('l');
     await expect.poll(height).toBe(large);
+    for (const p of layoutProblems(await chartBoxes(page))) expect.soft(p).toBe('');
+    expect.soft(await fitProblems(page), 'large type again').toEqual([]);
+    await page.keyboard.press('l');
+    expect(opened!.errors).toEqual([]);
+  });
+
+  it('at 1280×720, configurations of several settings each: the table fits its panel and the chart the window, in normal and large type', async () => {
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto(`${opened!.base}/index.html?tab=whatif`);
+    const configs = page.locator('#wi-configs input');
+    await configs.nth(0).fill('acks=all, linger.ms=5, batch.size=131072, compression.type=lz4');
+    await configs.nth(1).fill('acks=1, linger.ms=5, batch.size=131072, compression.type=lz4');
+    await runWhatIf(page);
+    expect(await page.getByTestId('wi-row').count()).toBe(6);
+    expect.soft(await fitProblems(page), 'normal type').toEqual([]);
+    // Every header names its column in full in its tooltip.
+    const heads = await page.locator('#wi-table th').evaluateAll((els) => els.map((e) => ({ text: e.textContent, title: e.getAttribute('title') ?? '' })));
+    for (const h of heads) expect.soft(h.title, `the header "${h.text}"`).not.toBe('');
+    const height = () => page.locator('#wi-chart svg').getAttribute('height').then(Number);
+    const normal = await height();
+    await page.keyboard.press('l');
+    await expect.poll(height).not.toBe(normal);
+    // Set KAFKASIM_WHATIF_FIT_PNG to a path to look at the large-type page.
+    if (process.env.KAFKASIM_WHATIF_FIT_PNG) await page.screenshot({ path: process.env.KAFKASIM_WHATIF_FIT_PNG });
+    expect.soft(await fitProblems(page), 'large type').toEqual([]);
     for (const p of layoutProblems(await chartBoxes(page))) expect.soft(p).toBe('');
     await page.keyboard.press('l');
     expect(opened!.errors).toEqual([]);

@@ -45,9 +45,15 @@ interface Running {
 const wi = { runId: 0, running: undefined as Running | undefined, chart: undefined as WhatIfChart | undefined };
 
 export function showWhatIfError(msg: string | undefined): void {
+  const shown = !$('wi-error').hidden;
   $('wi-error').hidden = msg === undefined;
   $('wi-error').textContent = msg ?? '';
+  // The box moves the chart up or down: its height follows the room left under it.
+  if (shown !== (msg !== undefined)) redrawWhatIf();
 }
+
+/** The chart's height on a window too short for it and the controls: the tab scrolls instead. */
+const MIN_CHART_HEIGHT = 280;
 
 /** Draws the chart and the table (and nothing but the help text before the first). */
 export function drawChart(chart: WhatIfChart | undefined): void {
@@ -61,7 +67,19 @@ export function drawChart(chart: WhatIfChart | undefined): void {
   const width = Math.max(640, $('wi-chart').clientWidth - 20);
   // Large type: taller, for the larger legend, titles and tick labels around the same plots.
   const large = document.body.classList.contains('large') ? 1.2 : 1;
-  drawWhatIf(svg, chart, { width, height: Math.round(Math.min(460, Math.max(340, width * 0.34)) * large) });
+  const wanted = Math.round(Math.min(460, Math.max(340, width * 0.34)) * large);
+  // No taller than the room under the controls, so that the whole chart, its x axis and title included, is on
+  // the first screen (1280×720, large type too); not lower than a readable minimum on a smaller window.
+  const height = Math.max(Math.round(MIN_CHART_HEIGHT * large), Math.min(wanted, roomUnder(svg)));
+  drawWhatIf(svg, chart, { width, height });
+}
+
+/** The height from `svg`'s top down to the tab's visible bottom, in the tab's scrolled content, less the chart panel's bottom padding and border. */
+function roomUnder(svg: SVGSVGElement): number {
+  const tab = $('whatif');
+  const panel = getComputedStyle($('wi-chart'));
+  const top = svg.getBoundingClientRect().top - tab.getBoundingClientRect().top + tab.scrollTop;
+  return Math.floor(tab.clientHeight - top - Number.parseFloat(panel.paddingBottom) - Number.parseFloat(panel.borderBottomWidth) - 2);
 }
 
 /** Draws the chart again if the tab shows one (the window's size or large type changed). */

@@ -66,6 +66,8 @@ export function pageMeasure(svg: SVGSVGElement): Measure {
 }
 
 const X_LABELS: Record<string, string> = { rate: 'offered rate (records/s, all producers)', partitions: 'partitions (every topic)', brokers: 'brokers' };
+/** The x axis's title: what its values are, with their unit (the setting's name for one without). */
+export const xAxisTitle = (xName: string): string => X_LABELS[xName] ?? xName;
 const LATENCY_TITLE = 'produce latency, ms (p99 solid, p50 dashed; log scale)';
 /** The latency panel's title where the long one does not fit (the legend's key says which line is which). */
 const LATENCY_TITLE_SHORT = 'produce latency, ms (log scale)';
@@ -191,7 +193,7 @@ function xAxisOf(g: G, lay: Layout, x: d3.ScaleLinear<number, number>, values: n
     .attr('x', w / 2)
     .attr('y', lay.axisY)
     .attr('text-anchor', 'middle')
-    .text(X_LABELS[xName] ?? xName);
+    .text(xAxisTitle(xName));
 }
 
 /** The y axis as gridlines across the plot, its labels centred on their line. */
