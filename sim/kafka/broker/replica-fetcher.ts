@@ -37,6 +37,13 @@ interface Fetcher {
   sleeping: boolean;
   /** The partitions of the fetch in flight, as sent (their currentLeaderEpoch decides what a fencing means). */
   request: P.FetchPartition[];
+  /** The request in flight is an OffsetsForLeaderEpoch (0.11-1.x truncation), not a fetch. */
+  askingEpochs: boolean;
+  /**
+   * While the fetcher sleeps after a failed fetch request: the partitions it had when the request failed,
+   * delayed when the sleep ends (processFetchRequest's partitionsWithError); null otherwise.
+   */
+  failed: string[] | null;
   /** Partitions were added since startFetchers() last ran (addPartitions signals only its own thread). */
   added: boolean;
 }
@@ -72,7 +79,22 @@ export class ReplicaFetcherManager {
   addToFetcher(leader: number, tp: string): void {
     let f = this.fetchers.get(leader);
     if (f === undefined) {
-      f = { leader, tps: new Set(), sorted: null, lps: [], generation: -1, inflight: false, gen: 0, delayed: new Map(), sleep: 0, sleeping: false, request: [], added: false };
+      f = {
+        leader,
+        tps: new Set(),
+        sorted: null,
+        lps: [],
+        generation: -1,
+        inflight: false,
+        gen: 0,
+        delayed: new Map(),
+        sleep: 0,
+        sleeping: false,
+        request: [],
+        askingEpochs: false,
+        failed: null,
+        added: false,
+      };
       this.fetchers.set(leader, f);
     }
     if (!f.tps.has(tp)) {
@@ -94,11 +116,8 @@ export class ReplicaFetcherManager {
       if (!f.added) continue;
       f.added = false;
       if (f.inflight) continue;
-      if (f.sleeping) {
-        f.sleeping = false;
-        f.sleep++;
-      }
-      this.sendFetch(f);
+      if (f.sleeping) this.wake(f);
+      else this.sendFetch(f);
     }
   }
 
@@ -109,18 +128,31 @@ export class ReplicaFetcherManager {
     }
   }
 
-  /**
-   * The leader's process died (or refused us): the fetch in flight failed, and, as for any failed fetch
-   * request (processFetchRequest's catch), every partition of the fetcher is delayed.
-   */
+  /** The leader's process died (or refused us): the request in flight failed. */
   onDisconnect(leader: number): void {
     const f = this.fetchers.get(leader);
-    if (f?.inflight) {
-      f.inflight = false;
-      f.gen++;
+    if (f?.inflight) this.requestFailed(f);
+  }
+
+  /**
+   * The request in flight failed: the leader disconnected, or did not answer within
+   * replica.socket.timeout.ms. For a fetch, processFetchRequest's catch takes every partition of the
+   * fetcher as in error and sleeps replica.fetch.backoff.ms on partitionMapCond (which addPartitions
+   * signals); only then does handlePartitionsWithErrors delay those partitions another backoff, so the next
+   * fetch comes about two backoffs after the failure (Kafka's own comment: "effectively doubling the
+   * delay"). A failed OffsetsForLeaderEpoch (0.11-1.x) delays the fetcher's partitions one backoff, with no
+   * sleep: its catch (fetchEpochsFromLeader) turns the failure into an error of each partition asked about.
+   */
+  private requestFailed(f: Fetcher): void {
+    f.inflight = false;
+    f.gen++;
+    if (f.askingEpochs) {
       this.delayAll(f);
       this.sendFetch(f);
+      return;
     }
+    f.failed = [...f.tps];
+    this.backOff(f);
   }
 
   private sendFetch(f: Fetcher): void {
@@ -130,7 +162,7 @@ export class ReplicaFetcherManager {
     let tps = f.sorted!;
     if (f.delayed.size > 0) {
       [tps, lps] = this.fetchable(f, tps, lps);
-      if (tps.length === 0) return this.sleepUntilFetchable(f);
+      if (tps.length === 0) return this.backOff(f);
     }
     // 0.11-1.x (AbstractFetcherThread.maybeTruncate): partitions still truncating ask OffsetsForLeaderEpoch first.
     if (anyTruncating(lps))
@@ -148,6 +180,7 @@ export class ReplicaFetcherManager {
       partitions[i] = { tp, fetchOffset: lp.log.leo, lastFetchedEpoch: epochs ? lp.log.latestEpoch : UNDEFINED_EPOCH, currentLeaderEpoch: epochs ? lp.leaderEpoch : -1 };
     }
     f.inflight = true;
+    f.askingEpochs = false;
     f.request = partitions;
     const gen = ++f.gen;
     b.net.send<P.FetchRequest>(b.node, brokerNode(f.leader), 'Fetch', P.REQUEST_OVERHEAD_BYTES + 32 * partitions.length, {
@@ -178,15 +211,37 @@ export class ReplicaFetcherManager {
     return [outTps, outLps];
   }
 
-  /** Every partition is delayed: the fetcher thread waits (partitionMapCond.await(fetchBackOffMs)), or until a partition is added. */
-  private sleepUntilFetchable(f: Fetcher): void {
+  /**
+   * The fetcher thread waits on partitionMapCond up to replica.fetch.backoff.ms, or until addPartitions
+   * (startFetchers) signals it: when every partition is delayed (maybeFetch), and after a failed fetch
+   * request (processFetchRequest's catch).
+   */
+  private backOff(f: Fetcher): void {
     f.sleeping = true;
     const token = ++f.sleep;
     this.broker.timer(this.broker.cfg.replicaFetchBackoffMs * 1000, () => {
       if (f.sleep !== token || !f.sleeping) return;
-      f.sleeping = false;
-      this.sendFetch(f);
+      this.wake(f);
     });
+  }
+
+  /**
+   * The wait ends (its time is up, or partitions were added): after a failed fetch, the partitions it had
+   * then, those still in the fetcher, are delayed from now (handlePartitionsWithErrors); then the fetcher
+   * builds its next request from what is not delayed.
+   */
+  private wake(f: Fetcher): void {
+    f.sleeping = false;
+    f.sleep++;
+    const failed = f.failed;
+    if (failed !== null) {
+      f.failed = null;
+      this.delay(
+        f,
+        failed.filter((tp) => f.tps.has(tp)),
+      );
+    }
+    this.sendFetch(f);
   }
 
   /**
@@ -206,10 +261,17 @@ export class ReplicaFetcherManager {
     return true;
   }
 
-  /** AbstractFetcherThread.delayPartitions: the partitions in error wait replica.fetch.backoff.ms (one already delayed keeps its delay). */
+  /**
+   * AbstractFetcherThread.delayPartitions: the partitions in error wait replica.fetch.backoff.ms (one still
+   * delayed keeps its delay; one whose delay has run out is delayed again, as isDelayed is false for it).
+   */
   private delay(f: Fetcher, tps: Iterable<string>): void {
-    const until = this.broker.kernel.now + this.broker.cfg.replicaFetchBackoffMs * 1000;
-    for (const tp of tps) if (!f.delayed.has(tp)) f.delayed.set(tp, until);
+    const now = this.broker.kernel.now;
+    const until = now + this.broker.cfg.replicaFetchBackoffMs * 1000;
+    for (const tp of tps) {
+      const cur = f.delayed.get(tp);
+      if (cur === undefined || cur <= now) f.delayed.set(tp, until);
+    }
   }
 
   private delayAll(f: Fetcher): void {
@@ -238,10 +300,7 @@ export class ReplicaFetcherManager {
     // No answer within replica.socket.timeout.ms: the leader is dead or cut off. BrokerBlockingSender closes
     // the connection (what it held is discarded), then the fetcher backs off and tries again on a new one.
     this.broker.net.close(this.broker.node, brokerNode(f.leader), 'replica.socket.timeout.ms');
-    f.inflight = false;
-    f.gen++;
-    this.delayAll(f);
-    this.sendFetch(f);
+    this.requestFailed(f);
   }
 
   /** The fetcher a reply from `env.from` answers, if it is the one it waits for (and it stops waiting). */
@@ -287,6 +346,7 @@ export class ReplicaFetcherManager {
   private sendOffsetsForLeaderEpoch(f: Fetcher, tps: string[]): void {
     const b = this.broker;
     f.inflight = true;
+    f.askingEpochs = true;
     const gen = ++f.gen;
     const partitions = tps.map((tp) => ({ tp, leaderEpoch: this.partitions.getPartition(tp)!.log.latestEpoch }));
     b.net.send<P.OffsetsForLeaderEpochRequest>(b.node, brokerNode(f.leader), 'OffsetsForLeaderEpoch', P.REQUEST_OVERHEAD_BYTES + 16 * partitions.length, {

@@ -1,7 +1,8 @@
 /**
  * The follower's fetcher against Kafka's AbstractFetcherThread: the partitions of one metadata update are
  * fetched together (addPartitions before the thread builds its next request), an error delays only its
- * partitions (delayPartitions, replica.fetch.backoff.ms), and a fencing either waits for new metadata
+ * partitions (delayPartitions, replica.fetch.backoff.ms), a failed request sleeps a backoff and then delays
+ * every partition another (processFetchRequest's catch), and a fencing either waits for new metadata
  * (markPartitionFailed) or retries later (onPartitionFenced).
  */
 import { describe, expect, it } from 'vitest';
@@ -147,6 +148,104 @@ describe('replica fetcher (AbstractFetcherThread)', () => {
     expect(f.sent.map((s) => s.to)).toEqual(['b2', 'b3']);
     // It wakes when its backoff ends, not a whole backoff after the update.
     f.advanceTo(BACKOFF_MS * 1000);
+    expect(f.sent.map((s) => s.to)).toEqual(['b2', 'b3', 'b2']);
+  });
+
+  it('a failed fetch request (the leader disconnects) costs two backoffs: a sleep, then the partitions are delayed', () => {
+    const f = follower();
+    f.follow(['t-0', 't-1'], 2, 0);
+    f.m.startFetchers();
+    const t0 = 10_000;
+    f.advanceTo(t0);
+    f.m.onDisconnect(2);
+    expect(f.sent).toHaveLength(1);
+    // processFetchRequest's catch sleeps one backoff; then every partition is delayed another from there.
+    f.advanceTo(t0 + BACKOFF_MS * 1000);
+    expect(f.sent).toHaveLength(1);
+    f.advanceTo(t0 + 2 * BACKOFF_MS * 1000 - 1);
+    expect(f.sent).toHaveLength(1);
+    f.advanceTo(t0 + 2 * BACKOFF_MS * 1000);
+    expect(f.sent).toHaveLength(2);
+    expect(f.lastFetch()).toEqual(['t-0', 't-1']);
+  });
+
+  it('a fetch that times out (replica.socket.timeout.ms) costs two backoffs too', () => {
+    const f = follower();
+    f.follow(['t-0'], 2, 0);
+    f.m.startFetchers();
+    const timeout = 30_000 * 1000;
+    f.advanceTo(timeout + 2 * BACKOFF_MS * 1000 - 1);
+    expect(f.sent).toHaveLength(1);
+    f.advanceTo(timeout + 2 * BACKOFF_MS * 1000);
+    expect(f.sent).toHaveLength(2);
+    expect(f.lastFetch()).toEqual(['t-0']);
+  });
+
+  it('a partition whose delay ran out while the failed fetch was in flight is delayed again (it was not delayed any more)', () => {
+    const f = follower();
+    f.follow(['t-0', 't-1'], 2, 0);
+    f.m.startFetchers();
+    // t-1 is delayed until one backoff; the fetch of t-0 sent meanwhile fails after t-1's delay ran out.
+    f.answer({ 't-1': 'NOT_LEADER_OR_FOLLOWER' });
+    expect(f.lastFetch()).toEqual(['t-0']);
+    const t0 = 1.5 * BACKOFF_MS * 1000;
+    f.advanceTo(t0);
+    f.m.onDisconnect(2);
+    f.advanceTo(t0 + 2 * BACKOFF_MS * 1000 - 1);
+    expect(f.sent).toHaveLength(2);
+    f.advanceTo(t0 + 2 * BACKOFF_MS * 1000);
+    expect(f.lastFetch()).toEqual(['t-0', 't-1']);
+  });
+
+  it('a metadata update adding partitions during the sleep after a failed fetch wakes it (signal), and the delay runs from then', () => {
+    const f = follower();
+    f.follow(['t-0', 't-1'], 2, 0);
+    f.m.startFetchers();
+    f.m.onDisconnect(2);
+    const woken = (BACKOFF_MS * 1000) / 2;
+    f.advanceTo(woken);
+    f.follow(['t-2'], 2, 0);
+    f.m.startFetchers();
+    // The new partition is fetched at once; the failed request's partitions are delayed one backoff from the wake.
+    expect(f.sent).toHaveLength(2);
+    expect(f.lastFetch()).toEqual(['t-2']);
+    f.advanceTo(woken + BACKOFF_MS * 1000 - 1);
+    f.answer();
+    expect(f.lastFetch()).toEqual(['t-2']);
+    f.advanceTo(woken + BACKOFF_MS * 1000);
+    f.answer();
+    expect(f.lastFetch()).toEqual(['t-0', 't-1', 't-2']);
+  });
+
+  it('a partition re-added with a new epoch during the sleep after a failed fetch is delayed with the others (it was in partitionsWithError)', () => {
+    const f = follower();
+    f.follow(['t-0', 't-1'], 2, 0);
+    f.m.startFetchers();
+    f.m.onDisconnect(2);
+    const woken = (BACKOFF_MS * 1000) / 2;
+    f.advanceTo(woken);
+    f.follow(['t-1'], 2, 1);
+    f.m.startFetchers();
+    expect(f.sent).toHaveLength(1);
+    f.advanceTo(woken + BACKOFF_MS * 1000 - 1);
+    expect(f.sent).toHaveLength(1);
+    f.advanceTo(woken + BACKOFF_MS * 1000);
+    expect(f.lastFetch()).toEqual(['t-0', 't-1']);
+    expect(f.sent[1]!.payload.partitions[1]!.currentLeaderEpoch).toBe(1);
+  });
+
+  it('a metadata update for another leader does not cut the sleep after a failed fetch short', () => {
+    const f = follower();
+    f.follow(['t-0'], 2, 0);
+    f.m.startFetchers();
+    f.m.onDisconnect(2);
+    f.advanceTo((BACKOFF_MS * 1000) / 2);
+    f.follow(['t-1'], 3, 0);
+    f.m.startFetchers();
+    expect(f.sent.map((s) => s.to)).toEqual(['b2', 'b3']);
+    f.advanceTo(2 * BACKOFF_MS * 1000 - 1);
+    expect(f.sent.map((s) => s.to)).toEqual(['b2', 'b3']);
+    f.advanceTo(2 * BACKOFF_MS * 1000);
     expect(f.sent.map((s) => s.to)).toEqual(['b2', 'b3', 'b2']);
   });
 
