@@ -92,6 +92,15 @@ function follower() {
   return { m, sent, follow, advanceTo, answer, lastFetch, kernel };
 }
 
+/** A follower of `tps` on broker 2 (epoch 0) whose first fetch failed at time 0: broker 2 disconnected. */
+function disconnected(tps: string[]) {
+  const f = follower();
+  f.follow(tps, 2, 0);
+  f.m.startFetchers();
+  f.m.onDisconnect(2);
+  return f;
+}
+
 describe('replica fetcher (AbstractFetcherThread)', () => {
   it("names every partition of a metadata update in its first fetch, and sends nothing before the update's end", () => {
     const f = follower();
@@ -198,10 +207,7 @@ describe('replica fetcher (AbstractFetcherThread)', () => {
   });
 
   it('a metadata update adding partitions during the sleep after a failed fetch wakes it (signal), and the delay runs from then', () => {
-    const f = follower();
-    f.follow(['t-0', 't-1'], 2, 0);
-    f.m.startFetchers();
-    f.m.onDisconnect(2);
+    const f = disconnected(['t-0', 't-1']);
     const woken = (BACKOFF_MS * 1000) / 2;
     f.advanceTo(woken);
     f.follow(['t-2'], 2, 0);
@@ -218,10 +224,7 @@ describe('replica fetcher (AbstractFetcherThread)', () => {
   });
 
   it('a partition re-added with a new epoch during the sleep after a failed fetch is delayed with the others (it was in partitionsWithError)', () => {
-    const f = follower();
-    f.follow(['t-0', 't-1'], 2, 0);
-    f.m.startFetchers();
-    f.m.onDisconnect(2);
+    const f = disconnected(['t-0', 't-1']);
     const woken = (BACKOFF_MS * 1000) / 2;
     f.advanceTo(woken);
     f.follow(['t-1'], 2, 1);
@@ -235,10 +238,7 @@ describe('replica fetcher (AbstractFetcherThread)', () => {
   });
 
   it('a metadata update for another leader does not cut the sleep after a failed fetch short', () => {
-    const f = follower();
-    f.follow(['t-0'], 2, 0);
-    f.m.startFetchers();
-    f.m.onDisconnect(2);
+    const f = disconnected(['t-0']);
     f.advanceTo((BACKOFF_MS * 1000) / 2);
     f.follow(['t-1'], 3, 0);
     f.m.startFetchers();
