@@ -33,6 +33,7 @@ const SHOTS = [
   },
   { file: 'compare-same.png', query: 'scenario=acks1-leader-loss&seed=3', size: [1280, 720], keys: ['b'], waitB: true, steps: crashIntoA },
   { file: 'counterexample.png', query: 'scenario=killed-leader', size: [1280, 720], steps: openCounterexample },
+  { file: 'what-if.png', query: 'scenario=killed-leader', size: [1280, 720], steps: runWhatIf },
 ];
 
 const hashOf = (page, id) => page.evaluate((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '', id);
@@ -66,6 +67,13 @@ async function openCounterexample(page) {
     timeout: 180_000,
   });
   await page.getByTestId('violation-highlight-orders-0').waitFor({ timeout: 180_000 });
+}
+
+/** The What-if tab's default what-if (plan/small.yaml, acks=all and acks=1 at three rates), run. */
+async function runWhatIf(page) {
+  await page.getByTestId('tab-whatif').click();
+  await page.getByTestId('wi-run').click();
+  await page.waitForFunction(() => /^6 points run in/.test(document.querySelector('[data-testid="wi-progress-text"]')?.textContent ?? ''), null, { timeout: 600_000 });
 }
 
 const server = await createServer({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });

@@ -7,7 +7,8 @@
  * a tick label, the legend or outside its plot, the legend's items apart, the axis titles under the tick
  * labels; at 1280×720 in normal and large type (with short and with long configurations), every column of
  * the table inside its panel and the whole chart, its axis titles included, on the first screen. Writes
- * docs/screenshots/what-if.png (and, with KAFKASIM_WHATIF_LARGE_PNG=<path>, the large-type chart; with
+ * test-results/screenshots/what-if.png (look at it; docs/screenshots/what-if.png is made the same way by
+ * `npm run screenshots`) (and, with KAFKASIM_WHATIF_LARGE_PNG=<path>, the large-type chart; with
  * KAFKASIM_WHATIF_FIT_PNG=<path>, the large-type page of long configurations).
  *
  * Needs /usr/bin/chromium and `npm run build:cli` (the CLI's figures).
@@ -189,7 +190,7 @@ describe('the What-if tab in chromium', () => {
     for (const l of labels) expect(l).toMatch(/^\S+ [a-z-]+ \d+(\.\d)?%$/);
     expect(await page.locator('#wi-table th').allTextContents()).toContain('bottleneck');
     expect(await page.getByTestId('wi-error').isHidden()).toBe(true);
-    await page.screenshot({ path: join(ROOT, 'docs/screenshots/what-if.png') });
+    await page.screenshot({ path: join(ROOT, 'test-results/screenshots/what-if.png') });
     expect(opened!.errors).toEqual([]);
     expect(opened!.csp).toEqual([]);
   });
