@@ -122,7 +122,9 @@ export function formatResources(s: RunSummary): string[] {
       .slice(0, 3);
     return [node, top.map((u) => `${u.resource} ${formatUtilization(u.utilization)}`).join(', ')];
   });
-  return [`bottleneck: ${formatBottleneck(s.bottleneck)} (busy time over the run)`, ...indent(table(rows))];
+  const why =
+    s.bottleneck.resource === 'connection' ? 'the time a broker held one of its requests: a broker reads one request per connection at a time, and no resource is saturated' : 'busy time over the run';
+  return [`bottleneck: ${formatBottleneck(s.bottleneck)} (${why})`, ...indent(table(rows))];
 }
 
 export function formatErrors(s: RunSummary): string[] {

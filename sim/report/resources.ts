@@ -2,11 +2,15 @@
  * Utilization of each resource of each node over a run, and the bottleneck: the most utilized one. A
  * resource's utilization is its busy time over the run's time (and over its servers, for a pool of
  * threads or cores); the request queue's is the share of the time it was full; a consumer's `processing`
- * is its application's time processing records (a consumer that cannot keep up is busy all the time).
+ * is its application's time processing records (a consumer that cannot keep up is busy all the time); a
+ * producer's `connection` is the share of the time a broker held a request of its busiest connection: a
+ * broker reads one request per connection at a time (its SocketServer mutes the connection until the
+ * response is sent), so a connection held all the time is a limit of its own, though no resource is busy
+ * (with `acks=all`, each request waits there for the followers).
  */
 
 /** The resources a node has, as the run reports them. */
-export const RESOURCE_NAMES = ['nic-out', 'nic-in', 'disk-write', 'disk-read', 'cpu', 'network-threads', 'io-threads', 'request-queue', 'processing'] as const;
+export const RESOURCE_NAMES = ['nic-out', 'nic-in', 'disk-write', 'disk-read', 'cpu', 'network-threads', 'io-threads', 'request-queue', 'processing', 'connection'] as const;
 export type ResourceName = (typeof RESOURCE_NAMES)[number];
 
 export interface ResourceUse {
@@ -27,6 +31,8 @@ export interface NodeBusy {
   threads?: { networkUs: number; network: number; ioUs: number; io: number; queueFullUs: number };
   /** A consumer's application: the time it spent processing what poll() returned (its one poll thread). */
   processingUs?: number;
+  /** A producer: the time a broker held a request of its busiest connection (the connection muted). */
+  connectionUs?: number;
 }
 
 /** Every resource's utilization over `runUs`, node by node in the order given. */
@@ -49,15 +55,33 @@ export function resourceUse(nodes: readonly NodeBusy[], runUs: number): Resource
       add(n.node, 'request-queue', n.threads.queueFullUs);
     }
     if (n.processingUs !== undefined && n.processingUs > 0) add(n.node, 'processing', n.processingUs);
+    if (n.connectionUs !== undefined && n.connectionUs > 0) add(n.node, 'connection', n.connectionUs);
   }
   return out;
 }
 
-/** The most utilized resource (the first of equals), or null when nothing was used. */
+/** A resource (or a producer's connection) busy at least this share of the time is saturated ({@link bottleneckOf}). */
+export const SATURATED = 0.9;
+
+/**
+ * The bottleneck: the most utilized resource (the first of equals), or null when nothing was used. A
+ * producer's connection is held while the broker handles a request of its, and so also while that
+ * request waits for a busy NIC, disk, core or thread: it fills up whenever one of those does. It is
+ * named only when it is saturated ({@link SATURATED}) and no resource is: then the limit is the
+ * one-request-at-a-time connection itself (with `acks=all`, each request held while the followers fetch
+ * it), not a resource.
+ */
 export function bottleneckOf(uses: readonly ResourceUse[]): ResourceUse | null {
   let best: ResourceUse | null = null;
-  for (const u of uses) if (u.utilization > 0 && (best === null || u.utilization > best.utilization)) best = u;
-  return best;
+  let conn: ResourceUse | null = null;
+  for (const u of uses) {
+    if (u.utilization <= 0) continue;
+    if (u.resource === 'connection') {
+      if (conn === null || u.utilization > conn.utilization) conn = u;
+    } else if (best === null || u.utilization > best.utilization) best = u;
+  }
+  if (conn !== null && conn.utilization >= SATURATED && (best === null || best.utilization < SATURATED)) return conn;
+  return best ?? conn;
 }
 
 /** 0.97 → `97%`, 0.004 → `0.4%`. */

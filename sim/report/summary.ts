@@ -51,7 +51,7 @@ export interface RunSummary {
   timeline: TimelineItem[];
   partitions: PartitionRow[];
   brokers: Array<{ id: number; state: string }>;
-  /** Utilization of every node's resources over the run (NICs, disks, cores, threads, request queue). */
+  /** Utilization of every node's resources over the run (NICs, disks, cores, threads, request queue, producers' connections). */
   resources: ResourceUse[];
   /** The most utilized resource, or null when nothing was busy. */
   bottleneck: ResourceUse | null;

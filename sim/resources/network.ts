@@ -54,6 +54,8 @@ interface Nic {
   mutes: boolean;
   /** Whether its process accepts new connections (see {@link Network.setAccepting}). */
   accepting: boolean;
+  /** As a client of a muting server: per server, the time its closed connections were held there (see Connection.heldUs), µs. */
+  heldUs: Map<string, number>;
 }
 
 /** A directed link's state: cut or not, its latency and loss, the connections holding messages on it. */
@@ -98,6 +100,10 @@ interface Connection {
   back: Direction;
   /** A muting server is handling a request from it and has not answered yet. */
   muted: boolean;
+  /** Since when it is muted, µs. */
+  mutedSinceUs: number;
+  /** The time it was muted (a request of its client read by the server and not answered yet), µs. */
+  heldUs: number;
   /** Requests that arrived while it was muted, in order: read when it unmutes. */
   unread: Envelope[];
 }
@@ -152,13 +158,27 @@ export class Network {
   /** Attach a node; `nicBytesPerSec` overrides the network's NIC bandwidth for this node's machine. */
   attach(proc: Process, receive: Receiver, nicBytesPerSec?: number): void {
     const usPerByte = nicBytesPerSec === undefined ? this.usPerByte : 1e6 / nicBytesPerSec;
-    this.nics.set(proc.node, { proc, receive, txFreeUs: 0, rxFreeUs: 0, usPerByte, txBusyUs: 0, rxBusyUs: 0, links: new Map(), conns: new Map(), mutes: false, accepting: true });
+    this.nics.set(proc.node, { proc, receive, txFreeUs: 0, rxFreeUs: 0, usPerByte, txBusyUs: 0, rxBusyUs: 0, links: new Map(), conns: new Map(), mutes: false, accepting: true, heldUs: new Map() });
   }
 
   /** Time a node's NIC spent sending (`tx`) and receiving (`rx`), µs. */
   nicBusyUs(node: string): { tx: number; rx: number } {
     const nic = this.nics.get(node)!;
     return { tx: nic.txBusyUs, rx: nic.rxBusyUs };
+  }
+
+  /**
+   * The share of the time `node`'s busiest connection to a muting server (a broker) was held there: a
+   * request of its read and not answered yet, so the next one waited unread (up to `nowUs`), µs.
+   */
+  connectionHeldUs(node: string): number {
+    const nic = this.nics.get(node)!;
+    const now = this.kernel.now;
+    const held = new Map(nic.heldUs);
+    for (const c of nic.conns.values()) held.set(c.server, (held.get(c.server) ?? 0) + c.heldUs + (c.muted ? Math.max(0, now - c.mutedSinceUs) : 0));
+    let most = 0;
+    for (const us of held.values()) most = Math.max(most, us);
+    return most;
   }
 
   /**
@@ -190,7 +210,13 @@ export class Network {
   /** The response to a connection's request is sent (at `atUs`, once on the wire): the next request is read then. */
   private unmute(conn: Connection, atUs: number): void {
     conn.muted = false;
+    this.addHeld(conn, atUs);
     if (conn.unread.length > 0) this.kernel.at(Math.ceil(atUs), this.readNext, conn);
+  }
+
+  /** The time `conn` was muted, up to `untilUs`. */
+  private addHeld(conn: Connection, untilUs: number): void {
+    conn.heldUs += Math.max(0, untilUs - conn.mutedSinceUs);
   }
 
   private readonly readNext = (arg: unknown): void => {
@@ -325,7 +351,7 @@ export class Network {
       if (c.out.toIncarnation === server.incarnation && c.back.toIncarnation === client.incarnation) return c;
       this.closeConn(c, 'connection reset: a process restarted');
     }
-    const conn = { key, client: client.node, server: server.node, closed: undefined, muted: false, unread: [] as Envelope[] } as Connection;
+    const conn = { key, client: client.node, server: server.node, closed: undefined, muted: false, mutedSinceUs: 0, heldUs: 0, unread: [] as Envelope[] } as Connection;
     conn.out = newDirection(conn, this.link(client.node, server.node), cn, sn, server.incarnation);
     conn.back = newDirection(conn, this.link(server.node, client.node), sn, cn, client.incarnation);
     conns.set(key, conn);
@@ -335,6 +361,13 @@ export class Network {
   private closeConn(conn: Connection, reason: string): void {
     if (conn.closed !== undefined) return;
     conn.closed = reason;
+    if (conn.muted) {
+      conn.muted = false;
+      this.addHeld(conn, this.kernel.now);
+    }
+    // Counted to its client from now on: its connections keep only the open ones.
+    const held = conn.out.src.heldUs;
+    held.set(conn.server, (held.get(conn.server) ?? 0) + conn.heldUs);
     const conns = this.nics.get(conn.client)!.conns;
     if (conns.get(conn.key) === conn) conns.delete(conn.key);
     for (const dir of [conn.out, conn.back]) {
@@ -482,7 +515,10 @@ export class Network {
   /** Hand `env` to its receiver (muting the connection if the receiver mutes): now if it runs, at resume if paused. */
   private deliver(env: Envelope): void {
     const dst = env.dir.dst;
-    if (dst.mutes && env.dir === env.conn.out) env.conn.muted = true;
+    if (dst.mutes && env.dir === env.conn.out) {
+      env.conn.muted = true;
+      env.conn.mutedSinceUs = this.kernel.now;
+    }
     const recv = dst.receive;
     if (dst.proc.state === 'running') recv(env);
     else dst.proc.deliver(() => recv(env));

@@ -15,7 +15,7 @@ import { simulate } from './simulation.js';
 
 /** What a plan's figures leave out: they are an upper bound set by what is modelled. */
 export const NOT_MODELLED =
-  'bottleneck: the most utilized resource of the run (NIC, disk, cores, network or I/O threads, request queue), busy time over the run; broker CPU costs are estimates (docs/capacity.md)';
+  "bottleneck: the most utilized resource of the run (NIC, disk, cores, network or I/O threads, request queue; a producer's connection when only it is 90% busy or more), busy time over the run; broker CPU costs are estimates (docs/capacity.md)";
 
 /** The settings a plan adds to {@link applySettings}'s, and why a value is wrong (undefined: right). */
 export const PLAN_SETTINGS: Readonly<Record<'rate' | 'partitions' | 'failure' | 'seed', (v: string) => string | undefined>> = {

@@ -262,7 +262,7 @@ export class Simulation {
     return b;
   }
 
-  /** What each node's resources were busy with: brokers (NIC, disk, cores, threads), then the clients' NICs, compression and consumers' processing. */
+  /** What each node's resources were busy with: brokers (NIC, disk, cores, threads), then the clients' NICs, the producers' compression and connections, and the consumers' processing. */
   nodeBusy(): NodeBusy[] {
     const out: NodeBusy[] = [];
     for (const b of this.brokers.values()) {
@@ -279,7 +279,13 @@ export class Simulation {
     }
     for (const p of this.producers.values()) {
       const nic = this.net.nicBusyUs(p.node);
-      out.push({ node: p.node, nicTxUs: nic.tx, nicRxUs: nic.rx, ...(p.compressBusyUs > 0 ? { cpu: { busyUs: p.compressBusyUs, cores: 1 } } : {}) });
+      out.push({
+        node: p.node,
+        nicTxUs: nic.tx,
+        nicRxUs: nic.rx,
+        ...(p.compressBusyUs > 0 ? { cpu: { busyUs: p.compressBusyUs, cores: 1 } } : {}),
+        connectionUs: this.net.connectionHeldUs(p.node),
+      });
     }
     for (const c of this.consumers.values()) {
       const nic = this.net.nicBusyUs(c.node);

@@ -181,6 +181,15 @@ describe('kafkasim run', () => {
     expect(b.reproduce).toContain('--producer-property acks=1');
   });
 
+  it("names a producer's connection as the bottleneck when only it is saturated, and says why", () => {
+    // acks=all at 100,000 records/s: each connection carries one replication round trip at a time.
+    const r = kafkasim('run', 'scenarios/plan/small.yaml', '--set', 'producers.0.rate=100000/s');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^bottleneck: p:p1 connection 100% \(the time a broker held one of its requests: a broker reads one request per connection at a time, and no resource is saturated\)$/m);
+    // At its own 2,000 records/s it is not saturated: the busiest resource is named, as busy time.
+    expect(kafkasim('run', 'scenarios/plan/small.yaml').stdout).toMatch(/^bottleneck: b\d [a-z-]+ [\d.]+% \(busy time over the run\)$/m);
+  });
+
   it('--config sets a broker config; --topic-config overrides it for one topic', () => {
     const t1 = tmp('misr3.ndjson');
     const t2 = tmp('misr-topic.ndjson');

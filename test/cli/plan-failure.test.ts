@@ -149,6 +149,11 @@ describe('docs/capacity.md: the failure sweep', { timeout: 300_000 }, () => {
       `its produce p50 doubles (${f('broker-down').produceMs.p50.toFixed(1)} ms against ${f('none').produceMs.p50.toFixed(1)}) and its p99 climbs to ${f('broker-down').produceMs.p99.toFixed(1)} ms`,
     );
     expect(Math.round(f('broker-down').produceMs.p50 / f('none').produceMs.p50)).toBe(2);
+    // Two leaders, two connections: the producer's busiest is the bottleneck named (a NIC without the fault).
+    const down = f('broker-down').bottleneck!;
+    expect(down).toMatchObject({ node: 'p:p1', resource: 'connection' });
+    expect(f('none').bottleneck!.resource).toMatch(/^nic/);
+    expect(prose).toContain(`the bottleneck column names the producer's connection, busy ${Math.round(down.utilization * 100)}% of the time`);
     // The reassignment completes "within milliseconds", yet the p99 is one replica.fetch.backoff.ms (1 s) of a
     // fenced partition's retry, less the time the request had already waited.
     expect(f('reassignment').recoveryMs!).toBeLessThan(100);

@@ -76,6 +76,13 @@ describe('question 15: the partition sweep in docs/questions.md', { timeout: 300
 
   it("states the plan's figures", () => {
     expect(collapse(section())).toContain(collapse(q15Prose(points)));
+    // From 30 partitions on, the producer's connection is the bottleneck named, at the same share of the time.
+    const named = ['30', '100', '300'].map((p) => points.find((r) => r.settings.partitions === p)!.figures!.bottleneck!);
+    for (const b of named) expect(b).toMatchObject({ node: 'p:p1', resource: 'connection' });
+    const pct = named.map((b) => Math.round(b.utilization * 100));
+    expect(new Set(pct).size).toBe(1);
+    expect(collapse(section())).toContain(`from 30 on the \`bottleneck\` column names the producer's connection, busy ${pct[0]}% of the time`);
+    for (const p of ['3', '6']) expect(points.find((r) => r.settings.partitions === p)!.figures!.bottleneck).toMatchObject({ resource: 'processing' });
   });
 
   it('answers with more consumer parallelism up to 12 partitions, and no more throughput', () => {

@@ -47,7 +47,7 @@ const GROUPS: Array<{ name?: string; title?: string; columns: Column[] }> = [
   { columns: [{ col: 'lost', head: 'lost', title: 'acknowledged records lost' }] },
 ];
 const COLUMNS = GROUPS.flatMap((g) => g.columns);
-const BOTTLENECK_TITLE = "the run's most utilized resource: node, resource, busy time over the run";
+const BOTTLENECK_TITLE = "the run's most utilized resource (a producer's connection when only it is saturated): node, resource, busy time over the run";
 const ms = (x: number) => x.toFixed(1);
 
 function cell(row: HTMLTableRowElement, text: string, cls?: string): HTMLTableCellElement {

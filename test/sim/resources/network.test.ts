@@ -170,4 +170,50 @@ describe('network: TCP connections', () => {
     expect(of('drop').map((d) => d.reason)).toEqual(['b1 is not accepting connections yet']);
     expect(a.resets.map((r) => r.peer)).toEqual(['b1']);
   });
+
+  it("counts the time a muting server held each of a client's connections: from reading a request to its response on the wire", () => {
+    const kernel = new Kernel();
+    const none = { event: (): void => {} };
+    const streams = new Streams(1);
+    const spec = { ...DEFAULT_NETWORK, latency: { baseUs: 500, jitterMeanUs: 0 } };
+    const net = new Network(kernel, streams.get('network'), spec, new Trace(none, none), streams.get('network:loss'));
+    const client = new Node(kernel, 'p:a', net);
+    // Two servers that read one request per connection at a time and answer each 5 ms after reading it.
+    const read: Array<{ server: string; t: number; payload: unknown }> = [];
+    for (const name of ['b1', 'b2']) {
+      const server = new (class extends Process {
+        constructor() {
+          super(kernel, name);
+          this.markStarted();
+        }
+      })();
+      net.attach(server, (env: Envelope) => {
+        read.push({ server: name, t: kernel.now, payload: env.payload });
+        // 'y' is never answered.
+        if (env.payload !== 'y') kernel.at(kernel.now + 5_000, () => net.reply(env, 'ProduceResponse', 100, null));
+      });
+      net.muteAfterRequest(name);
+    }
+    // Three pipelined requests to b1 (read one after another), one to b2.
+    for (let i = 0; i < 3; i++) kernel.at(0, () => net.send('p:a', 'b1', 'Produce', 100, i));
+    kernel.at(0, () => net.send('p:a', 'b2', 'Produce', 100, 'x'));
+    kernel.run();
+    expect(client.got.length).toBe(4);
+    // b1 read each request once it had answered the one before (at the µs after the response was on the wire).
+    expect(read.filter((r) => r.server === 'b1').map((r) => r.t)).toEqual([501, 5_502, 10_503]);
+    const wire = 100 * (1e6 / spec.nicBytesPerSec);
+    // The busiest connection: b1's, held three times 5 ms and a response's time on the wire.
+    expect(net.connectionHeldUs('p:a')).toBeCloseTo(3 * (5_000 + wire), 6);
+    // A request held when its connection closes counts up to the closing, and the closed connection's time is
+    // kept: b2's, 5 ms and a response's wire time, then 30 ms less the request's flight, becomes the busiest.
+    const sent = kernel.now + 1_000;
+    kernel.at(sent, () => net.send('p:a', 'b2', 'Produce', 100, 'y'));
+    kernel.at(sent + 30_000, () => net.close('p:a', 'b2', 'request timed out'));
+    kernel.run();
+    const y = read.find((r) => r.payload === 'y')!;
+    expect(y.t - sent).toBe(501);
+    expect(net.connectionHeldUs('p:a')).toBeCloseTo(5_000 + wire + (sent + 30_000 - y.t), 6);
+    // Only a client's connections count.
+    expect(net.connectionHeldUs('b1')).toBe(0);
+  });
 });
