@@ -37,8 +37,8 @@ interface Fetcher {
   sleeping: boolean;
   /** The partitions of the fetch in flight, as sent (their currentLeaderEpoch decides what a fencing means). */
   request: P.FetchPartition[];
-  /** The request in flight is an OffsetsForLeaderEpoch (0.11-1.x truncation), not a fetch. */
-  askingEpochs: boolean;
+  /** The request in flight is an OffsetsForLeaderEpoch (0.11-1.x truncation), not a fetch: the partitions it asks about; null for a fetch. */
+  askingEpochs: string[] | null;
   /**
    * While the fetcher sleeps after a failed fetch request: the partitions it had when the request failed,
    * delayed when the sleep ends (processFetchRequest's partitionsWithError); null otherwise.
@@ -91,7 +91,7 @@ export class ReplicaFetcherManager {
         sleep: 0,
         sleeping: false,
         request: [],
-        askingEpochs: false,
+        askingEpochs: null,
         failed: null,
         added: false,
       };
@@ -140,14 +140,17 @@ export class ReplicaFetcherManager {
    * fetcher as in error and sleeps replica.fetch.backoff.ms on partitionMapCond (which addPartitions
    * signals); only then does handlePartitionsWithErrors delay those partitions another backoff, so the next
    * fetch comes about two backoffs after the failure (Kafka's own comment: "effectively doubling the
-   * delay"). A failed OffsetsForLeaderEpoch (0.11-1.x) delays the fetcher's partitions one backoff, with no
-   * sleep: its catch (fetchEpochsFromLeader) turns the failure into an error of each partition asked about.
+   * delay"). A failed OffsetsForLeaderEpoch (0.11-1.x) delays the partitions it asked about one backoff, with
+   * no sleep: its catch (fetchEpochsFromLeader) turns the failure into an error of each partition asked
+   * about, which maybeTruncate hands to handlePartitionsWithErrors; the fetcher's other partitions are
+   * fetched at once.
    */
   private requestFailed(f: Fetcher): void {
     f.inflight = false;
     f.gen++;
-    if (f.askingEpochs) {
-      this.delayAll(f);
+    if (f.askingEpochs !== null) {
+      this.delay(f, f.askingEpochs);
+      f.askingEpochs = null;
       this.sendFetch(f);
       return;
     }
@@ -180,7 +183,7 @@ export class ReplicaFetcherManager {
       partitions[i] = { tp, fetchOffset: lp.log.leo, lastFetchedEpoch: epochs ? lp.log.latestEpoch : UNDEFINED_EPOCH, currentLeaderEpoch: epochs ? lp.leaderEpoch : -1 };
     }
     f.inflight = true;
-    f.askingEpochs = false;
+    f.askingEpochs = null;
     f.request = partitions;
     const gen = ++f.gen;
     b.net.send<P.FetchRequest>(b.node, brokerNode(f.leader), 'Fetch', P.REQUEST_OVERHEAD_BYTES + 32 * partitions.length, {
@@ -274,10 +277,6 @@ export class ReplicaFetcherManager {
     }
   }
 
-  private delayAll(f: Fetcher): void {
-    this.delay(f, f.tps);
-  }
-
   /** `f.sorted` (built if needed) and the hosted partition of each, looked up again only when the hosted partitions changed. */
   private lookUp(f: Fetcher): Array<Partition | undefined> {
     const rm = this.partitions;
@@ -346,7 +345,7 @@ export class ReplicaFetcherManager {
   private sendOffsetsForLeaderEpoch(f: Fetcher, tps: string[]): void {
     const b = this.broker;
     f.inflight = true;
-    f.askingEpochs = true;
+    f.askingEpochs = tps;
     const gen = ++f.gen;
     const partitions = tps.map((tp) => ({ tp, leaderEpoch: this.partitions.getPartition(tp)!.log.latestEpoch }));
     b.net.send<P.OffsetsForLeaderEpochRequest>(b.node, brokerNode(f.leader), 'OffsetsForLeaderEpoch', P.REQUEST_OVERHEAD_BYTES + 16 * partitions.length, {

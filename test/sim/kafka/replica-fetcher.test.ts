@@ -89,7 +89,7 @@ function follower() {
     m.onFetchResponse({ from: req.to, payload: { correlationId: req.payload.correlationId, partitions }, bytes: 100 } as unknown as Envelope<P.FetchResponse>);
   };
   const lastFetch = () => sent[sent.length - 1]!.payload.partitions.map((p) => p.tp);
-  return { m, sent, follow, advanceTo, answer, lastFetch, kernel };
+  return { m, sent, follow, advanceTo, answer, lastFetch, kernel, parts };
 }
 
 /** A follower of `tps` on broker 2 (epoch 0) whose first fetch failed at time 0: broker 2 disconnected. */
@@ -102,6 +102,25 @@ function disconnected(tps: string[]) {
 }
 
 describe('replica fetcher (AbstractFetcherThread)', () => {
+  it('0.11-1.x: a failed OffsetsForLeaderEpoch delays only the partitions it asked about; the others are fetched at once', () => {
+    const f = follower();
+    f.follow(['t-0', 't-1'], 2, 0);
+    (f.parts.get('t-0') as unknown as { truncating: boolean }).truncating = true;
+    f.m.startFetchers();
+    expect(f.sent.map((x) => x.kind)).toEqual(['OffsetsForLeaderEpoch']);
+    expect(f.lastFetch()).toEqual(['t-0']);
+    // fetchEpochsFromLeader's catch: an error for t-0 alone (maybeTruncate → handlePartitionsWithErrors).
+    f.kernel.now = 10_000;
+    f.m.onDisconnect(2);
+    expect(f.sent.map((x) => x.kind)).toEqual(['OffsetsForLeaderEpoch', 'Fetch']);
+    expect(f.lastFetch()).toEqual(['t-1']);
+    // After replica.fetch.backoff.ms t-0, still truncating, asks again.
+    f.kernel.now = 10_000 + BACKOFF_MS * 1000;
+    f.answer();
+    expect(f.sent.map((x) => x.kind)).toEqual(['OffsetsForLeaderEpoch', 'Fetch', 'OffsetsForLeaderEpoch']);
+    expect(f.lastFetch()).toEqual(['t-0']);
+  });
+
   it("names every partition of a metadata update in its first fetch, and sends nothing before the update's end", () => {
     const f = follower();
     f.follow(['t-0', 't-3', 't-4'], 2, 0);
