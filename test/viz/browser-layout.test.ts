@@ -63,8 +63,14 @@ describe('the page at 1280×720 and in large type', () => {
   it('the partitions panel shows a whole partition: its three replica rows', async () => {
     const { page, base } = opened;
     await open(page, base, 'scenario=killed-leader&seed=7');
-    const panel = await box(page.locator('#partitions'));
-    for (const b of [1, 2, 3]) expect(inside(await box(page.getByTestId(`replica-orders-0-b${b}`)), panel), `b${b}'s row in view`).toBe(true);
+    // Polled: the panel and the rows are measured one after another, and the page may still be laying out.
+    const outside = async (): Promise<string[]> => {
+      const panel = await box(page.locator('#partitions'));
+      const out: string[] = [];
+      for (const b of [1, 2, 3]) if (!inside(await box(page.getByTestId(`replica-orders-0-b${b}`)), panel)) out.push(`b${b}'s row out of view`);
+      return out;
+    };
+    await expect.poll(outside, { timeout: WAIT }).toEqual([]);
   });
 
   it('in large type: the LOST row is in view, and the checks show every violation above the story', async () => {
