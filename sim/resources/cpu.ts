@@ -31,6 +31,8 @@ export class Pool {
   private readonly freeUs: Float64Array;
   /** Service time charged so far, µs (summed over servers). */
   busyUs = 0;
+  /** The server earliest() found, for the take() that follows it (-1: none; look again). */
+  private found = -1;
 
   constructor(readonly size: number) {
     this.freeUs = new Float64Array(size);
@@ -46,23 +48,28 @@ export class Pool {
 
   /** When the first server is free, µs. */
   earliest(): number {
-    return this.freeUs[this.earliestIndex()];
+    this.found = this.earliestIndex();
+    return this.freeUs[this.found];
   }
 
   /** Run a job of `durUs` starting at `startUs` (≥ earliest()) on the earliest free server. */
   take(startUs: number, durUs: number): void {
-    this.freeUs[this.earliestIndex()] = startUs + durUs;
+    const i = this.found >= 0 ? this.found : this.earliestIndex();
+    this.found = -1;
+    this.freeUs[i] = startUs + durUs;
     this.busyUs += durUs;
   }
 
   /** Hold the earliest free server until `untilUs` without charging CPU (a thread blocked on a full queue). */
   holdUntil(untilUs: number): void {
+    this.found = -1;
     const i = this.earliestIndex();
     if (untilUs > this.freeUs[i]) this.freeUs[i] = untilUs;
   }
 
   /** Every server free from `nowUs` (a process restarted: what it was doing is gone). */
   reset(nowUs: number): void {
+    this.found = -1;
     this.freeUs.fill(nowUs);
   }
 }
