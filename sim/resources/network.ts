@@ -168,8 +168,8 @@ export class Network {
   }
 
   /**
-   * The share of the time `node`'s busiest connection to a muting server (a broker) was held there: a
-   * request of its read and not answered yet, so the next one waited unread (up to `nowUs`), µs.
+   * How long `node`'s busiest connection to a muting server (a broker) was held there, up to now, µs: the
+   * time a request of its was read and not yet answered, so that the next one waited unread.
    */
   connectionHeldUs(node: string): number {
     const nic = this.nics.get(node)!;
