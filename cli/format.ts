@@ -127,6 +127,16 @@ export function formatResources(s: RunSummary): string[] {
   return [`bottleneck: ${formatBottleneck(s.bottleneck)} (${why})`, ...indent(table(rows))];
 }
 
+/** With several log directories: each broker's directories, their partitions and their disks' utilization (kafka-log-dirs --describe). */
+export function formatLogDirs(s: RunSummary): string[] {
+  if (s.logDirs === undefined) return [];
+  const rows = [
+    ['broker', 'dir', 'partitions', 'disk-write', 'disk-read'],
+    ...s.logDirs.map((d) => [String(d.broker), d.dir, d.partitions.length === 0 ? '-' : d.partitions.join(' '), formatUtilization(d.diskWrite), formatUtilization(d.diskRead)]),
+  ];
+  return ['log dirs (log.dirs: each its own disk; a new replica goes to the one with the fewest partitions)', ...indent(table(rows, [true, false, false, true, true]))];
+}
+
 export function formatErrors(s: RunSummary): string[] {
   const entries = Object.entries(s.errors);
   if (entries.length === 0) return ['errors: none'];
@@ -265,7 +275,7 @@ export function formatRunReport(s: RunSummary, info: RunReportInfo): string {
     [...formatDescribe(s.partitions), ...formatBrokers(s)],
     formatViolations(s, info.reproduce),
   ];
-  const resources = formatResources(s);
+  const resources = [...formatResources(s), ...formatLogDirs(s)];
   if (resources.length > 0) sections.splice(3, 0, resources);
   const groups = formatGroups(s);
   if (groups.length > 0) sections.splice(sections.length - 1, 0, groups);

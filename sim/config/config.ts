@@ -133,6 +133,11 @@ const BROKER: Record<string, Spec> = {
   },
   'message.max.bytes': bytes(1048588, 'Largest record batch a broker accepts (after compression); larger gives MESSAGE_TOO_LARGE.'),
   'controlled.shutdown.enable': bool(true, 'On shutdown, move leadership away before stopping.'),
+  'log.dirs': {
+    type: 'string',
+    default: '',
+    doc: "The log directories, comma-separated (JBOD): each is its own disk with the machine's disk spec, sharing its page cache; a new replica goes to the one with the fewest partitions of the broker (LogManager.nextLogDirs). Empty (Kafka: null, then log.dir): one directory.",
+  },
   'broker.rack': {
     type: 'string',
     default: '',
@@ -474,6 +479,9 @@ export function convertConfigValue(group: ConfigGroup, name: string, raw: unknow
 /** Problem parts for an unknown config name: suggestion, or a note that it belongs to another group. */
 export function unknownConfigParts(group: ConfigGroup, name: string, got: unknown): ProblemParts {
   const parts: ProblemParts = { problem: `unknown ${group} config`, got };
+  // `{ log.dirs: /a,/b }`: in a flow mapping a comma ends the entry, and `/b` becomes a key of its own.
+  if (group === 'broker' && name.startsWith('/'))
+    return { ...parts, hint: 'a path is not a config: in { ... } a comma ends the entry, so quote a list of directories, e.g. { log.dirs: "/data/1,/data/2" }' };
   const close = suggest(name, configNames(group));
   if (close) return { ...parts, hint: `did you mean "${close}"?` };
   const hint = otherGroupHint(group, name);
@@ -714,4 +722,17 @@ export function serverAssignors(value: string, name = 'group.consumer.assignors'
     out.push(a);
   }
   return out;
+}
+
+/**
+ * The directories of a log.dirs value, in order (empty: one, Kafka's log.dir). A blank entry or one given
+ * twice throws ConfigError, as Kafka refuses them (KafkaConfig's "Duplicate log directory found").
+ */
+export function logDirs(value: string): string[] {
+  if (value.trim() === '') return ['log.dir'];
+  const dirs = value.split(',').map((d) => d.trim());
+  if (dirs.some((d) => d === '')) throw new ConfigError('log.dirs', { problem: 'a blank log directory', got: value, expected: 'directories separated by commas, e.g. /data/1,/data/2' });
+  const dup = dirs.find((d, i) => dirs.indexOf(d) !== i);
+  if (dup !== undefined) throw new ConfigError('log.dirs', { problem: `duplicate log directory found: ${dup}`, got: value, expected: 'each directory once' });
+  return dirs;
 }

@@ -75,7 +75,11 @@ export class PartitionLog {
   /** The producer state of the cold part alone: where a rebuild after a truncation starts. */
   private readonly coldProducers = new Map<number, ProducerStateEntry>();
 
-  constructor(readonly tp: string) {}
+  /** `dir`: its log directory, an index into `log.dirs` (the device its data is written to). */
+  constructor(
+    readonly tp: string,
+    readonly dir = 0,
+  ) {}
 
   get latestEpoch(): number {
     return this.epochs.length > 0 ? this.epochs[this.epochs.length - 1].epoch : UNDEFINED_EPOCH;

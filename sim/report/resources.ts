@@ -26,6 +26,7 @@ export interface NodeBusy {
   node: string;
   nicTxUs: number;
   nicRxUs: number;
+  /** Its busiest disk: with several log directories (log.dirs), the most utilized of their devices. */
   disk?: { writeUs: number; readUs: number };
   cpu?: { busyUs: number; cores: number };
   threads?: { networkUs: number; network: number; ioUs: number; io: number; queueFullUs: number };
@@ -35,11 +36,28 @@ export interface NodeBusy {
   connectionUs?: number;
 }
 
+/**
+ * One log directory of one broker (log.dirs, JBOD), as kafka-log-dirs --describe lists them: the
+ * partitions whose replica it holds and how busy its disk was (writing, reading), over the run.
+ */
+export interface LogDirUse {
+  broker: number;
+  dir: string;
+  partitions: string[];
+  diskWrite: number;
+  diskRead: number;
+}
+
+/** Busy time over the run's time (and over `servers`), 0..1. */
+export function busyShare(busyUs: number, runUs: number, servers = 1): number {
+  return runUs <= 0 ? 0 : Math.min(1, busyUs / (servers * runUs));
+}
+
 /** Every resource's utilization over `runUs`, node by node in the order given. */
 export function resourceUse(nodes: readonly NodeBusy[], runUs: number): ResourceUse[] {
   const out: ResourceUse[] = [];
   const add = (node: string, resource: ResourceName, busyUs: number, servers = 1) => {
-    out.push({ node, resource, utilization: runUs <= 0 ? 0 : Math.min(1, busyUs / (servers * runUs)) });
+    out.push({ node, resource, utilization: busyShare(busyUs, runUs, servers) });
   };
   for (const n of nodes) {
     add(n.node, 'nic-out', n.nicTxUs);

@@ -12,7 +12,7 @@ import type { PartitionRow, TimelineItem } from './timeline.js';
 import type { RedeliveredRecords } from '../checks/redelivered.js';
 import type { SkippedRecords } from '../checks/skipped-records.js';
 import type { GroupDescription, GroupsReport, GroupSummary } from './groups.js';
-import { bottleneckOf, type NodeBusy, resourceUse, type ResourceUse } from './resources.js';
+import { bottleneckOf, type LogDirUse, type NodeBusy, resourceUse, type ResourceUse } from './resources.js';
 
 export interface RunSummary {
   scenario: string;
@@ -55,6 +55,8 @@ export interface RunSummary {
   resources: ResourceUse[];
   /** The most utilized resource, or null when nothing was busy. */
   bottleneck: ResourceUse | null;
+  /** With several log directories (log.dirs): each broker's directories, their partitions and disks' utilization. Absent with one. */
+  logDirs?: LogDirUse[];
 }
 
 /** What a summary is read from: a finished run (`Simulation` has these fields). */
@@ -70,6 +72,8 @@ export interface SummaryInput {
   readonly groups: GroupsReport | null;
   /** What each node's resources were busy with. */
   nodeBusy(): NodeBusy[];
+  /** Each broker's log directories, when there are several (else none). */
+  logDirs(): LogDirUse[];
 }
 
 export function summarize(sim: SummaryInput): RunSummary {
@@ -79,6 +83,7 @@ export function summarize(sim: SummaryInput): RunSummary {
   const tl = sim.timeline;
   const errors: Record<string, number> = {};
   const resources = resourceUse(sim.nodeBusy(), sim.kernel.now);
+  const logDirs = sim.logDirs();
   for (const [k, v] of [...sim.metrics.errors].sort()) errors[k] = v;
   return {
     scenario: sim.scenario.name,
@@ -108,5 +113,6 @@ export function summarize(sim: SummaryInput): RunSummary {
     brokers: [...tl.brokerState].map(([id, state]) => ({ id, state })),
     resources,
     bottleneck: bottleneckOf(resources),
+    ...(logDirs.length > 0 ? { logDirs } : {}),
   };
 }

@@ -1,9 +1,15 @@
 /**
- * A broker machine's disk under the OS page cache. Appends land in the page cache (Kafka does not
+ * A broker machine's disks under the OS page cache. Appends land in the page cache (Kafka does not
  * fsync per write by default); the OS writes dirty data back when it is older than
  * vm.dirty_expire_centisecs (checked every 5 s by the flusher threads) or when there is more dirty
  * data than the background threshold; appends block when dirty data exceeds dirtyBytesMax. An fsync
- * (log.flush.interval.*) writes one log's dirty data now. The device does one write at a time.
+ * (log.flush.interval.*) writes one log's dirty data now.
+ *
+ * With several log directories (`log.dirs`, JBOD) each directory is its own device with the machine's
+ * disk spec, and a log's data goes to the device of its directory; the page cache and its dirty limits
+ * are the machine's, shared by all of them (vm.dirty_* are system-wide). Each device does one write or
+ * read at a time; background writeback runs on every device that has dirty data at once, as Linux has
+ * one writeback worker per device (bdi).
  *
  * A process crash keeps the page cache (the OS still writes it back); a power loss drops every dirty
  * byte, and each log is cut back to its durable offset.
@@ -23,6 +29,8 @@ export interface DiskFile {
   readonly leo: number;
   /** Up to where the file survives a power loss. */
   durableOffset: number;
+  /** Its log directory: an index into the machine's devices (`log.dirs`). */
+  readonly dir: number;
 }
 
 /** Dirty data of one log written in one 100 ms window: coalesced to keep the queue short. */
@@ -37,21 +45,26 @@ interface DirtyLog {
   chunks: DirtyChunk[];
 }
 
+/** One device (a log directory's disk): the time it is free again and what it has done. */
+interface Device {
+  freeUs: number;
+  writeBusyUs: number;
+  readBusyUs: number;
+  /** Background writeback is running on it. */
+  background: boolean;
+}
+
 const FLUSHER_PERIOD_US = 5_000_000;
 const COALESCE_US = 100_000;
 const MAX_WRITE_BYTES = 4 << 20;
 
 export class Disk {
-  /** Slow-disk fault multiplier (1 = healthy). */
+  /** Slow-disk fault multiplier (1 = healthy), for every device of the machine. */
   slowFactor = 1;
-  /** Time the device spent writing and reading, µs (utilization). */
-  writeBusyUs = 0;
-  readBusyUs = 0;
-  private deviceFreeUs = 0;
+  private readonly devices: Device[];
   private dirtyBytes = 0;
   private readonly dirty = new Map<DiskFile, DirtyLog>();
-  private backgroundRunning = false;
-  /** Bumped by a power loss: writes that were on their way to the device never finish. */
+  /** Bumped by a power loss: writes that were on their way to a device never finish. */
   private gen = 0;
 
   constructor(
@@ -59,8 +72,35 @@ export class Disk {
     private readonly spec: DiskSpec,
     private readonly trace: Trace,
     private readonly broker: number,
+    /** How many log directories (devices) the machine has. */
+    dirs = 1,
   ) {
+    this.devices = Array.from({ length: Math.max(1, dirs) }, () => ({ freeUs: 0, writeBusyUs: 0, readBusyUs: 0, background: false }));
     this.kernel.after(FLUSHER_PERIOD_US, this.flusher);
+  }
+
+  /** How many log directories (devices) the machine has. */
+  get dirCount(): number {
+    return this.devices.length;
+  }
+
+  /** The busiest device's write time, µs (utilization: a log directory's disk saturates on its own). */
+  get writeBusyUs(): number {
+    let most = 0;
+    for (const d of this.devices) most = Math.max(most, d.writeBusyUs);
+    return most;
+  }
+
+  /** Each device's (log directory's) write and read time so far, µs, in log.dirs order. */
+  deviceBusy(): Array<{ writeUs: number; readUs: number }> {
+    return this.devices.map((d) => ({ writeUs: d.writeBusyUs, readUs: d.readBusyUs }));
+  }
+
+  /** The busiest device's read time, µs. */
+  get readBusyUs(): number {
+    let most = 0;
+    for (const d of this.devices) most = Math.max(most, d.readBusyUs);
+    return most;
   }
 
   /** Bytes this machine has written so far: a position in its page cache's history. */
@@ -78,13 +118,14 @@ export class Disk {
     return Math.max(this.cacheFloor, this.written - this.spec.pageCacheBytes);
   }
 
-  /** Read `bytes` that missed the page cache: queued on the device. Returns the completion time (µs). */
-  read(bytes: number): number {
-    const start = Math.max(this.kernel.now, this.deviceFreeUs);
+  /** Read `bytes` that missed the page cache from log directory `dir`: queued on its device. Returns the completion time (µs). */
+  read(dir: number, bytes: number): number {
+    const dev = this.devices[dir];
+    const start = Math.max(this.kernel.now, dev.freeUs);
     const durUs = (this.spec.writeLatencyUs + (bytes * 1e6) / this.spec.readBytesPerSec) * this.slowFactor;
     const end = Math.ceil(start + durUs);
-    this.deviceFreeUs = end;
-    this.readBusyUs += durUs;
+    dev.freeUs = end;
+    dev.readBusyUs += durUs;
     return end;
   }
 
@@ -115,8 +156,8 @@ export class Disk {
     this.dirtyBytes += bytes;
     if (this.dirtyBytes > this.spec.dirtyBytesMax / 2) this.startBackground();
     if (this.dirtyBytes > this.spec.dirtyBytesMax) {
-      // Throttled (balance_dirty_pages): wait until the device has written what is queued.
-      return Math.max(now, this.deviceFreeUs);
+      // Throttled (balance_dirty_pages): wait until the log's device has written what is queued.
+      return Math.max(now, this.devices[log.dir].freeUs);
     }
     return now;
   }
@@ -124,7 +165,7 @@ export class Disk {
   /** fsync one log: write its dirty data now. Returns the completion time (µs). */
   fsync(log: DiskFile): number {
     const d = this.dirty.get(log);
-    if (d === undefined || d.chunks.length === 0) return this.deviceWrite(0, () => {});
+    if (d === undefined || d.chunks.length === 0) return this.deviceWrite(this.devices[log.dir], 0, () => {});
     const chunks = d.chunks.splice(0);
     return this.writeChunks(log, chunks);
   }
@@ -135,15 +176,15 @@ export class Disk {
     this.cacheFloor = this.written;
     this.dirty.clear();
     this.dirtyBytes = 0;
-    this.deviceFreeUs = this.kernel.now;
+    for (const dev of this.devices) dev.freeUs = this.kernel.now;
   }
 
-  private deviceWrite(bytes: number, done: () => void): number {
-    const start = Math.max(this.kernel.now, this.deviceFreeUs);
+  private deviceWrite(dev: Device, bytes: number, done: () => void): number {
+    const start = Math.max(this.kernel.now, dev.freeUs);
     const durUs = (this.spec.writeLatencyUs + (bytes * 1e6) / this.spec.writeBytesPerSec) * this.slowFactor;
     const end = Math.ceil(start + durUs);
-    this.deviceFreeUs = end;
-    this.writeBusyUs += durUs;
+    dev.freeUs = end;
+    dev.writeBusyUs += durUs;
     this.kernel.at(end, done);
     return end;
   }
@@ -153,7 +194,7 @@ export class Disk {
     for (const c of chunks) bytes += c.bytes;
     const to = chunks[chunks.length - 1].to;
     const gen = this.gen;
-    return this.deviceWrite(bytes, () => {
+    return this.deviceWrite(this.devices[log.dir], bytes, () => {
       if (gen !== this.gen) return;
       this.dirtyBytes -= bytes;
       const durable = Math.min(to, log.leo);
@@ -175,21 +216,26 @@ export class Disk {
     this.kernel.after(FLUSHER_PERIOD_US, this.flusher);
   };
 
-  /** Background writeback: oldest data first, in device-sized writes, until under the threshold. */
+  /** Background writeback: on every device with dirty data, its oldest data first, in device-sized writes, until under the threshold. */
   private startBackground(): void {
-    if (this.backgroundRunning) return;
-    this.backgroundRunning = true;
+    for (let i = 0; i < this.devices.length; i++) this.startBackgroundOn(i);
+  }
+
+  private startBackgroundOn(dir: number): void {
+    const dev = this.devices[dir];
+    if (dev.background) return;
+    dev.background = true;
     const step = (): void => {
       if (this.dirtyBytes <= this.spec.dirtyBytesMax / 4) {
-        this.backgroundRunning = false;
+        dev.background = false;
         return;
       }
       let oldest: DirtyLog | undefined;
       for (const d of this.dirty.values()) {
-        if (d.chunks.length > 0 && (oldest === undefined || d.chunks[0].atUs < oldest.chunks[0].atUs)) oldest = d;
+        if (d.log.dir === dir && d.chunks.length > 0 && (oldest === undefined || d.chunks[0].atUs < oldest.chunks[0].atUs)) oldest = d;
       }
       if (oldest === undefined) {
-        this.backgroundRunning = false;
+        dev.background = false;
         return;
       }
       let n = 0;

@@ -8,12 +8,12 @@ import { OFFSETS_TOPIC } from '../kafka/group/messages.js';
 import { GroupsReport } from '../report/groups.js';
 import { GroupRecordValues } from '../kafka/group/records.js';
 import { Checker } from '../checks/checks.js';
-import { effectiveTopicConfig, serverAssignors } from '../config/config.js';
+import { effectiveTopicConfig, logDirs, serverAssignors } from '../config/config.js';
 import type { Consumer } from '../kafka/clients/consumer.js';
 import { Controller } from '../kafka/controller/controller.js';
 import { Disk } from '../resources/disk.js';
 import { Cpu, RequestHandling } from '../resources/cpu.js';
-import type { NodeBusy } from '../report/resources.js';
+import { busyShare, type LogDirUse, type NodeBusy } from '../report/resources.js';
 import { Kernel } from '../kernel/kernel.js';
 import { newPartitionState, type MetadataImage } from '../kafka/metadata.js';
 import { Metrics } from '../kafka/clients/metrics.js';
@@ -248,7 +248,7 @@ export class Simulation {
 
   private newBroker(id: number): Broker {
     const diskSpec = { ...this.scenario.cluster.disk, ...(this.scenario.cluster.brokerDisks[String(id)] ?? {}) };
-    const disk = new Disk(this.kernel, diskSpec, this.trace, id);
+    const disk = new Disk(this.kernel, diskSpec, this.trace, id, logDirs(this.scenario.cluster.config['log.dirs'] as string).length);
     const cluster = this.scenario.cluster;
     const machine = cluster.machines[String(id)] ?? cluster.machine;
     const c = cluster.config;
@@ -263,6 +263,23 @@ export class Simulation {
   }
 
   /** What each node's resources were busy with: brokers (NIC, disk, cores, threads), then the clients' NICs, the producers' compression and connections, and the consumers' processing. */
+  /** Each broker's log directories (log.dirs) with the partitions they hold and their disks' utilization; none with one directory. */
+  logDirs(): LogDirUse[] {
+    const dirs = logDirs(this.scenario.cluster.config['log.dirs'] as string);
+    if (dirs.length <= 1) return [];
+    const runUs = this.kernel.now;
+    const out: LogDirUse[] = [];
+    for (const b of this.brokers.values()) {
+      const busy = b.disk.deviceBusy();
+      const held = dirs.map(() => [] as string[]);
+      for (const log of b.logs.values()) held[log.dir].push(log.tp);
+      dirs.forEach((dir, i) => {
+        out.push({ broker: b.id, dir, partitions: held[i].sort(byPartition), diskWrite: busyShare(busy[i].writeUs, runUs), diskRead: busyShare(busy[i].readUs, runUs) });
+      });
+    }
+    return out;
+  }
+
   nodeBusy(): NodeBusy[] {
     const out: NodeBusy[] = [];
     for (const b of this.brokers.values()) {
@@ -381,4 +398,14 @@ export function simulate(scenario: Scenario, opts: SimulationOptions = {}): RunS
   const sim = new Simulation(scenario, opts);
   sim.run();
   return sim.summary();
+}
+
+/** Topic-partitions by topic, then partition number (`t-2` before `t-10`). */
+function byPartition(a: string, b: string): number {
+  const i = a.lastIndexOf('-');
+  const j = b.lastIndexOf('-');
+  const ta = a.slice(0, i);
+  const tb = b.slice(0, j);
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return Number(a.slice(i + 1)) - Number(b.slice(j + 1));
 }

@@ -3,7 +3,7 @@
  * {@link Scenario} the model runs. Converts units, merges Kafka configs with the version's defaults and
  * checks cross-references, reporting every problem to a {@link Problems}.
  */
-import { ConfigError, resolveBehaviour, serverAssignors, type Behaviour } from '../config/config.js';
+import { ConfigError, resolveBehaviour, serverAssignors, logDirs, type Behaviour } from '../config/config.js';
 import { DURATION_EXPECTED, parseDurationUs } from '../config/units.js';
 import type { Scenario } from './types.js';
 import { DEFAULT_DISK, DEFAULT_SEED } from './names.js';
@@ -29,6 +29,12 @@ export function normalize(raw: RawScenario, p: Problems): Scenario {
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     p.report(['cluster', 'config', 'group.consumer.assignors'], e.parts);
+  }
+  try {
+    logDirs(brokerConfig['log.dirs'] as string);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    p.report(['cluster', 'config', 'log.dirs'], e.parts);
   }
   const brokers = normBrokers(raw.cluster.brokers, p);
   const safetyUs = positive(['duration'], p.unit(['duration'], raw.duration, parseDurationUs), raw.duration, DURATION_EXPECTED, p) ?? 0;

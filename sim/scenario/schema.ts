@@ -61,7 +61,7 @@ function configSchema(group: ConfigGroup, what: string) {
   for (const e of CONFIG_CATALOGUE[group]) {
     const unit = e.unit ? ` Unit: ${e.unit}.` : '';
     const value = z.union([z.number(), z.string(), z.boolean()], { error: 'a number, a string, true or false' });
-    shape[e.name] = value.optional().meta({ description: `${e.doc}${unit} Default (Kafka ${KAFKA_VERSION_DEFAULT}): ${String(e.default)}.`, default: e.default });
+    shape[e.name] = value.optional().meta({ description: `${e.doc}${unit} Default (Kafka ${KAFKA_VERSION_DEFAULT}): ${e.default === '' ? 'empty' : String(e.default)}.`, default: e.default });
   }
   const schema = z.strictObject(shape).meta({ description: `${what}, by Kafka's names.` });
   CONFIG_OBJECTS.set(schema, group);

@@ -76,10 +76,24 @@ export class Broker extends Process implements BrokerContext {
   logFor(tp: string): PartitionLog {
     let log = this.logs.get(tp);
     if (log === undefined) {
-      log = new PartitionLog(tp);
+      log = new PartitionLog(tp, this.nextLogDir());
       this.logs.set(tp, log);
     }
     return log;
+  }
+
+  /**
+   * LogManager.nextLogDirs: a new log goes to the log directory (log.dirs) holding the fewest logs of
+   * this broker, the first in log.dirs order among equals.
+   */
+  private nextLogDir(): number {
+    const dirs = this.disk.dirCount;
+    if (dirs === 1) return 0;
+    const counts = new Array<number>(dirs).fill(0);
+    for (const log of this.logs.values()) counts[log.dir]++;
+    let best = 0;
+    for (let d = 1; d < dirs; d++) if (counts[d] < counts[best]) best = d;
+    return best;
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------

@@ -112,6 +112,8 @@ export class FetchPurgatory {
     const out = new Array<P.FetchPartitionResponse>(fps.length);
     let bytes = 0;
     let uncached = 0;
+    // With several log directories, the bytes to read from each one's device.
+    const byDir = b.disk.dirCount > 1 ? this.uncachedByDir(b.disk.dirCount) : null;
     let urgent = false;
     const cachedFrom = b.disk.cachedFrom;
     for (let i = 0; i < fps.length; i++) {
@@ -121,7 +123,12 @@ export class FetchPurgatory {
       const readable = lp !== undefined && (lp.role === 'leader' || (req.replicaId < 0 && req.rackId !== undefined));
       const r = !readable ? fetchError(fp.tp, 'NOT_LEADER_OR_FOLLOWER', lp?.log) : lp.fetchRecords(req, fp, first, req.maxBytes - bytes);
       for (const e of r.entries) bytes += e.batch.bytes;
-      if (r.entries.length > 0 && cachedFrom > 0) uncached += b.logs.get(fp.tp)!.uncachedBytes(r.entries, cachedFrom);
+      if (r.entries.length > 0 && cachedFrom > 0) {
+        const log = b.logs.get(fp.tp)!;
+        const n = log.uncachedBytes(r.entries, cachedFrom);
+        uncached += n;
+        if (byDir !== null) byDir[log.dir] += n;
+      }
       if (r.error !== 'NONE' || r.divergingEpoch !== undefined || r.preferredReadReplica !== undefined) urgent = true;
       out[i] = r;
     }
@@ -134,9 +141,30 @@ export class FetchPurgatory {
     b.requests.respond(b.kernel.now, fetchResponseWriteUs(size));
     const answer: P.FetchResponse = { correlationId: req.correlationId, partitions: out };
     // Data older than the page cache holds comes from the device first (a lagging consumer's read).
-    if (uncached > 0) b.timerAt(b.disk.read(uncached), () => b.net.reply<P.FetchResponse>(df.env, 'FetchResponse', size, answer));
+    if (uncached > 0) b.timerAt(this.readUncached(uncached, byDir), () => b.net.reply<P.FetchResponse>(df.env, 'FetchResponse', size, answer));
     else b.net.reply<P.FetchResponse>(df.env, 'FetchResponse', size, answer);
     return true;
+  }
+
+  /** A zeroed per-directory byte count, reused (one array per purgatory). */
+  private uncachedByDir(dirs: number): Float64Array {
+    if (this.byDirScratch === null || this.byDirScratch.length !== dirs) this.byDirScratch = new Float64Array(dirs);
+    else this.byDirScratch.fill(0);
+    return this.byDirScratch;
+  }
+
+  private byDirScratch: Float64Array | null = null;
+
+  /**
+   * What a lagging read takes from the devices: one read of `bytes` from the only log directory, or one
+   * per directory it touches (`byDir`), side by side on their devices. Returns when the last is done (µs).
+   */
+  private readUncached(bytes: number, byDir: Float64Array | null): number {
+    const disk = this.broker.disk;
+    if (byDir === null) return disk.read(0, bytes);
+    let end = 0;
+    for (let d = 0; d < byDir.length; d++) if (byDir[d] > 0) end = Math.max(end, disk.read(d, byDir[d]));
+    return end;
   }
 }
 

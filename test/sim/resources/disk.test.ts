@@ -1,0 +1,110 @@
+/**
+ * A machine's disks with several log directories (log.dirs, JBOD): each directory is its own device, so
+ * two logs on two directories are written back side by side while two logs on one directory queue; the
+ * page cache and its dirty limits are the machine's; a lagging read goes to its directory's device; the
+ * machine's disk utilization is its busiest device's.
+ */
+import { describe, expect, it } from 'vitest';
+import { Kernel } from '../../../sim/kernel/kernel.js';
+import { Disk, type DiskFile } from '../../../sim/resources/disk.js';
+import { DEFAULT_DISK } from '../../../sim/scenario/names.js';
+import type { DiskSpec } from '../../../sim/scenario/types.js';
+import { Trace } from '../../../sim/trace/bus.js';
+import { ArraySink } from '../../../sim/trace/events.js';
+
+/** 100 MB/s devices, 1 ms a write, 100 MB of dirty data at most. */
+const SPEC: DiskSpec = { ...DEFAULT_DISK, writeBytesPerSec: 100e6, readBytesPerSec: 100e6, writeLatencyUs: 1000, dirtyBytesMax: 100e6 };
+
+function machine(dirs: number) {
+  const kernel = new Kernel();
+  const sink = new ArraySink();
+  const none = { event: (): void => {} };
+  const disk = new Disk(kernel, SPEC, new Trace(none, none, [sink]), 1, dirs);
+  const file = (tp: string, dir: number): DiskFile & { leo: number } => ({ tp, leo: 0, durableOffset: 0, dir });
+  /** Append `bytes` to `f` now (its end moves one offset). */
+  const append = (f: DiskFile & { leo: number }, bytes: number) => {
+    f.leo++;
+    return disk.write(f, f.leo, bytes);
+  };
+  return { kernel, disk, file, append, flushes: () => sink.events.filter((e) => e.type === 'flush') };
+}
+
+describe('disks with several log directories', () => {
+  it('fsyncs of logs on two directories run side by side; on one directory they queue', () => {
+    const two = machine(2);
+    const a = two.file('t-0', 0);
+    const b = two.file('t-1', 1);
+    two.append(a, 10e6);
+    two.append(b, 10e6);
+    // 10 MB at 100 MB/s plus 1 ms: 101 ms each, on its own device.
+    expect(two.disk.fsync(a)).toBe(101_000);
+    expect(two.disk.fsync(b)).toBe(101_000);
+
+    const one = machine(1);
+    const c = one.file('t-0', 0);
+    const d = one.file('t-1', 0);
+    one.append(c, 10e6);
+    one.append(d, 10e6);
+    expect(one.disk.fsync(c)).toBe(101_000);
+    expect(one.disk.fsync(d)).toBe(202_000);
+  });
+
+  it('the page cache is shared: dirty data over the limit throttles a writer until its own device has caught up', () => {
+    const throttled = (dirs: number) => {
+      const { disk, file, append } = machine(dirs);
+      // 60 MB on the first directory: over half the machine's 100 MB, so writeback starts (601 ms on its device).
+      expect(append(file('t-0', 0), 60e6)).toBe(0);
+      // 50 MB more on the last directory: 110 MB dirty, over the limit: this write waits.
+      const t = append(file('t-1', dirs - 1), 50e6);
+      expect(disk.dirtyNow).toBe(110e6);
+      return t;
+    };
+    // Its own device writes its 50 MB back (501 ms), beside the other's 60 MB.
+    expect(throttled(2)).toBe(501_000);
+    // One device: it waits for the device to finish the first log's 60 MB (601 ms).
+    expect(throttled(1)).toBe(601_000);
+  });
+
+  it('background writeback runs on every device with dirty data, each its own logs', () => {
+    const { kernel, disk, file, append, flushes } = machine(2);
+    const a = file('t-0', 0);
+    const b = file('t-1', 1);
+    append(a, 30e6);
+    append(b, 30e6);
+    kernel.runUntil(1_000_000);
+    // Both written back from 0 s on, in parallel: 30 MB each at 100 MB/s, done by 301 ms.
+    const done = flushes().map((e) => [e.tp, e.t]);
+    expect(done).toEqual([
+      ['t-0', 301_000],
+      ['t-1', 301_000],
+    ]);
+    expect(a.durableOffset).toBe(1);
+    expect(b.durableOffset).toBe(1);
+    expect(disk.dirtyNow).toBe(0);
+  });
+
+  it("a lagging read queues on its directory's device only", () => {
+    const { disk } = machine(3);
+    expect(disk.read(0, 10e6)).toBe(101_000);
+    expect(disk.read(0, 10e6)).toBe(202_000);
+    expect(disk.read(2, 10e6)).toBe(101_000);
+  });
+
+  it("the machine's utilization is its busiest device's, and each device's is reported", () => {
+    const { disk, file, append } = machine(2);
+    const a = file('t-0', 0);
+    const b = file('t-1', 1);
+    append(a, 20e6);
+    append(b, 5e6);
+    disk.fsync(a);
+    disk.fsync(b);
+    disk.read(1, 1e6);
+    expect(disk.deviceBusy()).toEqual([
+      { writeUs: 201_000, readUs: 0 },
+      { writeUs: 51_000, readUs: 11_000 },
+    ]);
+    expect(disk.writeBusyUs).toBe(201_000);
+    expect(disk.readBusyUs).toBe(11_000);
+    expect(disk.dirCount).toBe(2);
+  });
+});
