@@ -2,10 +2,8 @@
  * `kafkasim plan <scenario> --sweep SETTING=V1,V2 ...`: the first slice of capacity planning. Runs every
  * point of the grid of settings (the cartesian product) on worker threads and prints, per point, what the
  * model measures: throughput, produce and end-to-end latency, consumer lag, errors, lost records and
- * violations. `plan merge` combines the folders of a plan's shards.
- *
- * What the model does NOT have yet (issue 15's resource model): broker CPU, request queues and handler
- * threads, compression. A point's figures come from the NICs, disks with page cache and batching alone.
+ * violations, and its bottleneck. `plan merge` combines the folders of a plan's shards. What the figures
+ * rest on, and what is not modelled, is in docs/capacity.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -183,7 +181,7 @@ function mergeCommand(dirs: string[], opts: { out: string; csv?: boolean; json?:
 }
 
 const SWEEP_HELP =
-  'a setting and its values: a Kafka producer, broker, topic or consumer config (acks=all,1; linger.ms=0,5), brokers, replication.factor, kafkaVersion, rate (every producer: rate=10000/s,50000/s), partitions (every topic) or failure (none, broker-down, rebalance, reassignment: see docs/capacity.md) (repeatable: the grid is every combination)';
+  'a setting and its values: a Kafka producer, broker, topic or consumer config (acks=all,1; linger.ms=0,5), brokers, replication.factor, kafkaVersion, rate (every producer: rate=10000/s,50000/s), partitions (every topic), logDirs (how many log.dirs every broker has, each its own disk: logDirs=1,2,4) or failure (none, broker-down, rebalance, reassignment: see docs/capacity.md) (repeatable: the grid is every combination)';
 
 export function addPlanCommand(program: Command, io: ExploreIo, readText: (p: string) => string, setCode: (n: number) => void): void {
   program.enablePositionalOptions();

@@ -18,7 +18,7 @@ export const NOT_MODELLED =
   "bottleneck: the most utilized resource of the run (NIC, disk, cores, network or I/O threads, request queue; a producer's connection when only it is 90% busy or more), busy time over the run; broker CPU costs are estimates (docs/capacity.md)";
 
 /** The settings a plan adds to {@link applySettings}'s, and why a value is wrong (undefined: right). */
-export const PLAN_SETTINGS: Readonly<Record<'rate' | 'partitions' | 'failure' | 'seed', (v: string) => string | undefined>> = {
+export const PLAN_SETTINGS: Readonly<Record<'rate' | 'partitions' | 'logDirs' | 'failure' | 'seed', (v: string) => string | undefined>> = {
   rate: (v: string): string | undefined => {
     try {
       return parseRatePerSec(v) > 0 ? undefined : 'a rate above 0 such as 5000/s';
@@ -28,13 +28,22 @@ export const PLAN_SETTINGS: Readonly<Record<'rate' | 'partitions' | 'failure' | 
     }
   },
   partitions: (v: string): string | undefined => (/^\d+$/.test(v) && Number(v) >= 1 ? undefined : 'a whole number ≥ 1'),
+  logDirs: (v: string): string | undefined => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_LOG_DIRS ? undefined : `a whole number from 1 to ${MAX_LOG_DIRS}`),
   failure: failureProblem,
   seed: (v: string): string | undefined => (/^\d+$/.test(v) && Number.isSafeInteger(Number(v)) ? undefined : 'a whole number ≥ 0'),
 };
 
-const isPlanOwn = (name: string): name is keyof typeof PLAN_SETTINGS => name === 'rate' || name === 'partitions' || name === 'failure' || name === 'seed';
+const isPlanOwn = (name: string): name is keyof typeof PLAN_SETTINGS => name === 'rate' || name === 'partitions' || name === 'logDirs' || name === 'failure' || name === 'seed';
 
-/** Whether a plan can set `name`: `rate`, `partitions`, `failure`, `seed`, or a setting of {@link applySettings}. */
+/** The most log directories a plan's `logDirs` gives a broker. */
+const MAX_LOG_DIRS = 64;
+
+/** `logDirs=N`'s log.dirs: N directories, /data/1 to /data/N, each its own disk. */
+export function logDirsOf(n: number): string {
+  return Array.from({ length: n }, (_, i) => `/data/${i + 1}`).join(',');
+}
+
+/** Whether a plan can set `name`: `rate`, `partitions`, `logDirs`, `failure`, `seed`, or a setting of {@link applySettings}. */
 export function isPlanSetting(name: string): boolean {
   return isPlanOwn(name) || isSetting(name);
 }
@@ -42,13 +51,14 @@ export function isPlanSetting(name: string): boolean {
 /** Why `value` is not a valid value of plan setting `name` (an unknown name included), or undefined. */
 export function planSettingProblem(name: string, value: string): string | undefined {
   if (isPlanOwn(name)) return PLAN_SETTINGS[name](value);
-  if (!isSetting(name)) return 'a Kafka producer, broker, topic or consumer config name, brokers, replication.factor, kafkaVersion, rate, partitions, failure or seed';
+  if (!isSetting(name)) return 'a Kafka producer, broker, topic or consumer config name, brokers, replication.factor, kafkaVersion, rate, partitions, logDirs, failure or seed';
   return value === '' ? 'a value' : settingProblem(name, value);
 }
 
 /**
  * The scenario text with a point's settings: `rate` to every producer's rate, `partitions` to every topic's
- * partition count (dropping explicit replica assignments, as replication.factor does), `seed` to the
+ * partition count (dropping explicit replica assignments, as replication.factor does), `logDirs` to the
+ * brokers' log.dirs (that many directories, each its own disk: {@link logDirsOf}), `seed` to the
  * scenario's seed (the run's random streams: network latencies, keys, faults' timing), the rest by
  * {@link applySettings}, and last `failure`'s faults (plan-failure.ts), placed on the point's cluster.
  */
@@ -67,6 +77,10 @@ export function applyPlanSettings(text: string, settings: Readonly<Record<string
   for (const [k, v] of own) {
     if (k === 'seed') {
       doc.set('seed', Number(v));
+      continue;
+    }
+    if (k === 'logDirs') {
+      doc.setIn(['cluster', 'config', 'log.dirs'], logDirsOf(Number(v)));
       continue;
     }
     const list = doc.get(k === 'rate' ? 'producers' : 'topics');

@@ -111,7 +111,7 @@ describe('kafkasim plan', { timeout: 120_000 }, () => {
     };
     expect(await bad('--sweep', 'lingr.ms=0,5')).toEqual({
       code: 2,
-      err: 'kafkasim: --sweep: got lingr.ms; expected a Kafka producer, broker, topic or consumer config name, brokers, replication.factor, kafkaVersion, rate, partitions, failure or seed\n',
+      err: 'kafkasim: --sweep: got lingr.ms; expected a Kafka producer, broker, topic or consumer config name, brokers, replication.factor, kafkaVersion, rate, partitions, logDirs, failure or seed\n',
     });
     expect(await bad('--sweep', 'linger.ms=0,soon')).toEqual({ code: 2, err: expect.stringMatching(/^kafkasim: --sweep: linger\.ms=soon: expected [^\n]+\n$/) });
     expect(await bad('--sweep', 'rate=fast')).toEqual({ code: 2, err: 'kafkasim: --sweep: rate=fast: expected a rate such as 5000/s, 100/ms or 60/m\n' });
