@@ -1,5 +1,5 @@
 /**
- * The What-if tab: a scenario, an x axis (offered rate, partitions or brokers) with its values, and two or
+ * The What-if tab: a scenario, an x axis (offered rate, partitions, brokers or log directories) with its values, and two or
  * more configurations; Run runs every point in Web Workers (the public API's runPlanPoint, as `kafkasim
  * plan` does) with a progress bar, and draws produce latency and acknowledged throughput against x, one
  * line per configuration (viz/views/whatif-chart.ts), with a table of every point's figures. It also draws
@@ -29,7 +29,7 @@ import { $ } from './ui.js';
 
 /** The picker's value for the scenario open in the Replay tab. */
 const REPLAY = '__replay';
-const DEFAULT_XS: Record<XAxis, string> = { rate: '20000/s, 100000/s, 200000/s', partitions: '3, 6, 12', brokers: '3, 4, 5' };
+const DEFAULT_XS: Record<XAxis, string> = { rate: '20000/s, 100000/s, 200000/s', partitions: '3, 6, 12', brokers: '3, 4, 5', logDirs: '1, 2, 3, 4' };
 const DEFAULT_CONFIGS = ['acks=all', 'acks=1'];
 
 interface Running {

@@ -6,7 +6,7 @@
 import { isPlanSetting, numericValue, type PointFigures, planSettingProblem, type SettingValue } from '../../sim/index.js';
 
 /** The x axes the tab offers: the producers' offered rate, every topic's partition count, the brokers. */
-export const X_AXES = ['rate', 'partitions', 'brokers'] as const;
+export const X_AXES = ['rate', 'partitions', 'brokers', 'logDirs'] as const;
 export type XAxis = (typeof X_AXES)[number];
 
 /** A configuration: its settings, and its label in the legend (`acks=all`, or the scenario's own). */

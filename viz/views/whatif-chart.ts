@@ -65,7 +65,12 @@ export function pageMeasure(svg: SVGSVGElement): Measure {
   };
 }
 
-const X_LABELS: Record<string, string> = { rate: 'offered rate (records/s, all producers)', partitions: 'partitions (every topic)', brokers: 'brokers' };
+const X_LABELS: Record<string, string> = {
+  rate: 'offered rate (records/s, all producers)',
+  partitions: 'partitions (every topic)',
+  brokers: 'brokers',
+  logDirs: 'log directories per broker (log.dirs, a disk each)',
+};
 /** The x axis's title: what its values are, with their unit (the setting's name for one without). */
 export const xAxisTitle = (xName: string): string => X_LABELS[xName] ?? xName;
 const LATENCY_TITLE = 'produce latency, ms (p99 solid, p50 dashed; log scale)';

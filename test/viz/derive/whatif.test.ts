@@ -48,6 +48,9 @@ describe('what-if input', () => {
     expect(() => parseXValues('rate', '20000/s')).toThrow(/at least two/);
     expect(() => parseXValues('partitions', '3, 0')).toThrow(/"0": expected a whole number/);
     expect(() => parseXValues('brokers', '3, 3')).toThrow(/given twice/);
+    // Log directories per broker: a plan's logDirs, 1 to 64.
+    expect(parseXValues('logDirs', '4, 1, 2').map((v) => v.x)).toEqual([1, 2, 4]);
+    expect(() => parseXValues('logDirs', '1, 65')).toThrow(/"65": expected a whole number from 1 to 64/);
   });
 
   it('makes every configuration at every x value, and its chart from the outcomes', () => {
