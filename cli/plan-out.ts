@@ -195,7 +195,7 @@ export function formatCsv(results: readonly PointResult[], sweeps: SettingChoice
       String(f.errors),
       String(f.lost),
       f.violations.join(' '),
-      f.bottleneck ? `${f.bottleneck.node} ${f.bottleneck.resource}` : '',
+      f.bottleneck ? `${f.bottleneck.node} ${f.bottleneck.resource}${f.bottleneck.dir === undefined ? '' : ` ${f.bottleneck.dir}`}` : '',
       f.bottleneck ? String(f.bottleneck.utilization) : '',
       ...(withRecovery(results) ? [f.recoveryMs === undefined || f.recoveryMs === null ? '' : String(f.recoveryMs)] : []),
       ...mark,

@@ -19,6 +19,8 @@ export interface ResourceUse {
   resource: ResourceName;
   /** Busy time over the run's time (and servers), 0..1. */
   utilization: number;
+  /** A disk of a broker with several log directories: the directory (log.dirs) of the busiest device. */
+  dir?: string;
 }
 
 /** What the run counted of one node's resources (busy µs, and the servers of a pool). */
@@ -26,8 +28,8 @@ export interface NodeBusy {
   node: string;
   nicTxUs: number;
   nicRxUs: number;
-  /** Its busiest disk: with several log directories (log.dirs), the most utilized of their devices. */
-  disk?: { writeUs: number; readUs: number };
+  /** Its busiest disk: with several log directories (log.dirs), the most utilized of their devices, and their directories. */
+  disk?: { writeUs: number; readUs: number; writeDir?: string; readDir?: string };
   cpu?: { busyUs: number; cores: number };
   threads?: { networkUs: number; network: number; ioUs: number; io: number; queueFullUs: number };
   /** A consumer's application: the time it spent processing what poll() returned (its one poll thread). */
@@ -56,15 +58,15 @@ export function busyShare(busyUs: number, runUs: number, servers = 1): number {
 /** Every resource's utilization over `runUs`, node by node in the order given. */
 export function resourceUse(nodes: readonly NodeBusy[], runUs: number): ResourceUse[] {
   const out: ResourceUse[] = [];
-  const add = (node: string, resource: ResourceName, busyUs: number, servers = 1) => {
-    out.push({ node, resource, utilization: busyShare(busyUs, runUs, servers) });
+  const add = (node: string, resource: ResourceName, busyUs: number, servers = 1, dir?: string) => {
+    out.push({ node, resource, utilization: busyShare(busyUs, runUs, servers), ...(dir === undefined ? {} : { dir }) });
   };
   for (const n of nodes) {
     add(n.node, 'nic-out', n.nicTxUs);
     add(n.node, 'nic-in', n.nicRxUs);
     if (n.disk) {
-      add(n.node, 'disk-write', n.disk.writeUs);
-      add(n.node, 'disk-read', n.disk.readUs);
+      add(n.node, 'disk-write', n.disk.writeUs, 1, n.disk.writeDir);
+      add(n.node, 'disk-read', n.disk.readUs, 1, n.disk.readDir);
     }
     if (n.cpu) add(n.node, 'cpu', n.cpu.busyUs, n.cpu.cores);
     if (n.threads) {
@@ -107,7 +109,7 @@ export function formatUtilization(u: number): string {
   return u < 0.1 ? `${(u * 100).toFixed(1)}%` : `${Math.round(u * 100)}%`;
 }
 
-/** `b1 nic-out 97%`. */
-export function formatBottleneck(b: Pick<ResourceUse, 'node' | 'resource' | 'utilization'> | null | undefined): string {
-  return b === null || b === undefined ? '-' : `${b.node} ${b.resource} ${formatUtilization(b.utilization)}`;
+/** `b1 nic-out 97%`; a disk of several log directories with its directory, `b1 disk-write /data/2 97%`. */
+export function formatBottleneck(b: Pick<ResourceUse, 'node' | 'resource' | 'utilization' | 'dir'> | null | undefined): string {
+  return b === null || b === undefined ? '-' : `${b.node} ${b.resource}${b.dir === undefined ? '' : ` ${b.dir}`} ${formatUtilization(b.utilization)}`;
 }

@@ -105,12 +105,14 @@ export interface Latency {
 
 /** The resource that limited a run, when the run's summary names one: the busiest resource of the busiest node. */
 export interface PointBottleneck {
-  /** The node, e.g. `broker 2`. */
+  /** The node, e.g. `b2`, `p:p1`. */
   node: string;
-  /** The resource, e.g. `disk`, `nic out`. */
+  /** The resource, e.g. `disk-write`, `nic-out`, `connection` (RESOURCE_NAMES). */
   resource: string;
   /** Its utilization over the run, 0..1. */
   utilization: number;
+  /** A disk of a broker with several log directories: its directory (log.dirs). */
+  dir?: string;
 }
 
 /** What a plan keeps of a point's run. */
@@ -155,7 +157,7 @@ export function recoveryOf(s: RunSummary): number | null | undefined {
 /** The run's bottleneck as a plan keeps it (utilization to 4 places); undefined when nothing was busy. */
 export function pointBottleneck(s: RunSummary): PointBottleneck | undefined {
   const b = s.bottleneck;
-  return b === null ? undefined : { node: b.node, resource: b.resource, utilization: Math.round(b.utilization * 1e4) / 1e4 };
+  return b === null ? undefined : { node: b.node, resource: b.resource, utilization: Math.round(b.utilization * 1e4) / 1e4, ...(b.dir === undefined ? {} : { dir: b.dir }) };
 }
 
 const round = (x: number, places: number) => Math.round(x * 10 ** places) / 10 ** places;

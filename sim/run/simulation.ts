@@ -280,6 +280,17 @@ export class Simulation {
     return out;
   }
 
+  /** A broker's busiest disk, writing and reading; with several log directories, which ones. */
+  private diskBusy(disk: Disk): NonNullable<NodeBusy['disk']> {
+    if (disk.dirCount === 1) return { writeUs: disk.writeBusyUs, readUs: disk.readBusyUs };
+    const dirs = logDirs(this.scenario.cluster.config['log.dirs'] as string);
+    const busy = disk.deviceBusy();
+    const most = (k: 'writeUs' | 'readUs') => busy.reduce((best, d, i) => (d[k] > busy[best]![k] ? i : best), 0);
+    const w = most('writeUs');
+    const r = most('readUs');
+    return { writeUs: busy[w]!.writeUs, readUs: busy[r]!.readUs, writeDir: dirs[w], readDir: dirs[r] };
+  }
+
   nodeBusy(): NodeBusy[] {
     const out: NodeBusy[] = [];
     for (const b of this.brokers.values()) {
@@ -289,7 +300,7 @@ export class Simulation {
         node: b.node,
         nicTxUs: nic.tx,
         nicRxUs: nic.rx,
-        disk: { writeUs: b.disk.writeBusyUs, readUs: b.disk.readBusyUs },
+        disk: this.diskBusy(b.disk),
         cpu: { busyUs: r.cpu.cores.busyUs, cores: r.cpu.cores.size },
         threads: { networkUs: r.network.busyUs, network: r.network.size, ioUs: r.io.busyUs, io: r.io.size, queueFullUs: r.fullUs },
       });

@@ -64,9 +64,10 @@ describe('log.dirs: where replicas go', () => {
   });
 
   it('kafkasim run lists each broker’s directories, their partitions and their disks’ utilization', async () => {
-    const r = await cli('run', join(ROOT, FILE), '--set', 'duration=2s', '--no-expect');
+    const r = await cli('run', join(ROOT, FILE), '--set', 'duration=10s', '--no-expect');
     expect(r.code).toBe(0);
     expect(r.out).toContain('log dirs (log.dirs: each its own disk; a new replica goes to the one with the fewest partitions)');
+    expect(r.out).toMatch(/^bottleneck: b\d disk-write \/data\/[12] \d+(\.\d)?% \(busy time over the run\)$/m);
     expect(r.out).toMatch(/ {7}1 {2}\/data\/1 {2}events-0 events-2 events-4 +\d+(\.\d)?% +0\.0%\n {7}1 {2}\/data\/2 {2}events-1 events-3 events-5 /);
   });
 
@@ -110,6 +111,10 @@ describe('docs/capacity.md: several disks', { timeout: 300_000 }, () => {
     const prose = doc.replace(/\s+/g, ' ');
     const pct = (dirs: number) => Math.round(f(dirs).bottleneck!.utilization * 100);
     for (const dirs of [1, 2, 3, 4, 6]) expect(f(dirs).bottleneck!.resource).toBe('disk-write');
+    // With four, the busiest disk is one of the two directories holding two partitions (2, 2, 1, 1).
+    expect(['/data/1', '/data/2']).toContain(f(4).bottleneck!.dir);
+    expect(prose).toContain(`(the column names the busiest, \`${f(4).bottleneck!.dir}\`)`);
+    expect(f(1).bottleneck!.dir).toBeUndefined();
     // One and two disks do not carry the 180,000 records/s; three do, and a fourth changes nothing.
     expect(f(1).recordsPerSec).toBeLessThan(0.6 * 180_000);
     expect(f(2).recordsPerSec).toBeLessThan(0.99 * 180_000);

@@ -82,9 +82,9 @@ const fmtX = (x: number): string => (Math.abs(x) >= 10000 ? si(x).replace('G', '
 const fmtMs = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 const fmtLog = (v: number): string => d3.format('~g')(v);
 
-/** A bottleneck as one short line: `broker 2 disk 97%`. */
+/** A bottleneck as one short line: `b2 disk-write 97%` (`b2 disk-write /data/1 97%` with several log directories). */
 export function bottleneckText(b: NonNullable<PointFigures['bottleneck']>): string {
-  return `${b.node} ${b.resource} ${Math.round(b.utilization * 100)}%`;
+  return `${b.node} ${b.resource}${b.dir === undefined ? '' : ` ${b.dir}`} ${Math.round(b.utilization * 100)}%`;
 }
 
 interface Drawn {

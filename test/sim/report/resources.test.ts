@@ -4,7 +4,7 @@
  * saturated and no resource is.
  */
 import { describe, expect, it } from 'vitest';
-import { bottleneckOf, resourceUse, SATURATED, type ResourceUse } from '../../../sim/report/resources.js';
+import { bottleneckOf, formatBottleneck, resourceUse, SATURATED, type ResourceUse } from '../../../sim/report/resources.js';
 
 const use = (node: string, resource: ResourceUse['resource'], utilization: number): ResourceUse => ({ node, resource, utilization });
 
@@ -32,5 +32,15 @@ describe('bottleneckOf', () => {
     const uses = resourceUse([{ node: 'p:p1', nicTxUs: 100, nicRxUs: 0, connectionUs: 750 }], 1_000);
     expect(uses).toContainEqual(use('p:p1', 'connection', 0.75));
     expect(resourceUse([{ node: 'p:p1', nicTxUs: 100, nicRxUs: 0 }], 1_000).map((u) => u.resource)).not.toContain('connection');
+  });
+
+  it('names the directory of a disk of several log directories, and none of a single disk', () => {
+    const disk = { writeUs: 900, readUs: 100, writeDir: '/data/2', readDir: '/data/1' };
+    const uses = resourceUse([{ node: 'b1', nicTxUs: 0, nicRxUs: 0, disk }], 1_000);
+    expect(uses).toContainEqual({ node: 'b1', resource: 'disk-write', utilization: 0.9, dir: '/data/2' });
+    expect(uses).toContainEqual({ node: 'b1', resource: 'disk-read', utilization: 0.1, dir: '/data/1' });
+    expect(formatBottleneck(bottleneckOf(uses))).toBe('b1 disk-write /data/2 90%');
+    const one = resourceUse([{ node: 'b1', nicTxUs: 0, nicRxUs: 0, disk: { writeUs: 900, readUs: 0 } }], 1_000);
+    expect(formatBottleneck(bottleneckOf(one))).toBe('b1 disk-write 90%');
   });
 });
