@@ -79,7 +79,9 @@ describe('log.dirs: where replicas go', () => {
     // Unquoted in a flow mapping, the list splits at its commas: the stray path is named, with the fix.
     const flow = JBOD.replace('  config:\n    log.dirs: /data/1,/data/2', '  config: { log.dirs: /data/1,/data/2 }');
     expect(flow).not.toBe(JBOD);
-    expect(() => parseScenario(flow, 'flow.yaml')).toThrow('cluster.config./data/2: unknown broker config (got null); a path is not a config: in { ... } a comma ends the entry, so quote a list of directories, e.g. { log.dirs: "/data/1,/data/2" }');
+    expect(() => parseScenario(flow, 'flow.yaml')).toThrow(
+      'cluster.config./data/2: unknown broker config (got null); a path is not a config: in { ... } a comma ends the entry, so quote a list of directories, e.g. { log.dirs: "/data/1,/data/2" }',
+    );
   });
 });
 
