@@ -47,6 +47,8 @@ interface DirtyLog {
 
 /** One device (a log directory's disk): the time it is free again and what it has done. */
 interface Device {
+  /** Slow-disk fault multiplier (1 = healthy). */
+  slow: number;
   freeUs: number;
   writeBusyUs: number;
   readBusyUs: number;
@@ -59,8 +61,6 @@ const COALESCE_US = 100_000;
 const MAX_WRITE_BYTES = 4 << 20;
 
 export class Disk {
-  /** Slow-disk fault multiplier (1 = healthy), for every device of the machine. */
-  slowFactor = 1;
   private readonly devices: Device[];
   private dirtyBytes = 0;
   private readonly dirty = new Map<DiskFile, DirtyLog>();
@@ -75,8 +75,18 @@ export class Disk {
     /** How many log directories (devices) the machine has. */
     dirs = 1,
   ) {
-    this.devices = Array.from({ length: Math.max(1, dirs) }, () => ({ freeUs: 0, writeBusyUs: 0, readBusyUs: 0, background: false }));
+    this.devices = Array.from({ length: Math.max(1, dirs) }, () => ({ slow: 1, freeUs: 0, writeBusyUs: 0, readBusyUs: 0, background: false }));
     this.kernel.after(FLUSHER_PERIOD_US, this.flusher);
+  }
+
+  /** The slowDisk fault: every device (or log directory `dir`'s) `factor` times slower; 1 restores it. */
+  setSlow(factor: number, dir?: number): void {
+    for (let i = 0; i < this.devices.length; i++) if (dir === undefined || i === dir) this.devices[i].slow = factor;
+  }
+
+  /** Whether a device is slowed (a slowDisk fault in force). */
+  get slowed(): boolean {
+    return this.devices.some((d) => d.slow !== 1);
   }
 
   /** How many log directories (devices) the machine has. */
@@ -122,7 +132,7 @@ export class Disk {
   read(dir: number, bytes: number): number {
     const dev = this.devices[dir];
     const start = Math.max(this.kernel.now, dev.freeUs);
-    const durUs = (this.spec.writeLatencyUs + (bytes * 1e6) / this.spec.readBytesPerSec) * this.slowFactor;
+    const durUs = (this.spec.writeLatencyUs + (bytes * 1e6) / this.spec.readBytesPerSec) * dev.slow;
     const end = Math.ceil(start + durUs);
     dev.freeUs = end;
     dev.readBusyUs += durUs;
@@ -181,7 +191,7 @@ export class Disk {
 
   private deviceWrite(dev: Device, bytes: number, done: () => void): number {
     const start = Math.max(this.kernel.now, dev.freeUs);
-    const durUs = (this.spec.writeLatencyUs + (bytes * 1e6) / this.spec.writeBytesPerSec) * this.slowFactor;
+    const durUs = (this.spec.writeLatencyUs + (bytes * 1e6) / this.spec.writeBytesPerSec) * dev.slow;
     const end = Math.ceil(start + durUs);
     dev.freeUs = end;
     dev.writeBusyUs += durUs;

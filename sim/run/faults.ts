@@ -166,7 +166,7 @@ export class Faults {
       case 'slowDisk':
       case 'restoreDisk':
         if (broker === undefined) return { rejected: 'has no disk (only brokers do)' };
-        broker.disk.slowFactor = f.verb === 'slowDisk' ? f.factor : 1;
+        broker.disk.setSlow(f.verb === 'slowDisk' ? f.factor : 1, f.dir);
         return undefined;
     }
   }
@@ -276,8 +276,8 @@ export class Faults {
     ];
     for (const [node, proc] of nodes) {
       const broker = node.startsWith('b') ? (proc as Broker) : undefined;
-      if (broker !== undefined && broker.disk.slowFactor !== 1) {
-        broker.disk.slowFactor = 1;
+      if (broker?.disk.slowed) {
+        broker.disk.setSlow(1);
         acted.push(node);
       }
       const verb = proc.state === 'paused' ? 'resume' : !proc.alive || broker?.shuttingDown === true ? 'restart' : undefined;

@@ -48,6 +48,7 @@ function checkFaultOptions(path: Path, verb: Verb, raw: RawFault, p: Problems): 
   if (raw.mode !== undefined && verb !== 'crash') p.report([...path, 'mode'], { problem: 'mode applies to crash only', got: raw.mode });
   if (raw.factor !== undefined && verb !== 'slowDisk') p.report([...path, 'factor'], { problem: 'factor applies to slowDisk only', got: raw.factor });
   if (verb === 'slowDisk' && raw.factor === undefined) p.report(path, { problem: 'slowDisk needs a factor', expected: 'factor: N (N times slower)' });
+  if (raw.dir !== undefined && verb !== 'slowDisk' && verb !== 'restoreDisk') p.report([...path, 'dir'], { problem: 'dir applies to slowDisk and restoreDisk only', got: raw.dir });
   const single = verb !== 'heal' && !CLUSTER_VERBS.includes(verb) && (verb !== 'partition' || typeof raw.partition !== 'object');
   if (raw.increaseTo !== undefined && verb !== 'createPartitions') p.report([...path, 'increaseTo'], { problem: 'increaseTo applies to createPartitions only', got: raw.increaseTo });
   if (verb === 'createPartitions' && raw.increaseTo === undefined) p.report(path, { problem: 'createPartitions needs increaseTo', expected: 'increaseTo: N (the new partition count)' });
@@ -82,8 +83,25 @@ function normFault(t: Timed, env: Env, labels: Labels, p: Problems): FaultSpec |
     const mode = t.raw.mode ?? 'process';
     return { atUs: t.atUs, verb, target, mode, ...as, text: `${text}${mode === 'power' ? ' (power loss)' : ''}${t.raw.as ? ` as ${t.raw.as}` : ''}` };
   }
-  if (verb === 'slowDisk') return { atUs: t.atUs, verb, target, factor: t.raw.factor ?? 1, ...as, text: `${text} ×${t.raw.factor ?? 1}` };
+  if (verb === 'slowDisk' || verb === 'restoreDisk') return diskFault(path, verb, t, target, env, p);
   return { atUs: t.atUs, verb, target, ...as, text: `${text}${t.raw.as ? ` as ${t.raw.as}` : ''}` };
+}
+
+/** slowDisk or restoreDisk: every disk of the broker, or the one of log directory `dir`. */
+function diskFault(path: Path, verb: 'slowDisk' | 'restoreDisk', t: Timed, target: Target, env: Env, p: Problems): FaultSpec | undefined {
+  const as = t.raw.as !== undefined ? { as: t.raw.as } : {};
+  let dir: { dir: number } | Record<string, never> = {};
+  if (t.raw.dir !== undefined) {
+    const i = env.logDirs.indexOf(t.raw.dir.trim());
+    if (i < 0 || env.logDirs.length === 1) {
+      const expected = env.logDirs.length === 1 ? 'no dir: the brokers have one log directory (give log.dirs several to slow one)' : `one of log.dirs: ${env.logDirs.join(', ')}`;
+      return p.report([...path, 'dir'], { problem: 'not a log directory of the brokers', got: t.raw.dir, expected });
+    }
+    dir = { dir: i };
+  }
+  const text = `${verb} ${targetText(target)}${t.raw.dir === undefined ? '' : ` ${t.raw.dir.trim()}`}`;
+  if (verb === 'slowDisk') return { atUs: t.atUs, verb, target, factor: t.raw.factor ?? 1, ...dir, ...as, text: `${text} ×${t.raw.factor ?? 1}` };
+  return { atUs: t.atUs, verb, target, ...dir, ...as, text: `${text}${t.raw.as ? ` as ${t.raw.as}` : ''}` };
 }
 
 function cutFault(path: Path, verb: 'partition' | 'heal', t: Timed, env: Env, labels: Labels, p: Problems): FaultSpec | undefined {

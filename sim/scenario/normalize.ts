@@ -18,6 +18,16 @@ import { healAllFault, normFaults } from './faults.js';
 import { normExpect } from './expectations.js';
 import { normStory } from './story.js';
 
+/** log.dirs' directories, or one when the value is wrong (reported already). */
+function safeLogDirs(value: string): string[] {
+  try {
+    return logDirs(value);
+  } catch (e) {
+    if (e instanceof ConfigError) return ['log.dir'];
+    throw e;
+  }
+}
+
 export function normalize(raw: RawScenario, p: Problems): Scenario {
   const version = normVersion(raw.cluster.kafkaVersion, p);
   const brokerConfig = normConfig(['cluster', 'config'], 'broker', version, raw.cluster.config, p);
@@ -41,7 +51,16 @@ export function normalize(raw: RawScenario, p: Problems): Scenario {
   const quietUs = raw.liveness === undefined ? 0 : (positive(['liveness'], p.unit(['liveness'], raw.liveness, parseDurationUs), raw.liveness, DURATION_EXPECTED, p) ?? 0);
   const durationUs = safetyUs + quietUs;
   const racks = normRacks(raw.cluster.racks, brokers, brokerConfig, p);
-  const env: Env = { brokers, racks: brokersByRack(racks, brokers), topics: new Map(), producers: new Set(), consumers: new Set(), groups: new Set(), groupProtocols: new Map() };
+  const env: Env = {
+    brokers,
+    racks: brokersByRack(racks, brokers),
+    topics: new Map(),
+    producers: new Set(),
+    consumers: new Set(),
+    groups: new Set(),
+    groupProtocols: new Map(),
+    logDirs: safeLogDirs(brokerConfig['log.dirs'] as string),
+  };
   const topics = normTopics(raw.topics ?? [], env, brokerConfig, p);
   const producers = normList(raw.producers ?? [], 'producers', env.producers, (r, i) => normProducer(r, i, version, env, durationUs, p), p);
   const consumers = normList(raw.consumers ?? [], 'consumers', env.consumers, (r, i) => normConsumer(r, i, version, env, durationUs, p), p).flat();

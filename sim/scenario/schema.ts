@@ -286,6 +286,7 @@ export const FaultSchema = z
       }),
     mode: z.enum(['process', 'power']).optional().meta({ description: 'For crash: process (default) or power.' }),
     factor: z.number().positive().optional().meta({ description: 'For slowDisk: how many times slower.' }),
+    dir: z.string().optional().meta({ description: 'For slowDisk and restoreDisk: one log directory (of log.dirs) of the broker; without it, every disk of the broker.' }),
     as: z.string().regex(LABEL_PATTERN, { error: LABEL_EXPECTED }).optional().meta({ description: 'Name the resolved target so later faults can refer to it.' }),
   })
   .meta({ description: 'One fault: at, exactly one verb, and its options.' });

@@ -17,6 +17,8 @@ export interface Env {
   groups: Set<string>;
   /** group.protocol of each group's consumers. */
   groupProtocols: Map<string, string>;
+  /** The brokers' log directories (log.dirs; one, `log.dir`, when it is empty). */
+  logDirs: string[];
 }
 
 /** `3`, `b3`, `broker 3` → 3. */

@@ -171,8 +171,9 @@ export type FaultSpec =
   | { atUs: number; verb: 'shutdown'; target: Target; as?: string; text: string }
   | { atUs: number; verb: 'pause'; target: Target; as?: string; text: string }
   | { atUs: number; verb: 'resume'; target: Target; as?: string; text: string }
-  | { atUs: number; verb: 'slowDisk'; target: Target; factor: number; as?: string; text: string }
-  | { atUs: number; verb: 'restoreDisk'; target: Target; as?: string; text: string }
+  /** `dir`: one log directory's disk (an index into log.dirs); absent: every disk of the broker. */
+  | { atUs: number; verb: 'slowDisk'; target: Target; factor: number; dir?: number; as?: string; text: string }
+  | { atUs: number; verb: 'restoreDisk'; target: Target; dir?: number; as?: string; text: string }
   /**
    * Cut links. `isolate`: the target from every other node (both ways).
    * `between`: every link between group a and group b (both ways, or only a → b when oneWay).

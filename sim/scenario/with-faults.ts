@@ -11,6 +11,7 @@ import { Problems, scenarioError, translateIssue, zodMessage } from './problems.
 import type { Env } from './targets.js';
 import { brokersByRack } from './cluster.js';
 import { healAllFault, normFaults } from './faults.js';
+import { logDirs } from '../config/config.js';
 
 const FaultList = z.array(FaultSchema);
 
@@ -24,6 +25,7 @@ function envOf(s: Scenario): Env {
     consumers: new Set(s.consumers.map((c) => c.name)),
     groups: new Set(s.consumers.flatMap((c) => (c.group === undefined ? [] : [c.group]))),
     groupProtocols: new Map(s.consumers.flatMap((c) => (c.group === undefined ? [] : [[c.group, String(c.config['group.protocol'] ?? 'classic')] as const]))),
+    logDirs: logDirs(s.cluster.config['log.dirs'] as string),
   };
 }
 

@@ -85,6 +85,25 @@ describe('log.dirs: where replicas go', () => {
   });
 });
 
+describe('slowDisk of one log directory', () => {
+  const withFault = (fault: string) => short(3, 2, `faults:\n  - ${fault}`);
+
+  it('slows that disk of that broker: the timeline names it', async () => {
+    const s = simulate(parseScenario(withFault('{ at: 1s, slowDisk: broker 2, dir: /data/2, factor: 4 }'), FILE));
+    expect(s.timeline.map((i) => i.text)).toContain('slowDisk broker 2 /data/2 ×4 → b2');
+  });
+
+  it('refuses a directory that is not one of log.dirs, a dir on another fault, and a dir with one directory', () => {
+    expect(() => parseScenario(withFault('{ at: 1s, slowDisk: broker 2, dir: /data/9, factor: 4 }'), 'x.yaml')).toThrow(
+      'faults[0].dir: not a log directory of the brokers (got "/data/9"); expected one of log.dirs: /data/1, /data/2, /data/3',
+    );
+    expect(() => parseScenario(withFault('{ at: 1s, crash: broker 2, dir: /data/2 }'), 'x.yaml')).toThrow('faults[0].dir: dir applies to slowDisk and restoreDisk only');
+    expect(() => parseScenario(short(1, 2, 'faults:\n  - { at: 1s, restoreDisk: broker 2, dir: /data/1 }'), 'x.yaml')).toThrow(
+      'expected no dir: the brokers have one log directory (give log.dirs several to slow one)',
+    );
+  });
+});
+
 describe('kafkasim plan --sweep logDirs=N', () => {
   it('gives every broker N directories, /data/1 to /data/N', () => {
     expect(applyPlanSettings(JBOD, { logDirs: '3' })).toContain('log.dirs: /data/1,/data/2,/data/3');

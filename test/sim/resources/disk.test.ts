@@ -107,4 +107,20 @@ describe('disks with several log directories', () => {
     expect(disk.readBusyUs).toBe(11_000);
     expect(disk.dirCount).toBe(2);
   });
+
+  it('a slowDisk of one directory slows its device only; restoring (or healing) gives every device its speed back', () => {
+    const { disk, file, append } = machine(2);
+    const a = file('t-0', 0);
+    const b = file('t-1', 1);
+    disk.setSlow(4, 1);
+    expect(disk.slowed).toBe(true);
+    append(a, 10e6);
+    append(b, 10e6);
+    expect(disk.fsync(a)).toBe(101_000);
+    expect(disk.fsync(b)).toBe(404_000);
+    expect(disk.read(1, 1e6)).toBe(404_000 + 44_000);
+    disk.setSlow(1);
+    expect(disk.slowed).toBe(false);
+    expect(disk.read(0, 1e6)).toBe(101_000 + 11_000);
+  });
 });
