@@ -101,16 +101,16 @@ export class Disk {
     return most;
   }
 
-  /** Each device's (log directory's) write and read time so far, µs, in log.dirs order. */
-  deviceBusy(): Array<{ writeUs: number; readUs: number }> {
-    return this.devices.map((d) => ({ writeUs: d.writeBusyUs, readUs: d.readBusyUs }));
-  }
-
   /** The busiest device's read time, µs. */
   get readBusyUs(): number {
     let most = 0;
     for (const d of this.devices) most = Math.max(most, d.readBusyUs);
     return most;
+  }
+
+  /** Each device's (log directory's) write and read time so far, µs, in log.dirs order. */
+  deviceBusy(): Array<{ writeUs: number; readUs: number }> {
+    return this.devices.map((d) => ({ writeUs: d.writeBusyUs, readUs: d.readBusyUs }));
   }
 
   /** Bytes this machine has written so far: a position in its page cache's history. */
