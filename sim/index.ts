@@ -43,7 +43,7 @@ export {
 } from './run/plan-point.js';
 export { FAILURES, type Failure, PlanSettingError } from './run/plan-failure.js';
 export type { RunSummary } from './report/summary.js';
-export { bottleneckOf, formatBottleneck, formatUtilization, RESOURCE_NAMES, type ResourceName, type ResourceUse } from './report/resources.js';
+export { bottleneckOf, formatBottleneck, formatUtilization, RESOURCE_NAMES, type LogDirUse, type ResourceName, type ResourceUse } from './report/resources.js';
 export { HARDWARE_PRESETS } from './scenario/hardware.js';
 export { formatGroup, type GroupDescription, type GroupRow, type GroupSummary } from './report/groups.js';
 export { ReadIntervals, type RedeliveredRecords } from './checks/redelivered.js';
