@@ -1,5 +1,5 @@
 /**
- * `kafkasim plan <scenario> --sweep SETTING=V1,V2 ...`: the first slice of capacity planning. Runs every
+ * `kafkasim plan <scenario> --sweep SETTING=V1,V2 ...`: capacity planning. Runs every
  * point of the grid of settings (the cartesian product) on worker threads and prints, per point, what the
  * model measures: throughput, produce and end-to-end latency, consumer lag, errors, lost records and
  * violations, and its bottleneck. `plan merge` combines the folders of a plan's shards. What the figures
