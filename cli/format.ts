@@ -132,9 +132,16 @@ export function formatLogDirs(s: RunSummary): string[] {
   if (s.logDirs === undefined) return [];
   const rows = [
     ['broker', 'dir', 'partitions', 'disk-write', 'disk-read'],
-    ...s.logDirs.map((d) => [String(d.broker), d.dir, d.partitions.length === 0 ? '-' : d.partitions.join(' '), formatUtilization(d.diskWrite), formatUtilization(d.diskRead)]),
+    ...s.logDirs.map((d) => [String(d.broker), d.dir, partitionList(d.partitions), formatUtilization(d.diskWrite), formatUtilization(d.diskRead)]),
   ];
   return ['log dirs (log.dirs: each its own disk; a new replica goes to the one with the fewest partitions)', ...indent(table(rows, [true, false, false, true, true]))];
+}
+
+/** A directory's partitions on one line: all of them up to 8, else the first 6 and how many in all (--json lists all). */
+function partitionList(tps: readonly string[]): string {
+  if (tps.length === 0) return '-';
+  if (tps.length <= 8) return tps.join(' ');
+  return `${tps.slice(0, 6).join(' ')} … (${tps.length} in all)`;
 }
 
 export function formatErrors(s: RunSummary): string[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDescribe, formatExpect, formatSkipped, formatTimeline, reproduceCommand, shellQuote, table } from '../../cli/format.js';
+import { formatDescribe, formatExpect, formatLogDirs, formatSkipped, formatTimeline, reproduceCommand, shellQuote, table } from '../../cli/format.js';
 import { applyOverrides, blame, NO_OVERRIDES, OverrideError, overrideFlags, parseValue, type Overrides } from '../../cli/overrides.js';
 import type { PartitionRow } from '../../sim/report/timeline.js';
 import type { RunSummary } from '../../sim/report/summary.js';
@@ -83,6 +83,23 @@ describe('format', () => {
     expect(lines[1]).toMatch(/^ {2}group g +t-0 +396 record\(s\) +offsets 1296\.\.1691 +below position 1882$/);
     expect(lines[2]).toMatch(/^ {2}c1 +t-1 +5 record\(s\) +offsets 3\.\.7 +below position 20$/);
     expect(formatSkipped({ skipped: [] } as unknown as RunSummary)).toEqual([]);
+  });
+
+  it('log dirs: a row per broker and directory; a long partition list cut to its first six and the count', () => {
+    const tps = (n: number) => Array.from({ length: n }, (_, i) => `t-${i}`);
+    const s = {
+      logDirs: [
+        { broker: 1, dir: '/data/1', partitions: tps(8), diskWrite: 0.5, diskRead: 0.004 },
+        { broker: 1, dir: '/data/2', partitions: tps(9), diskWrite: 0.97, diskRead: 0 },
+        { broker: 1, dir: '/data/3', partitions: [], diskWrite: 0, diskRead: 0 },
+      ],
+    } as unknown as RunSummary;
+    const lines = formatLogDirs(s);
+    expect(lines[1]).toMatch(/^ {2}broker +dir +partitions +disk-write +disk-read$/);
+    expect(lines[2]).toMatch(/^ {7}1 {2}\/data\/1 {2}t-0 t-1 t-2 t-3 t-4 t-5 t-6 t-7 +50% +0\.4%$/);
+    expect(lines[3]).toMatch(/^ {7}1 {2}\/data\/2 {2}t-0 t-1 t-2 t-3 t-4 t-5 … \(9 in all\) +97% +0\.0%$/);
+    expect(lines[4]).toMatch(/^ {7}1 {2}\/data\/3 {2}- +0\.0% +0\.0%$/);
+    expect(formatLogDirs({} as RunSummary)).toEqual([]);
   });
 
   it('quotes shell words only when needed', () => {
