@@ -31,22 +31,18 @@ function machine(dirs: number) {
 
 describe('disks with several log directories', () => {
   it('fsyncs of logs on two directories run side by side; on one directory they queue', () => {
-    const two = machine(2);
-    const a = two.file('t-0', 0);
-    const b = two.file('t-1', 1);
-    two.append(a, 10e6);
-    two.append(b, 10e6);
-    // 10 MB at 100 MB/s plus 1 ms: 101 ms each, on its own device.
-    expect(two.disk.fsync(a)).toBe(101_000);
-    expect(two.disk.fsync(b)).toBe(101_000);
-
-    const one = machine(1);
-    const c = one.file('t-0', 0);
-    const d = one.file('t-1', 0);
-    one.append(c, 10e6);
-    one.append(d, 10e6);
-    expect(one.disk.fsync(c)).toBe(101_000);
-    expect(one.disk.fsync(d)).toBe(202_000);
+    /** 10 MB dirty on each of two logs, in directories 0 and `second`; then each fsynced: when each ends. */
+    const fsyncs = (dirs: number, second: number) => {
+      const { disk, file, append } = machine(dirs);
+      const a = file('t-0', 0);
+      const b = file('t-1', second);
+      append(a, 10e6);
+      append(b, 10e6);
+      return [disk.fsync(a), disk.fsync(b)];
+    };
+    // 10 MB at 100 MB/s plus 1 ms: 101 ms each, on its own device; on one device, one after the other.
+    expect(fsyncs(2, 1)).toEqual([101_000, 101_000]);
+    expect(fsyncs(1, 0)).toEqual([101_000, 202_000]);
   });
 
   it('the page cache is shared: dirty data over the limit throttles a writer until its own device has caught up', () => {
