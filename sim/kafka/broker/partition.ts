@@ -120,7 +120,11 @@ export class Partition {
         // UnifiedLog.analyzeAndValidateProducerState: a retry of one of the last 5 batches is not appended
         // again; the answer carries the original batch's offsets and no error.
         const dup = st.findDuplicateBatch(batch.seq, batch.count);
-        if (dup !== undefined) return { result: { tp, seq: batch.seq, error: 'NONE', baseOffset: dup.offset }, doneUs: now, requiredOffset: dup.offset + dup.batch.count };
+        if (dup !== undefined) {
+          // Partition.appendRecordsToLeader tries the high watermark after every append, a duplicate's too.
+          this.maybeIncrementHw();
+          return { result: { tp, seq: batch.seq, error: 'NONE', baseOffset: dup.offset }, doneUs: now, requiredOffset: dup.offset + dup.batch.count };
+        }
         // ProducerAppendInfo.checkSequence: anything but lastSeq + 1 (an older batch no longer kept too).
         const last = st.last().batch;
         if (batch.seq !== last.seq + last.count) return failedAppend(tp, batch.seq, now, 'OUT_OF_ORDER_SEQUENCE_NUMBER');

@@ -32,6 +32,8 @@ export class ClientMetadata {
     private readonly wantsLeaders: () => boolean,
     /** Close the client's connection to a broker (its request timed out): every request on it fails, this one too. */
     private readonly closeConnection: (node: number, reason: string) => void,
+    /** How many requests the client has in flight to a broker (NetworkClient's inFlightRequests.count). */
+    private readonly inFlight: (node: number) => number,
   ) {}
 
   reset(): void {
@@ -43,10 +45,8 @@ export class ClientMetadata {
   /** Ask for fresh metadata (one request at a time). */
   request(): void {
     if (this.inflight || !this.proc.alive) return;
-    // leastLoadedNode: prefer a broker we are not backing off from.
     const now = this.proc.kernel.now;
-    for (let i = 0; i < this.brokers.length && this.backoff.readyAt(this.brokers[this.target % this.brokers.length]) > now; i++) this.target++;
-    const node = this.brokers[this.target % this.brokers.length];
+    const node = this.leastLoadedNode(now);
     const readyAt = this.backoff.readyAt(node);
     if (readyAt > now) {
       this.proc.timerAt(readyAt, () => this.request());
@@ -58,6 +58,36 @@ export class ClientMetadata {
     this.proc.timer(this.cfg.requestTimeoutMs * 1000, () => {
       if (this.inflight && this.correlation === correlationId) this.closeConnection(node, 'request.timeout.ms');
     });
+  }
+
+  /**
+   * NetworkClient.leastLoadedNode: from a rotating start (Kafka's is random), the first connected broker
+   * with no request in flight; else the connected one with the fewest; else one whose reconnect backoff is
+   * over; else (all backed off) the current one. A broker reads one request of a connection at a time, so
+   * a metadata request sent behind a parked produce or fetch waits for it. Leaves `target` on the choice.
+   */
+  private leastLoadedNode(now: number): number {
+    const n = this.brokers.length;
+    let ready = -1;
+    let fewest = Number.POSITIVE_INFINITY;
+    let canConnect = -1;
+    for (let i = 0; i < n; i++) {
+      const node = this.brokers[(this.target + i) % n];
+      if (this.backoff.readyAt(node) > now) continue;
+      if (!this.backoff.connected(node)) {
+        if (canConnect < 0) canConnect = i;
+        continue;
+      }
+      const count = this.inFlight(node);
+      if (count < fewest) {
+        fewest = count;
+        ready = i;
+        if (count === 0) break;
+      }
+    }
+    const pick = ready >= 0 ? ready : canConnect;
+    if (pick > 0) this.target += pick;
+    return this.brokers[this.target % n];
   }
 
   /** The broker we were asking went away. */

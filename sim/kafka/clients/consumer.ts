@@ -163,6 +163,7 @@ export class Consumer extends Process {
       },
       () => true,
       (node, reason) => this.closeConnection(node, reason),
+      (node) => (this.inflight.has(node) ? 1 : 0),
     );
     net.attach(this, (env) => this.receive(env));
     net.onDisconnect(this.node, (peer) => this.onDisconnect(peer));

@@ -72,6 +72,7 @@ export class Producer extends Process implements ProducerContext {
       () => this.sender.onMetadata(),
       () => this.accumulator.hasQueued(),
       (node, reason) => this.closeConnection(node, reason),
+      (node) => this.sender.inFlight(node),
     );
     this.accumulator = new RecordAccumulator(this, cfg, work, partitions, rng.keys, rng.partitioner);
     this.sender = new Sender(this, this.accumulator);

@@ -11,6 +11,8 @@ const RECONNECT_BACKOFF_MAX_MS = 1000;
 export class ReconnectBackoff {
   private readonly failures = new Map<number, number>();
   private readonly until = new Map<number, number>();
+  /** Brokers that answered since their last failed connection: the client holds a working connection to them. */
+  private readonly answered = new Set<number>();
 
   constructor(private readonly rng: Stream) {}
 
@@ -19,7 +21,13 @@ export class ReconnectBackoff {
     return this.until.get(node) ?? 0;
   }
 
+  /** Whether the client has a working connection to `node`: it answered since the last failure (NetworkClient.isReady, as far as the client knows). */
+  connected(node: number): boolean {
+    return this.answered.has(node);
+  }
+
   failed(node: number, nowUs: number): void {
+    this.answered.delete(node);
     const n = (this.failures.get(node) ?? 0) + 1;
     this.failures.set(node, n);
     const ms = Math.min(RECONNECT_BACKOFF_MS * Math.pow(2, n - 1), RECONNECT_BACKOFF_MAX_MS);
@@ -27,6 +35,7 @@ export class ReconnectBackoff {
   }
 
   succeeded(node: number): void {
+    this.answered.add(node);
     if (this.failures.has(node)) {
       this.failures.delete(node);
       this.until.delete(node);
@@ -36,5 +45,6 @@ export class ReconnectBackoff {
   reset(): void {
     this.failures.clear();
     this.until.clear();
+    this.answered.clear();
   }
 }
