@@ -31,6 +31,12 @@ export interface PartitionState {
    */
   addingReplicas: number[];
   removingReplicas: number[];
+  /**
+   * Brokers whose replica of this partition is in a failed log directory (KIP-858: in Kafka, the replica's
+   * entry of PartitionRegistration.directories is not among its broker's online directories). Such a
+   * replica may not lead. Absent when there are none.
+   */
+  offlineReplicas?: number[];
 }
 
 export interface BrokerRegistration {

@@ -11,6 +11,8 @@ export interface BrokerRegistrationRequest {
   incarnation: number;
   /** KIP-966: the broker epoch written at the last clean shutdown, or -1 (the shutdown was not clean). */
   previousBrokerEpoch: number;
+  /** The replicas in its failed log directories (see BrokerHeartbeatRequest.offlineReplicas); absent: none. */
+  offlineReplicas?: string[];
 }
 export interface BrokerRegistrationResponse {
   error: 'NONE' | 'DUPLICATE_BROKER_REGISTRATION';
@@ -22,6 +24,12 @@ export interface BrokerHeartbeatRequest {
   brokerEpoch: number;
   metadataVersion: number;
   wantShutDown: boolean;
+  /**
+   * KIP-858's OfflineLogDirs, sent on every heartbeat once a log directory failed. Kafka sends the
+   * directories' ids and the controller looks up the replicas assigned to them (AssignReplicasToDirs told it
+   * earlier); the model, which does not send those assignments, sends the replicas that were there.
+   */
+  offlineReplicas?: string[];
 }
 export interface BrokerHeartbeatResponse {
   error: 'NONE' | 'STALE_BROKER_EPOCH';

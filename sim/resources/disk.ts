@@ -12,7 +12,8 @@
  * one writeback worker per device (bdi).
  *
  * A process crash keeps the page cache (the OS still writes it back); a power loss drops every dirty
- * byte, and each log is cut back to its durable offset.
+ * byte, and each log is cut back to its durable offset. A failed device (failDisk) loses everything on it:
+ * its dirty data is dropped and its writes never finish, until a new, empty one replaces it.
  */
 import type { Kernel } from '../kernel/kernel.js';
 import type { DiskSpec } from '../scenario/types.js';
@@ -54,6 +55,12 @@ interface Device {
   readBusyUs: number;
   /** Background writeback is running on it. */
   background: boolean;
+  /** The failDisk fault: the device is dead (until replaceDisk). */
+  failed: boolean;
+  /** Bumped when it fails: writes that were on their way to it never finish. */
+  gen: number;
+  /** Dirty bytes on their way to it (counted dirty until written). */
+  writing: number;
 }
 
 const FLUSHER_PERIOD_US = 5_000_000;
@@ -75,13 +82,50 @@ export class Disk {
     /** How many log directories (devices) the machine has. */
     dirs = 1,
   ) {
-    this.devices = Array.from({ length: Math.max(1, dirs) }, () => ({ slow: 1, freeUs: 0, writeBusyUs: 0, readBusyUs: 0, background: false }));
+    this.devices = Array.from({ length: Math.max(1, dirs) }, () => ({ slow: 1, freeUs: 0, writeBusyUs: 0, readBusyUs: 0, background: false, failed: false, gen: 0, writing: 0 }));
     this.kernel.after(FLUSHER_PERIOD_US, this.flusher);
   }
 
   /** The slowDisk fault: every device (or log directory `dir`'s) `factor` times slower; 1 restores it. */
   setSlow(factor: number, dir?: number): void {
     for (let i = 0; i < this.devices.length; i++) if (dir === undefined || i === dir) this.devices[i].slow = factor;
+  }
+
+  /**
+   * The failDisk fault: log directory `dir`'s device dies. Its files' dirty data in the page cache can
+   * never be written (the kernel drops it with the device); writes on their way never finish.
+   */
+  fail(dir: number): void {
+    const dev = this.devices[dir];
+    dev.failed = true;
+    dev.gen++;
+    dev.freeUs = this.kernel.now;
+    this.dirtyBytes -= dev.writing;
+    dev.writing = 0;
+    for (const [log, d] of this.dirty) {
+      if (log.dir !== dir) continue;
+      for (const c of d.chunks) this.dirtyBytes -= c.bytes;
+      this.dirty.delete(log);
+    }
+  }
+
+  /** The replaceDisk fault: a new, empty device in log directory `dir`. */
+  replace(dir: number): void {
+    const dev = this.devices[dir];
+    dev.failed = false;
+    dev.freeUs = this.kernel.now;
+  }
+
+  /** How many devices have failed and are not replaced yet. */
+  get failedCount(): number {
+    let n = 0;
+    for (const d of this.devices) if (d.failed) n++;
+    return n;
+  }
+
+  /** Whether log directory `dir`'s device has failed (and is not replaced yet). */
+  failed(dir: number): boolean {
+    return this.devices[dir].failed;
   }
 
   /** Whether a device is slowed (a slowDisk fault in force). */
@@ -186,7 +230,10 @@ export class Disk {
     this.cacheFloor = this.written;
     this.dirty.clear();
     this.dirtyBytes = 0;
-    for (const dev of this.devices) dev.freeUs = this.kernel.now;
+    for (const dev of this.devices) {
+      dev.freeUs = this.kernel.now;
+      dev.writing = 0;
+    }
   }
 
   private deviceWrite(dev: Device, bytes: number, done: () => void): number {
@@ -204,8 +251,12 @@ export class Disk {
     for (const c of chunks) bytes += c.bytes;
     const to = chunks[chunks.length - 1].to;
     const gen = this.gen;
-    return this.deviceWrite(this.devices[log.dir], bytes, () => {
-      if (gen !== this.gen) return;
+    const dev = this.devices[log.dir];
+    const devGen = dev.gen;
+    dev.writing += bytes;
+    return this.deviceWrite(dev, bytes, () => {
+      if (gen !== this.gen || devGen !== dev.gen) return;
+      dev.writing -= bytes;
       this.dirtyBytes -= bytes;
       const durable = Math.min(to, log.leo);
       if (durable > log.durableOffset) {

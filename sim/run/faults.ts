@@ -168,7 +168,35 @@ export class Faults {
         if (broker === undefined) return { rejected: 'has no disk (only brokers do)' };
         broker.disk.setSlow(f.verb === 'slowDisk' ? f.factor : 1, f.dir);
         return undefined;
+      case 'failDisk':
+        if (broker === undefined) return { rejected: 'has no disk (only brokers do)' };
+        return this.failDisk(node, broker, f.dir);
+      case 'replaceDisk':
+        if (broker === undefined) return { rejected: 'has no disk (only brokers do)' };
+        return this.replaceDisk(node, broker, f.dir);
     }
+  }
+
+  /** failDisk: one log directory's disk, or every disk of the broker (which then halts). */
+  private failDisk(node: string, broker: Broker, dir: number | undefined): Outcome {
+    const dirs = dirsOf(broker, dir).filter((d) => !broker.disk.failed(d));
+    if (dirs.length === 0) return { rejected: dir === undefined ? 'has no disk left to fail' : 'has that disk failed already' };
+    for (const d of dirs) if (broker.failDisk(d)) this.sim.net.processDied(node);
+    return undefined;
+  }
+
+  /**
+   * replaceDisk: the operator puts a new, empty, formatted disk where one failed and starts the broker with
+   * it (Kafka reads log.dirs only at startup): a running broker first shuts down (controlled), a stopped
+   * or crashed one starts.
+   */
+  private replaceDisk(node: string, broker: Broker, dir: number | undefined): Outcome {
+    const dirs = dirsOf(broker, dir).filter((d) => broker.disk.failed(d));
+    if (dirs.length === 0) return { rejected: dir === undefined ? 'has no failed disk' : 'has that disk working (only a failed disk is replaced)' };
+    if (broker.state === 'paused') return { rejected: 'is paused (resume it first)' };
+    for (const d of dirs) broker.disk.replace(d);
+    if (broker.state === 'running' && !broker.shuttingDown) broker.shutdown();
+    return this.restart(node, broker, broker);
   }
 
   /**
@@ -247,6 +275,7 @@ export class Faults {
       return { pending: 'is still shutting down: it starts once it has stopped' };
     }
     if (proc.alive) return { rejected: `is ${proc.state} (restart starts a stopped process)` };
+    if (broker !== undefined && !broker.hasOnlineLogDir) return { rejected: 'has no working log directory (Kafka halts at startup: replaceDisk first)' };
     this.start(node, proc);
     return undefined;
   }
@@ -262,8 +291,9 @@ export class Faults {
 
   /**
    * Heal everything (the start of a scenario's liveness phase): every cut link comes back, every slow
-   * disk is restored, every paused process resumes and every stopped or crashed one starts again
-   * (brokers, the controller, clients). Returns the nodes it acted on.
+   * disk is restored, every failed disk is replaced (a running broker without it restarts to use it),
+   * every paused process resumes and every stopped or crashed one starts again (brokers, the controller,
+   * clients). Returns the nodes it acted on.
    */
   private healAll(f: FaultSpec, rejected: string[], pending: string[]): string[] {
     const acted: string[] = [];
@@ -279,6 +309,14 @@ export class Faults {
       if (broker?.disk.slowed) {
         broker.disk.setSlow(1);
         acted.push(node);
+      }
+      if (broker !== undefined && broker.disk.failedCount > 0 && proc.state !== 'paused') {
+        // replaceDisk without dir: every failed disk, then the broker (re)starts with them.
+        const outcome = this.replaceDisk(node, broker, undefined);
+        if (outcome?.rejected !== undefined) rejected.push(`${node} ${outcome.rejected}`);
+        if (outcome?.pending !== undefined) pending.push(`${node} ${outcome.pending}`);
+        acted.push(node);
+        continue;
       }
       const verb = proc.state === 'paused' ? 'resume' : !proc.alive || broker?.shuttingDown === true ? 'restart' : undefined;
       if (verb === undefined) continue;
@@ -321,6 +359,11 @@ export class Faults {
     }
     return [...a, ...b];
   }
+}
+
+/** The log directories a disk fault names: `dir`, or every one of the broker's. */
+function dirsOf(broker: Broker, dir: number | undefined): number[] {
+  return dir !== undefined ? [dir] : Array.from({ length: broker.disk.dirCount }, (_, d) => d);
 }
 
 function optional(error: string | undefined): string[] {

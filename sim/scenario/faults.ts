@@ -37,6 +37,11 @@ export function normFaults(raws: RawFault[], env: Env, durationUs: number, p: Pr
 /** Verbs that are admin requests to the controller, not faults on a node. */
 const CLUSTER_VERBS: readonly Verb[] = ['electLeaders', 'createPartitions', 'addBroker', 'reassign', 'unregisterBroker'];
 
+/** Verbs that act on a broker's disks. */
+const DISK_VERBS: readonly Verb[] = ['slowDisk', 'restoreDisk', 'failDisk', 'replaceDisk'];
+type DiskVerb = 'slowDisk' | 'restoreDisk' | 'failDisk' | 'replaceDisk';
+const isDiskVerb = (v: Verb): v is DiskVerb => DISK_VERBS.includes(v);
+
 function faultVerb(path: Path, raw: RawFault, p: Problems): Verb | undefined {
   const verbs = FAULT_VERBS.filter((v) => raw[v] !== undefined);
   if (verbs.length === 1) return verbs[0];
@@ -48,7 +53,7 @@ function checkFaultOptions(path: Path, verb: Verb, raw: RawFault, p: Problems): 
   if (raw.mode !== undefined && verb !== 'crash') p.report([...path, 'mode'], { problem: 'mode applies to crash only', got: raw.mode });
   if (raw.factor !== undefined && verb !== 'slowDisk') p.report([...path, 'factor'], { problem: 'factor applies to slowDisk only', got: raw.factor });
   if (verb === 'slowDisk' && raw.factor === undefined) p.report(path, { problem: 'slowDisk needs a factor', expected: 'factor: N (N times slower)' });
-  if (raw.dir !== undefined && verb !== 'slowDisk' && verb !== 'restoreDisk') p.report([...path, 'dir'], { problem: 'dir applies to slowDisk and restoreDisk only', got: raw.dir });
+  if (raw.dir !== undefined && !isDiskVerb(verb)) p.report([...path, 'dir'], { problem: 'dir applies to slowDisk, restoreDisk, failDisk and replaceDisk only', got: raw.dir });
   const single = verb !== 'heal' && !CLUSTER_VERBS.includes(verb) && (verb !== 'partition' || typeof raw.partition !== 'object');
   if (raw.increaseTo !== undefined && verb !== 'createPartitions') p.report([...path, 'increaseTo'], { problem: 'increaseTo applies to createPartitions only', got: raw.increaseTo });
   if (verb === 'createPartitions' && raw.increaseTo === undefined) p.report(path, { problem: 'createPartitions needs increaseTo', expected: 'increaseTo: N (the new partition count)' });
@@ -75,7 +80,7 @@ function normFault(t: Timed, env: Env, labels: Labels, p: Problems): FaultSpec |
   if (verb === 'reassign') return reassignFault(path, t, env, p);
   const target = resolveTarget([...path, verb], t.raw[verb] as string | number, env, labels, p);
   if (!target) return undefined;
-  if ((verb === 'slowDisk' || verb === 'restoreDisk') && (target.kind === 'producer' || target.kind === 'consumer')) {
+  if (isDiskVerb(verb) && (target.kind === 'producer' || target.kind === 'consumer')) {
     return p.report([...path, verb], { problem: `${verb} acts on a broker's disk`, got: t.raw[verb], expected: 'a broker target' });
   }
   const text = `${verb} ${targetText(target)}`;
@@ -83,18 +88,18 @@ function normFault(t: Timed, env: Env, labels: Labels, p: Problems): FaultSpec |
     const mode = t.raw.mode ?? 'process';
     return { atUs: t.atUs, verb, target, mode, ...as, text: `${text}${mode === 'power' ? ' (power loss)' : ''}${t.raw.as ? ` as ${t.raw.as}` : ''}` };
   }
-  if (verb === 'slowDisk' || verb === 'restoreDisk') return diskFault(path, verb, t, target, env, p);
+  if (isDiskVerb(verb)) return diskFault(path, verb, t, target, env, p);
   return { atUs: t.atUs, verb, target, ...as, text: `${text}${t.raw.as ? ` as ${t.raw.as}` : ''}` };
 }
 
-/** slowDisk or restoreDisk: every disk of the broker, or the one of log directory `dir`. */
-function diskFault(path: Path, verb: 'slowDisk' | 'restoreDisk', t: Timed, target: Target, env: Env, p: Problems): FaultSpec | undefined {
+/** slowDisk, restoreDisk, failDisk or replaceDisk: every disk of the broker, or the one of log directory `dir`. */
+function diskFault(path: Path, verb: DiskVerb, t: Timed, target: Target, env: Env, p: Problems): FaultSpec | undefined {
   const as = t.raw.as !== undefined ? { as: t.raw.as } : {};
   let dir: { dir: number } | Record<string, never> = {};
   if (t.raw.dir !== undefined) {
     const i = env.logDirs.indexOf(t.raw.dir.trim());
     if (i < 0 || env.logDirs.length === 1) {
-      const expected = env.logDirs.length === 1 ? 'no dir: the brokers have one log directory (give log.dirs several to slow one)' : `one of log.dirs: ${env.logDirs.join(', ')}`;
+      const expected = env.logDirs.length === 1 ? 'no dir: the brokers have one log directory (give log.dirs several to name one)' : `one of log.dirs: ${env.logDirs.join(', ')}`;
       return p.report([...path, 'dir'], { problem: 'not a log directory of the brokers', got: t.raw.dir, expected });
     }
     dir = { dir: i };

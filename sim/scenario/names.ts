@@ -23,6 +23,8 @@ export const FAULT_VERBS = [
   'resume',
   'slowDisk',
   'restoreDisk',
+  'failDisk',
+  'replaceDisk',
   'partition',
   'heal',
   'electLeaders',

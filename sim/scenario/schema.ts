@@ -245,6 +245,14 @@ export const FaultSchema = z
     resume: TargetSchema.optional().meta({ description: 'End a pause.' }),
     slowDisk: TargetSchema.optional().meta({ description: 'Make the disk factor times slower until restoreDisk.' }),
     restoreDisk: TargetSchema.optional().meta({ description: 'End a slowDisk.' }),
+    failDisk: TargetSchema.optional().meta({
+      description:
+        "A broker's disk fails (KIP-112, KIP-858): the partitions of that log directory go offline on the broker (KAFKA_STORAGE_ERROR), it tells the controller at once, and their leadership and ISR move to other replicas. With dir, one log directory; without, every disk, and the broker halts.",
+    }),
+    replaceDisk: TargetSchema.optional().meta({
+      description:
+        'Replace a failed disk with an empty, formatted one and start the broker with it (Kafka reads log.dirs only at startup): a running broker first shuts down (controlled). It then copies its replicas of that disk back from their leaders.',
+    }),
     partition: CutSchema.optional().meta({ description: 'Cut links: a target (isolated from every other node) or {between: [A, B], oneWay}.' }),
     heal: z
       .union([CutSchema, z.literal('all')])
@@ -286,7 +294,7 @@ export const FaultSchema = z
       }),
     mode: z.enum(['process', 'power']).optional().meta({ description: 'For crash: process (default) or power.' }),
     factor: z.number().positive().optional().meta({ description: 'For slowDisk: how many times slower.' }),
-    dir: z.string().optional().meta({ description: 'For slowDisk and restoreDisk: one log directory (of log.dirs) of the broker; without it, every disk of the broker.' }),
+    dir: z.string().optional().meta({ description: 'For slowDisk, restoreDisk, failDisk and replaceDisk: one log directory (of log.dirs) of the broker; without it, every disk of the broker.' }),
     as: z.string().regex(LABEL_PATTERN, { error: LABEL_EXPECTED }).optional().meta({ description: 'Name the resolved target so later faults can refer to it.' }),
   })
   .meta({ description: 'One fault: at, exactly one verb, and its options.' });

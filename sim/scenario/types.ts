@@ -174,6 +174,10 @@ export type FaultSpec =
   /** `dir`: one log directory's disk (an index into log.dirs); absent: every disk of the broker. */
   | { atUs: number; verb: 'slowDisk'; target: Target; factor: number; dir?: number; as?: string; text: string }
   | { atUs: number; verb: 'restoreDisk'; target: Target; dir?: number; as?: string; text: string }
+  /** A log directory's disk fails (KIP-112/858): its partitions go offline on the broker; `dir` absent: every disk. */
+  | { atUs: number; verb: 'failDisk'; target: Target; dir?: number; as?: string; text: string }
+  /** A failed disk is replaced by an empty, formatted one and the broker (re)started with it. */
+  | { atUs: number; verb: 'replaceDisk'; target: Target; dir?: number; as?: string; text: string }
   /**
    * Cut links. `isolate`: the target from every other node (both ways).
    * `between`: every link between group a and group b (both ways, or only a → b when oneWay).

@@ -252,9 +252,10 @@ export interface IsrEvent {
    * shrink (leader's AlterPartition: follower lagged replica.lag.time.max.ms), expand (caught up), fenced,
    * shutdown, election, uncleanShutdown (4.x: a broker registered again after an unclean shutdown and left
    * the ISR and ELR), reassignment (a reassignment completed: the removed replicas left the ISR),
-   * unregistered (Admin UnregisterBroker).
+   * unregistered (Admin UnregisterBroker), offlineDir (the broker's replica is in a failed log directory:
+   * ReplicationControlManager.handleDirectoriesOffline, KIP-858).
    */
-  reason: 'shrink' | 'expand' | 'fenced' | 'shutdown' | 'election' | 'uncleanShutdown' | 'reassignment' | 'unregistered';
+  reason: 'shrink' | 'expand' | 'fenced' | 'shutdown' | 'election' | 'uncleanShutdown' | 'reassignment' | 'unregistered' | 'offlineDir';
 }
 
 /**
@@ -318,9 +319,10 @@ export interface TruncateEvent {
    * truncation, including 0.11-1.x's single OffsetsForLeaderEpoch); highWatermark: pre-0.11 truncation to
    * the replica's own HW on becoming a follower; leaderEndOffset: a fetch out of range because the leader's
    * log ends below ours, cut to the leader's log end (ReplicaFetcherThread.handleOffsetOutOfRange, every
-   * generation, the only check before 0.11 besides the HW); powerLoss: unflushed data lost.
+   * generation, the only check before 0.11 besides the HW); powerLoss: unflushed data lost; diskFailure: the
+   * log's disk failed (failDisk), the whole log is gone from this broker.
    */
-  reason: 'divergingEpoch' | 'highWatermark' | 'leaderEndOffset' | 'powerLoss';
+  reason: 'divergingEpoch' | 'highWatermark' | 'leaderEndOffset' | 'powerLoss' | 'diskFailure';
 }
 
 /** A replica's high watermark moved. */

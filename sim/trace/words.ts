@@ -32,6 +32,8 @@ export const TRUNCATION_WORDS: Readonly<Record<TruncateEvent['reason'], string>>
   highWatermark: 'a new follower cuts its log to its own high watermark (the rule before KIP-101, Kafka < 0.11)',
   leaderEndOffset: "its fetch was out of range: the leader's log ends below its own, so it cut its log to the leader's log end offset",
   powerLoss: 'records not yet flushed were lost with the page cache',
+  diskFailure:
+    "the disk of its log directory failed: the broker's copy of the partition is gone and the replica is offline on it (KAFKA_STORAGE_ERROR) until the disk is replaced and the broker restarts",
 };
 
 /** Short form for one-line reports: "to the high watermark". */
@@ -40,6 +42,7 @@ export const TRUNCATION_SHORT: Readonly<Record<TruncateEvent['reason'], string>>
   highWatermark: 'to the high watermark',
   leaderEndOffset: "to the leader's log end offset",
   powerLoss: 'power loss',
+  diskFailure: 'disk failure',
 };
 
 /** An error name as a report shows it: protocol errors as they are, client outcomes with what they are. */

@@ -97,9 +97,9 @@ describe('slowDisk of one log directory', () => {
     expect(() => parseScenario(withFault('{ at: 1s, slowDisk: broker 2, dir: /data/9, factor: 4 }'), 'x.yaml')).toThrow(
       'faults[0].dir: not a log directory of the brokers (got "/data/9"); expected one of log.dirs: /data/1, /data/2, /data/3',
     );
-    expect(() => parseScenario(withFault('{ at: 1s, crash: broker 2, dir: /data/2 }'), 'x.yaml')).toThrow('faults[0].dir: dir applies to slowDisk and restoreDisk only');
+    expect(() => parseScenario(withFault('{ at: 1s, crash: broker 2, dir: /data/2 }'), 'x.yaml')).toThrow('faults[0].dir: dir applies to slowDisk, restoreDisk, failDisk and replaceDisk only');
     expect(() => parseScenario(short(1, 2, 'faults:\n  - { at: 1s, restoreDisk: broker 2, dir: /data/1 }'), 'x.yaml')).toThrow(
-      'expected no dir: the brokers have one log directory (give log.dirs several to slow one)',
+      'expected no dir: the brokers have one log directory (give log.dirs several to name one)',
     );
   });
 });

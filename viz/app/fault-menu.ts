@@ -26,27 +26,36 @@ function menuButton(label: string, onclick: () => void): HTMLButtonElement {
   return btn;
 }
 
-/** Clicking a broker: crash, power-fail, pause or shut it down (or restart or resume it). */
+/**
+ * Clicking a broker: crash, power-fail, pause or shut it down, or fail its disks (or restart or resume it,
+ * or replace a failed disk, which starts it again).
+ */
 export function openFaultMenu(app: App, node: string, ev: MouseEvent): void {
   const { state } = app;
   const b = Number(node.slice(1));
   const frame = state.model.index.frameAt(state.cursorI);
   const st = frame.brokers[b]?.process;
   const at = Math.round(state.cursorT);
-  const actions: Array<[string, string]> =
+  const actions: Array<[string, Record<string, unknown>]> =
     st === 'crashed' || st === 'stopped'
-      ? [['restart', `restart: broker ${b}`]]
+      ? [
+          ['restart', { restart: `broker ${b}` }],
+          ['replace disk', { replaceDisk: `broker ${b}` }],
+        ]
       : st === 'paused'
-        ? [['resume', `resume: broker ${b}`]]
+        ? [['resume', { resume: `broker ${b}` }]]
         : [
-            ['crash', `crash: broker ${b}`],
-            ['power', `crash: broker ${b}, mode: power`],
-            ['pause', `pause: broker ${b}`],
-            ['shutdown', `shutdown: broker ${b}`],
+            ['crash', { crash: `broker ${b}` }],
+            ['power', { crash: `broker ${b}`, mode: 'power' }],
+            ['pause', { pause: `broker ${b}` }],
+            ['shutdown', { shutdown: `broker ${b}` }],
+            ['fail disk', { failDisk: `broker ${b}` }],
           ];
   const buttons = actions.map(([label, spec]) => {
-    const btn = menuButton(label, () => injectFault(app, at, label, b));
-    btn.title = `{ at: ${at}us, ${spec} }`;
+    const btn = menuButton(label, () => injectSpec(app, at, spec));
+    btn.title = `{ at: ${at}us, ${Object.entries(spec)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ')} }`;
     return btn;
   });
   showMenu(`broker ${b} at ${fmtTime(at)}`, buttons, ev);
@@ -79,14 +88,6 @@ export function openLinkMenu(app: App, a: string, b: string, cut: boolean, ev: M
     return btn;
   });
   showMenu(`link ${na} ↔ ${nb} at ${fmtTime(at)}`, buttons, ev);
-}
-
-/** Adds a fault at `atUs` to the scenario and runs it again with the same seed. */
-function injectFault(app: App, atUs: number, verb: string, broker: number): void {
-  const f: Record<string, unknown> = {};
-  if (verb === 'power') Object.assign(f, { crash: `broker ${broker}`, mode: 'power' });
-  else f[verb] = `broker ${broker}`;
-  injectSpec(app, atUs, f);
 }
 
 /** Adds `{ at, ...spec }` to the scenario's faults and runs it again with the same seed. */

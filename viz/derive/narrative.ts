@@ -361,6 +361,8 @@ export class NarrativeBuilder {
       text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (the reassignment completed: ${added.length > 0 ? `${added.join(', ')} caught up, ` : ''}${removed.join(', ') || 'none'} left)`;
     } else if (ev.reason === 'unregistered') {
       text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (broker ${removed.join(', ') || '?'} unregistered)`;
+    } else if (ev.reason === 'offlineDir') {
+      text = `${ev.tp}: ISR ${list(prev)} → ${list(ev.isr)} (the replica on broker ${removed.join(', ') || '?'} is in a failed log directory: the broker told the controller in its heartbeat, KIP-858, and that replica may not lead until its disk is replaced)`;
     } else if (ev.reason === 'uncleanShutdown' && added.length > 0) {
       // The same change elected the last known leader (the election line says so): the ISR is just it.
       text = `${ev.tp}: a broker registered again after an unclean shutdown and left the ELR; with ISR and ELR empty the last known leader ${added.join(', ')} was elected and is the ISR alone: ${list(prev)} → ${list(ev.isr)}`;

@@ -231,7 +231,7 @@ function lossStep(x: Explaining): void {
 /** Truncations along the way that removed some of these records, by reason. */
 function truncationLessons(x: Explaining): void {
   const { events, tp, lost } = x;
-  const by = { powerLoss: new Set<number>(), highWatermark: new Set<number>() };
+  const by = { powerLoss: new Set<number>(), highWatermark: new Set<number>(), diskFailure: new Set<number>() };
   for (const st of x.steps) {
     const ev = events[st.i];
     // It removed [to, to + removed): did that overlap the lost records?
@@ -243,6 +243,11 @@ function truncationLessons(x: Explaining): void {
   if (by.powerLoss.size > 0) {
     x.lessons.push(
       `${brokers(by.powerLoss)} lost power and with it what was not yet flushed to disk: Kafka acknowledges from the page cache and relies on replication for durability (log.flush.interval.messages defaults to Long.MAX_VALUE: flushing is left to the OS).`,
+    );
+  }
+  if (by.diskFailure.size > 0) {
+    x.lessons.push(
+      `${brokers(by.diskFailure)} lost the disk holding this partition's log: a failed log directory takes its replicas with it (KIP-112), and only the other replicas still hold the records. Acknowledged records survive a disk failure only on replicas that had them: acks=all with min.insync.replicas of at least 2.`,
     );
   }
   if (by.highWatermark.size > 0) {

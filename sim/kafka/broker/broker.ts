@@ -28,6 +28,9 @@ export type { BrokerConfig } from './context.js';
 export class Broker extends Process implements BrokerContext {
   /** Logs by partition: they survive process crashes (the page cache and disk keep them). */
   readonly logs = new Map<string, PartitionLog>();
+  readonly offlineTps = new Map<string, number>();
+  /** Log directories this process runs without: failed (failDisk) since it started, or at its start. */
+  readonly offlineDirs = new Set<number>();
   image: MetadataImage | null = null;
   brokerEpoch = -1;
   /**
@@ -91,9 +94,46 @@ export class Broker extends Process implements BrokerContext {
     if (dirs === 1) return 0;
     const counts = new Array<number>(dirs).fill(0);
     for (const log of this.logs.values()) counts[log.dir]++;
-    let best = 0;
-    for (let d = 1; d < dirs; d++) if (counts[d] < counts[best]) best = d;
+    let best = -1;
+    for (let d = 0; d < dirs; d++) if (!this.offlineDirs.has(d) && (best < 0 || counts[d] < counts[best])) best = d;
     return best;
+  }
+
+  /** Whether the process can start: LogManager halts at startup when no log directory is usable. */
+  get hasOnlineLogDir(): boolean {
+    for (let d = 0; d < this.disk.dirCount; d++) if (!this.disk.failed(d)) return true;
+    return false;
+  }
+
+  /**
+   * The failDisk fault (KIP-112, KIP-858): log directory `dir`'s disk dies, and with it this broker's logs
+   * there. A running broker marks their partitions offline (ReplicaManager.handleLogDirFailure) and tells
+   * the controller in a heartbeat sent at once (BrokerLifecycleManager.propagateDirectoryFailure); with no
+   * log directory left it halts (LogManager: "all log dirs ... have failed"). Returns whether it halted.
+   */
+  failDisk(dir: number): boolean {
+    if (this.disk.failed(dir)) return false;
+    this.disk.fail(dir);
+    for (const log of [...this.logs.values()]) {
+      if (log.dir !== dir) continue;
+      if (log.leo > 0) this.trace.emit({ type: 'truncate', t: this.kernel.now, broker: this.id, tp: log.tp, to: 0, removed: log.leo, reason: 'diskFailure' });
+      this.logs.delete(log.tp);
+      this.offlineTps.set(log.tp, dir);
+    }
+    if (!this.alive) return false;
+    this.offlineDirs.add(dir);
+    if (!this.hasOnlineLogDir) {
+      this.crash('process');
+      return true;
+    }
+    this.replicaManager.handleLogDirFailure(dir);
+    this.lifecycle.sendHeartbeat();
+    return false;
+  }
+
+  /** The offline replicas this broker reports to the controller (sorted), or undefined when there are none. */
+  offlineReplicas(): string[] | undefined {
+    return this.offlineTps.size === 0 ? undefined : [...this.offlineTps.keys()].sort();
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------
@@ -104,6 +144,10 @@ export class Broker extends Process implements BrokerContext {
    */
   start(bootstrap?: { image: MetadataImage; brokerEpoch: number }): void {
     this.markStarted();
+    // Startup reads log.dirs: a failed disk stays offline; a replaced one is empty and online again.
+    this.offlineDirs.clear();
+    for (let d = 0; d < this.disk.dirCount; d++) if (this.disk.failed(d)) this.offlineDirs.add(d);
+    for (const [tp, d] of [...this.offlineTps]) if (!this.offlineDirs.has(d)) this.offlineTps.delete(tp);
     this.replicaManager.reset();
     this.requests.reset(this.kernel.now);
     this.groupCoordinator.reset();

@@ -73,6 +73,13 @@ export interface BrokerContext {
   readonly cfg: BrokerConfig;
   /** Logs by partition: they survive process crashes. */
   readonly logs: Map<string, PartitionLog>;
+  /**
+   * Replicas whose log directory failed (failDisk), with that directory: offline on this broker
+   * (HostedPartition.Offline) until the disk is replaced and the broker restarts.
+   */
+  readonly offlineTps: Map<string, number>;
+  /** offlineTps' partitions, sorted, as the broker reports them to the controller; undefined when none. */
+  offlineReplicas(): string[] | undefined;
   image: MetadataImage | null;
   brokerEpoch: number;
   /** The epoch read from the clean shutdown file at startup (KIP-966), or -1. */

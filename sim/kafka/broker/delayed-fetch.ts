@@ -121,7 +121,7 @@ export class FetchPurgatory {
       const lp = lps[i];
       // KIP-392: a consumer that sends its rack may read from a follower (up to the follower's HW).
       const readable = lp !== undefined && (lp.role === 'leader' || (req.replicaId < 0 && req.rackId !== undefined));
-      const r = !readable ? fetchError(fp.tp, 'NOT_LEADER_OR_FOLLOWER', lp?.log) : lp.fetchRecords(req, fp, first, req.maxBytes - bytes);
+      const r = !readable ? fetchError(fp.tp, this.partitions.isOffline(fp.tp) ? 'KAFKA_STORAGE_ERROR' : 'NOT_LEADER_OR_FOLLOWER', lp?.log) : lp.fetchRecords(req, fp, first, req.maxBytes - bytes);
       for (const e of r.entries) bytes += e.batch.bytes;
       if (r.entries.length > 0 && cachedFrom > 0) {
         const log = b.logs.get(fp.tp)!;

@@ -61,7 +61,13 @@ export class BrokerLifecycleManager {
 
   private register(): void {
     const b = this.broker;
-    b.net.send<P.BrokerRegistrationRequest>(b.node, 'ctl', 'BrokerRegistration', 128, { broker: b.id, incarnation: b.incarnation, previousBrokerEpoch: b.previousBrokerEpoch });
+    const offline = b.offlineReplicas();
+    b.net.send<P.BrokerRegistrationRequest>(b.node, 'ctl', 'BrokerRegistration', 128, {
+      broker: b.id,
+      incarnation: b.incarnation,
+      previousBrokerEpoch: b.previousBrokerEpoch,
+      ...(offline !== undefined ? { offlineReplicas: offline } : {}),
+    });
     // No answer (controller down or unreachable): close the connection, so a registration held on a cut
     // link is not delivered late beside the next one, and try again on a new connection.
     const inc = b.incarnation;
@@ -88,11 +94,13 @@ export class BrokerLifecycleManager {
   sendHeartbeat(): void {
     const b = this.broker;
     if (b.brokerEpoch < 0) return;
+    const offline = b.offlineReplicas();
     b.net.send<P.BrokerHeartbeatRequest>(b.node, 'ctl', 'BrokerHeartbeat', 64, {
       broker: b.id,
       brokerEpoch: b.brokerEpoch,
       metadataVersion: b.image?.version ?? -1,
       wantShutDown: b.shuttingDown,
+      ...(offline !== undefined ? { offlineReplicas: offline } : {}),
     });
   }
 

@@ -37,6 +37,8 @@ export interface HostedPartitions {
   readonly generation: number;
   /** The partition if this broker leads it. */
   leaderPartition(tp: string): Partition | undefined;
+  /** HostedPartition.Offline: its log directory failed (requests for it get KAFKA_STORAGE_ERROR). */
+  isOffline(tp: string): boolean;
 }
 
 /** A partition replica's runtime role on this broker (lost when the process dies). */

@@ -23,6 +23,8 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
   allPartitions = new Map<string, Partition>();
   /** Bumped whenever allPartitions changes: lookups cached under an older value are stale. */
   generation = 0;
+  /** Partitions whose log directory failed (Kafka's HostedPartition.Offline). */
+  private offline = new Set<string>();
   readonly producePurgatory: ProducePurgatory;
   readonly fetchPurgatory: FetchPurgatory;
   readonly fetcherManager: ReplicaFetcherManager;
@@ -40,6 +42,7 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
   /** A new process incarnation: roles, fetchers and waiting requests are gone (the logs stay). */
   reset(): void {
     this.allPartitions = new Map();
+    this.offline = new Set(this.broker.offlineTps.keys());
     this.generation++;
     this.leaderQuota = new ReplicationQuota();
     this.fetcherManager.reset();
@@ -49,6 +52,29 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
 
   getPartition(tp: string): Partition | undefined {
     return this.allPartitions.get(tp);
+  }
+
+  isOffline(tp: string): boolean {
+    return this.offline.has(tp);
+  }
+
+  /**
+   * ReplicaManager.handleLogDirFailure: every partition of log directory `dir` stops fetching and leading
+   * and goes offline here (requests for it get KAFKA_STORAGE_ERROR); the fetches waiting on it are answered.
+   * The broker tells the controller in its next heartbeat (lifecycle).
+   */
+  handleLogDirFailure(dir: number): void {
+    for (const [tp, lp] of [...this.allPartitions]) {
+      if (lp.log.dir !== dir) continue;
+      this.fetcherManager.removeFromFetchers(tp);
+      if (lp.role === 'leader') this.producePurgatory.failPartition(tp, 'KAFKA_STORAGE_ERROR');
+      if (lp.role === 'leader' && lp.topic === OFFSETS_TOPIC) this.onCoordinatorPartition(tp, false);
+      this.allPartitions.delete(tp);
+      this.offline.add(tp);
+      this.generation++;
+      this.fetchPurgatory.wake(tp);
+    }
+    for (const [tp, d] of this.broker.offlineTps) if (d === dir) this.offline.add(tp);
   }
 
   /** The partition if this broker leads it. */
@@ -66,8 +92,11 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
       const p = img.partitions[tp];
       if (!p.replicas.includes(id)) {
         if (this.allPartitions.has(tp) || this.broker.logs.has(tp)) this.stopReplica(tp);
+        if (this.offline.delete(tp)) this.broker.offlineTps.delete(tp);
         continue;
       }
+      // getOrCreatePartition: an offline partition stays offline whatever the metadata says.
+      if (this.offline.has(tp)) continue;
       if (old !== null && old.partitions[tp] === p && this.allPartitions.has(tp)) continue;
       const cur = this.allPartitions.get(tp);
       if (p.leader === id) {
@@ -156,7 +185,7 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
       const { tp, batch } = req.data[i];
       const lp = this.leaderPartition(tp);
       lps[i] = lp;
-      const r: LeaderAppend = lp === undefined ? notLeader(tp, batch.seq, now) : lp.appendRecordsToLeader(batch, req.acks);
+      const r: LeaderAppend = lp === undefined ? notLeader(tp, batch.seq, now, this.offline.has(tp)) : lp.appendRecordsToLeader(batch, req.acks);
       results[i] = r.result;
       if (r.doneUs > appendDoneUs) appendDoneUs = r.doneUs;
       const wait = r.result.error === 'NONE' && req.acks === -1 && r.requiredOffset >= 0;
@@ -195,7 +224,7 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
   onOffsetsForLeaderEpoch(env: Envelope<P.OffsetsForLeaderEpochRequest>): void {
     const out = env.payload.partitions.map(({ tp, leaderEpoch }) => {
       const lp = this.leaderPartition(tp);
-      if (lp === undefined) return { tp, error: 'NOT_LEADER_OR_FOLLOWER' as KafkaError, endOffset: UNDEFINED_OFFSET };
+      if (lp === undefined) return { tp, error: (this.offline.has(tp) ? 'KAFKA_STORAGE_ERROR' : 'NOT_LEADER_OR_FOLLOWER') as KafkaError, endOffset: UNDEFINED_OFFSET };
       if (env.payload.replicaId < 0) {
         // A consumer validating its position (KIP-320): the modern answer, with the epoch.
         const eo = lp.log.endOffsetForEpoch(leaderEpoch);
@@ -211,8 +240,9 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
   }
 }
 
-function notLeader(tp: string, seq: number, now: number): LeaderAppend {
-  return { result: { tp, seq, error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1 }, doneUs: now, requiredOffset: -1 };
+/** A batch for a partition this broker does not lead: NOT_LEADER_OR_FOLLOWER, or KAFKA_STORAGE_ERROR when it is offline here. */
+function notLeader(tp: string, seq: number, now: number, offline: boolean): LeaderAppend {
+  return { result: { tp, seq, error: offline ? 'KAFKA_STORAGE_ERROR' : 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1 }, doneUs: now, requiredOffset: -1 };
 }
 
 /** LeaderEpochFileCache.endOffsetFor as in 0.11-1.x, before KIP-279 added the epoch to the answer. */

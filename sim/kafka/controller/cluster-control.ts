@@ -70,6 +70,7 @@ export class ClusterControlManager {
     });
     if (!wasFenced) this.fenceBroker(broker, 'registered', !unclean);
     if (unclean) ctl.replicationControl.handleBrokerUncleanShutdown(broker);
+    ctl.replicationControl.handleRegisteredDirectories(broker, env.payload.offlineReplicas ?? []);
     this.sessions.set(broker, {
       lastHeartbeatUs: ctl.kernel.now,
       registeredAtVersion: ctl.image.version,
@@ -92,6 +93,7 @@ export class ClusterControlManager {
     }
     s.lastHeartbeatUs = ctl.kernel.now;
     this.scheduleSessionCheck(hb.broker);
+    if (hb.offlineReplicas !== undefined) ctl.replicationControl.handleDirectoriesOffline(hb.broker, hb.offlineReplicas);
     if (hb.wantShutDown && !reg.inControlledShutdown) this.beginControlledShutdown(hb.broker);
     else if (reg.fenced && !hb.wantShutDown && hb.metadataVersion >= s.registeredAtVersion) this.unfenceBroker(hb.broker);
     const shouldShutDown = ctl.image.brokers[hb.broker].inControlledShutdown && hb.metadataVersion >= s.shutdownAtVersion;

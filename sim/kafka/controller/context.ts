@@ -29,6 +29,10 @@ export interface ReplicationControl {
   handleBrokerUnfenced(broker: number): void;
   /** handleBrokerUncleanShutdown (4.x): out of every ISR and ELR. */
   handleBrokerUncleanShutdown(broker: number): void;
+  /** handleDirectoriesOffline (KIP-858): the broker's replicas of `tps` are in failed log directories. */
+  handleDirectoriesOffline(broker: number, tps: readonly string[]): void;
+  /** A registration: of the broker's offline replicas, only `tps` still are (the others' disks were replaced). */
+  handleRegisteredDirectories(broker: number, tps: readonly string[]): void;
 }
 
 /** The controller as its managers see it: the metadata image and its commits, replies, clock and timers. */

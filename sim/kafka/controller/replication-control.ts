@@ -31,6 +31,8 @@ interface ChangeInput {
   uncleanShutdown?: number;
   /** The leader's AlterPartition carries LeaderRecoveryState.RECOVERED. */
   recovered?: boolean;
+  /** The partition's new offline replicas (failed log directories); absent: unchanged. */
+  offlineReplicas?: number[];
 }
 
 /** The outcome of PartitionChangeBuilder.build(): the new partition fields, or null for a no-op. */
@@ -49,6 +51,7 @@ interface Change {
   completed: boolean;
   /** triggerLeaderEpochBumpForReplicaReassignmentIfNeeded: replicas left, the same leader gets a new epoch. */
   bumpEpoch: boolean;
+  offlineReplicas: number[];
 }
 
 export class ReplicationControlManager implements ReplicationControl {
@@ -99,6 +102,36 @@ export class ReplicationControlManager implements ReplicationControl {
       if (!p.isr.includes(broker) && !p.elr.includes(broker)) continue;
       this.change(tp, 'uncleanShutdown', 'uncleanShutdown', { targetIsr: p.isr.filter((b) => b !== broker), uncleanShutdown: broker });
     }
+  }
+
+  /**
+   * handleDirectoriesOffline (KIP-858, the heartbeat's OfflineLogDirs): for each partition whose replica on
+   * `broker` is in a failed log directory, that replica leaves the ISR and may no longer lead; a new leader
+   * is elected from the ISR if it led. The broker stays unfenced. Partitions already marked are skipped (the
+   * heartbeat repeats the list).
+   */
+  handleDirectoriesOffline(broker: number, tps: readonly string[]): void {
+    const named = new Set(tps);
+    for (const tp of this.sortedTps()) {
+      const p = this.ctl.image.partitions[tp];
+      if (!named.has(tp) || !p.replicas.includes(broker) || p.offlineReplicas?.includes(broker) === true) continue;
+      const offlineReplicas = [...(p.offlineReplicas ?? []), broker].sort((a, b) => a - b);
+      this.change(tp, 'offlineDir', 'offlineDir', { targetIsr: p.isr.filter((b) => b !== broker), offlineReplicas });
+    }
+  }
+
+  /**
+   * A registration lists the broker's log directories: its replicas marked offline that are not in `tps`
+   * (their disk was replaced, the broker started with an empty one) are online again; they rejoin the ISR
+   * once they have caught up, as any follower.
+   */
+  handleRegisteredDirectories(broker: number, tps: readonly string[]): void {
+    for (const tp of this.sortedTps()) {
+      const p = this.ctl.image.partitions[tp];
+      if (p.offlineReplicas?.includes(broker) !== true || tps.includes(tp)) continue;
+      this.change(tp, 'onlineDir', 'election', { targetIsr: p.isr, offlineReplicas: p.offlineReplicas.filter((b) => b !== broker) });
+    }
+    this.handleDirectoriesOffline(broker, tps);
   }
 
   /** handleBrokerUnfenced: offline partitions this broker can now lead. */
@@ -228,6 +261,8 @@ export class ReplicationControlManager implements ReplicationControl {
       n.elr = c.elr;
       n.lastKnownElr = c.lastKnownElr;
       n.leaderRecoveryState = c.recovery;
+      if (c.offlineReplicas.length > 0) n.offlineReplicas = c.offlineReplicas;
+      else delete n.offlineReplicas;
       n.partitionEpoch++;
     });
     const now = ctl.image.partitions[tp];
@@ -256,7 +291,9 @@ export class ReplicationControlManager implements ReplicationControl {
     const replicas = done?.replicas ?? r.replicas;
     let targetIsr = done?.isr ?? input.targetIsr;
     let targetElr = elrOn ? this.targetElr(p, targetIsr, minIsr, input.uncleanShutdown) : p.elr;
-    const acceptable = (b: number) => b !== input.uncleanShutdown && this.eligible(b);
+    const offlineReplicas = input.offlineReplicas ?? p.offlineReplicas ?? [];
+    // LeaderAcceptor: active (registered, unfenced, not shutting down) and its replica's directory online.
+    const acceptable = (b: number) => b !== input.uncleanShutdown && this.eligible(b) && !offlineReplicas.includes(b);
     const elected = this.electLeader(p, replicas, targetIsr, targetElr, acceptable, input.preferred === true);
     let isrSet: number[] | null = null;
     let recovery: PartitionState['leaderRecoveryState'] = input.recovered ? 'RECOVERED' : p.leaderRecoveryState;
@@ -292,9 +329,17 @@ export class ReplicationControlManager implements ReplicationControl {
       removing,
       completed: done !== null,
       bumpEpoch,
+      offlineReplicas,
     };
     const sameAssignment = sameList(replicas, p.replicas) && sameList(adding, p.addingReplicas) && sameList(removing, p.removingReplicas);
-    const same = sameAssignment && c.leader === p.leader && sameList(c.isr, p.isr) && sameList(c.elr, p.elr) && sameList(c.lastKnownElr, p.lastKnownElr) && c.recovery === p.leaderRecoveryState;
+    const same =
+      sameAssignment &&
+      sameList(offlineReplicas, p.offlineReplicas ?? []) &&
+      c.leader === p.leader &&
+      sameList(c.isr, p.isr) &&
+      sameList(c.elr, p.elr) &&
+      sameList(c.lastKnownElr, p.lastKnownElr) &&
+      c.recovery === p.leaderRecoveryState;
     return same ? null : c;
   }
 

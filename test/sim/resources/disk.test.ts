@@ -119,4 +119,28 @@ describe('disks with several log directories', () => {
     expect(disk.slowed).toBe(false);
     expect(disk.read(0, 1e6)).toBe(101_000 + 11_000);
   });
+
+  it('a failed disk drops its dirty data and never finishes its writes; the others carry on; a replacement is empty and working', () => {
+    const { kernel, disk, file, append, flushes } = machine(2);
+    const a = file('t-0', 0);
+    const b = file('t-1', 1);
+    append(a, 10e6);
+    append(b, 10e6);
+    disk.fsync(a);
+    disk.fsync(b);
+    disk.fail(0);
+    expect(disk.failed(0)).toBe(true);
+    expect(disk.failedCount).toBe(1);
+    kernel.runUntil(1_000_000);
+    // Only the healthy directory's fsync reached its device.
+    expect(flushes().map((e) => (e.type === 'flush' ? e.tp : ''))).toEqual(['t-1']);
+    expect(a.durableOffset).toBe(0);
+    const c = file('t-2', 0);
+    append(c, 1e6);
+    disk.fail(1);
+    expect(disk.dirtyNow).toBe(1e6);
+    disk.replace(0);
+    expect(disk.failed(0)).toBe(false);
+    expect(disk.failedCount).toBe(1);
+  });
 });

@@ -1,0 +1,190 @@
+/**
+ * failDisk and replaceDisk (KIP-112, KIP-858): a failed log directory takes its replicas offline on the
+ * broker, which tells the controller at once; leadership and ISR move; a broker without a working
+ * directory halts and cannot start until a disk is replaced; a replaced disk is empty and its replicas
+ * copy everything back. Read from the traces of scenarios/disk-failure.yaml and small variants.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../../../sim/scenario/parse.js';
+import { createSimulation, simulate } from '../../../sim/run/simulation.js';
+import { ArraySink, type TraceEvent } from '../../../sim/trace/index.js';
+
+type Ev<T extends TraceEvent['type']> = Extract<TraceEvent, { type: T }>;
+
+function run(text: string, name = 'x.yaml'): { events: TraceEvent[]; of: <T extends TraceEvent['type']>(type: T) => Ev<T>[] } {
+  const sink = new ArraySink();
+  createSimulation(parseScenario(text, name), { sinks: [sink] }).run();
+  const events = sink.events;
+  return { events, of: <T extends TraceEvent['type']>(type: T) => events.filter((e): e is Ev<T> => e.type === type) };
+}
+
+const SHIPPED = readFileSync('scenarios/disk-failure.yaml', 'utf8');
+const S = 1_000_000;
+
+describe("scenarios/disk-failure.yaml: one of broker 2's two disks fails at 15 s", () => {
+  const { of } = run(SHIPPED, 'disk-failure.yaml');
+
+  it("loses broker 2's copies of the partitions on that disk, and only those", () => {
+    const lost = of('truncate').filter((e) => e.reason === 'diskFailure');
+    expect(lost.map((e) => [e.broker, e.tp, e.to])).toEqual([
+      [2, 'orders-1', 0],
+      [2, 'orders-3', 0],
+      [2, 'orders-5', 0],
+    ]);
+    expect(lost.every((e) => e.t === 15 * S && e.removed > 0)).toBe(true);
+  });
+
+  it('moves the leaders off the failed disk and takes it out of the ISRs within a few ms, without fencing the broker', () => {
+    const elections = of('election').filter((e) => e.t >= 15 * S && e.t < 16 * S);
+    expect(elections.map((e) => [e.tp, e.prevLeader, e.leader, e.reason, e.clean])).toEqual([
+      ['orders-1', 2, 3, 'offlineDir', true],
+      ['orders-3', 2, 3, 'offlineDir', true],
+    ]);
+    const shrinks = of('isr').filter((e) => e.reason === 'offlineDir');
+    expect(shrinks.map((e) => e.tp)).toEqual(['orders-1', 'orders-3', 'orders-5']);
+    for (const e of [...elections, ...shrinks]) expect(e.t - 15 * S).toBeLessThan(5_000);
+    for (const e of shrinks) expect(e.prev.includes(2) && !e.isr.includes(2)).toBe(true);
+    expect(of('fence').filter((e) => e.broker === 2 && e.fenced && e.t < 50 * S)).toEqual([]);
+    // The heartbeat that tells the controller goes at once, not at the next interval.
+    const hb = of('msg').find((e) => e.from === 'b2' && e.kind === 'BrokerHeartbeat' && e.t >= 15 * S)!;
+    expect(hb.t).toBe(15 * S);
+  });
+
+  it('answers the producer KAFKA_STORAGE_ERROR for a partition it led from that disk; the retry goes to the new leader', () => {
+    const storage = of('retry').filter((e) => e.error === 'KAFKA_STORAGE_ERROR');
+    expect(storage.length).toBeGreaterThan(0);
+    for (const r of storage) expect(['orders-1', 'orders-3']).toContain(r.tp);
+    const acked = of('ack').filter((a) => storage.some((r) => r.tp === a.tp && r.seq === a.seq));
+    expect(acked.length).toBe(storage.length);
+    // The metadata refresh goes to the least loaded broker (NetworkClient.leastLoadedNode): not broker 1,
+    // whose reading of the producer's connection is held by a produce waiting on orders-5's high watermark.
+    const ask = of('msg').find((e) => e.from === 'p:p1' && e.kind === 'Metadata' && e.t >= storage[0].t)!;
+    expect(ask.to).not.toBe('b1');
+    const answer = of('msg').find((e) => e.to === 'p:p1' && e.kind === 'MetadataResponse' && e.t >= ask.t)!;
+    expect(answer.recvUs - ask.t).toBeLessThan(5_000);
+  });
+
+  it("holds broker 1's high watermark of orders-5 for the dead replica until the producer's request times out", () => {
+    const hw = of('hw').filter((e) => e.broker === 1 && e.tp === 'orders-5');
+    const stalled = hw.filter((e) => e.t > 15.01 * S && e.t < 44.9 * S);
+    expect(stalled).toEqual([]);
+    expect(hw.some((e) => e.t > 45 * S && e.t < 46 * S)).toBe(true);
+    const timedOut = of('retry').filter((e) => e.error === 'REQUEST_TIMED_OUT');
+    expect(timedOut.length).toBeGreaterThan(0);
+    for (const r of timedOut) expect(Math.abs(r.t - 45 * S)).toBeLessThan(0.1 * S);
+  });
+
+  it('replaceDisk shuts broker 2 down, starts it with the new disk, and it copies the three partitions back and rejoins every ISR', () => {
+    const fault = of('fault').find((f) => f.verb === 'replaceDisk')!;
+    expect(fault.pending).toMatch(/shutting down/);
+    const start = of('broker').find((e) => e.broker === 2 && e.state === 'running' && e.t > 50 * S)!;
+    for (const tp of ['orders-1', 'orders-3', 'orders-5']) {
+      const copies = of('append').filter((e) => e.broker === 2 && e.tp === tp && e.t > start.t);
+      expect(copies[0].offset).toBe(0);
+    }
+    const back = of('isr').filter((e) => e.t > start.t && e.isr.includes(2) && !e.prev.includes(2));
+    expect(back.map((e) => e.tp).sort()).toEqual(['orders-0', 'orders-1', 'orders-2', 'orders-3', 'orders-4', 'orders-5']);
+  });
+});
+
+const BASE = `
+name: df
+duration: 40s
+cluster:
+  brokers: 3
+  config: { min.insync.replicas: 2 }
+topics:
+  - { name: t, partitions: 3, replication.factor: 3 }
+producers:
+  - { name: p1, topic: t, rate: 500/s, keys: { uniform: 100 }, config: { acks: all } }
+faults:
+`;
+
+describe('failDisk without dir: every disk of the broker', () => {
+  const { of } = run(`${BASE}
+  - { at: 5s, failDisk: broker 2 }
+  - { at: 10s, restart: broker 2 }
+  - { at: 15s, replaceDisk: broker 2 }
+`);
+
+  it('halts the broker (no log directory left) and loses all its logs', () => {
+    const crash = of('broker').find((e) => e.broker === 2 && e.state === 'crashed')!;
+    expect(crash.t).toBe(5 * S);
+    expect(
+      of('truncate')
+        .filter((e) => e.reason === 'diskFailure')
+        .map((e) => e.tp),
+    ).toEqual(['t-0', 't-1', 't-2']);
+  });
+
+  it('refuses a start until the disk is replaced, then starts empty and copies everything back', () => {
+    const restart = of('fault').find((f) => f.verb === 'restart')!;
+    expect(restart.rejected).toMatch(/no working log directory/);
+    const start = of('broker').find((e) => e.broker === 2 && e.state === 'running' && e.t > 0)!;
+    expect(start.t).toBe(15 * S);
+    for (const tp of ['t-0', 't-1', 't-2']) expect(of('append').find((e) => e.broker === 2 && e.tp === tp && e.t > start.t)!.offset).toBe(0);
+    expect(of('isr').filter((e) => e.t > start.t && e.isr.includes(2) && !e.prev.includes(2)).length).toBe(3);
+  });
+});
+
+describe('a broker restarted with a disk still failed', () => {
+  const text = `${BASE.replace('min.insync.replicas: 2 }', 'min.insync.replicas: 2, log.dirs: "/a,/b" }').replace('partitions: 3', 'partitions: 4')}
+  - { at: 5s, failDisk: broker 2, dir: /a }
+  - { at: 8s, crash: broker 2 }
+  - { at: 12s, restart: broker 2 }
+  - { at: 25s, replaceDisk: broker 2, dir: /a }
+`;
+  const { of } = run(text);
+  const lost = of('truncate').filter((e) => e.reason === 'diskFailure');
+  const offline = lost.map((e) => e.tp);
+
+  it('keeps the replicas of that disk offline: no log, no fetch, no leadership, until the disk is replaced', () => {
+    expect(offline.length).toBe(2);
+    const start = of('broker').find((e) => e.broker === 2 && e.state === 'running' && e.t > 12 * S - 1)!;
+    expect(start.t).toBe(12 * S);
+    const between = (e: { t: number }) => e.t > start.t && e.t < 25 * S;
+    for (const tp of offline) {
+      expect(of('append').filter((e) => e.broker === 2 && e.tp === tp && between(e))).toEqual([]);
+      expect(of('election').filter((e) => e.tp === tp && e.leader === 2 && between(e))).toEqual([]);
+    }
+    // Its other disk's replicas catch up and rejoin the ISR.
+    const others = of('isr')
+      .filter((e) => between(e) && e.isr.includes(2) && !e.prev.includes(2))
+      .map((e) => e.tp);
+    expect(others.length).toBe(2);
+    expect(others.some((tp) => offline.includes(tp))).toBe(false);
+  });
+
+  it('after replaceDisk copies them back from offset 0 and they rejoin the ISR', () => {
+    for (const tp of offline) {
+      expect(of('append').find((e) => e.broker === 2 && e.tp === tp && e.t > 25 * S)!.offset).toBe(0);
+      expect(of('isr').some((e) => e.tp === tp && e.t > 25 * S && e.isr.includes(2) && !e.prev.includes(2))).toBe(true);
+    }
+  });
+});
+
+describe('the liveness phase heals a failed disk', () => {
+  it('replaces it and restarts the broker, so the liveness checks run and pass', () => {
+    const s = simulate(parseScenario(`${BASE.replace('duration: 40s', 'duration: 20s\nliveness: 80s')}  - { at: 5s, failDisk: broker 1 }\n`, 'x.yaml'));
+    expect(s.liveness.checked).toBe(true);
+    expect(s.violations).toEqual([]);
+    expect(s.records.lostAcked).toBe(0);
+  });
+});
+
+describe('bad disk faults', () => {
+  it('names a fault on a client, an unknown directory and a dir on a broker with one directory', () => {
+    expect(() => parseScenario(`${BASE}  - { at: 1s, failDisk: producer p1 }\n`, 'x.yaml')).toThrow('faults[0].failDisk: failDisk acts on a broker');
+    const jbod = BASE.replace('min.insync.replicas: 2 }', 'min.insync.replicas: 2, log.dirs: "/a,/b" }');
+    expect(() => parseScenario(`${jbod}  - { at: 1s, failDisk: broker 1, dir: /c }\n`, 'x.yaml')).toThrow('expected one of log.dirs: /a, /b');
+    expect(() => parseScenario(`${BASE}  - { at: 1s, replaceDisk: broker 1, dir: /a }\n`, 'x.yaml')).toThrow('the brokers have one log directory');
+  });
+
+  it('rejects, with why, a replaceDisk of a working disk and a failDisk of a failed one', () => {
+    const { of } = run(`${BASE}  - { at: 1s, replaceDisk: broker 1 }\n  - { at: 2s, failDisk: broker 3 }\n  - { at: 3s, failDisk: broker 3 }\n`);
+    const [replace, , again] = of('fault');
+    expect(replace.rejected).toBe('b1 has no failed disk');
+    expect(again.rejected).toBe('b3 has no disk left to fail');
+  });
+});
