@@ -426,7 +426,7 @@ export function addExploreCommand(program: Command, io: ExploreIo, readText: (p:
     .option('--time <duration>', 'stop starting runs after this wall time, e.g. 10m')
     .option('-w, --workers <k>', 'worker threads (default: the cores)')
     .option('--shard <i/n>', 'run only shard i of n: the run numbers r with r % n = i - 1 (merge the folders with explore merge)')
-    .option('--faults <kinds>', 'fault kinds to draw: crash,power,partition,oneway,pause,slowdisk (default crash,power,partition)')
+    .option('--faults <kinds>', 'fault kinds to draw: crash,power,partition,oneway,pause,slowdisk,diskfail (default crash,power,partition)')
     .option('--checks <names>', 'checks whose violations count (default all)')
     .option(
       '--vary <setting=v1,v2>',

@@ -15,6 +15,7 @@ import { parseScenario } from '../scenario/parse.js';
 import type { Scenario, SettingValue } from '../scenario/types.js';
 import { applySettings } from '../scenario/story.js';
 import { withFaults } from '../scenario/with-faults.js';
+import { logDirs } from '../config/config.js';
 import { FAULT_KINDS, type FaultKind, type FaultStep, type FaultWindow, planSteps, rawFaults } from './schedule.js';
 
 export interface ScheduleOptions {
@@ -75,22 +76,25 @@ export function faultWindow(base: Scenario, options: ScheduleOptions = {}): Faul
 function stepArbitrary(base: Scenario, kinds: readonly FaultKind[], window: FaultWindow, options: ScheduleOptions): fc.Arbitrary<FaultStep> {
   const brokers = base.cluster.brokers;
   const broker = fc.integer({ min: 0, max: brokers.length - 1 }).map((i) => brokers[i]!);
+  const dirs = logDirs(base.cluster.config['log.dirs'] as string);
   const minFor = options.minForMs ?? 500;
   const maxFor = Math.max(minFor, options.maxForMs ?? 15_000);
-  return fc
-    .record({
-      kind: fc.constantFrom(...kinds),
-      atMs: fc.integer({ min: window.fromMs, max: Math.max(window.fromMs, window.untilMs - 1) }),
-      forMs: fc.integer({ min: minFor, max: maxFor }),
-      broker,
-      peer: broker,
-      factor: fc.constantFrom(10, 100),
-    })
-    .map(({ kind, peer, factor, ...s }): FaultStep => {
-      if (kind === 'oneway') return { kind, ...s, peer };
-      if (kind === 'slowdisk') return { kind, ...s, factor };
-      return { kind, ...s };
-    });
+  const fields = {
+    kind: fc.constantFrom(...kinds),
+    atMs: fc.integer({ min: window.fromMs, max: Math.max(window.fromMs, window.untilMs - 1) }),
+    forMs: fc.integer({ min: minFor, max: maxFor }),
+    broker,
+    peer: broker,
+    factor: fc.constantFrom(10, 100),
+  };
+  // A directory is drawn only when there are several (so a base with one draws what it always drew).
+  const dir = dirs.length > 1 ? fc.integer({ min: 0, max: dirs.length - 1 }) : fc.constant(-1);
+  return fc.tuple(fc.record(fields), dir).map(([{ kind, peer, factor, ...s }, d]): FaultStep => {
+    if (kind === 'oneway') return { kind, ...s, peer };
+    if (kind === 'slowdisk') return { kind, ...s, factor };
+    if (kind === 'diskfail' && d >= 0) return { kind, ...s, dir: dirs[d] };
+    return { kind, ...s };
+  });
 }
 
 function checkKinds(kinds: readonly FaultKind[]): void {

@@ -7,7 +7,7 @@ import { formatDurationUs } from '../config/units.js';
 import type { RawFault } from '../scenario/schema.js';
 
 /** The kinds of fault a search draws (`kafkasim explore --faults`). */
-export const FAULT_KINDS = ['crash', 'power', 'partition', 'oneway', 'pause', 'slowdisk'] as const;
+export const FAULT_KINDS = ['crash', 'power', 'partition', 'oneway', 'pause', 'slowdisk', 'diskfail'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What each kind does, and what ends it. */
@@ -18,6 +18,7 @@ export const FAULT_KIND_DOCS: Readonly<Record<FaultKind, string>> = {
   oneway: 'the link from one broker to another is cut in that direction only, then healed',
   pause: 'a broker process freezes (a long GC pause), then resumes',
   slowdisk: "a broker's disk becomes several times slower, then recovers",
+  diskfail: "a broker's disk dies (its only one: the broker halts; one of several log.dirs: that directory's partitions go offline), then the operator replaces it and restarts the broker",
 };
 
 /** One fault and its end. Times in ms of simulated time. */
@@ -31,6 +32,8 @@ export interface FaultStep {
   peer?: number;
   /** slowdisk: how many times slower. */
   factor?: number;
+  /** diskfail: the log directory that fails, when the brokers have several (absent: the broker's only disk). */
+  dir?: string;
 }
 
 /** Where faults may fall: every step starts at or after `fromMs` and has ended by `untilMs`. */
@@ -58,6 +61,8 @@ function resources(s: FaultStep): string[] {
       return [`cut ${s.broker}>${s.peer}`];
     case 'slowdisk':
       return [`disk ${s.broker}`];
+    case 'diskfail':
+      return [`node ${s.broker}`, `disk ${s.broker}`];
   }
 }
 
@@ -128,6 +133,13 @@ function stepFaults(s: FaultStep): [RawFault, RawFault] {
         { at: start, slowDisk: b, factor: s.factor ?? 10 },
         { at: end, restoreDisk: b },
       ];
+    case 'diskfail': {
+      const dir = s.dir !== undefined ? { dir: s.dir } : {};
+      return [
+        { at: start, failDisk: b, ...dir },
+        { at: end, replaceDisk: b, ...dir },
+      ];
+    }
   }
 }
 
@@ -146,6 +158,11 @@ export function rawFaults(planned: readonly FaultStep[]): RawFault[] {
 
 /** One line per step: `crash broker 2 at 12.5s for 3s`. */
 export function describeStep(s: FaultStep): string {
-  const what = s.kind === 'oneway' ? `oneway cut broker ${s.broker} → broker ${s.peer}` : s.kind === 'slowdisk' ? `slowdisk ×${s.factor ?? 10} broker ${s.broker}` : `${s.kind} broker ${s.broker}`;
+  const what =
+    s.kind === 'oneway'
+      ? `oneway cut broker ${s.broker} → broker ${s.peer}`
+      : s.kind === 'slowdisk'
+        ? `slowdisk ×${s.factor ?? 10} broker ${s.broker}`
+        : `${s.kind} broker ${s.broker}${s.dir !== undefined ? ` ${s.dir}` : ''}`;
   return `${what} at ${at(s.atMs)} for ${at(s.forMs)}`;
 }

@@ -69,6 +69,29 @@ describe('planSteps', () => {
   });
 });
 
+describe('diskfail', () => {
+  it("fails a broker's disk and replaces it; one of several log.dirs is drawn, a broker's only disk is not named", () => {
+    expect(rawFaults(planSteps([step({ kind: 'diskfail', atMs: 2000, broker: 2 })], W))).toEqual([
+      { at: '2s', failDisk: 'broker 2' },
+      { at: '3s', replaceDisk: 'broker 2' },
+    ]);
+    // It holds the broker and its disk: a crash or a slow disk of the same broker does not overlap it.
+    const planned = planSteps([step({ kind: 'diskfail', atMs: 2000, broker: 2 }), step({ kind: 'crash', atMs: 2500, broker: 2 }), step({ kind: 'slowdisk', atMs: 2600, broker: 2 })], W);
+    expect(planned.map((s) => s.kind)).toEqual(['diskfail']);
+    const jbodText = BASE_TEXT.replace('min.insync.replicas: 2,', 'min.insync.replicas: 2, log.dirs: "/a,/b",');
+    const jbod = parseScenario(jbodText, 'jbod.yaml');
+    const search = new Search({ base: jbod, baseText: jbodText, baseFile: 'jbod.yaml', seed: 5, schedule: { faults: ['diskfail'] }, checks: [] });
+    const dirs = new Set<string | undefined>();
+    for (let run = 0; run < 20; run++) for (const st of search.draw(run).steps) dirs.add(st.dir);
+    expect([...dirs].sort()).toEqual(['/a', '/b']);
+    const c = search.draw(0);
+    const direct = simulate(search.caseScenario(c), { seed: c.seed });
+    const fromFile = simulate(parseScenario(scheduleText(jbodText, c.steps, search.window, c.seed), 'case.yaml'));
+    expect(fromFile.traceHash).toBe(direct.traceHash);
+    for (const st of new Search({ base: BASE, baseText: BASE_TEXT, baseFile: BASE_FILE, seed: 5, schedule: { faults: ['diskfail'] }, checks: [] }).draw(0).steps) expect(st.dir).toBeUndefined();
+  });
+});
+
 describe('withFaults', () => {
   it('replaces the faults and drops the expect block', () => {
     const s = withFaults(BASE, [{ at: '2s', crash: 'broker 2', mode: 'power' }]);
