@@ -170,7 +170,7 @@ export class Faults {
         return undefined;
       case 'failDisk':
         if (broker === undefined) return { rejected: 'has no disk (only brokers do)' };
-        return this.failDisk(node, broker, f.dir);
+        return this.failDisk(broker, f.dir);
       case 'replaceDisk':
         if (broker === undefined) return { rejected: 'has no disk (only brokers do)' };
         return this.replaceDisk(node, broker, f.dir);
@@ -178,10 +178,10 @@ export class Faults {
   }
 
   /** failDisk: one log directory's disk, or every disk of the broker (which then halts). */
-  private failDisk(node: string, broker: Broker, dir: number | undefined): Outcome {
+  private failDisk(broker: Broker, dir: number | undefined): Outcome {
     const dirs = dirsOf(broker, dir).filter((d) => !broker.disk.failed(d));
     if (dirs.length === 0) return { rejected: dir === undefined ? 'has no disk left to fail' : 'has that disk failed already' };
-    for (const d of dirs) if (broker.failDisk(d)) this.sim.net.processDied(node);
+    for (const d of dirs) broker.failDisk(d);
     return undefined;
   }
 

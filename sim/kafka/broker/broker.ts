@@ -107,12 +107,13 @@ export class Broker extends Process implements BrokerContext {
 
   /**
    * The failDisk fault (KIP-112, KIP-858): log directory `dir`'s disk dies, and with it this broker's logs
-   * there. A running broker marks their partitions offline (ReplicaManager.handleLogDirFailure) and tells
-   * the controller in a heartbeat sent at once (BrokerLifecycleManager.propagateDirectoryFailure); with no
-   * log directory left it halts (LogManager: "all log dirs ... have failed"). Returns whether it halted.
+   * there. The process notices when it runs (a paused one on resuming): it marks their partitions offline
+   * (ReplicaManager.handleLogDirFailure) and tells the controller in a heartbeat sent at once
+   * (BrokerLifecycleManager.propagateDirectoryFailure); with no log directory left it halts (LogManager:
+   * "all log dirs ... have failed").
    */
-  failDisk(dir: number): boolean {
-    if (this.disk.failed(dir)) return false;
+  failDisk(dir: number): void {
+    if (this.disk.failed(dir)) return;
     this.disk.fail(dir);
     for (const log of [...this.logs.values()]) {
       if (log.dir !== dir) continue;
@@ -120,15 +121,18 @@ export class Broker extends Process implements BrokerContext {
       this.logs.delete(log.tp);
       this.offlineTps.set(log.tp, dir);
     }
-    if (!this.alive) return false;
+    this.deliver(() => this.onLogDirFailure(dir));
+  }
+
+  private onLogDirFailure(dir: number): void {
     this.offlineDirs.add(dir);
     if (!this.hasOnlineLogDir) {
       this.crash('process');
-      return true;
+      this.net.processDied(this.node);
+      return;
     }
     this.replicaManager.handleLogDirFailure(dir);
     this.lifecycle.sendHeartbeat();
-    return false;
   }
 
   /** The offline replicas this broker reports to the controller (sorted), or undefined when there are none. */

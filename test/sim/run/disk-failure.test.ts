@@ -164,6 +164,19 @@ describe('a broker restarted with a disk still failed', () => {
   });
 });
 
+describe('a disk failing under a paused broker', () => {
+  it('is noticed when the broker resumes: the data is gone at once, the controller hears of it then', () => {
+    const jbod = BASE.replace('min.insync.replicas: 2 }', 'min.insync.replicas: 2, log.dirs: "/a,/b" }');
+    const { of } = run(`${jbod}  - { at: 5s, pause: broker 2 }\n  - { at: 6s, failDisk: broker 2, dir: /a }\n  - { at: 8s, resume: broker 2 }\n`);
+    const lost = of('truncate').filter((e) => e.reason === 'diskFailure');
+    expect(lost.length).toBeGreaterThan(0);
+    for (const e of lost) expect(e.t).toBe(6 * S);
+    const told = of('isr').filter((e) => e.reason === 'offlineDir');
+    expect(told.length).toBe(lost.length);
+    for (const e of told) expect(e.t).toBeGreaterThan(8 * S);
+  });
+});
+
 describe('the liveness phase heals a failed disk', () => {
   it('replaces it and restarts the broker, so the liveness checks run and pass', () => {
     const s = simulate(parseScenario(`${BASE.replace('duration: 40s', 'duration: 20s\nliveness: 80s')}  - { at: 5s, failDisk: broker 1 }\n`, 'x.yaml'));
