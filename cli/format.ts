@@ -132,7 +132,7 @@ export function formatLogDirs(s: RunSummary): string[] {
   if (s.logDirs === undefined) return [];
   const rows = [
     ['broker', 'dir', 'partitions', 'disk-write', 'disk-read'],
-    ...s.logDirs.map((d) => [String(d.broker), d.dir, partitionList(d.partitions), formatUtilization(d.diskWrite), formatUtilization(d.diskRead)]),
+    ...s.logDirs.map((d) => [String(d.broker), d.dir, d.failed ? 'failed disk' : partitionList(d.partitions), formatUtilization(d.diskWrite), formatUtilization(d.diskRead)]),
   ];
   return ['log dirs (log.dirs: each its own disk; a new replica goes to the one with the fewest partitions)', ...indent(table(rows, [true, false, false, true, true]))];
 }

@@ -48,6 +48,8 @@ export interface LogDirUse {
   partitions: string[];
   diskWrite: number;
   diskRead: number;
+  /** Its disk failed (failDisk) and is not replaced at the end of the run: the partitions it held are offline on that broker. */
+  failed?: true;
 }
 
 /** Busy time over the run's time (and over `servers`), 0..1. */

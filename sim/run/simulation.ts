@@ -274,7 +274,8 @@ export class Simulation {
       const held = dirs.map(() => [] as string[]);
       for (const log of b.logs.values()) held[log.dir].push(log.tp);
       dirs.forEach((dir, i) => {
-        out.push({ broker: b.id, dir, partitions: held[i].sort(byPartition), diskWrite: busyShare(busy[i].writeUs, runUs), diskRead: busyShare(busy[i].readUs, runUs) });
+        const failed = b.disk.failed(i) ? { failed: true as const } : {};
+        out.push({ broker: b.id, dir, partitions: held[i].sort(byPartition), diskWrite: busyShare(busy[i].writeUs, runUs), diskRead: busyShare(busy[i].readUs, runUs), ...failed });
       });
     }
     return out;

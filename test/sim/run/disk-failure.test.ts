@@ -177,6 +177,15 @@ describe('a disk failing under a paused broker', () => {
   });
 });
 
+describe("the run's report", () => {
+  it('marks a disk still failed at the end, with no partition on it', () => {
+    const jbod = BASE.replace('min.insync.replicas: 2 }', 'min.insync.replicas: 2, log.dirs: "/a,/b" }').replace('duration: 40s', 'duration: 10s');
+    const s = simulate(parseScenario(`${jbod}  - { at: 5s, failDisk: broker 2, dir: /a }\n`, 'x.yaml'));
+    const failed = s.logDirs!.filter((d) => d.failed);
+    expect(failed.map((d) => [d.broker, d.dir, d.partitions])).toEqual([[2, '/a', []]]);
+  });
+});
+
 describe('the liveness phase heals a failed disk', () => {
   it('replaces it and restarts the broker, so the liveness checks run and pass', () => {
     const s = simulate(parseScenario(`${BASE.replace('duration: 40s', 'duration: 20s\nliveness: 80s')}  - { at: 5s, failDisk: broker 1 }\n`, 'x.yaml'));
