@@ -217,7 +217,7 @@ describe('kafkasim explore: shards, resuming, workers', { timeout: 600_000 }, ()
       return { code, err };
     };
     expect(await bad('--shard', '3/2')).toEqual({ code: 2, err: 'kafkasim: --shard: got 3/2; expected i/n with 1 ≤ i ≤ n, e.g. 2/8\n' });
-    expect(await bad('--faults', 'crash,meteor')).toEqual({ code: 2, err: 'kafkasim: --faults: got meteor; expected some of crash, power, partition, oneway, pause, slowdisk\n' });
+    expect(await bad('--faults', 'crash,meteor')).toEqual({ code: 2, err: 'kafkasim: --faults: got meteor; expected some of crash, power, partition, oneway, pause, slowdisk, diskfail\n' });
     expect(await bad('--runs', '0')).toEqual({ code: 2, err: 'kafkasim: --runs: got 0; expected a whole number ≥ 1\n' });
     expect(await bad('--time', 'soon')).toEqual({ code: 2, err: 'kafkasim: --time: got soon; expected a duration such as 90s or 10m\n' });
     const other = await explore('scenarios/explore/acks-all.yaml', '--runs', '1');
