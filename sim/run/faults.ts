@@ -194,7 +194,7 @@ export class Faults {
     const dirs = dirsOf(broker, dir).filter((d) => broker.disk.failed(d));
     if (dirs.length === 0) return { rejected: dir === undefined ? 'has no failed disk' : 'has that disk working (only a failed disk is replaced)' };
     if (broker.state === 'paused') return { rejected: 'is paused (resume it first)' };
-    for (const d of dirs) broker.disk.replace(d);
+    for (const d of dirs) broker.replaceDisk(d);
     if (broker.state === 'running' && !broker.shuttingDown) broker.shutdown();
     return this.restart(node, broker, broker);
   }

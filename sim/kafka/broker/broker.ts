@@ -38,6 +38,8 @@ export class Broker extends Process implements BrokerContext {
    * it into previousBrokerEpoch for the registration and deletes it, so a later crash leaves none.
    */
   private cleanShutdownEpoch = -1;
+  /** The log directories whose disk holds that file (written to each live one; a new disk has none). */
+  private cleanShutdownFiles: boolean[] = [];
   previousBrokerEpoch = -1;
   fenced = true;
   shuttingDown = false;
@@ -135,6 +137,12 @@ export class Broker extends Process implements BrokerContext {
     this.lifecycle.sendHeartbeat();
   }
 
+  /** The replaceDisk fault: a new, empty, formatted disk in log directory `dir` (no clean shutdown file on it). */
+  replaceDisk(dir: number): void {
+    this.disk.replace(dir);
+    this.cleanShutdownFiles[dir] = false;
+  }
+
   /** The offline replicas this broker reports to the controller (sorted), or undefined when there are none. */
   offlineReplicas(): string[] | undefined {
     return this.offlineTps.size === 0 ? undefined : [...this.offlineTps.keys()].sort();
@@ -157,8 +165,11 @@ export class Broker extends Process implements BrokerContext {
     this.groupCoordinator.reset();
     this.lifecycle.reset();
     this.shuttingDown = false;
-    this.previousBrokerEpoch = this.cleanShutdownEpoch;
+    // LogManager.readBrokerEpochFromCleanShutdownFiles: the epoch only if every log directory is live and has the file.
+    const everyDir = this.offlineDirs.size === 0 && this.cleanShutdownFiles.length === this.disk.dirCount && this.cleanShutdownFiles.every((f) => f);
+    this.previousBrokerEpoch = everyDir ? this.cleanShutdownEpoch : -1;
     this.cleanShutdownEpoch = -1;
+    this.cleanShutdownFiles = [];
     // Log recovery: the HW restarts from the last checkpoint (replication-offset-checkpoint).
     for (const log of this.logs.values()) log.hw = Math.min(log.hwCheckpoint, log.leo);
     this.trace.emit({ type: 'broker', t: this.kernel.now, broker: this.id, state: 'running' });
@@ -218,6 +229,7 @@ export class Broker extends Process implements BrokerContext {
       }
     }
     this.cleanShutdownEpoch = this.brokerEpoch;
+    this.cleanShutdownFiles = Array.from({ length: this.disk.dirCount }, (_, d) => !this.offlineDirs.has(d));
     this.markDown();
     this.trace.emit({ type: 'broker', t: this.kernel.now, broker: this.id, state: 'stopped' });
     // The SocketServer closes its connections as it shuts down: peers see them close at once.

@@ -177,6 +177,23 @@ describe('a disk failing under a paused broker', () => {
   });
 });
 
+describe('KIP-966: a clean shutdown counts only if every log directory kept its clean shutdown file', () => {
+  const jbod = BASE.replace('min.insync.replicas: 2 }', 'min.insync.replicas: 2, log.dirs: "/a,/b" }').replace('duration: 40s', 'duration: 15s');
+  const previousEpoch = (faults: string): number => {
+    const sim = createSimulation(parseScenario(`${jbod}${faults}`, 'x.yaml'));
+    sim.run();
+    return sim.brokers.get(2)!.previousBrokerEpoch;
+  };
+
+  it('a controlled shutdown and a start: the broker registers with the epoch it shut down with', () => {
+    expect(previousEpoch('  - { at: 5s, shutdown: broker 2 }\n  - { at: 8s, restart: broker 2 }\n')).toBeGreaterThan(0);
+  });
+
+  it('a replaced disk has no such file: the broker registers as after an unclean shutdown', () => {
+    expect(previousEpoch('  - { at: 5s, failDisk: broker 2, dir: /a }\n  - { at: 8s, replaceDisk: broker 2, dir: /a }\n')).toBe(-1);
+  });
+});
+
 describe("the run's report", () => {
   it('marks a disk still failed at the end, with no partition on it', () => {
     const jbod = BASE.replace('min.insync.replicas: 2 }', 'min.insync.replicas: 2, log.dirs: "/a,/b" }').replace('duration: 40s', 'duration: 10s');
