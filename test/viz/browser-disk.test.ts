@@ -37,7 +37,12 @@ describe('a failed disk in the visualizer', () => {
         .toBe(1);
     }
     await expect.poll(() => items.filter({ hasText: 'is in a failed log directory' }).count()).toBe(3);
+    // The replica's badge says its disk failed (not only that it left the ISR), until it copies back.
+    const badge = page.getByTestId('replica-orders-1-b2').locator('text.rbadge');
+    await expect.poll(() => badge.textContent()).toBe('disk failed');
     await page.screenshot({ path: join(SHOTS, 'disk-failure.png') });
+    await page.evaluate(() => (window as unknown as Viz).kafkasimViz.seekTime(60_000_000));
+    await expect.poll(() => badge.textContent()).toBe('ISR');
     expect(opened.errors).toEqual([]);
   });
 

@@ -68,6 +68,8 @@ export interface ReplicaLog {
   flushed: number;
   /** Leader-epoch cache: the first offset written in each epoch, ascending. */
   epochs: Array<{ epoch: number; start: number }>;
+  /** Its disk failed (a truncate of reason diskFailure) and it has not written since: offline on its broker. */
+  diskFailed?: true;
 }
 
 export interface PartitionView {
@@ -342,6 +344,7 @@ function reduceAppend(f: Frame, ev: AppendEvent): void {
   const last = log.epochs[log.epochs.length - 1];
   if (last === undefined || last.epoch !== ev.epoch) log.epochs.push({ epoch: ev.epoch, start: ev.offset });
   log.leo = ev.offset + ev.count;
+  if (log.diskFailed) delete log.diskFailed;
   if (ev.src === 'produce') p.pending.set(batchKey(ev.pid, ev.seq), ev.epoch);
 }
 
@@ -357,6 +360,8 @@ function reduceFlush(f: Frame, ev: FlushEvent): void {
 
 function reduceTruncate(f: Frame, ev: TruncateEvent): void {
   truncate(f, ev.tp, ev.broker, ev.to, ev.reason, ev.t);
+  const log = ev.reason === 'diskFailure' ? replicaLog(f, ev.tp, ev.broker) : undefined;
+  if (log !== undefined) log.diskFailed = true;
   f.stats.truncated += ev.removed;
 }
 

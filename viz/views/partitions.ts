@@ -488,8 +488,10 @@ function drawRowHead(row: Row, p: PartitionView, frame: Frame, m: ReturnType<typ
   text(row.rname, `${b === p.leader ? '★ ' : ''}b${b}${role === 'adding' ? ' +' : role === 'removing' ? ' −' : ''}`);
   set(row.rbadge, 'x', m.label * 0.52);
   set(row.rbadge, 'y', m.row / 2);
+  // A replica whose disk failed is offline on its broker until the disk is replaced and it copies again.
+  const diskFailed = p.logs[b]?.diskFailed === true;
   set(row.rbadge, 'class', `rbadge ${inIsr ? 'isr' : p.elr.includes(b) ? 'elr' : role === 'adding' ? 'catching' : 'out'}`);
-  text(row.rbadge, inIsr ? 'ISR' : p.elr.includes(b) ? 'ELR' : role === 'adding' ? 'adding' : 'out of ISR');
+  text(row.rbadge, inIsr ? 'ISR' : p.elr.includes(b) ? 'ELR' : role === 'adding' ? 'adding' : diskFailed ? 'disk failed' : 'out of ISR');
   set(row.track, 'x', sc.x0);
   set(row.track, 'y', 0);
   set(row.track, 'width', sc.x1 - sc.x0);
