@@ -45,6 +45,16 @@ export abstract class Process implements Handler {
     this.run(this.incarnation, fn);
   }
 
+  /**
+   * Work that comes before anything held (a paused process does it first on resuming, as a failed disk
+   * fails the first I/O that touches it): dropped if down.
+   */
+  protected deliverFirst(fn: () => void): void {
+    if (this.state === 'down') return;
+    if (this.state === 'paused') this.held.unshift(fn);
+    else fn();
+  }
+
   protected run(inc: number, fn: () => void): void {
     if (inc !== this.incarnation || this.state === 'down') return;
     if (this.state === 'paused') this.held.push(fn);

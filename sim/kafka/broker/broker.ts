@@ -109,7 +109,7 @@ export class Broker extends Process implements BrokerContext {
 
   /**
    * The failDisk fault (KIP-112, KIP-858): log directory `dir`'s disk dies, and with it this broker's logs
-   * there. The process notices when it runs (a paused one on resuming): it marks their partitions offline
+   * there. The process notices when it runs (a paused one first thing on resuming): it marks their partitions offline
    * (ReplicaManager.handleLogDirFailure) and tells the controller in a heartbeat sent at once
    * (BrokerLifecycleManager.propagateDirectoryFailure); with no log directory left it halts (LogManager:
    * "all log dirs ... have failed").
@@ -123,7 +123,7 @@ export class Broker extends Process implements BrokerContext {
       this.logs.delete(log.tp);
       this.offlineTps.set(log.tp, dir);
     }
-    this.deliver(() => this.onLogDirFailure(dir));
+    this.deliverFirst(() => this.onLogDirFailure(dir));
   }
 
   private onLogDirFailure(dir: number): void {
