@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Kernel, TimeTravelError } from '../../../sim/kernel/kernel.js';
 import { Streams } from '../../../sim/kernel/random.js';
+import { Process } from '../../../sim/kernel/process.js';
 
 describe('kernel', () => {
   it('orders events by time, then by scheduling order', () => {
@@ -53,5 +54,32 @@ describe('named random streams', () => {
     b.get('faults')();
     b.get('faults')();
     expect(b.get('network')()).toBe(x1);
+  });
+});
+
+describe('Process', () => {
+  class Node extends Process {
+    readonly done: string[] = [];
+    start(): void {
+      this.markStarted();
+    }
+    first(fn: () => void): void {
+      this.deliverFirst(fn);
+    }
+  }
+
+  it('holds work while paused and runs it on resuming, urgent work (deliverFirst) before the rest', () => {
+    const k = new Kernel();
+    const n = new Node(k, 'b1');
+    n.start();
+    n.pause();
+    n.deliver(() => n.done.push('message 1'));
+    n.deliver(() => n.done.push('message 2'));
+    n.first(() => n.done.push('disk failure'));
+    expect(n.done).toEqual([]);
+    n.resume();
+    expect(n.done).toEqual(['disk failure', 'message 1', 'message 2']);
+    n.first(() => n.done.push('at once'));
+    expect(n.done.at(-1)).toBe('at once');
   });
 });
