@@ -1,7 +1,7 @@
 /**
  * The liveness phase of a run: the quiet, healed time at its end. Read from the trace: when the last
  * fault happened (or the last broker or link changed state after it), and whether at the end every
- * broker runs, every link is up, no process is paused and no disk is slow. The liveness checks
+ * broker runs, every link is up, no process is paused and no disk is slow or failed. The liveness checks
  * (write-answered, fully-replicated) run only when the run ends so, for at least the bound derived
  * from the scenario's configs (sim/run/liveness-bound.ts); else they are skipped, and the summary says why.
  */
@@ -51,6 +51,8 @@ export class LivenessPhase {
   private readonly linksDown = new Set<string>();
   private readonly paused = new Set<string>();
   private readonly slowDisks = new Set<string>();
+  /** Failed disks not replaced yet: `b<id> <dir>`. */
+  private readonly failedDisks = new Set<string>();
 
   constructor(readonly bounds: LivenessBounds | undefined) {}
 
@@ -73,6 +75,10 @@ export class LivenessPhase {
         return;
       case 'client':
         this.paused.delete(ev.node);
+        return;
+      case 'disk':
+        if (ev.state === 'failed') this.failedDisks.add(`b${ev.broker} ${ev.dir}`);
+        else this.failedDisks.delete(`b${ev.broker} ${ev.dir}`);
         return;
     }
   }
@@ -105,6 +111,7 @@ export class LivenessPhase {
     if (this.linksDown.size > 0) parts.push(`${this.linksDown.size} link(s) cut`);
     if (this.paused.size > 0) parts.push(`${[...this.paused].sort().join(', ')} paused`);
     if (this.slowDisks.size > 0) parts.push(`slow disk on ${[...this.slowDisks].sort().join(', ')}`);
+    if (this.failedDisks.size > 0) parts.push(`failed disk on ${[...new Set([...this.failedDisks].map((d) => d.split(' ')[0]))].sort().join(', ')}`);
     return parts.join(', ');
   }
 

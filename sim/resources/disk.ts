@@ -69,6 +69,8 @@ const MAX_WRITE_BYTES = 4 << 20;
 
 export class Disk {
   private readonly devices: Device[];
+  /** Each device's log directory, in log.dirs order (the trace names a failed disk by it). */
+  private readonly dirNames: string[];
   private dirtyBytes = 0;
   private readonly dirty = new Map<DiskFile, DirtyLog>();
   /** Bumped by a power loss: writes that were on their way to a device never finish. */
@@ -79,10 +81,11 @@ export class Disk {
     private readonly spec: DiskSpec,
     private readonly trace: Trace,
     private readonly broker: number,
-    /** How many log directories (devices) the machine has. */
-    dirs = 1,
+    /** The machine's log directories (devices), or how many. */
+    dirs: number | readonly string[] = 1,
   ) {
-    this.devices = Array.from({ length: Math.max(1, dirs) }, () => ({ slow: 1, freeUs: 0, writeBusyUs: 0, readBusyUs: 0, background: false, failed: false, gen: 0, writing: 0 }));
+    this.dirNames = typeof dirs === 'number' ? Array.from({ length: Math.max(1, dirs) }, (_, i) => (dirs === 1 ? 'log.dir' : `dir${i}`)) : [...dirs];
+    this.devices = this.dirNames.map(() => ({ slow: 1, freeUs: 0, writeBusyUs: 0, readBusyUs: 0, background: false, failed: false, gen: 0, writing: 0 }));
     this.kernel.after(FLUSHER_PERIOD_US, this.flusher);
   }
 
@@ -97,6 +100,7 @@ export class Disk {
    */
   fail(dir: number): void {
     const dev = this.devices[dir];
+    this.trace.emit({ type: 'disk', t: this.kernel.now, broker: this.broker, dir: this.dirNames[dir], state: 'failed' });
     dev.failed = true;
     dev.gen++;
     dev.freeUs = this.kernel.now;
@@ -112,6 +116,7 @@ export class Disk {
   /** The replaceDisk fault: a new, empty device in log directory `dir`. */
   replace(dir: number): void {
     const dev = this.devices[dir];
+    this.trace.emit({ type: 'disk', t: this.kernel.now, broker: this.broker, dir: this.dirNames[dir], state: 'replaced' });
     dev.failed = false;
     dev.freeUs = this.kernel.now;
   }

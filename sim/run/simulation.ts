@@ -248,7 +248,7 @@ export class Simulation {
 
   private newBroker(id: number): Broker {
     const diskSpec = { ...this.scenario.cluster.disk, ...(this.scenario.cluster.brokerDisks[String(id)] ?? {}) };
-    const disk = new Disk(this.kernel, diskSpec, this.trace, id, logDirs(this.scenario.cluster.config['log.dirs'] as string).length);
+    const disk = new Disk(this.kernel, diskSpec, this.trace, id, logDirs(this.scenario.cluster.config['log.dirs'] as string));
     const cluster = this.scenario.cluster;
     const machine = cluster.machines[String(id)] ?? cluster.machine;
     const c = cluster.config;

@@ -129,6 +129,18 @@ export interface FaultEvent {
   pending?: string;
 }
 
+/**
+ * A broker's disk (the device of one of its log directories, `log.dirs`; `log.dir` when it has one) failed
+ * (the failDisk fault) or was replaced by an empty one (replaceDisk).
+ */
+export interface DiskEvent {
+  type: 'disk';
+  t: number;
+  broker: number;
+  dir: string;
+  state: 'failed' | 'replaced';
+}
+
 /** A broker process changed state. */
 export interface BrokerEvent {
   type: 'broker';
@@ -571,6 +583,7 @@ export type TraceEvent =
   | HeaderEvent
   | FaultEvent
   | BrokerEvent
+  | DiskEvent
   | FenceEvent
   | LinkEvent
   | MsgEvent

@@ -47,6 +47,7 @@ export const TRACE_FIELDS = {
   },
   fault: { t: 'number', verb: 'string', text: 'string', targets: 'json', rejected: 'string?', pending: 'string?' },
   broker: { t: 'number', broker: 'number', state: 'string', mode: 'string?' },
+  disk: { t: 'number', broker: 'number', dir: 'string', state: 'string' },
   fence: { t: 'number', broker: 'number', fenced: 'boolean', reason: 'string' },
   link: { t: 'number', from: 'string', to: 'string', up: 'boolean' },
   msg: { t: 'number', id: 'number', from: 'string', to: 'string', kind: 'string', bytes: 'number', recvUs: 'number', dropped: 'string?' },

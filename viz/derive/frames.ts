@@ -426,6 +426,8 @@ const REDUCERS: { [K in TraceEventType]: Reducer<K> } = {
   partitions: reducePartitions,
   reassign: reduceReassign,
   keysRemapped: nothing,
+  // A failed disk shows through its truncations (diskFailed on the replicas) and the fault's narrative.
+  disk: nothing,
   append: reduceAppend,
   hw: reduceHw,
   flush: reduceFlush,
@@ -718,6 +720,7 @@ const TOUCHES: { readonly [K in TraceEventType]: Touch } = {
   partitions: 'all',
   reassign: 'partition',
   keysRemapped: 'none',
+  disk: 'none',
   append: 'partition',
   hw: 'partition',
   flush: 'partition',

@@ -203,6 +203,18 @@ describe("the run's report", () => {
   });
 });
 
+describe('the liveness checks and a disk still failed', () => {
+  it('skip, saying so, a run that ends with a failed disk, however long the quiet time after it', () => {
+    const jbod = BASE.replace('min.insync.replicas: 2 }', 'min.insync.replicas: 2, log.dirs: "/a,/b" }').replace('duration: 40s', 'duration: 120s');
+    const s = simulate(parseScenario(`${jbod}  - { at: 5s, failDisk: broker 2, dir: /a }\n`, 'x.yaml'));
+    expect(s.liveness.checked).toBe(false);
+    expect(s.liveness.skipped).toBe('the run ends with faults not healed: failed disk on b2');
+    const replaced = simulate(parseScenario(`${jbod}  - { at: 5s, failDisk: broker 2, dir: /a }\n  - { at: 10s, replaceDisk: broker 2, dir: /a }\n`, 'x.yaml'));
+    expect(replaced.liveness.checked).toBe(true);
+    expect(replaced.violations).toEqual([]);
+  });
+});
+
 describe('the liveness phase heals a failed disk', () => {
   it('replaces it and restarts the broker, so the liveness checks run and pass', () => {
     const s = simulate(parseScenario(`${BASE.replace('duration: 40s', 'duration: 20s\nliveness: 80s')}  - { at: 5s, failDisk: broker 1 }\n`, 'x.yaml'));
