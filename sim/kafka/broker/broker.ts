@@ -103,8 +103,7 @@ export class Broker extends Process implements BrokerContext {
 
   /** Whether the process can start: LogManager halts at startup when no log directory is usable. */
   get hasOnlineLogDir(): boolean {
-    for (let d = 0; d < this.disk.dirCount; d++) if (!this.disk.failed(d)) return true;
-    return false;
+    return this.disk.failedCount < this.disk.dirCount;
   }
 
   /**

@@ -63,11 +63,6 @@ export class Sender implements SenderWakeup {
   private requests = new Map<number, InflightRequest>();
   private connGen = new Map<number, number>();
   private inflightCount = new Map<number, number>();
-
-  /** Produce requests in flight to broker `node`. */
-  inFlight(node: number): number {
-    return this.inflightCount.get(node) ?? 0;
-  }
   private nextCorrelation = 1;
   /** runOnce's list of ready leaders, reused (null while a runOnce uses it). */
   private readyList: number[] | null = [];
@@ -82,6 +77,11 @@ export class Sender implements SenderWakeup {
     private readonly acc: RecordAccumulator,
   ) {
     this.timeouts = this.newTimeouts();
+  }
+
+  /** Produce requests in flight to broker `node`. */
+  inFlight(node: number): number {
+    return this.inflightCount.get(node) ?? 0;
   }
 
   private newTimeouts(): Deadlines<number> {

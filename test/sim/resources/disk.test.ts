@@ -29,6 +29,16 @@ function machine(dirs: number) {
   return { kernel, disk, file, append, flushes: () => sink.events.filter((e) => e.type === 'flush') };
 }
 
+/** A machine with two log directories and one log on each, `bytes` dirty on both. */
+function twoLogs(bytes: number) {
+  const m = machine(2);
+  const a = m.file('t-0', 0);
+  const b = m.file('t-1', 1);
+  m.append(a, bytes);
+  m.append(b, bytes);
+  return { ...m, a, b };
+}
+
 describe('disks with several log directories', () => {
   it('fsyncs of logs on two directories run side by side; on one directory they queue', () => {
     /** 10 MB dirty on each of two logs, in directories 0 and `second`; then each fsynced: when each ends. */
@@ -62,11 +72,7 @@ describe('disks with several log directories', () => {
   });
 
   it('background writeback runs on every device with dirty data, each its own logs', () => {
-    const { kernel, disk, file, append, flushes } = machine(2);
-    const a = file('t-0', 0);
-    const b = file('t-1', 1);
-    append(a, 30e6);
-    append(b, 30e6);
+    const { kernel, disk, a, b, flushes } = twoLogs(30e6);
     kernel.runUntil(1_000_000);
     // Both written back from 0 s on, in parallel: 30 MB each at 100 MB/s, done by 301 ms.
     const done = flushes().map((e) => [e.tp, e.t]);
@@ -121,11 +127,7 @@ describe('disks with several log directories', () => {
   });
 
   it('a failed disk drops its dirty data and never finishes its writes; the others carry on; a replacement is empty and working', () => {
-    const { kernel, disk, file, append, flushes } = machine(2);
-    const a = file('t-0', 0);
-    const b = file('t-1', 1);
-    append(a, 10e6);
-    append(b, 10e6);
+    const { kernel, disk, file, append, flushes, a, b } = twoLogs(10e6);
     disk.fsync(a);
     disk.fsync(b);
     disk.fail(0);
