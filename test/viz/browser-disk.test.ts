@@ -41,6 +41,11 @@ describe('a failed disk in the visualizer', () => {
     const badge = page.getByTestId('replica-orders-1-b2').locator('text.rbadge');
     await expect.poll(() => badge.textContent()).toBe('disk failed');
     await page.screenshot({ path: join(SHOTS, 'disk-failure.png') });
+    // Broker 2 keeps running on its other disk: its menu replaces the failed one (six actions on a row).
+    await page.getByTestId('node-b2').click();
+    expect(await page.locator('#fault-actions button').allTextContents()).toEqual(['crash', 'power', 'pause', 'shutdown', 'fail disk', 'replace disk']);
+    await page.screenshot({ path: join(SHOTS, 'disk-menu-running.png') });
+    await page.locator('#fault-cancel').click();
     await page.evaluate(() => (window as unknown as Viz).kafkasimViz.seekTime(60_000_000));
     await expect.poll(() => badge.textContent()).toBe('ISR');
     expect(opened.errors).toEqual([]);
@@ -52,6 +57,8 @@ describe('a failed disk in the visualizer', () => {
     await page.waitForFunction(() => /^[0-9a-f]{16}$/.test(document.querySelector('[data-testid="trace-hash"]')?.textContent ?? ''), null, { timeout: WAIT });
     await page.evaluate(() => (window as unknown as Viz).kafkasimViz.seekTime(50_000_000));
     await page.getByTestId('node-b2').click();
+    // No disk of broker 2 failed yet: nothing to replace.
+    expect(await page.locator('#fault-actions button').allTextContents()).toEqual(['crash', 'power', 'pause', 'shutdown', 'fail disk']);
     await page.locator('#fault-actions button', { hasText: 'fail disk' }).click();
     const failed = page.getByTestId('narrative-item').filter({ hasText: 'fault: failDisk broker 2' });
     await expect.poll(() => failed.count(), { timeout: WAIT }).toBe(1);
@@ -59,12 +66,18 @@ describe('a failed disk in the visualizer', () => {
     await expect.poll(() => page.getByTestId('node-b2').getAttribute('data-state')).toBe('crashed');
     await page.evaluate(() => (window as unknown as Viz).kafkasimViz.seekTime(55_000_000));
     await page.getByTestId('node-b2').click();
+    expect(await page.locator('#fault-actions button').allTextContents()).toEqual(['restart', 'replace disk']);
+    await page.screenshot({ path: join(SHOTS, 'disk-menu.png') });
     await page.locator('#fault-actions button', { hasText: 'replace disk' }).click();
     const replaced = page.getByTestId('narrative-item').filter({ hasText: 'fault: replaceDisk broker 2' });
     await expect.poll(() => replaced.count(), { timeout: WAIT }).toBe(1);
     expect(await replaced.textContent()).not.toContain('rejected');
     await page.evaluate(() => (window as unknown as Viz).kafkasimViz.seekTime(56_000_000));
     await expect.poll(() => page.getByTestId('node-b2').getAttribute('data-state')).toBe('up');
+    // Replaced: the menu offers no replacement any more.
+    await page.getByTestId('node-b2').click();
+    expect(await page.locator('#fault-actions button').allTextContents()).not.toContain('replace disk');
+    await page.locator('#fault-cancel').click();
     expect(opened.errors).toEqual([]);
   });
 });

@@ -36,12 +36,12 @@ export function openFaultMenu(app: App, node: string, ev: MouseEvent): void {
   const frame = state.model.index.frameAt(state.cursorI);
   const st = frame.brokers[b]?.process;
   const at = Math.round(state.cursorT);
+  // A broker with a failed disk may have it replaced (a running one is shut down for it first): the menu
+  // offers it only then. (A running broker always has a working disk: with none left it halts.)
+  const replace: Array<[string, Record<string, unknown>]> = (frame.brokers[b]?.failedDirs?.length ?? 0) > 0 ? [['replace disk', { replaceDisk: `broker ${b}` }]] : [];
   const actions: Array<[string, Record<string, unknown>]> =
     st === 'crashed' || st === 'stopped'
-      ? [
-          ['restart', { restart: `broker ${b}` }],
-          ['replace disk', { replaceDisk: `broker ${b}` }],
-        ]
+      ? [['restart', { restart: `broker ${b}` }], ...replace]
       : st === 'paused'
         ? [['resume', { resume: `broker ${b}` }]]
         : [
@@ -50,6 +50,7 @@ export function openFaultMenu(app: App, node: string, ev: MouseEvent): void {
             ['pause', { pause: `broker ${b}` }],
             ['shutdown', { shutdown: `broker ${b}` }],
             ['fail disk', { failDisk: `broker ${b}` }],
+            ...replace,
           ];
   const buttons = actions.map(([label, spec]) => {
     const btn = menuButton(label, () => injectSpec(app, at, spec));

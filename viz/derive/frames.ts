@@ -10,6 +10,7 @@ import type {
   AppendEvent,
   BrokerEvent,
   ClientEvent,
+  DiskEvent,
   ElectionEvent,
   FaultEvent,
   FenceEvent,
@@ -114,6 +115,8 @@ export interface BrokerView {
   process: 'running' | 'crashed' | 'stopped' | 'paused' | 'shuttingDown';
   mode?: 'process' | 'power';
   fenced: boolean;
+  /** Its log directories whose disk failed and was not replaced yet (the `disk` events), in failure order. */
+  failedDirs?: string[];
   /** The state to draw: crashed/stopped beat paused beat fenced beat up. */
   state: BrokerState;
 }
@@ -286,6 +289,16 @@ function reduceBroker(f: Frame, ev: BrokerEvent): void {
   b.state = brokerState(b);
 }
 
+/** A log directory's disk failed or was replaced: the broker's failed directories (what the menu may replace). */
+function reduceDisk(f: Frame, ev: DiskEvent): void {
+  const b = f.brokers[ev.broker];
+  if (b === undefined) return;
+  const dirs = (b.failedDirs ?? []).filter((d) => d !== ev.dir);
+  if (ev.state === 'failed') dirs.push(ev.dir);
+  if (dirs.length > 0) b.failedDirs = dirs;
+  else delete b.failedDirs;
+}
+
 function reduceFence(f: Frame, ev: FenceEvent): void {
   const b = f.brokers[ev.broker];
   if (b === undefined) return;
@@ -426,8 +439,8 @@ const REDUCERS: { [K in TraceEventType]: Reducer<K> } = {
   partitions: reducePartitions,
   reassign: reduceReassign,
   keysRemapped: nothing,
-  // A failed disk shows through its truncations (diskFailed on the replicas) and the fault's narrative.
-  disk: nothing,
+  // A failed disk also shows through its truncations (diskFailed on the replicas) and the fault's narrative.
+  disk: reduceDisk,
   append: reduceAppend,
   hw: reduceHw,
   flush: reduceFlush,
@@ -720,7 +733,7 @@ const TOUCHES: { readonly [K in TraceEventType]: Touch } = {
   partitions: 'all',
   reassign: 'partition',
   keysRemapped: 'none',
-  disk: 'none',
+  disk: 'brokers',
   append: 'partition',
   hw: 'partition',
   flush: 'partition',
@@ -756,6 +769,7 @@ function clonePartition(p: PartitionView): PartitionView {
   for (const b in p.logs) {
     const l = p.logs[b];
     logs[b] = { broker: l.broker, leo: l.leo, hw: l.hw, flushed: l.flushed, epochs: l.epochs.map((e) => ({ epoch: e.epoch, start: e.start })) };
+    if (l.diskFailed) logs[b].diskFailed = true;
   }
   const out: PartitionView = {
     ...p,

@@ -271,6 +271,31 @@ describe('cluster changes (add-broker-reassign, add-partitions-remaps-keys)', ()
   });
 });
 
+describe('a failed disk (disk-failure)', () => {
+  it('the broker lists the failed log directory from the disk event until it is replaced; its replicas say disk failed until they write again', () => {
+    const r = run('disk-failure', 1);
+    const model = new Model(1000);
+    model.push(r.events);
+    const failed = firstIndex(r.events, (e) => e.type === 'disk' && e.state === 'failed');
+    const replaced = firstIndex(r.events, (e) => e.type === 'disk' && e.state === 'replaced');
+    expect(failed).toBeGreaterThan(0);
+    expect(replaced).toBeGreaterThan(failed);
+    expect(model.index.frameAt(failed - 1).brokers[2].failedDirs).toBeUndefined();
+    expect(model.index.frameAt(failed).brokers[2].failedDirs).toEqual(['/data/2']);
+    expect(model.index.frameAt(replaced - 1).brokers[2].failedDirs).toEqual(['/data/2']);
+    expect(model.index.frameAt(replaced).brokers[2].failedDirs).toBeUndefined();
+    expect(model.index.frameAt(failed).brokers[1].failedDirs).toBeUndefined();
+    const truncated = firstIndex(r.events, (e) => e.type === 'truncate' && e.reason === 'diskFailure');
+    const tp = (r.events[truncated] as { tp: string }).tp;
+    expect(model.index.frameAt(truncated).partitions[tp].logs[2].diskFailed).toBe(true);
+    expect(model.index.frameAt(r.events.length - 1).partitions[tp].logs[2].diskFailed).toBeUndefined();
+    // Seeking copies what the events after a keyframe touch: the failed disk survives the copies.
+    for (const i of [failed, truncated + 1, truncated + 999, Math.floor((truncated + replaced) / 2), replaced, replaced + 1]) {
+      expect(model.index.frameAt(i)).toEqual(replay(emptyFrame(), r.events, 0, i));
+    }
+  });
+});
+
 describe('messages held on a cut link (link-cut-delays)', () => {
   it('are not drawn while held, fly again from their retransmission, and the narrative tells it', () => {
     const r = run('link-cut-delays', 1);
