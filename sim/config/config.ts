@@ -138,6 +138,16 @@ const BROKER: Record<string, Spec> = {
     default: '',
     doc: "The log directories, comma-separated (JBOD): each is its own disk with the machine's disk spec, sharing its page cache; a new replica goes to the one with the fewest partitions of the broker (LogManager.nextLogDirs). Empty (Kafka: null, then log.dir): one directory.",
   },
+  'log.dir.failure.timeout.ms': ms(
+    30000,
+    'Since 3.8 (KIP-858): a broker that could not tell the controller of a failed log directory within this time shuts down (BrokerLifecycleManager.propagateDirectoryFailure).',
+    { min: 1 },
+  ),
+  'metadata.log.dir': {
+    type: 'string',
+    default: '',
+    doc: "KRaft: the directory of the broker's metadata log. Empty (Kafka: null): the first of log.dirs, on that directory's disk. When it fails the broker halts (ReplicaManager.handleLogDirFailure) and cannot start until the disk is replaced. A directory not in log.dirs is on a disk the simulator does not model, which never fails.",
+  },
   'broker.rack': {
     type: 'string',
     default: '',
@@ -722,6 +732,15 @@ export function serverAssignors(value: string, name = 'group.consumer.assignors'
     out.push(a);
   }
   return out;
+}
+
+/**
+ * Which of the log directories holds the metadata log (KafkaConfig.metadataLogDir: metadata.log.dir, or
+ * else the first of log.dirs): its index in `logDirs(logDirsValue)`, or -1 when it is a directory of its own.
+ */
+export function metadataLogDirIndex(logDirsValue: string, metadataLogDir: string): number {
+  const dirs = logDirs(logDirsValue);
+  return metadataLogDir.trim() === '' ? 0 : dirs.indexOf(metadataLogDir.trim());
 }
 
 /**

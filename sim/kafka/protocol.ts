@@ -30,11 +30,19 @@ export interface BrokerHeartbeatRequest {
    * earlier); the model, which does not send those assignments, sends the replicas that were there.
    */
   offlineReplicas?: string[];
+  /**
+   * The failed log directories (indexes in log.dirs) this heartbeat tells of. Kafka's response handler
+   * keeps them in a closure (BrokerHeartbeatResponseHandler's currentOfflineDirs); the model's controller
+   * echoes them in its answer instead.
+   */
+  offlineDirs?: number[];
 }
 export interface BrokerHeartbeatResponse {
   error: 'NONE' | 'STALE_BROKER_EPOCH';
   fenced: boolean;
   shouldShutDown: boolean;
+  /** The request's offlineDirs, echoed: the controller has been told of them. */
+  offlineDirs?: number[];
 }
 
 /** A broker's metadata fetch from the controller (KRaft observers replicate the metadata log). */

@@ -4,8 +4,16 @@
  * (a kafka-topics --describe table). Reads only trace events, so it works on a trace file too.
  */
 import type { GroupsReport } from './groups.js';
-import type { AppendEvent, FieldSink, TraceEvent } from '../trace/events.js';
+import type { AppendEvent, BrokerStopReason, FieldSink, TraceEvent } from '../trace/events.js';
 import { type ControllerKind, fencedWord, sessionLostWords, TRUNCATION_SHORT } from '../trace/words.js';
+
+/** Why a broker halted itself, as the timeline says it. */
+const BECAUSE: Record<BrokerStopReason, string> = {
+  allLogDirsFailed: 'every log directory failed',
+  metadataLogDirFailed: 'its metadata log directory failed',
+  logDirFailureTimeout: 'it could not tell the controller of a failed log directory within log.dir.failure.timeout.ms',
+  controlledShutdownTimedOut: 'the controller did not let its controlled shutdown finish within 5 minutes',
+};
 
 export interface TimelineItem {
   atMs: number;
@@ -80,6 +88,14 @@ export class Timeline implements FieldSink {
         return; // the most frequent events: not on the timeline
     }
     this.notable(ev);
+  }
+
+  /** A broker's state change: its state in the final table and its timeline line (why, when it stopped itself). */
+  private broker(ev: Extract<TraceEvent, { type: 'broker' }>, atMs: number): void {
+    this.brokerState.set(ev.broker, ev.state === 'crashed' ? (ev.reason !== undefined ? `halted (${BECAUSE[ev.reason]})` : `crashed (${ev.mode})`) : ev.state);
+    const how = ev.mode !== undefined ? ` (${ev.mode === 'power' ? 'power loss' : 'process'})` : '';
+    const text = ev.reason !== undefined ? `broker ${ev.broker} ${ev.state === 'crashed' ? 'halted' : ev.state}: ${BECAUSE[ev.reason]}` : `broker ${ev.broker} ${ev.state}${how}`;
+    this.items.push({ atMs, kind: 'broker', text });
   }
 
   /** An ISR change: the partition row, the counters, and a timeline line unless the partition is internal and empty. */
@@ -160,8 +176,7 @@ export class Timeline implements FieldSink {
         return;
       }
       case 'broker':
-        this.brokerState.set(ev.broker, ev.state === 'crashed' ? `crashed (${ev.mode})` : ev.state);
-        this.items.push({ atMs, kind: 'broker', text: `broker ${ev.broker} ${ev.state}${ev.mode !== undefined ? ` (${ev.mode === 'power' ? 'power loss' : 'process'})` : ''}` });
+        this.broker(ev, atMs);
         return;
       case 'fence':
         this.items.push({ atMs, kind: 'fence', text: fenceText(ev, this.controller) });

@@ -121,6 +121,11 @@ export class Disk {
     dev.freeUs = this.kernel.now;
   }
 
+  /** Log directory `dir`'s name (its entry of log.dirs). */
+  dirName(dir: number): string {
+    return this.dirNames[dir];
+  }
+
   /** How many devices have failed and are not replaced yet. */
   get failedCount(): number {
     let n = 0;

@@ -275,7 +275,8 @@ export class Faults {
       return { pending: 'is still shutting down: it starts once it has stopped' };
     }
     if (proc.alive) return { rejected: `is ${proc.state} (restart starts a stopped process)` };
-    if (broker !== undefined && !broker.hasOnlineLogDir) return { rejected: 'has no working log directory (Kafka halts at startup: replaceDisk first)' };
+    const problem = broker?.startProblem();
+    if (problem !== undefined) return { rejected: problem };
     this.start(node, proc);
     return undefined;
   }

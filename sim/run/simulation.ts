@@ -8,7 +8,7 @@ import { OFFSETS_TOPIC } from '../kafka/group/messages.js';
 import { GroupsReport } from '../report/groups.js';
 import { GroupRecordValues } from '../kafka/group/records.js';
 import { Checker } from '../checks/checks.js';
-import { effectiveTopicConfig, logDirs, serverAssignors } from '../config/config.js';
+import { effectiveTopicConfig, logDirs, metadataLogDirIndex, serverAssignors } from '../config/config.js';
 import type { Consumer } from '../kafka/clients/consumer.js';
 import { Controller } from '../kafka/controller/controller.js';
 import { Disk } from '../resources/disk.js';
@@ -212,6 +212,8 @@ export class Simulation {
       replicaFetchBackoffMs: num(c, 'replica.fetch.backoff.ms'),
       replicaSocketTimeoutMs: REPLICA_SOCKET_TIMEOUT_MS,
       brokerHeartbeatIntervalMs: this.heartbeatIntervalMs(),
+      logDirFailureTimeoutMs: num(c, 'log.dir.failure.timeout.ms'),
+      metadataLogDir: metadataLogDirIndex(c['log.dirs'] as string, c['metadata.log.dir'] as string),
       flushMessages: (topic) => num(this.topicConfig(topic), 'flush.messages'),
       flushMs: (topic) => num(this.topicConfig(topic), 'flush.ms'),
       maxMessageBytes: (topic) => num(this.topicConfig(topic), 'max.message.bytes'),

@@ -149,7 +149,19 @@ export interface BrokerEvent {
   /** running: started or resumed; crashed: process died (mode says how); stopped: controlled shutdown done; paused: GC-like stall. */
   state: 'running' | 'crashed' | 'stopped' | 'paused' | 'shuttingDown';
   mode?: 'process' | 'power';
+  /**
+   * Why, when the broker stopped itself or its shutdown went another way than asked: `crashed` when it
+   * halted because every log directory failed (`allLogDirsFailed`) or its metadata log directory did
+   * (`metadataLogDirFailed`); `shuttingDown` when it could not tell the controller of a failed log
+   * directory within log.dir.failure.timeout.ms (`logDirFailureTimeout`); `stopped` when the controller did
+   * not let its controlled shutdown finish within the shutdown's 5 minutes (`controlledShutdownTimedOut`).
+   * Absent otherwise.
+   */
+  reason?: BrokerStopReason;
 }
+
+/** Why a broker stopped itself (the `broker` event's `reason`). */
+export type BrokerStopReason = 'allLogDirsFailed' | 'metadataLogDirFailed' | 'logDirFailureTimeout' | 'controlledShutdownTimedOut';
 
 /**
  * The controller fenced or unfenced a broker. With a ZooKeeper controller (header `controller`) fenced

@@ -46,7 +46,7 @@ export const TRACE_FIELDS = {
     racks: 'json?',
   },
   fault: { t: 'number', verb: 'string', text: 'string', targets: 'json', rejected: 'string?', pending: 'string?' },
-  broker: { t: 'number', broker: 'number', state: 'string', mode: 'string?' },
+  broker: { t: 'number', broker: 'number', state: 'string', mode: 'string?', reason: 'string?' },
   disk: { t: 'number', broker: 'number', dir: 'string', state: 'string' },
   fence: { t: 'number', broker: 'number', fenced: 'boolean', reason: 'string' },
   link: { t: 'number', from: 'string', to: 'string', up: 'boolean' },
@@ -106,7 +106,7 @@ function mapTypes<V>(f: (type: TraceEventType) => V): { [K in TraceEventType]: V
  * Optional fields added after traces were hashed: when absent they add nothing to the hash (other
  * absent optional fields count as absent), so the traces without them keep their hashes.
  */
-export const HASH_SILENT_WHEN_ABSENT: { readonly [K in TraceEventType]?: readonly string[] } = { header: ['racks'] };
+export const HASH_SILENT_WHEN_ABSENT: { readonly [K in TraceEventType]?: readonly string[] } = { header: ['racks'], broker: ['reason'] };
 
 /** One field of an event type, as the derived code reads it. */
 export interface FieldSpec {

@@ -9,6 +9,7 @@ import type {
   AckEvent,
   AppendEvent,
   BrokerEvent,
+  BrokerStopReason,
   ClientEvent,
   DiskEvent,
   ElectionEvent,
@@ -114,6 +115,8 @@ export interface BrokerView {
   id: number;
   process: 'running' | 'crashed' | 'stopped' | 'paused' | 'shuttingDown';
   mode?: 'process' | 'power';
+  /** It halted itself (crashed) because its disks failed: why (the crashed broker event's reason). */
+  halted?: BrokerStopReason;
   fenced: boolean;
   /** Its log directories whose disk failed and was not replaced yet (the `disk` events), in failure order. */
   failedDirs?: string[];
@@ -286,6 +289,8 @@ function reduceBroker(f: Frame, ev: BrokerEvent): void {
   b.process = ev.state;
   if (ev.mode !== undefined) b.mode = ev.mode;
   else delete b.mode;
+  if (ev.state === 'crashed' && ev.reason !== undefined) b.halted = ev.reason;
+  else delete b.halted;
   b.state = brokerState(b);
 }
 

@@ -427,8 +427,20 @@ const CLIENT_WORDS: Record<Ev<'client'>['state'], string> = {
   failed: 'stopped: its application failed',
 };
 
+/** Why a broker stopped itself (the broker event's reason), after "halted: ", "is shutting down: " or "stopped: ". */
+const STOP_WORDS: Record<NonNullable<Ev<'broker'>['reason']>, string> = {
+  allLogDirsFailed: 'every one of its log directories has failed, and Kafka halts a broker with none left (LogManager); it starts again only once a disk is replaced',
+  metadataLogDirFailed:
+    'the failed disk held its metadata log (metadata.log.dir, by default the first of log.dirs), and Kafka halts then ("Shutdown broker because the metadata log dir ... has failed"); it starts again only once that disk is replaced',
+  logDirFailureTimeout:
+    'no heartbeat telling the controller of its failed log directory was answered within log.dir.failure.timeout.ms, so the broker shuts itself down (KIP-858) rather than stay up with replicas it cannot serve that the controller does not know are gone',
+  controlledShutdownTimedOut:
+    'the controller did not let its controlled shutdown finish within the shutdown’s 5 minutes ("Timed out waiting for the controller to approve controlled shutdown"), so it stopped without: its leaderships move only once the controller fences it',
+};
+
 function brokerText(ev: Ev<'broker'>): string {
   const b = `broker ${ev.broker}`;
+  if (ev.reason !== undefined) return `${b} ${ev.state === 'crashed' ? 'halted' : ev.state === 'shuttingDown' ? 'is shutting down' : ev.state}: ${STOP_WORDS[ev.reason]}`;
   return ev.state === 'crashed'
     ? ev.mode === 'power'
       ? `${b} lost power: data not yet flushed to disk is gone`

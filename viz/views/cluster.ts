@@ -246,13 +246,15 @@ function drawNodes(view: View, frame: Frame): void {
         n.sub,
         b.state === 'up'
           ? 'up'
-          : b.state === 'crashed' && b.fenced
-            ? `crashed${b.mode === 'power' ? ' (power)' : ''}, ${fenced}`
-            : b.state === 'crashed' && b.mode === 'power'
-              ? 'crashed (power)'
-              : b.state === 'fenced'
-                ? fenced
-                : b.state,
+          : b.state === 'crashed' && b.halted !== undefined
+            ? `halted (disk failed)${b.fenced ? `, ${fenced}` : ''}`
+            : b.state === 'crashed' && b.fenced
+              ? `crashed${b.mode === 'power' ? ' (power)' : ''}, ${fenced}`
+              : b.state === 'crashed' && b.mode === 'power'
+                ? 'crashed (power)'
+                : b.state === 'fenced'
+                  ? fenced
+                  : b.state,
       );
       const tps = leaders.get(b.id);
       const groups = coordinates.get(b.id);

@@ -22,8 +22,12 @@ import type * as P from '../protocol.js';
 import { ReplicaManager } from './replica-manager.js';
 import { GroupCoordinator } from '../group/coordinator.js';
 import type { Trace } from '../../trace/bus.js';
+import type { BrokerStopReason } from '../../trace/events.js';
 
 export type { BrokerConfig } from './context.js';
+
+/** KafkaBroker.shutdown(): the whole shutdown's timeout, 5 minutes, µs; the controlled shutdown's wait ends with it. */
+const SHUTDOWN_TIMEOUT_US = 5 * 60 * 1_000_000;
 
 export class Broker extends Process implements BrokerContext {
   /** Logs by partition: they survive process crashes (the page cache and disk keep them). */
@@ -107,11 +111,23 @@ export class Broker extends Process implements BrokerContext {
   }
 
   /**
+   * Why the process cannot start, or undefined when it can: every log directory failed (LogManager halts at
+   * startup), or the metadata log's did (KafkaRaftServer cannot read its meta.properties there).
+   */
+  startProblem(): string | undefined {
+    if (!this.hasOnlineLogDir) return 'has no working log directory (Kafka halts at startup: replaceDisk first)';
+    const m = this.cfg.metadataLogDir;
+    if (m >= 0 && this.disk.failed(m)) return `has lost its metadata log directory ${this.disk.dirName(m)} (Kafka cannot start without it: replaceDisk first)`;
+    return undefined;
+  }
+
+  /**
    * The failDisk fault (KIP-112, KIP-858): log directory `dir`'s disk dies, and with it this broker's logs
    * there. The process notices when it runs (a paused one first thing on resuming): it marks their partitions offline
    * (ReplicaManager.handleLogDirFailure) and tells the controller in a heartbeat sent at once
    * (BrokerLifecycleManager.propagateDirectoryFailure); with no log directory left it halts (LogManager:
-   * "all log dirs ... have failed").
+   * "all log dirs ... have failed"), and so it does when the directory held its metadata log
+   * (ReplicaManager.handleLogDirFailure: "Shutdown broker because the metadata log dir ... has failed").
    */
   failDisk(dir: number): void {
     if (this.disk.failed(dir)) return;
@@ -127,13 +143,14 @@ export class Broker extends Process implements BrokerContext {
 
   private onLogDirFailure(dir: number): void {
     this.offlineDirs.add(dir);
-    if (!this.hasOnlineLogDir) {
-      this.crash('process');
+    const halt = !this.hasOnlineLogDir ? 'allLogDirsFailed' : dir === this.cfg.metadataLogDir ? 'metadataLogDirFailed' : undefined;
+    if (halt !== undefined) {
+      this.crash('process', halt);
       this.net.processDied(this.node);
       return;
     }
     this.replicaManager.handleLogDirFailure(dir);
-    this.lifecycle.sendHeartbeat();
+    this.lifecycle.propagateDirectoryFailure(dir);
   }
 
   /** The replaceDisk fault: a new, empty, formatted disk in log directory `dir` (no clean shutdown file on it). */
@@ -181,10 +198,10 @@ export class Broker extends Process implements BrokerContext {
   }
 
   /** Crash the process. A power loss also drops the page cache: logs go back to their durable offsets. */
-  crash(mode: 'process' | 'power'): void {
+  crash(mode: 'process' | 'power', reason?: BrokerStopReason): void {
     if (!this.alive) return;
     this.markDown();
-    this.trace.emit({ type: 'broker', t: this.kernel.now, broker: this.id, state: 'crashed', mode });
+    this.trace.emit({ type: 'broker', t: this.kernel.now, broker: this.id, state: 'crashed', mode, ...(reason !== undefined ? { reason } : {}) });
     if (mode === 'power') this.losePageCache();
     this.notifyStopped();
   }
@@ -209,16 +226,24 @@ export class Broker extends Process implements BrokerContext {
     }
   }
 
-  /** Controlled shutdown: ask the controller to move leadership away, then stop cleanly. */
-  shutdown(): void {
+  /**
+   * Controlled shutdown: ask the controller to move leadership away, then stop cleanly. `reason`: the
+   * process shuts itself down (logDirFailureTimeout). BrokerServer.shutdown waits for the controller's
+   * answer up to the shutdown's timeout (KafkaBroker.shutdown(): 5 minutes), then stops all the same
+   * ("Timed out waiting for the controller to approve controlled shutdown").
+   */
+  shutdown(reason?: BrokerStopReason): void {
     if (this.state !== 'running' || this.shuttingDown) return;
     this.shuttingDown = true;
-    this.trace.emit({ type: 'broker', t: this.kernel.now, broker: this.id, state: 'shuttingDown' });
+    this.trace.emit({ type: 'broker', t: this.kernel.now, broker: this.id, state: 'shuttingDown', ...(reason !== undefined ? { reason } : {}) });
     this.lifecycle.sendHeartbeat();
+    this.timer(SHUTDOWN_TIMEOUT_US, () => {
+      if (this.shuttingDown) this.stopCleanly('controlledShutdownTimedOut');
+    });
   }
 
-  /** The controller let a controlled shutdown finish (BrokerLifecycleManager). */
-  stopCleanly(): void {
+  /** The controller let a controlled shutdown finish (BrokerLifecycleManager), or its wait timed out (`reason`). */
+  stopCleanly(reason?: BrokerStopReason): void {
     // A clean shutdown flushes every log and writes the HW checkpoint.
     for (const log of this.logs.values()) {
       log.hwCheckpoint = log.hw;
@@ -230,7 +255,7 @@ export class Broker extends Process implements BrokerContext {
     this.cleanShutdownEpoch = this.brokerEpoch;
     this.cleanShutdownFiles = Array.from({ length: this.disk.dirCount }, (_, d) => !this.offlineDirs.has(d));
     this.markDown();
-    this.trace.emit({ type: 'broker', t: this.kernel.now, broker: this.id, state: 'stopped' });
+    this.trace.emit({ type: 'broker', t: this.kernel.now, broker: this.id, state: 'stopped', ...(reason !== undefined ? { reason } : {}) });
     // The SocketServer closes its connections as it shuts down: peers see them close at once.
     this.net.processDied(this.node);
     this.notifyStopped();

@@ -12,6 +12,7 @@ import type { Network } from '../../resources/network.js';
 import type { PartitionLog } from '../partition-log.js';
 import type { ReplicationQuota } from './replication-quota.js';
 import type { Trace } from '../../trace/bus.js';
+import type { BrokerStopReason } from '../../trace/events.js';
 import type { CoordinatorConfig } from '../group/messages.js';
 import type { GroupRecordValues } from '../group/records.js';
 
@@ -25,6 +26,10 @@ export interface BrokerConfig {
   /** replica.socket.timeout.ms: a fetch with no answer after this is abandoned. */
   replicaSocketTimeoutMs: number;
   brokerHeartbeatIntervalMs: number;
+  /** log.dir.failure.timeout.ms: a failed log directory the controller was not told of within it shuts the broker down. */
+  logDirFailureTimeoutMs: number;
+  /** The log directory (index in log.dirs) holding the metadata log (metadata.log.dir), or -1: one of its own. */
+  metadataLogDir: number;
   /** flush.messages of a topic (log.flush.interval.messages unless the topic overrides it). */
   flushMessages: (topic: string) => number;
   /** flush.ms of a topic (log.flush.interval.ms unless the topic overrides it). */
@@ -97,6 +102,8 @@ export interface BrokerContext {
   logFor(tp: string): PartitionLog;
   /** A new metadata image: remember it, then let the ReplicaManager change roles. */
   applyImage(img: MetadataImage): void;
-  /** The controller let a controlled shutdown finish. */
-  stopCleanly(): void;
+  /** The controller let a controlled shutdown finish (or its wait timed out: `reason`). */
+  stopCleanly(reason?: BrokerStopReason): void;
+  /** Begin a controlled shutdown (the process's own shutdown hook gives `reason`). */
+  shutdown(reason?: BrokerStopReason): void;
 }

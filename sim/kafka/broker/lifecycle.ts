@@ -19,6 +19,11 @@ export class BrokerLifecycleManager {
   private metadataAttempt = 0;
   /** A heartbeat answer arrived since the controlled shutdown began (BrokerLifecycleManager's flag). */
   private gotControlledShutdownResponse = false;
+  /**
+   * Log directories (indexes in log.dirs) that failed while this process ran, and whether a heartbeat
+   * telling the controller of each was answered (BrokerLifecycleManager.offlineDirs).
+   */
+  private offlineDirs = new Map<number, boolean>();
 
   constructor(private readonly broker: BrokerContext) {}
 
@@ -26,6 +31,22 @@ export class BrokerLifecycleManager {
   reset(): void {
     this.metadataInflight = false;
     this.gotControlledShutdownResponse = false;
+    this.offlineDirs = new Map();
+  }
+
+  /**
+   * BrokerLifecycleManager.propagateDirectoryFailure: tell the controller of failed log directory `dir` in
+   * a heartbeat sent at once (and in every heartbeat after), and shut down if no heartbeat telling it is
+   * answered within log.dir.failure.timeout.ms ("Shutting down because couldn't communicate offline log
+   * dir ... with controllers").
+   */
+  propagateDirectoryFailure(dir: number): void {
+    const b = this.broker;
+    this.offlineDirs.set(dir, false);
+    this.sendHeartbeat();
+    b.timer(b.cfg.logDirFailureTimeoutMs * 1000, () => {
+      if (this.offlineDirs.get(dir) === false) b.shutdown('logDirFailureTimeout');
+    });
   }
 
   /**
@@ -101,6 +122,7 @@ export class BrokerLifecycleManager {
       metadataVersion: b.image?.version ?? -1,
       wantShutDown: b.shuttingDown,
       ...(offline !== undefined ? { offlineReplicas: offline } : {}),
+      ...(this.offlineDirs.size > 0 ? { offlineDirs: [...this.offlineDirs.keys()] } : {}),
     });
   }
 
@@ -112,6 +134,7 @@ export class BrokerLifecycleManager {
       this.register();
       return;
     }
+    for (const dir of r.offlineDirs ?? []) if (this.offlineDirs.has(dir)) this.offlineDirs.set(dir, true);
     const wasFenced = b.fenced;
     b.fenced = r.fenced;
     // BrokerServer.startup waits for "the broker to be unfenced", then enables request processing: the

@@ -102,7 +102,12 @@ export class ClusterControlManager {
     // session, so its next incarnation may register right away.
     if (shouldShutDown && !ctl.image.brokers[hb.broker].fenced) this.fenceBroker(hb.broker, 'shutdownNow');
     const now = ctl.image.brokers[hb.broker];
-    ctl.reply<P.BrokerHeartbeatResponse>(env, 'BrokerHeartbeatResponse', 32, { error: 'NONE', fenced: now.fenced, shouldShutDown });
+    ctl.reply<P.BrokerHeartbeatResponse>(env, 'BrokerHeartbeatResponse', 32, {
+      error: 'NONE',
+      fenced: now.fenced,
+      shouldShutDown,
+      ...(hb.offlineDirs !== undefined ? { offlineDirs: hb.offlineDirs } : {}),
+    });
   }
 
   private sessionValid(s: BrokerSession): boolean {

@@ -128,12 +128,13 @@ describe('failDisk without dir: every disk of the broker', () => {
   });
 });
 
+// The tests below fail /b: /a, the first of log.dirs, holds the metadata log, and its failure halts the broker (below).
 describe('a broker restarted with a disk still failed', () => {
   const text = `${BASE.replace('min.insync.replicas: 2 }', 'min.insync.replicas: 2, log.dirs: "/a,/b" }').replace('partitions: 3', 'partitions: 4')}
-  - { at: 5s, failDisk: broker 2, dir: /a }
+  - { at: 5s, failDisk: broker 2, dir: /b }
   - { at: 8s, crash: broker 2 }
   - { at: 12s, restart: broker 2 }
-  - { at: 25s, replaceDisk: broker 2, dir: /a }
+  - { at: 25s, replaceDisk: broker 2, dir: /b }
 `;
   const { of } = run(text);
   const lost = of('truncate').filter((e) => e.reason === 'diskFailure');
@@ -167,7 +168,7 @@ describe('a broker restarted with a disk still failed', () => {
 describe('a disk failing under a paused broker', () => {
   it('is noticed when the broker resumes: the data is gone at once, the controller hears of it then', () => {
     const jbod = BASE.replace('min.insync.replicas: 2 }', 'min.insync.replicas: 2, log.dirs: "/a,/b" }');
-    const { of } = run(`${jbod}  - { at: 5s, pause: broker 2 }\n  - { at: 6s, failDisk: broker 2, dir: /a }\n  - { at: 8s, resume: broker 2 }\n`);
+    const { of } = run(`${jbod}  - { at: 5s, pause: broker 2 }\n  - { at: 6s, failDisk: broker 2, dir: /b }\n  - { at: 8s, resume: broker 2 }\n`);
     const lost = of('truncate').filter((e) => e.reason === 'diskFailure');
     expect(lost.length).toBeGreaterThan(0);
     for (const e of lost) expect(e.t).toBe(6 * S);
@@ -190,26 +191,124 @@ describe('KIP-966: a clean shutdown counts only if every log directory kept its 
   });
 
   it('a replaced disk has no such file: the broker registers as after an unclean shutdown', () => {
-    expect(previousEpoch('  - { at: 5s, failDisk: broker 2, dir: /a }\n  - { at: 8s, replaceDisk: broker 2, dir: /a }\n')).toBe(-1);
+    expect(previousEpoch('  - { at: 5s, failDisk: broker 2, dir: /b }\n  - { at: 8s, replaceDisk: broker 2, dir: /b }\n')).toBe(-1);
+  });
+});
+
+describe('the metadata log directory (metadata.log.dir, by default the first of log.dirs)', () => {
+  const jbod = BASE.replace('min.insync.replicas: 2 }', 'min.insync.replicas: 2, log.dirs: "/a,/b" }');
+
+  it('failing halts the broker, with its other disk working, and a restart is refused until that disk is replaced', () => {
+    const { of } = run(`${jbod}  - { at: 5s, failDisk: broker 2, dir: /a }\n  - { at: 8s, restart: broker 2 }\n  - { at: 12s, replaceDisk: broker 2, dir: /a }\n`);
+    const halt = of('broker').find((e) => e.broker === 2 && e.state === 'crashed')!;
+    expect([halt.t, halt.mode, halt.reason]).toEqual([5 * S, 'process', 'metadataLogDirFailed']);
+    // Only the partitions of /a are gone: those of /b survive the halt, as after a crash.
+    const lost = of('truncate').filter((e) => e.reason === 'diskFailure');
+    expect(lost.length).toBe(2);
+    const restart = of('fault').find((f) => f.verb === 'restart')!;
+    expect(restart.rejected).toBe('b2 has lost its metadata log directory /a (Kafka cannot start without it: replaceDisk first)');
+    const start = of('broker').find((e) => e.broker === 2 && e.state === 'running' && e.t > 0)!;
+    expect(start.t).toBe(12 * S);
+    expect(of('isr').filter((e) => e.t > start.t && e.isr.includes(2) && !e.prev.includes(2)).length).toBe(3);
+  });
+
+  it('set apart from the data directories (metadata.log.dir), a failed first directory takes only its partitions offline', () => {
+    const apart = jbod.replace('log.dirs: "/a,/b" }', 'log.dirs: "/a,/b", metadata.log.dir: /meta }');
+    const { of } = run(`${apart}  - { at: 5s, failDisk: broker 2, dir: /a }\n`);
+    expect(of('broker').filter((e) => e.broker === 2 && e.t > 0)).toEqual([]);
+    expect(of('isr').filter((e) => e.reason === 'offlineDir').length).toBe(2);
+  });
+
+  it('set to the second directory, the second halts the broker and the first does not', () => {
+    const second = jbod.replace('log.dirs: "/a,/b" }', 'log.dirs: "/a,/b", metadata.log.dir: /b }');
+    expect(
+      run(`${second}  - { at: 5s, failDisk: broker 2, dir: /b }\n`)
+        .of('broker')
+        .find((e) => e.broker === 2 && e.t > 0)?.reason,
+    ).toBe('metadataLogDirFailed');
+    expect(
+      run(`${second}  - { at: 5s, failDisk: broker 2, dir: /a }\n`)
+        .of('broker')
+        .filter((e) => e.broker === 2 && e.t > 0),
+    ).toEqual([]);
+  });
+
+  it('every directory failing says so (allLogDirsFailed), and a broker of one directory halts that way', () => {
+    expect(
+      run(`${BASE}  - { at: 5s, failDisk: broker 2 }\n`)
+        .of('broker')
+        .find((e) => e.broker === 2 && e.t > 0)?.reason,
+    ).toBe('allLogDirsFailed');
+  });
+
+  it("the run's timeline says why the broker halted", () => {
+    const s = simulate(parseScenario(`${jbod}  - { at: 5s, failDisk: broker 2, dir: /a }\n`, 'x.yaml'));
+    expect(s.timeline.map((i) => i.text)).toContain('broker 2 halted: its metadata log directory failed');
+    expect(s.brokers.find((b) => b.id === 2)?.state).toBe('halted (its metadata log directory failed)');
+  });
+});
+
+describe('log.dir.failure.timeout.ms (3.8+): a broker that cannot tell the controller of a failed disk', () => {
+  const jbod = BASE.replace('min.insync.replicas: 2 }', 'min.insync.replicas: 2, log.dirs: "/a,/b" }');
+  const cut = '  - { at: 5s, partition: { between: [broker 2, controller] } }\n  - { at: 6s, failDisk: broker 2, dir: /b }\n';
+
+  it('shuts itself down once the timeout passes with no heartbeat answered; the shutdown completes when the controller hears it', () => {
+    const short = jbod.replace('log.dirs: "/a,/b"', 'log.dirs: "/a,/b", log.dir.failure.timeout.ms: 5000').replace('duration: 40s', 'duration: 30s');
+    const { of } = run(`${short}${cut}  - { at: 12s, heal: all }\n`);
+    const b2 = of('broker').filter((e) => e.broker === 2 && e.t > 0);
+    expect(b2.map((e) => [e.state, e.reason])).toEqual([
+      ['shuttingDown', 'logDirFailureTimeout'],
+      ['stopped', undefined],
+    ]);
+    expect(b2[0].t).toBe(11 * S);
+    // Once the link is up the held heartbeat (wantShutDown) reaches the controller, which lets it finish.
+    expect(b2[1].t).toBeGreaterThan(12 * S);
+  });
+
+  it('keeps running when a heartbeat telling it gets through before the timeout', () => {
+    // The cut heals at 12 s; the held heartbeat goes at the link's next retransmission (before 26 s).
+    const { of } = run(`${jbod.replace('log.dirs: "/a,/b"', 'log.dirs: "/a,/b", log.dir.failure.timeout.ms: 20000')}${cut}  - { at: 12s, heal: all }\n`);
+    expect(of('broker').filter((e) => e.broker === 2 && e.t > 0)).toEqual([]);
+    expect(of('isr').filter((e) => e.reason === 'offlineDir').length).toBeGreaterThan(0);
+  });
+
+  it('by default after 30 s (log.dir.failure.timeout.ms 30000)', () => {
+    const { of } = run(`${jbod}${cut}`);
+    expect(of('broker').find((e) => e.broker === 2 && e.t > 0)).toMatchObject({ t: 36 * S, state: 'shuttingDown', reason: 'logDirFailureTimeout' });
+  });
+});
+
+describe('a controlled shutdown the controller never answers', () => {
+  it('stops after the shutdown timeout of 5 minutes (KafkaBroker.shutdown), cleanly, saying why', () => {
+    const quiet = BASE.replace('duration: 40s', 'duration: 320s').replace('rate: 500/s', 'rate: 10/s');
+    const { of } = run(`${quiet}  - { at: 5s, partition: { between: [broker 2, controller] } }\n  - { at: 10s, shutdown: broker 2 }\n`);
+    const b2 = of('broker').filter((e) => e.broker === 2 && e.t > 0);
+    expect(b2.map((e) => [e.t, e.state, e.reason])).toEqual([
+      [10 * S, 'shuttingDown', undefined],
+      [310 * S, 'stopped', 'controlledShutdownTimedOut'],
+    ]);
+    // Stopped cleanly all the same: every log flushed to its end.
+    const flushed = of('flush').filter((e) => e.broker === 2 && e.t === 310 * S);
+    expect(flushed.length).toBeGreaterThan(0);
   });
 });
 
 describe("the run's report", () => {
   it('marks a disk still failed at the end, with no partition on it', () => {
     const jbod = BASE.replace('min.insync.replicas: 2 }', 'min.insync.replicas: 2, log.dirs: "/a,/b" }').replace('duration: 40s', 'duration: 10s');
-    const s = simulate(parseScenario(`${jbod}  - { at: 5s, failDisk: broker 2, dir: /a }\n`, 'x.yaml'));
+    const s = simulate(parseScenario(`${jbod}  - { at: 5s, failDisk: broker 2, dir: /b }\n`, 'x.yaml'));
     const failed = s.logDirs!.filter((d) => d.failed);
-    expect(failed.map((d) => [d.broker, d.dir, d.partitions])).toEqual([[2, '/a', []]]);
+    expect(failed.map((d) => [d.broker, d.dir, d.partitions])).toEqual([[2, '/b', []]]);
   });
 });
 
 describe('the liveness checks and a disk still failed', () => {
   it('skip, saying so, a run that ends with a failed disk, however long the quiet time after it', () => {
     const jbod = BASE.replace('min.insync.replicas: 2 }', 'min.insync.replicas: 2, log.dirs: "/a,/b" }').replace('duration: 40s', 'duration: 120s');
-    const s = simulate(parseScenario(`${jbod}  - { at: 5s, failDisk: broker 2, dir: /a }\n`, 'x.yaml'));
+    const s = simulate(parseScenario(`${jbod}  - { at: 5s, failDisk: broker 2, dir: /b }\n`, 'x.yaml'));
     expect(s.liveness.checked).toBe(false);
     expect(s.liveness.skipped).toBe('the run ends with faults not healed: failed disk on b2');
-    const replaced = simulate(parseScenario(`${jbod}  - { at: 5s, failDisk: broker 2, dir: /a }\n  - { at: 10s, replaceDisk: broker 2, dir: /a }\n`, 'x.yaml'));
+    const replaced = simulate(parseScenario(`${jbod}  - { at: 5s, failDisk: broker 2, dir: /b }\n  - { at: 10s, replaceDisk: broker 2, dir: /b }\n`, 'x.yaml'));
     expect(replaced.liveness.checked).toBe(true);
     expect(replaced.violations).toEqual([]);
   });

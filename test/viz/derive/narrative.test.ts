@@ -77,3 +77,33 @@ describe('narrative of size limits', () => {
     expect(its.some((x) => x.text.includes('p-both') && x.kind === 'error')).toBe(false);
   });
 });
+
+describe('narrative of a broker that stops itself', () => {
+  const JBOD = `
+name: halt
+duration: 20s
+cluster:
+  brokers: 3
+  config: { min.insync.replicas: 2, log.dirs: "/a,/b", log.dir.failure.timeout.ms: 5000 }
+topics:
+  - { name: t, partitions: 3, replication.factor: 3 }
+producers:
+  - { name: p1, topic: t, rate: 100/s, config: { acks: all } }
+faults:
+`;
+
+  it('says the broker halted because its metadata log directory failed, not that it crashed', () => {
+    const its = items(`${JBOD}  - { at: 5s, failDisk: broker 2, dir: /a }\n`, 'halt', 1);
+    const b2 = its.filter((x) => x.kind === 'broker' && x.text.startsWith('broker 2'));
+    expect(b2.length).toBe(1);
+    expect(b2[0].text).toMatch(/^broker 2 halted: the failed disk held its metadata log \(metadata\.log\.dir, by default the first of log\.dirs\)/);
+    expect(b2[0].text).toContain('it starts again only once that disk is replaced');
+  });
+
+  it('says why the broker shuts itself down when the controller cannot be told of its failed disk', () => {
+    const its = items(`${JBOD}  - { at: 4s, partition: { between: [broker 2, controller] } }\n  - { at: 5s, failDisk: broker 2, dir: /b }\n`, 'halt', 1);
+    const b2 = its.find((x) => x.kind === 'broker' && x.text.startsWith('broker 2'))!;
+    expect(b2.text).toMatch(/^broker 2 is shutting down: no heartbeat telling the controller of its failed log directory was answered within log\.dir\.failure\.timeout\.ms/);
+    expect(b2.t).toBe(10_000_000);
+  });
+});
