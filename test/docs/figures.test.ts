@@ -953,6 +953,26 @@ const CLAIMS: Claim[] = [
     },
   },
 
+  // README.md: the scenarios table, disk-failure-metadata-dir (and its compare, metadata.log.dir apart).
+  {
+    doc: 'README.md',
+    text: "the disk that fails is the first of `log.dirs`, which holds the broker's metadata log: the whole broker halts, and its leaders move only when the controller fences it (`broker.session.timeout.ms`), produce p99 7.4 s; with `metadata.log.dir` on a disk of its own (compare) the broker stays up, yet writes stall longer, produce p99 29.0 s, because the leaders wait for its dead replicas as caught up until `replica.lag.time.max.ms`",
+    runs: [
+      { path: 'scenarios/disk-failure-metadata-dir.yaml' },
+      {
+        path: 'scenarios/disk-failure-metadata-dir.yaml',
+        edit: { flags: '--set cluster.config.metadata.log.dir=/meta', apply: (raw) => void ((raw.cluster as { config: Record<string, unknown> }).config['metadata.log.dir'] = '/meta') },
+      },
+    ],
+    render: (s, apart) => {
+      const halted = s.timeline.some((t) => t.text === 'broker 2 halted: its metadata log directory failed') ? 'the whole broker halts' : 'the broker does not halt';
+      const fenced = s.timeline.some((t) => /^controller fenced broker 2 \(no heartbeat/.test(t.text)) ? 'its leaders move only when the controller fences it' : 'its leaders move at once';
+      const up = apart!.timeline.some((t) => /^broker 2 halted/.test(t.text)) ? 'the broker halts too' : 'the broker stays up';
+      const longer = apart!.latencyMs.produce.p99 > s.latencyMs.produce.p99 ? 'yet writes stall longer' : 'and writes stall less';
+      return `the disk that fails is the first of \`log.dirs\`, which holds the broker's metadata log: ${halted}, and ${fenced} (\`broker.session.timeout.ms\`), produce p99 ${s1(s.latencyMs.produce.p99)}; with \`metadata.log.dir\` on a disk of its own (compare) ${up}, ${longer}, produce p99 ${s1(apart!.latencyMs.produce.p99)}, because the leaders wait for its dead replicas as caught up until \`replica.lag.time.max.ms\``;
+    },
+  },
+
   // README.md: the scenarios table, add-partitions-remaps-keys.
   {
     doc: 'README.md',
