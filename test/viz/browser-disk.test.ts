@@ -51,6 +51,26 @@ describe('a failed disk in the visualizer', () => {
     expect(opened.errors).toEqual([]);
   });
 
+  it('disk-failure-metadata-dir: the broker whose metadata log disk failed is drawn halted, and the narrative says why', async () => {
+    const { page, base } = opened;
+    await page.goto(`${base}/index.html?scenario=disk-failure-metadata-dir`);
+    await page.waitForFunction(() => /^[0-9a-f]{16}$/.test(document.querySelector('[data-testid="trace-hash"]')?.textContent ?? ''), null, { timeout: WAIT });
+    await page.evaluate(() => (window as unknown as Viz).kafkasimViz.seekTime(16_000_000));
+    const b2 = page.getByTestId('node-b2');
+    await expect.poll(() => b2.getAttribute('data-state'), { timeout: WAIT }).toBe('crashed');
+    await expect.poll(() => b2.locator('text.sub').textContent()).toBe('halted (disk failed)');
+    const why = page.getByTestId('narrative-item').filter({ hasText: 'broker 2 halted: the failed disk held its metadata log' });
+    await expect.poll(() => why.count()).toBe(1);
+    // Halted, with a failed disk: the menu restarts it (refused until the disk is replaced) or replaces the disk.
+    await b2.click();
+    expect(await page.locator('#fault-actions button').allTextContents()).toEqual(['restart', 'replace disk']);
+    await page.screenshot({ path: join(SHOTS, 'disk-metadata-dir.png') });
+    await page.locator('#fault-cancel').click();
+    await page.evaluate(() => (window as unknown as Viz).kafkasimViz.seekTime(24_000_000));
+    await expect.poll(() => b2.locator('text.sub').textContent()).toBe('halted, fenced');
+    expect(opened.errors).toEqual([]);
+  });
+
   it('the broker menu fails a disk (the broker halts) and replaces it (the broker starts again)', async () => {
     const { page, base } = opened;
     await page.goto(`${base}/index.html?scenario=killed-leader&seed=7`);

@@ -247,7 +247,9 @@ function drawNodes(view: View, frame: Frame): void {
         b.state === 'up'
           ? 'up'
           : b.state === 'crashed' && b.halted !== undefined
-            ? `halted (disk failed)${b.fenced ? `, ${fenced}` : ''}`
+            ? b.fenced
+              ? `halted, ${fenced}`
+              : 'halted (disk failed)'
             : b.state === 'crashed' && b.fenced
               ? `crashed${b.mode === 'power' ? ' (power)' : ''}, ${fenced}`
               : b.state === 'crashed' && b.mode === 'power'
