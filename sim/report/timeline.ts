@@ -90,12 +90,31 @@ export class Timeline implements FieldSink {
     this.notable(ev);
   }
 
+  /**
+   * A fault's line goes before its effects: the simulator applies a fault (a broker halts, a disk's
+   * replicas are truncated) and then records it, so those effects come first in the trace at the same
+   * instant. The line takes the place of the first line of that instant since the previous fault's, as
+   * the visualizer's narrative does.
+   */
+  private cause(item: TimelineItem): void {
+    const items = this.items;
+    let k = items.length;
+    while (k > this.barrier + 1 && items[k - 1].atMs === item.atMs && items[k - 1].kind !== 'fault') k--;
+    items.splice(k, 0, item);
+    this.barrier = k;
+  }
+
+  /** Position in `items` of the last line a fault's line may not go before: the last fault's, or the brokers' starts at 0 s (-1: none). */
+  private barrier = -1;
+
   /** A broker's state change: its state in the final table and its timeline line (why, when it stopped itself). */
   private broker(ev: Extract<TraceEvent, { type: 'broker' }>, atMs: number): void {
     this.brokerState.set(ev.broker, ev.state === 'crashed' ? (ev.reason !== undefined ? `halted (${BECAUSE[ev.reason]})` : `crashed (${ev.mode})`) : ev.state);
     const how = ev.mode !== undefined ? ` (${ev.mode === 'power' ? 'power loss' : 'process'})` : '';
     const text = ev.reason !== undefined ? `broker ${ev.broker} ${ev.state === 'crashed' ? 'halted' : ev.state}: ${BECAUSE[ev.reason]}` : `broker ${ev.broker} ${ev.state}${how}`;
     this.items.push({ atMs, kind: 'broker', text });
+    // The cluster's own start is no fault's effect.
+    if (ev.t === 0 && ev.state === 'running') this.barrier = this.items.length - 1;
   }
 
   /** An ISR change: the partition row, the counters, and a timeline line unless the partition is internal and empty. */
@@ -172,7 +191,7 @@ export class Timeline implements FieldSink {
         return;
       case 'fault': {
         const outcome = ev.rejected !== undefined ? ` — rejected: ${ev.rejected}` : ev.pending !== undefined ? ` — pending: ${ev.pending}` : '';
-        this.items.push({ atMs, kind: 'fault', text: `${ev.text}${ev.targets.length > 0 ? ` → ${ev.targets.join(', ')}` : ''}${outcome}` });
+        this.cause({ atMs, kind: 'fault', text: `${ev.text}${ev.targets.length > 0 ? ` → ${ev.targets.join(', ')}` : ''}${outcome}` });
         return;
       }
       case 'broker':
