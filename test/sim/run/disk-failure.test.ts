@@ -243,7 +243,16 @@ describe('the metadata log directory (metadata.log.dir, by default the first of 
 
   it("the run's timeline says why the broker halted", () => {
     const s = simulate(parseScenario(`${jbod}  - { at: 5s, failDisk: broker 2, dir: /a }\n`, 'x.yaml'));
-    expect(s.timeline.map((i) => i.text)).toContain('broker 2 halted: its metadata log directory failed');
+    const lines = s.timeline.map((i) => i.text);
+    expect(lines).toContain('broker 2 halted: its metadata log directory failed');
+    // The fault's line comes first, then what it did at the same instant (truncations, the halt).
+    const fault = lines.indexOf('failDisk broker 2 /a → b2');
+    expect(fault).toBeGreaterThan(2);
+    expect(lines.slice(fault + 1, fault + 4)).toEqual([
+      expect.stringMatching(/^t-\d: broker 2 truncated/),
+      expect.stringMatching(/^t-\d: broker 2 truncated/),
+      'broker 2 halted: its metadata log directory failed',
+    ]);
     expect(s.brokers.find((b) => b.id === 2)?.state).toBe('halted (its metadata log directory failed)');
   });
 });
