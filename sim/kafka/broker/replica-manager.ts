@@ -23,8 +23,6 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
   allPartitions = new Map<string, Partition>();
   /** Bumped whenever allPartitions changes: lookups cached under an older value are stale. */
   generation = 0;
-  /** Partitions whose log directory failed (Kafka's HostedPartition.Offline). */
-  private offline = new Set<string>();
   readonly producePurgatory: ProducePurgatory;
   readonly fetchPurgatory: FetchPurgatory;
   readonly fetcherManager: ReplicaFetcherManager;
@@ -42,7 +40,6 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
   /** A new process incarnation: roles, fetchers and waiting requests are gone (the logs stay). */
   reset(): void {
     this.allPartitions = new Map();
-    this.offline = new Set(this.broker.offlineTps.keys());
     this.generation++;
     this.leaderQuota = new ReplicationQuota();
     this.fetcherManager.reset();
@@ -54,14 +51,15 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
     return this.allPartitions.get(tp);
   }
 
+  /** HostedPartition.Offline: the broker's replica of `tp` was in a failed log directory (Broker.offlineTps). */
   isOffline(tp: string): boolean {
-    return this.offline.has(tp);
+    return this.broker.offlineTps.has(tp);
   }
 
   /**
    * ReplicaManager.handleLogDirFailure: every partition of log directory `dir` stops fetching and leading
    * and goes offline here (requests for it get KAFKA_STORAGE_ERROR); the fetches waiting on it are answered.
-   * The broker tells the controller in its next heartbeat (lifecycle).
+   * The broker tells the controller in a heartbeat sent at once (lifecycle: propagateDirectoryFailure).
    */
   handleLogDirFailure(dir: number): void {
     for (const [tp, lp] of [...this.allPartitions]) {
@@ -70,11 +68,9 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
       if (lp.role === 'leader') this.producePurgatory.failPartition(tp, 'KAFKA_STORAGE_ERROR');
       if (lp.role === 'leader' && lp.topic === OFFSETS_TOPIC) this.onCoordinatorPartition(tp, false);
       this.allPartitions.delete(tp);
-      this.offline.add(tp);
       this.generation++;
       this.fetchPurgatory.wake(tp);
     }
-    for (const [tp, d] of this.broker.offlineTps) if (d === dir) this.offline.add(tp);
   }
 
   /** The partition if this broker leads it. */
@@ -92,11 +88,11 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
       const p = img.partitions[tp];
       if (!p.replicas.includes(id)) {
         if (this.allPartitions.has(tp) || this.broker.logs.has(tp)) this.stopReplica(tp);
-        if (this.offline.delete(tp)) this.broker.offlineTps.delete(tp);
+        this.broker.offlineTps.delete(tp);
         continue;
       }
       // getOrCreatePartition: an offline partition stays offline whatever the metadata says.
-      if (this.offline.has(tp)) continue;
+      if (this.isOffline(tp)) continue;
       if (old !== null && old.partitions[tp] === p && this.allPartitions.has(tp)) continue;
       const cur = this.allPartitions.get(tp);
       if (p.leader === id) {
@@ -185,7 +181,7 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
       const { tp, batch } = req.data[i];
       const lp = this.leaderPartition(tp);
       lps[i] = lp;
-      const r: LeaderAppend = lp === undefined ? notLeader(tp, batch.seq, now, this.offline.has(tp)) : lp.appendRecordsToLeader(batch, req.acks);
+      const r: LeaderAppend = lp === undefined ? notLeader(tp, batch.seq, now, this.isOffline(tp)) : lp.appendRecordsToLeader(batch, req.acks);
       results[i] = r.result;
       if (r.doneUs > appendDoneUs) appendDoneUs = r.doneUs;
       const wait = r.result.error === 'NONE' && req.acks === -1 && r.requiredOffset >= 0;
@@ -224,7 +220,7 @@ export class ReplicaManager implements HostedPartitions, Purgatories {
   onOffsetsForLeaderEpoch(env: Envelope<P.OffsetsForLeaderEpochRequest>): void {
     const out = env.payload.partitions.map(({ tp, leaderEpoch }) => {
       const lp = this.leaderPartition(tp);
-      if (lp === undefined) return { tp, error: (this.offline.has(tp) ? 'KAFKA_STORAGE_ERROR' : 'NOT_LEADER_OR_FOLLOWER') as KafkaError, endOffset: UNDEFINED_OFFSET };
+      if (lp === undefined) return { tp, error: (this.isOffline(tp) ? 'KAFKA_STORAGE_ERROR' : 'NOT_LEADER_OR_FOLLOWER') as KafkaError, endOffset: UNDEFINED_OFFSET };
       if (env.payload.replicaId < 0) {
         // A consumer validating its position (KIP-320): the modern answer, with the epoch.
         const eo = lp.log.endOffsetForEpoch(leaderEpoch);
