@@ -112,7 +112,8 @@ export class Broker extends Process implements BrokerContext {
 
   /**
    * Why the process cannot start, or undefined when it can: every log directory failed (LogManager halts at
-   * startup), or the metadata log's did (KafkaRaftServer cannot read its meta.properties there).
+   * startup), or the metadata log's did (KafkaRaftServer.initializeLogDirs verifies the meta.properties with
+   * REQUIRE_METADATA_LOG_DIR).
    */
   startProblem(): string | undefined {
     if (!this.hasOnlineLogDir) return 'has no working log directory (Kafka halts at startup: replaceDisk first)';
