@@ -140,13 +140,13 @@ const BROKER: Record<string, Spec> = {
   },
   'log.dir.failure.timeout.ms': ms(
     30000,
-    'Since 3.8 (KIP-858): a broker that could not tell the controller of a failed log directory within this time shuts down (BrokerLifecycleManager.propagateDirectoryFailure).',
+    'Since 3.8 (KIP-858, KRaft): a broker that could not tell the controller of a failed log directory within this time shuts down (BrokerLifecycleManager.propagateDirectoryFailure). The ZooKeeper-era profiles (0.10, 2.8) have no such timeout.',
     { min: 1 },
   ),
   'metadata.log.dir': {
     type: 'string',
     default: '',
-    doc: "KRaft: the directory of the broker's metadata log. Empty (Kafka: null): the first of log.dirs, on that directory's disk. When it fails the broker halts (ReplicaManager.handleLogDirFailure) and cannot start until the disk is replaced. A directory not in log.dirs is on a disk the simulator does not model, which never fails.",
+    doc: "KRaft: the directory of the broker's metadata log. Empty (Kafka: null): the first of log.dirs, on that directory's disk. When it fails the broker halts (ReplicaManager.handleLogDirFailure) and cannot start until the disk is replaced. A directory not in log.dirs is on a disk the simulator does not model, which never fails. The ZooKeeper-era profiles (0.10, 2.8) have no metadata log.",
   },
   'broker.rack': {
     type: 'string',

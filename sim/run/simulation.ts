@@ -203,6 +203,7 @@ export class Simulation {
 
   private createBrokers(image: MetadataImage): void {
     const c = this.scenario.cluster.config;
+    const kraft = this.scenario.cluster.behaviour.controller === 'kraft';
     const cfg: BrokerConfig = {
       replicaLagTimeMaxMs: num(c, 'replica.lag.time.max.ms'),
       replicaFetchWaitMaxMs: num(c, 'replica.fetch.wait.max.ms'),
@@ -212,8 +213,9 @@ export class Simulation {
       replicaFetchBackoffMs: num(c, 'replica.fetch.backoff.ms'),
       replicaSocketTimeoutMs: REPLICA_SOCKET_TIMEOUT_MS,
       brokerHeartbeatIntervalMs: this.heartbeatIntervalMs(),
-      logDirFailureTimeoutMs: num(c, 'log.dir.failure.timeout.ms'),
-      metadataLogDir: metadataLogDirIndex(c['log.dirs'] as string, c['metadata.log.dir'] as string),
+      // Both are KRaft's (a ZooKeeper-era broker has no metadata log and tells the controller through ZooKeeper).
+      logDirFailureTimeoutMs: kraft ? num(c, 'log.dir.failure.timeout.ms') : Number.POSITIVE_INFINITY,
+      metadataLogDir: kraft ? metadataLogDirIndex(c['log.dirs'] as string, c['metadata.log.dir'] as string) : -1,
       flushMessages: (topic) => num(this.topicConfig(topic), 'flush.messages'),
       flushMs: (topic) => num(this.topicConfig(topic), 'flush.ms'),
       maxMessageBytes: (topic) => num(this.topicConfig(topic), 'max.message.bytes'),

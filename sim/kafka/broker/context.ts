@@ -26,9 +26,9 @@ export interface BrokerConfig {
   /** replica.socket.timeout.ms: a fetch with no answer after this is abandoned. */
   replicaSocketTimeoutMs: number;
   brokerHeartbeatIntervalMs: number;
-  /** log.dir.failure.timeout.ms: a failed log directory the controller was not told of within it shuts the broker down. */
+  /** log.dir.failure.timeout.ms: a failed log directory the controller was not told of within it shuts the broker down (KRaft; Infinity: none). */
   logDirFailureTimeoutMs: number;
-  /** The log directory (index in log.dirs) holding the metadata log (metadata.log.dir), or -1: one of its own. */
+  /** The log directory (index in log.dirs) holding the metadata log (metadata.log.dir), or -1: one of its own, or none (ZooKeeper mode). */
   metadataLogDir: number;
   /** flush.messages of a topic (log.flush.interval.messages unless the topic overrides it). */
   flushMessages: (topic: string) => number;

@@ -44,6 +44,7 @@ export class BrokerLifecycleManager {
     const b = this.broker;
     this.offlineDirs.set(dir, false);
     this.sendHeartbeat();
+    if (!Number.isFinite(b.cfg.logDirFailureTimeoutMs)) return;
     b.timer(b.cfg.logDirFailureTimeoutMs * 1000, () => {
       if (this.offlineDirs.get(dir) === false) b.shutdown('logDirFailureTimeout');
     });

@@ -233,6 +233,14 @@ describe('the metadata log directory (metadata.log.dir, by default the first of 
     ).toEqual([]);
   });
 
+  it('is KRaft’s: a ZooKeeper-era broker (the 2.8 profile) has no metadata log, and keeps running when its first directory fails', () => {
+    const zk = jbod.replace('brokers: 3', 'brokers: 3\n  kafkaVersion: "2.8"');
+    const { of } = run(`${zk}  - { at: 4s, partition: { between: [broker 2, controller] } }\n  - { at: 5s, failDisk: broker 2, dir: /a }\n`);
+    // No halt, and no log.dir.failure.timeout.ms (3.8+, KRaft) shutdown while the controller cannot be told.
+    expect(of('broker').filter((e) => e.broker === 2 && e.t > 0)).toEqual([]);
+    expect(of('truncate').filter((e) => e.reason === 'diskFailure').length).toBe(2);
+  });
+
   it('every directory failing says so (allLogDirsFailed), and a broker of one directory halts that way', () => {
     expect(
       run(`${BASE}  - { at: 5s, failDisk: broker 2 }\n`)
