@@ -181,7 +181,7 @@ function mergeCommand(dirs: string[], opts: { out: string; csv?: boolean; json?:
 }
 
 const SWEEP_HELP =
-  'a setting and its values: a Kafka producer, broker, topic or consumer config (acks=all,1; linger.ms=0,5), brokers, replication.factor, kafkaVersion, rate (every producer: rate=10000/s,50000/s), partitions (every topic), logDirs (how many log.dirs every broker has, each its own disk: logDirs=1,2,4) or failure (none, broker-down, rebalance, reassignment: see docs/capacity.md) (repeatable: the grid is every combination)';
+  'a setting and its values: a Kafka producer, broker, topic or consumer config (acks=all,1; linger.ms=0,5), brokers, replication.factor, kafkaVersion, rate (every producer: rate=10000/s,50000/s), partitions (every topic), logDirs (how many log.dirs every broker has, each its own disk: logDirs=1,2,4) or failure (none, broker-down, disk-failure, rebalance, reassignment: see docs/capacity.md) (repeatable: the grid is every combination)';
 
 export function addPlanCommand(program: Command, io: ExploreIo, readText: (p: string) => string, setCode: (n: number) => void): void {
   program.enablePositionalOptions();

@@ -67,6 +67,40 @@ describe('failure as a sweep axis: the faults', () => {
     ]);
   });
 
+  it('disk-failure fails the last broker’s last log directory at a third of the run and replaces it at two thirds', () => {
+    expect(faultsOf(applyPlanSettings(SMALL, { logDirs: '2', failure: 'disk-failure' }))).toEqual([
+      { at: '1667ms', failDisk: '3', dir: '/data/2' },
+      { at: '3333ms', replaceDisk: '3', dir: '/data/2' },
+    ]);
+    // One directory: the broker's only disk, named by no dir; the run is long enough for the controller to fence it.
+    expect(faultsOf(applyPlanSettings(SMALL.replace('duration: 5s', 'duration: 30s'), { failure: 'disk-failure' }))).toEqual([
+      { at: '10000ms', failDisk: '3' },
+      { at: '20000ms', replaceDisk: '3' },
+    ]);
+  });
+
+  it('disk-failure refuses a run in which a halted broker gets its new disk before the controller declares it dead', () => {
+    const problem = (text: string, settings: Record<string, string>) => {
+      try {
+        applyPlanSettings(text, { ...settings, failure: 'disk-failure' });
+        return undefined;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(problem(SMALL, {})).toBe(
+      '--sweep failure=disk-failure: broker 3 halts with its only log directory failed, and the disk is replaced a third of the run (1667 ms) later, before the controller declares it dead (broker.session.timeout.ms, 9000 ms): give the run a duration of at least 28 s, or the brokers several log directories (logDirs=2)',
+    );
+    expect(problem(SMALL.replace('duration: 5s', 'duration: 27s'), {})).toMatch(/at least 28 s/);
+    expect(problem(SMALL.replace('duration: 5s', 'duration: 28s'), {})).toBeUndefined();
+    // KRaft halts a broker whose metadata log directory failed; the ZooKeeper-era profiles have no metadata log.
+    const metaOnLast = SMALL.replace('min.insync.replicas: 2', 'min.insync.replicas: 2\n    metadata.log.dir: /data/2');
+    expect(problem(metaOnLast, { logDirs: '2' })).toMatch(/halts with its metadata log directory failed/);
+    expect(problem(metaOnLast, { logDirs: '2', kafkaVersion: '2.8' })).toBeUndefined();
+    // On a ZooKeeper-era profile the controller waits for zookeeper.session.timeout.ms.
+    expect(problem(SMALL, { kafkaVersion: '2.8' })).toMatch(/\(zookeeper\.session\.timeout\.ms, 18000 ms\): give the run a duration of at least 55 s/);
+  });
+
   it("comes after the scenario's own faults", () => {
     const own = SMALL.replace('expect:', 'faults:\n  - { at: 2s, pause: broker 1 }\n  - { at: 3s, resume: broker 1 }\nexpect:');
     const faults = faultsOf(applyPlanSettings(own, { failure: 'broker-down' }))!;
@@ -127,7 +161,7 @@ describe('kafkasim plan --sweep failure=...', { timeout: 300_000 }, () => {
     expect(await err(join(ROOT, 'scenarios/plan/small.yaml'), 'failure=none,rebalance')).toBe(
       'kafkasim: --sweep failure=rebalance: no consumer of the scenario has a group.id; a rebalance needs a consumer group\n',
     );
-    expect(await err(BASE, 'failure=crash')).toBe('kafkasim: --sweep: failure=crash: expected one of none, broker-down, rebalance, reassignment\n');
+    expect(await err(BASE, 'failure=crash')).toBe('kafkasim: --sweep: failure=crash: expected one of none, broker-down, disk-failure, rebalance, reassignment\n');
   });
 });
 
@@ -180,5 +214,60 @@ describe('docs/capacity.md: the failure sweep', { timeout: 300_000 }, () => {
     expect(hw).toEqual([]);
     expect(appends(3, 'produce').filter((t) => t > from && t < to).length).toBeLessThanOrEqual(1);
     expect(prose).toContain('the new replica on broker 4 had a fetch for `events-2` in flight');
+  });
+});
+
+describe('docs/capacity.md: a failed disk', { timeout: 300_000 }, () => {
+  const doc = readFileSync(join(ROOT, 'docs/capacity.md'), 'utf8');
+  const prose = doc.replace(/\s+/g, ' ');
+  const m = /```sh\nnpx kafkasim plan (scenarios\/plan\/small\.yaml --sweep failure=\S+ --sweep logDirs=2 --sweep rate=\S+)\n```\n\n```text\n([\s\S]*?)\n```/.exec(doc);
+  const settings = { failure: 'disk-failure', logDirs: '2', rate: '20000/s' };
+  let points: PointResult[] = [];
+  beforeAll(async () => {
+    expect(m, 'the disk-failure example in docs/capacity.md').not.toBeNull();
+    const [file, ...args] = m![1]!.split(' ');
+    const r = await plan(join(ROOT, file!), ...args, '--out', join(TMP, 'disk'), '--workers', '2', '--no-progress');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n\n')[1]).toBe(m![2]);
+    points = JSON.parse(readFileSync(join(TMP, 'disk', 'summary.json'), 'utf8')).points;
+  }, 300_000);
+
+  it('states the failed point’s figures', () => {
+    const f = points.find((p) => p.settings.failure === 'disk-failure')!.figures!;
+    expect(prose).toContain(`and the produce p99 is ${f.produceMs.p99.toFixed(1)} ms`);
+    expect(prose).toContain(`is back in every ISR ${(f.recoveryMs! / 1000).toFixed(1)} s later`);
+    expect(f.lost).toBe(0);
+    expect(prose).toContain('Nothing acknowledged is lost; the two errors are produce requests');
+  });
+
+  it('shows in its trace what the prose says: the ISRs shrink at once, the high watermarks stop until the replacement', () => {
+    const sink = new ArraySink();
+    const s = simulate(parseScenario(applyPlanSettings(SMALL, settings), 'small.yaml'), { sinks: [sink] });
+    expect(s.traceHash).toBe(points.find((p) => p.settings.failure === 'disk-failure')!.figures!.traceHash);
+    const at = (verb: string) => sink.events.find((e): e is Extract<TraceEvent, { type: 'fault' }> => e.type === 'fault' && e.verb === verb)!.t;
+    const [failed, replaced] = [at('failDisk'), at('replaceDisk')];
+    expect(prose).toContain(`Broker 3's \`/data/2\` fails at ${(failed / 1e6).toFixed(3)} s`);
+    expect(prose).toContain(`until the disk is replaced at ${(replaced / 1e6).toFixed(3)} s`);
+    const shrunk = sink.events.filter((e): e is Extract<TraceEvent, { type: 'isr' }> => e.type === 'isr' && e.reason === 'offlineDir');
+    expect(shrunk.map((e) => e.tp)).toHaveLength(3);
+    expect(prose).toContain('the three partitions that directory held within a millisecond');
+    for (const e of shrunk) {
+      expect(e.t - failed).toBeLessThan(1_000);
+      const leader = e.isr[0]!;
+      // The leader's high watermark does not move from just after the failure until the replacement.
+      const hw = sink.events.filter((h) => h.type === 'hw' && h.tp === e.tp && h.broker === leader && h.t > failed + 10_000 && h.t < replaced);
+      expect(hw, e.tp).toEqual([]);
+    }
+    // "Other partitions' writes wait too": one whose directory did not fail has its high watermark still for over a second.
+    const longestStill = (tp: string) => {
+      const ts = sink.events.filter((h) => h.type === 'hw' && h.tp === tp && h.t > failed && h.t < replaced).map((h) => h.t);
+      return Math.max(...[failed, ...ts, replaced].slice(1).map((t, i) => t - [failed, ...ts][i]!));
+    };
+    const others = ['events-0', 'events-1', 'events-2', 'events-3', 'events-4', 'events-5'].filter((tp) => !shrunk.some((e) => e.tp === tp));
+    expect(others.some((tp) => longestStill(tp) > 1_000_000)).toBe(true);
+    expect(prose).toContain("Other partitions' writes wait too when they share a produce request with a stalled one");
+    const retries = sink.events.filter((e): e is Extract<TraceEvent, { type: 'retry' }> => e.type === 'retry');
+    expect(retries.map((e) => e.error)).toEqual(['NOT_LEADER_OR_FOLLOWER', 'NOT_LEADER_OR_FOLLOWER']);
+    expect(retries.every((e) => e.t > replaced)).toBe(true);
   });
 });
